@@ -1,0 +1,174 @@
+/**
+ * Paging the keyspace with SCAN (never KEYS). A page examines a bounded
+ * number of keys, so a rare MATCH pattern never hangs a caller: it returns
+ * what it found with the cursor to continue and how far it got.
+ */
+import type { Redis } from 'ioredis';
+import { InputError, throwIfAborted } from '../errors';
+
+export const KEY_TYPES = ['string', 'hash', 'list', 'set', 'zset', 'stream'] as const;
+export type KeyType = (typeof KEY_TYPES)[number];
+
+export interface KeyInfo {
+  key: Buffer;
+  /** TYPE reply; "none" when the key vanished between SCAN and TYPE. */
+  type: string;
+  /** Seconds to live; -1 when none, -2 when the key is gone. */
+  ttl: number;
+}
+
+export interface KeyPageOptions {
+  match?: string | Buffer;
+  type?: string;
+  /** SCAN COUNT hint per call (default 1000). */
+  count?: number;
+  /** Stop once at least this many keys were found (default 500). */
+  limit?: number;
+  /** Cursor to continue from ("0" or absent starts over). */
+  cursor?: string;
+  /** Stop once about this many keys were examined (default 100,000). */
+  maxExamine?: number;
+  /** Fetch TYPE and TTL for the page (default true). */
+  withInfo?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface KeyPage {
+  keys: KeyInfo[];
+  /** Cursor to continue from; "0" when the walk is complete. */
+  cursor: string;
+  complete: boolean;
+  /** About how many keys SCAN examined for this page. */
+  scanned: number;
+}
+
+export const DEFAULT_SCAN_COUNT = 1000;
+export const DEFAULT_PAGE_LIMIT = 500;
+export const DEFAULT_MAX_EXAMINE = 100_000;
+
+export function checkKeyType(type: string | undefined): void {
+  if (type !== undefined && !(KEY_TYPES as readonly string[]).includes(type)) {
+    throw new InputError(`"${type}" is not a Redis key type: use one of ${KEY_TYPES.join(', ')}.`);
+  }
+}
+
+/** Escapes glob specials so `text` matches itself in a MATCH pattern. */
+export function escapeGlob(text: Buffer): Buffer {
+  const out: number[] = [];
+  for (const b of text) {
+    // * ? [ ] \
+    if (b === 0x2a || b === 0x3f || b === 0x5b || b === 0x5d || b === 0x5c) out.push(0x5c);
+    out.push(b);
+  }
+  return Buffer.from(out);
+}
+
+/** Reads one page of keys, with TYPE and TTL from one pipeline. */
+export async function scanKeysPage(client: Redis, options: KeyPageOptions = {}): Promise<KeyPage> {
+  checkKeyType(options.type);
+  const count = options.count ?? DEFAULT_SCAN_COUNT;
+  const limit = options.limit ?? DEFAULT_PAGE_LIMIT;
+  const maxExamine = options.maxExamine ?? DEFAULT_MAX_EXAMINE;
+  if (!Number.isInteger(count) || count < 1) throw new InputError(`COUNT ${count} is not valid: give a whole number of at least 1.`);
+  if (!Number.isInteger(limit) || limit < 1) throw new InputError(`The limit ${limit} is not valid: give a whole number of at least 1.`);
+  let cursor = options.cursor ?? '0';
+  if (!/^\d+$/.test(cursor)) throw new InputError(`The cursor "${cursor}" is not valid: pass back the cursor a previous scan returned, or "0" to start.`);
+  const keys: Buffer[] = [];
+  let scanned = 0;
+  const extra: (string | Buffer)[] = [];
+  if (options.match !== undefined && options.match !== '*') extra.push('MATCH', options.match);
+  if (options.type !== undefined) extra.push('TYPE', options.type);
+  do {
+    throwIfAborted(options.signal);
+    const reply = (await client.callBuffer('SCAN', cursor, 'COUNT', count, ...extra)) as unknown;
+    const [next, batch] = parseScanReply(reply);
+    cursor = next;
+    scanned += count;
+    for (const k of batch) keys.push(k);
+  } while (cursor !== '0' && keys.length < limit && scanned < maxExamine);
+  const withInfo = options.withInfo ?? true;
+  const infos = withInfo ? await keyInfos(client, keys, options.type) : keys.map((key) => ({ key, type: options.type ?? 'unknown', ttl: -1 }));
+  return { keys: infos, cursor, complete: cursor === '0', scanned };
+}
+
+/** Splits a SCAN-family reply into its cursor and elements. */
+export function parseScanReply(reply: unknown): [string, Buffer[]] {
+  if (!Array.isArray(reply) || reply.length !== 2 || !Array.isArray(reply[1])) throw new Error('unexpected SCAN reply');
+  const elements = (reply[1] as unknown[]).map((e) => (Buffer.isBuffer(e) ? e : Buffer.from(String(e))));
+  return [String(reply[0]), elements];
+}
+
+/** TYPE (unless known) and TTL of many keys in one pipeline. */
+export async function keyInfos(client: Redis, keys: readonly Buffer[], knownType?: string): Promise<KeyInfo[]> {
+  if (keys.length === 0) return [];
+  const pipeline = client.pipeline();
+  for (const key of keys) {
+    if (knownType === undefined) pipeline.type(key);
+    pipeline.ttl(key);
+  }
+  const replies = (await pipeline.exec()) ?? [];
+  const step = knownType === undefined ? 2 : 1;
+  return keys.map((key, i) => {
+    const typeReply = knownType === undefined ? replies[i * step] : undefined;
+    const ttlReply = replies[i * step + step - 1];
+    const type = knownType ?? (typeReply && !typeReply[0] ? String(typeReply[1]) : 'unknown');
+    const ttl = ttlReply && !ttlReply[0] ? Number(ttlReply[1]) : -1;
+    return { key, type: ttl === -2 ? 'none' : type, ttl };
+  });
+}
+
+/** Keys per database from INFO keyspace. */
+export async function keyspaceCounts(client: Redis): Promise<Map<number, number>> {
+  const info = await client.info('keyspace');
+  const counts = new Map<number, number>();
+  for (const line of info.split(/\r?\n/)) {
+    const m = /^db(\d+):keys=(\d+)/.exec(line);
+    if (m) counts.set(Number(m[1]), Number(m[2]));
+  }
+  return counts;
+}
+
+/** How many databases the server has (CONFIG GET databases), or 16 when CONFIG is not allowed. */
+export async function databaseCount(client: Redis): Promise<number> {
+  try {
+    const reply = (await client.config('GET', 'databases')) as unknown;
+    if (Array.isArray(reply) && reply.length >= 2) {
+      const n = Number(reply[1]);
+      if (Number.isInteger(n) && n > 0) return n;
+    }
+  } catch {
+    // CONFIG may be renamed or refused by ACL.
+  }
+  return 16;
+}
+
+export interface NamespaceGroup {
+  /** Folders found below the prefix: full prefix (ending with the delimiter) → keys seen so far. */
+  folders: Map<string, { prefix: Buffer; segment: Buffer; count: number }>;
+  /** Keys that sit directly at this level. */
+  leaves: KeyInfo[];
+}
+
+/**
+ * Splits keys below `prefix` into the next level's folders and the keys
+ * at this level. Works on bytes, so non-UTF-8 keys are grouped too.
+ */
+export function groupByNamespace(keys: readonly KeyInfo[], prefix: Buffer, delimiter: string, into?: NamespaceGroup): NamespaceGroup {
+  const group: NamespaceGroup = into ?? { folders: new Map(), leaves: [] };
+  const delim = Buffer.from(delimiter, 'utf8');
+  for (const info of keys) {
+    const k = info.key;
+    if (k.length < prefix.length || !k.subarray(0, prefix.length).equals(prefix)) continue;
+    const at = delim.length > 0 ? k.indexOf(delim, prefix.length) : -1;
+    if (at < 0) {
+      group.leaves.push(info);
+    } else {
+      const folderPrefix = k.subarray(0, at + delim.length);
+      const id = folderPrefix.toString('hex');
+      const existing = group.folders.get(id);
+      if (existing) existing.count++;
+      else group.folders.set(id, { prefix: Buffer.from(folderPrefix), segment: Buffer.from(k.subarray(prefix.length, at)), count: 1 });
+    }
+  }
+  return group;
+}

@@ -1,0 +1,322 @@
+/**
+ * brokerExplorer.profiles.*: add, edit, remove, set password, add from URL,
+ * test, use local defaults. Passwords go to SecretStorage only.
+ */
+import * as vscode from 'vscode';
+import { InputError, NotFoundError } from '../../core/errors';
+import {
+  checkDb,
+  checkHost,
+  checkName,
+  checkPort,
+  LOCAL_RABBIT_PASSWORD,
+  LOCAL_RABBIT_PROFILE,
+  LOCAL_REDIS_PROFILE,
+  parseAmqpUrl,
+  parseRedisUrl,
+  resolveRabbitProfile,
+  resolveRedisProfile,
+  stripPassword,
+  type ProfileKind,
+  type ResolvedProfile,
+} from '../../core/profiles';
+import { testRabbitProfile, testRedisProfile, type ConnectionTestResult } from '../../core/tcp/connectionTest';
+import { label, type ProfileStore, type ProfileTarget } from '../profileStore';
+import type { TreeNode } from '../tree/treeNode';
+import { str, obj, type Args } from './args';
+import { answered, type CommandCall, type CommandSpec } from './registry';
+
+export interface ProfileCommandDeps {
+  profiles: ProfileStore;
+  /** Called after a profile's connection details or password changed. */
+  invalidate(kind: ProfileKind, name?: string): void;
+}
+
+/** A tree node that stands for a profile. */
+export interface ProfileBearingNode extends TreeNode {
+  profile: ResolvedProfile;
+}
+
+function isProfileNode(node: TreeNode | undefined): node is ProfileBearingNode {
+  return node !== undefined && typeof (node as Partial<ProfileBearingNode>).profile === 'object';
+}
+
+function kindArg(args: Args): ProfileKind {
+  const kind = args.kind;
+  if (kind !== 'redis' && kind !== 'rabbitmq') throw new InputError(`"kind" must be "redis" or "rabbitmq", not ${JSON.stringify(kind)}.`);
+  return kind;
+}
+
+async function pickKind(): Promise<ProfileKind> {
+  const pick = answered(
+    await vscode.window.showQuickPick(
+      [
+        { label: 'Redis', value: 'redis' as const },
+        { label: 'RabbitMQ', value: 'rabbitmq' as const },
+      ],
+      { title: 'Connection kind' },
+    ),
+  );
+  return pick.value;
+}
+
+/** The profile a command works on: from the node, the args, or a pick. */
+export async function pickProfile(deps: ProfileCommandDeps, call: CommandCall, kind?: ProfileKind): Promise<ResolvedProfile> {
+  if (isProfileNode(call.node)) return call.node.profile;
+  if (call.args) {
+    const k = kind ?? kindArg(call.args);
+    return k === 'redis' ? deps.profiles.redis(call.args.name ?? call.args.profile) : deps.profiles.rabbit(call.args.name ?? call.args.profile);
+  }
+  const k = kind ?? (await pickKind());
+  const list = deps.profiles.list(k);
+  if (list.length === 0) throw new NotFoundError(`There are no ${label(k)} profiles yet: add one with "Add Connection".`);
+  const pick = answered(
+    await vscode.window.showQuickPick(
+      list.map((p) => ({ label: p.name, description: p.kind === 'redis' ? `${p.host}:${p.port}` : p.url, profile: p })),
+      { title: `${label(k)} profile` },
+    ),
+  );
+  return pick.profile;
+}
+
+async function ask(title: string, options: { value?: string; prompt?: string; password?: boolean; validate?: (v: string) => string | undefined; placeHolder?: string } = {}): Promise<string> {
+  const box: vscode.InputBoxOptions = { title, ignoreFocusOut: true };
+  if (options.value !== undefined) box.value = options.value;
+  if (options.prompt !== undefined) box.prompt = options.prompt;
+  if (options.password) box.password = true;
+  if (options.placeHolder !== undefined) box.placeHolder = options.placeHolder;
+  if (options.validate) {
+    const validate = options.validate;
+    box.validateInput = (v: string): string | undefined => validate(v);
+  }
+  return answered(await vscode.window.showInputBox(box));
+}
+
+async function pickTarget(): Promise<ProfileTarget> {
+  if (!vscode.workspace.workspaceFolders?.length) return 'global';
+  const pick = answered(
+    await vscode.window.showQuickPick(
+      [
+        { label: 'User settings', description: 'available in every workspace', target: 'global' as const },
+        { label: 'Workspace settings', description: 'only in this workspace', target: 'workspace' as const },
+      ],
+      { title: 'Save the profile in' },
+    ),
+  );
+  return pick.target;
+}
+
+function resolveRaw(kind: ProfileKind, raw: Record<string, unknown>): ResolvedProfile {
+  return kind === 'redis' ? resolveRedisProfile(raw) : resolveRabbitProfile(raw);
+}
+
+async function saveNew(deps: ProfileCommandDeps, kind: ProfileKind, raw: Record<string, unknown>, password: string | undefined, target: ProfileTarget): Promise<{ name: string }> {
+  const cleaned: Record<string, unknown> = { ...raw };
+  let secret = password;
+  if (typeof cleaned.url === 'string') {
+    const parsed = kind === 'redis' ? parseRedisUrl(cleaned.url) : parseAmqpUrl(cleaned.url);
+    if (parsed.password !== undefined) {
+      secret = secret ?? parsed.password;
+      cleaned.url = stripPassword(cleaned.url);
+    }
+  }
+  if ('password' in cleaned) {
+    throw new InputError('Pass the password as "password" beside "profile", not inside it: it goes to the secret storage, never to settings.');
+  }
+  const resolved = resolveRaw(kind, cleaned);
+  const list = deps.profiles.stored(kind, target);
+  if (list.some((p) => p.name === resolved.name)) {
+    throw new InputError(`A ${label(kind)} profile named "${resolved.name}" already exists in ${target === 'global' ? 'user' : 'workspace'} settings: edit it, or pick another name.`);
+  }
+  await deps.profiles.write(kind, target, [...list, cleaned]);
+  if (secret !== undefined) {
+    const stored = kind === 'redis' ? deps.profiles.redis(resolved.name) : deps.profiles.rabbit(resolved.name);
+    await deps.profiles.setPassword(stored, secret);
+  }
+  deps.invalidate(kind, resolved.name);
+  return { name: resolved.name };
+}
+
+async function add(deps: ProfileCommandDeps, call: CommandCall, presetKind?: ProfileKind): Promise<{ name: string } | undefined> {
+  if (call.args) {
+    const kind = kindArg(call.args);
+    const profile = obj(call.args, 'profile');
+    if (!profile) throw new InputError('The argument "profile" is missing: give the profile\'s fields as an object.');
+    const target = (str(call.args, 'target') ?? 'global') as ProfileTarget;
+    if (target !== 'global' && target !== 'workspace') throw new InputError('"target" must be "global" or "workspace".');
+    return saveNew(deps, kind, profile, str(call.args, 'password'), target);
+  }
+  const kind = presetKind ?? (await pickKind());
+  const taken = new Set(deps.profiles.list(kind).map((p) => p.name));
+  const name = await ask(`New ${label(kind)} connection: name`, {
+    value: taken.has('local') ? '' : 'local',
+    validate: (v) => checkName(v) ?? (taken.has(v) ? `A profile named "${v}" exists already.` : undefined),
+  });
+  let raw: Record<string, unknown>;
+  if (kind === 'redis') {
+    const host = await ask('Host', { value: '127.0.0.1', validate: checkHost });
+    const port = Number(await ask('Port', { value: '6379', validate: checkPort }));
+    const db = Number(await ask('Database', { value: '0', validate: checkDb }));
+    const username = await ask('User name (empty for the default user)', { value: '' });
+    raw = { name, host, port, db, ...(username ? { username } : {}) };
+  } else {
+    const url = await ask('AMQP URL (without the password)', {
+      value: 'amqp://guest@127.0.0.1:5672/',
+      validate: (v) => {
+        try {
+          const p = parseAmqpUrl(v);
+          return p.password ? 'Leave the password out of the URL: you are asked for it next.' : undefined;
+        } catch (err) {
+          return err instanceof Error ? err.message : String(err);
+        }
+      },
+    });
+    const parsed = parseAmqpUrl(url);
+    const managementUrl = await ask('Management API URL', { value: `${parsed.amqps ? 'https' : 'http'}://${parsed.host}:${parsed.amqps ? 15671 : 15672}` });
+    raw = { name, url, managementUrl };
+  }
+  const password = await ask('Password (stored in the secret storage; empty for none)', { password: true, value: '' });
+  const target = await pickTarget();
+  return saveNew(deps, kind, raw, password === '' ? undefined : password, target);
+}
+
+async function addFromUrl(deps: ProfileCommandDeps, call: CommandCall): Promise<{ name: string }> {
+  if (call.args) {
+    const kind = kindArg(call.args);
+    return saveNew(deps, kind, { name: str(call.args, 'name', true), url: str(call.args, 'url', true) }, undefined, 'global');
+  }
+  const kind = await pickKind();
+  const url = await ask(`${label(kind)} URL`, {
+    placeHolder: kind === 'redis' ? 'redis://user:password@host:6379/0' : 'amqp://user:password@host:5672/vhost',
+    prompt: 'A password in the URL is moved to the secret storage and removed from the saved URL.',
+    validate: (v) => {
+      try {
+        if (kind === 'redis') parseRedisUrl(v);
+        else parseAmqpUrl(v);
+        return undefined;
+      } catch (err) {
+        return err instanceof Error ? err.message : String(err);
+      }
+    },
+  });
+  const name = await ask('Name', { validate: checkName });
+  return saveNew(deps, kind, { name, url }, undefined, await pickTarget());
+}
+
+async function edit(deps: ProfileCommandDeps, call: CommandCall): Promise<{ name: string }> {
+  const profile = await pickProfile(deps, call);
+  const kind = profile.kind;
+  const target = deps.profiles.targetOf(kind, profile.name);
+  if (!target) throw new NotFoundError(`The ${label(kind)} profile "${profile.name}" is not in settings.`);
+  const list = deps.profiles.stored(kind, target);
+  const index = list.findIndex((p) => p.name === profile.name);
+  const current = list[index];
+  let changes: Record<string, unknown>;
+  if (call.args) {
+    changes = obj(call.args, 'changes') ?? {};
+  } else {
+    const fields = kind === 'redis' ? ['host', 'port', 'db', 'username', 'delimiter', 'connectTimeoutMs', 'readOnly'] : ['url', 'managementUrl', 'connectTimeoutMs', 'readOnly'];
+    const field = answered(await vscode.window.showQuickPick(fields, { title: `Edit ${profile.name}: field` }));
+    const value = await ask(field, { value: current[field] === undefined ? '' : String(current[field]) });
+    const numeric = ['port', 'db', 'connectTimeoutMs'].includes(field);
+    changes = { [field]: field === 'readOnly' ? value === 'true' : numeric && value !== '' ? Number(value) : value === '' ? undefined : value };
+  }
+  if ('password' in changes) throw new InputError('Passwords are not profile fields: use "Set Password".');
+  const updated: Record<string, unknown> = { ...current, ...changes };
+  for (const [k, v] of Object.entries(updated)) if (v === undefined || v === null) delete updated[k];
+  const before = resolveRaw(kind, current);
+  const after = resolveRaw(kind, updated);
+  if (after.name !== before.name && list.some((p, i) => i !== index && p.name === after.name)) {
+    throw new InputError(`A ${label(kind)} profile named "${after.name}" already exists.`);
+  }
+  const next = [...list];
+  next[index] = updated;
+  // Keep the password when only non-identity fields change; the identity binding drops it otherwise.
+  const password = await deps.profiles.password(before);
+  await deps.profiles.write(kind, target, next);
+  const reResolved = kind === 'redis' ? deps.profiles.redis(after.name) : deps.profiles.rabbit(after.name);
+  if (password !== undefined && (await deps.profiles.password(reResolved)) === undefined && sameEndpoint(before, reResolved)) {
+    await deps.profiles.setPassword(reResolved, password);
+  }
+  deps.invalidate(kind, profile.name);
+  return { name: after.name };
+}
+
+function sameEndpoint(a: ResolvedProfile, b: ResolvedProfile): boolean {
+  return a.host === b.host && a.port === b.port && a.username === b.username;
+}
+
+async function remove(deps: ProfileCommandDeps, call: CommandCall): Promise<{ removed: boolean }> {
+  let profile: ResolvedProfile;
+  try {
+    profile = await pickProfile(deps, call);
+  } catch (err) {
+    if (call.args && err instanceof NotFoundError) return { removed: false };
+    throw err;
+  }
+  if (call.interactive) {
+    const ok = await vscode.window.showWarningMessage(`Remove the ${label(profile.kind)} profile "${profile.name}" and its stored password?`, { modal: true }, 'Remove');
+    if (ok !== 'Remove') return { removed: false };
+  }
+  const target = deps.profiles.targetOf(profile.kind, profile.name);
+  if (!target) return { removed: false };
+  await deps.profiles.setPassword(profile, undefined);
+  await deps.profiles.write(
+    profile.kind,
+    target,
+    deps.profiles.stored(profile.kind, target).filter((p) => p.name !== profile.name),
+  );
+  deps.invalidate(profile.kind, profile.name);
+  return { removed: true };
+}
+
+async function setPassword(deps: ProfileCommandDeps, call: CommandCall): Promise<Record<string, never>> {
+  const profile = await pickProfile(deps, call);
+  const password = call.args ? str(call.args, 'password') ?? '' : await ask(`Password for ${profile.name} (empty to remove it)`, { password: true });
+  await deps.profiles.setPassword(profile, password);
+  deps.invalidate(profile.kind, profile.name);
+  return {};
+}
+
+async function test(deps: ProfileCommandDeps, call: CommandCall): Promise<ConnectionTestResult> {
+  const profile = await pickProfile(deps, call);
+  const password = await deps.profiles.password(profile);
+  const run = (signal: AbortSignal): Promise<ConnectionTestResult> =>
+    profile.kind === 'redis' ? testRedisProfile(profile, password, { signal }) : testRabbitProfile(profile, password, { signal });
+  if (!call.interactive) return run(AbortSignal.timeout(profile.connectTimeoutMs * 4));
+  const result = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `Testing ${label(profile.kind)} profile "${profile.name}"…`, cancellable: true },
+    (_progress, token) => {
+      const controller = new AbortController();
+      token.onCancellationRequested(() => controller.abort());
+      return run(controller.signal);
+    },
+  );
+  const lines = result.steps.map((s) => `${s.ok ? '✓' : '✗'} ${s.step} ${s.ms} ms${s.detail ? ` — ${s.detail}` : ''}${s.error ? ` — ${s.error}` : ''}`);
+  const summary = result.ok ? `"${profile.name}" works${result.serverVersion ? ` (${result.serverVersion})` : ''}.` : result.error ?? `"${profile.name}" failed.`;
+  if (result.ok) void vscode.window.showInformationMessage(summary, { detail: lines.join('\n'), modal: false });
+  else void vscode.window.showErrorMessage(summary, { detail: lines.join('\n') });
+  return result;
+}
+
+async function useLocalDefaults(deps: ProfileCommandDeps): Promise<{ redis: string; rabbitmq: string }> {
+  const redisTaken = deps.profiles.list('redis').some((p) => p.name === LOCAL_REDIS_PROFILE.name);
+  if (!redisTaken) await saveNew(deps, 'redis', { ...LOCAL_REDIS_PROFILE }, undefined, 'global');
+  const rabbitTaken = deps.profiles.list('rabbitmq').some((p) => p.name === LOCAL_RABBIT_PROFILE.name);
+  if (!rabbitTaken) await saveNew(deps, 'rabbitmq', { ...LOCAL_RABBIT_PROFILE }, LOCAL_RABBIT_PASSWORD, 'global');
+  return { redis: LOCAL_REDIS_PROFILE.name, rabbitmq: LOCAL_RABBIT_PROFILE.name };
+}
+
+export function profileCommands(deps: ProfileCommandDeps): CommandSpec[] {
+  return [
+    { id: 'brokerExplorer.profiles.add', run: (call) => add(deps, call) },
+    { id: 'brokerExplorer.profiles.addRedis', run: (call) => add(deps, call, 'redis') },
+    { id: 'brokerExplorer.profiles.addRabbitmq', run: (call) => add(deps, call, 'rabbitmq') },
+    { id: 'brokerExplorer.profiles.addFromUrl', run: (call) => addFromUrl(deps, call) },
+    { id: 'brokerExplorer.profiles.edit', run: (call) => edit(deps, call) },
+    { id: 'brokerExplorer.profiles.remove', run: (call) => remove(deps, call) },
+    { id: 'brokerExplorer.profiles.setPassword', run: (call) => setPassword(deps, call) },
+    { id: 'brokerExplorer.profiles.test', run: (call) => test(deps, call) },
+    { id: 'brokerExplorer.profiles.useLocalDefaults', run: () => useLocalDefaults(deps) },
+  ];
+}

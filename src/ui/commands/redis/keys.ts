@@ -1,0 +1,177 @@
+/**
+ * Browsing keys: scanKeys, getValue, opening a value, filters, go to key,
+ * grouping mode, refresh.
+ */
+import * as vscode from 'vscode';
+import { fromBuffer, toBuffer } from '../../../core/bytes';
+import { InputError } from '../../../core/errors';
+import { checkDb } from '../../../core/profiles';
+import { checkKeyType, scanKeysPage } from '../../../core/redis/keyScanner';
+import type { RedisPool } from '../../../core/redis/pool';
+import { readValue } from '../../../core/redis/values';
+import type { ProfileStore } from '../../profileStore';
+import { readSettings } from '../../settings';
+import { DatabaseNode, KeyNode, RedisProfileNode } from '../../tree/redisNodes';
+import type { RedisTree } from '../../tree/redisTree';
+import type { TreeNode } from '../../tree/treeNode';
+import { valueUri, VALUE_SCHEME, type ValueDocumentProvider } from '../../views/valueDocument';
+import { bytes, num, str, type Args } from '../args';
+import { answered, type CommandCall, type CommandSpec } from '../registry';
+
+export interface RedisKeyDeps {
+  profiles: ProfileStore;
+  pool: RedisPool;
+  tree: RedisTree;
+  values: ValueDocumentProvider;
+}
+
+/** profile and db from args (db defaults to the profile's). */
+export function target(deps: { profiles: ProfileStore }, args: Args): { profile: string; db: number } {
+  const profile = deps.profiles.redis(args.profile);
+  const db = num(args, 'db', { min: 0 }) ?? profile.db;
+  return { profile: profile.name, db };
+}
+
+function dbNodeOf(node: TreeNode | undefined): DatabaseNode | undefined {
+  for (let n = node; n; n = n.parent) if (n instanceof DatabaseNode) return n;
+  return undefined;
+}
+
+async function pickDatabaseNode(deps: RedisKeyDeps, call: CommandCall): Promise<DatabaseNode> {
+  const fromNode = dbNodeOf(call.node);
+  if (fromNode) return fromNode;
+  if (call.node instanceof RedisProfileNode) return call.node.database(call.node.profile.db);
+  const profiles = deps.profiles.redisProfiles().profiles;
+  if (profiles.length === 0) throw new InputError('There are no Redis profiles yet: add one with "Add Redis Connection".');
+  const pick = answered(await vscode.window.showQuickPick(profiles.map((p) => ({ label: p.name, description: `${p.host}:${p.port}`, profile: p })), { title: 'Redis profile' }));
+  await deps.tree.children(undefined);
+  const profileNode = deps.tree.profileNode(pick.profile.name);
+  if (!profileNode) throw new InputError(`The Redis profile "${pick.profile.name}" is not in the tree.`);
+  const dbText = answered(await vscode.window.showInputBox({ title: 'Database', value: String(pick.profile.db), validateInput: (v) => checkDb(v) }));
+  return profileNode.database(Number(dbText));
+}
+
+async function scanKeys(deps: RedisKeyDeps, call: CommandCall): Promise<unknown> {
+  const args = call.args ?? {};
+  const t = target(deps, args);
+  const type = str(args, 'type');
+  checkKeyType(type);
+  const match = bytes(args, 'match');
+  const client = await deps.pool.get(t.profile, t.db);
+  const page = await scanKeysPage(client, {
+    ...(match !== undefined ? { match: toBuffer(match, 'match pattern') } : {}),
+    ...(type !== undefined ? { type } : {}),
+    count: num(args, 'count', { min: 1 }) ?? 1000,
+    limit: num(args, 'limit', { min: 1 }) ?? 1000,
+    cursor: str(args, 'cursor') ?? '0',
+    maxExamine: num(args, 'maxExamine', { min: 1 }) ?? Number.MAX_SAFE_INTEGER,
+  });
+  return {
+    keys: page.keys.filter((k) => k.type !== 'none').map((k) => ({ key: fromBuffer(k.key), type: k.type, ttl: k.ttl })),
+    cursor: page.cursor,
+    complete: page.complete,
+    scanned: page.scanned,
+  };
+}
+
+async function getValue(deps: RedisKeyDeps, call: CommandCall): Promise<unknown> {
+  const args = call.args ?? {};
+  const t = target(deps, args);
+  const key = toBuffer(bytes(args, 'key', true), 'key');
+  const client = await deps.pool.get(t.profile, t.db);
+  const s = readSettings();
+  const read = await readValue(client, key, { limit: num(args, 'limit', { min: 1, max: 100_000 }) ?? s.valueItems, maxBytes: num(args, 'maxBytes', { min: 1 }) ?? s.maxValueBytes });
+  return read;
+}
+
+async function openKey(deps: RedisKeyDeps, call: CommandCall, view: 'table' | 'json'): Promise<unknown> {
+  let ref: { profile: string; db: number; key: Buffer };
+  if (call.node instanceof KeyNode) ref = { profile: call.node.dbNode.profile.name, db: call.node.dbNode.db, key: call.node.key };
+  else if (call.args) ref = { ...target(deps, call.args), key: toBuffer(bytes(call.args, 'key', true), 'key') };
+  else throw new InputError('Pick a key in the Redis view, or use "Go to Key…".');
+  const uri = valueUri({ ...ref, view });
+  const doc = await vscode.workspace.openTextDocument(uri);
+  if (view === 'json') await vscode.languages.setTextDocumentLanguage(doc, 'json');
+  await vscode.window.showTextDocument(doc, { preview: true });
+  return { uri: uri.toString() };
+}
+
+async function goToKey(deps: RedisKeyDeps, call: CommandCall): Promise<unknown> {
+  if (call.args) return openKey(deps, call, 'table');
+  const dbNode = await pickDatabaseNode(deps, call);
+  const name = answered(await vscode.window.showInputBox({ title: `Go to key in db${dbNode.db} of ${dbNode.profile.name}`, prompt: 'The exact key name (no pattern): it is opened without scanning.' }));
+  return openKey(deps, { args: { profile: dbNode.profile.name, db: dbNode.db, key: name }, interactive: true }, 'table');
+}
+
+async function setFilter(deps: RedisKeyDeps, call: CommandCall, clear: boolean): Promise<unknown> {
+  let dbNode: DatabaseNode;
+  let pattern: string | undefined;
+  if (call.args) {
+    const t = target(deps, call.args);
+    await deps.tree.children(undefined);
+    const profileNode = deps.tree.profileNode(t.profile);
+    if (!profileNode) throw new InputError(`The Redis profile "${t.profile}" is not in the tree.`);
+    dbNode = profileNode.database(t.db);
+    pattern = clear ? undefined : str(call.args, 'match');
+  } else {
+    dbNode = await pickDatabaseNode(deps, call);
+    pattern = clear
+      ? undefined
+      : answered(
+          await vscode.window.showInputBox({
+            title: `Filter keys of db${dbNode.db}`,
+            prompt: 'A Redis MATCH pattern: * any characters, ? one, [abc] a set, \\ escapes. Empty clears the filter.',
+            value: dbNode.filter ?? '',
+          }),
+        );
+  }
+  if (pattern === undefined || pattern === '' || pattern === '*') deps.tree.ctx.filters.delete(dbNode.filterKey);
+  else deps.tree.ctx.filters.set(dbNode.filterKey, pattern);
+  dbNode.reset();
+  deps.tree.refresh(dbNode);
+  return { filter: deps.tree.ctx.filters.get(dbNode.filterKey) ?? null };
+}
+
+async function toggleGrouping(deps: RedisKeyDeps, call: CommandCall): Promise<unknown> {
+  const config = vscode.workspace.getConfiguration('brokerExplorer');
+  const current = readSettings().redisGrouping;
+  const requested = call.args ? str(call.args, 'grouping') : undefined;
+  if (requested !== undefined && requested !== 'type' && requested !== 'namespace') throw new InputError('"grouping" must be "type" or "namespace".');
+  const next = requested ?? (current === 'type' ? 'namespace' : 'type');
+  await config.update('redis.grouping', next, vscode.ConfigurationTarget.Global);
+  deps.tree.refresh();
+  return { grouping: next };
+}
+
+export function redisKeyCommands(deps: RedisKeyDeps): CommandSpec[] {
+  return [
+    { id: 'brokerExplorer.redis.scanKeys', run: (call) => scanKeys(deps, call) },
+    { id: 'brokerExplorer.redis.getValue', run: (call) => getValue(deps, call) },
+    { id: 'brokerExplorer.redis.openKey', run: (call) => openKey(deps, call, 'table') },
+    { id: 'brokerExplorer.redis.openJson', run: (call) => openKey(deps, call, 'json') },
+    { id: 'brokerExplorer.redis.goToKey', run: (call) => goToKey(deps, call) },
+    { id: 'brokerExplorer.redis.filter', run: (call) => setFilter(deps, call, false) },
+    { id: 'brokerExplorer.redis.clearFilter', run: (call) => setFilter(deps, call, true) },
+    { id: 'brokerExplorer.redis.toggleGrouping', run: (call) => toggleGrouping(deps, call) },
+    { id: 'brokerExplorer.redis.groupByType', run: (call) => toggleGrouping(deps, { ...call, args: { grouping: 'type' } }) },
+    { id: 'brokerExplorer.redis.groupByNamespace', run: (call) => toggleGrouping(deps, { ...call, args: { grouping: 'namespace' } }) },
+    {
+      id: 'brokerExplorer.redis.refresh',
+      run: async (call) => {
+        const dbNode = dbNodeOf(call.node);
+        if (dbNode) dbNode.reset();
+        deps.tree.refresh(call.node instanceof RedisProfileNode || dbNode ? call.node : undefined);
+        return {};
+      },
+    },
+    {
+      id: 'brokerExplorer.redis.valueLoadMore',
+      run: async () => {
+        const uri = vscode.window.activeTextEditor?.document.uri;
+        if (!uri || uri.scheme !== VALUE_SCHEME) throw new InputError('Open a Redis value first: "Load More" reads further items of the value in the active editor.');
+        deps.values.loadMore(uri);
+        return {};
+      },
+    },
+  ];
+}

@@ -1,0 +1,65 @@
+/**
+ * One registration table and one error wrapper for every command.
+ * A command is called three ways: from the palette (no argument: it asks),
+ * from a tree node's menu (the node), or through executeCommand with a plain
+ * object (it asks nothing and returns its result).
+ */
+import * as vscode from 'vscode';
+import { CancelledError, errorMessage } from '../../core/errors';
+import type { ExtensionLog } from '../log';
+import { isTreeNode, type TreeNode } from '../tree/treeNode';
+
+export interface CommandCall {
+  /** The plain argument object when called programmatically. */
+  args?: Record<string, unknown>;
+  /** The tree node when called from a context menu or inline action. */
+  node?: TreeNode;
+  /** True when the user may be asked (palette or menu). */
+  interactive: boolean;
+}
+
+export interface CommandSpec {
+  id: string;
+  run(call: CommandCall): Promise<unknown>;
+}
+
+/** Thrown (or returned as undefined) when the user dismissed a prompt. */
+export class UserCancelled extends CancelledError {}
+
+export function registerCommands(specs: readonly CommandSpec[], log: ExtensionLog): vscode.Disposable[] {
+  return specs.map((spec) =>
+    vscode.commands.registerCommand(spec.id, async (arg: unknown, ...rest: unknown[]) => {
+      const call = toCall(arg, rest);
+      try {
+        return await spec.run(call);
+      } catch (err) {
+        if (err instanceof CancelledError) {
+          if (call.interactive) return undefined;
+          throw new Error(err.message);
+        }
+        const message = log.redact(errorMessage(err));
+        log.error(`${spec.id}: ${message}`);
+        if (call.interactive) {
+          void vscode.window.showErrorMessage(message);
+          return undefined;
+        }
+        // A plain Error with the one sentence: no stack, no secret, no class surprise across the API.
+        throw new Error(message);
+      }
+    }),
+  );
+}
+
+function toCall(arg: unknown, _rest: unknown[]): CommandCall {
+  if (isTreeNode(arg)) return { node: arg, interactive: true };
+  if (typeof arg === 'object' && arg !== null && !Array.isArray(arg) && !(arg instanceof vscode.Uri)) {
+    return { args: arg as Record<string, unknown>, interactive: false };
+  }
+  return { interactive: true };
+}
+
+/** A prompt's answer, or a UserCancelled when it was dismissed. */
+export function answered<T>(value: T | undefined): T {
+  if (value === undefined) throw new UserCancelled();
+  return value;
+}

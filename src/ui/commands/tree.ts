@@ -1,0 +1,29 @@
+/** Commands shared by every tree: retry a failed load, load the next page. */
+import { InputError } from '../../core/errors';
+import { ErrorNode, LoadMoreNode } from '../tree/treeNode';
+import type { NodeTreeProvider } from '../tree/treeNode';
+import type { CommandSpec } from './registry';
+
+export function treeCommands(trees: readonly NodeTreeProvider[]): CommandSpec[] {
+  const refreshAll = (node: ErrorNode): void => {
+    for (const tree of trees) tree.refresh(node.parent);
+  };
+  return [
+    {
+      id: 'brokerExplorer.retry',
+      run: async (call) => {
+        if (!(call.node instanceof ErrorNode)) throw new InputError('Retry works on an error in a Broker Explorer view.');
+        refreshAll(call.node);
+        return {};
+      },
+    },
+    {
+      id: 'brokerExplorer.loadMore',
+      run: async (call) => {
+        if (!(call.node instanceof LoadMoreNode)) throw new InputError('"Load More" works on a "Load more…" item in a Broker Explorer view.');
+        await call.node.load();
+        return {};
+      },
+    },
+  ];
+}

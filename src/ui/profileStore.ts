@@ -1,0 +1,149 @@
+/**
+ * Connection profiles from settings (global and workspace, merged by name,
+ * workspace profiles ignored when untrusted) and their passwords in
+ * SecretStorage, bound to each profile's identity.
+ */
+import * as vscode from 'vscode';
+import { InputError, NotFoundError } from '../core/errors';
+import {
+  mergeProfiles,
+  resolveRabbitProfile,
+  resolveRedisProfile,
+  secretKey,
+  type ProfileKind,
+  type ProfileProblem,
+  type ResolvedProfile,
+  type ResolvedRabbitProfile,
+  type ResolvedRedisProfile,
+} from '../core/profiles';
+import type { ExtensionLog } from './log';
+
+const SECTION = 'brokerExplorer';
+const settingKey = (kind: ProfileKind): string => `${kind}.profiles`;
+
+export type ProfileTarget = 'global' | 'workspace';
+
+export class ProfileStore implements vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<ProfileKind | undefined>();
+  /** Fires after profiles or passwords change; the kind, or undefined for both. */
+  readonly onDidChange = this.changed.event;
+  private readonly disposables: vscode.Disposable[] = [];
+  private cache: { redis?: { profiles: ResolvedRedisProfile[]; problems: ProfileProblem[] }; rabbitmq?: { profiles: ResolvedRabbitProfile[]; problems: ProfileProblem[] } } = {};
+
+  constructor(
+    private readonly secrets: vscode.SecretStorage,
+    private readonly log: ExtensionLog,
+  ) {
+    this.disposables.push(
+      this.changed,
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        for (const kind of ['redis', 'rabbitmq'] as const) {
+          if (e.affectsConfiguration(`${SECTION}.${settingKey(kind)}`)) {
+            delete this.cache[kind];
+            this.changed.fire(kind);
+          }
+        }
+      }),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => {
+        this.cache = {};
+        this.changed.fire(undefined);
+      }),
+    );
+  }
+
+  private raw(kind: ProfileKind): { global: unknown[]; workspace: unknown[] } {
+    const inspected = vscode.workspace.getConfiguration(SECTION).inspect<unknown[]>(settingKey(kind));
+    const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+    return {
+      global: list(inspected?.globalValue),
+      workspace: [...list(inspected?.workspaceValue), ...list(inspected?.workspaceFolderValue)],
+    };
+  }
+
+  redisProfiles(): { profiles: ResolvedRedisProfile[]; problems: ProfileProblem[] } {
+    if (!this.cache.redis) {
+      const { global, workspace } = this.raw('redis');
+      this.cache.redis = mergeProfiles(global, workspace, vscode.workspace.isTrusted, resolveRedisProfile);
+      for (const p of this.cache.redis.problems) this.log.warn(`${p.scope} setting: ${p.message}`);
+    }
+    return this.cache.redis;
+  }
+
+  rabbitProfiles(): { profiles: ResolvedRabbitProfile[]; problems: ProfileProblem[] } {
+    if (!this.cache.rabbitmq) {
+      const { global, workspace } = this.raw('rabbitmq');
+      this.cache.rabbitmq = mergeProfiles(global, workspace, vscode.workspace.isTrusted, resolveRabbitProfile);
+      for (const p of this.cache.rabbitmq.problems) this.log.warn(`${p.scope} setting: ${p.message}`);
+    }
+    return this.cache.rabbitmq;
+  }
+
+  list(kind: ProfileKind): ResolvedProfile[] {
+    return kind === 'redis' ? this.redisProfiles().profiles : this.rabbitProfiles().profiles;
+  }
+
+  redis(name: unknown): ResolvedRedisProfile {
+    return this.find('redis', name, this.redisProfiles());
+  }
+
+  rabbit(name: unknown): ResolvedRabbitProfile {
+    return this.find('rabbitmq', name, this.rabbitProfiles());
+  }
+
+  private find<P extends ResolvedProfile>(kind: ProfileKind, name: unknown, merged: { profiles: P[]; problems: ProfileProblem[] }): P {
+    if (typeof name !== 'string' || name === '') throw new InputError(`Name a ${label(kind)} profile ("profile": "…").`);
+    const found = merged.profiles.find((p) => p.name === name);
+    if (found) return found;
+    const problem = merged.problems.find((p) => p.name === name);
+    if (problem) throw new InputError(problem.message);
+    const names = merged.profiles.map((p) => p.name);
+    throw new NotFoundError(`There is no ${label(kind)} profile "${name}"${names.length ? ` (there are: ${names.join(', ')})` : ''}: add it first.`);
+  }
+
+  async password(profile: ResolvedProfile): Promise<string | undefined> {
+    const secret = await this.secrets.get(secretKey(profile));
+    this.log.addSecret(secret);
+    return secret;
+  }
+
+  async setPassword(profile: ResolvedProfile, password: string | undefined): Promise<void> {
+    if (password === undefined || password === '') await this.secrets.delete(secretKey(profile));
+    else {
+      this.log.addSecret(password);
+      await this.secrets.store(secretKey(profile), password);
+    }
+    this.changed.fire(profile.kind);
+  }
+
+  /** The raw list at one level of settings. */
+  stored(kind: ProfileKind, target: ProfileTarget): Record<string, unknown>[] {
+    const { global, workspace } = this.raw(kind);
+    const list = target === 'global' ? global : workspace;
+    return list.filter((p): p is Record<string, unknown> => typeof p === 'object' && p !== null && !Array.isArray(p));
+  }
+
+  /** Where a profile of this name is defined (workspace first). */
+  targetOf(kind: ProfileKind, name: string): ProfileTarget | undefined {
+    if (vscode.workspace.isTrusted && this.stored(kind, 'workspace').some((p) => p.name === name)) return 'workspace';
+    if (this.stored(kind, 'global').some((p) => p.name === name)) return 'global';
+    return undefined;
+  }
+
+  async write(kind: ProfileKind, target: ProfileTarget, list: Record<string, unknown>[]): Promise<void> {
+    if (target === 'workspace' && !vscode.workspace.workspaceFolders?.length) {
+      throw new InputError('There is no workspace open to save a workspace profile in: open a folder, or save the profile to user settings.');
+    }
+    const configTarget = target === 'global' ? vscode.ConfigurationTarget.Global : vscode.ConfigurationTarget.Workspace;
+    await vscode.workspace.getConfiguration(SECTION).update(settingKey(kind), list, configTarget);
+    delete this.cache[kind];
+    this.changed.fire(kind);
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+export function label(kind: ProfileKind): string {
+  return kind === 'redis' ? 'Redis' : 'RabbitMQ';
+}

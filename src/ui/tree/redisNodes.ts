@@ -1,0 +1,311 @@
+/**
+ * The Redis tree: profile → databases → keys by type or by namespace.
+ * Each node loads its own children; paging is a "Load more…" node.
+ */
+import * as vscode from 'vscode';
+import type { Redis } from 'ioredis';
+import { displayBytes } from '../../core/bytes';
+import { errorMessage } from '../../core/errors';
+import { endpoint, type ResolvedRedisProfile } from '../../core/profiles';
+import { escapeGlob, groupByNamespace, KEY_TYPES, keyspaceCounts, type KeyInfo } from '../../core/redis/keyScanner';
+import type { RedisPool } from '../../core/redis/pool';
+import type { Settings } from '../settings';
+import { KeyPager } from './keyPager';
+import { BaseNode, ErrorNode, LoadMoreNode, MessageNode, type TreeNode } from './treeNode';
+
+export interface RedisTreeContext {
+  pool: RedisPool;
+  settings(): Settings;
+  refresh(node?: TreeNode): void;
+  /** The MATCH filter set on a database node, keyed by "profile/db". */
+  filters: Map<string, string>;
+}
+
+const TYPE_ICONS: Record<string, string> = {
+  string: 'symbol-string',
+  hash: 'symbol-object',
+  list: 'list-ordered',
+  set: 'symbol-array',
+  zset: 'list-filter',
+  stream: 'pulse',
+};
+
+export function formatTtl(ttl: number): string {
+  if (ttl < 0) return '';
+  if (ttl < 120) return `TTL ${ttl}s`;
+  if (ttl < 7200) return `TTL ${Math.round(ttl / 60)}m`;
+  if (ttl < 172_800) return `TTL ${Math.round(ttl / 3600)}h`;
+  return `TTL ${Math.round(ttl / 86_400)}d`;
+}
+
+export class RedisProfileNode extends BaseNode {
+  private dbNodes: DatabaseNode[] | undefined;
+
+  constructor(
+    readonly ctx: RedisTreeContext,
+    readonly profile: ResolvedRedisProfile,
+  ) {
+    super(`redis/${profile.name}`, undefined);
+  }
+
+  getTreeItem(): vscode.TreeItem {
+    const p = this.profile;
+    const item = new vscode.TreeItem(p.name, vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = this.id;
+    item.description = `${endpoint(p)}${p.readOnly ? ' · read-only' : ''}${p.scope === 'workspace' ? ' · workspace' : ''}`;
+    const insecure = p.tls?.allowSelfSigned ? '\n\n⚠ TLS accepts self-signed certificates (no verification).' : '';
+    item.tooltip = `Redis ${endpoint(p)}, db ${p.db}${p.username ? `, user ${p.username}` : ''}${p.tls ? ', TLS' : ''}${insecure}`;
+    item.iconPath = new vscode.ThemeIcon(p.tls?.allowSelfSigned ? 'warning' : 'database');
+    item.contextValue = `be:redis:profile${p.readOnly ? '+readonly' : ''}`;
+    return item;
+  }
+
+  async getChildren(): Promise<TreeNode[]> {
+    try {
+      const client = await this.ctx.pool.get(this.profile.name);
+      const counts = await keyspaceCounts(client);
+      const dbs = new Set<number>([this.profile.db, ...counts.keys()]);
+      for (const node of this.dbNodes ?? []) dbs.add(node.db);
+      const previous = new Map((this.dbNodes ?? []).map((n) => [n.db, n]));
+      this.dbNodes = [...dbs].sort((a, b) => a - b).map((db) => {
+        const node = previous.get(db) ?? new DatabaseNode(this.ctx, this, db);
+        node.keyCount = counts.get(db) ?? 0;
+        return node;
+      });
+      return this.dbNodes;
+    } catch (err) {
+      return [new ErrorNode(`${this.id}/error`, this, errorMessage(err))];
+    }
+  }
+
+  database(db: number): DatabaseNode {
+    let node = this.dbNodes?.find((n) => n.db === db);
+    if (!node) {
+      node = new DatabaseNode(this.ctx, this, db);
+      this.dbNodes = [...(this.dbNodes ?? []), node].sort((a, b) => a.db - b.db);
+    }
+    return node;
+  }
+}
+
+export class DatabaseNode extends BaseNode {
+  keyCount: number | undefined;
+  private groups: TreeNode[] | undefined;
+  private groupedBy: string | undefined;
+
+  constructor(
+    readonly ctx: RedisTreeContext,
+    readonly profileNode: RedisProfileNode,
+    readonly db: number,
+  ) {
+    super(`${profileNode.id}/db${db}`, profileNode);
+  }
+
+  get profile(): ResolvedRedisProfile {
+    return this.profileNode.profile;
+  }
+
+  get filterKey(): string {
+    return `${this.profile.name}/${this.db}`;
+  }
+
+  get filter(): string | undefined {
+    return this.ctx.filters.get(this.filterKey);
+  }
+
+  client(): Promise<Redis> {
+    return this.ctx.pool.get(this.profile.name, this.db);
+  }
+
+  getTreeItem(): vscode.TreeItem {
+    const item = new vscode.TreeItem(`db${this.db}`, vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = this.id;
+    const count = this.keyCount !== undefined ? `${this.keyCount.toLocaleString('en-US')} keys` : '';
+    item.description = [count, this.filter ? `filter: ${this.filter}` : ''].filter(Boolean).join(' · ');
+    item.iconPath = new vscode.ThemeIcon('layers');
+    item.contextValue = `be:redis:db${this.filter ? '+filtered' : ''}${this.profile.readOnly ? '+readonly' : ''}`;
+    return item;
+  }
+
+  async getChildren(): Promise<TreeNode[]> {
+    const grouping = this.ctx.settings().redisGrouping;
+    const filter = this.filter;
+    const mode = `${grouping}\u0000${filter ?? ''}`;
+    if (!this.groups || this.groupedBy !== mode) {
+      this.groupedBy = mode;
+      const match = filter !== undefined ? Buffer.from(filter, 'utf8') : undefined;
+      this.groups =
+        grouping === 'type'
+          ? KEY_TYPES.map((t) => new TypeGroupNode(this, t, match))
+          : [new NamespaceNode(this, this, Buffer.alloc(0), Buffer.alloc(0), match)];
+    }
+    if (grouping === 'namespace') return (this.groups[0] as NamespaceNode).getChildren();
+    return this.groups;
+  }
+
+  /** Drops loaded pages so the next expand scans again. */
+  reset(): void {
+    this.groups = undefined;
+  }
+}
+
+/** Shared behaviour of nodes that list keys with a pager. */
+abstract class PagedKeysNode extends BaseNode {
+  protected readonly pager: KeyPager;
+
+  constructor(
+    id: string,
+    parent: TreeNode,
+    readonly dbNode: DatabaseNode,
+    query: ConstructorParameters<typeof KeyPager>[1],
+  ) {
+    super(id, parent);
+    this.pager = new KeyPager(() => dbNode.client(), query, dbNode.ctx.settings);
+  }
+
+  protected async ensureLoaded(): Promise<ErrorNode | undefined> {
+    if (this.pager.started) return undefined;
+    try {
+      await this.pager.loadMore();
+      return undefined;
+    } catch (err) {
+      return new ErrorNode(`${this.id}/error`, this, errorMessage(err));
+    }
+  }
+
+  protected tail(): TreeNode[] {
+    const out: TreeNode[] = [];
+    if (this.pager.capped) {
+      const max = this.dbNode.ctx.settings().maxItemsPerNode;
+      out.push(new MessageNode(`${this.id}/cap`, this, `Showing the first ${max.toLocaleString('en-US')} keys: set a filter on the database to narrow the list.`, 'filter'));
+    } else if (!this.pager.complete) {
+      out.push(
+        new LoadMoreNode(`${this.id}/more`, this, this.pager.progress(this.dbNode.keyCount), async () => {
+          await this.pager.loadMore();
+          this.dbNode.ctx.refresh(this);
+        }),
+      );
+    }
+    return out;
+  }
+
+  keyNode(info: KeyInfo): KeyNode {
+    return new KeyNode(this.dbNode, this, info);
+  }
+}
+
+export class TypeGroupNode extends PagedKeysNode {
+  constructor(
+    dbNode: DatabaseNode,
+    readonly type: string,
+    match: Buffer | undefined,
+  ) {
+    super(`${dbNode.id}/type/${type}`, dbNode, dbNode, { type, ...(match ? { match } : {}) });
+  }
+
+  getTreeItem(): vscode.TreeItem {
+    const item = new vscode.TreeItem(this.type, vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = this.id;
+    item.iconPath = new vscode.ThemeIcon(TYPE_ICONS[this.type] ?? 'key');
+    if (this.pager.started) item.description = `${this.pager.keys.length.toLocaleString('en-US')}${this.pager.complete ? '' : '+'} keys`;
+    item.contextValue = 'be:redis:typeGroup';
+    return item;
+  }
+
+  async getChildren(): Promise<TreeNode[]> {
+    const error = await this.ensureLoaded();
+    if (error) return [error];
+    const keys = this.pager.keys.map((k) => this.keyNode(k));
+    if (keys.length === 0 && this.pager.complete) return [new MessageNode(`${this.id}/empty`, this, `No ${this.type} keys${this.dbNode.filter ? ' match the filter' : ''}.`)];
+    return [...keys, ...this.tail()];
+  }
+}
+
+export class NamespaceNode extends PagedKeysNode {
+  /** Keys of this folder seen by the parent's pages so far. */
+  seen = 0;
+  private readonly folders = new Map<string, NamespaceNode>();
+
+  constructor(
+    dbNode: DatabaseNode,
+    parent: TreeNode,
+    readonly prefix: Buffer,
+    readonly segment: Buffer,
+    filter: Buffer | undefined,
+  ) {
+    const root = prefix.length === 0;
+    const match = root ? filter : Buffer.concat([escapeGlob(prefix), Buffer.from('*')]);
+    super(`${dbNode.id}/ns/${prefix.toString('hex')}`, parent, dbNode, {
+      ...(match ? { match } : {}),
+      ...(!root && filter ? { postFilter: filter } : {}),
+    });
+  }
+
+  getTreeItem(): vscode.TreeItem {
+    const item = new vscode.TreeItem(displayBytes(this.segment), vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = this.id;
+    item.iconPath = new vscode.ThemeIcon('folder');
+    item.description = this.pager.started ? `${this.pager.keys.length}${this.pager.complete ? '' : '+'} keys` : `${this.seen}+ keys`;
+    item.tooltip = `Keys starting with ${displayBytes(this.prefix)}`;
+    item.contextValue = 'be:redis:namespace';
+    return item;
+  }
+
+  async getChildren(): Promise<TreeNode[]> {
+    const error = await this.ensureLoaded();
+    if (error) return [error];
+    const group = groupByNamespace(this.pager.keys, this.prefix, this.dbNode.profile.delimiter);
+    const folders = [...group.folders.values()]
+      .sort((a, b) => Buffer.compare(a.segment, b.segment))
+      .map((f) => {
+        const id = f.prefix.toString('hex');
+        let node = this.folders.get(id);
+        if (!node) {
+          node = new NamespaceNode(this.dbNode, this, f.prefix, f.segment, this.dbNode.filter !== undefined ? Buffer.from(this.dbNode.filter) : undefined);
+          this.folders.set(id, node);
+        }
+        node.seen = f.count;
+        return node;
+      });
+    const leaves = group.leaves.map((k) => this.keyNode(k));
+    if (folders.length === 0 && leaves.length === 0 && this.pager.complete) {
+      return [new MessageNode(`${this.id}/empty`, this, this.dbNode.filter ? 'No keys match the filter.' : 'No keys.')];
+    }
+    return [...folders, ...leaves, ...this.tail()];
+  }
+
+}
+
+export class KeyNode extends BaseNode {
+  constructor(
+    readonly dbNode: DatabaseNode,
+    parent: TreeNode,
+    readonly info: KeyInfo,
+  ) {
+    super(`${dbNode.id}/key/${info.key.toString('hex')}/${parent.id.length}`, parent);
+  }
+
+  get key(): Buffer {
+    return this.info.key;
+  }
+
+  getTreeItem(): vscode.TreeItem {
+    const item = new vscode.TreeItem(displayBytes(this.info.key, 120), vscode.TreeItemCollapsibleState.None);
+    item.id = this.id;
+    item.iconPath = new vscode.ThemeIcon(TYPE_ICONS[this.info.type] ?? 'key');
+    item.description = formatTtl(this.info.ttl);
+    item.contextValue = `be:redis:key:${this.info.type}${this.dbNode.profile.readOnly ? '+readonly' : ''}`;
+    item.command = { command: 'brokerExplorer.redis.openKey', title: 'Open Value', arguments: [this] };
+    return item;
+  }
+
+  async resolveTooltip(): Promise<vscode.MarkdownString> {
+    const client = await this.dbNode.client();
+    const [encoding, memory] = (await client.pipeline().object('ENCODING', this.info.key).memory('USAGE', this.info.key).exec()) ?? [];
+    const md = new vscode.MarkdownString();
+    md.appendText(`${displayBytes(this.info.key, 400)}\n`);
+    md.appendMarkdown(`\n**type** ${this.info.type} · **encoding** ${encoding && !encoding[0] ? String(encoding[1]) : '?'} · **memory** ${memory && !memory[0] ? `${String(memory[1])} bytes` : '?'}`);
+    md.appendMarkdown(`\n\n**TTL** ${this.info.ttl < 0 ? 'none' : `${this.info.ttl} s`} · db ${this.dbNode.db} of ${this.dbNode.profile.name}`);
+    return md;
+  }
+}

@@ -1,0 +1,139 @@
+/**
+ * Read-only views of a key's value: a string as text (hex dump when it is
+ * not UTF-8), pretty JSON when it parses, and collections as a table of the
+ * first items with the total length; "Load more" reads further.
+ */
+import * as vscode from 'vscode';
+import { displayBytes, fromBase64Url, hexDump, isHexBytes, toBase64Url, toBuffer, type BytesLike } from '../../core/bytes';
+import { errorMessage } from '../../core/errors';
+import type { RedisPool } from '../../core/redis/pool';
+import { readValue, type ValueRead } from '../../core/redis/values';
+import type { Settings } from '../settings';
+
+export const VALUE_SCHEME = 'broker-redis-value';
+
+export type ValueView = 'table' | 'json';
+
+export interface ValueRef {
+  profile: string;
+  db: number;
+  key: Buffer;
+  view: ValueView;
+}
+
+export function valueUri(ref: ValueRef): vscode.Uri {
+  const label = displayBytes(ref.key, 60).replace(/[/\\]/g, '∕') || '(empty key)';
+  const query = new URLSearchParams({ p: toBase64Url(Buffer.from(ref.profile, 'utf8')), db: String(ref.db), k: toBase64Url(ref.key), v: ref.view });
+  return vscode.Uri.from({ scheme: VALUE_SCHEME, path: `/${label}${ref.view === 'json' ? '.json' : ''}`, query: query.toString() });
+}
+
+export function parseValueUri(uri: vscode.Uri): ValueRef {
+  const q = new URLSearchParams(uri.query);
+  return {
+    profile: fromBase64Url(q.get('p') ?? '').toString('utf8'),
+    db: Number(q.get('db') ?? '0'),
+    key: fromBase64Url(q.get('k') ?? ''),
+    view: q.get('v') === 'json' ? 'json' : 'table',
+  };
+}
+
+export class ValueDocumentProvider implements vscode.TextDocumentContentProvider, vscode.Disposable {
+  private readonly emitter = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.emitter.event;
+  private readonly limits = new Map<string, number>();
+
+  constructor(
+    private readonly pool: RedisPool,
+    private readonly settings: () => Settings,
+  ) {}
+
+  /** Reads the next items of a collection view. */
+  loadMore(uri: vscode.Uri): void {
+    const current = this.limits.get(uri.toString()) ?? this.settings().valueItems;
+    this.limits.set(uri.toString(), Math.min(current + this.settings().valueItems, this.settings().maxItemsPerNode * 10));
+    this.emitter.fire(uri);
+  }
+
+  reload(uri: vscode.Uri): void {
+    this.emitter.fire(uri);
+  }
+
+  async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
+    const ref = parseValueUri(uri);
+    try {
+      const client = await this.pool.get(ref.profile, ref.db);
+      const s = this.settings();
+      const read = await readValue(client, ref.key, { limit: this.limits.get(uri.toString()) ?? s.valueItems, maxBytes: s.maxValueBytes });
+      return ref.view === 'json' ? renderJson(read) : renderValue(ref, read);
+    } catch (err) {
+      return `# ${errorMessage(err)}\n`;
+    }
+  }
+
+  dispose(): void {
+    this.emitter.dispose();
+  }
+}
+
+function bytesText(value: BytesLike): string {
+  return isHexBytes(value) ? displayBytes(toBuffer(value)) : displayBytes(Buffer.from(value, 'utf8'));
+}
+
+function renderJson(read: ValueRead): string {
+  if (read.type !== 'string' || isHexBytes(read.value) || typeof read.value !== 'string') return '// Only a string holding JSON has a JSON view.\n';
+  try {
+    return `${JSON.stringify(JSON.parse(read.value), null, 2)}\n`;
+  } catch (err) {
+    return `// The value is not valid JSON${read.truncated ? ' (it was truncated)' : ''}: ${errorMessage(err)}\n`;
+  }
+}
+
+function pad(text: string, width: number): string {
+  return text.length >= width ? text : text + ' '.repeat(width - text.length);
+}
+
+export function renderValue(ref: ValueRef, read: ValueRead): string {
+  const header = [
+    `# key   ${displayBytes(ref.key, 400)}`,
+    `# type  ${read.type} · ${read.length.toLocaleString('en-US')} ${read.type === 'string' ? 'bytes' : 'items'} · TTL ${read.ttl < 0 ? 'none' : `${read.ttl} s`} · db ${ref.db} of "${ref.profile}"`,
+  ];
+  if (read.type === 'string') {
+    const value = read.value as BytesLike;
+    if (read.truncated) header.push(`# Showing the first ${(isHexBytes(value) ? value.hex.length / 2 : Buffer.byteLength(value)).toLocaleString('en-US')} bytes only: the value is too large to load whole (brokerExplorer.redis.maxValueBytes).`);
+    if (isHexBytes(value)) {
+      header.push('# Not UTF-8: shown as a hex dump.');
+      return `${header.join('\n')}\n\n${hexDump(toBuffer(value))}\n`;
+    }
+    return `${header.join('\n')}\n\n${value}\n`;
+  }
+  const items = read.value as unknown[];
+  header.push(
+    read.truncated
+      ? `# Showing the first ${items.length.toLocaleString('en-US')} of ${read.length.toLocaleString('en-US')}: use "Load More" in the editor title for more.`
+      : `# Showing all ${items.length.toLocaleString('en-US')}.`,
+  );
+  const rows: [string, string][] = [];
+  let columns: [string, string] = ['#', 'value'];
+  items.forEach((item, i) => {
+    if (read.type === 'hash') {
+      const h = item as { field: BytesLike; value: BytesLike };
+      columns = ['field', 'value'];
+      rows.push([bytesText(h.field), bytesText(h.value)]);
+    } else if (read.type === 'zset') {
+      const z = item as { member: BytesLike; score: number | string };
+      columns = ['score', 'member'];
+      rows.push([String(z.score), bytesText(z.member)]);
+    } else if (read.type === 'stream') {
+      const e = item as { id: string; fields: { field: BytesLike; value: BytesLike }[] | Record<string, BytesLike> };
+      columns = ['id', 'fields'];
+      const fields = Array.isArray(e.fields) ? e.fields.map((f) => `${bytesText(f.field)}=${bytesText(f.value)}`) : Object.entries(e.fields).map(([k, v]) => `${k}=${bytesText(v)}`);
+      rows.push([e.id, fields.join(' ')]);
+    } else {
+      columns = [read.type === 'list' ? 'index' : '#', read.type === 'list' ? 'element' : 'member'];
+      rows.push([String(i), bytesText(item as BytesLike)]);
+    }
+  });
+  const width = Math.min(40, Math.max(columns[0].length, ...rows.map((r) => r[0].length)));
+  const lines = [`${pad(columns[0], width)} │ ${columns[1]}`, `${'─'.repeat(width)}─┼─${'─'.repeat(20)}`, ...rows.map((r) => `${pad(r[0], width)} │ ${r[1]}`)];
+  return `${header.join('\n')}\n\n${lines.join('\n')}\n`;
+}
