@@ -124,6 +124,8 @@ export async function connectRedis(profile: ResolvedRedisProfile, options: Redis
         );
       }),
     ]);
+    // ioredis only emits a failed SELECT of the handshake; ask again so a bad db rejects.
+    if (db !== 0) await client.select(db);
     established = true;
     return client;
   } catch (err) {
