@@ -55,7 +55,7 @@ export function activate(context: vscode.ExtensionContext): BrokerExplorerApi {
     }),
     ...registerCommands(
       [
-        ...treeCommands([redisTree, rabbitTree]),
+        ...treeCommands([redisTree, rabbitTree], rabbitTree),
         ...profileCommands({
           profiles,
           invalidate: (kind, name) => {

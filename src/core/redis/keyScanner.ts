@@ -22,7 +22,11 @@ export interface KeyPageOptions {
   type?: string;
   /** SCAN COUNT hint per call (default 1000). */
   count?: number;
-  /** Stop once at least this many keys were found (default 500). */
+  /**
+   * Stop once at least this many keys were found (default 500). SCAN cannot
+   * stop inside a batch, so a page may hold up to one batch (COUNT) more;
+   * the cursor stays exact and no key is skipped.
+   */
   limit?: number;
   /** Cursor to continue from ("0" or absent starts over). */
   cursor?: string;

@@ -4,11 +4,18 @@ import { ErrorNode, LoadMoreNode } from '../tree/treeNode';
 import type { NodeTreeProvider } from '../tree/treeNode';
 import type { CommandSpec } from './registry';
 
-export function treeCommands(trees: readonly NodeTreeProvider[]): CommandSpec[] {
+export function treeCommands(trees: readonly NodeTreeProvider[], rabbitTree: NodeTreeProvider): CommandSpec[] {
   const refreshAll = (node: ErrorNode): void => {
     for (const tree of trees) tree.refresh(node.parent);
   };
   return [
+    {
+      id: 'brokerExplorer.rabbitmq.refresh',
+      run: async (call) => {
+        rabbitTree.refresh(call.node);
+        return {};
+      },
+    },
     {
       id: 'brokerExplorer.retry',
       run: async (call) => {

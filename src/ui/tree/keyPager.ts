@@ -1,10 +1,12 @@
 /**
  * The paging state of one key list in the tree: the SCAN cursor, the keys
  * loaded so far (at most maxItemsPerNode), and how far the walk got.
+ * SCAN cannot stop inside a batch, so keys found beyond a page are held
+ * back (at most one batch) and shown first by the next "Load more".
  */
 import type { Redis } from 'ioredis';
 import { globMatch } from '../../core/redis/globMatch';
-import { scanKeysPage, type KeyInfo } from '../../core/redis/keyScanner';
+import { keyInfos, scanKeysPage, type KeyInfo } from '../../core/redis/keyScanner';
 import type { Settings } from '../settings';
 
 export interface KeyPagerQuery {
@@ -18,10 +20,12 @@ export class KeyPager {
   keys: KeyInfo[] = [];
   cursor = '0';
   started = false;
-  complete = false;
+  /** The server walk is over (held-back keys may remain). */
+  walked = false;
   /** About how many keys SCAN examined in all. */
   scanned = 0;
   capped = false;
+  private held: Buffer[] = [];
 
   constructor(
     private readonly client: () => Promise<Redis>,
@@ -29,29 +33,38 @@ export class KeyPager {
     private readonly settings: () => Settings,
   ) {}
 
+  get complete(): boolean {
+    return this.walked && this.held.length === 0;
+  }
+
   /** Loads the next page (the first when nothing was loaded). */
   async loadMore(): Promise<void> {
     if (this.complete || this.capped) return;
     const s = this.settings();
+    const want = Math.min(s.redisPageSize, s.maxItemsPerNode - this.keys.length);
     const client = await this.client();
-    const page = await scanKeysPage(client, {
-      ...(this.query.match ? { match: this.query.match } : {}),
-      ...(this.query.type ? { type: this.query.type } : {}),
-      cursor: this.cursor,
-      limit: Math.min(s.redisPageSize, s.maxItemsPerNode - this.keys.length),
-      count: this.query.match || this.query.type ? s.redisScanCount : Math.max(s.redisPageSize, 10),
-      maxExamine: s.redisMaxExamine,
-    });
     const post = this.query.postFilter;
-    for (const k of page.keys) {
-      if (k.type === 'none') continue;
-      if (post && !globMatch(post, k.key)) continue;
-      this.keys.push(k);
+    while (this.held.length < want && !this.walked) {
+      const page = await scanKeysPage(client, {
+        ...(this.query.match ? { match: this.query.match } : {}),
+        ...(this.query.type ? { type: this.query.type } : {}),
+        cursor: this.cursor,
+        limit: want - this.held.length,
+        count: this.query.match || this.query.type ? s.redisScanCount : Math.max(want, 10),
+        maxExamine: s.redisMaxExamine,
+        withInfo: false,
+      });
+      this.cursor = page.cursor;
+      this.walked = page.complete;
+      this.scanned += page.scanned;
+      for (const k of page.keys) if (!post || globMatch(post, k.key)) this.held.push(k.key);
+      // A filtered page stops at its examine budget: show what was found and offer "Load more".
+      if (page.scanned >= s.redisMaxExamine) break;
     }
+    const slice = this.held.splice(0, want);
+    const infos = await keyInfos(client, slice, this.query.type);
+    for (const info of infos) if (info.type !== 'none') this.keys.push(info);
     this.started = true;
-    this.cursor = page.cursor;
-    this.complete = page.complete;
-    this.scanned += page.scanned;
     if (this.keys.length >= s.maxItemsPerNode && !this.complete) this.capped = true;
   }
 
@@ -60,14 +73,5 @@ export class KeyPager {
     const scanned = total !== undefined ? Math.min(this.scanned, total) : this.scanned;
     const of = total !== undefined ? ` of ${total.toLocaleString('en-US')}` : '';
     return `scanned ${scanned.toLocaleString('en-US')}${of} keys, ${this.keys.length.toLocaleString('en-US')} ${this.keys.length === 1 ? 'match' : 'matches'}`;
-  }
-
-  reset(): void {
-    this.keys = [];
-    this.cursor = '0';
-    this.started = false;
-    this.complete = false;
-    this.scanned = 0;
-    this.capped = false;
   }
 }

@@ -163,13 +163,18 @@ abstract class PagedKeysNode extends BaseNode {
     this.pager = new KeyPager(() => dbNode.client(), query, dbNode.ctx.settings);
   }
 
+  /** The node the view shows for this list (the database for the namespace root). */
+  protected get shownAs(): TreeNode {
+    return this;
+  }
+
   protected async ensureLoaded(): Promise<ErrorNode | undefined> {
     if (this.pager.started) return undefined;
     try {
       await this.pager.loadMore();
       return undefined;
     } catch (err) {
-      return new ErrorNode(`${this.id}/error`, this, errorMessage(err));
+      return new ErrorNode(`${this.id}/error`, this.shownAs, errorMessage(err));
     }
   }
 
@@ -177,12 +182,12 @@ abstract class PagedKeysNode extends BaseNode {
     const out: TreeNode[] = [];
     if (this.pager.capped) {
       const max = this.dbNode.ctx.settings().maxItemsPerNode;
-      out.push(new MessageNode(`${this.id}/cap`, this, `Showing the first ${max.toLocaleString('en-US')} keys: set a filter on the database to narrow the list.`, 'filter'));
+      out.push(new MessageNode(`${this.id}/cap`, this.shownAs, `Showing the first ${max.toLocaleString('en-US')} keys: set a filter on the database to narrow the list.`, 'filter'));
     } else if (!this.pager.complete) {
       out.push(
-        new LoadMoreNode(`${this.id}/more`, this, this.pager.progress(this.dbNode.keyCount), async () => {
+        new LoadMoreNode(`${this.id}/more`, this.shownAs, this.pager.progress(this.dbNode.keyCount), async () => {
           await this.pager.loadMore();
-          this.dbNode.ctx.refresh(this);
+          this.dbNode.ctx.refresh(this.shownAs);
         }),
       );
     }
@@ -190,7 +195,7 @@ abstract class PagedKeysNode extends BaseNode {
   }
 
   keyNode(info: KeyInfo): KeyNode {
-    return new KeyNode(this.dbNode, this, info);
+    return new KeyNode(this.dbNode, this.shownAs, info);
   }
 }
 
@@ -225,6 +230,10 @@ export class NamespaceNode extends PagedKeysNode {
   /** Keys of this folder seen by the parent's pages so far. */
   seen = 0;
   private readonly folders = new Map<string, NamespaceNode>();
+
+  protected override get shownAs(): TreeNode {
+    return this.prefix.length === 0 ? this.dbNode : this;
+  }
 
   constructor(
     dbNode: DatabaseNode,
@@ -261,7 +270,7 @@ export class NamespaceNode extends PagedKeysNode {
         const id = f.prefix.toString('hex');
         let node = this.folders.get(id);
         if (!node) {
-          node = new NamespaceNode(this.dbNode, this, f.prefix, f.segment, this.dbNode.filter !== undefined ? Buffer.from(this.dbNode.filter) : undefined);
+          node = new NamespaceNode(this.dbNode, this.shownAs, f.prefix, f.segment, this.dbNode.filter !== undefined ? Buffer.from(this.dbNode.filter) : undefined);
           this.folders.set(id, node);
         }
         node.seen = f.count;
@@ -269,7 +278,7 @@ export class NamespaceNode extends PagedKeysNode {
       });
     const leaves = group.leaves.map((k) => this.keyNode(k));
     if (folders.length === 0 && leaves.length === 0 && this.pager.complete) {
-      return [new MessageNode(`${this.id}/empty`, this, this.dbNode.filter ? 'No keys match the filter.' : 'No keys.')];
+      return [new MessageNode(`${this.id}/empty`, this.shownAs, this.dbNode.filter ? 'No keys match the filter.' : 'No keys.')];
     }
     return [...folders, ...leaves, ...this.tail()];
   }

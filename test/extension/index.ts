@@ -1,0 +1,39 @@
+/**
+ * Entry of the extension-host suite (bundled to dist/test/index.js): runs
+ * every registered test file in the real VS Code host and fails on any
+ * unhandled rejection or uncaught exception seen meanwhile.
+ */
+import Mocha from 'mocha';
+import { registerActivationTests } from './activation.test';
+import { registerProfileTests } from './profiles.test';
+import { registerRedisTreeTests } from './redisTree.test';
+
+export function run(): Promise<void> {
+  const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000, reporter: 'spec' });
+  mocha.suite.emit('pre-require', globalThis, 'extension-host', mocha);
+  const stray: string[] = [];
+  const onRejection = (reason: unknown): void => {
+    stray.push(`unhandled rejection: ${reason instanceof Error ? reason.stack ?? reason.message : String(reason)}`);
+  };
+  const onException = (err: Error): void => {
+    stray.push(`uncaught exception: ${err.stack ?? err.message}`);
+  };
+  process.on('unhandledRejection', onRejection);
+  process.on('uncaughtException', onException);
+  registerActivationTests();
+  registerProfileTests();
+  registerRedisTreeTests();
+  describe('the extension host after every test', () => {
+    it('saw no unhandled rejection and no uncaught exception', () => {
+      if (stray.length > 0) throw new Error(stray.join('\n'));
+    });
+  });
+  return new Promise((resolve, reject) => {
+    mocha.run((failures) => {
+      process.off('unhandledRejection', onRejection);
+      process.off('uncaughtException', onException);
+      if (failures > 0) reject(new Error(`${failures} extension-host tests failed.`));
+      else resolve();
+    });
+  });
+}
