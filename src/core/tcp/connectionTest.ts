@@ -1,0 +1,293 @@
+/**
+ * "Test connection" on a profile: each layer of the connection checked in
+ * turn over raw sockets — dns, tcp, tls (when used), then the protocol:
+ * Redis AUTH (when a password is given) and PING / INFO server; AMQP's
+ * protocol header and connection.start, then a real amqplib login and the
+ * management API. Each step is timed; the first failing step ends the test
+ * with one sentence, and later steps are not run. No password ever appears
+ * in a result.
+ */
+import type * as net from 'node:net';
+import { AuthError, BrokerError, CancelledError, ConnectionError, NotFoundError, TimeoutError, errorMessage, throwIfAborted } from '../errors';
+import { displayBytes } from '../bytes';
+import { endpoint, redactText, type ResolvedRabbitProfile, type ResolvedRedisProfile, type TlsOptions } from '../profiles';
+import { AMQP_PROTOCOL_HEADER, describeBroker, parseAmqpGreeting } from './amqpGreeting';
+import { adviceFor, connectTcp, describeTls, hostPort, now, resolveHost, roundMs, SocketReader, upgradeTls, type DialFailure } from './dial';
+import { amqpLogin, managementOverview, rabbitUsesTls } from './rabbitChecks';
+
+export type TestStepName = 'dns' | 'tcp' | 'tls' | 'auth' | 'greeting' | 'management';
+
+export interface TestStep {
+  step: TestStepName;
+  ok: boolean;
+  /** Duration, rounded to 0.1 ms. */
+  ms: number;
+  detail?: string;
+  error?: string;
+}
+
+export interface ConnectionTestResult {
+  ok: boolean;
+  steps: TestStep[];
+  serverVersion?: string;
+  /** The failing step's sentence. */
+  error?: string;
+}
+
+export interface ConnectionTestOptions {
+  signal?: AbortSignal;
+}
+
+/** A step failed: its sentence is already recorded; the test stops here. */
+class StepFailed extends BrokerError {}
+
+/** Runs and records steps; the first failure throws StepFailed. */
+class StepRecorder {
+  readonly steps: TestStep[] = [];
+  private readonly started = now();
+
+  constructor(
+    readonly budgetMs: number,
+    private readonly secrets: string[],
+    private readonly signal: AbortSignal | undefined,
+  ) {}
+
+  /** What is left of the handshake budget. */
+  remaining(): number {
+    return Math.max(1, this.budgetMs - (now() - this.started));
+  }
+
+  async run<T>(step: TestStepName, fn: () => Promise<{ value: T; detail?: string }>): Promise<T> {
+    throwIfAborted(this.signal);
+    const started = now();
+    try {
+      const { value, detail } = await fn();
+      const record: TestStep = { step, ok: true, ms: roundMs(now() - started) };
+      if (detail !== undefined) record.detail = redactText(detail, this.secrets);
+      this.steps.push(record);
+      return value;
+    } catch (err) {
+      if (err instanceof CancelledError || this.signal?.aborted) throw new CancelledError('The connection test was cancelled.');
+      const message = redactText(errorMessage(err), this.secrets);
+      this.steps.push({ step, ok: false, ms: roundMs(now() - started), error: message });
+      throw new StepFailed(message);
+    }
+  }
+}
+
+function dialError(where: string, failure: DialFailure): BrokerError {
+  if (failure.kind === 'cancelled') return new CancelledError();
+  const message = `${where}: ${failure.reason}. ${adviceFor(failure.kind)}`;
+  return failure.kind === 'timeout' ? new TimeoutError(message) : new ConnectionError(message);
+}
+
+/** The dns, tcp and tls steps; resolves with the connected (and secured) socket. */
+async function openSteps(rec: StepRecorder, where: string, host: string, port: number, tls: TlsOptions | undefined, signal?: AbortSignal): Promise<net.Socket> {
+  const address = await rec.run('dns', async () => {
+    const r = await resolveHost(host, rec.remaining(), signal);
+    if (!r.ok) throw dialError(where, r);
+    const detail = r.value.lookedUp ? `${host} resolved to ${r.value.address}` : `${host} is an IP address: no lookup needed`;
+    return { value: r.value.address, detail };
+  });
+  const raw = await rec.run('tcp', async () => {
+    const r = await connectTcp(address, port, rec.remaining(), signal, rec.budgetMs);
+    if (!r.ok) throw dialError(where, r);
+    const s = r.value;
+    return { value: s, detail: `connected ${hostPort(s.localAddress ?? '?', s.localPort ?? 0)} -> ${hostPort(s.remoteAddress ?? address, s.remotePort ?? port)}` };
+  });
+  raw.setNoDelay(true);
+  if (!tls) return raw;
+  return rec.run('tls', async () => {
+    const r = await upgradeTls(raw, host, port, tls, rec.remaining(), signal, rec.budgetMs);
+    if (!r.ok) throw dialError(where, r);
+    return { value: r.value.socket, detail: describeTls(r.value.info) };
+  });
+}
+
+// ---------------------------------------------------------------- RESP, just enough
+
+type Resp =
+  | { type: 'simple'; text: string }
+  | { type: 'error'; text: string }
+  | { type: 'int'; text: string }
+  | { type: 'bulk'; data: Buffer | null }
+  | { type: 'array'; items: Resp[] | null }
+  | { type: 'garbage'; preview: string };
+
+/** Encodes a command as a RESP array of bulk strings. */
+export function encodeResp(argv: readonly (string | Buffer)[]): Buffer {
+  const parts: Buffer[] = [Buffer.from(`*${argv.length}\r\n`)];
+  for (const arg of argv) {
+    const b = Buffer.isBuffer(arg) ? arg : Buffer.from(arg, 'utf8');
+    parts.push(Buffer.from(`$${b.length}\r\n`), b, Buffer.from('\r\n'));
+  }
+  return Buffer.concat(parts);
+}
+
+/** Parses one RESP2 reply at `offset`; undefined while incomplete. */
+export function parseResp(buf: Buffer, offset = 0): { value: Resp; used: number } | undefined {
+  if (buf.length <= offset) return undefined;
+  const kind = String.fromCharCode(buf[offset] ?? 0);
+  if (!'+-:$*'.includes(kind)) return { value: { type: 'garbage', preview: displayBytes(buf.subarray(offset, offset + 60), 80) }, used: buf.length - offset };
+  const eol = buf.indexOf('\r\n', offset);
+  if (eol < 0) return buf.length - offset > 64 * 1024 ? { value: { type: 'garbage', preview: displayBytes(buf.subarray(offset, offset + 60), 80) }, used: buf.length - offset } : undefined;
+  const line = buf.subarray(offset + 1, eol).toString('utf8');
+  const after = eol + 2;
+  if (kind === '+') return { value: { type: 'simple', text: line }, used: after - offset };
+  if (kind === '-') return { value: { type: 'error', text: line }, used: after - offset };
+  if (kind === ':') return { value: { type: 'int', text: line }, used: after - offset };
+  const n = Number(line);
+  if (!Number.isInteger(n)) return { value: { type: 'garbage', preview: displayBytes(buf.subarray(offset, offset + 60), 80) }, used: buf.length - offset };
+  if (kind === '$') {
+    if (n < 0) return { value: { type: 'bulk', data: null }, used: after - offset };
+    if (buf.length < after + n + 2) return undefined;
+    return { value: { type: 'bulk', data: buf.subarray(after, after + n) }, used: after + n + 2 - offset };
+  }
+  if (n < 0) return { value: { type: 'array', items: null }, used: after - offset };
+  const items: Resp[] = [];
+  let pos = after;
+  for (let i = 0; i < n; i++) {
+    const item = parseResp(buf, pos);
+    if (!item) return undefined;
+    items.push(item.value);
+    pos += item.used;
+  }
+  return { value: { type: 'array', items }, used: pos - offset };
+}
+
+/** One request, one reply, within the handshake budget. */
+async function call(socket: net.Socket, reader: SocketReader, rec: StepRecorder, where: string, argv: string[], signal?: AbortSignal): Promise<Resp> {
+  socket.write(encodeResp(argv));
+  const r = await reader.read((buf) => parseResp(buf), rec.remaining(), signal);
+  if (r.ok) {
+    if (r.value.type === 'garbage') throw new ConnectionError(`${where} did not answer ${argv[0]} like a Redis server: it sent "${r.value.preview}". Check the port and the TLS setting.`);
+    return r.value;
+  }
+  if (r.timedOut) throw new TimeoutError(`${where} did not answer ${argv[0]} before the connect timeout ran out. Check that the port is a Redis server and the TLS setting.`);
+  if (r.reason === 'cancelled') throw new CancelledError();
+  throw new ConnectionError(`${where} ended the connection after ${argv[0]}: ${r.reason}. Check that the port is a Redis server and the TLS setting.`);
+}
+
+function respText(r: Resp): string {
+  if (r.type === 'simple' || r.type === 'error' || r.type === 'int') return r.text;
+  if (r.type === 'bulk') return r.data === null ? '(nil)' : displayBytes(r.data, 80);
+  if (r.type === 'array') return '(array)';
+  return r.preview;
+}
+
+// ---------------------------------------------------------------- Redis
+
+/** dns, tcp, tls (when used), auth (when a password is given), greeting. */
+export async function testRedisProfile(profile: ResolvedRedisProfile, password?: string, options: ConnectionTestOptions = {}): Promise<ConnectionTestResult> {
+  const { signal } = options;
+  const where = `Redis profile "${profile.name}" (${endpoint(profile)})`;
+  const rec = new StepRecorder(profile.connectTimeoutMs, password ? [password] : [], signal);
+  let socket: net.Socket | undefined;
+  let serverVersion: string | undefined;
+  try {
+    const tls = profile.tls && profile.tls.enabled !== false ? profile.tls : undefined;
+    const s = await openSteps(rec, where, profile.host, profile.port, tls, signal);
+    socket = s;
+    const reader = new SocketReader(s, profile.host, profile.port);
+    if (password !== undefined && password !== '') {
+      await rec.run('auth', async () => {
+        const argv = profile.username ? ['AUTH', profile.username, password] : ['AUTH', password];
+        const reply = await call(s, reader, rec, where, argv, signal);
+        if (reply.type === 'simple') return { value: undefined, detail: `AUTH accepted${profile.username ? ` for user "${profile.username}"` : ''}` };
+        const text = respText(reply);
+        if (reply.type === 'error' && /without any password configured/i.test(text)) return { value: undefined, detail: 'the server needs no password: the one given is not used' };
+        if (reply.type === 'error' && /WRONGPASS|invalid (username-)?password/i.test(text)) {
+          throw new AuthError(`${where} refused the login${profile.username ? ` of user "${profile.username}"` : ''}: wrong user name or password. Set the right password with "Set Password".`);
+        }
+        throw new AuthError(`${where} refused AUTH: ${text}. Check the user name and password.`);
+      });
+    }
+    serverVersion = await rec.run('greeting', async () => {
+      const started = now();
+      const pong = await call(s, reader, rec, where, ['PING'], signal);
+      const pingMs = roundMs(now() - started);
+      if (pong.type === 'error' && /NOAUTH/i.test(pong.text)) {
+        throw new AuthError(`${where} requires a password (NOAUTH): set it with "Set Password"${profile.username ? '' : ', and the user name if it uses ACL users'}.`);
+      }
+      if (pong.type !== 'simple' || pong.text !== 'PONG') throw new ConnectionError(`${where} answered PING with "${respText(pong)}" instead of PONG. Check that the port is a Redis server.`);
+      if (profile.db !== 0) {
+        const selected = await call(s, reader, rec, where, ['SELECT', String(profile.db)], signal);
+        if (selected.type === 'error') throw new NotFoundError(`${where} refused database ${profile.db}: ${selected.text}. Pick a database the server has.`);
+      }
+      const info = await call(s, reader, rec, where, ['INFO', 'server'], signal);
+      const text = info.type === 'bulk' && info.data ? info.data.toString('utf8') : '';
+      const field = (name: string): string | undefined => new RegExp(`^${name}:(.*)$`, 'm').exec(text)?.[1]?.trim();
+      const version = field('redis_version');
+      const mode = field('redis_mode');
+      const parts = [`PONG in ${pingMs} ms`];
+      if (version) parts.push(`Redis ${version}${mode ? ` (${mode})` : ''}`);
+      else parts.push(`INFO server gave no version${info.type === 'error' ? ` (${info.text})` : ''}`);
+      if (profile.db !== 0) parts.push(`database ${profile.db} selected`);
+      return { value: version, detail: parts.join('; ') };
+    });
+    const result: ConnectionTestResult = { ok: true, steps: rec.steps };
+    if (serverVersion) result.serverVersion = serverVersion;
+    return result;
+  } catch (err) {
+    if (err instanceof StepFailed) return { ok: false, steps: rec.steps, error: err.message };
+    throw err;
+  } finally {
+    socket?.destroy();
+  }
+}
+
+// ---------------------------------------------------------------- RabbitMQ
+
+/** dns, tcp, tls (when used), greeting (AMQP header → connection.start), auth (amqplib login), management. */
+export async function testRabbitProfile(profile: ResolvedRabbitProfile, password?: string, options: ConnectionTestOptions = {}): Promise<ConnectionTestResult> {
+  const { signal } = options;
+  const where = `RabbitMQ profile "${profile.name}" (${endpoint(profile)})`;
+  const rec = new StepRecorder(profile.connectTimeoutMs, password ? [password] : [], signal);
+  let socket: net.Socket | undefined;
+  let serverVersion: string | undefined;
+  try {
+    const tls = rabbitUsesTls(profile) ? { ...profile.tls } : undefined;
+    const s = await openSteps(rec, where, profile.host, profile.port, tls, signal);
+    socket = s;
+    const reader = new SocketReader(s, profile.host, profile.port);
+    serverVersion = await rec.run('greeting', async () => {
+      s.write(AMQP_PROTOCOL_HEADER);
+      const r = await reader.read(parseAmqpGreeting, rec.remaining(), signal);
+      if (!r.ok) {
+        if (r.reason === 'cancelled') throw new CancelledError();
+        if (r.timedOut) throw new TimeoutError(`${where} did not answer the AMQP protocol header within the connect timeout (${profile.connectTimeoutMs} ms). Check that the port is an AMQP port and the TLS setting (amqp:// or amqps://).`);
+        throw new ConnectionError(`${where} ended the connection after the AMQP protocol header: ${r.reason}. Check that the port is an AMQP 0-9-1 port and the TLS setting.`);
+      }
+      const g = r.value;
+      if (g.kind === 'protocolHeader') throw new ConnectionError(`${where} speaks AMQP ${g.version}, not 0-9-1. Point the profile at an AMQP 0-9-1 listener (RabbitMQ's default is 5672).`);
+      if (g.kind === 'unexpected') throw new ConnectionError(`${where} did not answer like an AMQP broker: it sent "${g.preview}". Check the port and the TLS setting.`);
+      const broker = describeBroker(g.start.serverProperties);
+      const detail = `connection.start from ${broker.product ?? 'an unnamed broker'}${broker.version ? ` ${broker.version}` : ''}${broker.platform ? ` on ${broker.platform}` : ''} (AMQP ${g.start.versionMajor}-${g.start.versionMinor}, mechanisms ${g.start.mechanisms.join(' ')})`;
+      s.end();
+      return { value: broker.version, detail };
+    });
+    socket.destroy();
+    await rec.run('auth', async () => ({ value: undefined, detail: await amqpLogin(profile, password, rec.remaining(), signal) }));
+    await rec.run('management', async () => {
+      const o = await managementOverview(profile, password, profile.connectTimeoutMs, signal);
+      serverVersion ??= o.rabbitmqVersion;
+      const parts: string[] = [];
+      if (o.managementVersion) parts.push(`management_version ${o.managementVersion}`);
+      if (o.rabbitmqVersion) parts.push(`rabbitmq_version ${o.rabbitmqVersion}`);
+      if (o.clusterName) parts.push(`cluster ${o.clusterName}`);
+      return { value: undefined, detail: parts.length > 0 ? parts.join(', ') : 'GET /api/overview answered' };
+    });
+    const result: ConnectionTestResult = { ok: true, steps: rec.steps };
+    if (serverVersion) result.serverVersion = serverVersion;
+    return result;
+  } catch (err) {
+    if (err instanceof StepFailed) {
+      const result: ConnectionTestResult = { ok: false, steps: rec.steps, error: err.message };
+      if (serverVersion) result.serverVersion = serverVersion;
+      return result;
+    }
+    throw err;
+  } finally {
+    socket?.destroy();
+  }
+}

@@ -1,0 +1,184 @@
+/**
+ * The two RabbitMQ checks of "Test connection" that go past the raw
+ * greeting: a real AMQP login with amqplib (credentials, vhost) and a GET of
+ * the management API's /api/overview with basic auth. Each resolves with a
+ * detail phrase or throws one sentence; the password never appears in either.
+ */
+import * as https from 'node:https';
+import { connect as amqpConnect, type ChannelModel, type Options, type SocketOptions } from 'amqplib';
+import { AuthError, BrokerError, CancelledError, ConnectionError, NotFoundError, TimeoutError, errorMessage } from '../errors';
+import { endpoint, redactText, type ResolvedRabbitProfile } from '../profiles';
+import { tlsOptions } from '../redis/connection';
+import { describeSocketError } from './dial';
+
+/** Whether the profile's AMQP connection uses TLS. */
+export function rabbitUsesTls(profile: ResolvedRabbitProfile): boolean {
+  return profile.amqps || profile.tls?.enabled === true;
+}
+
+function where(profile: ResolvedRabbitProfile): string {
+  return `RabbitMQ profile "${profile.name}" (${endpoint(profile)})`;
+}
+
+/** Turns an amqplib connect error into one sentence. */
+export function describeAmqpLoginError(profile: ResolvedRabbitProfile, err: unknown, password: string | undefined): BrokerError {
+  if (err instanceof BrokerError) return err;
+  const raw = redactText(errorMessage(err), password ? [password] : []);
+  const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
+  if (/ACCESS[-_]REFUSED|403/.test(raw)) {
+    const why = password === undefined ? 'no password is stored for it' : 'wrong user name or password';
+    return new AuthError(`${where(profile)} refused the login of user "${profile.username}": ${why} (ACCESS_REFUSED). Set the right password with "Set Password".`);
+  }
+  // amqplib drops the close reason when the broker refuses connection.open: that is the vhost.
+  if (/NOT[-_]ALLOWED|vhost .* not found|530|Expected ConnectionOpenOk; got <ConnectionClose/.test(raw)) {
+    return new NotFoundError(`${where(profile)} refused the virtual host "${profile.vhost}": it does not exist or user "${profile.username}" has no access to it. Check the vhost in the profile's URL and the user's permissions.`);
+  }
+  if (typeof code === 'string' || /ECONN|ETIMEDOUT|ENOTFOUND/.test(raw)) {
+    return new ConnectionError(`${where(profile)}: the AMQP connection failed: ${describeSocketError(err, 'tcp', profile.host, profile.port).reason}. Check the host and port.`);
+  }
+  return new ConnectionError(`${where(profile)}: the AMQP login failed: ${raw.replace(/[.\s]+$/, '')}. Check the profile's URL, user and password.`);
+}
+
+/**
+ * Opens a real amqplib connection with the profile's credentials and closes
+ * it again. Resolves with a detail phrase.
+ */
+export async function amqpLogin(profile: ResolvedRabbitProfile, password: string | undefined, timeoutMs: number, signal?: AbortSignal): Promise<string> {
+  const url: Options.Connect = {
+    protocol: rabbitUsesTls(profile) ? 'amqps' : 'amqp',
+    hostname: profile.host,
+    port: profile.port,
+    username: profile.username,
+    password: password ?? '',
+    // amqplib unescapes the vhost of an object URL, so escape it here.
+    vhost: encodeURIComponent(profile.vhost),
+    heartbeat: 0,
+  };
+  const socketOptions: SocketOptions = {
+    noDelay: true,
+    timeout: Math.max(1, Math.round(timeoutMs)),
+    clientProperties: { connection_name: `Broker Explorer connection test (${profile.name})` },
+  };
+  if (rabbitUsesTls(profile)) Object.assign(socketOptions, tlsOptions({ ...profile.tls, enabled: true }, profile.host) ?? {});
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  const attempt = amqpConnect(url, socketOptions);
+  // A connection that opens after we gave up is closed at once.
+  const stop = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new TimeoutError(`${where(profile)} did not complete the AMQP login within ${Math.round(timeoutMs)} ms. Check the host, port, TLS setting and firewall.`)), Math.max(0, timeoutMs));
+    onAbort = (): void => reject(new CancelledError());
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+  let model: ChannelModel;
+  try {
+    model = await Promise.race([attempt, stop]);
+  } catch (err) {
+    attempt.then(
+      (late) => {
+        late.on('error', () => undefined);
+        void late.close().catch(() => undefined);
+      },
+      () => undefined,
+    );
+    throw describeAmqpLoginError(profile, err, password);
+  } finally {
+    if (timer) clearTimeout(timer);
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
+  }
+  model.on('error', () => undefined);
+  const props = model.connection.serverProperties;
+  try {
+    await model.close();
+  } catch {
+    // Closing a connection that the broker already closed is not a failure of the login.
+  }
+  const product = typeof props.product === 'string' ? `${props.product} ${typeof props.version === 'string' ? props.version : ''}`.trim() : 'the broker';
+  return `logged in as "${profile.username}" to vhost "${profile.vhost}" of ${product}, then closed`;
+}
+
+export interface ManagementOverview {
+  managementVersion?: string;
+  rabbitmqVersion?: string;
+  productName?: string;
+  productVersion?: string;
+  clusterName?: string;
+}
+
+interface HttpAnswer {
+  status: number;
+  body: string;
+}
+
+/** GET with basic auth: fetch for plain http, node:https when the profile's TLS files or self-signed setting matter. */
+async function httpGet(url: string, authorization: string, profile: ResolvedRabbitProfile, signal: AbortSignal): Promise<HttpAnswer> {
+  const custom = url.startsWith('https:') && profile.tls !== undefined;
+  if (!custom) {
+    const res = await fetch(url, { headers: { authorization, accept: 'application/json' }, signal, redirect: 'error' });
+    return { status: res.status, body: await res.text() };
+  }
+  const options: https.RequestOptions = { ...(tlsOptions({ ...profile.tls, enabled: true }, new URL(url).hostname) ?? {}), headers: { authorization, accept: 'application/json' }, signal };
+  return new Promise((resolve, reject) => {
+    const req = https.get(url, options, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+  });
+}
+
+function causeOf(err: unknown): unknown {
+  return typeof err === 'object' && err !== null && 'cause' in err ? (err as { cause?: unknown }).cause ?? err : err;
+}
+
+/** GET /api/overview with the profile's user and password. */
+export async function managementOverview(profile: ResolvedRabbitProfile, password: string | undefined, timeoutMs: number, signal?: AbortSignal): Promise<ManagementOverview> {
+  const base = profile.managementUrl;
+  const url = `${profile.managementUrl}/api/overview`;
+  const authorization = `Basic ${Buffer.from(`${profile.username}:${password ?? ''}`).toString('base64')}`;
+  const timeout = AbortSignal.timeout(Math.max(1, Math.round(timeoutMs)));
+  const combined = signal ? AbortSignal.any([timeout, signal]) : timeout;
+  let answer: HttpAnswer;
+  try {
+    answer = await httpGet(url, authorization, profile, combined);
+  } catch (err) {
+    if (signal?.aborted) throw new CancelledError();
+    if (timeout.aborted) throw new TimeoutError(`The management API of RabbitMQ profile "${profile.name}" at ${base} did not answer within ${Math.round(timeoutMs)} ms. Check "managementUrl" and that the rabbitmq_management plugin is enabled.`);
+    const cause = causeOf(err);
+    const u = new URL(profile.managementUrl);
+    const port = Number(u.port || (u.protocol === 'https:' ? 443 : 80));
+    const reason = describeSocketError(cause, u.protocol === 'https:' && /certificate|SSL|TLS/i.test(errorMessage(cause)) ? 'tls' : 'tcp', u.hostname, port).reason;
+    throw new ConnectionError(`The management API of RabbitMQ profile "${profile.name}" at ${base} cannot be reached: ${redactText(reason, password ? [password] : [])}. Check "managementUrl" and that the rabbitmq_management plugin is enabled.`);
+  }
+  if (answer.status === 401) {
+    throw new AuthError(`The management API of RabbitMQ profile "${profile.name}" at ${base} refused the login of user "${profile.username}" (HTTP 401): ${password === undefined ? 'no password is stored for it' : 'wrong password, or the user has no management tag'}. Set the right password with "Set Password" or give the user the "management" tag.`);
+  }
+  if (answer.status === 404) {
+    throw new NotFoundError(`The management API of RabbitMQ profile "${profile.name}" was not found at ${base} (HTTP 404 for /api/overview). Check "managementUrl".`);
+  }
+  if (answer.status < 200 || answer.status >= 300) {
+    throw new ConnectionError(`The management API of RabbitMQ profile "${profile.name}" at ${base} answered HTTP ${answer.status} for /api/overview. Check "managementUrl" and the broker's log.`);
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(answer.body);
+  } catch {
+    throw new ConnectionError(`The management API of RabbitMQ profile "${profile.name}" at ${base} did not answer JSON for /api/overview: is it a RabbitMQ management endpoint? Check "managementUrl".`);
+  }
+  const o = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+  const text = (key: string): string | undefined => (typeof o[key] === 'string' ? (o[key] as string) : undefined);
+  const out: ManagementOverview = {};
+  const fields: [keyof ManagementOverview, string][] = [
+    ['managementVersion', 'management_version'],
+    ['rabbitmqVersion', 'rabbitmq_version'],
+    ['productName', 'product_name'],
+    ['productVersion', 'product_version'],
+    ['clusterName', 'cluster_name'],
+  ];
+  for (const [key, field] of fields) {
+    const v = text(field);
+    if (v !== undefined) out[key] = v;
+  }
+  return out;
+}
