@@ -80,7 +80,7 @@ describe('tails and consumers (real RabbitMQ)', () => {
     assert.equal(tail.running, false);
   });
 
-  it('starting a tail on a missing exchange fails with a sentence and leaves nothing open', async () => {
+  it('starting a tail on a missing exchange, or on the default exchange, fails with a sentence', async () => {
     await assert.rejects(startTail(session, { exchange: 'missing-exchange', bindingKeys: ['k'] }), (err: unknown) => err instanceof NotFoundError && /no exchange 'missing-exchange'/.test(err.message));
     await assert.rejects(startTail(session, { exchange: '' }), InputError);
   });

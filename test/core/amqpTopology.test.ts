@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { AmqpSession } from '../../src/core/amqp/amqpSession';
+import { AmqpPool, AmqpSession } from '../../src/core/amqp/amqpSession';
+import { rpcCall } from '../../src/core/amqp/rpcClient';
 import { publish } from '../../src/core/amqp/publisher';
 import {
   bind,
@@ -11,8 +12,8 @@ import {
   purgeQueue,
   unbind,
 } from '../../src/core/amqp/topology';
-import { AuthError, ConnectionError, InputError, NotFoundError, PreconditionError, ReadOnlyError, TimeoutError } from '../../src/core/errors';
-import { PASSWORD, TestVhost, rabbitProfile } from './helpers/amqpBroker';
+import { AuthError, CancelledError, ConnectionError, InputError, NotFoundError, PreconditionError, ReadOnlyError, TimeoutError } from '../../src/core/errors';
+import { PASSWORD, TestVhost, rabbitProfile, waitFor } from './helpers/amqpBroker';
 
 describe('AMQP topology and errors (real RabbitMQ)', () => {
   let vh: TestVhost;
@@ -179,5 +180,45 @@ describe('AMQP topology and errors (real RabbitMQ)', () => {
     await assert.rejects(checkQueue(quiet, 'q'), (err: unknown) => err instanceof TimeoutError && /within 500 ms/.test(err.message));
     assert.ok(Date.now() - started < 2_000, `took ${Date.now() - started} ms`);
     silent.close();
+  });
+
+  it('the shared connection is reopened for the next operation after the broker closed it', async () => {
+    const before = await session.connection();
+    const m = session.management();
+    const shared = await waitFor('the shared connections to show up', async () => {
+      const page = await m.listConnections({ vhost: vh.name });
+      const found = page.items.filter((c) => c.clientName === 'broker-explorer');
+      return found.length > 0 ? found : undefined;
+    });
+    for (const conn of shared) await m.closeConnection(conn.name, { reason: 'test' });
+    await waitFor('the old connection to be dropped', async () => (await session.connection()) !== before);
+    assert.equal((await checkQueue(session, 'orders')).queue, 'orders');
+  });
+
+  it('an aborted signal cancels the operation with a CancelledError and leaves the session usable', async () => {
+    await declareQueue(session, { name: 'silent-rpc', durable: false });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 100);
+    const started = Date.now();
+    await assert.rejects(rpcCall(session, { routingKey: 'silent-rpc', body: 'x' }, { signal: controller.signal }), CancelledError);
+    assert.ok(Date.now() - started < 2_000);
+    await assert.rejects(session.management().overview({ signal: AbortSignal.abort() }), CancelledError);
+    assert.equal((await checkQueue(session, 'silent-rpc')).messageCount, 1);
+  });
+
+  it('the pool hands out one session per (profile, vhost) and closes them on invalidate', async () => {
+    const profile = vh.profile();
+    const pool = new AmqpPool({ profile: () => profile, password: async () => PASSWORD });
+    const a = await pool.session('test');
+    assert.equal(await pool.session('test'), a);
+    assert.equal(a.vhost, vh.name);
+    const other = await pool.session('test', '/');
+    assert.notEqual(other, a);
+    assert.equal((await checkQueue(a, 'orders')).queue, 'orders');
+    pool.invalidate('test');
+    const b = await pool.session('test');
+    assert.notEqual(b, a);
+    await assert.rejects(checkQueue(a, 'orders'), ConnectionError);
+    await pool.dispose();
   });
 });

@@ -57,84 +57,82 @@ describe('the six classic RabbitMQ patterns, 1–5 (real RabbitMQ)', () => {
     await pub.close();
   });
 
-  describe('2. work queues', () => {
-    it('persistent messages are shared round-robin between two consumers with manual ack', async () => {
-      await declareQueue(session, { name: 'task_queue', durable: true });
-      const seenA: string[] = [];
-      const seenB: string[] = [];
-      const a = await startConsumer(session, { queue: 'task_queue' }, { sink: (m) => void seenA.push(String(m.body)) });
-      const b = await startConsumer(session, { queue: 'task_queue' }, { sink: (m) => void seenB.push(String(m.body)) });
-      stoppers.push(a, b);
-      for (let i = 0; i < 10; i++) {
-        await publish(session, { exchange: '', routingKey: 'task_queue', body: `task ${i}`, properties: { persistent: true } });
-      }
-      await waitFor('all ten handled', () => seenA.length + seenB.length === 10);
-      const even = [0, 2, 4, 6, 8].map((i) => `task ${i}`);
-      const odd = [1, 3, 5, 7, 9].map((i) => `task ${i}`);
-      assert.deepEqual([seenA, seenB].sort((x, y) => x[0]!.localeCompare(y[0]!)), [even, odd]);
-      await waitFor('all acked', () => a.stats.acked + b.stats.acked === 10);
-      assert.equal((await checkQueue(session, 'task_queue')).messageCount, 0);
-      const [first] = await a.read({ take: 1 });
-      assert.equal(first?.properties.deliveryMode, 2);
-    });
+  it('2a. work queues: persistent messages are shared round-robin between two consumers with manual ack', async () => {
+    await declareQueue(session, { name: 'task_queue', durable: true });
+    const seenA: string[] = [];
+    const seenB: string[] = [];
+    const a = await startConsumer(session, { queue: 'task_queue' }, { sink: (m) => void seenA.push(String(m.body)) });
+    const b = await startConsumer(session, { queue: 'task_queue' }, { sink: (m) => void seenB.push(String(m.body)) });
+    stoppers.push(a, b);
+    for (let i = 0; i < 10; i++) {
+      await publish(session, { exchange: '', routingKey: 'task_queue', body: `task ${i}`, properties: { persistent: true } });
+    }
+    await waitFor('all ten handled', () => seenA.length + seenB.length === 10);
+    const even = [0, 2, 4, 6, 8].map((i) => `task ${i}`);
+    const odd = [1, 3, 5, 7, 9].map((i) => `task ${i}`);
+    assert.deepEqual([seenA, seenB].sort((x, y) => x[0]!.localeCompare(y[0]!)), [even, odd]);
+    await waitFor('all acked', () => a.stats.acked + b.stats.acked === 10);
+    assert.equal((await checkQueue(session, 'task_queue')).messageCount, 0);
+    const [first] = await a.read({ take: 1 });
+    assert.equal(first?.properties.deliveryMode, 2);
+  });
 
-    it('with prefetch 1 a slow consumer holds no more than one message at a time (fair dispatch)', async () => {
-      await declareQueue(session, { name: 'fair_queue', durable: true });
-      let slowMaxUnacked = 0;
-      const slowSeen: string[] = [];
-      const fastSeen: string[] = [];
-      const slow: QueueConsumer = await startConsumer(
-        session,
-        { queue: 'fair_queue', prefetch: 1 },
-        {
-          sink: async (m) => {
-            slowSeen.push(String(m.body));
-            await sleep(400);
-            slowMaxUnacked = Math.max(slowMaxUnacked, slow.stats.received - slow.stats.acked);
-          },
+  it('2b. work queues: with prefetch 1 a slow consumer holds no more than one message at a time (fair dispatch)', async () => {
+    await declareQueue(session, { name: 'fair_queue', durable: true });
+    let slowMaxUnacked = 0;
+    const slowSeen: string[] = [];
+    const fastSeen: string[] = [];
+    const slow: QueueConsumer = await startConsumer(
+      session,
+      { queue: 'fair_queue', prefetch: 1 },
+      {
+        sink: async (m) => {
+          slowSeen.push(String(m.body));
+          await sleep(400);
+          slowMaxUnacked = Math.max(slowMaxUnacked, slow.stats.received - slow.stats.acked);
         },
-      );
-      const fast = await startConsumer(session, { queue: 'fair_queue', prefetch: 1 }, { sink: (m) => void fastSeen.push(String(m.body)) });
-      stoppers.push(slow, fast);
-      for (let i = 0; i < 10; i++) await publish(session, { exchange: '', routingKey: 'fair_queue', body: `job ${i}`, properties: { persistent: true } });
-      await waitFor('all ten handled', () => slowSeen.length + fastSeen.length === 10 && slow.stats.acked + fast.stats.acked === 10);
-      assert.equal(slowMaxUnacked, 1);
-      assert.ok(slowSeen.length <= 2, `the slow consumer got ${slowSeen.length}`);
-      assert.ok(fastSeen.length >= 8, `the fast consumer got ${fastSeen.length}`);
-    });
+      },
+    );
+    const fast = await startConsumer(session, { queue: 'fair_queue', prefetch: 1 }, { sink: (m) => void fastSeen.push(String(m.body)) });
+    stoppers.push(slow, fast);
+    for (let i = 0; i < 10; i++) await publish(session, { exchange: '', routingKey: 'fair_queue', body: `job ${i}`, properties: { persistent: true } });
+    await waitFor('all ten handled', () => slowSeen.length + fastSeen.length === 10 && slow.stats.acked + fast.stats.acked === 10);
+    assert.equal(slowMaxUnacked, 1);
+    assert.ok(slowSeen.length <= 2, `the slow consumer got ${slowSeen.length}`);
+    assert.ok(fastSeen.length >= 8, `the fast consumer got ${fastSeen.length}`);
+  });
 
-    it('a consumer stopped mid-work loses nothing: its unacked messages are redelivered to another', async () => {
-      await declareQueue(session, { name: 'stop_queue', durable: true });
-      for (let i = 0; i < 10; i++) await publish(session, { exchange: '', routingKey: 'stop_queue', body: `work ${i}`, properties: { persistent: true } });
-      let release: () => void = () => undefined;
-      const stuck = new Promise<void>((resolve) => {
-        release = resolve;
-      });
-      let started = 0;
-      const busy = await startConsumer(
-        session,
-        { queue: 'stop_queue', prefetch: 4 },
-        {
-          sink: async () => {
-            started++;
-            await stuck; // mid-work
-          },
+  it('2c. work queues: a consumer stopped mid-work loses nothing: its unacked messages are redelivered to another', async () => {
+    await declareQueue(session, { name: 'stop_queue', durable: true });
+    for (let i = 0; i < 10; i++) await publish(session, { exchange: '', routingKey: 'stop_queue', body: `work ${i}`, properties: { persistent: true } });
+    let release: () => void = () => undefined;
+    const stuck = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let started = 0;
+    const busy = await startConsumer(
+      session,
+      { queue: 'stop_queue', prefetch: 4 },
+      {
+        sink: async () => {
+          started++;
+          await stuck; // mid-work
         },
-      );
-      await waitFor('the busy consumer to hold 4', () => busy.stats.received === 4 && started === 1);
-      await busy.stop();
-      release();
-      assert.equal(busy.stats.acked, 0);
-      assert.equal(busy.running, false);
+      },
+    );
+    await waitFor('the busy consumer to hold 4', () => busy.stats.received === 4 && started === 1);
+    await busy.stop();
+    release();
+    assert.equal(busy.stats.acked, 0);
+    assert.equal(busy.running, false);
 
-      const done: AmqpMessage[] = [];
-      const rescuer = await startConsumer(session, { queue: 'stop_queue' }, { sink: (m) => void done.push(m) });
-      stoppers.push(rescuer);
-      await waitFor('all ten rescued', () => done.length === 10 && rescuer.stats.acked === 10);
-      assert.deepEqual(bodies(done).sort(), Array.from({ length: 10 }, (_, i) => `work ${i}`).sort());
-      assert.equal(done.filter((m) => m.redelivered).length, 4);
-      assert.equal((await checkQueue(session, 'stop_queue')).messageCount, 0);
-    });
+    const done: AmqpMessage[] = [];
+    const rescuer = await startConsumer(session, { queue: 'stop_queue' }, { sink: (m) => void done.push(m) });
+    stoppers.push(rescuer);
+    await waitFor('all ten rescued', () => done.length === 10 && rescuer.stats.acked === 10);
+    assert.deepEqual(bodies(done).sort(), Array.from({ length: 10 }, (_, i) => `work ${i}`).sort());
+    assert.equal(done.filter((m) => m.redelivered).length, 4);
+    assert.equal((await checkQueue(session, 'stop_queue')).messageCount, 0);
   });
 
   it('3. publish/subscribe: fanout "logs" with two tails, both receive everything', async () => {

@@ -1,0 +1,125 @@
+/**
+ * Opening one AMQP connection: `noDelay` on the socket (Nagle + delayed ACK
+ * otherwise cost ~40 ms per round trip), the whole handshake (TCP, TLS,
+ * AMQP start / tune / open) bounded by the profile's connectTimeoutMs, and
+ * `error` / `close` listeners attached before it is handed out.
+ */
+import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import type { ConnectionOptions } from 'node:tls';
+import { connect, type ChannelModel, type Options, type SocketOptions } from 'amqplib';
+import { TimeoutError, errorMessage } from '../errors';
+import type { Logger } from '../logger';
+import { silentLogger } from '../logger';
+import { endpoint, redactText, type ResolvedRabbitProfile, type TlsOptions } from '../profiles';
+import { cancelledError, describeAmqpError } from './amqpErrors';
+
+export interface AmqpConnectOptions {
+  password?: string;
+  /** The vhost to open; the profile's own when absent. */
+  vhost?: string;
+  /** Shown in the management UI as the connection's name. */
+  connectionName?: string;
+  /** Heartbeat in seconds (default 30; 0 disables). */
+  heartbeatSeconds?: number;
+  logger?: Logger;
+  signal?: AbortSignal;
+}
+
+export const DEFAULT_HEARTBEAT_SECONDS = 30;
+
+/** Node TLS options for a profile's `tls` block (CA, client certificate, self-signed). */
+export function amqpTlsOptions(tls: TlsOptions | undefined, host: string): ConnectionOptions {
+  const out: ConnectionOptions = {};
+  if (!tls || tls.enabled === false) return out;
+  if (tls.servername) out.servername = tls.servername;
+  else if (isIP(host) === 0) out.servername = host;
+  if (tls.ca) out.ca = readFileSync(tls.ca);
+  if (tls.cert) out.cert = readFileSync(tls.cert);
+  if (tls.key) out.key = readFileSync(tls.key);
+  if (tls.allowSelfSigned) out.rejectUnauthorized = false;
+  return out;
+}
+
+/**
+ * Opens a connection to (profile, vhost) and resolves once AMQP `open-ok`
+ * has arrived. Rejects within connectTimeoutMs with one typed sentence.
+ */
+export async function connectAmqp(profile: ResolvedRabbitProfile, options: AmqpConnectOptions = {}): Promise<ChannelModel> {
+  const logger = options.logger ?? silentLogger;
+  const vhost = options.vhost ?? profile.vhost;
+  const secrets = options.password ? [options.password] : [];
+  const ctx = { profile, vhost, what: `connecting to ${endpoint(profile)}`, secrets };
+  if (options.signal?.aborted) throw cancelledError(ctx);
+
+  const url: Options.Connect = {
+    protocol: profile.amqps ? 'amqps' : 'amqp',
+    hostname: profile.host,
+    port: profile.port,
+    username: profile.username,
+    password: options.password ?? '',
+    vhost,
+    heartbeat: options.heartbeatSeconds ?? DEFAULT_HEARTBEAT_SECONDS,
+  };
+  let tls: ConnectionOptions;
+  try {
+    tls = profile.amqps ? amqpTlsOptions(profile.tls ?? { enabled: true }, profile.host) : {};
+  } catch (err) {
+    throw describeAmqpError({ ...ctx, what: 'reading the TLS files' }, err);
+  }
+  const socket: SocketOptions = {
+    ...tls,
+    noDelay: true,
+    timeout: profile.connectTimeoutMs,
+    clientProperties: { connection_name: options.connectionName ?? 'broker-explorer' },
+  };
+
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  const pending = connect(url, socket);
+  try {
+    const model = await Promise.race([
+      pending,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new TimeoutError(`Connecting to profile "${profile.name}" (${endpoint(profile)}, vhost "${vhost}") did not complete within ${profile.connectTimeoutMs} ms; check the host, port, TLS setting and firewall.`)),
+          profile.connectTimeoutMs,
+        );
+        if (options.signal) {
+          onAbort = (): void => reject(cancelledError(ctx));
+          options.signal.addEventListener('abort', onAbort, { once: true });
+        }
+      }),
+    ]);
+    model.on('error', (err: unknown) => {
+      logger.warn(`AMQP "${profile.name}" vhost "${vhost}": ${redactText(errorMessage(err), secrets)}`);
+    });
+    model.on('blocked', (reason: unknown) => logger.warn(`AMQP "${profile.name}" vhost "${vhost}": the broker blocked publishing (${String(reason)})`));
+    model.on('unblocked', () => logger.info(`AMQP "${profile.name}" vhost "${vhost}": publishing unblocked`));
+    logger.debug(`AMQP "${profile.name}": connected to ${endpoint(profile)} vhost "${vhost}" (${options.connectionName ?? 'broker-explorer'})`);
+    return model;
+  } catch (err) {
+    // A connection that opens after the timeout or the cancel is closed at once.
+    pending.then(
+      (late) => {
+        late.on('error', () => undefined);
+        void late.close().catch(() => undefined);
+      },
+      () => undefined,
+    );
+    throw describeAmqpError(ctx, err);
+  } finally {
+    if (timer) clearTimeout(timer);
+    if (onAbort) options.signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+/** Closes a connection, ignoring a connection that is already gone. */
+export async function closeQuietly(model: ChannelModel | undefined): Promise<void> {
+  if (!model) return;
+  try {
+    await model.close();
+  } catch {
+    // already closed
+  }
+}

@@ -1,0 +1,136 @@
+/**
+ * Turning amqplib and socket errors into one-sentence typed errors that name
+ * the operation, the profile and the vhost, and never contain a password.
+ */
+import {
+  AuthError,
+  BrokerError,
+  CancelledError,
+  ConnectionError,
+  InputError,
+  NotFoundError,
+  PreconditionError,
+  ReadOnlyError,
+  TimeoutError,
+  errorMessage,
+} from '../errors';
+import { endpoint, redactText, type ResolvedRabbitProfile } from '../profiles';
+
+export interface AmqpErrorContext {
+  profile: ResolvedRabbitProfile;
+  vhost: string;
+  /** What was being done, as a gerund phrase: `declaring queue "orders"`. */
+  what: string;
+  /** Secrets to scrub from any text taken from the error. */
+  secrets?: readonly string[];
+}
+
+/** The AMQP reply code of an amqplib error (404, 406, 320, …), when it has one. */
+export function amqpReplyCode(err: unknown): number | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'number') return code;
+  const m = /\b(\d{3}) \([A-Z-]+\)/.exec(errorMessage(err));
+  return m ? Number(m[1]) : undefined;
+}
+
+/** The broker's own reply text (`no queue 'x' in vhost '/'`), without the code prefix. */
+export function amqpReplyText(err: unknown): string | undefined {
+  const m = /with message "([^"]*)"/.exec(errorMessage(err));
+  if (!m || m[1] === undefined) return undefined;
+  return m[1].replace(/^[A-Z_]+ - /, '');
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+function socketCode(err: unknown): string | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** `Declaring queue "a" on profile "local" (vhost "/")` */
+export function amqpWhere(ctx: AmqpErrorContext): string {
+  return `${capitalize(ctx.what)} on profile "${ctx.profile.name}" (vhost "${ctx.vhost}")`;
+}
+
+/** Maps any error thrown by amqplib (or the socket under it) to a typed, redacted sentence. */
+export function describeAmqpError(ctx: AmqpErrorContext, err: unknown): BrokerError {
+  if (err instanceof BrokerError) return err;
+  const secrets = ctx.secrets ?? [];
+  const raw = redactText(errorMessage(err), secrets);
+  const where = amqpWhere(ctx);
+  const server = amqpReplyText(err);
+  const reason = server !== undefined ? redactText(server, secrets) : raw;
+  const code = amqpReplyCode(err);
+  const sock = socketCode(err) ?? '';
+  const host = endpoint(ctx.profile);
+
+  switch (code) {
+    case 404:
+      return new NotFoundError(`${where} failed: ${reason}; check the name and the vhost.`);
+    case 406:
+      if (/inequivalent arg/.test(reason)) {
+        return new PreconditionError(`${where} failed: ${reason}; declare it with the settings it already has, or delete it first.`);
+      }
+      return new PreconditionError(`${where} failed: ${reason}.`);
+    case 405:
+      return new PreconditionError(`${where} failed: ${reason}; it is exclusive to another connection.`);
+    case 403:
+      if (/Login was refused|ACCESS_REFUSED - Login/i.test(raw)) {
+        return new AuthError(`${where} failed: the broker at ${host} refused the login of user "${ctx.profile.username}"; set the right password with "Set Password".`);
+      }
+      return new AuthError(`${where} failed: access refused (${reason}); ask for configure, write or read permission on vhost "${ctx.vhost}".`);
+    case 530:
+      return new AuthError(`${where} failed: ${reason}; check that vhost "${ctx.vhost}" exists and user "${ctx.profile.username}" may use it.`);
+    case 320:
+      return new ConnectionError(`${where} failed: the broker closed the connection (${reason}); try again.`);
+    case 540:
+      return new PreconditionError(`${where} failed: the broker does not support this here (${reason}).`);
+    default:
+      break;
+  }
+  if (/Expected ConnectionOpenOk/.test(raw)) {
+    return new NotFoundError(`${where} failed: vhost "${ctx.vhost}" does not exist at ${host}, or user "${ctx.profile.username}" has no permission on it; check the vhost name and the user's permissions.`);
+  }
+  if (/Handshake terminated by server: 403|ACCESS_REFUSED/i.test(raw)) {
+    return new AuthError(`${where} failed: the broker at ${host} refused the login of user "${ctx.profile.username}"; set the right password with "Set Password".`);
+  }
+  if (sock === 'ECONNREFUSED' || /ECONNREFUSED/.test(raw)) {
+    return new ConnectionError(`${where} failed: the connection to ${host} was refused; check that RabbitMQ runs and the host and port are right.`);
+  }
+  if (sock === 'ENOTFOUND' || sock === 'EAI_AGAIN' || /ENOTFOUND|EAI_AGAIN/.test(raw)) {
+    return new ConnectionError(`${where} failed: the host name "${ctx.profile.host}" was not found; check the host.`);
+  }
+  if (sock === 'EHOSTUNREACH' || sock === 'ENETUNREACH') {
+    return new ConnectionError(`${where} failed: ${host} is unreachable; check the network and the host.`);
+  }
+  if (/certificate|self[- ]signed|SSL|TLS|EPROTO|wrong version number/i.test(raw)) {
+    return new ConnectionError(`${where} failed: TLS with ${host} failed (${raw}); check the CA file, or allow self-signed certificates in the profile.`);
+  }
+  if (sock === 'ETIMEDOUT' || /ETIMEDOUT|timed? ?out/i.test(raw)) {
+    return new TimeoutError(`${where} failed: ${host} did not answer within ${ctx.profile.connectTimeoutMs} ms; check the host, port and firewall.`);
+  }
+  if (/Channel closed|Connection closed|Channel ended|ECONNRESET|EPIPE|socket hang up|Socket closed/i.test(raw)) {
+    return new ConnectionError(`${where} failed: the connection to ${host} was lost (${raw}); try again.`);
+  }
+  if (err instanceof RangeError && /exceeds/.test(raw)) {
+    return new InputError(`${where} failed: the headers or arguments are too large (${raw.replace(/\.$/, '')}); make them smaller.`);
+  }
+  if (err instanceof RangeError || err instanceof TypeError) {
+    return new InputError(`${where} failed: ${raw}.`);
+  }
+  return new BrokerError(`${where} failed: ${raw}.`);
+}
+
+/** The error a read-only profile raises before anything is sent. */
+export function readOnlyError(profile: ResolvedRabbitProfile, action: string): ReadOnlyError {
+  return new ReadOnlyError(`Profile "${profile.name}" is read-only, so ${action} was refused before anything was sent; turn off "readOnly" in the profile to allow it.`);
+}
+
+/** A CancelledError naming what was cancelled. */
+export function cancelledError(ctx: AmqpErrorContext): CancelledError {
+  return new CancelledError(`${amqpWhere(ctx)} was cancelled.`);
+}

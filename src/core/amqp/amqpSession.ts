@@ -1,0 +1,260 @@
+/**
+ * AMQP sessions: one shared connection per (profile, vhost), a fresh channel
+ * per operation (amqplib closes a channel on any 404 / 406, and crashes the
+ * process on an `error` nobody listens to), typed errors with sentences, and
+ * dedicated connections for tails and consumers.
+ */
+import type { Channel, ChannelModel, ConfirmChannel } from 'amqplib';
+import { BrokerError, errorMessage } from '../errors';
+import type { Logger } from '../logger';
+import { silentLogger } from '../logger';
+import type { ResolvedRabbitProfile } from '../profiles';
+import { closeQuietly, connectAmqp } from './amqpConnection';
+import { amqpReplyCode, cancelledError, describeAmqpError, readOnlyError, type AmqpErrorContext } from './amqpErrors';
+import { ManagementClient } from './managementClient';
+
+export interface AmqpSessionOptions {
+  password?: string;
+  /** The vhost; the profile's own when absent. */
+  vhost?: string;
+  logger?: Logger;
+}
+
+export interface ChannelOptions {
+  signal?: AbortSignal;
+  /** A confirm channel (publisher confirms). */
+  confirm?: boolean;
+}
+
+/** A channel with its listeners attached; `serverError` holds the broker's reason once it closed it. */
+export interface OpenChannel<C extends Channel = Channel> {
+  channel: C;
+  readonly closed: boolean;
+  readonly serverError: unknown;
+  /** Resolves when the channel closes, for whatever reason. */
+  readonly whenClosed: Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Attaches `error` and `close` listeners to a new channel. */
+export function watchChannel<C extends Channel>(channel: C, onError?: (err: unknown) => void): OpenChannel<C> {
+  let closed = false;
+  let serverError: unknown;
+  let markClosed: () => void = () => undefined;
+  const whenClosed = new Promise<void>((resolve) => {
+    markClosed = resolve;
+  });
+  channel.on('error', (err: unknown) => {
+    serverError = err;
+    onError?.(err);
+  });
+  channel.on('close', () => {
+    closed = true;
+    markClosed();
+  });
+  return {
+    channel,
+    get closed(): boolean {
+      return closed;
+    },
+    get serverError(): unknown {
+      return serverError;
+    },
+    whenClosed,
+    async close(): Promise<void> {
+      if (closed) return;
+      try {
+        await channel.close();
+      } catch {
+        // closed meanwhile
+      }
+    },
+  };
+}
+
+/** Prefers the error that carries the broker's reply code (the channel's `error` event) over a bare "channel closed". */
+export function detailedError(thrown: unknown, serverError: unknown): unknown {
+  if (thrown instanceof BrokerError) return thrown;
+  if (amqpReplyCode(thrown) !== undefined) return thrown;
+  return serverError ?? thrown;
+}
+
+export class AmqpSession {
+  readonly vhost: string;
+  readonly logger: Logger;
+  private readonly password: string | undefined;
+  private shared: Promise<ChannelModel> | undefined;
+  private managementClient: ManagementClient | undefined;
+  private closedForGood = false;
+
+  constructor(
+    readonly profile: ResolvedRabbitProfile,
+    options: AmqpSessionOptions = {},
+  ) {
+    this.vhost = options.vhost ?? profile.vhost;
+    this.password = options.password;
+    this.logger = options.logger ?? silentLogger;
+  }
+
+  /** Context for error sentences: `what` is a gerund phrase such as `purging queue "a"`. */
+  context(what: string): AmqpErrorContext {
+    return { profile: this.profile, vhost: this.vhost, what, secrets: this.password ? [this.password] : [] };
+  }
+
+  describe(what: string, err: unknown): BrokerError {
+    return describeAmqpError(this.context(what), err);
+  }
+
+  /** Throws a ReadOnlyError before anything is sent when the profile is read-only. */
+  assertWritable(action: string): void {
+    if (this.profile.readOnly) throw readOnlyError(this.profile, action);
+  }
+
+  /** The shared connection, opened on first use and reopened after it was lost. */
+  async connection(signal?: AbortSignal): Promise<ChannelModel> {
+    if (this.closedForGood) throw this.describe('using the connection', new Error('Connection closed: the session was closed'));
+    if (!this.shared) {
+      const opening = this.open('broker-explorer', signal);
+      this.shared = opening;
+      opening.then(
+        (model) => {
+          model.on('close', () => {
+            if (this.shared === opening) this.shared = undefined;
+          });
+        },
+        () => {
+          if (this.shared === opening) this.shared = undefined;
+        },
+      );
+    }
+    return this.shared;
+  }
+
+  /** A new connection the caller owns and must close (tails and consumers). */
+  openConnection(purpose: string, signal?: AbortSignal): Promise<ChannelModel> {
+    return this.open(`broker-explorer ${purpose}`, signal);
+  }
+
+  private open(connectionName: string, signal?: AbortSignal): Promise<ChannelModel> {
+    const options: Parameters<typeof connectAmqp>[1] = { vhost: this.vhost, connectionName, logger: this.logger };
+    if (this.password !== undefined) options.password = this.password;
+    if (signal) options.signal = signal;
+    return connectAmqp(this.profile, options);
+  }
+
+  /** A new channel on `model` (or the shared connection) with listeners attached; the caller closes it. */
+  async openChannel(what: string, options: ChannelOptions & { confirm: true; model?: ChannelModel }): Promise<OpenChannel<ConfirmChannel>>;
+  async openChannel(what: string, options?: ChannelOptions & { model?: ChannelModel }): Promise<OpenChannel>;
+  async openChannel(what: string, options: ChannelOptions & { model?: ChannelModel } = {}): Promise<OpenChannel> {
+    const ctx = this.context(what);
+    if (options.signal?.aborted) throw cancelledError(ctx);
+    const model = options.model ?? (await this.connection(options.signal));
+    try {
+      const channel = options.confirm ? await model.createConfirmChannel() : await model.createChannel();
+      return watchChannel(channel, (err) => this.logger.debug(`AMQP "${this.profile.name}" vhost "${this.vhost}": channel closed by the broker while ${what}: ${errorMessage(this.describe(what, err))}`));
+    } catch (err) {
+      throw describeAmqpError(ctx, err);
+    }
+  }
+
+  /**
+   * Runs `fn` on a fresh channel of the shared connection and closes the
+   * channel afterwards. Errors come out typed; a channel the broker closed
+   * leaves the connection usable for the next operation.
+   */
+  async withChannel<T>(what: string, fn: (channel: Channel) => Promise<T>, options?: ChannelOptions & { confirm?: false }): Promise<T>;
+  async withChannel<T>(what: string, fn: (channel: ConfirmChannel) => Promise<T>, options: ChannelOptions & { confirm: true }): Promise<T>;
+  async withChannel<T>(what: string, fn: (channel: ConfirmChannel) => Promise<T>, options: ChannelOptions = {}): Promise<T> {
+    const ctx = this.context(what);
+    const open = (await this.openChannel(what, options)) as OpenChannel<ConfirmChannel>;
+    const onAbort = (): void => void open.close();
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      return await fn(open.channel);
+    } catch (err) {
+      if (options.signal?.aborted) throw cancelledError(ctx);
+      throw describeAmqpError(ctx, detailedError(err, open.serverError));
+    } finally {
+      options.signal?.removeEventListener('abort', onAbort);
+      await open.close();
+    }
+  }
+
+  /** A management API client for the same profile and password. */
+  management(): ManagementClient {
+    this.managementClient ??= new ManagementClient(this.profile, this.password, this.logger);
+    return this.managementClient;
+  }
+
+  /** Closes the shared connection; the session can not be used afterwards. */
+  async close(): Promise<void> {
+    this.closedForGood = true;
+    const shared = this.shared;
+    this.shared = undefined;
+    this.managementClient?.dispose();
+    if (shared) await closeQuietly(await shared.catch(() => undefined));
+  }
+}
+
+// ---------------------------------------------------------------- pool
+
+/** Where the pool gets profiles and passwords (the ui backs it with settings and SecretStorage). */
+export interface RabbitProfileSource {
+  profile(name: string): ResolvedRabbitProfile;
+  password(profile: ResolvedRabbitProfile): Promise<string | undefined>;
+}
+
+interface PoolEntry {
+  profile: ResolvedRabbitProfile;
+  session: Promise<AmqpSession>;
+}
+
+/** Sessions per (profile, vhost), closed on `invalidate` and `dispose`. */
+export class AmqpPool {
+  private readonly entries = new Map<string, PoolEntry>();
+
+  constructor(
+    private readonly source: RabbitProfileSource,
+    private readonly logger: Logger = silentLogger,
+  ) {}
+
+  /** The session of (profile, vhost); the profile's vhost when none is given. */
+  async session(profileName: string, vhost?: string): Promise<AmqpSession> {
+    const profile = this.source.profile(profileName);
+    const useVhost = vhost ?? profile.vhost;
+    const key = `${profileName}\u0000${useVhost}`;
+    const existing = this.entries.get(key);
+    if (existing && existing.profile === profile) return existing.session;
+    if (existing) this.drop(key, existing);
+    const session = (async (): Promise<AmqpSession> => {
+      const password = await this.source.password(profile);
+      const options: AmqpSessionOptions = { vhost: useVhost, logger: this.logger };
+      if (password !== undefined) options.password = password;
+      return new AmqpSession(profile, options);
+    })();
+    const entry: PoolEntry = { profile, session };
+    this.entries.set(key, entry);
+    session.catch(() => {
+      if (this.entries.get(key) === entry) this.entries.delete(key);
+    });
+    return session;
+  }
+
+  /** Closes the sessions of one profile (after its settings or password changed), or of all. */
+  invalidate(profileName?: string): void {
+    for (const [key, entry] of this.entries) {
+      if (profileName === undefined || entry.profile.name === profileName) this.drop(key, entry);
+    }
+  }
+
+  async dispose(): Promise<void> {
+    const sessions = [...this.entries.values()].map((e) => e.session);
+    this.entries.clear();
+    await Promise.all(sessions.map(async (s) => (await s.catch(() => undefined))?.close()));
+  }
+
+  private drop(key: string, entry: PoolEntry): void {
+    this.entries.delete(key);
+    void entry.session.then((s) => s.close()).catch(() => undefined);
+  }
+}

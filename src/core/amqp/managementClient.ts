@@ -1,0 +1,349 @@
+/**
+ * Listing through the RabbitMQ management HTTP API — the only way to
+ * enumerate vhosts, exchanges, queues and bindings. Every list is paged
+ * (never an unpaginated /api/queues), sorted by name only (sorting by a
+ * statistic makes the broker compute it for every queue), trimmed with
+ * `columns=`, and every name is percent-encoded.
+ */
+import { InputError } from '../errors';
+import type { Logger } from '../logger';
+import { silentLogger } from '../logger';
+import type { ResolvedRabbitProfile } from '../profiles';
+import { readOnlyError } from './amqpErrors';
+import { ManagementHttp, encodeName, isPageOutOfRange, type HttpCall } from './managementHttp';
+import {
+  isObject,
+  parseBinding,
+  parseConnection,
+  parseExchange,
+  parseOverview,
+  parseQueue,
+  parseVhost,
+  replyCounts,
+  replyItems,
+  type BindingInfo,
+  type ConnectionInfo,
+  type ExchangeInfo,
+  type JsonObject,
+  type Overview,
+  type Page,
+  type QueueInfo,
+  type VhostInfo,
+} from './managementTypes';
+
+export const DEFAULT_PAGE_SIZE = 100;
+/** The broker refuses a larger page_size. */
+export const MAX_PAGE_SIZE = 500;
+
+const VHOST_COLUMNS = 'name,description,tracing,messages,messages_ready,messages_unacknowledged';
+const EXCHANGE_COLUMNS = 'name,vhost,type,durable,auto_delete,internal,arguments';
+const QUEUE_COLUMNS = 'name,vhost,type,durable,auto_delete,exclusive,arguments,state,messages,messages_ready,messages_unacknowledged,consumers';
+const CONNECTION_COLUMNS = 'name,vhost,user,user_provided_name,client_properties.connection_name,state,channels';
+
+export interface ListOptions {
+  /** 1-based page number (default 1). */
+  page?: number;
+  /** 1 to 500 (default 100). */
+  pageSize?: number;
+  /** Name filter: a case-insensitive substring, or a regular expression with `regex`. */
+  filter?: string;
+  regex?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface RequestOptions {
+  signal?: AbortSignal;
+}
+
+/** Which bindings to list: those from an exchange (or into it), or those into a queue. */
+export interface BindingSelector {
+  exchange?: string;
+  /** For an exchange: bindings where it is the source (default) or the destination. */
+  direction?: 'source' | 'destination';
+  queue?: string;
+}
+
+export type ListKind = 'vhosts' | 'exchanges' | 'queues' | 'bindings';
+
+/** The arguments of `brokerExplorer.rabbitmq.list`, without the profile. */
+export interface ListArgs extends ListOptions {
+  kind: ListKind;
+  vhost?: string;
+  source?: BindingSelector;
+}
+
+export type ListItem = VhostInfo | ExchangeInfo | QueueInfo | BindingInfo;
+
+/** The management API's path segment for an exchange: the default exchange is `amq.default`. */
+export function exchangePathName(name: string): string {
+  return encodeName(name === '' ? 'amq.default' : name);
+}
+
+function checkPaging(options: ListOptions): { page: number; pageSize: number } {
+  const page = options.page ?? 1;
+  const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(page) || page < 1) throw new InputError(`The page ${String(page)} is not valid: give a whole number from 1.`);
+  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
+    throw new InputError(`The page size ${String(pageSize)} is not valid: give a whole number from 1 to ${MAX_PAGE_SIZE}.`);
+  }
+  return { page, pageSize };
+}
+
+/** Pages a list on our side (for the unpaged binding endpoints), with the same filter rules. */
+export function pageLocally<T>(all: readonly T[], options: ListOptions, texts: (item: T) => string[]): Page<T> {
+  const { page, pageSize } = checkPaging(options);
+  let matching: readonly T[] = all;
+  const filter = options.filter ?? '';
+  if (filter !== '') {
+    let test: (s: string) => boolean;
+    if (options.regex) {
+      let re: RegExp;
+      try {
+        re = new RegExp(filter);
+      } catch {
+        throw new InputError(`The filter "${filter}" is not a valid regular expression: fix it, or filter by plain text.`);
+      }
+      test = (s) => re.test(s);
+    } else {
+      const needle = filter.toLowerCase();
+      test = (s) => s.toLowerCase().includes(needle);
+    }
+    matching = all.filter((item) => texts(item).some(test));
+  }
+  const pageCount = Math.ceil(matching.length / pageSize);
+  return {
+    items: matching.slice((page - 1) * pageSize, page * pageSize),
+    total: matching.length,
+    page,
+    pageCount,
+    pageSize,
+    unfilteredTotal: all.length,
+  };
+}
+
+export class ManagementClient {
+  private readonly http: ManagementHttp;
+
+  constructor(
+    readonly profile: ResolvedRabbitProfile,
+    password: string | undefined,
+    logger: Logger = silentLogger,
+  ) {
+    this.http = new ManagementHttp(profile, password, logger);
+  }
+
+  /** `brokerExplorer.rabbitmq.list`: one page of vhosts, exchanges, queues or bindings. */
+  async list(args: ListArgs & { kind: 'vhosts' }): Promise<Page<VhostInfo>>;
+  async list(args: ListArgs & { kind: 'exchanges' }): Promise<Page<ExchangeInfo>>;
+  async list(args: ListArgs & { kind: 'queues' }): Promise<Page<QueueInfo>>;
+  async list(args: ListArgs & { kind: 'bindings' }): Promise<Page<BindingInfo>>;
+  async list(args: ListArgs): Promise<Page<ListItem>>;
+  async list(args: ListArgs): Promise<Page<ListItem>> {
+    const vhost = args.vhost ?? this.profile.vhost;
+    switch (args.kind) {
+      case 'vhosts':
+        return this.listVhosts(args);
+      case 'exchanges':
+        return this.listExchanges(vhost, args);
+      case 'queues':
+        return this.listQueues(vhost, args);
+      case 'bindings':
+        if (!args.source || (args.source.exchange === undefined && args.source.queue === undefined)) {
+          throw new InputError('Listing bindings needs a source: { exchange: "…" } or { queue: "…" }.');
+        }
+        return this.listBindings(vhost, args.source, args);
+      default:
+        throw new InputError(`The list kind "${String(args.kind)}" is not known: use vhosts, exchanges, queues or bindings.`);
+    }
+  }
+
+  listVhosts(options: ListOptions = {}): Promise<Page<VhostInfo>> {
+    return this.paged('/api/vhosts', VHOST_COLUMNS, parseVhost, options, 'listing vhosts', 'the vhost list');
+  }
+
+  listExchanges(vhost: string, options: ListOptions = {}): Promise<Page<ExchangeInfo>> {
+    return this.paged(`/api/exchanges/${encodeName(vhost)}`, EXCHANGE_COLUMNS, parseExchange, options, `listing exchanges of vhost "${vhost}"`, `vhost "${vhost}"`);
+  }
+
+  listQueues(vhost: string, options: ListOptions = {}): Promise<Page<QueueInfo>> {
+    return this.paged(`/api/queues/${encodeName(vhost)}`, QUEUE_COLUMNS, parseQueue, options, `listing queues of vhost "${vhost}"`, `vhost "${vhost}"`);
+  }
+
+  /** One page of bindings; the broker returns them unpaged, so they are paged here. */
+  async listBindings(vhost: string, selector: BindingSelector, options: ListOptions = {}): Promise<Page<BindingInfo>> {
+    checkPaging(options);
+    const all = await this.bindingsOf(vhost, selector, options);
+    all.sort((a, b) => cmp(a.source, b.source) || cmp(a.destination, b.destination) || cmp(a.routingKey, b.routingKey) || cmp(a.propertiesKey, b.propertiesKey));
+    return pageLocally(all, options, (b) => [b.routingKey, b.destination, b.source]);
+  }
+
+  /** Every binding from an exchange (or into it, or into a queue), unpaged, as the broker returns them. */
+  async bindingsOf(vhost: string, selector: BindingSelector, options: RequestOptions = {}): Promise<BindingInfo[]> {
+    const v = encodeName(vhost);
+    let call: HttpCall;
+    if (selector.queue !== undefined) {
+      // The broker answers this path even for a queue that does not exist: check it first.
+      await this.getQueue(vhost, selector.queue, options);
+      call = { path: `/api/queues/${v}/${encodeName(selector.queue)}/bindings`, what: `listing the bindings of queue "${selector.queue}" in vhost "${vhost}"`, notFound: `queue "${selector.queue}" in vhost "${vhost}"` };
+    } else if (selector.exchange !== undefined) {
+      const direction = selector.direction ?? 'source';
+      call = {
+        path: `/api/exchanges/${v}/${exchangePathName(selector.exchange)}/bindings/${direction}`,
+        what: `listing the bindings ${direction === 'source' ? 'from' : 'to'} exchange "${selector.exchange}" in vhost "${vhost}"`,
+        notFound: `exchange "${selector.exchange}" in vhost "${vhost}"`,
+      };
+    } else {
+      throw new InputError('Listing bindings needs an exchange or a queue.');
+    }
+    if (options.signal) call.signal = options.signal;
+    const reply = await this.send(call, vhost);
+    return replyItems(reply).map(parseBinding);
+  }
+
+  /** The bindings from one exchange to one queue or exchange (unpaged; usually a handful). */
+  async bindingsBetween(
+    vhost: string,
+    source: string,
+    destinationType: 'queue' | 'exchange',
+    destination: string,
+    options: RequestOptions = {},
+  ): Promise<BindingInfo[]> {
+    const d = destinationType === 'queue' ? 'q' : 'e';
+    const body = await this.send(
+      {
+        path: `/api/bindings/${encodeName(vhost)}/e/${exchangePathName(source)}/${d}/${encodeName(destination)}`,
+        what: `listing the bindings from exchange "${source}" to ${destinationType} "${destination}" in vhost "${vhost}"`,
+        notFound: `exchange "${source}" or ${destinationType} "${destination}" in vhost "${vhost}"`,
+        ...sig(options),
+      },
+      vhost,
+    );
+    return replyItems(body).map(parseBinding);
+  }
+
+  async getVhost(name: string, options: RequestOptions = {}): Promise<VhostInfo> {
+    const body = await this.send({ path: `/api/vhosts/${encodeName(name)}`, what: `reading vhost "${name}"`, notFound: `vhost "${name}"`, ...sig(options) });
+    return parseVhost(asObject(body));
+  }
+
+  async getExchange(vhost: string, name: string, options: RequestOptions = {}): Promise<ExchangeInfo> {
+    const body = await this.send(
+      { path: `/api/exchanges/${encodeName(vhost)}/${exchangePathName(name)}`, what: `reading exchange "${name}" of vhost "${vhost}"`, notFound: `exchange "${name}" in vhost "${vhost}"`, ...sig(options) },
+      vhost,
+    );
+    return parseExchange(asObject(body));
+  }
+
+  async getQueue(vhost: string, name: string, options: RequestOptions = {}): Promise<QueueInfo> {
+    const body = await this.send(
+      { path: `/api/queues/${encodeName(vhost)}/${encodeName(name)}`, what: `reading queue "${name}" of vhost "${vhost}"`, notFound: `queue "${name}" in vhost "${vhost}"`, ...sig(options) },
+      vhost,
+    );
+    return parseQueue(asObject(body));
+  }
+
+  async overview(options: RequestOptions = {}): Promise<Overview> {
+    const body = await this.send({ path: '/api/overview', what: 'reading the overview', ...sig(options) });
+    return parseOverview(asObject(body));
+  }
+
+  /** One page of connections; with `vhost`, only that vhost's (paged here, the broker does not page that list). */
+  async listConnections(options: ListOptions & { vhost?: string } = {}): Promise<Page<ConnectionInfo>> {
+    if (options.vhost !== undefined) {
+      const vhost = options.vhost;
+      const body = await this.send(
+        { path: `/api/vhosts/${encodeName(vhost)}/connections`, what: `listing the connections of vhost "${vhost}"`, notFound: `vhost "${vhost}"`, ...sig(options) },
+      );
+      const all = replyItems(body).map(parseConnection);
+      all.sort((a, b) => cmp(a.name, b.name));
+      return pageLocally(all, options, (c) => [c.name, c.clientName ?? '', c.user]);
+    }
+    return this.paged('/api/connections', CONNECTION_COLUMNS, parseConnection, options, 'listing connections', 'the connection list');
+  }
+
+  /** Closes a client connection on the broker (refused on a read-only profile). */
+  async closeConnection(name: string, options: RequestOptions & { reason?: string } = {}): Promise<void> {
+    if (this.profile.readOnly) throw readOnlyError(this.profile, `closing connection "${name}"`);
+    await this.send({
+      method: 'DELETE',
+      path: `/api/connections/${encodeName(name)}`,
+      headers: { 'x-reason': options.reason ?? 'closed from Broker Explorer' },
+      what: `closing connection "${name}"`,
+      notFound: `connection "${name}"`,
+      ...sig(options),
+    });
+  }
+
+  /** Closes idle HTTP sockets. */
+  dispose(): void {
+    this.http.dispose();
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  /**
+   * Sends a call; on a 404 under a vhost, tells whether the vhost itself is
+   * missing, so the sentence names the right thing.
+   */
+  private async send(call: HttpCall, vhost?: string): Promise<unknown> {
+    const reply = await this.http.send(call, vhost !== undefined ? [404] : []);
+    if (reply.status !== 404 || vhost === undefined) return reply.body;
+    await this.http.send({ path: `/api/vhosts/${encodeName(vhost)}`, what: call.what, notFound: `vhost "${vhost}"`, ...(call.signal ? { signal: call.signal } : {}) });
+    throw this.http.statusError(call, reply);
+  }
+
+  private async paged<T>(
+    path: string,
+    columns: string,
+    parse: (o: JsonObject) => T,
+    options: ListOptions,
+    what: string,
+    notFound: string,
+  ): Promise<Page<T>> {
+    const { page, pageSize } = checkPaging(options);
+    const filter = options.filter ?? '';
+    const query = {
+      page,
+      page_size: pageSize,
+      name: filter === '' ? undefined : filter,
+      use_regex: filter !== '' && options.regex ? 'true' : undefined,
+      sort: 'name',
+      columns,
+    };
+    const call: HttpCall = { path, query, what, notFound, ...sig(options) };
+    const reply = await this.http.send(call, [400]);
+    if (reply.status === 400) {
+      if (isPageOutOfRange(reply)) {
+        // Past the end: an empty page that still tells how many there are.
+        const first = await this.http.send({ ...call, query: { ...query, page: 1, columns: 'name' } });
+        const counts = replyCounts(first.body);
+        return { items: [], total: counts.total, page, pageCount: counts.pageCount, pageSize, unfilteredTotal: counts.unfilteredTotal };
+      }
+      if (filter !== '' && options.regex) {
+        throw new InputError(`The filter "${filter}" is not a regular expression the broker accepts: fix it, or filter by plain text.`);
+      }
+      throw this.http.statusError(call, reply);
+    }
+    const counts = replyCounts(reply.body);
+    return {
+      items: replyItems(reply.body).map(parse),
+      total: counts.total,
+      page: counts.page,
+      pageCount: counts.pageCount,
+      pageSize,
+      unfilteredTotal: counts.unfilteredTotal,
+    };
+  }
+}
+
+function sig(options: RequestOptions): { signal?: AbortSignal } {
+  return options.signal ? { signal: options.signal } : {};
+}
+
+function asObject(body: unknown): JsonObject {
+  return isObject(body) ? body : {};
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,180 @@
+/**
+ * The management API's transport: JSON over node:http / node:https (a
+ * profile's own CA or client certificate needs node:https; Node's fetch
+ * cannot take them), basic auth, keep-alive, every request bounded by the
+ * profile's connectTimeoutMs, and failures as typed one-sentence errors.
+ */
+import { request as httpRequest, Agent as HttpAgent, type IncomingMessage } from 'node:http';
+import { request as httpsRequest, Agent as HttpsAgent } from 'node:https';
+import { AuthError, BrokerError, CancelledError, ConnectionError, InputError, NotFoundError, TimeoutError, errorMessage } from '../errors';
+import type { Logger } from '../logger';
+import { silentLogger } from '../logger';
+import { redactText, type ResolvedRabbitProfile } from '../profiles';
+import { amqpTlsOptions } from './amqpConnection';
+
+export type QueryValue = string | number | boolean | undefined;
+
+export interface HttpCall {
+  method?: 'GET' | 'PUT' | 'POST' | 'DELETE';
+  /** Path under the management base URL, every name already percent-encoded: `/api/queues/%2F`. */
+  path: string;
+  query?: Record<string, QueryValue>;
+  body?: unknown;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+  /** What is being done, for error sentences: `listing queues of vhost "/"`. */
+  what: string;
+  /** What a 404 means here, for its sentence: `queue "a" in vhost "/"`. */
+  notFound?: string;
+}
+
+export interface HttpReply {
+  status: number;
+  body: unknown;
+}
+
+/** Largest reply body accepted (bindings are unpaged on the broker's side). */
+export const MAX_REPLY_BYTES = 64 * 1024 * 1024;
+
+/** `%2F` for `/`: every name in a management path goes through this. */
+export function encodeName(name: string): string {
+  return encodeURIComponent(name);
+}
+
+export class ManagementHttp {
+  private readonly base: URL;
+  private readonly agent: HttpAgent | HttpsAgent;
+  private readonly auth: string;
+
+  constructor(
+    readonly profile: ResolvedRabbitProfile,
+    private readonly password: string | undefined,
+    private readonly logger: Logger = silentLogger,
+  ) {
+    this.base = new URL(profile.managementUrl);
+    this.auth = `Basic ${Buffer.from(`${profile.username}:${password ?? ''}`).toString('base64')}`;
+    if (this.base.protocol === 'https:') {
+      this.agent = new HttpsAgent({ keepAlive: true, maxSockets: 8, ...amqpTlsOptions(profile.tls ?? { enabled: true }, this.base.hostname) });
+    } else {
+      this.agent = new HttpAgent({ keepAlive: true, maxSockets: 8 });
+    }
+  }
+
+  private redact(text: string): string {
+    return redactText(text, this.password ? [this.password] : []);
+  }
+
+  private where(call: HttpCall): string {
+    return `${call.what.charAt(0).toUpperCase()}${call.what.slice(1)} through the management API of profile "${this.profile.name}" (${this.profile.managementUrl})`;
+  }
+
+  /** Sends a call; any status ≥ 400 other than the ones the caller accepts becomes a typed error. */
+  async send(call: HttpCall, accept: readonly number[] = []): Promise<HttpReply> {
+    const reply = await this.raw(call);
+    if (reply.status < 400 || accept.includes(reply.status)) return reply;
+    throw this.statusError(call, reply);
+  }
+
+  statusError(call: HttpCall, reply: HttpReply): BrokerError {
+    const where = this.where(call);
+    const reason = this.redact(replyReason(reply.body));
+    switch (reply.status) {
+      case 401:
+        return new AuthError(`${where} failed: the login of user "${this.profile.username}" was refused; set the right password with "Set Password" (the user also needs the "management" tag).`);
+      case 403:
+        return new AuthError(`${where} failed: user "${this.profile.username}" is not allowed to do this (${reason}); give it the needed tag or vhost permission.`);
+      case 404:
+        return new NotFoundError(`${where} failed: ${call.notFound ?? 'the object'} was not found; check the name.`);
+      case 400:
+        return new InputError(`${where} failed: the broker refused the request (${reason}).`);
+      default:
+        return new BrokerError(`${where} failed: HTTP ${reply.status} (${reason}).`);
+    }
+  }
+
+  /** Sends a call and returns status and parsed JSON body, whatever the status. */
+  async raw(call: HttpCall): Promise<HttpReply> {
+    const where = this.where(call);
+    if (call.signal?.aborted) throw new CancelledError(`${where} was cancelled.`);
+    const url = new URL(this.base.href.replace(/\/+$/, '') + call.path);
+    for (const [k, v] of Object.entries(call.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
+    const timeout = AbortSignal.timeout(this.profile.connectTimeoutMs);
+    const signal = call.signal ? AbortSignal.any([timeout, call.signal]) : timeout;
+    const payload = call.body === undefined ? undefined : Buffer.from(JSON.stringify(call.body));
+    const started = Date.now();
+    try {
+      const reply = await new Promise<HttpReply>((resolve, reject) => {
+        const headers: Record<string, string> = { authorization: this.auth, accept: 'application/json', ...call.headers };
+        if (payload) {
+          headers['content-type'] = 'application/json';
+          headers['content-length'] = String(payload.length);
+        }
+        const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+        const req = send(url, { method: call.method ?? 'GET', headers, agent: this.agent, signal }, (res: IncomingMessage) => {
+          const chunks: Buffer[] = [];
+          let size = 0;
+          res.on('data', (chunk: Buffer) => {
+            size += chunk.length;
+            if (size > MAX_REPLY_BYTES) {
+              req.destroy(new Error(`the reply is larger than ${MAX_REPLY_BYTES} bytes`));
+              return;
+            }
+            chunks.push(chunk);
+          });
+          res.on('error', reject);
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            let body: unknown = text;
+            if (text !== '') {
+              try {
+                body = JSON.parse(text) as unknown;
+              } catch {
+                body = text;
+              }
+            }
+            resolve({ status: res.statusCode ?? 0, body });
+          });
+        });
+        req.on('error', reject);
+        req.end(payload);
+      });
+      this.logger.trace(`management ${call.method ?? 'GET'} ${url.pathname}${url.search} → ${reply.status} in ${Date.now() - started} ms`);
+      return reply;
+    } catch (err) {
+      if (call.signal?.aborted) throw new CancelledError(`${where} was cancelled.`);
+      if (timeout.aborted) {
+        throw new TimeoutError(`${where} got no answer within ${this.profile.connectTimeoutMs} ms; check the management URL and that the management plugin is enabled.`);
+      }
+      const raw = this.redact(errorMessage(err));
+      const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
+      if (code === 'ECONNREFUSED') {
+        throw new ConnectionError(`${where} failed: the connection was refused; check the management URL and that the management plugin is enabled.`);
+      }
+      if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+        throw new ConnectionError(`${where} failed: the host name "${this.base.hostname}" was not found; check the management URL.`);
+      }
+      throw new ConnectionError(`${where} failed: ${raw}.`);
+    }
+  }
+
+  /** Closes idle keep-alive sockets. */
+  dispose(): void {
+    this.agent.destroy();
+  }
+}
+
+/** The `reason` (or `error`) of a management API error body. */
+export function replyReason(body: unknown): string {
+  if (typeof body === 'object' && body !== null) {
+    const o = body as { reason?: unknown; error?: unknown };
+    if (typeof o.reason === 'string') return o.reason;
+    if (typeof o.error === 'string') return o.error;
+  }
+  return typeof body === 'string' ? body.slice(0, 200) : 'no reason given';
+}
+
+/** True for the 400 the broker gives for a page past the end. */
+export function isPageOutOfRange(reply: HttpReply): boolean {
+  if (reply.status !== 400 || typeof reply.body !== 'object' || reply.body === null) return false;
+  return (reply.body as { error?: unknown }).error === 'page_out_of_range';
+}

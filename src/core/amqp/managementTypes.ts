@@ -1,0 +1,246 @@
+/**
+ * What the management API returns, as typed plain objects (camelCase), and
+ * the narrowing of its JSON from `unknown`.
+ */
+
+/** One page of a list, as `brokerExplorer.rabbitmq.list` returns it. */
+export interface Page<T> {
+  items: T[];
+  /** Items matching the filter (all items when there is none). */
+  total: number;
+  /** 1-based. */
+  page: number;
+  pageCount: number;
+  pageSize: number;
+  /** Items before the filter. */
+  unfilteredTotal: number;
+}
+
+export interface VhostInfo {
+  name: string;
+  description?: string;
+  tracing: boolean;
+  messages?: number;
+  messagesReady?: number;
+  messagesUnacknowledged?: number;
+}
+
+export interface ExchangeInfo {
+  vhost: string;
+  name: string;
+  type: string;
+  durable: boolean;
+  autoDelete: boolean;
+  internal: boolean;
+  arguments: Record<string, unknown>;
+  /** The default exchange ("") and the `amq.*` ones. */
+  builtIn: boolean;
+}
+
+export type QueueType = 'classic' | 'quorum' | 'stream';
+
+export interface QueueInfo {
+  vhost: string;
+  name: string;
+  /** classic, quorum or stream (other values from plugins are passed through). */
+  type: string;
+  durable: boolean;
+  autoDelete: boolean;
+  exclusive: boolean;
+  arguments: Record<string, unknown>;
+  state?: string;
+  /** Statistics: absent until the broker has sampled a new queue (~5 s). */
+  messages?: number;
+  messagesReady?: number;
+  messagesUnacknowledged?: number;
+  consumers?: number;
+}
+
+export interface BindingInfo {
+  vhost: string;
+  /** "" is the default exchange. */
+  source: string;
+  destination: string;
+  destinationType: 'queue' | 'exchange';
+  routingKey: string;
+  arguments: Record<string, unknown>;
+  /** The key the management API uses to address this binding for DELETE. */
+  propertiesKey: string;
+}
+
+export interface ConnectionInfo {
+  /** The broker's name for it (`127.0.0.1:50682 -> 127.0.0.1:5672`): what DELETE takes. */
+  name: string;
+  vhost: string;
+  user: string;
+  /** The name the client gave (`connection_name` client property). */
+  clientName?: string;
+  state?: string;
+  channels?: number;
+}
+
+export interface Overview {
+  managementVersion: string;
+  rabbitmqVersion?: string;
+  erlangVersion?: string;
+  clusterName?: string;
+  node?: string;
+  objectTotals: Record<string, number>;
+  queueTotals: Record<string, number>;
+}
+
+// ---------------------------------------------------------------- narrowing
+
+export type JsonObject = Record<string, unknown>;
+
+export function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function str(o: JsonObject, key: string, fallback = ''): string {
+  const v = o[key];
+  return typeof v === 'string' ? v : fallback;
+}
+
+function optStr(o: JsonObject, key: string): string | undefined {
+  const v = o[key];
+  return typeof v === 'string' ? v : undefined;
+}
+
+function optNum(o: JsonObject, key: string): number | undefined {
+  const v = o[key];
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+}
+
+function bool(o: JsonObject, key: string): boolean {
+  return o[key] === true;
+}
+
+function args(o: JsonObject, key = 'arguments'): Record<string, unknown> {
+  const v = o[key];
+  return isObject(v) ? v : {};
+}
+
+function numbers(value: unknown): Record<string, number> {
+  const out: Record<string, number> = {};
+  if (!isObject(value)) return out;
+  for (const [k, v] of Object.entries(value)) if (typeof v === 'number') out[k] = v;
+  return out;
+}
+
+function withOptional<T extends object>(base: T, extra: Partial<T>): T {
+  for (const [k, v] of Object.entries(extra)) if (v !== undefined) (base as Record<string, unknown>)[k] = v;
+  return base;
+}
+
+export function parseVhost(o: JsonObject): VhostInfo {
+  return withOptional<VhostInfo>(
+    { name: str(o, 'name'), tracing: bool(o, 'tracing') },
+    {
+      description: optStr(o, 'description'),
+      messages: optNum(o, 'messages'),
+      messagesReady: optNum(o, 'messages_ready'),
+      messagesUnacknowledged: optNum(o, 'messages_unacknowledged'),
+    },
+  );
+}
+
+export function parseExchange(o: JsonObject): ExchangeInfo {
+  const name = str(o, 'name');
+  return {
+    vhost: str(o, 'vhost'),
+    name,
+    type: str(o, 'type'),
+    durable: bool(o, 'durable'),
+    autoDelete: bool(o, 'auto_delete'),
+    internal: bool(o, 'internal'),
+    arguments: args(o),
+    builtIn: name === '' || name.startsWith('amq.'),
+  };
+}
+
+export function parseQueue(o: JsonObject): QueueInfo {
+  const a = args(o);
+  const declared = typeof a['x-queue-type'] === 'string' ? a['x-queue-type'] : undefined;
+  return withOptional<QueueInfo>(
+    {
+      vhost: str(o, 'vhost'),
+      name: str(o, 'name'),
+      type: str(o, 'type', declared ?? 'classic'),
+      durable: bool(o, 'durable'),
+      autoDelete: bool(o, 'auto_delete'),
+      exclusive: bool(o, 'exclusive'),
+      arguments: a,
+    },
+    {
+      state: optStr(o, 'state'),
+      messages: optNum(o, 'messages'),
+      messagesReady: optNum(o, 'messages_ready'),
+      messagesUnacknowledged: optNum(o, 'messages_unacknowledged'),
+      consumers: optNum(o, 'consumers'),
+    },
+  );
+}
+
+export function parseBinding(o: JsonObject): BindingInfo {
+  return {
+    vhost: str(o, 'vhost'),
+    source: str(o, 'source'),
+    destination: str(o, 'destination'),
+    destinationType: str(o, 'destination_type') === 'exchange' ? 'exchange' : 'queue',
+    routingKey: str(o, 'routing_key'),
+    arguments: args(o),
+    propertiesKey: str(o, 'properties_key'),
+  };
+}
+
+export function parseConnection(o: JsonObject): ConnectionInfo {
+  const props = isObject(o.client_properties) ? o.client_properties : {};
+  return withOptional<ConnectionInfo>(
+    { name: str(o, 'name'), vhost: str(o, 'vhost'), user: str(o, 'user') },
+    {
+      clientName: optStr(o, 'user_provided_name') ?? optStr(props, 'connection_name'),
+      state: optStr(o, 'state'),
+      channels: optNum(o, 'channels'),
+    },
+  );
+}
+
+export function parseOverview(o: JsonObject): Overview {
+  return withOptional<Overview>(
+    {
+      managementVersion: str(o, 'management_version'),
+      objectTotals: numbers(o.object_totals),
+      queueTotals: numbers(o.queue_totals),
+    },
+    {
+      rabbitmqVersion: optStr(o, 'rabbitmq_version'),
+      erlangVersion: optStr(o, 'erlang_version'),
+      clusterName: optStr(o, 'cluster_name'),
+      node: optStr(o, 'node'),
+    },
+  );
+}
+
+/** The items of a paged reply, or of a plain array reply. */
+export function replyItems(body: unknown): JsonObject[] {
+  const list = Array.isArray(body) ? body : isObject(body) && Array.isArray(body.items) ? body.items : [];
+  return list.filter(isObject);
+}
+
+export interface PagedReplyCounts {
+  total: number;
+  unfilteredTotal: number;
+  page: number;
+  pageCount: number;
+}
+
+export function replyCounts(body: unknown): PagedReplyCounts {
+  const o = isObject(body) ? body : {};
+  return {
+    total: optNum(o, 'filtered_count') ?? 0,
+    unfilteredTotal: optNum(o, 'total_count') ?? 0,
+    page: optNum(o, 'page') ?? 1,
+    pageCount: optNum(o, 'page_count') ?? 0,
+  };
+}

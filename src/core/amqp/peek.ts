@@ -1,0 +1,164 @@
+/**
+ * Peeking at messages without losing them. Classic and quorum queues:
+ * basic.get without ack N times, then one nack of all of them with requeue
+ * at the end (so no message is fetched twice); the depth is unchanged but
+ * the broker marks them redelivered. Stream queues refuse basic.get (and the
+ * broker closes the whole connection for it), so a stream is read with a
+ * consumer from offset "first" and a prefetch, cancelled after N.
+ */
+import type { Channel, ConsumeMessage, GetMessage } from 'amqplib';
+import { CancelledError, InputError, NotFoundError } from '../errors';
+import { closeQuietly } from './amqpConnection';
+import { amqpReplyCode } from './amqpErrors';
+import { checkShortString } from './amqpTable';
+import type { AmqpSession } from './amqpSession';
+import { toAmqpMessage, type AmqpMessage } from './messageProperties';
+
+export interface PeekArgs {
+  queue: string;
+  count: number;
+  /** classic, quorum or stream; looked up through the management API when absent. */
+  queueType?: string;
+}
+
+export interface PeekOptions {
+  signal?: AbortSignal;
+  /** Streams: stop when no message came for this long (default 1,000 ms). */
+  idleMs?: number;
+}
+
+export interface PeekResult {
+  messages: AmqpMessage[];
+  queueType: string;
+  /** What the user should know: redelivered flags, delivery limits, fewer messages than asked. */
+  note: string;
+}
+
+export const MAX_PEEK = 10_000;
+export const DEFAULT_STREAM_IDLE_MS = 1_000;
+
+/** `brokerExplorer.rabbitmq.peek`: the queue keeps every message. */
+export async function peekMessages(session: AmqpSession, args: PeekArgs, options: PeekOptions = {}): Promise<PeekResult> {
+  const queue = checkShortString(args.queue, 'queue name');
+  const count = args.count;
+  if (!Number.isInteger(count) || count < 1 || count > MAX_PEEK) {
+    throw new InputError(`The peek count ${String(count)} is not valid: give a whole number from 1 to ${MAX_PEEK}.`);
+  }
+  let type = args.queueType;
+  if (type === undefined) {
+    try {
+      type = (await session.management().getQueue(session.vhost, queue, options.signal ? { signal: options.signal } : {})).type;
+    } catch (err) {
+      if (err instanceof NotFoundError || err instanceof CancelledError) throw err;
+      // No management API: probe on a connection of its own (see below).
+    }
+  }
+  if (type === 'stream') return peekStream(session, queue, count, options);
+  if (type !== undefined) {
+    const messages = await session.withChannel(`peeking at queue "${queue}"`, (ch) => getAndRequeue(ch, queue, count), options.signal ? { signal: options.signal } : {});
+    return { messages, queueType: type, note: getNote(messages.length, count, type) };
+  }
+  return peekUnknownType(session, queue, count, options);
+}
+
+async function getAndRequeue(ch: Channel, queue: string, count: number): Promise<AmqpMessage[]> {
+  await ch.checkQueue(queue);
+  const got: GetMessage[] = [];
+  while (got.length < count) {
+    const msg = await ch.get(queue, { noAck: false });
+    if (msg === false) break;
+    got.push(msg);
+  }
+  const last = got[got.length - 1];
+  // All at once, at the end: a message put back earlier could be fetched again.
+  if (last) ch.nack(last, true, true);
+  return got.map(toAmqpMessage);
+}
+
+function getNote(got: number, asked: number, type: string): string {
+  let note = got === 0 ? 'The queue has no ready messages.' : `Fetched ${got} message${got === 1 ? '' : 's'} and put ${got === 1 ? 'it' : 'them all'} back: the queue keeps every message, and the broker now flags ${got === 1 ? 'it' : 'them'} as redelivered.`;
+  if (got > 0 && got < asked) note += ` The queue had only ${got} ready.`;
+  if (type === 'quorum' && got > 0) note += ' On a quorum queue each peek counts toward the delivery limit (x-delivery-limit): a message peeked too often is dropped or dead-lettered.';
+  return note;
+}
+
+async function peekStream(session: AmqpSession, queue: string, count: number, options: PeekOptions): Promise<PeekResult> {
+  const idleMs = options.idleMs ?? DEFAULT_STREAM_IDLE_MS;
+  const messages = await session.withChannel(
+    `peeking at stream "${queue}"`,
+    async (ch) => {
+      await ch.prefetch(Math.min(count, 1_000));
+      const got: ConsumeMessage[] = [];
+      let tag: string | undefined;
+      await new Promise<void>((resolve, reject) => {
+        let idle: NodeJS.Timeout | undefined;
+        let done = false;
+        const finish = (): void => {
+          if (done) return;
+          done = true;
+          if (idle) clearTimeout(idle);
+          resolve();
+        };
+        const rearm = (): void => {
+          if (idle) clearTimeout(idle);
+          idle = setTimeout(finish, idleMs);
+        };
+        ch.on('close', () => {
+          if (!done) reject(new Error('Channel closed'));
+        });
+        ch.consume(
+          queue,
+          (msg) => {
+            if (done) return;
+            if (msg === null) return finish();
+            got.push(msg);
+            ch.ack(msg);
+            if (got.length >= count) finish();
+            else rearm();
+          },
+          { noAck: false, arguments: { 'x-stream-offset': 'first' } },
+        ).then((ok) => {
+          tag = ok.consumerTag;
+          if (!done) rearm();
+        }, reject);
+      });
+      if (tag) await ch.cancel(tag);
+      return got.slice(0, count).map(toAmqpMessage);
+    },
+    options.signal ? { signal: options.signal } : {},
+  );
+  const n = messages.length;
+  let note = `Read ${n} message${n === 1 ? '' : 's'} from the start of the stream with a consumer (x-stream-offset "first"); a stream keeps every message.`;
+  if (n < count) note += ` The stream had only ${n}.`;
+  return { messages, queueType: 'stream', note };
+}
+
+/**
+ * Without the management API the type is unknown: try basic.get on a
+ * connection of its own (a stream makes the broker close that connection,
+ * which then harms nothing else) and fall back to reading it as a stream.
+ */
+async function peekUnknownType(session: AmqpSession, queue: string, count: number, options: PeekOptions): Promise<PeekResult> {
+  const what = `peeking at queue "${queue}"`;
+  const model = await session.openConnection(`peek ${queue}`, options.signal);
+  let connectionError: unknown;
+  model.on('error', (err: unknown) => {
+    connectionError = err;
+  });
+  try {
+    const open = await session.openChannel(what, { model, ...(options.signal ? { signal: options.signal } : {}) });
+    try {
+      const messages = await getAndRequeue(open.channel, queue, count);
+      return { messages, queueType: 'classic or quorum', note: getNote(messages.length, count, 'classic') };
+    } catch (err) {
+      const cause = connectionError ?? open.serverError ?? err;
+      if (amqpReplyCode(cause) !== 540) throw session.describe(what, cause);
+    } finally {
+      await open.close();
+    }
+  } finally {
+    await closeQuietly(model);
+  }
+  // 540 NOT_IMPLEMENTED: basic.get is not supported by stream queues.
+  return peekStream(session, queue, count, options);
+}

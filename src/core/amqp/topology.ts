@@ -1,0 +1,241 @@
+/**
+ * Declare, bind, unbind, delete and purge over AMQP, each on a fresh channel
+ * of the (profile, vhost) session. Read-only profiles are refused before
+ * anything is sent. RabbitMQ 3.10 deletes a missing queue or exchange, and
+ * removes a missing binding, without complaint: each is checked first so a
+ * typo is an error, not silence.
+ */
+import { InputError, NotFoundError } from '../errors';
+import { toAmqpTable, checkDeclarableName, checkShortString, queueArguments } from './amqpTable';
+import type { AmqpSession } from './amqpSession';
+
+export interface OperationOptions {
+  signal?: AbortSignal;
+}
+
+export type ExchangeType = 'direct' | 'fanout' | 'topic' | 'headers';
+export const EXCHANGE_TYPES: readonly string[] = ['direct', 'fanout', 'topic', 'headers'];
+
+export interface DeclareExchangeArgs {
+  name: string;
+  /** direct, fanout, topic, headers, or a plugin's type (x-delayed-message, …). */
+  type: string;
+  /** Default true. */
+  durable?: boolean;
+  autoDelete?: boolean;
+  internal?: boolean;
+  arguments?: Record<string, unknown>;
+}
+
+export interface DeclareQueueArgs {
+  /** "" lets the broker choose a name. */
+  name: string;
+  /** Default true. */
+  durable?: boolean;
+  /** An exclusive queue belongs to the session's shared connection and goes with it. */
+  exclusive?: boolean;
+  autoDelete?: boolean;
+  /** x-message-ttl, x-dead-letter-exchange, x-max-length, x-queue-type, … (checked and converted). */
+  arguments?: Record<string, unknown>;
+}
+
+export interface QueueCounts {
+  queue: string;
+  messageCount: number;
+  consumerCount: number;
+}
+
+export interface BindArgs {
+  source: string;
+  destination: string;
+  destinationType: 'queue' | 'exchange';
+  /** Default "". */
+  routingKey?: string;
+  arguments?: Record<string, unknown>;
+}
+
+export interface DeleteQueueArgs {
+  name: string;
+  ifUnused?: boolean;
+  ifEmpty?: boolean;
+}
+
+export interface DeleteExchangeArgs {
+  name: string;
+  ifUnused?: boolean;
+}
+
+function bool(value: unknown, what: string, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw new InputError(`"${what}" must be true or false.`);
+  return value;
+}
+
+/** `brokerExplorer.rabbitmq.declareExchange`. */
+export async function declareExchange(session: AmqpSession, args: DeclareExchangeArgs, options: OperationOptions = {}): Promise<Record<string, never>> {
+  const name = checkDeclarableName(args.name, 'exchange');
+  const type = checkShortString(args.type, 'exchange type');
+  const opts = {
+    durable: bool(args.durable, 'durable', true),
+    autoDelete: bool(args.autoDelete, 'autoDelete', false),
+    internal: bool(args.internal, 'internal', false),
+    arguments: toAmqpTable(args.arguments, 'exchange arguments'),
+  };
+  session.assertWritable(`declaring exchange "${name}"`);
+  await session.withChannel(`declaring ${type} exchange "${name}"`, (ch) => ch.assertExchange(name, type, opts), options);
+  return {};
+}
+
+/** `brokerExplorer.rabbitmq.declareQueue`: creates the queue, or checks an existing one has these settings. */
+export async function declareQueue(session: AmqpSession, args: DeclareQueueArgs, options: OperationOptions = {}): Promise<QueueCounts> {
+  const name = checkDeclarableName(args.name, 'queue', true);
+  const opts = {
+    durable: bool(args.durable, 'durable', true),
+    exclusive: bool(args.exclusive, 'exclusive', false),
+    autoDelete: bool(args.autoDelete, 'autoDelete', false),
+    arguments: queueArguments(args.arguments),
+  };
+  session.assertWritable(`declaring queue "${name}"`);
+  const ok = await session.withChannel(`declaring queue "${name}"`, (ch) => ch.assertQueue(name, opts), options);
+  return { queue: ok.queue, messageCount: ok.messageCount, consumerCount: ok.consumerCount };
+}
+
+/** A passive declare: the queue's counts, or a NotFoundError. Allowed on read-only profiles. */
+export async function checkQueue(session: AmqpSession, name: string, options: OperationOptions = {}): Promise<QueueCounts> {
+  checkShortString(name, 'queue name');
+  const ok = await session.withChannel(`checking queue "${name}"`, (ch) => ch.checkQueue(name), options);
+  return { queue: ok.queue, messageCount: ok.messageCount, consumerCount: ok.consumerCount };
+}
+
+/** A passive exchange declare: resolves when it exists, NotFoundError otherwise. */
+export async function checkExchange(session: AmqpSession, name: string, options: OperationOptions = {}): Promise<void> {
+  checkShortString(name, 'exchange name', { allowEmpty: true });
+  await session.withChannel(`checking exchange "${name}"`, async (ch) => void (await ch.checkExchange(name)), options);
+}
+
+function checkBind(args: BindArgs): { source: string; destination: string; routingKey: string; table: Record<string, unknown> } {
+  const source = checkShortString(args.source, 'source exchange', { allowEmpty: true });
+  if (source === '') throw new InputError('The default exchange ("") cannot be bound: it routes to the queue named by the routing key by itself.');
+  const destination = checkShortString(args.destination, `destination ${args.destinationType ?? 'queue'}`);
+  if (args.destinationType !== 'queue' && args.destinationType !== 'exchange') {
+    throw new InputError(`"destinationType" must be "queue" or "exchange", not ${JSON.stringify(args.destinationType)}.`);
+  }
+  const routingKey = checkShortString(args.routingKey ?? '', 'routing key', { allowEmpty: true });
+  return { source, destination, routingKey, table: toAmqpTable(args.arguments, 'binding arguments') };
+}
+
+function describeBinding(args: BindArgs, routingKey: string, preposition: 'to' | 'from' = 'to'): string {
+  return `${args.destinationType} "${args.destination}" ${preposition} exchange "${args.source}" with routing key "${routingKey}"`;
+}
+
+/** `brokerExplorer.rabbitmq.bind`: queue → exchange or exchange → exchange. */
+export async function bind(session: AmqpSession, args: BindArgs, options: OperationOptions = {}): Promise<Record<string, never>> {
+  const { source, destination, routingKey, table } = checkBind(args);
+  session.assertWritable(`binding ${describeBinding(args, routingKey)}`);
+  await session.withChannel(
+    `binding ${describeBinding(args, routingKey)}`,
+    async (ch) => {
+      if (args.destinationType === 'queue') await ch.bindQueue(destination, source, routingKey, table);
+      else await ch.bindExchange(destination, source, routingKey, table);
+    },
+    options,
+  );
+  return {};
+}
+
+/** `brokerExplorer.rabbitmq.unbind`; a binding that does not exist is a NotFoundError. */
+export async function unbind(session: AmqpSession, args: BindArgs, options: OperationOptions = {}): Promise<Record<string, never>> {
+  const { source, destination, routingKey, table } = checkBind(args);
+  const what = `unbinding ${describeBinding(args, routingKey, 'from')}`;
+  session.assertWritable(what);
+  // Both ends must exist (404 otherwise), and so must the binding: the broker is silent about a missing one.
+  await session.withChannel(
+    what,
+    async (ch) => {
+      await ch.checkExchange(source);
+      if (args.destinationType === 'queue') await ch.checkQueue(destination);
+      else await ch.checkExchange(destination);
+    },
+    options,
+  );
+  if (!(await bindingExists(session, source, destination, args.destinationType, routingKey, table, options))) {
+    throw new NotFoundError(
+      `${what.charAt(0).toUpperCase()}${what.slice(1)} on profile "${session.profile.name}" (vhost "${session.vhost}") failed: there is no such binding${Object.keys(table).length ? ' with these arguments' : ''}; check the routing key and the arguments.`,
+    );
+  }
+  await session.withChannel(
+    what,
+    async (ch) => {
+      if (args.destinationType === 'queue') await ch.unbindQueue(destination, source, routingKey, table);
+      else await ch.unbindExchange(destination, source, routingKey, table);
+    },
+    options,
+  );
+  return {};
+}
+
+async function bindingExists(
+  session: AmqpSession,
+  source: string,
+  destination: string,
+  destinationType: 'queue' | 'exchange',
+  routingKey: string,
+  table: Record<string, unknown>,
+  options: OperationOptions,
+): Promise<boolean> {
+  const list = await session.management().bindingsBetween(session.vhost, source, destinationType, destination, options);
+  const wanted = canonical(table);
+  return list.some((b) => b.routingKey === routingKey && canonical(b.arguments) === wanted);
+}
+
+function canonical(value: unknown): string {
+  if (Buffer.isBuffer(value)) return JSON.stringify({ hex: value.toString('hex') });
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (typeof value === 'object' && value !== null) {
+    const o = value as Record<string, unknown>;
+    if ('!' in o && 'value' in o) return canonical(o.value);
+    return `{${Object.keys(o).sort().map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** `brokerExplorer.rabbitmq.deleteQueue`; a missing queue is a NotFoundError, not silence. */
+export async function deleteQueue(session: AmqpSession, args: DeleteQueueArgs, options: OperationOptions = {}): Promise<{ messageCount: number }> {
+  const name = checkShortString(args.name, 'queue name');
+  const opts = { ifUnused: bool(args.ifUnused, 'ifUnused', false), ifEmpty: bool(args.ifEmpty, 'ifEmpty', false) };
+  session.assertWritable(`deleting queue "${name}"`);
+  return session.withChannel(
+    `deleting queue "${name}"`,
+    async (ch) => {
+      await ch.checkQueue(name);
+      const ok = await ch.deleteQueue(name, opts);
+      return { messageCount: ok.messageCount };
+    },
+    options,
+  );
+}
+
+/** `brokerExplorer.rabbitmq.deleteExchange`; a missing exchange is a NotFoundError. */
+export async function deleteExchange(session: AmqpSession, args: DeleteExchangeArgs, options: OperationOptions = {}): Promise<Record<string, never>> {
+  const name = checkShortString(args.name, 'exchange name', { allowEmpty: true });
+  if (name === '' || name.startsWith('amq.')) throw new InputError(`The exchange "${name}" is built into the broker and cannot be deleted.`);
+  const opts = { ifUnused: bool(args.ifUnused, 'ifUnused', false) };
+  session.assertWritable(`deleting exchange "${name}"`);
+  await session.withChannel(
+    `deleting exchange "${name}"`,
+    async (ch) => {
+      await ch.checkExchange(name);
+      await ch.deleteExchange(name, opts);
+    },
+    options,
+  );
+  return {};
+}
+
+/** `brokerExplorer.rabbitmq.purgeQueue`: removes the ready messages, returns how many. */
+export async function purgeQueue(session: AmqpSession, args: { name: string }, options: OperationOptions = {}): Promise<{ messageCount: number }> {
+  const name = checkShortString(args.name, 'queue name');
+  session.assertWritable(`purging queue "${name}"`);
+  const ok = await session.withChannel(`purging queue "${name}"`, (ch) => ch.purgeQueue(name), options);
+  return { messageCount: ok.messageCount };
+}
