@@ -12,7 +12,6 @@
 // Debian's /usr/bin/rg, and node-gyp uses the local Node headers (/usr/include/node).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -52,6 +51,8 @@ function run(cmd, args, opts = {}) {
 
 function codeServerWorks() {
   if (!fs.existsSync(CODE_SERVER_BIN)) return false;
+  if (!APT_PACKAGES.every(({ file }) => fs.existsSync(file))) return false;
+  if (!fs.existsSync(path.join(VSCODE_DIR, 'node_modules', '@vscode', 'ripgrep', 'bin', 'rg'))) return false;
   // node-pty is built last-ish by the nested install; its absence means a half-done install.
   if (!fs.existsSync(path.join(VSCODE_DIR, 'node_modules', 'node-pty', 'build', 'Release', 'pty.node'))) return false;
   const r = spawnSync(CODE_SERVER_BIN, ['--version'], { encoding: 'utf8', timeout: 60_000 });
@@ -124,7 +125,13 @@ const rgTarball = path.join(rgCacheDir, `ripgrep-${RIPGREP_ASSET_VERSION}-x86_64
 const env = {
   ...process.env,
   npm_config_yes: 'true', // node-pty's postinstall runs `npx node-gyp`
-  npm_config_unsafe_perm: 'true',
+  npm_config_unsafe_perm: 'true', // code-server's postinstall.sh insists on it when root
+  npm_config_foreground_scripts: 'true', // show postinstall / node-gyp output as it happens
+  // npm 11.x asks for approval of dependency install scripts ("allowScripts"). In
+  // test/host/package.json they are approved for code-server + argon2; the nested
+  // `npm install`s that code-server's postinstall runs in lib/vscode{,/extensions} only print
+  // a "not yet covered by allowScripts" notice and still run them (npm refuses allow-scripts
+  // from the environment/CLI in project installs). The checks at the end catch a skipped build.
   npm_config_audit: 'false',
   npm_config_fund: 'false',
   npm_config_update_notifier: 'false',
@@ -146,7 +153,8 @@ if (!process.env.npm_config_nodedir) {
 }
 const hasLock = fs.existsSync(path.join(HOST_DIR, 'package-lock.json'));
 const started = Date.now();
-run('npm', [hasLock ? 'ci' : 'install', '--unsafe-perm', '--no-audit', '--no-fund'], { cwd: HOST_DIR, env });
+// (--unsafe-perm is passed through the environment: npm >= 9 warns about it on the command line.)
+run('npm', [hasLock ? 'ci' : 'install', '--no-audit', '--no-fund'], { cwd: HOST_DIR, env });
 log(`npm ${hasLock ? 'ci' : 'install'} took ${Math.round((Date.now() - started) / 1000)} s`);
 
 // ---------------------------------------------------------------------------------------
