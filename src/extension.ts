@@ -7,7 +7,10 @@ import { RedisPool } from './core/redis/pool';
 import { profileCommands } from './ui/commands/profiles';
 import { redisKeyCommands } from './ui/commands/redis/keys';
 import { registerCommands } from './ui/commands/registry';
+import { tailCommands } from './ui/commands/tails';
+import { tcpCommands } from './ui/commands/tcp';
 import { treeCommands } from './ui/commands/tree';
+import { TailRegistry } from './ui/tails/tailRegistry';
 import { ExtensionLog } from './ui/log';
 import { ProfileStore } from './ui/profileStore';
 import { readSettings } from './ui/settings';
@@ -18,6 +21,7 @@ import { VALUE_SCHEME, ValueDocumentProvider } from './ui/views/valueDocument';
 export interface BrokerExplorerApi {
   redisTree: RedisTree;
   rabbitTree: RabbitTree;
+  tails: TailRegistry;
   profiles: ProfileStore;
   log: ExtensionLog;
   /** Milliseconds activate() took. */
@@ -29,13 +33,15 @@ export function activate(context: vscode.ExtensionContext): BrokerExplorerApi {
   const log = new ExtensionLog();
   const profiles = new ProfileStore(context.secrets, log);
   const redisPool = new RedisPool({ profile: (name) => profiles.redis(name), password: (p) => profiles.password(p) }, log);
-  const redisTree = new RedisTree(profiles, redisPool, readSettings);
+  const tails = new TailRegistry();
+  const redisTree = new RedisTree(profiles, redisPool, readSettings, tails);
   const rabbitTree = new RabbitTree(profiles);
   const values = new ValueDocumentProvider(redisPool, readSettings);
 
   context.subscriptions.push(
     log,
     profiles,
+    { dispose: () => void tails.dispose() },
     { dispose: () => redisPool.dispose() },
     redisTree,
     rabbitTree,
@@ -63,13 +69,15 @@ export function activate(context: vscode.ExtensionContext): BrokerExplorerApi {
           },
         }),
         ...redisKeyCommands({ profiles, pool: redisPool, tree: redisTree, values }),
+        ...tailCommands(tails),
+        ...tcpCommands(tails),
       ],
       log,
     ),
   );
   const activationMs = performance.now() - started;
   log.info(`Broker Explorer activated in ${activationMs.toFixed(1)} ms`);
-  return { redisTree, rabbitTree, profiles, log, activationMs };
+  return { redisTree, rabbitTree, tails, profiles, log, activationMs };
 }
 
 export function deactivate(): void {

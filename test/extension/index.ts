@@ -7,6 +7,7 @@ import Mocha from 'mocha';
 import { registerActivationTests } from './activation.test';
 import { registerProfileTests } from './profiles.test';
 import { registerRedisTreeTests } from './redisTree.test';
+import { registerTcpTests } from './tcp.test';
 
 export function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000, reporter: 'spec' });
@@ -23,6 +24,7 @@ export function run(): Promise<void> {
   registerActivationTests();
   registerProfileTests();
   registerRedisTreeTests();
+  registerTcpTests();
   describe('the extension host after every test', () => {
     it('saw no unhandled rejection and no uncaught exception', () => {
       if (stray.length > 0) throw new Error(stray.join('\n'));

@@ -37,7 +37,8 @@ export interface Tail extends TailSource {
 
 export class TailRegistry implements vscode.Disposable {
   private readonly tails = new Map<string, Tail>();
-  private readonly changed = new vscode.EventEmitter<Tail | undefined>();
+  /** `true` when a tail started or stopped; `false` for the once-a-second count tick. */
+  private readonly changed = new vscode.EventEmitter<boolean>();
   readonly onDidChange = this.changed.event;
   private seq = 0;
   private countTimer: NodeJS.Timeout | undefined;
@@ -46,13 +47,13 @@ export class TailRegistry implements vscode.Disposable {
     const id = `${source.kind}-${++this.seq}-${Date.now().toString(36)}`;
     const tail: Tail = Object.assign(source, { id, startedAt: Date.now() });
     this.tails.set(id, tail);
-    this.changed.fire(undefined);
+    this.changed.fire(true);
     // Live counts in the tree: at most one refresh a second while tails run.
     this.countTimer ??= setInterval(() => {
       if (this.tails.size === 0) {
         clearInterval(this.countTimer);
         this.countTimer = undefined;
-      } else this.changed.fire(undefined);
+      } else this.changed.fire(false);
     }, 1000);
     return tail;
   }
@@ -86,7 +87,7 @@ export class TailRegistry implements vscode.Disposable {
     } finally {
       this.stopped.set(id, tail);
       if (this.stopped.size > 20) this.stopped.delete(this.stopped.keys().next().value as string);
-      this.changed.fire(undefined);
+      this.changed.fire(true);
     }
     return true;
   }

@@ -10,11 +10,14 @@ import { endpoint, type ResolvedRedisProfile } from '../../core/profiles';
 import { escapeGlob, groupByNamespace, KEY_TYPES, keyspaceCounts, type KeyInfo } from '../../core/redis/keyScanner';
 import type { RedisPool } from '../../core/redis/pool';
 import type { Settings } from '../settings';
+import type { TailRegistry } from '../tails/tailRegistry';
 import { KeyPager } from './keyPager';
+import { TailsFolderNode } from './tailNodes';
 import { BaseNode, ErrorNode, LoadMoreNode, MessageNode, type TreeNode } from './treeNode';
 
 export interface RedisTreeContext {
   pool: RedisPool;
+  tails: TailRegistry;
   settings(): Settings;
   refresh(node?: TreeNode): void;
   /** The MATCH filter set on a database node, keyed by "profile/db". */
@@ -40,12 +43,14 @@ export function formatTtl(ttl: number): string {
 
 export class RedisProfileNode extends BaseNode {
   private dbNodes: DatabaseNode[] | undefined;
+  readonly tailsFolder: TailsFolderNode;
 
   constructor(
     readonly ctx: RedisTreeContext,
     readonly profile: ResolvedRedisProfile,
   ) {
     super(`redis/${profile.name}`, undefined);
+    this.tailsFolder = new TailsFolderNode(this, ctx.tails, 'redis', profile.name);
   }
 
   getTreeItem(): vscode.TreeItem {
@@ -61,6 +66,7 @@ export class RedisProfileNode extends BaseNode {
   }
 
   async getChildren(): Promise<TreeNode[]> {
+    const tails = this.tailsFolder.count > 0 ? [this.tailsFolder] : [];
     try {
       const client = await this.ctx.pool.get(this.profile.name);
       const counts = await keyspaceCounts(client);
@@ -72,9 +78,9 @@ export class RedisProfileNode extends BaseNode {
         node.keyCount = counts.get(db) ?? 0;
         return node;
       });
-      return this.dbNodes;
+      return [...tails, ...this.dbNodes];
     } catch (err) {
-      return [new ErrorNode(`${this.id}/error`, this, errorMessage(err))];
+      return [...tails, new ErrorNode(`${this.id}/error`, this, errorMessage(err))];
     }
   }
 

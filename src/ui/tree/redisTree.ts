@@ -1,4 +1,5 @@
 import type * as vscode from 'vscode';
+import type { TailRegistry } from '../tails/tailRegistry';
 import type { RedisPool } from '../../core/redis/pool';
 import type { ProfileStore } from '../profileStore';
 import type { Settings } from '../settings';
@@ -14,9 +15,23 @@ export class RedisTree extends NodeTreeProvider {
     private readonly profiles: ProfileStore,
     pool: RedisPool,
     settings: () => Settings,
+    tails: TailRegistry,
   ) {
     super(() => this.rootNodes());
-    this.ctx = { pool, settings, refresh: (node?: TreeNode) => this.refresh(node), filters: new Map() };
+    this.ctx = { pool, tails, settings, refresh: (node?: TreeNode) => this.refresh(node), filters: new Map() };
+    this.subscription = tails.onDidChange((structural) => {
+      for (const node of this.nodes.values()) {
+        if (tails.list('redis', node.profile.name).length === 0 && !structural) continue;
+        this.refresh(structural ? node : node.tailsFolder);
+      }
+    });
+  }
+
+  private readonly subscription: vscode.Disposable;
+
+  override dispose(): void {
+    this.subscription.dispose();
+    super.dispose();
   }
 
   private async rootNodes(): Promise<TreeNode[]> {

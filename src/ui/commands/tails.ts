@@ -1,0 +1,40 @@
+/** tails.read, tails.stop, tails.show: any subscription, tail, consumer or TCP session. */
+import * as vscode from 'vscode';
+import { InputError } from '../../core/errors';
+import type { TailRegistry } from '../tails/tailRegistry';
+import { TailNode } from '../tree/tailNodes';
+import { num, str } from './args';
+import { answered, type CommandCall, type CommandSpec } from './registry';
+
+async function pickTail(registry: TailRegistry, call: CommandCall): Promise<string> {
+  if (call.node instanceof TailNode) return call.node.tail.id;
+  if (call.args) return str(call.args, 'id', true);
+  const tails = registry.list();
+  if (tails.length === 0) throw new InputError('Nothing is running: no subscription, tail, consumer or TCP session.');
+  const pick = answered(await vscode.window.showQuickPick(tails.map((t) => ({ label: t.label, description: `${t.kind} · ${t.count()} messages`, id: t.id })), { title: 'Which one?' }));
+  return pick.id;
+}
+
+export function tailCommands(registry: TailRegistry): CommandSpec[] {
+  return [
+    {
+      id: 'brokerExplorer.tails.read',
+      run: async (call) => {
+        const args = call.args ?? {};
+        const id = await pickTail(registry, call);
+        return registry.read(id, num(args, 'take', { min: 1 }) ?? 1, num(args, 'timeoutMs', { min: 0, max: 600_000 }) ?? 0);
+      },
+    },
+    {
+      id: 'brokerExplorer.tails.stop',
+      run: async (call) => ({ stopped: await registry.stop(await pickTail(registry, call)) }),
+    },
+    {
+      id: 'brokerExplorer.tails.show',
+      run: async (call) => {
+        registry.get(await pickTail(registry, call)).show?.();
+        return {};
+      },
+    },
+  ];
+}

@@ -1,0 +1,54 @@
+/** Running tails under their profile: a live count and a Stop action. */
+import * as vscode from 'vscode';
+import type { Tail, TailRegistry } from '../tails/tailRegistry';
+import { BaseNode, type TreeNode } from './treeNode';
+
+export class TailNode extends BaseNode {
+  constructor(
+    parent: TreeNode | undefined,
+    readonly tail: Tail,
+  ) {
+    super(`tail/${tail.id}`, parent);
+  }
+
+  getTreeItem(): vscode.TreeItem {
+    const item = new vscode.TreeItem(this.tail.label, vscode.TreeItemCollapsibleState.None);
+    item.id = this.id;
+    const count = this.tail.count();
+    item.description = `${count.toLocaleString('en-US')} ${count === 1 ? 'message' : 'messages'}${this.tail.running() ? '' : ' · stopped'}`;
+    item.iconPath = new vscode.ThemeIcon(this.tail.running() ? 'pulse' : 'debug-pause');
+    item.tooltip = `${this.tail.label}\nstarted ${new Date(this.tail.startedAt).toLocaleTimeString()}\nid ${this.tail.id}`;
+    item.contextValue = `be:tail:${this.tail.kind}`;
+    item.command = { command: 'brokerExplorer.tails.show', title: 'Show Output', arguments: [this] };
+    return item;
+  }
+}
+
+/** "Running" under a profile: its tails; refreshed alone once a second for live counts. */
+export class TailsFolderNode extends BaseNode {
+  constructor(
+    parent: TreeNode,
+    private readonly registry: TailRegistry,
+    private readonly kind: 'redis' | 'rabbitmq',
+    private readonly profile: string,
+  ) {
+    super(`${parent.id}/tails`, parent);
+  }
+
+  get count(): number {
+    return this.registry.list(this.kind, this.profile).length;
+  }
+
+  getTreeItem(): vscode.TreeItem {
+    const item = new vscode.TreeItem('Running', vscode.TreeItemCollapsibleState.Expanded);
+    item.id = this.id;
+    item.description = `${this.count}`;
+    item.iconPath = new vscode.ThemeIcon('broadcast');
+    item.contextValue = 'be:tails';
+    return item;
+  }
+
+  async getChildren(): Promise<TreeNode[]> {
+    return this.registry.list(this.kind, this.profile).map((t) => new TailNode(this, t));
+  }
+}
