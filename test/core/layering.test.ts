@@ -1,0 +1,29 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const root = join(__dirname, '..', '..');
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? files(path) : path.endsWith('.ts') ? [path] : [];
+  });
+}
+
+describe('layering', () => {
+  it('src/core never imports vscode', () => {
+    const offenders = files(join(root, 'src/core')).filter((f) => /from ['"]vscode['"]|require\(['"]vscode['"]\)/.test(readFileSync(f, 'utf8')));
+    assert.deepEqual(offenders.map((f) => relative(root, f)), []);
+  });
+
+  it('src/core never imports the ui layer or the extension entry', () => {
+    const offenders = files(join(root, 'src/core')).filter((f) => /from ['"](\.\.\/)+(ui|extension)\b/.test(readFileSync(f, 'utf8')));
+    assert.deepEqual(offenders.map((f) => relative(root, f)), []);
+  });
+
+  it('src has no explicit any', () => {
+    const offenders = files(join(root, 'src')).filter((f) => /:\s*any\b|<any>|as any\b/.test(readFileSync(f, 'utf8')));
+    assert.deepEqual(offenders.map((f) => relative(root, f)), []);
+  });
+});
