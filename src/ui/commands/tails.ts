@@ -1,4 +1,4 @@
-/** tails.read, tails.stop, tails.show: any subscription, tail, consumer or TCP session. */
+/** tails.read, tails.stop, tails.show — for every subscription, tail, consumer or TCP session. */
 import * as vscode from 'vscode';
 import { InputError } from '../../core/errors';
 import type { TailRegistry } from '../tails/tailRegistry';
