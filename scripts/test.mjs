@@ -56,7 +56,7 @@ if (only !== 'core') {
   if (!broken || only === 'host') {
     const folder = mkdtempSync(join(tmpdir(), 'be-workspace-'));
     await run('extension host tests', 'node', ['scripts/host/run.mjs', '--extension', root, '--suite', join(root, 'dist/test/index.js'), '--folder', folder], { count: true });
-    await run('UI screenshot test', 'node', ['scripts/host/screenshot.mjs', '--out', join(root, 'media/screenshot.png')], { count: true });
+    await run('UI screenshot test', 'node', ['scripts/host/screenshot.mjs', '--out', join(folder, 'screenshot.png')], { count: true });
     rmSync(folder, { recursive: true, force: true });
   }
 }
