@@ -1,0 +1,298 @@
+/**
+ * Running typed-in commands on a dedicated RespClient: one command, a
+ * pipeline, or a MULTI/EXEC transaction, streamed in batches. Replies are
+ * exact (see reply.ts); an error on one line of a pipeline never hides the
+ * others; a transaction that does not run says why in one sentence and
+ * keeps each line's own error; a read-only profile refuses writes before
+ * anything is sent (classified with the server's live COMMAND table).
+ */
+import { toBuffer, type BytesLike } from '../bytes';
+import { CancelledError, InputError, errorMessage, throwIfAborted } from '../errors';
+import { getCommandCatalog, readOnlyRefusal, type CommandCatalog } from './commandInfo';
+import { errorReply, NIL, type RedisReply } from './reply';
+import type { RespClient } from './respClient';
+
+export interface RunContext {
+  /** The profile the client belongs to; a read-only one refuses writes. */
+  profile?: { name: string; readOnly: boolean };
+  /** Catalog for classification; fetched (and cached) from the client when needed. */
+  catalog?: CommandCatalog;
+  /** Cache key for the catalog (for instance profile name and endpoint). */
+  cacheKey?: string;
+  signal?: AbortSignal;
+}
+
+const STREAMING: Record<string, string> = {
+  SUBSCRIBE: 'subscribe',
+  PSUBSCRIBE: 'subscribe',
+  SSUBSCRIBE: 'subscribe',
+  MONITOR: 'monitor',
+  SYNC: 'replication',
+  PSYNC: 'replication',
+};
+
+/** `subscribe` / `monitor` when the command switches the connection to a stream of pushes. */
+export function streamingMode(argv: readonly Buffer[]): string | undefined {
+  return argv.length > 0 ? STREAMING[argv[0].toString('latin1').toUpperCase()] : undefined;
+}
+
+/** Why a command cannot run through request/reply (undefined when it can). */
+export function refusal(argv: readonly Buffer[]): string | undefined {
+  if (argv.length === 0) return 'The command is empty: type a command name first.';
+  const name = argv[0].toString('latin1').toUpperCase();
+  const mode = streamingMode(argv);
+  if (mode === 'subscribe') return `${name} streams messages: use Subscribe (or the console's subscribe mode) instead.`;
+  if (mode) return `${name} streams from the server and cannot run here.`;
+  const sub = argv[1]?.toString('latin1').toUpperCase();
+  if (name === 'HELLO' && sub !== undefined && sub !== '2') return 'Only RESP2 is supported here: run HELLO without a protocol version, or with 2.';
+  if (name === 'CLIENT' && sub === 'REPLY') return 'CLIENT REPLY would make replies go missing: it cannot run here.';
+  return undefined;
+}
+
+function asArgv(argv: readonly (Buffer | BytesLike)[]): Buffer[] {
+  return argv.map((a, i) => toBuffer(a, `argument ${i + 1}`));
+}
+
+function commandName(argv: readonly Buffer[]): string {
+  return argv.length > 0 ? argv[0].toString('utf8').toUpperCase() : '';
+}
+
+async function catalogFor(client: RespClient, ctx: RunContext): Promise<CommandCatalog | undefined> {
+  if (!ctx.profile?.readOnly) return undefined;
+  return ctx.catalog ?? getCommandCatalog(client, ctx.cacheKey);
+}
+
+function withAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(new CancelledError());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(new CancelledError());
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e instanceof Error ? e : new Error(errorMessage(e)));
+      },
+    );
+  });
+}
+
+/**
+ * Sends one command and resolves with its exact reply; an error reply is a
+ * value, not a rejection. Rejects (before sending) with InputError for a
+ * command that cannot run as request/reply, ReadOnlyError for a write on a
+ * read-only profile, and CancelledError when the signal aborts (a reply that
+ * still comes is then dropped).
+ */
+export async function runCommand(client: RespClient, argv: readonly (Buffer | BytesLike)[], ctx: RunContext = {}): Promise<RedisReply> {
+  const args = asArgv(argv);
+  const refused = refusal(args);
+  if (refused) throw new InputError(refused);
+  throwIfAborted(ctx.signal);
+  const catalog = await catalogFor(client, ctx);
+  const refusedWrite = catalog ? readOnlyRefusal(ctx.profile, catalog, args) : undefined;
+  if (refusedWrite) throw refusedWrite;
+  return withAbort(client.send(args), ctx.signal);
+}
+
+// ---------------------------------------------------------------- pipelines and transactions
+
+/** One line of a script: a command, or the reason it could not be read. */
+export interface ScriptEntry {
+  line: number;
+  argv?: Buffer[];
+  /** A parse error (unterminated quote, …): the line is not sent. */
+  error?: string;
+}
+
+export interface LineResult {
+  line: number;
+  /** Upper-case command name, for display. */
+  command: string;
+  reply: RedisReply;
+}
+
+export interface ScriptOptions extends RunContext {
+  /** Wrap everything in MULTI / EXEC (default false). */
+  transaction?: boolean;
+  /** Commands per write (default 1000). */
+  batchSize?: number;
+  /** Receives results as they are known (per batch; a transaction's at the end). */
+  onResults?: (results: LineResult[]) => void;
+  onProgress?: (progress: { lines: number; errors: number }) => void;
+  /** Keep every result in the returned value (default true; false for very large scripts). */
+  collect?: boolean;
+}
+
+export interface ScriptResult {
+  results: LineResult[];
+  /** Lines run (or queued) so far. */
+  lines: number;
+  /** Lines whose reply is an error. */
+  errors: number;
+  /** False when cancelled. */
+  complete: boolean;
+  /** For a transaction that did not run: why, in one sentence (nothing was changed). */
+  aborted?: string;
+}
+
+const TX_CONTROL = new Set(['MULTI', 'EXEC', 'DISCARD', 'WATCH', 'UNWATCH']);
+const cmd = (s: string): Buffer[] => [Buffer.from(s)];
+
+function describeLines(bad: readonly LineResult[]): string {
+  const first = bad[0];
+  const text = first.reply.type === 'error' ? first.reply.message.replace(/[.\s]+$/, '') : 'refused';
+  return bad.length === 1 ? `line ${first.line} (${first.command}) was refused: ${text}` : `${bad.length} lines were refused, the first is line ${first.line} (${first.command}): ${text}`;
+}
+
+/**
+ * Runs commands from any (async) iterable in batches on a dedicated client.
+ * Pipeline mode: every line runs, each with its own reply. Transaction
+ * mode: MULTI, the lines, then EXEC — or DISCARD when a line could not be
+ * read or refused, when the signal aborts, or EXECABORT from the server; then
+ * `aborted` says why and each line keeps its own error. A read-only profile
+ * throws ReadOnlyError at the first write, before it is sent (a transaction
+ * is discarded first).
+ */
+export async function runScript(client: RespClient, source: AsyncIterable<ScriptEntry> | Iterable<ScriptEntry>, options: ScriptOptions = {}): Promise<ScriptResult> {
+  const batchSize = options.batchSize ?? 1000;
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new InputError(`The batch size ${batchSize} is not valid: give a whole number of at least 1.`);
+  const tx = options.transaction === true;
+  const collect = options.collect ?? true;
+  const catalog = await catalogFor(client, options);
+  const result: ScriptResult = { results: [], lines: 0, errors: 0, complete: false };
+  const deliver = (batch: LineResult[]): void => {
+    for (const r of batch) if (r.reply.type === 'error') result.errors++;
+    result.lines += batch.length;
+    if (collect) for (const r of batch) result.results.push(r);
+    if (batch.length > 0) options.onResults?.(batch);
+    options.onProgress?.({ lines: result.lines, errors: result.errors });
+  };
+  // Transaction state: every line in order, with its queueing reply until EXEC.
+  const queued: LineResult[] = [];
+  let queuedErrors = 0;
+  let txOpen = false;
+  const discard = async (): Promise<void> => {
+    if (txOpen) await client.send(cmd('DISCARD'));
+    txOpen = false;
+  };
+  if (tx) {
+    const reply = await client.send(cmd('MULTI'));
+    if (reply.type === 'error') throw new InputError(`The transaction could not start: ${reply.message}.`);
+    txOpen = true;
+  }
+  let batch: ScriptEntry[] = [];
+  const flush = async (): Promise<void> => {
+    const entries = batch;
+    batch = [];
+    const lineResults: LineResult[] = [];
+    const toSend: Buffer[][] = [];
+    const sentAt: number[] = [];
+    for (const entry of entries) {
+      const argv = entry.argv ?? [];
+      const name = commandName(argv);
+      let problem = entry.error ?? refusal(argv);
+      if (!problem && tx && TX_CONTROL.has(name)) problem = `${name} cannot be used inside a transaction that runs as a whole: remove it, or run as a pipeline.`;
+      const refusedWrite = !problem && catalog ? readOnlyRefusal(options.profile, catalog, argv, entry.line) : undefined;
+      if (refusedWrite) {
+        await discard();
+        throw refusedWrite;
+      }
+      if (problem) {
+        lineResults.push({ line: entry.line, command: name, reply: errorReply(problem) });
+      } else {
+        sentAt.push(lineResults.length);
+        lineResults.push({ line: entry.line, command: name, reply: NIL });
+        toSend.push(argv);
+      }
+    }
+    const replies = await client.sendMany(toSend);
+    replies.forEach((reply, i) => {
+      lineResults[sentAt[i]].reply = reply;
+    });
+    if (tx) {
+      for (const r of lineResults) {
+        queued.push(r);
+        if (r.reply.type === 'error') queuedErrors++;
+      }
+      options.onProgress?.({ lines: queued.length, errors: queuedErrors });
+    } else deliver(lineResults);
+  };
+  try {
+    for await (const entry of source) {
+      throwIfAborted(options.signal);
+      batch.push(entry);
+      if (batch.length >= batchSize) await flush();
+    }
+    throwIfAborted(options.signal);
+    if (batch.length > 0) await flush();
+  } catch (err) {
+    if (err instanceof CancelledError) {
+      if (tx) {
+        await discard();
+        result.aborted = 'The transaction was cancelled and discarded: nothing was changed.';
+        queued.forEach((q) => (q.reply.type === 'status' && q.reply.value === 'QUEUED' ? (q.reply = errorReply('DISCARDED the transaction was cancelled')) : undefined));
+        deliver(queued);
+      }
+      return result;
+    }
+    if (tx && client.connected) await discard().catch(() => undefined);
+    throw err;
+  }
+  if (tx) {
+    const bad = queued.filter((q) => q.reply.type === 'error');
+    let exec: RedisReply;
+    if (bad.length > 0) {
+      await discard();
+      exec = errorReply('EXECABORT Transaction discarded because of previous errors.');
+    } else {
+      exec = await client.send(cmd('EXEC'));
+      txOpen = false;
+    }
+    if (exec.type === 'array') {
+      exec.items.forEach((item, i) => {
+        if (queued[i]) queued[i].reply = item;
+      });
+    } else if (exec.type === 'nil') {
+      result.aborted = 'The transaction was not run because a watched key changed (WATCH): nothing was changed.';
+      for (const q of queued) q.reply = NIL;
+    } else if (exec.type === 'error') {
+      result.aborted = bad.length > 0 ? `The transaction was not run (EXECABORT) because ${describeLines(bad)}; nothing was changed.` : `The transaction was not run: ${exec.message}.`;
+      for (const q of queued) if (q.reply.type !== 'error') q.reply = exec;
+    }
+    deliver(queued);
+  }
+  result.complete = true;
+  return result;
+}
+
+export interface PipelineResult {
+  replies: RedisReply[];
+  errors: number;
+  complete: boolean;
+  aborted?: string;
+}
+
+/**
+ * Runs in-memory commands as a pipeline or a transaction; a read-only
+ * profile refuses the whole list before anything is sent when any command
+ * writes.
+ */
+export async function runPipeline(client: RespClient, commands: readonly (readonly (Buffer | BytesLike)[])[], options: Omit<ScriptOptions, 'collect'> = {}): Promise<PipelineResult> {
+  const entries: ScriptEntry[] = commands.map((argv, i) => ({ line: i + 1, argv: asArgv(argv) }));
+  const catalog = await catalogFor(client, options);
+  if (catalog) {
+    for (const e of entries) {
+      const refusedWrite = readOnlyRefusal(options.profile, catalog, e.argv ?? [], e.line);
+      if (refusedWrite) throw refusedWrite;
+    }
+  }
+  const run = await runScript(client, entries, { ...options, ...(catalog ? { catalog } : {}), collect: true });
+  const out: PipelineResult = { replies: run.results.map((r) => r.reply), errors: run.errors, complete: run.complete };
+  if (run.aborted) out.aborted = run.aborted;
+  return out;
+}

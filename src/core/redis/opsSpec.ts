@@ -1,0 +1,379 @@
+/**
+ * The shape of a typed operation: a name, a family, an argument schema
+ * (which also drives the ui forms), the argv it sends and how its reply
+ * becomes JSON. Arguments are validated here, before anything is sent.
+ */
+import type { Redis } from 'ioredis';
+import { displayBytes, isHexBytes, toBuffer, type BytesLike } from '../bytes';
+import { BrokerError, InputError } from '../errors';
+import { bytesToJson, integerToJson, type JsonValue } from './replyJson';
+import { scoreToJson, type JsonBytes } from './valueScanner';
+
+export type OpFamily = 'string' | 'hash' | 'list' | 'set' | 'zset' | 'key';
+
+export type ArgKind =
+  /** One key (string or `{ hex }`). */
+  | 'key'
+  /** One or more keys. */
+  | 'keys'
+  /** A value, field or member. */
+  | 'bytes'
+  /** One or more values, fields or members. */
+  | 'bytesList'
+  /** A whole number (a decimal string for 64-bit values past 2^53). */
+  | 'integer'
+  /** A number; "inf" / "-inf" where `allowInf`. */
+  | 'float'
+  /** One or more numbers (WEIGHTS). */
+  | 'floats'
+  /** One of `values` (case-insensitive). */
+  | 'enum'
+  | 'flag'
+  /** `[{ field, value }]` (names from `pairNames`) or a plain object. */
+  | 'pairs'
+  /** `[{ member, score }]`. */
+  | 'scoreMembers'
+  /** A score bound: a number, `(1.5` (exclusive), `-inf`, `+inf`. */
+  | 'scoreBound'
+  /** A lex bound: `[a` (inclusive), `(a` (exclusive), `-` or `+`. */
+  | 'lexBound'
+  /** A range bound whose meaning depends on another argument (ZRANGE). */
+  | 'bound';
+
+export interface ArgSpec {
+  readonly name: string;
+  readonly kind: ArgKind;
+  /** Label for a form field. */
+  readonly label: string;
+  readonly optional?: boolean;
+  readonly values?: readonly string[];
+  readonly min?: number;
+  readonly max?: number;
+  readonly allowInf?: boolean;
+  readonly pairNames?: readonly [string, string];
+  /** One line of help for the form. */
+  readonly help?: string;
+}
+
+export type ResultKind = 'ok' | 'integer' | 'boolean' | 'bytes' | 'bytesList' | 'float' | 'score' | 'scored' | 'pairs' | 'status';
+
+export interface OpContext {
+  /** The profile the client belongs to; a read-only one refuses writes before sending. */
+  profile?: { name: string; readOnly: boolean };
+  /** Opens a dedicated connection for a blocking operation (closed afterwards). */
+  openDedicated?: () => Promise<Redis>;
+  signal?: AbortSignal;
+}
+
+export interface OperationSpec {
+  /** Operation id (lower case, as the command where there is one). */
+  readonly name: string;
+  readonly family: OpFamily;
+  /** The Redis command it sends. */
+  readonly command: string;
+  readonly summary: string;
+  readonly args: readonly ArgSpec[];
+  readonly write: boolean;
+  /** Types the key arguments must hold (for "holds a list, not a hash"). */
+  readonly keyTypes?: readonly string[];
+  /** Runs on a dedicated connection (BLPOP, …). */
+  readonly blocking?: boolean;
+  /** Cross-argument checks: a sentence when invalid. */
+  readonly check?: (a: Args) => string | undefined;
+  /** The command line (after the command name). */
+  readonly argv?: (a: Args) => (string | Buffer)[];
+  readonly result?: ResultKind | ((raw: unknown, a: Args) => JsonValue);
+  /** Custom execution, for paging, exact integers and blocking. */
+  readonly run?: (client: Redis, a: Args, ctx: OpContext) => Promise<JsonValue>;
+}
+
+/** Keeps the literal names of a spec table for typed arguments. */
+export function defineOps<const T extends readonly OperationSpec[]>(ops: T): T {
+  return ops;
+}
+
+// ---------------------------------------------------------------- typed arguments
+
+export type PairsInput = readonly Record<string, BytesLike>[] | Readonly<Record<string, BytesLike>>;
+export interface ScoreMemberInput {
+  member: BytesLike;
+  score: number | string;
+}
+type ValueOf<A extends ArgSpec> = A['kind'] extends 'key' | 'bytes' | 'lexBound'
+  ? BytesLike | Buffer
+  : A['kind'] extends 'keys' | 'bytesList'
+    ? readonly (BytesLike | Buffer)[]
+    : A['kind'] extends 'integer'
+      ? number | string
+      : A['kind'] extends 'float' | 'scoreBound' | 'bound'
+        ? number | string
+        : A['kind'] extends 'floats'
+          ? readonly (number | string)[]
+          : A['kind'] extends 'enum'
+            ? A extends { values: readonly (infer V)[] }
+              ? V | Lowercase<V & string>
+              : string
+            : A['kind'] extends 'flag'
+              ? boolean
+              : A['kind'] extends 'pairs'
+                ? PairsInput
+                : A['kind'] extends 'scoreMembers'
+                  ? readonly ScoreMemberInput[]
+                  : never;
+type Simplify<T> = { [K in keyof T]: T[K] };
+/** The argument object an operation spec accepts. */
+export type ArgsOf<S extends OperationSpec> = Simplify<
+  { [A in S['args'][number] as A extends { optional: true } ? never : A['name']]: ValueOf<A> } & {
+    [A in S['args'][number] as A extends { optional: true } ? A['name'] : never]?: ValueOf<A>;
+  }
+>;
+
+// ---------------------------------------------------------------- validation
+
+type Parsed = Buffer | Buffer[] | string | string[] | boolean | [Buffer, Buffer][] | [string, Buffer][];
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return `"${value.length > 40 ? `${value.slice(0, 40)}…` : value}"`;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return JSON.stringify(value)?.slice(0, 40) ?? String(value);
+}
+
+function parseFloatText(value: unknown, label: string, allowInf: boolean): string {
+  const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : undefined;
+  if (text !== undefined) {
+    const lower = text.toLowerCase();
+    if (allowInf && (lower === 'inf' || lower === '+inf' || lower === '-inf')) return lower === 'inf' ? '+inf' : lower;
+    if (text !== '' && Number.isFinite(Number(text))) return typeof value === 'number' ? String(value) : text;
+  }
+  throw new InputError(`The ${label} ${describe(value)} is not a number${allowInf ? ' (or inf / -inf)' : ''}.`);
+}
+
+function parseBytesList(value: unknown, label: string): Buffer[] {
+  if (!Array.isArray(value) || value.length === 0) throw new InputError(`The ${label} must be a list of at least one item.`);
+  return value.map((v, i) => toBuffer(v as BytesLike, `${label} #${i + 1}`));
+}
+
+function parseArg(spec: ArgSpec, value: unknown): Parsed {
+  const label = spec.label.toLowerCase();
+  switch (spec.kind) {
+    case 'key':
+    case 'bytes':
+      if (typeof value !== 'string' && !isHexBytes(value) && !Buffer.isBuffer(value)) throw new InputError(`The ${label} must be text or { hex: "…" }.`);
+      return toBuffer(value, label);
+    case 'keys':
+    case 'bytesList':
+      return parseBytesList(value, label);
+    case 'integer': {
+      const text = typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? value.trim() : undefined;
+      const n = text === undefined ? undefined : BigInt(text);
+      if (n === undefined || n < INT64_MIN || n > INT64_MAX) throw new InputError(`The ${label} ${describe(value)} is not a whole number (64-bit).`);
+      if (spec.min !== undefined && n < BigInt(spec.min)) throw new InputError(`The ${label} ${n} is too small: it must be at least ${spec.min}.`);
+      if (spec.max !== undefined && n > BigInt(spec.max)) throw new InputError(`The ${label} ${n} is too large: it must be at most ${spec.max}.`);
+      return n.toString();
+    }
+    case 'float': {
+      const text = parseFloatText(value, label, spec.allowInf === true);
+      if (spec.min !== undefined && Number(text) < spec.min) throw new InputError(`The ${label} ${text} is too small: it must be at least ${spec.min}.`);
+      return text;
+    }
+    case 'floats':
+      if (!Array.isArray(value) || value.length === 0) throw new InputError(`The ${label} must be a list of at least one number.`);
+      return value.map((v) => parseFloatText(v, label, spec.allowInf === true));
+    case 'enum': {
+      const text = typeof value === 'string' ? value.toUpperCase() : '';
+      if (!(spec.values ?? []).includes(text)) throw new InputError(`The ${label} ${describe(value)} is not one of ${(spec.values ?? []).join(', ')}.`);
+      return text;
+    }
+    case 'flag':
+      if (typeof value !== 'boolean') throw new InputError(`The ${label} must be true or false.`);
+      return value;
+    case 'pairs': {
+      const [a, b] = spec.pairNames ?? ['field', 'value'];
+      const entries: [unknown, unknown][] = Array.isArray(value)
+        ? value.map((p) => (typeof p === 'object' && p !== null ? [(p as Record<string, unknown>)[a], (p as Record<string, unknown>)[b]] : [undefined, undefined]))
+        : typeof value === 'object' && value !== null && !isHexBytes(value)
+          ? Object.entries(value as Record<string, unknown>)
+          : [];
+      if (entries.length === 0) throw new InputError(`The ${label} must hold at least one ${a} and ${b}.`);
+      return entries.map(([x, y], i) => {
+        if (x === undefined || y === undefined) throw new InputError(`Item ${i + 1} of the ${label} needs a ${a} and a ${b}.`);
+        return [toBuffer(x as BytesLike, a), toBuffer(y as BytesLike, b)] as [Buffer, Buffer];
+      });
+    }
+    case 'scoreMembers': {
+      if (!Array.isArray(value) || value.length === 0) throw new InputError(`The ${label} must hold at least one { member, score }.`);
+      return value.map((p: unknown, i) => {
+        const o = typeof p === 'object' && p !== null ? (p as Record<string, unknown>) : {};
+        if (o.member === undefined || o.score === undefined) throw new InputError(`Item ${i + 1} of the ${label} needs a member and a score.`);
+        return [parseFloatText(o.score, 'score', true), toBuffer(o.member as BytesLike, 'member')] as [string, Buffer];
+      });
+    }
+    case 'scoreBound': {
+      const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
+      const inner = text.startsWith('(') ? text.slice(1) : text;
+      const lower = inner.toLowerCase();
+      if (lower === 'inf' || lower === '+inf' || lower === '-inf' || (inner !== '' && Number.isFinite(Number(inner)))) return text;
+      throw new InputError(`The ${label} ${describe(value)} is not a score bound: give a number, (number for exclusive, -inf or +inf.`);
+    }
+    case 'lexBound': {
+      const buf = toBuffer(value as BytesLike, label);
+      const first = buf[0];
+      if ((buf.length === 1 && (first === 0x2d || first === 0x2b)) || first === 0x5b || first === 0x28) return buf;
+      throw new InputError(`The ${label} "${displayBytes(buf, 40)}" is not a lex bound: start it with [ (inclusive) or ( (exclusive), or use - or +.`);
+    }
+    case 'bound':
+      if (typeof value === 'number') return String(value);
+      return toBuffer(value as BytesLike, label);
+  }
+}
+
+/** Validated arguments, read by name. */
+export class Args {
+  constructor(private readonly values: ReadonlyMap<string, Parsed>) {}
+
+  has(name: string): boolean {
+    return this.values.has(name);
+  }
+  buf(name: string): Buffer {
+    return this.values.get(name) as Buffer;
+  }
+  bufs(name: string): Buffer[] {
+    return this.values.get(name) as Buffer[];
+  }
+  /** Integer or float as its decimal text; enum value; undefined when absent. */
+  text(name: string): string | undefined {
+    const v = this.values.get(name);
+    return typeof v === 'string' ? v : Buffer.isBuffer(v) ? v.toString('latin1') : undefined;
+  }
+  str(name: string): string {
+    return this.text(name) ?? '';
+  }
+  texts(name: string): string[] {
+    return (this.values.get(name) as string[] | undefined) ?? [];
+  }
+  num(name: string): number {
+    return Number(this.text(name));
+  }
+  flag(name: string): boolean {
+    return this.values.get(name) === true;
+  }
+  pairs(name: string): [Buffer, Buffer][] {
+    return this.values.get(name) as [Buffer, Buffer][];
+  }
+  scored(name: string): [string, Buffer][] {
+    return this.values.get(name) as [string, Buffer][];
+  }
+  /** A bound argument as raw bytes (for `bound`). */
+  raw(name: string): Buffer | string | undefined {
+    return this.values.get(name) as Buffer | string | undefined;
+  }
+}
+
+/** Validates a plain argument object against a spec; InputError on the first problem. */
+export function parseArgs(spec: OperationSpec, input: unknown): Args {
+  if (input !== undefined && (typeof input !== 'object' || input === null || Array.isArray(input))) {
+    throw new InputError(`The arguments of ${spec.name} must be an object.`);
+  }
+  const given = (input ?? {}) as Record<string, unknown>;
+  const known = new Set(spec.args.map((a) => a.name));
+  for (const name of Object.keys(given)) {
+    if (!known.has(name) && given[name] !== undefined) {
+      throw new InputError(`${spec.name} has no argument "${name}": it takes ${spec.args.map((a) => a.name).join(', ') || 'none'}.`);
+    }
+  }
+  const values = new Map<string, Parsed>();
+  for (const arg of spec.args) {
+    const value = given[arg.name];
+    if (value === undefined || value === null) {
+      if (!arg.optional) throw new InputError(`${spec.name} needs the ${arg.label.toLowerCase()} ("${arg.name}").`);
+      continue;
+    }
+    values.set(arg.name, parseArg(arg, value));
+  }
+  const args = new Args(values);
+  const problem = spec.check?.(args);
+  if (problem) throw new InputError(problem);
+  return args;
+}
+
+// ---------------------------------------------------------------- results
+
+/** A number from an ioredis integer reply, kept exact as a string when it is not safe. */
+export function intResult(raw: unknown): number | string {
+  if (typeof raw === 'number') return raw;
+  if (typeof raw === 'string' || Buffer.isBuffer(raw)) return integerToJson(BigInt(raw.toString()));
+  throw new BrokerError(`Redis sent ${describe(raw)} where a whole number was expected.`);
+}
+
+export function bytesResult(raw: unknown): JsonBytes | null {
+  if (raw === null || raw === undefined) return null;
+  return bytesToJson(Buffer.isBuffer(raw) ? raw : Buffer.from(String(raw)));
+}
+
+export function scoreResult(raw: unknown): number | string | null {
+  if (raw === null || raw === undefined) return null;
+  return scoreToJson(String(raw));
+}
+
+export function convertResult(kind: ResultKind, raw: unknown): JsonValue {
+  switch (kind) {
+    case 'ok':
+      return raw !== null && raw !== undefined;
+    case 'status':
+      return raw === null || raw === undefined ? null : String(raw);
+    case 'integer':
+      return raw === null || raw === undefined ? null : intResult(raw);
+    case 'boolean':
+      return Number(raw) === 1;
+    case 'bytes':
+      return bytesResult(raw);
+    case 'bytesList':
+      return Array.isArray(raw) ? raw.map((r) => (Array.isArray(r) ? r.map(bytesResult) : bytesResult(r))) : raw === null ? null : [bytesResult(raw)];
+    case 'float':
+    case 'score':
+      return scoreResult(raw);
+    case 'scored': {
+      const list = Array.isArray(raw) ? raw : [];
+      const out: JsonValue[] = [];
+      for (let i = 0; i + 1 < list.length; i += 2) out.push({ member: bytesResult(list[i]), score: scoreResult(list[i + 1]) });
+      return out;
+    }
+    case 'pairs': {
+      const list = Array.isArray(raw) ? raw : [];
+      const out: JsonValue[] = [];
+      for (let i = 0; i + 1 < list.length; i += 2) out.push({ field: bytesResult(list[i]), value: bytesResult(list[i + 1]) });
+      return out;
+    }
+  }
+}
+
+/** The most items a single non-paged read returns; more asks for a narrower range or a scan. */
+export const MAX_RESULT_ITEMS = 10_000;
+
+// ---------------------------------------------------------------- spec helpers
+
+type ArgExtra = Omit<ArgSpec, 'name' | 'kind' | 'label' | 'optional'>;
+
+/** A required argument (literal name and kind kept for typing). */
+export function arg<const N extends string, const K extends ArgKind, const E extends ArgExtra = {}>(name: N, kind: K, label: string, extra?: E): { name: N; kind: K; label: string } & E {
+  return { name, kind, label, ...(extra as E) };
+}
+
+/** An optional argument. */
+export function opt<const N extends string, const K extends ArgKind, const E extends ArgExtra = {}>(name: N, kind: K, label: string, extra?: E): { name: N; kind: K; label: string; optional: true } & E {
+  return { name, kind, label, optional: true, ...(extra as E) };
+}
+
+/** Runs a command and a read-back in one MULTI, so an integer past 2^53 comes back exact from the read-back. */
+export async function exactInteger(client: Redis, command: string, argv: (string | Buffer)[], readback: [string, ...(string | Buffer)[]]): Promise<number | string> {
+  const replies = await client.multi().callBuffer(command, ...argv).callBuffer(readback[0], ...readback.slice(1)).exec();
+  if (!replies || replies.length < 2) throw new BrokerError(`${command} did not complete: the transaction was discarded.`);
+  const [first, second] = replies;
+  if (first[0]) throw first[0];
+  if (second[0]) throw second[0];
+  const text = Buffer.isBuffer(second[1]) ? second[1].toString('latin1') : String(second[1]);
+  return /^-?\d+$/.test(text) ? integerToJson(BigInt(text)) : intResult(first[1]);
+}

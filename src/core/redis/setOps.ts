@@ -1,0 +1,115 @@
+/**
+ * Set operations. SINTER / SUNION / SDIFF check the sizes first (SCARD) and
+ * ask for the *STORE form when the result could be too large to return.
+ */
+import type { Redis } from 'ioredis';
+import { InputError } from '../errors';
+import type { Args } from './opsSpec';
+import { arg, bytesResult, defineOps, MAX_RESULT_ITEMS, opt } from './opsSpec';
+import type { JsonValue } from './replyJson';
+import { scanValue } from './valueScanner';
+
+const key = arg('key', 'key', 'Key');
+const member = arg('member', 'bytes', 'Member');
+const members = arg('members', 'bytesList', 'Members');
+const keys = arg('keys', 'keys', 'Sets');
+const destination = arg('destination', 'key', 'Destination key');
+
+function manyOrOne(raw: unknown): JsonValue {
+  return Array.isArray(raw) ? raw.map(bytesResult) : bytesResult(raw);
+}
+
+/** SINTER / SUNION / SDIFF, refused when the result could exceed MAX_RESULT_ITEMS. */
+function combine(command: 'SINTER' | 'SUNION' | 'SDIFF') {
+  return async (client: Redis, a: Args): Promise<JsonValue> => {
+    const ks = a.bufs('keys');
+    const pipeline = client.pipeline();
+    for (const k of ks) pipeline.scard(k);
+    const cards = ((await pipeline.exec()) ?? []).map(([err, n]) => {
+      if (err) throw err;
+      return Number(n);
+    });
+    const bound = command === 'SUNION' ? cards.reduce((s, n) => s + n, 0) : command === 'SINTER' ? Math.min(...cards) : cards[0];
+    if (bound > MAX_RESULT_ITEMS) {
+      throw new InputError(`${command} could return up to ${bound} members: use ${command}STORE into a key and scan it instead.`);
+    }
+    const raw = (await client.callBuffer(command, ...ks)) as Buffer[];
+    return raw.map(bytesResult);
+  };
+}
+
+export const SET_OPS = defineOps([
+  { name: 'sadd', family: 'set', command: 'SADD', summary: 'Add members; returns how many were new', write: true, keyTypes: ['set'], args: [key, members], argv: (a) => [a.buf('key'), ...a.bufs('members')], result: 'integer' },
+  { name: 'srem', family: 'set', command: 'SREM', summary: 'Remove members; returns how many existed', write: true, keyTypes: ['set'], args: [key, members], argv: (a) => [a.buf('key'), ...a.bufs('members')], result: 'integer' },
+  {
+    name: 'smove',
+    family: 'set',
+    command: 'SMOVE',
+    summary: 'Move a member from one set to another',
+    write: true,
+    keyTypes: ['set'],
+    args: [arg('source', 'key', 'Source set'), destination, member],
+    argv: (a) => [a.buf('source'), a.buf('destination'), a.buf('member')],
+    result: 'boolean',
+  },
+  {
+    name: 'spop',
+    family: 'set',
+    command: 'SPOP',
+    summary: 'Remove and return random members',
+    write: true,
+    keyTypes: ['set'],
+    args: [key, opt('count', 'integer', 'Count', { min: 1, max: MAX_RESULT_ITEMS })],
+    argv: (a) => [a.buf('key'), ...(a.has('count') ? [a.str('count')] : [])],
+    result: manyOrOne,
+  },
+  {
+    name: 'srandmember',
+    family: 'set',
+    command: 'SRANDMEMBER',
+    summary: 'Random members without removing them (a negative count may repeat members)',
+    write: false,
+    keyTypes: ['set'],
+    args: [key, opt('count', 'integer', 'Count', { min: -MAX_RESULT_ITEMS, max: MAX_RESULT_ITEMS })],
+    argv: (a) => [a.buf('key'), ...(a.has('count') ? [a.str('count')] : [])],
+    result: manyOrOne,
+  },
+  { name: 'sismember', family: 'set', command: 'SISMEMBER', summary: 'Whether a member is in the set', write: false, keyTypes: ['set'], args: [key, member], argv: (a) => [a.buf('key'), a.buf('member')], result: 'boolean' },
+  {
+    name: 'smismember',
+    family: 'set',
+    command: 'SMISMEMBER',
+    summary: 'Whether each member is in the set',
+    write: false,
+    keyTypes: ['set'],
+    args: [key, members],
+    argv: (a) => [a.buf('key'), ...a.bufs('members')],
+    result: (raw) => (Array.isArray(raw) ? raw.map((n) => Number(n) === 1) : []),
+  },
+  { name: 'scard', family: 'set', command: 'SCARD', summary: 'Number of members', write: false, keyTypes: ['set'], args: [key], argv: (a) => [a.buf('key')], result: 'integer' },
+  {
+    name: 'smembers',
+    family: 'set',
+    command: 'SSCAN',
+    summary: 'Members, one page at a time',
+    write: false,
+    keyTypes: ['set'],
+    args: [key, opt('cursor', 'integer', 'Cursor', { min: 0 }), opt('count', 'integer', 'COUNT hint', { min: 1 }), opt('limit', 'integer', 'Page size', { min: 1, max: MAX_RESULT_ITEMS }), opt('match', 'bytes', 'MATCH pattern')],
+    run: async (client, a) => {
+      const page = await scanValue(client, a.buf('key'), {
+        type: 'set',
+        cursor: a.text('cursor') ?? '0',
+        ...(a.has('count') ? { count: a.num('count') } : {}),
+        ...(a.has('limit') ? { limit: a.num('limit') } : {}),
+        ...(a.has('match') ? { match: a.buf('match') } : {}),
+      });
+      return { items: page.items as JsonValue[], cursor: page.cursor, complete: page.complete };
+    },
+  },
+  { name: 'sinter', family: 'set', command: 'SINTER', summary: 'Members in every set', write: false, keyTypes: ['set'], args: [keys], run: combine('SINTER') },
+  { name: 'sunion', family: 'set', command: 'SUNION', summary: 'Members in any set', write: false, keyTypes: ['set'], args: [keys], run: combine('SUNION') },
+  { name: 'sdiff', family: 'set', command: 'SDIFF', summary: 'Members of the first set not in the others', write: false, keyTypes: ['set'], args: [keys], run: combine('SDIFF') },
+  { name: 'sinterstore', family: 'set', command: 'SINTERSTORE', summary: 'Store the intersection; returns its size', write: true, keyTypes: ['set'], args: [destination, keys], argv: (a) => [a.buf('destination'), ...a.bufs('keys')], result: 'integer' },
+  { name: 'sunionstore', family: 'set', command: 'SUNIONSTORE', summary: 'Store the union; returns its size', write: true, keyTypes: ['set'], args: [destination, keys], argv: (a) => [a.buf('destination'), ...a.bufs('keys')], result: 'integer' },
+  { name: 'sdiffstore', family: 'set', command: 'SDIFFSTORE', summary: 'Store the difference; returns its size', write: true, keyTypes: ['set'], args: [destination, keys], argv: (a) => [a.buf('destination'), ...a.bufs('keys')], result: 'integer' },
+]);

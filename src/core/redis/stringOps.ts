@@ -1,0 +1,223 @@
+/**
+ * String operations: SET and its variants, MSET / MGET, ranges by byte
+ * offset, bits, counters (exact past 2^53) and APPEND.
+ */
+import type { JsonValue } from './replyJson';
+import { bytesResult, defineOps, arg, opt, exactInteger, intResult } from './opsSpec';
+
+const key = arg('key', 'key', 'Key');
+const value = arg('value', 'bytes', 'Value');
+
+/** Bytes a text takes in UTF-8 (a CJK character is 3, an emoji 4): GETRANGE / SETRANGE offsets count these. */
+export function utf8Length(text: string): number {
+  return Buffer.byteLength(text, 'utf8');
+}
+
+export const STRING_OPS = defineOps([
+  {
+    name: 'set',
+    family: 'string',
+    command: 'SET',
+    summary: 'Set a string value, with an optional expiry and NX / XX condition',
+    write: true,
+    keyTypes: ['string'],
+    args: [
+      key,
+      value,
+      opt('expiry', 'enum', 'Expiry unit', { values: ['EX', 'PX', 'EXAT', 'PXAT'], help: 'EX seconds, PX milliseconds, EXAT / PXAT a Unix time' }),
+      opt('ttl', 'integer', 'Expiry', { min: 1 }),
+      opt('condition', 'enum', 'Condition', { values: ['NX', 'XX'], help: 'NX only if absent, XX only if present' }),
+      opt('keepTtl', 'flag', 'Keep the TTL'),
+      opt('get', 'flag', 'Return the previous value'),
+    ],
+    check: (a) => {
+      if (a.has('expiry') !== a.has('ttl')) return 'SET needs both an expiry unit (EX / PX / EXAT / PXAT) and an expiry, or neither.';
+      if (a.has('expiry') && a.flag('keepTtl')) return 'SET cannot both set an expiry and keep the TTL: choose one.';
+      return undefined;
+    },
+    argv: (a) => [
+      a.buf('key'),
+      a.buf('value'),
+      ...(a.has('expiry') ? [a.str('expiry'), a.str('ttl')] : []),
+      ...(a.has('condition') ? [a.str('condition')] : []),
+      ...(a.flag('keepTtl') ? ['KEEPTTL'] : []),
+      ...(a.flag('get') ? ['GET'] : []),
+    ],
+    result: (raw, a): JsonValue => {
+      if (!a.flag('get')) return { set: raw !== null };
+      const previous = bytesResult(raw);
+      const condition = a.text('condition');
+      const set = condition === 'NX' ? previous === null : condition === 'XX' ? previous !== null : true;
+      return { set, previous };
+    },
+  },
+  { name: 'setnx', family: 'string', command: 'SETNX', summary: 'Set a value only if the key does not exist', write: true, args: [key, value], argv: (a) => [a.buf('key'), a.buf('value')], result: 'boolean' },
+  {
+    name: 'setex',
+    family: 'string',
+    command: 'SETEX',
+    summary: 'Set a value with an expiry in seconds',
+    write: true,
+    args: [key, arg('seconds', 'integer', 'Seconds', { min: 1 }), value],
+    argv: (a) => [a.buf('key'), a.str('seconds'), a.buf('value')],
+    result: 'ok',
+  },
+  {
+    name: 'psetex',
+    family: 'string',
+    command: 'PSETEX',
+    summary: 'Set a value with an expiry in milliseconds',
+    write: true,
+    args: [key, arg('milliseconds', 'integer', 'Milliseconds', { min: 1 }), value],
+    argv: (a) => [a.buf('key'), a.str('milliseconds'), a.buf('value')],
+    result: 'ok',
+  },
+  {
+    name: 'mset',
+    family: 'string',
+    command: 'MSET',
+    summary: 'Set several keys at once',
+    write: true,
+    args: [arg('pairs', 'pairs', 'Keys and values', { pairNames: ['key', 'value'] })],
+    argv: (a) => a.pairs('pairs').flat(),
+    result: 'ok',
+  },
+  {
+    name: 'msetnx',
+    family: 'string',
+    command: 'MSETNX',
+    summary: 'Set several keys only if none of them exists',
+    write: true,
+    args: [arg('pairs', 'pairs', 'Keys and values', { pairNames: ['key', 'value'] })],
+    argv: (a) => a.pairs('pairs').flat(),
+    result: 'boolean',
+  },
+  { name: 'get', family: 'string', command: 'GET', summary: 'Get a string value', write: false, keyTypes: ['string'], args: [key], argv: (a) => [a.buf('key')], result: 'bytes' },
+  { name: 'mget', family: 'string', command: 'MGET', summary: 'Get several string values (null for missing keys)', write: false, args: [arg('keys', 'keys', 'Keys')], argv: (a) => a.bufs('keys'), result: 'bytesList' },
+  { name: 'getset', family: 'string', command: 'GETSET', summary: 'Set a value and return the previous one', write: true, keyTypes: ['string'], args: [key, value], argv: (a) => [a.buf('key'), a.buf('value')], result: 'bytes' },
+  { name: 'getdel', family: 'string', command: 'GETDEL', summary: 'Get a value and delete the key', write: true, keyTypes: ['string'], args: [key], argv: (a) => [a.buf('key')], result: 'bytes' },
+  {
+    name: 'getrange',
+    family: 'string',
+    command: 'GETRANGE',
+    summary: 'Get a byte range of a string (offsets count UTF-8 bytes: a CJK character is 3)',
+    write: false,
+    keyTypes: ['string'],
+    args: [key, arg('start', 'integer', 'Start byte'), arg('end', 'integer', 'End byte (inclusive)')],
+    argv: (a) => [a.buf('key'), a.str('start'), a.str('end')],
+    result: (raw) => {
+      const buf = Buffer.isBuffer(raw) ? raw : Buffer.alloc(0);
+      return { value: bytesResult(buf), bytes: buf.length };
+    },
+  },
+  {
+    name: 'setrange',
+    family: 'string',
+    command: 'SETRANGE',
+    summary: 'Overwrite part of a string from a byte offset',
+    write: true,
+    keyTypes: ['string'],
+    args: [key, arg('offset', 'integer', 'Byte offset', { min: 0, max: 536870911 }), value],
+    argv: (a) => [a.buf('key'), a.str('offset'), a.buf('value')],
+    result: (raw, a) => ({ length: intResult(raw), valueBytes: a.buf('value').length }),
+  },
+  { name: 'strlen', family: 'string', command: 'STRLEN', summary: 'Length of a string in bytes', write: false, keyTypes: ['string'], args: [key], argv: (a) => [a.buf('key')], result: 'integer' },
+  {
+    name: 'setbit',
+    family: 'string',
+    command: 'SETBIT',
+    summary: 'Set one bit; returns the previous bit',
+    write: true,
+    keyTypes: ['string'],
+    args: [key, arg('offset', 'integer', 'Bit offset', { min: 0, max: 4294967295 }), arg('bit', 'integer', 'Bit', { min: 0, max: 1 })],
+    argv: (a) => [a.buf('key'), a.str('offset'), a.str('bit')],
+    result: 'integer',
+  },
+  {
+    name: 'getbit',
+    family: 'string',
+    command: 'GETBIT',
+    summary: 'Get one bit',
+    write: false,
+    keyTypes: ['string'],
+    args: [key, arg('offset', 'integer', 'Bit offset', { min: 0, max: 4294967295 })],
+    argv: (a) => [a.buf('key'), a.str('offset')],
+    result: 'integer',
+  },
+  {
+    name: 'bitcount',
+    family: 'string',
+    command: 'BITCOUNT',
+    summary: 'Count the set bits, optionally in a range of bytes or bits',
+    write: false,
+    keyTypes: ['string'],
+    args: [key, opt('start', 'integer', 'Start'), opt('end', 'integer', 'End'), opt('unit', 'enum', 'Range unit', { values: ['BYTE', 'BIT'] })],
+    check: (a) => (a.has('start') !== a.has('end') ? 'BITCOUNT needs both a start and an end, or neither.' : a.has('unit') && !a.has('start') ? 'BITCOUNT takes a range unit only with a start and an end.' : undefined),
+    argv: (a) => [a.buf('key'), ...(a.has('start') ? [a.str('start'), a.str('end')] : []), ...(a.has('unit') ? [a.str('unit')] : [])],
+    result: 'integer',
+  },
+  {
+    name: 'bitop',
+    family: 'string',
+    command: 'BITOP',
+    summary: 'Combine strings bit by bit (AND, OR, XOR, NOT) into a destination key',
+    write: true,
+    keyTypes: ['string'],
+    args: [arg('operation', 'enum', 'Operation', { values: ['AND', 'OR', 'XOR', 'NOT'] }), arg('destination', 'key', 'Destination key'), arg('keys', 'keys', 'Source keys')],
+    check: (a) => (a.str('operation') === 'NOT' && a.bufs('keys').length !== 1 ? 'BITOP NOT takes exactly one source key.' : undefined),
+    argv: (a) => [a.str('operation'), a.buf('destination'), ...a.bufs('keys')],
+    result: 'integer',
+  },
+  {
+    name: 'incr',
+    family: 'string',
+    command: 'INCR',
+    summary: 'Add 1 to an integer (exact past 2^53)',
+    write: true,
+    keyTypes: ['string'],
+    args: [key],
+    run: (client, a) => exactInteger(client, 'INCR', [a.buf('key')], ['GET', a.buf('key')]),
+  },
+  {
+    name: 'incrby',
+    family: 'string',
+    command: 'INCRBY',
+    summary: 'Add an integer (exact past 2^53)',
+    write: true,
+    keyTypes: ['string'],
+    args: [key, arg('increment', 'integer', 'Increment')],
+    run: (client, a) => exactInteger(client, 'INCRBY', [a.buf('key'), a.str('increment')], ['GET', a.buf('key')]),
+  },
+  {
+    name: 'decr',
+    family: 'string',
+    command: 'DECR',
+    summary: 'Subtract 1 from an integer (exact past 2^53)',
+    write: true,
+    keyTypes: ['string'],
+    args: [key],
+    run: (client, a) => exactInteger(client, 'DECR', [a.buf('key')], ['GET', a.buf('key')]),
+  },
+  {
+    name: 'decrby',
+    family: 'string',
+    command: 'DECRBY',
+    summary: 'Subtract an integer (exact past 2^53)',
+    write: true,
+    keyTypes: ['string'],
+    args: [key, arg('decrement', 'integer', 'Decrement')],
+    run: (client, a) => exactInteger(client, 'DECRBY', [a.buf('key'), a.str('decrement')], ['GET', a.buf('key')]),
+  },
+  {
+    name: 'incrbyfloat',
+    family: 'string',
+    command: 'INCRBYFLOAT',
+    summary: 'Add a decimal number',
+    write: true,
+    keyTypes: ['string'],
+    args: [key, arg('increment', 'float', 'Increment')],
+    argv: (a) => [a.buf('key'), a.str('increment')],
+    result: 'float',
+  },
+  { name: 'append', family: 'string', command: 'APPEND', summary: 'Append to a string; returns the new length in bytes', write: true, keyTypes: ['string'], args: [key, value], argv: (a) => [a.buf('key'), a.buf('value')], result: 'integer' },
+]);

@@ -1,0 +1,207 @@
+/**
+ * Sorted-set operations: ZADD with NX / XX / GT / LT / CH / INCR, ranges by
+ * rank, score or lex (REV, LIMIT, WITHSCORES), removals by range, and
+ * ZINTERSTORE / ZUNIONSTORE with WEIGHTS and AGGREGATE. Scores come back as
+ * numbers, or "inf" / "-inf".
+ */
+import type { Redis } from 'ioredis';
+import { InputError } from '../errors';
+import type { Args } from './opsSpec';
+import { arg, convertResult, defineOps, MAX_RESULT_ITEMS, opt } from './opsSpec';
+import type { JsonValue } from './replyJson';
+
+const key = arg('key', 'key', 'Key');
+const member = arg('member', 'bytes', 'Member');
+const ZSET = ['zset'] as const;
+
+const SCORE_BOUND = /^\(?([-+]?inf|[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?)$/i;
+const INTEGER = /^-?\d+$/;
+
+function boundText(a: Args, name: string): string {
+  const v = a.raw(name);
+  return typeof v === 'string' ? v : v === undefined ? '' : v.toString('latin1');
+}
+
+function isLexBound(b: Buffer | string | undefined): boolean {
+  const buf = typeof b === 'string' ? Buffer.from(b) : b;
+  if (!buf || buf.length === 0) return false;
+  return (buf.length === 1 && (buf[0] === 0x2d || buf[0] === 0x2b)) || buf[0] === 0x5b || buf[0] === 0x28;
+}
+
+function checkRange(a: Args): string | undefined {
+  const by = a.text('by') ?? 'RANK';
+  for (const name of ['start', 'stop']) {
+    const text = boundText(a, name);
+    if (by === 'RANK' && !INTEGER.test(text)) return `ZRANGE by rank needs whole numbers: the ${name} "${text}" is not one.`;
+    if (by === 'SCORE' && !SCORE_BOUND.test(text)) return `ZRANGE by score needs score bounds (a number, (number for exclusive, -inf or +inf): the ${name} "${text}" is not one.`;
+    if (by === 'LEX' && !isLexBound(a.raw(name))) return `ZRANGE by lex needs bounds that start with [ or (, or are - or +: the ${name} "${text}" is not one.`;
+  }
+  if (a.has('offset') !== a.has('count')) return 'ZRANGE needs both an offset and a count for LIMIT, or neither.';
+  if (a.has('offset') && by === 'RANK') return 'ZRANGE takes LIMIT only by score or by lex.';
+  if (a.flag('withScores') && by === 'LEX') return 'ZRANGE by lex cannot return scores: turn WITHSCORES off.';
+  return undefined;
+}
+
+async function zrange(client: Redis, a: Args): Promise<JsonValue> {
+  const k = a.buf('key');
+  const by = a.text('by') ?? 'RANK';
+  const bound = (name: string): Buffer | string => {
+    const v = a.raw(name);
+    return v === undefined ? '' : v;
+  };
+  const argv: (string | Buffer)[] = [k, bound('start'), bound('stop')];
+  if (by !== 'RANK') argv.push(`BY${by}`);
+  if (a.flag('rev')) argv.push('REV');
+  let implicitLimit = false;
+  if (a.has('offset')) {
+    if (a.num('count') > MAX_RESULT_ITEMS || a.num('count') < 0) throw new InputError(`ZRANGE returns at most ${MAX_RESULT_ITEMS} members at a time: lower the count.`);
+    argv.push('LIMIT', a.str('offset'), a.str('count'));
+  } else if (by !== 'RANK') {
+    argv.push('LIMIT', '0', String(MAX_RESULT_ITEMS + 1));
+    implicitLimit = true;
+  } else {
+    const card = Number(await client.zcard(k));
+    const norm = (i: number): number => (i < 0 ? Math.max(card + i, 0) : i);
+    const n = Math.min(norm(a.num('stop')), card - 1) - norm(a.num('start')) + 1;
+    if (n > MAX_RESULT_ITEMS) throw new InputError(`ZRANGE would return ${n} members: ask for at most ${MAX_RESULT_ITEMS}, or scan the sorted set page by page.`);
+  }
+  if (a.flag('withScores')) argv.push('WITHSCORES');
+  const raw = (await client.callBuffer('ZRANGE', ...argv)) as Buffer[];
+  const members = a.flag('withScores') ? raw.length / 2 : raw.length;
+  if (implicitLimit && members > MAX_RESULT_ITEMS) throw new InputError(`More than ${MAX_RESULT_ITEMS} members are in that range: give a LIMIT (offset and count) or narrow the range.`);
+  return convertResult(a.flag('withScores') ? 'scored' : 'bytesList', raw);
+}
+
+function storeArgs(a: Args): (string | Buffer)[] {
+  const ks = a.bufs('keys');
+  return [a.buf('destination'), String(ks.length), ...ks, ...(a.has('weights') ? ['WEIGHTS', ...a.texts('weights')] : []), ...(a.has('aggregate') ? ['AGGREGATE', a.str('aggregate')] : [])];
+}
+
+function checkStore(a: Args): string | undefined {
+  if (a.has('weights') && a.texts('weights').length !== a.bufs('keys').length) {
+    return `WEIGHTS needs one weight per source key: ${a.bufs('keys').length} keys, ${a.texts('weights').length} weights.`;
+  }
+  return undefined;
+}
+
+const storeSpecArgs = [
+  arg('destination', 'key', 'Destination key'),
+  arg('keys', 'keys', 'Source keys (sorted sets or sets)'),
+  opt('weights', 'floats', 'Weights'),
+  opt('aggregate', 'enum', 'Aggregate', { values: ['SUM', 'MIN', 'MAX'] }),
+] as const;
+
+export const ZSET_OPS = defineOps([
+  {
+    name: 'zadd',
+    family: 'zset',
+    command: 'ZADD',
+    summary: 'Add members with scores (NX / XX, GT / LT, CH, INCR)',
+    write: true,
+    keyTypes: ZSET,
+    args: [
+      key,
+      arg('members', 'scoreMembers', 'Members and scores'),
+      opt('condition', 'enum', 'Condition', { values: ['NX', 'XX'], help: 'NX only new members, XX only existing ones' }),
+      opt('comparison', 'enum', 'Comparison', { values: ['GT', 'LT'], help: 'update only when the new score is greater / less' }),
+      opt('ch', 'flag', 'Count changed members'),
+      opt('incr', 'flag', 'Increment (one member)'),
+    ],
+    check: (a) => {
+      if (a.text('condition') === 'NX' && a.has('comparison')) return 'ZADD cannot combine NX with GT or LT: NX only adds, GT / LT only update.';
+      if (a.flag('incr') && a.scored('members').length !== 1) return 'ZADD with INCR takes exactly one member.';
+      return undefined;
+    },
+    argv: (a) => [
+      a.buf('key'),
+      ...(a.has('condition') ? [a.str('condition')] : []),
+      ...(a.has('comparison') ? [a.str('comparison')] : []),
+      ...(a.flag('ch') ? ['CH'] : []),
+      ...(a.flag('incr') ? ['INCR'] : []),
+      ...a.scored('members').flat(),
+    ],
+    result: (raw, a) => convertResult(a.flag('incr') ? 'score' : 'integer', raw),
+  },
+  {
+    name: 'zincrby',
+    family: 'zset',
+    command: 'ZINCRBY',
+    summary: 'Add to a member’s score; returns the new score',
+    write: true,
+    keyTypes: ZSET,
+    args: [key, arg('increment', 'float', 'Increment'), member],
+    argv: (a) => [a.buf('key'), a.str('increment'), a.buf('member')],
+    result: 'score',
+  },
+  { name: 'zcard', family: 'zset', command: 'ZCARD', summary: 'Number of members', write: false, keyTypes: ZSET, args: [key], argv: (a) => [a.buf('key')], result: 'integer' },
+  {
+    name: 'zcount',
+    family: 'zset',
+    command: 'ZCOUNT',
+    summary: 'Members with a score between min and max',
+    write: false,
+    keyTypes: ZSET,
+    args: [key, arg('min', 'scoreBound', 'Min score'), arg('max', 'scoreBound', 'Max score')],
+    argv: (a) => [a.buf('key'), a.str('min'), a.str('max')],
+    result: 'integer',
+  },
+  { name: 'zscore', family: 'zset', command: 'ZSCORE', summary: 'A member’s score', write: false, keyTypes: ZSET, args: [key, member], argv: (a) => [a.buf('key'), a.buf('member')], result: 'score' },
+  { name: 'zrank', family: 'zset', command: 'ZRANK', summary: 'A member’s rank, lowest score first', write: false, keyTypes: ZSET, args: [key, member], argv: (a) => [a.buf('key'), a.buf('member')], result: 'integer' },
+  { name: 'zrevrank', family: 'zset', command: 'ZREVRANK', summary: 'A member’s rank, highest score first', write: false, keyTypes: ZSET, args: [key, member], argv: (a) => [a.buf('key'), a.buf('member')], result: 'integer' },
+  {
+    name: 'zrange',
+    family: 'zset',
+    command: 'ZRANGE',
+    summary: 'Members by rank, score or lex, optionally reversed, limited and with scores',
+    write: false,
+    keyTypes: ZSET,
+    args: [
+      key,
+      arg('start', 'bound', 'Start', { help: 'rank: 0, -1…; score: 1, (1, -inf; lex: [a, (a, -' }),
+      arg('stop', 'bound', 'Stop', { help: 'with REV by score or lex, the higher bound comes first' }),
+      opt('by', 'enum', 'By', { values: ['RANK', 'SCORE', 'LEX'] }),
+      opt('rev', 'flag', 'Reverse'),
+      opt('offset', 'integer', 'LIMIT offset', { min: 0 }),
+      opt('count', 'integer', 'LIMIT count'),
+      opt('withScores', 'flag', 'With scores'),
+    ],
+    check: checkRange,
+    run: zrange,
+  },
+  { name: 'zrem', family: 'zset', command: 'ZREM', summary: 'Remove members; returns how many existed', write: true, keyTypes: ZSET, args: [key, arg('members', 'bytesList', 'Members')], argv: (a) => [a.buf('key'), ...a.bufs('members')], result: 'integer' },
+  {
+    name: 'zremrangebyrank',
+    family: 'zset',
+    command: 'ZREMRANGEBYRANK',
+    summary: 'Remove members by rank range',
+    write: true,
+    keyTypes: ZSET,
+    args: [key, arg('start', 'integer', 'Start rank'), arg('stop', 'integer', 'Stop rank')],
+    argv: (a) => [a.buf('key'), a.str('start'), a.str('stop')],
+    result: 'integer',
+  },
+  {
+    name: 'zremrangebyscore',
+    family: 'zset',
+    command: 'ZREMRANGEBYSCORE',
+    summary: 'Remove members by score range',
+    write: true,
+    keyTypes: ZSET,
+    args: [key, arg('min', 'scoreBound', 'Min score'), arg('max', 'scoreBound', 'Max score')],
+    argv: (a) => [a.buf('key'), a.str('min'), a.str('max')],
+    result: 'integer',
+  },
+  {
+    name: 'zremrangebylex',
+    family: 'zset',
+    command: 'ZREMRANGEBYLEX',
+    summary: 'Remove members by lex range (all members with the same score)',
+    write: true,
+    keyTypes: ZSET,
+    args: [key, arg('min', 'lexBound', 'Min'), arg('max', 'lexBound', 'Max')],
+    argv: (a) => [a.buf('key'), a.buf('min'), a.buf('max')],
+    result: 'integer',
+  },
+  { name: 'zinterstore', family: 'zset', command: 'ZINTERSTORE', summary: 'Store the intersection with weights and SUM / MIN / MAX', write: true, keyTypes: ['zset', 'set'], args: storeSpecArgs, check: checkStore, argv: storeArgs, result: 'integer' },
+  { name: 'zunionstore', family: 'zset', command: 'ZUNIONSTORE', summary: 'Store the union with weights and SUM / MIN / MAX', write: true, keyTypes: ['zset', 'set'], args: storeSpecArgs, check: checkStore, argv: storeArgs, result: 'integer' },
+]);
