@@ -1,0 +1,247 @@
+/**
+ * What every RabbitMQ command shares: its services, the (profile, vhost)
+ * it works on (from the arguments, the tree node, or a pick), prompts that
+ * cancel silently, and pickers for exchanges and queues that page and
+ * filter on the broker.
+ */
+import * as vscode from 'vscode';
+import type { AmqpPool, AmqpSession } from '../../../core/amqp/amqpSession';
+import type { ExchangeInfo, QueueInfo } from '../../../core/amqp/managementTypes';
+import { InputError, NotFoundError } from '../../../core/errors';
+import type { ResolvedRabbitProfile } from '../../../core/profiles';
+import type { ExtensionLog } from '../../log';
+import type { ProfileStore } from '../../profileStore';
+import type { Settings } from '../../settings';
+import type { TailRegistry } from '../../tails/tailRegistry';
+import { BindingNode, ExchangeNode, QueueNode } from '../../tree/rabbitItems';
+import { rabbitNodeTarget } from '../../tree/rabbitNodes';
+import type { RabbitTree } from '../../tree/rabbitTree';
+import type { TreeNode } from '../../tree/treeNode';
+import { str, type Args } from '../args';
+import { pickProfile } from '../profiles';
+import { answered, UserCancelled, type CommandCall } from '../registry';
+import type { RabbitDocuments } from './documents';
+
+export interface RabbitDeps {
+  profiles: ProfileStore;
+  pool: AmqpPool;
+  tree: RabbitTree;
+  tails: TailRegistry;
+  settings(): Settings;
+  log: ExtensionLog;
+  documents: RabbitDocuments;
+}
+
+export interface Target {
+  profile: ResolvedRabbitProfile;
+  vhost: string;
+  session: AmqpSession;
+}
+
+/** The (profile, vhost) of a call: `profile` / `vhost` arguments, the node's, or picked. */
+export async function target(deps: RabbitDeps, call: CommandCall): Promise<Target> {
+  if (call.args) {
+    const profile = deps.profiles.rabbit(call.args.profile);
+    const vhost = str(call.args, 'vhost') ?? profile.vhost;
+    return { profile, vhost, session: await deps.pool.session(profile.name, vhost) };
+  }
+  const fromNode = rabbitNodeTarget(call.node);
+  const profile = fromNode?.profile ?? ((await pickProfile({ profiles: deps.profiles, invalidate: () => undefined }, call, 'rabbitmq')) as ResolvedRabbitProfile);
+  const vhost = fromNode?.vhost ?? (await pickVhost(deps, profile));
+  return { profile, vhost, session: await deps.pool.session(profile.name, vhost) };
+}
+
+/** The profile's vhost, or a pick when the broker has several. */
+async function pickVhost(deps: RabbitDeps, profile: ResolvedRabbitProfile): Promise<string> {
+  let names: string[];
+  try {
+    const session = await deps.pool.session(profile.name);
+    names = (await session.management().listVhosts({ pageSize: 500 })).items.map((v) => v.name);
+  } catch {
+    return profile.vhost; // no management API: the profile's own vhost
+  }
+  if (names.length <= 1) return names[0] ?? profile.vhost;
+  const items = [profile.vhost, ...names.filter((n) => n !== profile.vhost)].map((n) => ({ label: n, description: n === profile.vhost ? 'the profile\'s vhost' : '' }));
+  return answered(await vscode.window.showQuickPick(items, { title: `Vhost on ${profile.name}` })).label;
+}
+
+/** `Target` as text for prompts: `vhost "/" of "local"`. */
+export function where(t: { profile: ResolvedRabbitProfile; vhost: string }): string {
+  return `vhost "${t.vhost}" of "${t.profile.name}"`;
+}
+
+export interface AskOptions {
+  value?: string;
+  prompt?: string;
+  placeHolder?: string;
+  validate?: (value: string) => string | undefined;
+}
+
+/** An input box; a dismissed box cancels the command silently. */
+export async function ask(title: string, options: AskOptions = {}): Promise<string> {
+  const box: vscode.InputBoxOptions = { title, ignoreFocusOut: true };
+  if (options.value !== undefined) box.value = options.value;
+  if (options.prompt !== undefined) box.prompt = options.prompt;
+  if (options.placeHolder !== undefined) box.placeHolder = options.placeHolder;
+  if (options.validate) {
+    const validate = options.validate;
+    box.validateInput = (v: string): string | undefined => validate(v);
+  }
+  return answered(await vscode.window.showInputBox(box));
+}
+
+/** Parses an optional JSON object typed by the user ("" → undefined). */
+export function jsonObject(text: string, what: string): Record<string, unknown> | undefined {
+  if (text.trim() === '') return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new InputError(`The ${what} are not valid JSON: write an object such as { "key": "value" }.`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InputError(`The ${what} must be a JSON object such as { "key": "value" }.`);
+  return value as Record<string, unknown>;
+}
+
+export function validateJsonObject(text: string): string | undefined {
+  try {
+    jsonObject(text, 'value');
+    return undefined;
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  }
+}
+
+export function validateWholeNumber(min: number, max = Number.MAX_SAFE_INTEGER, optional = false): (v: string) => string | undefined {
+  return (v) => {
+    if (optional && v.trim() === '') return undefined;
+    const n = Number(v);
+    return /^\s*\d+\s*$/.test(v) && n >= min && n <= max ? undefined : `Give a whole number from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ''}${optional ? ', or leave it empty' : ''}.`;
+  };
+}
+
+/** A modal confirmation naming what will be destroyed; anything but the button cancels. */
+export async function confirm(message: string, detail: string, button: string): Promise<void> {
+  const answer = await vscode.window.showWarningMessage(message, { modal: true, detail }, button);
+  if (answer !== button) throw new UserCancelled();
+}
+
+export type Entity = { kind: 'exchange'; name: string; info?: ExchangeInfo } | { kind: 'queue'; name: string; info?: QueueInfo };
+
+/** The exchange or queue a node stands for (a binding: its source exchange, or its queue). */
+export function nodeEntity(node: TreeNode | undefined, kind: 'exchange' | 'queue'): Entity | undefined {
+  if (kind === 'exchange' && node instanceof ExchangeNode) return { kind, name: node.info.name, info: node.info };
+  if (kind === 'queue' && node instanceof QueueNode) return { kind, name: node.info.name, info: node.info };
+  if (node instanceof BindingNode) {
+    const b = node.binding;
+    if (kind === 'exchange') return { kind, name: b.source };
+    if (b.destinationType === 'queue') return { kind, name: b.destination };
+  }
+  return undefined;
+}
+
+export interface PickEntityOptions {
+  title: string;
+  /** Offer the default exchange (""). */
+  allowDefault?: boolean;
+  /** Leave out the built-in exchanges (`amq.*`, ""). */
+  hideBuiltIn?: boolean;
+  /** Accept a typed name that is not listed (declared elsewhere, or beyond the listed page). */
+  allowTyped?: boolean;
+}
+
+interface EntityItem extends vscode.QuickPickItem {
+  entity: Entity;
+}
+
+/**
+ * A quick pick of the vhost's exchanges or queues: the first 500 by name;
+ * when there are more, typing filters on the broker.
+ */
+export async function pickEntity(t: Target, kind: 'exchange' | 'queue', options: PickEntityOptions): Promise<Entity> {
+  const m = t.session.management();
+  const load = async (filter: string): Promise<{ items: EntityItem[]; total: number }> => {
+    const opts = { pageSize: 500, ...(filter ? { filter } : {}) };
+    if (kind === 'exchange') {
+      const page = await m.listExchanges(t.vhost, opts);
+      const items = page.items
+        .filter((x) => (x.name === '' ? options.allowDefault === true : !(options.hideBuiltIn && x.builtIn)))
+        .map((x): EntityItem => ({ label: x.name === '' ? '(AMQP default)' : x.name, description: `${x.type}${x.builtIn ? ' · built-in' : ''}`, entity: { kind, name: x.name, info: x } }));
+      return { items, total: page.total };
+    }
+    const page = await m.listQueues(t.vhost, opts);
+    const items = page.items.map((q): EntityItem => ({ label: q.name, description: `${q.type} · ${q.messagesReady ?? '?'} ready`, entity: { kind, name: q.name, info: q } }));
+    return { items, total: page.total };
+  };
+  const first = await load('');
+  if (first.items.length === 0 && !options.allowTyped) throw new NotFoundError(`There are no ${kind === 'exchange' ? 'exchanges' : 'queues'} to choose from in ${where(t)}.`);
+  const qp = vscode.window.createQuickPick<EntityItem>();
+  qp.title = options.title;
+  qp.placeholder = first.total > first.items.length ? `${first.total.toLocaleString('en-US')} ${kind}s: type to filter` : `Choose a ${kind}${options.allowTyped ? ', or type a name' : ''}`;
+  qp.ignoreFocusOut = true;
+  let listed = first.items;
+  let timer: NodeJS.Timeout | undefined;
+  const show = (value: string): void => {
+    const exact = listed.some((i) => i.entity.name === value);
+    const typed: EntityItem[] = options.allowTyped && value !== '' && !exact ? [{ label: value, description: 'use this name', alwaysShow: true, entity: { kind, name: value } as Entity }] : [];
+    qp.items = [...typed, ...listed];
+  };
+  show('');
+  qp.onDidChangeValue((value) => {
+    show(value);
+    if (first.total <= first.items.length) return;
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(() => {
+      qp.busy = true;
+      load(value).then(
+        (r) => {
+          listed = r.items;
+          show(qp.value);
+        },
+        () => undefined,
+      ).finally(() => (qp.busy = false));
+    }, 250);
+  });
+  const picked = await new Promise<Entity | undefined>((resolve) => {
+    qp.onDidAccept(() => {
+      resolve(qp.selectedItems[0]?.entity);
+      qp.hide();
+    });
+    qp.onDidHide(() => resolve(undefined));
+    qp.show();
+  });
+  if (timer) clearTimeout(timer);
+  qp.dispose();
+  return answered(picked);
+}
+
+/** The exchange a command works on: from args, the node, or a pick. */
+export async function exchangeArg(t: Target, call: CommandCall, key: string, options: PickEntityOptions): Promise<Entity & { kind: 'exchange' }> {
+  if (call.args) return { kind: 'exchange', name: str(call.args, key, true) };
+  const fromNode = nodeEntity(call.node, 'exchange');
+  if (fromNode?.kind === 'exchange') return fromNode;
+  return (await pickEntity(t, 'exchange', options)) as Entity & { kind: 'exchange' };
+}
+
+/** The queue a command works on: from args, the node, or a pick. */
+export async function queueArg(t: Target, call: CommandCall, key: string, options: PickEntityOptions): Promise<Entity & { kind: 'queue' }> {
+  if (call.args) return { kind: 'queue', name: str(call.args, key, true) };
+  const fromNode = nodeEntity(call.node, 'queue');
+  if (fromNode?.kind === 'queue') return fromNode;
+  return (await pickEntity(t, 'queue', options)) as Entity & { kind: 'queue' };
+}
+
+/** Plain-object arguments of a call ({} when interactive). */
+export function argsOf(call: CommandCall): Args {
+  return call.args ?? {};
+}
+
+/** Signal for a non-interactive call, or a notification progress with Cancel for an interactive one. */
+export async function withCancel<T>(call: CommandCall, title: string, work: (signal: AbortSignal | undefined) => Promise<T>): Promise<T> {
+  if (!call.interactive) return work(undefined);
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (_progress, token) => {
+    const controller = new AbortController();
+    token.onCancellationRequested(() => controller.abort());
+    return work(controller.signal);
+  });
+}

@@ -1,0 +1,173 @@
+/**
+ * Messages one at a time: publish (body typed, from the editor's selection
+ * or from a file; properties; confirms; mandatory with a warning when the
+ * broker returns it unroutable), peek without losing anything, and RPC calls.
+ */
+import * as vscode from 'vscode';
+import type { BytesLike } from '../../../core/bytes';
+import { peekMessages } from '../../../core/amqp/peek';
+import { publish, type PublishArgs, type PublishResult } from '../../../core/amqp/publisher';
+import { rpcCall, type RpcArgs, type RpcResult } from '../../../core/amqp/rpcClient';
+import type { AmqpMessage } from '../../../core/amqp/messageProperties';
+import { InputError } from '../../../core/errors';
+import { QueueNode } from '../../tree/rabbitItems';
+import { bool, bytes, num, obj, str } from '../args';
+import { answered, type CommandCall, type CommandSpec } from '../registry';
+import { ask, confirm, exchangeArg, jsonObject, queueArg, target, validateJsonObject, validateWholeNumber, where, withCancel, type RabbitDeps, type Target } from './common';
+import { bodyLines, messageLines, propertiesText } from './format';
+
+/** The body of a message, picked by the user: typed, the editor's selection (or whole document), or a file. */
+async function askBody(title: string): Promise<{ body: BytesLike | Buffer; looksJson: boolean }> {
+  const editor = vscode.window.activeTextEditor;
+  const choices: { label: string; detail: string; value: 'type' | 'editor' | 'file' }[] = [{ label: 'Type it', detail: 'a line of text or JSON', value: 'type' }];
+  if (editor) {
+    choices.push({ label: editor.selection.isEmpty ? 'The active editor' : 'The selection', detail: vscode.workspace.asRelativePath(editor.document.uri), value: 'editor' });
+  }
+  choices.push({ label: 'A file…', detail: 'its exact bytes', value: 'file' });
+  const source = choices.length === 1 ? 'type' : answered(await vscode.window.showQuickPick(choices, { title })).value;
+  let body: BytesLike | Buffer;
+  if (source === 'type') body = await ask(title, { value: '' });
+  else if (source === 'editor' && editor) body = editor.document.getText(editor.selection.isEmpty ? undefined : editor.selection);
+  else {
+    const [uri] = answered(await vscode.window.showOpenDialog({ title, canSelectMany: false, openLabel: 'Use as Body' }));
+    if (!uri) throw new InputError('No file was chosen.');
+    body = Buffer.from(await vscode.workspace.fs.readFile(uri));
+  }
+  const text = Buffer.isBuffer(body) ? body.toString('utf8', 0, 64) : typeof body === 'string' ? body : '';
+  return { body, looksJson: /^\s*[[{]/.test(text) };
+}
+
+async function askProperties(looksJson: boolean): Promise<{ properties: Record<string, unknown>; mandatory: boolean }> {
+  const flags = answered(
+    await vscode.window.showQuickPick(
+      [
+        { label: 'Persistent', detail: 'delivery mode 2: written to disk by durable queues', key: 'persistent', picked: true },
+        { label: 'Mandatory', detail: 'the broker returns it when no queue takes it, and you are warned', key: 'mandatory', picked: true },
+      ],
+      { title: 'Publish options', canPickMany: true, ignoreFocusOut: true },
+    ),
+  );
+  const picked = new Set(flags.map((f) => f.key));
+  const contentType = await ask('Content type (empty for none)', { value: looksJson ? 'application/json' : 'text/plain' });
+  const more = jsonObject(
+    await ask('More properties (JSON, optional)', {
+      value: '',
+      placeHolder: '{ "headers": { "x-retry": 1 }, "correlationId": "…", "replyTo": "…", "messageId": "…", "expiration": "60000", "priority": 5, "type": "…", "appId": "…", "timestamp": 1700000000 }',
+      validate: validateJsonObject,
+    }),
+    'message properties',
+  );
+  const properties: Record<string, unknown> = { ...(picked.has('persistent') ? { persistent: true } : {}), ...(contentType ? { contentType } : {}), ...more };
+  return { properties, mandatory: picked.has('mandatory') };
+}
+
+async function doPublish(deps: RabbitDeps, call: CommandCall): Promise<PublishResult> {
+  const t = await target(deps, call);
+  let args: PublishArgs;
+  if (call.args) {
+    const a = call.args;
+    args = { exchange: str(a, 'exchange') ?? '', routingKey: str(a, 'routingKey') ?? '', body: bytes(a, 'body', true) };
+    if (a.properties !== undefined) args.properties = obj(a, 'properties');
+    const mandatory = bool(a, 'mandatory');
+    if (mandatory !== undefined) args.mandatory = mandatory;
+  } else {
+    let exchange = '';
+    let routingKey: string;
+    if (call.node instanceof QueueNode) routingKey = call.node.info.name;
+    else {
+      exchange = (await exchangeArg(t, call, 'exchange', { title: `Publish to which exchange of ${where(t)}?`, allowDefault: true, allowTyped: true })).name;
+      routingKey = await ask(`Routing key${exchange === '' ? ' (the default exchange routes to the queue of this name)' : ` for exchange "${exchange}"`}`, { value: '' });
+    }
+    const { body, looksJson } = await askBody(`Body of the message to ${exchange === '' ? `queue "${routingKey}"` : `exchange "${exchange}"`}`);
+    const { properties, mandatory } = await askProperties(looksJson);
+    args = { exchange, routingKey, body, properties, mandatory };
+  }
+  const result = await publish(t.session, args);
+  const to = args.exchange === '' ? `queue "${args.routingKey}" (default exchange)` : `exchange "${args.exchange}" with routing key "${args.routingKey}"`;
+  if (!result.routed) {
+    void vscode.window.showWarningMessage(
+      `The message to ${to} in ${where(t)} was returned unroutable: ${args.exchange === '' ? 'there is no such queue' : 'no queue or exchange is bound for that routing key'}, so nobody received it.`,
+    );
+  } else if (!result.confirmed) {
+    void vscode.window.showWarningMessage(`The broker refused (nacked) the message to ${to} in ${where(t)}: it was not stored; try again.`);
+  } else if (call.interactive) {
+    vscode.window.setStatusBarMessage(`$(check) Published to ${to} · confirmed`, 4000);
+  }
+  return result;
+}
+
+function messagesDocument(title: string, note: string, messages: readonly AmqpMessage[]): string {
+  const lines = [title, note, ''];
+  messages.forEach((m, i) => {
+    lines.push(`── ${i + 1} of ${messages.length} ──`, ...messageLines(m), '');
+  });
+  return `${lines.join('\n')}\n`;
+}
+
+async function doPeek(deps: RabbitDeps, call: CommandCall): Promise<{ messages: AmqpMessage[] }> {
+  const t = await target(deps, call);
+  const q = await queueArg(t, call, 'queue', { title: `Peek at which queue of ${where(t)}?` });
+  let count: number;
+  if (call.args) count = num(call.args, 'count', { min: 1, max: 10_000 }) ?? 10;
+  else {
+    if (q.info?.type === 'quorum') {
+      await confirm(
+        `Queue "${q.name}" is a quorum queue: each peek counts toward its delivery limit.`,
+        'A message peeked too often (x-delivery-limit) is dropped or dead-lettered.',
+        'Peek Anyway',
+      );
+    }
+    count = Number(await ask(`Peek at how many messages of queue "${q.name}"?`, { value: '10', validate: validateWholeNumber(1, 10_000) }));
+  }
+  const result = await withCancel(call, `Peeking at queue "${q.name}"…`, (signal) =>
+    peekMessages(t.session, { queue: q.name, count, ...(q.info?.type ? { queueType: q.info.type } : {}) }, signal ? { signal } : {}),
+  );
+  if (call.interactive) {
+    await deps.documents.show(`peek ${q.name}.log`, messagesDocument(`Peeked at ${result.messages.length} message(s) of ${result.queueType} queue "${q.name}" in ${where(t)}.`, result.note, result.messages));
+    if (result.queueType === 'quorum' && result.messages.length > 0) void vscode.window.showWarningMessage(result.note);
+  }
+  return { messages: result.messages };
+}
+
+async function doRpc(deps: RabbitDeps, call: CommandCall): Promise<RpcResult> {
+  const t: Target = await target(deps, call);
+  let args: RpcArgs;
+  if (call.args) {
+    const a = call.args;
+    args = { routingKey: str(a, 'routingKey', true), body: bytes(a, 'body', true) };
+    const exchange = str(a, 'exchange');
+    const timeoutMs = num(a, 'timeoutMs', { min: 1, max: 600_000 });
+    const replyMode = str(a, 'replyMode');
+    if (exchange !== undefined) args.exchange = exchange;
+    if (a.properties !== undefined) args.properties = obj(a, 'properties');
+    if (timeoutMs !== undefined) args.timeoutMs = timeoutMs;
+    if (replyMode !== undefined) {
+      if (replyMode !== 'direct' && replyMode !== 'callbackQueue') throw new InputError(`The reply mode "${replyMode}" is not known: use "direct" or "callbackQueue".`);
+      args.replyMode = replyMode;
+    }
+  } else {
+    const routingKey =
+      call.node instanceof QueueNode
+        ? call.node.info.name
+        : await ask(`RPC call in ${where(t)}: the server's queue`, { value: 'rpc_queue', prompt: 'Sent through the default exchange to this queue, with replyTo and a new correlationId.' });
+    const { body } = await askBody(`Request body for "${routingKey}"`);
+    const timeout = await ask('Timeout (ms)', { value: '10000', validate: validateWholeNumber(1, 600_000) });
+    args = { routingKey, body, timeoutMs: Number(timeout) };
+  }
+  const target2 = args.exchange ? `exchange "${args.exchange}" (${args.routingKey})` : `queue "${args.routingKey}"`;
+  const result = await withCancel(call, `Calling ${target2}…`, (signal) => rpcCall(t.session, args, signal ? { signal } : {}));
+  if (call.interactive) {
+    const props = propertiesText(result.properties);
+    const text = [`RPC reply from ${target2} in ${where(t)} after ${result.elapsedMs} ms`, '', 'properties', `  ${props || '(none)'}`, '', 'body', ...bodyLines(result.body), ''].join('\n');
+    await deps.documents.show(`rpc ${args.routingKey} reply.log`, text);
+  }
+  return result;
+}
+
+export function rabbitMessageCommands(deps: RabbitDeps): CommandSpec[] {
+  return [
+    { id: 'brokerExplorer.rabbitmq.publish', run: (call) => doPublish(deps, call) },
+    { id: 'brokerExplorer.rabbitmq.peek', run: (call) => doPeek(deps, call) },
+    { id: 'brokerExplorer.rabbitmq.rpcCall', run: (call) => doRpc(deps, call) },
+  ];
+}

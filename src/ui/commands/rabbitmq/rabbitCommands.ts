@@ -1,0 +1,28 @@
+/**
+ * Every RabbitMQ command, with the services they own: the read-only result
+ * documents and the output channels of tails and consumers.
+ */
+import * as vscode from 'vscode';
+import type { CommandSpec } from '../registry';
+import { rabbitBrowseCommands } from './browse';
+import type { RabbitDeps } from './common';
+import { RABBIT_DOC_SCHEME, RabbitDocuments } from './documents';
+import { rabbitManageCommands } from './manage';
+import { rabbitMessageCommands } from './messages';
+import { rabbitStreamCommands, StreamOutputs } from './streams';
+
+export interface RabbitCommandSet {
+  commands: CommandSpec[];
+  /** Push into context.subscriptions. */
+  disposables: vscode.Disposable[];
+}
+
+export function rabbitmqCommands(services: Omit<RabbitDeps, 'documents'>): RabbitCommandSet {
+  const documents = new RabbitDocuments();
+  const deps: RabbitDeps = { ...services, documents };
+  const outputs = new StreamOutputs(deps);
+  return {
+    commands: [...rabbitBrowseCommands(deps), ...rabbitManageCommands(deps), ...rabbitMessageCommands(deps), ...rabbitStreamCommands(deps, outputs)],
+    disposables: [documents, vscode.workspace.registerTextDocumentContentProvider(RABBIT_DOC_SCHEME, documents), outputs],
+  };
+}

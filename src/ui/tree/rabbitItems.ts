@@ -1,0 +1,150 @@
+/**
+ * The items of a vhost's folders — exchanges and queues — and their
+ * bindings, which the management API returns unpaged and are paged here.
+ */
+import * as vscode from 'vscode';
+import type { BindingInfo, ExchangeInfo, QueueInfo } from '../../core/amqp/managementTypes';
+import type { ResolvedRabbitProfile } from '../../core/profiles';
+import type { FolderNode, Invalidatable } from './rabbitNodes';
+import { ListPager, loadOrError, pagedChildren, seg } from './rabbitPager';
+import { BaseNode, type TreeNode } from './treeNode';
+
+/** Shared by exchanges and queues: the bindings, paged here, loaded on expand. */
+export abstract class BindingsOwnerNode extends BaseNode implements Invalidatable {
+  readonly bindings: ListPager<BindingInfo>;
+
+  constructor(
+    readonly folder: FolderNode,
+    readonly name: string,
+  ) {
+    super(`${folder.id}/i/${seg(name)}`, folder);
+    this.bindings = new ListPager<BindingInfo>(
+      async (page, pageSize) => {
+        const session = await this.folder.ctx.pool.session(this.profile.name, this.vhost);
+        return session.management().listBindings(this.vhost, this.selector(), { page, pageSize });
+      },
+      (b) => `${b.source}\u0000${b.destinationType}\u0000${b.destination}\u0000${b.propertiesKey}`,
+      () => this.folder.ctx.settings(),
+    );
+  }
+
+  protected abstract selector(): { exchange: string } | { queue: string };
+
+  get profile(): ResolvedRabbitProfile {
+    return this.folder.profile;
+  }
+
+  get vhost(): string {
+    return this.folder.vhost;
+  }
+
+  protected get readonlyFlag(): string {
+    return this.profile.readOnly ? '+readonly' : '';
+  }
+
+  async getChildren(): Promise<TreeNode[]> {
+    const error = await loadOrError(this, this.bindings);
+    if (error) return [error];
+    const nodes = this.bindings.items.map((b) => new BindingNode(this, b, this instanceof QueueNode ? 'queue' : 'exchange'));
+    return pagedChildren(this, this.folder.ctx, this.bindings, nodes, 'bindings', false);
+  }
+
+  invalidate(): void {
+    this.bindings.invalidate();
+  }
+}
+
+function flagText(info: { durable: boolean; autoDelete: boolean }, internal?: boolean): string {
+  return [info.durable ? 'D' : '', info.autoDelete ? 'AD' : '', internal ? 'I' : ''].filter(Boolean).join(' ');
+}
+
+function argumentsText(args: Record<string, unknown>): string {
+  const entries = Object.entries(args);
+  return entries.length === 0 ? '' : `\narguments ${entries.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ')}`;
+}
+
+export class ExchangeNode extends BindingsOwnerNode {
+  constructor(
+    folder: FolderNode,
+    public info: ExchangeInfo,
+  ) {
+    super(folder, info.name);
+  }
+
+  protected selector(): { exchange: string } {
+    return { exchange: this.name };
+  }
+
+  getTreeItem(): vscode.TreeItem {
+    const x = this.info;
+    const item = new vscode.TreeItem(x.name === '' ? '(AMQP default)' : x.name, vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = this.id;
+    const flags = flagText(x, x.internal);
+    item.description = [x.type, flags, x.builtIn ? 'built-in' : ''].filter(Boolean).join(' · ');
+    const flagWords = [x.durable ? 'durable' : 'transient', x.autoDelete ? 'auto-delete' : '', x.internal ? 'internal' : ''].filter(Boolean).join(', ');
+    item.tooltip = `${x.type} exchange "${x.name}" (${flagWords})${x.builtIn ? '\nbuilt into the broker' : ''}${argumentsText(x.arguments)}`;
+    item.iconPath = new vscode.ThemeIcon(x.builtIn ? 'symbol-constant' : 'arrow-swap');
+    item.contextValue = `be:rabbitmq:exchange${x.builtIn ? '+builtin' : ''}${this.readonlyFlag}`;
+    return item;
+  }
+}
+
+export class QueueNode extends BindingsOwnerNode {
+  constructor(
+    folder: FolderNode,
+    public info: QueueInfo,
+  ) {
+    super(folder, info.name);
+  }
+
+  protected selector(): { queue: string } {
+    return { queue: this.name };
+  }
+
+  getTreeItem(): vscode.TreeItem {
+    const q = this.info;
+    const item = new vscode.TreeItem(q.name, vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = this.id;
+    const n = (v: number | undefined): string => (v === undefined ? '?' : v.toLocaleString('en-US'));
+    item.description = `${q.type} · ${n(q.messagesReady)} ready · ${n(q.messagesUnacknowledged)} unacked · ${n(q.consumers)} consumers`;
+    const flagWords = [q.durable ? 'durable' : 'transient', q.autoDelete ? 'auto-delete' : '', q.exclusive ? 'exclusive' : ''].filter(Boolean).join(', ');
+    item.tooltip = `${q.type} queue "${q.name}" (${flagWords})${q.state ? `\nstate ${q.state}` : ''}${argumentsText(q.arguments)}${q.messages === undefined ? '\nstatistics: not sampled yet (the broker updates them about every 5 s)' : ''}`;
+    item.iconPath = new vscode.ThemeIcon(q.type === 'stream' ? 'pulse' : q.type === 'quorum' ? 'database' : 'inbox');
+    item.contextValue = `be:rabbitmq:queue+${q.type}${q.exclusive ? '+exclusive' : ''}${this.readonlyFlag}`;
+    return item;
+  }
+}
+
+/** One binding: under an exchange (where it leads) or under a queue (where it comes from). */
+export class BindingNode extends BaseNode {
+  constructor(
+    readonly owner: BindingsOwnerNode,
+    readonly binding: BindingInfo,
+    readonly side: 'exchange' | 'queue',
+  ) {
+    super(`${owner.id}/b/${seg(binding.source)}/${binding.destinationType}/${seg(binding.destination)}/${seg(binding.propertiesKey)}`, owner);
+  }
+
+  get profile(): ResolvedRabbitProfile {
+    return this.owner.profile;
+  }
+
+  get vhost(): string {
+    return this.owner.vhost;
+  }
+
+  getTreeItem(): vscode.TreeItem {
+    const b = this.binding;
+    const source = b.source === '' ? '(AMQP default)' : b.source;
+    const label = this.side === 'exchange' ? `→ ${b.destinationType === 'exchange' ? 'exchange ' : ''}${b.destination}` : `← ${source}`;
+    const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
+    item.id = this.id;
+    const args = Object.keys(b.arguments).length > 0 ? ` · ${JSON.stringify(b.arguments)}` : '';
+    item.description = `${b.routingKey === '' ? '(no key)' : b.routingKey}${args}`;
+    item.tooltip = `exchange "${b.source}" → ${b.destinationType} "${b.destination}"\nrouting key "${b.routingKey}"${argumentsText(b.arguments)}`;
+    item.iconPath = new vscode.ThemeIcon('link');
+    item.contextValue = `be:rabbitmq:binding${b.source === '' ? '+builtin' : ''}${this.profile.readOnly ? '+readonly' : ''}`;
+    return item;
+  }
+}
+

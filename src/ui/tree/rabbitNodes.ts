@@ -1,0 +1,262 @@
+/**
+ * The RabbitMQ tree: profile → vhosts → "Exchanges" / "Queues" → items →
+ * bindings. Every list comes from the management API one page at a time
+ * (sorted by name, filtered by substring or regex on the broker); bindings,
+ * which the broker returns unpaged, are paged here. Each node loads its own
+ * children and keeps its child nodes across refreshes.
+ */
+import * as vscode from 'vscode';
+import type { AmqpPool } from '../../core/amqp/amqpSession';
+import type { ListKind } from '../../core/amqp/managementClient';
+import type { ExchangeInfo, QueueInfo, VhostInfo } from '../../core/amqp/managementTypes';
+import type { ResolvedRabbitProfile } from '../../core/profiles';
+import type { Settings } from '../settings';
+import type { TailRegistry } from '../tails/tailRegistry';
+import { BindingNode, ExchangeNode, QueueNode } from './rabbitItems';
+import { ListPager, loadOrError, pagedChildren, seg } from './rabbitPager';
+import { TailsFolderNode } from './tailNodes';
+import { BaseNode, type TreeNode } from './treeNode';
+
+export interface RabbitFilter {
+  text: string;
+  regex: boolean;
+}
+
+export interface RabbitTreeContext {
+  pool: AmqpPool;
+  tails: TailRegistry;
+  settings(): Settings;
+  /** Redraws a node without reloading it (after "Load more"). */
+  redraw(node?: TreeNode): void;
+  /** Filters by `filterKey(profile, vhost, kind)`. */
+  filters: Map<string, RabbitFilter>;
+}
+
+export type FolderKind = 'exchanges' | 'queues';
+
+export function filterKey(profile: string, vhost: string | undefined, kind: ListKind): string {
+  return kind === 'vhosts' ? `${profile}\u0000vhosts` : `${profile}\u0000${vhost ?? ''}\u0000${kind}`;
+}
+
+export function describeFilter(f: RabbitFilter): string {
+  return f.regex ? `/${f.text}/` : `"${f.text}"`;
+}
+
+/** A node that can drop what it loaded so the next expand asks the broker again. */
+export interface Invalidatable {
+  invalidate(): void;
+}
+
+export function isInvalidatable(node: unknown): node is TreeNode & Invalidatable {
+  return typeof (node as Partial<Invalidatable> | undefined)?.invalidate === 'function';
+}
+
+export class RabbitProfileNode extends BaseNode implements Invalidatable {
+  readonly tailsFolder: TailsFolderNode;
+  readonly pager: ListPager<VhostInfo>;
+  private vhostNodes = new Map<string, VhostNode>();
+
+  constructor(
+    readonly ctx: RabbitTreeContext,
+    readonly profile: ResolvedRabbitProfile,
+  ) {
+    super(`rabbitmq/${seg(profile.name)}`, undefined);
+    this.tailsFolder = new TailsFolderNode(this, ctx.tails, 'rabbitmq', profile.name);
+    this.pager = new ListPager<VhostInfo>(
+      async (page, pageSize) => {
+        const session = await ctx.pool.session(profile.name);
+        const f = this.filter;
+        return session.management().listVhosts({ page, pageSize, ...(f ? { filter: f.text, regex: f.regex } : {}) });
+      },
+      (v) => v.name,
+      ctx.settings,
+    );
+  }
+
+  get filter(): RabbitFilter | undefined {
+    return this.ctx.filters.get(filterKey(this.profile.name, undefined, 'vhosts'));
+  }
+
+  getTreeItem(): vscode.TreeItem {
+    const p = this.profile;
+    const item = new vscode.TreeItem(p.name, vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = this.id;
+    const filter = this.filter ? ` · filter: ${describeFilter(this.filter)}` : '';
+    item.description = `${p.host}:${p.port}${p.readOnly ? ' · read-only' : ''}${p.scope === 'workspace' ? ' · workspace' : ''}${filter}`;
+    item.tooltip = `RabbitMQ ${p.url}\nManagement API ${p.managementUrl}${p.tls?.allowSelfSigned ? '\n\n⚠ TLS accepts self-signed certificates (no verification).' : ''}`;
+    item.iconPath = new vscode.ThemeIcon(p.tls?.allowSelfSigned ? 'warning' : 'server-environment');
+    item.contextValue = `be:rabbitmq:profile${this.filter ? '+filtered' : ''}${p.readOnly ? '+readonly' : ''}`;
+    return item;
+  }
+
+  async getChildren(): Promise<TreeNode[]> {
+    const tails = this.tailsFolder.count > 0 ? [this.tailsFolder] : [];
+    const error = await loadOrError(this, this.pager);
+    if (error) return [...tails, error];
+    const next = new Map<string, VhostNode>();
+    for (const info of this.pager.items) {
+      const node = this.vhostNodes.get(info.name) ?? new VhostNode(this, info.name);
+      node.info = info;
+      next.set(info.name, node);
+    }
+    this.vhostNodes = next;
+    return [...tails, ...pagedChildren(this, this.ctx, this.pager, [...next.values()], 'vhosts', this.filter !== undefined)];
+  }
+
+  /** The node of a loaded vhost. */
+  vhost(name: string): VhostNode | undefined {
+    return this.vhostNodes.get(name);
+  }
+
+  invalidate(): void {
+    this.pager.invalidate();
+    for (const node of this.vhostNodes.values()) node.invalidate();
+  }
+
+  /** After the vhost filter changed. */
+  resetList(): void {
+    this.pager.reset();
+  }
+}
+
+export class VhostNode extends BaseNode implements Invalidatable {
+  info: VhostInfo | undefined;
+  readonly exchanges: FolderNode;
+  readonly queues: FolderNode;
+
+  constructor(
+    readonly profileNode: RabbitProfileNode,
+    readonly vhost: string,
+  ) {
+    super(`${profileNode.id}/v/${seg(vhost)}`, profileNode);
+    this.exchanges = new FolderNode(this, 'exchanges');
+    this.queues = new FolderNode(this, 'queues');
+  }
+
+  get profile(): ResolvedRabbitProfile {
+    return this.profileNode.profile;
+  }
+
+  get ctx(): RabbitTreeContext {
+    return this.profileNode.ctx;
+  }
+
+  getTreeItem(): vscode.TreeItem {
+    const item = new vscode.TreeItem(this.vhost, vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = this.id;
+    const parts: string[] = [];
+    if (this.vhost === this.profile.vhost) parts.push('default');
+    if (this.info?.messages !== undefined) parts.push(`${this.info.messages.toLocaleString('en-US')} messages`);
+    item.description = parts.join(' · ');
+    item.tooltip = `vhost ${this.vhost}${this.info?.description ? `\n${this.info.description}` : ''}`;
+    item.iconPath = new vscode.ThemeIcon('server');
+    item.contextValue = `be:rabbitmq:vhost${this.profile.readOnly ? '+readonly' : ''}`;
+    return item;
+  }
+
+  async getChildren(): Promise<TreeNode[]> {
+    return [this.exchanges, this.queues];
+  }
+
+  folder(kind: FolderKind): FolderNode {
+    return kind === 'exchanges' ? this.exchanges : this.queues;
+  }
+
+  invalidate(): void {
+    this.exchanges.invalidate();
+    this.queues.invalidate();
+  }
+}
+
+type ItemNode = ExchangeNode | QueueNode;
+
+/** "Exchanges" or "Queues" under a vhost: paged, filtered, sorted by name. */
+export class FolderNode extends BaseNode implements Invalidatable {
+  readonly pager: ListPager<ExchangeInfo | QueueInfo>;
+  private itemNodes = new Map<string, ItemNode>();
+
+  constructor(
+    readonly vhostNode: VhostNode,
+    readonly kind: FolderKind,
+  ) {
+    super(`${vhostNode.id}/${kind}`, vhostNode);
+    this.pager = new ListPager<ExchangeInfo | QueueInfo>(
+      async (page, pageSize) => {
+        const session = await this.ctx.pool.session(this.profile.name, this.vhost);
+        const f = this.filter;
+        const options = { page, pageSize, ...(f ? { filter: f.text, regex: f.regex } : {}) };
+        const m = session.management();
+        return kind === 'exchanges' ? m.listExchanges(this.vhost, options) : m.listQueues(this.vhost, options);
+      },
+      (x) => x.name,
+      () => this.ctx.settings(),
+    );
+  }
+
+  get profile(): ResolvedRabbitProfile {
+    return this.vhostNode.profile;
+  }
+
+  get vhost(): string {
+    return this.vhostNode.vhost;
+  }
+
+  get ctx(): RabbitTreeContext {
+    return this.vhostNode.ctx;
+  }
+
+  get filter(): RabbitFilter | undefined {
+    return this.ctx.filters.get(filterKey(this.profile.name, this.vhost, this.kind));
+  }
+
+  getTreeItem(): vscode.TreeItem {
+    const item = new vscode.TreeItem(this.kind === 'exchanges' ? 'Exchanges' : 'Queues', vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = this.id;
+    const parts: string[] = [];
+    if (this.pager.started) parts.push(this.pager.total.toLocaleString('en-US'));
+    if (this.filter) parts.push(`filter: ${describeFilter(this.filter)}`);
+    item.description = parts.join(' · ');
+    item.iconPath = new vscode.ThemeIcon(this.kind === 'exchanges' ? 'arrow-swap' : 'inbox');
+    item.contextValue = `be:rabbitmq:${this.kind}${this.filter ? '+filtered' : ''}${this.profile.readOnly ? '+readonly' : ''}`;
+    return item;
+  }
+
+  async getChildren(): Promise<TreeNode[]> {
+    const error = await loadOrError(this, this.pager);
+    if (error) return [error];
+    const next = new Map<string, ItemNode>();
+    for (const info of this.pager.items) {
+      const existing = this.itemNodes.get(info.name);
+      let node: ItemNode;
+      if (this.kind === 'exchanges') {
+        node = existing instanceof ExchangeNode ? existing : new ExchangeNode(this, info as ExchangeInfo);
+        node.info = info as ExchangeInfo;
+      } else {
+        node = existing instanceof QueueNode ? existing : new QueueNode(this, info as QueueInfo);
+        node.info = info as QueueInfo;
+      }
+      next.set(info.name, node);
+    }
+    this.itemNodes = next;
+    return pagedChildren(this, this.ctx, this.pager, [...next.values()], this.kind, this.filter !== undefined);
+  }
+
+  invalidate(): void {
+    this.pager.invalidate();
+    for (const node of this.itemNodes.values()) node.invalidate();
+  }
+
+  /** After the filter changed. */
+  resetList(): void {
+    this.pager.reset();
+  }
+}
+
+/** The (profile, vhost) a node stands for, if any. */
+export function rabbitNodeTarget(node: TreeNode | undefined): { profile: ResolvedRabbitProfile; vhost?: string } | undefined {
+  if (node instanceof RabbitProfileNode) return { profile: node.profile };
+  if (node instanceof VhostNode || node instanceof FolderNode || node instanceof ExchangeNode || node instanceof QueueNode || node instanceof BindingNode) {
+    return { profile: node.profile, vhost: node.vhost };
+  }
+  return undefined;
+}

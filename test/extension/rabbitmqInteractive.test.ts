@@ -1,0 +1,137 @@
+/**
+ * The palette flows of a few RabbitMQ commands, with the prompts answered by
+ * a script (window.showQuickPick / showInputBox / showWarningMessage
+ * replaced for the duration of each test).
+ */
+import assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { TreeNode } from '../../src/ui/tree/treeNode';
+import { RabbitFixture } from './rabbitmq.test';
+import { api } from './util';
+
+type Answer = string | string[] | undefined;
+
+interface Scripted {
+  asked: string[];
+  restore(): void;
+}
+
+/** Answers prompts in order: an input box gets the text, a quick pick the item(s) whose label matches. */
+function script(answers: Answer[]): Scripted {
+  const w = vscode.window as unknown as Record<string, unknown>;
+  const saved = { showQuickPick: w.showQuickPick, showInputBox: w.showInputBox, showWarningMessage: w.showWarningMessage };
+  const asked: string[] = [];
+  const next = (what: string): Answer => {
+    asked.push(what);
+    if (answers.length === 0) throw new Error(`unexpected prompt: ${what}`);
+    return answers.shift();
+  };
+  w.showInputBox = async (options?: vscode.InputBoxOptions): Promise<string | undefined> => {
+    const a = next(`input: ${options?.title ?? ''}`);
+    return typeof a === 'string' ? a : undefined;
+  };
+  w.showQuickPick = async (items: readonly (string | vscode.QuickPickItem)[] | Thenable<readonly (string | vscode.QuickPickItem)[]>, options?: vscode.QuickPickOptions): Promise<unknown> => {
+    const list = await items;
+    const a = next(`pick: ${options?.title ?? ''}`);
+    if (a === undefined) return undefined;
+    const wanted = Array.isArray(a) ? a : [a];
+    const found = list.filter((i) => wanted.includes(typeof i === 'string' ? i : i.label));
+    if (found.length === 0) throw new Error(`no item ${JSON.stringify(a)} in ${options?.title ?? ''}`);
+    return options?.canPickMany ? found : found[0];
+  };
+  w.showWarningMessage = async (message: string, ...rest: unknown[]): Promise<unknown> => {
+    const modal = typeof rest[0] === 'object' && rest[0] !== null && (rest[0] as { modal?: boolean }).modal;
+    if (!modal) return undefined;
+    const a = next(`confirm: ${message}`);
+    return typeof a === 'string' ? a : undefined;
+  };
+  return {
+    asked,
+    restore: () => Object.assign(w, saved),
+  };
+}
+
+export function registerRabbitmqInteractiveTests(): void {
+  let fixture: RabbitFixture | undefined;
+
+  /** The tree node of a queue in the fixture's vhost (a context-menu call passes it). */
+  async function queueNode(name: string): Promise<TreeNode> {
+    const fx = fixture as RabbitFixture;
+    const tree = (await api()).rabbitTree;
+    await tree.children(undefined);
+    const profile = tree.profileNode(fx.profile) as TreeNode;
+    await fx.run('filter', { kind: 'vhosts', filter: fx.vhost });
+    const [vhost] = await tree.children(profile);
+    const [, queues] = await tree.children(vhost as TreeNode);
+    tree.refresh(queues);
+    for (const n of await tree.children(queues as TreeNode)) {
+      const label = (await tree.treeItem(n)).label;
+      if (label === name) return n;
+    }
+    throw new Error(`no queue node "${name}"`);
+  }
+
+  describe('RabbitMQ palette flows (scripted prompts)', () => {
+    const fx = new RabbitFixture();
+    fixture = fx;
+    before(() => fx.setup());
+    after(() => fx.teardown());
+
+    it('declares a quorum queue with typed arguments, asking each in turn', async () => {
+      const s = script([fx.profile, fx.vhost, 'orders', 'quorum', '60000', 'dlx', '', '100', '']);
+      try {
+        const result = await vscode.commands.executeCommand('brokerExplorer.rabbitmq.declareQueue');
+        assert.deepEqual(result, { queue: 'orders', messageCount: 0, consumerCount: 0 });
+      } finally {
+        s.restore();
+      }
+      const page = await fx.run<{ items: { name: string; type: string; arguments: Record<string, unknown> }[] }>('list', { kind: 'queues' });
+      assert.deepEqual(page.items.map((q) => [q.name, q.type, q.arguments]), [['orders', 'quorum', { 'x-dead-letter-exchange': 'dlx', 'x-max-length': 100, 'x-message-ttl': 60000, 'x-queue-type': 'quorum' }]]);
+    });
+
+    it('a dismissed prompt cancels silently and changes nothing', async () => {
+      const s = script([fx.profile, fx.vhost, undefined]);
+      try {
+        assert.equal(await vscode.commands.executeCommand('brokerExplorer.rabbitmq.declareQueue'), undefined);
+      } finally {
+        s.restore();
+      }
+    });
+
+    it('purge and delete from a queue node ask first, naming the queue and its message count; "no" keeps everything', async () => {
+      await fx.run('declareQueue', { name: 'work', durable: false });
+      for (let i = 0; i < 3; i++) await fx.run('publish', { exchange: '', routingKey: 'work', body: `m${i}` });
+      const node = await queueNode('work');
+      const refuse = script([undefined]);
+      try {
+        assert.equal(await vscode.commands.executeCommand('brokerExplorer.rabbitmq.purgeQueue', node), undefined);
+      } finally {
+        refuse.restore();
+      }
+      assert.match(refuse.asked[0] ?? '', /^confirm: Purge queue "work" in vhost ".*" of ".*": delete its 3 ready messages\?$/);
+      assert.equal(await fx.depth('work', { durable: false }), 3);
+      const accept = script(['Delete']);
+      try {
+        assert.deepEqual(await vscode.commands.executeCommand('brokerExplorer.rabbitmq.deleteQueue', node), { messageCount: 3 });
+      } finally {
+        accept.restore();
+      }
+      assert.match(accept.asked[0] ?? '', /^confirm: Delete queue "work" .* and its 3 ready messages\?$/);
+    });
+
+    it('publishes from a queue node with the body typed and properties picked', async () => {
+      await fx.run('declareQueue', { name: 'inbox', durable: false });
+      const node = await queueNode('inbox');
+      const s = script(['Type it', '{"hello":"world"}', ['Persistent', 'Mandatory'], 'application/json', '{ "headers": { "x-try": 2 }, "correlationId": "c-1" }']);
+      try {
+        assert.deepEqual(await vscode.commands.executeCommand('brokerExplorer.rabbitmq.publish', node), { confirmed: true, routed: true });
+      } finally {
+        s.restore();
+      }
+      const peeked = await fx.run<{ messages: { body: unknown; properties: Record<string, unknown> }[] }>('peek', { queue: 'inbox', count: 1 });
+      assert.deepEqual(peeked.messages.map((m) => [m.body, m.properties]), [
+        ['{"hello":"world"}', { contentType: 'application/json', correlationId: 'c-1', deliveryMode: 2, headers: { 'x-try': 2 } }],
+      ]);
+    });
+  });
+}
