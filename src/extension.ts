@@ -3,9 +3,23 @@
  * else lives here. Returns a small API for tests and other extensions.
  */
 import * as vscode from 'vscode';
+import { AmqpPool } from './core/amqp/amqpSession';
 import { RedisPool } from './core/redis/pool';
 import { profileCommands } from './ui/commands/profiles';
+import { rabbitmqCommands } from './ui/commands/rabbitmq/rabbitCommands';
 import { redisKeyCommands } from './ui/commands/redis/keys';
+import { redisConsoleCommands, RedisConsoles } from './ui/commands/redis/console';
+import { redisKeyAdminCommands } from './ui/commands/redis/keyAdmin';
+import { redisOperationCommands } from './ui/commands/redis/operations';
+import { redisPubSubCommands } from './ui/commands/redis/pubsub';
+import { refreshDatabases, type RedisUiDeps } from './ui/commands/redis/redisTarget';
+import { redisRunCommands } from './ui/commands/redis/run';
+import { redisScanCommands, scanKeysInteractive } from './ui/commands/redis/scan';
+import { redisStringCommands } from './ui/commands/redis/strings';
+import { registerRedisLanguage } from './ui/redis/redisLanguage';
+import { disposeStoppedOutputs } from './ui/redis/subscriptionTail';
+import { RESULTS_SCHEME, ResultsDocuments } from './ui/views/resultsDocument';
+import { STRING_SCHEME, StringFileSystem } from './ui/views/stringFileSystem';
 import { registerCommands } from './ui/commands/registry';
 import { tailCommands } from './ui/commands/tails';
 import { tcpCommands } from './ui/commands/tcp';
@@ -24,6 +38,8 @@ export interface BrokerExplorerApi {
   tails: TailRegistry;
   profiles: ProfileStore;
   log: ExtensionLog;
+  /** Open Redis consoles (their Pseudoterminals), by the id openConsole returned. */
+  redisConsoles: RedisConsoles;
   /** Milliseconds activate() took. */
   activationMs: number;
 }
@@ -35,19 +51,45 @@ export function activate(context: vscode.ExtensionContext): BrokerExplorerApi {
   const redisPool = new RedisPool({ profile: (name) => profiles.redis(name), password: (p) => profiles.password(p) }, log);
   const tails = new TailRegistry();
   const redisTree = new RedisTree(profiles, redisPool, readSettings, tails);
-  const rabbitTree = new RabbitTree(profiles);
+  const amqpPool = new AmqpPool({ profile: (name) => profiles.rabbit(name), password: (p) => profiles.password(p) }, log);
+  const rabbitTree = new RabbitTree(profiles, amqpPool, readSettings, tails);
+  const rabbitView = vscode.window.createTreeView('brokerExplorer.rabbitmq', { treeDataProvider: rabbitTree, showCollapseAll: true });
+  rabbitTree.watch(rabbitView);
+  const rabbit = rabbitmqCommands({ profiles, pool: amqpPool, tree: rabbitTree, tails, settings: readSettings, log });
   const values = new ValueDocumentProvider(redisPool, readSettings);
+  const results = new ResultsDocuments();
+  const redisConsoles = new RedisConsoles();
+  const redisUi: RedisUiDeps = {
+    profiles,
+    pool: redisPool,
+    tree: redisTree,
+    tails,
+    log,
+    results,
+    settings: readSettings,
+    storageDir: () => context.globalStorageUri.fsPath,
+  };
+  const strings = new StringFileSystem(redisPool, readSettings, results, (ref) => refreshDatabases(redisTree, ref.profile, [ref.db]));
 
   context.subscriptions.push(
     log,
     profiles,
     { dispose: () => void tails.dispose() },
     { dispose: () => redisPool.dispose() },
+    { dispose: () => void amqpPool.dispose() },
     redisTree,
     rabbitTree,
     values,
+    results,
+    strings,
+    redisConsoles,
+    { dispose: disposeStoppedOutputs },
+    vscode.workspace.registerTextDocumentContentProvider(RESULTS_SCHEME, results),
+    vscode.workspace.registerFileSystemProvider(STRING_SCHEME, strings, { isCaseSensitive: true }),
+    ...registerRedisLanguage(redisUi),
     vscode.window.createTreeView('brokerExplorer.redis', { treeDataProvider: redisTree, showCollapseAll: true }),
-    vscode.window.createTreeView('brokerExplorer.rabbitmq', { treeDataProvider: rabbitTree, showCollapseAll: true }),
+    rabbitView,
+    ...rabbit.disposables,
     vscode.workspace.registerTextDocumentContentProvider(VALUE_SCHEME, values),
     profiles.onDidChange((kind) => {
       if (kind !== 'rabbitmq') {
@@ -66,18 +108,27 @@ export function activate(context: vscode.ExtensionContext): BrokerExplorerApi {
           profiles,
           invalidate: (kind, name) => {
             if (kind === 'redis') redisPool.invalidate(name);
+            else amqpPool.invalidate(name);
           },
         }),
-        ...redisKeyCommands({ profiles, pool: redisPool, tree: redisTree, values }),
+        ...redisKeyCommands({ profiles, pool: redisPool, tree: redisTree, values, scanKeysInteractive: (call) => scanKeysInteractive(redisUi, call) }),
+        ...redisRunCommands(redisUi),
+        ...redisPubSubCommands(redisUi),
+        ...redisConsoleCommands(redisUi, redisConsoles),
+        ...redisOperationCommands(redisUi),
+        ...redisKeyAdminCommands(redisUi),
+        ...redisStringCommands(redisUi),
+        ...redisScanCommands(redisUi),
         ...tailCommands(tails),
         ...tcpCommands(tails),
+        ...rabbit.commands,
       ],
       log,
     ),
   );
   const activationMs = performance.now() - started;
   log.info(`Broker Explorer activated in ${activationMs.toFixed(1)} ms`);
-  return { redisTree, rabbitTree, tails, profiles, log, activationMs };
+  return { redisTree, rabbitTree, tails, profiles, log, redisConsoles, activationMs };
 }
 
 export function deactivate(): void {

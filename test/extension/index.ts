@@ -6,7 +6,16 @@
 import Mocha from 'mocha';
 import { registerActivationTests } from './activation.test';
 import { registerProfileTests } from './profiles.test';
+import { registerRabbitmqInteractiveTests } from './rabbitmqInteractive.test';
+import { registerRabbitmqTests } from './rabbitmq.test';
+import { registerRabbitmqTreeTests } from './rabbitmqTree.test';
 import { registerRedisTreeTests } from './redisTree.test';
+import { registerRedisConsoleTests } from './redisConsole.test';
+import { registerRedisInteractiveTests } from './redisInteractive.test';
+import { registerRedisOpsTests } from './redisOps.test';
+import { registerRedisPubSubTests } from './redisPubsub.test';
+import { registerRedisScanTests } from './redisScan.test';
+import { registerRedisStringTests } from './redisStrings.test';
 import { registerTcpTests } from './tcp.test';
 
 export function run(): Promise<void> {
@@ -24,7 +33,16 @@ export function run(): Promise<void> {
   registerActivationTests();
   registerProfileTests();
   registerRedisTreeTests();
+  registerRedisOpsTests();
+  registerRedisPubSubTests();
+  registerRedisScanTests();
+  registerRedisStringTests();
+  registerRedisConsoleTests();
+  registerRedisInteractiveTests();
   registerTcpTests();
+  registerRabbitmqTests();
+  registerRabbitmqTreeTests();
+  registerRabbitmqInteractiveTests();
   describe('the extension host after every test', () => {
     it('saw no unhandled rejection and no uncaught exception', () => {
       if (stray.length > 0) throw new Error(stray.join('\n'));

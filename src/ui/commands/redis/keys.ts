@@ -23,6 +23,8 @@ export interface RedisKeyDeps {
   pool: RedisPool;
   tree: RedisTree;
   values: ValueDocumentProvider;
+  /** The palette / menu form of scanKeys (MATCH, COUNT, TYPE; results streamed to a file). */
+  scanKeysInteractive?: (call: CommandCall) => Promise<unknown>;
 }
 
 /** profile and db from args (db defaults to the profile's). */
@@ -52,6 +54,7 @@ async function pickDatabaseNode(deps: RedisKeyDeps, call: CommandCall): Promise<
 }
 
 async function scanKeys(deps: RedisKeyDeps, call: CommandCall): Promise<unknown> {
+  if (!call.args && deps.scanKeysInteractive) return deps.scanKeysInteractive(call);
   const args = call.args ?? {};
   const t = target(deps, args);
   const type = str(args, 'type');
@@ -89,6 +92,11 @@ async function openKey(deps: RedisKeyDeps, call: CommandCall, view: 'table' | 'j
   if (call.node instanceof KeyNode) ref = { profile: call.node.dbNode.profile.name, db: call.node.dbNode.db, key: call.node.key };
   else if (call.args) ref = { ...target(deps, call.args), key: toBuffer(bytes(call.args, 'key', true), 'key') };
   else throw new InputError('Pick a key in the Redis view, or use "Go to Key…".');
+  if (view === 'table') {
+    // Strings open as editable documents; the other types keep the read-only table view.
+    const type = call.node instanceof KeyNode ? call.node.info.type : String(await (await deps.pool.get(ref.profile, ref.db)).type(ref.key));
+    if (type === 'string') return vscode.commands.executeCommand('brokerExplorer.redis.editString', { profile: ref.profile, db: ref.db, key: fromBuffer(ref.key) });
+  }
   const uri = valueUri({ ...ref, view });
   const doc = await vscode.workspace.openTextDocument(uri);
   if (view === 'json') await vscode.languages.setTextDocumentLanguage(doc, 'json');

@@ -1,0 +1,71 @@
+/**
+ * brokerExplorer.redis.openConsole: a redis-cli-like terminal on its own
+ * connection. Open consoles are kept by id (for the API and tests).
+ */
+import * as vscode from 'vscode';
+import type { CommandSpec } from '../registry';
+import { RedisConsole } from '../../views/redisConsole';
+import { catalogKey, openResp, resolveTarget, type RedisTarget, type RedisUiDeps } from './redisTarget';
+
+export interface OpenConsole {
+  id: string;
+  terminal: vscode.Terminal;
+  pty: RedisConsole;
+}
+
+export class RedisConsoles implements vscode.Disposable {
+  private readonly open = new Map<string, OpenConsole>();
+  private seq = 0;
+
+  add(terminal: vscode.Terminal, pty: RedisConsole): OpenConsole {
+    const id = `console-${++this.seq}`;
+    const entry = { id, terminal, pty };
+    this.open.set(id, entry);
+    pty.onDidClose(() => {
+      this.open.delete(id);
+      terminal.dispose();
+    });
+    return entry;
+  }
+
+  get(id: string): OpenConsole | undefined {
+    return this.open.get(id);
+  }
+
+  list(): OpenConsole[] {
+    return [...this.open.values()];
+  }
+
+  dispose(): void {
+    for (const c of this.open.values()) {
+      c.pty.close();
+      c.terminal.dispose();
+    }
+    this.open.clear();
+  }
+}
+
+export function openConsoleFor(deps: RedisUiDeps, consoles: RedisConsoles, t: RedisTarget): OpenConsole {
+  const pty = new RedisConsole({
+    profile: t.profile,
+    db: t.db,
+    connect: (db) => openResp(deps, { profile: t.profile, db }, 'broker-explorer:console'),
+    subscriber: (db) => deps.pool.dedicated(t.profile.name, db, 'broker-explorer:console-subscribe'),
+    cacheKey: catalogKey(t.profile),
+  });
+  const terminal = vscode.window.createTerminal({ name: `Redis ⟫ ${t.profile.name}`, pty, iconPath: new vscode.ThemeIcon('terminal') });
+  terminal.show();
+  return consoles.add(terminal, pty);
+}
+
+export function redisConsoleCommands(deps: RedisUiDeps, consoles: RedisConsoles): CommandSpec[] {
+  return [
+    {
+      id: 'brokerExplorer.redis.openConsole',
+      run: async (call) => {
+        const t = await resolveTarget(deps, call, 'Open Redis Console');
+        return { id: openConsoleFor(deps, consoles, t).id };
+      },
+    },
+  ];
+}

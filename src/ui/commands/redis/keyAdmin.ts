@@ -1,0 +1,217 @@
+/**
+ * Keys as a whole: a new key of any type, delete one or many (UNLINK) or
+ * by pattern (counted first, with progress and cancel), FLUSHDB (the user
+ * types the db number), and copying a key's name or value to the clipboard.
+ */
+import * as vscode from 'vscode';
+import { displayBytes, fromBuffer, toBuffer, type BytesLike } from '../../../core/bytes';
+import { InputError, NotFoundError } from '../../../core/errors';
+import { countKeys, deleteByPattern, deleteKeys as coreDeleteKeys, flushDb as coreFlushDb } from '../../../core/redis/keyOps';
+import { readString } from '../../../core/redis/values';
+import { quoteArg, splitArgs } from '../../../core/redis/tokenizer';
+import { bytes, list, str } from '../args';
+import { answered, UserCancelled, type CommandCall, type CommandSpec } from '../registry';
+import { abortOn, confirm, keyFromNode, profileRef, refreshDatabases, resolveKey, resolveTarget, targetFromArgs, type RedisTarget, type RedisUiDeps } from './redisTarget';
+
+const NEW_KEY_TYPES = ['string', 'hash', 'list', 'set', 'zset', 'stream'] as const;
+type NewKeyType = (typeof NEW_KEY_TYPES)[number];
+
+function words(value: unknown[] | undefined, what: string): Buffer[] {
+  return (value ?? []).map((v, i) => toBuffer(v as BytesLike, `${what} #${i + 1}`));
+}
+
+/** The command that creates a key of a type from its initial items. */
+function creation(type: NewKeyType, key: Buffer, items: Buffer[], value: Buffer | undefined): [string, ...(string | Buffer)[]] {
+  const even = (what: string): void => {
+    if (items.length === 0 || items.length % 2 !== 0) throw new InputError(`A new ${type} needs ${what} in pairs (at least one).`);
+  };
+  switch (type) {
+    case 'string':
+      return ['SET', key, value ?? Buffer.alloc(0), 'NX'];
+    case 'hash':
+      even('fields and values');
+      return ['HSET', key, ...items];
+    case 'list':
+      if (items.length === 0) throw new InputError('A new list needs at least one element.');
+      return ['RPUSH', key, ...items];
+    case 'set':
+      if (items.length === 0) throw new InputError('A new set needs at least one member.');
+      return ['SADD', key, ...items];
+    case 'zset':
+      even('scores and members');
+      return ['ZADD', key, ...items];
+    case 'stream':
+      even('fields and values');
+      return ['XADD', key, '*', ...items];
+  }
+}
+
+async function newKey(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
+  let t: RedisTarget;
+  let type: NewKeyType;
+  let key: Buffer;
+  let items: Buffer[] = [];
+  let value: Buffer | undefined;
+  if (call.args) {
+    t = targetFromArgs(deps, call.args);
+    const typeArg = str(call.args, 'type', true);
+    if (!(NEW_KEY_TYPES as readonly string[]).includes(typeArg)) throw new InputError(`"type" must be one of ${NEW_KEY_TYPES.join(', ')}.`);
+    type = typeArg as NewKeyType;
+    key = toBuffer(bytes(call.args, 'key', true), 'key');
+    const v = bytes(call.args, 'value');
+    if (v !== undefined) value = toBuffer(v, 'value');
+    items = words(list(call.args, 'items'), 'item');
+  } else {
+    t = await resolveTarget(deps, call, 'New Key');
+    type = answered(await vscode.window.showQuickPick([...NEW_KEY_TYPES], { title: 'New key: type' })) as NewKeyType;
+    key = Buffer.from(answered(await vscode.window.showInputBox({ title: `New ${type} key in db${t.db} of "${t.profile.name}": name` })), 'utf8');
+    const hint: Record<NewKeyType, string> = {
+      string: 'The value (UTF-8 text).',
+      hash: 'field value field value …',
+      list: 'Elements, head first.',
+      set: 'Members.',
+      zset: 'score member score member …',
+      stream: 'field value … of the first entry.',
+    };
+    const text = answered(await vscode.window.showInputBox({ title: `New ${type} "${displayBytes(key, 60)}": content`, prompt: `${hint[type]}${type === 'string' ? '' : ' Separate with spaces; quote like redis-cli.'}` }));
+    if (type === 'string') value = Buffer.from(text, 'utf8');
+    else items = splitArgs(text);
+  }
+  if (t.profile.readOnly) throw new InputError(`Profile "${t.profile.name}" is read-only: no key was created.`);
+  const client = await deps.pool.get(t.profile.name, t.db);
+  if (type !== 'string' && (await client.exists(key)) > 0) throw new InputError(`The key "${displayBytes(key, 80)}" exists already in db${t.db}: pick another name.`);
+  const [command, ...argv] = creation(type, key, items, value);
+  const reply = await client.callBuffer(command, ...argv);
+  if (type === 'string' && reply === null) throw new InputError(`The key "${displayBytes(key, 80)}" exists already in db${t.db}: pick another name.`);
+  refreshDatabases(deps.tree, t.profile.name, [t.db]);
+  if (!call.args) {
+    await vscode.commands.executeCommand('brokerExplorer.redis.openKey', { profile: t.profile.name, db: t.db, key: fromBuffer(key) });
+    return undefined;
+  }
+  return { key: fromBuffer(key), type };
+}
+
+async function deleteKeys(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
+  if (call.args) {
+    const t = targetFromArgs(deps, call.args);
+    const keys = list(call.args, 'keys');
+    const match = bytes(call.args, 'match');
+    if ((keys === undefined) === (match === undefined)) throw new InputError('Give either "keys" (a list) or "match" (a pattern) to delete.');
+    const client = await deps.pool.get(t.profile.name, t.db);
+    const result = keys ? await coreDeleteKeys(client, words(keys, 'key'), { profile: profileRef(t.profile) }) : await deleteByPattern(client, match as BytesLike, { profile: profileRef(t.profile) });
+    refreshDatabases(deps.tree, t.profile.name, [t.db]);
+    return { deleted: result.deleted };
+  }
+  const keyTarget = keyFromNode(call.node);
+  if (keyTarget) return deleteNamed(deps, keyTarget, [keyTarget.key]);
+  const t = await resolveTarget(deps, call, 'Delete Keys');
+  const how = answered(
+    await vscode.window.showQuickPick(
+      [
+        { label: 'Keys matching a pattern', description: 'SCAN + UNLINK, counted first', pattern: true },
+        { label: 'Keys by name', description: 'UNLINK', pattern: false },
+      ],
+      { title: `Delete keys in db${t.db} of "${t.profile.name}"` },
+    ),
+  );
+  if (!how.pattern) {
+    const text = answered(await vscode.window.showInputBox({ title: 'Delete keys: names', prompt: 'Separate with spaces; quote like redis-cli.' }));
+    return deleteNamed(deps, t, splitArgs(text));
+  }
+  const pattern = answered(await vscode.window.showInputBox({ title: 'Delete keys matching', prompt: 'A MATCH pattern: * any characters, ? one, [abc] a set.', validateInput: (v) => (v === '' ? 'Give a pattern.' : undefined) }));
+  return deletePattern(deps, t, pattern);
+}
+
+async function deleteNamed(deps: RedisUiDeps, t: RedisTarget, keys: Buffer[]): Promise<unknown> {
+  if (keys.length === 0) throw new InputError('No keys were given to delete.');
+  const what = keys.length === 1 ? `the key "${displayBytes(keys[0], 80)}"` : `${keys.length} keys`;
+  if (!(await confirm(`Delete ${what} from db${t.db} of "${t.profile.name}"?`, 'Delete'))) throw new UserCancelled();
+  const client = await deps.pool.get(t.profile.name, t.db);
+  const result = await coreDeleteKeys(client, keys, { profile: profileRef(t.profile) });
+  refreshDatabases(deps.tree, t.profile.name, [t.db]);
+  vscode.window.setStatusBarMessage(`Redis: deleted ${result.deleted} of ${keys.length} keys`, 5000);
+  return undefined;
+}
+
+async function deletePattern(deps: RedisUiDeps, t: RedisTarget, pattern: string): Promise<unknown> {
+  const client = await deps.pool.get(t.profile.name, t.db);
+  const counted = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `Counting keys matching ${pattern}`, cancellable: true },
+    (progress, token) => countKeys(client, pattern, { signal: abortOn(token), onProgress: (p) => progress.report({ message: `${p.matched.toLocaleString('en-US')} found, ${p.scanned.toLocaleString('en-US')} examined` }) }),
+  );
+  if (counted.count === 0) {
+    void vscode.window.showInformationMessage(`No keys in db${t.db} of "${t.profile.name}" match ${pattern}.`);
+    return undefined;
+  }
+  if (!(await confirm(`Delete ${counted.count.toLocaleString('en-US')} keys matching ${pattern} from db${t.db} of "${t.profile.name}"?`, 'Delete', 'Keys created meanwhile that match are deleted too.'))) throw new UserCancelled();
+  const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Deleting keys matching ${pattern}`, cancellable: true }, (progress, token) =>
+    deleteByPattern(client, pattern, {
+      profile: profileRef(t.profile),
+      signal: abortOn(token),
+      onProgress: (p) => progress.report({ message: `${(p.deleted ?? 0).toLocaleString('en-US')} deleted of ~${counted.count.toLocaleString('en-US')}`, increment: 0 }),
+    }).catch((err: unknown) => {
+      refreshDatabases(deps.tree, t.profile.name, [t.db]);
+      throw err;
+    }),
+  );
+  refreshDatabases(deps.tree, t.profile.name, [t.db]);
+  vscode.window.setStatusBarMessage(`Redis: deleted ${result.deleted.toLocaleString('en-US')} keys matching ${pattern}`, 5000);
+  return undefined;
+}
+
+async function flushDb(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
+  if (call.args && call.args.db === undefined) throw new InputError('FLUSHDB needs the database number ("db") spelled out, so the wrong one is never emptied.');
+  const t = await resolveTarget(deps, call, 'Flush Database');
+  if (!call.args) {
+    answered(
+      await vscode.window.showInputBox({
+        title: `FLUSHDB: delete every key of db${t.db} on "${t.profile.name}"`,
+        prompt: `This cannot be undone. Type the database number (${t.db}) to confirm.`,
+        validateInput: (v) => (v.trim() === String(t.db) ? undefined : `Type ${t.db} to confirm.`),
+      }),
+    );
+  }
+  const client = await deps.pool.get(t.profile.name, t.db);
+  await coreFlushDb(client, t.db, { profile: profileRef(t.profile) });
+  refreshDatabases(deps.tree, t.profile.name, [t.db]);
+  return {};
+}
+
+async function copyKeyName(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
+  const k = await resolveKey(deps, call, 'Copy Key Name');
+  const b = fromBuffer(k.key);
+  const text = typeof b === 'string' ? b : quoteArg(k.key);
+  await vscode.env.clipboard.writeText(text);
+  return { text };
+}
+
+async function copyValue(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
+  const k = await resolveKey(deps, call, 'Copy Value');
+  const client = await deps.pool.get(k.profile.name, k.db);
+  const type = String(await client.type(k.key));
+  if (type === 'none') throw new NotFoundError(`The key "${displayBytes(k.key, 80)}" does not exist.`);
+  let text: string;
+  if (type === 'string') {
+    const max = deps.settings().maxValueBytes;
+    const read = await readString(client, k.key, Number(await client.strlen(k.key)), max);
+    if (read.truncated) throw new InputError(`The value is larger than ${max.toLocaleString('en-US')} bytes (brokerExplorer.redis.maxValueBytes): export it with "Scan Value" or open it instead.`);
+    const b = fromBuffer(read.bytes);
+    text = typeof b === 'string' ? b : b.hex;
+  } else {
+    const value = await vscode.commands.executeCommand<{ value: unknown; truncated: boolean }>('brokerExplorer.redis.getValue', { profile: k.profile.name, db: k.db, key: fromBuffer(k.key) });
+    if (value.truncated) throw new InputError(`The ${type} has more items than fit (brokerExplorer.redis.valueItems): export it with "Scan Value" instead.`);
+    text = JSON.stringify(value.value, null, 2);
+  }
+  await vscode.env.clipboard.writeText(text);
+  return { text };
+}
+
+export function redisKeyAdminCommands(deps: RedisUiDeps): CommandSpec[] {
+  return [
+    { id: 'brokerExplorer.redis.newKey', run: (call) => newKey(deps, call) },
+    { id: 'brokerExplorer.redis.deleteKeys', run: (call) => deleteKeys(deps, call) },
+    { id: 'brokerExplorer.redis.flushDb', run: (call) => flushDb(deps, call) },
+    { id: 'brokerExplorer.redis.copyKeyName', run: (call) => copyKeyName(deps, call) },
+    { id: 'brokerExplorer.redis.copyValue', run: (call) => copyValue(deps, call) },
+  ];
+}

@@ -1,0 +1,154 @@
+/**
+ * Typed operations from the core's spec table: one command for any
+ * operation, one per family (the key context menu offers the family of the
+ * key's type), and a few per-operation commands for menus. With arguments
+ * they take `{ profile, db?, operation, args }` and return the operation's
+ * JSON; from the palette or a key they ask with a form built from the spec.
+ * The tree updates after every write.
+ */
+import * as vscode from 'vscode';
+import { displayBytes } from '../../../core/bytes';
+import { InputError } from '../../../core/errors';
+import { findOperation, OPERATIONS, runOperationUnchecked } from '../../../core/redis/operations';
+import type { OpContext, OperationSpec, OpFamily } from '../../../core/redis/opsSpec';
+import type { JsonValue } from '../../../core/redis/replyJson';
+import { showJsonResult } from '../../views/resultsDocument';
+import { obj, str } from '../args';
+import { answered, UserCancelled, type CommandCall, type CommandSpec } from '../registry';
+import { askArgs } from './opForm';
+import { abortOn, confirm, keyFromNode, profileRef, refreshDatabases, resolveTarget, targetFromArgs, type RedisTarget, type RedisUiDeps } from './redisTarget';
+
+export const FAMILY_LABELS: Record<OpFamily, string> = { string: 'String', hash: 'Hash', list: 'List', set: 'Set', zset: 'Sorted Set', key: 'Key' };
+const FAMILIES = Object.keys(FAMILY_LABELS) as OpFamily[];
+
+function opsOf(family: OpFamily): OperationSpec[] {
+  return (OPERATIONS as readonly OperationSpec[]).filter((op) => op.family === family);
+}
+
+/** Runs an operation with the services it may need (a dedicated connection for blocking ones). */
+export async function runOp(deps: RedisUiDeps, t: RedisTarget, spec: OperationSpec, args: unknown, signal?: AbortSignal): Promise<JsonValue> {
+  const client = await deps.pool.get(t.profile.name, t.db);
+  const ctx: OpContext = {
+    profile: profileRef(t.profile),
+    openDedicated: () => deps.pool.dedicated(t.profile.name, t.db, 'broker-explorer:blocking'),
+    ...(signal ? { signal } : {}),
+  };
+  const result = await runOperationUnchecked(client, spec.name, args, ctx);
+  if (spec.write) {
+    const input = (args ?? {}) as Record<string, unknown>;
+    const dbs = [t.db];
+    if ((spec.name === 'move' || spec.name === 'copy') && input.db !== undefined) dbs.push(Number(input.db));
+    refreshDatabases(deps.tree, t.profile.name, dbs);
+  }
+  return result;
+}
+
+/** Asks before an interactive operation that deletes or overwrites data. */
+async function confirmDestructive(deps: RedisUiDeps, t: RedisTarget, spec: OperationSpec, args: Record<string, unknown>): Promise<void> {
+  const client = await deps.pool.get(t.profile.name, t.db);
+  const label = (v: unknown): string => (Buffer.isBuffer(v) ? displayBytes(v, 80) : String(v));
+  let message: string | undefined;
+  if (spec.name === 'unlink') message = `Delete ${(args.keys as Buffer[]).length === 1 ? `the key "${label((args.keys as Buffer[])[0])}"` : `${(args.keys as Buffer[]).length} keys`} from db${t.db} of "${t.profile.name}"?`;
+  else if (spec.name === 'rename' && (await client.exists(args.newKey as Buffer)) > 0) message = `"${label(args.newKey)}" exists: renaming replaces it. Continue?`;
+  else if (spec.name === 'copy' && args.replace === true) {
+    const target = args.db === undefined ? client : await deps.pool.get(t.profile.name, Number(args.db));
+    if ((await target.exists(args.destination as Buffer)) > 0) message = `"${label(args.destination)}" exists: copying replaces it. Continue?`;
+  } else if ((spec.name === 'set' && args.condition === undefined) || spec.name === 'setex' || spec.name === 'psetex' || spec.name === 'getset') {
+    if ((await client.exists(args.key as Buffer)) > 0) message = `Overwrite the value of "${label(args.key)}"?`;
+  } else if (spec.name === 'mset') {
+    const keys = (args.pairs as Record<string, Buffer>[]).map((p) => p.key);
+    const existing = await client.exists(...keys);
+    if (existing > 0) message = `${existing} of the ${keys.length} keys exist: MSET overwrites them. Continue?`;
+  }
+  if (message && !(await confirm(message, spec.name === 'unlink' ? 'Delete' : 'Overwrite'))) throw new UserCancelled();
+}
+
+interface OpCommandOptions {
+  family?: OpFamily;
+  operation?: string;
+}
+
+async function pickOperation(family: OpFamily | undefined, keyType: string | undefined): Promise<OperationSpec> {
+  let fam = family;
+  if (!fam) {
+    const order = keyType && FAMILIES.includes(keyType as OpFamily) ? [keyType as OpFamily, 'key' as const, ...FAMILIES.filter((f) => f !== keyType && f !== 'key')] : FAMILIES;
+    fam = answered(await vscode.window.showQuickPick(order.map((f) => ({ label: `${FAMILY_LABELS[f]} operations`, family: f })), { title: 'Redis operation: family' })).family;
+  }
+  const pick = answered(
+    await vscode.window.showQuickPick(
+      opsOf(fam).map((op) => ({ label: op.command === 'OBJECT' || op.command === 'MEMORY' || op.command === 'HSCAN' || op.command === 'SSCAN' ? `${op.name.toUpperCase()} (${op.command})` : op.command, description: op.write ? 'writes' : '', detail: op.summary, op })),
+      { title: `${FAMILY_LABELS[fam]} operations`, matchOnDetail: true },
+    ),
+  );
+  return pick.op;
+}
+
+async function runOperationCommand(deps: RedisUiDeps, call: CommandCall, o: OpCommandOptions): Promise<unknown> {
+  if (call.args) {
+    const t = targetFromArgs(deps, call.args);
+    const name = o.operation ?? str(call.args, 'operation', true);
+    const spec = findOperation(name);
+    if (!spec) throw new InputError(`"${name}" is not a known operation: see the README for the list.`);
+    if (o.family && spec.family !== o.family) throw new InputError(`"${name}" is a ${FAMILY_LABELS[spec.family].toLowerCase()} operation, not a ${FAMILY_LABELS[o.family].toLowerCase()} one.`);
+    return runOp(deps, t, spec, obj(call.args, 'args') ?? {});
+  }
+  const keyTarget = keyFromNode(call.node);
+  const t = keyTarget ?? (await resolveTarget(deps, call, 'Redis operation'));
+  const spec = o.operation ? findOperation(o.operation) : await pickOperation(o.family, keyTarget?.type);
+  if (!spec) throw new InputError(`"${o.operation ?? ''}" is not a known operation.`);
+  const args = await askArgs(spec, keyTarget ? { key: keyTarget.key } : {});
+  await confirmDestructive(deps, t, spec, args);
+  const title = `${spec.command}${spec.command !== spec.name.toUpperCase() ? ` (${spec.name})` : ''}`;
+  const result = spec.blocking
+    ? await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Waiting for ${spec.command}…`, cancellable: true }, (_p, token) => runOp(deps, t, spec, args, abortOn(token)))
+    : await runOp(deps, t, spec, args);
+  await showJsonResult(deps.results, title, result);
+  return undefined;
+}
+
+/** IDs of the per-family commands, by family. */
+export const FAMILY_COMMANDS: Record<OpFamily, string> = {
+  string: 'brokerExplorer.redis.stringOperation',
+  hash: 'brokerExplorer.redis.hashOperation',
+  list: 'brokerExplorer.redis.listOperation',
+  set: 'brokerExplorer.redis.setOperation',
+  zset: 'brokerExplorer.redis.zsetOperation',
+  key: 'brokerExplorer.redis.keyOperation',
+};
+
+/** Per-operation commands for menus (they take the same arguments, with the operation fixed). */
+export const MENU_OPERATIONS: Record<string, string> = {
+  'brokerExplorer.redis.expire': 'expire',
+  'brokerExplorer.redis.persist': 'persist',
+  'brokerExplorer.redis.rename': 'rename',
+  'brokerExplorer.redis.move': 'move',
+  'brokerExplorer.redis.copy': 'copy',
+  'brokerExplorer.redis.hset': 'hset',
+  'brokerExplorer.redis.hdel': 'hdel',
+  'brokerExplorer.redis.rpush': 'rpush',
+  'brokerExplorer.redis.lpush': 'lpush',
+  'brokerExplorer.redis.sadd': 'sadd',
+  'brokerExplorer.redis.srem': 'srem',
+  'brokerExplorer.redis.zadd': 'zadd',
+  'brokerExplorer.redis.zrem': 'zrem',
+  'brokerExplorer.redis.blockingPop': 'blpop',
+};
+
+export function redisOperationCommands(deps: RedisUiDeps): CommandSpec[] {
+  return [
+    { id: 'brokerExplorer.redis.operation', run: (call) => runOperationCommand(deps, call, {}) },
+    ...FAMILIES.map((family) => ({ id: FAMILY_COMMANDS[family], run: (call: CommandCall) => runOperationCommand(deps, call, { family }) })),
+    ...Object.entries(MENU_OPERATIONS).map(([id, operation]) => ({
+      id,
+      run: (call: CommandCall) =>
+        // "Blocking Pop…" from the palette lets the user choose BLPOP / BRPOP / BRPOPLPUSH / BLMOVE.
+        id === 'brokerExplorer.redis.blockingPop' && !call.args ? runBlockingPick(deps, call) : runOperationCommand(deps, call, { operation }),
+    })),
+  ];
+}
+
+async function runBlockingPick(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
+  const blocking = opsOf('list').filter((op) => op.blocking);
+  const pick = answered(await vscode.window.showQuickPick(blocking.map((op) => ({ label: op.command, detail: op.summary, op })), { title: 'Blocking pop (on a dedicated connection)' }));
+  return runOperationCommand(deps, call, { operation: pick.op.name });
+}

@@ -1,0 +1,113 @@
+/**
+ * brokerExplorer.redis.publish and brokerExplorer.redis.subscribe. A
+ * subscription is a tail (tails.read / tails.stop / the tree's Running
+ * folder) on a dedicated connection with its own output channel.
+ */
+import { readFile } from 'node:fs/promises';
+import * as vscode from 'vscode';
+import { toBuffer } from '../../../core/bytes';
+import { InputError } from '../../../core/errors';
+import { publish as corePublish } from '../../../core/redis/pubsub';
+import { splitArgs } from '../../../core/redis/tokenizer';
+import { startSubscriptionTail } from '../../redis/subscriptionTail';
+import { bool, bytes, list, num } from '../args';
+import { answered, type CommandCall, type CommandSpec } from '../registry';
+import { profileRef, resolveTarget, targetFromArgs, type RedisUiDeps } from './redisTarget';
+
+function byteList(value: unknown[] | undefined, what: string): Buffer[] {
+  return (value ?? []).map((v, i) => {
+    if (typeof v !== 'string' && !(typeof v === 'object' && v !== null && 'hex' in v)) throw new InputError(`The ${what} #${i + 1} must be text or { "hex": "…" }.`);
+    return toBuffer(v as string | { hex: string }, `${what} #${i + 1}`);
+  });
+}
+
+async function messageFromUser(): Promise<Buffer> {
+  const editor = vscode.window.activeTextEditor;
+  const selection = editor && !editor.selection.isEmpty ? editor.document.getText(editor.selection) : undefined;
+  const choices: { label: string; description?: string; from: 'input' | 'selection' | 'document' | 'file' }[] = [{ label: 'Type the message', from: 'input' }];
+  if (selection !== undefined) choices.push({ label: 'The selection', description: `${selection.length.toLocaleString('en-US')} characters`, from: 'selection' });
+  else if (editor) choices.push({ label: 'The active document', description: vscode.workspace.asRelativePath(editor.document.uri), from: 'document' });
+  choices.push({ label: 'A file…', description: 'sent as its exact bytes', from: 'file' });
+  const pick = answered(await vscode.window.showQuickPick(choices, { title: 'Publish: message' }));
+  switch (pick.from) {
+    case 'input':
+      return Buffer.from(answered(await vscode.window.showInputBox({ title: 'Publish: message', prompt: 'Sent as UTF-8 text.' })), 'utf8');
+    case 'selection':
+      return Buffer.from(selection ?? '', 'utf8');
+    case 'document':
+      return Buffer.from(editor?.document.getText() ?? '', 'utf8');
+    case 'file': {
+      const files = answered(await vscode.window.showOpenDialog({ title: 'Publish a file', canSelectMany: false }));
+      if (files.length === 0) throw new InputError('No file was chosen.');
+      return readFile(files[0].fsPath);
+    }
+  }
+}
+
+async function publish(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
+  const t = call.args ? targetFromArgs(deps, call.args) : await resolveTarget(deps, call, 'Publish', false);
+  let channel: Buffer;
+  let message: Buffer;
+  if (call.args) {
+    channel = toBuffer(bytes(call.args, 'channel', true), 'channel');
+    message = toBuffer(bytes(call.args, 'message', true), 'message');
+  } else {
+    channel = Buffer.from(answered(await vscode.window.showInputBox({ title: `Publish on "${t.profile.name}": channel`, validateInput: (v) => (v === '' ? 'Name a channel.' : undefined) })), 'utf8');
+    message = await messageFromUser();
+  }
+  const client = await deps.pool.get(t.profile.name, t.db);
+  const receivers = await corePublish(client, channel, message, { profile: profileRef(t.profile) });
+  if (!call.args) vscode.window.setStatusBarMessage(`Redis: published ${message.length.toLocaleString('en-US')} bytes to ${receivers} ${receivers === 1 ? 'subscriber' : 'subscribers'}`, 5000);
+  return { receivers };
+}
+
+async function subscribe(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
+  const args = call.args ?? {};
+  const t = call.args ? targetFromArgs(deps, call.args) : await resolveTarget(deps, call, 'Subscribe', false);
+  let channels: Buffer[];
+  let patterns: Buffer[];
+  if (call.args) {
+    channels = byteList(list(args, 'channels'), 'channel');
+    patterns = byteList(list(args, 'patterns'), 'pattern');
+  } else {
+    const text = answered(
+      await vscode.window.showInputBox({
+        title: `Subscribe on "${t.profile.name}"`,
+        prompt: 'Channels and patterns, separated by spaces (redis-cli quoting). Names with * ? [ ] are patterns (PSUBSCRIBE).',
+        placeHolder: 'orders news.*',
+      }),
+    );
+    const names = splitArgs(text);
+    const isPattern = (b: Buffer): boolean => /[*?[]/.test(b.toString('latin1'));
+    channels = names.filter((n) => !isPattern(n));
+    patterns = names.filter(isPattern);
+  }
+  if (channels.length + patterns.length === 0) throw new InputError('Subscribe to at least one channel ("channels") or pattern ("patterns").');
+  const started = await startSubscriptionTail(deps.tails, {
+    profile: t.profile,
+    db: t.db,
+    channels,
+    patterns,
+    open: () => deps.pool.dedicated(t.profile.name, t.db, 'broker-explorer:subscribe'),
+    settings: deps.settings(),
+    redact: (text) => deps.log.redact(text),
+  });
+  if (!call.args) {
+    started.output.show();
+    return undefined;
+  }
+  const id = started.tail.id;
+  const take = num(args, 'take', { min: 1, max: 1_000_000 });
+  if (take === undefined) return { id };
+  const timeoutMs = num(args, 'timeoutMs', { min: 0, max: 3_600_000 }) ?? 30_000;
+  const messages = await started.tail.read(take, timeoutMs);
+  if (!(bool(args, 'keep') ?? false)) await deps.tails.stop(id);
+  return { id, messages };
+}
+
+export function redisPubSubCommands(deps: RedisUiDeps): CommandSpec[] {
+  return [
+    { id: 'brokerExplorer.redis.publish', run: (call) => publish(deps, call) },
+    { id: 'brokerExplorer.redis.subscribe', run: (call) => subscribe(deps, call) },
+  ];
+}

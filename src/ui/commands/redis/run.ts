@@ -1,0 +1,201 @@
+/**
+ * Typed-in commands: runCommand (one command, redis-cli quoting or argv),
+ * runPipeline (a list, optionally as MULTI/EXEC), and running a `.redis`
+ * file or selection as a pipeline or a transaction, with results per line.
+ * Each runs on a dedicated connection so replies are exact and nothing it
+ * does (SELECT, MULTI) touches a shared one; a read-only profile refuses
+ * writes in core before anything is sent.
+ */
+import { createReadStream } from 'node:fs';
+import * as vscode from 'vscode';
+import { isHexBytes, toBuffer, type BytesLike } from '../../../core/bytes';
+import { InputError, errorMessage } from '../../../core/errors';
+import { getCommandCatalog } from '../../../core/redis/commandInfo';
+import { runCommand as coreRunCommand, runPipeline as coreRunPipeline, runScript, type LineResult, type ScriptResult } from '../../../core/redis/commandRunner';
+import { parseRedisStream, parseRedisText } from '../../../core/redis/redisFile';
+import { formatReply } from '../../../core/redis/replyFormat';
+import { replyToJson, replyToResult } from '../../../core/redis/replyJson';
+import { splitArgs } from '../../../core/redis/tokenizer';
+import { bool, list, str } from '../args';
+import { answered, type CommandCall, type CommandSpec } from '../registry';
+import { abortOn, catalogKey, openResp, pickTarget, profileRef, refreshDatabases, resolveTarget, targetFromArgs, type RedisTarget, type RedisUiDeps } from './redisTarget';
+
+function argvFrom(value: unknown, what: string): Buffer[] {
+  if (typeof value === 'string') return splitArgs(value);
+  if (!Array.isArray(value)) throw new InputError(`The ${what} must be a list of arguments (text or { "hex": "…" }) or a command line.`);
+  return value.map((a: unknown, i) => {
+    if (typeof a !== 'string' && !isHexBytes(a)) throw new InputError(`Argument ${i + 1} of the ${what} must be text or { "hex": "…" }.`);
+    return toBuffer(a as BytesLike, `argument ${i + 1}`);
+  });
+}
+
+async function runCommand(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
+  let t: RedisTarget;
+  let argv: Buffer[];
+  if (call.args) {
+    t = targetFromArgs(deps, call.args);
+    const line = str(call.args, 'line');
+    argv = line !== undefined ? splitArgs(line) : argvFrom(call.args.argv, 'argv');
+  } else {
+    t = await resolveTarget(deps, call, 'Run Command');
+    const line = answered(
+      await vscode.window.showInputBox({
+        title: `Run a command on db${t.db} of "${t.profile.name}"`,
+        prompt: 'One command, quoted like redis-cli ("a b", \\xHH escapes).',
+        validateInput: (v) => {
+          try {
+            return splitArgs(v).length === 0 ? 'Type a command.' : undefined;
+          } catch (err) {
+            return errorMessage(err);
+          }
+        },
+      }),
+    );
+    argv = splitArgs(line);
+  }
+  if (argv.length === 0) throw new InputError('The command is empty: give "argv" or "line".');
+  const name = argv[0].toString('utf8');
+  const client = await openResp(deps, t, 'broker-explorer:command');
+  try {
+    const reply = await coreRunCommand(client, argv, { profile: profileRef(t.profile), cacheKey: catalogKey(t.profile) });
+    const catalog = await getCommandCatalog(client, catalogKey(t.profile));
+    if (catalog.classify(argv).write) refreshDatabases(deps.tree, t.profile.name, [t.db]);
+    if (!call.args) {
+      const text = formatReply(reply);
+      if (!text.includes('\n') && text.length <= 200) void vscode.window.showInformationMessage(`${name.toUpperCase()}: ${text}`);
+      else await deps.results.show(`${name.toUpperCase()} result`, text);
+      return undefined;
+    }
+    return replyToResult(reply, name, t.profile.name);
+  } finally {
+    client.close();
+  }
+}
+
+async function runPipeline(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
+  if (!call.args) return runEditor(deps, call, false);
+  const t = targetFromArgs(deps, call.args);
+  const commands = (list(call.args, 'commands') ?? []).map((c, i) => argvFrom(c, `command ${i + 1}`));
+  if (commands.length === 0) throw new InputError('The pipeline is empty: give "commands", a list of argument lists.');
+  const transaction = bool(call.args, 'transaction') ?? false;
+  const client = await openResp(deps, t, 'broker-explorer:pipeline');
+  try {
+    const result = await coreRunPipeline(client, commands, { transaction, profile: profileRef(t.profile), cacheKey: catalogKey(t.profile) });
+    if (result.aborted) throw new InputError(result.aborted);
+    refreshDatabases(deps.tree, t.profile.name, [t.db]);
+    return result.replies.map(replyToJson);
+  } finally {
+    client.close();
+  }
+}
+
+/** A line's result as text: `12  SET → OK`, nested replies indented under it. */
+export function describeLine(r: LineResult): string {
+  const text = formatReply(r.reply);
+  const head = `${String(r.line).padStart(6)}  ${r.command || '(none)'} → `;
+  return head + text.split('\n').join(`\n${' '.repeat(head.length)}`);
+}
+
+/** Results returned to an API caller (all lines still run and show in the results document). */
+const MAX_RETURNED = 10_000;
+
+/** Which profile each .redis document runs against, remembered per document. */
+const documentTargets = new Map<string, RedisTarget>();
+
+async function runEditor(deps: RedisUiDeps, call: CommandCall, transaction: boolean): Promise<unknown> {
+  const kind = transaction ? 'Transaction' : 'Pipeline';
+  let source: { entries: ReturnType<typeof parseRedisText> } | { path: string };
+  let t: RedisTarget;
+  let label: string;
+  if (call.args) {
+    t = targetFromArgs(deps, call.args);
+    const text = str(call.args, 'text');
+    const path = str(call.args, 'path');
+    if (text === undefined && path === undefined) throw new InputError('Give "text" (lines of commands) or "path" (a .redis file).');
+    source = text !== undefined ? { entries: parseRedisText(text) } : { path: path as string };
+    label = path ?? 'text';
+  } else {
+    const editor = vscode.window.activeTextEditor;
+    if (!editor) throw new InputError('Open a .redis file first: each line is one command.');
+    const doc = editor.document;
+    const known = documentTargets.get(doc.uri.toString());
+    t = known ?? (await resolveTarget(deps, call, `Run as ${kind}`));
+    documentTargets.set(doc.uri.toString(), t);
+    const sel = editor.selection;
+    if (!sel.isEmpty) {
+      const range = new vscode.Range(sel.start.line, 0, sel.end.character === 0 && sel.end.line > sel.start.line ? sel.end.line - 1 : sel.end.line, Number.MAX_SAFE_INTEGER);
+      source = { entries: parseRedisText(doc.getText(doc.validateRange(range)), sel.start.line + 1) };
+    } else if (doc.uri.scheme === 'file' && !doc.isDirty) {
+      source = { path: doc.uri.fsPath };
+    } else {
+      source = { entries: parseRedisText(doc.getText()) };
+    }
+    label = vscode.workspace.asRelativePath(doc.uri);
+  }
+  const title = `${kind} on ${t.profile.name}[${t.db}] · ${label}`;
+  const out = deps.results.create(`${kind} results ${label}`);
+  out.setHeader(`# ${title}`, '# running…');
+  if (!call.args) await deps.results.open(out.uri);
+  const client = await openResp(deps, t, `broker-explorer:${kind.toLowerCase()}`);
+  const collected: LineResult[] = [];
+  let result: ScriptResult;
+  try {
+    result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Redis ${kind}`, cancellable: true }, async (progress, token) => {
+      const input = 'entries' in source ? source.entries : parseRedisStream(createReadStream(source.path));
+      return runScript(client, input, {
+        transaction,
+        profile: profileRef(t.profile),
+        cacheKey: catalogKey(t.profile),
+        signal: abortOn(token),
+        collect: false,
+        onResults: (batch) => {
+          out.append(...batch.map(describeLine));
+          if (call.args) for (const r of batch) if (collected.length < MAX_RETURNED) collected.push(r);
+        },
+        onProgress: (p) => progress.report({ message: `${p.lines.toLocaleString('en-US')} lines · ${p.errors.toLocaleString('en-US')} errors` }),
+      });
+    });
+  } catch (err) {
+    out.setHeader(`# ${title}`, `# ${errorMessage(err)}`);
+    out.flush();
+    throw err;
+  } finally {
+    client.close();
+  }
+  const status = result.aborted ? `# ${result.aborted}` : result.complete ? '# done' : '# cancelled: the lines below ran, the rest did not';
+  out.setHeader(`# ${title}`, `# ${result.lines.toLocaleString('en-US')} lines, ${result.errors.toLocaleString('en-US')} errors`, status);
+  out.flush();
+  refreshDatabases(deps.tree, t.profile.name, [t.db]);
+  if (!call.args) {
+    if (result.aborted) void vscode.window.showErrorMessage(result.aborted);
+    return undefined;
+  }
+  const summary: Record<string, unknown> = {
+    lines: result.lines,
+    errors: result.errors,
+    complete: result.complete,
+    uri: out.uri.toString(),
+    results: collected.map((r) => ({ line: r.line, command: r.command, reply: replyToJson(r.reply) })),
+  };
+  if (result.aborted) summary.aborted = result.aborted;
+  return summary;
+}
+
+/** Lets the user pick another profile for the active .redis document next time. */
+async function chooseTarget(deps: RedisUiDeps): Promise<unknown> {
+  const doc = vscode.window.activeTextEditor?.document;
+  if (!doc) throw new InputError('Open a .redis file first.');
+  const t = await pickTarget(deps, 'Run .redis file');
+  documentTargets.set(doc.uri.toString(), t);
+  return { profile: t.profile.name, db: t.db };
+}
+
+export function redisRunCommands(deps: RedisUiDeps): CommandSpec[] {
+  return [
+    { id: 'brokerExplorer.redis.runCommand', run: (call) => runCommand(deps, call) },
+    { id: 'brokerExplorer.redis.runPipeline', run: (call) => runPipeline(deps, call) },
+    { id: 'brokerExplorer.redis.runFileAsPipeline', run: (call) => runEditor(deps, call, false) },
+    { id: 'brokerExplorer.redis.runFileAsTransaction', run: (call) => runEditor(deps, call, true) },
+    { id: 'brokerExplorer.redis.chooseFileTarget', run: () => chooseTarget(deps) },
+  ];
+}

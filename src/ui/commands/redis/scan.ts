@@ -1,0 +1,224 @@
+/**
+ * Scan iterators with a form: keys (SCAN with MATCH / COUNT / TYPE) and a
+ * key's items (HSCAN / SSCAN / ZSCAN, chunked LRANGE for lists, XRANGE for
+ * streams). The first 1,000 results appear in a results document at once;
+ * every result streams to a file (JSON lines or CSV) so memory stays flat;
+ * a notification shows progress and its Cancel stops the server work
+ * before the next call. With arguments, scanValue returns one page.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Redis } from 'ioredis';
+import * as vscode from 'vscode';
+import { InputError } from '../../../core/errors';
+import { displayBytes, toBuffer } from '../../../core/bytes';
+import { checkKeyType, KEY_TYPES } from '../../../core/redis/keyScanner';
+import { bytesToJson, type JsonValue } from '../../../core/redis/replyJson';
+import { iterateKeys, writeRows, type ExportFormat } from '../../../core/redis/scanExport';
+import { collectionType, iterateValue, scanValue, type CollectionType } from '../../../core/redis/valueScanner';
+import { bytes, num, str } from '../args';
+import { answered, type CommandCall, type CommandSpec } from '../registry';
+import { abortOn, dbNodeOf, keyFromNode, resolveKey, resolveTarget, targetFromArgs, type KeyTarget, type RedisTarget, type RedisUiDeps } from './redisTarget';
+
+type Row = Record<string, JsonValue>;
+const SHOWN_ROWS = 1000;
+
+async function askFormat(): Promise<ExportFormat> {
+  return answered(
+    await vscode.window.showQuickPick(
+      [
+        { label: 'JSON lines', description: 'one JSON object per line (.jsonl)', format: 'jsonl' as const },
+        { label: 'CSV', description: 'comma-separated, with a header (.csv)', format: 'csv' as const },
+      ],
+      { title: 'Stream all results to a file as' },
+    ),
+  ).format;
+}
+
+async function askCount(deps: RedisUiDeps, what: string): Promise<number> {
+  const text = answered(
+    await vscode.window.showInputBox({
+      title: `COUNT per ${what} call`,
+      value: String(deps.settings().redisScanCount),
+      prompt: 'How many elements the server examines per call (a hint).',
+      validateInput: (v) => (/^\d+$/.test(v.trim()) && Number(v) >= 1 ? undefined : 'Give a whole number of at least 1.'),
+    }),
+  );
+  return Number(text);
+}
+
+interface StreamJob {
+  name: string;
+  description: string;
+  columns: readonly string[];
+  format: ExportFormat;
+  rows(signal: AbortSignal): AsyncIterable<{ rows: Row[]; scanned?: number }>;
+  unit: string;
+}
+
+export interface ExportSummary {
+  path: string;
+  rows: number;
+  complete: boolean;
+  /** The results document with the first rows. */
+  uri: string;
+}
+
+/** Streams rows to a file with progress and cancel; the first rows also go to a results document. */
+async function runToFile(deps: RedisUiDeps, job: StreamJob, interactive: boolean): Promise<ExportSummary> {
+  const dir = join(deps.storageDir(), 'scans');
+  await mkdir(dir, { recursive: true });
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const path = join(dir, `${job.name.replace(/[^\w.-]+/g, '_').slice(0, 60)}-${stamp}.${job.format === 'csv' ? 'csv' : 'jsonl'}`);
+  const doc = deps.results.create(`${job.name} (first ${SHOWN_ROWS})`, { maxLines: SHOWN_ROWS, language: 'jsonl' });
+  doc.setHeader(`# ${job.description}`, `# all results stream to ${path}`, '# running…');
+  if (interactive) await deps.results.open(doc.uri);
+  let shown = 0;
+  const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: job.description, cancellable: true }, (progress, token) => {
+    const signal = abortOn(token);
+    async function* tee(): AsyncGenerator<{ rows: Row[]; scanned?: number }> {
+      for await (const batch of job.rows(signal)) {
+        if (shown < SHOWN_ROWS) {
+          const part = batch.rows.slice(0, SHOWN_ROWS - shown);
+          shown += part.length;
+          doc.append(...part.map((r) => JSON.stringify(r)));
+        }
+        yield batch;
+      }
+    }
+    return writeRows(tee(), path, job.columns, {
+      format: job.format,
+      signal,
+      onProgress: (p) => progress.report({ message: `${p.rows.toLocaleString('en-US')} ${job.unit}${p.scanned !== undefined ? ` · ${p.scanned.toLocaleString('en-US')} examined` : ''}` }),
+    });
+  });
+  const status = result.complete ? 'complete' : 'cancelled: the file holds what was found until then';
+  doc.setHeader(`# ${job.description}`, `# ${result.rows.toLocaleString('en-US')} ${job.unit} written to ${path} (${status})`, shown < result.rows ? `# showing the first ${shown.toLocaleString('en-US')}` : `# all ${shown.toLocaleString('en-US')} shown`);
+  doc.flush();
+  if (interactive) offerFile(job, path, result.rows, result.complete);
+  return { path, rows: result.rows, complete: result.complete, uri: doc.uri.toString() };
+}
+
+function offerFile(job: StreamJob, path: string, rows: number, complete: boolean): void {
+  void vscode.window.showInformationMessage(`${job.description}: ${rows.toLocaleString('en-US')} ${job.unit} (${complete ? 'complete' : 'cancelled'}).`, 'Open File', 'Save As…').then(async (choice) => {
+    const file = vscode.Uri.file(path);
+    if (choice === 'Open File') await vscode.window.showTextDocument(file);
+    else if (choice === 'Save As…') {
+      const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(path.split(/[/\\]/).pop() ?? 'scan.jsonl') });
+      if (target) await vscode.workspace.fs.copy(file, target, { overwrite: true });
+    }
+  });
+}
+
+function keysJob(client: Redis, t: RedisTarget, o: { match: string; type: string | undefined; count: number; format: ExportFormat }): StreamJob {
+  return {
+    name: `keys ${t.profile.name} db${t.db} ${o.match}`,
+    description: `SCAN db${t.db} of "${t.profile.name}" MATCH ${o.match}${o.type ? ` TYPE ${o.type}` : ''}`,
+    columns: ['key', 'type', 'ttl'],
+    format: o.format,
+    unit: 'keys',
+    rows: (signal) =>
+      (async function* () {
+        for await (const batch of iterateKeys(client, { match: o.match, count: o.count, withInfo: true, signal, ...(o.type ? { type: o.type } : {}) })) {
+          yield { scanned: batch.scanned, rows: batch.keys.filter((k) => k.type !== 'none').map((k): Row => ({ key: bytesToJson(k.key), type: k.type, ttl: k.ttl })) };
+        }
+      })(),
+  };
+}
+
+function valueJob(client: Redis, k: KeyTarget, type: CollectionType, o: { match: string; count: number; format: ExportFormat }): StreamJob {
+  const label = displayBytes(k.key, 60);
+  const matched = o.match !== '*';
+  const columns: Record<CollectionType, readonly string[]> = { hash: ['field', 'value'], set: ['member'], zset: ['member', 'score'], list: matched ? ['value'] : ['index', 'value'], stream: ['id', 'fields'] };
+  return {
+    name: `${type} ${label}`,
+    description: `Scan ${type} "${label}" in db${k.db} of "${k.profile.name}"${matched ? ` MATCH ${o.match}` : ''}`,
+    columns: columns[type],
+    format: o.format,
+    unit: type === 'hash' ? 'fields' : type === 'list' ? 'elements' : type === 'stream' ? 'entries' : 'members',
+    rows: (signal) =>
+      (async function* () {
+        let index = 0;
+        let scanned = 0;
+        for await (const page of iterateValue(client, k.key, { type, count: o.count, signal, ...(matched ? { match: o.match } : {}) })) {
+          const items = page.items as unknown[];
+          scanned += items.length;
+          const rows = items.map((item): Row => {
+            if (type === 'set') return { member: item as JsonValue };
+            if (type === 'list') return matched ? { value: item as JsonValue } : { index: index++, value: item as JsonValue };
+            return item as Row;
+          });
+          yield { rows, scanned };
+        }
+      })(),
+  };
+}
+
+export async function scanKeysInteractive(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
+  const t = await resolveTarget(deps, call, 'Scan Keys');
+  const filter = dbNodeOf(call.node)?.filter;
+  const match = answered(await vscode.window.showInputBox({ title: `Scan keys of db${t.db} on "${t.profile.name}": MATCH`, value: filter ?? '*', prompt: '* any characters, ? one, [abc] a set, \\ escapes.' }));
+  const type = answered(await vscode.window.showQuickPick([{ label: 'any type', type: undefined }, ...KEY_TYPES.map((k) => ({ label: k, type: k as string | undefined }))], { title: 'TYPE' })).type;
+  const count = await askCount(deps, 'SCAN');
+  const format = await askFormat();
+  const client = await deps.pool.get(t.profile.name, t.db);
+  await runToFile(deps, keysJob(client, t, { match, type, count, format }), true);
+  return undefined;
+}
+
+async function scanValueCommand(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
+  if (call.args) {
+    const t = targetFromArgs(deps, call.args);
+    const key = toBuffer(bytes(call.args, 'key', true), 'key');
+    const match = bytes(call.args, 'match');
+    const count = num(call.args, 'count', { min: 1 });
+    const limit = num(call.args, 'limit', { min: 1, max: 100_000 });
+    const cursor = str(call.args, 'cursor');
+    const client = await deps.pool.get(t.profile.name, t.db);
+    const page = await scanValue(client, key, {
+      ...(match !== undefined ? { match } : {}),
+      ...(count !== undefined ? { count } : {}),
+      ...(limit !== undefined ? { limit } : {}),
+      ...(cursor !== undefined ? { cursor } : {}),
+    });
+    return { type: page.type, items: page.items, cursor: page.cursor, complete: page.complete };
+  }
+  const k = await resolveKey(deps, call, 'Scan Value');
+  const client = await deps.pool.get(k.profile.name, k.db);
+  const type = await collectionType(client, k.key);
+  const label = displayBytes(k.key, 60);
+  const match =
+    type === 'stream'
+      ? '*'
+      : answered(await vscode.window.showInputBox({ title: `Scan ${type} "${label}": MATCH on ${type === 'hash' ? 'fields' : type === 'list' ? 'elements' : 'members'}`, value: '*', prompt: '* any characters, ? one, [abc] a set.' }));
+  const count = await askCount(deps, type === 'list' ? 'LRANGE' : type === 'stream' ? 'XRANGE' : `${type === 'hash' ? 'H' : type === 'set' ? 'S' : 'Z'}SCAN`);
+  const format = await askFormat();
+  await runToFile(deps, valueJob(client, k, type, { match, count, format }), true);
+  return undefined;
+}
+
+/** Streams keys (no "key") or a key's items to a file: `{ profile, db?, key?, match?, type?, count?, format? }` → `{ path, rows, complete, uri }`. */
+async function exportScan(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
+  if (!call.args) return call.node && keyFromNode(call.node) ? scanValueCommand(deps, call) : scanKeysInteractive(deps, call);
+  const t = targetFromArgs(deps, call.args);
+  const match = str(call.args, 'match') ?? '*';
+  const count = num(call.args, 'count', { min: 1 }) ?? deps.settings().redisScanCount;
+  const formatArg = str(call.args, 'format') ?? 'jsonl';
+  if (formatArg !== 'jsonl' && formatArg !== 'csv') throw new InputError('"format" must be "jsonl" or "csv".');
+  const client = await deps.pool.get(t.profile.name, t.db);
+  const keyArg = bytes(call.args, 'key');
+  if (keyArg === undefined) {
+    const type = str(call.args, 'type');
+    checkKeyType(type);
+    return runToFile(deps, keysJob(client, t, { match, type, count, format: formatArg }), false);
+  }
+  const k: KeyTarget = { ...t, key: toBuffer(keyArg, 'key') };
+  return runToFile(deps, valueJob(client, k, await collectionType(client, k.key), { match, count, format: formatArg }), false);
+}
+
+export function redisScanCommands(deps: RedisUiDeps): CommandSpec[] {
+  return [
+    { id: 'brokerExplorer.redis.scanValue', run: (call) => scanValueCommand(deps, call) },
+    { id: 'brokerExplorer.redis.exportScan', run: (call) => exportScan(deps, call) },
+  ];
+}

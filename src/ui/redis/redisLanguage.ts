@@ -1,0 +1,77 @@
+/**
+ * The `.redis` language in the editor: command-name completion (with the
+ * server's COMMAND DOCS summary and syntax when a profile is reachable, the
+ * @ioredis/commands list otherwise) and hovers on the command of a line.
+ */
+import * as vscode from 'vscode';
+import { fallbackCatalog, getCommandDocs, type CommandDoc } from '../../core/redis/commandInfo';
+import { ioredisReplySource } from '../../core/redis/reply';
+import type { RedisUiDeps } from '../commands/redis/redisTarget';
+import { catalogKey } from '../commands/redis/redisTarget';
+
+export const REDIS_LANGUAGE = 'redis';
+
+/** When the server last could not be asked: the built-in list is used for a minute after. */
+let offlineSince = 0;
+
+async function docsFor(deps: RedisUiDeps): Promise<CommandDoc[]> {
+  const profile = deps.profiles.redisProfiles().profiles[0];
+  if (profile && Date.now() - offlineSince > 60_000) {
+    try {
+      const client = await deps.pool.get(profile.name);
+      return await getCommandDocs(ioredisReplySource(client), catalogKey(profile));
+    } catch {
+      offlineSince = Date.now();
+    }
+  }
+  return fallbackCatalog()
+    .list()
+    .map((d) => ({ name: d.name.toUpperCase(), summary: '', syntax: '' }));
+}
+
+function firstWordRange(doc: vscode.TextDocument, position: vscode.Position): vscode.Range | undefined {
+  const line = doc.lineAt(position.line).text;
+  const m = /^(\s*)(\S*)/.exec(line);
+  if (!m || line.trimStart().startsWith('#')) return undefined;
+  const start = m[1].length;
+  const end = start + m[2].length;
+  if (position.character < start || position.character > end) return undefined;
+  return new vscode.Range(position.line, start, position.line, end);
+}
+
+export function registerRedisLanguage(deps: RedisUiDeps): vscode.Disposable[] {
+  const selector: vscode.DocumentSelector = { language: REDIS_LANGUAGE };
+  return [
+    vscode.languages.registerCompletionItemProvider(selector, {
+      async provideCompletionItems(doc, position) {
+        const range = firstWordRange(doc, position);
+        if (!range) return [];
+        const docs = await docsFor(deps);
+        const seen = new Set<string>();
+        const items: vscode.CompletionItem[] = [];
+        for (const d of docs) {
+          const top = d.name.split(' ')[0];
+          const label = d.name.includes(' ') ? d.name : top;
+          if (seen.has(label)) continue;
+          seen.add(label);
+          const item = new vscode.CompletionItem(label, d.name.includes(' ') ? vscode.CompletionItemKind.Method : vscode.CompletionItemKind.Function);
+          item.range = range;
+          item.detail = d.syntax ? `${d.name} ${d.syntax}` : d.name;
+          if (d.summary) item.documentation = new vscode.MarkdownString(`${d.summary}${d.group ? `\n\n*group* ${d.group}${d.since ? ` · *since* ${d.since}` : ''}` : ''}`);
+          items.push(item);
+        }
+        return items;
+      },
+    }),
+    vscode.languages.registerHoverProvider(selector, {
+      async provideHover(doc, position) {
+        const range = firstWordRange(doc, position);
+        if (!range) return undefined;
+        const word = doc.getText(range).toUpperCase();
+        const d = (await docsFor(deps)).find((x) => x.name === word);
+        if (!d || !d.summary) return undefined;
+        return new vscode.Hover(new vscode.MarkdownString().appendCodeblock(`${d.name} ${d.syntax}`, 'redis').appendMarkdown(d.summary), range);
+      },
+    }),
+  ];
+}

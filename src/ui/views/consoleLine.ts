@@ -1,0 +1,152 @@
+/**
+ * The console's input line: text with a cursor, history recalled with the
+ * arrow keys, and the terminal escape sequences to draw it.
+ */
+
+export type LineKey = 'left' | 'right' | 'up' | 'down' | 'home' | 'end' | 'delete';
+
+/** Escape sequences a terminal sends for editing keys. */
+const KEYS: [string, LineKey][] = [
+  ['\x1b[A', 'up'],
+  ['\x1b[B', 'down'],
+  ['\x1b[C', 'right'],
+  ['\x1b[D', 'left'],
+  ['\x1bOA', 'up'],
+  ['\x1bOB', 'down'],
+  ['\x1bOC', 'right'],
+  ['\x1bOD', 'left'],
+  ['\x1b[H', 'home'],
+  ['\x1b[F', 'end'],
+  ['\x1bOH', 'home'],
+  ['\x1bOF', 'end'],
+  ['\x1b[1~', 'home'],
+  ['\x1b[4~', 'end'],
+  ['\x1b[3~', 'delete'],
+];
+
+/** Any other CSI / SS3 sequence: ignored. */
+const OTHER_ESCAPE = /^\x1b(?:\[[0-9;?]*[ -/]*[@-~]|O.|.)?/;
+
+export type InputToken = { key: LineKey } | { char: string } | { ignored: string };
+
+/** Splits terminal input into editing keys and characters. */
+export function tokenizeInput(data: string): InputToken[] {
+  const out: InputToken[] = [];
+  let i = 0;
+  while (i < data.length) {
+    if (data[i] === '\x1b') {
+      const rest = data.slice(i);
+      const known = KEYS.find(([seq]) => rest.startsWith(seq));
+      if (known) {
+        out.push({ key: known[1] });
+        i += known[0].length;
+        continue;
+      }
+      const m = OTHER_ESCAPE.exec(rest);
+      const len = m ? m[0].length : 1;
+      out.push({ ignored: rest.slice(0, len) });
+      i += len;
+      continue;
+    }
+    const cp = data.codePointAt(i) ?? 0;
+    const ch = String.fromCodePoint(cp);
+    out.push({ char: ch });
+    i += ch.length;
+  }
+  return out;
+}
+
+export class LineEditor {
+  private chars: string[] = [];
+  private cursor = 0;
+  private readonly history: string[] = [];
+  /** Index into history while browsing; history.length means the line being typed. */
+  private browsing = 0;
+  private draft = '';
+
+  constructor(private readonly maxHistory = 1000) {}
+
+  get text(): string {
+    return this.chars.join('');
+  }
+
+  get position(): number {
+    return this.cursor;
+  }
+
+  set(text: string): void {
+    this.chars = Array.from(text);
+    this.cursor = this.chars.length;
+  }
+
+  insert(ch: string): void {
+    this.chars.splice(this.cursor, 0, ch);
+    this.cursor++;
+  }
+
+  backspace(): boolean {
+    if (this.cursor === 0) return false;
+    this.chars.splice(this.cursor - 1, 1);
+    this.cursor--;
+    return true;
+  }
+
+  key(key: LineKey): void {
+    switch (key) {
+      case 'left':
+        this.cursor = Math.max(0, this.cursor - 1);
+        break;
+      case 'right':
+        this.cursor = Math.min(this.chars.length, this.cursor + 1);
+        break;
+      case 'home':
+        this.cursor = 0;
+        break;
+      case 'end':
+        this.cursor = this.chars.length;
+        break;
+      case 'delete':
+        if (this.cursor < this.chars.length) this.chars.splice(this.cursor, 1);
+        break;
+      case 'up':
+        if (this.browsing > 0) {
+          if (this.browsing === this.history.length) this.draft = this.text;
+          this.browsing--;
+          this.set(this.history[this.browsing]);
+        }
+        break;
+      case 'down':
+        if (this.browsing < this.history.length) {
+          this.browsing++;
+          this.set(this.browsing === this.history.length ? this.draft : this.history[this.browsing]);
+        }
+        break;
+    }
+  }
+
+  /** Ends the line: returns it and, unless blank or a repeat, adds it to the history. */
+  take(): string {
+    const line = this.text;
+    if (line.trim() !== '' && this.history[this.history.length - 1] !== line) {
+      this.history.push(line);
+      if (this.history.length > this.maxHistory) this.history.shift();
+    }
+    this.browsing = this.history.length;
+    this.draft = '';
+    this.chars = [];
+    this.cursor = 0;
+    return line;
+  }
+
+  clear(): void {
+    this.chars = [];
+    this.cursor = 0;
+    this.browsing = this.history.length;
+  }
+
+  /** Escape sequence that redraws the line after `prompt` with the cursor in place. */
+  render(prompt: string): string {
+    const back = this.chars.length - this.cursor;
+    return `\r\x1b[2K${prompt}${this.text}${back > 0 ? `\x1b[${back}D` : ''}`;
+  }
+}

@@ -1,0 +1,332 @@
+/**
+ * A redis-cli-like terminal: prompt `profile[db]>`, redis-cli quoting and
+ * reply formatting, history on the arrow keys, SELECT, HELP <command> from
+ * COMMAND DOCS, Tab completes command names, and SUBSCRIBE / PSUBSCRIBE /
+ * SSUBSCRIBE stream messages until Ctrl+C. It owns its connections: one
+ * RESP connection for commands, one more while subscribed.
+ */
+import * as vscode from 'vscode';
+import type { Redis } from 'ioredis';
+import { errorMessage } from '../../core/errors';
+import { endpoint, type ResolvedRedisProfile } from '../../core/profiles';
+import { findDoc, getCommandDocs, type CommandDoc } from '../../core/redis/commandInfo';
+import { runCommand, streamingMode } from '../../core/redis/commandRunner';
+import { Subscription } from '../../core/redis/pubsub';
+import { array, bulk, integer, type RedisReply } from '../../core/redis/reply';
+import { formatReply } from '../../core/redis/replyFormat';
+import type { RespClient } from '../../core/redis/respClient';
+import { splitArgs } from '../../core/redis/tokenizer';
+import { LineEditor, tokenizeInput } from './consoleLine';
+
+const DIM = '\x1b[2m';
+const RED = '\x1b[31m';
+const RESET = '\x1b[0m';
+const MAX_TRANSCRIPT = 200_000;
+
+export interface RedisConsoleOptions {
+  profile: ResolvedRedisProfile;
+  db: number;
+  /** Opens the console's own RESP connection on a database. */
+  connect(db: number): Promise<RespClient>;
+  /** Opens a connection for subscribe mode (closed when it ends). */
+  subscriber(db: number): Promise<Redis>;
+  /** Catalog cache key for the profile's server. */
+  cacheKey: string;
+}
+
+type Mode = 'idle' | 'busy' | 'subscribed' | 'closed';
+
+export class RedisConsole implements vscode.Pseudoterminal, vscode.Disposable {
+  private readonly writeEmitter = new vscode.EventEmitter<string>();
+  private readonly closeEmitter = new vscode.EventEmitter<number | void>();
+  readonly onDidWrite: vscode.Event<string> = this.writeEmitter.event;
+  readonly onDidClose: vscode.Event<number | void> = this.closeEmitter.event;
+  private readonly line = new LineEditor();
+  private client: RespClient | undefined;
+  private subscription: Subscription | undefined;
+  private mode: Mode = 'idle';
+  private db: number;
+  private opened = false;
+  private pending: string[] = [];
+  private buffered: string[] = [];
+  /** Bumped by Ctrl+C so an interrupted command's late reply is not printed. */
+  private generation = 0;
+  /** Everything written, newest last (bounded): what a test or a bug report reads. */
+  transcript = '';
+
+  constructor(private readonly options: RedisConsoleOptions) {
+    this.db = options.db;
+  }
+
+  get prompt(): string {
+    return `${this.options.profile.name}[${this.db}]> `;
+  }
+
+  open(): void {
+    this.opened = true;
+    const p = this.options.profile;
+    this.write(`${DIM}Redis console on "${p.name}" (${endpoint(p)})${p.readOnly ? ', read-only' : ''}. HELP <command> explains a command; Tab completes; Ctrl+C interrupts; QUIT closes.${RESET}\r\n`);
+    for (const text of this.pending.splice(0)) this.writeEmitter.fire(text);
+    this.mode = 'busy';
+    this.ensureClient().then(
+      () => this.ready(),
+      (err: unknown) => {
+        this.printError(errorMessage(err));
+        this.ready();
+      },
+    );
+  }
+
+  close(): void {
+    this.shutdown();
+  }
+
+  dispose(): void {
+    this.shutdown();
+    this.writeEmitter.dispose();
+    this.closeEmitter.dispose();
+  }
+
+  handleInput(data: string): void {
+    if (this.mode === 'closed') return;
+    for (const token of tokenizeInput(data)) {
+      if ('char' in token && token.char === '\x03') {
+        this.interrupt();
+        continue;
+      }
+      if (this.mode !== 'idle') {
+        // Typed while a command runs: kept and replayed once the prompt is back.
+        if (this.mode === 'busy' && 'char' in token) this.buffered.push(token.char);
+        continue;
+      }
+      if ('key' in token) {
+        this.line.key(token.key);
+        this.write(this.line.render(this.prompt));
+      } else if ('char' in token) {
+        this.onChar(token.char);
+      }
+    }
+  }
+
+  private onChar(ch: string): void {
+    switch (ch) {
+      case '\r':
+      case '\n': {
+        const text = this.line.take();
+        this.write('\r\n');
+        void this.execute(text);
+        break;
+      }
+      case '\x7f':
+      case '\b':
+        if (this.line.backspace()) this.write(this.line.render(this.prompt));
+        break;
+      case '\x04':
+        if (this.line.text === '') this.shutdown();
+        break;
+      case '\x15':
+        this.line.clear();
+        this.write(this.line.render(this.prompt));
+        break;
+      case '\x0c':
+        this.write(`\x1b[2J\x1b[H${this.line.render(this.prompt)}`);
+        break;
+      case '\t':
+        void this.complete();
+        break;
+      default:
+        if (ch >= ' ') {
+          const atEnd = this.line.position === Array.from(this.line.text).length;
+          this.line.insert(ch);
+          this.write(atEnd ? ch : this.line.render(this.prompt));
+        }
+    }
+  }
+
+  /** Runs one line as redis-cli would. */
+  private async execute(text: string): Promise<void> {
+    let argv: Buffer[];
+    try {
+      argv = splitArgs(text);
+    } catch {
+      this.write('Invalid argument(s)\r\n');
+      return this.ready();
+    }
+    if (argv.length === 0) return this.ready();
+    const name = argv[0].toString('utf8').toUpperCase();
+    if (name === 'QUIT' || name === 'EXIT') return this.shutdown();
+    if (name === 'CLEAR') {
+      this.write('\x1b[2J\x1b[H');
+      return this.ready();
+    }
+    this.mode = 'busy';
+    const generation = this.generation;
+    try {
+      if (name === 'HELP') await this.help(argv.slice(1).map((a) => a.toString('utf8')));
+      else if (streamingMode(argv) === 'subscribe') return await this.subscribe(name, argv.slice(1));
+      else {
+        const client = await this.ensureClient();
+        const reply = await runCommand(client, argv, { profile: { name: this.options.profile.name, readOnly: this.options.profile.readOnly }, cacheKey: this.options.cacheKey });
+        if (generation !== this.generation) return;
+        this.db = client.db;
+        this.printReply(reply);
+      }
+    } catch (err) {
+      if ((this.mode as Mode) === 'closed' || generation !== this.generation) return;
+      this.printError(errorMessage(err));
+    }
+    this.ready();
+  }
+
+  private async ensureClient(): Promise<RespClient> {
+    if (this.client?.connected) return this.client;
+    this.client = undefined;
+    const client = await this.options.connect(this.db);
+    if (this.mode === 'closed') {
+      client.close();
+      throw new Error('the console was closed');
+    }
+    this.client = client;
+    return client;
+  }
+
+  private async help(words: string[]): Promise<void> {
+    if (words.length === 0) {
+      this.write('Type a command as in redis-cli, e.g. SET key "a value". HELP <command> shows its syntax and summary.\r\n');
+      return;
+    }
+    const docs = await this.docs();
+    const doc = findDoc(docs, words);
+    if (!doc) {
+      this.write(`${DIM}No help for ${words.join(' ')}.${RESET}\r\n`);
+      return;
+    }
+    this.write(`\r\n  ${doc.name} ${doc.syntax}\r\n  summary: ${doc.summary}\r\n${doc.since ? `  since: ${doc.since}\r\n` : ''}${doc.group ? `  group: ${doc.group}\r\n` : ''}\r\n`);
+  }
+
+  private async docs(): Promise<CommandDoc[]> {
+    return getCommandDocs(await this.ensureClient(), this.options.cacheKey);
+  }
+
+  private async complete(): Promise<void> {
+    const text = this.line.text;
+    if (/\s/.test(text.trimStart()) || text.trim() === '') return;
+    let docs: CommandDoc[];
+    try {
+      docs = await this.docs();
+    } catch {
+      return;
+    }
+    const prefix = text.trim().toUpperCase();
+    const names = [...new Set(docs.map((d) => d.name.split(' ')[0]).filter((n) => n.startsWith(prefix)))];
+    if (names.length === 1) {
+      this.line.set(`${names[0]} `);
+      this.write(this.line.render(this.prompt));
+    } else if (names.length > 1) {
+      this.write(`\r\n${names.slice(0, 60).join('  ')}${names.length > 60 ? '  …' : ''}\r\n${this.line.render(this.prompt)}`);
+    }
+  }
+
+  private async subscribe(name: string, names: Buffer[]): Promise<void> {
+    if (names.length === 0) {
+      this.printError(`ERR wrong number of arguments for '${name.toLowerCase()}' command`);
+      return this.ready();
+    }
+    const pattern = name === 'PSUBSCRIBE';
+    const kind = pattern ? 'psubscribe' : name === 'SSUBSCRIBE' ? 'ssubscribe' : 'subscribe';
+    const sub = new Subscription(() => this.options.subscriber(this.db), {
+      ...(pattern ? { patterns: names } : { channels: names }),
+      bufferSize: 1,
+      sink: (batch) => {
+        let out = '';
+        for (const m of batch) {
+          const reply = m.pattern ? array([bulk('pmessage'), bulk(m.pattern), bulk(m.channel), bulk(m.message)]) : array([bulk(kind === 'ssubscribe' ? 'smessage' : 'message'), bulk(m.channel), bulk(m.message)]);
+          out += `${formatReply(reply).replace(/\n/g, '\r\n')}\r\n`;
+        }
+        this.write(out);
+      },
+    });
+    sub.on('lost', (reason) => this.write(`${DIM}-- ${reason} --${RESET}\r\n`));
+    sub.on('resubscribed', () => this.write(`${DIM}-- reconnected and subscribed again --${RESET}\r\n`));
+    sub.on('ended', (reason) => {
+      this.write(`${DIM}-- ${reason} --${RESET}\r\n`);
+      this.endSubscription();
+    });
+    this.subscription = sub;
+    try {
+      await sub.start();
+    } catch (err) {
+      if (this.subscription !== sub) return;
+      this.subscription = undefined;
+      this.printError(errorMessage(err));
+      return this.ready();
+    }
+    if (this.subscription !== sub) return;
+    this.mode = 'subscribed';
+    let out = 'Reading messages... (press Ctrl+C to quit)\r\n';
+    names.forEach((n, i) => {
+      out += `${formatReply(array([bulk(kind), bulk(n), integer(i + 1)])).replace(/\n/g, '\r\n')}\r\n`;
+    });
+    this.write(out);
+  }
+
+  private endSubscription(): void {
+    const sub = this.subscription;
+    this.subscription = undefined;
+    if (!sub) return;
+    void sub.stop();
+    this.ready();
+  }
+
+  private interrupt(): void {
+    if (this.mode === 'subscribed' || this.subscription) {
+      this.write('^C\r\n');
+      this.endSubscription();
+      return;
+    }
+    if (this.mode === 'busy') {
+      // A blocking command (BLPOP 0, …): drop the connection; the next command opens a new one on the same db.
+      this.write(`^C\r\n${DIM}(interrupted: the connection was closed and is opened again for the next command)${RESET}\r\n`);
+      this.generation++;
+      this.client?.close();
+      this.client = undefined;
+      this.buffered = [];
+      this.ready();
+      return;
+    }
+    this.line.clear();
+    this.write(`^C\r\n${this.prompt}`);
+  }
+
+  private ready(): void {
+    if (this.mode === 'closed') return;
+    this.mode = 'idle';
+    this.write(this.line.render(this.prompt));
+    if (this.buffered.length > 0) this.handleInput(this.buffered.splice(0).join(''));
+  }
+
+  private printReply(reply: RedisReply): void {
+    this.write(`${formatReply(reply).replace(/\n/g, '\r\n')}\r\n`);
+  }
+
+  private printError(message: string): void {
+    this.write(`${RED}(error) ${message.replace(/\r?\n/g, ' ')}${RESET}\r\n`);
+  }
+
+  private write(text: string): void {
+    this.transcript += text;
+    if (this.transcript.length > MAX_TRANSCRIPT) this.transcript = this.transcript.slice(-MAX_TRANSCRIPT / 2);
+    if (this.opened) this.writeEmitter.fire(text);
+    else this.pending.push(text);
+  }
+
+  private shutdown(): void {
+    if (this.mode === 'closed') return;
+    this.mode = 'closed';
+    void this.subscription?.stop();
+    this.subscription = undefined;
+    this.client?.close();
+    this.client = undefined;
+    this.closeEmitter.fire();
+  }
+}
