@@ -13,6 +13,7 @@ import { displayBytes } from '../bytes';
 import { endpoint, redactText, type ResolvedRabbitProfile, type ResolvedRedisProfile, type TlsOptions } from '../profiles';
 import { AMQP_PROTOCOL_HEADER, describeBroker, parseAmqpGreeting } from './amqpGreeting';
 import { adviceFor, connectTcp, describeTls, hostPort, now, resolveHost, roundMs, SocketReader, upgradeTls, type DialFailure } from './dial';
+import { encodeCommand } from '../redis/respParser';
 import { amqpLogin, managementOverview, rabbitUsesTls } from './rabbitChecks';
 
 export type TestStepName = 'dns' | 'tcp' | 'tls' | 'auth' | 'greeting' | 'management';
@@ -114,16 +115,6 @@ type Resp =
   | { type: 'array'; items: Resp[] | null }
   | { type: 'garbage'; preview: string };
 
-/** Encodes a command as a RESP array of bulk strings. */
-export function encodeResp(argv: readonly (string | Buffer)[]): Buffer {
-  const parts: Buffer[] = [Buffer.from(`*${argv.length}\r\n`)];
-  for (const arg of argv) {
-    const b = Buffer.isBuffer(arg) ? arg : Buffer.from(arg, 'utf8');
-    parts.push(Buffer.from(`$${b.length}\r\n`), b, Buffer.from('\r\n'));
-  }
-  return Buffer.concat(parts);
-}
-
 /** Parses one RESP2 reply at `offset`; undefined while incomplete. */
 export function parseResp(buf: Buffer, offset = 0): { value: Resp; used: number } | undefined {
   if (buf.length <= offset) return undefined;
@@ -157,7 +148,7 @@ export function parseResp(buf: Buffer, offset = 0): { value: Resp; used: number 
 
 /** One request, one reply, within the handshake budget. */
 async function call(socket: net.Socket, reader: SocketReader, rec: StepRecorder, where: string, argv: string[], signal?: AbortSignal): Promise<Resp> {
-  socket.write(encodeResp(argv));
+  socket.write(encodeCommand(argv.map((a) => Buffer.from(a, 'utf8'))));
   const r = await reader.read((buf) => parseResp(buf), rec.remaining(), signal);
   if (r.ok) {
     if (r.value.type === 'garbage') throw new ConnectionError(`${where} did not answer ${argv[0]} like a Redis server: it sent "${r.value.preview}". Check the port and the TLS setting.`);
