@@ -64,6 +64,8 @@ export class QueueConsumer extends TypedEmitter<ConsumerEvents> {
   private recovering: RecoveringChannel | undefined;
   private consumerTag = '';
   private chain: Promise<void> = Promise.resolve();
+  /** Channels that closed: their unacknowledged messages went back to the queue. */
+  private readonly closedChannels = new WeakSet<Channel>();
   private stopping = false;
   private endedFlag = false;
 
@@ -101,6 +103,7 @@ export class QueueConsumer extends TypedEmitter<ConsumerEvents> {
       `consuming queue "${this.queue}"`,
       {
         setup: async (ch, _model, generation) => {
+          ch.once('close', () => this.closedChannels.add(ch));
           await ch.prefetch(this.prefetch);
           const ok = await ch.consume(this.queue, (msg) => this.onMessage(ch, msg, generation), { noAck: false, arguments: this.consumeArguments });
           this.consumerTag = ok.consumerTag;
@@ -152,8 +155,9 @@ export class QueueConsumer extends TypedEmitter<ConsumerEvents> {
   }
 
   private async handle(ch: Channel, msg: ConsumeMessage, generation: number): Promise<void> {
-    // After a stop or a reconnect the broker has put this message back already: leave it.
-    if (this.stopping || generation !== this.recovering?.generation) return;
+    // After a stop, a reconnect or a lost channel the broker has put this message back already: leave it
+    // (writing out the rest of a dead channel's prefetch would show each of them twice).
+    if (this.stopping || generation !== this.recovering?.generation || this.closedChannels.has(ch)) return;
     const message = toAmqpMessage(msg);
     try {
       if (this.sink) await this.sink(message);

@@ -153,6 +153,9 @@ export class ManagementHttp {
       if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
         throw new ConnectionError(`${where} failed: the host name "${this.base.hostname}" was not found; check the management URL.`);
       }
+      if (/certificate|self[- ]signed|SSL|TLS|EPROTO|wrong version number/i.test(raw)) {
+        throw new ConnectionError(`${where} failed: the TLS handshake failed (${raw.replace(/[.\s]+$/, '')}); check the CA file, or allow self-signed certificates in the profile.`);
+      }
       throw new ConnectionError(`${where} failed: ${raw}.`);
     }
   }

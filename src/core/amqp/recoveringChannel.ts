@@ -137,6 +137,7 @@ export class RecoveringChannel {
     this.attempts++;
     const base = Math.min(this.initialDelayMs * 2 ** (this.attempts - 1), this.maxDelayMs);
     const delay = Math.round(base * (0.8 + Math.random() * 0.2));
+    this.session.logger.info(`${this.what}: reconnect attempt ${this.attempts} in ${delay} ms`);
     this.timer = setTimeout(() => {
       this.timer = undefined;
       void this.retry();

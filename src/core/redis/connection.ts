@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
-import { Redis, type RedisOptions } from 'ioredis';
+import { Redis, type Command, type RedisOptions } from 'ioredis';
 import { AuthError, BrokerError, ConnectionError, NotFoundError, TimeoutError, errorMessage } from '../errors';
 import type { Logger } from '../logger';
 import { silentLogger } from '../logger';
@@ -35,6 +35,33 @@ export function tlsOptions(tls: TlsOptions | undefined, host: string): Connectio
   if (tls.key) out.key = readFileSync(tls.key);
   if (tls.allowSelfSigned) out.rejectUnauthorized = false;
   return out;
+}
+
+/**
+ * An ioredis client whose commands, when the connection fails them (lost,
+ * closed, not back in time), reject with the profile's ConnectionError
+ * sentence instead of ioredis' own wording; server error replies
+ * (ReplyError) pass through as they are.
+ */
+class ProfileRedis extends Redis {
+  private readonly wrapped = new WeakSet<Command>();
+
+  constructor(
+    options: RedisOptions,
+    private readonly describeFailure: (err: Error) => Error,
+  ) {
+    super(options);
+  }
+
+  override sendCommand(command: Command, stream?: Parameters<Redis['sendCommand']>[1]): unknown {
+    // A command can pass through here more than once (offline queue, resend after reconnect).
+    if (this.describeFailure && !this.wrapped.has(command)) {
+      this.wrapped.add(command);
+      const reject = command.reject;
+      command.reject = (err: Error): void => reject(err.name === 'ReplyError' ? err : this.describeFailure(err));
+    }
+    return super.sendCommand(command, stream);
+  }
 }
 
 /** Turns an ioredis / socket error into one sentence naming the profile and endpoint. */
@@ -67,8 +94,11 @@ export function describeRedisError(profile: ResolvedRedisProfile, err: unknown, 
   if (/ETIMEDOUT|timed? ?out/i.test(raw)) {
     return new TimeoutError(`${where} did not answer within ${profile.connectTimeoutMs} ms. Check the host, port and firewall.`);
   }
+  if ((err instanceof Error && err.name === 'MaxRetriesPerRequestError') || /max retries per request/i.test(raw)) {
+    return new ConnectionError(`The connection to ${where} was lost and is not back yet; check that the server runs, then try again.`);
+  }
   if (/Connection is closed|ECONNRESET|EPIPE|Stream isn't writeable/i.test(raw)) {
-    return new ConnectionError(`The connection to ${where} was lost: ${redactText(raw)}. Try again.`);
+    return new ConnectionError(`The connection to ${where} was lost (${redactText(raw).replace(/[.\s]+$/, '')}); check that the server runs, then try again.`);
   }
   return new BrokerError(`${where}: ${redactText(raw)}`);
 }
@@ -89,7 +119,10 @@ export async function connectRedis(profile: ResolvedRedisProfile, options: Redis
     lazyConnect: true,
     connectTimeout: profile.connectTimeoutMs,
     enableOfflineQueue: true,
-    maxRetriesPerRequest: 1,
+    // A command the connection loses fails at once instead of being sent again
+    // after a reconnect (a write could run twice); one queued while reconnecting
+    // fails at the next failed attempt.
+    maxRetriesPerRequest: 0,
     autoResubscribe: true,
     enableReadyCheck: true,
     connectionName: options.connectionName ?? 'broker-explorer',
@@ -105,7 +138,7 @@ export async function connectRedis(profile: ResolvedRedisProfile, options: Redis
   if (options.password) redisOptions.password = options.password;
   const tls = tlsOptions(profile.tls, profile.host);
   if (tls) redisOptions.tls = tls;
-  const client = new Redis(redisOptions);
+  const client = new ProfileRedis(redisOptions, (err) => describeRedisError(profile, err, db));
   let lastError: unknown;
   client.on('error', (err: unknown) => {
     lastError = err;
@@ -132,6 +165,10 @@ export async function connectRedis(profile: ResolvedRedisProfile, options: Redis
     client.disconnect();
     const cause = err instanceof TimeoutError ? err : (lastError ?? err);
     if (options.signal?.aborted) throw describeRedisError(profile, new Error('cancelled'), db);
+    if (!(cause instanceof BrokerError) && /ECONNRESET|EPIPE|Connection is closed|socket hang up/i.test(errorMessage(cause))) {
+      // Closed during the handshake, typically plain TCP to a TLS port.
+      throw new ConnectionError(`Cannot connect to Redis profile "${profile.name}" (${endpoint(profile)}): the server closed the connection during the handshake; check the port and whether the server expects TLS (rediss://) or plain TCP.`);
+    }
     throw describeRedisError(profile, cause, db);
   } finally {
     if (timer) clearTimeout(timer);

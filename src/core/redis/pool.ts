@@ -44,7 +44,12 @@ export class RedisPool {
     const existing = this.entries.get(key);
     if (existing && existing.profile === profile) {
       const client = await existing.client;
-      if (client.status !== 'end') return client;
+      if (client.status === 'ready') return client;
+      // Lost and reconnecting (or closed): a fresh connection answers at once —
+      // it works when the server is back, and fails with a sentence when not —
+      // instead of waiting for the next reconnect attempt.
+      const current = this.entries.get(key);
+      if (current !== undefined && current !== existing) return this.get(profileName, db);
     }
     if (existing) this.drop(key, existing);
     const client = (async (): Promise<Redis> => {
@@ -83,7 +88,7 @@ export class RedisPool {
   }
 
   private drop(key: string, entry: Entry): void {
-    this.entries.delete(key);
+    if (this.entries.get(key) === entry) this.entries.delete(key);
     entry.client.then(
       (c) => c.disconnect(),
       () => undefined,
