@@ -111,6 +111,9 @@ export async function keyInfos(client: Redis, keys: readonly Buffer[], knownType
     pipeline.ttl(key);
   }
   const replies = (await pipeline.exec()) ?? [];
+  // TYPE and TTL do not fail on a key: an error here is the connection's, and must not pass as type "unknown".
+  const failed = replies.find((r) => r[0]);
+  if (failed) throw failed[0];
   const step = knownType === undefined ? 2 : 1;
   return keys.map((key, i) => {
     const typeReply = knownType === undefined ? replies[i * step] : undefined;
