@@ -42,6 +42,9 @@ export interface BrokerExplorerApi {
   redisConsoles: RedisConsoles;
   /** Milliseconds activate() took. */
   activationMs: number;
+  /** The extension's log folder (context.logUri) and global storage folder, for tests that audit what was written. */
+  logUri: vscode.Uri;
+  globalStorageUri: vscode.Uri;
 }
 
 export function activate(context: vscode.ExtensionContext): BrokerExplorerApi {
@@ -128,7 +131,7 @@ export function activate(context: vscode.ExtensionContext): BrokerExplorerApi {
   );
   const activationMs = performance.now() - started;
   log.info(`Broker Explorer activated in ${activationMs.toFixed(1)} ms`);
-  return { redisTree, rabbitTree, tails, profiles, log, redisConsoles, activationMs };
+  return { redisTree, rabbitTree, tails, profiles, log, redisConsoles, activationMs, logUri: context.logUri, globalStorageUri: context.globalStorageUri };
 }
 
 export function deactivate(): void {

@@ -5,6 +5,8 @@
  */
 import Mocha from 'mocha';
 import { registerActivationTests } from './activation.test';
+import { registerBadInputTests } from './badInput.test';
+import { registerFaultTests } from './faults.test';
 import { registerProfileTests } from './profiles.test';
 import { registerRabbitmqInteractiveTests } from './rabbitmqInteractive.test';
 import { registerRabbitmqTests } from './rabbitmq.test';
@@ -16,7 +18,10 @@ import { registerRedisOpsTests } from './redisOps.test';
 import { registerRedisPubSubTests } from './redisPubsub.test';
 import { registerRedisScanTests } from './redisScan.test';
 import { registerRedisStringTests } from './redisStrings.test';
+import { registerReadOnlyTests } from './readOnly.test';
+import { registerSecretsTests } from './secrets.test';
 import { registerTcpTests } from './tcp.test';
+import { registerTcpTerminalTests } from './tcpTerminal.test';
 
 export function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000, reporter: 'spec' });
@@ -43,6 +48,11 @@ export function run(): Promise<void> {
   registerRabbitmqTests();
   registerRabbitmqTreeTests();
   registerRabbitmqInteractiveTests();
+  registerTcpTerminalTests();
+  registerBadInputTests();
+  registerReadOnlyTests();
+  registerFaultTests();
+  registerSecretsTests();
   describe('the extension host after every test', () => {
     it('saw no unhandled rejection and no uncaught exception', () => {
       if (stray.length > 0) throw new Error(stray.join('\n'));

@@ -87,6 +87,8 @@ export function describeAmqpError(ctx: AmqpErrorContext, err: unknown): BrokerEr
       return new AuthError(`${where} failed: ${reason}; check that vhost "${ctx.vhost}" exists and user "${ctx.profile.username}" may use it.`);
     case 320:
       return new ConnectionError(`${where} failed: the broker closed the connection (${reason}); try again.`);
+    case 503:
+      return new InputError(`${where} failed: the broker refused the command (${reason}) and closed the connection; fix the input, the next command reconnects.`);
     case 540:
       return new PreconditionError(`${where} failed: the broker does not support this here (${reason}).`);
     default:

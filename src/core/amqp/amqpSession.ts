@@ -37,9 +37,15 @@ export interface OpenChannel<C extends Channel = Channel> {
 }
 
 /** Attaches `error` and `close` listeners to a new channel. */
-export function watchChannel<C extends Channel>(channel: C, onError?: (err: unknown) => void): OpenChannel<C> {
+export function watchChannel<C extends Channel>(channel: C, onError?: (err: unknown) => void, connection?: Pick<ChannelModel, 'on' | 'off'>): OpenChannel<C> {
   let closed = false;
   let serverError: unknown;
+  // A connection-level refusal (503 COMMAND_INVALID, …) closes the whole connection: keep its reason too.
+  let connectionError: unknown;
+  const onConnectionError = (err: unknown): void => {
+    connectionError ??= err;
+  };
+  connection?.on('error', onConnectionError);
   let markClosed: () => void = () => undefined;
   const whenClosed = new Promise<void>((resolve) => {
     markClosed = resolve;
@@ -50,6 +56,7 @@ export function watchChannel<C extends Channel>(channel: C, onError?: (err: unkn
   });
   channel.on('close', () => {
     closed = true;
+    connection?.off('error', onConnectionError);
     markClosed();
   });
   return {
@@ -58,7 +65,7 @@ export function watchChannel<C extends Channel>(channel: C, onError?: (err: unkn
       return closed;
     },
     get serverError(): unknown {
-      return serverError;
+      return serverError ?? connectionError;
     },
     whenClosed,
     async close(): Promise<void> {
@@ -151,7 +158,7 @@ export class AmqpSession {
     const model = options.model ?? (await this.connection(options.signal));
     try {
       const channel = options.confirm ? await model.createConfirmChannel() : await model.createChannel();
-      return watchChannel(channel, (err) => this.logger.debug(`AMQP "${this.profile.name}" vhost "${this.vhost}": channel closed by the broker while ${what}: ${errorMessage(this.describe(what, err))}`));
+      return watchChannel(channel, (err) => this.logger.debug(`AMQP "${this.profile.name}" vhost "${this.vhost}": channel closed by the broker while ${what}: ${errorMessage(this.describe(what, err))}`), model);
     } catch (err) {
       throw describeAmqpError(ctx, err);
     }

@@ -174,26 +174,42 @@ abstract class PagedKeysNode extends BaseNode {
     return this;
   }
 
+  /** Why the last "Load more" failed: shown in its place, retried on the next expand / Retry. */
+  private loadError: string | undefined;
+
   protected async ensureLoaded(): Promise<ErrorNode | undefined> {
-    if (this.pager.started) return undefined;
+    if (this.pager.started && this.loadError === undefined) return undefined;
     try {
       await this.pager.loadMore();
+      this.loadError = undefined;
       return undefined;
     } catch (err) {
-      return new ErrorNode(`${this.id}/error`, this.shownAs, errorMessage(err));
+      if (!this.pager.started) return new ErrorNode(`${this.id}/error`, this.shownAs, errorMessage(err));
+      this.loadError = errorMessage(err);
+      return undefined;
     }
   }
 
   protected tail(): TreeNode[] {
     const out: TreeNode[] = [];
-    if (this.pager.capped) {
+    if (this.loadError !== undefined) {
+      out.push(new ErrorNode(`${this.id}/more-error`, this.shownAs, this.loadError));
+    } else if (this.pager.capped) {
       const max = this.dbNode.ctx.settings().maxItemsPerNode;
       out.push(new MessageNode(`${this.id}/cap`, this.shownAs, `Showing the first ${max.toLocaleString('en-US')} keys: set a filter on the database to narrow the list.`, 'filter'));
     } else if (!this.pager.complete) {
       out.push(
         new LoadMoreNode(`${this.id}/more`, this.shownAs, this.pager.progress(this.dbNode.keyCount), async () => {
-          await this.pager.loadMore();
-          this.dbNode.ctx.refresh(this.shownAs);
+          try {
+            await this.pager.loadMore();
+            this.loadError = undefined;
+          } catch (err) {
+            // The keys loaded so far stay; the error takes the place of "Load more…" and offers Retry.
+            this.loadError = errorMessage(err);
+            throw err;
+          } finally {
+            this.dbNode.ctx.refresh(this.shownAs);
+          }
         }),
       );
     }

@@ -15,12 +15,21 @@ export function redisStringCommands(deps: RedisUiDeps): CommandSpec[] {
       id: 'brokerExplorer.redis.editString',
       run: async (call) => {
         const k = await resolveKey(deps, call, 'Edit String');
-        const type = String(await (await deps.pool.get(k.profile.name, k.db)).type(k.key));
+        const client = await deps.pool.get(k.profile.name, k.db);
+        const type = String(await client.type(k.key));
         if (type === 'none') throw new NotFoundError(`The key "${displayBytes(k.key, 80)}" does not exist in db${k.db} of "${k.profile.name}".`);
         if (type !== 'string') throw new InputError(`The key "${displayBytes(k.key, 80)}" holds a ${type}, not a string: open it from the tree to see its items.`);
         const uri = stringUri({ profile: k.profile.name, db: k.db, key: k.key });
         const doc = await vscode.workspace.openTextDocument(uri);
         await vscode.window.showTextDocument(doc, { preview: false });
+        const length = await client.strlen(k.key);
+        const max = deps.settings().maxValueBytes;
+        if (length > max) {
+          // Say why the editor is read-only and short, instead of leaving the user to guess.
+          const notice = `The value of "${displayBytes(k.key, 80)}" is ${length.toLocaleString('en-US')} bytes, more than brokerExplorer.redis.maxValueBytes (${max.toLocaleString('en-US')}): it opened truncated to its first ${max.toLocaleString('en-US')} bytes, read-only.`;
+          void vscode.window.showWarningMessage(notice);
+          return { uri: uri.toString(), truncated: true, notice };
+        }
         return { uri: uri.toString() };
       },
     },
