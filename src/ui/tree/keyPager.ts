@@ -50,7 +50,8 @@ export class KeyPager {
         ...(this.query.type ? { type: this.query.type } : {}),
         cursor: this.cursor,
         limit: want - this.held.length,
-        count: this.query.match || this.query.type ? s.redisScanCount : Math.max(want, 10),
+        // Unfiltered too: at least scanCount per SCAN (fewer round trips); keys beyond the page are held back.
+        count: this.query.match || this.query.type ? s.redisScanCount : Math.max(want, s.redisScanCount),
         maxExamine: s.redisMaxExamine,
         withInfo: false,
       });
@@ -61,8 +62,10 @@ export class KeyPager {
       // A filtered page stops at its examine budget: show what was found and offer "Load more".
       if (page.scanned >= s.redisMaxExamine) break;
     }
-    const slice = this.held.splice(0, want);
+    const slice = this.held.slice(0, want);
     const infos = await keyInfos(client, slice, this.query.type);
+    // Only once TYPE/TTL answered: a failure here keeps the keys for the retry.
+    this.held.splice(0, slice.length);
     for (const info of infos) if (info.type !== 'none') this.keys.push(info);
     this.started = true;
     if (this.keys.length >= s.maxItemsPerNode && !this.complete) this.capped = true;
