@@ -61,7 +61,7 @@ async function askProperties(looksJson: boolean): Promise<{ properties: Record<s
   return { properties, mandatory: picked.has('mandatory') };
 }
 
-async function doPublish(deps: RabbitDeps, call: CommandCall): Promise<PublishResult> {
+async function doPublish(deps: RabbitDeps, call: CommandCall): Promise<PublishResult & { note?: string }> {
   const t = await target(deps, call);
   let args: PublishArgs;
   if (call.args) {
@@ -82,7 +82,16 @@ async function doPublish(deps: RabbitDeps, call: CommandCall): Promise<PublishRe
     const { properties, mandatory } = await askProperties(looksJson);
     args = { exchange, routingKey, body, properties, mandatory };
   }
-  const result = await publish(t.session, args);
+  const result: PublishResult & { note?: string } = await publish(t.session, args);
+  if (args.routingKey === '' && args.exchange !== '') {
+    const type = await t.session
+      .management()
+      .getExchange(t.vhost, args.exchange)
+      .then((e) => e.type)
+      .catch(() => undefined);
+    if (type === 'topic') result.note = `The routing key is empty: on topic exchange "${args.exchange}" only bindings with "#" match it.`;
+  }
+  if (result.note && call.interactive) void vscode.window.showInformationMessage(result.note);
   const to = args.exchange === '' ? `queue "${args.routingKey}" (default exchange)` : `exchange "${args.exchange}" with routing key "${args.routingKey}"`;
   if (!result.routed) {
     void vscode.window.showWarningMessage(
