@@ -1,0 +1,194 @@
+/**
+ * Row 6: a Subscription (its own connection, batched sink) feeding the
+ * output pipeline, against a plain ioredis subscriber that only counts.
+ * The messages are published by `redis-cli --pipe` (pipelined PUBLISH on
+ * another connection, in another process, so the publisher never takes
+ * the subscriber's event loop). Every message carries its sequence number:
+ * both sides check order, and count what arrived.
+ */
+import { Redis } from 'ioredis';
+import { connectRedis } from '../../src/core/redis/connection';
+import { Subscription, type PubSubMessage } from '../../src/core/redis/pubsub';
+import { formatPubSub, LazyTailOutput, Pipeline, TAIL_MAX_LINES } from './outputPipeline';
+import { benchRedisProfile } from './redisRows';
+import { alternate, HOST, log, median, now, pairedRatio, rate, ratioText, REDIS_PORT, round, run, sleep, summary, type BenchConfig, type Row } from './util';
+
+const CHANNEL = 'bench:pubsub';
+const SEQ_DIGITS = 8;
+
+/** RESP for `count` PUBLISH commands: "<seq, 8 digits> payload". */
+export function publishProtocol(count: number): Buffer {
+  const parts: string[] = [];
+  const payload = ' order 42 shipped to warehouse';
+  for (let i = 0; i < count; i++) {
+    const msg = `${String(i).padStart(SEQ_DIGITS, '0')}${payload}`;
+    parts.push(`*3\r\n$7\r\nPUBLISH\r\n$${CHANNEL.length}\r\n${CHANNEL}\r\n$${msg.length}\r\n${msg}\r\n`);
+  }
+  return Buffer.from(parts.join(''), 'latin1');
+}
+
+interface RunStats {
+  ms: number;
+  rate: number;
+  firstToLastRate: number;
+  received: number;
+  lost: number;
+  outOfOrder: number;
+  lastLineOk?: boolean;
+  channelAppends?: number;
+  channelReplaces?: number;
+}
+
+/** Publishes with redis-cli --pipe, then waits until `done` or until nothing arrived for 2 s. */
+export async function publishAndWait(protocol: Buffer, received: () => number, total: number, done: Promise<void>): Promise<void> {
+  const pub = run('redis-cli', ['-h', HOST, '-p', String(REDIS_PORT), '--pipe'], { input: protocol, timeoutMs: 120_000 });
+  const result = await pub;
+  if (result.code !== 0) throw new Error(`redis-cli --pipe failed: ${result.stderr || result.stdout}`);
+  let last = received();
+  let quietSince = now();
+  while (received() < total) {
+    const winner = await Promise.race([done.then(() => 'done'), sleep(100).then(() => 'tick')]);
+    if (winner === 'done') break;
+    if (received() !== last) {
+      last = received();
+      quietSince = now();
+    } else if (now() - quietSince > 2000) break;
+  }
+}
+
+/** `lazy`: the prototype of the proposed TailOutput change (format at flush, only what can be shown). */
+async function runOurs(protocol: Buffer, total: number, lazy = false): Promise<RunStats> {
+  const pipeline = lazy ? undefined : new Pipeline(`Redis: ${CHANNEL}`);
+  const lazyOut = lazy ? new LazyTailOutput<PubSubMessage>(`Redis: ${CHANNEL}`, TAIL_MAX_LINES, formatPubSub) : undefined;
+  let expected = 0;
+  let outOfOrder = 0;
+  let received = 0;
+  let tFirst = 0;
+  let tLast = 0;
+  let finish: () => void = () => undefined;
+  const done = new Promise<void>((r) => (finish = r));
+  const flush = (): void => (pipeline ? pipeline.flush() : lazyOut?.flush());
+  const sub = new Subscription(() => connectRedis(benchRedisProfile(0), { connectionName: 'broker-explorer-bench-sub' }), {
+    channels: [CHANNEL],
+    sink: (batch) => {
+      if (received === 0) tFirst = now();
+      for (let i = 0; i < batch.length; i++) {
+        const seq = Number(batch[i].message.toString('latin1', 0, SEQ_DIGITS));
+        if (seq !== expected) outOfOrder++;
+        expected = seq + 1;
+      }
+      if (pipeline) {
+        const lines = new Array<string>(batch.length);
+        for (let i = 0; i < batch.length; i++) lines[i] = formatPubSub(batch[i]);
+        pipeline.append(lines);
+      } else lazyOut?.push(batch);
+      received += batch.length;
+      if (received >= total) {
+        flush();
+        tLast = now();
+        finish();
+      }
+    },
+  });
+  await sub.start();
+  const t0 = now();
+  await publishAndWait(protocol, () => received, total, done);
+  if (received < total) {
+    flush();
+    tLast = now();
+  }
+  await sub.stop();
+  const lastLine = pipeline ? pipeline.lastLine() : (lazyOut?.lastLine() ?? '');
+  const channel = pipeline ? pipeline.channel : lazyOut?.channel;
+  const stats: RunStats = {
+    ms: tLast - t0,
+    rate: received / ((tLast - t0) / 1000),
+    firstToLastRate: received / ((tLast - tFirst) / 1000),
+    received,
+    lost: total - received,
+    outOfOrder,
+    lastLineOk: lastLine.includes(` ${String(total - 1).padStart(SEQ_DIGITS, '0')} `),
+    channelAppends: channel?.appends ?? 0,
+    channelReplaces: channel?.replaces ?? 0,
+  };
+  pipeline?.dispose();
+  lazyOut?.dispose();
+  return stats;
+}
+
+async function runPlain(protocol: Buffer, total: number): Promise<RunStats> {
+  const client = new Redis({ host: HOST, port: REDIS_PORT, maxRetriesPerRequest: 1 });
+  let expected = 0;
+  let outOfOrder = 0;
+  let received = 0;
+  let tFirst = 0;
+  let tLast = 0;
+  let finish: () => void = () => undefined;
+  const done = new Promise<void>((r) => (finish = r));
+  client.on('message', (_channel: string, message: string) => {
+    if (received === 0) tFirst = now();
+    const seq = Number(message.slice(0, SEQ_DIGITS));
+    if (seq !== expected) outOfOrder++;
+    expected = seq + 1;
+    if (++received >= total) {
+      tLast = now();
+      finish();
+    }
+  });
+  await client.subscribe(CHANNEL);
+  const t0 = now();
+  await publishAndWait(protocol, () => received, total, done);
+  if (received < total) tLast = now();
+  client.disconnect();
+  return { ms: tLast - t0, rate: received / ((tLast - t0) / 1000), firstToLastRate: received / ((tLast - tFirst) / 1000), received, lost: total - received, outOfOrder };
+}
+
+export async function rowPubSub(cfg: BenchConfig): Promise<Row> {
+  const total = cfg.quick ? 20_000 : 200_000;
+  const reps = Math.max(1, Math.round((cfg.quick ? 2 : 7) * cfg.reps));
+  const protocol = publishProtocol(total);
+  log(`row 6: pub/sub, ${total.toLocaleString('en-US')} messages per run, ${reps} runs each`);
+  const ours: RunStats[] = [];
+  const plain: RunStats[] = [];
+  const lazy: RunStats[] = [];
+  await alternate(reps, {
+    ours: async () => {
+      const s = await runOurs(protocol, total);
+      ours.push(s);
+      return s.rate;
+    },
+    lazy: async () => {
+      const s = await runOurs(protocol, total, true);
+      lazy.push(s);
+      return s.rate;
+    },
+    plain: async () => {
+      const s = await runPlain(protocol, total);
+      plain.push(s);
+      return s.rate;
+    },
+  });
+  // The warm-up run of each is not in the lists' medians: drop the first.
+  const o = ours.slice(1);
+  const p = plain.slice(1);
+  const lz = lazy.slice(1);
+  const lzRate = median(lz.map((s) => s.rate));
+  const oRate = median(o.map((s) => s.rate));
+  const pRate = median(p.map((s) => s.rate));
+  const lost = Math.max(...ours.map((s) => s.lost));
+  const outOfOrder = Math.max(...ours.map((s) => s.outOfOrder));
+  const tailOk = ours.every((s) => s.lastLineOk);
+  const ratio = pairedRatio(o.map((s) => s.rate), p.map((s) => s.rate));
+  const lazyRatio = pairedRatio(lz.map((s) => s.rate), p.map((s) => s.rate));
+  return {
+    id: '6',
+    figure: `pub/sub → output pipeline, ${total.toLocaleString('en-US')} msgs`,
+    ours: `${rate(oRate)}, lost ${lost}, out of order ${outOfOrder}`,
+    baseline: `plain ioredis subscriber: ${rate(pRate)} (lost ${Math.max(...plain.map((s) => s.lost))})`,
+    ratio,
+    target: '≥ 0.9×, 0 lost, order kept',
+    met: ratio >= 0.9 && lost === 0 && outOfOrder === 0 && tailOk,
+    note: `ratio = median of per-repetition ratios; rate = messages / (publish start → last line in the pipeline); first→last message: ours ${rate(median(o.map((s) => s.firstToLastRate)))}, plain ${rate(median(p.map((s) => s.firstToLastRate)))}; newest line reached the channel: ${tailOk ? 'yes' : 'NO'}; publisher: redis-cli --pipe (another process); with the proposed lazy formatting in TailOutput (prototype in test/bench/outputPipeline.ts): ${rate(lzRate)} = ${ratioText(lazyRatio)}, lost ${Math.max(...lazy.map((s) => s.lost))}, out of order ${Math.max(...lazy.map((s) => s.outOfOrder))}`,
+    data: { ours, plain, lazyPrototype: lazy, ratio: round(ratio, 3), lazyRatio: round(lazyRatio, 3), oursRate: summary(o.map((s) => s.rate)), plainRate: summary(p.map((s) => s.rate)), lazyRate: summary(lz.map((s) => s.rate)) },
+  };
+}
