@@ -9,7 +9,8 @@ export interface HexBytes {
 }
 export type BytesLike = string | HexBytes;
 
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM keeps a leading U+FEFF in the text, as Buffer#toString('utf8') does.
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 export function isHexBytes(value: unknown): value is HexBytes {
   return typeof value === 'object' && value !== null && typeof (value as { hex?: unknown }).hex === 'string';
@@ -41,7 +42,12 @@ export function isUtf8(buf: Buffer): boolean {
 
 /** A string when valid UTF-8, otherwise `{ hex }`. */
 export function fromBuffer(buf: Buffer): BytesLike {
-  return isUtf8(buf) ? buf.toString('utf8') : { hex: buf.toString('hex') };
+  // One decode: the strict decoder's text is the string (it throws on invalid UTF-8).
+  try {
+    return strictUtf8.decode(buf);
+  } catch {
+    return { hex: buf.toString('hex') };
+  }
 }
 
 /**

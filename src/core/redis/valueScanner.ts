@@ -1,8 +1,21 @@
 /**
- * Reading a collection in pages, never whole: HSCAN / SSCAN / ZSCAN for
- * hashes, sets and sorted sets, chunked LRANGE for lists (cursor = index),
- * XRANGE for streams (cursor = last id, exclusive). A page examines a
- * bounded number of elements, so a rare MATCH never hangs its caller.
+ * Reading a collection in pages, never whole: HSCAN / SSCAN for hashes and
+ * sets, ZSCAN for sorted sets with a MATCH and ZRANGE by rank without one
+ * (cursor = next rank), chunked LRANGE for lists (cursor = index), XRANGE
+ * for streams (cursor = last id, exclusive). A page examines a bounded
+ * number of elements, so a rare MATCH never hangs its caller.
+ *
+ * Without a MATCH the COUNT defaults to the page size (at most 1000), so a
+ * first page of 1000 items is one round trip.
+ *
+ * Sorted-set cursors: which kind a cursor is follows from the MATCH, so
+ * pass the same MATCH (or none) with every page of one walk. Without a
+ * MATCH (or with "*") the cursor is the next rank, as for a list: the end
+ * rank once complete ("0" starts over). With a MATCH it is ZSCAN's cursor
+ * ("0" once complete). A rank past the end of the set — as a ZSCAN cursor
+ * handed to a walk without MATCH usually is — is an InputError, never a
+ * silently empty page. Like LRANGE, rank paging can skip or repeat members
+ * when the set changes between pages; ZSCAN's guarantees apply with MATCH.
  */
 import type { Redis } from 'ioredis';
 import { toBuffer, displayBytes, type BytesLike } from '../bytes';
@@ -39,7 +52,7 @@ export interface ValuePage {
 export interface ScanValueOptions {
   /** Glob on fields / members / list elements (not for streams). */
   match?: BytesLike | Buffer;
-  /** Elements asked per server call (SCAN COUNT hint, LRANGE / XRANGE chunk; default 100). */
+  /** Elements asked per server call (SCAN COUNT hint, LRANGE / ZRANGE / XRANGE chunk; default: the limit, at most 1000, without MATCH; 100 with one). */
   count?: number;
   /** Stop once at least this many items were found (default 1000); a SCAN page may add a few more. */
   limit?: number;
@@ -51,7 +64,9 @@ export interface ScanValueOptions {
   signal?: AbortSignal;
 }
 
+/** COUNT with a MATCH; without one the COUNT is the limit, capped at MAX_DEFAULT_VALUE_COUNT. */
 export const DEFAULT_VALUE_COUNT = 100;
+export const MAX_DEFAULT_VALUE_COUNT = 1000;
 export const DEFAULT_VALUE_LIMIT = 1000;
 export const DEFAULT_VALUE_MAX_EXAMINE = 100_000;
 
@@ -82,20 +97,23 @@ export async function collectionType(client: Redis, key: Buffer): Promise<Collec
 /** One page of a collection's items. */
 export async function scanValue(client: Redis, key: BytesLike | Buffer, options: ScanValueOptions = {}): Promise<ValuePage> {
   const k = toBuffer(key, 'key');
-  const count = positiveInt(options.count, DEFAULT_VALUE_COUNT, 'COUNT');
   const limit = positiveInt(options.limit, DEFAULT_VALUE_LIMIT, 'limit');
   const maxExamine = positiveInt(options.maxExamine, DEFAULT_VALUE_MAX_EXAMINE, 'examine limit');
-  const match = options.match === undefined ? undefined : toBuffer(options.match, 'MATCH pattern');
+  const rawMatch = options.match === undefined ? undefined : toBuffer(options.match, 'MATCH pattern');
+  // "*" matches everything: the same as no MATCH (streams still refuse any MATCH).
+  const match = rawMatch !== undefined && rawMatch.length === 1 && rawMatch[0] === 0x2a ? undefined : rawMatch;
+  const count = positiveInt(options.count, match === undefined ? Math.min(limit, MAX_DEFAULT_VALUE_COUNT) : DEFAULT_VALUE_COUNT, 'COUNT');
   throwIfAborted(options.signal);
   const type = options.type ?? (await collectionType(client, k));
   if (type === 'list') return scanList(client, k, count, limit, maxExamine, match, options);
-  if (type === 'stream') return scanStream(client, k, count, limit, match, options);
+  if (type === 'stream') return scanStream(client, k, count, limit, rawMatch, options);
+  if (type === 'zset' && match === undefined) return scanZsetByRank(client, k, count, limit, options);
   let cursor = options.cursor ?? '0';
   if (!/^\d+$/.test(cursor)) throw new InputError(`The cursor "${cursor}" is not valid: pass back the cursor a previous scan returned, or "0" to start.`);
   const items: (HashItem | JsonBytes | ZsetItem)[] = [];
   let examined = 0;
   const extra: (string | Buffer | number)[] = ['COUNT', count];
-  if (match !== undefined && !(match.length === 1 && match[0] === 0x2a)) extra.push('MATCH', match);
+  if (match !== undefined) extra.push('MATCH', match);
   do {
     throwIfAborted(options.signal);
     const [next, elements] = parseScanReply(await client.callBuffer(SCAN_COMMAND[type], k, cursor, ...extra));
@@ -106,6 +124,33 @@ export async function scanValue(client: Redis, key: BytesLike | Buffer, options:
     else for (let i = 0; i + 1 < elements.length; i += 2) items.push({ member: bytesToJson(elements[i]), score: scoreToJson(elements[i + 1].toString('latin1')) });
   } while (cursor !== '0' && items.length < limit && examined < maxExamine);
   return { type, items: items as ValueItems, cursor, complete: cursor === '0' };
+}
+
+/** A sorted set without MATCH: ZRANGE start stop WITHSCORES by rank, the cursor being the next rank (as a list's index). */
+async function scanZsetByRank(client: Redis, key: Buffer, count: number, limit: number, options: ScanValueOptions): Promise<ValuePage> {
+  const startText = options.cursor ?? '0';
+  if (!/^\d+$/.test(startText)) throw new InputError(`The sorted set cursor "${startText}" is not valid: pass back the rank a previous scan returned, or "0" to start.`);
+  const start = Number(startText);
+  if (!Number.isSafeInteger(start)) throw new InputError(`The sorted set cursor "${startText}" is past the end of the set: pass back the rank a previous scan without MATCH returned, or "0" to start.`);
+  let rank = start;
+  const items: ZsetItem[] = [];
+  let complete = false;
+  while (!complete && items.length < limit) {
+    throwIfAborted(options.signal);
+    const chunk = Math.min(count, limit - items.length);
+    const elements = (await client.callBuffer('ZRANGE', key, rank, rank + chunk - 1, 'WITHSCORES')) as Buffer[];
+    for (let i = 0; i + 1 < elements.length; i += 2) items.push({ member: bytesToJson(elements[i]), score: scoreToJson(elements[i + 1].toString('latin1')) });
+    const got = Math.floor(elements.length / 2);
+    rank += got;
+    if (got < chunk) complete = true;
+  }
+  // Nothing at a rank other than 0: either the end exactly (a previous full page), or not a rank of
+  // this set at all — typically a ZSCAN cursor from a walk with MATCH. Only the last page pays ZCARD.
+  if (items.length === 0 && start > 0) {
+    const card = Number(await client.zcard(key));
+    if (start > card) throw new InputError(`The sorted set cursor "${startText}" is past the end of the set (${card} members): without MATCH the cursor is a rank — pass back the cursor a previous scan without MATCH returned, or "0" to start.`);
+  }
+  return { type: 'zset', items, cursor: String(rank), complete };
 }
 
 async function scanList(client: Redis, key: Buffer, count: number, limit: number, maxExamine: number, match: Buffer | undefined, options: ScanValueOptions): Promise<ValuePage> {

@@ -6,7 +6,7 @@
 import type { Redis } from 'ioredis';
 import { fromBuffer, type BytesLike } from '../bytes';
 import { NotFoundError } from '../errors';
-import { scanValue, type ValueItems } from './valueScanner';
+import { scanValue, type CollectionType, type ValueItems } from './valueScanner';
 
 export const DEFAULT_VALUE_ITEMS = 1000;
 export const DEFAULT_MAX_STRING_BYTES = 1_048_576;
@@ -45,6 +45,10 @@ export async function keyMeta(client: Redis, key: Buffer): Promise<{ type: strin
   return { type, ttl, length };
 }
 
+function isCollectionType(type: string): type is CollectionType {
+  return type === 'hash' || type === 'set' || type === 'zset' || type === 'list' || type === 'stream';
+}
+
 function displayKey(key: Buffer): string {
   const text = key.toString('utf8');
   return text.length > 80 ? `${text.slice(0, 80)}…` : text;
@@ -74,7 +78,10 @@ export async function readValue(client: Redis, key: Buffer, options: ReadValueOp
     const { bytes, truncated } = await readString(client, key, meta.length, options.maxBytes ?? DEFAULT_MAX_STRING_BYTES);
     return { ...meta, value: fromBuffer(bytes), truncated };
   }
-  const page = await scanValue(client, key, { limit: options.limit ?? DEFAULT_VALUE_ITEMS, ...(options.signal ? { signal: options.signal } : {}) });
+  // keyMeta already looked the type up: pass it on rather than pay another TYPE
+  // (a module type is left to scanValue, which names it in its error).
+  const type = isCollectionType(meta.type) ? { type: meta.type } : {};
+  const page = await scanValue(client, key, { ...type, limit: options.limit ?? DEFAULT_VALUE_ITEMS, ...(options.signal ? { signal: options.signal } : {}) });
   const read: ValueRead = { ...meta, value: page.items, truncated: !page.complete };
   if (!page.complete) read.cursor = page.cursor;
   return read;
