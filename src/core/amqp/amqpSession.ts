@@ -93,6 +93,7 @@ export class AmqpSession {
   private shared: Promise<ChannelModel> | undefined;
   private managementClient: ManagementClient | undefined;
   private closedForGood = false;
+  private readonly closeHooks = new Set<() => Promise<void>>();
 
   constructor(
     readonly profile: ResolvedRabbitProfile,
@@ -193,12 +194,21 @@ export class AmqpSession {
     return this.managementClient;
   }
 
+  /** Runs `hook` when the session closes, before its connection (for channels kept open, such as RPC's); returns its removal. */
+  onClose(hook: () => Promise<void>): () => void {
+    this.closeHooks.add(hook);
+    return () => void this.closeHooks.delete(hook);
+  }
+
   /** Closes the shared connection; the session can not be used afterwards. */
   async close(): Promise<void> {
     this.closedForGood = true;
     const shared = this.shared;
     this.shared = undefined;
     this.managementClient?.dispose();
+    const hooks = [...this.closeHooks];
+    this.closeHooks.clear();
+    await Promise.all(hooks.map((hook) => hook().catch(() => undefined)));
     if (shared) await closeQuietly(await shared.catch(() => undefined));
   }
 }

@@ -1,19 +1,22 @@
 /**
  * RPC over AMQP: publish with `replyTo` and a UUID `correlationId`, wait
  * for the reply with that id (others are ignored) or time out. The default
- * reply path is direct reply-to: `amq.rabbitmq.reply-to` consumed with
- * noAck on the same channel before publishing. `replyMode: "callbackQueue"`
- * uses an exclusive server-named queue instead, as the classic tutorial.
- * Each call has its own channel, so concurrent calls never see each other's
- * replies.
+ * reply path is direct reply-to: one RPC channel per session, opened on the
+ * first call, consumes `amq.rabbitmq.reply-to` with noAck once, and every
+ * call publishes on it and waits in a map of pending calls keyed by
+ * correlationId, so concurrent calls each get their own answer. When that
+ * channel closes, the pending calls fail and the next call opens a new one.
+ * `replyMode: "callbackQueue"` uses an exclusive server-named queue on a
+ * channel of its own per call instead, as the classic tutorial.
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import type { ConsumeMessage } from 'amqplib';
+import type { ConsumeMessage, Message } from 'amqplib';
 import { toBuffer, fromBuffer, type BytesLike } from '../bytes';
 import { InputError, NotFoundError, TimeoutError } from '../errors';
+import { cancelledError, describeAmqpError } from './amqpErrors';
 import { checkShortString } from './amqpTable';
-import type { AmqpSession } from './amqpSession';
+import { detailedError, type AmqpSession, type OpenChannel } from './amqpSession';
 import { propertiesFromAmqp, publishOptions, type AmqpProperties } from './messageProperties';
 
 export type ReplyMode = 'direct' | 'callbackQueue';
@@ -56,15 +59,232 @@ export async function rpcCall(session: AmqpSession, args: RpcArgs, options: { si
   const target = exchange === '' ? `queue "${routingKey}"` : `exchange "${exchange}" with routing key "${routingKey}"`;
   const what = `calling ${target} (RPC)`;
   session.assertWritable(what);
-  const where = `on profile "${session.profile.name}" (vhost "${session.vhost}")`;
+  const call: CallSpec = { what, target, exchange, routingKey, body, props, timeoutMs };
+  if (mode === 'direct') return directReplies(session).call(call, options.signal);
+  return callbackQueueCall(session, call, options.signal);
+}
 
-  return session.withChannel(
-    what,
-    async (ch) => {
-      let replyTo = DIRECT_REPLY_TO;
-      if (mode === 'callbackQueue') {
-        replyTo = (await ch.assertQueue('', { exclusive: true, autoDelete: true, durable: false })).queue;
+interface CallSpec {
+  what: string;
+  /** `queue "q"` or `exchange "x" with routing key "k"`. */
+  target: string;
+  exchange: string;
+  routingKey: string;
+  body: Buffer;
+  props: ReturnType<typeof publishOptions>;
+  timeoutMs: number;
+}
+
+function whereOf(session: AmqpSession): string {
+  return `on profile "${session.profile.name}" (vhost "${session.vhost}")`;
+}
+
+function noReplyError(session: AmqpSession, spec: CallSpec): TimeoutError {
+  const { target } = spec;
+  return new TimeoutError(
+    `The RPC call to ${target} ${whereOf(session)} got no reply within ${spec.timeoutMs} ms; check that a server consumes ${target} and replies to the replyTo queue with the same correlationId.`,
+  );
+}
+
+function returnedError(session: AmqpSession, spec: CallSpec): NotFoundError {
+  const { target } = spec;
+  return new NotFoundError(
+    spec.exchange === ''
+      ? `The RPC call to ${target} ${whereOf(session)} was not delivered: there is no queue named "${spec.routingKey}"; check the name and that the server is running.`
+      : `The RPC call to ${target} ${whereOf(session)} was not delivered: no queue is bound for that routing key; check the routing key and that the server is running.`,
+  );
+}
+
+function elapsedSince(started: number): number {
+  return Math.round((performance.now() - started) * 1000) / 1000;
+}
+
+// ---------------------------------------------------------------- direct reply-to: one channel per session
+
+/** A call waiting for its reply on the RPC channel. */
+interface Pending {
+  id: string;
+  spec: CallSpec;
+  started: number;
+  /** performance.now() after which the call times out. */
+  deadline: number;
+  resolve(result: RpcResult): void;
+  reject(err: unknown): void;
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
+}
+
+interface RpcChannel {
+  open: OpenChannel;
+  /** By correlationId. */
+  pending: Map<string, Pending>;
+  /**
+   * One timer for all the calls on the channel, armed for the earliest
+   * deadline (a timer per call costs more than the rest of the call). It is
+   * unref'd: the connection's socket keeps the process alive meanwhile.
+   */
+  timer: NodeJS.Timeout | undefined;
+  timerAt: number;
+}
+
+/** The direct reply-to channel of one session and its pending calls. */
+class DirectReplies {
+  private current: Promise<RpcChannel> | undefined;
+  /** What `current` resolved to, so a close can tell whether it is still the current channel. */
+  private live: RpcChannel | undefined;
+
+  constructor(private readonly session: AmqpSession) {
+    session.onClose(() => this.close());
+  }
+
+  async call(spec: CallSpec, signal?: AbortSignal): Promise<RpcResult> {
+    if (signal?.aborted) throw cancelledError(this.session.context(spec.what));
+    // The open channel at once when there is one: no extra await on the hot path.
+    const rpc = this.live && !this.live.open.closed ? this.live : await this.channel(spec.what);
+    if (signal?.aborted) throw cancelledError(this.session.context(spec.what));
+    return this.publish(rpc, spec, signal);
+  }
+
+  private publish(rpc: RpcChannel, spec: CallSpec, signal: AbortSignal | undefined): Promise<RpcResult> {
+    const id = randomUUID();
+    return new Promise<RpcResult>((resolve, reject) => {
+      const started = performance.now();
+      const p: Pending = { id, spec, started, deadline: started + spec.timeoutMs, resolve, reject, signal, onAbort: undefined };
+      if (signal) {
+        p.onAbort = (): void => this.fail(rpc, p, cancelledError(this.session.context(spec.what)));
+        signal.addEventListener('abort', p.onAbort, { once: true });
       }
+      rpc.pending.set(id, p);
+      this.arm(rpc, p.deadline);
+      try {
+        p.started = performance.now();
+        rpc.open.channel.publish(spec.exchange, spec.routingKey, spec.body, { ...spec.props, replyTo: DIRECT_REPLY_TO, correlationId: id, mandatory: true });
+      } catch (err) {
+        this.fail(rpc, p, describeAmqpError(this.session.context(spec.what), detailedError(err, rpc.open.serverError)));
+      }
+    });
+  }
+
+  /** Forgets the call; false when it was already settled. */
+  private forget(rpc: RpcChannel, p: Pending): boolean {
+    if (rpc.pending.get(p.id) !== p) return false;
+    rpc.pending.delete(p.id);
+    if (p.onAbort) p.signal?.removeEventListener('abort', p.onAbort);
+    return true;
+  }
+
+  private fail(rpc: RpcChannel, p: Pending, err: unknown): void {
+    if (this.forget(rpc, p)) p.reject(err);
+  }
+
+  /** Makes sure the channel's timer fires by `deadline`. */
+  private arm(rpc: RpcChannel, deadline: number): void {
+    if (rpc.timer !== undefined && rpc.timerAt <= deadline) return;
+    if (rpc.timer !== undefined) clearTimeout(rpc.timer);
+    rpc.timerAt = deadline;
+    rpc.timer = setTimeout(() => this.sweep(rpc), Math.max(1, Math.ceil(deadline - performance.now())));
+    rpc.timer.unref();
+  }
+
+  /** Times out the calls past their deadline and re-arms for the next one. */
+  private sweep(rpc: RpcChannel): void {
+    rpc.timer = undefined;
+    // Timers run on the loop's cached clock: allow for a millisecond of it.
+    const now = performance.now() + 1;
+    let next = Infinity;
+    for (const p of [...rpc.pending.values()]) {
+      if (p.deadline <= now) this.fail(rpc, p, noReplyError(this.session, p.spec));
+      else next = Math.min(next, p.deadline);
+    }
+    if (next !== Infinity) this.arm(rpc, next);
+  }
+
+  /** The open RPC channel, opened (with its one reply consumer) on first use and after it closed. */
+  private channel(what: string): Promise<RpcChannel> {
+    if (!this.current) {
+      const opening = this.openChannel(what);
+      this.current = opening;
+      opening.catch(() => {
+        if (this.current === opening) this.current = undefined;
+      });
+      return opening;
+    }
+    return this.current;
+  }
+
+  private async openChannel(what: string): Promise<RpcChannel> {
+    const open = await this.session.openChannel(what);
+    const rpc: RpcChannel = { open, pending: new Map(), timer: undefined, timerAt: 0 };
+    const ch = open.channel;
+    const failAll = (reason: string): void => {
+      if (this.live === rpc) {
+        this.live = undefined;
+        this.current = undefined;
+      }
+      if (rpc.timer !== undefined) clearTimeout(rpc.timer);
+      rpc.timer = undefined;
+      for (const p of [...rpc.pending.values()]) {
+        this.fail(rpc, p, describeAmqpError(this.session.context(p.spec.what), detailedError(new Error(reason), open.serverError)));
+      }
+    };
+    ch.on('close', () => failAll('Channel closed'));
+    ch.on('return', (msg: Message) => {
+      const id = msg.properties.correlationId as unknown;
+      const p = typeof id === 'string' ? rpc.pending.get(id) : undefined;
+      if (p) this.fail(rpc, p, returnedError(this.session, p.spec));
+    });
+    const onReply = (msg: ConsumeMessage | null): void => {
+      if (msg === null) {
+        failAll('Channel closed: the reply consumer was cancelled');
+        void open.close();
+        return;
+      }
+      const id = msg.properties.correlationId as unknown;
+      const p = typeof id === 'string' ? rpc.pending.get(id) : undefined;
+      if (!p) return; // an unknown or late reply: ignore it
+      const elapsedMs = elapsedSince(p.started);
+      this.forget(rpc, p);
+      p.resolve({ body: fromBuffer(msg.content), properties: propertiesFromAmqp(msg.properties), elapsedMs });
+    };
+    try {
+      // Direct reply-to needs the consumer (noAck) before the publish, on the same channel.
+      await ch.consume(DIRECT_REPLY_TO, onReply, { noAck: true });
+    } catch (err) {
+      await open.close();
+      throw describeAmqpError(this.session.context(what), detailedError(err, open.serverError));
+    }
+    if (open.closed) throw describeAmqpError(this.session.context(what), detailedError(new Error('Channel closed'), open.serverError));
+    this.live = rpc;
+    return rpc;
+  }
+
+  async close(): Promise<void> {
+    const current = this.current;
+    this.current = undefined;
+    this.live = undefined;
+    const rpc = await current?.catch(() => undefined);
+    await rpc?.open.close();
+  }
+}
+
+const perSession = new WeakMap<AmqpSession, DirectReplies>();
+
+function directReplies(session: AmqpSession): DirectReplies {
+  let d = perSession.get(session);
+  if (!d) {
+    d = new DirectReplies(session);
+    perSession.set(session, d);
+  }
+  return d;
+}
+
+// ---------------------------------------------------------------- callback queue: a channel per call
+
+function callbackQueueCall(session: AmqpSession, spec: CallSpec, signal?: AbortSignal): Promise<RpcResult> {
+  return session.withChannel(
+    spec.what,
+    async (ch) => {
+      const replyTo = (await ch.assertQueue('', { exclusive: true, autoDelete: true, durable: false })).queue;
       const correlationId = randomUUID();
       return new Promise<RpcResult>((resolve, reject) => {
         let started = 0;
@@ -75,48 +295,32 @@ export async function rpcCall(session: AmqpSession, args: RpcArgs, options: { si
           clearTimeout(timer);
           fn();
         };
-        const timer = setTimeout(
-          () =>
-            settle(() =>
-              reject(
-                new TimeoutError(
-                  `The RPC call to ${target} ${where} got no reply within ${timeoutMs} ms; check that a server consumes ${target} and replies to the replyTo queue with the same correlationId.`,
-                ),
-              ),
-            ),
-          timeoutMs,
-        );
+        const timer = setTimeout(() => settle(() => reject(noReplyError(session, spec))), spec.timeoutMs);
         ch.on('close', () => settle(() => reject(new Error('Channel closed'))));
-        ch.on('return', (msg: { properties: { correlationId?: unknown } }) => {
+        ch.on('return', (msg: Message) => {
           if (msg.properties.correlationId !== correlationId) return;
-          settle(() =>
-            reject(
-              new NotFoundError(
-                exchange === ''
-                  ? `The RPC call to ${target} ${where} was not delivered: there is no queue named "${routingKey}"; check the name and that the server is running.`
-                  : `The RPC call to ${target} ${where} was not delivered: no queue is bound for that routing key; check the routing key and that the server is running.`,
-              ),
-            ),
-          );
+          settle(() => reject(returnedError(session, spec)));
         });
         const onReply = (msg: ConsumeMessage | null): void => {
           if (msg === null) return settle(() => reject(new Error('Channel closed: the reply consumer was cancelled')));
           if (msg.properties.correlationId !== correlationId) return; // someone else's reply: ignore it
-          const elapsedMs = Math.round((performance.now() - started) * 1000) / 1000;
+          const elapsedMs = elapsedSince(started);
           settle(() => resolve({ body: fromBuffer(msg.content), properties: propertiesFromAmqp(msg.properties), elapsedMs }));
         };
-        // Direct reply-to needs the consumer (noAck) before the publish, on the same channel.
-        ch.consume(replyTo, onReply, { noAck: true, exclusive: mode === 'callbackQueue' }).then(() => {
-          if (settled) return;
-          started = performance.now();
-          try {
-            ch.publish(exchange, routingKey, body, { ...props, replyTo, correlationId, mandatory: true });
-          } catch (err) {
-            settle(() => reject(err));
-          }
-        }, (err: unknown) => settle(() => reject(err)));
+        ch.consume(replyTo, onReply, { noAck: true, exclusive: true }).then(
+          () => {
+            if (settled) return;
+            started = performance.now();
+            try {
+              ch.publish(spec.exchange, spec.routingKey, spec.body, { ...spec.props, replyTo, correlationId, mandatory: true });
+            } catch (err) {
+              settle(() => reject(err));
+            }
+          },
+          (err: unknown) => settle(() => reject(err)),
+        );
       });
     },
-    options.signal ? { signal: options.signal } : {},
+    signal ? { signal } : {},
   );
 }
