@@ -15,7 +15,7 @@ import { startTail } from '../../src/core/amqp/tail';
 import type { AmqpMessage } from '../../src/core/amqp/messageProperties';
 import type { Logger } from '../../src/core/logger';
 import { resolveRabbitProfile } from '../../src/core/profiles';
-import { formatAmqp, Pipeline } from './outputPipeline';
+import { Pipeline } from './outputPipeline';
 import {
   alternate,
   AMQP_PORT,
@@ -190,7 +190,7 @@ async function rowTail(cfg: BenchConfig, session: AmqpSession, peer: Peer): Prom
       const tail = await startTail(session, { exchange: TAIL_EXCHANGE, exchangeType: 'fanout' });
       tail.on('message', (m) => {
         const last = c.see(seqOf(m.body));
-        pipeline.appendOne(formatAmqp(m));
+        pipeline.appendAmqp(m);
         if (last) {
           pipeline.flush();
           c.end();
@@ -260,14 +260,17 @@ async function rowConsume(cfg: BenchConfig, session: AmqpSession, peer: Peer, ad
         session,
         { queue: WORK_QUEUE, prefetch: 100, ack: 'ack' },
         {
+          // As the ui's consumer does it: queued lazily, acknowledged once written out.
           sink: (m) => {
             const last = c.see(seqOf(m.body));
-            pipeline.appendOne(formatAmqp(m));
+            pipeline.appendAmqp(m);
             if (last) {
               pipeline.flush();
               c.end();
             }
+            return pipeline.whenFlushed();
           },
+          overlap: true,
         },
       );
       await waitFor(c.done, () => c.received, total);

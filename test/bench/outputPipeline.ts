@@ -3,19 +3,23 @@
  * formatted line → TailOutput (batched appends every 100 ms, trimmed past
  * tailMaxLines) — with only the output channel replaced by a counter.
  *
- * The line formats are the benchmark's stand-ins for the ui's (the ui
- * commands that wire subscriptions and AMQP tails to a TailOutput are not
- * in the tree yet): time, source, then the payload through the same
- * displayBytes() escaping the rest of the ui uses.
+ * The line formats and the way messages are queued are the ui's own:
+ * formatMessage of src/ui/redis/subscriptionTail.ts (queued lazily, a batch
+ * at a time, as the subscription tail does) and appendMessage of
+ * src/ui/commands/rabbitmq/format.ts (as the exchange tail and the queue
+ * consumer do). `vscode` is mapped to fakeVscode.ts.
  */
 import { channels, CountingChannel } from './fakeVscode';
 import { TailOutput, timestamp } from '../../src/ui/tails/tailOutput';
 import { displayBytes } from '../../src/core/bytes';
 import type { PubSubMessage } from '../../src/core/redis/pubsub';
 import type { AmqpMessage } from '../../src/core/amqp/messageProperties';
+import { formatMessage } from '../../src/ui/redis/subscriptionTail';
+import { appendMessage } from '../../src/ui/commands/rabbitmq/format';
 
 export const TAIL_MAX_LINES = 5000; // brokerExplorer.tailMaxLines default
 
+/** The stand-in line formats used before the ui had its own (kept for the LazyTailOutput prototype run). */
 export function formatPubSub(m: PubSubMessage): string {
   const via = m.pattern ? ` (${displayBytes(m.pattern, 80)})` : '';
   return `${timestamp(m.time)} ${displayBytes(m.channel, 80)}${via} ${displayBytes(m.message)}`;
@@ -36,15 +40,21 @@ export class Pipeline {
     this.channel = channels[channels.length - 1];
   }
 
-  /** Lines in, as the ui would hand them over. */
-  append(lines: string[]): void {
-    this.lines += lines.length;
-    this.output.append(...lines);
+  /** A subscription's batch, as src/ui/redis/subscriptionTail.ts hands it over. */
+  appendPubSub(batch: readonly PubSubMessage[]): void {
+    this.lines += batch.length;
+    this.output.appendAllLazy(batch, formatMessage);
   }
 
-  appendOne(line: string): void {
+  /** An AMQP message, as the exchange tail and the queue consumer of src/ui/commands/rabbitmq/streams.ts hand it over. */
+  appendAmqp(m: AmqpMessage): void {
     this.lines++;
-    this.output.append(line);
+    appendMessage(this.output, m);
+  }
+
+  /** Resolves once what is queued reached the channel (what the queue consumer's sink returns). */
+  whenFlushed(): Promise<void> {
+    return this.output.whenFlushed();
   }
 
   /** Pushes what is pending to the channel now (the 100 ms timer would). */

@@ -77,11 +77,8 @@ async function runOurs(protocol: Buffer, total: number, lazy = false): Promise<R
         if (seq !== expected) outOfOrder++;
         expected = seq + 1;
       }
-      if (pipeline) {
-        const lines = new Array<string>(batch.length);
-        for (let i = 0; i < batch.length; i++) lines[i] = formatPubSub(batch[i]);
-        pipeline.append(lines);
-      } else lazyOut?.push(batch);
+      if (pipeline) pipeline.appendPubSub(batch);
+      else lazyOut?.push(batch);
       received += batch.length;
       if (received >= total) {
         flush();

@@ -59,6 +59,8 @@ export class Subscription extends EventEmitter<SubscriptionEvents> {
   private ringLength = 0;
   private pending: PubSubMessage[] = [];
   private flushScheduled = false;
+  private batchTime = 0;
+  private readonly maxBatch: number;
   private readonly waiters: Waiter[] = [];
   private lostConnection = false;
   private active = false;
@@ -78,6 +80,7 @@ export class Subscription extends EventEmitter<SubscriptionEvents> {
     const size = options.bufferSize ?? DEFAULT_TAIL_BUFFER;
     if (!Number.isInteger(size) || size < 1) throw new InputError(`The buffer size ${size} is not valid: give a whole number of at least 1.`);
     this.ring = new Array<PubSubMessage | undefined>(size);
+    this.maxBatch = options.maxBatch ?? 1000;
   }
 
   get running(): boolean {
@@ -103,8 +106,8 @@ export class Subscription extends EventEmitter<SubscriptionEvents> {
     this.client = client;
     // Our own resubscription keeps binary channel names exact.
     client.options.autoResubscribe = false;
-    client.on('messageBuffer', (channel: Buffer, message: Buffer) => this.push({ channel, message, time: Date.now() }));
-    client.on('pmessageBuffer', (pattern: string | Buffer, channel: Buffer, message: Buffer) => this.push({ channel, pattern: this.patternBytes(pattern), message, time: Date.now() }));
+    client.on('messageBuffer', (channel: Buffer, message: Buffer) => this.push({ channel, message, time: this.arrival() }));
+    client.on('pmessageBuffer', (pattern: string | Buffer, channel: Buffer, message: Buffer) => this.push({ channel, pattern: this.patternBytes(pattern), message, time: this.arrival() }));
     client.on('close', () => {
       if (!this.active || this.lostConnection) return;
       this.lostConnection = true;
@@ -186,10 +189,16 @@ export class Subscription extends EventEmitter<SubscriptionEvents> {
     return this.patterns.find((p) => p.toString() === pattern) ?? Buffer.from(pattern);
   }
 
+  /** The arrival time: read once per batch (messages of one batch arrive within one turn of the event loop). */
+  private arrival(): number {
+    if (this.pending.length === 0) this.batchTime = Date.now();
+    return this.batchTime;
+  }
+
   private push(message: PubSubMessage): void {
     this.received++;
     this.pending.push(message);
-    if (this.pending.length >= (this.options.maxBatch ?? 1000)) this.flush();
+    if (this.pending.length >= this.maxBatch) this.flush();
     else if (!this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(() => this.flush());
@@ -202,13 +211,24 @@ export class Subscription extends EventEmitter<SubscriptionEvents> {
     const batch = this.pending;
     this.pending = [];
     const size = this.ring.length;
-    for (const m of batch) {
+    const ring = this.ring;
+    // Only the newest `size` of the batch can stay in the ring: the older ones are dropped at once.
+    let i = 0;
+    if (batch.length >= size) {
+      i = batch.length - size;
+      this.dropped += this.ringLength + i;
+      this.ringStart = 0;
+      this.ringLength = 0;
+    }
+    for (; i < batch.length; i++) {
       if (this.ringLength < size) {
-        this.ring[(this.ringStart + this.ringLength) % size] = m;
+        let at = this.ringStart + this.ringLength;
+        if (at >= size) at -= size;
+        ring[at] = batch[i];
         this.ringLength++;
       } else {
-        this.ring[this.ringStart] = m;
-        this.ringStart = (this.ringStart + 1) % size;
+        ring[this.ringStart] = batch[i];
+        if (++this.ringStart === size) this.ringStart = 0;
         this.dropped++;
       }
     }

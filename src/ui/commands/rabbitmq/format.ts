@@ -5,7 +5,7 @@
  */
 import type { BytesLike } from '../../../core/bytes';
 import type { AmqpMessage, AmqpProperties } from '../../../core/amqp/messageProperties';
-import { timestamp } from '../../tails/tailOutput';
+import { timestamp, type TailOutput } from '../../tails/tailOutput';
 
 /** Bodies longer than this are cut in the display (the buffer keeps them whole). */
 export const MAX_BODY_CHARS = 16_384;
@@ -63,4 +63,18 @@ export function messageLines(m: AmqpMessage, time?: number): string[] {
   const head = `${time === undefined ? '' : `${timestamp(time)}  `}${exchangeLabel(m.exchange)} ⟫ ${m.routingKey === '' ? '(no routing key)' : m.routingKey}  ${size.toLocaleString('en-US')} bytes${typeof m.body === 'string' ? '' : ' (binary)'}${m.redelivered ? '  redelivered' : ''}`;
   const props = propertiesText(m.properties);
   return [head, ...(props ? [`  ${props}`] : []), ...bodyLines(m.body)];
+}
+
+interface ArrivedMessage {
+  message: AmqpMessage;
+  time: number;
+}
+
+function arrivedLines(a: ArrivedMessage): string[] {
+  return messageLines(a.message, a.time);
+}
+
+/** Queues a message for a tail or consumer channel, stamped now; its lines are formatted only when written out. */
+export function appendMessage(output: TailOutput, message: AmqpMessage, time: number = Date.now()): void {
+  output.appendLazy<ArrivedMessage>({ message, time }, arrivedLines);
 }

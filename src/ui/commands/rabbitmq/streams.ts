@@ -16,7 +16,7 @@ import { TailOutput, timestamp } from '../../tails/tailOutput';
 import { bool, list, num, obj, str } from '../args';
 import { answered, type CommandCall, type CommandSpec } from '../registry';
 import { argsOf, ask, exchangeArg, jsonObject, queueArg, target, validateJsonObject, validateWholeNumber, where, type RabbitDeps, type Target } from './common';
-import { messageLines } from './format';
+import { appendMessage } from './format';
 
 /** How long `take` waits when no `timeoutMs` is given. */
 export const DEFAULT_TAKE_TIMEOUT_MS = 30_000;
@@ -125,7 +125,7 @@ async function doTail(deps: RabbitDeps, outputs: StreamOutputs, call: CommandCal
   const bindsWith = keys.length > 0 ? `binding key${keys.length === 1 ? '' : 's'} ${keys.map((k) => `"${k}"`).join(', ')}` : Object.keys(table).length > 0 ? `arguments ${JSON.stringify(bindingArguments)}` : `"${bindingKeys[0] ?? ''}" (everything)`;
   output.append(`Tail of exchange "${exchange}" (${type ?? 'type unknown'}) in ${where(t)}, bound with ${bindsWith}.`);
   output.append('It sees only the messages published after its queue was bound; earlier ones are not shown.');
-  tail.on('message', (m) => output.append(...messageLines(m, Date.now())));
+  tail.on('message', (m) => appendMessage(output, m));
   tail.on('lost', ({ reason }) => output.append(`${timestamp()}  ✗ connection lost (${reason}); reconnecting — messages published meanwhile are not seen.`));
   tail.on('resumed', ({ queue, downtimeMs, attempts }) => output.append(`${timestamp()}  ✓ resumed after ${downtimeMs.toLocaleString('en-US')} ms (${attempts} attempt${attempts === 1 ? '' : 's'}), bound again with queue ${queue}.`));
   try {
@@ -210,12 +210,14 @@ async function doConsume(deps: RabbitDeps, outputs: StreamOutputs, call: Command
       { queue: q.name, ack: mode, ...(prefetch !== undefined ? { prefetch } : {}), ...(consumeArguments ? { arguments: consumeArguments } : {}) },
       {
         bufferSize: deps.settings().tailBufferSize,
-        // The ack is sent once this returns: the lines are in the channel by then.
-        sink: async (m) => {
+        overlap: true,
+        // The ack is sent once this resolves: the lines are in the channel by then. Messages arriving
+        // together share one flush, and their acks go out together.
+        sink: (m) => {
           if (handled >= limit) return ended;
           handled++;
-          output.append(...messageLines(m, Date.now()));
-          output.flush();
+          appendMessage(output, m);
+          return output.whenFlushed();
         },
       },
     );
