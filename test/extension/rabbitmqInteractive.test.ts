@@ -7,49 +7,7 @@ import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { TreeNode } from '../../src/ui/tree/treeNode';
 import { RabbitFixture } from './rabbitmq.test';
-import { api } from './util';
-
-type Answer = string | string[] | undefined;
-
-interface Scripted {
-  asked: string[];
-  restore(): void;
-}
-
-/** Answers prompts in order: an input box gets the text, a quick pick the item(s) whose label matches. */
-function script(answers: Answer[]): Scripted {
-  const w = vscode.window as unknown as Record<string, unknown>;
-  const saved = { showQuickPick: w.showQuickPick, showInputBox: w.showInputBox, showWarningMessage: w.showWarningMessage };
-  const asked: string[] = [];
-  const next = (what: string): Answer => {
-    asked.push(what);
-    if (answers.length === 0) throw new Error(`unexpected prompt: ${what}`);
-    return answers.shift();
-  };
-  w.showInputBox = async (options?: vscode.InputBoxOptions): Promise<string | undefined> => {
-    const a = next(`input: ${options?.title ?? ''}`);
-    return typeof a === 'string' ? a : undefined;
-  };
-  w.showQuickPick = async (items: readonly (string | vscode.QuickPickItem)[] | Thenable<readonly (string | vscode.QuickPickItem)[]>, options?: vscode.QuickPickOptions): Promise<unknown> => {
-    const list = await items;
-    const a = next(`pick: ${options?.title ?? ''}`);
-    if (a === undefined) return undefined;
-    const wanted = Array.isArray(a) ? a : [a];
-    const found = list.filter((i) => wanted.includes(typeof i === 'string' ? i : i.label));
-    if (found.length === 0) throw new Error(`no item ${JSON.stringify(a)} in ${options?.title ?? ''}`);
-    return options?.canPickMany ? found : found[0];
-  };
-  w.showWarningMessage = async (message: string, ...rest: unknown[]): Promise<unknown> => {
-    const modal = typeof rest[0] === 'object' && rest[0] !== null && (rest[0] as { modal?: boolean }).modal;
-    if (!modal) return undefined;
-    const a = next(`confirm: ${message}`);
-    return typeof a === 'string' ? a : undefined;
-  };
-  return {
-    asked,
-    restore: () => Object.assign(w, saved),
-  };
-}
+import { api, scriptPrompts as script } from './util';
 
 export function registerRabbitmqInteractiveTests(): void {
   let fixture: RabbitFixture | undefined;

@@ -5,46 +5,9 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { TreeNode } from '../../src/ui/tree/treeNode';
-import { api, contextOf, plainRedis, uniqueName } from './util';
+import { api, contextOf, plainRedis, scriptPrompts as script, uniqueName, type Answer } from './util';
 
 const DB = 3;
-type Answer = string | string[] | undefined;
-
-function script(answers: Answer[]): { asked: string[]; restore(): void } {
-  const w = vscode.window as unknown as Record<string, unknown>;
-  const saved = { showQuickPick: w.showQuickPick, showInputBox: w.showInputBox, showWarningMessage: w.showWarningMessage, showInformationMessage: w.showInformationMessage };
-  const asked: string[] = [];
-  const next = (what: string): Answer => {
-    asked.push(what);
-    if (answers.length === 0) throw new Error(`unexpected prompt: ${what}`);
-    return answers.shift();
-  };
-  w.showInputBox = async (options?: vscode.InputBoxOptions): Promise<string | undefined> => {
-    const a = next(`input: ${options?.title ?? ''}`);
-    return typeof a === 'string' ? a : undefined;
-  };
-  w.showQuickPick = async (items: readonly (string | vscode.QuickPickItem)[] | Thenable<readonly (string | vscode.QuickPickItem)[]>, options?: vscode.QuickPickOptions): Promise<unknown> => {
-    const list = await items;
-    const a = next(`pick: ${options?.title ?? ''}`);
-    if (a === undefined) return undefined;
-    const wanted = Array.isArray(a) ? a : [a];
-    const found = list.filter((i) => wanted.includes(typeof i === 'string' ? i : i.label));
-    if (options?.canPickMany) return found;
-    if (found.length === 0) throw new Error(`no item ${JSON.stringify(a)} in ${options?.title ?? ''}`);
-    return found[0];
-  };
-  w.showWarningMessage = async (message: string, ...rest: unknown[]): Promise<unknown> => {
-    const modal = typeof rest[0] === 'object' && rest[0] !== null && (rest[0] as { modal?: boolean }).modal;
-    if (!modal) return undefined;
-    const a = next(`confirm: ${message}`);
-    return typeof a === 'string' ? a : undefined;
-  };
-  w.showInformationMessage = async (message: string): Promise<undefined> => {
-    asked.push(`info: ${message}`);
-    return undefined;
-  };
-  return { asked, restore: () => Object.assign(w, saved) };
-}
 
 export function registerRedisInteractiveTests(): void {
   describe('Redis palette and context-menu flows (scripted prompts, db 3)', () => {

@@ -183,3 +183,46 @@ export async function startOwnRedis(): Promise<OwnRedis> {
     stop: () => kill('SIGTERM'),
   };
 }
+
+export type Answer = string | string[] | undefined;
+
+/**
+ * Answers prompts in order: an input box gets the text, a quick pick the
+ * item(s) whose label matches, a modal warning the button; information
+ * messages are recorded. `restore()` puts the real window functions back.
+ */
+export function scriptPrompts(answers: Answer[]): { asked: string[]; restore(): void } {
+  const w = vscode.window as unknown as Record<string, unknown>;
+  const saved = { showQuickPick: w.showQuickPick, showInputBox: w.showInputBox, showWarningMessage: w.showWarningMessage, showInformationMessage: w.showInformationMessage };
+  const asked: string[] = [];
+  const next = (what: string): Answer => {
+    asked.push(what);
+    if (answers.length === 0) throw new Error(`unexpected prompt: ${what}`);
+    return answers.shift();
+  };
+  w.showInputBox = async (options?: vscode.InputBoxOptions): Promise<string | undefined> => {
+    const a = next(`input: ${options?.title ?? ''}`);
+    return typeof a === 'string' ? a : undefined;
+  };
+  w.showQuickPick = async (items: readonly (string | vscode.QuickPickItem)[] | Thenable<readonly (string | vscode.QuickPickItem)[]>, options?: vscode.QuickPickOptions): Promise<unknown> => {
+    const list = await items;
+    const a = next(`pick: ${options?.title ?? ''}`);
+    if (a === undefined) return undefined;
+    const wanted = Array.isArray(a) ? a : [a];
+    const found = list.filter((i) => wanted.includes(typeof i === 'string' ? i : i.label));
+    if (options?.canPickMany) return found;
+    if (found.length === 0) throw new Error(`no item ${JSON.stringify(a)} in ${options?.title ?? ''}`);
+    return found[0];
+  };
+  w.showWarningMessage = async (message: string, ...rest: unknown[]): Promise<unknown> => {
+    const modal = typeof rest[0] === 'object' && rest[0] !== null && (rest[0] as { modal?: boolean }).modal;
+    if (!modal) return undefined;
+    const a = next(`confirm: ${message}`);
+    return typeof a === 'string' ? a : undefined;
+  };
+  w.showInformationMessage = async (message: string): Promise<undefined> => {
+    asked.push(`info: ${message}`);
+    return undefined;
+  };
+  return { asked, restore: () => Object.assign(w, saved) };
+}
