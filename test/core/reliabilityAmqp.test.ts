@@ -117,10 +117,17 @@ describe('reliability: RabbitMQ connection faults (real RabbitMQ)', function () 
     const ackedUnseen = acked.filter((id) => !sunkSet.has(id));
     assert.deepEqual(ackedUnseen, [], 'nothing left the queue without its sink resolving first');
     assert.ok(acked.length >= 160 && remaining.length > 0, `${acked.length} acked, ${remaining.length} still queued`);
-    assert.equal(consumer.stats.acked, acked.length, 'the acks the consumer counted are the ones the broker applied');
-    // Only a message being written out at the cut is shown again; the rest of the dead channel's prefetch is left to redelivery.
-    assert.ok(sunk.length - sunkSet.size <= 1, `${sunk.length - sunkSet.size} messages shown twice`);
-    console.log(`      figure: ${N} published; ${acked.length} acked after their sink, ${remaining.length} still queued, ${sunk.length - sunkSet.size} shown twice (redelivered after the cut: ${redelivered.length}), 0 lost`);
+    // Acks go out cumulatively (one per run of at most prefetch/2 shown messages). A run shown but not yet
+    // acknowledged when the broker cuts the connection is redelivered: shown again, flagged redelivered,
+    // never lost; and an ack written in that instant is counted but not applied.
+    const batch = 20 / 2;
+    const unapplied = consumer.stats.acked - acked.length;
+    assert.ok(unapplied >= 0 && unapplied <= batch, `the consumer counted ${consumer.stats.acked} acks, the broker applied ${acked.length}`);
+    const twice = [...new Set(sunk.filter((id, i) => sunk.indexOf(id) !== i))];
+    assert.ok(twice.length <= batch, `${twice.length} messages shown twice`);
+    const redeliveredSet = new Set(redelivered);
+    assert.deepEqual(twice.filter((id) => !redeliveredSet.has(id)), [], 'a message shown twice came back flagged redelivered');
+    console.log(`      figure: ${N} published; ${acked.length} acked after their sink, ${remaining.length} still queued, ${twice.length} shown twice (redelivered after the cut: ${redelivered.length}), 0 lost`);
   });
 
   it('an RPC call whose connection the broker closes rejects with a sentence, and the next call works', async () => {

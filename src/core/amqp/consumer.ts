@@ -151,17 +151,7 @@ export class QueueConsumer extends TypedEmitter<ConsumerEvents> {
       },
       options.recovery,
     );
-    try {
-      await this.recovering.start(options.signal);
-    } catch (err) {
-      this.end();
-      throw err;
-    }
-    if (options.signal) {
-      const signal = options.signal;
-      if (signal.aborted) void this.stop();
-      else signal.addEventListener('abort', () => void this.stop(), { once: true });
-    }
+    await this.recovering.startFor({ stop: () => this.stop(), end: () => this.end() }, options.signal);
     return { consumerTag: this.consumerTag };
   }
 

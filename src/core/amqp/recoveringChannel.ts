@@ -78,6 +78,22 @@ export class RecoveringChannel {
     await this.connect(signal);
   }
 
+  /**
+   * Starts on behalf of an owner (a tail, a consumer): a failed start ends
+   * the owner, and once started the signal stops it.
+   */
+  async startFor(owner: { stop(): Promise<void>; end(): void }, signal?: AbortSignal): Promise<void> {
+    try {
+      await this.start(signal);
+    } catch (err) {
+      owner.end();
+      throw err;
+    }
+    if (!signal) return;
+    if (signal.aborted) void owner.stop();
+    else signal.addEventListener('abort', () => void owner.stop(), { once: true });
+  }
+
   /** Treat the current connection as lost (a consumer cancelled by the broker, say) and recover. */
   lose(reason: string, generation = this.gen): void {
     // Only an established generation can be lost; a failure during setup is the setup's own error.

@@ -126,17 +126,7 @@ export class ExchangeTail extends TypedEmitter<TailEvents> {
       },
       options.recovery,
     );
-    try {
-      await this.recovering.start(options.signal);
-    } catch (err) {
-      this.end();
-      throw err;
-    }
-    if (options.signal) {
-      const signal = options.signal;
-      if (signal.aborted) void this.stop();
-      else signal.addEventListener('abort', () => void this.stop(), { once: true });
-    }
+    await this.recovering.startFor({ stop: () => this.stop(), end: () => this.end() }, options.signal);
     return { queue: this.currentQueue };
   }
 
