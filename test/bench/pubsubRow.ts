@@ -8,10 +8,10 @@
  */
 import { Redis } from 'ioredis';
 import { connectRedis } from '../../src/core/redis/connection';
-import { Subscription, type PubSubMessage } from '../../src/core/redis/pubsub';
-import { formatPubSub, LazyTailOutput, Pipeline, TAIL_MAX_LINES } from './outputPipeline';
+import { Subscription } from '../../src/core/redis/pubsub';
+import { Pipeline } from './outputPipeline';
 import { benchRedisProfile } from './redisRows';
-import { alternate, HOST, log, median, now, pairedRatio, rate, ratioText, REDIS_PORT, round, run, sleep, summary, type BenchConfig, type Row } from './util';
+import { alternate, HOST, log, median, now, pairedRatio, rate, REDIS_PORT, round, run, sleep, summary, type BenchConfig, type Row } from './util';
 
 const CHANNEL = 'bench:pubsub';
 const SEQ_DIGITS = 8;
@@ -56,10 +56,8 @@ export async function publishAndWait(protocol: Buffer, received: () => number, t
   }
 }
 
-/** `lazy`: the prototype of the proposed TailOutput change (format at flush, only what can be shown). */
-async function runOurs(protocol: Buffer, total: number, lazy = false): Promise<RunStats> {
-  const pipeline = lazy ? undefined : new Pipeline(`Redis: ${CHANNEL}`);
-  const lazyOut = lazy ? new LazyTailOutput<PubSubMessage>(`Redis: ${CHANNEL}`, TAIL_MAX_LINES, formatPubSub) : undefined;
+async function runOurs(protocol: Buffer, total: number): Promise<RunStats> {
+  const pipeline = new Pipeline(`Redis: ${CHANNEL}`);
   let expected = 0;
   let outOfOrder = 0;
   let received = 0;
@@ -67,7 +65,7 @@ async function runOurs(protocol: Buffer, total: number, lazy = false): Promise<R
   let tLast = 0;
   let finish: () => void = () => undefined;
   const done = new Promise<void>((r) => (finish = r));
-  const flush = (): void => (pipeline ? pipeline.flush() : lazyOut?.flush());
+  const flush = (): void => pipeline.flush();
   const sub = new Subscription(() => connectRedis(benchRedisProfile(0), { connectionName: 'broker-explorer-bench-sub' }), {
     channels: [CHANNEL],
     sink: (batch) => {
@@ -77,8 +75,7 @@ async function runOurs(protocol: Buffer, total: number, lazy = false): Promise<R
         if (seq !== expected) outOfOrder++;
         expected = seq + 1;
       }
-      if (pipeline) pipeline.appendPubSub(batch);
-      else lazyOut?.push(batch);
+      pipeline.appendPubSub(batch);
       received += batch.length;
       if (received >= total) {
         flush();
@@ -95,8 +92,8 @@ async function runOurs(protocol: Buffer, total: number, lazy = false): Promise<R
     tLast = now();
   }
   await sub.stop();
-  const lastLine = pipeline ? pipeline.lastLine() : (lazyOut?.lastLine() ?? '');
-  const channel = pipeline ? pipeline.channel : lazyOut?.channel;
+  const lastLine = pipeline.lastLine();
+  const channel = pipeline.channel;
   const stats: RunStats = {
     ms: tLast - t0,
     rate: received / ((tLast - t0) / 1000),
@@ -105,11 +102,10 @@ async function runOurs(protocol: Buffer, total: number, lazy = false): Promise<R
     lost: total - received,
     outOfOrder,
     lastLineOk: lastLine.includes(` ${String(total - 1).padStart(SEQ_DIGITS, '0')} `),
-    channelAppends: channel?.appends ?? 0,
-    channelReplaces: channel?.replaces ?? 0,
+    channelAppends: channel.appends,
+    channelReplaces: channel.replaces,
   };
-  pipeline?.dispose();
-  lazyOut?.dispose();
+  pipeline.dispose();
   return stats;
 }
 
@@ -147,16 +143,10 @@ export async function rowPubSub(cfg: BenchConfig): Promise<Row> {
   log(`row 6: pub/sub, ${total.toLocaleString('en-US')} messages per run, ${reps} runs each`);
   const ours: RunStats[] = [];
   const plain: RunStats[] = [];
-  const lazy: RunStats[] = [];
   await alternate(reps, {
     ours: async () => {
       const s = await runOurs(protocol, total);
       ours.push(s);
-      return s.rate;
-    },
-    lazy: async () => {
-      const s = await runOurs(protocol, total, true);
-      lazy.push(s);
       return s.rate;
     },
     plain: async () => {
@@ -168,15 +158,12 @@ export async function rowPubSub(cfg: BenchConfig): Promise<Row> {
   // The warm-up run of each is not in the lists' medians: drop the first.
   const o = ours.slice(1);
   const p = plain.slice(1);
-  const lz = lazy.slice(1);
-  const lzRate = median(lz.map((s) => s.rate));
   const oRate = median(o.map((s) => s.rate));
   const pRate = median(p.map((s) => s.rate));
   const lost = Math.max(...ours.map((s) => s.lost));
   const outOfOrder = Math.max(...ours.map((s) => s.outOfOrder));
   const tailOk = ours.every((s) => s.lastLineOk);
   const ratio = pairedRatio(o.map((s) => s.rate), p.map((s) => s.rate));
-  const lazyRatio = pairedRatio(lz.map((s) => s.rate), p.map((s) => s.rate));
   return {
     id: '6',
     figure: `pub/sub → output pipeline, ${total.toLocaleString('en-US')} msgs`,
@@ -185,7 +172,7 @@ export async function rowPubSub(cfg: BenchConfig): Promise<Row> {
     ratio,
     target: '≥ 0.9×, 0 lost, order kept',
     met: ratio >= 0.9 && lost === 0 && outOfOrder === 0 && tailOk,
-    note: `ratio = median of per-repetition ratios; rate = messages / (publish start → last line in the pipeline); first→last message: ours ${rate(median(o.map((s) => s.firstToLastRate)))}, plain ${rate(median(p.map((s) => s.firstToLastRate)))}; newest line reached the channel: ${tailOk ? 'yes' : 'NO'}; publisher: redis-cli --pipe (another process); with the proposed lazy formatting in TailOutput (prototype in test/bench/outputPipeline.ts): ${rate(lzRate)} = ${ratioText(lazyRatio)}, lost ${Math.max(...lazy.map((s) => s.lost))}, out of order ${Math.max(...lazy.map((s) => s.outOfOrder))}`,
-    data: { ours, plain, lazyPrototype: lazy, ratio: round(ratio, 3), lazyRatio: round(lazyRatio, 3), oursRate: summary(o.map((s) => s.rate)), plainRate: summary(p.map((s) => s.rate)), lazyRate: summary(lz.map((s) => s.rate)) },
+    note: `ratio = median of per-repetition ratios; rate = messages / (publish start → last line in the pipeline); first→last message: ours ${rate(median(o.map((s) => s.firstToLastRate)))}, plain ${rate(median(p.map((s) => s.firstToLastRate)))}; newest line reached the channel: ${tailOk ? 'yes' : 'NO'}; publisher: redis-cli --pipe (another process)`,
+    data: { ours, plain, ratio: round(ratio, 3), oursRate: summary(o.map((s) => s.rate)), plainRate: summary(p.map((s) => s.rate)) },
   };
 }
