@@ -13,7 +13,15 @@ for (const c of pkg.contributes.commands) {
   if (!groups.has(area)) groups.set(area, []);
   groups.get(area).push(c);
 }
-const names = { profiles: 'Connections', redis: 'Redis', rabbitmq: 'RabbitMQ', tails: 'Tails (subscriptions, exchange tails, consumers, TCP sessions)', tcp: 'Raw TCP', retry: 'Trees', loadMore: 'Trees' };
+const names = {
+  profiles: 'Connections',
+  redis: 'Redis',
+  rabbitmq: 'RabbitMQ',
+  tails: 'Tails (subscriptions, exchange tails, consumers, TCP sessions)',
+  tcp: 'Raw TCP',
+  retry: 'Trees',
+  loadMore: 'Trees',
+};
 const merged = new Map();
 for (const [area, list] of groups) {
   const name = names[area] ?? area;
@@ -22,7 +30,8 @@ for (const [area, list] of groups) {
 let out = '';
 for (const [name, list] of merged) {
   out += `\n**${name}**\n\n| command | id |\n|---|---|\n`;
-  for (const c of list) out += `| ${c.category}: ${c.title}${hidden.has(c.command) ? ' *(menus and API only)*' : ''} | \`${c.command}\` |\n`;
+  for (const c of list)
+    out += `| ${c.category}: ${c.title}${hidden.has(c.command) ? ' *(menus and API only)*' : ''} | \`${c.command}\` |\n`;
 }
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
 const start = '<!-- commands:start -->';

@@ -61,7 +61,9 @@ function onPath(cmd) {
     try {
       fs.accessSync(p, fs.constants.X_OK);
       if (fs.statSync(p).isFile()) return p;
-    } catch { /* next */ }
+    } catch {
+      /* next */
+    }
   }
   return undefined;
 }
@@ -116,13 +118,18 @@ if (!fs.existsSync(settingsFile)) {
     if (!isOurs(entry)) continue;
     const p = path.join(dirs.extensions, entry);
     const st = fs.lstatSync(p);
-    if (st.isSymbolicLink()) { fs.unlinkSync(p); continue; } // older layout
+    if (st.isSymbolicLink()) {
+      fs.unlinkSync(p);
+      continue;
+    } // older layout
     if (entry !== folderName && st.isDirectory() && fs.readdirSync(p).every((f) => fs.lstatSync(path.join(p, f)).isSymbolicLink())) {
       fs.rmSync(p, { recursive: true, force: true }); // stale version, only links inside
     }
   }
   fs.mkdirSync(extDir, { recursive: true });
-  const wanted = fs.readdirSync(REPO).filter((f) => /^(package\.json|package\.nls(\..+)?\.json|dist|media|README(\..*)?|CHANGELOG(\..*)?|LICENSE(\..*)?)$/i.test(f));
+  const wanted = fs
+    .readdirSync(REPO)
+    .filter((f) => /^(package\.json|package\.nls(\..+)?\.json|dist|media|README(\..*)?|CHANGELOG(\..*)?|LICENSE(\..*)?)$/i.test(f));
   for (const f of fs.readdirSync(extDir)) {
     const p = path.join(extDir, f);
     if (fs.lstatSync(p).isSymbolicLink() && !wanted.includes(f)) fs.unlinkSync(p);
@@ -131,15 +138,26 @@ if (!fs.existsSync(settingsFile)) {
     const p = path.join(extDir, f);
     const target = path.join(REPO, f);
     let st;
-    try { st = fs.lstatSync(p); } catch { st = undefined; }
-    if (st && !st.isSymbolicLink()) { log(`WARNING: ${p} is not a link; leaving it`); continue; }
+    try {
+      st = fs.lstatSync(p);
+    } catch {
+      st = undefined;
+    }
+    if (st && !st.isSymbolicLink()) {
+      log(`WARNING: ${p} is not a link; leaving it`);
+      continue;
+    }
     if (st && fs.readlinkSync(p) === target) continue;
     if (st) fs.unlinkSync(p);
     fs.symlinkSync(target, p);
   }
   const manifest = path.join(dirs.extensions, 'extensions.json');
   let entries = [];
-  try { entries = JSON.parse(fs.readFileSync(manifest, 'utf8')); } catch { entries = []; }
+  try {
+    entries = JSON.parse(fs.readFileSync(manifest, 'utf8'));
+  } catch {
+    entries = [];
+  }
   if (!Array.isArray(entries)) entries = [];
   entries = entries.filter((e) => e?.identifier?.id?.toLowerCase() !== id.toLowerCase());
   entries.push({
@@ -158,7 +176,9 @@ if (!fs.existsSync(settingsFile)) {
       delete o[folderName];
       fs.writeFileSync(obsolete, JSON.stringify(o));
     }
-  } catch { /* none */ }
+  } catch {
+    /* none */
+  }
   log(`extension ${id} ${pkg.version}: ${path.relative(REPO, extDir)}/{${wanted.join(',')}} -> ${REPO}`);
 }
 
@@ -205,20 +225,29 @@ Object.assign(env, {
 const logFile = path.join(PROFILE, 'code-server.log');
 const logFd = fs.openSync(logFile, 'w');
 const args = [
-  '--auth', 'none',
-  '--bind-addr', `127.0.0.1:${port}`,
+  '--auth',
+  'none',
+  '--bind-addr',
+  `127.0.0.1:${port}`,
   '--disable-telemetry',
   '--disable-update-check',
   '--disable-workspace-trust',
   '--disable-getting-started-override',
-  '--user-data-dir', dirs.userData,
-  '--extensions-dir', dirs.extensions,
+  '--user-data-dir',
+  dirs.userData,
+  '--extensions-dir',
+  dirs.extensions,
   folder,
 ];
 log(`starting code-server on 127.0.0.1:${port} (profile ${path.relative(REPO, PROFILE)}, log ${path.relative(REPO, logFile)})`);
 const child = spawn(CODE_SERVER_BIN, args, { env, cwd: folder, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
 let exited = null;
-const exitPromise = new Promise((resolve) => child.on('exit', (c, s) => { exited = { code: c, signal: s }; resolve(exited); }));
+const exitPromise = new Promise((resolve) =>
+  child.on('exit', (c, s) => {
+    exited = { code: c, signal: s };
+    resolve(exited);
+  }),
+);
 const onChunk = (buf) => {
   fs.writeSync(logFd, buf);
   if (opt.verbose) process.stdout.write(buf);
@@ -227,9 +256,19 @@ child.stdout.on('data', onChunk);
 child.stderr.on('data', onChunk);
 
 const killGroup = (sig) => {
-  try { process.kill(-child.pid, sig); } catch { try { process.kill(child.pid, sig); } catch { /* gone */ } }
+  try {
+    process.kill(-child.pid, sig);
+  } catch {
+    try {
+      process.kill(child.pid, sig);
+    } catch {
+      /* gone */
+    }
+  }
 };
-process.on('exit', () => { if (!exited) killGroup('SIGKILL'); });
+process.on('exit', () => {
+  if (!exited) killGroup('SIGKILL');
+});
 
 let stopping = false;
 async function stop(code, why) {
@@ -261,11 +300,15 @@ for (;;) {
   try {
     const res = await fetch(`${origin}/healthz`, { signal: AbortSignal.timeout(2000) });
     if (res.ok) break;
-  } catch { /* not yet */ }
+  } catch {
+    /* not yet */
+  }
   if (Date.now() > deadline) await stop(1, `code-server did not answer on ${origin} within 60 s (see ${logFile})`);
   await new Promise((r) => setTimeout(r, 200));
 }
-exitPromise.then((r) => { if (!stopping) stop(1, `code-server exited (${r.code ?? r.signal}); see ${logFile}`); });
+exitPromise.then((r) => {
+  if (!stopping) stop(1, `code-server exited (${r.code ?? r.signal}); see ${logFile}`);
+});
 
 const url = `${origin}/?folder=${encodeURIComponent(folder)}`;
 const devUrl = `${url}&payload=${encodeURIComponent(JSON.stringify([['extensionDevelopmentPath', `vscode-remote://127.0.0.1:${port}${REPO.split(path.sep).map(encodeURIComponent).join('/')}`]]))}`;

@@ -55,7 +55,12 @@ if (only !== 'core') {
   await run('host install', 'node', ['scripts/host/install.mjs']);
   if (!broken || only === 'host') {
     const folder = mkdtempSync(join(tmpdir(), 'be-workspace-'));
-    await run('extension host tests', 'node', ['scripts/host/run.mjs', '--extension', root, '--suite', join(root, 'dist/test/index.js'), '--folder', folder], { count: true });
+    await run(
+      'extension host tests',
+      'node',
+      ['scripts/host/run.mjs', '--extension', root, '--suite', join(root, 'dist/test/index.js'), '--folder', folder],
+      { count: true },
+    );
     await run('UI screenshot test', 'node', ['scripts/host/screenshot.mjs', '--out', join(folder, 'screenshot.png')], { count: true });
     rmSync(folder, { recursive: true, force: true });
   }

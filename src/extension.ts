@@ -114,7 +114,13 @@ export function activate(context: vscode.ExtensionContext): BrokerExplorerApi {
             else amqpPool.invalidate(name);
           },
         }),
-        ...redisKeyCommands({ profiles, pool: redisPool, tree: redisTree, values, scanKeysInteractive: (call) => scanKeysInteractive(redisUi, call) }),
+        ...redisKeyCommands({
+          profiles,
+          pool: redisPool,
+          tree: redisTree,
+          values,
+          scanKeysInteractive: (call) => scanKeysInteractive(redisUi, call),
+        }),
         ...redisRunCommands(redisUi),
         ...redisPubSubCommands(redisUi),
         ...redisConsoleCommands(redisUi, redisConsoles),
@@ -131,7 +137,17 @@ export function activate(context: vscode.ExtensionContext): BrokerExplorerApi {
   );
   const activationMs = performance.now() - started;
   log.info(`Broker Explorer activated in ${activationMs.toFixed(1)} ms`);
-  return { redisTree, rabbitTree, tails, profiles, log, redisConsoles, activationMs, logUri: context.logUri, globalStorageUri: context.globalStorageUri };
+  return {
+    redisTree,
+    rabbitTree,
+    tails,
+    profiles,
+    log,
+    redisConsoles,
+    activationMs,
+    logUri: context.logUri,
+    globalStorageUri: context.globalStorageUri,
+  };
 }
 
 export function deactivate(): void {

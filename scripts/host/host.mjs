@@ -58,7 +58,11 @@ function registerCleanup(fn) {
     exitHookInstalled = true;
     process.on('exit', () => {
       for (const f of cleanups) {
-        try { f(); } catch { /* ignore */ }
+        try {
+          f();
+        } catch {
+          /* ignore */
+        }
       }
     });
   }
@@ -66,8 +70,16 @@ function registerCleanup(fn) {
 }
 
 function killGroup(pid, signal) {
-  try { process.kill(-pid, signal); return true; } catch {
-    try { process.kill(pid, signal); return true; } catch { return false; }
+  try {
+    process.kill(-pid, signal);
+    return true;
+  } catch {
+    try {
+      process.kill(pid, signal);
+      return true;
+    } catch {
+      return false;
+    }
   }
 }
 
@@ -92,10 +104,17 @@ setInterval(() => { if (!alive(Number(parent))) { reap(); setTimeout(() => { rea
 `;
 function startWatchdog(mode, target, dir) {
   const wd = spawn(process.execPath, ['-e', WATCHDOG_JS, String(process.pid), mode, String(target), dir || ''], {
-    detached: true, stdio: 'ignore',
+    detached: true,
+    stdio: 'ignore',
   });
   wd.unref();
-  return () => { try { process.kill(wd.pid, 'SIGKILL'); } catch { /* gone */ } };
+  return () => {
+    try {
+      process.kill(wd.pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  };
 }
 
 export async function freePort() {
@@ -170,15 +189,19 @@ export async function startCodeServer(opts = {}) {
     ...(opts.env || {}),
   });
   const args = [
-    '--auth', 'none',
-    '--bind-addr', `127.0.0.1:${port}`,
+    '--auth',
+    'none',
+    '--bind-addr',
+    `127.0.0.1:${port}`,
     '--disable-telemetry',
     '--disable-update-check',
     '--disable-workspace-trust',
     '--disable-getting-started-override',
     '--ignore-last-opened',
-    '--user-data-dir', dirs.userData,
-    '--extensions-dir', dirs.extensions,
+    '--user-data-dir',
+    dirs.userData,
+    '--extensions-dir',
+    dirs.extensions,
     ...(opts.args || []),
   ];
   args.push(folder);
@@ -190,7 +213,12 @@ export async function startCodeServer(opts = {}) {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let exited = null;
-  const exitPromise = new Promise((resolve) => child.on('exit', (code, signal) => { exited = { code, signal }; resolve(exited); }));
+  const exitPromise = new Promise((resolve) =>
+    child.on('exit', (code, signal) => {
+      exited = { code, signal };
+      resolve(exited);
+    }),
+  );
   const onChunk = (buf) => {
     fs.writeSync(logFd, buf);
     if (opts.onOutput) for (const line of buf.toString().split('\n')) if (line.trim()) opts.onOutput(line);
@@ -214,11 +242,18 @@ export async function startCodeServer(opts = {}) {
     if (exited === null) {
       killGroup(child.pid, 'SIGTERM');
       const r = await Promise.race([exitPromise, sleep(5000).then(() => null)]);
-      if (r === null) { killGroup(child.pid, 'SIGKILL'); await Promise.race([exitPromise, sleep(2000)]); }
+      if (r === null) {
+        killGroup(child.pid, 'SIGKILL');
+        await Promise.race([exitPromise, sleep(2000)]);
+      }
     }
     // the group may still hold children (extension host) after the leader exited
     killGroup(child.pid, 'SIGKILL');
-    try { fs.closeSync(logFd); } catch { /* ignore */ }
+    try {
+      fs.closeSync(logFd);
+    } catch {
+      /* ignore */
+    }
     if (!opts.keepTmp) fs.rmSync(tmpDir, { recursive: true, force: true });
     stopWatchdog();
   }
@@ -235,7 +270,9 @@ export async function startCodeServer(opts = {}) {
     try {
       const res = await fetch(`${origin}/healthz`, { signal: AbortSignal.timeout(2000) });
       if (res.ok) break;
-    } catch { /* not yet */ }
+    } catch {
+      /* not yet */
+    }
     if (Date.now() > deadline) {
       await stop();
       throw new Error(`code-server did not answer on ${origin} within ${opts.startTimeoutMs ?? 60_000} ms`);
@@ -244,8 +281,17 @@ export async function startCodeServer(opts = {}) {
   }
 
   return {
-    port, origin, url: `${origin}/`, folder, tmpDir, logFile, pid: child.pid, env,
-    exited: () => exited, exitPromise, stop,
+    port,
+    origin,
+    url: `${origin}/`,
+    folder,
+    tmpDir,
+    logFile,
+    pid: child.pid,
+    env,
+    exited: () => exited,
+    exitPromise,
+    stop,
   };
 }
 
@@ -282,7 +328,8 @@ export function workbenchUrl(cs, opts = {}) {
 export async function launchBrowser(opts = {}) {
   const require = createRequire(path.join(HOST_DIR, 'package.json'));
   const { chromium } = require('playwright-core');
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run \`node scripts/host/install.mjs\` (apt-get install chromium).`);
+  if (!fs.existsSync(CHROMIUM))
+    throw new Error(`${CHROMIUM} is missing: run \`node scripts/host/install.mjs\` (apt-get install chromium).`);
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'broker-chromium-'));
   let context;
   try {
@@ -304,7 +351,10 @@ export async function launchBrowser(opts = {}) {
     throw err;
   }
   const stopWatchdog = startWatchdog('marker', userDataDir, userDataDir);
-  const unregister = registerCleanup(() => { fs.rmSync(userDataDir, { recursive: true, force: true }); stopWatchdog(); });
+  const unregister = registerCleanup(() => {
+    fs.rmSync(userDataDir, { recursive: true, force: true });
+    stopWatchdog();
+  });
   const page = context.pages()[0] || (await context.newPage());
   let stopped = false;
   async function stop() {

@@ -49,19 +49,34 @@ function run(cmd, args, opts = {}) {
   if (r.status !== 0) fail(`${cmd} ${args.join(' ')} exited with ${r.status ?? r.signal}`);
 }
 
-function codeServerWorks() {
-  if (!fs.existsSync(CODE_SERVER_BIN)) return false;
-  if (!APT_PACKAGES.every(({ file }) => fs.existsSync(file))) return false;
-  if (!fs.existsSync(path.join(VSCODE_DIR, 'node_modules', '@vscode', 'ripgrep', 'bin', 'rg'))) return false;
+/**
+ * Why the installed host is not usable, or undefined when it is. Each check names its
+ * condition; `code-server --version` is retried once (its first run after an install can
+ * be slow on a busy 2-core machine) and its stderr is kept for the message.
+ */
+function codeServerProblem() {
+  if (!fs.existsSync(CODE_SERVER_BIN)) return `${path.relative(REPO, CODE_SERVER_BIN)} does not exist`;
+  const absent = APT_PACKAGES.filter(({ file }) => !fs.existsSync(file));
+  if (absent.length) return `missing ${absent.map((p) => `${p.file} (Debian package ${p.pkg})`).join(', ')}`;
+  const rg = path.join(VSCODE_DIR, 'node_modules', '@vscode', 'ripgrep', 'bin', 'rg');
+  if (!fs.existsSync(rg)) return `${path.relative(REPO, rg)} is missing`;
   // node-pty is built last-ish by the nested install; its absence means a half-done install.
-  if (!fs.existsSync(path.join(VSCODE_DIR, 'node_modules', 'node-pty', 'build', 'Release', 'pty.node'))) return false;
-  const r = spawnSync(CODE_SERVER_BIN, ['--version'], { encoding: 'utf8', timeout: 60_000 });
-  return r.status === 0 && /^4\.\d+\.\d+/.test(r.stdout);
+  const pty = path.join(VSCODE_DIR, 'node_modules', 'node-pty', 'build', 'Release', 'pty.node');
+  if (!fs.existsSync(pty)) return `node-pty is not built (${path.relative(REPO, pty)} is missing)`;
+  let problem;
+  for (let attempt = 1; attempt <= 2; attempt++) {
+    const r = spawnSync(CODE_SERVER_BIN, ['--version'], { encoding: 'utf8', timeout: 120_000 });
+    if (r.status === 0 && /^4\.\d+\.\d+/.test(r.stdout)) return undefined;
+    const why = r.error ? r.error.message : r.signal ? `killed by ${r.signal}` : `exit ${r.status}`;
+    problem = `\`code-server --version\` failed (${why}); stdout: ${JSON.stringify((r.stdout ?? '').trim().slice(0, 400))}; stderr: ${(r.stderr ?? '').trim().slice(-2000) || '(empty)'}`;
+    if (attempt === 1) log(`${problem}; trying once more`);
+  }
+  return problem;
 }
 
 // ---------------------------------------------------------------------------------------
 // 0. Fast path
-if (!force && codeServerWorks()) {
+if (!force && codeServerProblem() === undefined) {
   log(`code-server already installed (${path.relative(REPO, CODE_SERVER_BIN)}), nothing to do.`);
   process.exit(0);
 }
@@ -162,9 +177,14 @@ log(`npm ${hasLock ? 'ci' : 'install'} took ${Math.round((Date.now() - started) 
 const rgPkg = path.join(VSCODE_DIR, 'node_modules', '@vscode', 'ripgrep');
 const rgVersion = JSON.parse(fs.readFileSync(path.join(rgPkg, 'package.json'), 'utf8')).version;
 if (rgVersion !== RIPGREP_PKG_VERSION) {
-  log(`WARNING: code-server brought @vscode/ripgrep ${rgVersion}, the seed was for ${RIPGREP_PKG_VERSION}; update RIPGREP_* in ${path.relative(REPO, fileURLToPath(import.meta.url))}.`);
+  log(
+    `WARNING: code-server brought @vscode/ripgrep ${rgVersion}, the seed was for ${RIPGREP_PKG_VERSION}; update RIPGREP_* in ${path.relative(REPO, fileURLToPath(import.meta.url))}.`,
+  );
 }
 if (!fs.existsSync(path.join(rgPkg, 'bin', 'rg'))) fail(`${path.relative(REPO, rgPkg)}/bin/rg is missing.`);
-if (!codeServerWorks()) fail('code-server was installed but `code-server --version` fails or node-pty is not built.');
+{
+  const problem = codeServerProblem();
+  if (problem) fail(`code-server was installed but is not usable: ${problem}.`);
+}
 const version = spawnSync(CODE_SERVER_BIN, ['--version'], { encoding: 'utf8' }).stdout.trim().split('\n')[0];
 log(`OK: code-server ${version}`);

@@ -35,7 +35,9 @@ const { values: opt } = parseArgs({
 });
 
 function usage(msg) {
-  console.error(`run.mjs: ${msg}\nusage: node scripts/host/run.mjs --extension <absDir> --suite <absPathToSuiteIndexJs> [--folder <absDir>] [--screenshot <png>] [--timeout <s>] [--env KEY=VALUE]... [--verbose]`);
+  console.error(
+    `run.mjs: ${msg}\nusage: node scripts/host/run.mjs --extension <absDir> --suite <absPathToSuiteIndexJs> [--folder <absDir>] [--screenshot <png>] [--timeout <s>] [--env KEY=VALUE]... [--verbose]`,
+  );
   process.exit(2);
 }
 if (!opt.extension || !opt.suite) usage('--extension and --suite are required');
@@ -82,7 +84,9 @@ async function finish(code, why, { harnessFailure = code !== 0 } = {}) {
     try {
       const tail = fs.readFileSync(cs.logFile, 'utf8').trim().split('\n').slice(-40).join('\n');
       if (tail) console.log(`[host-run] last lines of code-server output:\n${tail}`);
-    } catch { /* ignore */ }
+    } catch {
+      /* ignore */
+    }
   }
   if (br) await br.stop().catch(() => {});
   if (cs) await cs.stop().catch(() => {});
@@ -109,7 +113,9 @@ try {
   const { page } = br;
 
   let resolveExit;
-  const exited = new Promise((r) => { resolveExit = r; });
+  const exited = new Promise((r) => {
+    resolveExit = r;
+  });
   await page.exposeFunction('codeAutomationLog', (type, args) => {
     // args = [message, ...rest] as given to console.log in the extension host (printf-style
     // placeholders such as mocha's '%s' not yet applied)
@@ -133,7 +139,10 @@ try {
   say(`suite finished: extension host exit code ${exitCode}`);
   if (opt.screenshot) {
     const shot = path.resolve(opt.screenshot);
-    await page.screenshot({ path: shot }).then(() => say(`screenshot ${shot}`), (e) => say(`screenshot failed: ${e.message}`));
+    await page.screenshot({ path: shot }).then(
+      () => say(`screenshot ${shot}`),
+      (e) => say(`screenshot failed: ${e.message}`),
+    );
   }
   clearTimeout(timer);
   await finish(exitCode === 0 ? 0 : 1, undefined, { harnessFailure: false });

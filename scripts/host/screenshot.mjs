@@ -31,7 +31,9 @@ const { values: opt } = parseArgs({
   },
 });
 if (!opt.out) {
-  console.error('screenshot.mjs: --out <png> is required\nusage: node scripts/host/screenshot.mjs --out <png> [--timeout <s>] [--tree-only] [--verbose]');
+  console.error(
+    'screenshot.mjs: --out <png> is required\nusage: node scripts/host/screenshot.mjs --out <png> [--timeout <s>] [--tree-only] [--verbose]',
+  );
   process.exit(2);
 }
 const outFile = path.resolve(opt.out);
@@ -91,7 +93,9 @@ async function finish(error) {
     try {
       const tail = fs.readFileSync(cs.logFile, 'utf8').trim().split('\n').slice(-20).join('\n');
       if (tail) console.log(`[screenshot] last lines of code-server output:\n${tail}`);
-    } catch { /* ignore */ }
+    } catch {
+      /* ignore */
+    }
   }
   if (error && br) {
     // failure screenshot for diagnosis
@@ -108,7 +112,11 @@ async function finish(error) {
     console.log(`  0 passing (${secs}s)`);
     console.log('  1 failing');
     console.log('');
-    console.log(`  1) ${TEST_TITLE}:\n     ${String(error && error.stack ? error.stack : error).split('\n').join('\n     ')}`);
+    console.log(
+      `  1) ${TEST_TITLE}:\n     ${String(error && error.stack ? error.stack : error)
+        .split('\n')
+        .join('\n     ')}`,
+    );
     process.exit(1);
   }
   console.log(`  ✔ ${TEST_TITLE}`);
@@ -132,20 +140,30 @@ function rows(pane, label) {
   return pane.locator('.monaco-list-row').filter({ has: pane.page().locator('.label-name', { hasText: label }) });
 }
 async function expandRow(row, what) {
-  await row.first().waitFor({ state: 'visible', timeout: STEP_TIMEOUT }).catch(() => {
-    throw new Error(`the tree row ${what} did not appear within ${STEP_TIMEOUT / 1000} s`);
-  });
+  await row
+    .first()
+    .waitFor({ state: 'visible', timeout: STEP_TIMEOUT })
+    .catch(() => {
+      throw new Error(`the tree row ${what} did not appear within ${STEP_TIMEOUT / 1000} s`);
+    });
   if ((await row.first().getAttribute('aria-expanded')) !== 'true') await row.first().click();
-  await row.first().locator('xpath=self::*[@aria-expanded="true"]').waitFor({ timeout: STEP_TIMEOUT }).catch(() => {
-    throw new Error(`the tree row ${what} did not expand within ${STEP_TIMEOUT / 1000} s`);
-  });
+  await row
+    .first()
+    .locator('xpath=self::*[@aria-expanded="true"]')
+    .waitFor({ timeout: STEP_TIMEOUT })
+    .catch(() => {
+      throw new Error(`the tree row ${what} did not expand within ${STEP_TIMEOUT / 1000} s`);
+    });
 }
 async function dismissNotifications(page) {
   // close toasts (e.g. "extension development host" hints), then hide the notification center
   for (let i = 0; i < 10; i++) {
     const close = page.locator('.notification-toast-container .codicon-notifications-clear');
     if ((await close.count()) === 0) break;
-    await close.first().click({ timeout: 2000 }).catch(() => {});
+    await close
+      .first()
+      .click({ timeout: 2000 })
+      .catch(() => {});
     await page.waitForTimeout(200);
   }
 }
@@ -159,8 +177,12 @@ try {
     maxRetriesPerRequest: 1,
     retryStrategy: () => null,
   });
-  redis.on('error', () => { /* reported through the failing command */ });
-  await redis.connect().catch((e) => { throw new Error(`Redis at ${redis.options.host}:${redis.options.port} is not reachable: ${e.message}`); });
+  redis.on('error', () => {
+    /* reported through the failing command */
+  });
+  await redis.connect().catch((e) => {
+    throw new Error(`Redis at ${redis.options.host}:${redis.options.port} is not reachable: ${e.message}`);
+  });
   await seed(redis);
   const dbsize = await redis.dbsize();
   say(`seeded ${DEMO_KEYS.length} keys ${PREFIX}* in db 0 (db 0 now holds ${dbsize} keys)`);
@@ -198,16 +220,28 @@ try {
   await page.locator('.monaco-workbench').waitFor({ timeout: STEP_TIMEOUT });
 
   // activity bar entry "Broker Explorer" (aria-label may carry a keybinding suffix)
-  const icon = page.locator('.part.activitybar .action-item [aria-label^="Broker Explorer"], .part.activitybar .action-item[aria-label^="Broker Explorer"]').first();
+  const icon = page
+    .locator(
+      '.part.activitybar .action-item [aria-label^="Broker Explorer"], .part.activitybar .action-item[aria-label^="Broker Explorer"]',
+    )
+    .first();
   await icon.waitFor({ state: 'visible', timeout: STEP_TIMEOUT }).catch(() => {
     throw new Error(`no "Broker Explorer" activity bar entry within ${STEP_TIMEOUT / 1000} s (extension not loaded?)`);
   });
   say('activity bar entry "Broker Explorer" found; opening the view');
   await icon.click();
-  await page.locator('.sidebar .composite.title [aria-label^="Broker Explorer"], .sidebar .title-label').first().waitFor({ timeout: STEP_TIMEOUT });
+  await page
+    .locator('.sidebar .composite.title [aria-label^="Broker Explorer"], .sidebar .title-label')
+    .first()
+    .waitFor({ timeout: STEP_TIMEOUT });
 
   const redisPane = viewPane(page, 'Redis');
-  await redisPane.first().waitFor({ timeout: STEP_TIMEOUT }).catch(() => { throw new Error('the Redis view pane did not appear'); });
+  await redisPane
+    .first()
+    .waitFor({ timeout: STEP_TIMEOUT })
+    .catch(() => {
+      throw new Error('the Redis view pane did not appear');
+    });
   // make sure the Redis section itself is expanded
   const header = redisPane.locator('.pane-header').first();
   if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
@@ -225,9 +259,12 @@ try {
   say(`expanded type group(s): ${groups.join(', ')}`);
 
   const keyRows = rows(redisPane, /be-demo:/);
-  await keyRows.first().waitFor({ state: 'visible', timeout: STEP_TIMEOUT }).catch(() => {
-    throw new Error(`no row with a ${PREFIX} key appeared within ${STEP_TIMEOUT / 1000} s`);
-  });
+  await keyRows
+    .first()
+    .waitFor({ state: 'visible', timeout: STEP_TIMEOUT })
+    .catch(() => {
+      throw new Error(`no row with a ${PREFIX} key appeared within ${STEP_TIMEOUT / 1000} s`);
+    });
   if (groups.length > 1) {
     // all groups open: give the last groups a moment to list every demo key (not asserted)
     for (let i = 0; i < 25 && (await keyRows.count()) < DEMO_KEYS.length; i++) await page.waitForTimeout(200);
@@ -249,10 +286,20 @@ try {
   if (!opt['tree-only']) {
     const demo = rows(redisPane, /^be-demo:user:1$/).first();
     await demo.click();
-    const opened = await page.locator('.editor-group-container .tabs-container .tab').first()
-      .waitFor({ state: 'visible', timeout: 15_000 }).then(() => true, () => false);
+    const opened = await page
+      .locator('.editor-group-container .tabs-container .tab')
+      .first()
+      .waitFor({ state: 'visible', timeout: 15_000 })
+      .then(
+        () => true,
+        () => false,
+      );
     if (opened) await page.waitForTimeout(1500); // let the editor render the value
-    say(opened ? 'opened the value of be-demo:user:1 in an editor' : 'note: clicking be-demo:user:1 opened no editor within 15 s (not asserted)');
+    say(
+      opened
+        ? 'opened the value of be-demo:user:1 in an editor'
+        : 'note: clicking be-demo:user:1 opened no editor within 15 s (not asserted)',
+    );
   }
 
   // move the mouse away (no hover tooltip), close toasts, let the tree settle

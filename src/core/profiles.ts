@@ -107,7 +107,8 @@ export function checkHost(host: unknown): string | undefined {
 
 export function checkPort(port: unknown): string | undefined {
   const n = typeof port === 'string' && /^\d+$/.test(port.trim()) ? Number(port) : port;
-  if (typeof n !== 'number' || !Number.isInteger(n)) return `The port "${String(port)}" is not a number: give a whole number from 1 to 65535.`;
+  if (typeof n !== 'number' || !Number.isInteger(n))
+    return `The port "${String(port)}" is not a number: give a whole number from 1 to 65535.`;
   if (n < 1 || n > 65535) return `The port ${n} is out of range: give a whole number from 1 to 65535.`;
   return undefined;
 }
@@ -283,7 +284,8 @@ export function resolveRedisProfile(raw: unknown, scope: ProfileScope = 'global'
   const nameProblem = checkName(o.name);
   if (nameProblem) throw new InputError(nameProblem);
   const name = o.name as string;
-  if ('password' in o) fail(name, 'passwords are not kept in settings: remove "password" and use "Set Password" (it goes to the secret storage).');
+  if ('password' in o)
+    fail(name, 'passwords are not kept in settings: remove "password" and use "Set Password" (it goes to the secret storage).');
   let host = '127.0.0.1';
   let port = 6379;
   let db = 0;
@@ -350,7 +352,8 @@ export function resolveRabbitProfile(raw: unknown, scope: ProfileScope = 'global
   const nameProblem = checkName(o.name);
   if (nameProblem) throw new InputError(nameProblem);
   const name = o.name as string;
-  if ('password' in o) fail(name, 'passwords are not kept in settings: remove "password" and use "Set Password" (it goes to the secret storage).');
+  if ('password' in o)
+    fail(name, 'passwords are not kept in settings: remove "password" and use "Set Password" (it goes to the secret storage).');
   const url = optString(o, 'url', name) ?? 'amqp://guest@127.0.0.1:5672/';
   let parsed: ParsedAmqpUrl;
   try {
@@ -425,7 +428,10 @@ export function mergeProfiles<P extends { name: string }>(
         const p = resolve(raw, scope);
         byName.set(p.name, p);
       } catch (err) {
-        const name = typeof raw === 'object' && raw !== null && typeof (raw as { name?: unknown }).name === 'string' ? (raw as { name: string }).name : '?';
+        const name =
+          typeof raw === 'object' && raw !== null && typeof (raw as { name?: unknown }).name === 'string'
+            ? (raw as { name: string }).name
+            : '?';
         problems.push({ scope, name, message: err instanceof Error ? err.message : String(err) });
       }
     }
@@ -441,7 +447,7 @@ export function mergeProfiles<P extends { name: string }>(
  * never receives the password.
  */
 export function secretKey(profile: ResolvedProfile): string {
-  const user = profile.kind === 'redis' ? profile.username ?? '' : profile.username;
+  const user = profile.kind === 'redis' ? (profile.username ?? '') : profile.username;
   return `brokerExplorer.password:${JSON.stringify([profile.kind, profile.name, profile.host.toLowerCase(), profile.port, user])}`;
 }
 

@@ -28,7 +28,10 @@ export class ProfileStore implements vscode.Disposable {
   /** Fires after profiles or passwords change; the kind, or undefined for both. */
   readonly onDidChange = this.changed.event;
   private readonly disposables: vscode.Disposable[] = [];
-  private cache: { redis?: { profiles: ResolvedRedisProfile[]; problems: ProfileProblem[] }; rabbitmq?: { profiles: ResolvedRabbitProfile[]; problems: ProfileProblem[] } } = {};
+  private cache: {
+    redis?: { profiles: ResolvedRedisProfile[]; problems: ProfileProblem[] };
+    rabbitmq?: { profiles: ResolvedRabbitProfile[]; problems: ProfileProblem[] };
+  } = {};
 
   constructor(
     private readonly secrets: vscode.SecretStorage,
@@ -97,7 +100,9 @@ export class ProfileStore implements vscode.Disposable {
     const problem = merged.problems.find((p) => p.name === name);
     if (problem) throw new InputError(problem.message);
     const names = merged.profiles.map((p) => p.name);
-    throw new NotFoundError(`There is no ${label(kind)} profile "${name}"${names.length ? ` (there are: ${names.join(', ')})` : ''}: add it first.`);
+    throw new NotFoundError(
+      `There is no ${label(kind)} profile "${name}"${names.length ? ` (there are: ${names.join(', ')})` : ''}: add it first.`,
+    );
   }
 
   async password(profile: ResolvedProfile): Promise<string | undefined> {
@@ -131,7 +136,9 @@ export class ProfileStore implements vscode.Disposable {
 
   async write(kind: ProfileKind, target: ProfileTarget, list: Record<string, unknown>[]): Promise<void> {
     if (target === 'workspace' && !vscode.workspace.workspaceFolders?.length) {
-      throw new InputError('There is no workspace open to save a workspace profile in: open a folder, or save the profile to user settings.');
+      throw new InputError(
+        'There is no workspace open to save a workspace profile in: open a folder, or save the profile to user settings.',
+      );
     }
     const configTarget = target === 'global' ? vscode.ConfigurationTarget.Global : vscode.ConfigurationTarget.Workspace;
     await vscode.workspace.getConfiguration(SECTION).update(settingKey(kind), list, configTarget);

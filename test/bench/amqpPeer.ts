@@ -57,7 +57,15 @@ function reply(o: unknown): void {
 const rl = createInterface({ input: process.stdin });
 rl.on('line', (line) => {
   void (async () => {
-    const c = JSON.parse(line) as { cmd: string; noDelayQueue?: string; defaultQueue?: string; exchange?: string; routingKey?: string; count?: number; confirm?: boolean };
+    const c = JSON.parse(line) as {
+      cmd: string;
+      noDelayQueue?: string;
+      defaultQueue?: string;
+      exchange?: string;
+      routingKey?: string;
+      count?: number;
+      confirm?: boolean;
+    };
     try {
       if (c.cmd === 'rpcServers') {
         await rpcServer(c.noDelayQueue ?? 'bench.rpc.nodelay', true);

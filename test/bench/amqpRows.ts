@@ -57,7 +57,10 @@ export async function prepareVhost(cfg: BenchConfig): Promise<void> {
   const existing = await mgmt('GET', `/api/vhosts/${vpath(cfg.vhost)}`);
   if (existing.status === 200) {
     const description = (existing.body as { description?: string } | undefined)?.description;
-    if (description !== BENCH_VHOST_DESCRIPTION) throw new Error(`RabbitMQ vhost "${cfg.vhost}" exists and was not created by the benchmark: it refuses to touch it. Delete it or pick another with --vhost.`);
+    if (description !== BENCH_VHOST_DESCRIPTION)
+      throw new Error(
+        `RabbitMQ vhost "${cfg.vhost}" exists and was not created by the benchmark: it refuses to touch it. Delete it or pick another with --vhost.`,
+      );
     log(`vhost "${cfg.vhost}" is left from an interrupted bench run: deleting it`);
     await deleteVhost(cfg.vhost);
   }
@@ -83,7 +86,12 @@ class Peer {
   private readonly waiting: ((line: string) => void)[] = [];
 
   constructor(root: string, url: string) {
-    this.child = track(spawn(process.execPath, ['--import', 'tsx', join(root, 'test', 'bench', 'amqpPeer.ts'), url], { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] }));
+    this.child = track(
+      spawn(process.execPath, ['--import', 'tsx', join(root, 'test', 'bench', 'amqpPeer.ts'), url], {
+        cwd: root,
+        stdio: ['pipe', 'pipe', 'inherit'],
+      }),
+    );
     this.lines = createInterface({ input: this.child.stdout as NodeJS.ReadableStream });
     this.lines.on('line', (line) => this.waiting.shift()?.(line));
   }
@@ -240,7 +248,12 @@ async function fillWorkQueue(peer: Peer, admin: Channel, total: number): Promise
   }
 }
 
-async function rowConsume(cfg: BenchConfig, session: AmqpSession, peer: Peer, admin: Channel): Promise<{ ours: FlowStats[]; plain: FlowStats[]; cumulative: FlowStats[]; left: number[] }> {
+async function rowConsume(
+  cfg: BenchConfig,
+  session: AmqpSession,
+  peer: Peer,
+  admin: Channel,
+): Promise<{ ours: FlowStats[]; plain: FlowStats[]; cumulative: FlowStats[]; left: number[] }> {
   const total = cfg.quick ? 5_000 : 50_000;
   const reps = Math.max(1, Math.round((cfg.quick ? 2 : 5) * cfg.reps));
   const ours: FlowStats[] = [];
@@ -355,7 +368,10 @@ function flowRow(id: string, figure: string, r: { ours: FlowStats[]; plain: Flow
   const lost = Math.max(...r.ours.map((s) => s.lost));
   const outOfOrder = Math.max(...r.ours.map((s) => s.outOfOrder));
   const tailOk = r.ours.every((s) => s.lastLineOk !== false);
-  const ratio = pairedRatio(o.map((s) => s.rate), p.map((s) => s.rate));
+  const ratio = pairedRatio(
+    o.map((s) => s.rate),
+    p.map((s) => s.rate),
+  );
   return {
     id,
     figure,
@@ -365,7 +381,13 @@ function flowRow(id: string, figure: string, r: { ours: FlowStats[]; plain: Flow
     target: '≥ 0.9×, 0 lost',
     met: ratio >= 0.9 && lost === 0 && tailOk,
     note: `ratio = median of per-repetition ratios; rate = first → last message; including start-up: ours ${rate(median(o.map((s) => s.endToEndRate)))}, plain ${rate(median(p.map((s) => s.endToEndRate)))}; newest line reached the channel: ${tailOk ? 'yes' : 'NO'}${extraNote}`,
-    data: { ours: r.ours, plain: r.plain, ratio: round(ratio, 3), oursRate: summary(o.map((s) => s.rate)), plainRate: summary(p.map((s) => s.rate)) },
+    data: {
+      ours: r.ours,
+      plain: r.plain,
+      ratio: round(ratio, 3),
+      oursRate: summary(o.map((s) => s.rate)),
+      plainRate: summary(p.map((s) => s.rate)),
+    },
   };
 }
 
@@ -375,7 +397,10 @@ const RPC_NODELAY = 'bench.rpc.nodelay';
 const RPC_DEFAULT = 'bench.rpc.default';
 
 /** The plain amqplib direct reply-to client: one channel, one reply consumer, calls matched by correlationId. */
-async function plainRpcClient(url: string, noDelay: boolean): Promise<{ call: (queue: string) => Promise<number>; callOwnChannel: (queue: string) => Promise<number>; close: () => Promise<void> }> {
+async function plainRpcClient(
+  url: string,
+  noDelay: boolean,
+): Promise<{ call: (queue: string) => Promise<number>; callOwnChannel: (queue: string) => Promise<number>; close: () => Promise<void> }> {
   const conn: ChannelModel = await connect(url, noDelay ? { noDelay: true } : {});
   const ch = await conn.createChannel();
   const pending = new Map<string, () => void>();
@@ -399,13 +424,15 @@ async function plainRpcClient(url: string, noDelay: boolean): Promise<{ call: (q
       const own = await conn.createChannel();
       const id = randomUUID();
       const replied = new Promise<void>((resolve) => {
-        void own.consume(
-          'amq.rabbitmq.reply-to',
-          (msg) => {
-            if (msg && msg.properties.correlationId === id) resolve();
-          },
-          { noAck: true },
-        ).then(() => own.sendToQueue(queue, body, { replyTo: 'amq.rabbitmq.reply-to', correlationId: id }));
+        void own
+          .consume(
+            'amq.rabbitmq.reply-to',
+            (msg) => {
+              if (msg && msg.properties.correlationId === id) resolve();
+            },
+            { noAck: true },
+          )
+          .then(() => own.sendToQueue(queue, body, { replyTo: 'amq.rabbitmq.reply-to', correlationId: id }));
       });
       await replied;
       await own.close();
@@ -475,12 +502,26 @@ async function rowRpc(cfg: BenchConfig, session: AmqpSession): Promise<Row> {
     target: '≤ 1.1×',
     met: ratio <= 1.1,
     note: `p99 ratio ${ratioText(ratioP99)}; rpcCall's own elapsedMs (publish → reply) median ${ms(median(oursReported))}; plain amqplib opening a channel and a reply consumer per call, as rpcCall does: median ${ms(median(perCall))}; default socket options on both sides (no noDelay): median ${ms(median(slowTimes))}, p99 ${ms(percentile(slowTimes, 99))} over ${defaultCalls} calls`,
-    data: { ours: summaryWithP99(ours), plain: summaryWithP99(base), oursElapsedMs: summaryWithP99(oursReported), plainChannelPerCall: summaryWithP99(perCall), defaultSocket: summaryWithP99(slowTimes), ratio: round(ratio, 3), ratioP99: round(ratioP99, 3) },
+    data: {
+      ours: summaryWithP99(ours),
+      plain: summaryWithP99(base),
+      oursElapsedMs: summaryWithP99(oursReported),
+      plainChannelPerCall: summaryWithP99(perCall),
+      defaultSocket: summaryWithP99(slowTimes),
+      ratio: round(ratio, 3),
+      ratioP99: round(ratioP99, 3),
+    },
   };
 }
 
 function summaryWithP99(values: number[]): Record<string, number> {
-  return { median: round(median(values), 3), p99: round(percentile(values, 99), 3), min: round(Math.min(...values), 3), max: round(Math.max(...values), 3), n: values.length };
+  return {
+    median: round(median(values), 3),
+    p99: round(percentile(values, 99), 3),
+    min: round(Math.min(...values), 3),
+    max: round(Math.max(...values), 3),
+    n: values.length,
+  };
 }
 
 // ---------------------------------------------------------------- row 9
@@ -490,7 +531,8 @@ async function declareQueues(conn: ChannelModel, count: number): Promise<void> {
   await Promise.all(
     channels.map(async (ch, k) => {
       const mine: Promise<unknown>[] = [];
-      for (let i = k; i < count; i += channels.length) mine.push(ch.assertQueue(`bench.q.${String(i).padStart(5, '0')}`, { durable: false }));
+      for (let i = k; i < count; i += channels.length)
+        mine.push(ch.assertQueue(`bench.q.${String(i).padStart(5, '0')}`, { durable: false }));
       await Promise.all(mine);
       await ch.close();
     }),
@@ -529,7 +571,16 @@ async function rowQueuesPage(cfg: BenchConfig, session: AmqpSession, adminConn: 
       return now() - t0;
     },
     curl: async () => {
-      const r = await run('curl', ['-s', '-u', `${RABBIT_USER}:${RABBIT_PASSWORD}`, '-H', 'accept: application/json', '-w', '\n%{http_code} %{time_total}', url]);
+      const r = await run('curl', [
+        '-s',
+        '-u',
+        `${RABBIT_USER}:${RABBIT_PASSWORD}`,
+        '-H',
+        'accept: application/json',
+        '-w',
+        '\n%{http_code} %{time_total}',
+        url,
+      ]);
       const tail = r.stdout.slice(r.stdout.lastIndexOf('\n') + 1).split(' ');
       if (tail[0] !== '200') throw new Error(`curl ${url} → ${tail[0]}`);
       curlBytes = r.stdout.length;
@@ -550,7 +601,15 @@ async function rowQueuesPage(cfg: BenchConfig, session: AmqpSession, adminConn: 
     target: '≤ 1.1× and ≤ 300 ms',
     met: ratio <= 1.1 && o <= 300,
     note: `ratio = median of per-repetition ratios; ${items} items, ${curlBytes} bytes; URL ${path.replace(/columns=[^&]*/, 'columns=…')}; the same page ${sortedLabel} by curl: ${ms(median(res.curlOtherSort))}`,
-    data: { ours: summary(res.ours), curl: summary(res.curl), curlTimeTotal: summary(curlInner), curlOtherSort: { label: sortedLabel, ...summary(res.curlOtherSort) }, url: path, queues: count, ratio: round(ratio, 3) },
+    data: {
+      ours: summary(res.ours),
+      curl: summary(res.curl),
+      curlTimeTotal: summary(curlInner),
+      curlOtherSort: { label: sortedLabel, ...summary(res.curlOtherSort) },
+      url: path,
+      queues: count,
+      ratio: round(ratio, 3),
+    },
   };
 }
 
@@ -580,7 +639,14 @@ export async function runAmqpRows(cfg: BenchConfig, want: (id: string) => boolea
     await peer.send({ cmd: 'rpcServers', noDelayQueue: RPC_NODELAY, defaultQueue: RPC_DEFAULT });
     if (want('7')) {
       const tail = await rowTail(cfg, session, peer);
-      rows.push(flowRow('7', `AMQP exchange tail → output pipeline, ${(cfg.quick ? 5_000 : 50_000).toLocaleString('en-US')} msgs`, tail, '; publisher: amqplib in another process'));
+      rows.push(
+        flowRow(
+          '7',
+          `AMQP exchange tail → output pipeline, ${(cfg.quick ? 5_000 : 50_000).toLocaleString('en-US')} msgs`,
+          tail,
+          '; publisher: amqplib in another process',
+        ),
+      );
       const consume = await rowConsume(cfg, session, peer, admin);
       const cumulativeRate = median(consume.cumulative.slice(1).map((s) => s.rate));
       rows.push(

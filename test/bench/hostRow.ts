@@ -40,7 +40,10 @@ export async function runHostRow(cfg: BenchConfig): Promise<Row> {
     const vsix = join(dir, 'broker-explorer.vsix');
     const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { repository?: unknown };
     // Without a "repository", vsce refuses a README with relative images unless given base URLs: placeholders do for a size measurement (the VSIX is thrown away).
-    const baseUrls = manifest.repository === undefined ? ['--baseContentUrl', 'https://example.invalid/', '--baseImagesUrl', 'https://example.invalid/'] : [];
+    const baseUrls =
+      manifest.repository === undefined
+        ? ['--baseContentUrl', 'https://example.invalid/', '--baseImagesUrl', 'https://example.invalid/']
+        : [];
     const vsceArgs = ['package', '--no-dependencies', '--allow-missing-repository', ...baseUrls, '-o', vsix];
     const vsce = await run(join(root, 'node_modules', '.bin', 'vsce'), vsceArgs, { cwd: dir, timeoutMs: 120_000 });
     const vsixBytes = vsce.code === 0 && existsSync(vsix) ? statSync(vsix).size : Number.NaN;
@@ -61,7 +64,19 @@ export async function runHostRow(cfg: BenchConfig): Promise<Row> {
       const reps = Math.max(1, Math.round(3 * cfg.reps));
       for (let i = 0; i < reps; i++) {
         log(`row 10: activation in code-server, run ${i + 1} of ${reps}`);
-        const r = await run(process.execPath, [join(root, 'scripts', 'host', 'run.mjs'), '--extension', dir, '--suite', join(root, 'test', 'bench', 'activationSuite.js'), '--timeout', '240'], { cwd: root, timeoutMs: 300_000 });
+        const r = await run(
+          process.execPath,
+          [
+            join(root, 'scripts', 'host', 'run.mjs'),
+            '--extension',
+            dir,
+            '--suite',
+            join(root, 'test', 'bench', 'activationSuite.js'),
+            '--timeout',
+            '240',
+          ],
+          { cwd: root, timeoutMs: 300_000 },
+        );
         const m = /BENCH_ACTIVATION_MS=([\d.]+)/.exec(r.stdout);
         if (m) activations.push(Number(m[1]));
         else log(`activation run ${i + 1} printed no figure (exit ${r.code}): ${r.stdout.split('\n').slice(-5).join(' | ')}`);

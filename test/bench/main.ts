@@ -41,7 +41,12 @@ function config(): BenchConfig {
   if (!Number.isInteger(db) || db < 0) throw new Error(`--db ${values.db} is not a database number.`);
   const reps = Number(values.reps);
   if (!(reps > 0)) throw new Error(`--reps ${values.reps} is not a positive number.`);
-  const only = new Set((values.only ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+  const only = new Set(
+    (values.only ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
   return { quick: values.quick ?? false, db, vhost: values.vhost ?? 'broker-explorer-bench', reps, only, host: values.host ?? false, root };
 }
 
@@ -51,7 +56,9 @@ async function checkDatabase(cfg: BenchConfig, admin: Redis): Promise<void> {
   if (size === 0) return;
   const marker = await admin.get(MARKER_KEY);
   if (marker === null) {
-    throw new Error(`Redis database ${cfg.db} holds ${size} keys the benchmark did not create: it refuses to touch them. Empty that database or pick another with --db N.`);
+    throw new Error(
+      `Redis database ${cfg.db} holds ${size} keys the benchmark did not create: it refuses to touch them. Empty that database or pick another with --db N.`,
+    );
   }
   log(`db ${cfg.db} holds ${size} keys of an interrupted bench run (${marker}): flushing them`);
   await admin.flushdb();
@@ -114,11 +121,16 @@ async function main(): Promise<void> {
   try {
     await admin.connect();
   } catch (err) {
-    throw new Error(`Redis is not reachable on ${HOST}:${REDIS_PORT} (${err instanceof Error ? err.message : String(err)}): start it first.`);
+    throw new Error(
+      `Redis is not reachable on ${HOST}:${REDIS_PORT} (${err instanceof Error ? err.message : String(err)}): start it first.`,
+    );
   }
   admin.on('error', () => undefined);
   const overview = await mgmt('GET', '/api/overview').catch((err: unknown) => ({ status: 0, body: String(err) }));
-  if (overview.status !== 200) throw new Error(`The RabbitMQ management API is not reachable on 127.0.0.1:15672 as guest/guest (${overview.status}): start RabbitMQ with the management plugin first.`);
+  if (overview.status !== 200)
+    throw new Error(
+      `The RabbitMQ management API is not reachable on 127.0.0.1:15672 as guest/guest (${overview.status}): start RabbitMQ with the management plugin first.`,
+    );
   await checkDatabase(cfg, admin);
   const versions = await serverVersions(admin);
   const machine = machineInfo();
@@ -147,7 +159,16 @@ async function main(): Promise<void> {
     } catch (err) {
       const message = err instanceof Error ? (err.stack ?? err.message) : String(err);
       log(`${name} failed: ${message}`);
-      rows.push({ id: name, figure: `${name}: did not run`, ours: '—', baseline: '—', target: '—', met: null, note: message.split('\n')[0], data: { error: message } });
+      rows.push({
+        id: name,
+        figure: `${name}: did not run`,
+        ours: '—',
+        baseline: '—',
+        target: '—',
+        met: null,
+        note: message.split('\n')[0],
+        data: { error: message },
+      });
     }
   };
 
@@ -181,9 +202,14 @@ async function main(): Promise<void> {
   ].join('\n');
   process.stdout.write(`\n${header}\n\n${renderTable(rows)}\n`);
   const missed = rows.filter((r) => r.met === false).map((r) => r.id);
-  process.stdout.write(`\ntargets: ${rows.filter((r) => r.met === true).length} met, ${missed.length} missed${missed.length ? ` (rows ${missed.join(', ')})` : ''}, ${rows.filter((r) => r.met === null).length} report-only or skipped${cfg.quick ? ' — --quick is a smoke run on small sets: judge the targets on a full run' : ''}\n`);
+  process.stdout.write(
+    `\ntargets: ${rows.filter((r) => r.met === true).length} met, ${missed.length} missed${missed.length ? ` (rows ${missed.join(', ')})` : ''}, ${rows.filter((r) => r.met === null).length} report-only or skipped${cfg.quick ? ' — --quick is a smoke run on small sets: judge the targets on a full run' : ''}\n`,
+  );
   const file = join(root, 'test', 'bench', 'results.json');
-  writeFileSync(file, `${JSON.stringify({ date, quick: cfg.quick, seconds, machine, servers: versions, vhostDescription: BENCH_VHOST_DESCRIPTION, rows }, null, 2)}\n`);
+  writeFileSync(
+    file,
+    `${JSON.stringify({ date, quick: cfg.quick, seconds, machine, servers: versions, vhostDescription: BENCH_VHOST_DESCRIPTION, rows }, null, 2)}\n`,
+  );
   process.stdout.write(`results: ${file}\n`);
 }
 

@@ -79,7 +79,11 @@ async function main(): Promise<void> {
       sample();
     } while (cursor !== '0');
   } else {
-    const pager = new KeyPager(async () => client, {}, () => DEFAULT_SETTINGS);
+    const pager = new KeyPager(
+      async () => client,
+      {},
+      () => DEFAULT_SETTINGS,
+    );
     while (!pager.capped && !pager.complete) {
       await pager.loadMore();
       pages++;

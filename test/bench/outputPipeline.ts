@@ -9,7 +9,7 @@
  * src/ui/commands/rabbitmq/format.ts (as the exchange tail and the queue
  * consumer do). `vscode` is mapped to fakeVscode.ts.
  */
-import { channels, CountingChannel } from './fakeVscode';
+import { channels, type CountingChannel } from './fakeVscode';
 import { TailOutput } from '../../src/ui/tails/tailOutput';
 import type { PubSubMessage } from '../../src/core/redis/pubsub';
 import type { AmqpMessage } from '../../src/core/amqp/messageProperties';

@@ -11,7 +11,22 @@ import { connectRedis } from '../../src/core/redis/connection';
 import { Subscription } from '../../src/core/redis/pubsub';
 import { Pipeline } from './outputPipeline';
 import { benchRedisProfile } from './redisRows';
-import { alternate, HOST, log, median, now, pairedRatio, rate, REDIS_PORT, round, run, sleep, summary, type BenchConfig, type Row } from './util';
+import {
+  alternate,
+  HOST,
+  log,
+  median,
+  now,
+  pairedRatio,
+  rate,
+  REDIS_PORT,
+  round,
+  run,
+  sleep,
+  summary,
+  type BenchConfig,
+  type Row,
+} from './util';
 
 const CHANNEL = 'bench:pubsub';
 const SEQ_DIGITS = 8;
@@ -133,7 +148,14 @@ async function runPlain(protocol: Buffer, total: number): Promise<RunStats> {
   await publishAndWait(protocol, () => received, total, done);
   if (received < total) tLast = now();
   client.disconnect();
-  return { ms: tLast - t0, rate: received / ((tLast - t0) / 1000), firstToLastRate: received / ((tLast - tFirst) / 1000), received, lost: total - received, outOfOrder };
+  return {
+    ms: tLast - t0,
+    rate: received / ((tLast - t0) / 1000),
+    firstToLastRate: received / ((tLast - tFirst) / 1000),
+    received,
+    lost: total - received,
+    outOfOrder,
+  };
 }
 
 export async function rowPubSub(cfg: BenchConfig): Promise<Row> {
@@ -163,7 +185,10 @@ export async function rowPubSub(cfg: BenchConfig): Promise<Row> {
   const lost = Math.max(...ours.map((s) => s.lost));
   const outOfOrder = Math.max(...ours.map((s) => s.outOfOrder));
   const tailOk = ours.every((s) => s.lastLineOk);
-  const ratio = pairedRatio(o.map((s) => s.rate), p.map((s) => s.rate));
+  const ratio = pairedRatio(
+    o.map((s) => s.rate),
+    p.map((s) => s.rate),
+  );
   return {
     id: '6',
     figure: `pub/sub → output pipeline, ${total.toLocaleString('en-US')} msgs`,

@@ -11,7 +11,24 @@ import { scanValue, type CollectionType } from '../../src/core/redis/valueScanne
 import { resolveRedisProfile, type ResolvedRedisProfile } from '../../src/core/profiles';
 import { KeyPager } from '../../src/ui/tree/keyPager';
 import type { Settings } from '../../src/ui/settings';
-import { alternate, HOST, log, mb, median, ms, pairedRatio, percentile, ratioText, REDIS_PORT, round, run, summary, timed, type BenchConfig, type Row } from './util';
+import {
+  alternate,
+  HOST,
+  log,
+  mb,
+  median,
+  ms,
+  pairedRatio,
+  percentile,
+  ratioText,
+  REDIS_PORT,
+  round,
+  run,
+  summary,
+  timed,
+  type BenchConfig,
+  type Row,
+} from './util';
 
 export const MARKER_KEY = '__broker_explorer_bench__';
 
@@ -81,7 +98,12 @@ export async function loadKeys(client: Redis, sizes: RedisSizes): Promise<void> 
   await push(true);
 }
 
-export const COLLECTION_KEYS: Record<'hash' | 'zset' | 'list' | 'set', string> = { hash: 'c:hash', zset: 'c:zset', list: 'c:list', set: 'c:set' };
+export const COLLECTION_KEYS: Record<'hash' | 'zset' | 'list' | 'set', string> = {
+  hash: 'c:hash',
+  zset: 'c:zset',
+  list: 'c:list',
+  set: 'c:set',
+};
 
 /** One collection of each type with `members` members, 1000 per command, pipelined. */
 export async function loadCollections(client: Redis, members: number): Promise<void> {
@@ -133,7 +155,11 @@ async function treeScanCount(client: Redis, settings: Settings): Promise<number>
       return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
     },
   });
-  await new KeyPager(async () => watched, {}, () => settings).loadMore();
+  await new KeyPager(
+    async () => watched,
+    {},
+    () => settings,
+  ).loadMore();
   if (count === undefined) throw new Error('KeyPager sent no SCAN');
   return count;
 }
@@ -202,7 +228,16 @@ export async function rowWalk(cfg: BenchConfig, ours: Redis, raw: Redis, total: 
     target: '≤ 1.1× ioredis; < redis-cli',
     met: ratio <= 1.1 && vsCli < 1,
     note: `ratio = median of per-repetition ratios (ratio of medians ${ratioText(t / b)}); ${ratioText(vsCli)} of redis-cli; keys seen tree/ioredis/redis-cli ${counts.tree}/${counts.ioredis}/${counts.redisCli}${allKeys ? '' : ' (MISMATCH)'}; tree's SCAN: COUNT ${treeCount} (read from KeyPager), ${DEFAULT_SETTINGS.redisPageSize} keys per page`,
-    data: { tree: summary(res.tree), ioredis: summary(res.ioredis), redisCli: summary(res.redisCli), counts, treeScanCount: treeCount, ratioVsIoredis: round(ratio, 3), ratioOfMedians: round(t / b, 3), ratioVsRedisCli: round(vsCli, 3) },
+    data: {
+      tree: summary(res.tree),
+      ioredis: summary(res.ioredis),
+      redisCli: summary(res.redisCli),
+      counts,
+      treeScanCount: treeCount,
+      ratioVsIoredis: round(ratio, 3),
+      ratioOfMedians: round(t / b, 3),
+      ratioVsRedisCli: round(vsCli, 3),
+    },
   };
 }
 
@@ -214,7 +249,11 @@ export async function rowFirstPage(cfg: BenchConfig, ours: Redis, raw: Redis, to
   const res = await alternate(reps, {
     tree: async () =>
       timed(async () => {
-        const pager = new KeyPager(async () => ours, {}, () => DEFAULT_SETTINGS);
+        const pager = new KeyPager(
+          async () => ours,
+          {},
+          () => DEFAULT_SETTINGS,
+        );
         await pager.loadMore();
         got = pager.keys.length;
       }),
@@ -244,7 +283,11 @@ export async function rowTypeGroup(cfg: BenchConfig, ours: Redis, total: number)
   for (const c of countsToTry) {
     variants[String(c)] = async () =>
       timed(async () => {
-        const pager = new KeyPager(async () => ours, { type: 'hash' }, () => ({ ...DEFAULT_SETTINGS, redisScanCount: c }));
+        const pager = new KeyPager(
+          async () => ours,
+          { type: 'hash' },
+          () => ({ ...DEFAULT_SETTINGS, redisScanCount: c }),
+        );
         await pager.loadMore();
         found[String(c)] = { keys: pager.keys.length, scanned: pager.scanned };
       });
@@ -263,7 +306,10 @@ export async function rowTypeGroup(cfg: BenchConfig, ours: Redis, total: number)
     target: 'report; pick COUNT',
     met: null,
     note: `recommend COUNT ${pick} (smallest within 10% of the fastest); default scanCount ${DEFAULT_SETTINGS.redisScanCount} → ${ms(medians[String(DEFAULT_SETTINGS.redisScanCount)] ?? Number.NaN)}; keys/examined per page: ${countsToTry.map((c) => `${found[String(c)].keys}/${found[String(c)].scanned}`).join(', ')}; ms per SCAN call: ${countsToTry.map((c) => perCall[String(c)].toFixed(2)).join(', ')}`,
-    data: { perCount: Object.fromEntries(countsToTry.map((c) => [String(c), { ...summary(res[String(c)]), ...found[String(c)] }])), recommendedCount: pick },
+    data: {
+      perCount: Object.fromEntries(countsToTry.map((c) => [String(c), { ...summary(res[String(c)]), ...found[String(c)] }])),
+      recommendedCount: pick,
+    },
   };
 }
 
@@ -282,7 +328,10 @@ interface MemoryReport {
 
 async function memoryChild(cfg: BenchConfig, mode: 'walk' | 'plain' | 'cap'): Promise<MemoryReport> {
   const script = join(cfg.root, 'test', 'bench', 'memoryChild.ts');
-  const r = await run(process.execPath, ['--import', 'tsx', '--expose-gc', script, mode, String(cfg.db)], { cwd: cfg.root, timeoutMs: 300_000 });
+  const r = await run(process.execPath, ['--import', 'tsx', '--expose-gc', script, mode, String(cfg.db)], {
+    cwd: cfg.root,
+    timeoutMs: 300_000,
+  });
   const line = r.stdout.trim().split('\n').pop() ?? '';
   try {
     return JSON.parse(line) as MemoryReport;
@@ -319,7 +368,18 @@ export async function rowMemory(cfg: BenchConfig, total: number): Promise<Row> {
     target: 'walk ≤ 50 MB above idle; cap: report',
     met: walkHeap <= limit && walkRss <= limit,
     note: `ratio = our walk's RSS peak / the plain walk's; a child process per run (node --expose-gc), process.memoryUsage() sampled after every page and every 10 ms; walk = scanKeysPage() with its defaults (COUNT 1000, ≥ 500 keys a page, TYPE + TTL in one pipeline); cap = KeyPager.loadMore() until capped; medians of ${reps}`,
-    data: { walk: walks, plain: plains, cap: caps, walkHeapAboveIdle: walkHeap, walkRssAboveIdle: walkRss, walkHeapRetainedAfterGc: walkRetained, plainHeapAboveIdle: plainHeap, plainRssAboveIdle: plainRss, capHeapRetained: capHeap, capRssAboveIdle: capRss },
+    data: {
+      walk: walks,
+      plain: plains,
+      cap: caps,
+      walkHeapAboveIdle: walkHeap,
+      walkRssAboveIdle: walkRss,
+      walkHeapRetainedAfterGc: walkRetained,
+      plainHeapAboveIdle: plainHeap,
+      plainRssAboveIdle: plainRss,
+      capHeapRetained: capHeap,
+      capRssAboveIdle: capRss,
+    },
   };
 }
 
@@ -329,7 +389,10 @@ type Direct = (raw: Redis) => Promise<number>;
 
 const DIRECT: Record<'hash' | 'zset' | 'list' | 'set', { label: string; read: Direct }> = {
   hash: { label: 'HSCAN COUNT 1000', read: async (raw) => (await raw.hscan(COLLECTION_KEYS.hash, '0', 'COUNT', 1000))[1].length / 2 },
-  zset: { label: 'ZRANGE 0 999 WITHSCORES', read: async (raw) => (await raw.zrange(COLLECTION_KEYS.zset, 0, 999, 'WITHSCORES')).length / 2 },
+  zset: {
+    label: 'ZRANGE 0 999 WITHSCORES',
+    read: async (raw) => (await raw.zrange(COLLECTION_KEYS.zset, 0, 999, 'WITHSCORES')).length / 2,
+  },
   list: { label: 'LRANGE 0 999', read: async (raw) => (await raw.lrange(COLLECTION_KEYS.list, 0, 999)).length },
   set: { label: 'SSCAN COUNT 1000', read: async (raw) => (await raw.sscan(COLLECTION_KEYS.set, '0', 'COUNT', 1000))[1].length },
 };
@@ -355,8 +418,21 @@ export async function rowCollections(cfg: BenchConfig, ours: Redis, raw: Redis, 
     const o = median(res.ours);
     const d = median(res.direct);
     const tu = median(res.tuned);
-    per[type] = { ours: o, direct: d, tuned: tu, items, ratio: pairedRatio(res.ours, res.direct), tunedRatio: pairedRatio(res.tuned, res.direct) };
-    data[type] = { ours: summary(res.ours), direct: summary(res.direct), tuned: summary(res.tuned), items, direct_command: DIRECT[type].label };
+    per[type] = {
+      ours: o,
+      direct: d,
+      tuned: tu,
+      items,
+      ratio: pairedRatio(res.ours, res.direct),
+      tunedRatio: pairedRatio(res.tuned, res.direct),
+    };
+    data[type] = {
+      ours: summary(res.ours),
+      direct: summary(res.direct),
+      tuned: summary(res.tuned),
+      items,
+      direct_command: DIRECT[type].label,
+    };
   }
   const worst = Math.max(...types.map((t) => per[t].ratio));
   return {

@@ -77,7 +77,13 @@ export function pairedRatio(a: readonly number[], b: readonly number[]): number 
 }
 
 export function summary(values: readonly number[]): { median: number; min: number; max: number; n: number; runs: number[] } {
-  return { median: median(values), min: Math.min(...values), max: Math.max(...values), n: values.length, runs: values.map((v) => round(v, 3)) };
+  return {
+    median: median(values),
+    min: Math.min(...values),
+    max: Math.max(...values),
+    n: values.length,
+    runs: values.map((v) => round(v, 3)),
+  };
 }
 
 export function round(v: number, digits = 2): number {
@@ -111,7 +117,11 @@ export function ratioText(r: number | undefined): string {
  * (A B C, B C A, C A B, …) so drift and warm-up hit all of them alike.
  * Each variant returns its measurement; the results come back per variant.
  */
-export async function alternate<K extends string>(reps: number, variants: Record<K, () => Promise<number>>, warmup = 1): Promise<Record<K, number[]>> {
+export async function alternate<K extends string>(
+  reps: number,
+  variants: Record<K, () => Promise<number>>,
+  warmup = 1,
+): Promise<Record<K, number[]>> {
   const names = Object.keys(variants) as K[];
   const out = Object.fromEntries(names.map((n) => [n, [] as number[]])) as Record<K, number[]>;
   for (let w = 0; w < warmup; w++) for (const n of names) await variants[n]();
@@ -163,7 +173,11 @@ export interface RunResult {
 }
 
 /** Runs a command to completion, collecting its output (or only counting newlines with `countLines`). */
-export function run(cmd: string, args: readonly string[], options: SpawnOptions & { input?: Buffer | string; countLines?: boolean; timeoutMs?: number } = {}): Promise<RunResult & { lines: number }> {
+export function run(
+  cmd: string,
+  args: readonly string[],
+  options: SpawnOptions & { input?: Buffer | string; countLines?: boolean; timeoutMs?: number } = {},
+): Promise<RunResult & { lines: number }> {
   return new Promise((resolve, reject) => {
     const started = now();
     const child = track(spawn(cmd, args, { ...options, stdio: ['pipe', 'pipe', 'pipe'] }));
@@ -218,7 +232,11 @@ export function machineInfo(): Record<string, unknown> {
 export const MGMT_AUTH = `Basic ${Buffer.from(`${RABBIT_USER}:${RABBIT_PASSWORD}`).toString('base64')}`;
 
 export async function mgmt(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
-  const init: RequestInit = { method, headers: { authorization: MGMT_AUTH, 'content-type': 'application/json' }, signal: AbortSignal.timeout(120_000) };
+  const init: RequestInit = {
+    method,
+    headers: { authorization: MGMT_AUTH, 'content-type': 'application/json' },
+    signal: AbortSignal.timeout(120_000),
+  };
   if (body !== undefined) init.body = JSON.stringify(body);
   const res = await fetch(`${MANAGEMENT_URL}${path}`, init);
   const text = await res.text();

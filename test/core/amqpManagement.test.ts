@@ -63,7 +63,7 @@ describe('management API client (real RabbitMQ)', () => {
     assert.equal(names.length, QUEUES);
     assert.equal(new Set(names).size, QUEUES, 'no queue twice');
     assert.deepEqual(names, Array.from({ length: QUEUES }, (_, i) => queueName(i)).sort());
-    const q = seen[0] as QueueInfo;
+    const q = seen[0];
     assert.equal(q.type, 'classic');
     assert.equal(q.vhost, vh.name);
     assert.equal(q.durable, false);
@@ -84,14 +84,20 @@ describe('management API client (real RabbitMQ)', () => {
 
   it('a page past the end is an empty page that still tells the totals', async () => {
     const past = await client.listQueues(vh.name, { page: 99, pageSize: 100 });
-    assert.deepEqual({ ...past, items: past.items.length }, { items: 0, total: QUEUES, page: 99, pageCount: 12, pageSize: 100, unfilteredTotal: QUEUES });
+    assert.deepEqual(
+      { ...past, items: past.items.length },
+      { items: 0, total: QUEUES, page: 99, pageCount: 12, pageSize: 100, unfilteredTotal: QUEUES },
+    );
     await assert.rejects(client.listQueues(vh.name, { pageSize: 501 }), /page size 501 is not valid: give a whole number from 1 to 500/);
     await assert.rejects(client.listQueues(vh.name, { page: 0 }), InputError);
   });
 
   it('lists vhosts and exchanges with their flags; built-in exchanges are marked', async () => {
     const vhosts = await client.listVhosts({ filter: vh.name });
-    assert.deepEqual(vhosts.items.map((v) => v.name), [vh.name]);
+    assert.deepEqual(
+      vhosts.items.map((v) => v.name),
+      [vh.name],
+    );
     const exchanges = await client.listExchanges(vh.name, { pageSize: 500 });
     const byName = new Map(exchanges.items.map((x) => [x.name, x]));
     assert.equal(byName.get('fan')?.type, 'direct');
@@ -108,7 +114,8 @@ describe('management API client (real RabbitMQ)', () => {
     assert.equal(p1.total, 250);
     assert.equal(p1.pageCount, 3);
     const all = [];
-    for (let page = 1; page <= 3; page++) all.push(...(await client.listBindings(vh.name, { exchange: 'fan' }, { page, pageSize: 100 })).items);
+    for (let page = 1; page <= 3; page++)
+      all.push(...(await client.listBindings(vh.name, { exchange: 'fan' }, { page, pageSize: 100 })).items);
     assert.equal(new Set(all.map((b) => b.routingKey)).size, 250);
     const filtered = await client.listBindings(vh.name, { exchange: 'fan' }, { filter: 'key.01', pageSize: 100 });
     assert.equal(filtered.total, 10);
@@ -122,7 +129,10 @@ describe('management API client (real RabbitMQ)', () => {
         ['fan', 'key.007'],
       ],
     );
-    await assert.rejects(client.listBindings(vh.name, { queue: 'no-such-queue' }), (err: unknown) => err instanceof NotFoundError && /queue "no-such-queue" in vhost/.test(err.message));
+    await assert.rejects(
+      client.listBindings(vh.name, { queue: 'no-such-queue' }),
+      (err: unknown) => err instanceof NotFoundError && /queue "no-such-queue" in vhost/.test(err.message),
+    );
     await assert.rejects(client.list({ kind: 'bindings', vhost: vh.name }), InputError);
   });
 
@@ -135,8 +145,14 @@ describe('management API client (real RabbitMQ)', () => {
       assert.match(err.message, /queue "no\/such queue" in vhost "be-test\/management [0-9a-f]+" was not found/);
       return true;
     });
-    await assert.rejects(client.listQueues('no-such-vhost'), (err: unknown) => err instanceof NotFoundError && /vhost "no-such-vhost" was not found/.test(err.message));
-    await assert.rejects(client.getQueue('no-such-vhost', 'q'), (err: unknown) => err instanceof NotFoundError && /vhost "no-such-vhost" was not found/.test(err.message));
+    await assert.rejects(
+      client.listQueues('no-such-vhost'),
+      (err: unknown) => err instanceof NotFoundError && /vhost "no-such-vhost" was not found/.test(err.message),
+    );
+    await assert.rejects(
+      client.getQueue('no-such-vhost', 'q'),
+      (err: unknown) => err instanceof NotFoundError && /vhost "no-such-vhost" was not found/.test(err.message),
+    );
   });
 
   it('reads the overview', async () => {
@@ -147,7 +163,10 @@ describe('management API client (real RabbitMQ)', () => {
 
   it('a wrong password is an AuthError without the password', async () => {
     const bad = new ManagementClient(vh.profile(), 'wrong-password-123');
-    await assert.rejects(bad.overview(), (err: unknown) => err instanceof AuthError && !err.message.includes('wrong-password-123') && /refused/.test(err.message));
+    await assert.rejects(
+      bad.overview(),
+      (err: unknown) => err instanceof AuthError && !err.message.includes('wrong-password-123') && /refused/.test(err.message),
+    );
     bad.dispose();
   });
 

@@ -17,7 +17,13 @@ interface Case {
 }
 
 /** Publishes every case (body = its index) and reads back which queues each reached. */
-async function observeRouting(vh: TestVhost, session: AmqpSession, exchange: string, cases: readonly Case[], queues: readonly string[]): Promise<string[][]> {
+async function observeRouting(
+  vh: TestVhost,
+  session: AmqpSession,
+  exchange: string,
+  cases: readonly Case[],
+  queues: readonly string[],
+): Promise<string[][]> {
   const reached: string[][] = cases.map(() => []);
   for (const [i, c] of cases.entries()) {
     await publish(session, { exchange, routingKey: c.key, body: String(i), properties: c.headers ? { headers: c.headers } : {} });
@@ -28,7 +34,7 @@ async function observeRouting(vh: TestVhost, session: AmqpSession, exchange: str
     for (;;) {
       const msg = await ch.get(q, { noAck: true });
       if (msg === false) break;
-      reached[Number(msg.content.toString())]!.push(q);
+      reached[Number(msg.content.toString())].push(q);
     }
   }
   await ch.close();
@@ -129,21 +135,79 @@ describe('route tester against the broker (real RabbitMQ)', () => {
   });
 
   it('computes, from the bindings alone, exactly the queues a topic exchange routes to', async () => {
-    const patterns = ['', '#', '*', '#.#', '*.*', 'a', 'a.b', 'a.*', 'a.#', '#.b', '*.b', 'a.#.b', 'a.*.b', '*.#', '#.*', '#.a.#', 'a..b', '.a', 'a.', '*.', '.*', '#.', '.#', 'a.*.#', '#.*.#', '*.*.*', 'a*', 'lazy.#', '*.orange.*'];
-    const keys = ['', 'a', 'b', 'a.b', 'a.a', 'b.a', 'a.b.c', 'a.x.b', 'a.x.y.b', 'a..b', '.a', 'a.', '.', '..', 'x.a.y', 'a.b.b', 'a*', 'lazy', 'quick.orange.rabbit', 'orange'];
+    const patterns = [
+      '',
+      '#',
+      '*',
+      '#.#',
+      '*.*',
+      'a',
+      'a.b',
+      'a.*',
+      'a.#',
+      '#.b',
+      '*.b',
+      'a.#.b',
+      'a.*.b',
+      '*.#',
+      '#.*',
+      '#.a.#',
+      'a..b',
+      '.a',
+      'a.',
+      '*.',
+      '.*',
+      '#.',
+      '.#',
+      'a.*.#',
+      '#.*.#',
+      '*.*.*',
+      'a*',
+      'lazy.#',
+      '*.orange.*',
+    ];
+    const keys = [
+      '',
+      'a',
+      'b',
+      'a.b',
+      'a.a',
+      'b.a',
+      'a.b.c',
+      'a.x.b',
+      'a.x.y.b',
+      'a..b',
+      '.a',
+      'a.',
+      '.',
+      '..',
+      'x.a.y',
+      'a.b.b',
+      'a*',
+      'lazy',
+      'quick.orange.rabbit',
+      'orange',
+    ];
     await declareExchange(session, { name: 'topics', type: 'topic', durable: false });
     const queues = patterns.map((_, i) => `t${String(i).padStart(2, '0')}`);
     for (const [i, pattern] of patterns.entries()) {
-      await declareQueue(session, { name: queues[i]!, durable: false });
-      await bind(session, { source: 'topics', destination: queues[i]!, destinationType: 'queue', routingKey: pattern });
+      await declareQueue(session, { name: queues[i], durable: false });
+      await bind(session, { source: 'topics', destination: queues[i], destinationType: 'queue', routingKey: pattern });
     }
     const cases = keys.map((key) => ({ key }));
     const observed = await observeRouting(vh, session, 'topics', cases, queues);
     for (const [i, key] of keys.entries()) {
       const computed = await testRoute(session.management(), vh.name, { exchange: 'topics', routingKey: key });
-      assert.deepEqual(computed.queues, observed[i], `routing key "${key}": computed ${JSON.stringify(computed.queues.map((q) => patterns[queues.indexOf(q)]))}, broker ${JSON.stringify(observed[i]!.map((q) => patterns[queues.indexOf(q)]))}`);
+      assert.deepEqual(
+        computed.queues,
+        observed[i],
+        `routing key "${key}": computed ${JSON.stringify(computed.queues.map((q) => patterns[queues.indexOf(q)]))}, broker ${JSON.stringify(observed[i].map((q) => patterns[queues.indexOf(q)]))}`,
+      );
       // And the pure matcher agrees pattern by pattern.
-      assert.deepEqual(queues.filter((_, j) => topicMatches(patterns[j]!, key)), observed[i]);
+      assert.deepEqual(
+        queues.filter((_, j) => topicMatches(patterns[j], key)),
+        observed[i],
+      );
     }
   });
 
@@ -197,12 +261,19 @@ describe('route tester against the broker (real RabbitMQ)', () => {
       assert.deepEqual(computed.queues, frontObserved[i], `front with "${c.key}"`);
     }
     assert.deepEqual((await testRoute(session.management(), vh.name, { exchange: 'front', routingKey: 'nothing' })).exchanges, ['ae']);
-    assert.deepEqual((await testRoute(session.management(), vh.name, { exchange: 'front', routingKey: 'h', headers: { c: true } })).exchanges, ['hx']);
+    assert.deepEqual(
+      (await testRoute(session.management(), vh.name, { exchange: 'front', routingKey: 'h', headers: { c: true } })).exchanges,
+      ['hx'],
+    );
   });
 
   it('the default exchange reaches the queue named by the routing key; a missing first exchange is an error', async () => {
     await declareQueue(session, { name: 'named', durable: false });
-    assert.deepEqual(await testRoute(session.management(), vh.name, { exchange: '', routingKey: 'named' }), { queues: ['named'], exchanges: [], notes: [] });
+    assert.deepEqual(await testRoute(session.management(), vh.name, { exchange: '', routingKey: 'named' }), {
+      queues: ['named'],
+      exchanges: [],
+      notes: [],
+    });
     assert.deepEqual((await testRoute(session.management(), vh.name, { exchange: '', routingKey: 'unnamed' })).queues, []);
     await assert.rejects(testRoute(session.management(), vh.name, { exchange: 'no-such', routingKey: 'k' }), NotFoundError);
   });

@@ -28,7 +28,10 @@ async function startFibServer(conn: ChannelModel, queue: string, options: { nois
       // A reply for somebody else first: the caller must ignore it.
       ch.sendToQueue(msg.properties.replyTo as string, Buffer.from('not yours'), { correlationId: 'someone-else' });
     }
-    ch.sendToQueue(msg.properties.replyTo as string, reply, { correlationId: msg.properties.correlationId as string, contentType: 'text/plain' });
+    ch.sendToQueue(msg.properties.replyTo as string, reply, {
+      correlationId: msg.properties.correlationId as string,
+      contentType: 'text/plain',
+    });
     ch.ack(msg);
   });
   return ch;
@@ -90,7 +93,10 @@ describe('RPC (tutorial 6, real RabbitMQ)', () => {
 
   it('a call to a queue that does not exist fails at once instead of waiting for the timeout', async () => {
     const started = Date.now();
-    await assert.rejects(rpcCall(session, { routingKey: 'no_such_queue', body: '1' }), (err: unknown) => err instanceof NotFoundError && /there is no queue named "no_such_queue"/.test(err.message));
+    await assert.rejects(
+      rpcCall(session, { routingKey: 'no_such_queue', body: '1' }),
+      (err: unknown) => err instanceof NotFoundError && /there is no queue named "no_such_queue"/.test(err.message),
+    );
     assert.ok(Date.now() - started < 1_000);
   });
 

@@ -42,7 +42,11 @@ describe('tails and consumers (real RabbitMQ)', () => {
   it('a tail resumes after the broker closes its connection, re-declaring and re-binding, and says so', async function () {
     this.timeout(30_000);
     await declareExchange(session, { name: 'events', type: 'topic', durable: false });
-    const tail = await startTail(session, { exchange: 'events', bindingKeys: ['order.*'] }, { recovery: { initialDelayMs: 100, maxDelayMs: 1_000 } });
+    const tail = await startTail(
+      session,
+      { exchange: 'events', bindingKeys: ['order.*'] },
+      { recovery: { initialDelayMs: 100, maxDelayMs: 1_000 } },
+    );
     stoppers.push(tail);
     const lifecycle: string[] = [];
     tail.on('lost', (e) => lifecycle.push(`lost: ${e.reason}`));
@@ -50,7 +54,10 @@ describe('tails and consumers (real RabbitMQ)', () => {
     tail.on('bound', () => lifecycle.push('bound'));
     const firstQueue = tail.queue;
     await publish(session, { exchange: 'events', routingKey: 'order.created', body: 'before' });
-    assert.deepEqual((await tail.read({ take: 1, timeoutMs: 5_000 })).map((m) => m.body), ['before']);
+    assert.deepEqual(
+      (await tail.read({ take: 1, timeoutMs: 5_000 })).map((m) => m.body),
+      ['before'],
+    );
 
     assert.equal(await closeConnectionsNamed(vh, session, 'broker-explorer tail events'), 1);
     await waitFor('resumed', () => lifecycle.includes('resumed'), 15_000);
@@ -62,7 +69,10 @@ describe('tails and consumers (real RabbitMQ)', () => {
     await publish(session, { exchange: 'events', routingKey: 'order.paid', body: 'after' });
     await publish(session, { exchange: 'events', routingKey: 'user.created', body: 'not for us' });
     await publish(session, { exchange: 'events', routingKey: 'order.shipped', body: 'after 2' });
-    assert.deepEqual((await tail.read({ take: 2, timeoutMs: 5_000 })).map((m) => m.body), ['after', 'after 2']);
+    assert.deepEqual(
+      (await tail.read({ take: 2, timeoutMs: 5_000 })).map((m) => m.body),
+      ['after', 'after 2'],
+    );
     assert.equal(tail.running, true);
   });
 
@@ -81,13 +91,19 @@ describe('tails and consumers (real RabbitMQ)', () => {
   });
 
   it('starting a tail on a missing exchange, or on the default exchange, fails with a sentence', async () => {
-    await assert.rejects(startTail(session, { exchange: 'missing-exchange', bindingKeys: ['k'] }), (err: unknown) => err instanceof NotFoundError && /no exchange 'missing-exchange'/.test(err.message));
+    await assert.rejects(
+      startTail(session, { exchange: 'missing-exchange', bindingKeys: ['k'] }),
+      (err: unknown) => err instanceof NotFoundError && /no exchange 'missing-exchange'/.test(err.message),
+    );
     await assert.rejects(startTail(session, { exchange: '' }), InputError);
   });
 
   it('a headers tail receives what its x-match arguments select, and iterates until stopped', async () => {
     await declareExchange(session, { name: 'hdrs', type: 'headers', durable: false });
-    const tail: ExchangeTail = await startTail(session, { exchange: 'hdrs', bindingArguments: { 'x-match': 'any', level: 'error', source: 'db' } });
+    const tail: ExchangeTail = await startTail(session, {
+      exchange: 'hdrs',
+      bindingArguments: { 'x-match': 'any', level: 'error', source: 'db' },
+    });
     await publish(session, { exchange: 'hdrs', routingKey: '', body: 'e', properties: { headers: { level: 'error' } } });
     await publish(session, { exchange: 'hdrs', routingKey: '', body: 'i', properties: { headers: { level: 'info' } } });
     await publish(session, { exchange: 'hdrs', routingKey: '', body: 'd', properties: { headers: { source: 'db', level: 'info' } } });
@@ -96,7 +112,10 @@ describe('tails and consumers (real RabbitMQ)', () => {
       got.push(m);
       if (got.length === 2) await tail.stop();
     }
-    assert.deepEqual(got.map((m) => m.body), ['e', 'd']);
+    assert.deepEqual(
+      got.map((m) => m.body),
+      ['e', 'd'],
+    );
     assert.deepEqual(got[0]?.properties.headers, { level: 'error' });
     await assert.rejects(checkQueue(session, tail.queue), NotFoundError, 'stop deleted the queue');
   });
@@ -105,7 +124,10 @@ describe('tails and consumers (real RabbitMQ)', () => {
     await declareQueue(session, { name: 'keep', durable: false });
     for (let i = 0; i < 3; i++) await publish(session, { exchange: '', routingKey: 'keep', body: `k${i}` });
     const ro = vh.session({ readOnly: true });
-    await assert.rejects(startConsumer(ro, { queue: 'keep' }), (err: unknown) => err instanceof ReadOnlyError && /read-only/.test(err.message));
+    await assert.rejects(
+      startConsumer(ro, { queue: 'keep' }),
+      (err: unknown) => err instanceof ReadOnlyError && /read-only/.test(err.message),
+    );
     await assert.rejects(startConsumer(ro, { queue: 'keep', ack: 'reject' }), ReadOnlyError);
     const c = await startConsumer(ro, { queue: 'keep', ack: 'requeue', prefetch: 3 });
     await c.read({ take: 3, timeoutMs: 5_000 });
@@ -146,7 +168,10 @@ describe('tails and consumers (real RabbitMQ)', () => {
     const { error } = await ended;
     assert.ok(error instanceof NotFoundError, String(error));
     assert.deepEqual(lifecycle, ['lost: queue "short-lived" was deleted']);
-    await assert.rejects(startConsumer(session, { queue: 'short-lived' }), (err: unknown) => err instanceof NotFoundError && /Consuming queue "short-lived" .* no queue 'short-lived'/.test(err.message));
+    await assert.rejects(
+      startConsumer(session, { queue: 'short-lived' }),
+      (err: unknown) => err instanceof NotFoundError && /Consuming queue "short-lived" .* no queue 'short-lived'/.test(err.message),
+    );
     await assert.rejects(startConsumer(session, { queue: 'x', prefetch: 0 }), /prefetch 0 is not valid/);
   });
 });

@@ -12,7 +12,16 @@ import {
   purgeQueue,
   unbind,
 } from '../../src/core/amqp/topology';
-import { AuthError, CancelledError, ConnectionError, InputError, NotFoundError, PreconditionError, ReadOnlyError, TimeoutError } from '../../src/core/errors';
+import {
+  AuthError,
+  CancelledError,
+  ConnectionError,
+  InputError,
+  NotFoundError,
+  PreconditionError,
+  ReadOnlyError,
+  TimeoutError,
+} from '../../src/core/errors';
 import { PASSWORD, TestVhost, rabbitProfile, waitFor } from './helpers/amqpBroker';
 
 describe('AMQP topology and errors (real RabbitMQ)', () => {
@@ -39,7 +48,10 @@ describe('AMQP topology and errors (real RabbitMQ)', () => {
     const conn = await session.connection();
     await assert.rejects(declareQueue(session, { name: 'orders', durable: false }), (err: unknown) => {
       assert.ok(err instanceof PreconditionError, String(err));
-      assert.match(err.message, /^Declaring queue "orders" on profile "test" \(vhost "be-test\/topology [0-9a-f]+"\) failed: inequivalent arg 'durable'.*delete it first\.$/);
+      assert.match(
+        err.message,
+        /^Declaring queue "orders" on profile "test" \(vhost "be-test\/topology [0-9a-f]+"\) failed: inequivalent arg 'durable'.*delete it first\.$/,
+      );
       return true;
     });
     assert.equal(await session.connection(), conn, 'the same connection is still in use');
@@ -53,7 +65,10 @@ describe('AMQP topology and errors (real RabbitMQ)', () => {
       assert.match(err.message, /Checking queue "no-such-queue" on profile "test" .* failed: no queue 'no-such-queue' in vhost/);
       return true;
     });
-    await assert.rejects(bind(session, { source: 'no-such-exchange', destination: 'orders', destinationType: 'queue', routingKey: 'k' }), NotFoundError);
+    await assert.rejects(
+      bind(session, { source: 'no-such-exchange', destination: 'orders', destinationType: 'queue', routingKey: 'k' }),
+      NotFoundError,
+    );
     assert.equal(await session.connection(), conn);
     assert.equal((await checkQueue(session, 'orders')).queue, 'orders');
   });
@@ -99,10 +114,18 @@ describe('AMQP topology and errors (real RabbitMQ)', () => {
 
   it('publish reports confirmed and routed; mandatory returns are not silent', async () => {
     await declareQueue(session, { name: 'pub', durable: false });
-    assert.deepEqual(await publish(session, { exchange: '', routingKey: 'pub', body: { hex: '00ff' }, properties: { persistent: true, headers: { n: 1, big: { '!': 'long', value: 5 } } } }), {
-      confirmed: true,
-      routed: true,
-    });
+    assert.deepEqual(
+      await publish(session, {
+        exchange: '',
+        routingKey: 'pub',
+        body: { hex: '00ff' },
+        properties: { persistent: true, headers: { n: 1, big: { '!': 'long', value: 5 } } },
+      }),
+      {
+        confirmed: true,
+        routed: true,
+      },
+    );
     assert.deepEqual(await publish(session, { exchange: '', routingKey: 'nobody-home', body: 'lost' }), { confirmed: true, routed: false });
     await assert.rejects(publish(session, { exchange: 'no-such-exchange', routingKey: 'k', body: 'x' }), (err: unknown) => {
       assert.ok(err instanceof NotFoundError, String(err));
@@ -131,7 +154,10 @@ describe('AMQP topology and errors (real RabbitMQ)', () => {
         return true;
       });
     }
-    await assert.rejects(declareQueue(session, { name: 'q', arguments: { 'x-max-priority': 300 } }), /"x-max-priority" must be a whole number from 1 to 255/);
+    await assert.rejects(
+      declareQueue(session, { name: 'q', arguments: { 'x-max-priority': 300 } }),
+      /"x-max-priority" must be a whole number from 1 to 255/,
+    );
     await assert.rejects(declareQueue(session, { name: 'amq.mine' }), /reserves/);
   });
 
@@ -147,7 +173,8 @@ describe('AMQP topology and errors (real RabbitMQ)', () => {
       deleteExchange(ro, { name: 'src' }),
       purgeQueue(ro, { name: 'pub' }),
     ];
-    for (const p of refusals) await assert.rejects(p, (err: unknown) => err instanceof ReadOnlyError && /^Profile "test" is read-only/.test(err.message));
+    for (const p of refusals)
+      await assert.rejects(p, (err: unknown) => err instanceof ReadOnlyError && /^Profile "test" is read-only/.test(err.message));
     // Nothing was sent: not even a connection was opened.
     assert.equal((ro as unknown as { shared: unknown }).shared, undefined);
     // Reading still works.
@@ -167,7 +194,10 @@ describe('AMQP topology and errors (real RabbitMQ)', () => {
 
   it('a missing vhost, a closed port and a silent listener each fail with one sentence within the timeout', async () => {
     const noVhost = new AmqpSession(rabbitProfile('no-such-vhost-xyz'), { password: PASSWORD });
-    await assert.rejects(checkQueue(noVhost, 'q'), (err: unknown) => err instanceof NotFoundError && /vhost "no-such-vhost-xyz" does not exist/.test(err.message));
+    await assert.rejects(
+      checkQueue(noVhost, 'q'),
+      (err: unknown) => err instanceof NotFoundError && /vhost "no-such-vhost-xyz" does not exist/.test(err.message),
+    );
     const closedPort = new AmqpSession(rabbitProfile(vh.name, { url: 'amqp://guest@127.0.0.1:1/' }), { password: PASSWORD });
     await assert.rejects(checkQueue(closedPort, 'q'), (err: unknown) => err instanceof ConnectionError && /was refused/.test(err.message));
 
@@ -176,7 +206,9 @@ describe('AMQP topology and errors (real RabbitMQ)', () => {
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     const port = (silent.address() as { port: number }).port;
     const started = Date.now();
-    const quiet = new AmqpSession(rabbitProfile(vh.name, { url: `amqp://guest@127.0.0.1:${port}/`, connectTimeoutMs: 500 }), { password: PASSWORD });
+    const quiet = new AmqpSession(rabbitProfile(vh.name, { url: `amqp://guest@127.0.0.1:${port}/`, connectTimeoutMs: 500 }), {
+      password: PASSWORD,
+    });
     await assert.rejects(checkQueue(quiet, 'q'), (err: unknown) => err instanceof TimeoutError && /within 500 ms/.test(err.message));
     assert.ok(Date.now() - started < 2_000, `took ${Date.now() - started} ms`);
     silent.close();

@@ -37,7 +37,10 @@ describe('the six classic RabbitMQ patterns, 1–5 (real RabbitMQ)', () => {
   it('1. hello world: publish to the default exchange → queue "hello", consumed on both sides', async () => {
     await declareQueue(session, { name: 'hello', durable: false });
     // core publishes, plain amqplib consumes
-    assert.deepEqual(await publish(session, { exchange: '', routingKey: 'hello', body: 'Hello World!' }), { confirmed: true, routed: true });
+    assert.deepEqual(await publish(session, { exchange: '', routingKey: 'hello', body: 'Hello World!' }), {
+      confirmed: true,
+      routed: true,
+    });
     const raw = await vh.raw();
     const ch = await raw.createChannel();
     const got = await new Promise<ConsumeMessage>((resolve) => {
@@ -70,7 +73,10 @@ describe('the six classic RabbitMQ patterns, 1–5 (real RabbitMQ)', () => {
     await waitFor('all ten handled', () => seenA.length + seenB.length === 10);
     const even = [0, 2, 4, 6, 8].map((i) => `task ${i}`);
     const odd = [1, 3, 5, 7, 9].map((i) => `task ${i}`);
-    assert.deepEqual([seenA, seenB].sort((x, y) => x[0]!.localeCompare(y[0]!)), [even, odd]);
+    assert.deepEqual(
+      [seenA, seenB].sort((x, y) => x[0].localeCompare(y[0])),
+      [even, odd],
+    );
     await waitFor('all acked', () => a.stats.acked + b.stats.acked === 10);
     assert.equal((await checkQueue(session, 'task_queue')).messageCount, 0);
     const [first] = await a.read({ take: 1 });
@@ -95,7 +101,8 @@ describe('the six classic RabbitMQ patterns, 1–5 (real RabbitMQ)', () => {
     );
     const fast = await startConsumer(session, { queue: 'fair_queue', prefetch: 1 }, { sink: (m) => void fastSeen.push(String(m.body)) });
     stoppers.push(slow, fast);
-    for (let i = 0; i < 10; i++) await publish(session, { exchange: '', routingKey: 'fair_queue', body: `job ${i}`, properties: { persistent: true } });
+    for (let i = 0; i < 10; i++)
+      await publish(session, { exchange: '', routingKey: 'fair_queue', body: `job ${i}`, properties: { persistent: true } });
     await waitFor('all ten handled', () => slowSeen.length + fastSeen.length === 10 && slow.stats.acked + fast.stats.acked === 10);
     assert.equal(slowMaxUnacked, 1);
     assert.ok(slowSeen.length <= 2, `the slow consumer got ${slowSeen.length}`);
@@ -104,7 +111,8 @@ describe('the six classic RabbitMQ patterns, 1–5 (real RabbitMQ)', () => {
 
   it('2c. work queues: a consumer stopped mid-work loses nothing: its unacked messages are redelivered to another', async () => {
     await declareQueue(session, { name: 'stop_queue', durable: true });
-    for (let i = 0; i < 10; i++) await publish(session, { exchange: '', routingKey: 'stop_queue', body: `work ${i}`, properties: { persistent: true } });
+    for (let i = 0; i < 10; i++)
+      await publish(session, { exchange: '', routingKey: 'stop_queue', body: `work ${i}`, properties: { persistent: true } });
     let release: () => void = () => undefined;
     const stuck = new Promise<void>((resolve) => {
       release = resolve;
@@ -166,7 +174,10 @@ describe('the six classic RabbitMQ patterns, 1–5 (real RabbitMQ)', () => {
     const gotAll = await all.read({ take: 6, timeoutMs: 5_000 });
     assert.deepEqual(bodies(gotErrors), ['error 2', 'error 4', 'end']);
     assert.deepEqual(bodies(gotAll), ['info 0', 'warning 1', 'error 2', 'error 4', 'info 5', 'end']);
-    assert.deepEqual(gotErrors.map((m) => m.routingKey), ['error', 'error', 'error']);
+    assert.deepEqual(
+      gotErrors.map((m) => m.routingKey),
+      ['error', 'error', 'error'],
+    );
   });
 
   it('5. topics: "topic_logs" with tails on *.orange.*, on *.*.rabbit + lazy.#, and on #; the route tester agrees', async () => {
@@ -201,7 +212,10 @@ describe('the six classic RabbitMQ patterns, 1–5 (real RabbitMQ)', () => {
         got.push(...(await tail.read()));
         return got.some((m) => m.body === 'end');
       });
-      received.set(name, bodies(got).filter((b) => b !== 'end'));
+      received.set(
+        name,
+        bodies(got).filter((b) => b !== 'end'),
+      );
     }
     for (const [key, tails] of expectations) {
       for (const name of ['A', 'B']) {
@@ -209,7 +223,11 @@ describe('the six classic RabbitMQ patterns, 1–5 (real RabbitMQ)', () => {
         assert.equal(count, tails.includes(name) ? 1 : 0, `${key} → ${name} ${count} times`);
       }
     }
-    assert.deepEqual(received.get('C'), expectations.map(([key]) => key), 'C receives every message, in order');
+    assert.deepEqual(
+      received.get('C'),
+      expectations.map(([key]) => key),
+      'C receives every message, in order',
+    );
 
     // The route tester, from the bindings alone, says the same.
     const queueOf = new Map([

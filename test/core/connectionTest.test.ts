@@ -92,7 +92,9 @@ describe('test connection: Redis', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const port = (server.address() as net.AddressInfo).port;
-      const result = await testRedisProfile(resolveRedisProfile({ name: 'tls', host: '127.0.0.1', port, tls: { enabled: true }, connectTimeoutMs: 300 }));
+      const result = await testRedisProfile(
+        resolveRedisProfile({ name: 'tls', host: '127.0.0.1', port, tls: { enabled: true }, connectTimeoutMs: 300 }),
+      );
       assert.deepEqual(stepNames(result), ['dns', 'tcp', 'tls']);
       assert.equal(result.ok, false);
       assert.match(result.error ?? '', /timed out after 300 ms in the TLS handshake/);
@@ -111,7 +113,10 @@ describe('test connection: RabbitMQ', () => {
     assert.deepEqual(stepNames(result), ['dns', 'tcp', 'greeting', 'auth', 'management']);
     assert.ok(result.steps.every((s) => s.ok));
     assert.match(result.serverVersion ?? '', /^3\.10\.\d+$/);
-    assert.match(result.steps[2]?.detail ?? '', /^connection\.start from RabbitMQ 3\.10\.\d+ on Erlang.* \(AMQP 0-9, mechanisms .*PLAIN.*\)$/);
+    assert.match(
+      result.steps[2]?.detail ?? '',
+      /^connection\.start from RabbitMQ 3\.10\.\d+ on Erlang.* \(AMQP 0-9, mechanisms .*PLAIN.*\)$/,
+    );
     // The local password equals the user name, so the user name is redacted too.
     assert.match(result.steps[3]?.detail ?? '', /^logged in as "\*\*\*" to vhost "\/" of RabbitMQ 3\.10\.\d+, then closed$/);
     assert.match(result.steps[4]?.detail ?? '', /^management_version 3\.10\.\d+, rabbitmq_version 3\.10\.\d+/);
@@ -147,7 +152,10 @@ describe('test connection: RabbitMQ', () => {
     const result = await testRabbitProfile(profile, LOCAL_RABBIT_PASSWORD);
     assert.deepEqual(stepNames(result), ['dns', 'tcp', 'greeting', 'auth', 'management']);
     assert.equal(result.ok, false);
-    assert.match(result.error ?? '', new RegExp(`management API of RabbitMQ profile "nomgmt" at http://127\\.0\\.0\\.1:${port} cannot be reached: connection refused`));
+    assert.match(
+      result.error ?? '',
+      new RegExp(`management API of RabbitMQ profile "nomgmt" at http://127\\.0\\.0\\.1:${port} cannot be reached: connection refused`),
+    );
     assert.match(result.serverVersion ?? '', /^3\.10\./);
   });
 
@@ -156,7 +164,10 @@ describe('test connection: RabbitMQ', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const port = (server.address() as net.AddressInfo).port;
-      const result = await testRabbitProfile(resolveRabbitProfile({ name: 'ssh', url: `amqp://guest@127.0.0.1:${port}/` }), LOCAL_RABBIT_PASSWORD);
+      const result = await testRabbitProfile(
+        resolveRabbitProfile({ name: 'ssh', url: `amqp://guest@127.0.0.1:${port}/` }),
+        LOCAL_RABBIT_PASSWORD,
+      );
       assert.deepEqual(stepNames(result), ['dns', 'tcp', 'greeting']);
       assert.match(result.error ?? '', /did not answer like an AMQP broker: it sent "SSH-2\.0-OpenSSH_9\.6\\r\\n"\. Check the port/);
     } finally {
@@ -184,7 +195,10 @@ describe('the AMQP greeting parser', () => {
   it('waits for a whole frame and reads a broker that speaks another protocol version', () => {
     assert.equal(parseAmqpGreeting(Buffer.from([0x01, 0x00])), undefined);
     assert.equal(parseAmqpGreeting(Buffer.from('AMQ')), undefined);
-    assert.deepEqual(parseAmqpGreeting(Buffer.from([0x41, 0x4d, 0x51, 0x50, 0x00, 0x01, 0x00, 0x00]))?.value, { kind: 'protocolHeader', version: '1-0-0' });
+    assert.deepEqual(parseAmqpGreeting(Buffer.from([0x41, 0x4d, 0x51, 0x50, 0x00, 0x01, 0x00, 0x00]))?.value, {
+      kind: 'protocolHeader',
+      version: '1-0-0',
+    });
     assert.equal(AMQP_PROTOCOL_HEADER.toString('latin1'), 'AMQP\x00\x00\x09\x01');
   });
 

@@ -13,17 +13,28 @@ function files(dir: string): string[] {
 
 describe('layering', () => {
   it('src/core never imports vscode', () => {
-    const offenders = files(join(root, 'src/core')).filter((f) => /from ['"]vscode['"]|require\(['"]vscode['"]\)/.test(readFileSync(f, 'utf8')));
-    assert.deepEqual(offenders.map((f) => relative(root, f)), []);
+    const offenders = files(join(root, 'src/core')).filter((f) =>
+      /from ['"]vscode['"]|require\(['"]vscode['"]\)/.test(readFileSync(f, 'utf8')),
+    );
+    assert.deepEqual(
+      offenders.map((f) => relative(root, f)),
+      [],
+    );
   });
 
   it('src/core never imports the ui layer or the extension entry', () => {
     const offenders = files(join(root, 'src/core')).filter((f) => /from ['"](\.\.\/)+(ui|extension)\b/.test(readFileSync(f, 'utf8')));
-    assert.deepEqual(offenders.map((f) => relative(root, f)), []);
+    assert.deepEqual(
+      offenders.map((f) => relative(root, f)),
+      [],
+    );
   });
 
   it('src has no explicit any', () => {
     const offenders = files(join(root, 'src')).filter((f) => /:\s*any\b|<any>|as any\b/.test(readFileSync(f, 'utf8')));
-    assert.deepEqual(offenders.map((f) => relative(root, f)), []);
+    assert.deepEqual(
+      offenders.map((f) => relative(root, f)),
+      [],
+    );
   });
 });

@@ -65,7 +65,10 @@ describe('profiles', () => {
 
   it('merges by name with the workspace winning, and ignores workspace profiles when untrusted', () => {
     const g = [{ name: 'prod', host: 'a' }, { name: 'dev' }];
-    const w = [{ name: 'prod', host: 'b' }, { name: 'x', port: 0 }];
+    const w = [
+      { name: 'prod', host: 'b' },
+      { name: 'x', port: 0 },
+    ];
     const trusted = mergeProfiles(g, w, true, resolveRedisProfile);
     assert.equal(trusted.profiles.find((p) => p.name === 'prod')?.host, 'b');
     assert.equal(trusted.problems.length, 1);

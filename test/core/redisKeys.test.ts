@@ -54,9 +54,20 @@ describe('key scanner (real Redis, db 1)', function () {
     await seed.sadd('t:set', 'a');
     await seed.zadd('t:z', 1, 'a');
     await seed.xadd('t:x', '*', 'f', 'v');
-    for (const [type, key] of [['string', 't:s'], ['hash', 't:h'], ['list', 't:l'], ['set', 't:set'], ['zset', 't:z'], ['stream', 't:x']]) {
+    for (const [type, key] of [
+      ['string', 't:s'],
+      ['hash', 't:h'],
+      ['list', 't:l'],
+      ['set', 't:set'],
+      ['zset', 't:z'],
+      ['stream', 't:x'],
+    ]) {
       const page = await scanKeysPage(client, { type, limit: 100 });
-      assert.deepEqual(page.keys.map((k) => k.key.toString()), [key], type);
+      assert.deepEqual(
+        page.keys.map((k) => k.key.toString()),
+        [key],
+        type,
+      );
       assert.equal(page.keys[0].type, type);
     }
     const all = await scanKeysPage(client, { match: 't:*', limit: 100 });
@@ -76,7 +87,11 @@ describe('key scanner (real Redis, db 1)', function () {
     for (const n of names) await seed.set(n, '1');
     for (const n of names) {
       const page = await scanKeysPage(client, { match: escapeGlob(Buffer.from(n)), limit: 100 });
-      assert.deepEqual(page.keys.map((k) => k.key.toString()), [n], `pattern for ${n}`);
+      assert.deepEqual(
+        page.keys.map((k) => k.key.toString()),
+        [n],
+        `pattern for ${n}`,
+      );
     }
     const star = await scanKeysPage(client, { match: 'a?b', limit: 100 });
     assert.deepEqual(star.keys.map((k) => k.key.toString()).sort(), ['a*b', 'a?b', 'a[b', 'a\\b', 'axb'].sort());
@@ -84,13 +99,23 @@ describe('key scanner (real Redis, db 1)', function () {
   });
 
   it('round-trips keys with spaces, newlines, emoji, the empty name and non-UTF-8 bytes', async () => {
-    const keys = [Buffer.from('a b'), Buffer.from('line\nbreak'), Buffer.from('emoji 🎉'), Buffer.from(''), Buffer.from([0xff, 0x00, 0xfe]), Buffer.alloc(4096, 0x6b)];
+    const keys = [
+      Buffer.from('a b'),
+      Buffer.from('line\nbreak'),
+      Buffer.from('emoji 🎉'),
+      Buffer.from(''),
+      Buffer.from([0xff, 0x00, 0xfe]),
+      Buffer.alloc(4096, 0x6b),
+    ];
     for (const k of keys) await seed.set(k, 'v');
     const page = await scanKeysPage(client, { limit: 100 });
     const got = page.keys.map((k) => k.key.toString('base64')).sort();
     const want = keys.map((k) => k.toString('base64')).sort();
     assert.equal(got.length, want.length, 'key count');
-    assert.ok(got.every((g, i) => g === want[i]), 'every key comes back byte for byte');
+    assert.ok(
+      got.every((g, i) => g === want[i]),
+      'every key comes back byte for byte',
+    );
     assert.ok(page.keys.every((k) => k.type === 'string'));
     await seed.flushdb();
   });
@@ -112,7 +137,11 @@ describe('key scanner (real Redis, db 1)', function () {
   });
 
   it('splits keys into namespace folders and leaves on bytes', () => {
-    const info = (k: string | Buffer): { key: Buffer; type: string; ttl: number } => ({ key: Buffer.isBuffer(k) ? k : Buffer.from(k), type: 'string', ttl: -1 });
+    const info = (k: string | Buffer): { key: Buffer; type: string; ttl: number } => ({
+      key: Buffer.isBuffer(k) ? k : Buffer.from(k),
+      type: 'string',
+      ttl: -1,
+    });
     const keys = ['user:1', 'user:2', 'user:admin:1', 'order:9', 'plain', Buffer.from([0xff, 0x3a, 0x01])].map(info);
     const root = groupByNamespace(keys, Buffer.alloc(0), ':');
     assert.deepEqual([...root.folders.values()].map((f) => [f.segment.toString('hex'), f.count]).sort(), [
@@ -120,10 +149,16 @@ describe('key scanner (real Redis, db 1)', function () {
       [Buffer.from('user').toString('hex'), 3],
       ['ff', 1],
     ]);
-    assert.deepEqual(root.leaves.map((l) => l.key.toString()), ['plain']);
+    assert.deepEqual(
+      root.leaves.map((l) => l.key.toString()),
+      ['plain'],
+    );
     const user = groupByNamespace(keys, Buffer.from('user:'), ':');
     assert.deepEqual(user.leaves.map((l) => l.key.toString()).sort(), ['user:1', 'user:2']);
-    assert.deepEqual([...user.folders.values()].map((f) => f.prefix.toString()), ['user:admin:']);
+    assert.deepEqual(
+      [...user.folders.values()].map((f) => f.prefix.toString()),
+      ['user:admin:'],
+    );
   });
 
   it('matches globs the way Redis does', () => {
@@ -144,7 +179,10 @@ describe('Redis connections fail fast with one sentence', function () {
   this.timeout(30_000);
   it('a closed port is refused at once', async () => {
     const started = Date.now();
-    await assert.rejects(connectRedis(localProfile(0, { port: 1 })), (err: Error) => /refused/.test(err.message) && /test-db0/.test(err.message));
+    await assert.rejects(
+      connectRedis(localProfile(0, { port: 1 })),
+      (err: Error) => /refused/.test(err.message) && /test-db0/.test(err.message),
+    );
     assert.ok(Date.now() - started < 2000);
   });
 

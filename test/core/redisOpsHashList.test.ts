@@ -24,7 +24,16 @@ describe('hash operations (real Redis, db 11)', () => {
 
   it('HSET adds and updates fields, HSETNX only adds', async () => {
     assert.equal(await runOperation(client, 'hset', { key: 'h', fields: { a: '1', b: '2' } }), 2);
-    assert.equal(await runOperation(client, 'hset', { key: 'h', fields: [{ field: 'a', value: '10' }, { field: 'c', value: '3' }] }), 1);
+    assert.equal(
+      await runOperation(client, 'hset', {
+        key: 'h',
+        fields: [
+          { field: 'a', value: '10' },
+          { field: 'c', value: '3' },
+        ],
+      }),
+      1,
+    );
     assert.equal(await runOperation(client, 'hsetnx', { key: 'h', field: 'a', value: 'x' }), false);
     assert.equal(await runOperation(client, 'hsetnx', { key: 'h', field: 'd', value: '4' }), true);
     assert.deepEqual(await seed.hgetall('h'), { a: '10', b: '2', c: '3', d: '4' });
@@ -56,7 +65,11 @@ describe('hash operations (real Redis, db 11)', () => {
     let cursor: string | number = 0;
     let pages = 0;
     for (;;) {
-      const page = (await runOperation(client, 'hkeys', { key: 'big', cursor, limit: 1000, count: 500 })) as { items: string[]; cursor: string; complete: boolean };
+      const page = (await runOperation(client, 'hkeys', { key: 'big', cursor, limit: 1000, count: 500 })) as {
+        items: string[];
+        cursor: string;
+        complete: boolean;
+      };
       page.items.forEach((f) => seen.add(f));
       pages++;
       if (page.complete) break;
@@ -67,13 +80,19 @@ describe('hash operations (real Redis, db 11)', () => {
     const vals = (await runOperation(client, 'hvals', { key: 'big', match: 'f1?', limit: 10_000 })) as { items: string[] };
     assert.ok(Array.isArray(vals.items));
     await seed.hset('small', { a: '1' });
-    assert.deepEqual(await runOperation(client, 'hgetall', { key: 'small' }), { items: [{ field: 'a', value: '1' }], cursor: '0', complete: true });
+    assert.deepEqual(await runOperation(client, 'hgetall', { key: 'small' }), {
+      items: [{ field: 'a', value: '1' }],
+      cursor: '0',
+      complete: true,
+    });
     assert.deepEqual(await runOperation(client, 'hkeys', { key: 'small', match: 'a' }), { items: ['a'], cursor: '0', complete: true });
   });
 
   it('names the type when the key is not a hash', async () => {
     await seed.set('str', 'x');
-    await assert.rejects(runOperation(client, 'hset', { key: 'str', fields: { a: '1' } }), { message: 'The key "str" holds a string, not a hash.' });
+    await assert.rejects(runOperation(client, 'hset', { key: 'str', fields: { a: '1' } }), {
+      message: 'The key "str" holds a string, not a hash.',
+    });
     await assert.rejects(runOperation(client, 'hkeys', { key: 'str' }), { message: 'The key "str" holds a string, not a hash.' });
   });
 
@@ -121,7 +140,10 @@ describe('list operations (real Redis, db 11)', () => {
   it('LRANGE refuses a range over 10,000 elements instead of reading it whole', async () => {
     const values = Array.from({ length: 10_001 }, (_, i) => String(i));
     await seed.rpush('long', ...values);
-    await assert.rejects(runOperation(client, 'lrange', { key: 'long', start: 0, stop: -1 }), (err: Error) => err instanceof InputError && /10001 elements/.test(err.message));
+    await assert.rejects(
+      runOperation(client, 'lrange', { key: 'long', start: 0, stop: -1 }),
+      (err: Error) => err instanceof InputError && /10001 elements/.test(err.message),
+    );
     assert.equal(((await runOperation(client, 'lrange', { key: 'long', start: 1, stop: 10_000 })) as string[]).length, 10_000);
   });
 
@@ -190,7 +212,15 @@ describe('list operations (real Redis, db 11)', () => {
     assert.deepEqual(await runOperation(client, 'brpop', { keys: ['bl:a'], timeout: 1 }, { openDedicated }), { key: 'bl:a', value: '2' });
     assert.equal(await runOperation(client, 'brpoplpush', { source: 'bl:a', destination: 'bl:c', timeout: 1 }, { openDedicated }), '1');
     await seed.rpush('bl:c', 'z');
-    assert.equal(await runOperation(client, 'blmove', { source: 'bl:c', destination: 'bl:d', from: 'RIGHT', to: 'LEFT', timeout: 1 }, { openDedicated }), 'z');
+    assert.equal(
+      await runOperation(
+        client,
+        'blmove',
+        { source: 'bl:c', destination: 'bl:d', from: 'RIGHT', to: 'LEFT', timeout: 1 },
+        { openDedicated },
+      ),
+      'z',
+    );
     assert.deepEqual(await seed.lrange('bl:d', 0, -1), ['z']);
   });
 
@@ -227,7 +257,8 @@ describe('list operations (real Redis, db 11)', () => {
       ['brpoplpush', { source: 'l', destination: 'm', timeout: 1 }],
       ['blmove', { source: 'l', destination: 'm', from: 'LEFT', to: 'LEFT', timeout: 1 }],
     ];
-    for (const [name, args] of writes) await assert.rejects(runOperationUnchecked(client, name, args, { ...ro, openDedicated }), ReadOnlyError, name);
+    for (const [name, args] of writes)
+      await assert.rejects(runOperationUnchecked(client, name, args, { ...ro, openDedicated }), ReadOnlyError, name);
     assert.deepEqual(await seed.lrange('l', 0, -1), ['a', 'b']);
     assert.equal(await seed.exists('m'), 0);
   });

@@ -58,7 +58,9 @@ describe('key operations (real Redis, db 12)', function () {
     assert.equal(await runOperation(client, 'renamenx', { key: 'a', newKey: 'b' }), false);
     assert.equal(await runOperation(client, 'rename', { key: 'a', newKey: 'b' }), true);
     assert.equal(await seed.get('b'), '1');
-    await assert.rejects(runOperation(client, 'rename', { key: 'none', newKey: 'x' }), { message: 'Redis refused RENAME: ERR no such key.' });
+    await assert.rejects(runOperation(client, 'rename', { key: 'none', newKey: 'x' }), {
+      message: 'Redis refused RENAME: ERR no such key.',
+    });
   });
 
   it('MOVE to another database, and false when the key exists there', async () => {
@@ -104,7 +106,10 @@ describe('key operations (real Redis, db 12)', function () {
     const result = await deleteByPattern(client, 'del:*', { count: 500, onProgress: (p) => progress.push(p.deleted ?? 0) });
     assert.equal(result.deleted, 5000);
     assert.ok(progress.length >= 5, 'reported progress batch by batch');
-    assert.deepEqual(progress, [...progress].sort((x, y) => x - y));
+    assert.deepEqual(
+      progress,
+      [...progress].sort((x, y) => x - y),
+    );
     assert.equal(await seed.dbsize(), 100);
   });
 

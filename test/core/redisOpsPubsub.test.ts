@@ -52,21 +52,30 @@ describe('pub/sub (real Redis)', function () {
     const channel = `${prefix}ordered`;
     const received: string[] = [];
     let batches = 0;
-    const s = subscription({ channels: [channel], sink: (batch) => {
-      batches++;
-      for (const m of batch) received.push(m.message.toString());
-    } });
+    const s = subscription({
+      channels: [channel],
+      sink: (batch) => {
+        batches++;
+        for (const m of batch) received.push(m.message.toString());
+      },
+    });
     await s.start();
     await publishMany(publisher, channel, 10_000);
     const deadline = Date.now() + 10_000;
     while (received.length < 10_000 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     assert.equal(received.length, 10_000);
-    assert.ok(received.every((m, i) => m === String(i)), 'in publish order');
+    assert.ok(
+      received.every((m, i) => m === String(i)),
+      'in publish order',
+    );
     assert.ok(batches < 10_000 / 5, `${batches} sink calls for 10,000 messages`);
     assert.equal(s.received, 10_000);
     assert.equal(s.dropped, 0);
     const first = await s.read(3);
-    assert.deepEqual(first.map((m) => m.message.toString()), ['0', '1', '2']);
+    assert.deepEqual(
+      first.map((m) => m.message.toString()),
+      ['0', '1', '2'],
+    );
   });
 
   it('a pattern subscription gives the pattern and the channel of each message', async () => {
@@ -76,10 +85,13 @@ describe('pub/sub (real Redis)', function () {
     await publish(publisher, `${prefix}other`, 'ignored');
     await publish(publisher, `${prefix}plain`, 'b');
     const messages = await s.read(2, 2000);
-    assert.deepEqual(messages.map((m) => messageToJson(m)).map(({ time: _t, ...rest }) => rest), [
-      { channel: `${prefix}orders.eu`, pattern: `${prefix}orders.*`, message: 'a' },
-      { channel: `${prefix}plain`, message: 'b' },
-    ]);
+    assert.deepEqual(
+      messages.map((m) => messageToJson(m)).map(({ time: _t, ...rest }) => rest),
+      [
+        { channel: `${prefix}orders.eu`, pattern: `${prefix}orders.*`, message: 'a' },
+        { channel: `${prefix}plain`, message: 'b' },
+      ],
+    );
   });
 
   it('binary channels and messages go through { hex } and come back as { hex }', async () => {
@@ -98,7 +110,10 @@ describe('pub/sub (real Redis)', function () {
     await s.start();
     await publishMany(publisher, channel, 250);
     const messages = await s.read(100, 5000);
-    assert.deepEqual(messages.map((m) => Number(m.message.toString())), Array.from({ length: 100 }, (_, i) => 150 + i));
+    assert.deepEqual(
+      messages.map((m) => Number(m.message.toString())),
+      Array.from({ length: 100 }, (_, i) => 150 + i),
+    );
     assert.equal(s.dropped, 150);
     assert.equal(s.buffered, 0);
   });
@@ -138,16 +153,19 @@ describe('pub/sub (real Redis)', function () {
     let outOfOrder = 0;
     let firstAt = 0;
     let lastAt = 0;
-    const s = subscription({ channels: [channel], sink: (batch: PubSubMessage[]) => {
-      if (count === 0) firstAt = performance.now();
-      for (const m of batch) {
-        const n = Number(m.message.toString('latin1'));
-        if (n !== last + 1) outOfOrder++;
-        last = n;
-      }
-      count += batch.length;
-      lastAt = performance.now();
-    } });
+    const s = subscription({
+      channels: [channel],
+      sink: (batch: PubSubMessage[]) => {
+        if (count === 0) firstAt = performance.now();
+        for (const m of batch) {
+          const n = Number(m.message.toString('latin1'));
+          if (n !== last + 1) outOfOrder++;
+          last = n;
+        }
+        count += batch.length;
+        lastAt = performance.now();
+      },
+    });
     await s.start();
     await publishMany(publisher, channel, N, 5000);
     const deadline = Date.now() + 30_000;
@@ -155,7 +173,9 @@ describe('pub/sub (real Redis)', function () {
     assert.equal(count, N);
     assert.equal(outOfOrder, 0);
     const rate = Math.round(N / ((lastAt - firstAt) / 1000));
-    console.log(`      figure: one subscription took ${N} messages at ${rate.toLocaleString('en-US')} msg/s into a counting sink, none lost, in order`);
+    console.log(
+      `      figure: one subscription took ${N} messages at ${rate.toLocaleString('en-US')} msg/s into a counting sink, none lost, in order`,
+    );
     assert.ok(rate > 50_000, `${rate} msg/s`);
   });
 });

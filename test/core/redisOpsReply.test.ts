@@ -16,7 +16,9 @@ function redisCli(line: string, mode: '--no-raw' | '--raw'): Buffer {
 }
 
 describe('RESP2 reader', () => {
-  const wire = Buffer.from('+OK\r\n-ERR bad\r\n:-9223372036854775808\r\n$5\r\nhe\r\nl\r\n$-1\r\n*-1\r\n*0\r\n*3\r\n:1\r\n*2\r\n$0\r\n\r\n+x\r\n$3\r\nend\r\n');
+  const wire = Buffer.from(
+    '+OK\r\n-ERR bad\r\n:-9223372036854775808\r\n$5\r\nhe\r\nl\r\n$-1\r\n*-1\r\n*0\r\n*3\r\n:1\r\n*2\r\n$0\r\n\r\n+x\r\n$3\r\nend\r\n',
+  );
   const expected: RedisReply[] = [
     status('OK'),
     errorReply('ERR bad'),
@@ -127,11 +129,23 @@ describe('replies as JSON', () => {
       errorReply('WRONGTYPE Operation against a key holding the wrong kind of value'),
       array([]),
     ]);
-    assert.deepEqual(replyToJson(reply), ['OK', 42, '9007199254740993', -9007199254740991, 'text', { hex: 'ff00' }, null, { error: 'WRONGTYPE Operation against a key holding the wrong kind of value' }, []]);
+    assert.deepEqual(replyToJson(reply), [
+      'OK',
+      42,
+      '9007199254740993',
+      -9007199254740991,
+      'text',
+      { hex: 'ff00' },
+      null,
+      { error: 'WRONGTYPE Operation against a key holding the wrong kind of value' },
+      [],
+    ]);
   });
 
   it('rejects a top-level error reply with one sentence naming the command', () => {
-    assert.throws(() => replyToResult(errorReply('ERR syntax error'), 'set', 'local'), { message: 'Redis refused SET on profile "local": ERR syntax error.' });
+    assert.throws(() => replyToResult(errorReply('ERR syntax error'), 'set', 'local'), {
+      message: 'Redis refused SET on profile "local": ERR syntax error.',
+    });
   });
 
   it('formats the tricky nesting cases of redis-cli', () => {

@@ -41,7 +41,10 @@ describe('command runner (real Redis, db 8)', function () {
     assert.deepEqual(await runCommand(client, line('INCR n')), integer(9007199254740994n));
     assert.deepEqual(replyToJson(await runCommand(client, line('INCRBY n 1'))), '9007199254740995');
     assert.deepEqual(await runCommand(client, line('GET none')), NIL);
-    assert.deepEqual(await runCommand(client, line('LPUSH k x')), errorReply('WRONGTYPE Operation against a key holding the wrong kind of value'));
+    assert.deepEqual(
+      await runCommand(client, line('LPUSH k x')),
+      errorReply('WRONGTYPE Operation against a key holding the wrong kind of value'),
+    );
     assert.deepEqual(await runCommand(client, [{ hex: '534554' }, { hex: '00ff' }, { hex: 'fe' }]), status('OK'));
     assert.deepEqual(await seed.getBuffer(Buffer.from([0, 255])), Buffer.from([0xfe]));
   });
@@ -76,7 +79,10 @@ describe('command runner (real Redis, db 8)', function () {
 
   it('a transaction aborted by a bad command says EXECABORT in one sentence, keeps each line’s error and changes nothing', async () => {
     const result = await runPipeline(client, [line('SET a 1'), line('NOSUCH x'), line('SET b 2')], { transaction: true });
-    assert.equal(result.aborted, "The transaction was not run (EXECABORT) because line 2 (NOSUCH) was refused: ERR unknown command 'NOSUCH', with args beginning with: 'x'; nothing was changed.");
+    assert.equal(
+      result.aborted,
+      "The transaction was not run (EXECABORT) because line 2 (NOSUCH) was refused: ERR unknown command 'NOSUCH', with args beginning with: 'x'; nothing was changed.",
+    );
     assert.deepEqual(result.replies, [
       errorReply('EXECABORT Transaction discarded because of previous errors.'),
       errorReply("ERR unknown command 'NOSUCH', with args beginning with: 'x' "),
@@ -87,13 +93,23 @@ describe('command runner (real Redis, db 8)', function () {
   });
 
   it('a transaction with a wrong arity and an unreadable line is discarded too', async () => {
-    const result = await runScript(client, [
-      { line: 1, argv: line('SET a 1') },
-      { line: 2, argv: line('GET') },
-      { line: 3, error: 'Line 3: Unterminated quote at column 5: close it or escape it.' },
-    ], { transaction: true });
-    assert.match(result.aborted ?? '', /^The transaction was not run \(EXECABORT\) because 2 lines were refused, the first is line 2 \(GET\)/);
-    assert.deepEqual(result.results.map((r) => r.line), [1, 2, 3]);
+    const result = await runScript(
+      client,
+      [
+        { line: 1, argv: line('SET a 1') },
+        { line: 2, argv: line('GET') },
+        { line: 3, error: 'Line 3: Unterminated quote at column 5: close it or escape it.' },
+      ],
+      { transaction: true },
+    );
+    assert.match(
+      result.aborted ?? '',
+      /^The transaction was not run \(EXECABORT\) because 2 lines were refused, the first is line 2 \(GET\)/,
+    );
+    assert.deepEqual(
+      result.results.map((r) => r.line),
+      [1, 2, 3],
+    );
     assert.equal(await seed.dbsize(), 0);
   });
 
@@ -145,7 +161,11 @@ describe('command runner (real Redis, db 8)', function () {
   it('stops a .redis file when cancelled, between batches', async () => {
     const ac = new AbortController();
     const text = Array.from({ length: 20_000 }, (_, i) => `SET k${i} v\n`).join('');
-    const result = await runRedisFile(client, Readable.from([text]), { batchSize: 1000, signal: ac.signal, onProgress: (p) => p.lines >= 3000 && ac.abort() });
+    const result = await runRedisFile(client, Readable.from([text]), {
+      batchSize: 1000,
+      signal: ac.signal,
+      onProgress: (p) => p.lines >= 3000 && ac.abort(),
+    });
     assert.equal(result.complete, false);
     assert.equal(result.lines, 3000);
     assert.equal(await seed.dbsize(), 3000);
@@ -153,11 +173,14 @@ describe('command runner (real Redis, db 8)', function () {
 
   it('reports a line that cannot be read and runs the others (pipeline mode)', async () => {
     const result = await runRedisFile(client, Readable.from(['SET a 1\nSET b "x\nGET a\n']));
-    assert.deepEqual(result.results.map((r) => [r.line, formatReply(r.reply)]), [
-      [1, 'OK'],
-      [2, '(error) Line 2: Unterminated quote at column 7: close it or escape it.'],
-      [3, '"1"'],
-    ]);
+    assert.deepEqual(
+      result.results.map((r) => [r.line, formatReply(r.reply)]),
+      [
+        [1, 'OK'],
+        [2, '(error) Line 2: Unterminated quote at column 7: close it or escape it.'],
+        [3, '"1"'],
+      ],
+    );
   });
 });
 
@@ -178,21 +201,65 @@ describe('read-only profiles in the console and pipelines (real Redis, db 8)', f
   });
 
   const refused = [
-    'SET k v', 'HSET h f v', 'LPUSH l a', 'SADD s a', 'ZADD z 1 a', 'XADD x * f v', 'DEL sentinel', 'UNLINK sentinel', 'EXPIRE sentinel 5',
-    'RENAME sentinel other', 'MOVE sentinel 9', 'COPY sentinel other', 'FLUSHDB', 'SWAPDB 8 9', 'SORT l STORE dst', 'BLPOP l 1',
-    'EVAL "return redis.call(\'set\',\'k\',\'v\')" 0', 'EVALSHA 0000000000000000000000000000000000000000 0', 'FCALL f 0', 'PUBLISH ch hi', 'SPUBLISH ch hi',
-    'SCRIPT LOAD "return 1"', 'SCRIPT FLUSH', 'FUNCTION LOAD "#!lua name=ro\\nredis.register_function(\'f\', function() return 1 end)"',
-    'FUNCTION DELETE ro', 'FUNCTION FLUSH', 'CONFIG SET maxmemory-samples 7', 'CLIENT KILL 10.255.255.1:1', 'CLIENT PAUSE 10',
-    'DEBUG SLEEP 0', 'ACL SETUSER nobody', 'ACL LOG RESET', 'SLOWLOG RESET',
+    'SET k v',
+    'HSET h f v',
+    'LPUSH l a',
+    'SADD s a',
+    'ZADD z 1 a',
+    'XADD x * f v',
+    'DEL sentinel',
+    'UNLINK sentinel',
+    'EXPIRE sentinel 5',
+    'RENAME sentinel other',
+    'MOVE sentinel 9',
+    'COPY sentinel other',
+    'FLUSHDB',
+    'SWAPDB 8 9',
+    'SORT l STORE dst',
+    'BLPOP l 1',
+    "EVAL \"return redis.call('set','k','v')\" 0",
+    'EVALSHA 0000000000000000000000000000000000000000 0',
+    'FCALL f 0',
+    'PUBLISH ch hi',
+    'SPUBLISH ch hi',
+    'SCRIPT LOAD "return 1"',
+    'SCRIPT FLUSH',
+    'FUNCTION LOAD "#!lua name=ro\\nredis.register_function(\'f\', function() return 1 end)"',
+    'FUNCTION DELETE ro',
+    'FUNCTION FLUSH',
+    'CONFIG SET maxmemory-samples 7',
+    'CLIENT KILL 10.255.255.1:1',
+    'CLIENT PAUSE 10',
+    'DEBUG SLEEP 0',
+    'ACL SETUSER nobody',
+    'ACL LOG RESET',
+    'SLOWLOG RESET',
     // FLUSHALL, SHUTDOWN, CONFIG REWRITE and SAVE are checked on a server of the test's own (redisOpsServer.test.ts).
   ];
   for (const text of refused) {
     it(`refuses ${text.split(' ').slice(0, 2).join(' ')} before sending it`, async () => {
-      await assert.rejects(runCommand(client, line(text), { profile }), (e: Error) => e instanceof ReadOnlyError && e.message.startsWith('Profile "prod" is read-only: ') && e.message.endsWith('so nothing was sent.'));
+      await assert.rejects(
+        runCommand(client, line(text), { profile }),
+        (e: Error) =>
+          e instanceof ReadOnlyError && e.message.startsWith('Profile "prod" is read-only: ') && e.message.endsWith('so nothing was sent.'),
+      );
     });
   }
 
-  const allowed = ['GET sentinel', 'CONFIG GET maxmemory-samples', 'EVAL_RO "return 1" 0', 'SORT_RO l', 'SORT l', 'CLIENT LIST', 'SLOWLOG GET 1', 'ACL WHOAMI', 'SCRIPT EXISTS 0000000000000000000000000000000000000000', 'OBJECT ENCODING sentinel', 'MULTI', 'EXEC'];
+  const allowed = [
+    'GET sentinel',
+    'CONFIG GET maxmemory-samples',
+    'EVAL_RO "return 1" 0',
+    'SORT_RO l',
+    'SORT l',
+    'CLIENT LIST',
+    'SLOWLOG GET 1',
+    'ACL WHOAMI',
+    'SCRIPT EXISTS 0000000000000000000000000000000000000000',
+    'OBJECT ENCODING sentinel',
+    'MULTI',
+    'EXEC',
+  ];
   for (const text of allowed) {
     it(`lets ${text.split(' ').slice(0, 2).join(' ')} through`, async () => {
       const reply = await runCommand(client, line(text), { profile });
@@ -211,9 +278,13 @@ describe('read-only profiles in the console and pipelines (real Redis, db 8)', f
 
   it('refuses a whole pipeline or transaction that holds one write, sending nothing', async () => {
     await seed.set('sentinel', 'kept');
-    await assert.rejects(runPipeline(client, [line('GET sentinel'), line('SET sentinel x')], { profile }), { message: 'Profile "prod" is read-only: SET (line 2) writes data, so nothing was sent.' });
+    await assert.rejects(runPipeline(client, [line('GET sentinel'), line('SET sentinel x')], { profile }), {
+      message: 'Profile "prod" is read-only: SET (line 2) writes data, so nothing was sent.',
+    });
     await assert.rejects(runPipeline(client, [line('GET sentinel'), line('DEL sentinel')], { profile, transaction: true }), ReadOnlyError);
-    const stream = await runRedisFile(client, Readable.from(['GET sentinel\nPUBLISH ch x\n']), { profile, transaction: true }).catch((e: Error) => e);
+    const stream = await runRedisFile(client, Readable.from(['GET sentinel\nPUBLISH ch x\n']), { profile, transaction: true }).catch(
+      (e: Error) => e,
+    );
     assert.ok(stream instanceof ReadOnlyError && /PUBLISH \(line 2\) publishes a message/.test(stream.message));
     assert.deepEqual(await runCommand(client, line('PING')), status('PONG'), 'the transaction was discarded');
     assert.equal(await seed.get('sentinel'), 'kept');

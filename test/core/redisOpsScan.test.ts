@@ -71,18 +71,30 @@ describe('value scanning and export (real Redis, db 9)', function () {
     assert.equal((rest.items as string[])[0], 'item100');
     assert.equal(rest.complete, true);
     const matched = await scanValue(client, 'l', { match: 'item1?', limit: 1000 });
-    assert.deepEqual(matched.items, Array.from({ length: 10 }, (_, i) => `item1${i}`));
+    assert.deepEqual(
+      matched.items,
+      Array.from({ length: 10 }, (_, i) => `item1${i}`),
+    );
   });
 
   it('a stream with XRANGE and the last id as an exclusive cursor', async () => {
     for (let i = 1; i <= 5; i++) await seed.xadd('x', `${i}-0`, 'n', String(i), 'b', Buffer.from([0xff]));
     const page = await scanValue(client, 'x', { limit: 2 });
     assert.equal(page.type, 'stream');
-    assert.deepEqual(page.items[0], { id: '1-0', fields: [{ field: 'n', value: '1' }, { field: 'b', value: { hex: 'ff' } }] });
+    assert.deepEqual(page.items[0], {
+      id: '1-0',
+      fields: [
+        { field: 'n', value: '1' },
+        { field: 'b', value: { hex: 'ff' } },
+      ],
+    });
     assert.equal(page.cursor, '2-0');
     assert.equal(page.complete, false);
     const rest = await scanValue(client, 'x', { cursor: page.cursor, limit: 10 });
-    assert.deepEqual((rest.items as StreamItem[]).map((e) => e.id), ['3-0', '4-0', '5-0']);
+    assert.deepEqual(
+      (rest.items as StreamItem[]).map((e) => e.id),
+      ['3-0', '4-0', '5-0'],
+    );
     assert.equal(rest.complete, true);
     await assert.rejects(scanValue(client, 'x', { match: 'a*' }), InputError);
   });
@@ -90,7 +102,9 @@ describe('value scanning and export (real Redis, db 9)', function () {
   it('a missing key and a string are one-sentence errors', async () => {
     await assert.rejects(scanValue(client, 'none'), NotFoundError);
     await seed.set('str', 'x');
-    await assert.rejects(scanValue(client, 'str'), { message: 'The key "str" holds a string, not a collection: read it as a whole value instead.' });
+    await assert.rejects(scanValue(client, 'str'), {
+      message: 'The key "str" holds a string, not a collection: read it as a whole value instead.',
+    });
   });
 
   it('iterateValue walks every page and stops when cancelled', async () => {
@@ -121,7 +135,10 @@ describe('value scanning and export (real Redis, db 9)', function () {
     const result = await exportKeys(client, jsonl, { count: 500, onProgress: (p) => progress.push(p.rows) });
     assert.equal(result.rows, 2501);
     assert.equal(result.complete, true);
-    const rows = readFileSync(jsonl, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { key: unknown; type: string; ttl: number });
+    const rows = readFileSync(jsonl, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { key: unknown; type: string; ttl: number });
     assert.equal(rows.length, 2501);
     assert.ok(rows.some((r) => JSON.stringify(r.key) === '{"hex":"ff2c"}'));
     assert.ok(rows.find((r) => r.key === 'exp:1')!.ttl > 400);
@@ -151,7 +168,12 @@ describe('value scanning and export (real Redis, db 9)', function () {
     await seedKeys(seed, 5000, (i) => `c:${i}`);
     const ac = new AbortController();
     const path = join(dir, 'cancel.jsonl');
-    const result = await exportKeys(client, path, { count: 500, withInfo: false, signal: ac.signal, onProgress: (p) => p.rows >= 1000 && ac.abort() });
+    const result = await exportKeys(client, path, {
+      count: 500,
+      withInfo: false,
+      signal: ac.signal,
+      onProgress: (p) => p.rows >= 1000 && ac.abort(),
+    });
     assert.equal(result.complete, false);
     assert.ok(result.rows >= 1000 && result.rows < 5000);
     assert.equal(readFileSync(path, 'utf8').trim().split('\n').length, result.rows);

@@ -35,7 +35,11 @@ class OwnServer {
   constructor(readonly port: number) {}
 
   async start(): Promise<void> {
-    const proc = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir, '--protected-mode', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(
+      'redis-server',
+      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir, '--protected-mode', 'no'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     this.proc = proc;
     let out = '';
     await new Promise<void>((resolve, reject) => {
@@ -155,14 +159,17 @@ describe('on a Redis server of the test’s own', function () {
           return n;
         };
         // Alternate and keep the faster of two runs each, so warm-up favours neither.
-        const best = (a: { keys: number; ms: number }, b: { keys: number; ms: number }): { keys: number; ms: number } => (a.ms <= b.ms ? a : b);
+        const best = (a: { keys: number; ms: number }, b: { keys: number; ms: number }): { keys: number; ms: number } =>
+          a.ms <= b.ms ? a : b;
         const loop1 = await timeIt(walkPlain);
         const ours1 = await timeIt(walkOurs);
         const loop = best(loop1, await timeIt(walkPlain));
         const ours = best(ours1, await timeIt(walkOurs));
         assert.ok(ours.keys >= N && loop.keys >= N);
         const rate = (r: { keys: number; ms: number }): number => Math.round(r.keys / (r.ms / 1000));
-        console.log(`      figure: ${N} keys — iterateKeys ${rate(ours).toLocaleString('en-US')} keys/s, plain SCAN loop ${rate(loop).toLocaleString('en-US')} keys/s (ratio ${(rate(ours) / rate(loop)).toFixed(2)})`);
+        console.log(
+          `      figure: ${N} keys — iterateKeys ${rate(ours).toLocaleString('en-US')} keys/s, plain SCAN loop ${rate(loop).toLocaleString('en-US')} keys/s (ratio ${(rate(ours) / rate(loop)).toFixed(2)})`,
+        );
         assert.ok(rate(ours) > rate(loop) * 0.5);
       } finally {
         client.disconnect();
@@ -178,7 +185,10 @@ describe('on a Redis server of the test’s own', function () {
     assert.equal(ok.db, 3);
     assert.deepEqual(await ok.send(splitArgs('ACL WHOAMI')), { type: 'bulk', value: Buffer.from('alice') });
     ok.close();
-    await assert.rejects(openRespClient(alice, { password: 'badpass-xyz' }), (e: Error) => e instanceof AuthError && !e.message.includes('badpass-xyz'));
+    await assert.rejects(
+      openRespClient(alice, { password: 'badpass-xyz' }),
+      (e: Error) => e instanceof AuthError && !e.message.includes('badpass-xyz'),
+    );
     await assert.rejects(ok.send(splitArgs('PING')), ConnectionError);
     await admin.call('ACL', 'DELUSER', 'alice');
   });
@@ -192,7 +202,10 @@ describe('on a Redis server of the test’s own', function () {
     try {
       const port = (silent.address() as net.AddressInfo).port;
       const started = Date.now();
-      await assert.rejects(openRespClient(resolveRedisProfile({ name: 'silent', host: '127.0.0.1', port, connectTimeoutMs: 300 })), TimeoutError);
+      await assert.rejects(
+        openRespClient(resolveRedisProfile({ name: 'silent', host: '127.0.0.1', port, connectTimeoutMs: 300 })),
+        TimeoutError,
+      );
       assert.ok(Date.now() - started < 1500);
     } finally {
       silent.close();
@@ -204,7 +217,21 @@ describe('on a Redis server of the test’s own', function () {
     try {
       await admin.set('sentinel', 'kept');
       const before = await admin.dbsize();
-      for (const text of ['FLUSHALL', 'FLUSHALL ASYNC', 'SHUTDOWN NOSAVE', 'SHUTDOWN', 'CONFIG REWRITE', 'SAVE', 'BGSAVE', 'BGREWRITEAOF', 'SWAPDB 0 1', 'REPLICAOF 127.0.0.1 1', 'FAILOVER', 'DEBUG RELOAD', 'MODULE LOAD /x.so']) {
+      for (const text of [
+        'FLUSHALL',
+        'FLUSHALL ASYNC',
+        'SHUTDOWN NOSAVE',
+        'SHUTDOWN',
+        'CONFIG REWRITE',
+        'SAVE',
+        'BGSAVE',
+        'BGREWRITEAOF',
+        'SWAPDB 0 1',
+        'REPLICAOF 127.0.0.1 1',
+        'FAILOVER',
+        'DEBUG RELOAD',
+        'MODULE LOAD /x.so',
+      ]) {
         await assert.rejects(runCommand(client, splitArgs(text), { profile: { name: 'own', readOnly: true } }), ReadOnlyError, text);
       }
       assert.equal(await admin.ping(), 'PONG');
@@ -220,7 +247,10 @@ describe('on a Redis server of the test’s own', function () {
   it('a subscription resubscribes after the server is killed and started again on the same port', async () => {
     await admin.flushall();
     const events: string[] = [];
-    const sub = new Subscription(() => connectRedis(profile, { connectionName: 'broker-explorer:subscribe' }), { channels: ['restart:ch'], patterns: ['restart:p.*'] });
+    const sub = new Subscription(() => connectRedis(profile, { connectionName: 'broker-explorer:subscribe' }), {
+      channels: ['restart:ch'],
+      patterns: ['restart:p.*'],
+    });
     sub.on('lost', () => events.push('lost'));
     sub.on('resubscribed', () => events.push('resubscribed'));
     await sub.start();
@@ -242,7 +272,10 @@ describe('on a Redis server of the test’s own', function () {
         publisher.disconnect();
       }
       const messages = await sub.read(2, 5000);
-      assert.deepEqual(messages.map((m) => m.message.toString()), ['after', 'pattern after']);
+      assert.deepEqual(
+        messages.map((m) => m.message.toString()),
+        ['after', 'pattern after'],
+      );
       assert.equal(sub.running, true);
     } finally {
       await sub.stop();

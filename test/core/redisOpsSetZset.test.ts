@@ -36,10 +36,10 @@ describe('set operations (real Redis, db 10)', () => {
 
   it('SPOP / SRANDMEMBER with and without a count (negative may repeat)', async () => {
     await seed.sadd('a', 'x', 'y', 'z');
-    assert.equal((await runOperation(client, 'srandmember', { key: 'a', count: -6 }) as string[]).length, 6);
-    assert.equal((await runOperation(client, 'srandmember', { key: 'a', count: 6 }) as string[]).length, 3);
+    assert.equal(((await runOperation(client, 'srandmember', { key: 'a', count: -6 })) as string[]).length, 6);
+    assert.equal(((await runOperation(client, 'srandmember', { key: 'a', count: 6 })) as string[]).length, 3);
     assert.ok(['x', 'y', 'z'].includes((await runOperation(client, 'srandmember', { key: 'a' })) as string));
-    assert.equal((await runOperation(client, 'spop', { key: 'a', count: 2 }) as string[]).length, 2);
+    assert.equal(((await runOperation(client, 'spop', { key: 'a', count: 2 })) as string[]).length, 2);
     assert.equal(await seed.scard('a'), 1);
     assert.equal(typeof (await runOperation(client, 'spop', { key: 'a' })), 'string');
     assert.equal(await runOperation(client, 'spop', { key: 'a' }), null);
@@ -60,8 +60,11 @@ describe('set operations (real Redis, db 10)', () => {
   it('SUNION of sets too large to return asks for SUNIONSTORE', async () => {
     await seed.sadd('big1', ...Array.from({ length: 6000 }, (_, i) => `a${i}`));
     await seed.sadd('big2', ...Array.from({ length: 6000 }, (_, i) => `b${i}`));
-    await assert.rejects(runOperation(client, 'sunion', { keys: ['big1', 'big2'] }), (e: Error) => e instanceof InputError && /SUNIONSTORE/.test(e.message));
-    assert.equal((await runOperation(client, 'sinter', { keys: ['big1', 'big2'] }) as string[]).length, 0);
+    await assert.rejects(
+      runOperation(client, 'sunion', { keys: ['big1', 'big2'] }),
+      (e: Error) => e instanceof InputError && /SUNIONSTORE/.test(e.message),
+    );
+    assert.equal(((await runOperation(client, 'sinter', { keys: ['big1', 'big2'] })) as string[]).length, 0);
   });
 
   it('SMEMBERS comes in pages through SSCAN', async () => {
@@ -69,7 +72,11 @@ describe('set operations (real Redis, db 10)', () => {
     const seen = new Set<string>();
     let cursor: string = '0';
     for (;;) {
-      const page = (await runOperation(client, 'smembers', { key: 'm', cursor, limit: 100, count: 50 })) as { items: string[]; cursor: string; complete: boolean };
+      const page = (await runOperation(client, 'smembers', { key: 'm', cursor, limit: 100, count: 50 })) as {
+        items: string[];
+        cursor: string;
+        complete: boolean;
+      };
       page.items.forEach((m) => seen.add(m));
       if (page.complete) break;
       cursor = page.cursor;
@@ -109,26 +116,76 @@ describe('sorted-set operations (real Redis, db 10)', () => {
   });
 
   it('ZADD NX only adds, XX only updates, GT / LT only move the score one way, CH counts changes', async () => {
-    assert.equal(await runOperation(client, 'zadd', { key: 'z', members: [{ member: 'a', score: 1 }, { member: 'b', score: 2 }] }), 2);
-    assert.equal(await runOperation(client, 'zadd', { key: 'z', members: [{ member: 'a', score: 10 }, { member: 'c', score: 3 }], condition: 'NX' }), 1);
+    assert.equal(
+      await runOperation(client, 'zadd', {
+        key: 'z',
+        members: [
+          { member: 'a', score: 1 },
+          { member: 'b', score: 2 },
+        ],
+      }),
+      2,
+    );
+    assert.equal(
+      await runOperation(client, 'zadd', {
+        key: 'z',
+        members: [
+          { member: 'a', score: 10 },
+          { member: 'c', score: 3 },
+        ],
+        condition: 'NX',
+      }),
+      1,
+    );
     assert.equal(await seed.zscore('z', 'a'), '1');
-    assert.equal(await runOperation(client, 'zadd', { key: 'z', members: [{ member: 'a', score: 5 }, { member: 'd', score: 4 }], condition: 'XX', ch: true }), 1);
+    assert.equal(
+      await runOperation(client, 'zadd', {
+        key: 'z',
+        members: [
+          { member: 'a', score: 5 },
+          { member: 'd', score: 4 },
+        ],
+        condition: 'XX',
+        ch: true,
+      }),
+      1,
+    );
     assert.equal(await seed.zscore('z', 'd'), null);
     assert.equal(await runOperation(client, 'zadd', { key: 'z', members: [{ member: 'a', score: 2 }], comparison: 'GT', ch: true }), 0);
     assert.equal(await runOperation(client, 'zadd', { key: 'z', members: [{ member: 'a', score: 2 }], comparison: 'LT', ch: true }), 1);
     assert.equal(await seed.zscore('z', 'a'), '2');
-    await assert.rejects(runOperation(client, 'zadd', { key: 'z', members: [{ member: 'a', score: 1 }], condition: 'NX', comparison: 'GT' }), /cannot combine NX with GT or LT/);
+    await assert.rejects(
+      runOperation(client, 'zadd', { key: 'z', members: [{ member: 'a', score: 1 }], condition: 'NX', comparison: 'GT' }),
+      /cannot combine NX with GT or LT/,
+    );
   });
 
   it('ZADD INCR returns the new score, or null when a condition stops it', async () => {
     assert.equal(await runOperation(client, 'zadd', { key: 'z', members: [{ member: 'a', score: 1.5 }], incr: true }), 1.5);
     assert.equal(await runOperation(client, 'zadd', { key: 'z', members: [{ member: 'a', score: 1 }], incr: true, condition: 'NX' }), null);
     assert.equal(await runOperation(client, 'zincrby', { key: 'z', increment: '-0.5', member: 'a' }), 1);
-    await assert.rejects(runOperation(client, 'zadd', { key: 'z', members: [{ member: 'a', score: 1 }, { member: 'b', score: 1 }], incr: true }), /exactly one member/);
+    await assert.rejects(
+      runOperation(client, 'zadd', {
+        key: 'z',
+        members: [
+          { member: 'a', score: 1 },
+          { member: 'b', score: 1 },
+        ],
+        incr: true,
+      }),
+      /exactly one member/,
+    );
   });
 
   it('scores are numbers, or "inf" / "-inf"', async () => {
-    await runOperation(client, 'zadd', { key: 'z', members: [{ member: 'lo', score: '-inf' }, { member: 'mid', score: 0.25 }, { member: 'hi', score: 'inf' }] });
+    await runOperation(client, 'zadd', {
+      key: 'z',
+      members: [
+        { member: 'lo', score: '-inf' },
+        { member: 'mid', score: 0.25 },
+        { member: 'hi', score: 'inf' },
+      ],
+    });
     assert.equal(await runOperation(client, 'zscore', { key: 'z', member: 'hi' }), 'inf');
     assert.equal(await runOperation(client, 'zscore', { key: 'z', member: 'lo' }), '-inf');
     assert.equal(await runOperation(client, 'zscore', { key: 'z', member: 'none' }), null);
@@ -155,7 +212,10 @@ describe('sorted-set operations (real Redis, db 10)', () => {
     assert.deepEqual(await runOperation(client, 'zrange', { key: 'z', start: 1, stop: 2 }), ['b', 'c']);
     assert.deepEqual(await runOperation(client, 'zrange', { key: 'z', start: 0, stop: 1, rev: true }), ['e', 'd']);
     assert.deepEqual(await runOperation(client, 'zrange', { key: 'z', start: '(1', stop: 3, by: 'SCORE' }), ['b', 'c']);
-    assert.deepEqual(await runOperation(client, 'zrange', { key: 'z', start: '+inf', stop: '(2', by: 'SCORE', rev: true, offset: 1, count: 2 }), ['d', 'c']);
+    assert.deepEqual(
+      await runOperation(client, 'zrange', { key: 'z', start: '+inf', stop: '(2', by: 'SCORE', rev: true, offset: 1, count: 2 }),
+      ['d', 'c'],
+    );
     assert.deepEqual(await runOperation(client, 'zrange', { key: 'z', start: 2, stop: 3, by: 'SCORE', withScores: true }), [
       { member: 'b', score: 2 },
       { member: 'c', score: 3 },
@@ -164,16 +224,28 @@ describe('sorted-set operations (real Redis, db 10)', () => {
     assert.deepEqual(await runOperation(client, 'zrange', { key: 'lex', start: '[b', stop: '(d', by: 'LEX' }), ['banana', 'cherry']);
     assert.deepEqual(await runOperation(client, 'zrange', { key: 'lex', start: '-', stop: '[banana', by: 'LEX' }), ['apple', 'banana']);
     assert.deepEqual(await runOperation(client, 'zrange', { key: 'lex', start: '(banana', stop: '+', by: 'LEX' }), ['cherry', 'date']);
-    assert.deepEqual(await runOperation(client, 'zrange', { key: 'lex', start: '+', stop: '[c', by: 'LEX', rev: true, offset: 0, count: 1 }), ['date']);
+    assert.deepEqual(
+      await runOperation(client, 'zrange', { key: 'lex', start: '+', stop: '[c', by: 'LEX', rev: true, offset: 0, count: 1 }),
+      ['date'],
+    );
   });
 
   it('refuses ZRANGE bounds that do not fit the range kind', async () => {
     await assert.rejects(runOperation(client, 'zrange', { key: 'z', start: 'b', stop: 'c', by: 'LEX' }), /start it|start with \[ or \(/);
     await assert.rejects(runOperation(client, 'zrange', { key: 'z', start: '[a', stop: 2, by: 'SCORE' }), /score bounds/);
     await assert.rejects(runOperation(client, 'zrange', { key: 'z', start: '1.5', stop: 2 }), /whole numbers/);
-    await assert.rejects(runOperation(client, 'zrange', { key: 'z', start: 0, stop: 1, offset: 0, count: 1 }), /LIMIT only by score or by lex/);
-    await assert.rejects(runOperation(client, 'zrange', { key: 'z', start: '-', stop: '+', by: 'LEX', withScores: true }), /cannot return scores/);
-    await assert.rejects(runOperation(client, 'zrange', { key: 'z', start: 0, stop: 1, by: 'SCORE', offset: 0 }), /both an offset and a count/);
+    await assert.rejects(
+      runOperation(client, 'zrange', { key: 'z', start: 0, stop: 1, offset: 0, count: 1 }),
+      /LIMIT only by score or by lex/,
+    );
+    await assert.rejects(
+      runOperation(client, 'zrange', { key: 'z', start: '-', stop: '+', by: 'LEX', withScores: true }),
+      /cannot return scores/,
+    );
+    await assert.rejects(
+      runOperation(client, 'zrange', { key: 'z', start: 0, stop: 1, by: 'SCORE', offset: 0 }),
+      /both an offset and a count/,
+    );
   });
 
   it('ZREMRANGEBYRANK / BYSCORE / BYLEX', async () => {
@@ -199,7 +271,10 @@ describe('sorted-set operations (real Redis, db 10)', () => {
     };
     assert.equal(await runOperation(client, 'zunionstore', { destination: 'u', keys: ['z1', 'z2'] }), 3);
     assert.deepEqual(await scores('u'), { a: '1', b: '12', c: '20' });
-    assert.equal(await runOperation(client, 'zunionstore', { destination: 'u', keys: ['z1', 'z2'], weights: [2, 0.5], aggregate: 'MAX' }), 3);
+    assert.equal(
+      await runOperation(client, 'zunionstore', { destination: 'u', keys: ['z1', 'z2'], weights: [2, 0.5], aggregate: 'MAX' }),
+      3,
+    );
     assert.deepEqual(await scores('u'), { a: '2', b: '5', c: '10' });
     assert.equal(await runOperation(client, 'zinterstore', { destination: 'i', keys: ['z1', 'z2'], aggregate: 'MIN' }), 1);
     assert.deepEqual(await scores('i'), { b: '2' });
@@ -207,9 +282,14 @@ describe('sorted-set operations (real Redis, db 10)', () => {
     assert.deepEqual(await scores('i'), { b: '22' });
     assert.equal(await runOperation(client, 'zinterstore', { destination: 'i', keys: ['z2', 'plain'] }), 1);
     assert.deepEqual(await scores('i'), { b: '11' });
-    await assert.rejects(runOperation(client, 'zunionstore', { destination: 'u', keys: ['z1', 'z2'], weights: [1] }), /one weight per source key/);
+    await assert.rejects(
+      runOperation(client, 'zunionstore', { destination: 'u', keys: ['z1', 'z2'], weights: [1] }),
+      /one weight per source key/,
+    );
     await seed.set('str', 'x');
-    await assert.rejects(runOperation(client, 'zunionstore', { destination: 'u', keys: ['z1', 'str'] }), { message: 'The key "str" holds a string, not a sorted set or a set.' });
+    await assert.rejects(runOperation(client, 'zunionstore', { destination: 'u', keys: ['z1', 'str'] }), {
+      message: 'The key "str" holds a string, not a sorted set or a set.',
+    });
   });
 
   it('a read-only profile refuses every sorted-set write', async () => {

@@ -41,13 +41,22 @@ describe('string operations (real Redis, db 10)', () => {
     assert.ok((await seed.pttl('s:p')) > 4000);
     assert.deepEqual(await runOperation(client, 'set', { key: 's:t', value: 'w', keepTtl: true, get: true }), { set: true, previous: 'v' });
     assert.ok((await seed.ttl('s:t')) > 90);
-    assert.deepEqual(await runOperation(client, 'set', { key: 's:t', value: 'x', condition: 'NX', get: true }), { set: false, previous: 'w' });
-    assert.deepEqual(await runOperation(client, 'set', { key: 's:new', value: 'x', condition: 'NX', get: true }), { set: true, previous: null });
+    assert.deepEqual(await runOperation(client, 'set', { key: 's:t', value: 'x', condition: 'NX', get: true }), {
+      set: false,
+      previous: 'w',
+    });
+    assert.deepEqual(await runOperation(client, 'set', { key: 's:new', value: 'x', condition: 'NX', get: true }), {
+      set: true,
+      previous: null,
+    });
   });
 
   it('refuses SET arguments that do not fit together before sending anything', async () => {
     await assert.rejects(runOperationUnchecked(client, 'set', { key: 'k', value: 'v', expiry: 'EX' }), InputError);
-    await assert.rejects(runOperationUnchecked(client, 'set', { key: 'k', value: 'v', expiry: 'EX', ttl: 10, keepTtl: true }), /cannot both/);
+    await assert.rejects(
+      runOperationUnchecked(client, 'set', { key: 'k', value: 'v', expiry: 'EX', ttl: 10, keepTtl: true }),
+      /cannot both/,
+    );
     await assert.rejects(runOperationUnchecked(client, 'set', { key: 'k', value: 'v', condition: 'MAYBE' }), /not one of NX, XX/);
     await assert.rejects(runOperationUnchecked(client, 'set', { key: 'k', value: 'v', ttl: 0, expiry: 'EX' }), /at least 1/);
     await assert.rejects(runOperationUnchecked(client, 'set', { key: 'k', vlaue: 'v' }), /has no argument "vlaue"/);
@@ -69,7 +78,15 @@ describe('string operations (real Redis, db 10)', () => {
   });
 
   it('MSET / MSETNX / MGET take pairs as a list or an object and give null for missing keys', async () => {
-    assert.equal(await runOperation(client, 'mset', { pairs: [{ key: 's:1', value: 'one' }, { key: { hex: '00ff' }, value: { hex: 'fe' } }] }), true);
+    assert.equal(
+      await runOperation(client, 'mset', {
+        pairs: [
+          { key: 's:1', value: 'one' },
+          { key: { hex: '00ff' }, value: { hex: 'fe' } },
+        ],
+      }),
+      true,
+    );
     assert.equal(await runOperation(client, 'msetnx', { pairs: { 's:1': 'x', 's:3': 'three' } }), false);
     assert.equal(await seed.exists('s:3'), 0);
     assert.deepEqual(await runOperation(client, 'mget', { keys: ['s:1', { hex: '00ff' }, 's:none'] }), ['one', { hex: 'fe' }, null]);
@@ -112,7 +129,10 @@ describe('string operations (real Redis, db 10)', () => {
     assert.equal(await runOperation(client, 'bitop', { operation: 'NOT', destination: 's:d', keys: ['s:x'] }), 1);
     assert.deepEqual(await seed.getBuffer('s:d'), Buffer.from([0b0011_0101]));
     assert.deepEqual(await runOperation(client, 'get', { key: 's:d' }), '5');
-    await assert.rejects(runOperation(client, 'bitop', { operation: 'NOT', destination: 's:d', keys: ['s:x', 's:y'] }), /exactly one source key/);
+    await assert.rejects(
+      runOperation(client, 'bitop', { operation: 'NOT', destination: 's:d', keys: ['s:x', 's:y'] }),
+      /exactly one source key/,
+    );
   });
 
   it('INCR past 2^53 returns the exact value as a decimal string', async () => {
@@ -125,7 +145,10 @@ describe('string operations (real Redis, db 10)', () => {
     assert.equal(await runOperation(client, 'incr', { key: 's:fresh' }), 1);
     await seed.set('s:max', '9223372036854775806');
     assert.equal(await runOperation(client, 'incr', { key: 's:max' }), '9223372036854775807');
-    await assert.rejects(runOperation(client, 'incr', { key: 's:max' }), (err: Error) => err instanceof CommandError && /INCR.*overflow/.test(err.message));
+    await assert.rejects(
+      runOperation(client, 'incr', { key: 's:max' }),
+      (err: Error) => err instanceof CommandError && /INCR.*overflow/.test(err.message),
+    );
     await assert.rejects(runOperationUnchecked(client, 'incrby', { key: 's:max', increment: '9223372036854775808' }), /not a whole number/);
   });
 
@@ -145,8 +168,13 @@ describe('string operations (real Redis, db 10)', () => {
 
   it('names the type when a key holds something else', async () => {
     await seed.rpush('s:list', 'a');
-    await assert.rejects(runOperation(client, 'incr', { key: 's:list' }), (err: Error) => err instanceof PreconditionError && err.message === 'The key "s:list" holds a list, not a string.');
-    await assert.rejects(runOperation(client, 'append', { key: 's:list', value: 'x' }), { message: 'The key "s:list" holds a list, not a string.' });
+    await assert.rejects(
+      runOperation(client, 'incr', { key: 's:list' }),
+      (err: Error) => err instanceof PreconditionError && err.message === 'The key "s:list" holds a list, not a string.',
+    );
+    await assert.rejects(runOperation(client, 'append', { key: 's:list', value: 'x' }), {
+      message: 'The key "s:list" holds a list, not a string.',
+    });
   });
 
   it('a read-only profile refuses every string write before sending it', async () => {
@@ -172,7 +200,11 @@ describe('string operations (real Redis, db 10)', () => {
       ['append', { key: 's:ro', value: '2' }],
     ];
     for (const [name, args] of writes) {
-      await assert.rejects(runOperationUnchecked(client, name, args, ro), (err: Error) => err instanceof ReadOnlyError && err.message.startsWith('Profile "prod" is read-only'), name);
+      await assert.rejects(
+        runOperationUnchecked(client, name, args, ro),
+        (err: Error) => err instanceof ReadOnlyError && err.message.startsWith('Profile "prod" is read-only'),
+        name,
+      );
     }
     assert.equal(await seed.get('s:ro'), '1');
     assert.equal(await seed.dbsize(), 1);

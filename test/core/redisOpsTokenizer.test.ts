@@ -21,7 +21,7 @@ describe('redis-cli argument splitting (sdssplitargs)', () => {
     assert.deepEqual(words('"\\q\\x4g\\x"'), ['qx4gx']);
   });
 
-  it('understands only \\\' inside single quotes', () => {
+  it("understands only \\' inside single quotes", () => {
     assert.deepEqual(words("'it\\'s' 'a\\nb' 'c\\\\d'"), ["it's", 'a\\nb', 'c\\\\d']);
   });
 
@@ -36,12 +36,18 @@ describe('redis-cli argument splitting (sdssplitargs)', () => {
   });
 
   it('refuses a closing quote followed by something other than a blank', () => {
-    assert.throws(() => splitArgs('SET k "a"b'), (err: Error) => err instanceof InputError && /closing quote at column 9/.test(err.message));
+    assert.throws(
+      () => splitArgs('SET k "a"b'),
+      (err: Error) => err instanceof InputError && /closing quote at column 9/.test(err.message),
+    );
     assert.throws(() => splitArgs("'a'b"), /closing quote at column 3/);
   });
 
   it('refuses an unterminated quote and names the column where it opens', () => {
-    assert.throws(() => splitArgs('SET k "abc'), (err: Error) => err instanceof InputError && err.message === 'Unterminated quote at column 7: close it or escape it.');
+    assert.throws(
+      () => splitArgs('SET k "abc'),
+      (err: Error) => err instanceof InputError && err.message === 'Unterminated quote at column 7: close it or escape it.',
+    );
     assert.throws(() => splitArgs("ECHO 'abc\\'"), /Unterminated quote at column 6/);
     assert.throws(() => splitArgs('ECHO "ends with backslash\\'), /Unterminated quote at column 6/);
   });
@@ -51,7 +57,10 @@ describe('redis-cli argument splitting (sdssplitargs)', () => {
     assert.deepEqual(t[1].value, Buffer.from('中文', 'utf8'));
     assert.equal(t[1].value.length, 6);
     assert.deepEqual(t[2].value, Buffer.from('é', 'utf8'));
-    assert.deepEqual(t.map((x) => x.column), [1, 5, 8]);
+    assert.deepEqual(
+      t.map((x) => x.column),
+      [1, 5, 8],
+    );
   });
 
   it('does not end an unquoted word at \\v or \\f (as redis-cli), but skips them between words', () => {
@@ -60,7 +69,15 @@ describe('redis-cli argument splitting (sdssplitargs)', () => {
   });
 
   it('quotes any bytes so that splitting gives them back', () => {
-    const samples = [Buffer.from('plain'), Buffer.from(''), Buffer.from('a b'), Buffer.from('"q"'), Buffer.from("it's"), Buffer.from([0, 1, 0xff, 0x5c, 0x0a]), Buffer.from('中', 'utf8')];
+    const samples = [
+      Buffer.from('plain'),
+      Buffer.from(''),
+      Buffer.from('a b'),
+      Buffer.from('"q"'),
+      Buffer.from("it's"),
+      Buffer.from([0, 1, 0xff, 0x5c, 0x0a]),
+      Buffer.from('中', 'utf8'),
+    ];
     for (const s of samples) assert.deepEqual(splitArgs(quoteArg(s))[0] ?? Buffer.alloc(0), s);
   });
 });

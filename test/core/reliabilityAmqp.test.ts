@@ -24,11 +24,16 @@ import { TcpProxy } from './helpers/tcpProxy';
 /** The broker's names of the vhost's connections whose client name starts with `prefix`, once the management API lists them (it may lag by its statistics interval). */
 async function connectionsNamed(vh: TestVhost, session: AmqpSession, prefix: string): Promise<string[]> {
   const m = session.management();
-  return waitFor(`a connection named "${prefix}…"`, async () => {
-    const page = await m.listConnections({ vhost: vh.name });
-    const found = page.items.filter((c) => (c.clientName ?? '').startsWith(prefix)).map((c) => c.name);
-    return found.length > 0 ? found : undefined;
-  }, 15_000, 100);
+  return waitFor(
+    `a connection named "${prefix}…"`,
+    async () => {
+      const page = await m.listConnections({ vhost: vh.name });
+      const found = page.items.filter((c) => (c.clientName ?? '').startsWith(prefix)).map((c) => c.name);
+      return found.length > 0 ? found : undefined;
+    },
+    15_000,
+    100,
+  );
 }
 
 /** Closes connections through the management API (DELETE /api/connections/{name}), as an operator would. */
@@ -122,12 +127,21 @@ describe('reliability: RabbitMQ connection faults (real RabbitMQ)', function () 
     // never lost; and an ack written in that instant is counted but not applied.
     const batch = 20 / 2;
     const unapplied = consumer.stats.acked - acked.length;
-    assert.ok(unapplied >= 0 && unapplied <= batch, `the consumer counted ${consumer.stats.acked} acks, the broker applied ${acked.length}`);
+    assert.ok(
+      unapplied >= 0 && unapplied <= batch,
+      `the consumer counted ${consumer.stats.acked} acks, the broker applied ${acked.length}`,
+    );
     const twice = [...new Set(sunk.filter((id, i) => sunk.indexOf(id) !== i))];
     assert.ok(twice.length <= batch, `${twice.length} messages shown twice`);
     const redeliveredSet = new Set(redelivered);
-    assert.deepEqual(twice.filter((id) => !redeliveredSet.has(id)), [], 'a message shown twice came back flagged redelivered');
-    console.log(`      figure: ${N} published; ${acked.length} acked after their sink, ${remaining.length} still queued, ${twice.length} shown twice (redelivered after the cut: ${redelivered.length}), 0 lost`);
+    assert.deepEqual(
+      twice.filter((id) => !redeliveredSet.has(id)),
+      [],
+      'a message shown twice came back flagged redelivered',
+    );
+    console.log(
+      `      figure: ${N} published; ${acked.length} acked after their sink, ${remaining.length} still queued, ${twice.length} shown twice (redelivered after the cut: ${redelivered.length}), 0 lost`,
+    );
   });
 
   it('an RPC call whose connection the broker closes rejects with a sentence, and the next call works', async () => {
@@ -142,7 +156,9 @@ describe('reliability: RabbitMQ connection faults (real RabbitMQ)', function () 
         if (!msg) return;
         const reply = (): void => {
           try {
-            ch.sendToQueue(String(msg.properties.replyTo), Buffer.from(`re: ${msg.content.toString()}`), { correlationId: String(msg.properties.correlationId) });
+            ch.sendToQueue(String(msg.properties.replyTo), Buffer.from(`re: ${msg.content.toString()}`), {
+              correlationId: String(msg.properties.correlationId),
+            });
             ch.ack(msg);
           } catch {
             // the channel is gone
@@ -185,10 +201,17 @@ describe('reliability: RabbitMQ connection faults (real RabbitMQ)', function () 
     assert.ok(DEFAULT_MAX_DELAY_MS <= 5_000, 'the default cap');
     const proxy = await TcpProxy.start(5672);
     const log = new RecordingLogger();
-    const viaProxy = new AmqpSession(vh.profile({ url: `amqp://guest@127.0.0.1:${proxy.port}/${encodeURIComponent(vh.name)}`, managementUrl: MANAGEMENT_URL }), { password: PASSWORD, logger: log });
+    const viaProxy = new AmqpSession(
+      vh.profile({ url: `amqp://guest@127.0.0.1:${proxy.port}/${encodeURIComponent(vh.name)}`, managementUrl: MANAGEMENT_URL }),
+      { password: PASSWORD, logger: log },
+    );
     try {
       await declareExchange(session, { name: 'reliability.events', type: 'topic', durable: false });
-      const tail = await startTail(viaProxy, { exchange: 'reliability.events', bindingKeys: ['order.*'] }, { recovery: { initialDelayMs: 100, maxDelayMs: 800 } });
+      const tail = await startTail(
+        viaProxy,
+        { exchange: 'reliability.events', bindingKeys: ['order.*'] },
+        { recovery: { initialDelayMs: 100, maxDelayMs: 800 } },
+      );
       const lifecycle: { what: string; at: number }[] = [];
       tail.on('lost', (e) => lifecycle.push({ what: `lost: ${e.reason}`, at: Date.now() }));
       tail.on('bound', (e) => lifecycle.push({ what: `bound ${e.queue}`, at: Date.now() }));
@@ -196,7 +219,10 @@ describe('reliability: RabbitMQ connection faults (real RabbitMQ)', function () 
       const firstQueue = tail.queue;
       try {
         await publish(session, { exchange: 'reliability.events', routingKey: 'order.created', body: 'before' });
-        assert.deepEqual((await tail.read({ take: 1, timeoutMs: 5_000 })).map((m) => m.body), ['before']);
+        assert.deepEqual(
+          (await tail.read({ take: 1, timeoutMs: 5_000 })).map((m) => m.body),
+          ['before'],
+        );
 
         const downAt = Date.now();
         await proxy.down();
@@ -209,11 +235,17 @@ describe('reliability: RabbitMQ connection faults (real RabbitMQ)', function () 
         // 100, 200, 400, 800, 800, … (each with up to 20 % jitter below): at most ~8 in 4 s.
         assert.ok(attempts.length >= 4 && attempts.length <= 9, `${attempts.length} attempts in 4 s: ${JSON.stringify(attempts)}`);
         for (const a of attempts) assert.ok(a.delay <= 800, `delay ${a.delay} ms above the cap`);
-        assert.ok(attempts.slice(-2).every((a) => a.delay >= 640), `the cap is reached: ${attempts.map((a) => a.delay).join(', ')}`);
+        assert.ok(
+          attempts.slice(-2).every((a) => a.delay >= 640),
+          `the cap is reached: ${attempts.map((a) => a.delay).join(', ')}`,
+        );
         for (let i = 1; i < attempts.length; i++) {
-          const prev = attempts[i - 1] as (typeof attempts)[number];
-          const cur = attempts[i] as (typeof attempts)[number];
-          assert.ok(cur.at - prev.at >= prev.delay - 20, `attempt ${cur.n} came ${cur.at - prev.at} ms after one announcing ${prev.delay} ms`);
+          const prev = attempts[i - 1];
+          const cur = attempts[i];
+          assert.ok(
+            cur.at - prev.at >= prev.delay - 20,
+            `attempt ${cur.n} came ${cur.at - prev.at} ms after one announcing ${prev.delay} ms`,
+          );
         }
         assert.ok(log.matching(/reconnect attempt \d+ failed: .*refused/).length >= 3, 'failed attempts are logged with their reason');
         assert.equal(tail.running, true);
@@ -231,8 +263,13 @@ describe('reliability: RabbitMQ connection faults (real RabbitMQ)', function () 
           're-bound with the same key',
         );
         await publish(session, { exchange: 'reliability.events', routingKey: 'order.paid', body: 'after' });
-        assert.deepEqual((await tail.read({ take: 1, timeoutMs: 5_000 })).map((m) => m.body), ['after']);
-        console.log(`      figure: ${attempts.length} reconnect attempts in 4 s unreachable (delays ${attempts.map((a) => a.delay).join(', ')} ms); resumed ${resumedMs} ms after it was back (down ${upAt - downAt} ms)`);
+        assert.deepEqual(
+          (await tail.read({ take: 1, timeoutMs: 5_000 })).map((m) => m.body),
+          ['after'],
+        );
+        console.log(
+          `      figure: ${attempts.length} reconnect attempts in 4 s unreachable (delays ${attempts.map((a) => a.delay).join(', ')} ms); resumed ${resumedMs} ms after it was back (down ${upAt - downAt} ms)`,
+        );
       } finally {
         await tail.stop();
       }

@@ -17,7 +17,17 @@ import { startConsumer } from '../../src/core/amqp/consumer';
 import { peekMessages } from '../../src/core/amqp/peek';
 import { publish as amqpPublish } from '../../src/core/amqp/publisher';
 import { rpcCall } from '../../src/core/amqp/rpcClient';
-import { bind, checkExchange, checkQueue, declareExchange, declareQueue, deleteExchange, deleteQueue, purgeQueue, unbind } from '../../src/core/amqp/topology';
+import {
+  bind,
+  checkExchange,
+  checkQueue,
+  declareExchange,
+  declareQueue,
+  deleteExchange,
+  deleteQueue,
+  purgeQueue,
+  unbind,
+} from '../../src/core/amqp/topology';
 import { NotFoundError, ReadOnlyError } from '../../src/core/errors';
 import { resolveRedisProfile, type ResolvedRedisProfile } from '../../src/core/profiles';
 import { getCommandCatalog } from '../../src/core/redis/commandInfo';
@@ -96,7 +106,10 @@ describe('read-only profiles refuse every write before sending it (core)', funct
     async function snapshot(): Promise<unknown> {
       const keys = (await admin.keys('*')).sort();
       const values: string[] = [];
-      for (const k of keys) values.push(`${k}=${(await admin.dumpBuffer(k))?.toString('hex') ?? 'gone'} ttl:${(await admin.ttl(k)) > 0 ? 'yes' : String(await admin.ttl(k))}`);
+      for (const k of keys)
+        values.push(
+          `${k}=${(await admin.dumpBuffer(k))?.toString('hex') ?? 'gone'} ttl:${(await admin.ttl(k)) > 0 ? 'yes' : String(await admin.ttl(k))}`,
+        );
       const clients = String(await admin.client('LIST'))
         .split('\n')
         .map((l) => /name=(\S*)/.exec(l)?.[1])
@@ -118,7 +131,7 @@ describe('read-only profiles refuse every write before sending it (core)', funct
     /** Commands the server ran since `CONFIG RESETSTAT`, by `cmdstat_` name. */
     async function commandsRun(): Promise<Set<string>> {
       const info = String(await admin.info('commandstats'));
-      return new Set([...info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)].map((m) => m[1] as string));
+      return new Set([...info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)].map((m) => m[1]));
     }
 
     it('no typed operation that the live server calls a write is marked as a read', async () => {
@@ -166,7 +179,26 @@ describe('read-only profiles refuse every write before sending it (core)', funct
       }
       assert.deepEqual(await snapshot(), before);
       const ran = await commandsRun();
-      for (const cmd of ['set', 'incr', 'hset', 'lpush', 'blpop', 'sadd', 'sinterstore', 'zadd', 'zunionstore', 'unlink', 'del', 'expire', 'persist', 'rename', 'move', 'copy', 'flushdb', 'publish']) {
+      for (const cmd of [
+        'set',
+        'incr',
+        'hset',
+        'lpush',
+        'blpop',
+        'sadd',
+        'sinterstore',
+        'zadd',
+        'zunionstore',
+        'unlink',
+        'del',
+        'expire',
+        'persist',
+        'rename',
+        'move',
+        'copy',
+        'flushdb',
+        'publish',
+      ]) {
         assert.equal(ran.has(cmd), false, `${cmd} reached the server`);
       }
     });
@@ -184,7 +216,7 @@ describe('read-only profiles refuse every write before sending it (core)', funct
       'SCRIPT LOAD "return 2"',
       'SCRIPT FLUSH',
       'SCRIPT KILL',
-      "FUNCTION LOAD \"#!lua name=other\\nredis.register_function('f', function() return 1 end)\"",
+      'FUNCTION LOAD "#!lua name=other\\nredis.register_function(\'f\', function() return 1 end)"',
       'FUNCTION DELETE rolib',
       'FUNCTION FLUSH',
       'FUNCTION KILL',
@@ -220,7 +252,8 @@ describe('read-only profiles refuse every write before sending it (core)', funct
       'PUBSUB CHANNELS',
       'XRANGE x - +',
     ];
-    const fill = (text: string): string => text.replace('{sha}', sha).replace('{victimId}', String(victimId)).replace('{victimAddr}', victimAddr);
+    const fill = (text: string): string =>
+      text.replace('{sha}', sha).replace('{victimId}', String(victimId)).replace('{victimAddr}', victimAddr);
 
     it(`refuses in the console each command the flags miss and the destructive admin ones (${refused.length}); sends none of them; the server unchanged`, async () => {
       const before = await snapshot();
@@ -230,11 +263,18 @@ describe('read-only profiles refuse every write before sending it (core)', funct
       }
       // FUNCTION RESTORE takes a binary payload.
       const dump = (await admin.callBuffer('FUNCTION', 'DUMP')) as Buffer;
-      await assert.rejects(runCommand(console1, [Buffer.from('FUNCTION'), Buffer.from('RESTORE'), dump, Buffer.from('REPLACE')], { profile: ro }), isReadOnlyRefusal);
+      await assert.rejects(
+        runCommand(console1, [Buffer.from('FUNCTION'), Buffer.from('RESTORE'), dump, Buffer.from('REPLACE')], { profile: ro }),
+        isReadOnlyRefusal,
+      );
       assert.equal(await victim.ping(), 'PONG', 'the victim was not disconnected');
       assert.deepEqual(await snapshot(), before);
       const ran = await commandsRun();
-      const reached = [...ran].filter((c) => /^(eval|evalsha|fcall|publish|spublish|script\|(load|flush|kill)|function\|(load|delete|flush|kill|restore)|client\|(kill|unblock|pause)|shutdown|config\|(set|rewrite)|flushall|swapdb|replicaof|acl\|setuser|debug)$/.test(c));
+      const reached = [...ran].filter((c) =>
+        /^(eval|evalsha|fcall|publish|spublish|script\|(load|flush|kill)|function\|(load|delete|flush|kill|restore)|client\|(kill|unblock|pause)|shutdown|config\|(set|rewrite)|flushall|swapdb|replicaof|acl\|setuser|debug)$/.test(
+          c,
+        ),
+      );
       assert.deepEqual(reached, [], 'refused commands that reached the server');
       assert.ok(ran.has('client|setname') || ran.has('command') || ran.size > 0);
     });
@@ -244,8 +284,17 @@ describe('read-only profiles refuse every write before sending it (core)', funct
         const reply = await runCommand(console1, splitArgs(fill(text)), { profile: ro });
         assert.notEqual(reply.type, 'error', `${text}: ${reply.type === 'error' ? reply.message : ''}`);
       }
-      for (const text of ['GET str', `EVAL_RO "return redis.call('get', KEYS[1])" 1 str`, 'EVALSHA_RO {sha} 1 str', 'FCALL_RO roget 1 str']) {
-        assert.deepEqual(await runCommand(console1, splitArgs(fill(text)), { profile: ro }), { type: 'bulk', value: Buffer.from('v') }, text);
+      for (const text of [
+        'GET str',
+        `EVAL_RO "return redis.call('get', KEYS[1])" 1 str`,
+        'EVALSHA_RO {sha} 1 str',
+        'FCALL_RO roget 1 str',
+      ]) {
+        assert.deepEqual(
+          await runCommand(console1, splitArgs(fill(text)), { profile: ro }),
+          { type: 'bulk', value: Buffer.from('v') },
+          text,
+        );
       }
     });
 
@@ -258,9 +307,19 @@ describe('read-only profiles refuse every write before sending it (core)', funct
       }
       const exec = await runCommand(console1, splitArgs('EXEC'), { profile: ro });
       assert.deepEqual(exec, { type: 'array', items: [{ type: 'bulk', value: Buffer.from('v') }] });
-      await assert.rejects(runPipeline(console1, [splitArgs('GET str'), splitArgs('SET str w')], { profile: ro, transaction: true }), isReadOnlyRefusal);
-      await assert.rejects(runPipeline(console1, [splitArgs('GET str'), splitArgs('FCALL rwset 1 str w')], { profile: ro }), isReadOnlyRefusal);
-      assert.deepEqual(await runCommand(console1, splitArgs('PING'), { profile: ro }), { type: 'status', value: 'PONG' }, 'no transaction left open');
+      await assert.rejects(
+        runPipeline(console1, [splitArgs('GET str'), splitArgs('SET str w')], { profile: ro, transaction: true }),
+        isReadOnlyRefusal,
+      );
+      await assert.rejects(
+        runPipeline(console1, [splitArgs('GET str'), splitArgs('FCALL rwset 1 str w')], { profile: ro }),
+        isReadOnlyRefusal,
+      );
+      assert.deepEqual(
+        await runCommand(console1, splitArgs('PING'), { profile: ro }),
+        { type: 'status', value: 'PONG' },
+        'no transaction left open',
+      );
       assert.deepEqual(await snapshot(), before);
     });
   });
@@ -281,7 +340,15 @@ describe('read-only profiles refuse every write before sending it (core)', funct
       for (const body of ['1', '2', '3']) await amqpPublish(rw, { exchange: 'ro.x', routingKey: '', body });
       amqpProxy = await TcpProxy.start(5672);
       httpProxy = await TcpProxy.start(Number(new URL(MANAGEMENT_URL).port));
-      ro = new AmqpSession(vh.profile({ name: 'ro', readOnly: true, url: `amqp://guest@127.0.0.1:${amqpProxy.port}/${encodeURIComponent(vh.name)}`, managementUrl: `http://127.0.0.1:${httpProxy.port}` }), { password: PASSWORD });
+      ro = new AmqpSession(
+        vh.profile({
+          name: 'ro',
+          readOnly: true,
+          url: `amqp://guest@127.0.0.1:${amqpProxy.port}/${encodeURIComponent(vh.name)}`,
+          managementUrl: `http://127.0.0.1:${httpProxy.port}`,
+        }),
+        { password: PASSWORD },
+      );
     });
     after(async () => {
       await ro.close();
@@ -293,7 +360,10 @@ describe('read-only profiles refuse every write before sending it (core)', funct
     it('refuses publish, declare, bind, unbind, delete, purge, consume with ack or reject, RPC and closing a connection, opening no connection at all; the broker unchanged', async () => {
       const refusals: [string, () => Promise<unknown>][] = [
         ['publish to an exchange', () => amqpPublish(ro, { exchange: 'ro.x', routingKey: '', body: 'x' })],
-        ['publish to a queue', () => amqpPublish(ro, { exchange: '', routingKey: 'ro.q', body: 'x', properties: { persistent: true }, mandatory: false })],
+        [
+          'publish to a queue',
+          () => amqpPublish(ro, { exchange: '', routingKey: 'ro.q', body: 'x', properties: { persistent: true }, mandatory: false }),
+        ],
         ['declare a queue', () => declareQueue(ro, { name: 'ro.new' })],
         ['redeclare a queue as it is', () => declareQueue(ro, { name: 'ro.q', durable: false })],
         ['declare an exchange', () => declareExchange(ro, { name: 'ro.newx', type: 'topic' })],
@@ -316,7 +386,10 @@ describe('read-only profiles refuse every write before sending it (core)', funct
       await assert.rejects(checkQueue(rw, 'ro.new'), NotFoundError);
       await assert.rejects(checkExchange(rw, 'ro.newx'), NotFoundError);
       const bindings = await rw.management().bindingsOf(vh.name, { exchange: 'ro.x' });
-      assert.deepEqual(bindings.map((b) => `${b.destination}:${b.routingKey}`), ['ro.q:']);
+      assert.deepEqual(
+        bindings.map((b) => `${b.destination}:${b.routingKey}`),
+        ['ro.q:'],
+      );
     });
 
     it('still reads: a passive check and a peek that leaves the messages where they were', async () => {

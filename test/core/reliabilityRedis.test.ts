@@ -199,14 +199,20 @@ describe('reliability: Redis server killed and restarted (own redis-server)', fu
         const m = /reconnect attempt (\d+) in (\d+) ms/.exec(l.message) as RegExpExecArray;
         return { n: Number(m[1]), delay: Number(m[2]), at: l.at };
       });
-      assert.ok(attempts.length >= 4 && attempts.length <= 7, `${attempts.length} reconnect attempts in 6.6 s: ${JSON.stringify(attempts)}`);
+      assert.ok(
+        attempts.length >= 4 && attempts.length <= 7,
+        `${attempts.length} reconnect attempts in 6.6 s: ${JSON.stringify(attempts)}`,
+      );
       for (const a of attempts) assert.ok(a.delay <= MAX_RECONNECT_DELAY_MS, `delay ${a.delay} ms above the cap`);
       assert.equal(attempts[attempts.length - 1]?.delay, MAX_RECONNECT_DELAY_MS, 'the cap was reached');
       for (let i = 1; i < attempts.length; i++) {
-        const prev = attempts[i - 1] as (typeof attempts)[number];
-        const cur = attempts[i] as (typeof attempts)[number];
+        const prev = attempts[i - 1];
+        const cur = attempts[i];
         assert.ok(cur.delay >= prev.delay, 'delays never shrink while down');
-        assert.ok(cur.at - prev.at >= prev.delay * 0.9, `attempt ${cur.n} came ${cur.at - prev.at} ms after the one before, which announced ${prev.delay} ms`);
+        assert.ok(
+          cur.at - prev.at >= prev.delay * 0.9,
+          `attempt ${cur.n} came ${cur.at - prev.at} ms after the one before, which announced ${prev.delay} ms`,
+        );
       }
       assert.equal(sub.running, true, 'still running while the server is down');
 
@@ -233,7 +239,9 @@ describe('reliability: Redis server killed and restarted (own redis-server)', fu
         ['lost', 'resubscribed'],
       );
       assert.ok(log.matching(/ECONNREFUSED/).length >= 1, 'the refused attempts are in the log');
-      console.log(`      figure: ${attempts.length} reconnect attempts in 6.6 s down (delays ${attempts.map((a) => a.delay).join(', ')} ms); resubscribed ${resubscribedMs} ms after the restart`);
+      console.log(
+        `      figure: ${attempts.length} reconnect attempts in 6.6 s down (delays ${attempts.map((a) => a.delay).join(', ')} ms); resubscribed ${resubscribedMs} ms after the restart`,
+      );
     } finally {
       await sub.stop();
     }

@@ -33,18 +33,44 @@ async function closeQuietly(thing: unknown): Promise<void> {
 }
 
 const redisProfile = (port: number, tls = false): ReturnType<typeof resolveRedisProfile> =>
-  resolveRedisProfile({ name: 'unreachable', host: '127.0.0.1', port, connectTimeoutMs: TIMEOUT_MS, ...(tls ? { tls: { allowSelfSigned: true } } : {}) });
+  resolveRedisProfile({
+    name: 'unreachable',
+    host: '127.0.0.1',
+    port,
+    connectTimeoutMs: TIMEOUT_MS,
+    ...(tls ? { tls: { allowSelfSigned: true } } : {}),
+  });
 const rabbitProfile = (port: number, scheme = 'amqp'): ReturnType<typeof resolveRabbitProfile> =>
-  resolveRabbitProfile({ name: 'unreachable', url: `${scheme}://guest@127.0.0.1:${port}/`, managementUrl: `${scheme === 'amqps' ? 'https' : 'http'}://127.0.0.1:${port}`, connectTimeoutMs: TIMEOUT_MS });
+  resolveRabbitProfile({
+    name: 'unreachable',
+    url: `${scheme}://guest@127.0.0.1:${port}/`,
+    managementUrl: `${scheme === 'amqps' ? 'https' : 'http'}://127.0.0.1:${port}`,
+    connectTimeoutMs: TIMEOUT_MS,
+  });
 
 const targets: Target[] = [
   { label: 'Redis (connectRedis)', connect: (port) => connectRedis(redisProfile(port)) },
-  { label: 'Redis (pool)', connect: (port) => new RedisPool({ profile: () => redisProfile(port), password: () => Promise.resolve(undefined) }).get('unreachable') },
+  {
+    label: 'Redis (pool)',
+    connect: (port) => new RedisPool({ profile: () => redisProfile(port), password: () => Promise.resolve(undefined) }).get('unreachable'),
+  },
   { label: 'Redis console (openRespClient)', connect: (port) => openRespClient(redisProfile(port)) },
   { label: 'Redis over TLS (connectRedis)', connect: (port) => connectRedis(redisProfile(port, true)) },
   { label: 'AMQP (connectAmqp)', connect: (port) => connectAmqp(rabbitProfile(port), { password: 'guest' }) },
   { label: 'AMQP (session)', connect: (port) => new AmqpSession(rabbitProfile(port), { password: 'guest' }).connection() },
-  { label: 'AMQPS (connectAmqp)', connect: (port) => connectAmqp(resolveRabbitProfile({ name: 'unreachable', url: `amqps://guest@127.0.0.1:${port}/`, connectTimeoutMs: TIMEOUT_MS, tls: { allowSelfSigned: true } }), { password: 'guest' }) },
+  {
+    label: 'AMQPS (connectAmqp)',
+    connect: (port) =>
+      connectAmqp(
+        resolveRabbitProfile({
+          name: 'unreachable',
+          url: `amqps://guest@127.0.0.1:${port}/`,
+          connectTimeoutMs: TIMEOUT_MS,
+          tls: { allowSelfSigned: true },
+        }),
+        { password: 'guest' },
+      ),
+  },
   {
     label: 'management API (HTTP)',
     connect: async (port) => {
@@ -59,7 +85,16 @@ const targets: Target[] = [
   {
     label: 'management API (HTTPS)',
     connect: async (port) => {
-      const m = new ManagementClient(resolveRabbitProfile({ name: 'unreachable', url: 'amqp://guest@127.0.0.1:5672/', managementUrl: `https://127.0.0.1:${port}`, connectTimeoutMs: TIMEOUT_MS, tls: { allowSelfSigned: true } }), 'guest');
+      const m = new ManagementClient(
+        resolveRabbitProfile({
+          name: 'unreachable',
+          url: 'amqp://guest@127.0.0.1:5672/',
+          managementUrl: `https://127.0.0.1:${port}`,
+          connectTimeoutMs: TIMEOUT_MS,
+          tls: { allowSelfSigned: true },
+        }),
+        'guest',
+      );
       try {
         return await m.overview();
       } finally {

@@ -102,7 +102,10 @@ describe('reliability: broker app restart (rabbitmqctl stop_app / start_app on t
     started.on('ended', (e) => events.push({ what: `ended: ${e.error?.message ?? 'stopped'}`, at: Date.now() }));
     const firstQueue = started.queue;
     await publish(session, { exchange: 'restart.events', routingKey: 'order.created', body: 'before' });
-    assert.deepEqual((await started.read({ take: 1, timeoutMs: 5_000 })).map((m) => m.body), ['before']);
+    assert.deepEqual(
+      (await started.read({ take: 1, timeoutMs: 5_000 })).map((m) => m.body),
+      ['before'],
+    );
 
     restarted = true;
     const stop = await rabbitmqctl(['stop_app']);
@@ -127,7 +130,10 @@ describe('reliability: broker app restart (rabbitmqctl stop_app / start_app on t
     );
     await publish(session, { exchange: 'restart.events', routingKey: 'order.paid', body: 'after' });
     await publish(session, { exchange: 'restart.events', routingKey: 'user.created', body: 'not for this tail' });
-    assert.deepEqual((await started.read({ take: 1, timeoutMs: 5_000 })).map((m) => m.body), ['after']);
+    assert.deepEqual(
+      (await started.read({ take: 1, timeoutMs: 5_000 })).map((m) => m.body),
+      ['after'],
+    );
 
     const attempts = log.matching(/reconnect attempt \d+ in \d+ ms/).map((l) => Number(/in (\d+) ms/.exec(l.message)?.[1]));
     assert.ok(attempts.length >= 1, 'the reconnect attempts are logged');

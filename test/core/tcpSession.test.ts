@@ -103,7 +103,12 @@ describe('raw TCP session', () => {
     assert.ok(Date.now() - started < 1000, 'took more than a second');
     assert.deepEqual(result.events, [`connectionFailed: connection refused by 127.0.0.1:${port}`]);
     assert.equal(result.received, undefined);
-    assert.match(result.error ?? '', new RegExp(`^Cannot open a TCP session to 127\\.0\\.0\\.1:${port}: connection refused by 127\\.0\\.0\\.1:${port}\\. Check that a server listens there`));
+    assert.match(
+      result.error ?? '',
+      new RegExp(
+        `^Cannot open a TCP session to 127\\.0\\.0\\.1:${port}: connection refused by 127\\.0\\.0\\.1:${port}\\. Check that a server listens there`,
+      ),
+    );
     await assert.rejects(new TcpSession({ host: '127.0.0.1', port }).connect(), ConnectionError);
   });
 
@@ -134,7 +139,7 @@ describe('raw TCP session', () => {
     assert.deepEqual(result.received, { hex: '00ff10fe' });
     assert.equal(result.events[1], 'dataReceived 4 bytes');
     const shown = formatReceived(Buffer.from('00ff10fe', 'hex'));
-    assert.match(shown, /^00000000  00 ff 10 fe +\.\.\.\.$/);
+    assert.match(shown, /^00000000 {2}00 ff 10 fe +\.\.\.\.$/);
   });
 
   it('keeps the session open with keep: true, for more writes, until closed', async () => {
@@ -194,7 +199,9 @@ describe('raw TCP session', () => {
     try {
       const controller = new AbortController();
       setTimeout(() => controller.abort(), 100);
-      await assert.rejects(openTcp({ host: '127.0.0.1', port: silent.port, take: 1, timeoutMs: 5000 }, { signal: controller.signal }), { name: 'CancelledError' });
+      await assert.rejects(openTcp({ host: '127.0.0.1', port: silent.port, take: 1, timeoutMs: 5000 }, { signal: controller.signal }), {
+        name: 'CancelledError',
+      });
     } finally {
       await silent.close();
     }
@@ -230,7 +237,7 @@ describe('formatting received bytes for the terminal', () => {
   it('shows a mostly-binary chunk as a hex dump', () => {
     const buf = Buffer.from([0x01, 0x00, 0x00, 0x00, 0x00, 0x01, 0x2c, 0x00, 0x0a, 0x41]);
     assert.ok(isMostlyBinary(buf));
-    assert.match(formatReceived(buf), /^00000000  01 00 00 00 00 01 2c 00 0a 41 +\.\.\.\.\.\.,\.\.A$/);
+    assert.match(formatReceived(buf), /^00000000 {2}01 00 00 00 00 01 2c 00 0a 41 +\.\.\.\.\.\.,\.\.A$/);
     assert.equal(formatReceived(Buffer.alloc(0)), '');
   });
 });
@@ -250,12 +257,30 @@ describe('raw TCP session over TLS', () => {
     run('req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=Broker Explorer Test CA');
     run('req', ...ec, '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=localhost');
     writeFileSync(join(dir, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
-    run('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '2', '-extfile', 'ext.cnf');
+    run(
+      'x509',
+      '-req',
+      '-in',
+      'server.csr',
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-out',
+      'server.pem',
+      '-days',
+      '2',
+      '-extfile',
+      'ext.cnf',
+    );
     caFile = join(dir, 'ca.pem');
   });
 
   before(async () => {
-    const tlsServer = tls.createServer({ key: readFileSync(join(dir, 'server.key')), cert: readFileSync(join(dir, 'server.pem')) }, (s) => s.pipe(s));
+    const tlsServer = tls.createServer({ key: readFileSync(join(dir, 'server.key')), cert: readFileSync(join(dir, 'server.pem')) }, (s) =>
+      s.pipe(s),
+    );
     server = await listen(tlsServer);
   });
 
@@ -275,12 +300,22 @@ describe('raw TCP session over TLS', () => {
   it('refuses the server when the CA is not given', async () => {
     const result = await openTcp({ host: '127.0.0.1', port: server.port, tls: true, send: 'hello', take: 5, timeoutMs: 5000 });
     assert.equal(result.events.length, 1, result.events.join('\n'));
-    assert.match(result.events[0] ?? '', new RegExp(`^connectionFailed: TLS handshake with 127\\.0\\.0\\.1:${server.port} failed: .*(certificate|issuer)`));
+    assert.match(
+      result.events[0] ?? '',
+      new RegExp(`^connectionFailed: TLS handshake with 127\\.0\\.0\\.1:${server.port} failed: .*(certificate|issuer)`),
+    );
     assert.match(result.error ?? '', /Check the CA file/);
   });
 
   it('accepts an unverified server with allowSelfSigned and says it is not verified', async () => {
-    const result = await openTcp({ host: '127.0.0.1', port: server.port, tls: { allowSelfSigned: true }, send: 'hi', take: 2, timeoutMs: 5000 });
+    const result = await openTcp({
+      host: '127.0.0.1',
+      port: server.port,
+      tls: { allowSelfSigned: true },
+      send: 'hi',
+      take: 2,
+      timeoutMs: 5000,
+    });
     assert.equal(result.received, 'hi');
     assert.match(result.events[0] ?? '', /certificate NOT verified: .+ \(allowed by allowSelfSigned\)\)$/);
   });

@@ -74,7 +74,10 @@ describe('TLS with a CA of the test’s own', function () {
       } finally {
         client.disconnect();
       }
-      await assert.rejects(connectRedis(resolveRedisProfile({ name: 'tls-url', url: `rediss://127.0.0.1:${server.port}/0`, connectTimeoutMs: 3_000 })), ConnectionError);
+      await assert.rejects(
+        connectRedis(resolveRedisProfile({ name: 'tls-url', url: `rediss://127.0.0.1:${server.port}/0`, connectTimeoutMs: 3_000 })),
+        ConnectionError,
+      );
     });
 
     it('without the CA, or with another CA, fails with a sentence about the certificate', async () => {
@@ -86,7 +89,10 @@ describe('TLS with a CA of the test’s own', function () {
           return true;
         });
         assert.ok(Date.now() - started < 2_000, 'fails at once, not at the timeout');
-        await assert.rejects(openRespClient(profile(tls)), (err: unknown) => err instanceof ConnectionError && /certificate/i.test(err.message));
+        await assert.rejects(
+          openRespClient(profile(tls)),
+          (err: unknown) => err instanceof ConnectionError && /certificate/i.test(err.message),
+        );
       }
     });
 
@@ -104,7 +110,10 @@ describe('TLS with a CA of the test’s own', function () {
       try {
         for (const [label, p] of [
           ['plain to TLS', resolveRedisProfile({ name: 'mismatch', host: '127.0.0.1', port: server.port, connectTimeoutMs: 1_000 })],
-          ['TLS to plain', resolveRedisProfile({ name: 'mismatch', host: '127.0.0.1', port: plain.port, connectTimeoutMs: 1_000, tls: { ca: ca.ca } })],
+          [
+            'TLS to plain',
+            resolveRedisProfile({ name: 'mismatch', host: '127.0.0.1', port: plain.port, connectTimeoutMs: 1_000, tls: { ca: ca.ca } }),
+          ],
         ] as const) {
           const started = Date.now();
           await assert.rejects(connectRedis(p), (err: unknown) => {
@@ -130,7 +139,15 @@ describe('TLS with a CA of the test’s own', function () {
       server = createServer({ cert: readFileSync(ca.cert), key: readFileSync(ca.key) }, (req, res) => {
         seen.push(`${req.method ?? ''} ${req.url ?? ''} ${req.headers.authorization ? 'with auth' : 'no auth'}`);
         res.setHeader('content-type', 'application/json');
-        res.end(JSON.stringify({ management_version: '3.10.8', rabbitmq_version: '3.10.8', erlang_version: '25', cluster_name: 'tls-test', node: 'rabbit@tls' }));
+        res.end(
+          JSON.stringify({
+            management_version: '3.10.8',
+            rabbitmq_version: '3.10.8',
+            erlang_version: '25',
+            cluster_name: 'tls-test',
+            node: 'rabbit@tls',
+          }),
+        );
       });
       server.listen(0, '127.0.0.1');
       await once(server, 'listening');
@@ -141,7 +158,16 @@ describe('TLS with a CA of the test’s own', function () {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     });
     const client = (tls: TlsOptions | undefined): ManagementClient =>
-      new ManagementClient(resolveRabbitProfile({ name: 'https', url: 'amqp://guest@127.0.0.1:5672/', managementUrl: `https://127.0.0.1:${port}`, connectTimeoutMs: 3_000, ...(tls ? { tls } : {}) }), 'guest');
+      new ManagementClient(
+        resolveRabbitProfile({
+          name: 'https',
+          url: 'amqp://guest@127.0.0.1:5672/',
+          managementUrl: `https://127.0.0.1:${port}`,
+          connectTimeoutMs: 3_000,
+          ...(tls ? { tls } : {}),
+        }),
+        'guest',
+      );
 
     it('answers with the profile’s CA', async () => {
       const m = client({ ca: ca.ca });
@@ -149,7 +175,10 @@ describe('TLS with a CA of the test’s own', function () {
         const overview = await m.overview();
         assert.equal(overview.clusterName, 'tls-test');
         assert.equal(overview.managementVersion, '3.10.8');
-        assert.ok(seen.some((s) => s === 'GET /api/overview with auth'), seen.join('; '));
+        assert.ok(
+          seen.some((s) => s === 'GET /api/overview with auth'),
+          seen.join('; '),
+        );
       } finally {
         m.dispose();
       }

@@ -33,7 +33,12 @@ describe('AMQP over TLS (a RabbitMQ node of the test’s own)', function () {
   });
 
   const profile = (tls: TlsOptions | undefined, timeoutMs = 5_000): ResolvedRabbitProfile =>
-    resolveRabbitProfile({ name: 'amqps', url: `amqps://guest@127.0.0.1:${node?.port ?? 0}/`, connectTimeoutMs: timeoutMs, ...(tls ? { tls } : {}) });
+    resolveRabbitProfile({
+      name: 'amqps',
+      url: `amqps://guest@127.0.0.1:${node?.port ?? 0}/`,
+      connectTimeoutMs: timeoutMs,
+      ...(tls ? { tls } : {}),
+    });
 
   it('connects with the profile’s CA, and publishes and reads back through the core', async () => {
     const model = await connectAmqp(profile({ ca: ca.ca }), { password: 'guest' });
@@ -44,7 +49,10 @@ describe('AMQP over TLS (a RabbitMQ node of the test’s own)', function () {
       await publish(session, { exchange: '', routingKey: 'over-tls', body: 'secret-free hello' });
       assert.equal((await checkQueue(session, 'over-tls')).messageCount, 1);
       const peeked = await peekMessages(session, { queue: 'over-tls', count: 1 });
-      assert.deepEqual(peeked.messages.map((m) => m.body), ['secret-free hello']);
+      assert.deepEqual(
+        peeked.messages.map((m) => m.body),
+        ['secret-free hello'],
+      );
       assert.equal((await checkQueue(session, 'over-tls')).messageCount, 1, 'peek leaves it there');
     } finally {
       await session.close();

@@ -13,7 +13,9 @@ export function registerActivationTests(): void {
 
     it('registers every contributed command', async () => {
       const ext = vscode.extensions.getExtension(EXTENSION_ID);
-      const contributed = ((ext?.packageJSON as { contributes?: { commands?: { command: string }[] } }).contributes?.commands ?? []).map((c) => c.command);
+      const contributed = ((ext?.packageJSON as { contributes?: { commands?: { command: string }[] } }).contributes?.commands ?? []).map(
+        (c) => c.command,
+      );
       assert.ok(contributed.length > 10, `only ${contributed.length} commands contributed`);
       const registered = new Set(await vscode.commands.getCommands(true));
       const missing = contributed.filter((c) => !registered.has(c));

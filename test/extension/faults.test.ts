@@ -62,7 +62,10 @@ export function registerFaultTests(): void {
       for (let i = 0; i < KEYS; i++) p.set(`k:${i}`, String(i));
       await p.exec();
       await config().update('redis.pageSize', 100, vscode.ConfigurationTarget.Global);
-      await exec('brokerExplorer.profiles.add', { kind: 'redis', profile: { name, host: '127.0.0.1', port: own.port, connectTimeoutMs: 3000 } });
+      await exec('brokerExplorer.profiles.add', {
+        kind: 'redis',
+        profile: { name, host: '127.0.0.1', port: own.port, connectTimeoutMs: 3000 },
+      });
     });
 
     after(async function () {
@@ -89,11 +92,14 @@ export function registerFaultTests(): void {
       group = strings;
       const keys = await a.redisTree.children(group);
       assert.equal(keys.length, 101, '100 keys and "Load more…"');
-      assert.equal(await contextOf(keys[100] as TreeNode), 'be:loadMore');
+      assert.equal(await contextOf(keys[100]), 'be:loadMore');
       subId = (await exec<{ id: string }>('brokerExplorer.redis.subscribe', { profile: name, channels: [channel], keep: true })).id;
       assert.equal(await seed.publish(channel, 'before'), 1);
       const got = await exec<{ messages: { message: unknown }[] }>('brokerExplorer.tails.read', { id: subId, take: 1, timeoutMs: 5000 });
-      assert.deepEqual(got.messages.map((m) => m.message), ['before']);
+      assert.deepEqual(
+        got.messages.map((m) => m.message),
+        ['before'],
+      );
       consoleId = (await exec<{ id: string }>('brokerExplorer.redis.openConsole', { profile: name, db: 0 })).id;
       const pty = a.redisConsoles.get(consoleId)?.pty;
       assert.ok(pty);
@@ -166,7 +172,11 @@ export function registerFaultTests(): void {
         'a message published after the restart',
         async () => {
           await seed.publish(channel, 'after');
-          const r = await exec<{ messages: { message: unknown }[]; running: boolean }>('brokerExplorer.tails.read', { id: subId, take: 1, timeoutMs: 250 });
+          const r = await exec<{ messages: { message: unknown }[]; running: boolean }>('brokerExplorer.tails.read', {
+            id: subId,
+            take: 1,
+            timeoutMs: 250,
+          });
           return r.messages.length > 0 ? r : undefined;
         },
         20_000,
@@ -174,20 +184,32 @@ export function registerFaultTests(): void {
       assert.equal(got.running, true);
       assert.equal(got.messages[0]?.message, 'after');
       console.log(`      the subscription got a message ${Date.now() - started} ms after the restart`);
-      const text = await waitFor('the lost / resubscribed lines in the output channel', async () => {
-        const t = await outputChannelText(channel);
-        return /lost connection/.test(t) && /resubscribed/.test(t) ? t : undefined;
-      }, 5_000);
+      const text = await waitFor(
+        'the lost / resubscribed lines in the output channel',
+        async () => {
+          const t = await outputChannelText(channel);
+          return /lost connection/.test(t) && /resubscribed/.test(t) ? t : undefined;
+        },
+        5_000,
+      );
       assert.match(text, /lost connection: .*messages published meanwhile are not received/);
 
       const pty = a.redisConsoles.get(consoleId)?.pty;
       assert.ok(pty);
-      const reply = await waitFor('PONG from the console', async () => {
-        const start = pty.transcript.length;
-        pty.handleInput('PING\r');
-        const out = await waitFor('the console reply', () => (pty.transcript.slice(start).endsWith(`${name}[0]> `) ? pty.transcript.slice(start) : undefined), 10_000);
-        return /PONG/.test(out) ? out : undefined;
-      }, 20_000);
+      const reply = await waitFor(
+        'PONG from the console',
+        async () => {
+          const start = pty.transcript.length;
+          pty.handleInput('PING\r');
+          const out = await waitFor(
+            'the console reply',
+            () => (pty.transcript.slice(start).endsWith(`${name}[0]> `) ? pty.transcript.slice(start) : undefined),
+            10_000,
+          );
+          return /PONG/.test(out) ? out : undefined;
+        },
+        20_000,
+      );
       assert.match(reply, /PONG/);
     });
 
@@ -195,7 +217,10 @@ export function registerFaultTests(): void {
       const a = await api();
       const port = await freePort();
       const closed = uniqueName('closed');
-      await exec('brokerExplorer.profiles.add', { kind: 'redis', profile: { name: closed, host: '127.0.0.1', port, connectTimeoutMs: 10_000 } });
+      await exec('brokerExplorer.profiles.add', {
+        kind: 'redis',
+        profile: { name: closed, host: '127.0.0.1', port, connectTimeoutMs: 10_000 },
+      });
       try {
         await a.redisTree.children(undefined);
         const profile = a.redisTree.profileNode(closed);
@@ -204,7 +229,7 @@ export function registerFaultTests(): void {
         const children = await a.redisTree.children(profile);
         assert.ok(Date.now() - started < 2_000, `${Date.now() - started} ms`);
         assert.equal(children.length, 1);
-        assert.equal(await contextOf(children[0] as TreeNode), 'be:error');
+        assert.equal(await contextOf(children[0]), 'be:error');
         const message = (children[0] as ErrorNode).message;
         assert.match(message, new RegExp(`127\\.0\\.0\\.1:${port}.*the connection was refused`));
         assertOneSentence(message);
@@ -231,7 +256,10 @@ export function registerFaultTests(): void {
       await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
       const port = (server.address() as { port: number }).port;
       const silent = uniqueName('silent');
-      await exec('brokerExplorer.profiles.add', { kind: 'redis', profile: { name: silent, host: '127.0.0.1', port, connectTimeoutMs: 1500 } });
+      await exec('brokerExplorer.profiles.add', {
+        kind: 'redis',
+        profile: { name: silent, host: '127.0.0.1', port, connectTimeoutMs: 1500 },
+      });
       try {
         await a.redisTree.children(undefined);
         const profile = a.redisTree.profileNode(silent);
@@ -240,7 +268,7 @@ export function registerFaultTests(): void {
         const children = await a.redisTree.children(profile);
         const elapsed = Date.now() - started;
         assert.ok(elapsed >= 1_000 && elapsed < 4_000, `failed after ${elapsed} ms`);
-        assert.equal(await contextOf(children[0] as TreeNode), 'be:error');
+        assert.equal(await contextOf(children[0]), 'be:error');
         const message = (children[0] as ErrorNode).message;
         assert.match(message, new RegExp(`127\\.0\\.0\\.1:${port}.*1500 ms`));
         assertOneSentence(message);

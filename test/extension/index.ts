@@ -28,7 +28,7 @@ export function run(): Promise<void> {
   mocha.suite.emit('pre-require', globalThis, 'extension-host', mocha);
   const stray: string[] = [];
   const onRejection = (reason: unknown): void => {
-    stray.push(`unhandled rejection: ${reason instanceof Error ? reason.stack ?? reason.message : String(reason)}`);
+    stray.push(`unhandled rejection: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`);
   };
   const onException = (err: Error): void => {
     stray.push(`uncaught exception: ${err.stack ?? err.message}`);

@@ -25,7 +25,10 @@ export function registerProfileTests(): void {
       await seed.call('ACL', 'SETUSER', user, 'on', `>${password}`, '~*', '&*', '+@all');
       try {
         const name = uniqueName('acl');
-        const added = await exec<{ name: string }>('brokerExplorer.profiles.add', { kind: 'redis', profile: { name, host: '127.0.0.1', port: 6379, username: user } });
+        const added = await exec<{ name: string }>('brokerExplorer.profiles.add', {
+          kind: 'redis',
+          profile: { name, host: '127.0.0.1', port: 6379, username: user },
+        });
         assert.equal(added.name, name);
         await exec('brokerExplorer.profiles.setPassword', { kind: 'redis', name, password });
         const settingsText = JSON.stringify(redisSettings('global'));
@@ -62,9 +65,15 @@ export function registerProfileTests(): void {
 
     it('refuses bad input with one sentence and saves nothing', async () => {
       const before = JSON.stringify(redisSettings('global'));
-      await rejects(exec('brokerExplorer.profiles.add', { kind: 'redis', profile: { name: 'p0', port: 70000 } }), /^Profile "p0": The port 70000 is out of range/);
+      await rejects(
+        exec('brokerExplorer.profiles.add', { kind: 'redis', profile: { name: 'p0', port: 70000 } }),
+        /^Profile "p0": The port 70000 is out of range/,
+      );
       await rejects(exec('brokerExplorer.profiles.add', { kind: 'redis', profile: { name: 'p1', host: 'a host' } }), /contains spaces/);
-      await rejects(exec('brokerExplorer.profiles.add', { kind: 'kafka', profile: { name: 'p2' } }), /"kind" must be "redis" or "rabbitmq"/);
+      await rejects(
+        exec('brokerExplorer.profiles.add', { kind: 'kafka', profile: { name: 'p2' } }),
+        /"kind" must be "redis" or "rabbitmq"/,
+      );
       await rejects(exec('brokerExplorer.profiles.test', { kind: 'redis', name: 'nope' }), /There is no Redis profile "nope"/);
       assert.equal(JSON.stringify(redisSettings('global')), before);
     });
@@ -76,7 +85,11 @@ export function registerProfileTests(): void {
       await seed.call('ACL', 'SETUSER', user, 'on', '>right-one', '~*', '&*', '+@all');
       const name = uniqueName('badpw');
       try {
-        await exec('brokerExplorer.profiles.add', { kind: 'redis', profile: { name, host: '127.0.0.1', port: 6379, username: user }, password: 'wrong-one' });
+        await exec('brokerExplorer.profiles.add', {
+          kind: 'redis',
+          profile: { name, host: '127.0.0.1', port: 6379, username: user },
+          password: 'wrong-one',
+        });
         await a.redisTree.children(undefined);
         const node = a.redisTree.profileNode(name);
         assert.ok(node);
@@ -98,7 +111,7 @@ export function registerProfileTests(): void {
       }
     });
 
-    it('never gives a global profile\'s password to a workspace profile that redefines its host', async () => {
+    it("never gives a global profile's password to a workspace profile that redefines its host", async () => {
       const a = await api();
       assert.ok(vscode.workspace.workspaceFolders?.length, 'the test host opened a workspace folder');
       const received: Buffer[] = [];
@@ -116,7 +129,11 @@ export function registerProfileTests(): void {
       try {
         await exec('brokerExplorer.profiles.add', { kind: 'redis', profile: { name, host: '127.0.0.1', port: 6379 }, password: secret });
         assert.equal(await a.profiles.password(a.profiles.redis(name)), secret);
-        await exec('brokerExplorer.profiles.add', { kind: 'redis', profile: { name, host: 'localhost', port, connectTimeoutMs: 2000 }, target: 'workspace' });
+        await exec('brokerExplorer.profiles.add', {
+          kind: 'redis',
+          profile: { name, host: 'localhost', port, connectTimeoutMs: 2000 },
+          target: 'workspace',
+        });
         const shadow = a.profiles.redis(name);
         assert.equal(shadow.scope, 'workspace');
         assert.equal(shadow.port, port);

@@ -22,7 +22,7 @@ async function mgmt(method: string, path: string, body?: unknown): Promise<numbe
 async function mgmtJson(path: string): Promise<unknown> {
   const res = await fetch(`${MANAGEMENT}${path}`, { headers: { authorization: AUTH } });
   if (res.status >= 400) throw new Error(`GET ${path} → ${res.status}`);
-  return res.json() as Promise<unknown>;
+  return res.json();
 }
 
 export interface Message {
@@ -99,7 +99,18 @@ function fib(n: number): number {
   return n < 2 ? n : fib(n - 1) + fib(n - 2);
 }
 
-const TOPIC_KEYS = ['quick.orange.rabbit', 'lazy.orange.elephant', 'quick.orange.fox', 'lazy.brown.fox', 'lazy.pink.rabbit', 'lazy.orange.male.rabbit', 'lazy', 'quick.brown.fox', 'quick.orange.male.rabbit', 'orange'];
+const TOPIC_KEYS = [
+  'quick.orange.rabbit',
+  'lazy.orange.elephant',
+  'quick.orange.fox',
+  'lazy.brown.fox',
+  'lazy.pink.rabbit',
+  'lazy.orange.male.rabbit',
+  'lazy',
+  'quick.brown.fox',
+  'quick.orange.male.rabbit',
+  'orange',
+];
 
 export function registerRabbitmqTests(): void {
   describe('RabbitMQ commands (a vhost of their own)', () => {
@@ -110,13 +121,22 @@ export function registerRabbitmqTests(): void {
     it('lists vhosts, exchanges and queues by page with substring and regex filters, and pages bindings here', async () => {
       for (let i = 0; i < 25; i++) await fx.run('declareQueue', { name: `q-${String(i).padStart(2, '0')}`, durable: false });
       const vhosts = await fx.run<Page<{ name: string }>>('list', { kind: 'vhosts', filter: fx.vhost });
-      assert.deepEqual(vhosts.items.map((v) => v.name), [fx.vhost]);
+      assert.deepEqual(
+        vhosts.items.map((v) => v.name),
+        [fx.vhost],
+      );
       const exchanges = await fx.run<Page<{ name: string; type: string; builtIn: boolean }>>('list', { kind: 'exchanges' });
-      assert.deepEqual(exchanges.items.map((x) => x.name), ['', 'amq.direct', 'amq.fanout', 'amq.headers', 'amq.match', 'amq.rabbitmq.trace', 'amq.topic']);
+      assert.deepEqual(
+        exchanges.items.map((x) => x.name),
+        ['', 'amq.direct', 'amq.fanout', 'amq.headers', 'amq.match', 'amq.rabbitmq.trace', 'amq.topic'],
+      );
       assert.ok(exchanges.items.every((x) => x.builtIn));
       const names = (p: Page<{ name: string }>): string[] => p.items.map((q) => q.name);
       const first = await fx.run<Page<{ name: string }>>('list', { kind: 'queues', pageSize: 10 });
-      assert.deepEqual({ ...first, items: names(first) }, { items: ['q-00', 'q-01', 'q-02', 'q-03', 'q-04', 'q-05', 'q-06', 'q-07', 'q-08', 'q-09'], total: 25, page: 1, pageCount: 3 });
+      assert.deepEqual(
+        { ...first, items: names(first) },
+        { items: ['q-00', 'q-01', 'q-02', 'q-03', 'q-04', 'q-05', 'q-06', 'q-07', 'q-08', 'q-09'], total: 25, page: 1, pageCount: 3 },
+      );
       const last = await fx.run<Page<{ name: string }>>('list', { kind: 'queues', pageSize: 10, page: 3 });
       assert.deepEqual(names(last), ['q-20', 'q-21', 'q-22', 'q-23', 'q-24']);
       const past = await fx.run<Page<{ name: string }>>('list', { kind: 'queues', pageSize: 10, page: 4 });
@@ -127,11 +147,26 @@ export function registerRabbitmqTests(): void {
       assert.deepEqual({ names: names(re), total: re.total }, { names: ['q-03', 'q-04', 'q-24'], total: 3 });
 
       await fx.run('declareExchange', { name: 'fan', type: 'fanout', durable: false });
-      for (let i = 0; i < 12; i++) await fx.run('bind', { source: 'fan', destination: `q-${String(i).padStart(2, '0')}`, destinationType: 'queue' });
-      const b = await fx.run<Page<{ source: string; destination: string }>>('list', { kind: 'bindings', source: { exchange: 'fan' }, pageSize: 5, page: 3 });
-      assert.deepEqual({ dest: b.items.map((x) => x.destination), total: b.total, pageCount: b.pageCount }, { dest: ['q-10', 'q-11'], total: 12, pageCount: 3 });
+      for (let i = 0; i < 12; i++)
+        await fx.run('bind', { source: 'fan', destination: `q-${String(i).padStart(2, '0')}`, destinationType: 'queue' });
+      const b = await fx.run<Page<{ source: string; destination: string }>>('list', {
+        kind: 'bindings',
+        source: { exchange: 'fan' },
+        pageSize: 5,
+        page: 3,
+      });
+      assert.deepEqual(
+        { dest: b.items.map((x) => x.destination), total: b.total, pageCount: b.pageCount },
+        { dest: ['q-10', 'q-11'], total: 12, pageCount: 3 },
+      );
       const qb = await fx.run<Page<{ source: string; routingKey: string }>>('list', { kind: 'bindings', source: { queue: 'q-00' } });
-      assert.deepEqual(qb.items.map((x) => [x.source, x.routingKey]), [['', 'q-00'], ['fan', '']]);
+      assert.deepEqual(
+        qb.items.map((x) => [x.source, x.routingKey]),
+        [
+          ['', 'q-00'],
+          ['fan', ''],
+        ],
+      );
       await rejects(fx.run('list', { kind: 'queues', filter: '(', regex: true }), /^The filter "\(" is not a/);
     });
 
@@ -140,32 +175,69 @@ export function registerRabbitmqTests(): void {
       assert.deepEqual(await fx.run('declareQueue', { name: 'jobs' }), { queue: 'jobs', messageCount: 0, consumerCount: 0 });
       assert.deepEqual(await fx.run('bind', { source: 'orders', destination: 'jobs', destinationType: 'queue', routingKey: 'new' }), {});
 
-      const { pending: tailing } = await fx.startWaiting<{ id: string; queue: string; messages: Message[] }>('tail', { exchange: 'orders', bindingKeys: ['new'], take: 2, timeoutMs: 10_000 });
-      assert.deepEqual(await fx.run('publish', { exchange: 'orders', routingKey: 'new', body: '{"order":1}', properties: { contentType: 'application/json', persistent: true } }), { confirmed: true, routed: true });
-      assert.deepEqual(await fx.run('publish', { exchange: 'orders', routingKey: 'new', body: { hex: '00ff' } }), { confirmed: true, routed: true });
+      const { pending: tailing } = await fx.startWaiting<{ id: string; queue: string; messages: Message[] }>('tail', {
+        exchange: 'orders',
+        bindingKeys: ['new'],
+        take: 2,
+        timeoutMs: 10_000,
+      });
+      assert.deepEqual(
+        await fx.run('publish', {
+          exchange: 'orders',
+          routingKey: 'new',
+          body: '{"order":1}',
+          properties: { contentType: 'application/json', persistent: true },
+        }),
+        { confirmed: true, routed: true },
+      );
+      assert.deepEqual(await fx.run('publish', { exchange: 'orders', routingKey: 'new', body: { hex: '00ff' } }), {
+        confirmed: true,
+        routed: true,
+      });
 
-      assert.deepEqual(await fx.run('publish', { exchange: 'orders', routingKey: 'nowhere', body: 'lost' }), { confirmed: true, routed: false });
+      assert.deepEqual(await fx.run('publish', { exchange: 'orders', routingKey: 'nowhere', body: 'lost' }), {
+        confirmed: true,
+        routed: false,
+      });
       const tail = await tailing;
       assert.match(tail.queue, /^amq\.gen-/);
       assert.deepEqual(tail.messages, [
-        { exchange: 'orders', routingKey: 'new', redelivered: false, body: '{"order":1}', properties: { contentType: 'application/json', deliveryMode: 2 } },
+        {
+          exchange: 'orders',
+          routingKey: 'new',
+          redelivered: false,
+          body: '{"order":1}',
+          properties: { contentType: 'application/json', deliveryMode: 2 },
+        },
         { exchange: 'orders', routingKey: 'new', redelivered: false, body: { hex: '00ff' }, properties: {} },
       ]);
       assert.equal(await fx.runningTails(), 0, 'a tail with take and without keep stops');
 
       const peeked = await fx.run<{ messages: Message[] }>('peek', { queue: 'jobs', count: 10 });
-      assert.deepEqual(peeked.messages.map((m) => m.body), ['{"order":1}', { hex: '00ff' }]);
+      assert.deepEqual(
+        peeked.messages.map((m) => m.body),
+        ['{"order":1}', { hex: '00ff' }],
+      );
       assert.equal(await fx.depth('jobs'), 2, 'peeking leaves the queue depth unchanged');
 
       const consumed = await fx.run<{ id: string; messages: Message[] }>('consume', { queue: 'jobs', take: 2, timeoutMs: 10_000 });
       assert.ok(consumed.id);
-      assert.deepEqual(consumed.messages.map((m) => [m.body, m.redelivered]), [['{"order":1}', true], [{ hex: '00ff' }, true]]);
+      assert.deepEqual(
+        consumed.messages.map((m) => [m.body, m.redelivered]),
+        [
+          ['{"order":1}', true],
+          [{ hex: '00ff' }, true],
+        ],
+      );
       assert.equal(await fx.runningTails(), 0);
       await waitFor('both acks', async () => ((await fx.depth('jobs')) === 0 ? true : undefined), 5_000);
 
       for (let i = 0; i < 3; i++) await fx.run('publish', { exchange: '', routingKey: 'jobs', body: `task ${i}` });
       const one = await fx.run<{ messages: Message[] }>('consume', { queue: 'jobs', take: 1, timeoutMs: 10_000 });
-      assert.deepEqual(one.messages.map((m) => m.body), ['task 0']);
+      assert.deepEqual(
+        one.messages.map((m) => m.body),
+        ['task 0'],
+      );
       await waitFor('the two unhandled messages back in the queue', async () => ((await fx.depth('jobs')) === 2 ? true : undefined), 5_000);
       assert.deepEqual(await fx.run('purgeQueue', { name: 'jobs' }), { messageCount: 2 });
       assert.deepEqual(await fx.run('unbind', { source: 'orders', destination: 'jobs', destinationType: 'queue', routingKey: 'new' }), {});
@@ -187,7 +259,14 @@ export function registerRabbitmqTests(): void {
         return [...got.messages, ...extra.messages].map((m) => m.routingKey);
       };
       assert.deepEqual(await read(a.id, 3), ['quick.orange.rabbit', 'lazy.orange.elephant', 'quick.orange.fox']);
-      assert.deepEqual(await read(b.id, 6), ['quick.orange.rabbit', 'lazy.orange.elephant', 'lazy.brown.fox', 'lazy.pink.rabbit', 'lazy.orange.male.rabbit', 'lazy']);
+      assert.deepEqual(await read(b.id, 6), [
+        'quick.orange.rabbit',
+        'lazy.orange.elephant',
+        'lazy.brown.fox',
+        'lazy.pink.rabbit',
+        'lazy.orange.male.rabbit',
+        'lazy',
+      ]);
       assert.deepEqual(await read(c.id, TOPIC_KEYS.length), TOPIC_KEYS);
       for (const t of [a, b, c]) assert.deepEqual(await exec('brokerExplorer.tails.stop', { id: t.id }), { stopped: true });
       assert.equal(await fx.runningTails(), 0);
@@ -196,8 +275,11 @@ export function registerRabbitmqTests(): void {
     it('a tail resumes after the broker closes its connection', async () => {
       await fx.run('declareExchange', { name: 'resume_x', type: 'fanout', durable: false });
       const t = await fx.run<{ id: string; queue: string }>('tail', { exchange: 'resume_x', keep: true });
-      const connection = await waitFor('the tail\'s connection in the management API', async () => {
-        const list = (await mgmtJson(`/api/vhosts/${encodeURIComponent(fx.vhost)}/connections`)) as { name: string; client_properties?: { connection_name?: string } }[];
+      const connection = await waitFor("the tail's connection in the management API", async () => {
+        const list = (await mgmtJson(`/api/vhosts/${encodeURIComponent(fx.vhost)}/connections`)) as {
+          name: string;
+          client_properties?: { connection_name?: string };
+        }[];
         return list.find((c) => c.client_properties?.connection_name?.startsWith('broker-explorer tail resume_x'))?.name;
       });
       await mgmt('DELETE', `/api/connections/${encodeURIComponent(connection)}`);
@@ -222,27 +304,45 @@ export function registerRabbitmqTests(): void {
         ch.sendToQueue(String(msg.properties.replyTo), Buffer.from(reply), { correlationId: String(msg.properties.correlationId) });
         ch.ack(msg);
       });
-      const direct = await fx.run<{ body: unknown; properties: Record<string, unknown>; elapsedMs: number }>('rpcCall', { routingKey: 'rpc_queue', body: '30' });
+      const direct = await fx.run<{ body: unknown; properties: Record<string, unknown>; elapsedMs: number }>('rpcCall', {
+        routingKey: 'rpc_queue',
+        body: '30',
+      });
       assert.equal(direct.body, '832040');
       assert.equal(typeof direct.properties.correlationId, 'string');
       assert.ok(direct.elapsedMs > 0 && direct.elapsedMs < 5_000);
       const callback = await fx.run<{ body: unknown }>('rpcCall', { routingKey: 'rpc_queue', body: '10', replyMode: 'callbackQueue' });
       assert.equal(callback.body, '55');
-      await rejects(fx.run('rpcCall', { routingKey: 'nobody_serves', body: '1', timeoutMs: 500 }), /no queue named "nobody_serves"|no reply within/);
+      await rejects(
+        fx.run('rpcCall', { routingKey: 'nobody_serves', body: '1', timeoutMs: 500 }),
+        /no queue named "nobody_serves"|no reply within/,
+      );
     });
 
     it('a missing queue is one sentence; a 406 redeclare rejects and the next command still works', async () => {
-      const missing = await rejects(fx.run('deleteQueue', { name: 'no-such-queue' }), /^Deleting queue "no-such-queue" on profile ".*" \(vhost ".*"\) failed: .*no-such-queue/);
+      const missing = await rejects(
+        fx.run('deleteQueue', { name: 'no-such-queue' }),
+        /^Deleting queue "no-such-queue" on profile ".*" \(vhost ".*"\) failed: .*no-such-queue/,
+      );
       assert.doesNotMatch(missing, /\n|guest:guest|at \w+ \(/);
       await rejects(fx.run('deleteExchange', { name: 'no-such-exchange' }), /no-such-exchange/);
       assert.deepEqual(await fx.run('declareQueue', { name: 'dup', durable: true }), { queue: 'dup', messageCount: 0, consumerCount: 0 });
-      await rejects(fx.run('declareQueue', { name: 'dup', durable: false }), /^Declaring queue "dup" .*failed: .*inequivalent arg 'durable'/);
+      await rejects(
+        fx.run('declareQueue', { name: 'dup', durable: false }),
+        /^Declaring queue "dup" .*failed: .*inequivalent arg 'durable'/,
+      );
       assert.deepEqual(await fx.run('declareQueue', { name: 'dup', durable: true }), { queue: 'dup', messageCount: 0, consumerCount: 0 });
       const page = await fx.run<Page<{ name: string }>>('list', { kind: 'queues', filter: 'dup' });
-      assert.deepEqual(page.items.map((q) => q.name), ['dup']);
+      assert.deepEqual(
+        page.items.map((q) => q.name),
+        ['dup'],
+      );
       await rejects(fx.run('declareExchange', { name: 'amq.mine', type: 'direct' }), /reserves/);
       await rejects(fx.run('list', { kind: 'nodes' }), /"kind" must be one of/);
-      await rejects(exec('brokerExplorer.rabbitmq.list', { profile: 'no-such-profile', kind: 'queues' }), /There is no RabbitMQ profile "no-such-profile"/);
+      await rejects(
+        exec('brokerExplorer.rabbitmq.list', { profile: 'no-such-profile', kind: 'queues' }),
+        /There is no RabbitMQ profile "no-such-profile"/,
+      );
     });
 
     it('testRoute lists exactly the queues the broker delivers to, through exchange-to-exchange bindings too', async () => {
@@ -250,7 +350,8 @@ export function registerRabbitmqTests(): void {
       await fx.run('declareExchange', { name: 'route_fan', type: 'fanout', durable: false });
       const queues = ['ra', 'rb', 'rc', 'rd'];
       for (const q of queues) await fx.run('declareQueue', { name: q, durable: false });
-      const bind = (source: string, destination: string, routingKey: string, destinationType = 'queue'): Promise<unknown> => fx.run('bind', { source, destination, destinationType, routingKey });
+      const bind = (source: string, destination: string, routingKey: string, destinationType = 'queue'): Promise<unknown> =>
+        fx.run('bind', { source, destination, destinationType, routingKey });
       await bind('route_topic', 'ra', '*.orange.*');
       await bind('route_topic', 'rb', '*.*.rabbit');
       await bind('route_topic', 'rb', 'lazy.#');
@@ -258,7 +359,10 @@ export function registerRabbitmqTests(): void {
       await bind('route_topic', 'route_fan', 'audit.#', 'exchange');
       await bind('route_fan', 'rd', '');
       for (const key of ['quick.orange.rabbit', 'lazy', 'audit.login', 'login.audit', 'audit', 'orange', 'a.b.c.d']) {
-        const predicted = await fx.run<{ queues: string[]; exchanges: string[] }>('testRoute', { exchange: 'route_topic', routingKey: key });
+        const predicted = await fx.run<{ queues: string[]; exchanges: string[] }>('testRoute', {
+          exchange: 'route_topic',
+          routingKey: key,
+        });
         for (const q of queues) await fx.run('purgeQueue', { name: q });
         const published = await fx.run<{ routed: boolean }>('publish', { exchange: 'route_topic', routingKey: key, body: key });
         const actual: string[] = [];

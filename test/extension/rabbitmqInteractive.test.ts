@@ -20,9 +20,9 @@ export function registerRabbitmqInteractiveTests(): void {
     const profile = tree.profileNode(fx.profile) as TreeNode;
     await fx.run('filter', { kind: 'vhosts', filter: fx.vhost });
     const [vhost] = await tree.children(profile);
-    const [, queues] = await tree.children(vhost as TreeNode);
+    const [, queues] = await tree.children(vhost);
     tree.refresh(queues);
-    for (const n of await tree.children(queues as TreeNode)) {
+    for (const n of await tree.children(queues)) {
       const label = (await tree.treeItem(n)).label;
       if (label === name) return n;
     }
@@ -43,8 +43,13 @@ export function registerRabbitmqInteractiveTests(): void {
       } finally {
         s.restore();
       }
-      const page = await fx.run<{ items: { name: string; type: string; arguments: Record<string, unknown> }[] }>('list', { kind: 'queues' });
-      assert.deepEqual(page.items.map((q) => [q.name, q.type, q.arguments]), [['orders', 'quorum', { 'x-dead-letter-exchange': 'dlx', 'x-max-length': 100, 'x-message-ttl': 60000, 'x-queue-type': 'quorum' }]]);
+      const page = await fx.run<{ items: { name: string; type: string; arguments: Record<string, unknown> }[] }>('list', {
+        kind: 'queues',
+      });
+      assert.deepEqual(
+        page.items.map((q) => [q.name, q.type, q.arguments]),
+        [['orders', 'quorum', { 'x-dead-letter-exchange': 'dlx', 'x-max-length': 100, 'x-message-ttl': 60000, 'x-queue-type': 'quorum' }]],
+      );
     });
 
     it('a dismissed prompt cancels silently and changes nothing', async () => {
@@ -80,16 +85,26 @@ export function registerRabbitmqInteractiveTests(): void {
     it('publishes from a queue node with the body typed and properties picked', async () => {
       await fx.run('declareQueue', { name: 'inbox', durable: false });
       const node = await queueNode('inbox');
-      const s = script(['Type it', '{"hello":"world"}', ['Persistent', 'Mandatory'], 'application/json', '{ "headers": { "x-try": 2 }, "correlationId": "c-1" }']);
+      const s = script([
+        'Type it',
+        '{"hello":"world"}',
+        ['Persistent', 'Mandatory'],
+        'application/json',
+        '{ "headers": { "x-try": 2 }, "correlationId": "c-1" }',
+      ]);
       try {
         assert.deepEqual(await vscode.commands.executeCommand('brokerExplorer.rabbitmq.publish', node), { confirmed: true, routed: true });
       } finally {
         s.restore();
       }
-      const peeked = await fx.run<{ messages: { body: unknown; properties: Record<string, unknown> }[] }>('peek', { queue: 'inbox', count: 1 });
-      assert.deepEqual(peeked.messages.map((m) => [m.body, m.properties]), [
-        ['{"hello":"world"}', { contentType: 'application/json', correlationId: 'c-1', deliveryMode: 2, headers: { 'x-try': 2 } }],
-      ]);
+      const peeked = await fx.run<{ messages: { body: unknown; properties: Record<string, unknown> }[] }>('peek', {
+        queue: 'inbox',
+        count: 1,
+      });
+      assert.deepEqual(
+        peeked.messages.map((m) => [m.body, m.properties]),
+        [['{"hello":"world"}', { contentType: 'application/json', correlationId: 'c-1', deliveryMode: 2, headers: { 'x-try': 2 } }]],
+      );
     });
   });
 }

@@ -16,7 +16,7 @@ async function item(node: TreeNode): Promise<vscode.TreeItem> {
 
 async function label(node: TreeNode): Promise<string> {
   const l = (await item(node)).label;
-  return typeof l === 'string' ? l : l?.label ?? '';
+  return typeof l === 'string' ? l : (l?.label ?? '');
 }
 
 async function context(node: TreeNode): Promise<string> {
@@ -87,7 +87,7 @@ export function registerRabbitmqTreeTests(): void {
       assert.deepEqual(await fx.run('filter', { kind: 'vhosts', filter: fx.vhost }), { filter: fx.vhost, regex: false });
       const filtered = await children(profile);
       assert.deepEqual(await Promise.all(filtered.map(label)), [fx.vhost]);
-      vhostNode = filtered[0] as TreeNode;
+      vhostNode = filtered[0];
       assert.equal(await context(vhostNode), 'be:rabbitmq:vhost');
       assert.match(String((await item(vhostNode)).description), /^default/);
       assert.match(String((await item(profile)).description), /filter: "be-ext\//);
@@ -101,7 +101,16 @@ export function registerRabbitmqTreeTests(): void {
       const first = await children(exchanges);
       assert.deepEqual(await Promise.all(first.map(context)), [...Array(5).fill('be:rabbitmq:exchange+builtin'), 'be:loadMore']);
       const all = await loadAll(exchanges);
-      assert.deepEqual(await Promise.all(all.map(label)), ['(AMQP default)', 'amq.direct', 'amq.fanout', 'amq.headers', 'amq.match', 'amq.rabbitmq.trace', 'amq.topic', 'tree_x']);
+      assert.deepEqual(await Promise.all(all.map(label)), [
+        '(AMQP default)',
+        'amq.direct',
+        'amq.fanout',
+        'amq.headers',
+        'amq.match',
+        'amq.rabbitmq.trace',
+        'amq.topic',
+        'tree_x',
+      ]);
       const mine = await byLabel(all, 'tree_x');
       assert.equal(await context(mine), 'be:rabbitmq:exchange');
       assert.equal((await item(mine)).description, 'topic · D');
@@ -109,9 +118,12 @@ export function registerRabbitmqTreeTests(): void {
       assert.equal((await item(exchanges)).description, '8');
 
       const queues = await loadAll(await folder('Queues'));
-      assert.deepEqual(await Promise.all(queues.map(label)), Array.from({ length: 12 }, (_, i) => `t-${String(i).padStart(2, '0')}`));
-      assert.match(await context(queues[0] as TreeNode), /^be:rabbitmq:queue\+classic$/);
-      assert.match(String((await item(queues[0] as TreeNode)).description), /^classic · (\d+|\?) ready · (\d+|\?) unacked · (\d+|\?) consumers$/);
+      assert.deepEqual(
+        await Promise.all(queues.map(label)),
+        Array.from({ length: 12 }, (_, i) => `t-${String(i).padStart(2, '0')}`),
+      );
+      assert.match(await context(queues[0]), /^be:rabbitmq:queue\+classic$/);
+      assert.match(String((await item(queues[0])).description), /^classic · (\d+|\?) ready · (\d+|\?) unacked · (\d+|\?) consumers$/);
     });
 
     it('filters a folder by substring and by regex, shows a bad regex as an error node, and clears the filter', async () => {
@@ -124,11 +136,11 @@ export function registerRabbitmqTreeTests(): void {
       await fx.run('filter', { vhost: fx.vhost, kind: 'queues', filter: 'nothing-like-this' });
       const empty = await children(queues);
       assert.deepEqual(await Promise.all(empty.map(context)), ['be:message']);
-      assert.equal(await label(empty[0] as TreeNode), 'No queues match the filter.');
+      assert.equal(await label(empty[0]), 'No queues match the filter.');
       await fx.run('filter', { vhost: fx.vhost, kind: 'queues', filter: '(', regex: true });
       const [error] = await children(queues);
-      assert.equal(await context(error as TreeNode), 'be:error');
-      assert.match(await label(error as TreeNode), /not a regular expression/);
+      assert.equal(await context(error), 'be:error');
+      assert.match(await label(error), /not a regular expression/);
       await fx.run('clearFilter', { vhost: fx.vhost, kind: 'queues' });
       assert.equal(await context(queues), 'be:rabbitmq:queues');
       const back = await children(queues);
@@ -190,10 +202,10 @@ export function registerRabbitmqTreeTests(): void {
       const tail = await fx.run<{ id: string }>('tail', { exchange: 'tree_x', bindingKeys: ['#'], keep: true });
       await fx.run('publish', { exchange: 'tree_x', routingKey: 'a.b', body: 'hi' });
       const [running] = await children(profile);
-      assert.equal(await context(running as TreeNode), 'be:tails');
-      const [tailNode] = await children(running as TreeNode);
-      assert.equal(await context(tailNode as TreeNode), 'be:tail:rabbitmq');
-      assert.equal(await label(tailNode as TreeNode), 'tree_x #');
+      assert.equal(await context(running), 'be:tails');
+      const [tailNode] = await children(running);
+      assert.equal(await context(tailNode), 'be:tail:rabbitmq');
+      assert.equal(await label(tailNode), 'tree_x #');
       await exec('brokerExplorer.tails.stop', { id: tail.id });
       assert.deepEqual(await Promise.all((await children(profile)).map(context)), ['be:rabbitmq:vhost']);
     });

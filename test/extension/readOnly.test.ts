@@ -13,9 +13,20 @@ import { createHash } from 'node:crypto';
 import { connect, type ChannelModel } from 'amqplib';
 import { Redis } from 'ioredis';
 import * as vscode from 'vscode';
-import type { TreeNode } from '../../src/ui/tree/treeNode';
 import { RabbitFixture } from './rabbitmq.test';
-import { api, assertOneSentence, contextOf, exec, plainRedis, rabbitSnapshot, redisSnapshot, startOwnRedis, uniqueName, waitFor, type OwnRedis } from './util';
+import {
+  api,
+  assertOneSentence,
+  contextOf,
+  exec,
+  plainRedis,
+  rabbitSnapshot,
+  redisSnapshot,
+  startOwnRedis,
+  uniqueName,
+  waitFor,
+  type OwnRedis,
+} from './util';
 
 const DB = 6;
 
@@ -38,13 +49,21 @@ export function registerReadOnlyTests(): void {
     const refusals: string[] = [];
 
     const rcmd = (line: string, profile = ro): Promise<unknown> => exec('brokerExplorer.redis.runCommand', { profile, line });
-    const op = (operation: string, args: Record<string, unknown>): Promise<unknown> => exec('brokerExplorer.redis.operation', { profile: ro, operation, args });
+    const op = (operation: string, args: Record<string, unknown>): Promise<unknown> =>
+      exec('brokerExplorer.redis.operation', { profile: ro, operation, args });
     const menu = (id: string, args: Record<string, unknown>): Promise<unknown> => exec(`brokerExplorer.redis.${id}`, { profile: ro, args });
-    const rabbit = (verb: string, args: Record<string, unknown>): Promise<unknown> => exec(`brokerExplorer.rabbitmq.${verb}`, { profile: roRabbit, ...args });
+    const rabbit = (verb: string, args: Record<string, unknown>): Promise<unknown> =>
+      exec(`brokerExplorer.rabbitmq.${verb}`, { profile: roRabbit, ...args });
 
     async function state(): Promise<string> {
       const config = (await ownClient.call('CONFIG', 'GET', 'maxmemory-policy')) as string[];
-      return JSON.stringify({ shared: await redisSnapshot(seed), own: await redisSnapshot(ownClient), config, functions: await seed.call('FUNCTION', 'LIST'), rabbit: await rabbitSnapshot(fx.vhost, raw) });
+      return JSON.stringify({
+        shared: await redisSnapshot(seed),
+        own: await redisSnapshot(ownClient),
+        config,
+        functions: await seed.call('FUNCTION', 'LIST'),
+        rabbit: await rabbitSnapshot(fx.vhost, raw),
+      });
     }
 
     before(async function () {
@@ -59,8 +78,14 @@ export function registerReadOnlyTests(): void {
       own = await startOwnRedis();
       ownClient = new Redis({ host: '127.0.0.1', port: own.port, maxRetriesPerRequest: 1 });
       await ownClient.set('x', 'own');
-      await exec('brokerExplorer.profiles.add', { kind: 'redis', profile: { name: ro, host: '127.0.0.1', port: 6379, db: DB, readOnly: true } });
-      await exec('brokerExplorer.profiles.add', { kind: 'redis', profile: { name: roOwn, host: '127.0.0.1', port: own.port, readOnly: true } });
+      await exec('brokerExplorer.profiles.add', {
+        kind: 'redis',
+        profile: { name: ro, host: '127.0.0.1', port: 6379, db: DB, readOnly: true },
+      });
+      await exec('brokerExplorer.profiles.add', {
+        kind: 'redis',
+        profile: { name: roOwn, host: '127.0.0.1', port: own.port, readOnly: true },
+      });
       await fx.setup();
       await fx.run('declareExchange', { name: 'ro.x', type: 'direct', durable: false });
       await fx.run('declareQueue', { name: 'ro.q', durable: false });
@@ -69,7 +94,13 @@ export function registerReadOnlyTests(): void {
       const v = encodeURIComponent(fx.vhost);
       await exec('brokerExplorer.profiles.add', {
         kind: 'rabbitmq',
-        profile: { name: roRabbit, url: `amqp://guest@127.0.0.1:5672/${v}`, managementUrl: 'http://127.0.0.1:15672', readOnly: true, connectTimeoutMs: 5000 },
+        profile: {
+          name: roRabbit,
+          url: `amqp://guest@127.0.0.1:5672/${v}`,
+          managementUrl: 'http://127.0.0.1:15672',
+          readOnly: true,
+          connectTimeoutMs: 5000,
+        },
         password: 'guest',
       });
       raw = await connect(`amqp://guest:guest@127.0.0.1:5672/${v}`);
@@ -111,16 +142,43 @@ export function registerReadOnlyTests(): void {
       { what: 'SPUBLISH', run: () => rcmd('SPUBLISH ro-channel hi') },
       { what: 'SCRIPT LOAD', run: () => rcmd('SCRIPT LOAD "return 1"') },
       { what: 'SCRIPT FLUSH', run: () => rcmd('SCRIPT FLUSH', roOwn) },
-      { what: 'FUNCTION LOAD', run: () => rcmd(`FUNCTION LOAD "#!lua name=${tag.replace(/-/g, '_')}\\nredis.register_function('f', function() return 1 end)"`) },
+      {
+        what: 'FUNCTION LOAD',
+        run: () => rcmd(`FUNCTION LOAD "#!lua name=${tag.replace(/-/g, '_')}\\nredis.register_function('f', function() return 1 end)"`),
+      },
       { what: 'FUNCTION FLUSH', run: () => rcmd('FUNCTION FLUSH', roOwn) },
       { what: 'FLUSHDB', run: () => rcmd('FLUSHDB') },
       { what: 'CONFIG SET', run: () => rcmd('CONFIG SET maxmemory-policy allkeys-lru', roOwn) },
       { what: 'FLUSHALL', run: () => rcmd('FLUSHALL', roOwn) },
       { what: 'CLIENT KILL', run: () => rcmd('CLIENT KILL TYPE normal', roOwn) },
       { what: 'SHUTDOWN', run: () => rcmd('SHUTDOWN NOSAVE', roOwn) },
-      { what: 'a MULTI block with a write', run: () => exec('brokerExplorer.redis.runPipeline', { profile: ro, transaction: true, commands: [['GET', 'str'], ['SET', 'str', 'x']] }) },
-      { what: 'a pipeline with a write', run: () => exec('brokerExplorer.redis.runPipeline', { profile: ro, commands: [['GET', 'str'], ['DEL', 'str']] }) },
-      { what: 'a .redis transaction with a write', run: () => exec('brokerExplorer.redis.runFileAsTransaction', { profile: ro, text: 'GET str\nSET str x\n' }) },
+      {
+        what: 'a MULTI block with a write',
+        run: () =>
+          exec('brokerExplorer.redis.runPipeline', {
+            profile: ro,
+            transaction: true,
+            commands: [
+              ['GET', 'str'],
+              ['SET', 'str', 'x'],
+            ],
+          }),
+      },
+      {
+        what: 'a pipeline with a write',
+        run: () =>
+          exec('brokerExplorer.redis.runPipeline', {
+            profile: ro,
+            commands: [
+              ['GET', 'str'],
+              ['DEL', 'str'],
+            ],
+          }),
+      },
+      {
+        what: 'a .redis transaction with a write',
+        run: () => exec('brokerExplorer.redis.runFileAsTransaction', { profile: ro, text: 'GET str\nSET str x\n' }),
+      },
       // typed operations and their menu commands
       { what: 'operation set', run: () => op('set', { key: 'str', value: 'x' }) },
       { what: 'operation incr', run: () => op('incr', { key: 'n' }) },
@@ -146,8 +204,14 @@ export function registerReadOnlyTests(): void {
       { what: 'rabbitmq publish', run: () => rabbit('publish', { exchange: 'ro.x', routingKey: 'k', body: 'x' }) },
       { what: 'rabbitmq declareExchange', run: () => rabbit('declareExchange', { name: 'ro.new', type: 'fanout' }) },
       { what: 'rabbitmq declareQueue', run: () => rabbit('declareQueue', { name: 'ro.new' }) },
-      { what: 'rabbitmq bind', run: () => rabbit('bind', { source: 'ro.x', destination: 'ro.q', destinationType: 'queue', routingKey: 'other' }) },
-      { what: 'rabbitmq unbind', run: () => rabbit('unbind', { source: 'ro.x', destination: 'ro.q', destinationType: 'queue', routingKey: 'k' }) },
+      {
+        what: 'rabbitmq bind',
+        run: () => rabbit('bind', { source: 'ro.x', destination: 'ro.q', destinationType: 'queue', routingKey: 'other' }),
+      },
+      {
+        what: 'rabbitmq unbind',
+        run: () => rabbit('unbind', { source: 'ro.x', destination: 'ro.q', destinationType: 'queue', routingKey: 'k' }),
+      },
       { what: 'rabbitmq deleteQueue', run: () => rabbit('deleteQueue', { name: 'ro.q' }) },
       { what: 'rabbitmq deleteExchange', run: () => rabbit('deleteExchange', { name: 'ro.x' }) },
       { what: 'rabbitmq purgeQueue', run: () => rabbit('purgeQueue', { name: 'ro.q' }) },
@@ -193,7 +257,11 @@ export function registerReadOnlyTests(): void {
       const runLine = async (line: string): Promise<string> => {
         const start = pty.transcript.length;
         pty.handleInput(`${line}\r`);
-        return waitFor(`the reply to ${line}`, () => (pty.transcript.slice(start).endsWith(prompt) ? pty.transcript.slice(start) : undefined), 10_000);
+        return waitFor(
+          `the reply to ${line}`,
+          () => (pty.transcript.slice(start).endsWith(prompt) ? pty.transcript.slice(start) : undefined),
+          10_000,
+        );
       };
       try {
         assert.match(await runLine('SET str changed'), /read-only/);
@@ -227,24 +295,49 @@ export function registerReadOnlyTests(): void {
       assert.deepEqual(await rcmd('CONFIG GET maxmemory-policy', roOwn), ['maxmemory-policy', 'noeviction']);
       assert.equal(await rcmd(`EVAL_RO "return redis.call('get', KEYS[1])" 1 str`), 'kept');
       assert.equal(await rcmd('DBSIZE'), 6);
-      assert.deepEqual(await exec('brokerExplorer.redis.runPipeline', { profile: ro, commands: [['GET', 'str'], ['LLEN', 'mylist']] }), ['kept', 2]);
+      assert.deepEqual(
+        await exec('brokerExplorer.redis.runPipeline', {
+          profile: ro,
+          commands: [
+            ['GET', 'str'],
+            ['LLEN', 'mylist'],
+          ],
+        }),
+        ['kept', 2],
+      );
       const keys = await exec<{ keys: { key: string }[] }>('brokerExplorer.redis.scanKeys', { profile: ro });
       assert.deepEqual(keys.keys.map((k) => k.key).sort(), ['myhash', 'mylist', 'myset', 'myz', 'n', 'str']);
       assert.deepEqual((await exec<{ value: unknown }>('brokerExplorer.redis.getValue', { profile: ro, key: 'mylist' })).value, ['a', 'b']);
-      assert.deepEqual((await exec<{ items: unknown }>('brokerExplorer.redis.scanValue', { profile: ro, key: 'myhash' })).items, [{ field: 'f', value: 'v' }]);
+      assert.deepEqual((await exec<{ items: unknown }>('brokerExplorer.redis.scanValue', { profile: ro, key: 'myhash' })).items, [
+        { field: 'f', value: 'v' },
+      ]);
       assert.equal(await op('get', { key: 'str' }), 'kept');
-      const queues = await rabbit('list', { kind: 'queues' }) as { items: { name: string }[] };
-      assert.deepEqual(queues.items.map((q) => q.name), ['ro.q']);
-      const peeked = await rabbit('peek', { queue: 'ro.q', count: 5 }) as { messages: { body: unknown }[] };
-      assert.deepEqual(peeked.messages.map((m) => m.body), ['one', 'two']);
+      const queues = (await rabbit('list', { kind: 'queues' })) as { items: { name: string }[] };
+      assert.deepEqual(
+        queues.items.map((q) => q.name),
+        ['ro.q'],
+      );
+      const peeked = (await rabbit('peek', { queue: 'ro.q', count: 5 })) as { messages: { body: unknown }[] };
+      assert.deepEqual(
+        peeked.messages.map((m) => m.body),
+        ['one', 'two'],
+      );
       assert.deepEqual(await rabbit('testRoute', { exchange: 'ro.x', routingKey: 'k' }), { queues: ['ro.q'], exchanges: [] });
-      const tail = await rabbit('tail', { exchange: 'ro.x', bindingKeys: ['k'], keep: true }) as { id: string };
+      const tail = (await rabbit('tail', { exchange: 'ro.x', bindingKeys: ['k'], keep: true })) as { id: string };
       await fx.run('publish', { exchange: 'ro.x', routingKey: 'k', body: 'three' });
       const read = await exec<{ messages: { body: unknown }[] }>('brokerExplorer.tails.read', { id: tail.id, take: 1, timeoutMs: 5000 });
-      assert.deepEqual(read.messages.map((m) => m.body), ['three']);
+      assert.deepEqual(
+        read.messages.map((m) => m.body),
+        ['three'],
+      );
       await exec('brokerExplorer.tails.stop', { id: tail.id });
-      const requeued = await rabbit('consume', { queue: 'ro.q', ack: 'requeue', take: 1, timeoutMs: 5000 }) as { messages: { body: unknown }[] };
-      assert.deepEqual(requeued.messages.map((m) => m.body), ['one']);
+      const requeued = (await rabbit('consume', { queue: 'ro.q', ack: 'requeue', take: 1, timeoutMs: 5000 })) as {
+        messages: { body: unknown }[];
+      };
+      assert.deepEqual(
+        requeued.messages.map((m) => m.body),
+        ['one'],
+      );
       await waitFor('the requeued message back', async () => ((await fx.depth('ro.q', { durable: false })) === 3 ? true : undefined), 5000);
       // Remove the message this test published (through the writable fixture profile) so the state compares.
       const ch = await raw.createChannel();
@@ -287,7 +380,7 @@ export function registerReadOnlyTests(): void {
       assert.match(String(rabbitItem.description), /read-only/);
       const vhosts = await a.rabbitTree.children(rabbitNode);
       const contexts: string[] = [];
-      for (const n of vhosts as TreeNode[]) contexts.push((await a.rabbitTree.treeItem(n)).contextValue ?? '');
+      for (const n of vhosts) contexts.push((await a.rabbitTree.treeItem(n)).contextValue ?? '');
       assert.ok(contexts.includes('be:rabbitmq:vhost+readonly'), contexts.join(','));
     });
 

@@ -19,11 +19,15 @@ export function registerRedisConsoleTests(): void {
     async function run(line: string, prompt = `${name}[${DB}]> `): Promise<string> {
       const start = pty.transcript.length;
       pty.handleInput(`${line}\r`);
-      return waitFor(`the reply to ${line}`, () => {
-        const out = pty.transcript.slice(start);
-        const at = out.lastIndexOf(prompt);
-        return at > 0 && out.endsWith(prompt) ? out.slice(0, at) : undefined;
-      }, 10_000);
+      return waitFor(
+        `the reply to ${line}`,
+        () => {
+          const out = pty.transcript.slice(start);
+          const at = out.lastIndexOf(prompt);
+          return at > 0 && out.endsWith(prompt) ? out.slice(0, at) : undefined;
+        },
+        10_000,
+      );
     }
 
     const plain = (s: string): string => s.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').replace(/\r/g, '');
@@ -85,7 +89,9 @@ export function registerRedisConsoleTests(): void {
       } finally {
         pub.disconnect();
       }
-      await waitFor('the message', () => (plain(pty.transcript.slice(start)).includes('1) "message"\n2) "news"\n3) "flash"') ? true : undefined));
+      await waitFor('the message', () =>
+        plain(pty.transcript.slice(start)).includes('1) "message"\n2) "news"\n3) "flash"') ? true : undefined,
+      );
       pty.handleInput('\x03');
       await waitFor('the prompt after Ctrl+C', () => (pty.transcript.endsWith(`${name}[${DB}]> `) ? true : undefined));
       assert.match(plain(await run('PING')), /PONG/);

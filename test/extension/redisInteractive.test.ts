@@ -16,7 +16,10 @@ export function registerRedisInteractiveTests(): void {
 
     before(async () => {
       await seed.flushdb();
-      await vscode.commands.executeCommand('brokerExplorer.profiles.add', { kind: 'redis', profile: { name, host: '127.0.0.1', port: 6379, db: DB } });
+      await vscode.commands.executeCommand('brokerExplorer.profiles.add', {
+        kind: 'redis',
+        profile: { name, host: '127.0.0.1', port: 6379, db: DB },
+      });
     });
     afterEach(() => seed.flushdb());
     after(async () => {
@@ -72,10 +75,14 @@ export function registerRedisInteractiveTests(): void {
       p.set('other', 'y');
       await p.exec();
       const node = await dbNode();
-      let asked = await withScript(['Keys matching a pattern', 'tmp:*', undefined], () => vscode.commands.executeCommand('brokerExplorer.redis.deleteKeys', node));
+      let asked = await withScript(['Keys matching a pattern', 'tmp:*', undefined], () =>
+        vscode.commands.executeCommand('brokerExplorer.redis.deleteKeys', node),
+      );
       assert.match(asked[2], /Delete 30 keys matching tmp:\*/);
       assert.equal(await seed.dbsize(), 31, 'not confirmed: nothing deleted');
-      asked = await withScript(['Keys matching a pattern', 'tmp:*', 'Delete'], () => vscode.commands.executeCommand('brokerExplorer.redis.deleteKeys', node));
+      asked = await withScript(['Keys matching a pattern', 'tmp:*', 'Delete'], () =>
+        vscode.commands.executeCommand('brokerExplorer.redis.deleteKeys', node),
+      );
       assert.equal(await seed.dbsize(), 1);
       assert.equal(await seed.exists('other'), 1);
     });
@@ -83,7 +90,9 @@ export function registerRedisInteractiveTests(): void {
     it('a hash key offers hash operations with the key filled in', async () => {
       await seed.hset('user', 'name', 'Ada');
       const node = await keyNode('hash', 'user');
-      const asked = await withScript(['HSET', 'lang en motto "hello world"'], () => vscode.commands.executeCommand('brokerExplorer.redis.hashOperation', node));
+      const asked = await withScript(['HSET', 'lang en motto "hello world"'], () =>
+        vscode.commands.executeCommand('brokerExplorer.redis.hashOperation', node),
+      );
       assert.deepEqual(await seed.hgetall('user'), { name: 'Ada', lang: 'en', motto: 'hello world' });
       assert.match(asked[asked.length - 1], /info: HSET: 2/);
     });

@@ -8,12 +8,16 @@ export function registerRedisOpsTests(): void {
     const name = uniqueName('ops');
     const readOnly = uniqueName('ops-ro');
     const seed = plainRedis(DB);
-    const op = <T>(operation: string, args: Record<string, unknown>): Promise<T> => exec<T>('brokerExplorer.redis.operation', { profile: name, operation, args });
+    const op = <T>(operation: string, args: Record<string, unknown>): Promise<T> =>
+      exec<T>('brokerExplorer.redis.operation', { profile: name, operation, args });
 
     before(async () => {
       await seed.flushdb();
       await exec('brokerExplorer.profiles.add', { kind: 'redis', profile: { name, host: '127.0.0.1', port: 6379, db: DB } });
-      await exec('brokerExplorer.profiles.add', { kind: 'redis', profile: { name: readOnly, host: '127.0.0.1', port: 6379, db: DB, readOnly: true } });
+      await exec('brokerExplorer.profiles.add', {
+        kind: 'redis',
+        profile: { name: readOnly, host: '127.0.0.1', port: 6379, db: DB, readOnly: true },
+      });
     });
     afterEach(() => seed.flushdb());
     after(async () => {
@@ -44,7 +48,10 @@ export function registerRedisOpsTests(): void {
 
     it('rejects an error reply with one sentence naming the command and profile', async () => {
       await seed.set('s', 'x');
-      await rejects(exec('brokerExplorer.redis.runCommand', { profile: name, line: 'LPUSH s y' }), /Redis refused LPUSH on profile ".*": WRONGTYPE/);
+      await rejects(
+        exec('brokerExplorer.redis.runCommand', { profile: name, line: 'LPUSH s y' }),
+        /Redis refused LPUSH on profile ".*": WRONGTYPE/,
+      );
       await rejects(exec('brokerExplorer.redis.runCommand', { profile: name, line: 'GET "unterminated' }), /Unterminated quote/);
       await rejects(exec('brokerExplorer.redis.runCommand', { profile: name, line: 'SUBSCRIBE ch' }), /Subscribe/);
     });
@@ -53,8 +60,20 @@ export function registerRedisOpsTests(): void {
       await rejects(exec('brokerExplorer.redis.runCommand', { profile: readOnly, line: 'SET k v' }), /read-only/);
       assert.equal(await seed.exists('k'), 0);
       assert.equal(await exec('brokerExplorer.redis.runCommand', { profile: readOnly, line: 'DBSIZE' }), 0);
-      await rejects(exec('brokerExplorer.redis.runPipeline', { profile: readOnly, commands: [['GET', 'a'], ['DEL', 'a']] }), /read-only/);
-      await rejects(exec('brokerExplorer.redis.operation', { profile: readOnly, operation: 'set', args: { key: 'k2', value: 'v' } }), /read-only/);
+      await rejects(
+        exec('brokerExplorer.redis.runPipeline', {
+          profile: readOnly,
+          commands: [
+            ['GET', 'a'],
+            ['DEL', 'a'],
+          ],
+        }),
+        /read-only/,
+      );
+      await rejects(
+        exec('brokerExplorer.redis.operation', { profile: readOnly, operation: 'set', args: { key: 'k2', value: 'v' } }),
+        /read-only/,
+      );
       assert.equal(await seed.exists('k2'), 0);
       await seed.set('k', 'kept');
       await rejects(exec('brokerExplorer.redis.deleteKeys', { profile: readOnly, keys: ['k'] }), /read-only/);
@@ -76,9 +95,28 @@ export function registerRedisOpsTests(): void {
     });
 
     it('runs a transaction, and an aborted one says EXECABORT and changes nothing', async () => {
-      assert.deepEqual(await exec('brokerExplorer.redis.runPipeline', { profile: name, transaction: true, commands: [['SET', 'a', '1'], ['INCRBY', 'a', '41'], ['GET', 'a']] }), ['OK', 42, '42']);
+      assert.deepEqual(
+        await exec('brokerExplorer.redis.runPipeline', {
+          profile: name,
+          transaction: true,
+          commands: [
+            ['SET', 'a', '1'],
+            ['INCRBY', 'a', '41'],
+            ['GET', 'a'],
+          ],
+        }),
+        ['OK', 42, '42'],
+      );
       await rejects(
-        exec('brokerExplorer.redis.runPipeline', { profile: name, transaction: true, commands: [['SET', 'b', '1'], ['SET', 'b'], ['INCR', 'b']] }),
+        exec('brokerExplorer.redis.runPipeline', {
+          profile: name,
+          transaction: true,
+          commands: [
+            ['SET', 'b', '1'],
+            ['SET', 'b'],
+            ['INCR', 'b'],
+          ],
+        }),
         /EXECABORT.*line 2 \(SET\).*nothing was changed/,
       );
       assert.equal(await seed.exists('b'), 0);
@@ -86,7 +124,12 @@ export function registerRedisOpsTests(): void {
 
     it('runs .redis text as a pipeline with results per line and a transaction with EXECABORT', async () => {
       const text = '# seed\nSET k1 "a b"\n\nGET k1\nLPUSH k1 x\nINCR counter\n';
-      const run = await exec<{ lines: number; errors: number; complete: boolean; results: { line: number; command: string; reply: unknown }[] }>('brokerExplorer.redis.runFileAsPipeline', { profile: name, text });
+      const run = await exec<{
+        lines: number;
+        errors: number;
+        complete: boolean;
+        results: { line: number; command: string; reply: unknown }[];
+      }>('brokerExplorer.redis.runFileAsPipeline', { profile: name, text });
       assert.equal(run.lines, 4);
       assert.equal(run.errors, 1);
       assert.deepEqual(
@@ -100,7 +143,10 @@ export function registerRedisOpsTests(): void {
       );
       assert.equal(run.results[1].reply, 'a b');
       assert.equal(run.results[3].reply, 1);
-      const tx = await exec<{ aborted?: string; results: { reply: unknown }[] }>('brokerExplorer.redis.runFileAsTransaction', { profile: name, text: 'SET t 1\nSET t\nINCR t\n' });
+      const tx = await exec<{ aborted?: string; results: { reply: unknown }[] }>('brokerExplorer.redis.runFileAsTransaction', {
+        profile: name,
+        text: 'SET t 1\nSET t\nINCR t\n',
+      });
       assert.match(tx.aborted ?? '', /EXECABORT/);
       assert.equal(await seed.exists('t'), 0);
     });
@@ -113,7 +159,12 @@ export function registerRedisOpsTests(): void {
       await op('set', { key: 'ttl', value: 'v', expiry: 'EX', ttl: 100 });
       assert.ok((await seed.ttl('ttl')) > 90);
       assert.equal(await op('setnx', { key: 's', value: 'y' }), false);
-      await op('mset', { pairs: [{ key: 'm1', value: 'a' }, { key: 'm2', value: { hex: 'ff' } }] });
+      await op('mset', {
+        pairs: [
+          { key: 'm1', value: 'a' },
+          { key: 'm2', value: { hex: 'ff' } },
+        ],
+      });
       assert.deepEqual(await op('mget', { keys: ['m1', 'm2', 'nope'] }), ['a', { hex: 'ff' }, null]);
       await op('set', { key: 'cjk', value: '日本語' });
       assert.deepEqual(await op('getrange', { key: 'cjk', start: 0, end: 2 }), { value: '日', bytes: 3 });
@@ -129,14 +180,24 @@ export function registerRedisOpsTests(): void {
     });
 
     it('hash and list operations, with LREM count signs', async () => {
-      assert.equal(await exec('brokerExplorer.redis.hashOperation', { profile: name, operation: 'hset', args: { key: 'h', fields: { name: 'Ada', lang: 'en' } } }), 2);
+      assert.equal(
+        await exec('brokerExplorer.redis.hashOperation', {
+          profile: name,
+          operation: 'hset',
+          args: { key: 'h', fields: { name: 'Ada', lang: 'en' } },
+        }),
+        2,
+      );
       assert.equal(await op('hsetnx', { key: 'h', field: 'name', value: 'Bob' }), false);
       assert.deepEqual(await op('hmget', { key: 'h', fields: ['name', 'nope'] }), ['Ada', null]);
       assert.equal(await op('hincrby', { key: 'h', field: 'n', increment: 5 }), 5);
       assert.equal(await op('hexists', { key: 'h', field: 'lang' }), true);
       assert.equal(await op('hlen', { key: 'h' }), 3);
       assert.equal(await op('hdel', { key: 'h', fields: ['lang', 'nope'] }), 1);
-      await rejects(exec('brokerExplorer.redis.listOperation', { profile: name, operation: 'hset', args: {} }), /hash operation, not a list one/);
+      await rejects(
+        exec('brokerExplorer.redis.listOperation', { profile: name, operation: 'hset', args: {} }),
+        /hash operation, not a list one/,
+      );
       await seed.rpush('l', 'x', 'a', 'x', 'b', 'x', 'x');
       assert.equal(await op('lrem', { key: 'l', count: -1, value: 'x' }), 1);
       assert.deepEqual(await seed.lrange('l', 0, -1), ['x', 'a', 'x', 'b', 'x']);
@@ -173,8 +234,20 @@ export function registerRedisOpsTests(): void {
       assert.deepEqual(await op('zrange', { key: 'z', start: '+', stop: '[c', by: 'LEX', rev: true }), ['d', 'c']);
       assert.equal(await op('zadd', { key: 'z', members: [{ member: 'a', score: 5 }], condition: 'NX' }), 0);
       assert.equal(await op('zadd', { key: 'z', members: [{ member: 'a', score: 5 }], comparison: 'GT', ch: true }), 1);
-      await op('zadd', { key: 'z1', members: [{ member: 'x', score: 1 }, { member: 'y', score: 2 }] });
-      await op('zadd', { key: 'z2', members: [{ member: 'x', score: 10 }, { member: 'y', score: 20 }] });
+      await op('zadd', {
+        key: 'z1',
+        members: [
+          { member: 'x', score: 1 },
+          { member: 'y', score: 2 },
+        ],
+      });
+      await op('zadd', {
+        key: 'z2',
+        members: [
+          { member: 'x', score: 10 },
+          { member: 'y', score: 20 },
+        ],
+      });
       await op('zinterstore', { destination: 'sum', keys: ['z1', 'z2'], weights: [2, 1] });
       assert.deepEqual(await op('zrange', { key: 'sum', start: 0, stop: -1, withScores: true }), [
         { member: 'x', score: 12 },
@@ -214,7 +287,10 @@ export function registerRedisOpsTests(): void {
     });
 
     it('creates keys of every type, deletes by keys and by match, and flushes the database', async () => {
-      assert.deepEqual(await exec('brokerExplorer.redis.newKey', { profile: name, type: 'hash', key: 'nh', items: ['f', 'v'] }), { key: 'nh', type: 'hash' });
+      assert.deepEqual(await exec('brokerExplorer.redis.newKey', { profile: name, type: 'hash', key: 'nh', items: ['f', 'v'] }), {
+        key: 'nh',
+        type: 'hash',
+      });
       await exec('brokerExplorer.redis.newKey', { profile: name, type: 'zset', key: 'nz', items: ['1', 'm'] });
       await exec('brokerExplorer.redis.newKey', { profile: name, type: 'string', key: 'ns', value: 'v' });
       await rejects(exec('brokerExplorer.redis.newKey', { profile: name, type: 'string', key: 'ns', value: 'w' }), /exists already/);
@@ -234,15 +310,32 @@ export function registerRedisOpsTests(): void {
       const fields: string[] = [];
       for (let i = 0; i < 300; i++) fields.push(`f${i}`, `v${i}`);
       await seed.hset('h', ...fields);
-      const page = await exec<{ type: string; items: { field: string; value: string }[]; cursor: string; complete: boolean }>('brokerExplorer.redis.scanValue', { profile: name, key: 'h', match: 'f1?', count: 1000 });
+      const page = await exec<{ type: string; items: { field: string; value: string }[]; cursor: string; complete: boolean }>(
+        'brokerExplorer.redis.scanValue',
+        { profile: name, key: 'h', match: 'f1?', count: 1000 },
+      );
       assert.equal(page.type, 'hash');
       assert.equal(page.complete, true);
       assert.deepEqual(page.items.map((i) => i.field).sort(), ['f10', 'f11', 'f12', 'f13', 'f14', 'f15', 'f16', 'f17', 'f18', 'f19']);
       await seed.rpush('l', ...Array.from({ length: 25 }, (_, i) => `e${i}`));
-      const first = await exec<{ items: string[]; cursor: string; complete: boolean }>('brokerExplorer.redis.scanValue', { profile: name, key: 'l', count: 10, limit: 10 });
-      assert.deepEqual(first.items, Array.from({ length: 10 }, (_, i) => `e${i}`));
+      const first = await exec<{ items: string[]; cursor: string; complete: boolean }>('brokerExplorer.redis.scanValue', {
+        profile: name,
+        key: 'l',
+        count: 10,
+        limit: 10,
+      });
+      assert.deepEqual(
+        first.items,
+        Array.from({ length: 10 }, (_, i) => `e${i}`),
+      );
       assert.equal(first.complete, false);
-      const rest = await exec<{ items: string[]; complete: boolean }>('brokerExplorer.redis.scanValue', { profile: name, key: 'l', count: 10, limit: 100, cursor: first.cursor });
+      const rest = await exec<{ items: string[]; complete: boolean }>('brokerExplorer.redis.scanValue', {
+        profile: name,
+        key: 'l',
+        count: 10,
+        limit: 100,
+        cursor: first.cursor,
+      });
       assert.equal(rest.items.length, 15);
       assert.equal(rest.complete, true);
       await seed.zadd('z', 1, 'a', 2, 'b');

@@ -31,14 +31,22 @@ export function registerRedisPubSubTests(): void {
     });
 
     it('publish returns the receiver count', async () => {
-      assert.deepEqual(await exec('brokerExplorer.redis.publish', { profile: name, channel: `${prefix}:nobody`, message: 'hi' }), { receivers: 0 });
+      assert.deepEqual(await exec('brokerExplorer.redis.publish', { profile: name, channel: `${prefix}:nobody`, message: 'hi' }), {
+        receivers: 0,
+      });
     });
 
     it('subscribe with take resolves once subscribed, returns the messages and stops', async () => {
       const channel = `${prefix}:take`;
-      const started = exec<{ id: string; messages: Message[] }>('brokerExplorer.redis.subscribe', { profile: name, channels: [channel], take: 3, timeoutMs: 10_000 });
+      const started = exec<{ id: string; messages: Message[] }>('brokerExplorer.redis.subscribe', {
+        profile: name,
+        channels: [channel],
+        take: 3,
+        timeoutMs: 10_000,
+      });
       await waitFor('the subscription', async () => ((await subscribers(channel)) === 1 ? true : undefined));
-      for (const m of ['one', '{"a":1}']) assert.deepEqual(await exec('brokerExplorer.redis.publish', { profile: name, channel, message: m }), { receivers: 1 });
+      for (const m of ['one', '{"a":1}'])
+        assert.deepEqual(await exec('brokerExplorer.redis.publish', { profile: name, channel, message: m }), { receivers: 1 });
       await exec('brokerExplorer.redis.publish', { profile: name, channel, message: { hex: '00ff' } });
       const result = await started;
       assert.deepEqual(
@@ -61,7 +69,11 @@ export function registerRedisPubSubTests(): void {
       const p = pub.pipeline();
       for (let i = 0; i < 10_000; i++) p.publish(channel, String(i));
       await p.exec();
-      const read = await exec<{ messages: Message[]; running: boolean }>('brokerExplorer.tails.read', { id, take: 10_000, timeoutMs: 20_000 });
+      const read = await exec<{ messages: Message[]; running: boolean }>('brokerExplorer.tails.read', {
+        id,
+        take: 10_000,
+        timeoutMs: 20_000,
+      });
       assert.equal(read.running, true);
       assert.equal(read.messages.length, 10_000);
       read.messages.forEach((m, i) => assert.equal(m.message, String(i)));
@@ -73,9 +85,16 @@ export function registerRedisPubSubTests(): void {
     });
 
     it('pattern subscriptions report the pattern and the channel', async () => {
-      const started = exec<{ id: string; messages: Message[] }>('brokerExplorer.redis.subscribe', { profile: name, patterns: [`${prefix}:news.*`], take: 2, timeoutMs: 10_000 });
+      const started = exec<{ id: string; messages: Message[] }>('brokerExplorer.redis.subscribe', {
+        profile: name,
+        patterns: [`${prefix}:news.*`],
+        take: 2,
+        timeoutMs: 10_000,
+      });
       const a = await api();
-      await waitFor('the pattern subscription', () => (a.tails.list('redis', name).some((t) => t.label.includes('news.*')) ? true : undefined));
+      await waitFor('the pattern subscription', () =>
+        a.tails.list('redis', name).some((t) => t.label.includes('news.*')) ? true : undefined,
+      );
       await pub.publish(`${prefix}:sport`, 'ignored');
       await pub.publish(`${prefix}:news.tech`, 'a');
       await pub.publish(`${prefix}:news.art`, 'b');

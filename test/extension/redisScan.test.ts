@@ -29,7 +29,11 @@ export function registerRedisScanTests(): void {
       for (let i = 0; i < 3000; i++) p.set(`exp:${i}`, 'x');
       p.hset('other', 'f', 'v');
       await p.exec();
-      const result = await exec<{ path: string; rows: number; complete: boolean; uri: string }>('brokerExplorer.redis.exportScan', { profile: name, match: 'exp:*', count: 500 });
+      const result = await exec<{ path: string; rows: number; complete: boolean; uri: string }>('brokerExplorer.redis.exportScan', {
+        profile: name,
+        match: 'exp:*',
+        count: 500,
+      });
       files.push(result.path);
       assert.equal(result.rows, 3000);
       assert.equal(result.complete, true);
@@ -39,14 +43,22 @@ export function registerRedisScanTests(): void {
       assert.equal(keys.size, 3000);
       assert.deepEqual(JSON.parse(lines[0]).type, 'string');
       const doc = await vscode.workspace.openTextDocument(vscode.Uri.parse(result.uri));
-      const shown = doc.getText().split('\n').filter((l) => l.startsWith('{'));
+      const shown = doc
+        .getText()
+        .split('\n')
+        .filter((l) => l.startsWith('{'));
       assert.equal(shown.length, 1000);
       assert.match(doc.getText(), /3,000 keys written to/);
     });
 
     it('streams a list by chunked LRANGE to CSV with its indexes', async () => {
       await seed.rpush('biglist', ...Array.from({ length: 2500 }, (_, i) => `e,${i}`));
-      const result = await exec<{ path: string; rows: number }>('brokerExplorer.redis.exportScan', { profile: name, key: 'biglist', count: 300, format: 'csv' });
+      const result = await exec<{ path: string; rows: number }>('brokerExplorer.redis.exportScan', {
+        profile: name,
+        key: 'biglist',
+        count: 300,
+        format: 'csv',
+      });
       files.push(result.path);
       assert.equal(result.rows, 2500);
       const lines = (await readFile(result.path, 'utf8')).trim().split('\n');
@@ -61,7 +73,10 @@ export function registerRedisScanTests(): void {
       const body = ['# 100,000 commands'];
       for (let i = 0; i < 100_000; i++) body.push(i === 500 ? 'LPUSH n:1 oops' : `SET n:${i} ${i}`);
       await writeFile(path, `${body.join('\n')}\n`);
-      const run = await exec<{ lines: number; errors: number; complete: boolean; results: { line: number; reply: unknown }[] }>('brokerExplorer.redis.runFileAsPipeline', { profile: name, path });
+      const run = await exec<{ lines: number; errors: number; complete: boolean; results: { line: number; reply: unknown }[] }>(
+        'brokerExplorer.redis.runFileAsPipeline',
+        { profile: name, path },
+      );
       assert.equal(run.lines, 100_000);
       assert.equal(run.errors, 1);
       assert.equal(run.complete, true);
@@ -73,7 +88,11 @@ export function registerRedisScanTests(): void {
 
     it('completes command names in a .redis document', async () => {
       const doc = await vscode.workspace.openTextDocument({ language: 'redis', content: 'ZRAN' });
-      const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', doc.uri, new vscode.Position(0, 4));
+      const list = await vscode.commands.executeCommand<vscode.CompletionList>(
+        'vscode.executeCompletionItemProvider',
+        doc.uri,
+        new vscode.Position(0, 4),
+      );
       const labels = list.items.map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
       assert.ok(labels.includes('ZRANGE'), `ZRANGE among ${labels.length} completions`);
       const zrange = list.items.find((i) => i.label === 'ZRANGE');

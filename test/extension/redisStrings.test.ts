@@ -8,7 +8,8 @@ export function registerRedisStringTests(): void {
   describe('Redis string values as editable documents (db 4)', () => {
     const name = uniqueName('strings');
     const seed = plainRedis(DB);
-    const open = async (key: string | { hex: string }): Promise<vscode.Uri> => vscode.Uri.parse((await exec<{ uri: string }>('brokerExplorer.redis.editString', { profile: name, key })).uri);
+    const open = async (key: string | { hex: string }): Promise<vscode.Uri> =>
+      vscode.Uri.parse((await exec<{ uri: string }>('brokerExplorer.redis.editString', { profile: name, key })).uri);
     const text = (bytes: Uint8Array): string => Buffer.from(bytes).toString('utf8');
 
     before(async () => {
@@ -50,7 +51,10 @@ export function registerRedisStringTests(): void {
       const uri = await open('shared');
       await vscode.workspace.fs.readFile(uri);
       await seed.set('shared', 'theirs');
-      await rejects(Promise.resolve(vscode.workspace.fs.writeFile(uri, Buffer.from('edited'))), /changed on the server since it was opened/);
+      await rejects(
+        Promise.resolve(vscode.workspace.fs.writeFile(uri, Buffer.from('edited'))),
+        /changed on the server since it was opened/,
+      );
       assert.equal(await seed.get('shared'), 'theirs');
       await seed.del('shared');
       await rejects(Promise.resolve(vscode.workspace.fs.writeFile(uri, Buffer.from('edited'))), /was deleted on the server/);

@@ -10,7 +10,7 @@ const STRINGS = 1_200;
 async function label(node: TreeNode): Promise<string> {
   const a = await api();
   const item = await a.redisTree.treeItem(node);
-  return typeof item.label === 'string' ? item.label : item.label?.label ?? '';
+  return typeof item.label === 'string' ? item.label : (item.label?.label ?? '');
 }
 
 async function only<T extends TreeNode>(nodes: TreeNode[], prefix: string): Promise<T[]> {
@@ -123,7 +123,10 @@ export function registerRedisTreeTests(): void {
           inside = await a.redisTree.children(app);
         }
         const insideLabels = await Promise.all(inside.map(label));
-        assert.deepEqual(insideLabels.filter((l) => l === 'item' || l === 'user'), ['item', 'user']);
+        assert.deepEqual(
+          insideLabels.filter((l) => l === 'item' || l === 'user'),
+          ['item', 'user'],
+        );
         assert.ok(insideLabels.includes('app:queue') && insideLabels.includes('app:ttl'));
       } finally {
         await exec('brokerExplorer.redis.toggleGrouping', { grouping: 'type' });
@@ -147,7 +150,11 @@ export function registerRedisTreeTests(): void {
       const seen = new Set<string>();
       let cursor = '0';
       do {
-        const page = await exec<{ keys: { key: string | { hex: string }; type: string; ttl: number }[]; cursor: string; complete: boolean }>('brokerExplorer.redis.scanKeys', {
+        const page = await exec<{
+          keys: { key: string | { hex: string }; type: string; ttl: number }[];
+          cursor: string;
+          complete: boolean;
+        }>('brokerExplorer.redis.scanKeys', {
           profile: name,
           match: 'app:*',
           count: 500,
@@ -159,14 +166,23 @@ export function registerRedisTreeTests(): void {
         assert.equal(page.complete, cursor === '0');
       } while (cursor !== '0');
       assert.equal(seen.size, STRINGS + 3);
-      const typed = await exec<{ keys: { key: string; type: string; ttl: number }[] }>('brokerExplorer.redis.scanKeys', { profile: name, type: 'hash' });
+      const typed = await exec<{ keys: { key: string; type: string; ttl: number }[] }>('brokerExplorer.redis.scanKeys', {
+        profile: name,
+        type: 'hash',
+      });
       assert.deepEqual(typed.keys, [{ key: 'app:user:1', type: 'hash', ttl: -1 }]);
       const binary = await exec<{ keys: { key: unknown }[] }>('brokerExplorer.redis.scanKeys', { profile: name, match: { hex: 'dead2a' } });
-      assert.deepEqual(binary.keys.map((k) => k.key), [{ hex: 'deadbeef' }]);
+      assert.deepEqual(
+        binary.keys.map((k) => k.key),
+        [{ hex: 'deadbeef' }],
+      );
     });
 
     it('getValue reads each type, bounded by limit', async () => {
-      const hash = await exec<{ type: string; length: number; value: unknown; truncated: boolean; ttl: number }>('brokerExplorer.redis.getValue', { profile: name, key: 'app:user:1' });
+      const hash = await exec<{ type: string; length: number; value: unknown; truncated: boolean; ttl: number }>(
+        'brokerExplorer.redis.getValue',
+        { profile: name, key: 'app:user:1' },
+      );
       assert.equal(hash.type, 'hash');
       assert.equal(hash.length, 2);
       assert.equal(hash.ttl, -1);
@@ -177,10 +193,17 @@ export function registerRedisTreeTests(): void {
           { field: 'name', value: 'Ada' },
         ],
       );
-      const list = await exec<{ value: unknown; truncated: boolean }>('brokerExplorer.redis.getValue', { profile: name, key: 'app:queue', limit: 2 });
+      const list = await exec<{ value: unknown; truncated: boolean }>('brokerExplorer.redis.getValue', {
+        profile: name,
+        key: 'app:queue',
+        limit: 2,
+      });
       assert.deepEqual(list.value, ['a', 'b']);
       assert.equal(list.truncated, true);
-      const bin = await exec<{ type: string; value: unknown }>('brokerExplorer.redis.getValue', { profile: name, key: { hex: 'deadbeef' } });
+      const bin = await exec<{ type: string; value: unknown }>('brokerExplorer.redis.getValue', {
+        profile: name,
+        key: { hex: 'deadbeef' },
+      });
       assert.deepEqual(bin, { ...bin, type: 'string', value: { hex: '00ff' } });
       const zset = await exec<{ value: unknown }>('brokerExplorer.redis.getValue', { profile: name, key: 'board' });
       assert.deepEqual(zset.value, [

@@ -92,7 +92,12 @@ export function registerSecretsTests(): void {
     }
 
     /** Walks a tree below `root`, keeping every item's label, description and tooltip. */
-    async function collectTree(which: 'redis' | 'rabbit', root: TreeNode | undefined, depth: number, budget = { left: 300 }): Promise<void> {
+    async function collectTree(
+      which: 'redis' | 'rabbit',
+      root: TreeNode | undefined,
+      depth: number,
+      budget = { left: 300 },
+    ): Promise<void> {
       if (!root || depth < 0 || budget.left <= 0) return;
       const a = await api();
       const tree = which === 'redis' ? a.redisTree : a.rabbitTree;
@@ -100,7 +105,10 @@ export function registerSecretsTests(): void {
       budget.left--;
       const tooltip = item.tooltip instanceof vscode.MarkdownString ? item.tooltip.value : (item.tooltip ?? '');
       const label = typeof item.label === 'string' ? item.label : (item.label?.label ?? '');
-      texts.push({ where: `${which} tree item ${root.id}`, text: `${label} ${String(item.description ?? '')} ${tooltip} ${item.contextValue ?? ''}` });
+      texts.push({
+        where: `${which} tree item ${root.id}`,
+        text: `${label} ${String(item.description ?? '')} ${tooltip} ${item.contextValue ?? ''}`,
+      });
       if (item.collapsibleState === vscode.TreeItemCollapsibleState.None) return;
       for (const child of await tree.children(root)) await collectTree(which, child, depth - 1, budget);
     }
@@ -135,12 +143,32 @@ export function registerSecretsTests(): void {
       this.timeout(60_000);
       const a = await api();
       // ---- profiles with passwords
-      await run('brokerExplorer.profiles.add', { kind: 'redis', profile: { name: p.redis, host: '127.0.0.1', port: 6379, db: DB, username: redisUser }, password: redisPassword });
-      await run('brokerExplorer.profiles.add', { kind: 'redis', profile: { name: p.redisBad, host: '127.0.0.1', port: 6379, db: DB, username: redisUser }, password: wrongPassword });
-      await run('brokerExplorer.profiles.addFromUrl', { kind: 'redis', name: p.redisUrl, url: `redis://${redisUser}:${urlPassword}@127.0.0.1:6379/${DB}` });
+      await run('brokerExplorer.profiles.add', {
+        kind: 'redis',
+        profile: { name: p.redis, host: '127.0.0.1', port: 6379, db: DB, username: redisUser },
+        password: redisPassword,
+      });
+      await run('brokerExplorer.profiles.add', {
+        kind: 'redis',
+        profile: { name: p.redisBad, host: '127.0.0.1', port: 6379, db: DB, username: redisUser },
+        password: wrongPassword,
+      });
+      await run('brokerExplorer.profiles.addFromUrl', {
+        kind: 'redis',
+        name: p.redisUrl,
+        url: `redis://${redisUser}:${urlPassword}@127.0.0.1:6379/${DB}`,
+      });
       const amqpUrl = `amqp://${encodeURIComponent(rabbitUser)}@127.0.0.1:5672/${v}`;
-      await run('brokerExplorer.profiles.add', { kind: 'rabbitmq', profile: { name: p.rabbit, url: amqpUrl, managementUrl: RABBIT_MANAGEMENT, connectTimeoutMs: 5000 }, password: rabbitPassword });
-      await run('brokerExplorer.profiles.add', { kind: 'rabbitmq', profile: { name: p.rabbitBad, url: amqpUrl, managementUrl: RABBIT_MANAGEMENT, connectTimeoutMs: 5000 }, password: wrongPassword });
+      await run('brokerExplorer.profiles.add', {
+        kind: 'rabbitmq',
+        profile: { name: p.rabbit, url: amqpUrl, managementUrl: RABBIT_MANAGEMENT, connectTimeoutMs: 5000 },
+        password: rabbitPassword,
+      });
+      await run('brokerExplorer.profiles.add', {
+        kind: 'rabbitmq',
+        profile: { name: p.rabbitBad, url: amqpUrl, managementUrl: RABBIT_MANAGEMENT, connectTimeoutMs: 5000 },
+        password: wrongPassword,
+      });
       const tested = await run<{ ok: boolean }>('brokerExplorer.profiles.test', { kind: 'redis', name: p.redis });
       assert.equal(tested.ok, true);
       assert.equal((await run<{ ok: boolean }>('brokerExplorer.profiles.test', { kind: 'redis', name: p.redisBad })).ok, false);
@@ -162,7 +190,10 @@ export function registerSecretsTests(): void {
       const channel = `${tag}:news`;
       const sub = await run<{ id: string }>('brokerExplorer.redis.subscribe', { profile: p.redis, channels: [channel], keep: true });
       await run('brokerExplorer.redis.publish', { profile: p.redis, channel, message: 'before' });
-      assert.equal((await run<{ messages: unknown[] }>('brokerExplorer.tails.read', { id: sub.id, take: 1, timeoutMs: 5000 })).messages.length, 1);
+      assert.equal(
+        (await run<{ messages: unknown[] }>('brokerExplorer.tails.read', { id: sub.id, take: 1, timeoutMs: 5000 })).messages.length,
+        1,
+      );
       // Every connection of the ACL user is killed: they log in again (AUTH with the password) and say so in the logs.
       await seed.call('CLIENT', 'KILL', 'USER', redisUser);
       const after = await waitFor('a message after the reconnect', async () => {
@@ -190,12 +221,34 @@ export function registerSecretsTests(): void {
       // ---- RabbitMQ: topology, publish, tail across a closed connection, consume, peek, RPC, a failed login
       await run('brokerExplorer.rabbitmq.declareExchange', { profile: p.rabbit, name: 'events', type: 'topic', durable: false });
       await run('brokerExplorer.rabbitmq.declareQueue', { profile: p.rabbit, name: 'work', durable: false });
-      await run('brokerExplorer.rabbitmq.bind', { profile: p.rabbit, source: 'events', destination: 'work', destinationType: 'queue', routingKey: 'job.#' });
-      const tail = await run<{ id: string }>('brokerExplorer.rabbitmq.tail', { profile: p.rabbit, exchange: 'events', bindingKeys: ['#'], keep: true });
-      await run('brokerExplorer.rabbitmq.publish', { profile: p.rabbit, exchange: 'events', routingKey: 'job.1', body: '{"n":1}', properties: { contentType: 'application/json', headers: { 'x-note': 'hi' } } });
-      assert.equal((await run<{ messages: unknown[] }>('brokerExplorer.tails.read', { id: tail.id, take: 1, timeoutMs: 5000 })).messages.length, 1);
+      await run('brokerExplorer.rabbitmq.bind', {
+        profile: p.rabbit,
+        source: 'events',
+        destination: 'work',
+        destinationType: 'queue',
+        routingKey: 'job.#',
+      });
+      const tail = await run<{ id: string }>('brokerExplorer.rabbitmq.tail', {
+        profile: p.rabbit,
+        exchange: 'events',
+        bindingKeys: ['#'],
+        keep: true,
+      });
+      await run('brokerExplorer.rabbitmq.publish', {
+        profile: p.rabbit,
+        exchange: 'events',
+        routingKey: 'job.1',
+        body: '{"n":1}',
+        properties: { contentType: 'application/json', headers: { 'x-note': 'hi' } },
+      });
+      assert.equal(
+        (await run<{ messages: unknown[] }>('brokerExplorer.tails.read', { id: tail.id, take: 1, timeoutMs: 5000 })).messages.length,
+        1,
+      );
       const connectionName = await waitFor('the tail connection', async () => {
-        const list = await rabbitMgmtJson<{ name: string; client_properties?: { connection_name?: string } }[]>(`/api/vhosts/${v}/connections`);
+        const list = await rabbitMgmtJson<{ name: string; client_properties?: { connection_name?: string } }[]>(
+          `/api/vhosts/${v}/connections`,
+        );
         return list.find((c) => c.client_properties?.connection_name?.startsWith('broker-explorer tail'))?.name;
       });
       await rabbitMgmt('DELETE', `/api/connections/${encodeURIComponent(connectionName)}`);
@@ -207,7 +260,11 @@ export function registerSecretsTests(): void {
       await run('brokerExplorer.rabbitmq.peek', { profile: p.rabbit, queue: 'work', count: 5 });
       await run('brokerExplorer.rabbitmq.consume', { profile: p.rabbit, queue: 'work', take: 1, timeoutMs: 5000 });
       await run('brokerExplorer.rabbitmq.list', { profile: p.rabbit, kind: 'queues' });
-      await fails('brokerExplorer.rabbitmq.publish', { profile: p.rabbitBad, exchange: 'events', routingKey: 'x', body: 'x' }, /refused the login/);
+      await fails(
+        'brokerExplorer.rabbitmq.publish',
+        { profile: p.rabbitBad, exchange: 'events', routingKey: 'x', body: 'x' },
+        /refused the login/,
+      );
       await fails('brokerExplorer.rabbitmq.list', { profile: p.rabbitBad, kind: 'queues' }, /401|refused|login|credentials|password/i);
       await fails('brokerExplorer.rabbitmq.deleteQueue', { profile: p.rabbit, name: 'no-such-queue' }, /no-such-queue/);
       rpcServer = await connect(`amqp://${encodeURIComponent(rabbitUser)}:${encodeURIComponent(rabbitPassword)}@127.0.0.1:5672/${v}`);
@@ -216,12 +273,22 @@ export function registerSecretsTests(): void {
       await ch.assertQueue('rpc_upper', { durable: false });
       await ch.consume('rpc_upper', (msg) => {
         if (!msg) return;
-        ch.sendToQueue(String(msg.properties.replyTo), Buffer.from(msg.content.toString().toUpperCase()), { correlationId: String(msg.properties.correlationId) });
+        ch.sendToQueue(String(msg.properties.replyTo), Buffer.from(msg.content.toString().toUpperCase()), {
+          correlationId: String(msg.properties.correlationId),
+        });
         ch.ack(msg);
       });
-      const reply = await run<{ body: unknown }>('brokerExplorer.rabbitmq.rpcCall', { profile: p.rabbit, routingKey: 'rpc_upper', body: 'shout' });
+      const reply = await run<{ body: unknown }>('brokerExplorer.rabbitmq.rpcCall', {
+        profile: p.rabbit,
+        routingKey: 'rpc_upper',
+        body: 'shout',
+      });
       assert.equal(reply.body, 'SHOUT');
-      await fails('brokerExplorer.rabbitmq.rpcCall', { profile: p.rabbit, routingKey: 'rpc_nobody', body: 'x', timeoutMs: 300 }, /rpc_nobody|no reply/);
+      await fails(
+        'brokerExplorer.rabbitmq.rpcCall',
+        { profile: p.rabbit, routingKey: 'rpc_nobody', body: 'x', timeoutMs: 300 },
+        /rpc_nobody|no reply/,
+      );
 
       // ---- the trees
       await a.redisTree.children(undefined);
@@ -240,7 +307,11 @@ export function registerSecretsTests(): void {
         needles.push({ what: 'a password, percent-encoded', bytes: Buffer.from(encodeURIComponent(s)) });
         needles.push({ what: 'a password in UTF-16', bytes: Buffer.from(s, 'utf16le') });
       }
-      for (const [user, pw] of [[redisUser, redisPassword], [rabbitUser, rabbitPassword], [rabbitUser, wrongPassword]] as const) {
+      for (const [user, pw] of [
+        [redisUser, redisPassword],
+        [rabbitUser, rabbitPassword],
+        [rabbitUser, wrongPassword],
+      ] as const) {
         needles.push({ what: 'HTTP Basic credentials', bytes: Buffer.from(Buffer.from(`${user}:${pw}`).toString('base64')) });
       }
       const found: Found[] = [];
@@ -251,15 +322,19 @@ export function registerSecretsTests(): void {
       const logsRoot = dirname(dirname(a.logUri.fsPath));
       const roots = [userData, logsRoot, ...(vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath)];
       // Output channels reach their files in batches: wait until the tailed messages are on disk.
-      await waitFor('the output channels\' files', async () => {
-        for (const f of await walk(logsRoot)) if (/output_logging/.test(f) && (await readFile(f)).includes(`${tag}:news`)) return true;
-        return undefined;
-      }, 15_000);
+      await waitFor(
+        "the output channels' files",
+        async () => {
+          for (const f of await walk(logsRoot)) if (/output_logging/.test(f) && (await readFile(f)).includes(`${tag}:news`)) return true;
+          return undefined;
+        },
+        15_000,
+      );
       const files = new Set<string>();
       for (const root of roots) for (const f of await walk(root)) files.add(f);
       assert.ok(files.has(settingsJson), `the user settings file ${settingsJson} is among the files searched`);
       const settingsText = await readFile(settingsJson, 'utf8');
-      assert.ok(settingsText.includes(p.redis) && settingsText.includes(p.rabbit), 'the session\'s profiles are in settings.json');
+      assert.ok(settingsText.includes(p.redis) && settingsText.includes(p.rabbit), "the session's profiles are in settings.json");
       let bytes = 0;
       let outputFiles = 0;
       let sawOutputContent = false;
@@ -275,14 +350,15 @@ export function registerSecretsTests(): void {
         for (const n of needles) if (content.includes(n.bytes)) found.push({ where: relative(userData, f) || f, what: n.what });
       }
       if (process.env.BE_SECRETS_VERBOSE) console.log([...files].map((f) => relative(userData, f)).join('\n'));
-      assert.ok(sawOutputContent, 'the output channels\' files (with the tailed messages) were among the files searched');
+      assert.ok(sawOutputContent, "the output channels' files (with the tailed messages) were among the files searched");
 
       // Texts: every open document (results, values, message documents), the console transcript, tree items, results and errors.
       // Results documents the commands created without showing them (called with arguments): open them by their uri.
       for (const t of [...texts]) {
         for (const m of t.text.matchAll(/"uri":"([^"]+)"/g)) {
           const uri = vscode.Uri.parse(m[1] ?? '');
-          if (!vscode.workspace.textDocuments.some((d) => d.uri.toString() === uri.toString())) await vscode.workspace.openTextDocument(uri);
+          if (!vscode.workspace.textDocuments.some((d) => d.uri.toString() === uri.toString()))
+            await vscode.workspace.openTextDocument(uri);
         }
       }
       const docs = vscode.workspace.textDocuments;
@@ -290,7 +366,8 @@ export function registerSecretsTests(): void {
       let textChars = 0;
       for (const t of texts) {
         textChars += t.text.length;
-        for (const s of secrets) if (t.text.includes(s) || t.text.includes(encodeURIComponent(s))) found.push({ where: t.where, what: 'a password' });
+        for (const s of secrets)
+          if (t.text.includes(s) || t.text.includes(encodeURIComponent(s))) found.push({ where: t.where, what: 'a password' });
       }
       console.log(
         `      secrets grep: ${found.length} occurrences in ${files.size} files (${(bytes / 1024).toFixed(0)} KiB; ${outputFiles} log/output files) and ${texts.length} texts (${docs.length} documents, ${(textChars / 1024).toFixed(0)} KiB)`,

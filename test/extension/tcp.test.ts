@@ -17,7 +17,13 @@ export function registerTcpTests(): void {
     after(() => server.close());
 
     it('sends, receives the echo and reports the events in order', async () => {
-      const result = await exec<{ id: string; events: string[]; received?: unknown }>('brokerExplorer.tcp.open', { host: '127.0.0.1', port, send: 'hello', take: 5, timeoutMs: 5000 });
+      const result = await exec<{ id: string; events: string[]; received?: unknown }>('brokerExplorer.tcp.open', {
+        host: '127.0.0.1',
+        port,
+        send: 'hello',
+        take: 5,
+        timeoutMs: 5000,
+      });
       assert.equal(result.received, 'hello');
       assert.match(result.events[0], /^connectionMade /);
       assert.match(result.events[1], /^dataReceived 5 bytes/);
@@ -26,7 +32,14 @@ export function registerTcpTests(): void {
 
     it('keeps a session open as a tail that tails.read and tails.stop reach', async () => {
       const a = await api();
-      const opened = await exec<{ id: string }>('brokerExplorer.tcp.open', { host: '127.0.0.1', port, send: { hex: '00ff01' }, take: 3, timeoutMs: 5000, keep: true });
+      const opened = await exec<{ id: string }>('brokerExplorer.tcp.open', {
+        host: '127.0.0.1',
+        port,
+        send: { hex: '00ff01' },
+        take: 3,
+        timeoutMs: 5000,
+        keep: true,
+      });
       assert.ok(opened.id);
       assert.ok(a.tails.list('tcp').some((t) => t.id === opened.id));
       assert.deepEqual(await exec('brokerExplorer.tails.stop', { id: opened.id }), { stopped: true });
@@ -35,7 +48,12 @@ export function registerTcpTests(): void {
 
     it('reports a refused port as connectionFailed at once', async () => {
       const started = Date.now();
-      const result = await exec<{ events: string[]; error?: string }>('brokerExplorer.tcp.open', { host: '127.0.0.1', port: 1, take: 1, timeoutMs: 5000 });
+      const result = await exec<{ events: string[]; error?: string }>('brokerExplorer.tcp.open', {
+        host: '127.0.0.1',
+        port: 1,
+        take: 1,
+        timeoutMs: 5000,
+      });
       assert.match(result.events.join('\n'), /connectionFailed/);
       assert.match(result.error ?? '', /refused/);
       assert.ok(Date.now() - started < 3000);

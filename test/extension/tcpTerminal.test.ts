@@ -74,8 +74,14 @@ export function registerTcpTerminalTests(): void {
         assert.match(plainText(out), /\^C/);
         assert.match(plainText(out), /connectionLost: closed cleanly by us/);
         assert.equal(opened.session.state, 'closed');
-        const order = ['connectionMade', 'dataReceived 7 bytes', 'dataReceived 8 bytes', 'connectionLost'].map((e) => plainText(out).indexOf(e));
-        assert.deepEqual([...order].sort((a, b) => a - b), order, 'the events in the order they happened');
+        const order = ['connectionMade', 'dataReceived 7 bytes', 'dataReceived 8 bytes', 'connectionLost'].map((e) =>
+          plainText(out).indexOf(e),
+        );
+        assert.deepEqual(
+          [...order].sort((a, b) => a - b),
+          order,
+          'the events in the order they happened',
+        );
         // After the session ended, any key closes the terminal.
         opened.pty.handleInput('x');
         await waitFor('the terminal to close', () => (closed ? true : undefined), 5_000);
@@ -92,7 +98,8 @@ export function registerTcpTerminalTests(): void {
       await exec('brokerExplorer.profiles.add', { kind: 'redis', profile: { name, host: '127.0.0.1', port } });
       const w = vscode.window as unknown as Record<string, unknown>;
       const saved = w.showQuickPick;
-      w.showQuickPick = async (items: readonly vscode.QuickPickItem[] | Thenable<readonly vscode.QuickPickItem[]>): Promise<unknown> => (await items).find((i) => i.label === '\\n');
+      w.showQuickPick = async (items: readonly vscode.QuickPickItem[] | Thenable<readonly vscode.QuickPickItem[]>): Promise<unknown> =>
+        (await items).find((i) => i.label === '\\n');
       let terminal: vscode.Terminal | undefined;
       try {
         await a.redisTree.children(undefined);
@@ -100,7 +107,10 @@ export function registerTcpTerminalTests(): void {
         assert.ok(node);
         const result = await exec<{ id: string; events: string[] }>('brokerExplorer.tcp.open', node);
         assert.match(result.events[0] ?? '', /^connectionMade /);
-        assert.ok(a.tails.list('tcp').some((t) => t.id === result.id), 'the session is a running tail');
+        assert.ok(
+          a.tails.list('tcp').some((t) => t.id === result.id),
+          'the session is a running tail',
+        );
         terminal = vscode.window.terminals.find((t) => t.name === `TCP ⟫ 127.0.0.1:${port}`);
         assert.ok(terminal, vscode.window.terminals.map((t) => t.name).join(', '));
         const pty = (terminal.creationOptions as vscode.ExtensionTerminalOptions).pty as Pty;

@@ -119,8 +119,12 @@ export async function redisSnapshot(client: Redis): Promise<string[]> {
 export async function rabbitSnapshot(vhost: string, conn: ChannelModel): Promise<string> {
   const v = encodeURIComponent(vhost);
   const byName = (a: { name: string }, b: { name: string }): number => a.name.localeCompare(b.name);
-  const queues = (await rabbitMgmtJson<{ name: string; durable: boolean; arguments: unknown }[]>(`/api/queues/${v}?columns=name,durable,arguments`)).sort(byName);
-  const exchanges = (await rabbitMgmtJson<{ name: string; type: string; durable: boolean }[]>(`/api/exchanges/${v}?columns=name,type,durable,arguments`)).sort(byName);
+  const queues = (
+    await rabbitMgmtJson<{ name: string; durable: boolean; arguments: unknown }[]>(`/api/queues/${v}?columns=name,durable,arguments`)
+  ).sort(byName);
+  const exchanges = (
+    await rabbitMgmtJson<{ name: string; type: string; durable: boolean }[]>(`/api/exchanges/${v}?columns=name,type,durable,arguments`)
+  ).sort(byName);
   const bindings = await rabbitMgmtJson<unknown[]>(`/api/bindings/${v}`);
   const depths: Record<string, number> = {};
   const ch = await conn.createChannel();
@@ -149,22 +153,37 @@ export async function startOwnRedis(): Promise<OwnRedis> {
   let child: ChildProcess | undefined;
   let exited: Promise<void> = Promise.resolve();
   const launch = async (): Promise<void> => {
-    const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'], { stdio: 'ignore' });
+    const proc = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'],
+      { stdio: 'ignore' },
+    );
     child = proc;
     exited = new Promise<void>((r) => proc.once('exit', () => r()));
     proc.on('error', () => undefined);
-    await waitFor(`redis-server on port ${port}`, async () => {
-      const probe = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
-      probe.on('error', () => undefined);
-      try {
-        await probe.connect();
-        return (await probe.ping()) === 'PONG' ? true : undefined;
-      } catch {
-        return undefined;
-      } finally {
-        probe.disconnect();
-      }
-    }, 10_000);
+    await waitFor(
+      `redis-server on port ${port}`,
+      async () => {
+        const probe = new Redis({
+          host: '127.0.0.1',
+          port,
+          lazyConnect: true,
+          maxRetriesPerRequest: 0,
+          retryStrategy: () => null,
+          enableOfflineQueue: false,
+        });
+        probe.on('error', () => undefined);
+        try {
+          await probe.connect();
+          return (await probe.ping()) === 'PONG' ? true : undefined;
+        } catch {
+          return undefined;
+        } finally {
+          probe.disconnect();
+        }
+      },
+      10_000,
+    );
   };
   await launch();
   const kill = async (signal: NodeJS.Signals): Promise<void> => {
@@ -193,7 +212,12 @@ export type Answer = string | string[] | undefined;
  */
 export function scriptPrompts(answers: Answer[]): { asked: string[]; restore(): void } {
   const w = vscode.window as unknown as Record<string, unknown>;
-  const saved = { showQuickPick: w.showQuickPick, showInputBox: w.showInputBox, showWarningMessage: w.showWarningMessage, showInformationMessage: w.showInformationMessage };
+  const saved = {
+    showQuickPick: w.showQuickPick,
+    showInputBox: w.showInputBox,
+    showWarningMessage: w.showWarningMessage,
+    showInformationMessage: w.showInformationMessage,
+  };
   const asked: string[] = [];
   const next = (what: string): Answer => {
     asked.push(what);
@@ -204,7 +228,10 @@ export function scriptPrompts(answers: Answer[]): { asked: string[]; restore(): 
     const a = next(`input: ${options?.title ?? ''}`);
     return typeof a === 'string' ? a : undefined;
   };
-  w.showQuickPick = async (items: readonly (string | vscode.QuickPickItem)[] | Thenable<readonly (string | vscode.QuickPickItem)[]>, options?: vscode.QuickPickOptions): Promise<unknown> => {
+  w.showQuickPick = async (
+    items: readonly (string | vscode.QuickPickItem)[] | Thenable<readonly (string | vscode.QuickPickItem)[]>,
+    options?: vscode.QuickPickOptions,
+  ): Promise<unknown> => {
     const list = await items;
     const a = next(`pick: ${options?.title ?? ''}`);
     if (a === undefined) return undefined;

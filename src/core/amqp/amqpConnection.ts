@@ -82,7 +82,12 @@ export async function connectAmqp(profile: ResolvedRabbitProfile, options: AmqpC
       pending,
       new Promise<never>((_, reject) => {
         timer = setTimeout(
-          () => reject(new TimeoutError(`Connecting to profile "${profile.name}" (${endpoint(profile)}, vhost "${vhost}") did not complete within ${profile.connectTimeoutMs} ms; check the host, port, TLS setting and firewall.`)),
+          () =>
+            reject(
+              new TimeoutError(
+                `Connecting to profile "${profile.name}" (${endpoint(profile)}, vhost "${vhost}") did not complete within ${profile.connectTimeoutMs} ms; check the host, port, TLS setting and firewall.`,
+              ),
+            ),
           profile.connectTimeoutMs,
         );
         if (options.signal) {
@@ -94,9 +99,13 @@ export async function connectAmqp(profile: ResolvedRabbitProfile, options: AmqpC
     model.on('error', (err: unknown) => {
       logger.warn(`AMQP "${profile.name}" vhost "${vhost}": ${redactText(errorMessage(err), secrets)}`);
     });
-    model.on('blocked', (reason: unknown) => logger.warn(`AMQP "${profile.name}" vhost "${vhost}": the broker blocked publishing (${String(reason)})`));
+    model.on('blocked', (reason: unknown) =>
+      logger.warn(`AMQP "${profile.name}" vhost "${vhost}": the broker blocked publishing (${String(reason)})`),
+    );
     model.on('unblocked', () => logger.info(`AMQP "${profile.name}" vhost "${vhost}": publishing unblocked`));
-    logger.debug(`AMQP "${profile.name}": connected to ${endpoint(profile)} vhost "${vhost}" (${options.connectionName ?? 'broker-explorer'})`);
+    logger.debug(
+      `AMQP "${profile.name}": connected to ${endpoint(profile)} vhost "${vhost}" (${options.connectionName ?? 'broker-explorer'})`,
+    );
     return model;
   } catch (err) {
     // A connection that opens after the timeout or the cancel is closed at once.

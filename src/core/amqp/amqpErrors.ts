@@ -80,28 +80,42 @@ export function describeAmqpError(ctx: AmqpErrorContext, err: unknown): BrokerEr
       return new PreconditionError(`${where} failed: ${reason}; it is exclusive to another connection.`);
     case 403:
       if (/Login was refused|ACCESS_REFUSED - Login/i.test(raw)) {
-        return new AuthError(`${where} failed: the broker at ${host} refused the login of user "${ctx.profile.username}"; set the right password with "Set Password".`);
+        return new AuthError(
+          `${where} failed: the broker at ${host} refused the login of user "${ctx.profile.username}"; set the right password with "Set Password".`,
+        );
       }
-      return new AuthError(`${where} failed: access refused (${reason}); ask for configure, write or read permission on vhost "${ctx.vhost}".`);
+      return new AuthError(
+        `${where} failed: access refused (${reason}); ask for configure, write or read permission on vhost "${ctx.vhost}".`,
+      );
     case 530:
-      return new AuthError(`${where} failed: ${reason}; check that vhost "${ctx.vhost}" exists and user "${ctx.profile.username}" may use it.`);
+      return new AuthError(
+        `${where} failed: ${reason}; check that vhost "${ctx.vhost}" exists and user "${ctx.profile.username}" may use it.`,
+      );
     case 320:
       return new ConnectionError(`${where} failed: the broker closed the connection (${reason}); try again.`);
     case 503:
-      return new InputError(`${where} failed: the broker refused the command (${reason}) and closed the connection; fix the input, the next command reconnects.`);
+      return new InputError(
+        `${where} failed: the broker refused the command (${reason}) and closed the connection; fix the input, the next command reconnects.`,
+      );
     case 540:
       return new PreconditionError(`${where} failed: the broker does not support this here (${reason}).`);
     default:
       break;
   }
   if (/Expected ConnectionOpenOk/.test(raw)) {
-    return new NotFoundError(`${where} failed: vhost "${ctx.vhost}" does not exist at ${host}, or user "${ctx.profile.username}" has no permission on it; check the vhost name and the user's permissions.`);
+    return new NotFoundError(
+      `${where} failed: vhost "${ctx.vhost}" does not exist at ${host}, or user "${ctx.profile.username}" has no permission on it; check the vhost name and the user's permissions.`,
+    );
   }
   if (/Handshake terminated by server: 403|ACCESS_REFUSED/i.test(raw)) {
-    return new AuthError(`${where} failed: the broker at ${host} refused the login of user "${ctx.profile.username}"; set the right password with "Set Password".`);
+    return new AuthError(
+      `${where} failed: the broker at ${host} refused the login of user "${ctx.profile.username}"; set the right password with "Set Password".`,
+    );
   }
   if (sock === 'ECONNREFUSED' || /ECONNREFUSED/.test(raw)) {
-    return new ConnectionError(`${where} failed: the connection to ${host} was refused; check that RabbitMQ runs and the host and port are right.`);
+    return new ConnectionError(
+      `${where} failed: the connection to ${host} was refused; check that RabbitMQ runs and the host and port are right.`,
+    );
   }
   if (sock === 'ENOTFOUND' || sock === 'EAI_AGAIN' || /ENOTFOUND|EAI_AGAIN/.test(raw)) {
     return new ConnectionError(`${where} failed: the host name "${ctx.profile.host}" was not found; check the host.`);
@@ -110,10 +124,14 @@ export function describeAmqpError(ctx: AmqpErrorContext, err: unknown): BrokerEr
     return new ConnectionError(`${where} failed: ${host} is unreachable; check the network and the host.`);
   }
   if (/certificate|self[- ]signed|SSL|TLS|EPROTO|wrong version number/i.test(raw)) {
-    return new ConnectionError(`${where} failed: TLS with ${host} failed (${raw}); check the CA file, or allow self-signed certificates in the profile.`);
+    return new ConnectionError(
+      `${where} failed: TLS with ${host} failed (${raw}); check the CA file, or allow self-signed certificates in the profile.`,
+    );
   }
   if (sock === 'ETIMEDOUT' || /ETIMEDOUT|timed? ?out/i.test(raw)) {
-    return new TimeoutError(`${where} failed: ${host} did not answer within ${ctx.profile.connectTimeoutMs} ms; check the host, port and firewall.`);
+    return new TimeoutError(
+      `${where} failed: ${host} did not answer within ${ctx.profile.connectTimeoutMs} ms; check the host, port and firewall.`,
+    );
   }
   if (/Channel closed|Connection closed|Channel ended|ECONNRESET|EPIPE|socket hang up|Socket closed/i.test(raw)) {
     return new ConnectionError(`${where} failed: the connection to ${host} was lost (${raw}); try again.`);
@@ -129,7 +147,9 @@ export function describeAmqpError(ctx: AmqpErrorContext, err: unknown): BrokerEr
 
 /** The error a read-only profile raises before anything is sent. */
 export function readOnlyError(profile: ResolvedRabbitProfile, action: string): ReadOnlyError {
-  return new ReadOnlyError(`Profile "${profile.name}" is read-only, so ${action} was refused before anything was sent; turn off "readOnly" in the profile to allow it.`);
+  return new ReadOnlyError(
+    `Profile "${profile.name}" is read-only, so ${action} was refused before anything was sent; turn off "readOnly" in the profile to allow it.`,
+  );
 }
 
 /** A CancelledError naming what was cancelled. */

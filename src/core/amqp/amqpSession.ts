@@ -37,7 +37,11 @@ export interface OpenChannel<C extends Channel = Channel> {
 }
 
 /** Attaches `error` and `close` listeners to a new channel. */
-export function watchChannel<C extends Channel>(channel: C, onError?: (err: unknown) => void, connection?: Pick<ChannelModel, 'on' | 'off'>): OpenChannel<C> {
+export function watchChannel<C extends Channel>(
+  channel: C,
+  onError?: (err: unknown) => void,
+  connection?: Pick<ChannelModel, 'on' | 'off'>,
+): OpenChannel<C> {
   let closed = false;
   let serverError: unknown;
   // A connection-level refusal (503 COMMAND_INVALID, …) closes the whole connection: keep its reason too.
@@ -159,7 +163,14 @@ export class AmqpSession {
     const model = options.model ?? (await this.connection(options.signal));
     try {
       const channel = options.confirm ? await model.createConfirmChannel() : await model.createChannel();
-      return watchChannel(channel, (err) => this.logger.debug(`AMQP "${this.profile.name}" vhost "${this.vhost}": channel closed by the broker while ${what}: ${errorMessage(this.describe(what, err))}`), model);
+      return watchChannel(
+        channel,
+        (err) =>
+          this.logger.debug(
+            `AMQP "${this.profile.name}" vhost "${this.vhost}": channel closed by the broker while ${what}: ${errorMessage(this.describe(what, err))}`,
+          ),
+        model,
+      );
     } catch (err) {
       throw describeAmqpError(ctx, err);
     }

@@ -9,22 +9,43 @@ import { InputError } from '../errors';
 
 /** Types that amqplib accepts in `{ "!": type, value }`. */
 export const AMQP_FIELD_TYPES: readonly string[] = [
-  'string', 'boolean', 'double', 'float64', 'float', 'byte', 'int8', 'unsignedbyte', 'uint8', 'short', 'int16',
-  'unsignedshort', 'uint16', 'int', 'int32', 'unsignedint', 'uint32', 'long', 'int64', 'timestamp', 'decimal',
+  'string',
+  'boolean',
+  'double',
+  'float64',
+  'float',
+  'byte',
+  'int8',
+  'unsignedbyte',
+  'uint8',
+  'short',
+  'int16',
+  'unsignedshort',
+  'uint16',
+  'int',
+  'int32',
+  'unsignedint',
+  'uint32',
+  'long',
+  'int64',
+  'timestamp',
+  'decimal',
 ];
 
 /** A short string (exchange, queue, routing key): at most 255 UTF-8 bytes. */
 export function checkShortString(value: unknown, what: string, options: { allowEmpty?: boolean } = {}): string {
   if (typeof value !== 'string') throw new InputError(`The ${what} must be text.`);
   if (!options.allowEmpty && value === '') throw new InputError(`The ${what} is empty: give a name.`);
-  if (Buffer.byteLength(value, 'utf8') > 255) throw new InputError(`The ${what} "${value.slice(0, 40)}…" is longer than 255 bytes: shorten it.`);
+  if (Buffer.byteLength(value, 'utf8') > 255)
+    throw new InputError(`The ${what} "${value.slice(0, 40)}…" is longer than 255 bytes: shorten it.`);
   return value;
 }
 
 /** A name the user may declare: not empty, not the reserved `amq.` prefix. */
 export function checkDeclarableName(value: unknown, what: 'exchange' | 'queue', allowEmpty = false): string {
   const name = checkShortString(value, `${what} name`, { allowEmpty });
-  if (name.startsWith('amq.')) throw new InputError(`The ${what} name "${name}" starts with "amq.", which the broker reserves: choose another name.`);
+  if (name.startsWith('amq.'))
+    throw new InputError(`The ${what} name "${name}" starts with "amq.", which the broker reserves: choose another name.`);
   return name;
 }
 
@@ -46,22 +67,33 @@ function convertValue(value: unknown, path: string): unknown {
     if ('!' in o) {
       const type = o['!'];
       if (typeof type !== 'string' || !AMQP_FIELD_TYPES.includes(type)) {
-        throw new InputError(`The type of ${path} ("${String(type)}") is not an AMQP field type: use one of ${AMQP_FIELD_TYPES.join(', ')}.`);
+        throw new InputError(
+          `The type of ${path} ("${String(type)}") is not an AMQP field type: use one of ${AMQP_FIELD_TYPES.join(', ')}.`,
+        );
       }
       const v = o.value;
       if (type === 'decimal') {
         if (typeof v !== 'object' || v === null) throw new InputError(`The value of ${path} must be { places, digits } for a decimal.`);
         return { '!': type, value: v };
       }
-      if (type === 'string' ? typeof v !== 'string' : type === 'boolean' ? typeof v !== 'boolean' : typeof v !== 'number' || !Number.isFinite(v)) {
+      if (
+        type === 'string'
+          ? typeof v !== 'string'
+          : type === 'boolean'
+            ? typeof v !== 'boolean'
+            : typeof v !== 'number' || !Number.isFinite(v)
+      ) {
         throw new InputError(`The value of ${path} does not fit its type "${type}".`);
       }
-      if (/int|byte|short|long|timestamp/.test(type) && !Number.isInteger(v)) throw new InputError(`The value of ${path} must be a whole number for type "${type}".`);
+      if (/int|byte|short|long|timestamp/.test(type) && !Number.isInteger(v))
+        throw new InputError(`The value of ${path} must be a whole number for type "${type}".`);
       return { '!': type, value: v };
     }
     return toAmqpTable(o, path);
   }
-  throw new InputError(`The value of ${path} cannot be sent in an AMQP table: use text, a number, true / false, null, a list or an object.`);
+  throw new InputError(
+    `The value of ${path} cannot be sent in an AMQP table: use text, a number, true / false, null, a list or an object.`,
+  );
 }
 
 /** Checks and converts a JSON object to what amqplib encodes as a field table. */
@@ -100,7 +132,9 @@ function wholeNumber(min: number, max = Number.MAX_SAFE_INTEGER): ArgCheck {
   return (value, key) => {
     const n = typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : value;
     if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
-      throw new InputError(`The queue argument "${key}" must be a whole number from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ''}, not ${JSON.stringify(value)}.`);
+      throw new InputError(
+        `The queue argument "${key}" must be a whole number from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ''}, not ${JSON.stringify(value)}.`,
+      );
     }
     return n;
   };

@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Channel, ConsumeMessage } from 'amqplib';
-import { BrokerError, InputError, errorMessage } from '../errors';
+import { type BrokerError, InputError, errorMessage } from '../errors';
 import { checkShortString, toAmqpTable } from './amqpTable';
 import type { AmqpSession } from './amqpSession';
 import { DEFAULT_BUFFER_SIZE, MessageBuffer, TypedEmitter, type ReadOptions } from './messageBuffer';
@@ -141,7 +141,10 @@ export class QueueConsumer extends TypedEmitter<ConsumerEvents> {
         setup: async (ch, _model, generation) => {
           ch.once('close', () => this.closedChannels.add(ch));
           await ch.prefetch(this.prefetch);
-          const ok = await ch.consume(this.queue, (msg) => this.onMessage(ch, msg, generation), { noAck: false, arguments: this.consumeArguments });
+          const ok = await ch.consume(this.queue, (msg) => this.onMessage(ch, msg, generation), {
+            noAck: false,
+            arguments: this.consumeArguments,
+          });
           this.consumerTag = ok.consumerTag;
           this.emit('bound', { queue: this.queue, consumerTag: ok.consumerTag });
         },
@@ -309,7 +312,9 @@ export class QueueConsumer extends TypedEmitter<ConsumerEvents> {
     const error = this.session.describe(`writing out a message of queue "${this.queue}"`, new Error(errorMessage(err)));
     this.session.logger.error(error.message);
     // Not within this turn: a message can arrive while the consumer is still being registered.
-    setImmediate(() => void this.stop(error).catch((e: unknown) => this.session.logger.error(`Consumer of queue "${this.queue}": ${errorMessage(e)}`)));
+    setImmediate(
+      () => void this.stop(error).catch((e: unknown) => this.session.logger.error(`Consumer of queue "${this.queue}": ${errorMessage(e)}`)),
+    );
   }
 
   private dropLane(lane: Lane): void {
@@ -340,8 +345,18 @@ export async function startConsumer(session: AmqpSession, args: ConsumeArgs, opt
   if (ack !== 'ack' && ack !== 'requeue' && ack !== 'reject') {
     throw new InputError(`The ack mode "${String(ack)}" is not known: use ack, requeue or reject.`);
   }
-  if (ack !== 'requeue') session.assertWritable(`consuming queue "${queue}" with ${ack === 'ack' ? 'acknowledgement (it removes the messages)' : 'reject'}`);
-  const consumer = new QueueConsumer(session, queue, prefetch, ack, toAmqpTable(args.arguments, 'consumer arguments'), options.sink, options.bufferSize, options.overlap ?? false);
+  if (ack !== 'requeue')
+    session.assertWritable(`consuming queue "${queue}" with ${ack === 'ack' ? 'acknowledgement (it removes the messages)' : 'reject'}`);
+  const consumer = new QueueConsumer(
+    session,
+    queue,
+    prefetch,
+    ack,
+    toAmqpTable(args.arguments, 'consumer arguments'),
+    options.sink,
+    options.bufferSize,
+    options.overlap ?? false,
+  );
   await consumer.start(options);
   return consumer;
 }

@@ -39,7 +39,8 @@ export const MAX_PAGE_SIZE = 500;
 
 const VHOST_COLUMNS = 'name,description,tracing,messages,messages_ready,messages_unacknowledged';
 const EXCHANGE_COLUMNS = 'name,vhost,type,durable,auto_delete,internal,arguments';
-const QUEUE_COLUMNS = 'name,vhost,type,durable,auto_delete,exclusive,arguments,state,messages,messages_ready,messages_unacknowledged,consumers';
+const QUEUE_COLUMNS =
+  'name,vhost,type,durable,auto_delete,exclusive,arguments,state,messages,messages_ready,messages_unacknowledged,consumers';
 const CONNECTION_COLUMNS = 'name,vhost,user,user_provided_name,client_properties.connection_name,state,channels';
 
 export interface ListOptions {
@@ -164,18 +165,38 @@ export class ManagementClient {
   }
 
   listExchanges(vhost: string, options: ListOptions = {}): Promise<Page<ExchangeInfo>> {
-    return this.paged(`/api/exchanges/${encodeName(vhost)}`, EXCHANGE_COLUMNS, parseExchange, options, `listing exchanges of vhost "${vhost}"`, `vhost "${vhost}"`);
+    return this.paged(
+      `/api/exchanges/${encodeName(vhost)}`,
+      EXCHANGE_COLUMNS,
+      parseExchange,
+      options,
+      `listing exchanges of vhost "${vhost}"`,
+      `vhost "${vhost}"`,
+    );
   }
 
   listQueues(vhost: string, options: ListOptions = {}): Promise<Page<QueueInfo>> {
-    return this.paged(`/api/queues/${encodeName(vhost)}`, QUEUE_COLUMNS, parseQueue, options, `listing queues of vhost "${vhost}"`, `vhost "${vhost}"`);
+    return this.paged(
+      `/api/queues/${encodeName(vhost)}`,
+      QUEUE_COLUMNS,
+      parseQueue,
+      options,
+      `listing queues of vhost "${vhost}"`,
+      `vhost "${vhost}"`,
+    );
   }
 
   /** One page of bindings; the broker returns them unpaged, so they are paged here. */
   async listBindings(vhost: string, selector: BindingSelector, options: ListOptions = {}): Promise<Page<BindingInfo>> {
     checkPaging(options);
     const all = await this.bindingsOf(vhost, selector, options);
-    all.sort((a, b) => cmp(a.source, b.source) || cmp(a.destination, b.destination) || cmp(a.routingKey, b.routingKey) || cmp(a.propertiesKey, b.propertiesKey));
+    all.sort(
+      (a, b) =>
+        cmp(a.source, b.source) ||
+        cmp(a.destination, b.destination) ||
+        cmp(a.routingKey, b.routingKey) ||
+        cmp(a.propertiesKey, b.propertiesKey),
+    );
     return pageLocally(all, options, (b) => [b.routingKey, b.destination, b.source]);
   }
 
@@ -186,7 +207,11 @@ export class ManagementClient {
     if (selector.queue !== undefined) {
       // The broker answers this path even for a queue that does not exist: check it first.
       await this.getQueue(vhost, selector.queue, options);
-      call = { path: `/api/queues/${v}/${encodeName(selector.queue)}/bindings`, what: `listing the bindings of queue "${selector.queue}" in vhost "${vhost}"`, notFound: `queue "${selector.queue}" in vhost "${vhost}"` };
+      call = {
+        path: `/api/queues/${v}/${encodeName(selector.queue)}/bindings`,
+        what: `listing the bindings of queue "${selector.queue}" in vhost "${vhost}"`,
+        notFound: `queue "${selector.queue}" in vhost "${vhost}"`,
+      };
     } else if (selector.exchange !== undefined) {
       const direction = selector.direction ?? 'source';
       call = {
@@ -224,13 +249,23 @@ export class ManagementClient {
   }
 
   async getVhost(name: string, options: RequestOptions = {}): Promise<VhostInfo> {
-    const body = await this.send({ path: `/api/vhosts/${encodeName(name)}`, what: `reading vhost "${name}"`, notFound: `vhost "${name}"`, ...sig(options) });
+    const body = await this.send({
+      path: `/api/vhosts/${encodeName(name)}`,
+      what: `reading vhost "${name}"`,
+      notFound: `vhost "${name}"`,
+      ...sig(options),
+    });
     return parseVhost(asObject(body));
   }
 
   async getExchange(vhost: string, name: string, options: RequestOptions = {}): Promise<ExchangeInfo> {
     const body = await this.send(
-      { path: `/api/exchanges/${encodeName(vhost)}/${exchangePathName(name)}`, what: `reading exchange "${name}" of vhost "${vhost}"`, notFound: `exchange "${name}" in vhost "${vhost}"`, ...sig(options) },
+      {
+        path: `/api/exchanges/${encodeName(vhost)}/${exchangePathName(name)}`,
+        what: `reading exchange "${name}" of vhost "${vhost}"`,
+        notFound: `exchange "${name}" in vhost "${vhost}"`,
+        ...sig(options),
+      },
       vhost,
     );
     return parseExchange(asObject(body));
@@ -238,7 +273,12 @@ export class ManagementClient {
 
   async getQueue(vhost: string, name: string, options: RequestOptions = {}): Promise<QueueInfo> {
     const body = await this.send(
-      { path: `/api/queues/${encodeName(vhost)}/${encodeName(name)}`, what: `reading queue "${name}" of vhost "${vhost}"`, notFound: `queue "${name}" in vhost "${vhost}"`, ...sig(options) },
+      {
+        path: `/api/queues/${encodeName(vhost)}/${encodeName(name)}`,
+        what: `reading queue "${name}" of vhost "${vhost}"`,
+        notFound: `queue "${name}" in vhost "${vhost}"`,
+        ...sig(options),
+      },
       vhost,
     );
     return parseQueue(asObject(body));
@@ -253,9 +293,12 @@ export class ManagementClient {
   async listConnections(options: ListOptions & { vhost?: string } = {}): Promise<Page<ConnectionInfo>> {
     if (options.vhost !== undefined) {
       const vhost = options.vhost;
-      const body = await this.send(
-        { path: `/api/vhosts/${encodeName(vhost)}/connections`, what: `listing the connections of vhost "${vhost}"`, notFound: `vhost "${vhost}"`, ...sig(options) },
-      );
+      const body = await this.send({
+        path: `/api/vhosts/${encodeName(vhost)}/connections`,
+        what: `listing the connections of vhost "${vhost}"`,
+        notFound: `vhost "${vhost}"`,
+        ...sig(options),
+      });
       const all = replyItems(body).map(parseConnection);
       all.sort((a, b) => cmp(a.name, b.name));
       return pageLocally(all, options, (c) => [c.name, c.clientName ?? '', c.user]);
@@ -290,7 +333,12 @@ export class ManagementClient {
   private async send(call: HttpCall, vhost?: string): Promise<unknown> {
     const reply = await this.http.send(call, vhost !== undefined ? [404] : []);
     if (reply.status !== 404 || vhost === undefined) return reply.body;
-    await this.http.send({ path: `/api/vhosts/${encodeName(vhost)}`, what: call.what, notFound: `vhost "${vhost}"`, ...(call.signal ? { signal: call.signal } : {}) });
+    await this.http.send({
+      path: `/api/vhosts/${encodeName(vhost)}`,
+      what: call.what,
+      notFound: `vhost "${vhost}"`,
+      ...(call.signal ? { signal: call.signal } : {}),
+    });
     throw this.http.statusError(call, reply);
   }
 

@@ -54,7 +54,11 @@ export class ManagementHttp {
     this.base = new URL(profile.managementUrl);
     this.auth = `Basic ${Buffer.from(`${profile.username}:${password ?? ''}`).toString('base64')}`;
     if (this.base.protocol === 'https:') {
-      this.agent = new HttpsAgent({ keepAlive: true, maxSockets: 8, ...amqpTlsOptions(profile.tls ?? { enabled: true }, this.base.hostname) });
+      this.agent = new HttpsAgent({
+        keepAlive: true,
+        maxSockets: 8,
+        ...amqpTlsOptions(profile.tls ?? { enabled: true }, this.base.hostname),
+      });
     } else {
       this.agent = new HttpAgent({ keepAlive: true, maxSockets: 8 });
     }
@@ -80,9 +84,13 @@ export class ManagementHttp {
     const reason = this.redact(replyReason(reply.body));
     switch (reply.status) {
       case 401:
-        return new AuthError(`${where} failed: the login of user "${this.profile.username}" was refused; set the right password with "Set Password" (the user also needs the "management" tag).`);
+        return new AuthError(
+          `${where} failed: the login of user "${this.profile.username}" was refused; set the right password with "Set Password" (the user also needs the "management" tag).`,
+        );
       case 403:
-        return new AuthError(`${where} failed: user "${this.profile.username}" is not allowed to do this (${reason}); give it the needed tag or vhost permission.`);
+        return new AuthError(
+          `${where} failed: user "${this.profile.username}" is not allowed to do this (${reason}); give it the needed tag or vhost permission.`,
+        );
       case 404:
         return new NotFoundError(`${where} failed: ${call.notFound ?? 'the object'} was not found; check the name.`);
       case 400:
@@ -143,18 +151,24 @@ export class ManagementHttp {
     } catch (err) {
       if (call.signal?.aborted) throw new CancelledError(`${where} was cancelled.`);
       if (timeout.aborted) {
-        throw new TimeoutError(`${where} got no answer within ${this.profile.connectTimeoutMs} ms; check the management URL and that the management plugin is enabled.`);
+        throw new TimeoutError(
+          `${where} got no answer within ${this.profile.connectTimeoutMs} ms; check the management URL and that the management plugin is enabled.`,
+        );
       }
       const raw = this.redact(errorMessage(err));
       const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
       if (code === 'ECONNREFUSED') {
-        throw new ConnectionError(`${where} failed: the connection was refused; check the management URL and that the management plugin is enabled.`);
+        throw new ConnectionError(
+          `${where} failed: the connection was refused; check the management URL and that the management plugin is enabled.`,
+        );
       }
       if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
         throw new ConnectionError(`${where} failed: the host name "${this.base.hostname}" was not found; check the management URL.`);
       }
       if (/certificate|self[- ]signed|SSL|TLS|EPROTO|wrong version number/i.test(raw)) {
-        throw new ConnectionError(`${where} failed: the TLS handshake failed (${raw.replace(/[.\s]+$/, '')}); check the CA file, or allow self-signed certificates in the profile.`);
+        throw new ConnectionError(
+          `${where} failed: the TLS handshake failed (${raw.replace(/[.\s]+$/, '')}); check the CA file, or allow self-signed certificates in the profile.`,
+        );
       }
       throw new ConnectionError(`${where} failed: ${raw}.`);
     }

@@ -125,8 +125,8 @@ export class TypedEmitter<M> {
       set = new Set();
       this.listeners.set(event, set);
     }
-    set.add(listener as Listener<never>);
-    return () => set.delete(listener as Listener<never>);
+    set.add(listener);
+    return () => set.delete(listener);
   }
 
   /** Resolves with the next value of `event`. */

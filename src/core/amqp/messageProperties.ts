@@ -51,7 +51,17 @@ export interface AmqpMessage {
 }
 
 const STRING_PROPERTIES = ['contentType', 'contentEncoding', 'correlationId', 'replyTo', 'messageId', 'type', 'userId', 'appId'] as const;
-const KNOWN = new Set<string>([...STRING_PROPERTIES, 'headers', 'deliveryMode', 'persistent', 'priority', 'expiration', 'timestamp', 'CC', 'BCC']);
+const KNOWN = new Set<string>([
+  ...STRING_PROPERTIES,
+  'headers',
+  'deliveryMode',
+  'persistent',
+  'priority',
+  'expiration',
+  'timestamp',
+  'CC',
+  'BCC',
+]);
 
 function shortString(value: unknown, name: string): string {
   if (typeof value !== 'string') throw new InputError(`The property "${name}" must be text, not ${JSON.stringify(value)}.`);
@@ -91,7 +101,8 @@ export function publishOptions(properties: unknown): Options.Publish {
     out.persistent = p.persistent;
   }
   if (p.deliveryMode !== undefined) {
-    if (p.deliveryMode !== 1 && p.deliveryMode !== 2) throw new InputError(`The property "deliveryMode" must be 1 (transient) or 2 (persistent), not ${JSON.stringify(p.deliveryMode)}.`);
+    if (p.deliveryMode !== 1 && p.deliveryMode !== 2)
+      throw new InputError(`The property "deliveryMode" must be 1 (transient) or 2 (persistent), not ${JSON.stringify(p.deliveryMode)}.`);
     if (p.persistent !== undefined && p.persistent !== (p.deliveryMode === 2)) {
       throw new InputError('The properties "persistent" and "deliveryMode" disagree: give only one of them.');
     }
@@ -106,8 +117,12 @@ export function publishOptions(properties: unknown): Options.Publish {
   if (p.expiration !== undefined) {
     const e = p.expiration;
     const ok = (typeof e === 'string' && /^\d+$/.test(e)) || (typeof e === 'number' && Number.isInteger(e) && e >= 0);
-    if (!ok) throw new InputError(`The property "expiration" must be a non-negative whole number of milliseconds written as text, such as "60000", not ${JSON.stringify(e)}.`);
-    if (String(e).length > 10 || Number(e) > 2 ** 32 - 1) throw new InputError(`The property "expiration" is too large: give at most ${2 ** 32 - 1} milliseconds.`);
+    if (!ok)
+      throw new InputError(
+        `The property "expiration" must be a non-negative whole number of milliseconds written as text, such as "60000", not ${JSON.stringify(e)}.`,
+      );
+    if (String(e).length > 10 || Number(e) > 2 ** 32 - 1)
+      throw new InputError(`The property "expiration" is too large: give at most ${2 ** 32 - 1} milliseconds.`);
     out.expiration = String(e);
   }
   if (p.timestamp !== undefined) {
@@ -116,7 +131,8 @@ export function publishOptions(properties: unknown): Options.Publish {
     if (typeof t === 'number') seconds = t;
     else if (typeof t === 'string' && !Number.isNaN(Date.parse(t))) seconds = Math.floor(Date.parse(t) / 1000);
     else throw new InputError(`The property "timestamp" must be seconds since 1970 or an ISO date, not ${JSON.stringify(t)}.`);
-    if (!Number.isInteger(seconds) || seconds < 0) throw new InputError(`The property "timestamp" must be a whole, non-negative number of seconds, not ${JSON.stringify(t)}.`);
+    if (!Number.isInteger(seconds) || seconds < 0)
+      throw new InputError(`The property "timestamp" must be a whole, non-negative number of seconds, not ${JSON.stringify(t)}.`);
     out.timestamp = seconds;
   }
   if (p.CC !== undefined) out.CC = routingList(p.CC, 'CC');

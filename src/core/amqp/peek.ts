@@ -55,7 +55,11 @@ export async function peekMessages(session: AmqpSession, args: PeekArgs, options
   }
   if (type === 'stream') return peekStream(session, queue, count, options);
   if (type !== undefined) {
-    const messages = await session.withChannel(`peeking at queue "${queue}"`, (ch) => getAndRequeue(ch, queue, count), options.signal ? { signal: options.signal } : {});
+    const messages = await session.withChannel(
+      `peeking at queue "${queue}"`,
+      (ch) => getAndRequeue(ch, queue, count),
+      options.signal ? { signal: options.signal } : {},
+    );
     return { messages, queueType: type, note: getNote(messages.length, count, type) };
   }
   return peekUnknownType(session, queue, count, options);
@@ -76,9 +80,14 @@ async function getAndRequeue(ch: Channel, queue: string, count: number): Promise
 }
 
 function getNote(got: number, asked: number, type: string): string {
-  let note = got === 0 ? 'The queue has no ready messages.' : `Fetched ${got} message${got === 1 ? '' : 's'} and put ${got === 1 ? 'it' : 'them all'} back: the queue keeps every message, and the broker now flags ${got === 1 ? 'it' : 'them'} as redelivered.`;
+  let note =
+    got === 0
+      ? 'The queue has no ready messages.'
+      : `Fetched ${got} message${got === 1 ? '' : 's'} and put ${got === 1 ? 'it' : 'them all'} back: the queue keeps every message, and the broker now flags ${got === 1 ? 'it' : 'them'} as redelivered.`;
   if (got > 0 && got < asked) note += ` The queue had only ${got} ready.`;
-  if (type === 'quorum' && got > 0) note += ' On a quorum queue each peek counts toward the delivery limit (x-delivery-limit): a message peeked too often is dropped or dead-lettered.';
+  if (type === 'quorum' && got > 0)
+    note +=
+      ' On a quorum queue each peek counts toward the delivery limit (x-delivery-limit): a message peeked too often is dropped or dead-lettered.';
   return note;
 }
 

@@ -57,7 +57,11 @@ export async function publish(session: AmqpSession, args: PublishArgs, options: 
       });
       const confirmed = await new Promise<boolean>((resolve, reject) => {
         const timer = setTimeout(() => {
-          reject(new TimeoutError(`Publishing to ${target} on profile "${session.profile.name}" (vhost "${session.vhost}") got no confirm within ${timeoutMs} ms; the broker may be blocking publishers (memory or disk alarm).`));
+          reject(
+            new TimeoutError(
+              `Publishing to ${target} on profile "${session.profile.name}" (vhost "${session.vhost}") got no confirm within ${timeoutMs} ms; the broker may be blocking publishers (memory or disk alarm).`,
+            ),
+          );
         }, timeoutMs);
         try {
           ch.publish(exchange, routingKey, body, { ...props, mandatory }, (err: unknown) => {

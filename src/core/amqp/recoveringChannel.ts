@@ -136,7 +136,9 @@ export class RecoveringChannel {
       });
       model.on('close', (err?: unknown) => this.lose(describeLoss(err ?? connectionError ?? thisOpen.serverError), generation));
       // A channel closes before its connection does: give the connection's reason a chance to arrive first.
-      open.channel.on('close', () => setImmediate(() => this.lose(describeLoss(connectionError ?? thisOpen.serverError, 'the channel was closed'), generation)));
+      open.channel.on('close', () =>
+        setImmediate(() => this.lose(describeLoss(connectionError ?? thisOpen.serverError, 'the channel was closed'), generation)),
+      );
       await this.hooks.setup(open.channel, model, generation);
       if (this.stopped) throw new Error('Channel closed: stopped');
       this.model = model;

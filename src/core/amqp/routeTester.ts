@@ -30,7 +30,12 @@ export function managementRouteSource(management: ManagementClient, vhost: strin
     },
     async bindings(name: string): Promise<RouteBinding[]> {
       const list = await management.bindingsOf(vhost, { exchange: name }, req);
-      return list.map((b) => ({ destination: b.destination, destinationType: b.destinationType, routingKey: b.routingKey, arguments: voidArguments(b.arguments) }));
+      return list.map((b) => ({
+        destination: b.destination,
+        destinationType: b.destinationType,
+        routingKey: b.routingKey,
+        arguments: voidArguments(b.arguments),
+      }));
     },
     async queueExists(name: string): Promise<boolean> {
       try {
@@ -54,7 +59,12 @@ function voidArguments(args: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
-export async function testRoute(management: ManagementClient, vhost: string, args: TestRouteArgs, options: { signal?: AbortSignal } = {}): Promise<RouteResult> {
+export async function testRoute(
+  management: ManagementClient,
+  vhost: string,
+  args: TestRouteArgs,
+  options: { signal?: AbortSignal } = {},
+): Promise<RouteResult> {
   const exchange = checkShortString(args.exchange, 'exchange name', { allowEmpty: true });
   const routingKey = checkShortString(args.routingKey ?? '', 'routing key', { allowEmpty: true });
   const headers = toAmqpTable(args.headers, 'headers');

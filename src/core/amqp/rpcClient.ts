@@ -55,7 +55,8 @@ export async function rpcCall(session: AmqpSession, args: RpcArgs, options: { si
     throw new InputError(`The timeout ${String(timeoutMs)} ms is not valid: give a whole number of milliseconds from 1 to 600000.`);
   }
   const mode = args.replyMode ?? 'direct';
-  if (mode !== 'direct' && mode !== 'callbackQueue') throw new InputError(`The reply mode "${String(mode)}" is not known: use "direct" or "callbackQueue".`);
+  if (mode !== 'direct' && mode !== 'callbackQueue')
+    throw new InputError(`The reply mode "${String(mode)}" is not known: use "direct" or "callbackQueue".`);
   const target = exchange === '' ? `queue "${routingKey}"` : `exchange "${exchange}" with routing key "${routingKey}"`;
   const what = `calling ${target} (RPC)`;
   session.assertWritable(what);
@@ -158,7 +159,12 @@ class DirectReplies {
       this.arm(rpc, p.deadline);
       try {
         p.started = performance.now();
-        rpc.open.channel.publish(spec.exchange, spec.routingKey, spec.body, { ...spec.props, replyTo: DIRECT_REPLY_TO, correlationId: id, mandatory: true });
+        rpc.open.channel.publish(spec.exchange, spec.routingKey, spec.body, {
+          ...spec.props,
+          replyTo: DIRECT_REPLY_TO,
+          correlationId: id,
+          mandatory: true,
+        });
       } catch (err) {
         this.fail(rpc, p, describeAmqpError(this.session.context(spec.what), detailedError(err, rpc.open.serverError)));
       }

@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ConsumeMessage } from 'amqplib';
-import { BrokerError, CancelledError, InputError, NotFoundError } from '../errors';
+import { type BrokerError, CancelledError, InputError, NotFoundError } from '../errors';
 import { checkShortString, toAmqpTable } from './amqpTable';
 import type { AmqpSession } from './amqpSession';
 import { DEFAULT_BUFFER_SIZE, MessageBuffer, TypedEmitter, type ReadOptions } from './messageBuffer';
@@ -47,7 +47,9 @@ export interface TailEvents {
 export function tailBindingKeys(exchange: string, keys: readonly string[], type: string | undefined): string[] {
   if (keys.length > 0) return [...new Set(keys)];
   if (type === 'direct') {
-    throw new InputError(`Exchange "${exchange}" is a direct exchange: give the routing keys to tail (a direct binding matches one key exactly).`);
+    throw new InputError(
+      `Exchange "${exchange}" is a direct exchange: give the routing keys to tail (a direct binding matches one key exactly).`,
+    );
   }
   return [type === 'fanout' || type === 'headers' ? '' : '#'];
 }
@@ -115,11 +117,15 @@ export class ExchangeTail extends TypedEmitter<TailEvents> {
           this.emit('bound', { queue: q.queue, bindingKeys: [...this.bindingKeys] });
         },
         lost: (reason) => {
-          this.session.logger.warn(`Tail of exchange "${this.exchange}" (profile "${this.session.profile.name}"): connection lost (${reason}); reconnecting.`);
+          this.session.logger.warn(
+            `Tail of exchange "${this.exchange}" (profile "${this.session.profile.name}"): connection lost (${reason}); reconnecting.`,
+          );
           this.emit('lost', { reason });
         },
         resumed: (info) => {
-          this.session.logger.info(`Tail of exchange "${this.exchange}" (profile "${this.session.profile.name}"): resumed after ${info.downtimeMs} ms.`);
+          this.session.logger.info(
+            `Tail of exchange "${this.exchange}" (profile "${this.session.profile.name}"): resumed after ${info.downtimeMs} ms.`,
+          );
           this.emit('resumed', { queue: this.currentQueue, ...info });
         },
         ended: (error) => this.end(error),
@@ -162,7 +168,10 @@ export class ExchangeTail extends TypedEmitter<TailEvents> {
  */
 export async function startTail(session: AmqpSession, args: TailArgs, options: TailOptions = {}): Promise<ExchangeTail> {
   const exchange = checkShortString(args.exchange, 'exchange name', { allowEmpty: true });
-  if (exchange === '') throw new InputError('The default exchange ("") cannot be tailed: it cannot be bound; tail the exchange the messages are published to.');
+  if (exchange === '')
+    throw new InputError(
+      'The default exchange ("") cannot be tailed: it cannot be bound; tail the exchange the messages are published to.',
+    );
   const keys = (args.bindingKeys ?? []).map((k) => checkShortString(k, 'binding key', { allowEmpty: true }));
   const table = toAmqpTable(args.bindingArguments, 'binding arguments');
   let type = args.exchangeType;

@@ -65,7 +65,10 @@ function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (typeof value === 'object' && value !== null) {
     const o = value as Record<string, unknown>;
-    return `{${Object.keys(o).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson(unwrap(o[k]))}`).join(',')}}`;
+    return `{${Object.keys(o)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson(unwrap(o[k]))}`)
+      .join(',')}}`;
   }
   return JSON.stringify(value);
 }
@@ -110,7 +113,12 @@ export interface RouteExchange {
  * True when a binding of an exchange of `type` takes a message; undefined for
  * exchange types whose routing is not known here (plugins).
  */
-export function bindingMatches(type: string, binding: RouteBinding, routingKey: string, headers: Record<string, unknown>): boolean | undefined {
+export function bindingMatches(
+  type: string,
+  binding: RouteBinding,
+  routingKey: string,
+  headers: Record<string, unknown>,
+): boolean | undefined {
   switch (type) {
     case 'direct':
       return binding.routingKey === routingKey;
@@ -145,7 +153,12 @@ export interface RouteResult {
 }
 
 /** The queues and exchanges a message with this routing key and headers would reach from `exchange`. */
-export async function computeRoute(source: RouteSource, exchange: string, routingKey: string, headers: Record<string, unknown> = {}): Promise<RouteResult> {
+export async function computeRoute(
+  source: RouteSource,
+  exchange: string,
+  routingKey: string,
+  headers: Record<string, unknown> = {},
+): Promise<RouteResult> {
   const queues = new Set<string>();
   const exchanges = new Set<string>();
   const notes: string[] = [];

@@ -72,7 +72,11 @@ function bool(value: unknown, what: string, fallback: boolean): boolean {
 }
 
 /** `brokerExplorer.rabbitmq.declareExchange`. */
-export async function declareExchange(session: AmqpSession, args: DeclareExchangeArgs, options: OperationOptions = {}): Promise<Record<string, never>> {
+export async function declareExchange(
+  session: AmqpSession,
+  args: DeclareExchangeArgs,
+  options: OperationOptions = {},
+): Promise<Record<string, never>> {
   const name = checkDeclarableName(args.name, 'exchange');
   const type = checkShortString(args.type, 'exchange type');
   const opts = {
@@ -115,7 +119,8 @@ export async function checkExchange(session: AmqpSession, name: string, options:
 
 function checkBind(args: BindArgs): { source: string; destination: string; routingKey: string; table: Record<string, unknown> } {
   const source = checkShortString(args.source, 'source exchange', { allowEmpty: true });
-  if (source === '') throw new InputError('The default exchange ("") cannot be bound: it routes to the queue named by the routing key by itself.');
+  if (source === '')
+    throw new InputError('The default exchange ("") cannot be bound: it routes to the queue named by the routing key by itself.');
   const destination = checkShortString(args.destination, `destination ${args.destinationType ?? 'queue'}`);
   if (args.destinationType !== 'queue' && args.destinationType !== 'exchange') {
     throw new InputError(`"destinationType" must be "queue" or "exchange", not ${JSON.stringify(args.destinationType)}.`);
@@ -194,13 +199,20 @@ function canonical(value: unknown): string {
   if (typeof value === 'object' && value !== null) {
     const o = value as Record<string, unknown>;
     if ('!' in o && 'value' in o) return canonical(o.value);
-    return `{${Object.keys(o).sort().map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`).join(',')}}`;
+    return `{${Object.keys(o)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(value);
 }
 
 /** `brokerExplorer.rabbitmq.deleteQueue`; a missing queue is a NotFoundError, not silence. */
-export async function deleteQueue(session: AmqpSession, args: DeleteQueueArgs, options: OperationOptions = {}): Promise<{ messageCount: number }> {
+export async function deleteQueue(
+  session: AmqpSession,
+  args: DeleteQueueArgs,
+  options: OperationOptions = {},
+): Promise<{ messageCount: number }> {
   const name = checkShortString(args.name, 'queue name');
   const opts = { ifUnused: bool(args.ifUnused, 'ifUnused', false), ifEmpty: bool(args.ifEmpty, 'ifEmpty', false) };
   session.assertWritable(`deleting queue "${name}"`);
@@ -216,9 +228,14 @@ export async function deleteQueue(session: AmqpSession, args: DeleteQueueArgs, o
 }
 
 /** `brokerExplorer.rabbitmq.deleteExchange`; a missing exchange is a NotFoundError. */
-export async function deleteExchange(session: AmqpSession, args: DeleteExchangeArgs, options: OperationOptions = {}): Promise<Record<string, never>> {
+export async function deleteExchange(
+  session: AmqpSession,
+  args: DeleteExchangeArgs,
+  options: OperationOptions = {},
+): Promise<Record<string, never>> {
   const name = checkShortString(args.name, 'exchange name', { allowEmpty: true });
-  if (name === '' || name.startsWith('amq.')) throw new InputError(`The exchange "${name}" is built into the broker and cannot be deleted.`);
+  if (name === '' || name.startsWith('amq.'))
+    throw new InputError(`The exchange "${name}" is built into the broker and cannot be deleted.`);
   const opts = { ifUnused: bool(args.ifUnused, 'ifUnused', false) };
   session.assertWritable(`deleting exchange "${name}"`);
   await session.withChannel(
@@ -233,7 +250,11 @@ export async function deleteExchange(session: AmqpSession, args: DeleteExchangeA
 }
 
 /** `brokerExplorer.rabbitmq.purgeQueue`: removes the ready messages, returns how many. */
-export async function purgeQueue(session: AmqpSession, args: { name: string }, options: OperationOptions = {}): Promise<{ messageCount: number }> {
+export async function purgeQueue(
+  session: AmqpSession,
+  args: { name: string },
+  options: OperationOptions = {},
+): Promise<{ messageCount: number }> {
   const name = checkShortString(args.name, 'queue name');
   session.assertWritable(`purging queue "${name}"`);
   const ok = await session.withChannel(`purging queue "${name}"`, (ch) => ch.purgeQueue(name), options);

@@ -51,18 +51,56 @@ const EXTRA_WRITES: ReadonlyMap<string, string> = new Map([
 
 /** Admin commands that only read. */
 const ADMIN_READS: ReadonlySet<string> = new Set([
-  'config|get', 'client|list', 'client|info', 'slowlog|get', 'slowlog|len', 'slowlog|help',
-  'acl|list', 'acl|getuser', 'acl|users', 'acl|whoami', 'acl|cat', 'acl|genpass', 'acl|dryrun', 'acl|help',
-  'latency|latest', 'latency|history', 'latency|doctor', 'latency|graph', 'latency|histogram', 'latency|help',
-  'config|help', 'client|help', 'monitor',
+  'config|get',
+  'client|list',
+  'client|info',
+  'slowlog|get',
+  'slowlog|len',
+  'slowlog|help',
+  'acl|list',
+  'acl|getuser',
+  'acl|users',
+  'acl|whoami',
+  'acl|cat',
+  'acl|genpass',
+  'acl|dryrun',
+  'acl|help',
+  'latency|latest',
+  'latency|history',
+  'latency|doctor',
+  'latency|graph',
+  'latency|histogram',
+  'latency|help',
+  'config|help',
+  'client|help',
+  'monitor',
 ]);
 
 /** Subcommands that write, for the fallback when COMMAND gives no subcommands. */
 const FALLBACK_SUB_WRITES: ReadonlySet<string> = new Set([
-  'config|set', 'config|rewrite', 'config|resetstat', 'script|load', 'script|flush', 'script|kill',
-  'function|load', 'function|delete', 'function|flush', 'function|restore', 'function|kill',
-  'client|kill', 'client|pause', 'client|unpause', 'client|unblock', 'acl|setuser', 'acl|deluser', 'acl|load',
-  'acl|save', 'slowlog|reset', 'latency|reset', 'memory|purge', 'object|freq',
+  'config|set',
+  'config|rewrite',
+  'config|resetstat',
+  'script|load',
+  'script|flush',
+  'script|kill',
+  'function|load',
+  'function|delete',
+  'function|flush',
+  'function|restore',
+  'function|kill',
+  'client|kill',
+  'client|pause',
+  'client|unpause',
+  'client|unblock',
+  'acl|setuser',
+  'acl|deluser',
+  'acl|load',
+  'acl|save',
+  'slowlog|reset',
+  'latency|reset',
+  'memory|purge',
+  'object|freq',
 ]);
 
 const KNOWN_SUBCOMMANDS: ReadonlySet<string> = new Set([
@@ -137,7 +175,8 @@ export class CommandCatalog {
     }
     const display = name.replace('|', ' ').toUpperCase();
     const known = desc !== undefined;
-    const result = (write: boolean, reason?: string): Classification => (reason === undefined ? { display, name, known, write } : { display, name, known, write, reason });
+    const result = (write: boolean, reason?: string): Classification =>
+      reason === undefined ? { display, name, known, write } : { display, name, known, write, reason };
     const extra = EXTRA_WRITES.get(name);
     if (extra) return result(true, extra);
     if (!this.live && FALLBACK_SUB_WRITES.has(name)) return result(true, 'changes the server');
@@ -157,7 +196,10 @@ export class CommandCatalog {
 /** Builds a catalog from the reply of `COMMAND`. */
 export function catalogFromReply(reply: RedisReply): CommandCatalog {
   const items = reply.type === 'array' ? reply.items : [];
-  return new CommandCatalog(items.map(parseDescription).filter((d): d is CommandDescription => d !== undefined), true);
+  return new CommandCatalog(
+    items.map(parseDescription).filter((d): d is CommandDescription => d !== undefined),
+    true,
+  );
 }
 
 /** A catalog from @ioredis/commands (no subcommands, no live truth). */
@@ -216,7 +258,12 @@ export function clearCommandCache(cacheKey?: string): void {
  * The ReadOnlyError for a command on a read-only profile when it would
  * write, or undefined when it may be sent. `line` is named in the message.
  */
-export function readOnlyRefusal(profile: { name: string; readOnly: boolean } | undefined, catalog: CommandCatalog, argv: readonly Buffer[], line?: number): ReadOnlyError | undefined {
+export function readOnlyRefusal(
+  profile: { name: string; readOnly: boolean } | undefined,
+  catalog: CommandCatalog,
+  argv: readonly Buffer[],
+  line?: number,
+): ReadOnlyError | undefined {
   if (!profile?.readOnly) return undefined;
   const c = catalog.classify(argv);
   if (!c.write) return undefined;

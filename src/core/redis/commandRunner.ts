@@ -44,7 +44,8 @@ export function refusal(argv: readonly Buffer[]): string | undefined {
   if (mode === 'subscribe') return `${name} streams messages: use Subscribe (or the console's subscribe mode) instead.`;
   if (mode) return `${name} streams from the server and cannot run here.`;
   const sub = argv[1]?.toString('latin1').toUpperCase();
-  if (name === 'HELLO' && sub !== undefined && sub !== '2') return 'Only RESP2 is supported here: run HELLO without a protocol version, or with 2.';
+  if (name === 'HELLO' && sub !== undefined && sub !== '2')
+    return 'Only RESP2 is supported here: run HELLO without a protocol version, or with 2.';
   if (name === 'CLIENT' && sub === 'REPLY') return 'CLIENT REPLY would make replies go missing: it cannot run here.';
   return undefined;
 }
@@ -146,7 +147,9 @@ const cmd = (s: string): Buffer[] => [Buffer.from(s)];
 function describeLines(bad: readonly LineResult[]): string {
   const first = bad[0];
   const text = first.reply.type === 'error' ? first.reply.message.replace(/[.\s]+$/, '') : 'refused';
-  return bad.length === 1 ? `line ${first.line} (${first.command}) was refused: ${text}` : `${bad.length} lines were refused, the first is line ${first.line} (${first.command}): ${text}`;
+  return bad.length === 1
+    ? `line ${first.line} (${first.command}) was refused: ${text}`
+    : `${bad.length} lines were refused, the first is line ${first.line} (${first.command}): ${text}`;
 }
 
 /**
@@ -158,9 +161,14 @@ function describeLines(bad: readonly LineResult[]): string {
  * throws ReadOnlyError at the first write, before it is sent (a transaction
  * is discarded first).
  */
-export async function runScript(client: RespClient, source: AsyncIterable<ScriptEntry> | Iterable<ScriptEntry>, options: ScriptOptions = {}): Promise<ScriptResult> {
+export async function runScript(
+  client: RespClient,
+  source: AsyncIterable<ScriptEntry> | Iterable<ScriptEntry>,
+  options: ScriptOptions = {},
+): Promise<ScriptResult> {
   const batchSize = options.batchSize ?? 1000;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new InputError(`The batch size ${batchSize} is not valid: give a whole number of at least 1.`);
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new InputError(`The batch size ${batchSize} is not valid: give a whole number of at least 1.`);
   const tx = options.transaction === true;
   const collect = options.collect ?? true;
   const catalog = await catalogFor(client, options);
@@ -196,7 +204,8 @@ export async function runScript(client: RespClient, source: AsyncIterable<Script
       const argv = entry.argv ?? [];
       const name = commandName(argv);
       let problem = entry.error ?? refusal(argv);
-      if (!problem && tx && TX_CONTROL.has(name)) problem = `${name} cannot be used inside a transaction that runs as a whole: remove it, or run as a pipeline.`;
+      if (!problem && tx && TX_CONTROL.has(name))
+        problem = `${name} cannot be used inside a transaction that runs as a whole: remove it, or run as a pipeline.`;
       const refusedWrite = !problem && catalog ? readOnlyRefusal(options.profile, catalog, argv, entry.line) : undefined;
       if (refusedWrite) {
         await discard();
@@ -235,7 +244,11 @@ export async function runScript(client: RespClient, source: AsyncIterable<Script
       if (tx) {
         await discard();
         result.aborted = 'The transaction was cancelled and discarded: nothing was changed.';
-        queued.forEach((q) => (q.reply.type === 'status' && q.reply.value === 'QUEUED' ? (q.reply = errorReply('DISCARDED the transaction was cancelled')) : undefined));
+        queued.forEach((q) =>
+          q.reply.type === 'status' && q.reply.value === 'QUEUED'
+            ? (q.reply = errorReply('DISCARDED the transaction was cancelled'))
+            : undefined,
+        );
         deliver(queued);
       }
       return result;
@@ -261,7 +274,10 @@ export async function runScript(client: RespClient, source: AsyncIterable<Script
       result.aborted = 'The transaction was not run because a watched key changed (WATCH): nothing was changed.';
       for (const q of queued) q.reply = NIL;
     } else if (exec.type === 'error') {
-      result.aborted = bad.length > 0 ? `The transaction was not run (EXECABORT) because ${describeLines(bad)}; nothing was changed.` : `The transaction was not run: ${exec.message}.`;
+      result.aborted =
+        bad.length > 0
+          ? `The transaction was not run (EXECABORT) because ${describeLines(bad)}; nothing was changed.`
+          : `The transaction was not run: ${exec.message}.`;
       for (const q of queued) if (q.reply.type !== 'error') q.reply = exec;
     }
     deliver(queued);
@@ -282,7 +298,11 @@ export interface PipelineResult {
  * profile refuses the whole list before anything is sent when any command
  * writes.
  */
-export async function runPipeline(client: RespClient, commands: readonly (readonly (Buffer | BytesLike)[])[], options: Omit<ScriptOptions, 'collect'> = {}): Promise<PipelineResult> {
+export async function runPipeline(
+  client: RespClient,
+  commands: readonly (readonly (Buffer | BytesLike)[])[],
+  options: Omit<ScriptOptions, 'collect'> = {},
+): Promise<PipelineResult> {
   const entries: ScriptEntry[] = commands.map((argv, i) => ({ line: i + 1, argv: asArgv(argv) }));
   const catalog = await catalogFor(client, options);
   if (catalog) {

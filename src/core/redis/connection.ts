@@ -71,7 +71,9 @@ export function describeRedisError(profile: ResolvedRedisProfile, err: unknown, 
   const raw = errorMessage(err);
   const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
   if (code === 'ECONNREFUSED' || /ECONNREFUSED/.test(raw)) {
-    return new ConnectionError(`Cannot connect to ${where}: the connection was refused. Check that the server runs and the host and port are right.`);
+    return new ConnectionError(
+      `Cannot connect to ${where}: the connection was refused. Check that the server runs and the host and port are right.`,
+    );
   }
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || /ENOTFOUND|EAI_AGAIN/.test(raw)) {
     return new ConnectionError(`Cannot connect to ${where}: the host name "${profile.host}" was not found. Check the host.`);
@@ -80,16 +82,22 @@ export function describeRedisError(profile: ResolvedRedisProfile, err: unknown, 
     return new ConnectionError(`Cannot connect to ${where}: the host is unreachable. Check the network and the host.`);
   }
   if (/WRONGPASS|invalid username-password|NOAUTH|invalid password/i.test(raw)) {
-    return new AuthError(`Redis profile "${profile.name}" (${endpoint(profile)}) refused the login: wrong user name or password. Set the right password with "Set Password".`);
+    return new AuthError(
+      `Redis profile "${profile.name}" (${endpoint(profile)}) refused the login: wrong user name or password. Set the right password with "Set Password".`,
+    );
   }
   if (/NOPERM/i.test(raw)) {
     return new AuthError(`Redis profile "${profile.name}": the user has no permission for this: ${redactText(raw)}.`);
   }
   if (/DB index is out of range|invalid DB index/i.test(raw)) {
-    return new NotFoundError(`Redis profile "${profile.name}" has no database ${db ?? profile.db}: the server's "databases" setting is lower. Pick a smaller database number.`);
+    return new NotFoundError(
+      `Redis profile "${profile.name}" has no database ${db ?? profile.db}: the server's "databases" setting is lower. Pick a smaller database number.`,
+    );
   }
   if (/certificate|self[- ]signed|SSL|TLS|EPROTO|wrong version number/i.test(raw)) {
-    return new ConnectionError(`TLS with ${where} failed: ${redactText(raw)}. Check the CA file, or allow self-signed certificates in the profile.`);
+    return new ConnectionError(
+      `TLS with ${where} failed: ${redactText(raw)}. Check the CA file, or allow self-signed certificates in the profile.`,
+    );
   }
   if (/ETIMEDOUT|timed? ?out/i.test(raw)) {
     return new TimeoutError(`${where} did not answer within ${profile.connectTimeoutMs} ms. Check the host, port and firewall.`);
@@ -98,7 +106,9 @@ export function describeRedisError(profile: ResolvedRedisProfile, err: unknown, 
     return new ConnectionError(`The connection to ${where} was lost and is not back yet; check that the server runs, then try again.`);
   }
   if (/Connection is closed|ECONNRESET|EPIPE|Stream isn't writeable/i.test(raw)) {
-    return new ConnectionError(`The connection to ${where} was lost (${redactText(raw).replace(/[.\s]+$/, '')}); check that the server runs, then try again.`);
+    return new ConnectionError(
+      `The connection to ${where} was lost (${redactText(raw).replace(/[.\s]+$/, '')}); check that the server runs, then try again.`,
+    );
   }
   return new BrokerError(`${where}: ${redactText(raw)}`);
 }
@@ -142,7 +152,10 @@ export async function connectRedis(profile: ResolvedRedisProfile, options: Redis
   let lastError: unknown;
   client.on('error', (err: unknown) => {
     lastError = err;
-    if (established) logger.warn(`Redis "${profile.name}" (${endpoint(profile)}): ${redactText(errorMessage(err), options.password ? [options.password] : [])}`);
+    if (established)
+      logger.warn(
+        `Redis "${profile.name}" (${endpoint(profile)}): ${redactText(errorMessage(err), options.password ? [options.password] : [])}`,
+      );
   });
   let timer: NodeJS.Timeout | undefined;
   const onAbort = (): void => client.disconnect();
@@ -152,7 +165,12 @@ export async function connectRedis(profile: ResolvedRedisProfile, options: Redis
       client.connect(),
       new Promise<never>((_, reject) => {
         timer = setTimeout(
-          () => reject(new TimeoutError(`Redis profile "${profile.name}" (${endpoint(profile)}) did not complete the connection within ${profile.connectTimeoutMs} ms. Check the host, port, TLS setting and firewall.`)),
+          () =>
+            reject(
+              new TimeoutError(
+                `Redis profile "${profile.name}" (${endpoint(profile)}) did not complete the connection within ${profile.connectTimeoutMs} ms. Check the host, port, TLS setting and firewall.`,
+              ),
+            ),
           profile.connectTimeoutMs,
         );
       }),
@@ -167,7 +185,9 @@ export async function connectRedis(profile: ResolvedRedisProfile, options: Redis
     if (options.signal?.aborted) throw describeRedisError(profile, new Error('cancelled'), db);
     if (!(cause instanceof BrokerError) && /ECONNRESET|EPIPE|Connection is closed|socket hang up/i.test(errorMessage(cause))) {
       // Closed during the handshake, typically plain TCP to a TLS port.
-      throw new ConnectionError(`Cannot connect to Redis profile "${profile.name}" (${endpoint(profile)}): the server closed the connection during the handshake; check the port and whether the server expects TLS (rediss://) or plain TCP.`);
+      throw new ConnectionError(
+        `Cannot connect to Redis profile "${profile.name}" (${endpoint(profile)}): the server closed the connection during the handshake; check the port and whether the server expects TLS (rediss://) or plain TCP.`,
+      );
     }
     throw describeRedisError(profile, cause, db);
   } finally {

@@ -76,7 +76,8 @@ export async function scanKeysPage(client: Redis, options: KeyPageOptions = {}):
   if (!Number.isInteger(count) || count < 1) throw new InputError(`COUNT ${count} is not valid: give a whole number of at least 1.`);
   if (!Number.isInteger(limit) || limit < 1) throw new InputError(`The limit ${limit} is not valid: give a whole number of at least 1.`);
   let cursor = options.cursor ?? '0';
-  if (!/^\d+$/.test(cursor)) throw new InputError(`The cursor "${cursor}" is not valid: pass back the cursor a previous scan returned, or "0" to start.`);
+  if (!/^\d+$/.test(cursor))
+    throw new InputError(`The cursor "${cursor}" is not valid: pass back the cursor a previous scan returned, or "0" to start.`);
   const keys: Buffer[] = [];
   let scanned = 0;
   const extra: (string | Buffer)[] = [];
@@ -84,14 +85,16 @@ export async function scanKeysPage(client: Redis, options: KeyPageOptions = {}):
   if (options.type !== undefined) extra.push('TYPE', options.type);
   do {
     throwIfAborted(options.signal);
-    const reply = (await client.callBuffer('SCAN', cursor, 'COUNT', count, ...extra)) as unknown;
+    const reply = await client.callBuffer('SCAN', cursor, 'COUNT', count, ...extra);
     const [next, batch] = parseScanReply(reply);
     cursor = next;
     scanned += count;
     for (const k of batch) keys.push(k);
   } while (cursor !== '0' && keys.length < limit && scanned < maxExamine);
   const withInfo = options.withInfo ?? true;
-  const infos = withInfo ? await keyInfos(client, keys, options.type) : keys.map((key) => ({ key, type: options.type ?? 'unknown', ttl: -1 }));
+  const infos = withInfo
+    ? await keyInfos(client, keys, options.type)
+    : keys.map((key) => ({ key, type: options.type ?? 'unknown', ttl: -1 }));
   return { keys: infos, cursor, complete: cursor === '0', scanned };
 }
 
@@ -138,7 +141,7 @@ export async function keyspaceCounts(client: Redis): Promise<Map<number, number>
 /** How many databases the server has (CONFIG GET databases), or 16 when CONFIG is not allowed. */
 export async function databaseCount(client: Redis): Promise<number> {
   try {
-    const reply = (await client.config('GET', 'databases')) as unknown;
+    const reply = await client.config('GET', 'databases');
     if (Array.isArray(reply) && reply.length >= 2) {
       const n = Number(reply[1]);
       if (Number.isInteger(n) && n > 0) return n;

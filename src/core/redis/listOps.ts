@@ -28,16 +28,57 @@ async function boundedRange(client: Redis, a: Args): Promise<JsonValue> {
   const start = norm(a.num('start'));
   const stop = Math.min(norm(a.num('stop')), length - 1);
   const n = stop >= start ? stop - start + 1 : 0;
-  if (n > MAX_RESULT_ITEMS) throw new InputError(`LRANGE would return ${n} elements: ask for at most ${MAX_RESULT_ITEMS}, or scan the list page by page.`);
-  const raw = (await client.lrangeBuffer(k, a.str('start'), a.str('stop'))) as Buffer[];
+  if (n > MAX_RESULT_ITEMS)
+    throw new InputError(`LRANGE would return ${n} elements: ask for at most ${MAX_RESULT_ITEMS}, or scan the list page by page.`);
+  const raw = await client.lrangeBuffer(k, a.str('start'), a.str('stop'));
   return raw.map(bytesResult);
 }
 
 export const LIST_OPS = defineOps([
-  { name: 'lpush', family: 'list', command: 'LPUSH', summary: 'Insert values at the head; returns the new length', write: true, keyTypes: ['list'], args: [key, values], argv: (a) => [a.buf('key'), ...a.bufs('values')], result: 'integer' },
-  { name: 'rpush', family: 'list', command: 'RPUSH', summary: 'Append values at the tail; returns the new length', write: true, keyTypes: ['list'], args: [key, values], argv: (a) => [a.buf('key'), ...a.bufs('values')], result: 'integer' },
-  { name: 'lpushx', family: 'list', command: 'LPUSHX', summary: 'Insert at the head only if the list exists', write: true, keyTypes: ['list'], args: [key, values], argv: (a) => [a.buf('key'), ...a.bufs('values')], result: 'integer' },
-  { name: 'rpushx', family: 'list', command: 'RPUSHX', summary: 'Append at the tail only if the list exists', write: true, keyTypes: ['list'], args: [key, values], argv: (a) => [a.buf('key'), ...a.bufs('values')], result: 'integer' },
+  {
+    name: 'lpush',
+    family: 'list',
+    command: 'LPUSH',
+    summary: 'Insert values at the head; returns the new length',
+    write: true,
+    keyTypes: ['list'],
+    args: [key, values],
+    argv: (a) => [a.buf('key'), ...a.bufs('values')],
+    result: 'integer',
+  },
+  {
+    name: 'rpush',
+    family: 'list',
+    command: 'RPUSH',
+    summary: 'Append values at the tail; returns the new length',
+    write: true,
+    keyTypes: ['list'],
+    args: [key, values],
+    argv: (a) => [a.buf('key'), ...a.bufs('values')],
+    result: 'integer',
+  },
+  {
+    name: 'lpushx',
+    family: 'list',
+    command: 'LPUSHX',
+    summary: 'Insert at the head only if the list exists',
+    write: true,
+    keyTypes: ['list'],
+    args: [key, values],
+    argv: (a) => [a.buf('key'), ...a.bufs('values')],
+    result: 'integer',
+  },
+  {
+    name: 'rpushx',
+    family: 'list',
+    command: 'RPUSHX',
+    summary: 'Append at the tail only if the list exists',
+    write: true,
+    keyTypes: ['list'],
+    args: [key, values],
+    argv: (a) => [a.buf('key'), ...a.bufs('values')],
+    result: 'integer',
+  },
   {
     name: 'linsert',
     family: 'list',
@@ -45,7 +86,12 @@ export const LIST_OPS = defineOps([
     summary: 'Insert before or after the first element equal to a pivot; -1 when the pivot is absent',
     write: true,
     keyTypes: ['list'],
-    args: [key, arg('where', 'enum', 'Where', { values: ['BEFORE', 'AFTER'] }), arg('pivot', 'bytes', 'Pivot'), arg('value', 'bytes', 'Value')],
+    args: [
+      key,
+      arg('where', 'enum', 'Where', { values: ['BEFORE', 'AFTER'] }),
+      arg('pivot', 'bytes', 'Pivot'),
+      arg('value', 'bytes', 'Value'),
+    ],
     argv: (a) => [a.buf('key'), a.str('where'), a.buf('pivot'), a.buf('value')],
     result: 'integer',
   },
@@ -93,7 +139,17 @@ export const LIST_OPS = defineOps([
     argv: (a) => [a.buf('key'), ...(a.has('count') ? [a.str('count')] : [])],
     result: popResult,
   },
-  { name: 'lindex', family: 'list', command: 'LINDEX', summary: 'The element at an index (negative from the tail)', write: false, keyTypes: ['list'], args: [key, arg('index', 'integer', 'Index')], argv: (a) => [a.buf('key'), a.str('index')], result: 'bytes' },
+  {
+    name: 'lindex',
+    family: 'list',
+    command: 'LINDEX',
+    summary: 'The element at an index (negative from the tail)',
+    write: false,
+    keyTypes: ['list'],
+    args: [key, arg('index', 'integer', 'Index')],
+    argv: (a) => [a.buf('key'), a.str('index')],
+    result: 'bytes',
+  },
   {
     name: 'lrange',
     family: 'list',
@@ -115,7 +171,17 @@ export const LIST_OPS = defineOps([
     argv: (a) => [a.buf('key'), a.str('start'), a.str('stop')],
     result: 'ok',
   },
-  { name: 'llen', family: 'list', command: 'LLEN', summary: 'Length of a list', write: false, keyTypes: ['list'], args: [key], argv: (a) => [a.buf('key')], result: 'integer' },
+  {
+    name: 'llen',
+    family: 'list',
+    command: 'LLEN',
+    summary: 'Length of a list',
+    write: false,
+    keyTypes: ['list'],
+    args: [key],
+    argv: (a) => [a.buf('key')],
+    result: 'integer',
+  },
   {
     name: 'rpoplpush',
     family: 'list',

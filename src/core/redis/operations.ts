@@ -32,11 +32,23 @@ export function findOperation(name: string): OperationSpec | undefined {
 }
 
 /** Runs a typed operation; see runOperationUnchecked. */
-export function runOperation<N extends OperationName>(client: Redis, name: N, args: OperationArgs<N>, ctx: OpContext = {}): Promise<JsonValue> {
+export function runOperation<N extends OperationName>(
+  client: Redis,
+  name: N,
+  args: OperationArgs<N>,
+  ctx: OpContext = {},
+): Promise<JsonValue> {
   return runOperationUnchecked(client, name, args, ctx);
 }
 
-const TYPE_NAMES: Record<string, string> = { string: 'a string', hash: 'a hash', list: 'a list', set: 'a set', zset: 'a sorted set', stream: 'a stream' };
+const TYPE_NAMES: Record<string, string> = {
+  string: 'a string',
+  hash: 'a hash',
+  list: 'a list',
+  set: 'a set',
+  zset: 'a sorted set',
+  stream: 'a stream',
+};
 const typeName = (t: string): string => TYPE_NAMES[t] ?? `a ${t}`;
 
 function isReplyError(err: unknown): err is Error {
@@ -69,7 +81,10 @@ async function wrongTypeError(client: Redis, spec: OperationSpec, args: Args): P
 
 /** Runs a command on a dedicated connection, closing it afterwards; abort closes it at once. */
 async function runBlocking(spec: OperationSpec, argv: (string | Buffer)[], ctx: OpContext): Promise<unknown> {
-  if (!ctx.openDedicated) throw new InputError(`${spec.command} waits on its connection: it needs a dedicated one (openDedicated), so that nothing else waits behind it.`);
+  if (!ctx.openDedicated)
+    throw new InputError(
+      `${spec.command} waits on its connection: it needs a dedicated one (openDedicated), so that nothing else waits behind it.`,
+    );
   throwIfAborted(ctx.signal);
   const conn = await ctx.openDedicated();
   const onAbort = (): void => conn.disconnect();
@@ -113,6 +128,8 @@ export async function runOperationUnchecked(client: Redis, name: string, input: 
       }
       throw commandError(errorReply(err.message), spec.command, ctx.profile?.name);
     }
-    throw new BrokerError(`${spec.command} failed${ctx.profile ? ` on profile "${ctx.profile.name}"` : ''}: ${errorMessage(err).replace(/[.\s]+$/, '')}.`);
+    throw new BrokerError(
+      `${spec.command} failed${ctx.profile ? ` on profile "${ctx.profile.name}"` : ''}: ${errorMessage(err).replace(/[.\s]+$/, '')}.`,
+    );
   }
 }

@@ -161,22 +161,32 @@ function parseArg(spec: ArgSpec, value: unknown): Parsed {
   switch (spec.kind) {
     case 'key':
     case 'bytes':
-      if (typeof value !== 'string' && !isHexBytes(value) && !Buffer.isBuffer(value)) throw new InputError(`The ${label} must be text or { hex: "…" }.`);
+      if (typeof value !== 'string' && !isHexBytes(value) && !Buffer.isBuffer(value))
+        throw new InputError(`The ${label} must be text or { hex: "…" }.`);
       return toBuffer(value, label);
     case 'keys':
     case 'bytesList':
       return parseBytesList(value, label);
     case 'integer': {
-      const text = typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? value.trim() : undefined;
+      const text =
+        typeof value === 'number' && Number.isSafeInteger(value)
+          ? String(value)
+          : typeof value === 'string' && /^\s*-?\d+\s*$/.test(value)
+            ? value.trim()
+            : undefined;
       const n = text === undefined ? undefined : BigInt(text);
-      if (n === undefined || n < INT64_MIN || n > INT64_MAX) throw new InputError(`The ${label} ${describe(value)} is not a whole number (64-bit).`);
-      if (spec.min !== undefined && n < BigInt(spec.min)) throw new InputError(`The ${label} ${n} is too small: it must be at least ${spec.min}.`);
-      if (spec.max !== undefined && n > BigInt(spec.max)) throw new InputError(`The ${label} ${n} is too large: it must be at most ${spec.max}.`);
+      if (n === undefined || n < INT64_MIN || n > INT64_MAX)
+        throw new InputError(`The ${label} ${describe(value)} is not a whole number (64-bit).`);
+      if (spec.min !== undefined && n < BigInt(spec.min))
+        throw new InputError(`The ${label} ${n} is too small: it must be at least ${spec.min}.`);
+      if (spec.max !== undefined && n > BigInt(spec.max))
+        throw new InputError(`The ${label} ${n} is too large: it must be at most ${spec.max}.`);
       return n.toString();
     }
     case 'float': {
       const text = parseFloatText(value, label, spec.allowInf === true);
-      if (spec.min !== undefined && Number(text) < spec.min) throw new InputError(`The ${label} ${text} is too small: it must be at least ${spec.min}.`);
+      if (spec.min !== undefined && Number(text) < spec.min)
+        throw new InputError(`The ${label} ${text} is too small: it must be at least ${spec.min}.`);
       return text;
     }
     case 'floats':
@@ -184,7 +194,8 @@ function parseArg(spec: ArgSpec, value: unknown): Parsed {
       return value.map((v) => parseFloatText(v, label, spec.allowInf === true));
     case 'enum': {
       const text = typeof value === 'string' ? value.toUpperCase() : '';
-      if (!(spec.values ?? []).includes(text)) throw new InputError(`The ${label} ${describe(value)} is not one of ${(spec.values ?? []).join(', ')}.`);
+      if (!(spec.values ?? []).includes(text))
+        throw new InputError(`The ${label} ${describe(value)} is not one of ${(spec.values ?? []).join(', ')}.`);
       return text;
     }
     case 'flag':
@@ -193,7 +204,11 @@ function parseArg(spec: ArgSpec, value: unknown): Parsed {
     case 'pairs': {
       const [a, b] = spec.pairNames ?? ['field', 'value'];
       const entries: [unknown, unknown][] = Array.isArray(value)
-        ? value.map((p) => (typeof p === 'object' && p !== null ? [(p as Record<string, unknown>)[a], (p as Record<string, unknown>)[b]] : [undefined, undefined]))
+        ? value.map((p) =>
+            typeof p === 'object' && p !== null
+              ? [(p as Record<string, unknown>)[a], (p as Record<string, unknown>)[b]]
+              : [undefined, undefined],
+          )
         : typeof value === 'object' && value !== null && !isHexBytes(value)
           ? Object.entries(value as Record<string, unknown>)
           : [];
@@ -207,7 +222,8 @@ function parseArg(spec: ArgSpec, value: unknown): Parsed {
       if (!Array.isArray(value) || value.length === 0) throw new InputError(`The ${label} must hold at least one { member, score }.`);
       return value.map((p: unknown, i) => {
         const o = typeof p === 'object' && p !== null ? (p as Record<string, unknown>) : {};
-        if (o.member === undefined || o.score === undefined) throw new InputError(`Item ${i + 1} of the ${label} needs a member and a score.`);
+        if (o.member === undefined || o.score === undefined)
+          throw new InputError(`Item ${i + 1} of the ${label} needs a member and a score.`);
         return [parseFloatText(o.score, 'score', true), toBuffer(o.member as BytesLike, 'member')] as [string, Buffer];
       });
     }
@@ -222,7 +238,9 @@ function parseArg(spec: ArgSpec, value: unknown): Parsed {
       const buf = toBuffer(value as BytesLike, label);
       const first = buf[0];
       if ((buf.length === 1 && (first === 0x2d || first === 0x2b)) || first === 0x5b || first === 0x28) return buf;
-      throw new InputError(`The ${label} "${displayBytes(buf, 40)}" is not a lex bound: start it with [ (inclusive) or ( (exclusive), or use - or +.`);
+      throw new InputError(
+        `The ${label} "${displayBytes(buf, 40)}" is not a lex bound: start it with [ (inclusive) or ( (exclusive), or use - or +.`,
+      );
     }
     case 'bound':
       if (typeof value === 'number') return String(value);
@@ -331,7 +349,11 @@ export function convertResult(kind: ResultKind, raw: unknown): JsonValue {
     case 'bytes':
       return bytesResult(raw);
     case 'bytesList':
-      return Array.isArray(raw) ? raw.map((r) => (Array.isArray(r) ? r.map(bytesResult) : bytesResult(r))) : raw === null ? null : [bytesResult(raw)];
+      return Array.isArray(raw)
+        ? raw.map((r) => (Array.isArray(r) ? r.map(bytesResult) : bytesResult(r)))
+        : raw === null
+          ? null
+          : [bytesResult(raw)];
     case 'float':
     case 'score':
       return scoreResult(raw);
@@ -358,18 +380,37 @@ export const MAX_RESULT_ITEMS = 10_000;
 type ArgExtra = Omit<ArgSpec, 'name' | 'kind' | 'label' | 'optional'>;
 
 /** A required argument (literal name and kind kept for typing). */
-export function arg<const N extends string, const K extends ArgKind, const E extends ArgExtra = {}>(name: N, kind: K, label: string, extra?: E): { name: N; kind: K; label: string } & E {
+export function arg<const N extends string, const K extends ArgKind, const E extends ArgExtra = {}>(
+  name: N,
+  kind: K,
+  label: string,
+  extra?: E,
+): { name: N; kind: K; label: string } & E {
   return { name, kind, label, ...(extra as E) };
 }
 
 /** An optional argument. */
-export function opt<const N extends string, const K extends ArgKind, const E extends ArgExtra = {}>(name: N, kind: K, label: string, extra?: E): { name: N; kind: K; label: string; optional: true } & E {
+export function opt<const N extends string, const K extends ArgKind, const E extends ArgExtra = {}>(
+  name: N,
+  kind: K,
+  label: string,
+  extra?: E,
+): { name: N; kind: K; label: string; optional: true } & E {
   return { name, kind, label, optional: true, ...(extra as E) };
 }
 
 /** Runs a command and a read-back in one MULTI, so an integer past 2^53 comes back exact from the read-back. */
-export async function exactInteger(client: Redis, command: string, argv: (string | Buffer)[], readback: [string, ...(string | Buffer)[]]): Promise<number | string> {
-  const replies = await client.multi().callBuffer(command, ...argv).callBuffer(readback[0], ...readback.slice(1)).exec();
+export async function exactInteger(
+  client: Redis,
+  command: string,
+  argv: (string | Buffer)[],
+  readback: [string, ...(string | Buffer)[]],
+): Promise<number | string> {
+  const replies = await client
+    .multi()
+    .callBuffer(command, ...argv)
+    .callBuffer(readback[0], ...readback.slice(1))
+    .exec();
   if (!replies || replies.length < 2) throw new BrokerError(`${command} did not complete: the transaction was discarded.`);
   const [first, second] = replies;
   if (first[0]) throw first[0];

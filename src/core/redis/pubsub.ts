@@ -78,7 +78,8 @@ export class Subscription extends EventEmitter<SubscriptionEvents> {
     this.patterns = (options.patterns ?? []).map((p) => toBuffer(p, 'pattern'));
     if (this.channels.length + this.patterns.length === 0) throw new InputError('A subscription needs at least one channel or pattern.');
     const size = options.bufferSize ?? DEFAULT_TAIL_BUFFER;
-    if (!Number.isInteger(size) || size < 1) throw new InputError(`The buffer size ${size} is not valid: give a whole number of at least 1.`);
+    if (!Number.isInteger(size) || size < 1)
+      throw new InputError(`The buffer size ${size} is not valid: give a whole number of at least 1.`);
     this.ring = new Array<PubSubMessage | undefined>(size);
     this.maxBatch = options.maxBatch ?? 1000;
   }
@@ -107,7 +108,9 @@ export class Subscription extends EventEmitter<SubscriptionEvents> {
     // Our own resubscription keeps binary channel names exact.
     client.options.autoResubscribe = false;
     client.on('messageBuffer', (channel: Buffer, message: Buffer) => this.push({ channel, message, time: this.arrival() }));
-    client.on('pmessageBuffer', (pattern: string | Buffer, channel: Buffer, message: Buffer) => this.push({ channel, pattern: this.patternBytes(pattern), message, time: this.arrival() }));
+    client.on('pmessageBuffer', (pattern: string | Buffer, channel: Buffer, message: Buffer) =>
+      this.push({ channel, pattern: this.patternBytes(pattern), message, time: this.arrival() }),
+    );
     client.on('close', () => {
       if (!this.active || this.lostConnection) return;
       this.lostConnection = true;
@@ -150,7 +153,8 @@ export class Subscription extends EventEmitter<SubscriptionEvents> {
    * subscription stopped), then removes and returns up to `take` of them.
    */
   read(take: number = this.ring.length, timeoutMs = 0): Promise<PubSubMessage[]> {
-    if (!Number.isInteger(take) || take < 1) return Promise.reject(new InputError(`Cannot read ${take} messages: give a whole number of at least 1.`));
+    if (!Number.isInteger(take) || take < 1)
+      return Promise.reject(new InputError(`Cannot read ${take} messages: give a whole number of at least 1.`));
     this.flush();
     if (this.ringLength >= take || timeoutMs <= 0 || !this.active) return Promise.resolve(this.takeFromRing(take));
     return new Promise<PubSubMessage[]>((resolve) => {
@@ -263,7 +267,12 @@ export class Subscription extends EventEmitter<SubscriptionEvents> {
 }
 
 /** Publishes one message; resolves with how many subscribers received it. Refused on a read-only profile. */
-export async function publish(client: Redis, channel: BytesLike | Buffer, message: BytesLike | Buffer, ctx: { profile?: { name: string; readOnly: boolean } } = {}): Promise<number> {
+export async function publish(
+  client: Redis,
+  channel: BytesLike | Buffer,
+  message: BytesLike | Buffer,
+  ctx: { profile?: { name: string; readOnly: boolean } } = {},
+): Promise<number> {
   const c = toBuffer(channel, 'channel');
   const m = toBuffer(message, 'message');
   if (ctx.profile?.readOnly) throw new ReadOnlyError(`Profile "${ctx.profile.name}" is read-only: PUBLISH was not sent.`);
@@ -272,7 +281,11 @@ export async function publish(client: Redis, channel: BytesLike | Buffer, messag
 
 /** A message as JSON for the command API: bytes as strings or `{ hex }`. */
 export function messageToJson(m: PubSubMessage): { channel: JsonBytes; pattern?: JsonBytes; message: JsonBytes; time: number } {
-  const out: { channel: JsonBytes; pattern?: JsonBytes; message: JsonBytes; time: number } = { channel: bytesToJson(m.channel), message: bytesToJson(m.message), time: m.time };
+  const out: { channel: JsonBytes; pattern?: JsonBytes; message: JsonBytes; time: number } = {
+    channel: bytesToJson(m.channel),
+    message: bytesToJson(m.message),
+    time: m.time,
+  };
   if (m.pattern) out.pattern = bytesToJson(m.pattern);
   return out;
 }

@@ -34,7 +34,7 @@ export interface ArrayReply {
 }
 export type RedisReply = StatusReply | ErrorReply | IntegerReply | BulkReply | NilReply | ArrayReply;
 
-export const NIL: NilReply = Object.freeze({ type: 'nil' }) as NilReply;
+export const NIL: NilReply = Object.freeze({ type: 'nil' });
 
 export function status(value: string): StatusReply {
   return { type: 'status', value };

@@ -50,12 +50,18 @@ export class RespClient extends EventEmitter<{ close: [reason: Error] }> impleme
       try {
         reader.feed(chunk);
       } catch (err) {
-        this.fail(new ConnectionError(`Redis profile "${profile.name}" sent a reply that is not RESP2 (${err instanceof Error ? err.message : String(err)}); the connection was closed.`));
+        this.fail(
+          new ConnectionError(
+            `Redis profile "${profile.name}" sent a reply that is not RESP2 (${err instanceof Error ? err.message : String(err)}); the connection was closed.`,
+          ),
+        );
         socket.destroy();
       }
     });
     socket.on('error', (err) => this.fail(describeRedisError(profile, err)));
-    socket.on('close', () => this.fail(new ConnectionError(`The connection to Redis profile "${profile.name}" (${endpoint(profile)}) was closed.`)));
+    socket.on('close', () =>
+      this.fail(new ConnectionError(`The connection to Redis profile "${profile.name}" (${endpoint(profile)}) was closed.`)),
+    );
   }
 
   /** True until the socket closes. */
@@ -80,7 +86,9 @@ export class RespClient extends EventEmitter<{ close: [reason: Error] }> impleme
   sendMany(argvs: readonly (readonly Buffer[])[]): Promise<RedisReply[]> {
     if (this.closedReason) return Promise.reject(this.closedReason);
     if (argvs.length === 0) return Promise.resolve([]);
-    const promises = argvs.map((argv) => new Promise<RedisReply>((resolve, reject) => this.queue.push({ resolve, reject })).then((r) => this.track(argv, r)));
+    const promises = argvs.map((argv) =>
+      new Promise<RedisReply>((resolve, reject) => this.queue.push({ resolve, reject })).then((r) => this.track(argv, r)),
+    );
     this.socket.write(encodeCommands(argvs));
     return Promise.all(promises);
   }
@@ -129,7 +137,9 @@ export async function openRespClient(profile: ResolvedRedisProfile, options: Res
   const db = options.db ?? profile.db;
   if (options.signal?.aborted) throw new CancelledError();
   const tlsOpts = tlsOptions(profile.tls, profile.host);
-  const socket: net.Socket = tlsOpts ? tls.connect({ ...tlsOpts, host: profile.host, port: profile.port }) : net.connect({ host: profile.host, port: profile.port });
+  const socket: net.Socket = tlsOpts
+    ? tls.connect({ ...tlsOpts, host: profile.host, port: profile.port })
+    : net.connect({ host: profile.host, port: profile.port });
   socket.setNoDelay(true);
   let timer: NodeJS.Timeout | undefined;
   let onAbort: (() => void) | undefined;
@@ -141,7 +151,9 @@ export async function openRespClient(profile: ResolvedRedisProfile, options: Res
     const client = new RespClient(socket, profile, db);
     const commands: Buffer[][] = [];
     if (options.password !== undefined) {
-      commands.push(profile.username ? [utf8('AUTH'), utf8(profile.username), utf8(options.password)] : [utf8('AUTH'), utf8(options.password)]);
+      commands.push(
+        profile.username ? [utf8('AUTH'), utf8(profile.username), utf8(options.password)] : [utf8('AUTH'), utf8(options.password)],
+      );
     }
     if (db !== 0) commands.push([utf8('SELECT'), utf8(String(db))]);
     commands.push([utf8('CLIENT'), utf8('SETNAME'), utf8(options.connectionName ?? 'broker-explorer:console')]);
@@ -156,7 +168,12 @@ export async function openRespClient(profile: ResolvedRedisProfile, options: Res
       handshake(),
       new Promise<never>((_, reject) => {
         timer = setTimeout(
-          () => reject(new TimeoutError(`Redis profile "${profile.name}" (${endpoint(profile)}) did not complete the connection within ${profile.connectTimeoutMs} ms. Check the host, port, TLS setting and firewall.`)),
+          () =>
+            reject(
+              new TimeoutError(
+                `Redis profile "${profile.name}" (${endpoint(profile)}) did not complete the connection within ${profile.connectTimeoutMs} ms. Check the host, port, TLS setting and firewall.`,
+              ),
+            ),
           profile.connectTimeoutMs,
         );
         onAbort = (): void => reject(new CancelledError());

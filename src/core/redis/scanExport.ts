@@ -42,7 +42,13 @@ export async function* iterateKeys(client: Redis, options: IterateKeysOptions = 
   let scanned = 0;
   for (;;) {
     throwIfAborted(options.signal);
-    const pageOptions: Parameters<typeof scanKeysPage>[1] = { count, maxExamine: count, limit: Number.MAX_SAFE_INTEGER, cursor, withInfo: options.withInfo ?? false };
+    const pageOptions: Parameters<typeof scanKeysPage>[1] = {
+      count,
+      maxExamine: count,
+      limit: Number.MAX_SAFE_INTEGER,
+      cursor,
+      withInfo: options.withInfo ?? false,
+    };
     if (options.match !== undefined) pageOptions.match = options.match;
     if (options.type !== undefined) pageOptions.type = options.type;
     const page = await scanKeysPage(client, pageOptions);
@@ -77,7 +83,14 @@ export interface ExportOptions {
 type Row = Record<string, JsonValue>;
 
 function csvCell(value: JsonValue | undefined): string {
-  const text = value === undefined || value === null ? '' : typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : JSON.stringify(value);
+  const text =
+    value === undefined || value === null
+      ? ''
+      : typeof value === 'string'
+        ? value
+        : typeof value === 'number' || typeof value === 'boolean'
+          ? String(value)
+          : JSON.stringify(value);
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
@@ -150,7 +163,12 @@ const VALUE_COLUMNS = {
 } as const;
 
 /** Streams a whole collection to a file, page by page. */
-export async function exportValue(client: Redis, key: BytesLike | Buffer, path: string, options: Omit<ScanValueOptions, 'limit'> & ExportOptions = {}): Promise<ExportResult> {
+export async function exportValue(
+  client: Redis,
+  key: BytesLike | Buffer,
+  path: string,
+  options: Omit<ScanValueOptions, 'limit'> & ExportOptions = {},
+): Promise<ExportResult> {
   const pages = iterateValue(client, key, options);
   const first = await pages.next();
   if (first.done) throw new InputError('The key has no value to export.');

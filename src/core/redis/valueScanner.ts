@@ -109,7 +109,8 @@ export async function scanValue(client: Redis, key: BytesLike | Buffer, options:
   if (type === 'stream') return scanStream(client, k, count, limit, rawMatch, options);
   if (type === 'zset' && match === undefined) return scanZsetByRank(client, k, count, limit, options);
   let cursor = options.cursor ?? '0';
-  if (!/^\d+$/.test(cursor)) throw new InputError(`The cursor "${cursor}" is not valid: pass back the cursor a previous scan returned, or "0" to start.`);
+  if (!/^\d+$/.test(cursor))
+    throw new InputError(`The cursor "${cursor}" is not valid: pass back the cursor a previous scan returned, or "0" to start.`);
   const items: (HashItem | JsonBytes | ZsetItem)[] = [];
   let examined = 0;
   const extra: (string | Buffer | number)[] = ['COUNT', count];
@@ -120,8 +121,11 @@ export async function scanValue(client: Redis, key: BytesLike | Buffer, options:
     cursor = next;
     examined += count;
     if (type === 'set') for (const m of elements) items.push(bytesToJson(m));
-    else if (type === 'hash') for (let i = 0; i + 1 < elements.length; i += 2) items.push({ field: bytesToJson(elements[i]), value: bytesToJson(elements[i + 1]) });
-    else for (let i = 0; i + 1 < elements.length; i += 2) items.push({ member: bytesToJson(elements[i]), score: scoreToJson(elements[i + 1].toString('latin1')) });
+    else if (type === 'hash')
+      for (let i = 0; i + 1 < elements.length; i += 2) items.push({ field: bytesToJson(elements[i]), value: bytesToJson(elements[i + 1]) });
+    else
+      for (let i = 0; i + 1 < elements.length; i += 2)
+        items.push({ member: bytesToJson(elements[i]), score: scoreToJson(elements[i + 1].toString('latin1')) });
   } while (cursor !== '0' && items.length < limit && examined < maxExamine);
   return { type, items: items as ValueItems, cursor, complete: cursor === '0' };
 }
@@ -129,9 +133,15 @@ export async function scanValue(client: Redis, key: BytesLike | Buffer, options:
 /** A sorted set without MATCH: ZRANGE start stop WITHSCORES by rank, the cursor being the next rank (as a list's index). */
 async function scanZsetByRank(client: Redis, key: Buffer, count: number, limit: number, options: ScanValueOptions): Promise<ValuePage> {
   const startText = options.cursor ?? '0';
-  if (!/^\d+$/.test(startText)) throw new InputError(`The sorted set cursor "${startText}" is not valid: pass back the rank a previous scan returned, or "0" to start.`);
+  if (!/^\d+$/.test(startText))
+    throw new InputError(
+      `The sorted set cursor "${startText}" is not valid: pass back the rank a previous scan returned, or "0" to start.`,
+    );
   const start = Number(startText);
-  if (!Number.isSafeInteger(start)) throw new InputError(`The sorted set cursor "${startText}" is past the end of the set: pass back the rank a previous scan without MATCH returned, or "0" to start.`);
+  if (!Number.isSafeInteger(start))
+    throw new InputError(
+      `The sorted set cursor "${startText}" is past the end of the set: pass back the rank a previous scan without MATCH returned, or "0" to start.`,
+    );
   let rank = start;
   const items: ZsetItem[] = [];
   let complete = false;
@@ -139,7 +149,8 @@ async function scanZsetByRank(client: Redis, key: Buffer, count: number, limit: 
     throwIfAborted(options.signal);
     const chunk = Math.min(count, limit - items.length);
     const elements = (await client.callBuffer('ZRANGE', key, rank, rank + chunk - 1, 'WITHSCORES')) as Buffer[];
-    for (let i = 0; i + 1 < elements.length; i += 2) items.push({ member: bytesToJson(elements[i]), score: scoreToJson(elements[i + 1].toString('latin1')) });
+    for (let i = 0; i + 1 < elements.length; i += 2)
+      items.push({ member: bytesToJson(elements[i]), score: scoreToJson(elements[i + 1].toString('latin1')) });
     const got = Math.floor(elements.length / 2);
     rank += got;
     if (got < chunk) complete = true;
@@ -148,14 +159,26 @@ async function scanZsetByRank(client: Redis, key: Buffer, count: number, limit: 
   // this set at all — typically a ZSCAN cursor from a walk with MATCH. Only the last page pays ZCARD.
   if (items.length === 0 && start > 0) {
     const card = Number(await client.zcard(key));
-    if (start > card) throw new InputError(`The sorted set cursor "${startText}" is past the end of the set (${card} members): without MATCH the cursor is a rank — pass back the cursor a previous scan without MATCH returned, or "0" to start.`);
+    if (start > card)
+      throw new InputError(
+        `The sorted set cursor "${startText}" is past the end of the set (${card} members): without MATCH the cursor is a rank — pass back the cursor a previous scan without MATCH returned, or "0" to start.`,
+      );
   }
   return { type: 'zset', items, cursor: String(rank), complete };
 }
 
-async function scanList(client: Redis, key: Buffer, count: number, limit: number, maxExamine: number, match: Buffer | undefined, options: ScanValueOptions): Promise<ValuePage> {
+async function scanList(
+  client: Redis,
+  key: Buffer,
+  count: number,
+  limit: number,
+  maxExamine: number,
+  match: Buffer | undefined,
+  options: ScanValueOptions,
+): Promise<ValuePage> {
   const startText = options.cursor ?? '0';
-  if (!/^\d+$/.test(startText)) throw new InputError(`The list cursor "${startText}" is not valid: pass back the index a previous scan returned, or "0" to start.`);
+  if (!/^\d+$/.test(startText))
+    throw new InputError(`The list cursor "${startText}" is not valid: pass back the index a previous scan returned, or "0" to start.`);
   let index = Number(startText);
   const items: JsonBytes[] = [];
   let examined = 0;
@@ -163,7 +186,7 @@ async function scanList(client: Redis, key: Buffer, count: number, limit: number
   while (!complete && items.length < limit && examined < maxExamine) {
     throwIfAborted(options.signal);
     const chunk = match ? count : Math.min(count, limit - items.length);
-    const elements = (await client.lrangeBuffer(key, index, index + chunk - 1)) as Buffer[];
+    const elements = await client.lrangeBuffer(key, index, index + chunk - 1);
     index += elements.length;
     examined += elements.length;
     for (const e of elements) if (!match || globMatch(match, e)) items.push(bytesToJson(e));
@@ -172,10 +195,18 @@ async function scanList(client: Redis, key: Buffer, count: number, limit: number
   return { type: 'list', items, cursor: String(index), complete };
 }
 
-async function scanStream(client: Redis, key: Buffer, count: number, limit: number, match: Buffer | undefined, options: ScanValueOptions): Promise<ValuePage> {
+async function scanStream(
+  client: Redis,
+  key: Buffer,
+  count: number,
+  limit: number,
+  match: Buffer | undefined,
+  options: ScanValueOptions,
+): Promise<ValuePage> {
   if (match !== undefined) throw new InputError('MATCH does not apply to streams: read the entries without a pattern.');
   const after = options.cursor && options.cursor !== '0' ? options.cursor : undefined;
-  if (after !== undefined && !/^\d+-\d+$/.test(after)) throw new InputError(`The stream cursor "${after}" is not an entry id: pass back the id a previous read returned.`);
+  if (after !== undefined && !/^\d+-\d+$/.test(after))
+    throw new InputError(`The stream cursor "${after}" is not an entry id: pass back the id a previous read returned.`);
   let start = after === undefined ? '-' : `(${after}`;
   let last = after ?? '0';
   const items: StreamItem[] = [];
@@ -183,7 +214,7 @@ async function scanStream(client: Redis, key: Buffer, count: number, limit: numb
   while (!complete && items.length < limit) {
     throwIfAborted(options.signal);
     const chunk = Math.min(count, limit - items.length);
-    const reply = (await client.callBuffer('XRANGE', key, start, '+', 'COUNT', chunk)) as unknown;
+    const reply = await client.callBuffer('XRANGE', key, start, '+', 'COUNT', chunk);
     const entries = Array.isArray(reply) ? (reply as unknown[]) : [];
     for (const entry of entries) {
       if (!Array.isArray(entry)) continue;
@@ -201,7 +232,11 @@ async function scanStream(client: Redis, key: Buffer, count: number, limit: numb
 }
 
 /** Every page of a collection, until complete or cancelled (a CancelledError; no further call is sent). */
-export async function* iterateValue(client: Redis, key: BytesLike | Buffer, options: Omit<ScanValueOptions, 'limit'> & { pageSize?: number } = {}): AsyncGenerator<ValuePage> {
+export async function* iterateValue(
+  client: Redis,
+  key: BytesLike | Buffer,
+  options: Omit<ScanValueOptions, 'limit'> & { pageSize?: number } = {},
+): AsyncGenerator<ValuePage> {
   const k = toBuffer(key, 'key');
   const type = options.type ?? (await collectionType(client, k));
   let cursor = options.cursor ?? '0';

@@ -63,7 +63,12 @@ export interface ReadValueOptions {
 }
 
 /** The raw bytes of a string, cut at maxBytes. */
-export async function readString(client: Redis, key: Buffer, length: number, maxBytes: number): Promise<{ bytes: Buffer; truncated: boolean }> {
+export async function readString(
+  client: Redis,
+  key: Buffer,
+  length: number,
+  maxBytes: number,
+): Promise<{ bytes: Buffer; truncated: boolean }> {
   if (length <= maxBytes) {
     const value = await client.getBuffer(key);
     return { bytes: value ?? Buffer.alloc(0), truncated: false };
@@ -81,7 +86,11 @@ export async function readValue(client: Redis, key: Buffer, options: ReadValueOp
   // keyMeta already looked the type up: pass it on rather than pay another TYPE
   // (a module type is left to scanValue, which names it in its error).
   const type = isCollectionType(meta.type) ? { type: meta.type } : {};
-  const page = await scanValue(client, key, { ...type, limit: options.limit ?? DEFAULT_VALUE_ITEMS, ...(options.signal ? { signal: options.signal } : {}) });
+  const page = await scanValue(client, key, {
+    ...type,
+    limit: options.limit ?? DEFAULT_VALUE_ITEMS,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
   const read: ValueRead = { ...meta, value: page.items, truncated: !page.complete };
   if (!page.complete) read.cursor = page.cursor;
   return read;

@@ -33,8 +33,10 @@ function checkRange(a: Args): string | undefined {
   for (const name of ['start', 'stop']) {
     const text = boundText(a, name);
     if (by === 'RANK' && !INTEGER.test(text)) return `ZRANGE by rank needs whole numbers: the ${name} "${text}" is not one.`;
-    if (by === 'SCORE' && !SCORE_BOUND.test(text)) return `ZRANGE by score needs score bounds (a number, (number for exclusive, -inf or +inf): the ${name} "${text}" is not one.`;
-    if (by === 'LEX' && !isLexBound(a.raw(name))) return `ZRANGE by lex needs bounds that start with [ or (, or are - or +: the ${name} "${text}" is not one.`;
+    if (by === 'SCORE' && !SCORE_BOUND.test(text))
+      return `ZRANGE by score needs score bounds (a number, (number for exclusive, -inf or +inf): the ${name} "${text}" is not one.`;
+    if (by === 'LEX' && !isLexBound(a.raw(name)))
+      return `ZRANGE by lex needs bounds that start with [ or (, or are - or +: the ${name} "${text}" is not one.`;
   }
   if (a.has('offset') !== a.has('count')) return 'ZRANGE needs both an offset and a count for LIMIT, or neither.';
   if (a.has('offset') && by === 'RANK') return 'ZRANGE takes LIMIT only by score or by lex.';
@@ -54,7 +56,8 @@ async function zrange(client: Redis, a: Args): Promise<JsonValue> {
   if (a.flag('rev')) argv.push('REV');
   let implicitLimit = false;
   if (a.has('offset')) {
-    if (a.num('count') > MAX_RESULT_ITEMS || a.num('count') < 0) throw new InputError(`ZRANGE returns at most ${MAX_RESULT_ITEMS} members at a time: lower the count.`);
+    if (a.num('count') > MAX_RESULT_ITEMS || a.num('count') < 0)
+      throw new InputError(`ZRANGE returns at most ${MAX_RESULT_ITEMS} members at a time: lower the count.`);
     argv.push('LIMIT', a.str('offset'), a.str('count'));
   } else if (by !== 'RANK') {
     argv.push('LIMIT', '0', String(MAX_RESULT_ITEMS + 1));
@@ -63,18 +66,26 @@ async function zrange(client: Redis, a: Args): Promise<JsonValue> {
     const card = Number(await client.zcard(k));
     const norm = (i: number): number => (i < 0 ? Math.max(card + i, 0) : i);
     const n = Math.min(norm(a.num('stop')), card - 1) - norm(a.num('start')) + 1;
-    if (n > MAX_RESULT_ITEMS) throw new InputError(`ZRANGE would return ${n} members: ask for at most ${MAX_RESULT_ITEMS}, or scan the sorted set page by page.`);
+    if (n > MAX_RESULT_ITEMS)
+      throw new InputError(`ZRANGE would return ${n} members: ask for at most ${MAX_RESULT_ITEMS}, or scan the sorted set page by page.`);
   }
   if (a.flag('withScores')) argv.push('WITHSCORES');
   const raw = (await client.callBuffer('ZRANGE', ...argv)) as Buffer[];
   const members = a.flag('withScores') ? raw.length / 2 : raw.length;
-  if (implicitLimit && members > MAX_RESULT_ITEMS) throw new InputError(`More than ${MAX_RESULT_ITEMS} members are in that range: give a LIMIT (offset and count) or narrow the range.`);
+  if (implicitLimit && members > MAX_RESULT_ITEMS)
+    throw new InputError(`More than ${MAX_RESULT_ITEMS} members are in that range: give a LIMIT (offset and count) or narrow the range.`);
   return convertResult(a.flag('withScores') ? 'scored' : 'bytesList', raw);
 }
 
 function storeArgs(a: Args): (string | Buffer)[] {
   const ks = a.bufs('keys');
-  return [a.buf('destination'), String(ks.length), ...ks, ...(a.has('weights') ? ['WEIGHTS', ...a.texts('weights')] : []), ...(a.has('aggregate') ? ['AGGREGATE', a.str('aggregate')] : [])];
+  return [
+    a.buf('destination'),
+    String(ks.length),
+    ...ks,
+    ...(a.has('weights') ? ['WEIGHTS', ...a.texts('weights')] : []),
+    ...(a.has('aggregate') ? ['AGGREGATE', a.str('aggregate')] : []),
+  ];
 }
 
 function checkStore(a: Args): string | undefined {
@@ -108,7 +119,8 @@ export const ZSET_OPS = defineOps([
       opt('incr', 'flag', 'Increment (one member)'),
     ],
     check: (a) => {
-      if (a.text('condition') === 'NX' && a.has('comparison')) return 'ZADD cannot combine NX with GT or LT: NX only adds, GT / LT only update.';
+      if (a.text('condition') === 'NX' && a.has('comparison'))
+        return 'ZADD cannot combine NX with GT or LT: NX only adds, GT / LT only update.';
       if (a.flag('incr') && a.scored('members').length !== 1) return 'ZADD with INCR takes exactly one member.';
       return undefined;
     },
@@ -133,7 +145,17 @@ export const ZSET_OPS = defineOps([
     argv: (a) => [a.buf('key'), a.str('increment'), a.buf('member')],
     result: 'score',
   },
-  { name: 'zcard', family: 'zset', command: 'ZCARD', summary: 'Number of members', write: false, keyTypes: ZSET, args: [key], argv: (a) => [a.buf('key')], result: 'integer' },
+  {
+    name: 'zcard',
+    family: 'zset',
+    command: 'ZCARD',
+    summary: 'Number of members',
+    write: false,
+    keyTypes: ZSET,
+    args: [key],
+    argv: (a) => [a.buf('key')],
+    result: 'integer',
+  },
   {
     name: 'zcount',
     family: 'zset',
@@ -145,9 +167,39 @@ export const ZSET_OPS = defineOps([
     argv: (a) => [a.buf('key'), a.str('min'), a.str('max')],
     result: 'integer',
   },
-  { name: 'zscore', family: 'zset', command: 'ZSCORE', summary: 'A member’s score', write: false, keyTypes: ZSET, args: [key, member], argv: (a) => [a.buf('key'), a.buf('member')], result: 'score' },
-  { name: 'zrank', family: 'zset', command: 'ZRANK', summary: 'A member’s rank, lowest score first', write: false, keyTypes: ZSET, args: [key, member], argv: (a) => [a.buf('key'), a.buf('member')], result: 'integer' },
-  { name: 'zrevrank', family: 'zset', command: 'ZREVRANK', summary: 'A member’s rank, highest score first', write: false, keyTypes: ZSET, args: [key, member], argv: (a) => [a.buf('key'), a.buf('member')], result: 'integer' },
+  {
+    name: 'zscore',
+    family: 'zset',
+    command: 'ZSCORE',
+    summary: 'A member’s score',
+    write: false,
+    keyTypes: ZSET,
+    args: [key, member],
+    argv: (a) => [a.buf('key'), a.buf('member')],
+    result: 'score',
+  },
+  {
+    name: 'zrank',
+    family: 'zset',
+    command: 'ZRANK',
+    summary: 'A member’s rank, lowest score first',
+    write: false,
+    keyTypes: ZSET,
+    args: [key, member],
+    argv: (a) => [a.buf('key'), a.buf('member')],
+    result: 'integer',
+  },
+  {
+    name: 'zrevrank',
+    family: 'zset',
+    command: 'ZREVRANK',
+    summary: 'A member’s rank, highest score first',
+    write: false,
+    keyTypes: ZSET,
+    args: [key, member],
+    argv: (a) => [a.buf('key'), a.buf('member')],
+    result: 'integer',
+  },
   {
     name: 'zrange',
     family: 'zset',
@@ -168,7 +220,17 @@ export const ZSET_OPS = defineOps([
     check: checkRange,
     run: zrange,
   },
-  { name: 'zrem', family: 'zset', command: 'ZREM', summary: 'Remove members; returns how many existed', write: true, keyTypes: ZSET, args: [key, arg('members', 'bytesList', 'Members')], argv: (a) => [a.buf('key'), ...a.bufs('members')], result: 'integer' },
+  {
+    name: 'zrem',
+    family: 'zset',
+    command: 'ZREM',
+    summary: 'Remove members; returns how many existed',
+    write: true,
+    keyTypes: ZSET,
+    args: [key, arg('members', 'bytesList', 'Members')],
+    argv: (a) => [a.buf('key'), ...a.bufs('members')],
+    result: 'integer',
+  },
   {
     name: 'zremrangebyrank',
     family: 'zset',
@@ -202,6 +264,28 @@ export const ZSET_OPS = defineOps([
     argv: (a) => [a.buf('key'), a.buf('min'), a.buf('max')],
     result: 'integer',
   },
-  { name: 'zinterstore', family: 'zset', command: 'ZINTERSTORE', summary: 'Store the intersection with weights and SUM / MIN / MAX', write: true, keyTypes: ['zset', 'set'], args: storeSpecArgs, check: checkStore, argv: storeArgs, result: 'integer' },
-  { name: 'zunionstore', family: 'zset', command: 'ZUNIONSTORE', summary: 'Store the union with weights and SUM / MIN / MAX', write: true, keyTypes: ['zset', 'set'], args: storeSpecArgs, check: checkStore, argv: storeArgs, result: 'integer' },
+  {
+    name: 'zinterstore',
+    family: 'zset',
+    command: 'ZINTERSTORE',
+    summary: 'Store the intersection with weights and SUM / MIN / MAX',
+    write: true,
+    keyTypes: ['zset', 'set'],
+    args: storeSpecArgs,
+    check: checkStore,
+    argv: storeArgs,
+    result: 'integer',
+  },
+  {
+    name: 'zunionstore',
+    family: 'zset',
+    command: 'ZUNIONSTORE',
+    summary: 'Store the union with weights and SUM / MIN / MAX',
+    write: true,
+    keyTypes: ['zset', 'set'],
+    args: storeSpecArgs,
+    check: checkStore,
+    argv: storeArgs,
+    result: 'integer',
+  },
 ]);

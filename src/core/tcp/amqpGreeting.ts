@@ -210,7 +210,7 @@ export function parseAmqpGreeting(buf: Buffer): { value: AmqpGreeting; used: num
 
 /** "RabbitMQ 3.10.8" from server-properties, as far as they say. */
 export function describeBroker(props: Record<string, unknown>): { product?: string; version?: string; platform?: string } {
-  const text = (key: string): string | undefined => (typeof props[key] === 'string' ? (props[key] as string) : undefined);
+  const text = (key: string): string | undefined => (typeof props[key] === 'string' ? props[key] : undefined);
   const out: { product?: string; version?: string; platform?: string } = {};
   const product = text('product');
   const version = text('version');

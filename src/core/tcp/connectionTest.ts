@@ -8,11 +8,31 @@
  * in a result.
  */
 import type * as net from 'node:net';
-import { AuthError, BrokerError, CancelledError, ConnectionError, NotFoundError, TimeoutError, errorMessage, throwIfAborted } from '../errors';
+import {
+  AuthError,
+  BrokerError,
+  CancelledError,
+  ConnectionError,
+  NotFoundError,
+  TimeoutError,
+  errorMessage,
+  throwIfAborted,
+} from '../errors';
 import { displayBytes } from '../bytes';
 import { endpoint, redactText, type ResolvedRabbitProfile, type ResolvedRedisProfile, type TlsOptions } from '../profiles';
 import { AMQP_PROTOCOL_HEADER, describeBroker, parseAmqpGreeting } from './amqpGreeting';
-import { adviceFor, connectTcp, describeTls, hostPort, now, resolveHost, roundMs, SocketReader, upgradeTls, type DialFailure } from './dial';
+import {
+  adviceFor,
+  connectTcp,
+  describeTls,
+  hostPort,
+  now,
+  resolveHost,
+  roundMs,
+  SocketReader,
+  upgradeTls,
+  type DialFailure,
+} from './dial';
 import { encodeCommand } from '../redis/respParser';
 import { amqpLogin, managementOverview, rabbitUsesTls } from './rabbitChecks';
 
@@ -83,7 +103,14 @@ function dialError(where: string, failure: DialFailure): BrokerError {
 }
 
 /** The dns, tcp and tls steps; resolves with the connected (and secured) socket. */
-async function openSteps(rec: StepRecorder, where: string, host: string, port: number, tls: TlsOptions | undefined, signal?: AbortSignal): Promise<net.Socket> {
+async function openSteps(
+  rec: StepRecorder,
+  where: string,
+  host: string,
+  port: number,
+  tls: TlsOptions | undefined,
+  signal?: AbortSignal,
+): Promise<net.Socket> {
   const address = await rec.run('dns', async () => {
     const r = await resolveHost(host, rec.remaining(), signal);
     if (!r.ok) throw dialError(where, r);
@@ -94,7 +121,10 @@ async function openSteps(rec: StepRecorder, where: string, host: string, port: n
     const r = await connectTcp(address, port, rec.remaining(), signal, rec.budgetMs);
     if (!r.ok) throw dialError(where, r);
     const s = r.value;
-    return { value: s, detail: `connected ${hostPort(s.localAddress ?? '?', s.localPort ?? 0)} -> ${hostPort(s.remoteAddress ?? address, s.remotePort ?? port)}` };
+    return {
+      value: s,
+      detail: `connected ${hostPort(s.localAddress ?? '?', s.localPort ?? 0)} -> ${hostPort(s.remoteAddress ?? address, s.remotePort ?? port)}`,
+    };
   });
   raw.setNoDelay(true);
   if (!tls) return raw;
@@ -119,16 +149,21 @@ type Resp =
 export function parseResp(buf: Buffer, offset = 0): { value: Resp; used: number } | undefined {
   if (buf.length <= offset) return undefined;
   const kind = String.fromCharCode(buf[offset] ?? 0);
-  if (!'+-:$*'.includes(kind)) return { value: { type: 'garbage', preview: displayBytes(buf.subarray(offset, offset + 60), 80) }, used: buf.length - offset };
+  if (!'+-:$*'.includes(kind))
+    return { value: { type: 'garbage', preview: displayBytes(buf.subarray(offset, offset + 60), 80) }, used: buf.length - offset };
   const eol = buf.indexOf('\r\n', offset);
-  if (eol < 0) return buf.length - offset > 64 * 1024 ? { value: { type: 'garbage', preview: displayBytes(buf.subarray(offset, offset + 60), 80) }, used: buf.length - offset } : undefined;
+  if (eol < 0)
+    return buf.length - offset > 64 * 1024
+      ? { value: { type: 'garbage', preview: displayBytes(buf.subarray(offset, offset + 60), 80) }, used: buf.length - offset }
+      : undefined;
   const line = buf.subarray(offset + 1, eol).toString('utf8');
   const after = eol + 2;
   if (kind === '+') return { value: { type: 'simple', text: line }, used: after - offset };
   if (kind === '-') return { value: { type: 'error', text: line }, used: after - offset };
   if (kind === ':') return { value: { type: 'int', text: line }, used: after - offset };
   const n = Number(line);
-  if (!Number.isInteger(n)) return { value: { type: 'garbage', preview: displayBytes(buf.subarray(offset, offset + 60), 80) }, used: buf.length - offset };
+  if (!Number.isInteger(n))
+    return { value: { type: 'garbage', preview: displayBytes(buf.subarray(offset, offset + 60), 80) }, used: buf.length - offset };
   if (kind === '$') {
     if (n < 0) return { value: { type: 'bulk', data: null }, used: after - offset };
     if (buf.length < after + n + 2) return undefined;
@@ -147,16 +182,31 @@ export function parseResp(buf: Buffer, offset = 0): { value: Resp; used: number 
 }
 
 /** One request, one reply, within the handshake budget. */
-async function call(socket: net.Socket, reader: SocketReader, rec: StepRecorder, where: string, argv: string[], signal?: AbortSignal): Promise<Resp> {
+async function call(
+  socket: net.Socket,
+  reader: SocketReader,
+  rec: StepRecorder,
+  where: string,
+  argv: string[],
+  signal?: AbortSignal,
+): Promise<Resp> {
   socket.write(encodeCommand(argv.map((a) => Buffer.from(a, 'utf8'))));
   const r = await reader.read((buf) => parseResp(buf), rec.remaining(), signal);
   if (r.ok) {
-    if (r.value.type === 'garbage') throw new ConnectionError(`${where} did not answer ${argv[0]} like a Redis server: it sent "${r.value.preview}". Check the port and the TLS setting.`);
+    if (r.value.type === 'garbage')
+      throw new ConnectionError(
+        `${where} did not answer ${argv[0]} like a Redis server: it sent "${r.value.preview}". Check the port and the TLS setting.`,
+      );
     return r.value;
   }
-  if (r.timedOut) throw new TimeoutError(`${where} did not answer ${argv[0]} before the connect timeout ran out. Check that the port is a Redis server and the TLS setting.`);
+  if (r.timedOut)
+    throw new TimeoutError(
+      `${where} did not answer ${argv[0]} before the connect timeout ran out. Check that the port is a Redis server and the TLS setting.`,
+    );
   if (r.reason === 'cancelled') throw new CancelledError();
-  throw new ConnectionError(`${where} ended the connection after ${argv[0]}: ${r.reason}. Check that the port is a Redis server and the TLS setting.`);
+  throw new ConnectionError(
+    `${where} ended the connection after ${argv[0]}: ${r.reason}. Check that the port is a Redis server and the TLS setting.`,
+  );
 }
 
 function respText(r: Resp): string {
@@ -169,7 +219,11 @@ function respText(r: Resp): string {
 // ---------------------------------------------------------------- Redis
 
 /** dns, tcp, tls (when used), auth (when a password is given), greeting. */
-export async function testRedisProfile(profile: ResolvedRedisProfile, password?: string, options: ConnectionTestOptions = {}): Promise<ConnectionTestResult> {
+export async function testRedisProfile(
+  profile: ResolvedRedisProfile,
+  password?: string,
+  options: ConnectionTestOptions = {},
+): Promise<ConnectionTestResult> {
   const { signal } = options;
   const where = `Redis profile "${profile.name}" (${endpoint(profile)})`;
   const rec = new StepRecorder(profile.connectTimeoutMs, password ? [password] : [], signal);
@@ -184,11 +238,15 @@ export async function testRedisProfile(profile: ResolvedRedisProfile, password?:
       await rec.run('auth', async () => {
         const argv = profile.username ? ['AUTH', profile.username, password] : ['AUTH', password];
         const reply = await call(s, reader, rec, where, argv, signal);
-        if (reply.type === 'simple') return { value: undefined, detail: `AUTH accepted${profile.username ? ` for user "${profile.username}"` : ''}` };
+        if (reply.type === 'simple')
+          return { value: undefined, detail: `AUTH accepted${profile.username ? ` for user "${profile.username}"` : ''}` };
         const text = respText(reply);
-        if (reply.type === 'error' && /without any password configured/i.test(text)) return { value: undefined, detail: 'the server needs no password: the one given is not used' };
+        if (reply.type === 'error' && /without any password configured/i.test(text))
+          return { value: undefined, detail: 'the server needs no password: the one given is not used' };
         if (reply.type === 'error' && /WRONGPASS|invalid (username-)?password/i.test(text)) {
-          throw new AuthError(`${where} refused the login${profile.username ? ` of user "${profile.username}"` : ''}: wrong user name or password. Set the right password with "Set Password".`);
+          throw new AuthError(
+            `${where} refused the login${profile.username ? ` of user "${profile.username}"` : ''}: wrong user name or password. Set the right password with "Set Password".`,
+          );
         }
         throw new AuthError(`${where} refused AUTH: ${text}. Check the user name and password.`);
       });
@@ -198,12 +256,18 @@ export async function testRedisProfile(profile: ResolvedRedisProfile, password?:
       const pong = await call(s, reader, rec, where, ['PING'], signal);
       const pingMs = roundMs(now() - started);
       if (pong.type === 'error' && /NOAUTH/i.test(pong.text)) {
-        throw new AuthError(`${where} requires a password (NOAUTH): set it with "Set Password"${profile.username ? '' : ', and the user name if it uses ACL users'}.`);
+        throw new AuthError(
+          `${where} requires a password (NOAUTH): set it with "Set Password"${profile.username ? '' : ', and the user name if it uses ACL users'}.`,
+        );
       }
-      if (pong.type !== 'simple' || pong.text !== 'PONG') throw new ConnectionError(`${where} answered PING with "${respText(pong)}" instead of PONG. Check that the port is a Redis server.`);
+      if (pong.type !== 'simple' || pong.text !== 'PONG')
+        throw new ConnectionError(
+          `${where} answered PING with "${respText(pong)}" instead of PONG. Check that the port is a Redis server.`,
+        );
       if (profile.db !== 0) {
         const selected = await call(s, reader, rec, where, ['SELECT', String(profile.db)], signal);
-        if (selected.type === 'error') throw new NotFoundError(`${where} refused database ${profile.db}: ${selected.text}. Pick a database the server has.`);
+        if (selected.type === 'error')
+          throw new NotFoundError(`${where} refused database ${profile.db}: ${selected.text}. Pick a database the server has.`);
       }
       const info = await call(s, reader, rec, where, ['INFO', 'server'], signal);
       const text = info.type === 'bulk' && info.data ? info.data.toString('utf8') : '';
@@ -230,7 +294,11 @@ export async function testRedisProfile(profile: ResolvedRedisProfile, password?:
 // ---------------------------------------------------------------- RabbitMQ
 
 /** dns, tcp, tls (when used), greeting (AMQP header → connection.start), auth (amqplib login), management. */
-export async function testRabbitProfile(profile: ResolvedRabbitProfile, password?: string, options: ConnectionTestOptions = {}): Promise<ConnectionTestResult> {
+export async function testRabbitProfile(
+  profile: ResolvedRabbitProfile,
+  password?: string,
+  options: ConnectionTestOptions = {},
+): Promise<ConnectionTestResult> {
   const { signal } = options;
   const where = `RabbitMQ profile "${profile.name}" (${endpoint(profile)})`;
   const rec = new StepRecorder(profile.connectTimeoutMs, password ? [password] : [], signal);
@@ -246,12 +314,23 @@ export async function testRabbitProfile(profile: ResolvedRabbitProfile, password
       const r = await reader.read(parseAmqpGreeting, rec.remaining(), signal);
       if (!r.ok) {
         if (r.reason === 'cancelled') throw new CancelledError();
-        if (r.timedOut) throw new TimeoutError(`${where} did not answer the AMQP protocol header within the connect timeout (${profile.connectTimeoutMs} ms). Check that the port is an AMQP port and the TLS setting (amqp:// or amqps://).`);
-        throw new ConnectionError(`${where} ended the connection after the AMQP protocol header: ${r.reason}. Check that the port is an AMQP 0-9-1 port and the TLS setting.`);
+        if (r.timedOut)
+          throw new TimeoutError(
+            `${where} did not answer the AMQP protocol header within the connect timeout (${profile.connectTimeoutMs} ms). Check that the port is an AMQP port and the TLS setting (amqp:// or amqps://).`,
+          );
+        throw new ConnectionError(
+          `${where} ended the connection after the AMQP protocol header: ${r.reason}. Check that the port is an AMQP 0-9-1 port and the TLS setting.`,
+        );
       }
       const g = r.value;
-      if (g.kind === 'protocolHeader') throw new ConnectionError(`${where} speaks AMQP ${g.version}, not 0-9-1. Point the profile at an AMQP 0-9-1 listener (RabbitMQ's default is 5672).`);
-      if (g.kind === 'unexpected') throw new ConnectionError(`${where} did not answer like an AMQP broker: it sent "${g.preview}". Check the port and the TLS setting.`);
+      if (g.kind === 'protocolHeader')
+        throw new ConnectionError(
+          `${where} speaks AMQP ${g.version}, not 0-9-1. Point the profile at an AMQP 0-9-1 listener (RabbitMQ's default is 5672).`,
+        );
+      if (g.kind === 'unexpected')
+        throw new ConnectionError(
+          `${where} did not answer like an AMQP broker: it sent "${g.preview}". Check the port and the TLS setting.`,
+        );
       const broker = describeBroker(g.start.serverProperties);
       const detail = `connection.start from ${broker.product ?? 'an unnamed broker'}${broker.version ? ` ${broker.version}` : ''}${broker.platform ? ` on ${broker.platform}` : ''} (AMQP ${g.start.versionMajor}-${g.start.versionMinor}, mechanisms ${g.start.mechanisms.join(' ')})`;
       s.end();

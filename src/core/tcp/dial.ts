@@ -64,15 +64,20 @@ export function describeSocketError(err: unknown, phase: DialPhase, host: string
   const ep = hostPort(host, port);
   const code = codeOf(err);
   const raw = errorMessage(err);
-  const fail = (kind: DialFailureKind, reason: string): DialFailure => (code ? { ok: false, phase, kind, reason, code } : { ok: false, phase, kind, reason });
+  const fail = (kind: DialFailureKind, reason: string): DialFailure =>
+    code ? { ok: false, phase, kind, reason, code } : { ok: false, phase, kind, reason };
   if (code === 'ECONNREFUSED') return fail('refused', `connection refused by ${ep}`);
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME' || code === 'EAI_FAIL') {
     return fail('dns', `host name "${host}" not found (DNS ${code})`);
   }
-  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'EADDRNOTAVAIL') return fail('unreachable', `${ep} is unreachable (${code})`);
+  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'EADDRNOTAVAIL')
+    return fail('unreachable', `${ep} is unreachable (${code})`);
   if (code === 'ETIMEDOUT') return fail('timeout', `timed out connecting to ${ep} (ETIMEDOUT)`);
   if (code === 'ECONNRESET' || code === 'EPIPE') {
-    return fail('reset', phase === 'tls' ? `${ep} reset the connection during the TLS handshake (is it a TLS port?)` : `connection reset by ${ep}`);
+    return fail(
+      'reset',
+      phase === 'tls' ? `${ep} reset the connection during the TLS handshake (is it a TLS port?)` : `connection reset by ${ep}`,
+    );
   }
   if (phase === 'tls') {
     const hint = /wrong version number|packet length too long|unknown protocol/i.test(raw) ? ' (is it a TLS port?)' : '';
@@ -90,7 +95,11 @@ function timedOut(phase: DialPhase, reason: string): DialFailure {
 }
 
 /** Resolves a host name (an IP address resolves to itself without a lookup). */
-export async function resolveHost(host: string, timeoutMs: number, signal?: AbortSignal): Promise<DialOutcome<{ address: string; family: number; lookedUp: boolean }>> {
+export async function resolveHost(
+  host: string,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<DialOutcome<{ address: string; family: number; lookedUp: boolean }>> {
   const started = now();
   if (signal?.aborted) return cancelled('dns');
   const family = net.isIP(host);
@@ -98,14 +107,21 @@ export async function resolveHost(host: string, timeoutMs: number, signal?: Abor
   let timer: NodeJS.Timeout | undefined;
   let onAbort: (() => void) | undefined;
   const stop = new Promise<DialFailure>((resolve) => {
-    timer = setTimeout(() => resolve(timedOut('dns', `DNS lookup of "${host}" timed out after ${Math.round(timeoutMs)} ms`)), Math.max(0, timeoutMs));
+    timer = setTimeout(
+      () => resolve(timedOut('dns', `DNS lookup of "${host}" timed out after ${Math.round(timeoutMs)} ms`)),
+      Math.max(0, timeoutMs),
+    );
     onAbort = (): void => resolve(cancelled('dns'));
     signal?.addEventListener('abort', onAbort, { once: true });
   });
   try {
     return await Promise.race([
       lookup(host).then(
-        (r): DialOutcome<{ address: string; family: number; lookedUp: boolean }> => ({ ok: true, value: { address: r.address, family: r.family, lookedUp: true }, ms: roundMs(now() - started) }),
+        (r): DialOutcome<{ address: string; family: number; lookedUp: boolean }> => ({
+          ok: true,
+          value: { address: r.address, family: r.family, lookedUp: true },
+          ms: roundMs(now() - started),
+        }),
         (err: unknown): DialFailure => describeSocketError(err, 'dns', host, 0),
       ),
       stop,
@@ -121,7 +137,13 @@ export async function resolveHost(host: string, timeoutMs: number, signal?: Abor
  * by the socket) or an address. `budgetMs`, when the time left is part of a
  * larger budget, is the figure a timeout reports.
  */
-export function connectTcp(host: string, port: number, timeoutMs: number, signal?: AbortSignal, budgetMs?: number): Promise<DialOutcome<net.Socket>> {
+export function connectTcp(
+  host: string,
+  port: number,
+  timeoutMs: number,
+  signal?: AbortSignal,
+  budgetMs?: number,
+): Promise<DialOutcome<net.Socket>> {
   const started = now();
   if (signal?.aborted) return Promise.resolve(cancelled('tcp'));
   return new Promise((resolve) => {
@@ -141,7 +163,13 @@ export function connectTcp(host: string, port: number, timeoutMs: number, signal
     const onError = (err: unknown): void => finish(describeSocketError(err, 'tcp', host, port));
     const onAbort = (): void => finish(cancelled('tcp'));
     const timer = setTimeout(
-      () => finish(timedOut('tcp', `timed out after ${Math.round(budgetMs ?? timeoutMs)} ms waiting for ${hostPort(host, port)} to accept the connection`)),
+      () =>
+        finish(
+          timedOut(
+            'tcp',
+            `timed out after ${Math.round(budgetMs ?? timeoutMs)} ms waiting for ${hostPort(host, port)} to accept the connection`,
+          ),
+        ),
       Math.max(0, timeoutMs),
     );
     socket.once('connect', onConnect);
@@ -155,7 +183,15 @@ export function connectTcp(host: string, port: number, timeoutMs: number, signal
  * against `host` (or `tls.servername`); `allowSelfSigned` lets an unverified
  * certificate through and says so in the result.
  */
-export function upgradeTls(socket: net.Socket, host: string, port: number, options: TlsOptions, timeoutMs: number, signal?: AbortSignal, budgetMs?: number): Promise<DialOutcome<{ socket: tls.TLSSocket; info: TlsInfo }>> {
+export function upgradeTls(
+  socket: net.Socket,
+  host: string,
+  port: number,
+  options: TlsOptions,
+  timeoutMs: number,
+  signal?: AbortSignal,
+  budgetMs?: number,
+): Promise<DialOutcome<{ socket: tls.TLSSocket; info: TlsInfo }>> {
   const started = now();
   if (signal?.aborted) {
     socket.destroy();
@@ -191,10 +227,19 @@ export function upgradeTls(socket: net.Socket, host: string, port: number, optio
       finish({ ok: true, value: { socket: secure, info }, ms: roundMs(now() - started) });
     };
     const onError = (err: unknown): void => finish(describeSocketError(err, 'tls', host, port));
-    const onClose = (): void => finish({ ok: false, phase: 'tls', kind: 'reset', reason: `${hostPort(host, port)} closed the connection during the TLS handshake (is it a TLS port?)` });
+    const onClose = (): void =>
+      finish({
+        ok: false,
+        phase: 'tls',
+        kind: 'reset',
+        reason: `${hostPort(host, port)} closed the connection during the TLS handshake (is it a TLS port?)`,
+      });
     const onAbort = (): void => finish(cancelled('tls'));
     const timer = setTimeout(
-      () => finish(timedOut('tls', `timed out after ${Math.round(budgetMs ?? timeoutMs)} ms in the TLS handshake with ${hostPort(host, port)}`)),
+      () =>
+        finish(
+          timedOut('tls', `timed out after ${Math.round(budgetMs ?? timeoutMs)} ms in the TLS handshake with ${hostPort(host, port)}`),
+        ),
       Math.max(0, timeoutMs),
     );
     secure.once('secureConnect', onSecure);
@@ -206,7 +251,9 @@ export function upgradeTls(socket: net.Socket, host: string, port: number, optio
 
 /** One phrase for how a TLS session was verified. */
 export function describeTls(info: TlsInfo): string {
-  return info.authorized ? `${info.protocol}, certificate verified` : `${info.protocol}, certificate NOT verified: ${info.authorizationError ?? 'unknown reason'} (allowed by allowSelfSigned)`;
+  return info.authorized
+    ? `${info.protocol}, certificate verified`
+    : `${info.protocol}, certificate NOT verified: ${info.authorizationError ?? 'unknown reason'} (allowed by allowSelfSigned)`;
 }
 
 /** What to do about a failure of this kind, as the end of a sentence. */
@@ -265,7 +312,11 @@ export class SocketReader {
    * returns the value and how many bytes it used, or undefined for "more").
    * Resolves `{ ok: false, reason }` on timeout, close or abort.
    */
-  async read<T>(parse: (buf: Buffer) => { value: T; used: number } | undefined, timeoutMs: number, signal?: AbortSignal): Promise<{ ok: true; value: T } | { ok: false; reason: string; timedOut: boolean }> {
+  async read<T>(
+    parse: (buf: Buffer) => { value: T; used: number } | undefined,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<{ ok: true; value: T } | { ok: false; reason: string; timedOut: boolean }> {
     const deadline = now() + timeoutMs;
     for (;;) {
       const parsed = parse(this.buffer);

@@ -69,7 +69,9 @@ export function parseTcpOpenArgs(raw: unknown): TcpOpenArgs {
   const args: TcpOpenArgs = { host: o.host as string, port: Number(o.port) };
   if (o.tls !== undefined) {
     if (typeof o.tls !== 'boolean' && !isTlsOptions(o.tls)) {
-      throw new InputError('TCP session: "tls" must be true, false or { ca?, cert?, key?, servername?, allowSelfSigned? } with file paths as text.');
+      throw new InputError(
+        'TCP session: "tls" must be true, false or { ca?, cert?, key?, servername?, allowSelfSigned? } with file paths as text.',
+      );
     }
     args.tls = o.tls;
   }

@@ -27,23 +27,36 @@ export function describeAmqpLoginError(profile: ResolvedRabbitProfile, err: unkn
   const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
   if (/ACCESS[-_]REFUSED|403/.test(raw)) {
     const why = password === undefined ? 'no password is stored for it' : 'wrong user name or password';
-    return new AuthError(`${where(profile)} refused the login of user "${profile.username}": ${why} (ACCESS_REFUSED). Set the right password with "Set Password".`);
+    return new AuthError(
+      `${where(profile)} refused the login of user "${profile.username}": ${why} (ACCESS_REFUSED). Set the right password with "Set Password".`,
+    );
   }
   // amqplib drops the close reason when the broker refuses connection.open: that is the vhost.
   if (/NOT[-_]ALLOWED|vhost .* not found|530|Expected ConnectionOpenOk; got <ConnectionClose/.test(raw)) {
-    return new NotFoundError(`${where(profile)} refused the virtual host "${profile.vhost}": it does not exist or user "${profile.username}" has no access to it. Check the vhost in the profile's URL and the user's permissions.`);
+    return new NotFoundError(
+      `${where(profile)} refused the virtual host "${profile.vhost}": it does not exist or user "${profile.username}" has no access to it. Check the vhost in the profile's URL and the user's permissions.`,
+    );
   }
   if (typeof code === 'string' || /ECONN|ETIMEDOUT|ENOTFOUND/.test(raw)) {
-    return new ConnectionError(`${where(profile)}: the AMQP connection failed: ${describeSocketError(err, 'tcp', profile.host, profile.port).reason}. Check the host and port.`);
+    return new ConnectionError(
+      `${where(profile)}: the AMQP connection failed: ${describeSocketError(err, 'tcp', profile.host, profile.port).reason}. Check the host and port.`,
+    );
   }
-  return new ConnectionError(`${where(profile)}: the AMQP login failed: ${raw.replace(/[.\s]+$/, '')}. Check the profile's URL, user and password.`);
+  return new ConnectionError(
+    `${where(profile)}: the AMQP login failed: ${raw.replace(/[.\s]+$/, '')}. Check the profile's URL, user and password.`,
+  );
 }
 
 /**
  * Opens a real amqplib connection with the profile's credentials and closes
  * it again. Resolves with a detail phrase.
  */
-export async function amqpLogin(profile: ResolvedRabbitProfile, password: string | undefined, timeoutMs: number, signal?: AbortSignal): Promise<string> {
+export async function amqpLogin(
+  profile: ResolvedRabbitProfile,
+  password: string | undefined,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<string> {
   const url: Options.Connect = {
     protocol: rabbitUsesTls(profile) ? 'amqps' : 'amqp',
     hostname: profile.host,
@@ -65,7 +78,15 @@ export async function amqpLogin(profile: ResolvedRabbitProfile, password: string
   const attempt = amqpConnect(url, socketOptions);
   // A connection that opens after we gave up is closed at once.
   const stop = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new TimeoutError(`${where(profile)} did not complete the AMQP login within ${Math.round(timeoutMs)} ms. Check the host, port, TLS setting and firewall.`)), Math.max(0, timeoutMs));
+    timer = setTimeout(
+      () =>
+        reject(
+          new TimeoutError(
+            `${where(profile)} did not complete the AMQP login within ${Math.round(timeoutMs)} ms. Check the host, port, TLS setting and firewall.`,
+          ),
+        ),
+      Math.max(0, timeoutMs),
+    );
     onAbort = (): void => reject(new CancelledError());
     signal?.addEventListener('abort', onAbort, { once: true });
   });
@@ -92,7 +113,8 @@ export async function amqpLogin(profile: ResolvedRabbitProfile, password: string
   } catch {
     // Closing a connection that the broker already closed is not a failure of the login.
   }
-  const product = typeof props.product === 'string' ? `${props.product} ${typeof props.version === 'string' ? props.version : ''}`.trim() : 'the broker';
+  const product =
+    typeof props.product === 'string' ? `${props.product} ${typeof props.version === 'string' ? props.version : ''}`.trim() : 'the broker';
   return `logged in as "${profile.username}" to vhost "${profile.vhost}" of ${product}, then closed`;
 }
 
@@ -116,7 +138,11 @@ async function httpGet(url: string, authorization: string, profile: ResolvedRabb
     const res = await fetch(url, { headers: { authorization, accept: 'application/json' }, signal, redirect: 'error' });
     return { status: res.status, body: await res.text() };
   }
-  const options: https.RequestOptions = { ...(tlsOptions({ ...profile.tls, enabled: true }, new URL(url).hostname) ?? {}), headers: { authorization, accept: 'application/json' }, signal };
+  const options: https.RequestOptions = {
+    ...(tlsOptions({ ...profile.tls, enabled: true }, new URL(url).hostname) ?? {}),
+    headers: { authorization, accept: 'application/json' },
+    signal,
+  };
   return new Promise((resolve, reject) => {
     const req = https.get(url, options, (res) => {
       const chunks: Buffer[] = [];
@@ -129,11 +155,16 @@ async function httpGet(url: string, authorization: string, profile: ResolvedRabb
 }
 
 function causeOf(err: unknown): unknown {
-  return typeof err === 'object' && err !== null && 'cause' in err ? (err as { cause?: unknown }).cause ?? err : err;
+  return typeof err === 'object' && err !== null && 'cause' in err ? ((err as { cause?: unknown }).cause ?? err) : err;
 }
 
 /** GET /api/overview with the profile's user and password. */
-export async function managementOverview(profile: ResolvedRabbitProfile, password: string | undefined, timeoutMs: number, signal?: AbortSignal): Promise<ManagementOverview> {
+export async function managementOverview(
+  profile: ResolvedRabbitProfile,
+  password: string | undefined,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<ManagementOverview> {
   const base = profile.managementUrl;
   const url = `${profile.managementUrl}/api/overview`;
   const authorization = `Basic ${Buffer.from(`${profile.username}:${password ?? ''}`).toString('base64')}`;
@@ -144,30 +175,48 @@ export async function managementOverview(profile: ResolvedRabbitProfile, passwor
     answer = await httpGet(url, authorization, profile, combined);
   } catch (err) {
     if (signal?.aborted) throw new CancelledError();
-    if (timeout.aborted) throw new TimeoutError(`The management API of RabbitMQ profile "${profile.name}" at ${base} did not answer within ${Math.round(timeoutMs)} ms. Check "managementUrl" and that the rabbitmq_management plugin is enabled.`);
+    if (timeout.aborted)
+      throw new TimeoutError(
+        `The management API of RabbitMQ profile "${profile.name}" at ${base} did not answer within ${Math.round(timeoutMs)} ms. Check "managementUrl" and that the rabbitmq_management plugin is enabled.`,
+      );
     const cause = causeOf(err);
     const u = new URL(profile.managementUrl);
     const port = Number(u.port || (u.protocol === 'https:' ? 443 : 80));
-    const reason = describeSocketError(cause, u.protocol === 'https:' && /certificate|SSL|TLS/i.test(errorMessage(cause)) ? 'tls' : 'tcp', u.hostname, port).reason;
-    throw new ConnectionError(`The management API of RabbitMQ profile "${profile.name}" at ${base} cannot be reached: ${redactText(reason, password ? [password] : [])}. Check "managementUrl" and that the rabbitmq_management plugin is enabled.`);
+    const reason = describeSocketError(
+      cause,
+      u.protocol === 'https:' && /certificate|SSL|TLS/i.test(errorMessage(cause)) ? 'tls' : 'tcp',
+      u.hostname,
+      port,
+    ).reason;
+    throw new ConnectionError(
+      `The management API of RabbitMQ profile "${profile.name}" at ${base} cannot be reached: ${redactText(reason, password ? [password] : [])}. Check "managementUrl" and that the rabbitmq_management plugin is enabled.`,
+    );
   }
   if (answer.status === 401) {
-    throw new AuthError(`The management API of RabbitMQ profile "${profile.name}" at ${base} refused the login of user "${profile.username}" (HTTP 401): ${password === undefined ? 'no password is stored for it' : 'wrong password, or the user has no management tag'}. Set the right password with "Set Password" or give the user the "management" tag.`);
+    throw new AuthError(
+      `The management API of RabbitMQ profile "${profile.name}" at ${base} refused the login of user "${profile.username}" (HTTP 401): ${password === undefined ? 'no password is stored for it' : 'wrong password, or the user has no management tag'}. Set the right password with "Set Password" or give the user the "management" tag.`,
+    );
   }
   if (answer.status === 404) {
-    throw new NotFoundError(`The management API of RabbitMQ profile "${profile.name}" was not found at ${base} (HTTP 404 for /api/overview). Check "managementUrl".`);
+    throw new NotFoundError(
+      `The management API of RabbitMQ profile "${profile.name}" was not found at ${base} (HTTP 404 for /api/overview). Check "managementUrl".`,
+    );
   }
   if (answer.status < 200 || answer.status >= 300) {
-    throw new ConnectionError(`The management API of RabbitMQ profile "${profile.name}" at ${base} answered HTTP ${answer.status} for /api/overview. Check "managementUrl" and the broker's log.`);
+    throw new ConnectionError(
+      `The management API of RabbitMQ profile "${profile.name}" at ${base} answered HTTP ${answer.status} for /api/overview. Check "managementUrl" and the broker's log.`,
+    );
   }
   let body: unknown;
   try {
     body = JSON.parse(answer.body);
   } catch {
-    throw new ConnectionError(`The management API of RabbitMQ profile "${profile.name}" at ${base} did not answer JSON for /api/overview: is it a RabbitMQ management endpoint? Check "managementUrl".`);
+    throw new ConnectionError(
+      `The management API of RabbitMQ profile "${profile.name}" at ${base} did not answer JSON for /api/overview: is it a RabbitMQ management endpoint? Check "managementUrl".`,
+    );
   }
   const o = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
-  const text = (key: string): string | undefined => (typeof o[key] === 'string' ? (o[key] as string) : undefined);
+  const text = (key: string): string | undefined => (typeof o[key] === 'string' ? o[key] : undefined);
   const out: ManagementOverview = {};
   const fields: [keyof ManagementOverview, string][] = [
     ['managementVersion', 'management_version'],

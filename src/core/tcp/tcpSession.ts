@@ -10,7 +10,19 @@ import type * as net from 'node:net';
 import { toBuffer, type BytesLike } from '../bytes';
 import { CancelledError, ConnectionError, TimeoutError, type BrokerError } from '../errors';
 import type { TlsOptions } from '../profiles';
-import { adviceFor, connectTcp, describeSocketError, describeTls, hostPort, now, roundMs, upgradeTls, type DialFailure, type DialFailureKind, type TlsInfo } from './dial';
+import {
+  adviceFor,
+  connectTcp,
+  describeSocketError,
+  describeTls,
+  hostPort,
+  now,
+  roundMs,
+  upgradeTls,
+  type DialFailure,
+  type DialFailureKind,
+  type TlsInfo,
+} from './dial';
 
 /** The callbacks a protocol implements; all optional. */
 export interface TcpProtocol {
@@ -60,7 +72,9 @@ export function formatTcpEvent(event: TcpEvent): string {
     case 'dataReceived':
       return `dataReceived ${event.data.length} ${event.data.length === 1 ? 'byte' : 'bytes'}`;
     case 'connectionLost':
-      return event.reason === undefined ? `connectionLost: closed cleanly by ${event.by === 'us' ? 'us' : 'the peer'}` : `connectionLost: ${event.reason}`;
+      return event.reason === undefined
+        ? `connectionLost: closed cleanly by ${event.by === 'us' ? 'us' : 'the peer'}`
+        : `connectionLost: ${event.reason}`;
     case 'connectionFailed':
       return `connectionFailed: ${event.reason}`;
   }
@@ -153,7 +167,8 @@ export class TcpSession {
   }
 
   private async doConnect(): Promise<void> {
-    if (this.currentState !== 'new') throw new ConnectionError(`The TCP session with ${this.endpoint} was already closed: open a new session.`);
+    if (this.currentState !== 'new')
+      throw new ConnectionError(`The TCP session with ${this.endpoint} was already closed: open a new session.`);
     this.currentState = 'connecting';
     const timeoutMs = this.options.connectTimeoutMs ?? DEFAULT_TCP_CONNECT_TIMEOUT_MS;
     const signal = this.connectAbort.signal;
@@ -165,7 +180,11 @@ export class TcpSession {
     const local = hostPort(raw.localAddress ?? '?', raw.localPort ?? 0);
     const peer = hostPort(raw.remoteAddress ?? this.host, raw.remotePort ?? this.port);
     let socket: net.Socket = raw;
-    if (this.options.tls !== undefined && this.options.tls !== false && !(typeof this.options.tls === 'object' && this.options.tls.enabled === false)) {
+    if (
+      this.options.tls !== undefined &&
+      this.options.tls !== false &&
+      !(typeof this.options.tls === 'object' && this.options.tls.enabled === false)
+    ) {
       const tlsOptions = this.options.tls === true ? {} : this.options.tls;
       const upgraded = await upgradeTls(raw, this.host, this.port, tlsOptions, timeoutMs - (now() - started), signal, timeoutMs);
       if (!upgraded.ok) throw this.fail(upgraded);
@@ -210,11 +229,20 @@ export class TcpSession {
     }
     const socket = this.socket;
     if (this.currentState !== 'open' || !socket) {
-      return Promise.reject(new ConnectionError(`Cannot write to the TCP session with ${this.endpoint}: it is ${this.currentState === 'new' ? 'not connected yet' : this.currentState}. Open a new session.`));
+      return Promise.reject(
+        new ConnectionError(
+          `Cannot write to the TCP session with ${this.endpoint}: it is ${this.currentState === 'new' ? 'not connected yet' : this.currentState}. Open a new session.`,
+        ),
+      );
     }
     return new Promise((resolve, reject) => {
       socket.write(data, (err) => {
-        if (err) reject(new ConnectionError(`Writing to the TCP session with ${this.endpoint} failed: ${describeSocketError(err, 'tcp', this.host, this.port).reason}. Open a new session.`));
+        if (err)
+          reject(
+            new ConnectionError(
+              `Writing to the TCP session with ${this.endpoint} failed: ${describeSocketError(err, 'tcp', this.host, this.port).reason}. Open a new session.`,
+            ),
+          );
         else resolve(data.length);
       });
     });

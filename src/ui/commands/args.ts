@@ -22,7 +22,7 @@ export function num(args: Args, key: string, opts: { min?: number; max?: number;
   if (v === undefined || v === null) return undefined;
   const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
   if (typeof n !== 'number' || !Number.isFinite(n) || ((opts.integer ?? true) && !Number.isInteger(n))) {
-    throw new InputError(`The argument "${key}" must be a ${opts.integer ?? true ? 'whole ' : ''}number, not ${JSON.stringify(v)}.`);
+    throw new InputError(`The argument "${key}" must be a ${(opts.integer ?? true) ? 'whole ' : ''}number, not ${JSON.stringify(v)}.`);
   }
   if (opts.min !== undefined && n < opts.min) throw new InputError(`The argument "${key}" is ${n}: it must be at least ${opts.min}.`);
   if (opts.max !== undefined && n > opts.max) throw new InputError(`The argument "${key}" is ${n}: it must be at most ${opts.max}.`);

@@ -65,7 +65,9 @@ export async function pickProfile(deps: ProfileCommandDeps, call: CommandCall, k
   if (isProfileNode(call.node)) return call.node.profile;
   if (call.args) {
     const k = kind ?? kindArg(call.args);
-    return k === 'redis' ? deps.profiles.redis(call.args.name ?? call.args.profile) : deps.profiles.rabbit(call.args.name ?? call.args.profile);
+    return k === 'redis'
+      ? deps.profiles.redis(call.args.name ?? call.args.profile)
+      : deps.profiles.rabbit(call.args.name ?? call.args.profile);
   }
   const k = kind ?? (await pickKind());
   const list = deps.profiles.list(k);
@@ -79,7 +81,10 @@ export async function pickProfile(deps: ProfileCommandDeps, call: CommandCall, k
   return pick.profile;
 }
 
-async function ask(title: string, options: { value?: string; prompt?: string; password?: boolean; validate?: (v: string) => string | undefined; placeHolder?: string } = {}): Promise<string> {
+async function ask(
+  title: string,
+  options: { value?: string; prompt?: string; password?: boolean; validate?: (v: string) => string | undefined; placeHolder?: string } = {},
+): Promise<string> {
   const box: vscode.InputBoxOptions = { title, ignoreFocusOut: true };
   if (options.value !== undefined) box.value = options.value;
   if (options.prompt !== undefined) box.prompt = options.prompt;
@@ -110,7 +115,13 @@ function resolveRaw(kind: ProfileKind, raw: Record<string, unknown>): ResolvedPr
   return kind === 'redis' ? resolveRedisProfile(raw) : resolveRabbitProfile(raw);
 }
 
-async function saveNew(deps: ProfileCommandDeps, kind: ProfileKind, raw: Record<string, unknown>, password: string | undefined, target: ProfileTarget): Promise<{ name: string }> {
+async function saveNew(
+  deps: ProfileCommandDeps,
+  kind: ProfileKind,
+  raw: Record<string, unknown>,
+  password: string | undefined,
+  target: ProfileTarget,
+): Promise<{ name: string }> {
   const cleaned: Record<string, unknown> = { ...raw };
   let secret = password;
   if (typeof cleaned.url === 'string') {
@@ -121,12 +132,16 @@ async function saveNew(deps: ProfileCommandDeps, kind: ProfileKind, raw: Record<
     }
   }
   if ('password' in cleaned) {
-    throw new InputError('Pass the password as "password" beside "profile", not inside it: it goes to the secret storage, never to settings.');
+    throw new InputError(
+      'Pass the password as "password" beside "profile", not inside it: it goes to the secret storage, never to settings.',
+    );
   }
   const resolved = resolveRaw(kind, cleaned);
   const list = deps.profiles.stored(kind, target);
   if (list.some((p) => p.name === resolved.name)) {
-    throw new InputError(`A ${label(kind)} profile named "${resolved.name}" already exists in ${target === 'global' ? 'user' : 'workspace'} settings: edit it, or pick another name.`);
+    throw new InputError(
+      `A ${label(kind)} profile named "${resolved.name}" already exists in ${target === 'global' ? 'user' : 'workspace'} settings: edit it, or pick another name.`,
+    );
   }
   await deps.profiles.write(kind, target, [...list, cleaned]);
   if (secret !== undefined) {
@@ -172,7 +187,9 @@ async function add(deps: ProfileCommandDeps, call: CommandCall, presetKind?: Pro
       },
     });
     const parsed = parseAmqpUrl(url);
-    const managementUrl = await ask('Management API URL', { value: `${parsed.amqps ? 'https' : 'http'}://${parsed.host}:${parsed.amqps ? 15671 : 15672}` });
+    const managementUrl = await ask('Management API URL', {
+      value: `${parsed.amqps ? 'https' : 'http'}://${parsed.host}:${parsed.amqps ? 15671 : 15672}`,
+    });
     raw = { name, url, managementUrl };
   }
   const password = await ask('Password (stored in the secret storage; empty for none)', { password: true, value: '' });
@@ -215,11 +232,16 @@ async function edit(deps: ProfileCommandDeps, call: CommandCall): Promise<{ name
   if (call.args) {
     changes = obj(call.args, 'changes') ?? {};
   } else {
-    const fields = kind === 'redis' ? ['host', 'port', 'db', 'username', 'delimiter', 'connectTimeoutMs', 'readOnly'] : ['url', 'managementUrl', 'connectTimeoutMs', 'readOnly'];
+    const fields =
+      kind === 'redis'
+        ? ['host', 'port', 'db', 'username', 'delimiter', 'connectTimeoutMs', 'readOnly']
+        : ['url', 'managementUrl', 'connectTimeoutMs', 'readOnly'];
     const field = answered(await vscode.window.showQuickPick(fields, { title: `Edit ${profile.name}: field` }));
     const value = await ask(field, { value: current[field] === undefined ? '' : String(current[field]) });
     const numeric = ['port', 'db', 'connectTimeoutMs'].includes(field);
-    changes = { [field]: field === 'readOnly' ? value === 'true' : numeric && value !== '' ? Number(value) : value === '' ? undefined : value };
+    changes = {
+      [field]: field === 'readOnly' ? value === 'true' : numeric && value !== '' ? Number(value) : value === '' ? undefined : value,
+    };
   }
   if ('password' in changes) throw new InputError('Passwords are not profile fields: use "Set Password".');
   const updated: Record<string, unknown> = { ...current, ...changes };
@@ -255,7 +277,11 @@ async function remove(deps: ProfileCommandDeps, call: CommandCall): Promise<{ re
     throw err;
   }
   if (call.interactive) {
-    const ok = await vscode.window.showWarningMessage(`Remove the ${label(profile.kind)} profile "${profile.name}" and its stored password?`, { modal: true }, 'Remove');
+    const ok = await vscode.window.showWarningMessage(
+      `Remove the ${label(profile.kind)} profile "${profile.name}" and its stored password?`,
+      { modal: true },
+      'Remove',
+    );
     if (ok !== 'Remove') return { removed: false };
   }
   const target = deps.profiles.targetOf(profile.kind, profile.name);
@@ -272,7 +298,9 @@ async function remove(deps: ProfileCommandDeps, call: CommandCall): Promise<{ re
 
 async function setPassword(deps: ProfileCommandDeps, call: CommandCall): Promise<Record<string, never>> {
   const profile = await pickProfile(deps, call);
-  const password = call.args ? str(call.args, 'password') ?? '' : await ask(`Password for ${profile.name} (empty to remove it)`, { password: true });
+  const password = call.args
+    ? (str(call.args, 'password') ?? '')
+    : await ask(`Password for ${profile.name} (empty to remove it)`, { password: true });
   await deps.profiles.setPassword(profile, password);
   deps.invalidate(profile.kind, profile.name);
   return {};
@@ -285,15 +313,23 @@ async function test(deps: ProfileCommandDeps, call: CommandCall): Promise<Connec
     profile.kind === 'redis' ? testRedisProfile(profile, password, { signal }) : testRabbitProfile(profile, password, { signal });
   if (!call.interactive) return run(AbortSignal.timeout(profile.connectTimeoutMs * 4));
   const result = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Testing ${label(profile.kind)} profile "${profile.name}"…`, cancellable: true },
+    {
+      location: vscode.ProgressLocation.Notification,
+      title: `Testing ${label(profile.kind)} profile "${profile.name}"…`,
+      cancellable: true,
+    },
     (_progress, token) => {
       const controller = new AbortController();
       token.onCancellationRequested(() => controller.abort());
       return run(controller.signal);
     },
   );
-  const lines = result.steps.map((s) => `${s.ok ? '✓' : '✗'} ${s.step} ${s.ms} ms${s.detail ? ` — ${s.detail}` : ''}${s.error ? ` — ${s.error}` : ''}`);
-  const summary = result.ok ? `"${profile.name}" works${result.serverVersion ? ` (${result.serverVersion})` : ''}.` : result.error ?? `"${profile.name}" failed.`;
+  const lines = result.steps.map(
+    (s) => `${s.ok ? '✓' : '✗'} ${s.step} ${s.ms} ms${s.detail ? ` — ${s.detail}` : ''}${s.error ? ` — ${s.error}` : ''}`,
+  );
+  const summary = result.ok
+    ? `"${profile.name}" works${result.serverVersion ? ` (${result.serverVersion})` : ''}.`
+    : (result.error ?? `"${profile.name}" failed.`);
   if (result.ok) void vscode.window.showInformationMessage(summary, { detail: lines.join('\n'), modal: false });
   else void vscode.window.showErrorMessage(summary, { detail: lines.join('\n') });
   return result;

@@ -11,7 +11,12 @@ async function pickTail(registry: TailRegistry, call: CommandCall): Promise<stri
   if (call.args) return str(call.args, 'id', true);
   const tails = registry.list();
   if (tails.length === 0) throw new InputError('Nothing is running: no subscription, tail, consumer or TCP session.');
-  const pick = answered(await vscode.window.showQuickPick(tails.map((t) => ({ label: t.label, description: `${t.kind} · ${t.count()} messages`, id: t.id })), { title: 'Which one?' }));
+  const pick = answered(
+    await vscode.window.showQuickPick(
+      tails.map((t) => ({ label: t.label, description: `${t.kind} · ${t.count()} messages`, id: t.id })),
+      { title: 'Which one?' },
+    ),
+  );
   return pick.id;
 }
 

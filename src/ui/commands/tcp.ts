@@ -50,19 +50,23 @@ async function open(registry: TailRegistry, call: CommandCall): Promise<unknown>
     return { id: '', ...rest };
   }
   const fromProfile = endpointOf(call.node);
-  const host = fromProfile?.host ?? answered(await vscode.window.showInputBox({ title: 'TCP session: host', value: '127.0.0.1', validateInput: (v) => checkHost(v) }));
-  const port = fromProfile?.port ?? Number(answered(await vscode.window.showInputBox({ title: 'TCP session: port', validateInput: (v) => checkPort(v) })));
+  const host =
+    fromProfile?.host ??
+    answered(await vscode.window.showInputBox({ title: 'TCP session: host', value: '127.0.0.1', validateInput: (v) => checkHost(v) }));
+  const port =
+    fromProfile?.port ??
+    Number(answered(await vscode.window.showInputBox({ title: 'TCP session: port', validateInput: (v) => checkPort(v) })));
   let tls: TlsOptions | undefined = fromProfile?.tls;
   if (!fromProfile) {
     const useTls = answered(await vscode.window.showQuickPick(['Plain TCP', 'TLS'], { title: 'TCP session: transport' }));
     if (useTls === 'TLS') tls = { enabled: true };
   }
   const ending = answered(
-    await vscode.window.showQuickPick(
+    await vscode.window.showQuickPick<vscode.QuickPickItem & { value: LineEnding }>(
       [
-        { label: '\\r\\n', description: 'CRLF: Redis, HTTP, SMTP', value: '\r\n' as LineEnding },
-        { label: '\\n', description: 'LF', value: '\n' as LineEnding },
-        { label: 'none', description: 'send exactly what is typed', value: '' as LineEnding },
+        { label: '\\r\\n', description: 'CRLF: Redis, HTTP, SMTP', value: '\r\n' },
+        { label: '\\n', description: 'LF', value: '\n' },
+        { label: 'none', description: 'send exactly what is typed', value: '' },
       ],
       { title: 'Line ending sent after each line' },
     ),

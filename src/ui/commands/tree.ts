@@ -27,7 +27,8 @@ export function treeCommands(trees: readonly NodeTreeProvider[], rabbitTree: Nod
     {
       id: 'brokerExplorer.loadMore',
       run: async (call) => {
-        if (!(call.node instanceof LoadMoreNode)) throw new InputError('"Load More" works on a "Load more…" item in a Broker Explorer view.');
+        if (!(call.node instanceof LoadMoreNode))
+          throw new InputError('"Load More" works on a "Load more…" item in a Broker Explorer view.');
         await call.node.load();
         return {};
       },

@@ -54,10 +54,16 @@ export function registerRedisLanguage(deps: RedisUiDeps): vscode.Disposable[] {
           const label = d.name.includes(' ') ? d.name : top;
           if (seen.has(label)) continue;
           seen.add(label);
-          const item = new vscode.CompletionItem(label, d.name.includes(' ') ? vscode.CompletionItemKind.Method : vscode.CompletionItemKind.Function);
+          const item = new vscode.CompletionItem(
+            label,
+            d.name.includes(' ') ? vscode.CompletionItemKind.Method : vscode.CompletionItemKind.Function,
+          );
           item.range = range;
           item.detail = d.syntax ? `${d.name} ${d.syntax}` : d.name;
-          if (d.summary) item.documentation = new vscode.MarkdownString(`${d.summary}${d.group ? `\n\n*group* ${d.group}${d.since ? ` · *since* ${d.since}` : ''}` : ''}`);
+          if (d.summary)
+            item.documentation = new vscode.MarkdownString(
+              `${d.summary}${d.group ? `\n\n*group* ${d.group}${d.since ? ` · *since* ${d.since}` : ''}` : ''}`,
+            );
           items.push(item);
         }
         return items;
@@ -70,7 +76,10 @@ export function registerRedisLanguage(deps: RedisUiDeps): vscode.Disposable[] {
         const word = doc.getText(range).toUpperCase();
         const d = (await docsFor(deps)).find((x) => x.name === word);
         if (!d || !d.summary) return undefined;
-        return new vscode.Hover(new vscode.MarkdownString().appendCodeblock(`${d.name} ${d.syntax}`, 'redis').appendMarkdown(d.summary), range);
+        return new vscode.Hover(
+          new vscode.MarkdownString().appendCodeblock(`${d.name} ${d.syntax}`, 'redis').appendMarkdown(d.summary),
+          range,
+        );
       },
     }),
   ];

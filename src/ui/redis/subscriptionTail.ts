@@ -75,7 +75,9 @@ export async function startSubscriptionTail(registry: TailRegistry, o: Subscript
     // Formatted only when written out: at most tailMaxLines per flush, however fast messages arrive.
     sink: (batch) => output.appendAllLazy(batch, formatMessage),
   });
-  subscription.on('lost', (reason) => output.append(`${timestamp()}  ── lost connection: ${reason}; messages published meanwhile are not received ──`));
+  subscription.on('lost', (reason) =>
+    output.append(`${timestamp()}  ── lost connection: ${reason}; messages published meanwhile are not received ──`),
+  );
   subscription.on('resubscribed', () => output.append(`${timestamp()}  ── reconnected and resubscribed to ${label} ──`));
   try {
     await subscription.start();

@@ -176,7 +176,9 @@ export class TailOutput implements vscode.Disposable {
     if (this.recent.length > this.maxLines) this.recent = this.recent.slice(-keep);
     if (this.lines > this.maxLines) {
       const trimmed = this.lines - this.recent.length;
-      this.channel.replace(`… ${trimmed.toLocaleString('en-US')} older lines trimmed (brokerExplorer.tailMaxLines) …\n${this.recent.join('\n')}\n`);
+      this.channel.replace(
+        `… ${trimmed.toLocaleString('en-US')} older lines trimmed (brokerExplorer.tailMaxLines) …\n${this.recent.join('\n')}\n`,
+      );
       this.lines = this.recent.length;
     } else {
       this.channel.append(`${batch.join('\n')}\n`);

@@ -66,7 +66,9 @@ export class TailRegistry implements vscode.Disposable {
   }
 
   list(kind?: TailKind, profile?: string): Tail[] {
-    return [...this.tails.values()].filter((t) => (kind === undefined || t.kind === kind) && (profile === undefined || t.profile === profile));
+    return [...this.tails.values()].filter(
+      (t) => (kind === undefined || t.kind === kind) && (profile === undefined || t.profile === profile),
+    );
   }
 
   async read(id: unknown, take: number, timeoutMs: number): Promise<TailReadResult> {

@@ -81,7 +81,9 @@ export class ExchangeNode extends BindingsOwnerNode {
     item.id = this.id;
     const flags = flagText(x, x.internal);
     item.description = [x.type, flags, x.builtIn ? 'built-in' : ''].filter(Boolean).join(' · ');
-    const flagWords = [x.durable ? 'durable' : 'transient', x.autoDelete ? 'auto-delete' : '', x.internal ? 'internal' : ''].filter(Boolean).join(', ');
+    const flagWords = [x.durable ? 'durable' : 'transient', x.autoDelete ? 'auto-delete' : '', x.internal ? 'internal' : '']
+      .filter(Boolean)
+      .join(', ');
     item.tooltip = `${x.type} exchange "${x.name}" (${flagWords})${x.builtIn ? '\nbuilt into the broker' : ''}${argumentsText(x.arguments)}`;
     item.iconPath = new vscode.ThemeIcon(x.builtIn ? 'symbol-constant' : 'arrow-swap');
     item.contextValue = `be:rabbitmq:exchange${x.builtIn ? '+builtin' : ''}${this.readonlyFlag}`;
@@ -107,7 +109,9 @@ export class QueueNode extends BindingsOwnerNode {
     item.id = this.id;
     const n = (v: number | undefined): string => (v === undefined ? '?' : v.toLocaleString('en-US'));
     item.description = `${q.type} · ${n(q.messagesReady)} ready · ${n(q.messagesUnacknowledged)} unacked · ${n(q.consumers)} consumers`;
-    const flagWords = [q.durable ? 'durable' : 'transient', q.autoDelete ? 'auto-delete' : '', q.exclusive ? 'exclusive' : ''].filter(Boolean).join(', ');
+    const flagWords = [q.durable ? 'durable' : 'transient', q.autoDelete ? 'auto-delete' : '', q.exclusive ? 'exclusive' : '']
+      .filter(Boolean)
+      .join(', ');
     item.tooltip = `${q.type} queue "${q.name}" (${flagWords})${q.state ? `\nstate ${q.state}` : ''}${argumentsText(q.arguments)}${q.messages === undefined ? '\nstatistics: not sampled yet (the broker updates them about every 5 s)' : ''}`;
     item.iconPath = new vscode.ThemeIcon(q.type === 'stream' ? 'pulse' : q.type === 'quorum' ? 'database' : 'inbox');
     item.contextValue = `be:rabbitmq:queue+${q.type}${q.exclusive ? '+exclusive' : ''}${this.readonlyFlag}`;
@@ -122,7 +126,10 @@ export class BindingNode extends BaseNode {
     readonly binding: BindingInfo,
     readonly side: 'exchange' | 'queue',
   ) {
-    super(`${owner.id}/b/${seg(binding.source)}/${binding.destinationType}/${seg(binding.destination)}/${seg(binding.propertiesKey)}`, owner);
+    super(
+      `${owner.id}/b/${seg(binding.source)}/${binding.destinationType}/${seg(binding.destination)}/${seg(binding.propertiesKey)}`,
+      owner,
+    );
   }
 
   get profile(): ResolvedRabbitProfile {
@@ -147,4 +154,3 @@ export class BindingNode extends BaseNode {
     return item;
   }
 }
-

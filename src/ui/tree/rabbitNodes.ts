@@ -255,7 +255,13 @@ export class FolderNode extends BaseNode implements Invalidatable {
 /** The (profile, vhost) a node stands for, if any. */
 export function rabbitNodeTarget(node: TreeNode | undefined): { profile: ResolvedRabbitProfile; vhost?: string } | undefined {
   if (node instanceof RabbitProfileNode) return { profile: node.profile };
-  if (node instanceof VhostNode || node instanceof FolderNode || node instanceof ExchangeNode || node instanceof QueueNode || node instanceof BindingNode) {
+  if (
+    node instanceof VhostNode ||
+    node instanceof FolderNode ||
+    node instanceof ExchangeNode ||
+    node instanceof QueueNode ||
+    node instanceof BindingNode
+  ) {
     return { profile: node.profile, vhost: node.vhost };
   }
   return undefined;

@@ -120,7 +120,14 @@ export interface PagedOwnerContext {
 export const seg = (s: string): string => encodeURIComponent(s);
 
 /** Children of a paged list: the items, then "Load more…", a cap notice or an empty-state line. */
-export function pagedChildren<T>(owner: TreeNode, ctx: PagedOwnerContext, pager: ListPager<T>, nodes: TreeNode[], noun: string, filtered: boolean): TreeNode[] {
+export function pagedChildren<T>(
+  owner: TreeNode,
+  ctx: PagedOwnerContext,
+  pager: ListPager<T>,
+  nodes: TreeNode[],
+  noun: string,
+  filtered: boolean,
+): TreeNode[] {
   const out = [...nodes];
   if (pager.capped) {
     const max = ctx.settings().maxItemsPerNode.toLocaleString('en-US');
@@ -148,4 +155,3 @@ export async function loadOrError<T>(owner: TreeNode, pager: ListPager<T>): Prom
     return new ErrorNode(`${owner.id}/error`, owner, errorMessage(err));
   }
 }
-

@@ -99,7 +99,9 @@ export class RabbitTree extends NodeTreeProvider {
       next.set(p.name, existing && existing.profile === p ? existing : new RabbitProfileNode(this.ctx, p));
     }
     this.nodes = next;
-    const errors = problems.map((p, i) => new ErrorNode(`rabbitmq/problem/${i}`, undefined, `${p.message} (${p.scope === 'global' ? 'user' : 'workspace'} settings)`));
+    const errors = problems.map(
+      (p, i) => new ErrorNode(`rabbitmq/problem/${i}`, undefined, `${p.message} (${p.scope === 'global' ? 'user' : 'workspace'} settings)`),
+    );
     return [...next.values(), ...errors];
   }
 

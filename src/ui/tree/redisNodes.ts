@@ -73,11 +73,13 @@ export class RedisProfileNode extends BaseNode {
       const dbs = new Set<number>([this.profile.db, ...counts.keys()]);
       for (const node of this.dbNodes ?? []) dbs.add(node.db);
       const previous = new Map((this.dbNodes ?? []).map((n) => [n.db, n]));
-      this.dbNodes = [...dbs].sort((a, b) => a - b).map((db) => {
-        const node = previous.get(db) ?? new DatabaseNode(this.ctx, this, db);
-        node.keyCount = counts.get(db) ?? 0;
-        return node;
-      });
+      this.dbNodes = [...dbs]
+        .sort((a, b) => a - b)
+        .map((db) => {
+          const node = previous.get(db) ?? new DatabaseNode(this.ctx, this, db);
+          node.keyCount = counts.get(db) ?? 0;
+          return node;
+        });
       return [...tails, ...this.dbNodes];
     } catch (err) {
       return [...tails, new ErrorNode(`${this.id}/error`, this, errorMessage(err))];
@@ -196,7 +198,14 @@ abstract class PagedKeysNode extends BaseNode {
       out.push(new ErrorNode(`${this.id}/more-error`, this.shownAs, this.loadError));
     } else if (this.pager.capped) {
       const max = this.dbNode.ctx.settings().maxItemsPerNode;
-      out.push(new MessageNode(`${this.id}/cap`, this.shownAs, `Showing the first ${max.toLocaleString('en-US')} keys: set a filter on the database to narrow the list.`, 'filter'));
+      out.push(
+        new MessageNode(
+          `${this.id}/cap`,
+          this.shownAs,
+          `Showing the first ${max.toLocaleString('en-US')} keys: set a filter on the database to narrow the list.`,
+          'filter',
+        ),
+      );
     } else if (!this.pager.complete) {
       out.push(
         new LoadMoreNode(`${this.id}/more`, this.shownAs, this.pager.progress(this.dbNode.keyCount), async () => {
@@ -243,7 +252,8 @@ export class TypeGroupNode extends PagedKeysNode {
     const error = await this.ensureLoaded();
     if (error) return [error];
     const keys = this.pager.keys.map((k) => this.keyNode(k));
-    if (keys.length === 0 && this.pager.complete) return [new MessageNode(`${this.id}/empty`, this, `No ${this.type} keys${this.dbNode.filter ? ' match the filter' : ''}.`)];
+    if (keys.length === 0 && this.pager.complete)
+      return [new MessageNode(`${this.id}/empty`, this, `No ${this.type} keys${this.dbNode.filter ? ' match the filter' : ''}.`)];
     return [...keys, ...this.tail()];
   }
 }
@@ -292,7 +302,13 @@ export class NamespaceNode extends PagedKeysNode {
         const id = f.prefix.toString('hex');
         let node = this.folders.get(id);
         if (!node) {
-          node = new NamespaceNode(this.dbNode, this.shownAs, f.prefix, f.segment, this.dbNode.filter !== undefined ? Buffer.from(this.dbNode.filter) : undefined);
+          node = new NamespaceNode(
+            this.dbNode,
+            this.shownAs,
+            f.prefix,
+            f.segment,
+            this.dbNode.filter !== undefined ? Buffer.from(this.dbNode.filter) : undefined,
+          );
           this.folders.set(id, node);
         }
         node.seen = f.count;
@@ -304,7 +320,6 @@ export class NamespaceNode extends PagedKeysNode {
     }
     return [...folders, ...leaves, ...this.tail()];
   }
-
 }
 
 export class KeyNode extends BaseNode {
@@ -335,8 +350,12 @@ export class KeyNode extends BaseNode {
     const [encoding, memory] = (await client.pipeline().object('ENCODING', this.info.key).memory('USAGE', this.info.key).exec()) ?? [];
     const md = new vscode.MarkdownString();
     md.appendText(`${displayBytes(this.info.key, 400)}\n`);
-    md.appendMarkdown(`\n**type** ${this.info.type} · **encoding** ${encoding && !encoding[0] ? String(encoding[1]) : '?'} · **memory** ${memory && !memory[0] ? `${String(memory[1])} bytes` : '?'}`);
-    md.appendMarkdown(`\n\n**TTL** ${this.info.ttl < 0 ? 'none' : `${this.info.ttl} s`} · db ${this.dbNode.db} of ${this.dbNode.profile.name}`);
+    md.appendMarkdown(
+      `\n**type** ${this.info.type} · **encoding** ${encoding && !encoding[0] ? String(encoding[1]) : '?'} · **memory** ${memory && !memory[0] ? `${String(memory[1])} bytes` : '?'}`,
+    );
+    md.appendMarkdown(
+      `\n\n**TTL** ${this.info.ttl < 0 ? 'none' : `${this.info.ttl} s`} · db ${this.dbNode.db} of ${this.dbNode.profile.name}`,
+    );
     return md;
   }
 }

@@ -42,7 +42,9 @@ export class RedisTree extends NodeTreeProvider {
       next.set(p.name, existing && existing.profile === p ? existing : new RedisProfileNode(this.ctx, p));
     }
     this.nodes = next;
-    const errors = problems.map((p, i) => new ErrorNode(`redis/problem/${i}`, undefined, `${p.message} (${p.scope === 'global' ? 'user' : 'workspace'} settings)`));
+    const errors = problems.map(
+      (p, i) => new ErrorNode(`redis/problem/${i}`, undefined, `${p.message} (${p.scope === 'global' ? 'user' : 'workspace'} settings)`),
+    );
     return [...next.values(), ...errors];
   }
 

@@ -65,7 +65,9 @@ export class RedisConsole implements vscode.Pseudoterminal, vscode.Disposable {
   open(): void {
     this.opened = true;
     const p = this.options.profile;
-    this.write(`${DIM}Redis console on "${p.name}" (${endpoint(p)})${p.readOnly ? ', read-only' : ''}. HELP <command> explains a command; Tab completes; Ctrl+C interrupts; QUIT closes.${RESET}\r\n`);
+    this.write(
+      `${DIM}Redis console on "${p.name}" (${endpoint(p)})${p.readOnly ? ', read-only' : ''}. HELP <command> explains a command; Tab completes; Ctrl+C interrupts; QUIT closes.${RESET}\r\n`,
+    );
     for (const text of this.pending.splice(0)) this.writeEmitter.fire(text);
     this.mode = 'busy';
     this.ensureClient().then(
@@ -166,7 +168,10 @@ export class RedisConsole implements vscode.Pseudoterminal, vscode.Disposable {
       else if (streamingMode(argv) === 'subscribe') return await this.subscribe(name, argv.slice(1));
       else {
         const client = await this.ensureClient();
-        const reply = await runCommand(client, argv, { profile: { name: this.options.profile.name, readOnly: this.options.profile.readOnly }, cacheKey: this.options.cacheKey });
+        const reply = await runCommand(client, argv, {
+          profile: { name: this.options.profile.name, readOnly: this.options.profile.readOnly },
+          cacheKey: this.options.cacheKey,
+        });
         if (generation !== this.generation) return;
         this.db = client.db;
         this.printReply(reply);
@@ -201,7 +206,9 @@ export class RedisConsole implements vscode.Pseudoterminal, vscode.Disposable {
       this.write(`${DIM}No help for ${words.join(' ')}.${RESET}\r\n`);
       return;
     }
-    this.write(`\r\n  ${doc.name} ${doc.syntax}\r\n  summary: ${doc.summary}\r\n${doc.since ? `  since: ${doc.since}\r\n` : ''}${doc.group ? `  group: ${doc.group}\r\n` : ''}\r\n`);
+    this.write(
+      `\r\n  ${doc.name} ${doc.syntax}\r\n  summary: ${doc.summary}\r\n${doc.since ? `  since: ${doc.since}\r\n` : ''}${doc.group ? `  group: ${doc.group}\r\n` : ''}\r\n`,
+    );
   }
 
   private async docs(): Promise<CommandDoc[]> {
@@ -240,7 +247,9 @@ export class RedisConsole implements vscode.Pseudoterminal, vscode.Disposable {
       sink: (batch) => {
         let out = '';
         for (const m of batch) {
-          const reply = m.pattern ? array([bulk('pmessage'), bulk(m.pattern), bulk(m.channel), bulk(m.message)]) : array([bulk(kind === 'ssubscribe' ? 'smessage' : 'message'), bulk(m.channel), bulk(m.message)]);
+          const reply = m.pattern
+            ? array([bulk('pmessage'), bulk(m.pattern), bulk(m.channel), bulk(m.message)])
+            : array([bulk(kind === 'ssubscribe' ? 'smessage' : 'message'), bulk(m.channel), bulk(m.message)]);
           out += `${formatReply(reply).replace(/\n/g, '\r\n')}\r\n`;
         }
         this.write(out);

@@ -28,7 +28,10 @@ export interface StringRef {
 
 export function stringUri(ref: StringRef): vscode.Uri {
   const label = displayBytes(ref.key, 60).replace(/\//g, '∕') || '(empty key)';
-  return vscode.Uri.from({ scheme: STRING_SCHEME, path: `/p${toBase64Url(Buffer.from(ref.profile, 'utf8'))}/${ref.db}/k${toBase64Url(ref.key)}/${label}` });
+  return vscode.Uri.from({
+    scheme: STRING_SCHEME,
+    path: `/p${toBase64Url(Buffer.from(ref.profile, 'utf8'))}/${ref.db}/k${toBase64Url(ref.key)}/${label}`,
+  });
 }
 
 export function parseStringUri(uri: vscode.Uri): StringRef {
@@ -49,13 +52,20 @@ export function editableAsText(buf: Buffer): boolean {
 
 export function toHexText(buf: Buffer): string {
   const lines: string[] = [];
-  for (let i = 0; i < buf.length; i += 16) lines.push(buf.subarray(i, i + 16).toString('hex').replace(/(..)(?!$)/g, '$1 '));
+  for (let i = 0; i < buf.length; i += 16)
+    lines.push(
+      buf
+        .subarray(i, i + 16)
+        .toString('hex')
+        .replace(/(..)(?!$)/g, '$1 '),
+    );
   return `${lines.join('\n')}\n`;
 }
 
 export function fromHexText(text: string): Buffer {
   const hex = text.replace(/\s+/g, '');
-  if (hex.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(hex)) throw new Error('The document is not valid hex: use pairs of 0-9 / a-f digits (spaces and line breaks are ignored).');
+  if (hex.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(hex))
+    throw new Error('The document is not valid hex: use pairs of 0-9 / a-f digits (spaces and line breaks are ignored).');
   return Buffer.from(hex, 'hex');
 }
 
@@ -95,8 +105,12 @@ export class StringFileSystem implements vscode.FileSystemProvider, vscode.Dispo
     const [typeReply, lengthReply] = (await client.pipeline().type(ref.key).strlen(ref.key).exec()) ?? [];
     const type = typeReply && !typeReply[0] ? String(typeReply[1]) : 'none';
     const name = displayBytes(ref.key, 80);
-    if (type === 'none') throw vscode.FileSystemError.FileNotFound(`The key "${name}" does not exist in db${ref.db} of "${ref.profile}" (it may have expired or been deleted).`);
-    if (type !== 'string') throw vscode.FileSystemError.FileIsADirectory(`The key "${name}" holds a ${type}, not a string: open it from the tree instead.`);
+    if (type === 'none')
+      throw vscode.FileSystemError.FileNotFound(
+        `The key "${name}" does not exist in db${ref.db} of "${ref.profile}" (it may have expired or been deleted).`,
+      );
+    if (type !== 'string')
+      throw vscode.FileSystemError.FileIsADirectory(`The key "${name}" holds a ${type}, not a string: open it from the tree instead.`);
     const length = lengthReply && !lengthReply[0] ? Number(lengthReply[1]) : 0;
     const max = this.settings().maxValueBytes;
     const readOnly = this.profile(ref).readOnly
@@ -117,7 +131,13 @@ export class StringFileSystem implements vscode.FileSystemProvider, vscode.Dispo
       state = { mtime: Date.now(), size: m.length, base: undefined, mode: 'text', readOnly: m.readOnly };
       this.states.set(key, state);
     }
-    return { type: vscode.FileType.File, ctime: 0, mtime: state.mtime, size: state.size, ...(state.readOnly ? { permissions: vscode.FilePermission.Readonly } : {}) };
+    return {
+      type: vscode.FileType.File,
+      ctime: 0,
+      mtime: state.mtime,
+      size: state.size,
+      ...(state.readOnly ? { permissions: vscode.FilePermission.Readonly } : {}),
+    };
   }
 
   async readFile(uri: vscode.Uri): Promise<Uint8Array> {
@@ -132,7 +152,13 @@ export class StringFileSystem implements vscode.FileSystemProvider, vscode.Dispo
     const shown = mode === 'text' ? bytes : read.bytes;
     const content = mode === 'text' ? shown : Buffer.from(toHexText(shown), 'utf8');
     const previous = this.states.get(uri.toString());
-    this.states.set(uri.toString(), { mtime: previous?.mtime ?? Date.now(), size: content.length, base: read.truncated ? undefined : read.bytes, mode, readOnly: m.readOnly });
+    this.states.set(uri.toString(), {
+      mtime: previous?.mtime ?? Date.now(),
+      size: content.length,
+      base: read.truncated ? undefined : read.bytes,
+      mode,
+      readOnly: m.readOnly,
+    });
     return content;
   }
 
@@ -142,7 +168,8 @@ export class StringFileSystem implements vscode.FileSystemProvider, vscode.Dispo
     const state = this.states.get(key);
     const name = displayBytes(ref.key, 80);
     if (state?.readOnly) throw vscode.FileSystemError.NoPermissions(state.readOnly);
-    if (this.profile(ref).readOnly) throw vscode.FileSystemError.NoPermissions(`Profile "${ref.profile}" is read-only: the value of "${name}" was not saved.`);
+    if (this.profile(ref).readOnly)
+      throw vscode.FileSystemError.NoPermissions(`Profile "${ref.profile}" is read-only: the value of "${name}" was not saved.`);
     let bytes: Buffer;
     try {
       bytes = state?.mode === 'hex' ? fromHexText(Buffer.from(content).toString('utf8')) : Buffer.from(content);
@@ -161,18 +188,38 @@ export class StringFileSystem implements vscode.FileSystemProvider, vscode.Dispo
       const unchanged = base === undefined ? current === null : current !== null && current.equals(base);
       if (!forced && !unchanged) {
         await conn.unwatch();
-        const why = current === null ? 'was deleted on the server' : base === undefined ? 'exists on the server and was not opened here' : 'changed on the server';
-        throw this.conflict(uri, `The value of "${name}" ${why} since it was opened: it was not overwritten. Reload it, compare, or save again choosing Overwrite.`, current);
+        const why =
+          current === null
+            ? 'was deleted on the server'
+            : base === undefined
+              ? 'exists on the server and was not opened here'
+              : 'changed on the server';
+        throw this.conflict(
+          uri,
+          `The value of "${name}" ${why} since it was opened: it was not overwritten. Reload it, compare, or save again choosing Overwrite.`,
+          current,
+        );
       }
       const exec = await conn.multi().set(ref.key, bytes, 'KEEPTTL').exec();
-      if (exec === null) throw this.conflict(uri, `The value of "${name}" changed on the server while saving: it was not overwritten. Reload it, compare, or save again choosing Overwrite.`, await conn.getBuffer(ref.key));
+      if (exec === null)
+        throw this.conflict(
+          uri,
+          `The value of "${name}" changed on the server while saving: it was not overwritten. Reload it, compare, or save again choosing Overwrite.`,
+          await conn.getBuffer(ref.key),
+        );
       const failed = exec.find(([err]) => err);
       if (failed?.[0]) throw vscode.FileSystemError.Unavailable(`Saving "${name}" failed: ${errorMessage(failed[0])}`);
     } finally {
       conn.disconnect();
     }
     const mode = state?.mode ?? (editableAsText(bytes) ? 'text' : 'hex');
-    this.states.set(key, { mtime: Math.max(Date.now(), (state?.mtime ?? 0) + 1), size: content.length, base: bytes, mode, readOnly: undefined });
+    this.states.set(key, {
+      mtime: Math.max(Date.now(), (state?.mtime ?? 0) + 1),
+      size: content.length,
+      base: bytes,
+      mode,
+      readOnly: undefined,
+    });
     this.onWritten(ref);
   }
 
@@ -193,11 +240,21 @@ export class StringFileSystem implements vscode.FileSystemProvider, vscode.Dispo
       await vscode.commands.executeCommand('workbench.action.files.revert');
     } else if (choice === 'Compare') {
       const state = this.states.get(doc.uri.toString());
-      const text = server === null ? '(the key no longer exists)' : state?.mode === 'hex' || !editableAsText(server) ? toHexText(server) : server.toString('utf8');
+      const text =
+        server === null
+          ? '(the key no longer exists)'
+          : state?.mode === 'hex' || !editableAsText(server)
+            ? toHexText(server)
+            : server.toString('utf8');
       const handle = this.results.create(`server value of ${doc.uri.path.split('/').pop() ?? 'key'}`, { maxLines: 1_000_000 });
       handle.append(...text.split('\n'));
       handle.flush();
-      await vscode.commands.executeCommand('vscode.diff', handle.uri, doc.uri, 'Server ↔ Yours (save again and choose Overwrite to keep yours)');
+      await vscode.commands.executeCommand(
+        'vscode.diff',
+        handle.uri,
+        doc.uri,
+        'Server ↔ Yours (save again and choose Overwrite to keep yours)',
+      );
     }
   }
 
@@ -211,7 +268,9 @@ export class StringFileSystem implements vscode.FileSystemProvider, vscode.Dispo
     throw vscode.FileSystemError.NoPermissions(`Delete keys from the Redis view: ${uri.path.split('/').pop() ?? ''} was not deleted.`);
   }
   rename(uri: vscode.Uri): void {
-    throw vscode.FileSystemError.NoPermissions(`Rename keys with "Rename…" in the Redis view: ${uri.path.split('/').pop() ?? ''} was not renamed.`);
+    throw vscode.FileSystemError.NoPermissions(
+      `Rename keys with "Rename…" in the Redis view: ${uri.path.split('/').pop() ?? ''} was not renamed.`,
+    );
   }
 
   dispose(): void {

@@ -64,7 +64,9 @@ export class TcpTerminal implements vscode.Pseudoterminal, vscode.Disposable {
   open(): void {
     this.opened = true;
     this.writeEmitter.fire(
-      crlf(`${DIM}TCP session to ${this.session.endpoint}. Enter sends the line + ${describeEnding(this.lineEnding)}; Backspace edits; Ctrl+C closes.${RESET}\n`),
+      crlf(
+        `${DIM}TCP session to ${this.session.endpoint}. Enter sends the line + ${describeEnding(this.lineEnding)}; Backspace edits; Ctrl+C closes.${RESET}\n`,
+      ),
     );
     if (this.session.state === 'new' || this.session.state === 'connecting') {
       this.writeEmitter.fire(crlf(`${DIM}Connecting to ${this.session.endpoint}…${RESET}\n`));

@@ -23,7 +23,12 @@ export interface ValueRef {
 
 export function valueUri(ref: ValueRef): vscode.Uri {
   const label = displayBytes(ref.key, 60).replace(/[/\\]/g, '∕') || '(empty key)';
-  const query = new URLSearchParams({ p: toBase64Url(Buffer.from(ref.profile, 'utf8')), db: String(ref.db), k: toBase64Url(ref.key), v: ref.view });
+  const query = new URLSearchParams({
+    p: toBase64Url(Buffer.from(ref.profile, 'utf8')),
+    db: String(ref.db),
+    k: toBase64Url(ref.key),
+    v: ref.view,
+  });
   return vscode.Uri.from({ scheme: VALUE_SCHEME, path: `/${label}${ref.view === 'json' ? '.json' : ''}`, query: query.toString() });
 }
 
@@ -80,7 +85,8 @@ function bytesText(value: BytesLike): string {
 }
 
 function renderJson(read: ValueRead): string {
-  if (read.type !== 'string' || isHexBytes(read.value) || typeof read.value !== 'string') return '// Only a string holding JSON has a JSON view.\n';
+  if (read.type !== 'string' || isHexBytes(read.value) || typeof read.value !== 'string')
+    return '// Only a string holding JSON has a JSON view.\n';
   try {
     return `${JSON.stringify(JSON.parse(read.value), null, 2)}\n`;
   } catch (err) {
@@ -99,7 +105,10 @@ export function renderValue(ref: ValueRef, read: ValueRead): string {
   ];
   if (read.type === 'string') {
     const value = read.value as BytesLike;
-    if (read.truncated) header.push(`# Showing the first ${(isHexBytes(value) ? value.hex.length / 2 : Buffer.byteLength(value)).toLocaleString('en-US')} bytes only: the value is too large to load whole (brokerExplorer.redis.maxValueBytes).`);
+    if (read.truncated)
+      header.push(
+        `# Showing the first ${(isHexBytes(value) ? value.hex.length / 2 : Buffer.byteLength(value)).toLocaleString('en-US')} bytes only: the value is too large to load whole (brokerExplorer.redis.maxValueBytes).`,
+      );
     if (isHexBytes(value)) {
       header.push('# Not UTF-8: shown as a hex dump.');
       return `${header.join('\n')}\n\n${hexDump(toBuffer(value))}\n`;
@@ -126,7 +135,9 @@ export function renderValue(ref: ValueRef, read: ValueRead): string {
     } else if (read.type === 'stream') {
       const e = item as { id: string; fields: { field: BytesLike; value: BytesLike }[] | Record<string, BytesLike> };
       columns = ['id', 'fields'];
-      const fields = Array.isArray(e.fields) ? e.fields.map((f) => `${bytesText(f.field)}=${bytesText(f.value)}`) : Object.entries(e.fields).map(([k, v]) => `${k}=${bytesText(v)}`);
+      const fields = Array.isArray(e.fields)
+        ? e.fields.map((f) => `${bytesText(f.field)}=${bytesText(f.value)}`)
+        : Object.entries(e.fields).map(([k, v]) => `${k}=${bytesText(v)}`);
       rows.push([e.id, fields.join(' ')]);
     } else {
       columns = [read.type === 'list' ? 'index' : '#', read.type === 'list' ? 'element' : 'member'];
@@ -134,6 +145,10 @@ export function renderValue(ref: ValueRef, read: ValueRead): string {
     }
   });
   const width = Math.min(40, Math.max(columns[0].length, ...rows.map((r) => r[0].length)));
-  const lines = [`${pad(columns[0], width)} │ ${columns[1]}`, `${'─'.repeat(width)}─┼─${'─'.repeat(20)}`, ...rows.map((r) => `${pad(r[0], width)} │ ${r[1]}`)];
+  const lines = [
+    `${pad(columns[0], width)} │ ${columns[1]}`,
+    `${'─'.repeat(width)}─┼─${'─'.repeat(20)}`,
+    ...rows.map((r) => `${pad(r[0], width)} │ ${r[1]}`),
+  ];
   return `${header.join('\n')}\n\n${lines.join('\n')}\n`;
 }

@@ -85,7 +85,10 @@ export class TestVhost {
 
   /** A plain amqplib connection (noDelay), as a separate program would open. */
   async raw(name = 'test raw'): Promise<ChannelModel> {
-    const c = await connect(`amqp://guest:${PASSWORD}@127.0.0.1:5672/${encodeURIComponent(this.name)}`, { noDelay: true, clientProperties: { connection_name: name } });
+    const c = await connect(`amqp://guest:${PASSWORD}@127.0.0.1:5672/${encodeURIComponent(this.name)}`, {
+      noDelay: true,
+      clientProperties: { connection_name: name },
+    });
     c.on('error', () => undefined);
     this.raws.push(c);
     return c;
@@ -103,7 +106,12 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /** Polls until `check` returns a value other than undefined / false. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 10_000, everyMs = 50): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 10_000,
+  everyMs = 50,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await check();
@@ -116,5 +124,5 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }

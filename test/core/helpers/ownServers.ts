@@ -56,9 +56,35 @@ export class OwnRedis {
 
   /** Starts (again) on the same port and resolves once it accepts connections. */
   async start(): Promise<void> {
-    const args = ['--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir, '--protected-mode', 'no', '--loglevel', 'notice'];
+    const args = [
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      this.dir,
+      '--protected-mode',
+      'no',
+      '--loglevel',
+      'notice',
+    ];
     if (this.tls) {
-      args.push('--port', '0', '--tls-port', String(this.port), '--tls-cert-file', this.tls.cert, '--tls-key-file', this.tls.key, '--tls-ca-cert-file', this.tls.ca, '--tls-auth-clients', 'no');
+      args.push(
+        '--port',
+        '0',
+        '--tls-port',
+        String(this.port),
+        '--tls-cert-file',
+        this.tls.cert,
+        '--tls-key-file',
+        this.tls.key,
+        '--tls-ca-cert-file',
+        this.tls.ca,
+        '--tls-auth-clients',
+        'no',
+      );
     } else {
       args.push('--port', String(this.port));
     }
@@ -193,11 +219,58 @@ export function makeTestCa(): TestCa {
   const ssl = (...args: string[]): void => {
     execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
   };
-  ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', p('ca.key'), '-out', p('ca.crt'), '-days', '2', '-subj', '/CN=Broker Explorer Test CA');
-  ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', p('other.key'), '-out', p('other.crt'), '-days', '2', '-subj', '/CN=Unrelated Test CA');
+  ssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    p('ca.key'),
+    '-out',
+    p('ca.crt'),
+    '-days',
+    '2',
+    '-subj',
+    '/CN=Broker Explorer Test CA',
+  );
+  ssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    p('other.key'),
+    '-out',
+    p('other.crt'),
+    '-days',
+    '2',
+    '-subj',
+    '/CN=Unrelated Test CA',
+  );
   ssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', p('server.key'), '-out', p('server.csr'), '-subj', '/CN=127.0.0.1');
-  writeFileSync(p('ext.cnf'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n');
-  ssl('x509', '-req', '-in', p('server.csr'), '-CA', p('ca.crt'), '-CAkey', p('ca.key'), '-CAcreateserial', '-out', p('server.crt'), '-days', '2', '-extfile', p('ext.cnf'));
+  writeFileSync(
+    p('ext.cnf'),
+    'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n',
+  );
+  ssl(
+    'x509',
+    '-req',
+    '-in',
+    p('server.csr'),
+    '-CA',
+    p('ca.crt'),
+    '-CAkey',
+    p('ca.key'),
+    '-CAcreateserial',
+    '-out',
+    p('server.crt'),
+    '-days',
+    '2',
+    '-extfile',
+    p('ext.cnf'),
+  );
   return {
     dir,
     ca: p('ca.crt'),

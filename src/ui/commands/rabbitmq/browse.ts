@@ -31,7 +31,8 @@ function sourceArg(value: Record<string, unknown> | undefined): BindingSelector 
   if (exchange !== undefined) out.exchange = exchange;
   if (queue !== undefined) out.queue = queue;
   if (direction !== undefined) {
-    if (direction !== 'source' && direction !== 'destination') throw new InputError('"source.direction" must be "source" or "destination".');
+    if (direction !== 'source' && direction !== 'destination')
+      throw new InputError('"source.direction" must be "source" or "destination".');
     out.direction = direction;
   }
   return out;
@@ -54,34 +55,49 @@ async function list(deps: RabbitDeps, call: CommandCall): Promise<unknown> {
     if (pageSize !== undefined) listArgs.pageSize = pageSize;
     if (source !== undefined) listArgs.source = source;
   } else {
-    const kind = answered(await vscode.window.showQuickPick(['vhosts', 'exchanges', 'queues'], { title: `List in ${where(t)}` })) as ListKind;
+    const kind = answered(
+      await vscode.window.showQuickPick(['vhosts', 'exchanges', 'queues'], { title: `List in ${where(t)}` }),
+    ) as ListKind;
     const filter = await ask(`List ${kind}: name filter (empty for all)`, { value: '' });
     listArgs = { kind, vhost: t.vhost, pageSize: deps.settings().rabbitPageSize, ...(filter ? { filter } : {}) };
   }
   const page = await t.session.management().list(listArgs);
   const result = { items: page.items, total: page.total, page: page.page, pageCount: page.pageCount };
   if (call.interactive) {
-    await deps.documents.show(`${t.profile.name} ${listArgs.kind} page ${page.page} of ${Math.max(1, page.pageCount)}.json`, `${JSON.stringify(result, null, 2)}\n`);
+    await deps.documents.show(
+      `${t.profile.name} ${listArgs.kind} page ${page.page} of ${Math.max(1, page.pageCount)}.json`,
+      `${JSON.stringify(result, null, 2)}\n`,
+    );
   }
   return result;
 }
 
 /** The folder (or profile, for vhosts) a filter applies to, from args or the node. */
-async function filterTarget(deps: RabbitDeps, call: CommandCall): Promise<{ key: string; node: FolderNode | RabbitProfileNode | undefined; label: string }> {
+async function filterTarget(
+  deps: RabbitDeps,
+  call: CommandCall,
+): Promise<{ key: string; node: FolderNode | RabbitProfileNode | undefined; label: string }> {
   if (call.node instanceof FolderNode) {
     const n = call.node;
     return { key: filterKey(n.profile.name, n.vhost, n.kind), node: n, label: `${n.kind} of vhost "${n.vhost}"` };
   }
-  if (call.node instanceof RabbitProfileNode) return { key: filterKey(call.node.profile.name, undefined, 'vhosts'), node: call.node, label: `vhosts of "${call.node.profile.name}"` };
+  if (call.node instanceof RabbitProfileNode)
+    return { key: filterKey(call.node.profile.name, undefined, 'vhosts'), node: call.node, label: `vhosts of "${call.node.profile.name}"` };
   const t = await target(deps, call);
   const kind = call.args
     ? kindArg(call.args.kind)
-    : (answered(await vscode.window.showQuickPick(['exchanges', 'queues', 'vhosts'], { title: `Filter which list of ${where(t)}?` })) as ListKind);
+    : (answered(
+        await vscode.window.showQuickPick(['exchanges', 'queues', 'vhosts'], { title: `Filter which list of ${where(t)}?` }),
+      ) as ListKind);
   if (kind === 'bindings') throw new InputError('Bindings have no tree filter: they are listed under each exchange and queue.');
   await deps.tree.children(undefined);
   const profileNode = deps.tree.profileNode(t.profile.name);
   const node = kind === 'vhosts' ? profileNode : deps.tree.vhostNode(t.profile.name, t.vhost)?.folder(kind);
-  return { key: filterKey(t.profile.name, t.vhost, kind), node, label: kind === 'vhosts' ? `vhosts of "${t.profile.name}"` : `${kind} of vhost "${t.vhost}"` };
+  return {
+    key: filterKey(t.profile.name, t.vhost, kind),
+    node,
+    label: kind === 'vhosts' ? `vhosts of "${t.profile.name}"` : `${kind} of vhost "${t.vhost}"`,
+  };
 }
 
 function applyFilter(deps: RabbitDeps, node: FolderNode | RabbitProfileNode | undefined): void {
@@ -99,7 +115,10 @@ async function setFilter(deps: RabbitDeps, call: CommandCall): Promise<{ filter:
     filter = text === '' ? undefined : { text, regex };
   } else {
     const current = deps.tree.ctx.filters.get(key);
-    const text = await ask(`Filter the ${label}`, { value: current?.text ?? '', prompt: 'Part of the name, or a regular expression (next step). Empty clears the filter.' });
+    const text = await ask(`Filter the ${label}`, {
+      value: current?.text ?? '',
+      prompt: 'Part of the name, or a regular expression (next step). Empty clears the filter.',
+    });
     if (text !== '') {
       const mode = answered(
         await vscode.window.showQuickPick(
@@ -137,22 +156,34 @@ async function clearFilter(deps: RabbitDeps, call: CommandCall): Promise<Record<
 async function route(deps: RabbitDeps, call: CommandCall): Promise<{ queues: string[]; exchanges: string[] }> {
   const t = await target(deps, call);
   const a = argsOf(call);
-  const exchange = await exchangeArg(t, call, 'exchange', { title: `Test a route from which exchange of ${where(t)}?`, allowDefault: true });
+  const exchange = await exchangeArg(t, call, 'exchange', {
+    title: `Test a route from which exchange of ${where(t)}?`,
+    allowDefault: true,
+  });
   let routingKey: string;
   let headers: Record<string, unknown> | undefined;
   if (call.args) {
     routingKey = str(a, 'routingKey') ?? '';
     headers = obj(a, 'headers');
   } else {
-    routingKey = await ask(`Routing key of a message sent to ${exchangeLabel(exchange.name)}`, { prompt: 'Topic exchanges match it against * (one word) and # (zero or more words).' });
-    if (exchange.info?.type === 'headers') headers = jsonObject(await ask('Message headers (JSON)', { value: '{}', validate: validateJsonObject }), 'message headers');
+    routingKey = await ask(`Routing key of a message sent to ${exchangeLabel(exchange.name)}`, {
+      prompt: 'Topic exchanges match it against * (one word) and # (zero or more words).',
+    });
+    if (exchange.info?.type === 'headers')
+      headers = jsonObject(await ask('Message headers (JSON)', { value: '{}', validate: validateJsonObject }), 'message headers');
   }
   const result = await testRoute(t.session.management(), t.vhost, { exchange: exchange.name, routingKey, ...(headers ? { headers } : {}) });
   if (call.interactive) {
     const queues = result.queues.length > 0 ? `queues ${result.queues.map((q) => `"${q}"`).join(', ')}` : 'no queue';
     const via = result.exchanges.length > 0 ? ` (through exchanges ${result.exchanges.map((x) => `"${x}"`).join(', ')})` : '';
-    const detail = result.notes.length > 0 ? `Not computed: ${result.notes.join('; ')}.` : 'Computed from the bindings the management API reports; nothing was published.';
-    void vscode.window.showInformationMessage(`A message to ${exchangeLabel(exchange.name)} with routing key "${routingKey}" reaches ${queues}${via}.`, { detail });
+    const detail =
+      result.notes.length > 0
+        ? `Not computed: ${result.notes.join('; ')}.`
+        : 'Computed from the bindings the management API reports; nothing was published.';
+    void vscode.window.showInformationMessage(
+      `A message to ${exchangeLabel(exchange.name)} with routing key "${routingKey}" reaches ${queues}${via}.`,
+      { detail },
+    );
   }
   return { queues: result.queues, exchanges: result.exchanges };
 }

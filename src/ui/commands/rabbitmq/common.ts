@@ -46,7 +46,9 @@ export async function target(deps: RabbitDeps, call: CommandCall): Promise<Targe
     return { profile, vhost, session: await deps.pool.session(profile.name, vhost) };
   }
   const fromNode = rabbitNodeTarget(call.node);
-  const profile = fromNode?.profile ?? ((await pickProfile({ profiles: deps.profiles, invalidate: () => undefined }, call, 'rabbitmq')) as ResolvedRabbitProfile);
+  const profile =
+    fromNode?.profile ??
+    ((await pickProfile({ profiles: deps.profiles, invalidate: () => undefined }, call, 'rabbitmq')) as ResolvedRabbitProfile);
   const vhost = fromNode?.vhost ?? (await pickVhost(deps, profile));
   return { profile, vhost, session: await deps.pool.session(profile.name, vhost) };
 }
@@ -61,7 +63,10 @@ async function pickVhost(deps: RabbitDeps, profile: ResolvedRabbitProfile): Prom
     return profile.vhost; // no management API: the profile's own vhost
   }
   if (names.length <= 1) return names[0] ?? profile.vhost;
-  const items = [profile.vhost, ...names.filter((n) => n !== profile.vhost)].map((n) => ({ label: n, description: n === profile.vhost ? 'the profile\'s vhost' : '' }));
+  const items = [profile.vhost, ...names.filter((n) => n !== profile.vhost)].map((n) => ({
+    label: n,
+    description: n === profile.vhost ? "the profile's vhost" : '',
+  }));
   return answered(await vscode.window.showQuickPick(items, { title: `Vhost on ${profile.name}` })).label;
 }
 
@@ -99,7 +104,8 @@ export function jsonObject(text: string, what: string): Record<string, unknown> 
   } catch {
     throw new InputError(`The ${what} are not valid JSON: write an object such as { "key": "value" }.`);
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InputError(`The ${what} must be a JSON object such as { "key": "value" }.`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new InputError(`The ${what} must be a JSON object such as { "key": "value" }.`);
   return value as Record<string, unknown>;
 }
 
@@ -116,7 +122,9 @@ export function validateWholeNumber(min: number, max = Number.MAX_SAFE_INTEGER, 
   return (v) => {
     if (optional && v.trim() === '') return undefined;
     const n = Number(v);
-    return /^\s*\d+\s*$/.test(v) && n >= min && n <= max ? undefined : `Give a whole number from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ''}${optional ? ', or leave it empty' : ''}.`;
+    return /^\s*\d+\s*$/.test(v) && n >= min && n <= max
+      ? undefined
+      : `Give a whole number from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ''}${optional ? ', or leave it empty' : ''}.`;
   };
 }
 
@@ -166,24 +174,39 @@ export async function pickEntity(t: Target, kind: 'exchange' | 'queue', options:
       const page = await m.listExchanges(t.vhost, opts);
       const items = page.items
         .filter((x) => (x.name === '' ? options.allowDefault === true : !(options.hideBuiltIn && x.builtIn)))
-        .map((x): EntityItem => ({ label: x.name === '' ? '(AMQP default)' : x.name, description: `${x.type}${x.builtIn ? ' · built-in' : ''}`, entity: { kind, name: x.name, info: x } }));
+        .map((x): EntityItem => ({
+          label: x.name === '' ? '(AMQP default)' : x.name,
+          description: `${x.type}${x.builtIn ? ' · built-in' : ''}`,
+          entity: { kind, name: x.name, info: x },
+        }));
       return { items, total: page.total };
     }
     const page = await m.listQueues(t.vhost, opts);
-    const items = page.items.map((q): EntityItem => ({ label: q.name, description: `${q.type} · ${q.messagesReady ?? '?'} ready`, entity: { kind, name: q.name, info: q } }));
+    const items = page.items.map((q): EntityItem => ({
+      label: q.name,
+      description: `${q.type} · ${q.messagesReady ?? '?'} ready`,
+      entity: { kind, name: q.name, info: q },
+    }));
     return { items, total: page.total };
   };
   const first = await load('');
-  if (first.items.length === 0 && !options.allowTyped) throw new NotFoundError(`There are no ${kind === 'exchange' ? 'exchanges' : 'queues'} to choose from in ${where(t)}.`);
+  if (first.items.length === 0 && !options.allowTyped)
+    throw new NotFoundError(`There are no ${kind === 'exchange' ? 'exchanges' : 'queues'} to choose from in ${where(t)}.`);
   const qp = vscode.window.createQuickPick<EntityItem>();
   qp.title = options.title;
-  qp.placeholder = first.total > first.items.length ? `${first.total.toLocaleString('en-US')} ${kind}s: type to filter` : `Choose a ${kind}${options.allowTyped ? ', or type a name' : ''}`;
+  qp.placeholder =
+    first.total > first.items.length
+      ? `${first.total.toLocaleString('en-US')} ${kind}s: type to filter`
+      : `Choose a ${kind}${options.allowTyped ? ', or type a name' : ''}`;
   qp.ignoreFocusOut = true;
   let listed = first.items;
   let timer: NodeJS.Timeout | undefined;
   const show = (value: string): void => {
     const exact = listed.some((i) => i.entity.name === value);
-    const typed: EntityItem[] = options.allowTyped && value !== '' && !exact ? [{ label: value, description: 'use this name', alwaysShow: true, entity: { kind, name: value } as Entity }] : [];
+    const typed: EntityItem[] =
+      options.allowTyped && value !== '' && !exact
+        ? [{ label: value, description: 'use this name', alwaysShow: true, entity: { kind, name: value } }]
+        : [];
     qp.items = [...typed, ...listed];
   };
   show('');
@@ -193,13 +216,15 @@ export async function pickEntity(t: Target, kind: 'exchange' | 'queue', options:
     if (timer) clearTimeout(timer);
     timer = setTimeout(() => {
       qp.busy = true;
-      load(value).then(
-        (r) => {
-          listed = r.items;
-          show(qp.value);
-        },
-        () => undefined,
-      ).finally(() => (qp.busy = false));
+      load(value)
+        .then(
+          (r) => {
+            listed = r.items;
+            show(qp.value);
+          },
+          () => undefined,
+        )
+        .finally(() => (qp.busy = false));
     }, 250);
   });
   const picked = await new Promise<Entity | undefined>((resolve) => {
@@ -216,7 +241,12 @@ export async function pickEntity(t: Target, kind: 'exchange' | 'queue', options:
 }
 
 /** The exchange a command works on: from args, the node, or a pick. */
-export async function exchangeArg(t: Target, call: CommandCall, key: string, options: PickEntityOptions): Promise<Entity & { kind: 'exchange' }> {
+export async function exchangeArg(
+  t: Target,
+  call: CommandCall,
+  key: string,
+  options: PickEntityOptions,
+): Promise<Entity & { kind: 'exchange' }> {
   if (call.args) return { kind: 'exchange', name: str(call.args, key, true) };
   const fromNode = nodeEntity(call.node, 'exchange');
   if (fromNode?.kind === 'exchange') return fromNode;

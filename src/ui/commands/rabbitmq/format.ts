@@ -30,12 +30,15 @@ export function bodyLines(body: BytesLike, indent = '  '): string[] {
   const trimmed = body.trim();
   if ((trimmed.startsWith('{') || trimmed.startsWith('[')) && body.length <= MAX_BODY_CHARS) {
     try {
-      return JSON.stringify(JSON.parse(trimmed) as unknown, null, 2).split('\n').map((l) => indent + l);
+      return JSON.stringify(JSON.parse(trimmed) as unknown, null, 2)
+        .split('\n')
+        .map((l) => indent + l);
     } catch {
       // not JSON: shown as text
     }
   }
-  const shown = body.length > MAX_BODY_CHARS ? `${body.slice(0, MAX_BODY_CHARS)}… (${body.length.toLocaleString('en-US')} characters in all)` : body;
+  const shown =
+    body.length > MAX_BODY_CHARS ? `${body.slice(0, MAX_BODY_CHARS)}… (${body.length.toLocaleString('en-US')} characters in all)` : body;
   return shown.split(/\r?\n/).map((l) => indent + l);
 }
 

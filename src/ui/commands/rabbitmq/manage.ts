@@ -5,7 +5,17 @@
  */
 import * as vscode from 'vscode';
 import type { BindingInfo } from '../../../core/amqp/managementTypes';
-import { bind, checkQueue, declareExchange, declareQueue, deleteExchange, deleteQueue, purgeQueue, unbind, type BindArgs } from '../../../core/amqp/topology';
+import {
+  bind,
+  checkQueue,
+  declareExchange,
+  declareQueue,
+  deleteExchange,
+  deleteQueue,
+  purgeQueue,
+  unbind,
+  type BindArgs,
+} from '../../../core/amqp/topology';
 import { InputError } from '../../../core/errors';
 import { BindingNode, ExchangeNode, QueueNode } from '../../tree/rabbitItems';
 import { bool, obj, str } from '../args';
@@ -50,7 +60,10 @@ async function doDeclareExchange(deps: RabbitDeps, call: CommandCall): Promise<R
     if (internal !== undefined) args.internal = internal;
     if (table !== undefined) args.arguments = table;
   } else {
-    const name = await ask(`New exchange in ${where(t)}: name`, { validate: (v) => (v === '' ? 'Give a name.' : v.startsWith('amq.') ? 'Names starting with "amq." are reserved by the broker.' : undefined) });
+    const name = await ask(`New exchange in ${where(t)}: name`, {
+      validate: (v) =>
+        v === '' ? 'Give a name.' : v.startsWith('amq.') ? 'Names starting with "amq." are reserved by the broker.' : undefined,
+    });
     const type = answered(
       await vscode.window.showQuickPick(
         [
@@ -67,8 +80,22 @@ async function doDeclareExchange(deps: RabbitDeps, call: CommandCall): Promise<R
       { label: 'Auto-delete', key: 'autoDelete', picked: false, detail: 'deleted when its last binding is removed' },
       { label: 'Internal', key: 'internal', picked: false, detail: 'only other exchanges can publish to it' },
     ]);
-    const table = jsonObject(await ask('Arguments (JSON, optional)', { value: '', placeHolder: '{ "alternate-exchange": "unrouted" }', validate: validateJsonObject }), 'exchange arguments');
-    args = { name, type, durable: flags.has('durable'), autoDelete: flags.has('autoDelete'), internal: flags.has('internal'), ...(table ? { arguments: table } : {}) };
+    const table = jsonObject(
+      await ask('Arguments (JSON, optional)', {
+        value: '',
+        placeHolder: '{ "alternate-exchange": "unrouted" }',
+        validate: validateJsonObject,
+      }),
+      'exchange arguments',
+    );
+    args = {
+      name,
+      type,
+      durable: flags.has('durable'),
+      autoDelete: flags.has('autoDelete'),
+      internal: flags.has('internal'),
+      ...(table ? { arguments: table } : {}),
+    };
   }
   const result = await declareExchange(t.session, args);
   deps.tree.refreshFolder(t.profile.name, t.vhost, 'exchanges');
@@ -79,18 +106,31 @@ async function doDeclareExchange(deps: RabbitDeps, call: CommandCall): Promise<R
 async function askQueueArguments(type: string): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = { 'x-queue-type': type };
   if (type !== 'stream') {
-    const ttl = await ask('x-message-ttl: milliseconds a message may wait (empty for no limit)', { value: '', validate: validateWholeNumber(0, 2 ** 32 - 1, true) });
+    const ttl = await ask('x-message-ttl: milliseconds a message may wait (empty for no limit)', {
+      value: '',
+      validate: validateWholeNumber(0, 2 ** 32 - 1, true),
+    });
     if (ttl.trim() !== '') out['x-message-ttl'] = Number(ttl);
     const dlx = await ask('x-dead-letter-exchange: where rejected or expired messages go (empty for none)', { value: '' });
     if (dlx !== '') {
       out['x-dead-letter-exchange'] = dlx;
-      const dlk = await ask('x-dead-letter-routing-key (empty to keep the message\'s own key)', { value: '' });
+      const dlk = await ask("x-dead-letter-routing-key (empty to keep the message's own key)", { value: '' });
       if (dlk !== '') out['x-dead-letter-routing-key'] = dlk;
     }
-    const max = await ask('x-max-length: most ready messages kept (empty for no limit)', { value: '', validate: validateWholeNumber(0, Number.MAX_SAFE_INTEGER, true) });
+    const max = await ask('x-max-length: most ready messages kept (empty for no limit)', {
+      value: '',
+      validate: validateWholeNumber(0, Number.MAX_SAFE_INTEGER, true),
+    });
     if (max.trim() !== '') out['x-max-length'] = Number(max);
   }
-  const more = jsonObject(await ask('Other arguments (JSON, optional)', { value: '', placeHolder: type === 'stream' ? '{ "x-max-age": "7D" }' : '{ "x-overflow": "reject-publish" }', validate: validateJsonObject }), 'queue arguments');
+  const more = jsonObject(
+    await ask('Other arguments (JSON, optional)', {
+      value: '',
+      placeHolder: type === 'stream' ? '{ "x-max-age": "7D" }' : '{ "x-overflow": "reject-publish" }',
+      validate: validateJsonObject,
+    }),
+    'queue arguments',
+  );
   return { ...out, ...more };
 }
 
@@ -109,7 +149,11 @@ async function doDeclareQueue(deps: RabbitDeps, call: CommandCall): Promise<unkn
     if (autoDelete !== undefined) args.autoDelete = autoDelete;
     if (table !== undefined) args.arguments = table;
   } else {
-    const name = await ask(`New queue in ${where(t)}: name`, { value: '', prompt: 'Empty lets the broker choose a name.', validate: (v) => (v.startsWith('amq.') ? 'Names starting with "amq." are reserved by the broker.' : undefined) });
+    const name = await ask(`New queue in ${where(t)}: name`, {
+      value: '',
+      prompt: 'Empty lets the broker choose a name.',
+      validate: (v) => (v.startsWith('amq.') ? 'Names starting with "amq." are reserved by the broker.' : undefined),
+    });
     const shown = name === '' ? 'server-named queue' : `queue "${name}"`;
     const type = answered(
       await vscode.window.showQuickPick(
@@ -125,12 +169,18 @@ async function doDeclareQueue(deps: RabbitDeps, call: CommandCall): Promise<unkn
       type === 'classic'
         ? await pickFlags(`New ${shown}: options`, [
             { label: 'Durable', key: 'durable', picked: true, detail: 'survives a broker restart' },
-            { label: 'Exclusive', key: 'exclusive', picked: false, detail: 'belongs to this extension\'s connection and goes with it' },
+            { label: 'Exclusive', key: 'exclusive', picked: false, detail: "belongs to this extension's connection and goes with it" },
             { label: 'Auto-delete', key: 'autoDelete', picked: false, detail: 'deleted when its last consumer leaves' },
           ])
         : new Set(['durable']);
     const table = await askQueueArguments(type);
-    args = { name, durable: options.has('durable'), exclusive: options.has('exclusive'), autoDelete: options.has('autoDelete'), arguments: table };
+    args = {
+      name,
+      durable: options.has('durable'),
+      exclusive: options.has('exclusive'),
+      autoDelete: options.has('autoDelete'),
+      arguments: table,
+    };
   }
   const result = await declareQueue(t.session, args);
   deps.tree.refreshFolder(t.profile.name, t.vhost, 'queues');
@@ -142,8 +192,14 @@ async function bindingArgs(call: CommandCall, t: Target, verb: 'bind' | 'unbind'
   if (call.args) {
     const a = call.args;
     const destinationType = str(a, 'destinationType') ?? 'queue';
-    if (destinationType !== 'queue' && destinationType !== 'exchange') throw new InputError(`"destinationType" must be "queue" or "exchange", not ${JSON.stringify(destinationType)}.`);
-    const out: BindArgs = { source: str(a, 'source', true), destination: str(a, 'destination', true), destinationType, routingKey: str(a, 'routingKey') ?? '' };
+    if (destinationType !== 'queue' && destinationType !== 'exchange')
+      throw new InputError(`"destinationType" must be "queue" or "exchange", not ${JSON.stringify(destinationType)}.`);
+    const out: BindArgs = {
+      source: str(a, 'source', true),
+      destination: str(a, 'destination', true),
+      destinationType,
+      routingKey: str(a, 'routingKey') ?? '',
+    };
     const table = obj(a, 'arguments');
     if (table !== undefined) out.arguments = table;
     return out;
@@ -155,7 +211,12 @@ async function bindingArgs(call: CommandCall, t: Target, verb: 'bind' | 'unbind'
     if (bindings.items.length === 0) throw new InputError(`Exchange "${source.name}" in ${where(t)} has no bindings to remove.`);
     const pick = answered(
       await vscode.window.showQuickPick(
-        bindings.items.map((b) => ({ label: `→ ${b.destinationType} ${b.destination}`, description: b.routingKey === '' ? '(no key)' : b.routingKey, detail: Object.keys(b.arguments).length ? JSON.stringify(b.arguments) : undefined, binding: b })),
+        bindings.items.map((b) => ({
+          label: `→ ${b.destinationType} ${b.destination}`,
+          description: b.routingKey === '' ? '(no key)' : b.routingKey,
+          detail: Object.keys(b.arguments).length ? JSON.stringify(b.arguments) : undefined,
+          binding: b,
+        })),
         { title: `Which binding of exchange "${source.name}"?` },
       ),
     );
@@ -164,7 +225,9 @@ async function bindingArgs(call: CommandCall, t: Target, verb: 'bind' | 'unbind'
   // bind: from an exchange node (the source), a queue node (the destination), or prompts.
   const queueNode = call.node instanceof QueueNode ? call.node : undefined;
   const sourceNode = call.node instanceof ExchangeNode && call.node.info.name !== '' ? call.node : undefined;
-  const source = sourceNode ? { name: sourceNode.info.name, info: sourceNode.info } : await pickEntity(t, 'exchange', { title: `Bind to which exchange of ${where(t)}?`, allowTyped: true, hideBuiltIn: false });
+  const source = sourceNode
+    ? { name: sourceNode.info.name, info: sourceNode.info }
+    : await pickEntity(t, 'exchange', { title: `Bind to which exchange of ${where(t)}?`, allowTyped: true, hideBuiltIn: false });
   let destinationType: 'queue' | 'exchange' = 'queue';
   let destination: string;
   if (queueNode) destination = queueNode.info.name;
@@ -178,22 +241,39 @@ async function bindingArgs(call: CommandCall, t: Target, verb: 'bind' | 'unbind'
         { title: `Bind what to exchange "${source.name}"?` },
       ),
     ).value;
-    destination = (await pickEntity(t, destinationType, { title: `Which ${destinationType} receives from "${source.name}"?`, allowTyped: true })).name;
+    destination = (
+      await pickEntity(t, destinationType, { title: `Which ${destinationType} receives from "${source.name}"?`, allowTyped: true })
+    ).name;
   }
   const type = source.info && 'type' in source.info ? source.info.type : undefined;
   const routingKey =
     type === 'fanout' || type === 'headers'
       ? ''
-      : await ask(`Binding key from "${source.name}" to ${destinationType} "${destination}"`, { value: '', prompt: type === 'topic' ? 'A pattern: * matches one word, # zero or more words.' : 'Messages with exactly this routing key are routed.' });
+      : await ask(`Binding key from "${source.name}" to ${destinationType} "${destination}"`, {
+          value: '',
+          prompt:
+            type === 'topic'
+              ? 'A pattern: * matches one word, # zero or more words.'
+              : 'Messages with exactly this routing key are routed.',
+        });
   const table =
     type === 'headers'
-      ? jsonObject(await ask('Binding arguments (JSON)', { value: '{ "x-match": "all" }', validate: validateJsonObject }), 'binding arguments')
+      ? jsonObject(
+          await ask('Binding arguments (JSON)', { value: '{ "x-match": "all" }', validate: validateJsonObject }),
+          'binding arguments',
+        )
       : undefined;
   return { source: source.name, destination, destinationType, routingKey, ...(table ? { arguments: table } : {}) };
 }
 
 function fromBinding(b: BindingInfo): BindArgs {
-  return { source: b.source, destination: b.destination, destinationType: b.destinationType, routingKey: b.routingKey, arguments: b.arguments };
+  return {
+    source: b.source,
+    destination: b.destination,
+    destinationType: b.destinationType,
+    routingKey: b.routingKey,
+    arguments: b.arguments,
+  };
 }
 
 async function doBind(deps: RabbitDeps, call: CommandCall, verb: 'bind' | 'unbind'): Promise<Record<string, never>> {
@@ -226,7 +306,11 @@ async function doDeleteQueue(deps: RabbitDeps, call: CommandCall): Promise<{ mes
       'Delete',
     );
   }
-  const result = await deleteQueue(t.session, { name: q.name, ...(ifUnused !== undefined ? { ifUnused } : {}), ...(ifEmpty !== undefined ? { ifEmpty } : {}) });
+  const result = await deleteQueue(t.session, {
+    name: q.name,
+    ...(ifUnused !== undefined ? { ifUnused } : {}),
+    ...(ifEmpty !== undefined ? { ifEmpty } : {}),
+  });
   refreshAll(deps, t);
   return result;
 }
@@ -239,13 +323,20 @@ async function doDeleteExchange(deps: RabbitDeps, call: CommandCall): Promise<Re
     let bindings = '';
     try {
       const m = t.session.management();
-      const [from, to] = await Promise.all([m.bindingsOf(t.vhost, { exchange: x.name }), m.bindingsOf(t.vhost, { exchange: x.name, direction: 'destination' })]);
+      const [from, to] = await Promise.all([
+        m.bindingsOf(t.vhost, { exchange: x.name }),
+        m.bindingsOf(t.vhost, { exchange: x.name, direction: 'destination' }),
+      ]);
       const n = from.length + to.length;
       bindings = n > 0 ? ` and its ${n} binding${n === 1 ? '' : 's'}` : '';
     } catch {
       // best effort: the count only informs the question
     }
-    await confirm(`Delete exchange "${x.name}" in ${where(t)}${bindings}?`, 'Messages published to it afterwards are refused. This cannot be undone.', 'Delete');
+    await confirm(
+      `Delete exchange "${x.name}" in ${where(t)}${bindings}?`,
+      'Messages published to it afterwards are refused. This cannot be undone.',
+      'Delete',
+    );
   }
   const result = await deleteExchange(t.session, { name: x.name, ...(ifUnused !== undefined ? { ifUnused } : {}) });
   refreshAll(deps, t);
@@ -257,7 +348,11 @@ async function doPurgeQueue(deps: RabbitDeps, call: CommandCall): Promise<{ mess
   const q = await queueArg(t, call, 'name', { title: `Purge which queue of ${where(t)}?` });
   if (call.interactive) {
     const n = (await checkQueue(t.session, q.name)).messageCount;
-    await confirm(`Purge queue "${q.name}" in ${where(t)}: delete its ${n.toLocaleString('en-US')} ready message${n === 1 ? '' : 's'}?`, 'Unacknowledged messages stay. This cannot be undone.', 'Purge');
+    await confirm(
+      `Purge queue "${q.name}" in ${where(t)}: delete its ${n.toLocaleString('en-US')} ready message${n === 1 ? '' : 's'}?`,
+      'Unacknowledged messages stay. This cannot be undone.',
+      'Purge',
+    );
   }
   const result = await purgeQueue(t.session, { name: q.name });
   deps.tree.refreshFolder(t.profile.name, t.vhost, 'queues');

@@ -13,15 +13,34 @@ import { InputError } from '../../../core/errors';
 import { QueueNode } from '../../tree/rabbitItems';
 import { bool, bytes, num, obj, str } from '../args';
 import { answered, type CommandCall, type CommandSpec } from '../registry';
-import { ask, confirm, exchangeArg, jsonObject, queueArg, target, validateJsonObject, validateWholeNumber, where, withCancel, type RabbitDeps, type Target } from './common';
+import {
+  ask,
+  confirm,
+  exchangeArg,
+  jsonObject,
+  queueArg,
+  target,
+  validateJsonObject,
+  validateWholeNumber,
+  where,
+  withCancel,
+  type RabbitDeps,
+  type Target,
+} from './common';
 import { bodyLines, messageLines, propertiesText } from './format';
 
 /** The body of a message, picked by the user: typed, the editor's selection (or whole document), or a file. */
 async function askBody(title: string): Promise<{ body: BytesLike | Buffer; looksJson: boolean }> {
   const editor = vscode.window.activeTextEditor;
-  const choices: { label: string; detail: string; value: 'type' | 'editor' | 'file' }[] = [{ label: 'Type it', detail: 'a line of text or JSON', value: 'type' }];
+  const choices: { label: string; detail: string; value: 'type' | 'editor' | 'file' }[] = [
+    { label: 'Type it', detail: 'a line of text or JSON', value: 'type' },
+  ];
   if (editor) {
-    choices.push({ label: editor.selection.isEmpty ? 'The active editor' : 'The selection', detail: vscode.workspace.asRelativePath(editor.document.uri), value: 'editor' });
+    choices.push({
+      label: editor.selection.isEmpty ? 'The active editor' : 'The selection',
+      detail: vscode.workspace.asRelativePath(editor.document.uri),
+      value: 'editor',
+    });
   }
   choices.push({ label: 'A file…', detail: 'its exact bytes', value: 'file' });
   const source = choices.length === 1 ? 'type' : answered(await vscode.window.showQuickPick(choices, { title })).value;
@@ -52,12 +71,17 @@ async function askProperties(looksJson: boolean): Promise<{ properties: Record<s
   const more = jsonObject(
     await ask('More properties (JSON, optional)', {
       value: '',
-      placeHolder: '{ "headers": { "x-retry": 1 }, "correlationId": "…", "replyTo": "…", "messageId": "…", "expiration": "60000", "priority": 5, "type": "…", "appId": "…", "timestamp": 1700000000 }',
+      placeHolder:
+        '{ "headers": { "x-retry": 1 }, "correlationId": "…", "replyTo": "…", "messageId": "…", "expiration": "60000", "priority": 5, "type": "…", "appId": "…", "timestamp": 1700000000 }',
       validate: validateJsonObject,
     }),
     'message properties',
   );
-  const properties: Record<string, unknown> = { ...(picked.has('persistent') ? { persistent: true } : {}), ...(contentType ? { contentType } : {}), ...more };
+  const properties: Record<string, unknown> = {
+    ...(picked.has('persistent') ? { persistent: true } : {}),
+    ...(contentType ? { contentType } : {}),
+    ...more,
+  };
   return { properties, mandatory: picked.has('mandatory') };
 }
 
@@ -75,10 +99,17 @@ async function doPublish(deps: RabbitDeps, call: CommandCall): Promise<PublishRe
     let routingKey: string;
     if (call.node instanceof QueueNode) routingKey = call.node.info.name;
     else {
-      exchange = (await exchangeArg(t, call, 'exchange', { title: `Publish to which exchange of ${where(t)}?`, allowDefault: true, allowTyped: true })).name;
-      routingKey = await ask(`Routing key${exchange === '' ? ' (the default exchange routes to the queue of this name)' : ` for exchange "${exchange}"`}`, { value: '' });
+      exchange = (
+        await exchangeArg(t, call, 'exchange', { title: `Publish to which exchange of ${where(t)}?`, allowDefault: true, allowTyped: true })
+      ).name;
+      routingKey = await ask(
+        `Routing key${exchange === '' ? ' (the default exchange routes to the queue of this name)' : ` for exchange "${exchange}"`}`,
+        { value: '' },
+      );
     }
-    const { body, looksJson } = await askBody(`Body of the message to ${exchange === '' ? `queue "${routingKey}"` : `exchange "${exchange}"`}`);
+    const { body, looksJson } = await askBody(
+      `Body of the message to ${exchange === '' ? `queue "${routingKey}"` : `exchange "${exchange}"`}`,
+    );
     const { properties, mandatory } = await askProperties(looksJson);
     args = { exchange, routingKey, body, properties, mandatory };
   }
@@ -92,7 +123,10 @@ async function doPublish(deps: RabbitDeps, call: CommandCall): Promise<PublishRe
     if (type === 'topic') result.note = `The routing key is empty: on topic exchange "${args.exchange}" only bindings with "#" match it.`;
   }
   if (result.note && call.interactive) void vscode.window.showInformationMessage(result.note);
-  const to = args.exchange === '' ? `queue "${args.routingKey}" (default exchange)` : `exchange "${args.exchange}" with routing key "${args.routingKey}"`;
+  const to =
+    args.exchange === ''
+      ? `queue "${args.routingKey}" (default exchange)`
+      : `exchange "${args.exchange}" with routing key "${args.routingKey}"`;
   if (!result.routed) {
     void vscode.window.showWarningMessage(
       `The message to ${to} in ${where(t)} was returned unroutable: ${args.exchange === '' ? 'there is no such queue' : 'no queue or exchange is bound for that routing key'}, so nobody received it.`,
@@ -132,7 +166,14 @@ async function doPeek(deps: RabbitDeps, call: CommandCall): Promise<{ messages: 
     peekMessages(t.session, { queue: q.name, count, ...(q.info?.type ? { queueType: q.info.type } : {}) }, signal ? { signal } : {}),
   );
   if (call.interactive) {
-    await deps.documents.show(`peek ${q.name}.log`, messagesDocument(`Peeked at ${result.messages.length} message(s) of ${result.queueType} queue "${q.name}" in ${where(t)}.`, result.note, result.messages));
+    await deps.documents.show(
+      `peek ${q.name}.log`,
+      messagesDocument(
+        `Peeked at ${result.messages.length} message(s) of ${result.queueType} queue "${q.name}" in ${where(t)}.`,
+        result.note,
+        result.messages,
+      ),
+    );
     if (result.queueType === 'quorum' && result.messages.length > 0) void vscode.window.showWarningMessage(result.note);
   }
   return { messages: result.messages };
@@ -151,14 +192,18 @@ async function doRpc(deps: RabbitDeps, call: CommandCall): Promise<RpcResult> {
     if (a.properties !== undefined) args.properties = obj(a, 'properties');
     if (timeoutMs !== undefined) args.timeoutMs = timeoutMs;
     if (replyMode !== undefined) {
-      if (replyMode !== 'direct' && replyMode !== 'callbackQueue') throw new InputError(`The reply mode "${replyMode}" is not known: use "direct" or "callbackQueue".`);
+      if (replyMode !== 'direct' && replyMode !== 'callbackQueue')
+        throw new InputError(`The reply mode "${replyMode}" is not known: use "direct" or "callbackQueue".`);
       args.replyMode = replyMode;
     }
   } else {
     const routingKey =
       call.node instanceof QueueNode
         ? call.node.info.name
-        : await ask(`RPC call in ${where(t)}: the server's queue`, { value: 'rpc_queue', prompt: 'Sent through the default exchange to this queue, with replyTo and a new correlationId.' });
+        : await ask(`RPC call in ${where(t)}: the server's queue`, {
+            value: 'rpc_queue',
+            prompt: 'Sent through the default exchange to this queue, with replyTo and a new correlationId.',
+          });
     const { body } = await askBody(`Request body for "${routingKey}"`);
     const timeout = await ask('Timeout (ms)', { value: '10000', validate: validateWholeNumber(1, 600_000) });
     args = { routingKey, body, timeoutMs: Number(timeout) };
@@ -167,7 +212,16 @@ async function doRpc(deps: RabbitDeps, call: CommandCall): Promise<RpcResult> {
   const result = await withCancel(call, `Calling ${target2}…`, (signal) => rpcCall(t.session, args, signal ? { signal } : {}));
   if (call.interactive) {
     const props = propertiesText(result.properties);
-    const text = [`RPC reply from ${target2} in ${where(t)} after ${result.elapsedMs} ms`, '', 'properties', `  ${props || '(none)'}`, '', 'body', ...bodyLines(result.body), ''].join('\n');
+    const text = [
+      `RPC reply from ${target2} in ${where(t)} after ${result.elapsedMs} ms`,
+      '',
+      'properties',
+      `  ${props || '(none)'}`,
+      '',
+      'body',
+      ...bodyLines(result.body),
+      '',
+    ].join('\n');
     await deps.documents.show(`rpc ${args.routingKey} reply.log`, text);
   }
   return result;

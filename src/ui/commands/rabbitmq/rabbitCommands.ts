@@ -22,7 +22,12 @@ export function rabbitmqCommands(services: Omit<RabbitDeps, 'documents'>): Rabbi
   const deps: RabbitDeps = { ...services, documents };
   const outputs = new StreamOutputs(deps);
   return {
-    commands: [...rabbitBrowseCommands(deps), ...rabbitManageCommands(deps), ...rabbitMessageCommands(deps), ...rabbitStreamCommands(deps, outputs)],
+    commands: [
+      ...rabbitBrowseCommands(deps),
+      ...rabbitManageCommands(deps),
+      ...rabbitMessageCommands(deps),
+      ...rabbitStreamCommands(deps, outputs),
+    ],
     disposables: [documents, vscode.workspace.registerTextDocumentContentProvider(RABBIT_DOC_SCHEME, documents), outputs],
   };
 }

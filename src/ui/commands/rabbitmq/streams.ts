@@ -15,7 +15,19 @@ import { CancelledError, InputError, NotFoundError } from '../../../core/errors'
 import { TailOutput, timestamp } from '../../tails/tailOutput';
 import { bool, list, num, obj, str } from '../args';
 import { answered, type CommandCall, type CommandSpec } from '../registry';
-import { argsOf, ask, exchangeArg, jsonObject, queueArg, target, validateJsonObject, validateWholeNumber, where, type RabbitDeps, type Target } from './common';
+import {
+  argsOf,
+  ask,
+  exchangeArg,
+  jsonObject,
+  queueArg,
+  target,
+  validateJsonObject,
+  validateWholeNumber,
+  where,
+  type RabbitDeps,
+  type Target,
+} from './common';
 import { appendMessage } from './format';
 
 /** How long `take` waits when no `timeoutMs` is given. */
@@ -89,12 +101,19 @@ async function exchangeType(t: Target, exchange: string, known: string | undefin
   }
 }
 
-async function doTail(deps: RabbitDeps, outputs: StreamOutputs, call: CommandCall): Promise<{ id: string; queue: string; messages?: AmqpMessage[] }> {
+async function doTail(
+  deps: RabbitDeps,
+  outputs: StreamOutputs,
+  call: CommandCall,
+): Promise<{ id: string; queue: string; messages?: AmqpMessage[] }> {
   const t = await target(deps, call);
   const a = argsOf(call);
   const x = await exchangeArg(t, call, 'exchange', { title: `Tail which exchange of ${where(t)}?`, allowTyped: true });
   const exchange = checkShortString(x.name, 'exchange name', { allowEmpty: true });
-  if (exchange === '') throw new InputError('The default exchange ("") cannot be tailed: it cannot be bound; tail the exchange the messages are published to.');
+  if (exchange === '')
+    throw new InputError(
+      'The default exchange ("") cannot be tailed: it cannot be bound; tail the exchange the messages are published to.',
+    );
   let keys: string[];
   let bindingArguments: Record<string, unknown> | undefined;
   const type = await exchangeType(t, exchange, x.info?.type);
@@ -105,11 +124,17 @@ async function doTail(deps: RabbitDeps, outputs: StreamOutputs, call: CommandCal
     keys = [];
   } else if (type === 'headers') {
     keys = [];
-    bindingArguments = jsonObject(await ask('Binding arguments (JSON)', { value: '{ "x-match": "any" }', validate: validateJsonObject }), 'binding arguments');
+    bindingArguments = jsonObject(
+      await ask('Binding arguments (JSON)', { value: '{ "x-match": "any" }', validate: validateJsonObject }),
+      'binding arguments',
+    );
   } else {
     const text = await ask(`Tail exchange "${exchange}" (${type ?? 'unknown type'}): binding keys`, {
       value: type === 'topic' ? '#' : '',
-      prompt: type === 'topic' ? 'Patterns separated by spaces or commas: * matches one word, # zero or more.' : 'Routing keys separated by spaces or commas.',
+      prompt:
+        type === 'topic'
+          ? 'Patterns separated by spaces or commas: * matches one word, # zero or more.'
+          : 'Routing keys separated by spaces or commas.',
       validate: (v) => (type === 'direct' && v.trim() === '' ? 'A direct exchange routes by exact key: give at least one.' : undefined),
     });
     keys = text.split(/[\s,]+/).filter((k) => k !== '');
@@ -122,12 +147,23 @@ async function doTail(deps: RabbitDeps, outputs: StreamOutputs, call: CommandCal
   const tail = new ExchangeTail(t.session, exchange, bindingKeys, table, deps.settings().tailBufferSize);
   const keyText = keys.length > 0 ? ` ${keys.join(' ')}` : '';
   const output = outputs.open(channelName(t, `${exchange}${keyText} (${type ?? 'exchange'})`));
-  const bindsWith = keys.length > 0 ? `binding key${keys.length === 1 ? '' : 's'} ${keys.map((k) => `"${k}"`).join(', ')}` : Object.keys(table).length > 0 ? `arguments ${JSON.stringify(bindingArguments)}` : `"${bindingKeys[0] ?? ''}" (everything)`;
+  const bindsWith =
+    keys.length > 0
+      ? `binding key${keys.length === 1 ? '' : 's'} ${keys.map((k) => `"${k}"`).join(', ')}`
+      : Object.keys(table).length > 0
+        ? `arguments ${JSON.stringify(bindingArguments)}`
+        : `"${bindingKeys[0] ?? ''}" (everything)`;
   output.append(`Tail of exchange "${exchange}" (${type ?? 'type unknown'}) in ${where(t)}, bound with ${bindsWith}.`);
   output.append('It sees only the messages published after its queue was bound; earlier ones are not shown.');
   tail.on('message', (m) => appendMessage(output, m));
-  tail.on('lost', ({ reason }) => output.append(`${timestamp()}  ✗ connection lost (${reason}); reconnecting — messages published meanwhile are not seen.`));
-  tail.on('resumed', ({ queue, downtimeMs, attempts }) => output.append(`${timestamp()}  ✓ resumed after ${downtimeMs.toLocaleString('en-US')} ms (${attempts} attempt${attempts === 1 ? '' : 's'}), bound again with queue ${queue}.`));
+  tail.on('lost', ({ reason }) =>
+    output.append(`${timestamp()}  ✗ connection lost (${reason}); reconnecting — messages published meanwhile are not seen.`),
+  );
+  tail.on('resumed', ({ queue, downtimeMs, attempts }) =>
+    output.append(
+      `${timestamp()}  ✓ resumed after ${downtimeMs.toLocaleString('en-US')} ms (${attempts} attempt${attempts === 1 ? '' : 's'}), bound again with queue ${queue}.`,
+    ),
+  );
   try {
     await tail.start();
   } catch (err) {
@@ -146,7 +182,9 @@ async function doTail(deps: RabbitDeps, outputs: StreamOutputs, call: CommandCal
     show: () => output.show(),
   });
   tail.on('ended', ({ error }) => {
-    output.append(`${timestamp()}  ${error ? `stopped: ${error.message}` : 'stopped'} (${tail.received.toLocaleString('en-US')} message${tail.received === 1 ? '' : 's'} seen).`);
+    output.append(
+      `${timestamp()}  ${error ? `stopped: ${error.message}` : 'stopped'} (${tail.received.toLocaleString('en-US')} message${tail.received === 1 ? '' : 's'} seen).`,
+    );
     outputs.retire(output);
     void deps.tails.stop(registered.id);
   });
@@ -170,11 +208,17 @@ async function doConsume(deps: RabbitDeps, outputs: StreamOutputs, call: Command
   if (call.args) {
     prefetch = num(a, 'prefetch', { min: 1, max: 65_535 });
     const mode = str(a, 'ack');
-    if (mode !== undefined && !(ACK_MODES as readonly string[]).includes(mode)) throw new InputError(`The ack mode "${mode}" is not known: use ack, requeue or reject.`);
+    if (mode !== undefined && !(ACK_MODES as readonly string[]).includes(mode))
+      throw new InputError(`The ack mode "${mode}" is not known: use ack, requeue or reject.`);
     ack = mode as AckMode | undefined;
     consumeArguments = obj(a, 'arguments');
   } else {
-    prefetch = Number(await ask(`Consume queue "${q.name}": prefetch (unacknowledged messages at once)`, { value: '10', validate: validateWholeNumber(1, 65_535) }));
+    prefetch = Number(
+      await ask(`Consume queue "${q.name}": prefetch (unacknowledged messages at once)`, {
+        value: '10',
+        validate: validateWholeNumber(1, 65_535),
+      }),
+    );
     ack = answered(
       await vscode.window.showQuickPick(
         [
@@ -186,7 +230,9 @@ async function doConsume(deps: RabbitDeps, outputs: StreamOutputs, call: Command
       ),
     ).mode;
     if (q.info?.type === 'stream') {
-      const offset = answered(await vscode.window.showQuickPick(['next', 'first', 'last'], { title: `Stream "${q.name}": start reading from (x-stream-offset)` }));
+      const offset = answered(
+        await vscode.window.showQuickPick(['next', 'first', 'last'], { title: `Stream "${q.name}": start reading from (x-stream-offset)` }),
+      );
       consumeArguments = { 'x-stream-offset': offset };
     }
   }
@@ -207,7 +253,12 @@ async function doConsume(deps: RabbitDeps, outputs: StreamOutputs, call: Command
   try {
     consumer = await startConsumer(
       t.session,
-      { queue: q.name, ack: mode, ...(prefetch !== undefined ? { prefetch } : {}), ...(consumeArguments ? { arguments: consumeArguments } : {}) },
+      {
+        queue: q.name,
+        ack: mode,
+        ...(prefetch !== undefined ? { prefetch } : {}),
+        ...(consumeArguments ? { arguments: consumeArguments } : {}),
+      },
       {
         bufferSize: deps.settings().tailBufferSize,
         overlap: true,
@@ -227,7 +278,9 @@ async function doConsume(deps: RabbitDeps, outputs: StreamOutputs, call: Command
     throw err;
   }
   output.append(`${timestamp()}  consumer registered; waiting for messages.`);
-  consumer.on('lost', ({ reason }) => output.append(`${timestamp()}  ✗ connection lost (${reason}); unacknowledged messages went back to the queue; reconnecting.`));
+  consumer.on('lost', ({ reason }) =>
+    output.append(`${timestamp()}  ✗ connection lost (${reason}); unacknowledged messages went back to the queue; reconnecting.`),
+  );
   consumer.on('resumed', ({ downtimeMs }) => output.append(`${timestamp()}  ✓ resumed after ${downtimeMs.toLocaleString('en-US')} ms.`));
   const registered = deps.tails.add({
     kind: 'rabbitmq',
@@ -242,7 +295,9 @@ async function doConsume(deps: RabbitDeps, outputs: StreamOutputs, call: Command
   consumer.on('ended', ({ error }) => {
     markEnded();
     const s = consumer.stats;
-    output.append(`${timestamp()}  ${error ? `stopped: ${error.message}` : 'stopped'} (${s.acked} acked, ${s.requeued} requeued, ${s.rejected} rejected).`);
+    output.append(
+      `${timestamp()}  ${error ? `stopped: ${error.message}` : 'stopped'} (${s.acked} acked, ${s.requeued} requeued, ${s.rejected} rejected).`,
+    );
     outputs.retire(output);
     void deps.tails.stop(registered.id);
   });

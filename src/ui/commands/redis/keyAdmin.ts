@@ -11,7 +11,18 @@ import { readString } from '../../../core/redis/values';
 import { quoteArg, splitArgs } from '../../../core/redis/tokenizer';
 import { bytes, list, str } from '../args';
 import { answered, UserCancelled, type CommandCall, type CommandSpec } from '../registry';
-import { abortOn, confirm, keyFromNode, profileRef, refreshDatabases, resolveKey, resolveTarget, targetFromArgs, type RedisTarget, type RedisUiDeps } from './redisTarget';
+import {
+  abortOn,
+  confirm,
+  keyFromNode,
+  profileRef,
+  refreshDatabases,
+  resolveKey,
+  resolveTarget,
+  targetFromArgs,
+  type RedisTarget,
+  type RedisUiDeps,
+} from './redisTarget';
 
 const NEW_KEY_TYPES = ['string', 'hash', 'list', 'set', 'zset', 'stream'] as const;
 type NewKeyType = (typeof NEW_KEY_TYPES)[number];
@@ -64,7 +75,10 @@ async function newKey(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
   } else {
     t = await resolveTarget(deps, call, 'New Key');
     type = answered(await vscode.window.showQuickPick([...NEW_KEY_TYPES], { title: 'New key: type' })) as NewKeyType;
-    key = Buffer.from(answered(await vscode.window.showInputBox({ title: `New ${type} key in db${t.db} of "${t.profile.name}": name` })), 'utf8');
+    key = Buffer.from(
+      answered(await vscode.window.showInputBox({ title: `New ${type} key in db${t.db} of "${t.profile.name}": name` })),
+      'utf8',
+    );
     const hint: Record<NewKeyType, string> = {
       string: 'The value (UTF-8 text).',
       hash: 'field value field value …',
@@ -73,16 +87,23 @@ async function newKey(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
       zset: 'score member score member …',
       stream: 'field value … of the first entry.',
     };
-    const text = answered(await vscode.window.showInputBox({ title: `New ${type} "${displayBytes(key, 60)}": content`, prompt: `${hint[type]}${type === 'string' ? '' : ' Separate with spaces; quote like redis-cli.'}` }));
+    const text = answered(
+      await vscode.window.showInputBox({
+        title: `New ${type} "${displayBytes(key, 60)}": content`,
+        prompt: `${hint[type]}${type === 'string' ? '' : ' Separate with spaces; quote like redis-cli.'}`,
+      }),
+    );
     if (type === 'string') value = Buffer.from(text, 'utf8');
     else items = splitArgs(text);
   }
   if (t.profile.readOnly) throw new InputError(`Profile "${t.profile.name}" is read-only: no key was created.`);
   const client = await deps.pool.get(t.profile.name, t.db);
-  if (type !== 'string' && (await client.exists(key)) > 0) throw new InputError(`The key "${displayBytes(key, 80)}" exists already in db${t.db}: pick another name.`);
+  if (type !== 'string' && (await client.exists(key)) > 0)
+    throw new InputError(`The key "${displayBytes(key, 80)}" exists already in db${t.db}: pick another name.`);
   const [command, ...argv] = creation(type, key, items, value);
   const reply = await client.callBuffer(command, ...argv);
-  if (type === 'string' && reply === null) throw new InputError(`The key "${displayBytes(key, 80)}" exists already in db${t.db}: pick another name.`);
+  if (type === 'string' && reply === null)
+    throw new InputError(`The key "${displayBytes(key, 80)}" exists already in db${t.db}: pick another name.`);
   refreshDatabases(deps.tree, t.profile.name, [t.db]);
   if (!call.args) {
     await vscode.commands.executeCommand('brokerExplorer.redis.openKey', { profile: t.profile.name, db: t.db, key: fromBuffer(key) });
@@ -96,9 +117,12 @@ async function deleteKeys(deps: RedisUiDeps, call: CommandCall): Promise<unknown
     const t = targetFromArgs(deps, call.args);
     const keys = list(call.args, 'keys');
     const match = bytes(call.args, 'match');
-    if ((keys === undefined) === (match === undefined)) throw new InputError('Give either "keys" (a list) or "match" (a pattern) to delete.');
+    if ((keys === undefined) === (match === undefined))
+      throw new InputError('Give either "keys" (a list) or "match" (a pattern) to delete.');
     const client = await deps.pool.get(t.profile.name, t.db);
-    const result = keys ? await coreDeleteKeys(client, words(keys, 'key'), { profile: profileRef(t.profile) }) : await deleteByPattern(client, match as BytesLike, { profile: profileRef(t.profile) });
+    const result = keys
+      ? await coreDeleteKeys(client, words(keys, 'key'), { profile: profileRef(t.profile) })
+      : await deleteByPattern(client, match as BytesLike, { profile: profileRef(t.profile) });
     refreshDatabases(deps.tree, t.profile.name, [t.db]);
     return { deleted: result.deleted };
   }
@@ -115,10 +139,18 @@ async function deleteKeys(deps: RedisUiDeps, call: CommandCall): Promise<unknown
     ),
   );
   if (!how.pattern) {
-    const text = answered(await vscode.window.showInputBox({ title: 'Delete keys: names', prompt: 'Separate with spaces; quote like redis-cli.' }));
+    const text = answered(
+      await vscode.window.showInputBox({ title: 'Delete keys: names', prompt: 'Separate with spaces; quote like redis-cli.' }),
+    );
     return deleteNamed(deps, t, splitArgs(text));
   }
-  const pattern = answered(await vscode.window.showInputBox({ title: 'Delete keys matching', prompt: 'A MATCH pattern: * any characters, ? one, [abc] a set.', validateInput: (v) => (v === '' ? 'Give a pattern.' : undefined) }));
+  const pattern = answered(
+    await vscode.window.showInputBox({
+      title: 'Delete keys matching',
+      prompt: 'A MATCH pattern: * any characters, ? one, [abc] a set.',
+      validateInput: (v) => (v === '' ? 'Give a pattern.' : undefined),
+    }),
+  );
   return deletePattern(deps, t, pattern);
 }
 
@@ -137,22 +169,40 @@ async function deletePattern(deps: RedisUiDeps, t: RedisTarget, pattern: string)
   const client = await deps.pool.get(t.profile.name, t.db);
   const counted = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Counting keys matching ${pattern}`, cancellable: true },
-    (progress, token) => countKeys(client, pattern, { signal: abortOn(token), onProgress: (p) => progress.report({ message: `${p.matched.toLocaleString('en-US')} found, ${p.scanned.toLocaleString('en-US')} examined` }) }),
+    (progress, token) =>
+      countKeys(client, pattern, {
+        signal: abortOn(token),
+        onProgress: (p) =>
+          progress.report({ message: `${p.matched.toLocaleString('en-US')} found, ${p.scanned.toLocaleString('en-US')} examined` }),
+      }),
   );
   if (counted.count === 0) {
     void vscode.window.showInformationMessage(`No keys in db${t.db} of "${t.profile.name}" match ${pattern}.`);
     return undefined;
   }
-  if (!(await confirm(`Delete ${counted.count.toLocaleString('en-US')} keys matching ${pattern} from db${t.db} of "${t.profile.name}"?`, 'Delete', 'Keys created meanwhile that match are deleted too.'))) throw new UserCancelled();
-  const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Deleting keys matching ${pattern}`, cancellable: true }, (progress, token) =>
-    deleteByPattern(client, pattern, {
-      profile: profileRef(t.profile),
-      signal: abortOn(token),
-      onProgress: (p) => progress.report({ message: `${(p.deleted ?? 0).toLocaleString('en-US')} deleted of ~${counted.count.toLocaleString('en-US')}`, increment: 0 }),
-    }).catch((err: unknown) => {
-      refreshDatabases(deps.tree, t.profile.name, [t.db]);
-      throw err;
-    }),
+  if (
+    !(await confirm(
+      `Delete ${counted.count.toLocaleString('en-US')} keys matching ${pattern} from db${t.db} of "${t.profile.name}"?`,
+      'Delete',
+      'Keys created meanwhile that match are deleted too.',
+    ))
+  )
+    throw new UserCancelled();
+  const result = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `Deleting keys matching ${pattern}`, cancellable: true },
+    (progress, token) =>
+      deleteByPattern(client, pattern, {
+        profile: profileRef(t.profile),
+        signal: abortOn(token),
+        onProgress: (p) =>
+          progress.report({
+            message: `${(p.deleted ?? 0).toLocaleString('en-US')} deleted of ~${counted.count.toLocaleString('en-US')}`,
+            increment: 0,
+          }),
+      }).catch((err: unknown) => {
+        refreshDatabases(deps.tree, t.profile.name, [t.db]);
+        throw err;
+      }),
   );
   refreshDatabases(deps.tree, t.profile.name, [t.db]);
   vscode.window.setStatusBarMessage(`Redis: deleted ${result.deleted.toLocaleString('en-US')} keys matching ${pattern}`, 5000);
@@ -160,7 +210,8 @@ async function deletePattern(deps: RedisUiDeps, t: RedisTarget, pattern: string)
 }
 
 async function flushDb(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
-  if (call.args && call.args.db === undefined) throw new InputError('FLUSHDB needs the database number ("db") spelled out, so the wrong one is never emptied.');
+  if (call.args && call.args.db === undefined)
+    throw new InputError('FLUSHDB needs the database number ("db") spelled out, so the wrong one is never emptied.');
   const t = await resolveTarget(deps, call, 'Flush Database');
   if (!call.args) {
     answered(
@@ -194,12 +245,20 @@ async function copyValue(deps: RedisUiDeps, call: CommandCall): Promise<unknown>
   if (type === 'string') {
     const max = deps.settings().maxValueBytes;
     const read = await readString(client, k.key, Number(await client.strlen(k.key)), max);
-    if (read.truncated) throw new InputError(`The value is larger than ${max.toLocaleString('en-US')} bytes (brokerExplorer.redis.maxValueBytes): export it with "Scan Value" or open it instead.`);
+    if (read.truncated)
+      throw new InputError(
+        `The value is larger than ${max.toLocaleString('en-US')} bytes (brokerExplorer.redis.maxValueBytes): export it with "Scan Value" or open it instead.`,
+      );
     const b = fromBuffer(read.bytes);
     text = typeof b === 'string' ? b : b.hex;
   } else {
-    const value = await vscode.commands.executeCommand<{ value: unknown; truncated: boolean }>('brokerExplorer.redis.getValue', { profile: k.profile.name, db: k.db, key: fromBuffer(k.key) });
-    if (value.truncated) throw new InputError(`The ${type} has more items than fit (brokerExplorer.redis.valueItems): export it with "Scan Value" instead.`);
+    const value = await vscode.commands.executeCommand<{ value: unknown; truncated: boolean }>('brokerExplorer.redis.getValue', {
+      profile: k.profile.name,
+      db: k.db,
+      key: fromBuffer(k.key),
+    });
+    if (value.truncated)
+      throw new InputError(`The ${type} has more items than fit (brokerExplorer.redis.valueItems): export it with "Scan Value" instead.`);
     text = JSON.stringify(value.value, null, 2);
   }
   await vscode.env.clipboard.writeText(text);

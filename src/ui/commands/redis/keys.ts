@@ -45,11 +45,18 @@ async function pickDatabaseNode(deps: RedisKeyDeps, call: CommandCall): Promise<
   if (call.node instanceof RedisProfileNode) return call.node.database(call.node.profile.db);
   const profiles = deps.profiles.redisProfiles().profiles;
   if (profiles.length === 0) throw new InputError('There are no Redis profiles yet: add one with "Add Redis Connection".');
-  const pick = answered(await vscode.window.showQuickPick(profiles.map((p) => ({ label: p.name, description: `${p.host}:${p.port}`, profile: p })), { title: 'Redis profile' }));
+  const pick = answered(
+    await vscode.window.showQuickPick(
+      profiles.map((p) => ({ label: p.name, description: `${p.host}:${p.port}`, profile: p })),
+      { title: 'Redis profile' },
+    ),
+  );
   await deps.tree.children(undefined);
   const profileNode = deps.tree.profileNode(pick.profile.name);
   if (!profileNode) throw new InputError(`The Redis profile "${pick.profile.name}" is not in the tree.`);
-  const dbText = answered(await vscode.window.showInputBox({ title: 'Database', value: String(pick.profile.db), validateInput: (v) => checkDb(v) }));
+  const dbText = answered(
+    await vscode.window.showInputBox({ title: 'Database', value: String(pick.profile.db), validateInput: (v) => checkDb(v) }),
+  );
   return profileNode.database(Number(dbText));
 }
 
@@ -83,7 +90,10 @@ async function getValue(deps: RedisKeyDeps, call: CommandCall): Promise<unknown>
   const key = toBuffer(bytes(args, 'key', true), 'key');
   const client = await deps.pool.get(t.profile, t.db);
   const s = readSettings();
-  const read = await readValue(client, key, { limit: num(args, 'limit', { min: 1, max: 100_000 }) ?? s.valueItems, maxBytes: num(args, 'maxBytes', { min: 1 }) ?? s.maxValueBytes });
+  const read = await readValue(client, key, {
+    limit: num(args, 'limit', { min: 1, max: 100_000 }) ?? s.valueItems,
+    maxBytes: num(args, 'maxBytes', { min: 1 }) ?? s.maxValueBytes,
+  });
   return read;
 }
 
@@ -94,8 +104,14 @@ async function openKey(deps: RedisKeyDeps, call: CommandCall, view: 'table' | 'j
   else throw new InputError('Pick a key in the Redis view, or use "Go to Key…".');
   if (view === 'table') {
     // Strings open as editable documents; the other types keep the read-only table view.
-    const type = call.node instanceof KeyNode ? call.node.info.type : String(await (await deps.pool.get(ref.profile, ref.db)).type(ref.key));
-    if (type === 'string') return vscode.commands.executeCommand('brokerExplorer.redis.editString', { profile: ref.profile, db: ref.db, key: fromBuffer(ref.key) });
+    const type =
+      call.node instanceof KeyNode ? call.node.info.type : String(await (await deps.pool.get(ref.profile, ref.db)).type(ref.key));
+    if (type === 'string')
+      return vscode.commands.executeCommand('brokerExplorer.redis.editString', {
+        profile: ref.profile,
+        db: ref.db,
+        key: fromBuffer(ref.key),
+      });
   }
   const uri = valueUri({ ...ref, view });
   const doc = await vscode.workspace.openTextDocument(uri);
@@ -107,7 +123,12 @@ async function openKey(deps: RedisKeyDeps, call: CommandCall, view: 'table' | 'j
 async function goToKey(deps: RedisKeyDeps, call: CommandCall): Promise<unknown> {
   if (call.args) return openKey(deps, call, 'table');
   const dbNode = await pickDatabaseNode(deps, call);
-  const name = answered(await vscode.window.showInputBox({ title: `Go to key in db${dbNode.db} of ${dbNode.profile.name}`, prompt: 'The exact key name (no pattern): it is opened without scanning.' }));
+  const name = answered(
+    await vscode.window.showInputBox({
+      title: `Go to key in db${dbNode.db} of ${dbNode.profile.name}`,
+      prompt: 'The exact key name (no pattern): it is opened without scanning.',
+    }),
+  );
   return openKey(deps, { args: { profile: dbNode.profile.name, db: dbNode.db, key: name }, interactive: true }, 'table');
 }
 
@@ -144,7 +165,8 @@ async function toggleGrouping(deps: RedisKeyDeps, call: CommandCall): Promise<un
   const config = vscode.workspace.getConfiguration('brokerExplorer');
   const current = readSettings().redisGrouping;
   const requested = call.args ? str(call.args, 'grouping') : undefined;
-  if (requested !== undefined && requested !== 'type' && requested !== 'namespace') throw new InputError('"grouping" must be "type" or "namespace".');
+  if (requested !== undefined && requested !== 'type' && requested !== 'namespace')
+    throw new InputError('"grouping" must be "type" or "namespace".');
   const next = requested ?? (current === 'type' ? 'namespace' : 'type');
   await config.update('redis.grouping', next, vscode.ConfigurationTarget.Global);
   deps.tree.refresh();
@@ -176,7 +198,8 @@ export function redisKeyCommands(deps: RedisKeyDeps): CommandSpec[] {
       id: 'brokerExplorer.redis.valueLoadMore',
       run: async () => {
         const uri = vscode.window.activeTextEditor?.document.uri;
-        if (!uri || uri.scheme !== VALUE_SCHEME) throw new InputError('Open a Redis value first: "Load More" reads further items of the value in the active editor.');
+        if (!uri || uri.scheme !== VALUE_SCHEME)
+          throw new InputError('Open a Redis value first: "Load More" reads further items of the value in the active editor.');
         deps.values.loadMore(uri);
         return {};
       },

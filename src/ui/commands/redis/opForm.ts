@@ -43,9 +43,16 @@ function promptFor(arg: ArgSpec): { prompt: string; placeHolder?: string; valida
       return { prompt: `${a} ${b} ${a} ${b} … — ${LIST_HINT}${help}`, validate: (v) => validateWords(v, true, 2) };
     }
     case 'scoreMembers':
-      return { prompt: `score member score member … (scores: numbers, inf, -inf) — ${LIST_HINT}${help}`, placeHolder: '1 one 2.5 two', validate: (v) => validateWords(v, true, 2) };
+      return {
+        prompt: `score member score member … (scores: numbers, inf, -inf) — ${LIST_HINT}${help}`,
+        placeHolder: '1 one 2.5 two',
+        validate: (v) => validateWords(v, true, 2),
+      };
     case 'integer':
-      return { prompt: `A whole number${arg.min !== undefined ? ` ≥ ${arg.min}` : ''}${arg.max !== undefined ? ` ≤ ${arg.max}` : ''}.${help}`, validate: (v) => (/^\s*-?\d+\s*$/.test(v) ? undefined : 'Give a whole number.') };
+      return {
+        prompt: `A whole number${arg.min !== undefined ? ` ≥ ${arg.min}` : ''}${arg.max !== undefined ? ` ≤ ${arg.max}` : ''}.${help}`,
+        validate: (v) => (/^\s*-?\d+\s*$/.test(v) ? undefined : 'Give a whole number.'),
+      };
     case 'float':
       return { prompt: `A number${arg.allowInf ? ' (or inf / -inf)' : ''}.${help}` };
     case 'scoreBound':
@@ -62,7 +69,12 @@ function promptFor(arg: ArgSpec): { prompt: string; placeHolder?: string; valida
 async function askOne(spec: OperationSpec, arg: ArgSpec, prefill: FormPrefill): Promise<unknown> {
   const title = `${spec.command} — ${arg.label}`;
   if (arg.kind === 'enum') {
-    const pick = answered(await vscode.window.showQuickPick((arg.values ?? []).map((v) => ({ label: v })), { title, placeHolder: arg.help ?? '' }));
+    const pick = answered(
+      await vscode.window.showQuickPick(
+        (arg.values ?? []).map((v) => ({ label: v })),
+        { title, placeHolder: arg.help ?? '' },
+      ),
+    );
     return pick.label;
   }
   if (arg.kind === 'flag') return true;

@@ -16,9 +16,26 @@ import { showJsonResult } from '../../views/resultsDocument';
 import { obj, str } from '../args';
 import { answered, UserCancelled, type CommandCall, type CommandSpec } from '../registry';
 import { askArgs } from './opForm';
-import { abortOn, confirm, keyFromNode, profileRef, refreshDatabases, resolveTarget, targetFromArgs, type RedisTarget, type RedisUiDeps } from './redisTarget';
+import {
+  abortOn,
+  confirm,
+  keyFromNode,
+  profileRef,
+  refreshDatabases,
+  resolveTarget,
+  targetFromArgs,
+  type RedisTarget,
+  type RedisUiDeps,
+} from './redisTarget';
 
-export const FAMILY_LABELS: Record<OpFamily, string> = { string: 'String', hash: 'Hash', list: 'List', set: 'Set', zset: 'Sorted Set', key: 'Key' };
+export const FAMILY_LABELS: Record<OpFamily, string> = {
+  string: 'String',
+  hash: 'Hash',
+  list: 'List',
+  set: 'Set',
+  zset: 'Sorted Set',
+  key: 'Key',
+};
 const FAMILIES = Object.keys(FAMILY_LABELS) as OpFamily[];
 
 function opsOf(family: OpFamily): OperationSpec[] {
@@ -26,7 +43,13 @@ function opsOf(family: OpFamily): OperationSpec[] {
 }
 
 /** Runs an operation with the services it may need (a dedicated connection for blocking ones). */
-export async function runOp(deps: RedisUiDeps, t: RedisTarget, spec: OperationSpec, args: unknown, signal?: AbortSignal): Promise<JsonValue> {
+export async function runOp(
+  deps: RedisUiDeps,
+  t: RedisTarget,
+  spec: OperationSpec,
+  args: unknown,
+  signal?: AbortSignal,
+): Promise<JsonValue> {
   const client = await deps.pool.get(t.profile.name, t.db);
   const ctx: OpContext = {
     profile: profileRef(t.profile),
@@ -48,12 +71,20 @@ async function confirmDestructive(deps: RedisUiDeps, t: RedisTarget, spec: Opera
   const client = await deps.pool.get(t.profile.name, t.db);
   const label = (v: unknown): string => (Buffer.isBuffer(v) ? displayBytes(v, 80) : String(v));
   let message: string | undefined;
-  if (spec.name === 'unlink') message = `Delete ${(args.keys as Buffer[]).length === 1 ? `the key "${label((args.keys as Buffer[])[0])}"` : `${(args.keys as Buffer[]).length} keys`} from db${t.db} of "${t.profile.name}"?`;
-  else if (spec.name === 'rename' && (await client.exists(args.newKey as Buffer)) > 0) message = `"${label(args.newKey)}" exists: renaming replaces it. Continue?`;
+  if (spec.name === 'unlink')
+    message = `Delete ${(args.keys as Buffer[]).length === 1 ? `the key "${label((args.keys as Buffer[])[0])}"` : `${(args.keys as Buffer[]).length} keys`} from db${t.db} of "${t.profile.name}"?`;
+  else if (spec.name === 'rename' && (await client.exists(args.newKey as Buffer)) > 0)
+    message = `"${label(args.newKey)}" exists: renaming replaces it. Continue?`;
   else if (spec.name === 'copy' && args.replace === true) {
     const target = args.db === undefined ? client : await deps.pool.get(t.profile.name, Number(args.db));
-    if ((await target.exists(args.destination as Buffer)) > 0) message = `"${label(args.destination)}" exists: copying replaces it. Continue?`;
-  } else if ((spec.name === 'set' && args.condition === undefined) || spec.name === 'setex' || spec.name === 'psetex' || spec.name === 'getset') {
+    if ((await target.exists(args.destination as Buffer)) > 0)
+      message = `"${label(args.destination)}" exists: copying replaces it. Continue?`;
+  } else if (
+    (spec.name === 'set' && args.condition === undefined) ||
+    spec.name === 'setex' ||
+    spec.name === 'psetex' ||
+    spec.name === 'getset'
+  ) {
     if ((await client.exists(args.key as Buffer)) > 0) message = `Overwrite the value of "${label(args.key)}"?`;
   } else if (spec.name === 'mset') {
     const keys = (args.pairs as Record<string, Buffer>[]).map((p) => p.key);
@@ -71,12 +102,28 @@ interface OpCommandOptions {
 async function pickOperation(family: OpFamily | undefined, keyType: string | undefined): Promise<OperationSpec> {
   let fam = family;
   if (!fam) {
-    const order = keyType && FAMILIES.includes(keyType as OpFamily) ? [keyType as OpFamily, 'key' as const, ...FAMILIES.filter((f) => f !== keyType && f !== 'key')] : FAMILIES;
-    fam = answered(await vscode.window.showQuickPick(order.map((f) => ({ label: `${FAMILY_LABELS[f]} operations`, family: f })), { title: 'Redis operation: family' })).family;
+    const order =
+      keyType && FAMILIES.includes(keyType as OpFamily)
+        ? [keyType as OpFamily, 'key' as const, ...FAMILIES.filter((f) => f !== keyType && f !== 'key')]
+        : FAMILIES;
+    fam = answered(
+      await vscode.window.showQuickPick(
+        order.map((f) => ({ label: `${FAMILY_LABELS[f]} operations`, family: f })),
+        { title: 'Redis operation: family' },
+      ),
+    ).family;
   }
   const pick = answered(
     await vscode.window.showQuickPick(
-      opsOf(fam).map((op) => ({ label: op.command === 'OBJECT' || op.command === 'MEMORY' || op.command === 'HSCAN' || op.command === 'SSCAN' ? `${op.name.toUpperCase()} (${op.command})` : op.command, description: op.write ? 'writes' : '', detail: op.summary, op })),
+      opsOf(fam).map((op) => ({
+        label:
+          op.command === 'OBJECT' || op.command === 'MEMORY' || op.command === 'HSCAN' || op.command === 'SSCAN'
+            ? `${op.name.toUpperCase()} (${op.command})`
+            : op.command,
+        description: op.write ? 'writes' : '',
+        detail: op.summary,
+        op,
+      })),
       { title: `${FAMILY_LABELS[fam]} operations`, matchOnDetail: true },
     ),
   );
@@ -89,7 +136,10 @@ async function runOperationCommand(deps: RedisUiDeps, call: CommandCall, o: OpCo
     const name = o.operation ?? str(call.args, 'operation', true);
     const spec = findOperation(name);
     if (!spec) throw new InputError(`"${name}" is not a known operation: see the README for the list.`);
-    if (o.family && spec.family !== o.family) throw new InputError(`"${name}" is a ${FAMILY_LABELS[spec.family].toLowerCase()} operation, not a ${FAMILY_LABELS[o.family].toLowerCase()} one.`);
+    if (o.family && spec.family !== o.family)
+      throw new InputError(
+        `"${name}" is a ${FAMILY_LABELS[spec.family].toLowerCase()} operation, not a ${FAMILY_LABELS[o.family].toLowerCase()} one.`,
+      );
     return runOp(deps, t, spec, obj(call.args, 'args') ?? {});
   }
   const keyTarget = keyFromNode(call.node);
@@ -100,7 +150,10 @@ async function runOperationCommand(deps: RedisUiDeps, call: CommandCall, o: OpCo
   await confirmDestructive(deps, t, spec, args);
   const title = `${spec.command}${spec.command !== spec.name.toUpperCase() ? ` (${spec.name})` : ''}`;
   const result = spec.blocking
-    ? await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Waiting for ${spec.command}…`, cancellable: true }, (_p, token) => runOp(deps, t, spec, args, abortOn(token)))
+    ? await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Waiting for ${spec.command}…`, cancellable: true },
+        (_p, token) => runOp(deps, t, spec, args, abortOn(token)),
+      )
     : await runOp(deps, t, spec, args);
   await showJsonResult(deps.results, title, result);
   return undefined;
@@ -142,13 +195,20 @@ export function redisOperationCommands(deps: RedisUiDeps): CommandSpec[] {
       id,
       run: (call: CommandCall) =>
         // "Blocking Pop…" from the palette lets the user choose BLPOP / BRPOP / BRPOPLPUSH / BLMOVE.
-        id === 'brokerExplorer.redis.blockingPop' && !call.args ? runBlockingPick(deps, call) : runOperationCommand(deps, call, { operation }),
+        id === 'brokerExplorer.redis.blockingPop' && !call.args
+          ? runBlockingPick(deps, call)
+          : runOperationCommand(deps, call, { operation }),
     })),
   ];
 }
 
 async function runBlockingPick(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
   const blocking = opsOf('list').filter((op) => op.blocking);
-  const pick = answered(await vscode.window.showQuickPick(blocking.map((op) => ({ label: op.command, detail: op.summary, op })), { title: 'Blocking pop (on a dedicated connection)' }));
+  const pick = answered(
+    await vscode.window.showQuickPick(
+      blocking.map((op) => ({ label: op.command, detail: op.summary, op })),
+      { title: 'Blocking pop (on a dedicated connection)' },
+    ),
+  );
   return runOperationCommand(deps, call, { operation: pick.op.name });
 }

@@ -16,7 +16,8 @@ import { profileRef, resolveTarget, targetFromArgs, type RedisUiDeps } from './r
 
 function byteList(value: unknown[] | undefined, what: string): Buffer[] {
   return (value ?? []).map((v, i) => {
-    if (typeof v !== 'string' && !(typeof v === 'object' && v !== null && 'hex' in v)) throw new InputError(`The ${what} #${i + 1} must be text or { "hex": "…" }.`);
+    if (typeof v !== 'string' && !(typeof v === 'object' && v !== null && 'hex' in v))
+      throw new InputError(`The ${what} #${i + 1} must be text or { "hex": "…" }.`);
     return toBuffer(v as string | { hex: string }, `${what} #${i + 1}`);
   });
 }
@@ -24,9 +25,13 @@ function byteList(value: unknown[] | undefined, what: string): Buffer[] {
 async function messageFromUser(): Promise<Buffer> {
   const editor = vscode.window.activeTextEditor;
   const selection = editor && !editor.selection.isEmpty ? editor.document.getText(editor.selection) : undefined;
-  const choices: { label: string; description?: string; from: 'input' | 'selection' | 'document' | 'file' }[] = [{ label: 'Type the message', from: 'input' }];
-  if (selection !== undefined) choices.push({ label: 'The selection', description: `${selection.length.toLocaleString('en-US')} characters`, from: 'selection' });
-  else if (editor) choices.push({ label: 'The active document', description: vscode.workspace.asRelativePath(editor.document.uri), from: 'document' });
+  const choices: { label: string; description?: string; from: 'input' | 'selection' | 'document' | 'file' }[] = [
+    { label: 'Type the message', from: 'input' },
+  ];
+  if (selection !== undefined)
+    choices.push({ label: 'The selection', description: `${selection.length.toLocaleString('en-US')} characters`, from: 'selection' });
+  else if (editor)
+    choices.push({ label: 'The active document', description: vscode.workspace.asRelativePath(editor.document.uri), from: 'document' });
   choices.push({ label: 'A file…', description: 'sent as its exact bytes', from: 'file' });
   const pick = answered(await vscode.window.showQuickPick(choices, { title: 'Publish: message' }));
   switch (pick.from) {
@@ -52,12 +57,24 @@ async function publish(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
     channel = toBuffer(bytes(call.args, 'channel', true), 'channel');
     message = toBuffer(bytes(call.args, 'message', true), 'message');
   } else {
-    channel = Buffer.from(answered(await vscode.window.showInputBox({ title: `Publish on "${t.profile.name}": channel`, validateInput: (v) => (v === '' ? 'Name a channel.' : undefined) })), 'utf8');
+    channel = Buffer.from(
+      answered(
+        await vscode.window.showInputBox({
+          title: `Publish on "${t.profile.name}": channel`,
+          validateInput: (v) => (v === '' ? 'Name a channel.' : undefined),
+        }),
+      ),
+      'utf8',
+    );
     message = await messageFromUser();
   }
   const client = await deps.pool.get(t.profile.name, t.db);
   const receivers = await corePublish(client, channel, message, { profile: profileRef(t.profile) });
-  if (!call.args) vscode.window.setStatusBarMessage(`Redis: published ${message.length.toLocaleString('en-US')} bytes to ${receivers} ${receivers === 1 ? 'subscriber' : 'subscribers'}`, 5000);
+  if (!call.args)
+    vscode.window.setStatusBarMessage(
+      `Redis: published ${message.length.toLocaleString('en-US')} bytes to ${receivers} ${receivers === 1 ? 'subscriber' : 'subscribers'}`,
+      5000,
+    );
   return { receivers };
 }
 
@@ -82,7 +99,8 @@ async function subscribe(deps: RedisUiDeps, call: CommandCall): Promise<unknown>
     channels = names.filter((n) => !isPattern(n));
     patterns = names.filter(isPattern);
   }
-  if (channels.length + patterns.length === 0) throw new InputError('Subscribe to at least one channel ("channels") or pattern ("patterns").');
+  if (channels.length + patterns.length === 0)
+    throw new InputError('Subscribe to at least one channel ("channels") or pattern ("patterns").');
   const started = await startSubscriptionTail(deps.tails, {
     profile: t.profile,
     db: t.db,

@@ -76,14 +76,30 @@ export async function pickTarget(deps: Pick<RedisUiDeps, 'profiles'>, title: str
   const profile =
     profiles.length === 1
       ? profiles[0]
-      : answered(await vscode.window.showQuickPick(profiles.map((p) => ({ label: p.name, description: endpoint(p), profile: p })), { title: `${title}: profile` })).profile;
+      : answered(
+          await vscode.window.showQuickPick(
+            profiles.map((p) => ({ label: p.name, description: endpoint(p), profile: p })),
+            { title: `${title}: profile` },
+          ),
+        ).profile;
   if (!askDb) return { profile, db: profile.db };
-  const dbText = answered(await vscode.window.showInputBox({ title: `${title}: database of "${profile.name}"`, value: String(profile.db), validateInput: (v) => checkDb(v) }));
+  const dbText = answered(
+    await vscode.window.showInputBox({
+      title: `${title}: database of "${profile.name}"`,
+      value: String(profile.db),
+      validateInput: (v) => checkDb(v),
+    }),
+  );
   return { profile, db: Number(dbText) };
 }
 
 /** The target of a call: arguments, then a tree node, then prompts. */
-export async function resolveTarget(deps: Pick<RedisUiDeps, 'profiles'>, call: CommandCall, title: string, askDb = true): Promise<RedisTarget> {
+export async function resolveTarget(
+  deps: Pick<RedisUiDeps, 'profiles'>,
+  call: CommandCall,
+  title: string,
+  askDb = true,
+): Promise<RedisTarget> {
   if (call.args) return targetFromArgs(deps, call.args);
   return targetFromNode(call.node) ?? pickTarget(deps, title, askDb);
 }
@@ -94,7 +110,9 @@ export async function resolveKey(deps: Pick<RedisUiDeps, 'profiles'>, call: Comm
   const fromNode = keyFromNode(call.node);
   if (fromNode) return fromNode;
   const t = await resolveTarget(deps, call, title);
-  const name = answered(await vscode.window.showInputBox({ title: `${title}: key in db${t.db} of "${t.profile.name}"`, prompt: 'The exact key name.' }));
+  const name = answered(
+    await vscode.window.showInputBox({ title: `${title}: key in db${t.db} of "${t.profile.name}"`, prompt: 'The exact key name.' }),
+  );
   return { ...t, key: Buffer.from(name, 'utf8') };
 }
 

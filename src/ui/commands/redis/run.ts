@@ -8,24 +8,41 @@
  */
 import { createReadStream } from 'node:fs';
 import * as vscode from 'vscode';
-import { isHexBytes, toBuffer, type BytesLike } from '../../../core/bytes';
+import { isHexBytes, toBuffer } from '../../../core/bytes';
 import { InputError, errorMessage } from '../../../core/errors';
 import { getCommandCatalog } from '../../../core/redis/commandInfo';
-import { runCommand as coreRunCommand, runPipeline as coreRunPipeline, runScript, type LineResult, type ScriptResult } from '../../../core/redis/commandRunner';
+import {
+  runCommand as coreRunCommand,
+  runPipeline as coreRunPipeline,
+  runScript,
+  type LineResult,
+  type ScriptResult,
+} from '../../../core/redis/commandRunner';
 import { parseRedisStream, parseRedisText } from '../../../core/redis/redisFile';
 import { formatReply } from '../../../core/redis/replyFormat';
 import { replyToJson, replyToResult } from '../../../core/redis/replyJson';
 import { splitArgs } from '../../../core/redis/tokenizer';
 import { bool, list, str } from '../args';
 import { answered, type CommandCall, type CommandSpec } from '../registry';
-import { abortOn, catalogKey, openResp, pickTarget, profileRef, refreshDatabases, resolveTarget, targetFromArgs, type RedisTarget, type RedisUiDeps } from './redisTarget';
+import {
+  abortOn,
+  catalogKey,
+  openResp,
+  pickTarget,
+  profileRef,
+  refreshDatabases,
+  resolveTarget,
+  targetFromArgs,
+  type RedisTarget,
+  type RedisUiDeps,
+} from './redisTarget';
 
 function argvFrom(value: unknown, what: string): Buffer[] {
   if (typeof value === 'string') return splitArgs(value);
   if (!Array.isArray(value)) throw new InputError(`The ${what} must be a list of arguments (text or { "hex": "…" }) or a command line.`);
   return value.map((a: unknown, i) => {
     if (typeof a !== 'string' && !isHexBytes(a)) throw new InputError(`Argument ${i + 1} of the ${what} must be text or { "hex": "…" }.`);
-    return toBuffer(a as BytesLike, `argument ${i + 1}`);
+    return toBuffer(a, `argument ${i + 1}`);
   });
 }
 
@@ -80,7 +97,11 @@ async function runPipeline(deps: RedisUiDeps, call: CommandCall): Promise<unknow
   const transaction = bool(call.args, 'transaction') ?? false;
   const client = await openResp(deps, t, 'broker-explorer:pipeline');
   try {
-    const result = await coreRunPipeline(client, commands, { transaction, profile: profileRef(t.profile), cacheKey: catalogKey(t.profile) });
+    const result = await coreRunPipeline(client, commands, {
+      transaction,
+      profile: profileRef(t.profile),
+      cacheKey: catalogKey(t.profile),
+    });
     if (result.aborted) throw new InputError(result.aborted);
     refreshDatabases(deps.tree, t.profile.name, [t.db]);
     return result.replies.map(replyToJson);
@@ -123,7 +144,12 @@ async function runEditor(deps: RedisUiDeps, call: CommandCall, transaction: bool
     documentTargets.set(doc.uri.toString(), t);
     const sel = editor.selection;
     if (!sel.isEmpty) {
-      const range = new vscode.Range(sel.start.line, 0, sel.end.character === 0 && sel.end.line > sel.start.line ? sel.end.line - 1 : sel.end.line, Number.MAX_SAFE_INTEGER);
+      const range = new vscode.Range(
+        sel.start.line,
+        0,
+        sel.end.character === 0 && sel.end.line > sel.start.line ? sel.end.line - 1 : sel.end.line,
+        Number.MAX_SAFE_INTEGER,
+      );
       source = { entries: parseRedisText(doc.getText(doc.validateRange(range)), sel.start.line + 1) };
     } else if (doc.uri.scheme === 'file' && !doc.isDirty) {
       source = { path: doc.uri.fsPath };
@@ -140,21 +166,25 @@ async function runEditor(deps: RedisUiDeps, call: CommandCall, transaction: bool
   const collected: LineResult[] = [];
   let result: ScriptResult;
   try {
-    result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Redis ${kind}`, cancellable: true }, async (progress, token) => {
-      const input = 'entries' in source ? source.entries : parseRedisStream(createReadStream(source.path));
-      return runScript(client, input, {
-        transaction,
-        profile: profileRef(t.profile),
-        cacheKey: catalogKey(t.profile),
-        signal: abortOn(token),
-        collect: false,
-        onResults: (batch) => {
-          out.append(...batch.map(describeLine));
-          if (call.args) for (const r of batch) if (collected.length < MAX_RETURNED) collected.push(r);
-        },
-        onProgress: (p) => progress.report({ message: `${p.lines.toLocaleString('en-US')} lines · ${p.errors.toLocaleString('en-US')} errors` }),
-      });
-    });
+    result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Redis ${kind}`, cancellable: true },
+      async (progress, token) => {
+        const input = 'entries' in source ? source.entries : parseRedisStream(createReadStream(source.path));
+        return runScript(client, input, {
+          transaction,
+          profile: profileRef(t.profile),
+          cacheKey: catalogKey(t.profile),
+          signal: abortOn(token),
+          collect: false,
+          onResults: (batch) => {
+            out.append(...batch.map(describeLine));
+            if (call.args) for (const r of batch) if (collected.length < MAX_RETURNED) collected.push(r);
+          },
+          onProgress: (p) =>
+            progress.report({ message: `${p.lines.toLocaleString('en-US')} lines · ${p.errors.toLocaleString('en-US')} errors` }),
+        });
+      },
+    );
   } catch (err) {
     out.setHeader(`# ${title}`, `# ${errorMessage(err)}`);
     out.flush();

@@ -18,7 +18,17 @@ import { iterateKeys, writeRows, type ExportFormat } from '../../../core/redis/s
 import { collectionType, iterateValue, scanValue, type CollectionType } from '../../../core/redis/valueScanner';
 import { bytes, num, str } from '../args';
 import { answered, type CommandCall, type CommandSpec } from '../registry';
-import { abortOn, dbNodeOf, keyFromNode, resolveKey, resolveTarget, targetFromArgs, type KeyTarget, type RedisTarget, type RedisUiDeps } from './redisTarget';
+import {
+  abortOn,
+  dbNodeOf,
+  keyFromNode,
+  resolveKey,
+  resolveTarget,
+  targetFromArgs,
+  type KeyTarget,
+  type RedisTarget,
+  type RedisUiDeps,
+} from './redisTarget';
 
 type Row = Record<string, JsonValue>;
 const SHOWN_ROWS = 1000;
@@ -74,43 +84,63 @@ async function runToFile(deps: RedisUiDeps, job: StreamJob, interactive: boolean
   doc.setHeader(`# ${job.description}`, `# all results stream to ${path}`, '# running…');
   if (interactive) await deps.results.open(doc.uri);
   let shown = 0;
-  const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: job.description, cancellable: true }, (progress, token) => {
-    const signal = abortOn(token);
-    async function* tee(): AsyncGenerator<{ rows: Row[]; scanned?: number }> {
-      for await (const batch of job.rows(signal)) {
-        if (shown < SHOWN_ROWS) {
-          const part = batch.rows.slice(0, SHOWN_ROWS - shown);
-          shown += part.length;
-          doc.append(...part.map((r) => JSON.stringify(r)));
+  const result = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: job.description, cancellable: true },
+    (progress, token) => {
+      const signal = abortOn(token);
+      async function* tee(): AsyncGenerator<{ rows: Row[]; scanned?: number }> {
+        for await (const batch of job.rows(signal)) {
+          if (shown < SHOWN_ROWS) {
+            const part = batch.rows.slice(0, SHOWN_ROWS - shown);
+            shown += part.length;
+            doc.append(...part.map((r) => JSON.stringify(r)));
+          }
+          yield batch;
         }
-        yield batch;
       }
-    }
-    return writeRows(tee(), path, job.columns, {
-      format: job.format,
-      signal,
-      onProgress: (p) => progress.report({ message: `${p.rows.toLocaleString('en-US')} ${job.unit}${p.scanned !== undefined ? ` · ${p.scanned.toLocaleString('en-US')} examined` : ''}` }),
-    });
-  });
+      return writeRows(tee(), path, job.columns, {
+        format: job.format,
+        signal,
+        onProgress: (p) =>
+          progress.report({
+            message: `${p.rows.toLocaleString('en-US')} ${job.unit}${p.scanned !== undefined ? ` · ${p.scanned.toLocaleString('en-US')} examined` : ''}`,
+          }),
+      });
+    },
+  );
   const status = result.complete ? 'complete' : 'cancelled: the file holds what was found until then';
-  doc.setHeader(`# ${job.description}`, `# ${result.rows.toLocaleString('en-US')} ${job.unit} written to ${path} (${status})`, shown < result.rows ? `# showing the first ${shown.toLocaleString('en-US')}` : `# all ${shown.toLocaleString('en-US')} shown`);
+  doc.setHeader(
+    `# ${job.description}`,
+    `# ${result.rows.toLocaleString('en-US')} ${job.unit} written to ${path} (${status})`,
+    shown < result.rows ? `# showing the first ${shown.toLocaleString('en-US')}` : `# all ${shown.toLocaleString('en-US')} shown`,
+  );
   doc.flush();
   if (interactive) offerFile(job, path, result.rows, result.complete);
   return { path, rows: result.rows, complete: result.complete, uri: doc.uri.toString() };
 }
 
 function offerFile(job: StreamJob, path: string, rows: number, complete: boolean): void {
-  void vscode.window.showInformationMessage(`${job.description}: ${rows.toLocaleString('en-US')} ${job.unit} (${complete ? 'complete' : 'cancelled'}).`, 'Open File', 'Save As…').then(async (choice) => {
-    const file = vscode.Uri.file(path);
-    if (choice === 'Open File') await vscode.window.showTextDocument(file);
-    else if (choice === 'Save As…') {
-      const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(path.split(/[/\\]/).pop() ?? 'scan.jsonl') });
-      if (target) await vscode.workspace.fs.copy(file, target, { overwrite: true });
-    }
-  });
+  void vscode.window
+    .showInformationMessage(
+      `${job.description}: ${rows.toLocaleString('en-US')} ${job.unit} (${complete ? 'complete' : 'cancelled'}).`,
+      'Open File',
+      'Save As…',
+    )
+    .then(async (choice) => {
+      const file = vscode.Uri.file(path);
+      if (choice === 'Open File') await vscode.window.showTextDocument(file);
+      else if (choice === 'Save As…') {
+        const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(path.split(/[/\\]/).pop() ?? 'scan.jsonl') });
+        if (target) await vscode.workspace.fs.copy(file, target, { overwrite: true });
+      }
+    });
 }
 
-function keysJob(client: Redis, t: RedisTarget, o: { match: string; type: string | undefined; count: number; format: ExportFormat }): StreamJob {
+function keysJob(
+  client: Redis,
+  t: RedisTarget,
+  o: { match: string; type: string | undefined; count: number; format: ExportFormat },
+): StreamJob {
   return {
     name: `keys ${t.profile.name} db${t.db} ${o.match}`,
     description: `SCAN db${t.db} of "${t.profile.name}" MATCH ${o.match}${o.type ? ` TYPE ${o.type}` : ''}`,
@@ -119,8 +149,17 @@ function keysJob(client: Redis, t: RedisTarget, o: { match: string; type: string
     unit: 'keys',
     rows: (signal) =>
       (async function* () {
-        for await (const batch of iterateKeys(client, { match: o.match, count: o.count, withInfo: true, signal, ...(o.type ? { type: o.type } : {}) })) {
-          yield { scanned: batch.scanned, rows: batch.keys.filter((k) => k.type !== 'none').map((k): Row => ({ key: bytesToJson(k.key), type: k.type, ttl: k.ttl })) };
+        for await (const batch of iterateKeys(client, {
+          match: o.match,
+          count: o.count,
+          withInfo: true,
+          signal,
+          ...(o.type ? { type: o.type } : {}),
+        })) {
+          yield {
+            scanned: batch.scanned,
+            rows: batch.keys.filter((k) => k.type !== 'none').map((k): Row => ({ key: bytesToJson(k.key), type: k.type, ttl: k.ttl })),
+          };
         }
       })(),
   };
@@ -129,7 +168,13 @@ function keysJob(client: Redis, t: RedisTarget, o: { match: string; type: string
 function valueJob(client: Redis, k: KeyTarget, type: CollectionType, o: { match: string; count: number; format: ExportFormat }): StreamJob {
   const label = displayBytes(k.key, 60);
   const matched = o.match !== '*';
-  const columns: Record<CollectionType, readonly string[]> = { hash: ['field', 'value'], set: ['member'], zset: ['member', 'score'], list: matched ? ['value'] : ['index', 'value'], stream: ['id', 'fields'] };
+  const columns: Record<CollectionType, readonly string[]> = {
+    hash: ['field', 'value'],
+    set: ['member'],
+    zset: ['member', 'score'],
+    list: matched ? ['value'] : ['index', 'value'],
+    stream: ['id', 'fields'],
+  };
   return {
     name: `${type} ${label}`,
     description: `Scan ${type} "${label}" in db${k.db} of "${k.profile.name}"${matched ? ` MATCH ${o.match}` : ''}`,
@@ -157,8 +202,18 @@ function valueJob(client: Redis, k: KeyTarget, type: CollectionType, o: { match:
 export async function scanKeysInteractive(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
   const t = await resolveTarget(deps, call, 'Scan Keys');
   const filter = dbNodeOf(call.node)?.filter;
-  const match = answered(await vscode.window.showInputBox({ title: `Scan keys of db${t.db} on "${t.profile.name}": MATCH`, value: filter ?? '*', prompt: '* any characters, ? one, [abc] a set, \\ escapes.' }));
-  const type = answered(await vscode.window.showQuickPick([{ label: 'any type', type: undefined }, ...KEY_TYPES.map((k) => ({ label: k, type: k as string | undefined }))], { title: 'TYPE' })).type;
+  const match = answered(
+    await vscode.window.showInputBox({
+      title: `Scan keys of db${t.db} on "${t.profile.name}": MATCH`,
+      value: filter ?? '*',
+      prompt: '* any characters, ? one, [abc] a set, \\ escapes.',
+    }),
+  );
+  const type = answered(
+    await vscode.window.showQuickPick([{ label: 'any type', type: undefined }, ...KEY_TYPES.map((k) => ({ label: k, type: k }))], {
+      title: 'TYPE',
+    }),
+  ).type;
   const count = await askCount(deps, 'SCAN');
   const format = await askFormat();
   const client = await deps.pool.get(t.profile.name, t.db);
@@ -190,8 +245,17 @@ async function scanValueCommand(deps: RedisUiDeps, call: CommandCall): Promise<u
   const match =
     type === 'stream'
       ? '*'
-      : answered(await vscode.window.showInputBox({ title: `Scan ${type} "${label}": MATCH on ${type === 'hash' ? 'fields' : type === 'list' ? 'elements' : 'members'}`, value: '*', prompt: '* any characters, ? one, [abc] a set.' }));
-  const count = await askCount(deps, type === 'list' ? 'LRANGE' : type === 'stream' ? 'XRANGE' : `${type === 'hash' ? 'H' : type === 'set' ? 'S' : 'Z'}SCAN`);
+      : answered(
+          await vscode.window.showInputBox({
+            title: `Scan ${type} "${label}": MATCH on ${type === 'hash' ? 'fields' : type === 'list' ? 'elements' : 'members'}`,
+            value: '*',
+            prompt: '* any characters, ? one, [abc] a set.',
+          }),
+        );
+  const count = await askCount(
+    deps,
+    type === 'list' ? 'LRANGE' : type === 'stream' ? 'XRANGE' : `${type === 'hash' ? 'H' : type === 'set' ? 'S' : 'Z'}SCAN`,
+  );
   const format = await askFormat();
   await runToFile(deps, valueJob(client, k, type, { match, count, format }), true);
   return undefined;

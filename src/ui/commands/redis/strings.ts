@@ -17,8 +17,12 @@ export function redisStringCommands(deps: RedisUiDeps): CommandSpec[] {
         const k = await resolveKey(deps, call, 'Edit String');
         const client = await deps.pool.get(k.profile.name, k.db);
         const type = String(await client.type(k.key));
-        if (type === 'none') throw new NotFoundError(`The key "${displayBytes(k.key, 80)}" does not exist in db${k.db} of "${k.profile.name}".`);
-        if (type !== 'string') throw new InputError(`The key "${displayBytes(k.key, 80)}" holds a ${type}, not a string: open it from the tree to see its items.`);
+        if (type === 'none')
+          throw new NotFoundError(`The key "${displayBytes(k.key, 80)}" does not exist in db${k.db} of "${k.profile.name}".`);
+        if (type !== 'string')
+          throw new InputError(
+            `The key "${displayBytes(k.key, 80)}" holds a ${type}, not a string: open it from the tree to see its items.`,
+          );
         const uri = stringUri({ profile: k.profile.name, db: k.db, key: k.key });
         const doc = await vscode.workspace.openTextDocument(uri);
         await vscode.window.showTextDocument(doc, { preview: false });
