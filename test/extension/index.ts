@@ -24,7 +24,9 @@ import { registerTcpTests } from './tcp.test';
 import { registerTcpTerminalTests } from './tcpTerminal.test';
 
 export function run(): Promise<void> {
-  const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000, reporter: 'spec' });
+  // BE_TEST_GREP=<regex> runs only the matching tests (for working on one area; CI runs all).
+  const grep = process.env.BE_TEST_GREP;
+  const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000, reporter: 'spec', ...(grep ? { grep: new RegExp(grep) } : {}) });
   mocha.suite.emit('pre-require', globalThis, 'extension-host', mocha);
   const stray: string[] = [];
   const onRejection = (reason: unknown): void => {
