@@ -1,8 +1,8 @@
-// The test command: typecheck, core tests in plain Node against the real
+// The test command: lint (ESLint + Prettier check), typecheck, core tests in plain Node against the real
 // servers, then the extension-host tests in code-server + headless Chromium.
 // Prints one closing line "tests: N passed, N failed, N skipped".
 //   node scripts/test.mjs          all of it
-//   node scripts/test.mjs core     typecheck + core only
+//   node scripts/test.mjs core     lint + typecheck + core only
 //   node scripts/test.mjs host     extension host only
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -47,6 +47,7 @@ function run(label, cmd, args, { count = false, env = {} } = {}) {
 
 const started = Date.now();
 if (only !== 'host') {
+  await run('lint', 'npm', ['run', '--silent', 'lint']);
   await run('typecheck', 'npx', ['tsc', '--noEmit', '-p', '.']);
   await run('core tests', 'npx', ['mocha', 'test/core/**/*.test.ts'], { count: true });
 }
