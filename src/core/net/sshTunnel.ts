@@ -1,0 +1,392 @@
+/**
+ * SSH tunnels through a bastion (and optional jump hosts before it), with
+ * ssh2: one tunnel per SSH chain, shared by reference count by every
+ * connection of the profiles that use it, closed when its last user lets go.
+ * Each remote `host:port` gets a local 127.0.0.1 listener whose connections
+ * are forwarded through the tunnel, so every protocol (ioredis, amqplib,
+ * fetch, raw TCP) dials it like any address. Host keys are verified at every
+ * hop: a pinned fingerprint, else ~/.ssh/known_hosts, else the caller's
+ * `onUnknownHostKey` (the UI asks the user; with none the connection is
+ * refused with a sentence that gives the fingerprint to pin). A changed key
+ * is always refused before anything is sent. Keepalives are on; a lost
+ * tunnel reconnects, with capped backoff, when a connection next needs it.
+ */
+import { readFile } from 'node:fs/promises';
+import * as net from 'node:net';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
+import { Client, type ConnectConfig } from 'ssh2';
+import { AuthError, BrokerError, ConnectionError, InputError, TimeoutError, errorMessage } from '../errors';
+import type { Logger } from '../logger';
+import { silentLogger } from '../logger';
+import { checkKnownHostsFile, hostKeyFingerprint, sameFingerprint } from './sshHostKeys';
+
+export interface SshHop {
+  host: string;
+  /** Default 22. */
+  port?: number;
+  username: string;
+  privateKeyPath?: string;
+  /** Authenticate through the ssh-agent at $SSH_AUTH_SOCK. */
+  agent?: boolean;
+  /** Pinned SHA256 fingerprint, as OpenSSH prints it (`SHA256:…`). */
+  hostKey?: string;
+}
+
+/** A profile's `ssh` field: the bastion, reached through `jumpHosts` in order. */
+export interface SshConfig extends SshHop {
+  jumpHosts?: SshHop[];
+}
+
+/** The bastion's secrets (jump hosts use keys or the agent). */
+export interface SshSecrets {
+  password?: string;
+  passphrase?: string;
+}
+
+export interface SshTunnelOptions {
+  /** Bound on each hop's whole handshake (TCP, key exchange, auth). */
+  timeoutMs: number;
+  secrets: () => Promise<SshSecrets>;
+  /** Asked when a hop has no pin and no known_hosts entry; true accepts (and the caller pins it). */
+  onUnknownHostKey?: (hop: SshHop, fingerprint: string) => Promise<boolean>;
+  /** known_hosts file (default ~/.ssh/known_hosts). */
+  knownHostsPath?: string;
+}
+
+/** `user@host:port` of a hop. */
+export function hopLabel(hop: SshHop): string {
+  return `${hop.username}@${hop.host}:${hop.port ?? 22}`;
+}
+
+/** The chain in order: jump hosts, then the bastion. */
+export function sshChain(config: SshConfig): SshHop[] {
+  const { jumpHosts, ...bastion } = config;
+  return [...(jumpHosts ?? []), bastion];
+}
+
+/** The identity of a chain: each hop's user@host:port, in order. */
+export function sshChainKey(config: SshConfig): string {
+  return sshChain(config).map(hopLabel).join(' > ');
+}
+
+const MAX_BACKOFF_MS = 5_000;
+const KEEPALIVE_MS = 10_000;
+
+/** One live or reconnecting SSH chain with its local forwards. */
+export class SshTunnel {
+  private users = 0;
+  private clients: Client[] = [];
+  private connecting: Promise<Client> | undefined;
+  private nextAttemptAt = 0;
+  private backoffMs = 0;
+  private lastError: BrokerError | undefined;
+  private readonly forwards = new Map<string, Promise<net.Server>>();
+  private closed = false;
+
+  constructor(
+    readonly config: SshConfig,
+    private readonly options: SshTunnelOptions,
+    private readonly logger: Logger,
+    private readonly onClosed: () => void,
+  ) {}
+
+  get label(): string {
+    return sshChainKey(this.config);
+  }
+
+  /** Connects (when not connected) and resolves once the last hop is ready; rejects with one sentence. */
+  async ready(): Promise<void> {
+    await this.client();
+  }
+
+  /** A local 127.0.0.1 endpoint whose connections reach `host:port` from the bastion. */
+  async forward(host: string, port: number): Promise<{ host: string; port: number }> {
+    const key = `${host}:${port}`;
+    let server = this.forwards.get(key);
+    if (!server) {
+      server = this.listen(host, port);
+      this.forwards.set(key, server);
+      server.catch(() => this.forwards.delete(key));
+    }
+    const address = (await server).address() as net.AddressInfo;
+    return { host: '127.0.0.1', port: address.port };
+  }
+
+  /** A stream to `host:port` through the tunnel (for a caller that takes a socket). */
+  async channel(host: string, port: number): Promise<Duplex> {
+    const client = await this.client();
+    return forwardOut(client, host, port, this.label);
+  }
+
+  acquire(): void {
+    this.users++;
+  }
+
+  /** Lets go of one use; the last closes the tunnel and its forwards. */
+  release(): void {
+    this.users--;
+    if (this.users <= 0) this.close();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const server of this.forwards.values())
+      server.then(
+        (s) => s.close(),
+        () => undefined,
+      );
+    this.forwards.clear();
+    for (const c of this.clients.splice(0)) c.end();
+    this.onClosed();
+  }
+
+  private listen(host: string, port: number): Promise<net.Server> {
+    const server = net.createServer((socket) => {
+      socket.setNoDelay(true);
+      this.channel(host, port).then(
+        (ch) => {
+          socket.pipe(ch).pipe(socket);
+          const end = (): void => {
+            socket.destroy();
+            ch.destroy();
+          };
+          ch.on('close', end).on('error', end);
+          socket.on('close', end).on('error', end);
+        },
+        (err: unknown) => {
+          this.logger.warn(`SSH tunnel ${this.label}: forwarding to ${host}:${port} failed: ${errorMessage(err)}`);
+          socket.destroy();
+        },
+      );
+    });
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => resolve(server));
+    });
+  }
+
+  /** The last hop's client: the live one, the one connecting, or a new attempt (rate-limited after a failure). */
+  private client(): Promise<Client> {
+    if (this.closed) return Promise.reject(new ConnectionError(`The SSH tunnel ${this.label} is closed.`));
+    const live = this.clients.at(-1);
+    if (live && this.clients.length === sshChain(this.config).length) return Promise.resolve(live);
+    if (this.connecting) return this.connecting;
+    if (Date.now() < this.nextAttemptAt && this.lastError) return Promise.reject(this.lastError);
+    const attempt = this.connectChain().then(
+      (client) => {
+        this.backoffMs = 0;
+        this.lastError = undefined;
+        return client;
+      },
+      (err: unknown) => {
+        const failure = err instanceof BrokerError ? err : new ConnectionError(`SSH tunnel ${this.label} failed: ${errorMessage(err)}.`);
+        this.backoffMs = Math.min(this.backoffMs === 0 ? 200 : this.backoffMs * 2, MAX_BACKOFF_MS);
+        this.nextAttemptAt = Date.now() + this.backoffMs;
+        this.lastError = failure;
+        throw failure;
+      },
+    );
+    this.connecting = attempt.finally(() => {
+      this.connecting = undefined;
+    });
+    return this.connecting;
+  }
+
+  private async connectChain(): Promise<Client> {
+    const hops = sshChain(this.config);
+    const secrets = await this.options.secrets();
+    const clients: Client[] = [];
+    try {
+      for (const [i, hop] of hops.entries()) {
+        const last = i === hops.length - 1;
+        const sock = i === 0 ? undefined : await forwardOut(clients[i - 1], hop.host, hop.port ?? 22, hopLabel(hops[i - 1]));
+        clients.push(await this.connectHop(hop, last ? secrets : {}, sock));
+      }
+    } catch (err) {
+      for (const c of clients) c.end();
+      throw err;
+    }
+    for (const c of clients) {
+      c.on('close', () => this.lost(c));
+    }
+    this.clients = clients;
+    this.logger.info(`SSH tunnel ${this.label}: connected`);
+    return clients[clients.length - 1];
+  }
+
+  private lost(client: Client): void {
+    if (!this.clients.includes(client)) return;
+    for (const c of this.clients.splice(0)) if (c !== client) c.end();
+    if (!this.closed) this.logger.warn(`SSH tunnel ${this.label}: connection lost; it reconnects when next used`);
+  }
+
+  private async connectHop(hop: SshHop, secrets: SshSecrets, sock: Duplex | undefined): Promise<Client> {
+    const where = hopLabel(hop);
+    const config: ConnectConfig = {
+      host: hop.host,
+      port: hop.port ?? 22,
+      username: hop.username,
+      readyTimeout: this.options.timeoutMs,
+      keepaliveInterval: KEEPALIVE_MS,
+      keepaliveCountMax: 3,
+    };
+    if (sock) config.sock = sock;
+    if (hop.privateKeyPath) {
+      try {
+        config.privateKey = await readFile(hop.privateKeyPath);
+      } catch (err) {
+        throw new InputError(
+          `The SSH key "${hop.privateKeyPath}" for ${where} cannot be read (${errorMessage(err)}); check the profile's privateKeyPath.`,
+        );
+      }
+    }
+    if (secrets.passphrase !== undefined) config.passphrase = secrets.passphrase;
+    if (secrets.password !== undefined) config.password = secrets.password;
+    if (hop.agent) {
+      const agentSocket = process.env.SSH_AUTH_SOCK;
+      if (!agentSocket)
+        throw new InputError(
+          `${where} is set to use the SSH agent, but SSH_AUTH_SOCK is not set: start an agent (ssh-agent) or use a key file.`,
+        );
+      config.agent = agentSocket;
+    }
+    let refusal: BrokerError | undefined;
+    config.hostVerifier = (key: Buffer, verify: (valid: boolean) => void): void => {
+      this.verifyHostKey(hop, key).then(
+        (problem) => {
+          refusal = problem;
+          verify(problem === undefined);
+        },
+        (err: unknown) => {
+          refusal = new ConnectionError(`Checking the host key of ${where} failed: ${errorMessage(err)}.`);
+          verify(false);
+        },
+      );
+    };
+    const client = new Client();
+    return new Promise<Client>((resolve, reject) => {
+      const fail = (err: unknown): void => {
+        client.end();
+        reject(refusal ?? describeSshError(err, where, this.options.timeoutMs));
+      };
+      client.once('ready', () => {
+        client.removeListener('error', fail);
+        client.on('error', (err: unknown) => this.logger.warn(`SSH ${where}: ${errorMessage(err)}`));
+        resolve(client);
+      });
+      client.once('error', fail);
+      try {
+        client.connect(config);
+      } catch (err) {
+        fail(err);
+      }
+    });
+  }
+
+  /** undefined when the key is trusted, else the refusal. */
+  private async verifyHostKey(hop: SshHop, key: Buffer): Promise<BrokerError | undefined> {
+    const where = hopLabel(hop);
+    const fingerprint = hostKeyFingerprint(key);
+    if (hop.hostKey) {
+      if (sameFingerprint(hop.hostKey, fingerprint)) return undefined;
+      return new ConnectionError(
+        `The host key of ${where} has changed: it is ${fingerprint}, but the profile pins ${hop.hostKey}. Nothing was sent; if the server's key really changed, update "hostKey" in the profile.`,
+      );
+    }
+    const knownHosts = this.options.knownHostsPath ?? join(homedir(), '.ssh', 'known_hosts');
+    const verdict = await checkKnownHostsFile(knownHosts, hop.host, hop.port ?? 22, key);
+    if (verdict === 'match') return undefined;
+    if (verdict === 'mismatch') {
+      return new ConnectionError(
+        `The host key of ${where} (${fingerprint}) does not match ${knownHosts}. Nothing was sent; check the server, then fix known_hosts or pin the key in the profile.`,
+      );
+    }
+    if (this.options.onUnknownHostKey && (await this.options.onUnknownHostKey(hop, fingerprint))) return undefined;
+    return new ConnectionError(
+      `The host key of ${where} is not known: its fingerprint is ${fingerprint}. Check it with the server's administrator, then pin it as "hostKey" in the profile's ssh settings.`,
+    );
+  }
+}
+
+function forwardOut(client: Client, host: string, port: number, via: string): Promise<Duplex> {
+  return new Promise((resolve, reject) => {
+    client.forwardOut('127.0.0.1', 0, host, port, (err, stream) => {
+      if (err)
+        reject(
+          new ConnectionError(
+            `The SSH server ${via} could not open a connection to ${host}:${port}: ${errorMessage(err)}. Check that it can reach that address and allows TCP forwarding.`,
+          ),
+        );
+      else resolve(stream);
+    });
+  });
+}
+
+/** One sentence for an ssh2 error of a hop. */
+export function describeSshError(err: unknown, where: string, timeoutMs: number): BrokerError {
+  if (err instanceof BrokerError) return err;
+  const raw = errorMessage(err);
+  const level = typeof err === 'object' && err !== null ? (err as { level?: unknown }).level : undefined;
+  const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
+  if (/passphrase|Encrypted private/i.test(raw)) {
+    return new AuthError(
+      `The SSH key for ${where} could not be decrypted: the passphrase is missing or wrong. Set it with "Set Password" (SSH key passphrase).`,
+    );
+  }
+  if (/Cannot parse privateKey|Unsupported key format/i.test(raw)) {
+    return new InputError(`The SSH key for ${where} is not a private key ssh2 can read (${raw}); use an OpenSSH or PEM private key.`);
+  }
+  if (level === 'client-authentication') {
+    return new AuthError(
+      `The SSH server ${where} refused the login (all authentication methods failed): check the user name, the key or the SSH password.`,
+    );
+  }
+  if (level === 'client-timeout' || /Timed out while waiting for handshake/i.test(raw)) {
+    return new TimeoutError(
+      `The SSH server ${where} did not complete the handshake within ${timeoutMs} ms. Check the host, port and firewall.`,
+    );
+  }
+  if (code === 'ECONNREFUSED')
+    return new ConnectionError(
+      `Cannot connect to the SSH server ${where}: the connection was refused. Check that sshd runs and the port is right.`,
+    );
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
+    return new ConnectionError(`Cannot connect to the SSH server ${where}: the host name was not found. Check the host.`);
+  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH')
+    return new ConnectionError(`Cannot connect to the SSH server ${where}: the host is unreachable.`);
+  return new ConnectionError(`SSH connection to ${where} failed: ${raw.replace(/[.\s]+$/, '')}.`);
+}
+
+/** Every tunnel of the extension, by chain identity, shared by reference count. */
+export class SshTunnels {
+  private readonly tunnels = new Map<string, SshTunnel>();
+
+  constructor(private readonly logger: Logger = silentLogger) {}
+
+  /** The tunnel of `config` (made when needed), with one more user; `release()` it when done. */
+  acquire(config: SshConfig, options: SshTunnelOptions): SshTunnel {
+    const key = sshChainKey(config);
+    let tunnel = this.tunnels.get(key);
+    if (!tunnel) {
+      const made: SshTunnel = new SshTunnel(config, options, this.logger, () => {
+        if (this.tunnels.get(key) === made) this.tunnels.delete(key);
+      });
+      tunnel = made;
+      this.tunnels.set(key, tunnel);
+    }
+    tunnel.acquire();
+    return tunnel;
+  }
+
+  /** How many tunnels are open (for tests and the log). */
+  get size(): number {
+    return this.tunnels.size;
+  }
+
+  dispose(): void {
+    for (const t of [...this.tunnels.values()]) t.close();
+  }
+}
