@@ -3,6 +3,7 @@
  * workspace settings, secret identity and redaction. No I/O here.
  */
 import { InputError } from './errors';
+import type { SshConfig, SshHop } from './net/sshTunnel';
 
 export type ProfileKind = 'redis' | 'rabbitmq';
 
@@ -28,6 +29,7 @@ export interface RedisProfile {
   readOnly?: boolean;
   delimiter?: string;
   mode?: 'standalone' | 'cluster' | 'sentinel';
+  ssh?: SshConfig;
 }
 
 export interface RabbitProfile {
@@ -37,6 +39,7 @@ export interface RabbitProfile {
   tls?: TlsOptions;
   connectTimeoutMs?: number;
   readOnly?: boolean;
+  ssh?: SshConfig;
 }
 
 export type ProfileScope = 'global' | 'workspace';
@@ -54,6 +57,8 @@ export interface ResolvedRedisProfile {
   readOnly: boolean;
   delimiter: string;
   scope: ProfileScope;
+  /** Reached through this SSH bastion (and its jump hosts). */
+  ssh?: SshConfig;
 }
 
 export interface ResolvedRabbitProfile {
@@ -72,6 +77,8 @@ export interface ResolvedRabbitProfile {
   connectTimeoutMs: number;
   readOnly: boolean;
   scope: ProfileScope;
+  /** Reached through this SSH bastion (and its jump hosts). */
+  ssh?: SshConfig;
 }
 
 export type ResolvedProfile = ResolvedRedisProfile | ResolvedRabbitProfile;
@@ -275,6 +282,47 @@ function parseTls(value: unknown, profileName: string): TlsOptions | undefined {
   return tls;
 }
 
+const FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}=?$/;
+
+function parseHop(value: unknown, profileName: string, where: string): SshHop {
+  const o = asObject(value, `Profile "${profileName}": "${where}"`);
+  const hostProblem = checkHost(o.host);
+  if (hostProblem) fail(profileName, `"${where}.host": ${hostProblem}`);
+  if (o.port !== undefined) {
+    const problem = checkPort(o.port);
+    if (problem) fail(profileName, `"${where}.port": ${problem}`);
+  }
+  const username = optString(o, 'username', profileName);
+  if (username === undefined) fail(profileName, `"${where}.username" is missing: give the SSH user name.`);
+  if ('password' in o || 'passphrase' in o)
+    fail(profileName, `"${where}" holds a secret: remove it and use "Set Password" (SSH password or key passphrase).`);
+  const hop: SshHop = { host: o.host as string, username };
+  if (o.port !== undefined) hop.port = Number(o.port);
+  const key = optString(o, 'privateKeyPath', profileName);
+  if (key !== undefined) hop.privateKeyPath = key;
+  if (o.agent !== undefined && typeof o.agent !== 'boolean') fail(profileName, `"${where}.agent" must be true or false.`);
+  if (o.agent === true) hop.agent = true;
+  const hostKey = optString(o, 'hostKey', profileName);
+  if (hostKey !== undefined) {
+    if (!FINGERPRINT.test(hostKey))
+      fail(profileName, `"${where}.hostKey" must be a SHA256 fingerprint as OpenSSH prints it (SHA256: and 43 base64 characters).`);
+    hop.hostKey = hostKey;
+  }
+  return hop;
+}
+
+function parseSsh(value: unknown, profileName: string): SshConfig | undefined {
+  if (value === undefined || value === null) return undefined;
+  const bastion: SshConfig = parseHop(value, profileName, 'ssh');
+  const jumps = (value as Record<string, unknown>).jumpHosts;
+  if (jumps !== undefined) {
+    if (!Array.isArray(jumps)) fail(profileName, '"ssh.jumpHosts" must be a list of hosts.');
+    const hops = jumps.map((j, i) => parseHop(j, profileName, `ssh.jumpHosts[${i}]`));
+    if (hops.length > 0) bastion.jumpHosts = hops;
+  }
+  return bastion;
+}
+
 /**
  * Checks a Redis profile from settings and applies its defaults and URL.
  * Throws an InputError naming the profile and the field.
@@ -344,6 +392,8 @@ export function resolveRedisProfile(raw: unknown, scope: ProfileScope = 'global'
   };
   if (username !== undefined) resolved.username = username;
   if (tls !== undefined && (tls.enabled ?? true)) resolved.tls = tls;
+  const ssh = parseSsh(o.ssh, name);
+  if (ssh) resolved.ssh = ssh;
   return resolved;
 }
 
@@ -393,6 +443,8 @@ export function resolveRabbitProfile(raw: unknown, scope: ProfileScope = 'global
     scope,
   };
   if (tls !== undefined && (tls.enabled ?? true)) resolved.tls = tls;
+  const ssh = parseSsh(o.ssh, name);
+  if (ssh) resolved.ssh = ssh;
   return resolved;
 }
 
@@ -441,14 +493,24 @@ export function mergeProfiles<P extends { name: string }>(
   return { profiles: [...byName.values()], problems };
 }
 
+/** The secrets a profile can have: the data password, the sentinels' password, the bastion's SSH password and key passphrase. */
+export type SecretName = 'password' | 'sentinel' | 'ssh' | 'sshPassphrase';
+
 /**
- * The key under which a profile's password is stored: bound to kind, name,
- * host, port and user, so a profile redefined with another host or user
- * never receives the password.
+ * The key under which one of a profile's secrets is stored: bound to the
+ * profile's identity (kind, name, host, port, user and, where there is one,
+ * the SSH chain: each hop's user@host:port), so a profile redefined with
+ * another host, user or bastion never receives the secret. A profile without
+ * SSH keeps the key it always had.
  */
-export function secretKey(profile: ResolvedProfile): string {
+export function secretKey(profile: ResolvedProfile, secret: SecretName = 'password'): string {
   const user = profile.kind === 'redis' ? (profile.username ?? '') : profile.username;
-  return `brokerExplorer.password:${JSON.stringify([profile.kind, profile.name, profile.host.toLowerCase(), profile.port, user])}`;
+  const identity: unknown[] = [profile.kind, profile.name, profile.host.toLowerCase(), profile.port, user];
+  if (profile.ssh) {
+    const hops = [...(profile.ssh.jumpHosts ?? []), profile.ssh];
+    identity.push(['ssh', ...hops.map((h) => `${h.username}@${h.host.toLowerCase()}:${h.port ?? 22}`)]);
+  }
+  return `brokerExplorer.${secret}:${JSON.stringify(identity)}`;
 }
 
 /** host:port, with brackets for IPv6. */

@@ -10,6 +10,7 @@ import {
   resolveRabbitProfile,
   resolveRedisProfile,
   secretKey,
+  type SecretName,
   type ProfileKind,
   type ProfileProblem,
   type ResolvedProfile,
@@ -106,16 +107,21 @@ export class ProfileStore implements vscode.Disposable {
   }
 
   async password(profile: ResolvedProfile): Promise<string | undefined> {
-    const secret = await this.secrets.get(secretKey(profile));
+    return this.secret(profile, 'password');
+  }
+
+  /** One of the profile's secrets (data password, sentinel password, SSH password or key passphrase). */
+  async secret(profile: ResolvedProfile, name: SecretName): Promise<string | undefined> {
+    const secret = await this.secrets.get(secretKey(profile, name));
     this.log.addSecret(secret);
     return secret;
   }
 
-  async setPassword(profile: ResolvedProfile, password: string | undefined): Promise<void> {
-    if (password === undefined || password === '') await this.secrets.delete(secretKey(profile));
+  async setPassword(profile: ResolvedProfile, password: string | undefined, name: SecretName = 'password'): Promise<void> {
+    if (password === undefined || password === '') await this.secrets.delete(secretKey(profile, name));
     else {
       this.log.addSecret(password);
-      await this.secrets.store(secretKey(profile), password);
+      await this.secrets.store(secretKey(profile, name), password);
     }
     this.changed.fire(profile.kind);
   }

@@ -85,4 +85,67 @@ describe('profiles', () => {
     assert.notEqual(secretKey(a), secretKey(c));
     assert.equal(secretKey(a), secretKey(resolveRedisProfile({ name: 'prod', host: 'A' })));
   });
+
+  it('keeps the password key of a profile without SSH as it always was', () => {
+    const p = resolveRedisProfile({ name: 'prod', host: 'a', port: 6380, username: 'u' });
+    assert.equal(secretKey(p), 'brokerExplorer.password:["redis","prod","a",6380,"u"]');
+  });
+
+  const pin = 'SHA256:WK5+8QtYGCtIOuimlWeYdKPAu7XiDw2dwqFfW88kG58';
+
+  it('reads an SSH bastion with jump hosts, and refuses secrets and bad pins in settings', () => {
+    const p = resolveRabbitProfile({
+      name: 'prod',
+      url: 'amqp://app@10.0.0.5:5672/',
+      ssh: {
+        host: 'bastion.example.com',
+        username: 'ops',
+        hostKey: pin,
+        jumpHosts: [{ host: 'edge.example.com', port: 2222, username: 'ops', agent: true }],
+      },
+    });
+    assert.deepEqual(p.ssh, {
+      host: 'bastion.example.com',
+      username: 'ops',
+      hostKey: pin,
+      jumpHosts: [{ host: 'edge.example.com', port: 2222, username: 'ops', agent: true }],
+    });
+    assert.throws(
+      () => resolveRedisProfile({ name: 'x', ssh: { host: 'b', username: 'u', password: 'p' } }),
+      /holds a secret: remove it and use "Set Password"/,
+    );
+    assert.throws(() => resolveRedisProfile({ name: 'x', ssh: { host: 'b' } }), /"ssh.username" is missing/);
+    assert.throws(
+      () => resolveRedisProfile({ name: 'x', ssh: { host: 'b', username: 'u', hostKey: 'md5:aa' } }),
+      /SHA256 fingerprint as OpenSSH prints it/,
+    );
+    assert.throws(
+      () => resolveRedisProfile({ name: 'x', ssh: { host: 'b c', username: 'u' } }),
+      /"ssh.host": The host "b c" contains spaces/,
+    );
+    assert.throws(
+      () => resolveRedisProfile({ name: 'x', ssh: { host: 'b', username: 'u', jumpHosts: [{ host: 'j', username: 'u', port: 0 }] } }),
+      /"ssh.jumpHosts\[0\].port"/,
+    );
+  });
+
+  it("binds every secret to the SSH chain too, so a workspace bastion never receives prod's password", () => {
+    const direct = resolveRedisProfile({ name: 'prod', host: '10.0.0.5' });
+    const viaOurs = resolveRedisProfile({ name: 'prod', host: '10.0.0.5', ssh: { host: 'bastion', username: 'ops' } });
+    const viaTheirs = resolveRedisProfile({ name: 'prod', host: '10.0.0.5', ssh: { host: 'evil', username: 'ops' } });
+    const viaJump = resolveRedisProfile({
+      name: 'prod',
+      host: '10.0.0.5',
+      ssh: { host: 'bastion', username: 'ops', jumpHosts: [{ host: 'j', username: 'x' }] },
+    });
+    const keys = [direct, viaOurs, viaTheirs, viaJump].map((p) => secretKey(p));
+    assert.equal(new Set(keys).size, 4);
+    assert.notEqual(secretKey(viaOurs, 'ssh'), secretKey(viaOurs, 'password'));
+    assert.notEqual(secretKey(viaOurs, 'ssh'), secretKey(viaTheirs, 'ssh'));
+    assert.notEqual(secretKey(viaOurs, 'sshPassphrase'), secretKey(viaOurs, 'ssh'));
+    assert.equal(
+      secretKey(viaOurs, 'ssh'),
+      secretKey(resolveRedisProfile({ name: 'prod', host: '10.0.0.5', ssh: { host: 'BASTION', username: 'ops', port: 22 } }), 'ssh'),
+    );
+  });
 });
