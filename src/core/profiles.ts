@@ -101,7 +101,7 @@ export function checkName(name: unknown): string | undefined {
   if (typeof name !== 'string' || name.trim() === '') return 'A profile needs a name.';
   if (name !== name.trim()) return `The profile name "${name}" has spaces at its ends: remove them.`;
   if (name.length > 100) return 'A profile name is at most 100 characters.';
-  if (/[\u0000-\u001f]/.test(name)) return 'A profile name cannot contain control characters.';
+  if ([...name].some((c) => c.charCodeAt(0) < 0x20)) return 'A profile name cannot contain control characters.';
   return undefined;
 }
 
@@ -131,7 +131,7 @@ export function checkDb(db: unknown): string | undefined {
 export function checkTimeout(ms: unknown): string | undefined {
   if (ms === undefined) return undefined;
   if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 100 || ms > 600_000) {
-    return `The connect timeout ${String(ms)} ms is not valid: give a number of milliseconds from 100 to 600000.`;
+    return `The connect timeout ${JSON.stringify(ms) ?? 'undefined'} ms is not valid: give a number of milliseconds from 100 to 600000.`;
   }
   return undefined;
 }
@@ -377,7 +377,7 @@ export function resolveRedisProfile(raw: unknown, scope: ProfileScope = 'global'
   const delimiter = optString(o, 'delimiter', name) ?? DEFAULT_DELIMITER;
   const mode = o.mode;
   if (mode !== undefined && mode !== 'standalone') {
-    fail(name, `mode "${String(mode)}" is not supported yet: only "standalone" is.`);
+    fail(name, `mode ${JSON.stringify(mode)} is not supported yet: only "standalone" is.`);
   }
   const resolved: ResolvedRedisProfile = {
     kind: 'redis',

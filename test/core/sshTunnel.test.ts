@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuthError, ConnectionError } from '../../src/core/errors';
 import { checkKnownHosts, hostKeyFingerprint } from '../../src/core/net/sshHostKeys';
+import { directReach, tunnelReach } from '../../src/core/net/reach';
 import { SshTunnels, type SshConfig, type SshSecrets, type SshTunnelOptions } from '../../src/core/net/sshTunnel';
 import { OwnSshd, makeKeyPair, sshdAvailable, type KeyPair } from '../topology/sshTopology';
 
@@ -254,6 +255,28 @@ describe('SSH tunnels (own sshd)', function () {
     second.release();
     assert.equal(tunnels.size, 0);
     await assert.rejects(ping(local), /ECONNREFUSED|closed/);
+  });
+
+  it("reaches an address directly, or through the profile's bastion with the original name kept for TLS", async function () {
+    const direct = await directReach({ name: 'd', connectTimeoutMs: 1000 }, '127.0.0.1', 6379);
+    assert.deepEqual(
+      { host: direct.host, port: direct.port, tunnelled: direct.tunnelled },
+      { host: '127.0.0.1', port: 6379, tunnelled: false },
+    );
+    const reach = tunnelReach({ tunnels, secrets: () => Promise.resolve({}) });
+    const profile = { name: 'behind', connectTimeoutMs: 5000, ssh: bastion() };
+    const a = await reach(profile, 'localhost', 6379);
+    const b = await reach(profile, 'localhost', 6379);
+    assert.equal(a.tunnelled, true);
+    assert.equal(a.servername, 'localhost');
+    assert.equal(a.port, b.port, 'one forward per address');
+    assert.notEqual(a.port, 6379);
+    assert.equal(await ping(a), '+PONG');
+    a.release();
+    a.release(); // a second release of the same lease changes nothing
+    assert.equal(tunnels.size, 1);
+    b.release();
+    assert.equal(tunnels.size, 0);
   });
 
   it('reads known_hosts like OpenSSH: hashed names, ports, negation and revoked keys', function () {

@@ -1,0 +1,68 @@
+/**
+ * How a profile reaches an address: directly, or through its SSH bastion.
+ * Every protocol asks `reach(profile, host, port)` for the endpoint to dial
+ * and lets go of it when its connection is closed for good; a profile
+ * behind a bastion gets a local forward of the shared tunnel (and keeps the
+ * original host name for TLS: SNI and the certificate check).
+ */
+import type { SshConfig, SshHop, SshSecrets, SshTunnel, SshTunnels } from './sshTunnel';
+
+/** Where to dial, and how to let go of it. */
+export interface Reached {
+  host: string;
+  port: number;
+  /** The name TLS must check (the address as the profile names it). */
+  servername: string;
+  /** True when it goes through an SSH tunnel. */
+  tunnelled: boolean;
+  release(): void;
+}
+
+export interface ReachProfile {
+  name: string;
+  connectTimeoutMs: number;
+  ssh?: SshConfig;
+}
+
+export type Reach = (profile: ReachProfile, host: string, port: number) => Promise<Reached>;
+
+/** Straight to the address: no tunnel. */
+export const directReach: Reach = (_profile, host, port) =>
+  Promise.resolve({ host, port, servername: host, tunnelled: false, release: () => undefined });
+
+export interface TunnelReachOptions {
+  tunnels: SshTunnels;
+  /** The bastion's SSH password and key passphrase of a profile. */
+  secrets: (profile: ReachProfile) => Promise<SshSecrets>;
+  /** Asked when a hop's host key is neither pinned nor in known_hosts; true trusts it (and pins it). */
+  onUnknownHostKey?: (profile: ReachProfile, hop: SshHop, fingerprint: string) => Promise<boolean>;
+  knownHostsPath?: string;
+}
+
+/** Direct for profiles without `ssh`; through the shared tunnel for the others. */
+export function tunnelReach(options: TunnelReachOptions): Reach {
+  return async (profile, host, port) => {
+    if (!profile.ssh) return directReach(profile, host, port);
+    const { onUnknownHostKey } = options;
+    const tunnel: SshTunnel = options.tunnels.acquire(profile.ssh, {
+      timeoutMs: profile.connectTimeoutMs,
+      secrets: () => options.secrets(profile),
+      ...(onUnknownHostKey ? { onUnknownHostKey: (hop, fingerprint) => onUnknownHostKey(profile, hop, fingerprint) } : {}),
+      ...(options.knownHostsPath ? { knownHostsPath: options.knownHostsPath } : {}),
+    });
+    let released = false;
+    const release = (): void => {
+      if (released) return;
+      released = true;
+      tunnel.release();
+    };
+    try {
+      await tunnel.ready();
+      const local = await tunnel.forward(host, port);
+      return { host: local.host, port: local.port, servername: host, tunnelled: true, release };
+    } catch (err) {
+      release();
+      throw err;
+    }
+  };
+}
