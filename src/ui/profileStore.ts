@@ -17,6 +17,7 @@ import {
   type ResolvedRabbitProfile,
   type ResolvedRedisProfile,
 } from '../core/profiles';
+import { hopLabel, type SshHop } from '../core/net/sshTunnel';
 import type { ExtensionLog } from './log';
 
 const SECTION = 'brokerExplorer';
@@ -150,6 +151,36 @@ export class ProfileStore implements vscode.Disposable {
     await vscode.workspace.getConfiguration(SECTION).update(settingKey(kind), list, configTarget);
     delete this.cache[kind];
     this.changed.fire(kind);
+  }
+
+  /**
+   * Pins an SSH hop's host key fingerprint into the profile, in the settings
+   * scope that defines it (the bastion's `ssh.hostKey`, or that jump host's).
+   */
+  async pinHostKey(profile: ResolvedProfile, hop: SshHop, fingerprint: string): Promise<void> {
+    const target = this.targetOf(profile.kind, profile.name);
+    if (!target)
+      throw new InputError(
+        `Profile "${profile.name}" is not in the settings any more, so the host key of ${hopLabel(hop)} could not be pinned.`,
+      );
+    const list = this.stored(profile.kind, target).map((p) => ({ ...p }));
+    const entry = list.find((p) => p.name === profile.name);
+    const ssh = entry && typeof entry.ssh === 'object' && entry.ssh !== null ? { ...(entry.ssh as Record<string, unknown>) } : undefined;
+    if (!entry || !ssh)
+      throw new InputError(`Profile "${profile.name}" has no "ssh" settings to pin the host key of ${hopLabel(hop)} into.`);
+    const same = (h: Record<string, unknown>): boolean =>
+      h.host === hop.host && Number(h.port ?? 22) === (hop.port ?? 22) && h.username === hop.username;
+    if (same(ssh)) ssh.hostKey = fingerprint;
+    else {
+      const jumps = Array.isArray(ssh.jumpHosts) ? (ssh.jumpHosts as Record<string, unknown>[]).map((j) => ({ ...j })) : [];
+      const jump = jumps.find(same);
+      if (!jump) throw new InputError(`Profile "${profile.name}" does not list ${hopLabel(hop)} any more, so its host key was not pinned.`);
+      jump.hostKey = fingerprint;
+      ssh.jumpHosts = jumps;
+    }
+    entry.ssh = ssh;
+    await this.write(profile.kind, target, list);
+    this.log.info(`Pinned the host key ${fingerprint} of ${hopLabel(hop)} in profile "${profile.name}" (${target} settings).`);
   }
 
   dispose(): void {

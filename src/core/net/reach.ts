@@ -24,23 +24,23 @@ export interface ReachProfile {
   ssh?: SshConfig;
 }
 
-export type Reach = (profile: ReachProfile, host: string, port: number) => Promise<Reached>;
+export type Reach<P extends ReachProfile = ReachProfile> = (profile: P, host: string, port: number) => Promise<Reached>;
 
 /** Straight to the address: no tunnel. */
 export const directReach: Reach = (_profile, host, port) =>
   Promise.resolve({ host, port, servername: host, tunnelled: false, release: () => undefined });
 
-export interface TunnelReachOptions {
+export interface TunnelReachOptions<P extends ReachProfile> {
   tunnels: SshTunnels;
   /** The bastion's SSH password and key passphrase of a profile. */
-  secrets: (profile: ReachProfile) => Promise<SshSecrets>;
+  secrets: (profile: P) => Promise<SshSecrets>;
   /** Asked when a hop's host key is neither pinned nor in known_hosts; true trusts it (and pins it). */
-  onUnknownHostKey?: (profile: ReachProfile, hop: SshHop, fingerprint: string) => Promise<boolean>;
+  onUnknownHostKey?: (profile: P, hop: SshHop, fingerprint: string) => Promise<boolean>;
   knownHostsPath?: string;
 }
 
 /** Direct for profiles without `ssh`; through the shared tunnel for the others. */
-export function tunnelReach(options: TunnelReachOptions): Reach {
+export function tunnelReach<P extends ReachProfile>(options: TunnelReachOptions<P>): Reach<P> {
   return async (profile, host, port) => {
     if (!profile.ssh) return directReach(profile, host, port);
     const { onUnknownHostKey } = options;
