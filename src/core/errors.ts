@@ -38,6 +38,11 @@ export function errorMessage(err: unknown): string {
   return String(err);
 }
 
+/** A thrown value as an Error (for rejecting promises with what a callback passed). */
+export function asError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(errorMessage(err));
+}
+
 /** Throws a CancelledError when the signal is aborted. */
 export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new CancelledError();

@@ -4,7 +4,7 @@
  * than dropped in silence.
  */
 import { toBuffer, type BytesLike } from '../bytes';
-import { TimeoutError } from '../errors';
+import { TimeoutError, asError, errorMessage } from '../errors';
 import { checkShortString } from './amqpTable';
 import type { AmqpSession } from './amqpSession';
 import { publishOptions } from './messageProperties';
@@ -67,12 +67,12 @@ export async function publish(session: AmqpSession, args: PublishArgs, options: 
           ch.publish(exchange, routingKey, body, { ...props, mandatory }, (err: unknown) => {
             clearTimeout(timer);
             if (err === null || err === undefined) resolve(true);
-            else if (/nack/i.test(String((err as { message?: unknown }).message ?? err))) resolve(false);
-            else reject(err);
+            else if (/nack/i.test(errorMessage(err))) resolve(false);
+            else reject(asError(err));
           });
         } catch (err) {
           clearTimeout(timer);
-          reject(err);
+          reject(asError(err));
         }
       });
       return { confirmed, routed: !returned };

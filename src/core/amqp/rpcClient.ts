@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { ConsumeMessage, Message } from 'amqplib';
 import { toBuffer, fromBuffer, type BytesLike } from '../bytes';
-import { InputError, NotFoundError, TimeoutError } from '../errors';
+import { InputError, NotFoundError, TimeoutError, asError } from '../errors';
 import { cancelledError, describeAmqpError } from './amqpErrors';
 import { checkShortString } from './amqpTable';
 import { detailedError, type AmqpSession, type OpenChannel } from './amqpSession';
@@ -320,10 +320,10 @@ function callbackQueueCall(session: AmqpSession, spec: CallSpec, signal?: AbortS
             try {
               ch.publish(spec.exchange, spec.routingKey, spec.body, { ...spec.props, replyTo, correlationId, mandatory: true });
             } catch (err) {
-              settle(() => reject(err));
+              settle(() => reject(asError(err)));
             }
           },
-          (err: unknown) => settle(() => reject(err)),
+          (err: unknown) => settle(() => reject(asError(err))),
         );
       });
     },

@@ -11,17 +11,17 @@ export function treeCommands(trees: readonly NodeTreeProvider[], rabbitTree: Nod
   return [
     {
       id: 'brokerExplorer.rabbitmq.refresh',
-      run: async (call) => {
+      run: (call) => {
         rabbitTree.refresh(call.node);
-        return {};
+        return Promise.resolve({});
       },
     },
     {
       id: 'brokerExplorer.retry',
-      run: async (call) => {
-        if (!(call.node instanceof ErrorNode)) throw new InputError('Retry works on an error in a Broker Explorer view.');
+      run: (call) => {
+        if (!(call.node instanceof ErrorNode)) return Promise.reject(new InputError('Retry works on an error in a Broker Explorer view.'));
         refreshAll(call.node);
-        return {};
+        return Promise.resolve({});
       },
     },
     {
