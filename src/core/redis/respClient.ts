@@ -12,7 +12,8 @@ import { CancelledError, ConnectionError, TimeoutError } from '../errors';
 import { endpoint, type ResolvedRedisProfile } from '../profiles';
 import { describeRedisError, tlsOptions } from './connection';
 import type { RedisReply, ReplySource } from './reply';
-import { encodeCommand, encodeCommands, RespReader } from './respParser';
+import { displayBytes } from '../bytes';
+import { encodeCommand, encodeCommands, ProtocolError, RespReader } from './respParser';
 
 export interface RespClientOptions {
   /** Database to select; the profile's own when absent. */
@@ -112,6 +113,7 @@ export class RespClient extends EventEmitter<RespClientEvents> implements ReplyS
   private head = 0;
   private closedReason: Error | undefined;
   private readonly tracker: DbTracker;
+  private protocolFailure: ProtocolError | undefined;
 
   constructor(
     private readonly socket: net.Socket,
@@ -125,9 +127,11 @@ export class RespClient extends EventEmitter<RespClientEvents> implements ReplyS
       try {
         reader.feed(chunk);
       } catch (err) {
+        if (err instanceof ProtocolError) this.protocolFailure = err;
+        const sent = err instanceof ProtocolError ? `: it sent "${displayBytes(err.received, 80)}"` : '';
         this.fail(
           new ConnectionError(
-            `Redis profile "${profile.name}" sent a reply that is not RESP2 (${err instanceof Error ? err.message : String(err)}); the connection was closed.`,
+            `Redis profile "${profile.name}" (${endpoint(profile)}) did not answer like a Redis server${sent}; the connection was closed. Check the port and the TLS setting.`,
           ),
         );
         socket.destroy();
@@ -142,6 +146,11 @@ export class RespClient extends EventEmitter<RespClientEvents> implements ReplyS
   /** The database the connection is on: follows only SELECT / EXEC / DISCARD / RESET that really ran. */
   get db(): number {
     return this.tracker.db;
+  }
+
+  /** Set when the server sent bytes that are not RESP2 (the connection is then closed). */
+  get protocolError(): ProtocolError | undefined {
+    return this.protocolFailure;
   }
 
   /** True until the socket closes. */
