@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import * as net from 'node:net';
 import { parseAmqpGreeting, AMQP_PROTOCOL_HEADER } from '../../src/core/tcp/amqpGreeting';
-import { testRabbitProfile, testRedisProfile, type ConnectionTestResult } from '../../src/core/tcp/connectionTest';
+import { connectionTestLines, testRabbitProfile, testRedisProfile, type ConnectionTestResult } from '../../src/core/tcp/connectionTest';
 import { LOCAL_RABBIT_PASSWORD, LOCAL_RABBIT_PROFILE, resolveRabbitProfile, resolveRedisProfile } from '../../src/core/profiles';
 
 /** A port on 127.0.0.1 that nothing listens on (it was free a moment ago). */
@@ -154,6 +154,33 @@ describe('test connection: Redis', () => {
     } finally {
       server.close();
     }
+  });
+});
+
+describe('test connection: the lines a person reads', () => {
+  it('names the profile, the outcome and each step with its time and what it found', () => {
+    const profile = resolveRedisProfile({ name: 'local', host: '127.0.0.1', port: 6379 });
+    const ok = connectionTestLines(profile, {
+      ok: true,
+      serverVersion: '7.0.15',
+      steps: [
+        { step: 'dns', ok: true, ms: 0, detail: '127.0.0.1 is an IP address: no lookup needed' },
+        { step: 'greeting', ok: true, ms: 12.3, detail: 'PONG in 0.2 ms' },
+      ],
+    });
+    assert.deepEqual(ok, [
+      'Test Connection: Redis profile "local" (127.0.0.1:6379)',
+      'It works: server version 7.0.15.',
+      '',
+      '✓ dns           0.0 ms  127.0.0.1 is an IP address: no lookup needed',
+      '✓ greeting     12.3 ms  PONG in 0.2 ms',
+    ]);
+    const failed = connectionTestLines(profile, {
+      ok: false,
+      error: 'It broke.',
+      steps: [{ step: 'tcp', ok: false, ms: 1.5, error: 'It broke.' }],
+    });
+    assert.deepEqual(failed.slice(1), ['It failed: It broke.', '', '✗ tcp      1.5 ms  It broke.']);
   });
 });
 

@@ -62,6 +62,24 @@ export interface ConnectionTestOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * The result as lines a person reads (a document, the log): what was
+ * tested, the outcome (with the failing step's sentence), then one line per
+ * step with its time and what it found or why it failed.
+ */
+export function connectionTestLines(profile: ResolvedRedisProfile | ResolvedRabbitProfile, result: ConnectionTestResult): string[] {
+  const kind = profile.kind === 'redis' ? 'Redis' : 'RabbitMQ';
+  const outcome = result.ok
+    ? `It works${result.serverVersion ? `: server version ${result.serverVersion}` : ''}.`
+    : `It failed: ${result.error ?? 'a step failed'}`;
+  const width = Math.max(0, ...result.steps.map((s) => s.step.length));
+  const steps = result.steps.map((s) => {
+    const said = s.ok ? (s.detail ?? '') : (s.error ?? '');
+    return `${s.ok ? '✓' : '✗'} ${s.step.padEnd(width)} ${s.ms.toFixed(1).padStart(8)} ms  ${said}`.trimEnd();
+  });
+  return [`Test Connection: ${kind} profile "${profile.name}" (${endpoint(profile)})`, outcome, '', ...steps];
+}
+
 /** A step failed: its sentence is already recorded; the test stops here. */
 class StepFailed extends BrokerError {}
 
