@@ -8,11 +8,11 @@
 import { EventEmitter } from 'node:events';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
+import { displayBytes } from '../bytes';
 import { CancelledError, ConnectionError, TimeoutError } from '../errors';
 import { endpoint, type ResolvedRedisProfile } from '../profiles';
 import { describeRedisError, tlsOptions } from './connection';
 import type { RedisReply, ReplySource } from './reply';
-import { displayBytes } from '../bytes';
 import { encodeCommand, encodeCommands, ProtocolError, RespReader } from './respParser';
 
 export interface RespClientOptions {
