@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import * as net from 'node:net';
 import { formatReply } from '../../src/core/redis/replyFormat';
 import type { RedisReply } from '../../src/core/redis/reply';
 import { openRespClient } from '../../src/core/redis/respClient';
 import { ShardSubscription } from '../../src/core/redis/shardSubscription';
+import { resolveRedisProfile } from '../../src/core/profiles';
 import { localProfile, plainClient } from './helpers/redis';
 
 const CHANNEL = `test-shard-${process.pid}`;
@@ -66,6 +68,33 @@ describe('ShardSubscription sends SSUBSCRIBE on the wire', () => {
     assert.equal(lost, 1);
     assert.equal(await pub.call('SPUBLISH', CHANNEL, 'after'), 1);
     await until('the smessage after reconnecting', () => shown().includes('"after"'));
+  });
+
+  it('a server without SSUBSCRIBE (before 7.0) gets one sentence and no subscription', async () => {
+    // Answers the handshake (CLIENT SETNAME) with OK, then refuses SSUBSCRIBE as Redis 6 does.
+    const server = net.createServer((s) => {
+      let n = 0;
+      s.on('data', () => s.write(n++ === 0 ? '+OK\r\n' : "-ERR unknown command 'SSUBSCRIBE', with args beginning with: 'x'\r\n"));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (server.address() as net.AddressInfo).port;
+      sub = new ShardSubscription({
+        connect: () => openRespClient(resolveRedisProfile({ name: 'old', host: '127.0.0.1', port })),
+        channels: [Buffer.from('x')],
+        onPush: (r) => pushes.push(r),
+      });
+      await assert.rejects(sub.start(), (err: Error) => {
+        assert.equal(
+          err.message,
+          "The server refused SSUBSCRIBE: ERR unknown command 'SSUBSCRIBE', with args beginning with: 'x'. SSUBSCRIBE needs Redis 7.0 or later: use SUBSCRIBE there.",
+        );
+        return true;
+      });
+      assert.deepEqual(pushes, []);
+    } finally {
+      server.close();
+    }
   });
 
   it('stops: no connection is left subscribed', async () => {

@@ -78,7 +78,8 @@ export class ShardSubscription extends EventEmitter<ShardSubscriptionEvents> {
       client.on('push', (reply) => {
         if (!answered && reply.type === 'error') {
           answered = true;
-          reject(new InputError(`The server refused SSUBSCRIBE: ${reply.message.replace(/[.\s]+$/, '')}.`));
+          const hint = /unknown command/i.test(reply.message) ? ' SSUBSCRIBE needs Redis 7.0 or later: use SUBSCRIBE there.' : '';
+          reject(new InputError(`The server refused SSUBSCRIBE: ${reply.message.replace(/[.\s]+$/, '')}.${hint}`));
           return;
         }
         answered = true;
