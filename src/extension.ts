@@ -113,6 +113,8 @@ export function activate(context: vscode.ExtensionContext): BrokerExplorerApi {
             if (kind === 'redis') redisPool.invalidate(name);
             else amqpPool.invalidate(name);
           },
+          results,
+          log,
         }),
         ...redisKeyCommands({
           profiles,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import * as net from 'node:net';
 import { parseAmqpGreeting, AMQP_PROTOCOL_HEADER } from '../../src/core/tcp/amqpGreeting';
-import { testRabbitProfile, testRedisProfile, type ConnectionTestResult } from '../../src/core/tcp/connectionTest';
+import { connectionTestLines, testRabbitProfile, testRedisProfile, type ConnectionTestResult } from '../../src/core/tcp/connectionTest';
 import { LOCAL_RABBIT_PASSWORD, LOCAL_RABBIT_PROFILE, resolveRabbitProfile, resolveRedisProfile } from '../../src/core/profiles';
 
 /** A port on 127.0.0.1 that nothing listens on (it was free a moment ago). */
@@ -87,6 +87,59 @@ describe('test connection: Redis', () => {
     }
   });
 
+  it('fails the greeting within the connect timeout when the port stays silent', async () => {
+    const server = net.createServer(() => undefined);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (server.address() as net.AddressInfo).port;
+      const started = Date.now();
+      const result = await testRedisProfile(resolveRedisProfile({ name: 'mute', host: '127.0.0.1', port, connectTimeoutMs: 300 }));
+      assert.ok(Date.now() - started < 2000);
+      assert.deepEqual(stepNames(result), ['dns', 'tcp', 'greeting']);
+      assert.equal(
+        result.error,
+        `Redis profile "mute" (127.0.0.1:${port}) did not answer PING before the connect timeout ran out. Check that the port is a Redis server and the TLS setting.`,
+      );
+    } finally {
+      server.close();
+    }
+  });
+
+  it('fails the greeting with one sentence when the server hangs up after PING', async () => {
+    const server = net.createServer((s) => s.once('data', () => s.destroy()));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (server.address() as net.AddressInfo).port;
+      const result = await testRedisProfile(resolveRedisProfile({ name: 'rude', host: '127.0.0.1', port }));
+      assert.equal(result.ok, false);
+      assert.match(result.error ?? '', /^Redis profile "rude" \(127\.0\.0\.1:\d+\) ended the connection after PING(: [^.]+)?\. Check that/);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('reads a reply split across many small writes (a slow server)', async () => {
+    const reply = Buffer.from('+PONG\r\n');
+    const info = Buffer.from('redis_version:9.9.9\r\nredis_mode:standalone\r\n');
+    const infoReply = Buffer.concat([Buffer.from(`$${info.length}\r\n`), info, Buffer.from('\r\n')]);
+    const server = net.createServer((s) => {
+      let n = 0;
+      s.on('data', () => {
+        const bytes = n++ === 0 ? reply : infoReply;
+        bytes.forEach((b, i) => setTimeout(() => s.write(Buffer.from([b])), i));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (server.address() as net.AddressInfo).port;
+      const result = await testRedisProfile(resolveRedisProfile({ name: 'slow', host: '127.0.0.1', port }));
+      assert.equal(result.ok, true, result.error);
+      assert.equal(result.serverVersion, '9.9.9');
+    } finally {
+      server.close();
+    }
+  });
+
   it('fails the tls step when the port does not speak TLS, within the connect timeout', async () => {
     const server = net.createServer(() => undefined);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -101,6 +154,33 @@ describe('test connection: Redis', () => {
     } finally {
       server.close();
     }
+  });
+});
+
+describe('test connection: the lines a person reads', () => {
+  it('names the profile, the outcome and each step with its time and what it found', () => {
+    const profile = resolveRedisProfile({ name: 'local', host: '127.0.0.1', port: 6379 });
+    const ok = connectionTestLines(profile, {
+      ok: true,
+      serverVersion: '7.0.15',
+      steps: [
+        { step: 'dns', ok: true, ms: 0, detail: '127.0.0.1 is an IP address: no lookup needed' },
+        { step: 'greeting', ok: true, ms: 12.3, detail: 'PONG in 0.2 ms' },
+      ],
+    });
+    assert.deepEqual(ok, [
+      'Test Connection: Redis profile "local" (127.0.0.1:6379)',
+      'It works: server version 7.0.15.',
+      '',
+      '✓ dns           0.0 ms  127.0.0.1 is an IP address: no lookup needed',
+      '✓ greeting     12.3 ms  PONG in 0.2 ms',
+    ]);
+    const failed = connectionTestLines(profile, {
+      ok: false,
+      error: 'It broke.',
+      steps: [{ step: 'tcp', ok: false, ms: 1.5, error: 'It broke.' }],
+    });
+    assert.deepEqual(failed.slice(1), ['It failed: It broke.', '', '✗ tcp      1.5 ms  It broke.']);
   });
 });
 

@@ -8,13 +8,22 @@
  * listener that never answers fail fast, in the tree and in profiles.test.
  */
 import assert from 'node:assert/strict';
-import { readdir, readFile } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
-import { dirname, join } from 'node:path';
 import { Redis } from 'ioredis';
 import * as vscode from 'vscode';
 import type { ErrorNode, LoadMoreNode, TreeNode } from '../../src/ui/tree/treeNode';
-import { api, assertOneSentence, contextOf, exec, freePort, startOwnRedis, uniqueName, waitFor, type OwnRedis } from './util';
+import {
+  api,
+  assertOneSentence,
+  contextOf,
+  exec,
+  freePort,
+  outputChannelText,
+  startOwnRedis,
+  uniqueName,
+  waitFor,
+  type OwnRedis,
+} from './util';
 
 const KEYS = 1_000;
 
@@ -27,18 +36,6 @@ interface TestResult {
 async function first(nodes: TreeNode[], prefix: string): Promise<TreeNode | undefined> {
   for (const n of nodes) if ((await contextOf(n)).startsWith(prefix)) return n;
   return undefined;
-}
-
-/** The text of every output channel file whose name contains `part` (the extension host writes them under its log folder). */
-async function outputChannelText(part: string): Promise<string> {
-  const a = await api();
-  const exthost = dirname(a.logUri.fsPath);
-  let text = '';
-  for (const dir of await readdir(exthost)) {
-    if (!dir.startsWith('output_logging')) continue;
-    for (const f of await readdir(join(exthost, dir))) if (f.includes(part)) text += await readFile(join(exthost, dir, f), 'utf8');
-  }
-  return text;
 }
 
 export function registerFaultTests(): void {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:net';
 import * as vscode from 'vscode';
 import type { ErrorNode } from '../../src/ui/tree/treeNode';
-import { api, contextOf, exec, plainRedis, rejects, uniqueName } from './util';
+import { api, contextOf, exec, outputChannelText, plainRedis, rejects, scriptPrompts, uniqueName, waitFor } from './util';
 
 interface TestResult {
   ok: boolean;
@@ -47,6 +47,56 @@ export function registerProfileTests(): void {
       } finally {
         await seed.call('ACL', 'DELUSER', user);
         seed.disconnect();
+      }
+    });
+
+    it('Test Connection from the palette shows the timed steps in a document and in the log; with arguments it returns them', async () => {
+      const name = uniqueName('steps');
+      await exec('brokerExplorer.profiles.add', { kind: 'redis', profile: { name, host: '127.0.0.1', port: 6379 } });
+      const prompts = scriptPrompts(['Redis', name]);
+      try {
+        await vscode.commands.executeCommand('brokerExplorer.profiles.test');
+      } finally {
+        prompts.restore();
+      }
+      assert.deepEqual(prompts.asked, ['pick: Connection kind', 'pick: Redis profile']);
+      const doc = vscode.window.activeTextEditor?.document;
+      assert.ok(doc, 'a document is shown');
+      const text = doc.getText();
+      assert.match(text, new RegExp(`Redis profile "${name}"`));
+      assert.match(text, /^✓ tcp +[\d.]+ ms +connected 127\.0\.0\.1:\d+ -> 127\.0\.0\.1:6379$/m);
+      assert.match(text, /^✓ greeting +[\d.]+ ms +PONG in/m);
+      await waitFor('the steps in the extension log', async () => {
+        const log = await outputChannelText('Broker Explorer');
+        return new RegExp(`Test Connection.*"${name}"[\\s\\S]*✓ tcp +[\\d.]+ ms`).test(log) ? true : undefined;
+      });
+      const result = await exec<TestResult>('brokerExplorer.profiles.test', { kind: 'redis', name });
+      assert.equal(result.ok, true);
+      assert.deepEqual(
+        result.steps.map((s) => s.step),
+        ['dns', 'tcp', 'greeting'],
+      );
+      await exec('brokerExplorer.profiles.remove', { kind: 'redis', name });
+    });
+
+    it('Test Connection shows a failed step with its sentence', async () => {
+      const server: Server = createServer((socket) => socket.end('HTTP/1.1 400 Bad Request\r\n\r\n'));
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      const port = (server.address() as { port: number }).port;
+      const name = uniqueName('badsteps');
+      try {
+        await exec('brokerExplorer.profiles.add', { kind: 'redis', profile: { name, host: '127.0.0.1', port } });
+        const a = await api();
+        await a.redisTree.children(undefined);
+        const node = a.redisTree.profileNode(name);
+        assert.ok(node, 'the profile has a tree node');
+        await vscode.commands.executeCommand('brokerExplorer.profiles.test', node);
+        const text = vscode.window.activeTextEditor?.document.getText() ?? '';
+        assert.match(text, /^✓ tcp +[\d.]+ ms/m);
+        assert.match(text, /^✗ greeting +[\d.]+ ms +.*did not answer PING like a Redis server: it sent "HTTP\/1\.1 400 Bad Request/m);
+      } finally {
+        await exec('brokerExplorer.profiles.remove', { kind: 'redis', name });
+        server.close();
       }
     });
 

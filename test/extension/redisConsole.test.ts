@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { api, exec, plainRedis, uniqueName, waitFor } from './util';
+import { api, exec, plainRedis, plainText as plain, uniqueName, waitFor } from './util';
 
 const DB = 4;
 
@@ -29,8 +29,6 @@ export function registerRedisConsoleTests(): void {
         10_000,
       );
     }
-
-    const plain = (s: string): string => s.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').replace(/\r/g, '');
 
     before(async () => {
       await seed.flushdb();
@@ -77,6 +75,50 @@ export function registerRedisConsoleTests(): void {
       pty.handleInput('\x1b[A');
       await waitFor('the recalled line', () => (pty.transcript.slice(start).includes('INCR h') ? true : undefined));
       assert.match(plain(await run('')), /\(integer\) 3/);
+    });
+
+    it('keeps the prompt on the db the connection is on through MULTI / SELECT / DISCARD and EXEC', async () => {
+      assert.match(plain(await run('MULTI')), /OK/);
+      assert.match(plain(await run('SELECT 5')), /QUEUED/);
+      assert.match(plain(await run('DISCARD')), /OK/);
+      assert.match(plain(await run('SET where four')), /OK/);
+      assert.equal(await seed.get('where'), 'four', 'the console is still on db 4, as its prompt says');
+      assert.match(plain(await run('MULTI')), /OK/);
+      assert.match(plain(await run('SELECT 5')), /QUEUED/);
+      assert.match(plain(await run('EXEC', `${name}[5]> `)), /1\) OK/);
+      assert.match(plain(await run('SELECT 4')), /OK/);
+    });
+
+    it('after Ctrl+C on a blocking command, the new connection and the prompt are on the console db', async () => {
+      await run('SELECT 5', `${name}[5]> `);
+      const start = pty.transcript.length;
+      pty.handleInput(`BLPOP ${name}-nothing 0\r`);
+      await new Promise((r) => setTimeout(r, 300));
+      pty.handleInput('\x03');
+      await waitFor('the prompt after Ctrl+C', () => (pty.transcript.endsWith(`${name}[${DB}]> `) ? true : undefined));
+      assert.match(plain(pty.transcript.slice(start)), /database 4/);
+      assert.match(plain(await run('SET where again')), /OK/);
+      assert.equal(await seed.get('where'), 'again');
+    });
+
+    it('SSUBSCRIBE is a real shard subscription: SPUBLISH from another client arrives as smessage', async () => {
+      const start = pty.transcript.length;
+      pty.handleInput('SSUBSCRIBE shardnews\r');
+      await waitFor('the ssubscribe confirmation', () =>
+        plain(pty.transcript.slice(start)).includes('1) "ssubscribe"\n2) "shardnews"\n3) (integer) 1') ? true : undefined,
+      );
+      const pub = plainRedis(DB);
+      try {
+        assert.equal(await pub.call('SPUBLISH', 'shardnews', 'sharded flash'), 1);
+      } finally {
+        pub.disconnect();
+      }
+      await waitFor('the smessage', () =>
+        plain(pty.transcript.slice(start)).includes('1) "smessage"\n2) "shardnews"\n3) "sharded flash"') ? true : undefined,
+      );
+      pty.handleInput('\x03');
+      await waitFor('the prompt after Ctrl+C', () => (pty.transcript.endsWith(`${name}[${DB}]> `) ? true : undefined));
+      assert.match(plain(await run('PING')), /PONG/);
     });
 
     it('streams SUBSCRIBE messages until Ctrl+C', async () => {

@@ -1,4 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
+import { readdir, readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { ChannelModel } from 'amqplib';
 import * as vscode from 'vscode';
 import { Redis } from 'ioredis';
@@ -96,6 +98,23 @@ export async function freePort(): Promise<number> {
   const port = (server.address() as { port: number }).port;
   await new Promise<void>((r) => server.close(() => r()));
   return port;
+}
+
+/**
+ * The text of every output channel file whose name contains `part`: plain channels are written under the
+ * extension host's log folder (output_logging_*), the extension's own LogOutputChannel under context.logUri.
+ */
+export async function outputChannelText(part: string): Promise<string> {
+  const a = await api();
+  const exthost = dirname(a.logUri.fsPath);
+  const dirs = (await readdir(exthost)).filter((d) => d.startsWith('output_logging')).map((d) => join(exthost, d));
+  dirs.push(a.logUri.fsPath);
+  let text = '';
+  for (const dir of dirs) {
+    const files = await readdir(dir).catch(() => [] as string[]);
+    for (const f of files) if (f.includes(part)) text += await readFile(join(dir, f), 'utf8');
+  }
+  return text;
 }
 
 /** Terminal text without ANSI escapes and carriage returns. */

@@ -8,11 +8,12 @@
 import { EventEmitter } from 'node:events';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
+import { displayBytes } from '../bytes';
 import { CancelledError, ConnectionError, TimeoutError } from '../errors';
 import { endpoint, type ResolvedRedisProfile } from '../profiles';
 import { describeRedisError, tlsOptions } from './connection';
 import type { RedisReply, ReplySource } from './reply';
-import { encodeCommand, encodeCommands, RespReader } from './respParser';
+import { encodeCommand, encodeCommands, ProtocolError, RespReader } from './respParser';
 
 export interface RespClientOptions {
   /** Database to select; the profile's own when absent. */
@@ -26,17 +27,93 @@ export interface RespClientOptions {
 interface Pending {
   resolve: (reply: RedisReply) => void;
   reject: (err: Error) => void;
+  /** What the command can do to the selected db (`SELECT n`, `MULTI`, …); undefined for the rest. */
+  effect: DbEffect | undefined;
+}
+
+/** The commands that decide which db a connection is on, as sent. */
+type DbEffect = { kind: 'select'; db: number } | { kind: 'multi' | 'exec' | 'discard' | 'reset' };
+
+function dbEffect(argv: readonly Buffer[]): DbEffect | undefined {
+  if (argv.length === 0) return undefined;
+  const name = argv[0].toString('latin1').toUpperCase();
+  if (name === 'SELECT') {
+    const db = argv.length === 2 ? Number(argv[1].toString('latin1')) : NaN;
+    return Number.isSafeInteger(db) ? { kind: 'select', db } : undefined;
+  }
+  if (name === 'MULTI' || name === 'EXEC' || name === 'DISCARD' || name === 'RESET')
+    return { kind: name.toLowerCase() as 'multi' | 'exec' | 'discard' | 'reset' };
+  return undefined;
+}
+
+const isStatus = (reply: RedisReply, value: string): boolean => reply.type === 'status' && reply.value === value;
+
+/**
+ * The db a connection is on, followed from replies in the order they come:
+ * a SELECT counts once it ran (OK outside MULTI; inside MULTI only when EXEC
+ * ran and the SELECT's slot in the EXEC reply is OK); DISCARD drops queued
+ * SELECTs; RESET (which runs at once, even inside MULTI) goes back to 0.
+ */
+class DbTracker {
+  private inMulti = false;
+  /** Commands queued since MULTI (each QUEUED reply is one slot of the EXEC reply). */
+  private queued = 0;
+  private selects: { slot: number; db: number }[] = [];
+
+  constructor(public db: number) {}
+
+  onReply(effect: DbEffect | undefined, reply: RedisReply): void {
+    if (effect?.kind === 'reset') {
+      if (isStatus(reply, 'RESET')) this.restart(0, false);
+      return;
+    }
+    if (!this.inMulti) {
+      if (effect?.kind === 'select' && isStatus(reply, 'OK')) this.db = effect.db;
+      else if (effect?.kind === 'multi' && isStatus(reply, 'OK')) this.restart(this.db, true);
+      return;
+    }
+    if (effect?.kind === 'exec') {
+      let db = this.db;
+      const ran = reply.type === 'array' ? reply.items : [];
+      for (const s of this.selects) {
+        const item = ran[s.slot];
+        if (item && isStatus(item, 'OK')) db = s.db;
+      }
+      // Any reply to EXEC (array, nil after WATCH, EXECABORT) ends the transaction.
+      this.restart(db, false);
+    } else if (effect?.kind === 'discard') {
+      if (isStatus(reply, 'OK')) this.restart(this.db, false);
+    } else if (isStatus(reply, 'QUEUED')) {
+      if (effect?.kind === 'select') this.selects.push({ slot: this.queued, db: effect.db });
+      this.queued += 1;
+    }
+  }
+
+  /** Leaves (or, after MULTI, enters) a transaction on `db` with nothing queued. */
+  private restart(db: number, inMulti: boolean): void {
+    this.db = db;
+    this.inMulti = inMulti;
+    this.queued = 0;
+    this.selects = [];
+  }
 }
 
 const utf8 = (s: string): Buffer => Buffer.from(s, 'utf8');
 
-/** Emits `close` (with the reason) once the connection is gone. */
-export class RespClient extends EventEmitter<{ close: [reason: Error] }> implements ReplySource {
+export interface RespClientEvents {
+  /** The connection is gone (emitted once, with the reason). */
+  close: [reason: Error];
+  /** A reply no command waits for: what the server pushes in subscribe mode. */
+  push: [reply: RedisReply];
+}
+
+/** Emits `close` once the connection is gone, and `push` for replies no command waits for. */
+export class RespClient extends EventEmitter<RespClientEvents> implements ReplySource {
   private readonly queue: (Pending | undefined)[] = [];
   private head = 0;
   private closedReason: Error | undefined;
-  /** The database currently selected (follows SELECT and RESET). */
-  db: number;
+  private readonly tracker: DbTracker;
+  private protocolFailure: ProtocolError | undefined;
 
   constructor(
     private readonly socket: net.Socket,
@@ -44,15 +121,17 @@ export class RespClient extends EventEmitter<{ close: [reason: Error] }> impleme
     db: number,
   ) {
     super();
-    this.db = db;
+    this.tracker = new DbTracker(db);
     const reader = new RespReader((reply) => this.onReply(reply));
     socket.on('data', (chunk: Buffer) => {
       try {
         reader.feed(chunk);
       } catch (err) {
+        if (err instanceof ProtocolError) this.protocolFailure = err;
+        const sent = err instanceof ProtocolError ? `: it sent "${displayBytes(err.received, 80)}"` : '';
         this.fail(
           new ConnectionError(
-            `Redis profile "${profile.name}" sent a reply that is not RESP2 (${err instanceof Error ? err.message : String(err)}); the connection was closed.`,
+            `Redis profile "${profile.name}" (${endpoint(profile)}) did not answer like a Redis server${sent}; the connection was closed. Check the port and the TLS setting.`,
           ),
         );
         socket.destroy();
@@ -62,6 +141,16 @@ export class RespClient extends EventEmitter<{ close: [reason: Error] }> impleme
     socket.on('close', () =>
       this.fail(new ConnectionError(`The connection to Redis profile "${profile.name}" (${endpoint(profile)}) was closed.`)),
     );
+  }
+
+  /** The database the connection is on: follows only SELECT / EXEC / DISCARD / RESET that really ran. */
+  get db(): number {
+    return this.tracker.db;
+  }
+
+  /** Set when the server sent bytes that are not RESP2 (the connection is then closed). */
+  get protocolError(): ProtocolError | undefined {
+    return this.protocolFailure;
   }
 
   /** True until the socket closes. */
@@ -77,20 +166,29 @@ export class RespClient extends EventEmitter<{ close: [reason: Error] }> impleme
   /** Sends one command; resolves with its reply (an error reply is a value, not a rejection). */
   send(argv: readonly Buffer[]): Promise<RedisReply> {
     if (this.closedReason) return Promise.reject(this.closedReason);
-    const p = new Promise<RedisReply>((resolve, reject) => this.queue.push({ resolve, reject }));
+    const p = this.enqueue(argv);
     this.socket.write(encodeCommand(argv));
-    return p.then((reply) => this.track(argv, reply));
+    return p;
   }
 
   /** Sends several commands in one write; resolves with their replies in order. */
   sendMany(argvs: readonly (readonly Buffer[])[]): Promise<RedisReply[]> {
     if (this.closedReason) return Promise.reject(this.closedReason);
     if (argvs.length === 0) return Promise.resolve([]);
-    const promises = argvs.map((argv) =>
-      new Promise<RedisReply>((resolve, reject) => this.queue.push({ resolve, reject })).then((r) => this.track(argv, r)),
-    );
+    const promises = argvs.map((argv) => this.enqueue(argv));
     this.socket.write(encodeCommands(argvs));
     return Promise.all(promises);
+  }
+
+  /**
+   * Writes a command whose replies all come as `push` events: SUBSCRIBE,
+   * SSUBSCRIBE and the like, which answer once per channel and then push
+   * messages. Nothing may be in flight.
+   */
+  sendPush(argv: readonly Buffer[]): void {
+    if (this.closedReason) throw this.closedReason;
+    if (this.inFlight > 0) throw new Error('sendPush needs a connection with no command in flight');
+    this.socket.write(encodeCommand(argv));
   }
 
   /** Closes the connection; pending commands reject. */
@@ -98,23 +196,24 @@ export class RespClient extends EventEmitter<{ close: [reason: Error] }> impleme
     this.socket.destroy();
   }
 
-  private track(argv: readonly Buffer[], reply: RedisReply): RedisReply {
-    if (reply.type !== 'status' || argv.length === 0) return reply;
-    const name = argv[0].toString('latin1').toUpperCase();
-    if (name === 'SELECT' && argv.length === 2) this.db = Number(argv[1].toString('latin1'));
-    else if (name === 'RESET') this.db = 0;
-    return reply;
+  private enqueue(argv: readonly Buffer[]): Promise<RedisReply> {
+    const effect = dbEffect(argv);
+    return new Promise<RedisReply>((resolve, reject) => this.queue.push({ resolve, reject, effect }));
   }
 
   private onReply(reply: RedisReply): void {
     const entry = this.queue[this.head];
-    if (!entry) return;
+    if (!entry) {
+      this.emit('push', reply);
+      return;
+    }
     this.queue[this.head] = undefined;
     this.head += 1;
     if (this.head > 1024 && this.head * 2 > this.queue.length) {
       this.queue.splice(0, this.head);
       this.head = 0;
     }
+    this.tracker.onReply(entry.effect, reply);
     entry.resolve(reply);
   }
 

@@ -28,8 +28,33 @@ interface Frame {
   remaining: number;
 }
 
-/** The server sent bytes that are not RESP2. */
-export class ProtocolError extends Error {}
+/** A RESP line (`+…`, `-…`, `:…`, a length) longer than this is not RESP: the reader stops there. */
+const MAX_LINE = 1024 * 1024;
+
+/** The server sent bytes that are not RESP2; `received` holds the first of them (up to 64 bytes). */
+export class ProtocolError extends Error {
+  constructor(
+    message: string,
+    readonly received: Buffer,
+  ) {
+    super(message);
+    this.name = 'ProtocolError';
+  }
+}
+
+/** A length or count header: a whole number from -1 up. */
+function lengthOf(line: string): number | undefined {
+  const n = Number(line);
+  return Number.isSafeInteger(n) && n >= -1 && line !== '' ? n : undefined;
+}
+
+function integerOf(line: string): bigint | undefined {
+  try {
+    return line === '' ? undefined : BigInt(line);
+  } catch {
+    return undefined;
+  }
+}
 
 export class RespReader {
   private buf: Buffer = Buffer.alloc(0);
@@ -69,9 +94,14 @@ export class RespReader {
         this.pos = 0;
         return;
       }
-      const lineEnd = buf.indexOf(CR, this.pos + 1);
-      if (lineEnd < 0 || lineEnd + 1 >= buf.length) return this.keepRest(0);
       const kind = buf[this.pos];
+      if (kind !== 0x2b && kind !== 0x2d && kind !== 0x3a && kind !== 0x24 && kind !== 0x2a)
+        this.fail(`unexpected RESP type byte 0x${(kind ?? 0).toString(16)}`);
+      const lineEnd = buf.indexOf(CR, this.pos + 1);
+      if (lineEnd < 0 || lineEnd + 1 >= buf.length) {
+        if (buf.length - this.pos > MAX_LINE) this.fail(`no line end within ${MAX_LINE} bytes`);
+        return this.keepRest(0);
+      }
       const line = buf.toString('latin1', this.pos + 1, lineEnd);
       let value: RedisReply | undefined;
       let next = lineEnd + 2;
@@ -83,11 +113,11 @@ export class RespReader {
           value = { type: 'error', message: buf.toString('utf8', this.pos + 1, lineEnd) };
           break;
         case 0x3a: // :
-          value = { type: 'integer', value: BigInt(line) };
+          value = { type: 'integer', value: integerOf(line) ?? this.fail(`"${line.slice(0, 40)}" is not an integer`) };
           break;
         case 0x24: {
           // $
-          const len = Number(line);
+          const len = lengthOf(line) ?? this.fail(`"${line.slice(0, 40)}" is not a bulk length`);
           if (len < 0) {
             value = NIL;
             break;
@@ -99,18 +129,23 @@ export class RespReader {
         }
         case 0x2a: {
           // *
-          const count = Number(line);
+          const count = lengthOf(line) ?? this.fail(`"${line.slice(0, 40)}" is not an array length`);
           if (count < 0) value = NIL;
           else if (count === 0) value = { type: 'array', items: [] };
           else this.stack.push({ items: [], remaining: count });
           break;
         }
         default:
-          throw new ProtocolError(`unexpected RESP type byte 0x${(kind ?? 0).toString(16)}`);
+          return this.fail('unexpected RESP type byte');
       }
       this.pos = next;
       if (value !== undefined) this.emit(value);
     }
+  }
+
+  /** Stops reading: what follows is not RESP2. */
+  private fail(reason: string): never {
+    throw new ProtocolError(reason, Buffer.from(this.buf.subarray(this.pos, this.pos + 64)));
   }
 
   private emit(reply: RedisReply): void {

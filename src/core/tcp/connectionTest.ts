@@ -1,7 +1,8 @@
 /**
  * "Test connection" on a profile: each layer of the connection checked in
- * turn over raw sockets — dns, tcp, tls (when used), then the protocol:
- * Redis AUTH (when a password is given) and PING / INFO server; AMQP's
+ * turn — dns, tcp, tls (when used) over raw sockets, then the protocol:
+ * Redis AUTH (when a password is given) and PING / INFO server, read by the
+ * one RESP reader (a RespClient on the tested socket); AMQP's
  * protocol header and connection.start, then a real amqplib login and the
  * management API. Each step is timed; the first failing step ends the test
  * with one sentence, and later steps are not run. No password ever appears
@@ -33,7 +34,9 @@ import {
   upgradeTls,
   type DialFailure,
 } from './dial';
-import { encodeCommand } from '../redis/respParser';
+import type { RedisReply } from '../redis/reply';
+import { formatReply } from '../redis/replyFormat';
+import { RespClient } from '../redis/respClient';
 import { amqpLogin, managementOverview, rabbitUsesTls } from './rabbitChecks';
 
 export type TestStepName = 'dns' | 'tcp' | 'tls' | 'auth' | 'greeting' | 'management';
@@ -57,6 +60,24 @@ export interface ConnectionTestResult {
 
 export interface ConnectionTestOptions {
   signal?: AbortSignal;
+}
+
+/**
+ * The result as lines a person reads (a document, the log): what was
+ * tested, the outcome (with the failing step's sentence), then one line per
+ * step with its time and what it found or why it failed.
+ */
+export function connectionTestLines(profile: ResolvedRedisProfile | ResolvedRabbitProfile, result: ConnectionTestResult): string[] {
+  const kind = profile.kind === 'redis' ? 'Redis' : 'RabbitMQ';
+  const outcome = result.ok
+    ? `It works${result.serverVersion ? `: server version ${result.serverVersion}` : ''}.`
+    : `It failed: ${result.error ?? 'a step failed'}`;
+  const width = Math.max(0, ...result.steps.map((s) => s.step.length));
+  const steps = result.steps.map((s) => {
+    const said = s.ok ? (s.detail ?? '') : (s.error ?? '');
+    return `${s.ok ? '✓' : '✗'} ${s.step.padEnd(width)} ${s.ms.toFixed(1).padStart(8)} ms  ${said}`.trimEnd();
+  });
+  return [`Test Connection: ${kind} profile "${profile.name}" (${endpoint(profile)})`, outcome, '', ...steps];
 }
 
 /** A step failed: its sentence is already recorded; the test stops here. */
@@ -135,85 +156,56 @@ async function openSteps(
   });
 }
 
-// ---------------------------------------------------------------- RESP, just enough
+// ---------------------------------------------------------------- Redis: request / reply over the one RESP client
 
-type Resp =
-  | { type: 'simple'; text: string }
-  | { type: 'error'; text: string }
-  | { type: 'int'; text: string }
-  | { type: 'bulk'; data: Buffer | null }
-  | { type: 'array'; items: Resp[] | null }
-  | { type: 'garbage'; preview: string };
+/** The Redis steps' connection: the one RESP reader (RespClient over respParser) on the tested socket. */
+interface RedisWire {
+  client: RespClient;
+  /** The last socket error, for the sentence when the server drops the connection. */
+  socketError: Error | undefined;
+}
 
-/** Parses one RESP2 reply at `offset`; undefined while incomplete. */
-export function parseResp(buf: Buffer, offset = 0): { value: Resp; used: number } | undefined {
-  if (buf.length <= offset) return undefined;
-  const kind = String.fromCharCode(buf[offset] ?? 0);
-  if (!'+-:$*'.includes(kind))
-    return { value: { type: 'garbage', preview: displayBytes(buf.subarray(offset, offset + 60), 80) }, used: buf.length - offset };
-  const eol = buf.indexOf('\r\n', offset);
-  if (eol < 0)
-    return buf.length - offset > 64 * 1024
-      ? { value: { type: 'garbage', preview: displayBytes(buf.subarray(offset, offset + 60), 80) }, used: buf.length - offset }
-      : undefined;
-  const line = buf.subarray(offset + 1, eol).toString('utf8');
-  const after = eol + 2;
-  if (kind === '+') return { value: { type: 'simple', text: line }, used: after - offset };
-  if (kind === '-') return { value: { type: 'error', text: line }, used: after - offset };
-  if (kind === ':') return { value: { type: 'int', text: line }, used: after - offset };
-  const n = Number(line);
-  if (!Number.isInteger(n))
-    return { value: { type: 'garbage', preview: displayBytes(buf.subarray(offset, offset + 60), 80) }, used: buf.length - offset };
-  if (kind === '$') {
-    if (n < 0) return { value: { type: 'bulk', data: null }, used: after - offset };
-    if (buf.length < after + n + 2) return undefined;
-    return { value: { type: 'bulk', data: buf.subarray(after, after + n) }, used: after + n + 2 - offset };
-  }
-  if (n < 0) return { value: { type: 'array', items: null }, used: after - offset };
-  const items: Resp[] = [];
-  let pos = after;
-  for (let i = 0; i < n; i++) {
-    const item = parseResp(buf, pos);
-    if (!item) return undefined;
-    items.push(item.value);
-    pos += item.used;
-  }
-  return { value: { type: 'array', items }, used: pos - offset };
+/** A reply in one line, for a sentence. */
+function shown(reply: RedisReply): string {
+  if (reply.type === 'status') return reply.value;
+  if (reply.type === 'error') return reply.message;
+  if (reply.type === 'bulk') return displayBytes(reply.value, 80);
+  return formatReply(reply).replace(/\n/g, ' ');
 }
 
 /** One request, one reply, within the handshake budget. */
-async function call(
-  socket: net.Socket,
-  reader: SocketReader,
-  rec: StepRecorder,
-  where: string,
-  argv: string[],
-  signal?: AbortSignal,
-): Promise<Resp> {
-  socket.write(encodeCommand(argv.map((a) => Buffer.from(a, 'utf8'))));
-  const r = await reader.read((buf) => parseResp(buf), rec.remaining(), signal);
-  if (r.ok) {
-    if (r.value.type === 'garbage')
-      throw new ConnectionError(
-        `${where} did not answer ${argv[0]} like a Redis server: it sent "${r.value.preview}". Check the port and the TLS setting.`,
+async function call(wire: RedisWire, rec: StepRecorder, where: string, argv: string[], signal?: AbortSignal): Promise<RedisReply> {
+  throwIfAborted(signal);
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  const stop = new Promise<'timeout' | 'cancelled'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), rec.remaining());
+    onAbort = (): void => resolve('cancelled');
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    const outcome = await Promise.race([wire.client.send(argv.map((a) => Buffer.from(a, 'utf8'))), stop]);
+    if (outcome === 'cancelled') throw new CancelledError();
+    if (outcome === 'timeout')
+      throw new TimeoutError(
+        `${where} did not answer ${argv[0]} before the connect timeout ran out. Check that the port is a Redis server and the TLS setting.`,
       );
-    return r.value;
-  }
-  if (r.timedOut)
-    throw new TimeoutError(
-      `${where} did not answer ${argv[0]} before the connect timeout ran out. Check that the port is a Redis server and the TLS setting.`,
+    return outcome;
+  } catch (err) {
+    if (err instanceof TimeoutError || err instanceof CancelledError) throw err;
+    const bad = wire.client.protocolError;
+    if (bad)
+      throw new ConnectionError(
+        `${where} did not answer ${argv[0]} like a Redis server: it sent "${displayBytes(bad.received, 80)}". Check the port and the TLS setting.`,
+      );
+    const why = wire.socketError ? `: ${errorMessage(wire.socketError).replace(/[.\s]+$/, '')}` : '';
+    throw new ConnectionError(
+      `${where} ended the connection after ${argv[0]}${why}. Check that the port is a Redis server and the TLS setting.`,
     );
-  if (r.reason === 'cancelled') throw new CancelledError();
-  throw new ConnectionError(
-    `${where} ended the connection after ${argv[0]}: ${r.reason}. Check that the port is a Redis server and the TLS setting.`,
-  );
-}
-
-function respText(r: Resp): string {
-  if (r.type === 'simple' || r.type === 'error' || r.type === 'int') return r.text;
-  if (r.type === 'bulk') return r.data === null ? '(nil)' : displayBytes(r.data, 80);
-  if (r.type === 'array') return '(array)';
-  return r.preview;
+  } finally {
+    if (timer) clearTimeout(timer);
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
+  }
 }
 
 // ---------------------------------------------------------------- Redis
@@ -233,14 +225,15 @@ export async function testRedisProfile(
     const tls = profile.tls && profile.tls.enabled !== false ? profile.tls : undefined;
     const s = await openSteps(rec, where, profile.host, profile.port, tls, signal);
     socket = s;
-    const reader = new SocketReader(s, profile.host, profile.port);
+    const wire: RedisWire = { client: new RespClient(s, profile, 0), socketError: undefined };
+    s.on('error', (err) => (wire.socketError = err));
     if (password !== undefined && password !== '') {
       await rec.run('auth', async () => {
         const argv = profile.username ? ['AUTH', profile.username, password] : ['AUTH', password];
-        const reply = await call(s, reader, rec, where, argv, signal);
-        if (reply.type === 'simple')
+        const reply = await call(wire, rec, where, argv, signal);
+        if (reply.type === 'status')
           return { value: undefined, detail: `AUTH accepted${profile.username ? ` for user "${profile.username}"` : ''}` };
-        const text = respText(reply);
+        const text = shown(reply);
         if (reply.type === 'error' && /without any password configured/i.test(text))
           return { value: undefined, detail: 'the server needs no password: the one given is not used' };
         if (reply.type === 'error' && /WRONGPASS|invalid (username-)?password/i.test(text)) {
@@ -253,30 +246,28 @@ export async function testRedisProfile(
     }
     serverVersion = await rec.run('greeting', async () => {
       const started = now();
-      const pong = await call(s, reader, rec, where, ['PING'], signal);
+      const pong = await call(wire, rec, where, ['PING'], signal);
       const pingMs = roundMs(now() - started);
-      if (pong.type === 'error' && /NOAUTH/i.test(pong.text)) {
+      if (pong.type === 'error' && /NOAUTH/i.test(pong.message)) {
         throw new AuthError(
           `${where} requires a password (NOAUTH): set it with "Set Password"${profile.username ? '' : ', and the user name if it uses ACL users'}.`,
         );
       }
-      if (pong.type !== 'simple' || pong.text !== 'PONG')
-        throw new ConnectionError(
-          `${where} answered PING with "${respText(pong)}" instead of PONG. Check that the port is a Redis server.`,
-        );
+      if (pong.type !== 'status' || pong.value !== 'PONG')
+        throw new ConnectionError(`${where} answered PING with "${shown(pong)}" instead of PONG. Check that the port is a Redis server.`);
       if (profile.db !== 0) {
-        const selected = await call(s, reader, rec, where, ['SELECT', String(profile.db)], signal);
+        const selected = await call(wire, rec, where, ['SELECT', String(profile.db)], signal);
         if (selected.type === 'error')
-          throw new NotFoundError(`${where} refused database ${profile.db}: ${selected.text}. Pick a database the server has.`);
+          throw new NotFoundError(`${where} refused database ${profile.db}: ${selected.message}. Pick a database the server has.`);
       }
-      const info = await call(s, reader, rec, where, ['INFO', 'server'], signal);
-      const text = info.type === 'bulk' && info.data ? info.data.toString('utf8') : '';
+      const info = await call(wire, rec, where, ['INFO', 'server'], signal);
+      const text = info.type === 'bulk' ? info.value.toString('utf8') : '';
       const field = (name: string): string | undefined => new RegExp(`^${name}:(.*)$`, 'm').exec(text)?.[1]?.trim();
       const version = field('redis_version');
       const mode = field('redis_mode');
       const parts = [`PONG in ${pingMs} ms`];
       if (version) parts.push(`Redis ${version}${mode ? ` (${mode})` : ''}`);
-      else parts.push(`INFO server gave no version${info.type === 'error' ? ` (${info.text})` : ''}`);
+      else parts.push(`INFO server gave no version${info.type === 'error' ? ` (${info.message})` : ''}`);
       if (profile.db !== 0) parts.push(`database ${profile.db} selected`);
       return { value: version, detail: parts.join('; ') };
     });

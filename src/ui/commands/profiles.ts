@@ -20,9 +20,11 @@ import {
   type ProfileKind,
   type ResolvedProfile,
 } from '../../core/profiles';
-import { testRabbitProfile, testRedisProfile, type ConnectionTestResult } from '../../core/tcp/connectionTest';
+import type { Logger } from '../../core/logger';
+import { connectionTestLines, testRabbitProfile, testRedisProfile, type ConnectionTestResult } from '../../core/tcp/connectionTest';
 import { label, type ProfileStore, type ProfileTarget } from '../profileStore';
 import type { TreeNode } from '../tree/treeNode';
+import type { ResultsDocuments } from '../views/resultsDocument';
 import { str, obj, type Args } from './args';
 import { answered, type CommandCall, type CommandSpec } from './registry';
 
@@ -30,6 +32,12 @@ export interface ProfileCommandDeps {
   profiles: ProfileStore;
   /** Called after a profile's connection details or password changed. */
   invalidate(kind: ProfileKind, name?: string): void;
+}
+
+/** Where Test Connection shows its timed steps: a document, and the extension log that keeps them. */
+export interface TestConnectionDeps {
+  results: Pick<ResultsDocuments, 'show'>;
+  log: Logger;
 }
 
 /** A tree node that stands for a profile. */
@@ -306,32 +314,33 @@ async function setPassword(deps: ProfileCommandDeps, call: CommandCall): Promise
   return {};
 }
 
-async function test(deps: ProfileCommandDeps, call: CommandCall): Promise<ConnectionTestResult> {
+async function test(deps: ProfileCommandDeps & TestConnectionDeps, call: CommandCall): Promise<ConnectionTestResult> {
   const profile = await pickProfile(deps, call);
   const password = await deps.profiles.password(profile);
   const run = (signal: AbortSignal): Promise<ConnectionTestResult> =>
     profile.kind === 'redis' ? testRedisProfile(profile, password, { signal }) : testRabbitProfile(profile, password, { signal });
-  if (!call.interactive) return run(AbortSignal.timeout(profile.connectTimeoutMs * 4));
-  const result = await vscode.window.withProgress(
-    {
-      location: vscode.ProgressLocation.Notification,
-      title: `Testing ${label(profile.kind)} profile "${profile.name}"…`,
-      cancellable: true,
-    },
-    (_progress, token) => {
-      const controller = new AbortController();
-      token.onCancellationRequested(() => controller.abort());
-      return run(controller.signal);
-    },
-  );
-  const lines = result.steps.map(
-    (s) => `${s.ok ? '✓' : '✗'} ${s.step} ${s.ms} ms${s.detail ? ` — ${s.detail}` : ''}${s.error ? ` — ${s.error}` : ''}`,
-  );
-  const summary = result.ok
-    ? `"${profile.name}" works${result.serverVersion ? ` (${result.serverVersion})` : ''}.`
-    : (result.error ?? `"${profile.name}" failed.`);
-  if (result.ok) void vscode.window.showInformationMessage(summary, { detail: lines.join('\n'), modal: false });
-  else void vscode.window.showErrorMessage(summary, { detail: lines.join('\n') });
+  const result = call.interactive
+    ? await vscode.window.withProgress(
+        {
+          location: vscode.ProgressLocation.Notification,
+          title: `Testing ${label(profile.kind)} profile "${profile.name}"…`,
+          cancellable: true,
+        },
+        (_progress, token) => {
+          const controller = new AbortController();
+          token.onCancellationRequested(() => controller.abort());
+          return run(controller.signal);
+        },
+      )
+    : await run(AbortSignal.timeout(profile.connectTimeoutMs * 4));
+  // The timed steps go where they can be read: the log always, and a document when a person asked
+  // (a non-modal notification's `detail` is never shown).
+  const text = connectionTestLines(profile, result).join('\n');
+  if (result.ok) deps.log.info(text);
+  else deps.log.warn(text);
+  if (!call.interactive) return result;
+  await deps.results.show(`Test Connection ${profile.name}`, text);
+  if (!result.ok) void vscode.window.showErrorMessage(result.error ?? `Test Connection failed for "${profile.name}": see the document.`);
   return result;
 }
 
@@ -343,7 +352,7 @@ async function useLocalDefaults(deps: ProfileCommandDeps): Promise<{ redis: stri
   return { redis: LOCAL_REDIS_PROFILE.name, rabbitmq: LOCAL_RABBIT_PROFILE.name };
 }
 
-export function profileCommands(deps: ProfileCommandDeps): CommandSpec[] {
+export function profileCommands(deps: ProfileCommandDeps & TestConnectionDeps): CommandSpec[] {
   return [
     { id: 'brokerExplorer.profiles.add', run: (call) => add(deps, call) },
     { id: 'brokerExplorer.profiles.addRedis', run: (call) => add(deps, call, 'redis') },

@@ -2,8 +2,9 @@
  * A redis-cli-like terminal: prompt `profile[db]>`, redis-cli quoting and
  * reply formatting, history on the arrow keys, SELECT, HELP <command> from
  * COMMAND DOCS, Tab completes command names, and SUBSCRIBE / PSUBSCRIBE /
- * SSUBSCRIBE stream messages until Ctrl+C. It owns its connections: one
- * RESP connection for commands, one more while subscribed.
+ * SSUBSCRIBE stream messages until Ctrl+C (SSUBSCRIBE really goes on the
+ * wire, so SPUBLISH traffic arrives). It owns its connections: one RESP
+ * connection for commands, one more while subscribed.
  */
 import * as vscode from 'vscode';
 import type { Redis } from 'ioredis';
@@ -15,6 +16,7 @@ import { Subscription } from '../../core/redis/pubsub';
 import { array, bulk, integer, type RedisReply } from '../../core/redis/reply';
 import { formatReply } from '../../core/redis/replyFormat';
 import type { RespClient } from '../../core/redis/respClient';
+import { ShardSubscription } from '../../core/redis/shardSubscription';
 import { splitArgs } from '../../core/redis/tokenizer';
 import { LineEditor, tokenizeInput } from './consoleLine';
 
@@ -26,8 +28,8 @@ const MAX_TRANSCRIPT = 200_000;
 export interface RedisConsoleOptions {
   profile: ResolvedRedisProfile;
   db: number;
-  /** Opens the console's own RESP connection on a database. */
-  connect(db: number): Promise<RespClient>;
+  /** Opens a RESP connection of the console's own on a database (also the SSUBSCRIBE one, under its own name). */
+  connect(db: number, connectionName?: string): Promise<RespClient>;
   /** Opens a connection for subscribe mode (closed when it ends). */
   subscriber(db: number): Promise<Redis>;
   /** Catalog cache key for the profile's server. */
@@ -36,6 +38,11 @@ export interface RedisConsoleOptions {
 
 type Mode = 'idle' | 'busy' | 'subscribed' | 'closed';
 
+function stopSubscription(sub: Subscription | ShardSubscription): void {
+  if (sub instanceof ShardSubscription) sub.stop();
+  else void sub.stop();
+}
+
 export class RedisConsole implements vscode.Pseudoterminal, vscode.Disposable {
   private readonly writeEmitter = new vscode.EventEmitter<string>();
   private readonly closeEmitter = new vscode.EventEmitter<number | void>();
@@ -43,7 +50,7 @@ export class RedisConsole implements vscode.Pseudoterminal, vscode.Disposable {
   readonly onDidClose: vscode.Event<number | void> = this.closeEmitter.event;
   private readonly line = new LineEditor();
   private client: RespClient | undefined;
-  private subscription: Subscription | undefined;
+  private subscription: Subscription | ShardSubscription | undefined;
   private mode: Mode = 'idle';
   private db: number;
   private opened = false;
@@ -183,9 +190,13 @@ export class RedisConsole implements vscode.Pseudoterminal, vscode.Disposable {
     this.ready();
   }
 
+  /** The command connection; a new one (after a loss or Ctrl+C) starts on the console's own db, and the prompt says so. */
   private async ensureClient(): Promise<RespClient> {
     if (this.client?.connected) return this.client;
+    if (this.client && this.db !== this.options.db)
+      this.write(`${DIM}(the connection was lost; the new one is on database ${this.options.db})${RESET}\r\n`);
     this.client = undefined;
+    this.db = this.options.db;
     const client = await this.options.connect(this.db);
     if (this.mode === 'closed') {
       client.close();
@@ -239,8 +250,9 @@ export class RedisConsole implements vscode.Pseudoterminal, vscode.Disposable {
       this.printError(`ERR wrong number of arguments for '${name.toLowerCase()}' command`);
       return this.ready();
     }
+    if (name === 'SSUBSCRIBE') return this.shardSubscribe(names);
     const pattern = name === 'PSUBSCRIBE';
-    const kind = pattern ? 'psubscribe' : name === 'SSUBSCRIBE' ? 'ssubscribe' : 'subscribe';
+    const kind = pattern ? 'psubscribe' : 'subscribe';
     const sub = new Subscription(() => this.options.subscriber(this.db), {
       ...(pattern ? { patterns: names } : { channels: names }),
       bufferSize: 1,
@@ -249,7 +261,7 @@ export class RedisConsole implements vscode.Pseudoterminal, vscode.Disposable {
         for (const m of batch) {
           const reply = m.pattern
             ? array([bulk('pmessage'), bulk(m.pattern), bulk(m.channel), bulk(m.message)])
-            : array([bulk(kind === 'ssubscribe' ? 'smessage' : 'message'), bulk(m.channel), bulk(m.message)]);
+            : array([bulk('message'), bulk(m.channel), bulk(m.message)]);
           out += `${formatReply(reply).replace(/\n/g, '\r\n')}\r\n`;
         }
         this.write(out);
@@ -279,11 +291,33 @@ export class RedisConsole implements vscode.Pseudoterminal, vscode.Disposable {
     this.write(out);
   }
 
+  /** SSUBSCRIBE on the wire: what the server pushes (confirmations, `smessage`s) is printed as it comes, like redis-cli. */
+  private async shardSubscribe(channels: Buffer[]): Promise<void> {
+    const sub = new ShardSubscription({
+      connect: () => this.options.connect(this.db, 'broker-explorer:console-subscribe'),
+      channels,
+      onPush: (reply) => this.printReply(reply),
+    });
+    sub.on('lost', (reason) => this.write(`${DIM}-- ${reason} --${RESET}\r\n`));
+    sub.on('resubscribed', () => this.write(`${DIM}-- reconnected and subscribed again --${RESET}\r\n`));
+    this.subscription = sub;
+    this.mode = 'subscribed';
+    this.write('Reading messages... (press Ctrl+C to quit)\r\n');
+    try {
+      await sub.start();
+    } catch (err) {
+      if (this.subscription !== sub) return;
+      this.subscription = undefined;
+      this.printError(errorMessage(err));
+      this.ready();
+    }
+  }
+
   private endSubscription(): void {
     const sub = this.subscription;
     this.subscription = undefined;
     if (!sub) return;
-    void sub.stop();
+    stopSubscription(sub);
     this.ready();
   }
 
@@ -295,10 +329,13 @@ export class RedisConsole implements vscode.Pseudoterminal, vscode.Disposable {
     }
     if (this.mode === 'busy') {
       // A blocking command (BLPOP 0, …): drop the connection; the next command opens a new one on the same db.
-      this.write(`^C\r\n${DIM}(interrupted: the connection was closed and is opened again for the next command)${RESET}\r\n`);
+      this.write(
+        `^C\r\n${DIM}(interrupted: the connection was closed; the next command opens a new one on database ${this.options.db})${RESET}\r\n`,
+      );
       this.generation++;
       this.client?.close();
       this.client = undefined;
+      this.db = this.options.db;
       this.buffered = [];
       this.ready();
       return;
@@ -332,7 +369,7 @@ export class RedisConsole implements vscode.Pseudoterminal, vscode.Disposable {
   private shutdown(): void {
     if (this.mode === 'closed') return;
     this.mode = 'closed';
-    void this.subscription?.stop();
+    if (this.subscription) stopSubscription(this.subscription);
     this.subscription = undefined;
     this.client?.close();
     this.client = undefined;

@@ -49,7 +49,7 @@ export function openConsoleFor(deps: RedisUiDeps, consoles: RedisConsoles, t: Re
   const pty = new RedisConsole({
     profile: t.profile,
     db: t.db,
-    connect: (db) => openResp(deps, { profile: t.profile, db }, 'broker-explorer:console'),
+    connect: (db, connectionName) => openResp(deps, { profile: t.profile, db }, connectionName ?? 'broker-explorer:console'),
     subscriber: (db) => deps.pool.dedicated(t.profile.name, db, 'broker-explorer:console-subscribe'),
     cacheKey: catalogKey(t.profile),
   });
