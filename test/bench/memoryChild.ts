@@ -15,11 +15,12 @@ import { connectRedis } from '../../src/core/redis/connection';
 import { scanKeysPage } from '../../src/core/redis/keyScanner';
 import { KeyPager } from '../../src/ui/tree/keyPager';
 import { benchRedisProfile, DEFAULT_SETTINGS } from './redisRows';
+import { sleep } from './util';
 
 const gc = (globalThis as { gc?: () => void }).gc ?? ((): void => undefined);
 
 function settle(): Promise<void> {
-  return new Promise((r) => setTimeout(r, 50));
+  return sleep(50);
 }
 
 async function idleBaseline(): Promise<{ heapUsed: number; rss: number }> {

@@ -4,13 +4,14 @@
  * here with pipelined writes.
  */
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { connectRedis } from '../../src/core/redis/connection';
 import { scanKeysPage } from '../../src/core/redis/keyScanner';
 import { scanValue, type CollectionType } from '../../src/core/redis/valueScanner';
 import { resolveRedisProfile, type ResolvedRedisProfile } from '../../src/core/profiles';
 import { KeyPager } from '../../src/ui/tree/keyPager';
 import type { Settings } from '../../src/ui/settings';
+import { plainClient as plainRedis } from '../core/helpers/redis';
 import {
   alternate,
   HOST,
@@ -50,9 +51,7 @@ export function benchRedisProfile(db: number): ResolvedRedisProfile {
   return resolveRedisProfile({ name: 'bench', host: HOST, port: REDIS_PORT, db });
 }
 
-export function plainRedis(db: number): Redis {
-  return new Redis({ host: HOST, port: REDIS_PORT, db, maxRetriesPerRequest: 1, lazyConnect: false });
-}
+export { plainRedis };
 
 export interface RedisSizes {
   keys: number;
