@@ -81,7 +81,7 @@ async function main(): Promise<void> {
     } while (cursor !== '0');
   } else {
     const pager = new KeyPager(
-      async () => client,
+      () => Promise.resolve(client),
       {},
       () => DEFAULT_SETTINGS,
     );

@@ -155,7 +155,7 @@ async function treeScanCount(client: Redis, settings: Settings): Promise<number>
     },
   });
   await new KeyPager(
-    async () => watched,
+    () => Promise.resolve(watched),
     {},
     () => settings,
   ).loadMore();
@@ -249,7 +249,7 @@ export async function rowFirstPage(cfg: BenchConfig, ours: Redis, raw: Redis, to
     tree: async () =>
       timed(async () => {
         const pager = new KeyPager(
-          async () => ours,
+          () => Promise.resolve(ours),
           {},
           () => DEFAULT_SETTINGS,
         );
@@ -283,7 +283,7 @@ export async function rowTypeGroup(cfg: BenchConfig, ours: Redis, total: number)
     variants[String(c)] = async () =>
       timed(async () => {
         const pager = new KeyPager(
-          async () => ours,
+          () => Promise.resolve(ours),
           { type: 'hash' },
           () => ({ ...DEFAULT_SETTINGS, redisScanCount: c }),
         );

@@ -258,10 +258,9 @@ export function registerRabbitmqTests(): void {
       await fx.run('declareExchange', { name: 'resume_x', type: 'fanout', durable: false });
       const t = await fx.run<{ id: string; queue: string }>('tail', { exchange: 'resume_x', keep: true });
       const connection = await waitFor("the tail's connection in the management API", async () => {
-        const list = (await mgmtJson(`/api/vhosts/${encodeURIComponent(fx.vhost)}/connections`)) as {
-          name: string;
-          client_properties?: { connection_name?: string };
-        }[];
+        const list = await mgmtJson<{ name: string; client_properties?: { connection_name?: string } }[]>(
+          `/api/vhosts/${encodeURIComponent(fx.vhost)}/connections`,
+        );
         return list.find((c) => c.client_properties?.connection_name?.startsWith('broker-explorer tail resume_x'))?.name;
       });
       await mgmt('DELETE', `/api/connections/${encodeURIComponent(connection)}`);

@@ -99,7 +99,7 @@ export function registerRabbitmqTreeTests(): void {
       assert.deepEqual(await Promise.all(kids.map(context)), ['be:rabbitmq:exchanges', 'be:rabbitmq:queues']);
       const exchanges = await folder('Exchanges');
       const first = await children(exchanges);
-      assert.deepEqual(await Promise.all(first.map(context)), [...Array(5).fill('be:rabbitmq:exchange+builtin'), 'be:loadMore']);
+      assert.deepEqual(await Promise.all(first.map(context)), [...Array<string>(5).fill('be:rabbitmq:exchange+builtin'), 'be:loadMore']);
       const all = await loadAll(exchanges);
       assert.deepEqual(await Promise.all(all.map(label)), [
         '(AMQP default)',

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { api, exec, plainRedis, uniqueName, waitFor } from './util';
+import { api, exec, plainRedis, plainText, uniqueName, waitFor } from './util';
 
 const DB = 4;
 
@@ -30,7 +30,7 @@ export function registerRedisConsoleTests(): void {
       );
     }
 
-    const plain = (s: string): string => s.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').replace(/\r/g, '');
+    const plain = plainText;
 
     before(async () => {
       await seed.flushdb();
