@@ -63,7 +63,11 @@ export function useRedisDb<C extends ClosableClient>(
     client = await open(localProfile(db));
     bind(seed, client);
   });
-  if (flush === 'each') afterEach(async () => void (await seed?.flushdb()));
+  if (flush === 'each') {
+    afterEach(async () => {
+      await seed?.flushdb();
+    });
+  }
   after(async () => {
     if (flush === 'end') await seed?.flushdb();
     seed?.disconnect();
