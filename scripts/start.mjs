@@ -24,10 +24,10 @@ import net from 'node:net';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { CODE_SERVER_BIN, codeServerArgs, codeServerEnv, freePort } from './host/host.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const PROFILE = path.join(REPO, '.host-tmp', 'start-profile');
-const CODE_SERVER_BIN = path.join(REPO, 'test', 'host', 'node_modules', '.bin', 'code-server');
 
 const { values: opt, positionals } = parseArgs({
   allowPositionals: true,
@@ -190,55 +190,21 @@ function portFree(port) {
     srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
   });
 }
-function anyPort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
 let port;
 if (process.env.PORT_BE) {
   port = Number(process.env.PORT_BE);
   if (!Number.isInteger(port) || port < 1 || port > 65535) fail(`bad PORT_BE=${process.env.PORT_BE}`);
   if (!(await portFree(port))) fail(`PORT_BE=${port} is already in use on 127.0.0.1`);
 } else {
-  port = (await portFree(8080)) ? 8080 : await anyPort();
+  port = (await portFree(8080)) ? 8080 : await freePort();
 }
 
-// environment: no PORT (overrides --bind-addr), no enclosing VS Code's IPC hooks
-const env = { ...process.env };
-for (const k of Object.keys(env)) {
-  if (k === 'PORT' || k === 'PASSWORD' || k === 'HASHED_PASSWORD' || k.startsWith('VSCODE_') || k.startsWith('ELECTRON_')) delete env[k];
-}
-Object.assign(env, {
-  XDG_CONFIG_HOME: dirs.config,
-  XDG_DATA_HOME: dirs.data,
-  XDG_CACHE_HOME: dirs.cache,
-  TMPDIR: dirs.tmp,
-  EXTENSIONS_GALLERY: process.env.EXTENSIONS_GALLERY ?? '{}', // offline unless the user sets one
-});
+// environment: no PORT (overrides --bind-addr), no enclosing VS Code's IPC hooks; offline unless the user sets a gallery
+const env = codeServerEnv(dirs, { EXTENSIONS_GALLERY: process.env.EXTENSIONS_GALLERY ?? '{}' });
 
 const logFile = path.join(PROFILE, 'code-server.log');
 const logFd = fs.openSync(logFile, 'w');
-const args = [
-  '--auth',
-  'none',
-  '--bind-addr',
-  `127.0.0.1:${port}`,
-  '--disable-telemetry',
-  '--disable-update-check',
-  '--disable-workspace-trust',
-  '--disable-getting-started-override',
-  '--user-data-dir',
-  dirs.userData,
-  '--extensions-dir',
-  dirs.extensions,
-  folder,
-];
+const args = [...codeServerArgs(port, dirs), folder];
 log(`starting code-server on 127.0.0.1:${port} (profile ${path.relative(REPO, PROFILE)}, log ${path.relative(REPO, logFile)})`);
 const child = spawn(CODE_SERVER_BIN, args, { env, cwd: folder, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
 let exited = null;

@@ -131,7 +131,8 @@ export async function freePort() {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-function cleanEnv(extra) {
+/** process.env without what would change code-server's behaviour, plus `extra`. */
+export function cleanEnv(extra) {
   const env = { ...process.env };
   // PORT overrides --bind-addr's port; VSCODE_IPC_HOOK_CLI & co. would turn code-server into
   // a client of an enclosing VS Code; a password env is pointless with --auth none.
@@ -139,6 +140,40 @@ function cleanEnv(extra) {
     if (k === 'PORT' || k === 'PASSWORD' || k === 'HASHED_PASSWORD' || k.startsWith('VSCODE_') || k.startsWith('ELECTRON_')) delete env[k];
   }
   return { ...env, ...extra };
+}
+
+/**
+ * code-server's environment for a profile in `dirs` ({ config, data, cache, tmp }): cleaned (see
+ * cleanEnv), XDG dirs and TMPDIR inside the profile, no extension gallery (open-vsx: offline, and
+ * no failing look-ups in the logs) unless `extra` sets EXTENSIONS_GALLERY.
+ */
+export function codeServerEnv(dirs, extra = {}) {
+  return cleanEnv({
+    XDG_CONFIG_HOME: dirs.config,
+    XDG_DATA_HOME: dirs.data,
+    XDG_CACHE_HOME: dirs.cache,
+    TMPDIR: dirs.tmp,
+    EXTENSIONS_GALLERY: '{}',
+    ...extra,
+  });
+}
+
+/** code-server's arguments for 127.0.0.1:`port`, no auth, no telemetry / update check / trust prompt, the profile in `dirs`. */
+export function codeServerArgs(port, dirs) {
+  return [
+    '--auth',
+    'none',
+    '--bind-addr',
+    `127.0.0.1:${port}`,
+    '--disable-telemetry',
+    '--disable-update-check',
+    '--disable-workspace-trust',
+    '--disable-getting-started-override',
+    '--user-data-dir',
+    dirs.userData,
+    '--extensions-dir',
+    dirs.extensions,
+  ];
 }
 
 /**
@@ -179,31 +214,8 @@ export async function startCodeServer(opts = {}) {
   const logFile = path.join(tmpDir, 'code-server.log');
   const logFd = fs.openSync(logFile, 'a');
 
-  const env = cleanEnv({
-    XDG_CONFIG_HOME: dirs.config,
-    XDG_DATA_HOME: dirs.data,
-    XDG_CACHE_HOME: dirs.cache,
-    TMPDIR: dirs.tmp,
-    // no extension gallery (open-vsx): offline, and no failing look-ups in the logs
-    EXTENSIONS_GALLERY: '{}',
-    ...(opts.env || {}),
-  });
-  const args = [
-    '--auth',
-    'none',
-    '--bind-addr',
-    `127.0.0.1:${port}`,
-    '--disable-telemetry',
-    '--disable-update-check',
-    '--disable-workspace-trust',
-    '--disable-getting-started-override',
-    '--ignore-last-opened',
-    '--user-data-dir',
-    dirs.userData,
-    '--extensions-dir',
-    dirs.extensions,
-    ...(opts.args || []),
-  ];
+  const env = codeServerEnv(dirs, opts.env);
+  const args = [...codeServerArgs(port, dirs), '--ignore-last-opened', ...(opts.args || [])];
   args.push(folder);
 
   const child = spawn(CODE_SERVER_BIN, args, {

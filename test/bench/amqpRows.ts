@@ -36,8 +36,11 @@ import {
   run,
   sleep,
   summary,
+  SeqCounter,
   track,
+  waitUntilQuiet,
   type BenchConfig,
+  type FlowStats,
   type Row,
 } from './util';
 
@@ -114,74 +117,6 @@ function seqOf(body: AmqpMessage['body']): number {
   return typeof body === 'string' ? Number(body.slice(0, SEQ_DIGITS)) : -1;
 }
 
-interface FlowStats {
-  rate: number;
-  endToEndRate: number;
-  received: number;
-  lost: number;
-  outOfOrder: number;
-  ms: number;
-  lastLineOk?: boolean;
-}
-
-/** Waits for `done` or until nothing arrived for `quietMs`. */
-async function waitFor(done: Promise<void>, received: () => number, total: number, quietMs = 3000): Promise<void> {
-  let last = received();
-  let quietSince = now();
-  while (received() < total) {
-    const winner = await Promise.race([done.then(() => 'done'), sleep(100).then(() => 'tick')]);
-    if (winner === 'done') return;
-    if (received() !== last) {
-      last = received();
-      quietSince = now();
-    } else if (now() - quietSince > quietMs) return;
-  }
-}
-
-class Counter {
-  expected = 0;
-  outOfOrder = 0;
-  received = 0;
-  tFirst = 0;
-  tLast = 0;
-  private finish: () => void = () => undefined;
-  readonly done: Promise<void>;
-
-  constructor(readonly total: number) {
-    this.done = new Promise<void>((r) => (this.finish = r));
-  }
-
-  /** Counts one message; true when it was the last. */
-  see(seq: number): boolean {
-    if (this.received === 0) this.tFirst = now();
-    if (seq !== this.expected) this.outOfOrder++;
-    this.expected = seq + 1;
-    if (++this.received >= this.total) {
-      this.tLast = now();
-      return true;
-    }
-    return false;
-  }
-
-  end(): void {
-    if (this.tLast === 0) this.tLast = now();
-    this.finish();
-  }
-
-  stats(t0: number, extra: Partial<FlowStats> = {}): FlowStats {
-    if (this.tLast === 0) this.tLast = now();
-    return {
-      rate: this.received / ((this.tLast - this.tFirst) / 1000),
-      endToEndRate: this.received / ((this.tLast - t0) / 1000),
-      received: this.received,
-      lost: this.total - this.received,
-      outOfOrder: this.outOfOrder,
-      ms: this.tLast - t0,
-      ...extra,
-    };
-  }
-}
-
 const TAIL_EXCHANGE = 'bench.tail';
 const WORK_QUEUE = 'bench.work';
 
@@ -194,7 +129,7 @@ async function rowTail(cfg: BenchConfig, session: AmqpSession, peer: Peer): Prom
   await alternate(reps, {
     ours: async () => {
       const pipeline = new Pipeline(`RabbitMQ tail: ${TAIL_EXCHANGE}`);
-      const c = new Counter(total);
+      const c = new SeqCounter(total);
       const tail = await startTail(session, { exchange: TAIL_EXCHANGE, exchangeType: 'fanout' });
       tail.on('message', (m) => {
         const last = c.see(seqOf(m.body));
@@ -206,7 +141,7 @@ async function rowTail(cfg: BenchConfig, session: AmqpSession, peer: Peer): Prom
       });
       const t0 = now();
       await peer.send({ cmd: 'publish', exchange: TAIL_EXCHANGE, routingKey: '', count: total, confirm: true });
-      await waitFor(c.done, () => c.received, total);
+      await waitUntilQuiet(c.done, () => c.received, total, 3000);
       await tail.stop();
       const s = c.stats(t0, { lastLineOk: pipeline.lastLine().includes(` ${String(total - 1).padStart(SEQ_DIGITS, '0')} `) });
       pipeline.dispose();
@@ -218,7 +153,7 @@ async function rowTail(cfg: BenchConfig, session: AmqpSession, peer: Peer): Prom
       const ch = await conn.createChannel();
       const q = await ch.assertQueue('', { exclusive: true, autoDelete: true, durable: false });
       await ch.bindQueue(q.queue, TAIL_EXCHANGE, '');
-      const c = new Counter(total);
+      const c = new SeqCounter(total);
       await ch.consume(
         q.queue,
         (msg: ConsumeMessage | null) => {
@@ -229,7 +164,7 @@ async function rowTail(cfg: BenchConfig, session: AmqpSession, peer: Peer): Prom
       );
       const t0 = now();
       await peer.send({ cmd: 'publish', exchange: TAIL_EXCHANGE, routingKey: '', count: total, confirm: true });
-      await waitFor(c.done, () => c.received, total);
+      await waitUntilQuiet(c.done, () => c.received, total, 3000);
       await conn.close();
       const s = c.stats(t0);
       plain.push(s);
@@ -246,6 +181,53 @@ async function fillWorkQueue(peer: Peer, admin: Channel, total: number): Promise
     if (q.messageCount >= total) return;
     await sleep(100);
   }
+}
+
+/** One run of plain amqplib on the filled work queue (prefetch 100, manual ack); `makeAck` says how each message is acknowledged. */
+async function plainConsumeRun(
+  url: string,
+  peer: Peer,
+  admin: Channel,
+  total: number,
+  makeAck: (ch: Channel) => (msg: ConsumeMessage) => void,
+): Promise<FlowStats> {
+  await fillWorkQueue(peer, admin, total);
+  const conn = await connect(url, { noDelay: true });
+  const c = new SeqCounter(total);
+  const t0 = now();
+  const ch = await conn.createChannel();
+  await ch.prefetch(100);
+  const ack = makeAck(ch);
+  await ch.consume(
+    WORK_QUEUE,
+    (msg: ConsumeMessage | null) => {
+      if (!msg) return;
+      const last = c.see(Number(msg.content.toString('latin1', 0, SEQ_DIGITS)));
+      ack(msg);
+      if (last) c.end();
+    },
+    { noAck: false },
+  );
+  await waitUntilQuiet(c.done, () => c.received, total, 3000);
+  await sleep(50);
+  await conn.close();
+  await admin.purgeQueue(WORK_QUEUE);
+  return c.stats(t0);
+}
+
+/** Acknowledges cumulatively: ack(last, allUpTo) once per burst of messages. */
+function cumulativeAck(ch: Channel): (msg: ConsumeMessage) => void {
+  let last: ConsumeMessage | undefined;
+  let scheduled = false;
+  return (msg) => {
+    last = msg;
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(() => {
+      scheduled = false;
+      if (last) ch.ack(last, true);
+    });
+  };
 }
 
 async function rowConsume(
@@ -267,7 +249,7 @@ async function rowConsume(
     ours: async () => {
       await fillWorkQueue(peer, admin, total);
       const pipeline = new Pipeline(`RabbitMQ consume: ${WORK_QUEUE}`);
-      const c = new Counter(total);
+      const c = new SeqCounter(total);
       const t0 = now();
       const consumer = await startConsumer(
         session,
@@ -286,7 +268,7 @@ async function rowConsume(
           overlap: true,
         },
       );
-      await waitFor(c.done, () => c.received, total);
+      await waitUntilQuiet(c.done, () => c.received, total, 3000);
       await sleep(50); // the last ack is written synchronously after 'message'; let it leave
       await consumer.stop();
       const s = c.stats(t0, { lastLineOk: pipeline.lastLine().includes(` ${String(total - 1).padStart(SEQ_DIGITS, '0')} `) });
@@ -297,62 +279,13 @@ async function rowConsume(
       return s.rate;
     },
     plain: async () => {
-      await fillWorkQueue(peer, admin, total);
-      const conn = await connect(amqpUrl(cfg.vhost, true), { noDelay: true });
-      const c = new Counter(total);
-      const t0 = now();
-      const ch = await conn.createChannel();
-      await ch.prefetch(100);
-      await ch.consume(
-        WORK_QUEUE,
-        (msg: ConsumeMessage | null) => {
-          if (!msg) return;
-          const last = c.see(Number(msg.content.toString('latin1', 0, SEQ_DIGITS)));
-          ch.ack(msg);
-          if (last) c.end();
-        },
-        { noAck: false },
-      );
-      await waitFor(c.done, () => c.received, total);
-      await sleep(50);
-      await conn.close();
-      await admin.purgeQueue(WORK_QUEUE);
-      const s = c.stats(t0);
+      const s = await plainConsumeRun(amqpUrl(cfg.vhost, true), peer, admin, total, (ch) => (msg) => ch.ack(msg));
       plain.push(s);
       return s.rate;
     },
     // Not a baseline: plain amqplib acknowledging cumulatively (ack(last, allUpTo) once per burst) — the effect of the fix proposed for QueueConsumer.
     cumulative: async () => {
-      await fillWorkQueue(peer, admin, total);
-      const conn = await connect(amqpUrl(cfg.vhost, true), { noDelay: true });
-      const c = new Counter(total);
-      const t0 = now();
-      const ch = await conn.createChannel();
-      await ch.prefetch(100);
-      let last: ConsumeMessage | undefined;
-      let scheduled = false;
-      await ch.consume(
-        WORK_QUEUE,
-        (msg: ConsumeMessage | null) => {
-          if (!msg) return;
-          const isLast = c.see(Number(msg.content.toString('latin1', 0, SEQ_DIGITS)));
-          last = msg;
-          if (!scheduled) {
-            scheduled = true;
-            setImmediate(() => {
-              scheduled = false;
-              if (last) ch.ack(last, true);
-            });
-          }
-          if (isLast) c.end();
-        },
-        { noAck: false },
-      );
-      await waitFor(c.done, () => c.received, total);
-      await sleep(50);
-      await conn.close();
-      await admin.purgeQueue(WORK_QUEUE);
-      const s = c.stats(t0);
+      const s = await plainConsumeRun(amqpUrl(cfg.vhost, true), peer, admin, total, cumulativeAck);
       cumulative.push(s);
       return s.rate;
     },

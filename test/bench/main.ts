@@ -123,6 +123,7 @@ async function main(): Promise<void> {
   } catch (err) {
     throw new Error(
       `Redis is not reachable on ${HOST}:${REDIS_PORT} (${err instanceof Error ? err.message : String(err)}): start it first.`,
+      { cause: err },
     );
   }
   admin.on('error', () => undefined);

@@ -15,11 +15,12 @@ import { connectRedis } from '../../src/core/redis/connection';
 import { scanKeysPage } from '../../src/core/redis/keyScanner';
 import { KeyPager } from '../../src/ui/tree/keyPager';
 import { benchRedisProfile, DEFAULT_SETTINGS } from './redisRows';
+import { sleep } from './util';
 
 const gc = (globalThis as { gc?: () => void }).gc ?? ((): void => undefined);
 
 function settle(): Promise<void> {
-  return new Promise((r) => setTimeout(r, 50));
+  return sleep(50);
 }
 
 async function idleBaseline(): Promise<{ heapUsed: number; rss: number }> {
@@ -80,7 +81,7 @@ async function main(): Promise<void> {
     } while (cursor !== '0');
   } else {
     const pager = new KeyPager(
-      async () => client,
+      () => Promise.resolve(client),
       {},
       () => DEFAULT_SETTINGS,
     );

@@ -6,11 +6,10 @@
  * the subscriber's event loop). Every message carries its sequence number:
  * both sides check order, and count what arrived.
  */
-import { Redis } from 'ioredis';
 import { connectRedis } from '../../src/core/redis/connection';
 import { Subscription } from '../../src/core/redis/pubsub';
 import { Pipeline } from './outputPipeline';
-import { benchRedisProfile } from './redisRows';
+import { benchRedisProfile, plainRedis } from './redisRows';
 import {
   alternate,
   HOST,
@@ -22,8 +21,9 @@ import {
   REDIS_PORT,
   round,
   run,
-  sleep,
+  SeqCounter,
   summary,
+  waitUntilQuiet,
   type BenchConfig,
   type Row,
 } from './util';
@@ -59,103 +59,63 @@ export async function publishAndWait(protocol: Buffer, received: () => number, t
   const pub = run('redis-cli', ['-h', HOST, '-p', String(REDIS_PORT), '--pipe'], { input: protocol, timeoutMs: 120_000 });
   const result = await pub;
   if (result.code !== 0) throw new Error(`redis-cli --pipe failed: ${result.stderr || result.stdout}`);
-  let last = received();
-  let quietSince = now();
-  while (received() < total) {
-    const winner = await Promise.race([done.then(() => 'done'), sleep(100).then(() => 'tick')]);
-    if (winner === 'done') break;
-    if (received() !== last) {
-      last = received();
-      quietSince = now();
-    } else if (now() - quietSince > 2000) break;
-  }
+  await waitUntilQuiet(done, received, total, 2000);
+}
+
+/** The figures of one run, from publish start (`t0`) to the last message; a run that missed some ends now. */
+function runStats(c: SeqCounter, t0: number): RunStats {
+  if (c.received < c.total) c.tLast = now();
+  return {
+    ms: c.tLast - t0,
+    rate: c.received / ((c.tLast - t0) / 1000),
+    firstToLastRate: c.received / ((c.tLast - c.tFirst) / 1000),
+    received: c.received,
+    lost: c.total - c.received,
+    outOfOrder: c.outOfOrder,
+  };
 }
 
 async function runOurs(protocol: Buffer, total: number): Promise<RunStats> {
   const pipeline = new Pipeline(`Redis: ${CHANNEL}`);
-  let expected = 0;
-  let outOfOrder = 0;
-  let received = 0;
-  let tFirst = 0;
-  let tLast = 0;
-  let finish: () => void = () => undefined;
-  const done = new Promise<void>((r) => (finish = r));
-  const flush = (): void => pipeline.flush();
+  const c = new SeqCounter(total);
   const sub = new Subscription(() => connectRedis(benchRedisProfile(0), { connectionName: 'broker-explorer-bench-sub' }), {
     channels: [CHANNEL],
     sink: (batch) => {
-      if (received === 0) tFirst = now();
-      for (let i = 0; i < batch.length; i++) {
-        const seq = Number(batch[i].message.toString('latin1', 0, SEQ_DIGITS));
-        if (seq !== expected) outOfOrder++;
-        expected = seq + 1;
-      }
+      for (let i = 0; i < batch.length; i++) c.see(Number(batch[i].message.toString('latin1', 0, SEQ_DIGITS)));
       pipeline.appendPubSub(batch);
-      received += batch.length;
-      if (received >= total) {
-        flush();
-        tLast = now();
-        finish();
+      if (c.received >= total) {
+        pipeline.flush();
+        c.tLast = now();
+        c.end();
       }
     },
   });
   await sub.start();
   const t0 = now();
-  await publishAndWait(protocol, () => received, total, done);
-  if (received < total) {
-    flush();
-    tLast = now();
-  }
+  await publishAndWait(protocol, () => c.received, total, c.done);
+  if (c.received < total) pipeline.flush();
+  const stats = runStats(c, t0);
   await sub.stop();
-  const lastLine = pipeline.lastLine();
   const channel = pipeline.channel;
-  const stats: RunStats = {
-    ms: tLast - t0,
-    rate: received / ((tLast - t0) / 1000),
-    firstToLastRate: received / ((tLast - tFirst) / 1000),
-    received,
-    lost: total - received,
-    outOfOrder,
-    lastLineOk: lastLine.includes(` ${String(total - 1).padStart(SEQ_DIGITS, '0')} `),
-    channelAppends: channel.appends,
-    channelReplaces: channel.replaces,
-  };
+  stats.lastLineOk = pipeline.lastLine().includes(` ${String(total - 1).padStart(SEQ_DIGITS, '0')} `);
+  stats.channelAppends = channel.appends;
+  stats.channelReplaces = channel.replaces;
   pipeline.dispose();
   return stats;
 }
 
 async function runPlain(protocol: Buffer, total: number): Promise<RunStats> {
-  const client = new Redis({ host: HOST, port: REDIS_PORT, maxRetriesPerRequest: 1 });
-  let expected = 0;
-  let outOfOrder = 0;
-  let received = 0;
-  let tFirst = 0;
-  let tLast = 0;
-  let finish: () => void = () => undefined;
-  const done = new Promise<void>((r) => (finish = r));
+  const client = plainRedis(0);
+  const c = new SeqCounter(total);
   client.on('message', (_channel: string, message: string) => {
-    if (received === 0) tFirst = now();
-    const seq = Number(message.slice(0, SEQ_DIGITS));
-    if (seq !== expected) outOfOrder++;
-    expected = seq + 1;
-    if (++received >= total) {
-      tLast = now();
-      finish();
-    }
+    if (c.see(Number(message.slice(0, SEQ_DIGITS)))) c.end();
   });
   await client.subscribe(CHANNEL);
   const t0 = now();
-  await publishAndWait(protocol, () => received, total, done);
-  if (received < total) tLast = now();
+  await publishAndWait(protocol, () => c.received, total, c.done);
+  const stats = runStats(c, t0);
   client.disconnect();
-  return {
-    ms: tLast - t0,
-    rate: received / ((tLast - t0) / 1000),
-    firstToLastRate: received / ((tLast - tFirst) / 1000),
-    received,
-    lost: total - received,
-    outOfOrder,
-  };
+  return stats;
 }
 
 export async function rowPubSub(cfg: BenchConfig): Promise<Row> {

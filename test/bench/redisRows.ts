@@ -4,13 +4,14 @@
  * here with pipelined writes.
  */
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { connectRedis } from '../../src/core/redis/connection';
 import { scanKeysPage } from '../../src/core/redis/keyScanner';
 import { scanValue, type CollectionType } from '../../src/core/redis/valueScanner';
 import { resolveRedisProfile, type ResolvedRedisProfile } from '../../src/core/profiles';
 import { KeyPager } from '../../src/ui/tree/keyPager';
 import type { Settings } from '../../src/ui/settings';
+import { plainClient as plainRedis } from '../core/helpers/redis';
 import {
   alternate,
   HOST,
@@ -50,9 +51,7 @@ export function benchRedisProfile(db: number): ResolvedRedisProfile {
   return resolveRedisProfile({ name: 'bench', host: HOST, port: REDIS_PORT, db });
 }
 
-export function plainRedis(db: number): Redis {
-  return new Redis({ host: HOST, port: REDIS_PORT, db, maxRetriesPerRequest: 1, lazyConnect: false });
-}
+export { plainRedis };
 
 export interface RedisSizes {
   keys: number;
@@ -156,7 +155,7 @@ async function treeScanCount(client: Redis, settings: Settings): Promise<number>
     },
   });
   await new KeyPager(
-    async () => watched,
+    () => Promise.resolve(watched),
     {},
     () => settings,
   ).loadMore();
@@ -250,7 +249,7 @@ export async function rowFirstPage(cfg: BenchConfig, ours: Redis, raw: Redis, to
     tree: async () =>
       timed(async () => {
         const pager = new KeyPager(
-          async () => ours,
+          () => Promise.resolve(ours),
           {},
           () => DEFAULT_SETTINGS,
         );
@@ -284,7 +283,7 @@ export async function rowTypeGroup(cfg: BenchConfig, ours: Redis, total: number)
     variants[String(c)] = async () =>
       timed(async () => {
         const pager = new KeyPager(
-          async () => ours,
+          () => Promise.resolve(ours),
           { type: 'hash' },
           () => ({ ...DEFAULT_SETTINGS, redisScanCount: c }),
         );

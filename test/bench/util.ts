@@ -6,11 +6,15 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { cpus, totalmem, release, platform, arch, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { median, sleep } from '../core/helpers/common';
+
+// One copy of each: the bench uses the test helpers of test/core/helpers.
+export { median, sleep } from '../core/helpers/common';
+export { MANAGEMENT_URL, mgmt } from '../core/helpers/mgmt';
 
 export const HOST = '127.0.0.1';
 export const REDIS_PORT = 6379;
 export const AMQP_PORT = 5672;
-export const MANAGEMENT_URL = 'http://127.0.0.1:15672';
 export const RABBIT_USER = 'guest';
 export const RABBIT_PASSWORD = 'guest';
 
@@ -47,13 +51,6 @@ export interface Row {
 
 export function now(): number {
   return performance.now();
-}
-
-export function median(values: readonly number[]): number {
-  if (values.length === 0) return Number.NaN;
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
 /** Nearest-rank percentile, p in (0, 100]. */
@@ -140,8 +137,73 @@ export async function timed(fn: () => Promise<unknown>): Promise<number> {
   return now() - t;
 }
 
-export function sleep(msDelay: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, msDelay));
+/** Waits for `done`, or until all `total` arrived, or until nothing arrived for `quietMs`. */
+export async function waitUntilQuiet(done: Promise<void>, received: () => number, total: number, quietMs: number): Promise<void> {
+  let last = received();
+  let quietSince = now();
+  while (received() < total) {
+    const winner = await Promise.race([done.then(() => 'done'), sleep(100).then(() => 'tick')]);
+    if (winner === 'done') return;
+    if (received() !== last) {
+      last = received();
+      quietSince = now();
+    } else if (now() - quietSince > quietMs) return;
+  }
+}
+
+export interface FlowStats {
+  rate: number;
+  endToEndRate: number;
+  received: number;
+  lost: number;
+  outOfOrder: number;
+  ms: number;
+  lastLineOk?: boolean;
+}
+
+/** Counts numbered messages as they arrive: order, first and last arrival, and a promise settled at the end. */
+export class SeqCounter {
+  expected = 0;
+  outOfOrder = 0;
+  received = 0;
+  tFirst = 0;
+  tLast = 0;
+  private finish: () => void = () => undefined;
+  readonly done: Promise<void>;
+
+  constructor(readonly total: number) {
+    this.done = new Promise<void>((r) => (this.finish = r));
+  }
+
+  /** Counts one message; true when it was the last. */
+  see(seq: number): boolean {
+    if (this.received === 0) this.tFirst = now();
+    if (seq !== this.expected) this.outOfOrder++;
+    this.expected = seq + 1;
+    if (++this.received >= this.total) {
+      this.tLast = now();
+      return true;
+    }
+    return false;
+  }
+
+  end(): void {
+    if (this.tLast === 0) this.tLast = now();
+    this.finish();
+  }
+
+  stats(t0: number, extra: Partial<FlowStats> = {}): FlowStats {
+    if (this.tLast === 0) this.tLast = now();
+    return {
+      rate: this.received / ((this.tLast - this.tFirst) / 1000),
+      endToEndRate: this.received / ((this.tLast - t0) / 1000),
+      received: this.received,
+      lost: this.total - this.received,
+      outOfOrder: this.outOfOrder,
+      ms: this.tLast - t0,
+      ...extra,
+    };
+  }
 }
 
 /** Children this process started, so an interrupted run can stop exactly them. */
@@ -226,27 +288,6 @@ export function machineInfo(): Record<string, unknown> {
     os: `${platform()} ${release()} ${arch()}`,
     loadAverageAtStart: loadavg().map((l) => round(l, 2)),
   };
-}
-
-/** Basic auth header for the management API fixtures (the code under test has its own client). */
-export const MGMT_AUTH = `Basic ${Buffer.from(`${RABBIT_USER}:${RABBIT_PASSWORD}`).toString('base64')}`;
-
-export async function mgmt(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
-  const init: RequestInit = {
-    method,
-    headers: { authorization: MGMT_AUTH, 'content-type': 'application/json' },
-    signal: AbortSignal.timeout(120_000),
-  };
-  if (body !== undefined) init.body = JSON.stringify(body);
-  const res = await fetch(`${MANAGEMENT_URL}${path}`, init);
-  const text = await res.text();
-  let parsed: unknown = text;
-  try {
-    parsed = text === '' ? undefined : (JSON.parse(text) as unknown);
-  } catch {
-    // not JSON
-  }
-  return { status: res.status, body: parsed };
 }
 
 export function log(message: string): void {

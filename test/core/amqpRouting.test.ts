@@ -111,9 +111,9 @@ describe('topic matcher (exact AMQP semantics)', () => {
       ae: [{ destination: 'q-ae', destinationType: 'queue', routingKey: '' }],
     };
     const source: RouteSource = {
-      exchange: async (name) => (exchanges[name] ? { name, ...exchanges[name] } : undefined),
-      bindings: async (name) => (bindings[name] ?? []).map((b) => ({ ...b, arguments: {} })),
-      queueExists: async (name) => name === 'q-front',
+      exchange: (name) => Promise.resolve(exchanges[name] ? { name, ...exchanges[name] } : undefined),
+      bindings: (name) => Promise.resolve((bindings[name] ?? []).map((b) => ({ ...b, arguments: {} }))),
+      queueExists: (name) => Promise.resolve(name === 'q-front'),
     };
     assert.deepEqual(await computeRoute(source, 'front', 'k'), { queues: ['q-mid'], exchanges: ['mid'], notes: [] });
     assert.deepEqual(await computeRoute(source, 'front', 'k2'), { queues: ['q-front'], exchanges: [], notes: [] });

@@ -240,7 +240,7 @@ describe('AMQP topology and errors (real RabbitMQ)', () => {
 
   it('the pool hands out one session per (profile, vhost) and closes them on invalidate', async () => {
     const profile = vh.profile();
-    const pool = new AmqpPool({ profile: () => profile, password: async () => PASSWORD });
+    const pool = new AmqpPool({ profile: () => profile, password: () => Promise.resolve(PASSWORD) });
     const a = await pool.session('test');
     assert.equal(await pool.session('test'), a);
     assert.equal(a.vhost, vh.name);

@@ -14,8 +14,13 @@ import { startTail, type ExchangeTail } from '../../src/core/amqp/tail';
 import { checkQueue, declareExchange, declareQueue } from '../../src/core/amqp/topology';
 import { TestVhost, sleep, waitFor } from './helpers/amqpBroker';
 
+/** A message body as text: a string as it is, bytes that are not UTF-8 as hex:…. */
+function bodyText(body: AmqpMessage['body']): string {
+  return typeof body === 'string' ? body : `hex:${body.hex}`;
+}
+
 function bodies(messages: readonly AmqpMessage[]): string[] {
-  return messages.map((m) => (typeof m.body === 'string' ? m.body : `hex:${m.body.hex}`));
+  return messages.map((m) => bodyText(m.body));
 }
 
 describe('the six classic RabbitMQ patterns, 1–5 (real RabbitMQ)', () => {
@@ -64,8 +69,8 @@ describe('the six classic RabbitMQ patterns, 1–5 (real RabbitMQ)', () => {
     await declareQueue(session, { name: 'task_queue', durable: true });
     const seenA: string[] = [];
     const seenB: string[] = [];
-    const a = await startConsumer(session, { queue: 'task_queue' }, { sink: (m) => void seenA.push(String(m.body)) });
-    const b = await startConsumer(session, { queue: 'task_queue' }, { sink: (m) => void seenB.push(String(m.body)) });
+    const a = await startConsumer(session, { queue: 'task_queue' }, { sink: (m) => void seenA.push(bodyText(m.body)) });
+    const b = await startConsumer(session, { queue: 'task_queue' }, { sink: (m) => void seenB.push(bodyText(m.body)) });
     stoppers.push(a, b);
     for (let i = 0; i < 10; i++) {
       await publish(session, { exchange: '', routingKey: 'task_queue', body: `task ${i}`, properties: { persistent: true } });
@@ -93,13 +98,13 @@ describe('the six classic RabbitMQ patterns, 1–5 (real RabbitMQ)', () => {
       { queue: 'fair_queue', prefetch: 1 },
       {
         sink: async (m) => {
-          slowSeen.push(String(m.body));
+          slowSeen.push(bodyText(m.body));
           await sleep(400);
           slowMaxUnacked = Math.max(slowMaxUnacked, slow.stats.received - slow.stats.acked);
         },
       },
     );
-    const fast = await startConsumer(session, { queue: 'fair_queue', prefetch: 1 }, { sink: (m) => void fastSeen.push(String(m.body)) });
+    const fast = await startConsumer(session, { queue: 'fair_queue', prefetch: 1 }, { sink: (m) => void fastSeen.push(bodyText(m.body)) });
     stoppers.push(slow, fast);
     for (let i = 0; i < 10; i++)
       await publish(session, { exchange: '', routingKey: 'fair_queue', body: `job ${i}`, properties: { persistent: true } });

@@ -3,17 +3,7 @@ import * as net from 'node:net';
 import { parseAmqpGreeting, AMQP_PROTOCOL_HEADER } from '../../src/core/tcp/amqpGreeting';
 import { connectionTestLines, testRabbitProfile, testRedisProfile, type ConnectionTestResult } from '../../src/core/tcp/connectionTest';
 import { LOCAL_RABBIT_PASSWORD, LOCAL_RABBIT_PROFILE, resolveRabbitProfile, resolveRedisProfile } from '../../src/core/profiles';
-
-/** A port on 127.0.0.1 that nothing listens on (it was free a moment ago). */
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+import { freePort } from './helpers/common';
 
 function stepNames(result: ConnectionTestResult): string[] {
   return result.steps.map((s) => s.step);

@@ -3,24 +3,14 @@ import type { Redis } from 'ioredis';
 import { connectRedis } from '../../src/core/redis/connection';
 import { globMatch } from '../../src/core/redis/globMatch';
 import { escapeGlob, groupByNamespace, keyspaceCounts, scanKeysPage } from '../../src/core/redis/keyScanner';
-import { localProfile, plainClient, seedKeys } from './helpers/redis';
+import { localProfile, seedKeys, useRedisDb } from './helpers/redis';
 
 describe('key scanner (real Redis, db 1)', function () {
   this.timeout(120_000);
   const DB = 1;
   let seed: Redis;
   let client: Redis;
-
-  before(async () => {
-    seed = plainClient(DB);
-    await seed.flushdb();
-    client = await connectRedis(localProfile(DB));
-  });
-  after(async () => {
-    await seed.flushdb();
-    seed.disconnect();
-    client.disconnect();
-  });
+  useRedisDb(DB, connectRedis, (s, c) => ([seed, client] = [s, c]));
 
   it('pages through 100,000 keys yielding every key exactly once', async () => {
     const N = 100_000;
@@ -75,10 +65,6 @@ describe('key scanner (real Redis, db 1)', function () {
     assert.equal(s?.type, 'string');
     assert.ok(s && s.ttl > 90 && s.ttl <= 100, `ttl ${s?.ttl}`);
     assert.equal(all.keys.find((k) => k.key.toString() === 't:h')?.ttl, -1);
-    await seed.flushdb();
-  });
-
-  afterEach(async () => {
     await seed.flushdb();
   });
 

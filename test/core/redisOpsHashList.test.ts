@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { CancelledError, InputError, ReadOnlyError } from '../../src/core/errors';
 import { connectRedis } from '../../src/core/redis/connection';
 import { runOperation, runOperationUnchecked } from '../../src/core/redis/operations';
-import { localProfile, plainClient } from './helpers/redis';
+import { localProfile, useRedisDb } from './helpers/redis';
 
 const DB = 11;
 const ro = { profile: { name: 'prod', readOnly: true } };
@@ -11,16 +11,7 @@ const ro = { profile: { name: 'prod', readOnly: true } };
 describe('hash operations (real Redis, db 11)', () => {
   let seed: Redis;
   let client: Redis;
-  before(async () => {
-    seed = plainClient(DB);
-    await seed.flushdb();
-    client = await connectRedis(localProfile(DB));
-  });
-  afterEach(() => seed.flushdb());
-  after(() => {
-    seed.disconnect();
-    client.disconnect();
-  });
+  useRedisDb(DB, connectRedis, (s, c) => ([seed, client] = [s, c]));
 
   it('HSET adds and updates fields, HSETNX only adds', async () => {
     assert.equal(await runOperation(client, 'hset', { key: 'h', fields: { a: '1', b: '2' } }), 2);
@@ -116,15 +107,7 @@ describe('list operations (real Redis, db 11)', () => {
   let client: Redis;
   const profile = localProfile(DB);
   const openDedicated = (): Promise<Redis> => connectRedis(profile, { connectionName: 'broker-explorer:blocking' });
-  before(async () => {
-    seed = plainClient(DB);
-    client = await connectRedis(profile);
-  });
-  afterEach(() => seed.flushdb());
-  after(() => {
-    seed.disconnect();
-    client.disconnect();
-  });
+  useRedisDb(DB, connectRedis, (s, c) => ([seed, client] = [s, c]));
 
   it('LPUSH / RPUSH / LPUSHX / RPUSHX / LLEN / LINDEX / LRANGE', async () => {
     assert.equal(await runOperation(client, 'rpush', { key: 'l', values: ['b', 'c'] }), 2);

@@ -4,7 +4,7 @@ import { CancelledError, InputError, ReadOnlyError } from '../../src/core/errors
 import { connectRedis } from '../../src/core/redis/connection';
 import { countKeys, deleteByPattern, deleteKeys, flushDb } from '../../src/core/redis/keyOps';
 import { runOperation, runOperationUnchecked } from '../../src/core/redis/operations';
-import { localProfile, plainClient, seedKeys } from './helpers/redis';
+import { plainClient, seedKeys, useRedisDb } from './helpers/redis';
 
 const DB = 12;
 const OTHER_DB = 8;
@@ -13,23 +13,14 @@ const ro = { profile: { name: 'prod', readOnly: true } };
 describe('key operations (real Redis, db 12)', function () {
   this.timeout(60_000);
   let seed: Redis;
-  let other: Redis;
   let client: Redis;
-  before(async () => {
-    seed = plainClient(DB);
+  useRedisDb(DB, connectRedis, (s, c) => ([seed, client] = [s, c]));
+  let other: Redis;
+  before(() => {
     other = plainClient(OTHER_DB);
-    await seed.flushdb();
-    client = await connectRedis(localProfile(DB));
   });
-  afterEach(async () => {
-    await seed.flushdb();
-    await other.del('keys-test:moved', 'keys-test:copied');
-  });
-  after(() => {
-    seed.disconnect();
-    other.disconnect();
-    client.disconnect();
-  });
+  afterEach(() => other.del('keys-test:moved', 'keys-test:copied'));
+  after(() => other.disconnect());
 
   it('EXISTS counts keys (a repeated key twice), UNLINK deletes', async () => {
     await seed.mset('a', '1', 'b', '2');

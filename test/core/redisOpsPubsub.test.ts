@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { InputError, ReadOnlyError } from '../../src/core/errors';
 import { connectRedis } from '../../src/core/redis/connection';
 import { messageToJson, publish, Subscription, type PubSubMessage } from '../../src/core/redis/pubsub';
+import { sleep } from './helpers/common';
 import { localProfile, plainClient } from './helpers/redis';
 
 const profile = localProfile(0);
@@ -62,7 +63,7 @@ describe('pub/sub (real Redis)', function () {
     await s.start();
     await publishMany(publisher, channel, 10_000);
     const deadline = Date.now() + 10_000;
-    while (received.length < 10_000 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    while (received.length < 10_000 && Date.now() < deadline) await sleep(20);
     assert.equal(received.length, 10_000);
     assert.ok(
       received.every((m, i) => m === String(i)),
@@ -169,7 +170,7 @@ describe('pub/sub (real Redis)', function () {
     await s.start();
     await publishMany(publisher, channel, N, 5000);
     const deadline = Date.now() + 30_000;
-    while (count < N && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    while (count < N && Date.now() < deadline) await sleep(20);
     assert.equal(count, N);
     assert.equal(outOfOrder, 0);
     const rate = Math.round(N / ((lastAt - firstAt) / 1000));

@@ -7,7 +7,7 @@ import { replyToJson, replyToResult } from '../../src/core/redis/replyJson';
 import { openRespClient, type RespClient } from '../../src/core/redis/respClient';
 import { encodeCommand, RespReader } from '../../src/core/redis/respParser';
 import { splitArgs } from '../../src/core/redis/tokenizer';
-import { localProfile, plainClient } from './helpers/redis';
+import { useRedisDb } from './helpers/redis';
 
 const DB = 9;
 
@@ -65,16 +65,7 @@ describe('reply formatting, checked against redis-cli itself (real Redis, db 9)'
   this.timeout(60_000);
   let seed: Redis;
   let client: RespClient;
-  before(async () => {
-    seed = plainClient(DB);
-    await seed.flushdb();
-    client = await openRespClient(localProfile(DB));
-  });
-  after(async () => {
-    await seed.flushdb();
-    seed.disconnect();
-    client.close();
-  });
+  useRedisDb(DB, openRespClient, (s, c) => ([seed, client] = [s, c]), 'end');
 
   const cases: { setup?: string[]; line: string }[] = [
     { line: 'PING' },

@@ -10,7 +10,7 @@ import { formatReply } from '../../src/core/redis/replyFormat';
 import { replyToJson } from '../../src/core/redis/replyJson';
 import { openRespClient, type RespClient } from '../../src/core/redis/respClient';
 import { splitArgs } from '../../src/core/redis/tokenizer';
-import { localProfile, plainClient } from './helpers/redis';
+import { useRedisDb } from './helpers/redis';
 
 const DB = 8;
 const line = (text: string): Buffer[] => splitArgs(text);
@@ -19,19 +19,10 @@ describe('command runner (real Redis, db 8)', function () {
   this.timeout(60_000);
   let seed: Redis;
   let client: RespClient;
-  before(async () => {
-    seed = plainClient(DB);
-    await seed.flushdb();
-    client = await openRespClient(localProfile(DB));
-  });
+  const db = useRedisDb(DB, openRespClient, (s, c) => ([seed, client] = [s, c]));
   afterEach(async () => {
-    if (!client.connected) client = await openRespClient(localProfile(DB));
+    if (!client.connected) await db.reopen();
     if (client.db !== DB) await client.send(line(`SELECT ${DB}`));
-    await seed.flushdb();
-  });
-  after(() => {
-    seed.disconnect();
-    client.close();
   });
 
   it('keeps status and bulk apart, integers exact past 2^53, and an error reply as a value', async () => {
@@ -189,16 +180,7 @@ describe('read-only profiles in the console and pipelines (real Redis, db 8)', f
   const profile = { name: 'prod', readOnly: true };
   let seed: Redis;
   let client: RespClient;
-  before(async () => {
-    seed = plainClient(DB);
-    await seed.flushdb();
-    client = await openRespClient(localProfile(DB));
-  });
-  after(async () => {
-    await seed.flushdb();
-    seed.disconnect();
-    client.close();
-  });
+  useRedisDb(DB, openRespClient, (s, c) => ([seed, client] = [s, c]), 'end');
 
   const refused = [
     'SET k v',

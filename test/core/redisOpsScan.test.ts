@@ -7,7 +7,7 @@ import { CancelledError, InputError, NotFoundError } from '../../src/core/errors
 import { connectRedis } from '../../src/core/redis/connection';
 import { exportKeys, exportValue, iterateKeys } from '../../src/core/redis/scanExport';
 import { iterateValue, scanValue, type HashItem, type StreamItem, type ZsetItem } from '../../src/core/redis/valueScanner';
-import { localProfile, plainClient, seedKeys } from './helpers/redis';
+import { seedKeys, useRedisDb } from './helpers/redis';
 
 const DB = 9;
 
@@ -16,18 +16,11 @@ describe('value scanning and export (real Redis, db 9)', function () {
   let seed: Redis;
   let client: Redis;
   let dir: string;
-  before(async () => {
-    seed = plainClient(DB);
-    await seed.flushdb();
-    client = await connectRedis(localProfile(DB));
+  useRedisDb(DB, connectRedis, (s, c) => ([seed, client] = [s, c]));
+  before(() => {
     dir = mkdtempSync(join(tmpdir(), 'redis-ops-scan-'));
   });
-  afterEach(() => seed.flushdb());
-  after(() => {
-    seed.disconnect();
-    client.disconnect();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('pages a hash with HSCAN until complete, each field once', async () => {
     const fields: Record<string, string> = {};

@@ -3,12 +3,8 @@
  * SCAN calls it received, and refusing commands that would harm a shared one.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
 import * as net from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { AuthError, CancelledError, ConnectionError, ReadOnlyError, TimeoutError } from '../../src/core/errors';
 import { resolveRedisProfile, type ResolvedRedisProfile } from '../../src/core/profiles';
@@ -18,60 +14,8 @@ import { Subscription } from '../../src/core/redis/pubsub';
 import { openRespClient } from '../../src/core/redis/respClient';
 import { iterateKeys } from '../../src/core/redis/scanExport';
 import { splitArgs } from '../../src/core/redis/tokenizer';
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const port = (server.address() as net.AddressInfo).port;
-  server.close();
-  await once(server, 'close');
-  return port;
-}
-
-class OwnServer {
-  private proc: ChildProcess | undefined;
-  private readonly dir = mkdtempSync(join(tmpdir(), 'redis-ops-own-'));
-  constructor(readonly port: number) {}
-
-  async start(): Promise<void> {
-    const proc = spawn(
-      'redis-server',
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir, '--protected-mode', 'no'],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    this.proc = proc;
-    let out = '';
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`redis-server did not start: ${out}`)), 10_000);
-      proc.stdout?.on('data', (d: Buffer) => {
-        out += d.toString();
-        if (out.includes('Ready to accept connections')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-      proc.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`redis-server exited with ${code}: ${out}`));
-      });
-    });
-  }
-
-  async kill(): Promise<void> {
-    const proc = this.proc;
-    this.proc = undefined;
-    if (!proc || proc.exitCode !== null) return;
-    const exited = once(proc, 'exit');
-    proc.kill('SIGKILL');
-    await exited;
-  }
-
-  async dispose(): Promise<void> {
-    await this.kill();
-    rmSync(this.dir, { recursive: true, force: true });
-  }
-}
+import { freePort, sleep } from './helpers/common';
+import { OwnRedis } from './helpers/ownServers';
 
 async function scanCalls(admin: Redis): Promise<number> {
   const info = await admin.info('commandstats');
@@ -81,13 +25,12 @@ async function scanCalls(admin: Redis): Promise<number> {
 
 describe('on a Redis server of the test’s own', function () {
   this.timeout(120_000);
-  let server: OwnServer;
+  let server: OwnRedis;
   let profile: ResolvedRedisProfile;
   let admin: Redis;
 
   before(async () => {
-    server = new OwnServer(await freePort());
-    await server.start();
+    server = await OwnRedis.start();
     profile = resolveRedisProfile({ name: 'own', host: '127.0.0.1', port: server.port, db: 0 });
     admin = new Redis({ host: '127.0.0.1', port: server.port, maxRetriesPerRequest: 1 });
   });
@@ -127,7 +70,7 @@ describe('on a Redis server of the test’s own', function () {
         const calls = await scanCalls(admin);
         assert.equal(calls, batches, 'one SCAN per batch, none after the cancel');
         assert.ok(calls < (N / 1000) * 0.75, `${calls} SCAN calls for half of ${N} keys`);
-        await new Promise((r) => setTimeout(r, 300));
+        await sleep(300);
         assert.equal(await scanCalls(admin), calls);
       } finally {
         client.disconnect();
@@ -259,7 +202,7 @@ describe('on a Redis server of the test’s own', function () {
       const lost = once(sub, 'lost');
       await server.kill();
       await lost;
-      await new Promise((r) => setTimeout(r, 300));
+      await sleep(300);
       const back = once(sub, 'resubscribed');
       await server.start();
       await back;

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { InputError, ReadOnlyError } from '../../src/core/errors';
 import { connectRedis } from '../../src/core/redis/connection';
 import { runOperation, runOperationUnchecked } from '../../src/core/redis/operations';
-import { localProfile, plainClient } from './helpers/redis';
+import { useRedisDb } from './helpers/redis';
 
 const DB = 10;
 const ro = { profile: { name: 'prod', readOnly: true } };
@@ -12,16 +12,7 @@ const sorted = (v: unknown): string[] => [...(v as string[])].sort();
 describe('set operations (real Redis, db 10)', () => {
   let seed: Redis;
   let client: Redis;
-  before(async () => {
-    seed = plainClient(DB);
-    await seed.flushdb();
-    client = await connectRedis(localProfile(DB));
-  });
-  afterEach(() => seed.flushdb());
-  after(() => {
-    seed.disconnect();
-    client.disconnect();
-  });
+  useRedisDb(DB, connectRedis, (s, c) => ([seed, client] = [s, c]));
 
   it('SADD / SREM / SISMEMBER / SMISMEMBER / SCARD / SMOVE', async () => {
     assert.equal(await runOperation(client, 'sadd', { key: 'a', members: ['1', '2', '3', '2'] }), 3);
@@ -105,15 +96,7 @@ describe('set operations (real Redis, db 10)', () => {
 describe('sorted-set operations (real Redis, db 10)', () => {
   let seed: Redis;
   let client: Redis;
-  before(async () => {
-    seed = plainClient(DB);
-    client = await connectRedis(localProfile(DB));
-  });
-  afterEach(() => seed.flushdb());
-  after(() => {
-    seed.disconnect();
-    client.disconnect();
-  });
+  useRedisDb(DB, connectRedis, (s, c) => ([seed, client] = [s, c]));
 
   it('ZADD NX only adds, XX only updates, GT / LT only move the score one way, CH counts changes', async () => {
     assert.equal(

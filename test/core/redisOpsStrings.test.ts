@@ -5,23 +5,14 @@ import { connectRedis } from '../../src/core/redis/connection';
 import { runOperation, runOperationUnchecked } from '../../src/core/redis/operations';
 import { CommandError } from '../../src/core/redis/reply';
 import { utf8Length } from '../../src/core/redis/stringOps';
-import { localProfile, plainClient } from './helpers/redis';
+import { useRedisDb } from './helpers/redis';
 
 const DB = 10;
 
 describe('string operations (real Redis, db 10)', () => {
   let seed: Redis;
   let client: Redis;
-  before(async () => {
-    seed = plainClient(DB);
-    await seed.flushdb();
-    client = await connectRedis(localProfile(DB));
-  });
-  afterEach(() => seed.flushdb());
-  after(() => {
-    seed.disconnect();
-    client.disconnect();
-  });
+  useRedisDb(DB, connectRedis, (s, c) => ([seed, client] = [s, c]));
 
   it('SET NX sets only an absent key and XX only an existing one', async () => {
     assert.deepEqual(await runOperation(client, 'set', { key: 's:a', value: '1', condition: 'NX' }), { set: true });

@@ -16,9 +16,8 @@ import { DEFAULT_MAX_DELAY_MS } from '../../src/core/amqp/recoveringChannel';
 import { startTail, type ExchangeTail } from '../../src/core/amqp/tail';
 import { declareExchange } from '../../src/core/amqp/topology';
 import { MANAGEMENT_URL, PASSWORD, TestVhost, sleep, waitFor } from './helpers/amqpBroker';
+import { MGMT_AUTH } from './helpers/mgmt';
 import { RecordingLogger } from './helpers/ownServers';
-
-const AUTH = `Basic ${Buffer.from(`guest:${PASSWORD}`).toString('base64')}`;
 
 function rabbitmqctl(args: string[], timeoutMs = 90_000): Promise<{ code: number; out: string; ms: number }> {
   const started = Date.now();
@@ -46,7 +45,7 @@ async function amqpAnswers(): Promise<boolean> {
 async function managementAnswers(): Promise<boolean> {
   try {
     for (const path of ['/api/overview', '/api/vhosts']) {
-      const res = await fetch(`${MANAGEMENT_URL}${path}`, { headers: { authorization: AUTH }, signal: AbortSignal.timeout(2_000) });
+      const res = await fetch(`${MANAGEMENT_URL}${path}`, { headers: { authorization: MGMT_AUTH }, signal: AbortSignal.timeout(2_000) });
       await res.arrayBuffer();
       if (res.status !== 200) return false;
     }

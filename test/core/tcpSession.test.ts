@@ -9,6 +9,7 @@ import { ConnectionError, InputError, TimeoutError } from '../../src/core/errors
 import { formatReceived, isMostlyBinary } from '../../src/core/tcp/formatReceived';
 import { openTcp, parseTcpOpenArgs } from '../../src/core/tcp/openTcp';
 import { TcpSession } from '../../src/core/tcp/tcpSession';
+import { freePort } from './helpers/common';
 
 interface TestServer {
   port: number;
@@ -41,13 +42,6 @@ function listen(server: net.Server): Promise<TestServer> {
 
 function echoServer(): Promise<TestServer> {
   return listen(net.createServer((s) => s.pipe(s)));
-}
-
-/** A port on 127.0.0.1 that nothing listens on (it was free a moment ago). */
-async function freePort(): Promise<number> {
-  const s = await listen(net.createServer());
-  await s.close();
-  return s.port;
 }
 
 const CONNECTION_MADE = /^connectionMade 127\.0\.0\.1:\d+ -> 127\.0\.0\.1:\d+/;

@@ -12,18 +12,8 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { Redis } from 'ioredis';
 import * as vscode from 'vscode';
 import type { ErrorNode, LoadMoreNode, TreeNode } from '../../src/ui/tree/treeNode';
-import {
-  api,
-  assertOneSentence,
-  contextOf,
-  exec,
-  freePort,
-  outputChannelText,
-  startOwnRedis,
-  uniqueName,
-  waitFor,
-  type OwnRedis,
-} from './util';
+import { OwnRedis } from '../core/helpers/ownServers';
+import { api, assertOneSentence, contextOf, exec, freePort, outputChannelText, uniqueName, waitFor } from './util';
 
 const KEYS = 1_000;
 
@@ -52,7 +42,7 @@ export function registerFaultTests(): void {
 
     before(async function () {
       this.timeout(30_000);
-      own = await startOwnRedis();
+      own = await OwnRedis.start();
       seed = new Redis({ host: '127.0.0.1', port: own.port, maxRetriesPerRequest: 1 });
       seed.on('error', () => undefined);
       const p = seed.pipeline();
@@ -73,7 +63,7 @@ export function registerFaultTests(): void {
       await exec('brokerExplorer.profiles.remove', { kind: 'redis', name });
       await config().update('redis.pageSize', undefined, vscode.ConfigurationTarget.Global);
       seed.disconnect();
-      await own.stop();
+      await own.dispose();
     });
 
     it('expands the tree, subscribes and opens a console on the server', async () => {
@@ -106,7 +96,7 @@ export function registerFaultTests(): void {
     it('after kill -9, "Load more" gives an error node with one sentence within seconds, and expanding the profile too', async function () {
       this.timeout(30_000);
       const a = await api();
-      await own.kill9();
+      await own.kill();
       const keys = await a.redisTree.children(group);
       const more = keys[keys.length - 1] as LoadMoreNode;
       const started = Date.now();
@@ -146,7 +136,7 @@ export function registerFaultTests(): void {
     it('after a restart on the same port, Retry loads the next page, the subscription resubscribes and the console reconnects', async function () {
       this.timeout(60_000);
       const a = await api();
-      await own.restart();
+      await own.start();
       seed.disconnect();
       seed = new Redis({ host: '127.0.0.1', port: own.port, maxRetriesPerRequest: 1 });
       seed.on('error', () => undefined);

@@ -5,25 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { connect, type ChannelModel } from 'amqplib';
-import { api, exec, rejects, uniqueName, waitFor } from './util';
-
-const MANAGEMENT = 'http://127.0.0.1:15672';
-const AUTH = `Basic ${Buffer.from('guest:guest').toString('base64')}`;
-
-async function mgmt(method: string, path: string, body?: unknown): Promise<number> {
-  const init: RequestInit = { method, headers: { authorization: AUTH, 'content-type': 'application/json' } };
-  if (body !== undefined) init.body = JSON.stringify(body);
-  const res = await fetch(`${MANAGEMENT}${path}`, init);
-  await res.text();
-  if (res.status >= 400 && !(method === 'DELETE' && res.status === 404)) throw new Error(`${method} ${path} → ${res.status}`);
-  return res.status;
-}
-
-async function mgmtJson(path: string): Promise<unknown> {
-  const res = await fetch(`${MANAGEMENT}${path}`, { headers: { authorization: AUTH } });
-  if (res.status >= 400) throw new Error(`GET ${path} → ${res.status}`);
-  return res.json();
-}
+import { api, exec, rabbitMgmt as mgmt, rabbitMgmtJson as mgmtJson, RABBIT_MANAGEMENT, rejects, uniqueName, waitFor } from './util';
 
 export interface Message {
   exchange: string;
@@ -45,7 +27,7 @@ export class RabbitFixture {
     await mgmt('PUT', `/api/permissions/${v}/guest`, { configure: '.*', write: '.*', read: '.*' });
     await exec('brokerExplorer.profiles.add', {
       kind: 'rabbitmq',
-      profile: { name: this.profile, url: `amqp://guest@127.0.0.1:5672/${v}`, managementUrl: MANAGEMENT, connectTimeoutMs: 5000 },
+      profile: { name: this.profile, url: `amqp://guest@127.0.0.1:5672/${v}`, managementUrl: RABBIT_MANAGEMENT, connectTimeoutMs: 5000 },
       password: 'guest',
     });
   }
@@ -276,10 +258,9 @@ export function registerRabbitmqTests(): void {
       await fx.run('declareExchange', { name: 'resume_x', type: 'fanout', durable: false });
       const t = await fx.run<{ id: string; queue: string }>('tail', { exchange: 'resume_x', keep: true });
       const connection = await waitFor("the tail's connection in the management API", async () => {
-        const list = (await mgmtJson(`/api/vhosts/${encodeURIComponent(fx.vhost)}/connections`)) as {
-          name: string;
-          client_properties?: { connection_name?: string };
-        }[];
+        const list = await mgmtJson<{ name: string; client_properties?: { connection_name?: string } }[]>(
+          `/api/vhosts/${encodeURIComponent(fx.vhost)}/connections`,
+        );
         return list.find((c) => c.client_properties?.connection_name?.startsWith('broker-explorer tail resume_x'))?.name;
       });
       await mgmt('DELETE', `/api/connections/${encodeURIComponent(connection)}`);

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { TreeNode } from '../../src/ui/tree/treeNode';
 import { RabbitFixture } from './rabbitmq.test';
-import { api, exec } from './util';
+import { api, exec, sleep } from './util';
 
 async function item(node: TreeNode): Promise<vscode.TreeItem> {
   return (await api()).rabbitTree.treeItem(node);
@@ -99,7 +99,7 @@ export function registerRabbitmqTreeTests(): void {
       assert.deepEqual(await Promise.all(kids.map(context)), ['be:rabbitmq:exchanges', 'be:rabbitmq:queues']);
       const exchanges = await folder('Exchanges');
       const first = await children(exchanges);
-      assert.deepEqual(await Promise.all(first.map(context)), [...Array(5).fill('be:rabbitmq:exchange+builtin'), 'be:loadMore']);
+      assert.deepEqual(await Promise.all(first.map(context)), [...Array<string>(5).fill('be:rabbitmq:exchange+builtin'), 'be:loadMore']);
       const all = await loadAll(exchanges);
       assert.deepEqual(await Promise.all(all.map(label)), [
         '(AMQP default)',
@@ -184,11 +184,11 @@ export function registerRabbitmqTreeTests(): void {
       try {
         await config().update('rabbitmq.refreshIntervalSeconds', 2, vscode.ConfigurationTarget.Global);
         const started = Date.now();
-        while (fired === 0 && Date.now() - started < 6_000) await new Promise((r) => setTimeout(r, 100));
+        while (fired === 0 && Date.now() - started < 6_000) await sleep(100);
         assert.ok(fired > 0, 'a whole-tree refresh within 6 s');
         await config().update('rabbitmq.refreshIntervalSeconds', undefined, vscode.ConfigurationTarget.Global);
         fired = 0;
-        await new Promise((r) => setTimeout(r, 2_500));
+        await sleep(2_500);
         assert.equal(fired, 0);
       } finally {
         sub.dispose();

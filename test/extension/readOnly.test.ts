@@ -13,20 +13,9 @@ import { createHash } from 'node:crypto';
 import { connect, type ChannelModel } from 'amqplib';
 import { Redis } from 'ioredis';
 import * as vscode from 'vscode';
+import { OwnRedis } from '../core/helpers/ownServers';
 import { RabbitFixture } from './rabbitmq.test';
-import {
-  api,
-  assertOneSentence,
-  contextOf,
-  exec,
-  plainRedis,
-  rabbitSnapshot,
-  redisSnapshot,
-  startOwnRedis,
-  uniqueName,
-  waitFor,
-  type OwnRedis,
-} from './util';
+import { api, assertOneSentence, contextOf, exec, plainRedis, rabbitSnapshot, redisSnapshot, uniqueName, waitFor } from './util';
 
 const DB = 6;
 
@@ -75,7 +64,7 @@ export function registerReadOnlyTests(): void {
       await seed.hset('myhash', 'f', 'v');
       await seed.sadd('myset', 'm');
       await seed.zadd('myz', 1, 'one');
-      own = await startOwnRedis();
+      own = await OwnRedis.start();
       ownClient = new Redis({ host: '127.0.0.1', port: own.port, maxRetriesPerRequest: 1 });
       await ownClient.set('x', 'own');
       await exec('brokerExplorer.profiles.add', {
@@ -117,7 +106,7 @@ export function registerReadOnlyTests(): void {
       await raw.close().catch(() => undefined);
       await fx.teardown();
       ownClient.disconnect();
-      await own.stop();
+      await own.dispose();
       await seed.flushdb();
       seed.disconnect();
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');
@@ -241,7 +230,7 @@ export function registerReadOnlyTests(): void {
         }
       }
       assert.deepEqual(accepted, [], 'every write is refused as read-only');
-      assert.ok(own.alive, 'the own redis-server still runs (SHUTDOWN was not sent)');
+      assert.ok(own.running, 'the own redis-server still runs (SHUTDOWN was not sent)');
       assert.equal(await state(), before, 'nothing changed on the servers');
       assert.ok(refusals.some((r) => /Profile ".*" is read-only/.test(r)));
     });

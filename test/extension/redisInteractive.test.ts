@@ -75,12 +75,12 @@ export function registerRedisInteractiveTests(): void {
       p.set('other', 'y');
       await p.exec();
       const node = await dbNode();
-      let asked = await withScript(['Keys matching a pattern', 'tmp:*', undefined], () =>
+      const asked = await withScript(['Keys matching a pattern', 'tmp:*', undefined], () =>
         vscode.commands.executeCommand('brokerExplorer.redis.deleteKeys', node),
       );
       assert.match(asked[2], /Delete 30 keys matching tmp:\*/);
       assert.equal(await seed.dbsize(), 31, 'not confirmed: nothing deleted');
-      asked = await withScript(['Keys matching a pattern', 'tmp:*', 'Delete'], () =>
+      await withScript(['Keys matching a pattern', 'tmp:*', 'Delete'], () =>
         vscode.commands.executeCommand('brokerExplorer.redis.deleteKeys', node),
       );
       assert.equal(await seed.dbsize(), 1);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { api, exec, plainRedis, rejects, uniqueName } from './util';
+import { api, exec, plainRedis, rejects, sleep, uniqueName } from './util';
 
 const DB = 3;
 
@@ -215,7 +215,7 @@ export function registerRedisOpsTests(): void {
       assert.equal(await op('blpop', { keys: ['q'], timeout: 0.3 }), null);
       assert.ok(Date.now() - started >= 250);
       const waiting = op<{ key: string; value: string }>('brpop', { keys: ['q2'], timeout: 5 });
-      await new Promise((r) => setTimeout(r, 200));
+      await sleep(200);
       // The shared connection is not blocked meanwhile.
       assert.equal(await exec('brokerExplorer.redis.runCommand', { profile: name, line: 'RPUSH q2 job' }), 1);
       assert.deepEqual(await waiting, { key: 'q2', value: 'job' });

@@ -41,7 +41,7 @@ export function registerRedisScanTests(): void {
       assert.equal(lines.length, 3000);
       const keys = new Set(lines.map((l) => (JSON.parse(l) as { key: string; type: string }).key));
       assert.equal(keys.size, 3000);
-      assert.deepEqual(JSON.parse(lines[0]).type, 'string');
+      assert.deepEqual((JSON.parse(lines[0]) as { type: string }).type, 'string');
       const doc = await vscode.workspace.openTextDocument(vscode.Uri.parse(result.uri));
       const shown = doc
         .getText()

@@ -114,7 +114,7 @@ export function registerTcpTerminalTests(): void {
         terminal = vscode.window.terminals.find((t) => t.name === `TCP ⟫ 127.0.0.1:${port}`);
         assert.ok(terminal, vscode.window.terminals.map((t) => t.name).join(', '));
         const pty = (terminal.creationOptions as vscode.ExtensionTerminalOptions).pty as Pty;
-        assert.ok(pty.handleInput);
+        assert.ok(pty.handleInput !== undefined);
         let out = '';
         const listening = pty.onDidWrite((text) => (out += text));
         received.length = 0;

@@ -1,11 +1,17 @@
-import type { ChildProcess } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { ChannelModel } from 'amqplib';
 import * as vscode from 'vscode';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { BrokerExplorerApi } from '../../src/extension';
 import type { TreeNode } from '../../src/ui/tree/treeNode';
+import { waitFor as poll } from '../core/helpers/common';
+import { mgmtOk } from '../core/helpers/mgmt';
+
+// One copy of each helper lives in test/core/helpers (no mocha or vscode in them); the host suite uses them from there.
+export { freePort, sleep } from '../core/helpers/common';
+export { MANAGEMENT_URL as RABBIT_MANAGEMENT } from '../core/helpers/mgmt';
+export { plainClient as plainRedis } from '../core/helpers/redis';
 
 export const EXTENSION_ID = 'broker-explorer.broker-explorer';
 
@@ -26,30 +32,20 @@ export function exec<T>(id: string, args?: unknown): Promise<T> {
   return Promise.resolve(vscode.commands.executeCommand<T>(id, args));
 }
 
-/** A plain client for seeding, outside the code under test. */
-export function plainRedis(db: number): Redis {
-  return new Redis({ host: '127.0.0.1', port: 6379, db, maxRetriesPerRequest: 1 });
-}
-
 export async function rejects(promise: Promise<unknown>, pattern: RegExp): Promise<string> {
   try {
     await promise;
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    if (!pattern.test(message)) throw new Error(`rejected with "${message}", expected ${pattern}`);
+    if (!pattern.test(message)) throw new Error(`rejected with "${message}", expected ${pattern}`, { cause: err });
     return message;
   }
   throw new Error(`expected a rejection matching ${pattern}`);
 }
 
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+/** Polls every 100 ms until `probe` gives a value (the host is slower than core: 20 s unless told). */
+export function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000): Promise<T> {
+  return poll(what, probe, timeoutMs, 100);
 }
 
 export function uniqueName(prefix: string): string {
@@ -71,33 +67,13 @@ export function assertOneSentence(message: string, secrets: readonly string[] = 
   for (const s of secrets) if (s && message.includes(s)) throw new Error('the message holds a password');
 }
 
-export const RABBIT_MANAGEMENT = 'http://127.0.0.1:15672';
-const GUEST_AUTH = `Basic ${Buffer.from('guest:guest').toString('base64')}`;
-
 /** A management API call as guest; a 404 on DELETE is fine. Returns the status. */
 export async function rabbitMgmt(method: string, path: string, body?: unknown): Promise<number> {
-  const init: RequestInit = { method, headers: { authorization: GUEST_AUTH, 'content-type': 'application/json' } };
-  if (body !== undefined) init.body = JSON.stringify(body);
-  const res = await fetch(`${RABBIT_MANAGEMENT}${path}`, init);
-  await res.text();
-  if (res.status >= 400 && !(method === 'DELETE' && res.status === 404)) throw new Error(`${method} ${path} → ${res.status}`);
-  return res.status;
+  return (await mgmtOk(method, path, body)).status;
 }
 
 export async function rabbitMgmtJson<T>(path: string): Promise<T> {
-  const res = await fetch(`${RABBIT_MANAGEMENT}${path}`, { headers: { authorization: GUEST_AUTH } });
-  if (res.status >= 400) throw new Error(`GET ${path} → ${res.status}`);
-  return (await res.json()) as T;
-}
-
-/** A TCP port nobody listens on right now. */
-export async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
+  return (await mgmtOk('GET', path)).body as T;
 }
 
 /**
@@ -153,73 +129,6 @@ export async function rabbitSnapshot(vhost: string, conn: ChannelModel): Promise
     await ch.close();
   }
   return JSON.stringify({ queues, exchanges, bindings, depths });
-}
-
-export interface OwnRedis {
-  port: number;
-  readonly alive: boolean;
-  /** SIGKILL, and wait until the process is gone. */
-  kill9(): Promise<void>;
-  /** Starts it again on the same port. */
-  restart(): Promise<void>;
-  stop(): Promise<void>;
-}
-
-/** A redis-server of the test's own on a free port (no persistence), answering PING before this resolves. */
-export async function startOwnRedis(): Promise<OwnRedis> {
-  const { spawn } = await import('node:child_process');
-  const port = await freePort();
-  let child: ChildProcess | undefined;
-  let exited: Promise<void> = Promise.resolve();
-  const launch = async (): Promise<void> => {
-    const proc = spawn(
-      'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'],
-      { stdio: 'ignore' },
-    );
-    child = proc;
-    exited = new Promise<void>((r) => proc.once('exit', () => r()));
-    proc.on('error', () => undefined);
-    await waitFor(
-      `redis-server on port ${port}`,
-      async () => {
-        const probe = new Redis({
-          host: '127.0.0.1',
-          port,
-          lazyConnect: true,
-          maxRetriesPerRequest: 0,
-          retryStrategy: () => null,
-          enableOfflineQueue: false,
-        });
-        probe.on('error', () => undefined);
-        try {
-          await probe.connect();
-          return (await probe.ping()) === 'PONG' ? true : undefined;
-        } catch {
-          return undefined;
-        } finally {
-          probe.disconnect();
-        }
-      },
-      10_000,
-    );
-  };
-  await launch();
-  const kill = async (signal: NodeJS.Signals): Promise<void> => {
-    if (child && child.exitCode === null && child.signalCode === null) {
-      child.kill(signal);
-      await exited;
-    }
-  };
-  return {
-    port,
-    get alive(): boolean {
-      return child !== undefined && child.exitCode === null && child.signalCode === null;
-    },
-    kill9: () => kill('SIGKILL'),
-    restart: launch,
-    stop: () => kill('SIGTERM'),
-  };
 }
 
 export type Answer = string | string[] | undefined;

@@ -7,36 +7,10 @@ import { randomBytes } from 'node:crypto';
 import { connect, type ChannelModel } from 'amqplib';
 import { AmqpSession } from '../../../src/core/amqp/amqpSession';
 import { resolveRabbitProfile, type ResolvedRabbitProfile } from '../../../src/core/profiles';
+import { MANAGEMENT_URL, PASSWORD, mgmtOk } from './mgmt';
 
-export const MANAGEMENT_URL = 'http://127.0.0.1:15672';
-export const PASSWORD = 'guest';
-const AUTH = `Basic ${Buffer.from(`guest:${PASSWORD}`).toString('base64')}`;
-
-export interface MgmtReply {
-  status: number;
-  body: unknown;
-}
-
-/** A raw management API call (fixtures only; the code under test has its own client). */
-export async function mgmt(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<MgmtReply> {
-  const init: RequestInit = { method, headers: { authorization: AUTH, 'content-type': 'application/json', ...headers } };
-  if (body !== undefined) init.body = JSON.stringify(body);
-  const res = await fetch(`${MANAGEMENT_URL}${path}`, init);
-  const text = await res.text();
-  let parsed: unknown = text;
-  try {
-    parsed = text === '' ? undefined : (JSON.parse(text) as unknown);
-  } catch {
-    // not JSON
-  }
-  return { status: res.status, body: parsed };
-}
-
-async function mgmtOk(method: string, path: string, body?: unknown): Promise<unknown> {
-  const reply = await mgmt(method, path, body);
-  if (reply.status >= 400) throw new Error(`${method} ${path} → ${reply.status} ${JSON.stringify(reply.body)}`);
-  return reply.body;
-}
+export { MANAGEMENT_URL, PASSWORD, mgmt, type MgmtReply } from './mgmt';
+export { median, sleep, waitFor } from './common';
 
 /** Creates a vhost named for the test (with a "/" and a space, to exercise encoding) and gives guest every permission. */
 export async function createVhost(label: string): Promise<string> {
@@ -48,8 +22,7 @@ export async function createVhost(label: string): Promise<string> {
 }
 
 export async function deleteVhost(name: string): Promise<void> {
-  const reply = await mgmt('DELETE', `/api/vhosts/${encodeURIComponent(name)}`);
-  if (reply.status >= 400 && reply.status !== 404) throw new Error(`deleting vhost ${name} → ${reply.status}`);
+  await mgmtOk('DELETE', `/api/vhosts/${encodeURIComponent(name)}`);
 }
 
 export function rabbitProfile(vhost: string, overrides: Record<string, unknown> = {}): ResolvedRabbitProfile {
@@ -99,30 +72,4 @@ export class TestVhost {
     await Promise.all(this.raws.map((c) => c.close().catch(() => undefined)));
     await deleteVhost(this.name);
   }
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Polls until `check` returns a value other than undefined / false. */
-export async function waitFor<T>(
-  what: string,
-  check: () => Promise<T | undefined | false> | T | undefined | false,
-  timeoutMs = 10_000,
-  everyMs = 50,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(everyMs);
-  }
-}
-
-export function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }

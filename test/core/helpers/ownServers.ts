@@ -11,21 +11,9 @@ import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from '../../../src/core/logger';
+import { freePort } from './common';
 
-/** A port nobody listens on right now (bound, read, released). */
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const port = (server.address() as net.AddressInfo).port;
-  server.close();
-  await once(server, 'close');
-  return port;
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
+export { freePort, sleep } from './common';
 
 export interface RedisTlsFiles {
   cert: string;
@@ -219,37 +207,12 @@ export function makeTestCa(): TestCa {
   const ssl = (...args: string[]): void => {
     execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
   };
-  ssl(
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    p('ca.key'),
-    '-out',
-    p('ca.crt'),
-    '-days',
-    '2',
-    '-subj',
-    '/CN=Broker Explorer Test CA',
-  );
-  ssl(
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    p('other.key'),
-    '-out',
-    p('other.crt'),
-    '-days',
-    '2',
-    '-subj',
-    '/CN=Unrelated Test CA',
-  );
-  ssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', p('server.key'), '-out', p('server.csr'), '-subj', '/CN=127.0.0.1');
+  const newKey = ['-newkey', 'rsa:2048', '-nodes'];
+  const selfSignedCa = (name: string, subject: string): void =>
+    ssl('req', '-x509', ...newKey, '-keyout', p(`${name}.key`), '-out', p(`${name}.crt`), '-days', '2', '-subj', subject);
+  selfSignedCa('ca', '/CN=Broker Explorer Test CA');
+  selfSignedCa('other', '/CN=Unrelated Test CA');
+  ssl('req', ...newKey, '-keyout', p('server.key'), '-out', p('server.csr'), '-subj', '/CN=127.0.0.1');
   writeFileSync(
     p('ext.cnf'),
     'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n',

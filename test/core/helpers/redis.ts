@@ -1,3 +1,9 @@
+/**
+ * Redis on 127.0.0.1:6379 for tests and the bench: profiles, a plain client
+ * outside the code under test, seeding, and the mocha fixture of a suite
+ * that owns one database. Importing this registers nothing; `useRedisDb`
+ * registers its hooks when a describe() calls it.
+ */
 import { Redis } from 'ioredis';
 import { resolveRedisProfile, type ResolvedRedisProfile } from '../../../src/core/profiles';
 
@@ -20,4 +26,58 @@ export async function seedKeys(client: Redis, count: number, name: (i: number) =
     for (let i = start; i < Math.min(count, start + batch); i++) p.set(name(i), '1');
     await p.exec();
   }
+}
+
+/** A client under test: an ioredis client (disconnect) or a RespClient (close). */
+export type ClosableClient = { disconnect(): void } | { close(): void };
+
+export interface RedisDbFixture {
+  /** Closes the client under test and opens a new one (bound again), as after a test that broke the connection. */
+  reopen(): Promise<void>;
+}
+
+/**
+ * The mocha fixture of a suite that owns Redis database `db`; call it inside
+ * describe(). Before the suite: a plain seed client, the database flushed,
+ * and the client under test from `open`, both handed to the suite's
+ * variables through `bind`. The database is flushed after each test (or,
+ * with `flush: 'end'`, once after the suite); both clients are closed after
+ * the suite.
+ */
+export function useRedisDb<C extends ClosableClient>(
+  db: number,
+  open: (profile: ResolvedRedisProfile) => Promise<C>,
+  bind: (seed: Redis, client: C) => void,
+  flush: 'each' | 'end' = 'each',
+): RedisDbFixture {
+  let seed: Redis | undefined;
+  let client: C | undefined;
+  const close = (c: C | undefined): void => {
+    if (c === undefined) return;
+    if ('disconnect' in c) c.disconnect();
+    else c.close();
+  };
+  before(async () => {
+    seed = plainClient(db);
+    await seed.flushdb();
+    client = await open(localProfile(db));
+    bind(seed, client);
+  });
+  if (flush === 'each') {
+    afterEach(async () => {
+      await seed?.flushdb();
+    });
+  }
+  after(async () => {
+    if (flush === 'end') await seed?.flushdb();
+    seed?.disconnect();
+    close(client);
+  });
+  return {
+    async reopen(): Promise<void> {
+      close(client);
+      client = await open(localProfile(db));
+      if (seed) bind(seed, client);
+    },
+  };
 }

@@ -6,6 +6,7 @@
  */
 import { once } from 'node:events';
 import * as net from 'node:net';
+import { freePort } from './common';
 
 export class TcpProxy {
   private server: net.Server | undefined;
@@ -21,13 +22,7 @@ export class TcpProxy {
 
   /** Listens on a free port and forwards to target. */
   static async start(targetPort: number, targetHost = '127.0.0.1'): Promise<TcpProxy> {
-    const probe = net.createServer();
-    probe.listen(0, '127.0.0.1');
-    await once(probe, 'listening');
-    const port = (probe.address() as net.AddressInfo).port;
-    probe.close();
-    await once(probe, 'close');
-    const proxy = new TcpProxy(port, targetHost, targetPort);
+    const proxy = new TcpProxy(await freePort(), targetHost, targetPort);
     await proxy.up();
     return proxy;
   }
