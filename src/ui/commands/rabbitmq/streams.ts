@@ -12,7 +12,7 @@ import type { AmqpMessage } from '../../../core/amqp/messageProperties';
 import { ExchangeTail, tailBindingKeys } from '../../../core/amqp/tail';
 import { checkShortString, toAmqpTable } from '../../../core/amqp/amqpTable';
 import { CancelledError, InputError, NotFoundError } from '../../../core/errors';
-import { TailOutput, timestamp } from '../../tails/tailOutput';
+import { droppingLine, TailOutput, timestamp } from '../../tails/tailOutput';
 import { bool, list, num, obj, str } from '../args';
 import { answered, type CommandCall, type CommandSpec } from '../registry';
 import {
@@ -32,13 +32,13 @@ import { appendMessage } from './format';
 
 /** How long `take` waits when no `timeoutMs` is given. */
 export const DEFAULT_TAKE_TIMEOUT_MS = 30_000;
-/** Output channels of stopped tails kept for reading. */
-const KEEP_STOPPED = 10;
 
-/** Owns the output channels of tails and consumers; keeps the last few stopped ones. */
+/**
+ * Owns the output channels of running tails and consumers. A stopped one's
+ * channel belongs to the tail registry, which keeps it by its retention rule.
+ */
 export class StreamOutputs implements vscode.Disposable {
   private readonly running = new Set<TailOutput>();
-  private readonly stopped: TailOutput[] = [];
 
   constructor(private readonly deps: RabbitDeps) {}
 
@@ -51,8 +51,6 @@ export class StreamOutputs implements vscode.Disposable {
   retire(output: TailOutput): void {
     if (!this.running.delete(output)) return;
     output.flush();
-    this.stopped.push(output);
-    while (this.stopped.length > KEEP_STOPPED) this.stopped.shift()?.dispose();
   }
 
   discard(output: TailOutput): void {
@@ -61,9 +59,8 @@ export class StreamOutputs implements vscode.Disposable {
   }
 
   dispose(): void {
-    for (const o of [...this.running, ...this.stopped]) o.dispose();
+    for (const o of this.running) o.dispose();
     this.running.clear();
-    this.stopped.length = 0;
   }
 }
 
@@ -156,6 +153,7 @@ async function doTail(
   output.append(`Tail of exchange "${exchange}" (${type ?? 'type unknown'}) in ${where(t)}, bound with ${bindsWith}.`);
   output.append('It sees only the messages published after its queue was bound; earlier ones are not shown.');
   tail.on('message', (m) => appendMessage(output, m));
+  tail.on('dropping', ({ capacity }) => output.append(droppingLine(capacity)));
   tail.on('lost', ({ reason }) =>
     output.append(`${timestamp()}  ✗ connection lost (${reason}); reconnecting — messages published meanwhile are not seen.`),
   );
@@ -165,7 +163,8 @@ async function doTail(
     ),
   );
   try {
-    await tail.start();
+    // With take, the first `take` messages are held apart from the ring buffer from the start: none is dropped.
+    await tail.start(takes.take !== undefined ? { take: takes.take } : {});
   } catch (err) {
     outputs.discard(output);
     throw err;
@@ -176,10 +175,12 @@ async function doTail(
     profile: t.profile.name,
     label: `${exchange}${keyText}`,
     count: () => tail.received,
+    dropped: () => tail.dropped,
     running: () => tail.running,
-    read: (take, timeoutMs) => tail.read({ take, timeoutMs }),
+    read: (take, timeoutMs) => tail.readBatch({ take, timeoutMs }),
     stop: () => tail.stop(),
     show: () => output.show(),
+    dispose: () => output.dispose(),
   });
   tail.on('ended', ({ error }) => {
     output.append(
@@ -191,7 +192,7 @@ async function doTail(
   if (call.interactive) output.show();
   const queue = tail.queue;
   if (takes.take === undefined) return { id: registered.id, queue };
-  const messages = await tail.read({ take: takes.take, timeoutMs: takes.timeoutMs ?? DEFAULT_TAKE_TIMEOUT_MS });
+  const messages = await tail.takeFirst({ timeoutMs: takes.timeoutMs ?? DEFAULT_TAKE_TIMEOUT_MS });
   if (!takes.keep) await deps.tails.stop(registered.id);
   return { id: registered.id, queue, messages };
 }
@@ -261,6 +262,8 @@ async function doConsume(deps: RabbitDeps, outputs: StreamOutputs, call: Command
       },
       {
         bufferSize: deps.settings().tailBufferSize,
+        // The first `take` handled messages are held apart from the ring buffer: none of them is dropped.
+        ...(takes.take !== undefined ? { take: takes.take } : {}),
         overlap: true,
         // The ack is sent once this resolves: the lines are in the channel by then. Messages arriving
         // together share one flush, and their acks go out together.
@@ -278,6 +281,9 @@ async function doConsume(deps: RabbitDeps, outputs: StreamOutputs, call: Command
     throw err;
   }
   output.append(`${timestamp()}  consumer registered; waiting for messages.`);
+  const capacity = deps.settings().tailBufferSize;
+  if (consumer.dropped > 0) output.append(droppingLine(capacity));
+  else consumer.on('dropping', (d) => output.append(droppingLine(d.capacity)));
   consumer.on('lost', ({ reason }) =>
     output.append(`${timestamp()}  ✗ connection lost (${reason}); unacknowledged messages went back to the queue; reconnecting.`),
   );
@@ -287,10 +293,12 @@ async function doConsume(deps: RabbitDeps, outputs: StreamOutputs, call: Command
     profile: t.profile.name,
     label: `queue ${q.name} (${mode})`,
     count: () => consumer.stats.received,
+    dropped: () => consumer.dropped,
     running: () => consumer.running,
-    read: (take, timeoutMs) => consumer.read({ take, timeoutMs }),
+    read: (take, timeoutMs) => consumer.readBatch({ take, timeoutMs }),
     stop: () => consumer.stop(),
     show: () => output.show(),
+    dispose: () => output.dispose(),
   });
   consumer.on('ended', ({ error }) => {
     markEnded();
@@ -303,7 +311,7 @@ async function doConsume(deps: RabbitDeps, outputs: StreamOutputs, call: Command
   });
   if (call.interactive) output.show();
   if (takes.take === undefined) return { id: registered.id };
-  const messages = await consumer.read({ take: takes.take, timeoutMs: takes.timeoutMs ?? DEFAULT_TAKE_TIMEOUT_MS });
+  const messages = await consumer.takeFirst({ timeoutMs: takes.timeoutMs ?? DEFAULT_TAKE_TIMEOUT_MS });
   if (!takes.keep) await deps.tails.stop(registered.id);
   return { id: registered.id, messages };
 }
