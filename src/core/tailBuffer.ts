@@ -78,6 +78,15 @@ export class TailClaim<T> {
     return true;
   }
 
+  /** Takes messages from `items[from]` on until it is full; returns the index of the first one it did not take. */
+  addFrom(items: readonly T[], from: number): number {
+    const end = Math.min(items.length, from + this.take - this.items.length);
+    const mine = this.items;
+    for (let i = from; i < end; i++) mine.push(items[i]);
+    if (mine.length >= this.take) this.finish();
+    return end;
+  }
+
   /** Ends the claim with what it has; later messages go to the ring. */
   finish(): void {
     if (this.settled) return;
@@ -136,8 +145,19 @@ export class TailBuffer<T> implements AsyncIterable<T> {
   pushAll(items: readonly T[]): void {
     if (this.closed || items.length === 0) return;
     let i = 0;
-    for (; i < items.length && this.claims.length > 0; i++) this.claims[0]?.add(items[i]);
-    for (; i < items.length; i++) this.pushRing(items[i]);
+    for (let claim = this.claims[0]; claim && i < items.length; claim = this.claims[0]) i = claim.addFrom(items, i);
+    if (items.length - i >= this.capacity) {
+      // Only the newest `capacity` can stay: what the ring holds and the older ones of the batch are dropped at once.
+      const drop = this.length + (items.length - i - this.capacity);
+      this.ring = items.slice(items.length - this.capacity);
+      this.start = 0;
+      this.length = this.capacity;
+      this.countDropped(drop);
+    } else {
+      // Room left: one at a time (growing the ring as needed); then full: overwrite the oldest, in a tight loop.
+      for (; i < items.length && this.length < this.capacity; i++) this.pushRing(items[i]);
+      if (i < items.length) this.overwrite(items, i);
+    }
     this.wake();
   }
 
@@ -214,8 +234,28 @@ export class TailBuffer<T> implements AsyncIterable<T> {
     }
     this.ring[this.start] = item;
     if (++this.start === this.ring.length) this.start = 0;
-    if (this.droppedTotal++ === 0) this.onFirstDrop?.(this.capacity);
-    this.droppedUnread++;
+    this.countDropped(1);
+  }
+
+  /** The ring is full: each of `items[from…]` replaces the oldest. */
+  private overwrite(items: readonly T[], from: number): void {
+    const ring = this.ring;
+    const size = ring.length;
+    let start = this.start;
+    for (let i = from; i < items.length; i++) {
+      ring[start] = items[i];
+      if (++start === size) start = 0;
+    }
+    this.start = start;
+    this.countDropped(items.length - from);
+  }
+
+  private countDropped(n: number): void {
+    if (n <= 0) return;
+    const first = this.droppedTotal === 0;
+    this.droppedTotal += n;
+    this.droppedUnread += n;
+    if (first) this.onFirstDrop?.(this.capacity);
   }
 
   /** Grows the ring (doubling, up to the capacity) so a large capacity costs memory only when used. */

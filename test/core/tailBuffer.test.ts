@@ -20,6 +20,16 @@ describe('TailBuffer', () => {
     assert.deepEqual(said, [5]);
   });
 
+  it("a batch larger than the ring keeps its newest and counts the rest, the ring's old ones included", async () => {
+    const b = new TailBuffer<number>(4);
+    b.pushAll([0, 1]);
+    b.pushAll(range(2, 8));
+    assert.deepEqual(await b.readBatch(), { messages: range(4, 8), dropped: 4 });
+    b.pushAll(range(8, 11));
+    b.pushAll(range(11, 13));
+    assert.deepEqual(await b.readBatch(), { messages: range(9, 13), dropped: 1 });
+  });
+
   it('a claim takes what the ring holds and then the next messages, past the capacity, without dropping any', async () => {
     const b = new TailBuffer<number>(4);
     b.pushAll([0, 1, 2]);
