@@ -17,7 +17,6 @@ import { redisRunCommands } from './ui/commands/redis/run';
 import { redisScanCommands, scanKeysInteractive } from './ui/commands/redis/scan';
 import { redisStringCommands } from './ui/commands/redis/strings';
 import { registerRedisLanguage } from './ui/redis/redisLanguage';
-import { disposeStoppedOutputs } from './ui/redis/subscriptionTail';
 import { RESULTS_SCHEME, ResultsDocuments } from './ui/views/resultsDocument';
 import { STRING_SCHEME, StringFileSystem } from './ui/views/stringFileSystem';
 import { registerCommands } from './ui/commands/registry';
@@ -86,7 +85,6 @@ export function activate(context: vscode.ExtensionContext): BrokerExplorerApi {
     results,
     strings,
     redisConsoles,
-    { dispose: disposeStoppedOutputs },
     vscode.workspace.registerTextDocumentContentProvider(RESULTS_SCHEME, results),
     vscode.workspace.registerFileSystemProvider(STRING_SCHEME, strings, { isCaseSensitive: true }),
     ...registerRedisLanguage(redisUi),

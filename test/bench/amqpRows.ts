@@ -51,7 +51,7 @@ function vpath(vhost: string): string {
   return encodeURIComponent(vhost);
 }
 
-function amqpUrl(vhost: string, withPassword: boolean): string {
+export function amqpUrl(vhost: string, withPassword: boolean): string {
   return `amqp://${RABBIT_USER}${withPassword ? `:${RABBIT_PASSWORD}` : ''}@${HOST}:${AMQP_PORT}/${vpath(vhost)}`;
 }
 
@@ -83,7 +83,7 @@ export async function deleteVhost(vhost: string): Promise<void> {
 }
 
 /** The peer process (amqpPeer.ts): RPC servers and a publisher. */
-class Peer {
+export class Peer {
   private readonly child: ChildProcess;
   private readonly lines: Interface;
   private readonly waiting: ((line: string) => void)[] = [];

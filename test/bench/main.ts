@@ -6,7 +6,7 @@
  * stdout and writes test/bench/results.json. Never fails on a time.
  *
  *   --quick        10,000 keys / smaller sets (CI smoke run)
- *   --only 1,2,6   only these rows
+ *   --only 1,2,6   only these rows (12: take 100,000 through redis.subscribe and rabbitmq.tail)
  *   --reps X       repetition multiplier (default 1)
  *   --db N         Redis database (default 15; must be empty)
  *   --vhost NAME   RabbitMQ vhost (default broker-explorer-bench; created and deleted)
@@ -22,6 +22,7 @@ import { MARKER_KEY, runRedisRows } from './redisRows';
 import { rowPubSub } from './pubsubRow';
 import { runAmqpRows, BENCH_VHOST_DESCRIPTION, prepareVhost, deleteVhost } from './amqpRows';
 import { runHostRow } from './hostRow';
+import { rowTakeAmqp, rowTakeRedis } from './takeRows';
 import { HOST, killChildren, log, machineInfo, mgmt, ratioText, REDIS_PORT, type BenchConfig, type Row } from './util';
 
 const root = join(__dirname, '..', '..');
@@ -188,6 +189,17 @@ async function main(): Promise<void> {
       });
     }
     if (want('10')) await section('10', async () => [await runHostRow(cfg)]);
+    if (want('12')) {
+      await section('12', async () => {
+        const redisRow = await rowTakeRedis(cfg);
+        await prepareVhost(cfg);
+        try {
+          return [redisRow, await rowTakeAmqp(cfg)];
+        } finally {
+          await deleteVhost(cfg.vhost);
+        }
+      });
+    }
   } finally {
     await admin.flushdb().catch(() => undefined);
     admin.disconnect();

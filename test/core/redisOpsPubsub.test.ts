@@ -110,6 +110,9 @@ describe('pub/sub (real Redis)', function () {
     const s = subscription({ channels: [channel], bufferSize: 100 });
     await s.start();
     await publishMany(publisher, channel, 250);
+    // A waiting read takes new messages as they come (never dropping them): wait for all 250 to reach the ring first.
+    const deadline = Date.now() + 5000;
+    while (s.received < 250 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     const messages = await s.read(100, 5000);
     assert.deepEqual(
       messages.map((m) => Number(m.message.toString())),

@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { connect, type ChannelModel } from 'amqplib';
+import * as vscode from 'vscode';
 import { api, exec, rabbitMgmt as mgmt, rabbitMgmtJson as mgmtJson, RABBIT_MANAGEMENT, rejects, uniqueName, waitFor } from './util';
 
 export interface Message {
@@ -252,6 +253,51 @@ export function registerRabbitmqTests(): void {
       assert.deepEqual(await read(c.id, TOPIC_KEYS.length), TOPIC_KEYS);
       for (const t of [a, b, c]) assert.deepEqual(await exec('brokerExplorer.tails.stop', { id: t.id }), { stopped: true });
       assert.equal(await fx.runningTails(), 0);
+    });
+
+    it('tail and consume with take above tailBufferSize (50) return the first n in order; consume acks only those', async () => {
+      const config = vscode.workspace.getConfiguration('brokerExplorer');
+      await config.update('tailBufferSize', 50, vscode.ConfigurationTarget.Global);
+      try {
+        const ch = await (await fx.raw()).createConfirmChannel();
+        const publishMany = async (exchange: string, key: string, n: number): Promise<void> => {
+          for (let i = 0; i < n; i++) ch.publish(exchange, key, Buffer.from(String(i)));
+          await ch.waitForConfirms();
+        };
+        const numbers = (n: number): string[] => Array.from({ length: n }, (_, i) => String(i));
+        await fx.run('declareExchange', { name: 'big_fanout', type: 'fanout', durable: false });
+        const tail = await fx.startWaiting<{ id: string; messages: Message[] }>('tail', {
+          exchange: 'big_fanout',
+          take: 200,
+          timeoutMs: 10_000,
+        });
+        await publishMany('big_fanout', '', 260);
+        const tailed = await tail.pending;
+        assert.deepEqual(
+          tailed.messages.map((m) => m.body),
+          numbers(200),
+        );
+        await fx.run('declareQueue', { name: 'big_work', durable: false });
+        await publishMany('', 'big_work', 250);
+        const consumed = await fx.run<{ messages: Message[] }>('consume', {
+          queue: 'big_work',
+          prefetch: 100,
+          take: 200,
+          timeoutMs: 10_000,
+        });
+        assert.deepEqual(
+          consumed.messages.map((m) => m.body),
+          numbers(200),
+        );
+        await waitFor(
+          'the 50 not taken back in the queue',
+          async () => ((await fx.depth('big_work', { durable: false })) === 50 ? true : undefined),
+          5_000,
+        );
+        await ch.close();
+      } finally {
+        await config.update('tailBufferSize', undefined, vscode.ConfigurationTarget.Global);
+      }
     });
 
     it('a tail resumes after the broker closes its connection', async () => {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import * as vscode from 'vscode';
 import { api, exec, plainRedis, rejects, uniqueName, waitFor } from './util';
 
 const DB = 5;
@@ -106,6 +107,89 @@ export function registerRedisPubSubTests(): void {
           [`${prefix}:news.*`, `${prefix}:news.art`, 'b'],
         ],
       );
+    });
+
+    it('a stopped tail stays readable until 20 tails stopped after it (the one retention rule)', async () => {
+      const channel = `${prefix}:retained`;
+      const { id } = await exec<{ id: string }>('brokerExplorer.redis.subscribe', { profile: name, channels: [channel] });
+      await pub.publish(channel, 'kept');
+      const a = await api();
+      await waitFor('the message', () =>
+        a.tails
+          .list('redis', name)
+          .find((t) => t.id === id)
+          ?.count() === 1
+          ? true
+          : undefined,
+      );
+      assert.deepEqual(await exec('brokerExplorer.tails.stop', { id }), { stopped: true });
+      for (let i = 0; i < 19; i++) {
+        const other = await exec<{ id: string }>('brokerExplorer.redis.subscribe', { profile: name, channels: [`${channel}:${i}`] });
+        await exec('brokerExplorer.tails.stop', { id: other.id });
+      }
+      const read = await exec<{ messages: Message[]; running: boolean; dropped: number }>('brokerExplorer.tails.read', { id, take: 1 });
+      assert.deepEqual(
+        read.messages.map((m) => m.message),
+        ['kept'],
+      );
+      assert.equal(read.running, false);
+      const last = await exec<{ id: string }>('brokerExplorer.redis.subscribe', { profile: name, channels: [`${channel}:last`] });
+      await exec('brokerExplorer.tails.stop', { id: last.id });
+      await rejects(exec('brokerExplorer.tails.read', { id, take: 1 }), /no running tail/);
+    });
+
+    describe('with brokerExplorer.tailBufferSize 50', () => {
+      const config = (): vscode.WorkspaceConfiguration => vscode.workspace.getConfiguration('brokerExplorer');
+      before(async () => {
+        await config().update('tailBufferSize', 50, vscode.ConfigurationTarget.Global);
+      });
+      after(async () => {
+        await config().update('tailBufferSize', undefined, vscode.ConfigurationTarget.Global);
+      });
+
+      it('subscribe with take 300 returns the first 300 messages in order, none lost', async () => {
+        const channel = `${prefix}:take-big`;
+        const started = exec<{ id: string; messages: Message[] }>('brokerExplorer.redis.subscribe', {
+          profile: name,
+          channels: [channel],
+          take: 300,
+          timeoutMs: 15_000,
+        });
+        await waitFor('the subscription', async () => ((await subscribers(channel)) === 1 ? true : undefined));
+        const p = pub.pipeline();
+        for (let i = 0; i < 400; i++) p.publish(channel, String(i));
+        await p.exec();
+        const result = await started;
+        assert.deepEqual(
+          result.messages.map((m) => m.message),
+          Array.from({ length: 300 }, (_, i) => String(i)),
+        );
+      });
+
+      it('tails.read reports what the ring dropped since the last read, and the tree node shows the count', async () => {
+        const channel = `${prefix}:dropping`;
+        const { id } = await exec<{ id: string }>('brokerExplorer.redis.subscribe', { profile: name, channels: [channel] });
+        const a = await api();
+        const tail = a.tails.list('redis', name).find((t) => t.id === id);
+        assert.ok(tail);
+        const p = pub.pipeline();
+        for (let i = 0; i < 80; i++) p.publish(channel, String(i));
+        await p.exec();
+        await waitFor('80 messages', () => (tail.count() === 80 ? true : undefined));
+        const read = await exec<{ messages: Message[]; running: boolean; dropped: number }>('brokerExplorer.tails.read', { id, take: 100 });
+        assert.deepEqual(
+          read.messages.map((m) => m.message),
+          Array.from({ length: 50 }, (_, i) => String(30 + i)),
+        );
+        assert.equal(read.dropped, 30);
+        await a.redisTree.children(undefined);
+        const node = (await a.redisTree.profileNode(name)?.tailsFolder.getChildren())?.find((n) => n.id === `tail/${id}`);
+        assert.ok(node, 'listed under Running');
+        assert.match(String((await a.redisTree.treeItem(node)).description), /30 dropped/);
+        const again = await exec<{ messages: Message[]; dropped: number }>('brokerExplorer.tails.read', { id, take: 1 });
+        assert.deepEqual(again, { messages: [], running: true, dropped: 0 });
+        assert.deepEqual(await exec('brokerExplorer.tails.stop', { id }), { stopped: true });
+      });
     });
 
     it('refuses a subscription with nothing to subscribe to', async () => {

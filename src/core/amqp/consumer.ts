@@ -9,9 +9,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Channel, ConsumeMessage } from 'amqplib';
 import { type BrokerError, InputError, errorMessage } from '../errors';
+import { DEFAULT_TAIL_BUFFER_SIZE, TailBuffer, type TailBatch, type TailClaim, type TailReadOptions } from '../tailBuffer';
+import { TypedEmitter } from '../typedEmitter';
 import { checkShortString, toAmqpTable } from './amqpTable';
 import type { AmqpSession } from './amqpSession';
-import { DEFAULT_BUFFER_SIZE, MessageBuffer, TypedEmitter, type ReadOptions } from './messageBuffer';
 import { toAmqpMessage, type AmqpMessage } from './messageProperties';
 import { RecoveringChannel, type RecoveryOptions } from './recoveringChannel';
 
@@ -36,6 +37,8 @@ export interface ConsumerOptions {
   /** Called for every message before it is acknowledged; the buffer gets it afterwards. */
   sink?: MessageSink;
   bufferSize?: number;
+  /** The first this many handled messages are held for `takeFirst`, never dropped, whatever the buffer size. */
+  take?: number;
   recovery?: RecoveryOptions;
   /**
    * Call the sink for the next messages before the earlier ones' promises resolved (default: one at a
@@ -52,6 +55,8 @@ export interface ConsumerEvents {
   lost: { reason: string };
   resumed: { attempts: number; downtimeMs: number };
   ended: { error?: BrokerError };
+  /** The ring buffer is full and starts dropping its oldest messages (said once). */
+  dropping: { capacity: number };
 }
 
 export interface ConsumerStats {
@@ -91,7 +96,8 @@ interface Lane {
 export class QueueConsumer extends TypedEmitter<ConsumerEvents> {
   readonly id = randomUUID();
   readonly stats: ConsumerStats = { received: 0, acked: 0, requeued: 0, rejected: 0 };
-  private readonly buffer: MessageBuffer<AmqpMessage>;
+  private readonly buffer: TailBuffer<AmqpMessage>;
+  private first: TailClaim<AmqpMessage> | undefined;
   private recovering: RecoveringChannel | undefined;
   private consumerTag = '';
   /** Messages of the current channel whose sink was called, not yet acknowledged. */
@@ -110,21 +116,37 @@ export class QueueConsumer extends TypedEmitter<ConsumerEvents> {
     readonly ackMode: AckMode,
     private readonly consumeArguments: Record<string, unknown>,
     private readonly sink: MessageSink | undefined,
-    bufferSize: number = DEFAULT_BUFFER_SIZE,
+    bufferSize: number = DEFAULT_TAIL_BUFFER_SIZE,
     private readonly overlap = false,
   ) {
     super(session.logger);
     this.ackEvery = Math.max(1, Math.floor(prefetch / 2));
-    this.buffer = new MessageBuffer<AmqpMessage>(bufferSize);
+    this.buffer = new TailBuffer<AmqpMessage>(bufferSize, (capacity) => this.emit('dropping', { capacity }));
   }
 
   get running(): boolean {
     return !this.endedFlag;
   }
 
+  /** Handled messages dropped from the ring because nobody read them in time (the first `take` never are). */
+  get dropped(): number {
+    return this.buffer.dropped;
+  }
+
   /** Takes handled messages from the buffer (see MessageBuffer.read). */
-  read(options: ReadOptions = {}): Promise<AmqpMessage[]> {
+  read(options: TailReadOptions = {}): Promise<AmqpMessage[]> {
     return this.buffer.read(options);
+  }
+
+  /** Like `read`, with how many messages the ring dropped since the read before. */
+  readBatch(options: TailReadOptions = {}): Promise<TailBatch<AmqpMessage>> {
+    return this.buffer.readBatch(options);
+  }
+
+  /** The first `take` messages (the start option), held apart from the ring: waits until they came, the timeout or the end. */
+  takeFirst(options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<AmqpMessage[]> {
+    if (!this.first) return Promise.reject(new InputError('This was started without "take".'));
+    return this.first.wait(this.running ? options.timeoutMs : 0, options.signal);
   }
 
   [Symbol.asyncIterator](): AsyncIterator<AmqpMessage> {
@@ -133,6 +155,7 @@ export class QueueConsumer extends TypedEmitter<ConsumerEvents> {
 
   /** Resolves once the consumer is registered. */
   async start(options: ConsumerOptions = {}): Promise<{ consumerTag: string }> {
+    if (options.take !== undefined) this.first = this.buffer.claim(options.take);
     this.recovering = new RecoveringChannel(
       this.session,
       `consume ${this.queue} ${this.id.slice(0, 8)}`,

@@ -9,9 +9,10 @@
 import { randomUUID } from 'node:crypto';
 import type { ConsumeMessage } from 'amqplib';
 import { type BrokerError, CancelledError, InputError, NotFoundError } from '../errors';
+import { DEFAULT_TAIL_BUFFER_SIZE, TailBuffer, type TailBatch, type TailClaim, type TailReadOptions } from '../tailBuffer';
+import { TypedEmitter } from '../typedEmitter';
 import { checkShortString, toAmqpTable } from './amqpTable';
 import type { AmqpSession } from './amqpSession';
-import { DEFAULT_BUFFER_SIZE, MessageBuffer, TypedEmitter, type ReadOptions } from './messageBuffer';
 import { toAmqpMessage, type AmqpMessage } from './messageProperties';
 import { RecoveringChannel, type RecoveryOptions } from './recoveringChannel';
 
@@ -29,6 +30,8 @@ export interface TailOptions {
   signal?: AbortSignal;
   /** Messages kept for `read` and iteration (default 10,000; the oldest are dropped past it). */
   bufferSize?: number;
+  /** The first this many messages are held for `takeFirst`, never dropped, whatever the buffer size. */
+  take?: number;
   recovery?: RecoveryOptions;
 }
 
@@ -41,6 +44,8 @@ export interface TailEvents {
   resumed: { queue: string; attempts: number; downtimeMs: number };
   /** Stopped, by `stop()` or by an error retrying cannot fix. */
   ended: { error?: BrokerError };
+  /** The ring buffer is full and starts dropping its oldest messages (said once). */
+  dropping: { capacity: number };
 }
 
 /** The keys a tail binds with, given the exchange type. */
@@ -56,7 +61,8 @@ export function tailBindingKeys(exchange: string, keys: readonly string[], type:
 
 export class ExchangeTail extends TypedEmitter<TailEvents> {
   readonly id = randomUUID();
-  private readonly buffer: MessageBuffer<AmqpMessage>;
+  private readonly buffer: TailBuffer<AmqpMessage>;
+  private first: TailClaim<AmqpMessage> | undefined;
   private currentQueue = '';
   private receivedCount = 0;
   private recovering: RecoveringChannel | undefined;
@@ -67,10 +73,10 @@ export class ExchangeTail extends TypedEmitter<TailEvents> {
     readonly exchange: string,
     readonly bindingKeys: string[],
     readonly bindingArguments: Record<string, unknown>,
-    bufferSize: number = DEFAULT_BUFFER_SIZE,
+    bufferSize: number = DEFAULT_TAIL_BUFFER_SIZE,
   ) {
     super(session.logger);
-    this.buffer = new MessageBuffer<AmqpMessage>(bufferSize);
+    this.buffer = new TailBuffer<AmqpMessage>(bufferSize, (capacity) => this.emit('dropping', { capacity }));
   }
 
   /** The server-named queue of the current connection. */
@@ -86,14 +92,25 @@ export class ExchangeTail extends TypedEmitter<TailEvents> {
     return this.receivedCount;
   }
 
-  /** Messages dropped from the buffer because nobody read them in time. */
+  /** Messages dropped from the ring because nobody read them in time (the first `take` never are). */
   get dropped(): number {
     return this.buffer.dropped;
   }
 
   /** Takes buffered messages: waits until `take` are there (or the timeout), then removes and returns them. */
-  read(options: ReadOptions = {}): Promise<AmqpMessage[]> {
+  read(options: TailReadOptions = {}): Promise<AmqpMessage[]> {
     return this.buffer.read(options);
+  }
+
+  /** Like `read`, with how many messages the ring dropped since the read before. */
+  readBatch(options: TailReadOptions = {}): Promise<TailBatch<AmqpMessage>> {
+    return this.buffer.readBatch(options);
+  }
+
+  /** The first `take` messages (the start option), held apart from the ring: waits until they came, the timeout or the end. */
+  takeFirst(options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<AmqpMessage[]> {
+    if (!this.first) return Promise.reject(new InputError('This was started without "take".'));
+    return this.first.wait(this.running ? options.timeoutMs : 0, options.signal);
   }
 
   /** The buffered and future messages, until the tail stops. */
@@ -103,6 +120,7 @@ export class ExchangeTail extends TypedEmitter<TailEvents> {
 
   /** Starts and resolves once the queue is bound and consumed. */
   async start(options: TailOptions = {}): Promise<{ queue: string }> {
+    if (options.take !== undefined) this.first = this.buffer.claim(options.take);
     const what = `tailing exchange "${this.exchange}"`;
     this.recovering = new RecoveringChannel(
       this.session,

@@ -2,7 +2,9 @@
  * Pub/sub: a Subscription owns a dedicated connection, subscribes to
  * channels and/or patterns, and delivers messages in order, in batches, to
  * a sink (so tens of thousands of messages per second never cost one UI
- * update each) and into a bounded ring buffer for `read`. When the
+ * update each) and into the tail buffer (src/core/tailBuffer.ts): `take`
+ * claims the first messages (never dropped), the ring keeps the newest for
+ * `read` and counts what it drops. When the
  * connection drops it emits `lost`; once reconnected it subscribes again
  * (with the exact channel bytes) and emits `resubscribed`.
  */
@@ -10,6 +12,7 @@ import { EventEmitter } from 'node:events';
 import type { Redis } from 'ioredis';
 import { toBuffer, type BytesLike } from '../bytes';
 import { BrokerError, CancelledError, InputError, ReadOnlyError, errorMessage, throwIfAborted } from '../errors';
+import { DEFAULT_TAIL_BUFFER_SIZE, TailBuffer, type TailBatch, type TailClaim } from '../tailBuffer';
 import { bytesToJson } from './replyJson';
 import type { JsonBytes } from './valueScanner';
 
@@ -27,19 +30,15 @@ export interface SubscriptionOptions {
   patterns?: readonly (BytesLike | Buffer)[];
   /** Messages kept for `read` (default 10,000); the oldest go first. */
   bufferSize?: number;
+  /** The first this many messages are held for `takeFirst`, never dropped, whatever the buffer size. */
+  take?: number;
   /** Receives every message, in order, in batches. */
   sink?: (batch: PubSubMessage[]) => void;
   /** Deliver a batch once it has this many messages (default 1000); otherwise on the next turn of the event loop. */
   maxBatch?: number;
 }
 
-export const DEFAULT_TAIL_BUFFER = 10_000;
-
-interface Waiter {
-  take: number;
-  resolve: (messages: PubSubMessage[]) => void;
-  timer: NodeJS.Timeout | undefined;
-}
+export const DEFAULT_TAIL_BUFFER = DEFAULT_TAIL_BUFFER_SIZE;
 
 export interface SubscriptionEvents {
   /** The connection dropped; messages published meanwhile are not received. */
@@ -48,26 +47,24 @@ export interface SubscriptionEvents {
   resubscribed: [];
   /** The subscription ended on its own (the connection closed for good). */
   ended: [reason: string];
+  /** The ring buffer is full and starts dropping its oldest messages (said once). */
+  dropping: [capacity: number];
 }
 
 export class Subscription extends EventEmitter<SubscriptionEvents> {
   private client: Redis | undefined;
   private readonly channels: Buffer[];
   private readonly patterns: Buffer[];
-  private readonly ring: (PubSubMessage | undefined)[];
-  private ringStart = 0;
-  private ringLength = 0;
+  private readonly buffer: TailBuffer<PubSubMessage>;
+  private readonly first: TailClaim<PubSubMessage> | undefined;
   private pending: PubSubMessage[] = [];
   private flushScheduled = false;
   private batchTime = 0;
   private readonly maxBatch: number;
-  private readonly waiters: Waiter[] = [];
   private lostConnection = false;
   private active = false;
   /** Messages received since start. */
   received = 0;
-  /** Messages pushed out of the ring buffer unread. */
-  dropped = 0;
 
   constructor(
     private readonly open: () => Promise<Redis>,
@@ -77,10 +74,8 @@ export class Subscription extends EventEmitter<SubscriptionEvents> {
     this.channels = (options.channels ?? []).map((c) => toBuffer(c, 'channel'));
     this.patterns = (options.patterns ?? []).map((p) => toBuffer(p, 'pattern'));
     if (this.channels.length + this.patterns.length === 0) throw new InputError('A subscription needs at least one channel or pattern.');
-    const size = options.bufferSize ?? DEFAULT_TAIL_BUFFER;
-    if (!Number.isInteger(size) || size < 1)
-      throw new InputError(`The buffer size ${size} is not valid: give a whole number of at least 1.`);
-    this.ring = new Array<PubSubMessage | undefined>(size);
+    this.buffer = new TailBuffer<PubSubMessage>(options.bufferSize ?? DEFAULT_TAIL_BUFFER, (capacity) => this.emit('dropping', capacity));
+    this.first = options.take === undefined ? undefined : this.buffer.claim(options.take);
     this.maxBatch = options.maxBatch ?? 1000;
   }
 
@@ -90,7 +85,12 @@ export class Subscription extends EventEmitter<SubscriptionEvents> {
 
   /** Messages waiting in the ring buffer. */
   get buffered(): number {
-    return this.ringLength;
+    return this.buffer.size;
+  }
+
+  /** Messages pushed out of the ring buffer unread (the first `take` never are). */
+  get dropped(): number {
+    return this.buffer.dropped;
   }
 
   /** Opens the connection and resolves once the server confirmed every subscription; abort cancels the start. */
@@ -131,7 +131,7 @@ export class Subscription extends EventEmitter<SubscriptionEvents> {
       if (!this.active) return;
       this.active = false;
       this.flush();
-      this.releaseWaiters();
+      this.buffer.close();
       this.emit('ended', 'the connection closed and will not reconnect');
     });
     try {
@@ -149,23 +149,27 @@ export class Subscription extends EventEmitter<SubscriptionEvents> {
   }
 
   /**
-   * Waits until `take` messages are buffered (or `timeoutMs` passed, or the
-   * subscription stopped), then removes and returns up to `take` of them.
+   * Waits until `take` messages came (or `timeoutMs` passed, or the
+   * subscription stopped), then returns them: what the ring holds first,
+   * then new ones, none dropped while it waits.
    */
-  read(take: number = this.ring.length, timeoutMs = 0): Promise<PubSubMessage[]> {
+  async read(take: number = this.buffer.capacity, timeoutMs = 0): Promise<PubSubMessage[]> {
+    return (await this.readBatch(take, timeoutMs)).messages;
+  }
+
+  /** Like `read`, with how many messages the ring dropped since the read before. */
+  readBatch(take: number = this.buffer.capacity, timeoutMs = 0): Promise<TailBatch<PubSubMessage>> {
     if (!Number.isInteger(take) || take < 1)
       return Promise.reject(new InputError(`Cannot read ${take} messages: give a whole number of at least 1.`));
     this.flush();
-    if (this.ringLength >= take || timeoutMs <= 0 || !this.active) return Promise.resolve(this.takeFromRing(take));
-    return new Promise<PubSubMessage[]>((resolve) => {
-      const waiter: Waiter = { take, resolve, timer: undefined };
-      waiter.timer = setTimeout(() => {
-        this.waiters.splice(this.waiters.indexOf(waiter), 1);
-        this.flush();
-        resolve(this.takeFromRing(take));
-      }, timeoutMs);
-      this.waiters.push(waiter);
-    });
+    return this.buffer.readBatch({ take, timeoutMs: this.active ? timeoutMs : 0 });
+  }
+
+  /** The first `take` messages (the option): waits until they came, the timeout passed or the subscription stopped. */
+  takeFirst(options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<PubSubMessage[]> {
+    if (!this.first) return Promise.reject(new InputError('This subscription was started without "take".'));
+    this.flush();
+    return this.first.wait(this.active ? options.timeoutMs : 0, options.signal);
   }
 
   /** Unsubscribes and closes the connection; buffered messages stay readable. */
@@ -174,7 +178,7 @@ export class Subscription extends EventEmitter<SubscriptionEvents> {
     const wasActive = this.active;
     this.active = false;
     this.flush();
-    this.releaseWaiters();
+    this.buffer.close();
     if (!client) return;
     this.client = undefined;
     if (wasActive && client.status === 'ready') {
@@ -214,55 +218,8 @@ export class Subscription extends EventEmitter<SubscriptionEvents> {
     if (this.pending.length === 0) return;
     const batch = this.pending;
     this.pending = [];
-    const size = this.ring.length;
-    const ring = this.ring;
-    // Only the newest `size` of the batch can stay in the ring: the older ones are dropped at once.
-    let i = 0;
-    if (batch.length >= size) {
-      i = batch.length - size;
-      this.dropped += this.ringLength + i;
-      this.ringStart = 0;
-      this.ringLength = 0;
-    }
-    for (; i < batch.length; i++) {
-      if (this.ringLength < size) {
-        let at = this.ringStart + this.ringLength;
-        if (at >= size) at -= size;
-        ring[at] = batch[i];
-        this.ringLength++;
-      } else {
-        ring[this.ringStart] = batch[i];
-        if (++this.ringStart === size) this.ringStart = 0;
-        this.dropped++;
-      }
-    }
+    this.buffer.pushAll(batch);
     this.options.sink?.(batch);
-    while (this.waiters.length > 0 && this.ringLength >= this.waiters[0].take) {
-      const waiter = this.waiters.shift() as Waiter;
-      if (waiter.timer) clearTimeout(waiter.timer);
-      waiter.resolve(this.takeFromRing(waiter.take));
-    }
-  }
-
-  private releaseWaiters(): void {
-    for (const waiter of this.waiters.splice(0)) {
-      if (waiter.timer) clearTimeout(waiter.timer);
-      waiter.resolve(this.takeFromRing(waiter.take));
-    }
-  }
-
-  private takeFromRing(take: number): PubSubMessage[] {
-    const n = Math.min(take, this.ringLength);
-    const out: PubSubMessage[] = new Array<PubSubMessage>(n);
-    const size = this.ring.length;
-    for (let i = 0; i < n; i++) {
-      const idx = (this.ringStart + i) % size;
-      out[i] = this.ring[idx] as PubSubMessage;
-      this.ring[idx] = undefined;
-    }
-    this.ringStart = (this.ringStart + n) % size;
-    this.ringLength -= n;
-    return out;
   }
 }
 

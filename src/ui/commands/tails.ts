@@ -27,7 +27,7 @@ export function tailCommands(registry: TailRegistry): CommandSpec[] {
       run: async (call) => {
         const args = call.args ?? {};
         const id = await pickTail(registry, call);
-        return registry.read(id, num(args, 'take', { min: 1 }) ?? 1, num(args, 'timeoutMs', { min: 0, max: 600_000 }) ?? 0);
+        return registry.read(id, num(args, 'take', { min: 1, max: 1_000_000 }) ?? 1, num(args, 'timeoutMs', { min: 0, max: 600_000 }) ?? 0);
       },
     },
     {

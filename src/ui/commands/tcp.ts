@@ -14,17 +14,23 @@ import { openTcpTerminal, type LineEnding } from '../views/tcpTerminal';
 import type { ProfileBearingNode } from './profiles';
 import { answered, type CommandCall, type CommandSpec } from './registry';
 
-/** Registers an open session so tails.read / tails.stop reach it. */
+/**
+ * Registers an open session so tails.read / tails.stop reach it. A TCP session buffers bytes, not messages
+ * (its own byte cap, in core/tcp): `take` counts bytes, and `dropped` counts the bytes it dropped since the last read.
+ */
 function registerSession(registry: TailRegistry, session: TcpSession, show?: () => void): string {
+  let droppedTotal = 0;
   const tail = registry.add({
     kind: 'tcp',
     label: `TCP ${session.endpoint}`,
     count: () => session.receivedTotal,
+    dropped: () => droppedTotal,
     running: () => session.state === 'open' || session.state === 'connecting',
     read: async (take, timeoutMs) => {
       await session.waitForBytes(take, timeoutMs);
       const taken = session.takeReceived();
-      return taken.data.length > 0 ? [fromBuffer(taken.data)] : [];
+      droppedTotal += taken.droppedBytes;
+      return { messages: taken.data.length > 0 ? [fromBuffer(taken.data)] : [], dropped: taken.droppedBytes };
     },
     stop: () => session.close(),
     ...(show ? { show } : {}),

@@ -2,7 +2,10 @@
  * A Redis subscription as a tail: its own dedicated connection, its own
  * output channel (time, channel, pattern, payload — JSON pretty when it
  * parses, hex for binary), batched appends, a bounded buffer for
- * `tails.read`, and a line when the connection drops and when it is back.
+ * `tails.read` (a line, once, when it starts dropping), the first `take`
+ * messages held apart (never dropped), and a line when the connection
+ * drops and when it is back. Once stopped it is kept by the registry's
+ * retention rule.
  */
 import type { Redis } from 'ioredis';
 import { displayBytes, isUtf8 } from '../../core/bytes';
@@ -10,7 +13,7 @@ import { errorMessage } from '../../core/errors';
 import type { ResolvedRedisProfile } from '../../core/profiles';
 import { messageToJson, Subscription, type PubSubMessage } from '../../core/redis/pubsub';
 import type { Settings } from '../settings';
-import { TailOutput, timestamp } from '../tails/tailOutput';
+import { droppingLine, TailOutput, timestamp } from '../tails/tailOutput';
 import type { Tail, TailRegistry } from '../tails/tailRegistry';
 
 /** The payload as shown in a tail: pretty JSON when it parses, text, or hex for binary. */
@@ -42,6 +45,8 @@ export interface SubscriptionTailOptions {
   open(): Promise<Redis>;
   settings: Settings;
   redact(text: string): string;
+  /** Hold the first this many messages for `subscription.takeFirst` (never dropped). */
+  take?: number;
 }
 
 export interface StartedSubscription {
@@ -50,34 +55,23 @@ export interface StartedSubscription {
   output: TailOutput;
 }
 
-/** Output channels of stopped subscriptions stay readable; only the last few are kept. */
-const stoppedOutputs: TailOutput[] = [];
-const KEEP_STOPPED_OUTPUTS = 8;
-
-function retire(output: TailOutput): void {
-  stoppedOutputs.push(output);
-  while (stoppedOutputs.length > KEEP_STOPPED_OUTPUTS) stoppedOutputs.shift()?.dispose();
-}
-
-export function disposeStoppedOutputs(): void {
-  for (const o of stoppedOutputs.splice(0)) o.dispose();
-}
-
 /** Starts the subscription; resolves once the server confirmed it, registered as a tail. */
 export async function startSubscriptionTail(registry: TailRegistry, o: SubscriptionTailOptions): Promise<StartedSubscription> {
   const names = [...o.channels.map((c) => displayBytes(c, 60)), ...o.patterns.map((p) => displayBytes(p, 60))];
   const label = names.join(' ');
-  const output = new TailOutput(`Redis ⟫ ${o.profile.name} ⟫ ${label}`, o.settings.tailMaxLines, o.redact);
-  const subscription = new Subscription(o.open, {
+  const output = new TailOutput(`Redis ⟫ ${o.profile.name} ⟫ ${label}`, o.settings.tailMaxLines, (text) => o.redact(text));
+  const subscription = new Subscription(() => o.open(), {
     channels: o.channels,
     patterns: o.patterns,
     bufferSize: o.settings.tailBufferSize,
+    ...(o.take !== undefined ? { take: o.take } : {}),
     // Formatted only when written out: at most tailMaxLines per flush, however fast messages arrive.
     sink: (batch) => output.appendAllLazy(batch, formatMessage),
   });
   subscription.on('lost', (reason) =>
     output.append(`${timestamp()}  ── lost connection: ${reason}; messages published meanwhile are not received ──`),
   );
+  subscription.on('dropping', (capacity) => output.append(droppingLine(capacity)));
   subscription.on('resubscribed', () => output.append(`${timestamp()}  ── reconnected and resubscribed to ${label} ──`));
   try {
     await subscription.start();
@@ -92,17 +86,21 @@ export async function startSubscriptionTail(registry: TailRegistry, o: Subscript
     profile: o.profile.name,
     label,
     count: () => subscription.received,
+    dropped: () => subscription.dropped,
     running: () => subscription.running,
-    read: async (take, timeoutMs) => (await subscription.read(take, timeoutMs)).map(messageToJson),
+    read: async (take, timeoutMs) => {
+      const batch = await subscription.readBatch(take, timeoutMs);
+      return { messages: batch.messages.map(messageToJson), dropped: batch.dropped };
+    },
     stop: async () => {
       if (stopped) return;
       stopped = true;
       await subscription.stop();
       output.append(`${timestamp()}  ── stopped after ${subscription.received.toLocaleString('en-US')} messages ──`);
       output.flush();
-      retire(output);
     },
     show: () => output.show(),
+    dispose: () => output.dispose(),
   });
   subscription.on('ended', (reason) => {
     output.append(`${timestamp()}  ── ended: ${reason} ──`);

@@ -121,6 +121,7 @@ export class TailOutput implements vscode.Disposable {
   }
 
   dispose(): void {
+    if (this.disposed) return;
     this.flush();
     this.disposed = true;
     this.channel.dispose();
@@ -184,6 +185,11 @@ export class TailOutput implements vscode.Disposable {
       this.channel.append(`${batch.join('\n')}\n`);
     }
   }
+}
+
+/** The line a tail writes once, when its ring buffer starts dropping. */
+export function droppingLine(capacity: number): string {
+  return `${timestamp()}  ── the tails.read buffer is full (${capacity.toLocaleString('en-US')} messages, brokerExplorer.tailBufferSize): its oldest messages are dropped from now on; this channel still shows every message, and tails.read reports how many were dropped ──`;
 }
 
 let lastStampMs = Number.NaN;

@@ -2,14 +2,28 @@
  * Every running tail (subscription, exchange tail, consumer, TCP session),
  * by id: `tails.read` and `tails.stop` work on any of them, and the trees
  * list them under their profile with a live count and a Stop action.
+ *
+ * Retention, the one rule for every kind of tail: a stopped tail stays
+ * readable — `tails.read` returns what its buffer still holds and its output
+ * channel stays open — until STOPPED_TAILS_KEPT tails stopped after it
+ * (oldest first), or the extension deactivates; then the registry disposes
+ * it (its buffer and its output channel go).
  */
 import * as vscode from 'vscode';
 import { InputError } from '../../core/errors';
 
 export type TailKind = 'redis' | 'rabbitmq' | 'tcp';
 
-export interface TailReadResult {
+/** How many stopped tails stay readable (see the retention rule above). */
+export const STOPPED_TAILS_KEPT = 20;
+
+/** What a tail's read returns: the messages, and how many its ring dropped since the read before. */
+export interface TailBatchResult {
   messages: unknown[];
+  dropped: number;
+}
+
+export interface TailReadResult extends TailBatchResult {
   running: boolean;
 }
 
@@ -22,12 +36,16 @@ export interface TailSource {
   label: string;
   /** Messages received so far. */
   count(): number;
+  /** Messages its ring dropped unread so far. */
+  dropped(): number;
   running(): boolean;
-  /** Waits until `take` messages are buffered (or the timeout), then returns and removes them. */
-  read(take: number, timeoutMs: number): Promise<unknown[]>;
+  /** Waits until `take` messages came (or the timeout), then returns and removes them. */
+  read(take: number, timeoutMs: number): Promise<TailBatchResult>;
   stop(): Promise<void>;
   /** Shows its output channel or terminal. */
   show?(): void;
+  /** Releases what it keeps readable after the stop (its output channel); called when retention lets it go. */
+  dispose?(): void;
 }
 
 export interface Tail extends TailSource {
@@ -73,11 +91,11 @@ export class TailRegistry implements vscode.Disposable {
 
   async read(id: unknown, take: number, timeoutMs: number): Promise<TailReadResult> {
     const tail = (typeof id === 'string' ? this.stopped.get(id) : undefined) ?? this.get(id);
-    const messages = await tail.read(take, timeoutMs);
-    return { messages, running: this.tails.has(tail.id) && tail.running() };
+    const { messages, dropped } = await tail.read(take, timeoutMs);
+    return { messages, running: this.tails.has(tail.id) && tail.running(), dropped };
   }
 
-  /** Stopped tails stay readable for their buffered messages, a bounded few. */
+  /** Stopped tails, oldest first, kept by the retention rule. */
   private readonly stopped = new Map<string, Tail>();
 
   async stop(id: string): Promise<boolean> {
@@ -88,7 +106,11 @@ export class TailRegistry implements vscode.Disposable {
       await tail.stop();
     } finally {
       this.stopped.set(id, tail);
-      if (this.stopped.size > 20) this.stopped.delete(this.stopped.keys().next().value as string);
+      for (const [oldId, old] of this.stopped) {
+        if (this.stopped.size <= STOPPED_TAILS_KEPT) break;
+        this.stopped.delete(oldId);
+        old.dispose?.();
+      }
       this.changed.fire(true);
     }
     return true;
@@ -97,6 +119,8 @@ export class TailRegistry implements vscode.Disposable {
   async dispose(): Promise<void> {
     if (this.countTimer) clearInterval(this.countTimer);
     await Promise.allSettled([...this.tails.keys()].map((id) => this.stop(id)));
+    for (const tail of this.stopped.values()) tail.dispose?.();
+    this.stopped.clear();
     this.changed.dispose();
   }
 }

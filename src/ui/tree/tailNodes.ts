@@ -15,9 +15,13 @@ export class TailNode extends BaseNode {
     const item = new vscode.TreeItem(this.tail.label, vscode.TreeItemCollapsibleState.None);
     item.id = this.id;
     const count = this.tail.count();
-    item.description = `${count.toLocaleString('en-US')} ${count === 1 ? 'message' : 'messages'}${this.tail.running() ? '' : ' · stopped'}`;
+    const dropped = this.tail.dropped();
+    const droppedText = dropped > 0 ? ` · ${dropped.toLocaleString('en-US')} dropped` : '';
+    item.description = `${count.toLocaleString('en-US')} ${count === 1 ? 'message' : 'messages'}${droppedText}${this.tail.running() ? '' : ' · stopped'}`;
     item.iconPath = new vscode.ThemeIcon(this.tail.running() ? 'pulse' : 'debug-pause');
-    item.tooltip = `${this.tail.label}\nstarted ${new Date(this.tail.startedAt).toLocaleTimeString()}\nid ${this.tail.id}`;
+    const droppedTip =
+      dropped > 0 ? `\n${dropped.toLocaleString('en-US')} dropped from the tails.read buffer (brokerExplorer.tailBufferSize)` : '';
+    item.tooltip = `${this.tail.label}\nstarted ${new Date(this.tail.startedAt).toLocaleTimeString()}\nid ${this.tail.id}${droppedTip}`;
     item.contextValue = `be:tail:${this.tail.kind}`;
     item.command = { command: 'brokerExplorer.tails.show', title: 'Show Output', arguments: [this] };
     return item;
@@ -48,7 +52,7 @@ export class TailsFolderNode extends BaseNode {
     return item;
   }
 
-  async getChildren(): Promise<TreeNode[]> {
-    return this.registry.list(this.kind, this.profile).map((t) => new TailNode(this, t));
+  getChildren(): Promise<TreeNode[]> {
+    return Promise.resolve(this.registry.list(this.kind, this.profile).map((t) => new TailNode(this, t)));
   }
 }

@@ -12,7 +12,9 @@ import type { AmqpMessage } from '../../../core/amqp/messageProperties';
 import { ExchangeTail, tailBindingKeys } from '../../../core/amqp/tail';
 import { checkShortString, toAmqpTable } from '../../../core/amqp/amqpTable';
 import { CancelledError, InputError, NotFoundError } from '../../../core/errors';
-import { TailOutput, timestamp } from '../../tails/tailOutput';
+import type { TailBatch, TailReadOptions } from '../../../core/tailBuffer';
+import { droppingLine, TailOutput, timestamp } from '../../tails/tailOutput';
+import type { Tail } from '../../tails/tailRegistry';
 import { bool, list, num, obj, str } from '../args';
 import { answered, type CommandCall, type CommandSpec } from '../registry';
 import {
@@ -32,13 +34,13 @@ import { appendMessage } from './format';
 
 /** How long `take` waits when no `timeoutMs` is given. */
 export const DEFAULT_TAKE_TIMEOUT_MS = 30_000;
-/** Output channels of stopped tails kept for reading. */
-const KEEP_STOPPED = 10;
 
-/** Owns the output channels of tails and consumers; keeps the last few stopped ones. */
+/**
+ * Owns the output channels of running tails and consumers. A stopped one's
+ * channel belongs to the tail registry, which keeps it by its retention rule.
+ */
 export class StreamOutputs implements vscode.Disposable {
   private readonly running = new Set<TailOutput>();
-  private readonly stopped: TailOutput[] = [];
 
   constructor(private readonly deps: RabbitDeps) {}
 
@@ -51,8 +53,6 @@ export class StreamOutputs implements vscode.Disposable {
   retire(output: TailOutput): void {
     if (!this.running.delete(output)) return;
     output.flush();
-    this.stopped.push(output);
-    while (this.stopped.length > KEEP_STOPPED) this.stopped.shift()?.dispose();
   }
 
   discard(output: TailOutput): void {
@@ -61,9 +61,8 @@ export class StreamOutputs implements vscode.Disposable {
   }
 
   dispose(): void {
-    for (const o of [...this.running, ...this.stopped]) o.dispose();
+    for (const o of this.running) o.dispose();
     this.running.clear();
-    this.stopped.length = 0;
   }
 }
 
@@ -78,6 +77,42 @@ function takeArgs(call: CommandCall): TakeArgs {
   const take = num(a, 'take', { min: 1, max: 1_000_000 });
   const timeoutMs = num(a, 'timeoutMs', { min: 0, max: 3_600_000 });
   return { ...(take !== undefined ? { take } : {}), ...(timeoutMs !== undefined ? { timeoutMs } : {}), keep: bool(a, 'keep') ?? false };
+}
+
+/** What registering needs of an exchange tail or a queue consumer. */
+interface Stream {
+  readonly running: boolean;
+  readonly dropped: number;
+  readBatch(options: TailReadOptions): Promise<TailBatch<AmqpMessage>>;
+  takeFirst(options: { timeoutMs?: number }): Promise<AmqpMessage[]>;
+  stop(): Promise<void>;
+  on(event: 'dropping', listener: (value: { capacity: number }) => void): () => void;
+}
+
+/** Registers a started tail or consumer: tails.read reads its ring, and its channel says once when the ring starts dropping. */
+function registerStream(deps: RabbitDeps, t: Target, output: TailOutput, label: string, stream: Stream, count: () => number): Tail {
+  if (stream.dropped > 0) output.append(droppingLine(deps.settings().tailBufferSize));
+  else stream.on('dropping', ({ capacity }) => output.append(droppingLine(capacity)));
+  return deps.tails.add({
+    kind: 'rabbitmq',
+    profile: t.profile.name,
+    label,
+    count,
+    dropped: () => stream.dropped,
+    running: () => stream.running,
+    read: (take, timeoutMs) => stream.readBatch({ take, timeoutMs }),
+    stop: () => stream.stop(),
+    show: () => output.show(),
+    dispose: () => output.dispose(),
+  });
+}
+
+/** With take: the first `take` messages (held apart from the ring from the start, so none is dropped); then the stop, unless keep. */
+async function firstMessages(deps: RabbitDeps, id: string, takes: TakeArgs, stream: Stream): Promise<AmqpMessage[] | undefined> {
+  if (takes.take === undefined) return undefined;
+  const messages = await stream.takeFirst({ timeoutMs: takes.timeoutMs ?? DEFAULT_TAKE_TIMEOUT_MS });
+  if (!takes.keep) await deps.tails.stop(id);
+  return messages;
 }
 
 function channelName(t: Target, what: string): string {
@@ -99,6 +134,17 @@ async function exchangeType(t: Target, exchange: string, known: string | undefin
     if (err instanceof NotFoundError || err instanceof CancelledError) throw err;
     return undefined; // no management API: bind with "#", which covers fanout, topic and headers
   }
+}
+
+/** How a tail binds, for its output channel: its keys, its header arguments, or everything. */
+function bindsWithText(
+  keys: readonly string[],
+  bindingKeys: readonly string[],
+  headerArguments: Record<string, unknown> | undefined,
+): string {
+  if (keys.length > 0) return `binding key${keys.length === 1 ? '' : 's'} ${keys.map((k) => `"${k}"`).join(', ')}`;
+  if (headerArguments) return `arguments ${JSON.stringify(headerArguments)}`;
+  return `"${bindingKeys[0] ?? ''}" (everything)`;
 }
 
 async function doTail(
@@ -147,12 +193,7 @@ async function doTail(
   const tail = new ExchangeTail(t.session, exchange, bindingKeys, table, deps.settings().tailBufferSize);
   const keyText = keys.length > 0 ? ` ${keys.join(' ')}` : '';
   const output = outputs.open(channelName(t, `${exchange}${keyText} (${type ?? 'exchange'})`));
-  const bindsWith =
-    keys.length > 0
-      ? `binding key${keys.length === 1 ? '' : 's'} ${keys.map((k) => `"${k}"`).join(', ')}`
-      : Object.keys(table).length > 0
-        ? `arguments ${JSON.stringify(bindingArguments)}`
-        : `"${bindingKeys[0] ?? ''}" (everything)`;
+  const bindsWith = bindsWithText(keys, bindingKeys, Object.keys(table).length > 0 ? bindingArguments : undefined);
   output.append(`Tail of exchange "${exchange}" (${type ?? 'type unknown'}) in ${where(t)}, bound with ${bindsWith}.`);
   output.append('It sees only the messages published after its queue was bound; earlier ones are not shown.');
   tail.on('message', (m) => appendMessage(output, m));
@@ -165,22 +206,13 @@ async function doTail(
     ),
   );
   try {
-    await tail.start();
+    await tail.start(takes.take !== undefined ? { take: takes.take } : {});
   } catch (err) {
     outputs.discard(output);
     throw err;
   }
   output.append(`${timestamp()}  bound queue ${tail.queue}; waiting for messages.`);
-  const registered = deps.tails.add({
-    kind: 'rabbitmq',
-    profile: t.profile.name,
-    label: `${exchange}${keyText}`,
-    count: () => tail.received,
-    running: () => tail.running,
-    read: (take, timeoutMs) => tail.read({ take, timeoutMs }),
-    stop: () => tail.stop(),
-    show: () => output.show(),
-  });
+  const registered = registerStream(deps, t, output, `${exchange}${keyText}`, tail, () => tail.received);
   tail.on('ended', ({ error }) => {
     output.append(
       `${timestamp()}  ${error ? `stopped: ${error.message}` : 'stopped'} (${tail.received.toLocaleString('en-US')} message${tail.received === 1 ? '' : 's'} seen).`,
@@ -190,10 +222,8 @@ async function doTail(
   });
   if (call.interactive) output.show();
   const queue = tail.queue;
-  if (takes.take === undefined) return { id: registered.id, queue };
-  const messages = await tail.read({ take: takes.take, timeoutMs: takes.timeoutMs ?? DEFAULT_TAKE_TIMEOUT_MS });
-  if (!takes.keep) await deps.tails.stop(registered.id);
-  return { id: registered.id, queue, messages };
+  const messages = await firstMessages(deps, registered.id, takes, tail);
+  return messages ? { id: registered.id, queue, messages } : { id: registered.id, queue };
 }
 
 const ACK_MODES: readonly AckMode[] = ['ack', 'requeue', 'reject'];
@@ -261,6 +291,7 @@ async function doConsume(deps: RabbitDeps, outputs: StreamOutputs, call: Command
       },
       {
         bufferSize: deps.settings().tailBufferSize,
+        ...(takes.take !== undefined ? { take: takes.take } : {}),
         overlap: true,
         // The ack is sent once this resolves: the lines are in the channel by then. Messages arriving
         // together share one flush, and their acks go out together.
@@ -282,16 +313,7 @@ async function doConsume(deps: RabbitDeps, outputs: StreamOutputs, call: Command
     output.append(`${timestamp()}  ✗ connection lost (${reason}); unacknowledged messages went back to the queue; reconnecting.`),
   );
   consumer.on('resumed', ({ downtimeMs }) => output.append(`${timestamp()}  ✓ resumed after ${downtimeMs.toLocaleString('en-US')} ms.`));
-  const registered = deps.tails.add({
-    kind: 'rabbitmq',
-    profile: t.profile.name,
-    label: `queue ${q.name} (${mode})`,
-    count: () => consumer.stats.received,
-    running: () => consumer.running,
-    read: (take, timeoutMs) => consumer.read({ take, timeoutMs }),
-    stop: () => consumer.stop(),
-    show: () => output.show(),
-  });
+  const registered = registerStream(deps, t, output, `queue ${q.name} (${mode})`, consumer, () => consumer.stats.received);
   consumer.on('ended', ({ error }) => {
     markEnded();
     const s = consumer.stats;
@@ -302,10 +324,8 @@ async function doConsume(deps: RabbitDeps, outputs: StreamOutputs, call: Command
     void deps.tails.stop(registered.id);
   });
   if (call.interactive) output.show();
-  if (takes.take === undefined) return { id: registered.id };
-  const messages = await consumer.read({ take: takes.take, timeoutMs: takes.timeoutMs ?? DEFAULT_TAKE_TIMEOUT_MS });
-  if (!takes.keep) await deps.tails.stop(registered.id);
-  return { id: registered.id, messages };
+  const messages = await firstMessages(deps, registered.id, takes, consumer);
+  return messages ? { id: registered.id, messages } : { id: registered.id };
 }
 
 export function rabbitStreamCommands(deps: RabbitDeps, outputs: StreamOutputs): CommandSpec[] {

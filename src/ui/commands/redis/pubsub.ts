@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import { toBuffer } from '../../../core/bytes';
 import { InputError } from '../../../core/errors';
-import { publish as corePublish } from '../../../core/redis/pubsub';
+import { messageToJson, publish as corePublish } from '../../../core/redis/pubsub';
 import { splitArgs } from '../../../core/redis/tokenizer';
 import { startSubscriptionTail } from '../../redis/subscriptionTail';
 import { bool, bytes, list, num } from '../args';
@@ -101,6 +101,8 @@ async function subscribe(deps: RedisUiDeps, call: CommandCall): Promise<unknown>
   }
   if (channels.length + patterns.length === 0)
     throw new InputError('Subscribe to at least one channel ("channels") or pattern ("patterns").');
+  // With take, the first `take` messages are held apart from the ring buffer from the start: none is dropped.
+  const take = call.args ? num(args, 'take', { min: 1, max: 1_000_000 }) : undefined;
   const started = await startSubscriptionTail(deps.tails, {
     profile: t.profile,
     db: t.db,
@@ -109,16 +111,16 @@ async function subscribe(deps: RedisUiDeps, call: CommandCall): Promise<unknown>
     open: () => deps.pool.dedicated(t.profile.name, t.db, 'broker-explorer:subscribe'),
     settings: deps.settings(),
     redact: (text) => deps.log.redact(text),
+    ...(take !== undefined ? { take } : {}),
   });
   if (!call.args) {
     started.output.show();
     return undefined;
   }
   const id = started.tail.id;
-  const take = num(args, 'take', { min: 1, max: 1_000_000 });
   if (take === undefined) return { id };
   const timeoutMs = num(args, 'timeoutMs', { min: 0, max: 3_600_000 }) ?? 30_000;
-  const messages = await started.tail.read(take, timeoutMs);
+  const messages = (await started.subscription.takeFirst({ timeoutMs })).map(messageToJson);
   if (!(bool(args, 'keep') ?? false)) await deps.tails.stop(id);
   return { id, messages };
 }
