@@ -11,6 +11,7 @@ import { scanValue, type CollectionType } from '../../src/core/redis/valueScanne
 import { resolveRedisProfile, type ResolvedRedisProfile } from '../../src/core/profiles';
 import { KeyPager } from '../../src/ui/tree/keyPager';
 import type { Settings } from '../../src/ui/settings';
+import { rowWalkWithInfo } from './walkInfoRow';
 import {
   alternate,
   HOST,
@@ -156,7 +157,7 @@ async function treeScanCount(client: Redis, settings: Settings): Promise<number>
     },
   });
   await new KeyPager(
-    async () => watched,
+    () => Promise.resolve(watched),
     {},
     () => settings,
   ).loadMore();
@@ -250,7 +251,7 @@ export async function rowFirstPage(cfg: BenchConfig, ours: Redis, raw: Redis, to
     tree: async () =>
       timed(async () => {
         const pager = new KeyPager(
-          async () => ours,
+          () => Promise.resolve(ours),
           {},
           () => DEFAULT_SETTINGS,
         );
@@ -284,7 +285,7 @@ export async function rowTypeGroup(cfg: BenchConfig, ours: Redis, total: number)
     variants[String(c)] = async () =>
       timed(async () => {
         const pager = new KeyPager(
-          async () => ours,
+          () => Promise.resolve(ours),
           { type: 'hash' },
           () => ({ ...DEFAULT_SETTINGS, redisScanCount: c }),
         );
@@ -481,6 +482,10 @@ export async function runRedisRows(cfg: BenchConfig, want: (id: string) => boole
     if (want('4')) {
       log('row 4: memory (child processes)');
       rows.push(await rowMemory(cfg, total));
+    }
+    if (want('13')) {
+      log('row 13: walking all keys with type and TTL (one scanKeysPage call / plain ioredis loop / iterateKeys)');
+      rows.push(await rowWalkWithInfo(cfg, ours, raw, total));
     }
     if (want('5')) {
       // The key set is no longer needed: free it before the big collections.

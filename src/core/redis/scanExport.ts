@@ -7,57 +7,12 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import type { Redis } from 'ioredis';
 import type { BytesLike } from '../bytes';
-import { CancelledError, InputError, throwIfAborted } from '../errors';
-import { scanKeysPage, type KeyInfo } from './keyScanner';
+import { CancelledError, InputError } from '../errors';
+import { iterateKeys, type IterateKeysOptions } from './keyScanner';
 import { bytesToJson, type JsonValue } from './replyJson';
 import { iterateValue, type ScanValueOptions } from './valueScanner';
 
-export interface IterateKeysOptions {
-  match?: string | Buffer;
-  type?: string;
-  /** SCAN COUNT per call (default 1000). */
-  count?: number;
-  /** Fetch TYPE and TTL with each batch (one pipeline per batch; default false). */
-  withInfo?: boolean;
-  /** Cursor to resume from. */
-  cursor?: string;
-  signal?: AbortSignal;
-}
-
-export interface KeyBatch {
-  keys: KeyInfo[];
-  /** Cursor after this batch; "0" when the walk is complete. */
-  cursor: string;
-  /** Keys examined so far (about COUNT per SCAN call). */
-  scanned: number;
-}
-
-/**
- * Walks the keyspace one SCAN call per batch. Aborting the signal ends the
- * walk with a CancelledError before the next SCAN is sent.
- */
-export async function* iterateKeys(client: Redis, options: IterateKeysOptions = {}): AsyncGenerator<KeyBatch> {
-  const count = options.count ?? 1000;
-  let cursor = options.cursor ?? '0';
-  let scanned = 0;
-  for (;;) {
-    throwIfAborted(options.signal);
-    const pageOptions: Parameters<typeof scanKeysPage>[1] = {
-      count,
-      maxExamine: count,
-      limit: Number.MAX_SAFE_INTEGER,
-      cursor,
-      withInfo: options.withInfo ?? false,
-    };
-    if (options.match !== undefined) pageOptions.match = options.match;
-    if (options.type !== undefined) pageOptions.type = options.type;
-    const page = await scanKeysPage(client, pageOptions);
-    scanned += page.scanned;
-    cursor = page.cursor;
-    yield { keys: page.keys, cursor, scanned };
-    if (page.complete) return;
-  }
-}
+export { iterateKeys, type IterateKeysOptions, type KeyBatch } from './keyScanner';
 
 export type ExportFormat = 'jsonl' | 'csv';
 
