@@ -205,20 +205,6 @@ export async function keyspaceCounts(client: Redis): Promise<Map<number, number>
   return counts;
 }
 
-/** How many databases the server has (CONFIG GET databases), or 16 when CONFIG is not allowed. */
-export async function databaseCount(client: Redis): Promise<number> {
-  try {
-    const reply = await client.config('GET', 'databases');
-    if (Array.isArray(reply) && reply.length >= 2) {
-      const n = Number(reply[1]);
-      if (Number.isInteger(n) && n > 0) return n;
-    }
-  } catch {
-    // CONFIG may be renamed or refused by ACL.
-  }
-  return 16;
-}
-
 export interface NamespaceGroup {
   /** Folders found below the prefix: full prefix (ending with the delimiter) → keys seen so far. */
   folders: Map<string, { prefix: Buffer; segment: Buffer; count: number }>;
