@@ -146,4 +146,14 @@ describe('walking the keyspace with TYPE and TTL (real Redis, db 0, keys of this
     await new Promise((r) => setTimeout(r, 200));
     assert.equal(wire.scans, sent);
   });
+
+  it('a cancel while the last batch is being read ends the walk as complete, not cancelled', async () => {
+    const ac = new AbortController();
+    let last = '';
+    for await (const batch of iterateKeys(client, { match: `${prefix}*`, count: 1000, withInfo: true, signal: ac.signal })) {
+      last = batch.cursor;
+      if (batch.cursor === '0') ac.abort();
+    }
+    assert.equal(last, '0');
+  });
 });

@@ -135,8 +135,9 @@ async function* walkKeys(client: Redis, options: WalkOptions): AsyncGenerator<Ke
     if (goOn && info) pending = scan(cursor);
     const keys = info ? await info : batch.map((key): KeyInfo => ({ key, type: options.type ?? 'unknown', ttl: -1 }));
     yield { keys, cursor, scanned };
+    if (!goOn) return;
     throwIfAborted(options.signal);
-    if (goOn && !info) pending = scan(cursor);
+    if (!info) pending = scan(cursor);
   }
 }
 
