@@ -175,7 +175,7 @@ async function main(): Promise<void> {
   };
 
   try {
-    if (['1', '2', '3', '4', '5'].some(want)) await section('redis', () => runRedisRows(cfg, want));
+    if (['1', '2', '3', '4', '5', '13'].some(want)) await section('redis', () => runRedisRows(cfg, want));
     if (want('6')) await section('6', async () => [await rowPubSub(cfg)]);
     if (['7', '8', '9'].some(want)) {
       await section('rabbitmq', async () => {

@@ -3,20 +3,20 @@
  * process), collection paging. All on the bench's own database, loaded
  * here with pipelined writes.
  */
-import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { connectRedis } from '../../src/core/redis/connection';
 import { scanKeysPage } from '../../src/core/redis/keyScanner';
-import { scanValue, type CollectionType } from '../../src/core/redis/valueScanner';
 import { resolveRedisProfile, type ResolvedRedisProfile } from '../../src/core/profiles';
 import { KeyPager } from '../../src/ui/tree/keyPager';
 import type { Settings } from '../../src/ui/settings';
 import { plainClient as plainRedis } from '../core/helpers/redis';
+import { loadCollections, rowCollections } from './collectionRow';
+import { rowMemory } from './memoryRow';
+import { rowWalkWithInfo } from './walkInfoRow';
 import {
   alternate,
   HOST,
   log,
-  mb,
   median,
   ms,
   pairedRatio,
@@ -95,42 +95,6 @@ export async function loadKeys(client: Redis, sizes: RedisSizes): Promise<void> 
   }
   queued++;
   await push(true);
-}
-
-export const COLLECTION_KEYS: Record<'hash' | 'zset' | 'list' | 'set', string> = {
-  hash: 'c:hash',
-  zset: 'c:zset',
-  list: 'c:list',
-  set: 'c:set',
-};
-
-/** One collection of each type with `members` members, 1000 per command, pipelined. */
-export async function loadCollections(client: Redis, members: number): Promise<void> {
-  let p = client.pipeline();
-  let queued = 0;
-  for (let i = 0; i < members; i += 1000) {
-    const end = Math.min(members, i + 1000);
-    const h: string[] = [];
-    const z: (string | number)[] = [];
-    const l: string[] = [];
-    const s: string[] = [];
-    for (let j = i; j < end; j++) {
-      h.push(`f:${j}`, `v:${j}`);
-      z.push(j, `m:${j}`);
-      l.push(`e:${j}`);
-      s.push(`m:${j}`);
-    }
-    p.hset(COLLECTION_KEYS.hash, ...h);
-    p.zadd(COLLECTION_KEYS.zset, ...z);
-    p.rpush(COLLECTION_KEYS.list, ...l);
-    p.sadd(COLLECTION_KEYS.set, ...s);
-    if (++queued >= 50) {
-      await p.exec();
-      p = client.pipeline();
-      queued = 0;
-    }
-  }
-  await p.exec();
 }
 
 // ---------------------------------------------------------------- row 1
@@ -312,141 +276,6 @@ export async function rowTypeGroup(cfg: BenchConfig, ours: Redis, total: number)
   };
 }
 
-// ---------------------------------------------------------------- row 4
-
-interface MemoryReport {
-  mode: string;
-  idle: { heapUsed: number; rss: number };
-  peak: { heapUsed: number; rss: number };
-  retained?: { heapUsed: number; rss: number };
-  keys: number;
-  pages: number;
-  ms: number;
-  samples: number;
-}
-
-async function memoryChild(cfg: BenchConfig, mode: 'walk' | 'plain' | 'cap'): Promise<MemoryReport> {
-  const script = join(cfg.root, 'test', 'bench', 'memoryChild.ts');
-  const r = await run(process.execPath, ['--import', 'tsx', '--expose-gc', script, mode, String(cfg.db)], {
-    cwd: cfg.root,
-    timeoutMs: 300_000,
-  });
-  const line = r.stdout.trim().split('\n').pop() ?? '';
-  try {
-    return JSON.parse(line) as MemoryReport;
-  } catch {
-    throw new Error(`the memory child (${mode}) failed: exit ${r.code}\n${r.stderr.slice(-2000)}`);
-  }
-}
-
-export async function rowMemory(cfg: BenchConfig, total: number): Promise<Row> {
-  const reps = Math.max(1, Math.round((cfg.quick ? 1 : 3) * cfg.reps));
-  const walks: MemoryReport[] = [];
-  const plains: MemoryReport[] = [];
-  const caps: MemoryReport[] = [];
-  for (let i = 0; i < reps; i++) {
-    walks.push(await memoryChild(cfg, 'walk'));
-    plains.push(await memoryChild(cfg, 'plain'));
-    caps.push(await memoryChild(cfg, 'cap'));
-  }
-  const above = (list: MemoryReport[], f: (r: MemoryReport) => number): number => median(list.map(f));
-  const walkHeap = above(walks, (w) => w.peak.heapUsed - w.idle.heapUsed);
-  const walkRss = above(walks, (w) => w.peak.rss - w.idle.rss);
-  const walkRetained = above(walks, (w) => (w.retained?.heapUsed ?? w.idle.heapUsed) - w.idle.heapUsed);
-  const plainHeap = above(plains, (w) => w.peak.heapUsed - w.idle.heapUsed);
-  const plainRss = above(plains, (w) => w.peak.rss - w.idle.rss);
-  const capHeap = above(caps, (c) => (c.retained?.heapUsed ?? 0) - c.idle.heapUsed);
-  const capRss = above(caps, (c) => c.peak.rss - c.idle.rss);
-  const limit = 50 * 1024 * 1024;
-  return {
-    id: '4',
-    figure: `memory: core pager walks ${total.toLocaleString('en-US')} keys keeping no pages; tree node at cap (${DEFAULT_SETTINGS.maxItemsPerNode.toLocaleString('en-US')} keys)`,
-    ours: `walk peak above idle: heap +${mb(walkHeap)}, RSS +${mb(walkRss)} (+${mb(walkRetained)} heap left after GC); node at cap: heap +${mb(capHeap)} retained, RSS +${mb(capRss)} peak`,
-    baseline: `idle process: heap ${mb(median(walks.map((w) => w.idle.heapUsed)))}, RSS ${mb(median(walks.map((w) => w.idle.rss)))}; plain ioredis walk (SCAN 1000 + TYPE/TTL pipeline): peak heap +${mb(plainHeap)}, RSS +${mb(plainRss)}`,
-    ratio: walkRss / plainRss,
-    target: 'walk ≤ 50 MB above idle; cap: report',
-    met: walkHeap <= limit && walkRss <= limit,
-    note: `ratio = our walk's RSS peak / the plain walk's; a child process per run (node --expose-gc), process.memoryUsage() sampled after every page and every 10 ms; walk = scanKeysPage() with its defaults (COUNT 1000, ≥ 500 keys a page, TYPE + TTL in one pipeline); cap = KeyPager.loadMore() until capped; medians of ${reps}`,
-    data: {
-      walk: walks,
-      plain: plains,
-      cap: caps,
-      walkHeapAboveIdle: walkHeap,
-      walkRssAboveIdle: walkRss,
-      walkHeapRetainedAfterGc: walkRetained,
-      plainHeapAboveIdle: plainHeap,
-      plainRssAboveIdle: plainRss,
-      capHeapRetained: capHeap,
-      capRssAboveIdle: capRss,
-    },
-  };
-}
-
-// ---------------------------------------------------------------- row 5
-
-type Direct = (raw: Redis) => Promise<number>;
-
-const DIRECT: Record<'hash' | 'zset' | 'list' | 'set', { label: string; read: Direct }> = {
-  hash: { label: 'HSCAN COUNT 1000', read: async (raw) => (await raw.hscan(COLLECTION_KEYS.hash, '0', 'COUNT', 1000))[1].length / 2 },
-  zset: {
-    label: 'ZRANGE 0 999 WITHSCORES',
-    read: async (raw) => (await raw.zrange(COLLECTION_KEYS.zset, 0, 999, 'WITHSCORES')).length / 2,
-  },
-  list: { label: 'LRANGE 0 999', read: async (raw) => (await raw.lrange(COLLECTION_KEYS.list, 0, 999)).length },
-  set: { label: 'SSCAN COUNT 1000', read: async (raw) => (await raw.sscan(COLLECTION_KEYS.set, '0', 'COUNT', 1000))[1].length },
-};
-
-export async function rowCollections(cfg: BenchConfig, ours: Redis, raw: Redis, members: number): Promise<Row> {
-  const reps = Math.max(3, Math.round((cfg.quick ? 7 : 21) * cfg.reps));
-  const types = ['hash', 'zset', 'list', 'set'] as const;
-  const per: Record<string, { ours: number; direct: number; tuned: number; items: number; ratio: number; tunedRatio: number }> = {};
-  const data: Record<string, unknown> = {};
-  for (const type of types) {
-    const key = COLLECTION_KEYS[type];
-    let items = 0;
-    const res = await alternate(reps, {
-      // As readValue() calls it: the type looked up, the default COUNT.
-      ours: async () =>
-        timed(async () => {
-          items = (await scanValue(ours, key, { limit: 1000 })).items.length;
-        }),
-      direct: async () => timed(async () => DIRECT[type].read(raw)),
-      // What the same call costs with the type passed in and COUNT = the page size.
-      tuned: async () => timed(async () => scanValue(ours, key, { limit: 1000, count: 1000, type: type as CollectionType })),
-    });
-    const o = median(res.ours);
-    const d = median(res.direct);
-    const tu = median(res.tuned);
-    per[type] = {
-      ours: o,
-      direct: d,
-      tuned: tu,
-      items,
-      ratio: pairedRatio(res.ours, res.direct),
-      tunedRatio: pairedRatio(res.tuned, res.direct),
-    };
-    data[type] = {
-      ours: summary(res.ours),
-      direct: summary(res.direct),
-      tuned: summary(res.tuned),
-      items,
-      direct_command: DIRECT[type].label,
-    };
-  }
-  const worst = Math.max(...types.map((t) => per[t].ratio));
-  return {
-    id: '5',
-    figure: `collection paging: first 1,000 of ${members.toLocaleString('en-US')} members (scanValue)`,
-    ours: types.map((t) => `${t} ${ms(per[t].ours)}`).join('; '),
-    baseline: types.map((t) => `${DIRECT[t].label} ${ms(per[t].direct)}`).join('; '),
-    ratio: worst,
-    target: '≤ 1.2× (each)',
-    met: worst <= 1.2,
-    note: `ratios ${types.map((t) => `${t} ${ratioText(per[t].ratio)}`).join(', ')}; with type given and COUNT 1000: ${types.map((t) => `${t} ${ratioText(per[t].tunedRatio)}`).join(', ')}`,
-    data,
-  };
-}
-
 export async function prepareRedis(cfg: BenchConfig, admin: Redis): Promise<{ total: number; sizes: RedisSizes; loadMs: number }> {
   const sizes = redisSizes(cfg);
   const started = Date.now();
@@ -479,7 +308,11 @@ export async function runRedisRows(cfg: BenchConfig, want: (id: string) => boole
     }
     if (want('4')) {
       log('row 4: memory (child processes)');
-      rows.push(await rowMemory(cfg, total));
+      rows.push(await rowMemory(cfg, total, DEFAULT_SETTINGS.maxItemsPerNode));
+    }
+    if (want('13')) {
+      log('row 13: walking all keys with type and TTL (one scanKeysPage call / plain ioredis loop / iterateKeys)');
+      rows.push(await rowWalkWithInfo(cfg, ours, raw, total));
     }
     if (want('5')) {
       // The key set is no longer needed: free it before the big collections.

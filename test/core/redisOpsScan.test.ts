@@ -157,6 +157,26 @@ describe('value scanning and export (real Redis, db 9)', function () {
     assert.deepEqual(readFileSync(listPath, 'utf8'), '{"index":0,"value":"a"}\n{"index":1,"value":"b"}\n');
   });
 
+  it('an export hands each batch of rows to onRows as written, so the ui can show the first ones', async () => {
+    await seedKeys(seed, 1200, (i) => `rows:${i}`);
+    const path = join(dir, 'rows.jsonl');
+    const seen: unknown[] = [];
+    const result = await exportKeys(client, path, { count: 500, onRows: (rows) => seen.push(...rows) });
+    assert.equal(seen.length, 1200);
+    assert.deepEqual(
+      seen.map((r) => JSON.stringify(r)),
+      readFileSync(path, 'utf8').trim().split('\n'),
+    );
+    assert.equal(result.rows, 1200);
+    await seed.rpush('l', 'apple', 'banana', 'avocado');
+    const listRows: unknown[] = [];
+    const listPath = join(dir, 'matched.csv');
+    await exportValue(client, 'l', listPath, { match: 'a*', format: 'csv', onRows: (rows) => listRows.push(...rows) });
+    assert.deepEqual(listRows, [{ value: 'apple' }, { value: 'avocado' }]);
+    assert.equal(readFileSync(listPath, 'utf8'), 'value\napple\navocado\n');
+    await assert.rejects(exportValue(client, 'no-such-key', join(dir, 'none.jsonl')), NotFoundError);
+  });
+
   it('an export cancelled half way keeps what it wrote and says it is incomplete', async () => {
     await seedKeys(seed, 5000, (i) => `c:${i}`);
     const ac = new AbortController();

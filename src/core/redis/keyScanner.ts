@@ -17,24 +17,17 @@ export interface KeyInfo {
   ttl: number;
 }
 
-export interface KeyPageOptions {
-  match?: string | Buffer;
-  type?: string;
-  /** SCAN COUNT hint per call (default 1000). */
-  count?: number;
+export interface KeyPageOptions extends IterateKeysOptions {
   /**
    * Stop once at least this many keys were found (default 500). SCAN cannot
    * stop inside a batch, so a page may hold up to one batch (COUNT) more;
    * the cursor stays exact and no key is skipped.
    */
   limit?: number;
-  /** Cursor to continue from ("0" or absent starts over). */
-  cursor?: string;
   /** Stop once about this many keys were examined (default 100,000). */
   maxExamine?: number;
-  /** Fetch TYPE and TTL for the page (default true). */
+  /** Fetch TYPE and TTL for the page (default true, unlike a walk). */
   withInfo?: boolean;
-  signal?: AbortSignal;
 }
 
 export interface KeyPage {
@@ -67,35 +60,110 @@ export function escapeGlob(text: Buffer): Buffer {
   return Buffer.from(out);
 }
 
-/** Reads one page of keys, with TYPE and TTL from one pipeline. */
-export async function scanKeysPage(client: Redis, options: KeyPageOptions = {}): Promise<KeyPage> {
+export interface KeyBatch {
+  keys: KeyInfo[];
+  /** Cursor after this batch; "0" when the walk is complete. */
+  cursor: string;
+  /** Keys examined so far in this walk (about COUNT per SCAN call). */
+  scanned: number;
+}
+
+export interface IterateKeysOptions {
+  match?: string | Buffer;
+  type?: string;
+  /** SCAN COUNT per call (default 1000). */
+  count?: number;
+  /** Fetch TYPE and TTL with each batch (one pipeline per batch; default false). */
+  withInfo?: boolean;
+  /** Cursor to resume from. */
+  cursor?: string;
+  signal?: AbortSignal;
+}
+
+interface WalkOptions extends IterateKeysOptions {
+  /** Asked once a batch arrived, with the keys found and examined so far: false ends the walk there. */
+  more?: (found: number, scanned: number) => boolean;
+}
+
+type ScanReply = [cursor: string, keys: Buffer[]];
+
+/** Marks a rejection as handled, for a reply nobody may await once the walk was cancelled or failed. */
+function quiet<T>(reply: Promise<T>): Promise<T> {
+  reply.catch(() => undefined);
+  return reply;
+}
+
+/**
+ * Walks the keyspace one SCAN call per batch. With info, the TYPE/TTL
+ * pipeline of a batch goes out first and the next SCAN right behind it, so
+ * the server answers one while the client waits for the other; no second
+ * pipeline is sent before the first answered, so at most one batch of
+ * TYPE/TTL (and one SCAN) is in flight. Aborting the signal ends the walk
+ * with a CancelledError: no SCAN is sent after it (with info, the one
+ * already sent beside the last pipeline is dropped).
+ */
+export function iterateKeys(client: Redis, options: IterateKeysOptions = {}): AsyncGenerator<KeyBatch> {
+  return walkKeys(client, options);
+}
+
+async function* walkKeys(client: Redis, options: WalkOptions): AsyncGenerator<KeyBatch> {
   checkKeyType(options.type);
   const count = options.count ?? DEFAULT_SCAN_COUNT;
-  const limit = options.limit ?? DEFAULT_PAGE_LIMIT;
-  const maxExamine = options.maxExamine ?? DEFAULT_MAX_EXAMINE;
   if (!Number.isInteger(count) || count < 1) throw new InputError(`COUNT ${count} is not valid: give a whole number of at least 1.`);
-  if (!Number.isInteger(limit) || limit < 1) throw new InputError(`The limit ${limit} is not valid: give a whole number of at least 1.`);
   let cursor = options.cursor ?? '0';
   if (!/^\d+$/.test(cursor))
     throw new InputError(`The cursor "${cursor}" is not valid: pass back the cursor a previous scan returned, or "0" to start.`);
-  const keys: Buffer[] = [];
-  let scanned = 0;
   const extra: (string | Buffer)[] = [];
   if (options.match !== undefined && options.match !== '*') extra.push('MATCH', options.match);
   if (options.type !== undefined) extra.push('TYPE', options.type);
-  do {
+  const scan = (from: string): Promise<ScanReply> => {
     throwIfAborted(options.signal);
-    const reply = await client.callBuffer('SCAN', cursor, 'COUNT', count, ...extra);
-    const [next, batch] = parseScanReply(reply);
+    return quiet(client.callBuffer('SCAN', from, 'COUNT', count, ...extra).then(parseScanReply));
+  };
+  const withInfo = options.withInfo ?? false;
+  let scanned = 0;
+  let found = 0;
+  let pending: Promise<ScanReply> | undefined = scan(cursor);
+  while (pending !== undefined) {
+    const [next, batch] = await pending;
+    pending = undefined;
     cursor = next;
     scanned += count;
-    for (const k of batch) keys.push(k);
-  } while (cursor !== '0' && keys.length < limit && scanned < maxExamine);
-  const withInfo = options.withInfo ?? true;
-  const infos = withInfo
-    ? await keyInfos(client, keys, options.type)
-    : keys.map((key) => ({ key, type: options.type ?? 'unknown', ttl: -1 }));
-  return { keys: infos, cursor, complete: cursor === '0', scanned };
+    found += batch.length;
+    const goOn = cursor !== '0' && (options.more?.(found, scanned) ?? true);
+    const info = withInfo ? quiet(keyInfos(client, batch, options.type)) : undefined;
+    if (goOn && info) pending = scan(cursor);
+    const keys = info ? await info : batch.map((key): KeyInfo => ({ key, type: options.type ?? 'unknown', ttl: -1 }));
+    yield { keys, cursor, scanned };
+    if (!goOn) return;
+    throwIfAborted(options.signal);
+    if (!info) pending = scan(cursor);
+  }
+}
+
+/**
+ * Reads one page of keys: SCAN until `limit` keys were found (whole
+ * batches, so possibly more) or `maxExamine` keys examined, with TYPE and
+ * TTL per batch overlapped with the next SCAN (see iterateKeys).
+ */
+export async function scanKeysPage(client: Redis, options: KeyPageOptions = {}): Promise<KeyPage> {
+  const limit = options.limit ?? DEFAULT_PAGE_LIMIT;
+  const maxExamine = options.maxExamine ?? DEFAULT_MAX_EXAMINE;
+  if (!Number.isInteger(limit) || limit < 1) throw new InputError(`The limit ${limit} is not valid: give a whole number of at least 1.`);
+  const keys: KeyInfo[] = [];
+  let cursor = options.cursor ?? '0';
+  let scanned = 0;
+  const batches = walkKeys(client, {
+    ...options,
+    withInfo: options.withInfo ?? true,
+    more: (found, examined) => found < limit && examined < maxExamine,
+  });
+  for await (const batch of batches) {
+    for (const k of batch.keys) keys.push(k);
+    cursor = batch.cursor;
+    scanned = batch.scanned;
+  }
+  return { keys, cursor, complete: cursor === '0', scanned };
 }
 
 /** Splits a SCAN-family reply into its cursor and elements. */
@@ -105,7 +173,7 @@ export function parseScanReply(reply: unknown): [string, Buffer[]] {
   return [String(reply[0]), elements];
 }
 
-/** TYPE (unless known) and TTL of many keys in one pipeline. */
+/** TYPE (unless known) and TTL of a batch of keys in one pipeline. */
 export async function keyInfos(client: Redis, keys: readonly Buffer[], knownType?: string): Promise<KeyInfo[]> {
   if (keys.length === 0) return [];
   const pipeline = client.pipeline();
@@ -115,8 +183,8 @@ export async function keyInfos(client: Redis, keys: readonly Buffer[], knownType
   }
   const replies = (await pipeline.exec()) ?? [];
   // TYPE and TTL do not fail on a key: an error here is the connection's, and must not pass as type "unknown".
-  const failed = replies.find((r) => r[0]);
-  if (failed) throw failed[0];
+  const failed = replies.find((r) => r[0])?.[0];
+  if (failed) throw failed;
   const step = knownType === undefined ? 2 : 1;
   return keys.map((key, i) => {
     const typeReply = knownType === undefined ? replies[i * step] : undefined;
@@ -136,20 +204,6 @@ export async function keyspaceCounts(client: Redis): Promise<Map<number, number>
     if (m) counts.set(Number(m[1]), Number(m[2]));
   }
   return counts;
-}
-
-/** How many databases the server has (CONFIG GET databases), or 16 when CONFIG is not allowed. */
-export async function databaseCount(client: Redis): Promise<number> {
-  try {
-    const reply = await client.config('GET', 'databases');
-    if (Array.isArray(reply) && reply.length >= 2) {
-      const n = Number(reply[1]);
-      if (Number.isInteger(n) && n > 0) return n;
-    }
-  } catch {
-    // CONFIG may be renamed or refused by ACL.
-  }
-  return 16;
 }
 
 export interface NamespaceGroup {

@@ -6,58 +6,13 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import type { Redis } from 'ioredis';
-import type { BytesLike } from '../bytes';
-import { CancelledError, InputError, throwIfAborted } from '../errors';
-import { scanKeysPage, type KeyInfo } from './keyScanner';
+import { toBuffer, type BytesLike } from '../bytes';
+import { CancelledError, InputError } from '../errors';
+import { iterateKeys, type IterateKeysOptions } from './keyScanner';
 import { bytesToJson, type JsonValue } from './replyJson';
-import { iterateValue, type ScanValueOptions } from './valueScanner';
+import { collectionType, iterateValue, type CollectionType, type ScanValueOptions } from './valueScanner';
 
-export interface IterateKeysOptions {
-  match?: string | Buffer;
-  type?: string;
-  /** SCAN COUNT per call (default 1000). */
-  count?: number;
-  /** Fetch TYPE and TTL with each batch (one pipeline per batch; default false). */
-  withInfo?: boolean;
-  /** Cursor to resume from. */
-  cursor?: string;
-  signal?: AbortSignal;
-}
-
-export interface KeyBatch {
-  keys: KeyInfo[];
-  /** Cursor after this batch; "0" when the walk is complete. */
-  cursor: string;
-  /** Keys examined so far (about COUNT per SCAN call). */
-  scanned: number;
-}
-
-/**
- * Walks the keyspace one SCAN call per batch. Aborting the signal ends the
- * walk with a CancelledError before the next SCAN is sent.
- */
-export async function* iterateKeys(client: Redis, options: IterateKeysOptions = {}): AsyncGenerator<KeyBatch> {
-  const count = options.count ?? 1000;
-  let cursor = options.cursor ?? '0';
-  let scanned = 0;
-  for (;;) {
-    throwIfAborted(options.signal);
-    const pageOptions: Parameters<typeof scanKeysPage>[1] = {
-      count,
-      maxExamine: count,
-      limit: Number.MAX_SAFE_INTEGER,
-      cursor,
-      withInfo: options.withInfo ?? false,
-    };
-    if (options.match !== undefined) pageOptions.match = options.match;
-    if (options.type !== undefined) pageOptions.type = options.type;
-    const page = await scanKeysPage(client, pageOptions);
-    scanned += page.scanned;
-    cursor = page.cursor;
-    yield { keys: page.keys, cursor, scanned };
-    if (page.complete) return;
-  }
-}
+export { iterateKeys, type IterateKeysOptions, type KeyBatch } from './keyScanner';
 
 export type ExportFormat = 'jsonl' | 'csv';
 
@@ -74,13 +29,19 @@ export interface ExportResult extends ExportProgress {
   complete: boolean;
 }
 
+/** One row of an export: what one line of JSON lines holds. */
+export type ExportRow = Record<string, JsonValue>;
+
 export interface ExportOptions {
   format?: ExportFormat;
+  /** After each batch is written. */
   onProgress?: (progress: ExportProgress) => void;
+  /** Each batch of rows as it is written (for example to show the first rows at once). */
+  onRows?: (rows: readonly ExportRow[]) => void;
   signal?: AbortSignal;
 }
 
-type Row = Record<string, JsonValue>;
+type Row = ExportRow;
 
 function csvCell(value: JsonValue | undefined): string {
   const text =
@@ -100,7 +61,7 @@ function csvCell(value: JsonValue | undefined): string {
  * the disk when it is slower than the source. A CancelledError from the
  * source ends the export with `complete: false`.
  */
-export async function writeRows(
+async function writeRows(
   source: AsyncIterable<{ rows: Row[]; scanned?: number }>,
   path: string,
   columns: readonly string[],
@@ -118,6 +79,7 @@ export async function writeRows(
   try {
     if (format === 'csv') await write(`${columns.join(',')}\n`);
     for await (const batch of source) {
+      options.onRows?.(batch.rows);
       let text = '';
       for (const row of batch.rows) {
         text += format === 'csv' ? `${columns.map((c) => csvCell(row[c])).join(',')}\n` : `${JSON.stringify(row)}\n`;
@@ -139,59 +101,61 @@ export async function writeRows(
   return result;
 }
 
-/** Streams every key matching the options to a file: rows `{ key, type, ttl }` (or `{ key }`). */
+/**
+ * Streams every key matching the options to a file: rows `{ key, type, ttl }`
+ * (keys deleted between SCAN and TYPE left out), or `{ key }` without info.
+ */
 export function exportKeys(client: Redis, path: string, options: IterateKeysOptions & ExportOptions = {}): Promise<ExportResult> {
   const withInfo = options.withInfo ?? true;
   async function* rows(): AsyncGenerator<{ rows: Row[]; scanned: number }> {
     for await (const batch of iterateKeys(client, { ...options, withInfo })) {
+      const keys = withInfo ? batch.keys.filter((k) => k.type !== 'none') : batch.keys;
       yield {
         scanned: batch.scanned,
-        rows: batch.keys.map((k): Row => (withInfo ? { key: bytesToJson(k.key), type: k.type, ttl: k.ttl } : { key: bytesToJson(k.key) })),
+        rows: keys.map((k): Row => (withInfo ? { key: bytesToJson(k.key), type: k.type, ttl: k.ttl } : { key: bytesToJson(k.key) })),
       };
     }
   }
   return writeRows(rows(), path, withInfo ? ['key', 'type', 'ttl'] : ['key'], options);
 }
 
-const VALUE_COLUMNS = {
-  hash: ['field', 'value'],
-  set: ['member'],
-  zset: ['member', 'score'],
-  list: ['index', 'value'],
-  listMatched: ['value'],
-  stream: ['id', 'fields'],
-} as const;
+/** The columns of a collection's export; a list read with a MATCH has no index. */
+export function valueColumns(type: CollectionType, indexed: boolean): readonly string[] {
+  if (type === 'hash') return ['field', 'value'];
+  if (type === 'set') return ['member'];
+  if (type === 'zset') return ['member', 'score'];
+  if (type === 'stream') return ['id', 'fields'];
+  return indexed ? ['index', 'value'] : ['value'];
+}
 
-/** Streams a whole collection to a file, page by page. */
+/**
+ * Streams a whole collection to a file, page by page: rows as valueColumns
+ * names them. A missing key or a string is refused before the file is made.
+ */
 export async function exportValue(
   client: Redis,
   key: BytesLike | Buffer,
   path: string,
   options: Omit<ScanValueOptions, 'limit'> & ExportOptions = {},
 ): Promise<ExportResult> {
-  const pages = iterateValue(client, key, options);
-  const first = await pages.next();
-  if (first.done) throw new InputError('The key has no value to export.');
-  const type = first.value.type;
-  let index = Number(type === 'list' ? (options.cursor ?? '0') : 0);
+  const k = toBuffer(key, 'key');
+  const type = options.type ?? (await collectionType(client, k));
+  const match = options.match === undefined ? undefined : toBuffer(options.match, 'MATCH pattern');
+  // A list is read by index without a MATCH ("*" is none): then each row carries its index.
+  const indexed = type === 'list' && (match === undefined || (match.length === 1 && match[0] === 0x2a));
+  let index = indexed ? Number(options.cursor ?? '0') : 0;
   let scanned = 0;
-  const indexed = options.match === undefined;
+  const toRow = (item: unknown): Row => {
+    if (type === 'set') return { member: item as JsonValue };
+    if (type === 'list') return indexed ? { index: index++, value: item as JsonValue } : { value: item as JsonValue };
+    return item as Row;
+  };
   async function* rows(): AsyncGenerator<{ rows: Row[]; scanned: number }> {
-    let page = first.value;
-    for (;;) {
+    for await (const page of iterateValue(client, k, { ...options, type })) {
       const items = page.items as unknown[];
       scanned += items.length;
-      const out: Row[] = items.map((item) => {
-        if (type === 'set') return { member: item as JsonValue };
-        if (type === 'list') return indexed ? { index: index++, value: item as JsonValue } : { value: item as JsonValue };
-        return item as Row;
-      });
-      yield { rows: out, scanned };
-      if (page.complete) return;
-      const next = await pages.next();
-      if (next.done) return;
-      page = next.value;
+      yield { rows: items.map(toRow), scanned };
     }
   }
-  return writeRows(rows(), path, VALUE_COLUMNS[type === 'list' && !indexed ? 'listMatched' : type], options);
+  return writeRows(rows(), path, valueColumns(type, indexed), options);
 }

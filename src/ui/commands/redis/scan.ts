@@ -13,9 +13,8 @@ import * as vscode from 'vscode';
 import { InputError } from '../../../core/errors';
 import { displayBytes, toBuffer } from '../../../core/bytes';
 import { checkKeyType, KEY_TYPES } from '../../../core/redis/keyScanner';
-import { bytesToJson, type JsonValue } from '../../../core/redis/replyJson';
-import { iterateKeys, writeRows, type ExportFormat } from '../../../core/redis/scanExport';
-import { collectionType, iterateValue, scanValue, type CollectionType } from '../../../core/redis/valueScanner';
+import { exportKeys, exportValue, type ExportFormat, type ExportOptions, type ExportResult } from '../../../core/redis/scanExport';
+import { collectionType, scanValue, type CollectionType } from '../../../core/redis/valueScanner';
 import { bytes, num, str } from '../args';
 import { answered, type CommandCall, type CommandSpec } from '../registry';
 import {
@@ -30,7 +29,6 @@ import {
   type RedisUiDeps,
 } from './redisTarget';
 
-type Row = Record<string, JsonValue>;
 const SHOWN_ROWS = 1000;
 
 async function askFormat(): Promise<ExportFormat> {
@@ -57,16 +55,16 @@ async function askCount(deps: RedisUiDeps, what: string): Promise<number> {
   return Number(text);
 }
 
+/** One export: the core exporter to run, and how to name it to the user. */
 interface StreamJob {
   name: string;
   description: string;
-  columns: readonly string[];
   format: ExportFormat;
-  rows(signal: AbortSignal): AsyncIterable<{ rows: Row[]; scanned?: number }>;
   unit: string;
+  run(path: string, options: ExportOptions): Promise<ExportResult>;
 }
 
-export interface ExportSummary {
+interface ExportSummary {
   path: string;
   rows: number;
   complete: boolean;
@@ -86,27 +84,21 @@ async function runToFile(deps: RedisUiDeps, job: StreamJob, interactive: boolean
   let shown = 0;
   const result = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: job.description, cancellable: true },
-    (progress, token) => {
-      const signal = abortOn(token);
-      async function* tee(): AsyncGenerator<{ rows: Row[]; scanned?: number }> {
-        for await (const batch of job.rows(signal)) {
-          if (shown < SHOWN_ROWS) {
-            const part = batch.rows.slice(0, SHOWN_ROWS - shown);
-            shown += part.length;
-            doc.append(...part.map((r) => JSON.stringify(r)));
-          }
-          yield batch;
-        }
-      }
-      return writeRows(tee(), path, job.columns, {
+    (progress, token) =>
+      job.run(path, {
         format: job.format,
-        signal,
+        signal: abortOn(token),
+        onRows: (rows) => {
+          if (shown >= SHOWN_ROWS) return;
+          const part = rows.slice(0, SHOWN_ROWS - shown);
+          shown += part.length;
+          doc.append(...part.map((r) => JSON.stringify(r)));
+        },
         onProgress: (p) =>
           progress.report({
             message: `${p.rows.toLocaleString('en-US')} ${job.unit}${p.scanned !== undefined ? ` · ${p.scanned.toLocaleString('en-US')} examined` : ''}`,
           }),
-      });
-    },
+      }),
   );
   const status = result.complete ? 'complete' : 'cancelled: the file holds what was found until then';
   doc.setHeader(
@@ -144,58 +136,22 @@ function keysJob(
   return {
     name: `keys ${t.profile.name} db${t.db} ${o.match}`,
     description: `SCAN db${t.db} of "${t.profile.name}" MATCH ${o.match}${o.type ? ` TYPE ${o.type}` : ''}`,
-    columns: ['key', 'type', 'ttl'],
     format: o.format,
     unit: 'keys',
-    rows: (signal) =>
-      (async function* () {
-        for await (const batch of iterateKeys(client, {
-          match: o.match,
-          count: o.count,
-          withInfo: true,
-          signal,
-          ...(o.type ? { type: o.type } : {}),
-        })) {
-          yield {
-            scanned: batch.scanned,
-            rows: batch.keys.filter((k) => k.type !== 'none').map((k): Row => ({ key: bytesToJson(k.key), type: k.type, ttl: k.ttl })),
-          };
-        }
-      })(),
+    run: (path, options) =>
+      exportKeys(client, path, { ...options, match: o.match, count: o.count, withInfo: true, ...(o.type ? { type: o.type } : {}) }),
   };
 }
 
 function valueJob(client: Redis, k: KeyTarget, type: CollectionType, o: { match: string; count: number; format: ExportFormat }): StreamJob {
   const label = displayBytes(k.key, 60);
   const matched = o.match !== '*';
-  const columns: Record<CollectionType, readonly string[]> = {
-    hash: ['field', 'value'],
-    set: ['member'],
-    zset: ['member', 'score'],
-    list: matched ? ['value'] : ['index', 'value'],
-    stream: ['id', 'fields'],
-  };
   return {
     name: `${type} ${label}`,
     description: `Scan ${type} "${label}" in db${k.db} of "${k.profile.name}"${matched ? ` MATCH ${o.match}` : ''}`,
-    columns: columns[type],
     format: o.format,
     unit: type === 'hash' ? 'fields' : type === 'list' ? 'elements' : type === 'stream' ? 'entries' : 'members',
-    rows: (signal) =>
-      (async function* () {
-        let index = 0;
-        let scanned = 0;
-        for await (const page of iterateValue(client, k.key, { type, count: o.count, signal, ...(matched ? { match: o.match } : {}) })) {
-          const items = page.items as unknown[];
-          scanned += items.length;
-          const rows = items.map((item): Row => {
-            if (type === 'set') return { member: item as JsonValue };
-            if (type === 'list') return matched ? { value: item as JsonValue } : { index: index++, value: item as JsonValue };
-            return item as Row;
-          });
-          yield { rows, scanned };
-        }
-      })(),
+    run: (path, options) => exportValue(client, k.key, path, { ...options, type, count: o.count, ...(matched ? { match: o.match } : {}) }),
   };
 }
 
