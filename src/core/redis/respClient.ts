@@ -10,7 +10,8 @@ import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { CancelledError, ConnectionError, TimeoutError } from '../errors';
 import { endpoint, type ResolvedRedisProfile } from '../profiles';
-import { describeRedisError, tlsOptions } from './connection';
+import { tlsOptions } from '../net/tls';
+import { describeRedisError } from './connection';
 import type { RedisReply, ReplySource } from './reply';
 import { encodeCommand, encodeCommands, RespReader } from './respParser';
 

@@ -8,8 +8,8 @@ import * as https from 'node:https';
 import { connect as amqpConnect, type ChannelModel, type Options, type SocketOptions } from 'amqplib';
 import { AuthError, BrokerError, CancelledError, ConnectionError, NotFoundError, TimeoutError, errorMessage } from '../errors';
 import { endpoint, redactText, type ResolvedRabbitProfile } from '../profiles';
-import { tlsOptions } from '../redis/connection';
-import { describeSocketError } from './dial';
+import { describeSocketError } from '../net/dial';
+import { tlsOptions } from '../net/tls';
 
 /** Whether the profile's AMQP connection uses TLS. */
 export function rabbitUsesTls(profile: ResolvedRabbitProfile): boolean {
