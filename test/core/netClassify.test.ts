@@ -7,11 +7,14 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import * as net from 'node:net';
+import { connectAmqp } from '../../src/core/amqp/amqpConnection';
 import { describeAmqpError } from '../../src/core/amqp/amqpErrors';
 import { ManagementHttp } from '../../src/core/amqp/managementHttp';
 import { ConnectionError, TimeoutError, type BrokerError } from '../../src/core/errors';
 import { resolveRabbitProfile, resolveRedisProfile } from '../../src/core/profiles';
-import { describeRedisError } from '../../src/core/redis/connection';
+import { connectRedis, describeRedisError } from '../../src/core/redis/connection';
+import { TcpSession } from '../../src/core/tcp/tcpSession';
+import { SilentListener, freePort } from './helpers/ownServers';
 import { describeSocketError } from '../../src/core/net/dial';
 import { classifySocketError, socketError, socketFailureOf } from '../../src/core/net/socketErrors';
 
@@ -147,6 +150,71 @@ describe('one socket-error classifier for every protocol', () => {
         });
       } finally {
         http.dispose();
+      }
+    });
+  });
+
+  describe('real sockets: every protocol gives the same code', () => {
+    const TIMEOUT_MS = 300;
+    /** Each protocol's way of connecting to 127.0.0.1:port; resolves the error it fails with. */
+    const dialers: { label: string; fail(port: number): Promise<unknown> }[] = [
+      {
+        label: 'Redis',
+        fail: (port) => connectRedis(resolveRedisProfile({ name: 'p', host: '127.0.0.1', port, connectTimeoutMs: TIMEOUT_MS })),
+      },
+      {
+        label: 'AMQP',
+        fail: (port) =>
+          connectAmqp(resolveRabbitProfile({ name: 'p', url: `amqp://guest@127.0.0.1:${port}/`, connectTimeoutMs: TIMEOUT_MS }), {
+            password: 'guest',
+          }),
+      },
+      {
+        label: 'management API',
+        fail: async (port) => {
+          const http = new ManagementHttp(
+            resolveRabbitProfile({
+              name: 'p',
+              url: 'amqp://guest@127.0.0.1:5672/',
+              managementUrl: `http://127.0.0.1:${port}`,
+              connectTimeoutMs: TIMEOUT_MS,
+            }),
+            'guest',
+          );
+          try {
+            return await http.raw({ path: '/api/overview', what: 'reading the overview' });
+          } finally {
+            http.dispose();
+          }
+        },
+      },
+      { label: 'raw TCP', fail: (port) => new TcpSession({ host: '127.0.0.1', port, connectTimeoutMs: TIMEOUT_MS }).connect() },
+    ];
+
+    async function codeOf(dialer: (typeof dialers)[number], port: number): Promise<string | undefined> {
+      try {
+        await dialer.fail(port);
+      } catch (error) {
+        assert.ok(error instanceof Error && error.message.includes(`127.0.0.1:${port}`), String(error));
+        return socketFailureOf(error)?.code;
+      }
+      assert.fail(`${dialer.label} connected to 127.0.0.1:${port}`);
+    }
+
+    it('a closed port is "refused" for all of them', async () => {
+      const port = await freePort();
+      const codes = await Promise.all(dialers.map((d) => codeOf(d, port)));
+      assert.deepEqual(codes, ['refused', 'refused', 'refused', 'refused']);
+    });
+
+    it('a listener that accepts and never answers is "timeout" for every protocol that waits for an answer', async () => {
+      const silent = await SilentListener.start();
+      try {
+        // Raw TCP has nothing to wait for past the connect, which succeeds.
+        const codes = await Promise.all(dialers.filter((d) => d.label !== 'raw TCP').map((d) => codeOf(d, silent.port)));
+        assert.deepEqual(codes, ['timeout', 'timeout', 'timeout']);
+      } finally {
+        await silent.close();
       }
     });
   });

@@ -11,7 +11,7 @@ import * as tls from 'node:tls';
 import { errorMessage } from '../errors';
 import type { TlsOptions } from '../profiles';
 import { settleWithin } from './deadline';
-import { classifySocketError, type SocketErrorCode } from './socketErrors';
+import { classifySocketError, type SocketErrorCode, type SocketFailure } from './socketErrors';
 import { tlsOptions } from './tls';
 
 export type DialPhase = 'dns' | 'tcp' | 'tls';
@@ -88,6 +88,13 @@ export function describeSocketError(err: unknown, phase: DialPhase, host: string
   const kind = phase === 'tls' && classified.code === 'other' ? 'tls' : classified.code;
   const reason = reasonFor(kind, phase, host, hostPort(host, port), classified.detail, classified.errno);
   return classified.errno ? { ok: false, phase, kind, reason, code: classified.errno } : { ok: false, phase, kind, reason };
+}
+
+/** A dial failure as the classified socket failure a typed error carries (see socketError). */
+export function dialFailureCause(failure: DialFailure): SocketFailure {
+  return failure.code
+    ? { code: failure.kind, errno: failure.code, detail: failure.reason }
+    : { code: failure.kind, detail: failure.reason };
 }
 
 function cancelled(phase: DialPhase): DialFailure {

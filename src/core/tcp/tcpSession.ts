@@ -12,6 +12,7 @@ import { ConnectionError, type BrokerError } from '../errors';
 import type { TlsOptions } from '../profiles';
 import {
   connectTcp,
+  dialFailureCause,
   describeSocketError,
   describeTls,
   hostPort,
@@ -213,9 +214,7 @@ export class TcpSession {
     this.currentState = 'failed';
     this.emit({ type: 'connectionFailed', reason: failure.reason, kind: failure.kind });
     this.resolveClosed();
-    const cause = failure.code
-      ? { code: failure.kind, errno: failure.code, detail: failure.reason }
-      : { code: failure.kind, detail: failure.reason };
+    const cause = dialFailureCause(failure);
     if (failure.kind === 'cancelled') return socketError(cause, `Opening the TCP session to ${this.endpoint} was cancelled.`);
     return socketError(cause, `Cannot open a TCP session to ${this.endpoint}: ${failure.reason}. ${adviceFor(failure.kind)}`);
   }
