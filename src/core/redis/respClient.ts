@@ -10,6 +10,7 @@ import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { CancelledError, ConnectionError, TimeoutError } from '../errors';
 import { endpoint, type ResolvedRedisProfile } from '../profiles';
+import { connectWithin } from '../net/deadline';
 import { tlsOptions } from '../net/tls';
 import { describeRedisError } from './connection';
 import type { RedisReply, ReplySource } from './reply';
@@ -142,8 +143,6 @@ export async function openRespClient(profile: ResolvedRedisProfile, options: Res
     ? tls.connect({ ...tlsOpts, host: profile.host, port: profile.port })
     : net.connect({ host: profile.host, port: profile.port });
   socket.setNoDelay(true);
-  let timer: NodeJS.Timeout | undefined;
-  let onAbort: (() => void) | undefined;
   const handshake = async (): Promise<RespClient> => {
     await new Promise<void>((resolve, reject) => {
       socket.once(tlsOpts ? 'secureConnect' : 'connect', () => resolve());
@@ -165,27 +164,17 @@ export async function openRespClient(profile: ResolvedRedisProfile, options: Res
     return client;
   };
   try {
-    return await Promise.race([
-      handshake(),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () =>
-            reject(
-              new TimeoutError(
-                `Redis profile "${profile.name}" (${endpoint(profile)}) did not complete the connection within ${profile.connectTimeoutMs} ms. Check the host, port, TLS setting and firewall.`,
-              ),
-            ),
-          profile.connectTimeoutMs,
-        );
-        onAbort = (): void => reject(new CancelledError());
-        options.signal?.addEventListener('abort', onAbort, { once: true });
-      }),
-    ]);
+    return await connectWithin(handshake(), {
+      timeoutMs: profile.connectTimeoutMs,
+      signal: options.signal,
+      timeoutError: () =>
+        new TimeoutError(
+          `Redis profile "${profile.name}" (${endpoint(profile)}) did not complete the connection within ${profile.connectTimeoutMs} ms. Check the host, port, TLS setting and firewall.`,
+        ),
+      cancelledError: () => new CancelledError(),
+    });
   } catch (err) {
     socket.destroy();
     throw err;
-  } finally {
-    if (timer) clearTimeout(timer);
-    if (onAbort) options.signal?.removeEventListener('abort', onAbort);
   }
 }
