@@ -39,7 +39,7 @@ export function fromBuffer(buf: Buffer): BytesLike {
 }
 
 /** Share of unprintable bytes above which bytes are shown as a hex dump rather than escaped text. */
-export const BINARY_RATIO = 0.3;
+const BINARY_RATIO = 0.3;
 
 /** Escaped text and how many unprintable characters or bytes it escaped. */
 interface Escaped {

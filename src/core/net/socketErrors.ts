@@ -50,7 +50,7 @@ const BY_MESSAGE: readonly [RegExp, SocketErrorCode][] = [
 ];
 
 /** The system code of an error (`ECONNREFUSED`), when it has a string one. */
-export function errnoOf(err: unknown): string | undefined {
+function errnoOf(err: unknown): string | undefined {
   const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
   return typeof code === 'string' ? code : undefined;
 }
@@ -65,7 +65,8 @@ export function classifySocketError(err: unknown): SocketFailure {
   const errno = errnoOf(err);
   const detail = errorMessage(err);
   const failure = (code: SocketErrorCode): SocketFailure => (errno ? { code, errno, detail } : { code, detail });
-  const known = errno === undefined ? undefined : (BY_ERRNO[errno] ?? (TLS_ERRNO.test(errno) ? 'tls' : undefined));
+  const known =
+    errno === undefined ? undefined : Object.hasOwn(BY_ERRNO, errno) ? BY_ERRNO[errno] : TLS_ERRNO.test(errno) ? 'tls' : undefined;
   if (known) return failure(known);
   const name = nameOf(err);
   if (name === 'TimeoutError') return failure('timeout');
