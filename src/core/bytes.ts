@@ -150,9 +150,29 @@ export function displayBytes(buf: Buffer, max = 200): string {
   return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
+/** How many bytes of bytes that are not UTF-8 as a whole a multi-line display escapes (without building it). */
+function unprintableBytes(buf: Buffer): number {
+  let count = 0;
+  for (let i = 0; i < buf.length;) {
+    const b = buf[i] ?? 0;
+    if (b < 0x80) {
+      if ((b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d) || b === 0x7f) count += 1;
+      i += 1;
+      continue;
+    }
+    const len = utf8SequenceAt(buf, i);
+    // A C1 control (U+0080–U+009F) is 0xc2 0x80–0x9f.
+    if (len === 0 || (b === 0xc2 && (buf[i + 1] ?? 0) <= 0x9f)) count += 1;
+    i += Math.max(len, 1);
+  }
+  return count;
+}
+
 /** True when more than BINARY_RATIO of the bytes are not printable text. */
 export function isMostlyBinary(buf: Buffer): boolean {
-  return buf.length > 0 && escapeBytes(buf, true).unprintable / buf.length > BINARY_RATIO;
+  if (buf.length === 0) return false;
+  const unprintable = isUtf8(buf) ? escapeText(buf.toString('utf8'), true).unprintable : unprintableBytes(buf);
+  return unprintable / buf.length > BINARY_RATIO;
 }
 
 export interface HexDumpOptions {
@@ -168,9 +188,9 @@ export function hexDump(buf: Buffer, options: HexDumpOptions = {}): string {
   const shown = Math.min(buf.length, options.maxBytes ?? buf.length);
   const lines: string[] = [];
   for (let off = 0; off < shown; off += 16) {
-    const chunk = buf.subarray(off, Math.min(shown, off + 16));
-    const hex = [...chunk].map((b) => b.toString(16).padStart(2, '0')).join(' ');
-    const ascii = [...chunk].map((b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '.')).join('');
+    const end = Math.min(shown, off + 16);
+    const hex = buf.toString('hex', off, end).replace(/(..)(?!$)/g, '$1 ');
+    const ascii = buf.toString('latin1', off, end).replace(/[^\x20-\x7e]/g, '.');
     lines.push(`${indent}${off.toString(16).padStart(8, '0')}  ${hex.padEnd(47)}  ${ascii}`);
   }
   if (buf.length > shown) lines.push(`${indent}… ${buf.length.toLocaleString('en-US')} bytes in all`);
@@ -204,6 +224,9 @@ export function formatPayload(payload: Buffer | string, format: PayloadFormat = 
     } catch {
       // not JSON: shown as text
     }
+  }
+  if (text === undefined && unprintableBytes(toBuffer(payload)) / payload.length > BINARY_RATIO) {
+    return hexDump(toBuffer(payload), { maxBytes: format.maxHexBytes });
   }
   const escaped = text !== undefined ? escapeText(text, true) : escapeBytes(toBuffer(payload), true);
   if (escaped.unprintable / payload.length > BINARY_RATIO) return hexDump(toBuffer(payload), { maxBytes: format.maxHexBytes });
