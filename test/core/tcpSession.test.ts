@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tls from 'node:tls';
 import { ConnectionError, InputError, TimeoutError } from '../../src/core/errors';
-import { formatReceived, isMostlyBinary } from '../../src/core/tcp/formatReceived';
+import { formatPayload, isMostlyBinary } from '../../src/core/bytes';
 import { openTcp, parseTcpOpenArgs } from '../../src/core/tcp/openTcp';
 import { TcpSession } from '../../src/core/tcp/tcpSession';
 import { freePort } from './helpers/common';
@@ -132,7 +132,7 @@ describe('raw TCP session', () => {
     const result = await openTcp({ host: '127.0.0.1', port: echo.port, send: { hex: '00ff10fe' }, take: 4, timeoutMs: 5000 });
     assert.deepEqual(result.received, { hex: '00ff10fe' });
     assert.equal(result.events[1], 'dataReceived 4 bytes');
-    const shown = formatReceived(Buffer.from('00ff10fe', 'hex'));
+    const shown = formatPayload(Buffer.from('00ff10fe', 'hex'));
     assert.match(shown, /^00000000 {2}00 ff 10 fe +\.\.\.\.$/);
   });
 
@@ -217,22 +217,22 @@ describe('raw TCP session', () => {
   });
 });
 
-describe('formatting received bytes for the terminal', () => {
+describe('formatting received bytes for the terminal (the one payload formatter)', () => {
   it('shows text as text, with CRLF as one line break', () => {
-    assert.equal(formatReceived(Buffer.from('+PONG\r\nhello\n')), '+PONG\nhello\n');
-    assert.equal(formatReceived(Buffer.from('naïve ✓')), 'naïve ✓');
+    assert.equal(formatPayload(Buffer.from('+PONG\r\nhello\n')), '+PONG\nhello\n');
+    assert.equal(formatPayload(Buffer.from('naïve ✓')), 'naïve ✓');
   });
 
   it('escapes control bytes, terminal escape sequences and invalid UTF-8 inside text', () => {
-    assert.equal(formatReceived(Buffer.from('red \x1b[31mtext\x1b[0m here, ok')), 'red \\x1b[31mtext\\x1b[0m here, ok');
-    assert.equal(formatReceived(Buffer.from([0x61, 0x62, 0x63, 0xff, 0x64, 0x0d, 0x65])), 'abc\\xffd\\re');
+    assert.equal(formatPayload(Buffer.from('red \x1b[31mtext\x1b[0m here, ok')), 'red \\x1b[31mtext\\x1b[0m here, ok');
+    assert.equal(formatPayload(Buffer.from([0x61, 0x62, 0x63, 0xff, 0x64, 0x0d, 0x65])), 'abc\\xffd\\re');
   });
 
   it('shows a mostly-binary chunk as a hex dump', () => {
     const buf = Buffer.from([0x01, 0x00, 0x00, 0x00, 0x00, 0x01, 0x2c, 0x00, 0x0a, 0x41]);
     assert.ok(isMostlyBinary(buf));
-    assert.match(formatReceived(buf), /^00000000 {2}01 00 00 00 00 01 2c 00 0a 41 +\.\.\.\.\.\.,\.\.A$/);
-    assert.equal(formatReceived(Buffer.alloc(0)), '');
+    assert.match(formatPayload(buf), /^00000000 {2}01 00 00 00 00 01 2c 00 0a 41 +\.\.\.\.\.\.,\.\.A$/);
+    assert.equal(formatPayload(Buffer.alloc(0)), '');
   });
 });
 

@@ -4,14 +4,15 @@
  * AMQP start / tune / open) bounded by the profile's connectTimeoutMs, and
  * `error` / `close` listeners attached before it is handed out.
  */
-import { readFileSync } from 'node:fs';
-import { isIP } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import { connect, type ChannelModel, type Options, type SocketOptions } from 'amqplib';
-import { TimeoutError, errorMessage } from '../errors';
+import { errorMessage } from '../errors';
 import type { Logger } from '../logger';
 import { silentLogger } from '../logger';
-import { endpoint, redactText, type ResolvedRabbitProfile, type TlsOptions } from '../profiles';
+import { connectWithin } from '../net/deadline';
+import { socketError } from '../net/socketErrors';
+import { tlsOptions } from '../net/tls';
+import { endpoint, redactText, type ResolvedRabbitProfile } from '../profiles';
 import { cancelledError, describeAmqpError } from './amqpErrors';
 
 export interface AmqpConnectOptions {
@@ -27,19 +28,6 @@ export interface AmqpConnectOptions {
 }
 
 export const DEFAULT_HEARTBEAT_SECONDS = 30;
-
-/** Node TLS options for a profile's `tls` block (CA, client certificate, self-signed). */
-export function amqpTlsOptions(tls: TlsOptions | undefined, host: string): ConnectionOptions {
-  const out: ConnectionOptions = {};
-  if (!tls || tls.enabled === false) return out;
-  if (tls.servername) out.servername = tls.servername;
-  else if (isIP(host) === 0) out.servername = host;
-  if (tls.ca) out.ca = readFileSync(tls.ca);
-  if (tls.cert) out.cert = readFileSync(tls.cert);
-  if (tls.key) out.key = readFileSync(tls.key);
-  if (tls.allowSelfSigned) out.rejectUnauthorized = false;
-  return out;
-}
 
 /**
  * Opens a connection to (profile, vhost) and resolves once AMQP `open-ok`
@@ -63,7 +51,7 @@ export async function connectAmqp(profile: ResolvedRabbitProfile, options: AmqpC
   };
   let tls: ConnectionOptions;
   try {
-    tls = profile.amqps ? amqpTlsOptions(profile.tls ?? { enabled: true }, profile.host) : {};
+    tls = (profile.amqps ? tlsOptions(profile.tls ?? { enabled: true }, profile.host) : undefined) ?? {};
   } catch (err) {
     throw describeAmqpError({ ...ctx, what: 'reading the TLS files' }, err);
   }
@@ -74,28 +62,23 @@ export async function connectAmqp(profile: ResolvedRabbitProfile, options: AmqpC
     clientProperties: { connection_name: options.connectionName ?? 'broker-explorer' },
   };
 
-  let timer: NodeJS.Timeout | undefined;
-  let onAbort: (() => void) | undefined;
   const pending = connect(url, socket);
   try {
-    const model = await Promise.race([
-      pending,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () =>
-            reject(
-              new TimeoutError(
-                `Connecting to profile "${profile.name}" (${endpoint(profile)}, vhost "${vhost}") did not complete within ${profile.connectTimeoutMs} ms; check the host, port, TLS setting and firewall.`,
-              ),
-            ),
-          profile.connectTimeoutMs,
-        );
-        if (options.signal) {
-          onAbort = (): void => reject(cancelledError(ctx));
-          options.signal.addEventListener('abort', onAbort, { once: true });
-        }
-      }),
-    ]);
+    const model = await connectWithin(pending, {
+      timeoutMs: profile.connectTimeoutMs,
+      signal: options.signal,
+      timeoutError: () =>
+        socketError(
+          { code: 'timeout', detail: `no AMQP open-ok within ${profile.connectTimeoutMs} ms` },
+          `Connecting to profile "${profile.name}" (${endpoint(profile)}, vhost "${vhost}") did not complete within ${profile.connectTimeoutMs} ms; check the host, port, TLS setting and firewall.`,
+        ),
+      cancelledError: () => cancelledError(ctx),
+      // A connection that opens after the timeout or the cancel is closed at once.
+      discard: (late) => {
+        late.on('error', () => undefined);
+        void late.close().catch(() => undefined);
+      },
+    });
     model.on('error', (err: unknown) => {
       logger.warn(`AMQP "${profile.name}" vhost "${vhost}": ${redactText(errorMessage(err), secrets)}`);
     });
@@ -108,18 +91,7 @@ export async function connectAmqp(profile: ResolvedRabbitProfile, options: AmqpC
     );
     return model;
   } catch (err) {
-    // A connection that opens after the timeout or the cancel is closed at once.
-    pending.then(
-      (late) => {
-        late.on('error', () => undefined);
-        void late.close().catch(() => undefined);
-      },
-      () => undefined,
-    );
     throw describeAmqpError(ctx, err);
-  } finally {
-    if (timer) clearTimeout(timer);
-    if (onAbort) options.signal?.removeEventListener('abort', onAbort);
   }
 }
 

@@ -11,9 +11,9 @@ import {
   NotFoundError,
   PreconditionError,
   ReadOnlyError,
-  TimeoutError,
   errorMessage,
 } from '../errors';
+import { classifySocketError, socketError, type SocketFailure } from '../net/socketErrors';
 import { endpoint, redactText, type ResolvedRabbitProfile } from '../profiles';
 
 export interface AmqpErrorContext {
@@ -45,12 +45,6 @@ function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-function socketCode(err: unknown): string | undefined {
-  if (typeof err !== 'object' || err === null) return undefined;
-  const code = (err as { code?: unknown }).code;
-  return typeof code === 'string' ? code : undefined;
-}
-
 /** `Declaring queue "a" on profile "local" (vhost "/")` */
 export function amqpWhere(ctx: AmqpErrorContext): string {
   return `${capitalize(ctx.what)} on profile "${ctx.profile.name}" (vhost "${ctx.vhost}")`;
@@ -65,7 +59,6 @@ export function describeAmqpError(ctx: AmqpErrorContext, err: unknown): BrokerEr
   const server = amqpReplyText(err);
   const reason = server !== undefined ? redactText(server, secrets) : raw;
   const code = amqpReplyCode(err);
-  const sock = socketCode(err) ?? '';
   const host = endpoint(ctx.profile);
 
   switch (code) {
@@ -112,30 +105,11 @@ export function describeAmqpError(ctx: AmqpErrorContext, err: unknown): BrokerEr
       `${where} failed: the broker at ${host} refused the login of user "${ctx.profile.username}"; set the right password with "Set Password".`,
     );
   }
-  if (sock === 'ECONNREFUSED' || /ECONNREFUSED/.test(raw)) {
-    return new ConnectionError(
-      `${where} failed: the connection to ${host} was refused; check that RabbitMQ runs and the host and port are right.`,
-    );
-  }
-  if (sock === 'ENOTFOUND' || sock === 'EAI_AGAIN' || /ENOTFOUND|EAI_AGAIN/.test(raw)) {
-    return new ConnectionError(`${where} failed: the host name "${ctx.profile.host}" was not found; check the host.`);
-  }
-  if (sock === 'EHOSTUNREACH' || sock === 'ENETUNREACH') {
-    return new ConnectionError(`${where} failed: ${host} is unreachable; check the network and the host.`);
-  }
-  if (/certificate|self[- ]signed|SSL|TLS|EPROTO|wrong version number/i.test(raw)) {
-    return new ConnectionError(
-      `${where} failed: TLS with ${host} failed (${raw}); check the CA file, or allow self-signed certificates in the profile.`,
-    );
-  }
-  if (sock === 'ETIMEDOUT' || /ETIMEDOUT|timed? ?out/i.test(raw)) {
-    return new TimeoutError(
-      `${where} failed: ${host} did not answer within ${ctx.profile.connectTimeoutMs} ms; check the host, port and firewall.`,
-    );
-  }
-  if (/Channel closed|Connection closed|Channel ended|ECONNRESET|EPIPE|socket hang up|Socket closed/i.test(raw)) {
+  if (/Channel closed|Channel ended/i.test(raw)) {
     return new ConnectionError(`${where} failed: the connection to ${host} was lost (${raw}); try again.`);
   }
+  const failure = classifySocketError(err);
+  if (failure.code !== 'other') return amqpSocketError(ctx, failure, raw);
   if (err instanceof RangeError && /exceeds/.test(raw)) {
     return new InputError(`${where} failed: the headers or arguments are too large (${raw.replace(/\.$/, '')}); make them smaller.`);
   }
@@ -143,6 +117,40 @@ export function describeAmqpError(ctx: AmqpErrorContext, err: unknown): BrokerEr
     return new InputError(`${where} failed: ${raw}.`);
   }
   return new BrokerError(`${where} failed: ${raw}.`);
+}
+
+/** The sentence for a socket failure (classified by the one classifier) of an AMQP connection. */
+function amqpSocketError(ctx: AmqpErrorContext, failure: SocketFailure, raw: string): BrokerError {
+  const where = amqpWhere(ctx);
+  const host = endpoint(ctx.profile);
+  switch (failure.code) {
+    case 'refused':
+      return socketError(
+        failure,
+        `${where} failed: the connection to ${host} was refused; check that RabbitMQ runs and the host and port are right.`,
+      );
+    case 'notFound':
+      return socketError(failure, `${where} failed: the host name "${ctx.profile.host}" was not found; check the host.`);
+    case 'unreachable':
+      return socketError(failure, `${where} failed: ${host} is unreachable; check the network and the host.`);
+    case 'tls':
+      return socketError(
+        failure,
+        `${where} failed: TLS with ${host} failed (${raw}); check the CA file, or allow self-signed certificates in the profile.`,
+      );
+    case 'timeout':
+      return socketError(
+        failure,
+        `${where} failed: ${host} did not answer within ${ctx.profile.connectTimeoutMs} ms; check the host, port and firewall.`,
+      );
+    case 'reset':
+    case 'closed':
+      return socketError(failure, `${where} failed: the connection to ${host} was lost (${raw}); try again.`);
+    case 'cancelled':
+      return socketError(failure, `${amqpWhere(ctx)} was cancelled.`);
+    case 'other':
+      return new BrokerError(`${where} failed: ${raw}.`);
+  }
 }
 
 /** The error a read-only profile raises before anything is sent. */

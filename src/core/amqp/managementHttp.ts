@@ -6,11 +6,12 @@
  */
 import { request as httpRequest, Agent as HttpAgent, type IncomingMessage } from 'node:http';
 import { request as httpsRequest, Agent as HttpsAgent } from 'node:https';
-import { AuthError, BrokerError, CancelledError, ConnectionError, InputError, NotFoundError, TimeoutError, errorMessage } from '../errors';
+import { AuthError, BrokerError, CancelledError, ConnectionError, InputError, NotFoundError } from '../errors';
 import type { Logger } from '../logger';
 import { silentLogger } from '../logger';
 import { redactText, type ResolvedRabbitProfile } from '../profiles';
-import { amqpTlsOptions } from './amqpConnection';
+import { classifySocketError, socketError, type SocketFailure } from '../net/socketErrors';
+import { tlsOptions } from '../net/tls';
 
 export type QueryValue = string | number | boolean | undefined;
 
@@ -57,7 +58,7 @@ export class ManagementHttp {
       this.agent = new HttpsAgent({
         keepAlive: true,
         maxSockets: 8,
-        ...amqpTlsOptions(profile.tls ?? { enabled: true }, this.base.hostname),
+        ...tlsOptions(profile.tls ?? { enabled: true }, this.base.hostname),
       });
     } else {
       this.agent = new HttpAgent({ keepAlive: true, maxSockets: 8 });
@@ -149,28 +150,45 @@ export class ManagementHttp {
       this.logger.trace(`management ${call.method ?? 'GET'} ${url.pathname}${url.search} → ${reply.status} in ${Date.now() - started} ms`);
       return reply;
     } catch (err) {
-      if (call.signal?.aborted) throw new CancelledError(`${where} was cancelled.`);
-      if (timeout.aborted) {
-        throw new TimeoutError(
-          `${where} got no answer within ${this.profile.connectTimeoutMs} ms; check the management URL and that the management plugin is enabled.`,
-        );
-      }
-      const raw = this.redact(errorMessage(err));
-      const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
-      if (code === 'ECONNREFUSED') {
-        throw new ConnectionError(
+      if (call.signal?.aborted) throw this.failure(call, { code: 'cancelled', detail: 'cancelled' });
+      if (timeout.aborted) throw this.failure(call, { code: 'timeout', detail: `no answer within ${this.profile.connectTimeoutMs} ms` });
+      throw this.failure(call, err);
+    }
+  }
+
+  /** The sentence for a call that failed below HTTP: the error (or its failure) is classified by the one classifier. */
+  failure(call: HttpCall, err: unknown): BrokerError {
+    const where = this.where(call);
+    const classified = isFailure(err) ? err : classifySocketError(err);
+    const failure: SocketFailure = { ...classified, detail: this.redact(classified.detail) };
+    const detail = failure.detail.replace(/[.\s]+$/, '');
+    switch (failure.code) {
+      case 'refused':
+        return socketError(
+          failure,
           `${where} failed: the connection was refused; check the management URL and that the management plugin is enabled.`,
         );
-      }
-      if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
-        throw new ConnectionError(`${where} failed: the host name "${this.base.hostname}" was not found; check the management URL.`);
-      }
-      if (/certificate|self[- ]signed|SSL|TLS|EPROTO|wrong version number/i.test(raw)) {
-        throw new ConnectionError(
-          `${where} failed: the TLS handshake failed (${raw.replace(/[.\s]+$/, '')}); check the CA file, or allow self-signed certificates in the profile.`,
+      case 'notFound':
+        return socketError(failure, `${where} failed: the host name "${this.base.hostname}" was not found; check the management URL.`);
+      case 'unreachable':
+        return socketError(failure, `${where} failed: the host is unreachable; check the network and the management URL.`);
+      case 'tls':
+        return socketError(
+          failure,
+          `${where} failed: the TLS handshake failed (${detail}); check the CA file, or allow self-signed certificates in the profile.`,
         );
-      }
-      throw new ConnectionError(`${where} failed: ${raw}.`);
+      case 'timeout':
+        return socketError(
+          failure,
+          `${where} got no answer within ${this.profile.connectTimeoutMs} ms; check the management URL and that the management plugin is enabled.`,
+        );
+      case 'reset':
+      case 'closed':
+        return socketError(failure, `${where} failed: the connection was lost (${detail}); check the management URL, then try again.`);
+      case 'cancelled':
+        return socketError(failure, `${where} was cancelled.`);
+      case 'other':
+        return new ConnectionError(`${where} failed: ${detail}.`);
     }
   }
 
@@ -178,6 +196,10 @@ export class ManagementHttp {
   dispose(): void {
     this.agent.destroy();
   }
+}
+
+function isFailure(value: unknown): value is SocketFailure {
+  return typeof value === 'object' && value !== null && !(value instanceof Error) && 'code' in value && 'detail' in value;
 }
 
 /** The `reason` (or `error`) of a management API error body. */

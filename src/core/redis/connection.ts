@@ -4,13 +4,14 @@
  * fails fast with one sentence (no offline queue, no retries); an
  * established connection reconnects with capped backoff.
  */
-import { readFileSync } from 'node:fs';
-import type { ConnectionOptions } from 'node:tls';
 import { Redis, type Command, type RedisOptions } from 'ioredis';
-import { AuthError, BrokerError, ConnectionError, NotFoundError, TimeoutError, errorMessage } from '../errors';
+import { AuthError, BrokerError, ConnectionError, NotFoundError, errorMessage } from '../errors';
 import type { Logger } from '../logger';
 import { silentLogger } from '../logger';
-import { endpoint, redactText, type ResolvedRedisProfile, type TlsOptions } from '../profiles';
+import { connectWithin } from '../net/deadline';
+import { classifySocketError, socketError, type SocketFailure } from '../net/socketErrors';
+import { tlsOptions } from '../net/tls';
+import { endpoint, redactText, type ResolvedRedisProfile } from '../profiles';
 
 export interface RedisConnectOptions {
   /** Database to select; the profile's own when absent. */
@@ -26,16 +27,6 @@ export interface RedisConnectOptions {
 
 /** Longest pause between reconnect attempts of an established connection. */
 export const MAX_RECONNECT_DELAY_MS = 5_000;
-
-export function tlsOptions(tls: TlsOptions | undefined, host: string): ConnectionOptions | undefined {
-  if (!tls || tls.enabled === false) return undefined;
-  const out: ConnectionOptions = { servername: tls.servername ?? (/^[\d.:]+$/.test(host) ? undefined : host) };
-  if (tls.ca) out.ca = readFileSync(tls.ca);
-  if (tls.cert) out.cert = readFileSync(tls.cert);
-  if (tls.key) out.key = readFileSync(tls.key);
-  if (tls.allowSelfSigned) out.rejectUnauthorized = false;
-  return out;
-}
 
 /**
  * An ioredis client whose commands, when the connection fails them (lost,
@@ -64,23 +55,41 @@ class ProfileRedis extends Redis {
   }
 }
 
+/** The sentence for a socket failure (classified by the one classifier) of a Redis profile. */
+function redisSocketError(profile: ResolvedRedisProfile, failure: SocketFailure): BrokerError {
+  const where = `Redis profile "${profile.name}" (${endpoint(profile)})`;
+  const detail = redactText(failure.detail).replace(/[.\s]+$/, '');
+  switch (failure.code) {
+    case 'refused':
+      return socketError(
+        failure,
+        `Cannot connect to ${where}: the connection was refused. Check that the server runs and the host and port are right.`,
+      );
+    case 'notFound':
+      return socketError(failure, `Cannot connect to ${where}: the host name "${profile.host}" was not found. Check the host.`);
+    case 'unreachable':
+      return socketError(failure, `Cannot connect to ${where}: the host is unreachable. Check the network and the host.`);
+    case 'tls':
+      return socketError(
+        failure,
+        `TLS with ${where} failed: ${detail}. Check the CA file, or allow self-signed certificates in the profile.`,
+      );
+    case 'timeout':
+      return socketError(failure, `${where} did not answer within ${profile.connectTimeoutMs} ms. Check the host, port and firewall.`);
+    case 'reset':
+    case 'closed':
+      return socketError(failure, `The connection to ${where} was lost (${detail}); check that the server runs, then try again.`);
+    case 'cancelled':
+      return socketError(failure, `Connecting to ${where} was cancelled.`);
+    case 'other':
+      return new BrokerError(`${where}: ${redactText(failure.detail)}`);
+  }
+}
+
 /** Turns an ioredis / socket error into one sentence naming the profile and endpoint. */
 export function describeRedisError(profile: ResolvedRedisProfile, err: unknown, db?: number): BrokerError {
   if (err instanceof BrokerError) return err;
-  const where = `Redis profile "${profile.name}" (${endpoint(profile)})`;
   const raw = errorMessage(err);
-  const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
-  if (code === 'ECONNREFUSED' || /ECONNREFUSED/.test(raw)) {
-    return new ConnectionError(
-      `Cannot connect to ${where}: the connection was refused. Check that the server runs and the host and port are right.`,
-    );
-  }
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || /ENOTFOUND|EAI_AGAIN/.test(raw)) {
-    return new ConnectionError(`Cannot connect to ${where}: the host name "${profile.host}" was not found. Check the host.`);
-  }
-  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') {
-    return new ConnectionError(`Cannot connect to ${where}: the host is unreachable. Check the network and the host.`);
-  }
   if (/WRONGPASS|invalid username-password|NOAUTH|invalid password/i.test(raw)) {
     return new AuthError(
       `Redis profile "${profile.name}" (${endpoint(profile)}) refused the login: wrong user name or password. Set the right password with "Set Password".`,
@@ -94,23 +103,12 @@ export function describeRedisError(profile: ResolvedRedisProfile, err: unknown, 
       `Redis profile "${profile.name}" has no database ${db ?? profile.db}: the server's "databases" setting is lower. Pick a smaller database number.`,
     );
   }
-  if (/certificate|self[- ]signed|SSL|TLS|EPROTO|wrong version number/i.test(raw)) {
-    return new ConnectionError(
-      `TLS with ${where} failed: ${redactText(raw)}. Check the CA file, or allow self-signed certificates in the profile.`,
-    );
-  }
-  if (/ETIMEDOUT|timed? ?out/i.test(raw)) {
-    return new TimeoutError(`${where} did not answer within ${profile.connectTimeoutMs} ms. Check the host, port and firewall.`);
-  }
   if ((err instanceof Error && err.name === 'MaxRetriesPerRequestError') || /max retries per request/i.test(raw)) {
-    return new ConnectionError(`The connection to ${where} was lost and is not back yet; check that the server runs, then try again.`);
-  }
-  if (/Connection is closed|ECONNRESET|EPIPE|Stream isn't writeable/i.test(raw)) {
     return new ConnectionError(
-      `The connection to ${where} was lost (${redactText(raw).replace(/[.\s]+$/, '')}); check that the server runs, then try again.`,
+      `The connection to Redis profile "${profile.name}" (${endpoint(profile)}) was lost and is not back yet; check that the server runs, then try again.`,
     );
   }
-  return new BrokerError(`${where}: ${redactText(raw)}`);
+  return redisSocketError(profile, classifySocketError(err));
 }
 
 /**
@@ -157,41 +155,37 @@ export async function connectRedis(profile: ResolvedRedisProfile, options: Redis
         `Redis "${profile.name}" (${endpoint(profile)}): ${redactText(errorMessage(err), options.password ? [options.password] : [])}`,
       );
   });
-  let timer: NodeJS.Timeout | undefined;
-  const onAbort = (): void => client.disconnect();
-  options.signal?.addEventListener('abort', onAbort, { once: true });
-  try {
-    await Promise.race([
-      client.connect(),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () =>
-            reject(
-              new TimeoutError(
-                `Redis profile "${profile.name}" (${endpoint(profile)}) did not complete the connection within ${profile.connectTimeoutMs} ms. Check the host, port, TLS setting and firewall.`,
-              ),
-            ),
-          profile.connectTimeoutMs,
-        );
-      }),
-    ]);
+  const where = `Redis profile "${profile.name}" (${endpoint(profile)})`;
+  const handshake = async (): Promise<void> => {
+    await client.connect();
     // ioredis only emits a failed SELECT of the handshake; ask again so a bad db rejects.
     if (db !== 0) await client.select(db);
+  };
+  try {
+    await connectWithin(handshake(), {
+      timeoutMs: profile.connectTimeoutMs,
+      signal: options.signal,
+      timeoutError: () =>
+        socketError(
+          { code: 'timeout', detail: `no ready connection within ${profile.connectTimeoutMs} ms` },
+          `${where} did not complete the connection within ${profile.connectTimeoutMs} ms. Check the host, port, TLS setting and firewall.`,
+        ),
+      cancelledError: () => socketError({ code: 'cancelled', detail: 'cancelled' }, `Connecting to ${where} was cancelled.`),
+    });
     established = true;
     return client;
   } catch (err) {
     client.disconnect();
-    const cause = err instanceof TimeoutError ? err : (lastError ?? err);
-    if (options.signal?.aborted) throw describeRedisError(profile, new Error('cancelled'), db);
-    if (!(cause instanceof BrokerError) && /ECONNRESET|EPIPE|Connection is closed|socket hang up/i.test(errorMessage(cause))) {
+    if (err instanceof BrokerError) throw err;
+    const cause = lastError ?? err;
+    const failure = classifySocketError(cause);
+    if (failure.code === 'reset' || failure.code === 'closed') {
       // Closed during the handshake, typically plain TCP to a TLS port.
-      throw new ConnectionError(
-        `Cannot connect to Redis profile "${profile.name}" (${endpoint(profile)}): the server closed the connection during the handshake; check the port and whether the server expects TLS (rediss://) or plain TCP.`,
+      throw socketError(
+        failure,
+        `Cannot connect to ${where}: the server closed the connection during the handshake; check the port and whether the server expects TLS (rediss://) or plain TCP.`,
       );
     }
     throw describeRedisError(profile, cause, db);
-  } finally {
-    if (timer) clearTimeout(timer);
-    options.signal?.removeEventListener('abort', onAbort);
   }
 }

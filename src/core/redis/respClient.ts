@@ -11,7 +11,9 @@ import * as tls from 'node:tls';
 import { displayBytes } from '../bytes';
 import { CancelledError, ConnectionError, TimeoutError } from '../errors';
 import { endpoint, type ResolvedRedisProfile } from '../profiles';
-import { describeRedisError, tlsOptions } from './connection';
+import { connectWithin } from '../net/deadline';
+import { tlsOptions } from '../net/tls';
+import { describeRedisError } from './connection';
 import type { RedisReply, ReplySource } from './reply';
 import { encodeCommand, encodeCommands, ProtocolError, RespReader } from './respParser';
 
@@ -240,8 +242,6 @@ export async function openRespClient(profile: ResolvedRedisProfile, options: Res
     ? tls.connect({ ...tlsOpts, host: profile.host, port: profile.port })
     : net.connect({ host: profile.host, port: profile.port });
   socket.setNoDelay(true);
-  let timer: NodeJS.Timeout | undefined;
-  let onAbort: (() => void) | undefined;
   const handshake = async (): Promise<RespClient> => {
     await new Promise<void>((resolve, reject) => {
       socket.once(tlsOpts ? 'secureConnect' : 'connect', () => resolve());
@@ -263,27 +263,17 @@ export async function openRespClient(profile: ResolvedRedisProfile, options: Res
     return client;
   };
   try {
-    return await Promise.race([
-      handshake(),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () =>
-            reject(
-              new TimeoutError(
-                `Redis profile "${profile.name}" (${endpoint(profile)}) did not complete the connection within ${profile.connectTimeoutMs} ms. Check the host, port, TLS setting and firewall.`,
-              ),
-            ),
-          profile.connectTimeoutMs,
-        );
-        onAbort = (): void => reject(new CancelledError());
-        options.signal?.addEventListener('abort', onAbort, { once: true });
-      }),
-    ]);
+    return await connectWithin(handshake(), {
+      timeoutMs: profile.connectTimeoutMs,
+      signal: options.signal,
+      timeoutError: () =>
+        new TimeoutError(
+          `Redis profile "${profile.name}" (${endpoint(profile)}) did not complete the connection within ${profile.connectTimeoutMs} ms. Check the host, port, TLS setting and firewall.`,
+        ),
+      cancelledError: () => new CancelledError(),
+    });
   } catch (err) {
     socket.destroy();
     throw err;
-  } finally {
-    if (timer) clearTimeout(timer);
-    if (onAbort) options.signal?.removeEventListener('abort', onAbort);
   }
 }

@@ -22,18 +22,8 @@ import {
 import { displayBytes } from '../bytes';
 import { endpoint, redactText, type ResolvedRabbitProfile, type ResolvedRedisProfile, type TlsOptions } from '../profiles';
 import { AMQP_PROTOCOL_HEADER, describeBroker, parseAmqpGreeting } from './amqpGreeting';
-import {
-  adviceFor,
-  connectTcp,
-  describeTls,
-  hostPort,
-  now,
-  resolveHost,
-  roundMs,
-  SocketReader,
-  upgradeTls,
-  type DialFailure,
-} from './dial';
+import { connectTcp, describeTls, hostPort, now, resolveHost, roundMs, SocketReader, upgradeTls, type DialFailure } from '../net/dial';
+import { adviceFor } from '../net/socketErrors';
 import type { RedisReply } from '../redis/reply';
 import { formatReply } from '../redis/replyFormat';
 import { RespClient } from '../redis/respClient';

@@ -7,7 +7,7 @@
 import { fromBuffer, isHexBytes, toBuffer, type BytesLike } from '../bytes';
 import { CancelledError, InputError, errorMessage } from '../errors';
 import { checkHost, checkPort, checkTimeout, type TlsOptions } from '../profiles';
-import { now } from './dial';
+import { now } from '../net/dial';
 import { DEFAULT_TCP_CONNECT_TIMEOUT_MS, TcpSession, type TcpProtocol, type TcpSessionOptions } from './tcpSession';
 
 export interface TcpOpenArgs {
@@ -82,7 +82,9 @@ export function parseTcpOpenArgs(raw: unknown): TcpOpenArgs {
   }
   if (o.take !== undefined) {
     if (typeof o.take !== 'number' || !Number.isInteger(o.take) || o.take < 0) {
-      throw new InputError(`TCP session: "take" ${String(o.take)} is not valid: give a whole number of bytes, 0 or more.`);
+      throw new InputError(
+        `TCP session: "take" ${JSON.stringify(o.take) ?? typeof o.take} is not valid: give a whole number of bytes, 0 or more.`,
+      );
     }
     args.take = o.take;
   }

@@ -8,8 +8,9 @@ import * as https from 'node:https';
 import { connect as amqpConnect, type ChannelModel, type Options, type SocketOptions } from 'amqplib';
 import { AuthError, BrokerError, CancelledError, ConnectionError, NotFoundError, TimeoutError, errorMessage } from '../errors';
 import { endpoint, redactText, type ResolvedRabbitProfile } from '../profiles';
-import { tlsOptions } from '../redis/connection';
-import { describeSocketError } from './dial';
+import { connectWithin } from '../net/deadline';
+import { describeSocketError } from '../net/dial';
+import { tlsOptions } from '../net/tls';
 
 /** Whether the profile's AMQP connection uses TLS. */
 export function rabbitUsesTls(profile: ResolvedRabbitProfile): boolean {
@@ -73,38 +74,24 @@ export async function amqpLogin(
     clientProperties: { connection_name: `Broker Explorer connection test (${profile.name})` },
   };
   if (rabbitUsesTls(profile)) Object.assign(socketOptions, tlsOptions({ ...profile.tls, enabled: true }, profile.host) ?? {});
-  let timer: NodeJS.Timeout | undefined;
-  let onAbort: (() => void) | undefined;
-  const attempt = amqpConnect(url, socketOptions);
-  // A connection that opens after we gave up is closed at once.
-  const stop = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(
-          new TimeoutError(
-            `${where(profile)} did not complete the AMQP login within ${Math.round(timeoutMs)} ms. Check the host, port, TLS setting and firewall.`,
-          ),
-        ),
-      Math.max(0, timeoutMs),
-    );
-    onAbort = (): void => reject(new CancelledError());
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
   let model: ChannelModel;
   try {
-    model = await Promise.race([attempt, stop]);
-  } catch (err) {
-    attempt.then(
-      (late) => {
+    model = await connectWithin(amqpConnect(url, socketOptions), {
+      timeoutMs,
+      signal,
+      timeoutError: () =>
+        new TimeoutError(
+          `${where(profile)} did not complete the AMQP login within ${Math.round(timeoutMs)} ms. Check the host, port, TLS setting and firewall.`,
+        ),
+      cancelledError: () => new CancelledError(),
+      // A connection that opens after we gave up is closed at once.
+      discard: (late) => {
         late.on('error', () => undefined);
         void late.close().catch(() => undefined);
       },
-      () => undefined,
-    );
+    });
+  } catch (err) {
     throw describeAmqpLoginError(profile, err, password);
-  } finally {
-    if (timer) clearTimeout(timer);
-    if (onAbort) signal?.removeEventListener('abort', onAbort);
   }
   model.on('error', () => undefined);
   const props = model.connection.serverProperties;

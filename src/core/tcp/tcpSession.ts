@@ -8,11 +8,11 @@
  */
 import type * as net from 'node:net';
 import { toBuffer, type BytesLike } from '../bytes';
-import { CancelledError, ConnectionError, TimeoutError, type BrokerError } from '../errors';
+import { ConnectionError, type BrokerError } from '../errors';
 import type { TlsOptions } from '../profiles';
 import {
-  adviceFor,
   connectTcp,
+  dialFailureCause,
   describeSocketError,
   describeTls,
   hostPort,
@@ -20,9 +20,9 @@ import {
   roundMs,
   upgradeTls,
   type DialFailure,
-  type DialFailureKind,
   type TlsInfo,
-} from './dial';
+} from '../net/dial';
+import { adviceFor, socketError, type SocketErrorCode } from '../net/socketErrors';
 
 /** The callbacks a protocol implements; all optional. */
 export interface TcpProtocol {
@@ -56,7 +56,7 @@ export type TcpEvent =
   | { type: 'connectionMade'; local: string; peer: string; ms: number; tls?: TlsInfo }
   | { type: 'dataReceived'; data: Buffer }
   | { type: 'connectionLost'; reason?: string; by: 'peer' | 'us' }
-  | { type: 'connectionFailed'; reason: string; kind: DialFailureKind };
+  | { type: 'connectionFailed'; reason: string; kind: SocketErrorCode };
 
 export const DEFAULT_TCP_CONNECT_TIMEOUT_MS = 10_000;
 export const DEFAULT_MAX_RECEIVED_BYTES = 1024 * 1024;
@@ -214,9 +214,9 @@ export class TcpSession {
     this.currentState = 'failed';
     this.emit({ type: 'connectionFailed', reason: failure.reason, kind: failure.kind });
     this.resolveClosed();
-    if (failure.kind === 'cancelled') return new CancelledError(`Opening the TCP session to ${this.endpoint} was cancelled.`);
-    const message = `Cannot open a TCP session to ${this.endpoint}: ${failure.reason}. ${adviceFor(failure.kind)}`;
-    return failure.kind === 'timeout' ? new TimeoutError(message) : new ConnectionError(message);
+    const cause = dialFailureCause(failure);
+    if (failure.kind === 'cancelled') return socketError(cause, `Opening the TCP session to ${this.endpoint} was cancelled.`);
+    return socketError(cause, `Cannot open a TCP session to ${this.endpoint}: ${failure.reason}. ${adviceFor(failure.kind)}`);
   }
 
   /** Writes bytes (a Buffer, UTF-8 text or `{ hex }`); resolves when they are handed to the OS. */
@@ -225,7 +225,7 @@ export class TcpSession {
     try {
       data = toBuffer(value, 'data to send');
     } catch (err) {
-      return Promise.reject(err);
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
     }
     const socket = this.socket;
     if (this.currentState !== 'open' || !socket) {

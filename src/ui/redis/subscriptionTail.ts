@@ -8,7 +8,7 @@
  * retention rule.
  */
 import type { Redis } from 'ioredis';
-import { displayBytes, isUtf8 } from '../../core/bytes';
+import { displayBytes, formatPayload } from '../../core/bytes';
 import { errorMessage } from '../../core/errors';
 import type { ResolvedRedisProfile } from '../../core/profiles';
 import { messageToJson, Subscription, type PubSubMessage } from '../../core/redis/pubsub';
@@ -16,25 +16,10 @@ import type { Settings } from '../settings';
 import { droppingLine, TailOutput, timestamp } from '../tails/tailOutput';
 import type { Tail, TailRegistry } from '../tails/tailRegistry';
 
-/** The payload as shown in a tail: pretty JSON when it parses, text, or hex for binary. */
-export function formatPayload(message: Buffer): string {
-  if (!isUtf8(message)) return `hex ${message.toString('hex')}`;
-  const text = message.toString('utf8');
-  const first = text.trimStart()[0];
-  if (first === '{' || first === '[') {
-    try {
-      return JSON.stringify(JSON.parse(text), null, 2);
-    } catch {
-      // not JSON: shown as text
-    }
-  }
-  return text;
-}
-
 /** One message as output lines. */
 export function formatMessage(m: PubSubMessage): string {
   const where = m.pattern ? `${displayBytes(m.channel)} (pattern ${displayBytes(m.pattern)})` : displayBytes(m.channel);
-  return `${timestamp(m.time)}  ${where}  ${formatPayload(m.message)}`;
+  return `${timestamp(m.time)}  ${where}  ${formatPayload(m.message, { json: true })}`;
 }
 
 export interface SubscriptionTailOptions {

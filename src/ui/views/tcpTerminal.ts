@@ -7,7 +7,7 @@
  */
 import * as vscode from 'vscode';
 import { errorMessage } from '../../core/errors';
-import { formatReceived } from '../../core/tcp/formatReceived';
+import { formatPayload } from '../../core/bytes';
 import { TcpSession, formatTcpEvent, type TcpEvent, type TcpSessionOptions } from '../../core/tcp/tcpSession';
 
 export type LineEnding = '\n' | '\r\n' | '';
@@ -162,7 +162,7 @@ export class TcpTerminal implements vscode.Pseudoterminal, vscode.Disposable {
         this.print(`${GREEN}● ${line}${RESET}`);
         break;
       case 'dataReceived': {
-        const shown = crlf(formatReceived(event.data));
+        const shown = crlf(formatPayload(event.data));
         this.print(`${DIM}‹ ${line}${RESET}\r\n${shown}${shown.endsWith('\r\n') ? '' : `${DIM}⏎${RESET}\r\n`}`, true);
         break;
       }

@@ -3,7 +3,7 @@
  * a header line (time, exchange, routing key), the properties, and the
  * body as pretty JSON, text, or a hex dump.
  */
-import type { BytesLike } from '../../../core/bytes';
+import { formatPayload, toBuffer, type BytesLike } from '../../../core/bytes';
 import type { AmqpMessage, AmqpProperties } from '../../../core/amqp/messageProperties';
 import { timestamp, type TailOutput } from '../../tails/tailOutput';
 
@@ -24,40 +24,13 @@ export function propertiesText(p: AmqpProperties): string {
   return parts.join(' ');
 }
 
-/** The body as display lines: pretty JSON when it parses, text, or a hex dump. */
+/** The body as display lines (the one payload formatter): pretty JSON when it parses, text, or a hex dump. */
 export function bodyLines(body: BytesLike, indent = '  '): string[] {
-  if (typeof body !== 'string') return hexLines(body.hex, indent);
-  const trimmed = body.trim();
-  if ((trimmed.startsWith('{') || trimmed.startsWith('[')) && body.length <= MAX_BODY_CHARS) {
-    try {
-      return JSON.stringify(JSON.parse(trimmed) as unknown, null, 2)
-        .split('\n')
-        .map((l) => indent + l);
-    } catch {
-      // not JSON: shown as text
-    }
-  }
-  const shown =
-    body.length > MAX_BODY_CHARS ? `${body.slice(0, MAX_BODY_CHARS)}… (${body.length.toLocaleString('en-US')} characters in all)` : body;
-  return shown.split(/\r?\n/).map((l) => indent + l);
-}
-
-function hexLines(hex: string, indent: string): string[] {
-  const bytes = hex.length / 2;
-  const lines: string[] = [];
-  const shown = Math.min(bytes, MAX_HEX_BYTES);
-  for (let off = 0; off < shown; off += 16) {
-    const chunk = hex.slice(off * 2, Math.min(shown, off + 16) * 2);
-    const pairs = chunk.match(/../g) ?? [];
-    const ascii = pairs.map((p) => {
-      const c = parseInt(p, 16);
-      return c >= 0x20 && c < 0x7f ? String.fromCharCode(c) : '.';
-    });
-    lines.push(`${indent}${off.toString(16).padStart(8, '0')}  ${pairs.join(' ').padEnd(47)}  ${ascii.join('')}`);
-  }
-  if (bytes > shown) lines.push(`${indent}… ${bytes.toLocaleString('en-US')} bytes in all`);
-  if (bytes === 0) lines.push(`${indent}(empty body)`);
-  return lines;
+  const payload = typeof body === 'string' ? body : toBuffer(body);
+  if (payload.length === 0) return [`${indent}(empty body)`];
+  return formatPayload(payload, { json: true, maxChars: MAX_BODY_CHARS, maxHexBytes: MAX_HEX_BYTES })
+    .split('\n')
+    .map((l) => indent + l);
 }
 
 /** One message: `12:00:00.123  logs ⟫ info  12 bytes  redelivered` (no time when none is given), properties, body. */
