@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import type { BindingInfo, ExchangeInfo, QueueInfo } from '../../core/amqp/managementTypes';
 import type { ResolvedRabbitProfile } from '../../core/profiles';
-import type { FolderNode, Invalidatable } from './rabbitNodes';
+import type { Invalidatable, ItemFolder } from './rabbitContext';
 import { ListPager, loadOrError, pagedChildren, seg } from './rabbitPager';
 import { BaseNode, type TreeNode } from './treeNode';
 
@@ -14,7 +14,7 @@ export abstract class BindingsOwnerNode extends BaseNode implements Invalidatabl
   readonly bindings: ListPager<BindingInfo>;
 
   constructor(
-    readonly folder: FolderNode,
+    readonly folder: ItemFolder,
     readonly name: string,
   ) {
     super(`${folder.id}/i/${seg(name)}`, folder);
@@ -65,7 +65,7 @@ function argumentsText(args: Record<string, unknown>): string {
 
 export class ExchangeNode extends BindingsOwnerNode {
   constructor(
-    folder: FolderNode,
+    folder: ItemFolder,
     public info: ExchangeInfo,
   ) {
     super(folder, info.name);
@@ -93,7 +93,7 @@ export class ExchangeNode extends BindingsOwnerNode {
 
 export class QueueNode extends BindingsOwnerNode {
   constructor(
-    folder: FolderNode,
+    folder: ItemFolder,
     public info: QueueInfo,
   ) {
     super(folder, info.name);

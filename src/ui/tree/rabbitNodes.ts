@@ -6,50 +6,18 @@
  * children and keeps its child nodes across refreshes.
  */
 import * as vscode from 'vscode';
-import type { AmqpPool } from '../../core/amqp/amqpSession';
-import type { ListKind } from '../../core/amqp/managementClient';
 import type { ExchangeInfo, QueueInfo, VhostInfo } from '../../core/amqp/managementTypes';
 import type { ResolvedRabbitProfile } from '../../core/profiles';
-import type { Settings } from '../settings';
-import type { TailRegistry } from '../tails/tailRegistry';
 import { BindingNode, ExchangeNode, QueueNode } from './rabbitItems';
+import { describeFilter, filterKey, type Invalidatable, type ItemFolder, type RabbitFilter, type RabbitTreeContext } from './rabbitContext';
 import { ListPager, loadOrError, pagedChildren, seg } from './rabbitPager';
 import { TailsFolderNode } from './tailNodes';
 import { BaseNode, type TreeNode } from './treeNode';
 
-export interface RabbitFilter {
-  text: string;
-  regex: boolean;
-}
-
-export interface RabbitTreeContext {
-  pool: AmqpPool;
-  tails: TailRegistry;
-  settings(): Settings;
-  /** Redraws a node without reloading it (after "Load more"). */
-  redraw(node?: TreeNode): void;
-  /** Filters by `filterKey(profile, vhost, kind)`. */
-  filters: Map<string, RabbitFilter>;
-}
-
 export type FolderKind = 'exchanges' | 'queues';
 
-export function filterKey(profile: string, vhost: string | undefined, kind: ListKind): string {
-  return kind === 'vhosts' ? `${profile}\u0000vhosts` : `${profile}\u0000${vhost ?? ''}\u0000${kind}`;
-}
-
-export function describeFilter(f: RabbitFilter): string {
-  return f.regex ? `/${f.text}/` : `"${f.text}"`;
-}
-
-/** A node that can drop what it loaded so the next expand asks the broker again. */
-export interface Invalidatable {
-  invalidate(): void;
-}
-
-export function isInvalidatable(node: unknown): node is TreeNode & Invalidatable {
-  return typeof (node as Partial<Invalidatable> | undefined)?.invalidate === 'function';
-}
+// Kept importable from here for the command files that already do.
+export { describeFilter, filterKey, isInvalidatable, type Invalidatable, type RabbitFilter, type RabbitTreeContext } from './rabbitContext';
 
 export class RabbitProfileNode extends BaseNode implements Invalidatable {
   readonly tailsFolder: TailsFolderNode;
@@ -69,7 +37,7 @@ export class RabbitProfileNode extends BaseNode implements Invalidatable {
         return session.management().listVhosts({ page, pageSize, ...(f ? { filter: f.text, regex: f.regex } : {}) });
       },
       (v) => v.name,
-      ctx.settings,
+      () => ctx.settings(),
     );
   }
 
@@ -154,8 +122,8 @@ export class VhostNode extends BaseNode implements Invalidatable {
     return item;
   }
 
-  async getChildren(): Promise<TreeNode[]> {
-    return [this.exchanges, this.queues];
+  getChildren(): Promise<TreeNode[]> {
+    return Promise.resolve([this.exchanges, this.queues]);
   }
 
   folder(kind: FolderKind): FolderNode {
@@ -171,7 +139,7 @@ export class VhostNode extends BaseNode implements Invalidatable {
 type ItemNode = ExchangeNode | QueueNode;
 
 /** "Exchanges" or "Queues" under a vhost: paged, filtered, sorted by name. */
-export class FolderNode extends BaseNode implements Invalidatable {
+export class FolderNode extends BaseNode implements Invalidatable, ItemFolder {
   readonly pager: ListPager<ExchangeInfo | QueueInfo>;
   private itemNodes = new Map<string, ItemNode>();
 
