@@ -66,7 +66,7 @@ export function activate(context: vscode.ExtensionContext): BrokerExplorerApi {
   const rabbitView = vscode.window.createTreeView('brokerExplorer.rabbitmq', { treeDataProvider: rabbitTree, showCollapseAll: true });
   rabbitTree.watch(rabbitView);
   const rabbit = rabbitmqCommands({ profiles, pool: amqpPool, tree: rabbitTree, tails, settings: readSettings, log });
-  const values = new ValueDocumentProvider(redisPool, readSettings);
+  const values = new ValueDocumentProvider(redisPool, readSettings, redisTree.onDidChangeDatabase);
   const results = new ResultsDocuments();
   const redisConsoles = new RedisConsoles();
   const fileTargets = new RedisFileTargets();

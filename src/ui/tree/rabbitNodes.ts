@@ -13,6 +13,7 @@ import { describeFilter, filterKey, type Invalidatable, type ItemFolder, type Ra
 import { ListPager, loadOrError, pagedChildren, seg } from './rabbitPager';
 import { TailsFolderNode } from './tailNodes';
 import { BaseNode, type TreeNode } from './treeNode';
+import { contextValue } from './contextValue';
 
 export type FolderKind = 'exchanges' | 'queues';
 
@@ -53,7 +54,7 @@ export class RabbitProfileNode extends BaseNode implements Invalidatable {
     item.description = `${p.host}:${p.port}${p.readOnly ? ' · read-only' : ''}${p.scope === 'workspace' ? ' · workspace' : ''}${filter}`;
     item.tooltip = `RabbitMQ ${p.url}\nManagement API ${p.managementUrl}${p.tls?.allowSelfSigned ? '\n\n⚠ TLS accepts self-signed certificates (no verification).' : ''}`;
     item.iconPath = new vscode.ThemeIcon(p.tls?.allowSelfSigned ? 'warning' : 'server-environment');
-    item.contextValue = `be:rabbitmq:profile${this.filter ? '+filtered' : ''}${p.readOnly ? '+readonly' : ''}`;
+    item.contextValue = contextValue('rabbitmq:profile', { filtered: this.filter !== undefined, readonly: p.readOnly });
     return item;
   }
 
@@ -118,7 +119,7 @@ export class VhostNode extends BaseNode implements Invalidatable {
     item.description = parts.join(' · ');
     item.tooltip = `vhost ${this.vhost}${this.info?.description ? `\n${this.info.description}` : ''}`;
     item.iconPath = new vscode.ThemeIcon('server');
-    item.contextValue = `be:rabbitmq:vhost${this.profile.readOnly ? '+readonly' : ''}`;
+    item.contextValue = contextValue('rabbitmq:vhost', { readonly: this.profile.readOnly });
     return item;
   }
 
@@ -185,7 +186,7 @@ export class FolderNode extends BaseNode implements Invalidatable, ItemFolder {
     if (this.filter) parts.push(`filter: ${describeFilter(this.filter)}`);
     item.description = parts.join(' · ');
     item.iconPath = new vscode.ThemeIcon(this.kind === 'exchanges' ? 'arrow-swap' : 'inbox');
-    item.contextValue = `be:rabbitmq:${this.kind}${this.filter ? '+filtered' : ''}${this.profile.readOnly ? '+readonly' : ''}`;
+    item.contextValue = contextValue(`rabbitmq:${this.kind}`, { filtered: this.filter !== undefined, readonly: this.profile.readOnly });
     return item;
   }
 

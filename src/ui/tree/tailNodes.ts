@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import type { Tail, TailRegistry } from '../tails/tailRegistry';
 import { BaseNode, type TreeNode } from './treeNode';
+import { contextValue } from './contextValue';
 
 export class TailNode extends BaseNode {
   constructor(
@@ -18,7 +19,7 @@ export class TailNode extends BaseNode {
     item.description = `${count.toLocaleString('en-US')} ${count === 1 ? 'message' : 'messages'}${this.tail.running() ? '' : ' · stopped'}`;
     item.iconPath = new vscode.ThemeIcon(this.tail.running() ? 'pulse' : 'debug-pause');
     item.tooltip = `${this.tail.label}\nstarted ${new Date(this.tail.startedAt).toLocaleTimeString()}\nid ${this.tail.id}`;
-    item.contextValue = `be:tail:${this.tail.kind}`;
+    item.contextValue = contextValue(`tail:${this.tail.kind}`);
     item.command = { command: 'brokerExplorer.tails.show', title: 'Show Output', arguments: [this] };
     return item;
   }
@@ -44,7 +45,7 @@ export class TailsFolderNode extends BaseNode {
     item.id = this.id;
     item.description = `${this.count}`;
     item.iconPath = new vscode.ThemeIcon('broadcast');
-    item.contextValue = 'be:tails';
+    item.contextValue = contextValue('tails');
     return item;
   }
 

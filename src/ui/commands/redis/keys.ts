@@ -198,5 +198,15 @@ export function redisKeyCommands(deps: RedisKeyDeps): CommandSpec[] {
         return {};
       },
     },
+    {
+      id: 'brokerExplorer.redis.valueRefresh',
+      run: () => {
+        const uri = vscode.window.activeTextEditor?.document.uri;
+        if (!uri || uri.scheme !== VALUE_SCHEME)
+          throw new InputError('Open a Redis value first: "Refresh" reads the value in the active editor again from the server.');
+        deps.values.reload(uri);
+        return Promise.resolve({});
+      },
+    },
   ];
 }

@@ -132,10 +132,7 @@ export function profileRef(profile: ResolvedRedisProfile): { name: string; readO
  * again) and the profile node's key counts, without a full reload.
  */
 export function refreshDatabases(tree: RedisTree, profile: string, dbs: readonly number[]): void {
-  const profileNode = tree.profileNode(profile);
-  if (!profileNode) return;
-  for (const db of new Set(dbs)) profileNode.database(db).reset();
-  tree.refresh(profileNode);
+  tree.databasesChanged(profile, dbs);
 }
 
 /** A key as a readable, quotable label. */
