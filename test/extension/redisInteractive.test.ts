@@ -110,6 +110,25 @@ export function registerRedisInteractiveTests(): void {
       assert.deepEqual(await seed.zrange('board', 0, -1, 'WITHSCORES'), ['b', '2', 'a', '5']);
     });
 
+    it("a .redis document's target is its own and shows in the status bar while it is active", async () => {
+      const a = await api();
+      const first = await vscode.workspace.openTextDocument({ language: 'redis', content: 'PING\n' });
+      await vscode.window.showTextDocument(first);
+      assert.deepEqual(a.fileTargets.shown?.text, '$(database) Redis: no target');
+      assert.deepEqual(await vscode.commands.executeCommand('brokerExplorer.redis.chooseFileTarget', { profile: name, db: DB }), {
+        profile: name,
+        db: DB,
+      });
+      assert.equal(a.fileTargets.shown?.text, `$(database) ${name} · db${DB}`);
+      const second = await vscode.workspace.openTextDocument({ language: 'redis', content: 'PING\n' });
+      await vscode.window.showTextDocument(second);
+      assert.equal(a.fileTargets.shown?.text, '$(database) Redis: no target', 'another document has no target of its own yet');
+      await vscode.window.showTextDocument(first);
+      assert.equal(a.fileTargets.get(first)?.db, DB);
+      assert.equal(a.fileTargets.shown?.text, `$(database) ${name} · db${DB}`);
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    });
+
     it('renaming onto an existing key asks before overwriting', async () => {
       await seed.set('from', '1');
       await seed.set('to', '2');

@@ -47,6 +47,7 @@ export class RedisFileTargets implements vscode.Disposable {
   get shown(): { text: string; tooltip: string } | undefined {
     const doc = vscode.window.activeTextEditor?.document;
     if (!doc || doc.languageId !== REDIS_LANGUAGE) return undefined;
+    this.update();
     return { text: this.item.text, tooltip: typeof this.item.tooltip === 'string' ? this.item.tooltip : '' };
   }
 
