@@ -49,7 +49,7 @@ export class TailsFolderNode extends BaseNode {
     return item;
   }
 
-  async getChildren(): Promise<TreeNode[]> {
-    return this.registry.list(this.kind, this.profile).map((t) => new TailNode(this, t));
+  getChildren(): Promise<TreeNode[]> {
+    return Promise.resolve(this.registry.list(this.kind, this.profile).map((t) => new TailNode(this, t)));
   }
 }
