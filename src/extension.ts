@@ -12,14 +12,16 @@ import { redisConsoleCommands, RedisConsoles } from './ui/commands/redis/console
 import { redisKeyAdminCommands } from './ui/commands/redis/keyAdmin';
 import { redisOperationCommands } from './ui/commands/redis/operations';
 import { redisPubSubCommands } from './ui/commands/redis/pubsub';
-import { refreshDatabases, type RedisUiDeps } from './ui/commands/redis/redisTarget';
+import { catalogKey, refreshDatabases, type RedisUiDeps } from './ui/commands/redis/redisTarget';
 import { redisRunCommands } from './ui/commands/redis/run';
 import { redisScanCommands, scanKeysInteractive } from './ui/commands/redis/scan';
 import { redisStringCommands } from './ui/commands/redis/strings';
+import { RedisFileTargets } from './ui/redis/fileTargets';
 import { registerRedisLanguage } from './ui/redis/redisLanguage';
 import { RESULTS_SCHEME, ResultsDocuments } from './ui/views/resultsDocument';
 import { STRING_SCHEME, StringFileSystem } from './ui/views/stringFileSystem';
 import { registerCommands } from './ui/commands/registry';
+import { Prompts } from './ui/prompts';
 import { tailCommands } from './ui/commands/tails';
 import { tcpCommands } from './ui/commands/tcp';
 import { treeCommands } from './ui/commands/tree';
@@ -39,6 +41,10 @@ export interface BrokerExplorerApi {
   log: ExtensionLog;
   /** Open Redis consoles (their Pseudoterminals), by the id openConsole returned. */
   redisConsoles: RedisConsoles;
+  /** The target of each open `.redis` document, shown in the status bar. */
+  fileTargets: RedisFileTargets;
+  /** The prompts every command asks through; tests inject their answers here. */
+  prompts: Prompts;
   /** Milliseconds activate() took. */
   activationMs: number;
   /** The extension's log folder (context.logUri) and global storage folder, for tests that audit what was written. */
@@ -49,6 +55,7 @@ export interface BrokerExplorerApi {
 export function activate(context: vscode.ExtensionContext): BrokerExplorerApi {
   const started = performance.now();
   const log = new ExtensionLog();
+  const prompts = new Prompts();
   const profiles = new ProfileStore(context.secrets, log);
   const redisPool = new RedisPool({ profile: (name) => profiles.redis(name), password: (p) => profiles.password(p) }, log);
   const tails = new TailRegistry();
@@ -58,9 +65,10 @@ export function activate(context: vscode.ExtensionContext): BrokerExplorerApi {
   const rabbitView = vscode.window.createTreeView('brokerExplorer.rabbitmq', { treeDataProvider: rabbitTree, showCollapseAll: true });
   rabbitTree.watch(rabbitView);
   const rabbit = rabbitmqCommands({ profiles, pool: amqpPool, tree: rabbitTree, tails, settings: readSettings, log });
-  const values = new ValueDocumentProvider(redisPool, readSettings);
+  const values = new ValueDocumentProvider(redisPool, readSettings, redisTree.onDidChangeDatabase);
   const results = new ResultsDocuments();
   const redisConsoles = new RedisConsoles();
+  const fileTargets = new RedisFileTargets();
   const redisUi: RedisUiDeps = {
     profiles,
     pool: redisPool,
@@ -87,7 +95,8 @@ export function activate(context: vscode.ExtensionContext): BrokerExplorerApi {
     redisConsoles,
     vscode.workspace.registerTextDocumentContentProvider(RESULTS_SCHEME, results),
     vscode.workspace.registerFileSystemProvider(STRING_SCHEME, strings, { isCaseSensitive: true }),
-    ...registerRedisLanguage(redisUi),
+    ...registerRedisLanguage({ profiles, pool: redisPool, catalogKey }),
+    fileTargets,
     vscode.window.createTreeView('brokerExplorer.redis', { treeDataProvider: redisTree, showCollapseAll: true }),
     rabbitView,
     ...rabbit.disposables,
@@ -121,7 +130,7 @@ export function activate(context: vscode.ExtensionContext): BrokerExplorerApi {
           values,
           scanKeysInteractive: (call) => scanKeysInteractive(redisUi, call),
         }),
-        ...redisRunCommands(redisUi),
+        ...redisRunCommands(redisUi, fileTargets),
         ...redisPubSubCommands(redisUi),
         ...redisConsoleCommands(redisUi, redisConsoles),
         ...redisOperationCommands(redisUi),
@@ -133,6 +142,7 @@ export function activate(context: vscode.ExtensionContext): BrokerExplorerApi {
         ...rabbit.commands,
       ],
       log,
+      prompts,
     ),
   );
   const activationMs = performance.now() - started;
@@ -144,6 +154,8 @@ export function activate(context: vscode.ExtensionContext): BrokerExplorerApi {
     profiles,
     log,
     redisConsoles,
+    prompts,
+    fileTargets,
     activationMs,
     logUri: context.logUri,
     globalStorageUri: context.globalStorageUri,

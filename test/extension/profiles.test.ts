@@ -53,7 +53,7 @@ export function registerProfileTests(): void {
     it('Test Connection from the palette shows the timed steps in a document and in the log; with arguments it returns them', async () => {
       const name = uniqueName('steps');
       await exec('brokerExplorer.profiles.add', { kind: 'redis', profile: { name, host: '127.0.0.1', port: 6379 } });
-      const prompts = scriptPrompts(['Redis', name]);
+      const prompts = await scriptPrompts(['Redis', name]);
       try {
         await vscode.commands.executeCommand('brokerExplorer.profiles.test');
       } finally {

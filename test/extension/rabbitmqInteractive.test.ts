@@ -1,7 +1,6 @@
 /**
  * The palette flows of a few RabbitMQ commands, with the prompts answered by
- * a script (window.showQuickPick / showInputBox / showWarningMessage
- * replaced for the duration of each test).
+ * a script injected into the extension's prompts service for each test.
  */
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
@@ -36,7 +35,7 @@ export function registerRabbitmqInteractiveTests(): void {
     after(() => fx.teardown());
 
     it('declares a quorum queue with typed arguments, asking each in turn', async () => {
-      const s = script([fx.profile, fx.vhost, 'orders', 'quorum', '60000', 'dlx', '', '100', '']);
+      const s = await script([fx.profile, fx.vhost, 'orders', 'quorum', '60000', 'dlx', '', '100', '']);
       try {
         const result = await vscode.commands.executeCommand('brokerExplorer.rabbitmq.declareQueue');
         assert.deepEqual(result, { queue: 'orders', messageCount: 0, consumerCount: 0 });
@@ -53,7 +52,7 @@ export function registerRabbitmqInteractiveTests(): void {
     });
 
     it('a dismissed prompt cancels silently and changes nothing', async () => {
-      const s = script([fx.profile, fx.vhost, undefined]);
+      const s = await script([fx.profile, fx.vhost, undefined]);
       try {
         assert.equal(await vscode.commands.executeCommand('brokerExplorer.rabbitmq.declareQueue'), undefined);
       } finally {
@@ -65,7 +64,7 @@ export function registerRabbitmqInteractiveTests(): void {
       await fx.run('declareQueue', { name: 'work', durable: false });
       for (let i = 0; i < 3; i++) await fx.run('publish', { exchange: '', routingKey: 'work', body: `m${i}` });
       const node = await queueNode('work');
-      const refuse = script([undefined]);
+      const refuse = await script([undefined]);
       try {
         assert.equal(await vscode.commands.executeCommand('brokerExplorer.rabbitmq.purgeQueue', node), undefined);
       } finally {
@@ -73,7 +72,7 @@ export function registerRabbitmqInteractiveTests(): void {
       }
       assert.match(refuse.asked[0] ?? '', /^confirm: Purge queue "work" in vhost ".*" of ".*": delete its 3 ready messages\?$/);
       assert.equal(await fx.depth('work', { durable: false }), 3);
-      const accept = script(['Delete']);
+      const accept = await script(['Delete']);
       try {
         assert.deepEqual(await vscode.commands.executeCommand('brokerExplorer.rabbitmq.deleteQueue', node), { messageCount: 3 });
       } finally {
@@ -85,7 +84,7 @@ export function registerRabbitmqInteractiveTests(): void {
     it('publishes from a queue node with the body typed and properties picked', async () => {
       await fx.run('declareQueue', { name: 'inbox', durable: false });
       const node = await queueNode('inbox');
-      const s = script([
+      const s = await script([
         'Type it',
         '{"hello":"world"}',
         ['Persistent', 'Mandatory'],

@@ -1,6 +1,6 @@
 /**
  * Palette and context-menu flows of the Redis commands, with the prompts
- * answered by a script (window prompts replaced for each test).
+ * answered by a script injected into the extension's prompts service.
  */
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
@@ -50,7 +50,7 @@ export function registerRedisInteractiveTests(): void {
     }
 
     async function withScript(answers: Answer[], run: () => Thenable<unknown>): Promise<string[]> {
-      const s = script(answers);
+      const s = await script(answers);
       try {
         await run();
       } finally {
@@ -83,6 +83,7 @@ export function registerRedisInteractiveTests(): void {
       await withScript(['Keys matching a pattern', 'tmp:*', 'Delete'], () =>
         vscode.commands.executeCommand('brokerExplorer.redis.deleteKeys', node),
       );
+      assert.match(asked[2], /Delete 30 keys matching tmp:\*/);
       assert.equal(await seed.dbsize(), 1);
       assert.equal(await seed.exists('other'), 1);
     });
@@ -94,7 +95,12 @@ export function registerRedisInteractiveTests(): void {
         vscode.commands.executeCommand('brokerExplorer.redis.hashOperation', node),
       );
       assert.deepEqual(await seed.hgetall('user'), { name: 'Ada', lang: 'en', motto: 'hello world' });
-      assert.match(asked[asked.length - 1], /info: HSET: 2/);
+      // The operation is picked, then only its field/value pairs are asked: the key comes from the node.
+      assert.deepEqual(
+        asked.map((a) => a.split(':')[0]),
+        ['pick', 'input'],
+      );
+      assert.match(asked[1], /^input: HSET/);
     });
 
     it('ZADD from a sorted-set key takes score member pairs and optional flags', async () => {
@@ -102,6 +108,25 @@ export function registerRedisInteractiveTests(): void {
       const node = await keyNode('zset', 'board');
       await withScript(['1 a 2 b', ['Condition'], 'NX'], () => vscode.commands.executeCommand('brokerExplorer.redis.zadd', node));
       assert.deepEqual(await seed.zrange('board', 0, -1, 'WITHSCORES'), ['b', '2', 'a', '5']);
+    });
+
+    it("a .redis document's target is its own and shows in the status bar while it is active", async () => {
+      const a = await api();
+      const first = await vscode.workspace.openTextDocument({ language: 'redis', content: 'PING\n' });
+      await vscode.window.showTextDocument(first);
+      assert.deepEqual(a.fileTargets.shown?.text, '$(database) Redis: no target');
+      assert.deepEqual(await vscode.commands.executeCommand('brokerExplorer.redis.chooseFileTarget', { profile: name, db: DB }), {
+        profile: name,
+        db: DB,
+      });
+      assert.equal(a.fileTargets.shown?.text, `$(database) ${name} · db${DB}`);
+      const second = await vscode.workspace.openTextDocument({ language: 'redis', content: 'PING\n' });
+      await vscode.window.showTextDocument(second);
+      assert.equal(a.fileTargets.shown?.text, '$(database) Redis: no target', 'another document has no target of its own yet');
+      await vscode.window.showTextDocument(first);
+      assert.equal(a.fileTargets.get(first)?.db, DB);
+      assert.equal(a.fileTargets.shown?.text, `$(database) ${name} · db${DB}`);
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     });
 
     it('renaming onto an existing key asks before overwriting', async () => {

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { LoadMoreNode, TreeNode } from '../../src/ui/tree/treeNode';
-import type { DatabaseNode, KeyNode, TypeGroupNode } from '../../src/ui/tree/redisNodes';
-import { api, contextOf, exec, plainRedis, uniqueName } from './util';
+import { contextValue, keyTypeTag } from '../../src/ui/tree/contextValue';
+import { KeyNode, type DatabaseNode, type TypeGroupNode } from '../../src/ui/tree/redisNodes';
+import { api, contextOf, exec, EXTENSION_ID, plainRedis, uniqueName, waitFor } from './util';
 
 const DB = 2;
 const STRINGS = 1_200;
@@ -219,6 +220,80 @@ export function registerRedisTreeTests(): void {
       assert.ok(doc);
       assert.match(doc.getText(), /type {2}hash · 2 items/);
       assert.match(doc.getText(), /name\s+│ Ada/);
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    });
+
+    it('a key of a module type (ReJSON-RL) still gets Delete, Expire and Rename, unless the profile is read-only', async () => {
+      const pkg = vscode.extensions.getExtension(EXTENSION_ID)?.packageJSON as {
+        contributes: { menus: Record<string, { command: string; when?: string }[]> };
+      };
+      const menus = pkg.contributes.menus['view/item/context'];
+      /** Whether a menu entry's `when` clause (`viewItem =~ /re/` or `viewItem == value`) shows it for this context value. */
+      const shows = (when: string | undefined, value: string): boolean => {
+        const regex = /^viewItem =~ \/(.*)\/$/.exec(when ?? '');
+        if (regex) return new RegExp(regex[1]).test(value);
+        return when === `viewItem == ${value}` || when === `viewItem == '${value}'`;
+      };
+      const offered = (value: string): string[] =>
+        ['deleteKeys', 'expire', 'rename'].filter((c) =>
+          menus.some((m) => m.command === `brokerExplorer.redis.${c}` && shows(m.when, value)),
+        );
+      const db = await dbNode();
+      const moduleKey = new KeyNode(db, db, { key: Buffer.from('app:json'), type: 'ReJSON-RL', ttl: -1 });
+      const value = moduleKey.getTreeItem().contextValue ?? '';
+      assert.deepEqual(offered(value), ['deleteKeys', 'expire', 'rename'], `menus for ${value}`);
+      const readOnly = contextValue(`redis:key:${keyTypeTag('ReJSON-RL')}`, { readonly: true });
+      assert.deepEqual(offered(readOnly), [], `menus for ${readOnly}`);
+      const hash = new KeyNode(db, db, { key: Buffer.from('app:user:1'), type: 'hash', ttl: -1 }).getTreeItem().contextValue ?? '';
+      assert.deepEqual(offered(hash), ['deleteKeys', 'expire', 'rename'], `menus for ${hash}`);
+    });
+
+    it("a key's tooltip shows its encoding and memory (core describeKey)", async () => {
+      const a = await api();
+      const db = await dbNode();
+      const node = new KeyNode(db, db, { key: Buffer.from('app:user:1'), type: 'hash', ttl: -1 });
+      const item = await a.redisTree.resolveTreeItem(node.getTreeItem(), node);
+      const tooltip = item.tooltip instanceof vscode.MarkdownString ? item.tooltip.value : String(item.tooltip);
+      assert.match(tooltip, /\*\*type\*\* hash · \*\*encoding\*\* (listpack|ziplist) · \*\*memory\*\* \d+ bytes/);
+      assert.match(tooltip, /\*\*TTL\*\* none · db 2 of /);
+    });
+
+    async function openView(key: string): Promise<vscode.TextDocument> {
+      const opened = await exec<{ uri: string }>('brokerExplorer.redis.openKey', { profile: name, db: DB, key });
+      const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === opened.uri);
+      assert.ok(doc, 'the value view is open');
+      return doc;
+    }
+
+    it("a write through the extension reloads the key's open value view", async () => {
+      await seed.hset('app:view:1', 'name', 'Ada');
+      const doc = await openView('app:view:1');
+      assert.doesNotMatch(doc.getText(), /motto/);
+      await exec('brokerExplorer.redis.runCommand', { profile: name, db: DB, argv: ['HSET', 'app:view:1', 'motto', 'hello'] });
+      await waitFor('the view to show the new field', () => (/motto\s+│ hello/.test(doc.getText()) ? true : undefined), 10_000);
+      assert.match(doc.getText(), /type {2}hash · 2 items/);
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    });
+
+    it('Refresh in the editor title reloads a value view changed outside the extension', async () => {
+      await seed.rpush('app:view:list', 'a');
+      const doc = await openView('app:view:list');
+      await seed.rpush('app:view:list', 'outside');
+      assert.doesNotMatch(doc.getText(), /outside/);
+      assert.deepEqual(await exec('brokerExplorer.redis.valueRefresh'), {});
+      await waitFor('the refreshed view', () => (/1\s+│ outside/.test(doc.getText()) ? true : undefined), 10_000);
+      const menus = (
+        vscode.extensions.getExtension(EXTENSION_ID)?.packageJSON as {
+          contributes: { menus: Record<string, { command: string; when?: string }[]> };
+        }
+      ).contributes.menus['editor/title'];
+      assert.ok(
+        // VS Code hands back the when clause normalized (quoted value).
+        menus.some(
+          (m) => m.command === 'brokerExplorer.redis.valueRefresh' && /^resourceScheme == '?broker-redis-value'?$/.test(m.when ?? ''),
+        ),
+        `Refresh sits in the title of value views: ${JSON.stringify(menus)}`,
+      );
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     });
   });

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server, type Socket } from 'node:net';
 import * as vscode from 'vscode';
 import { openTcpTerminal } from '../../src/ui/views/tcpTerminal';
-import { api, exec, plainText, uniqueName, waitFor } from './util';
+import { api, exec, plainText, scriptPrompts, uniqueName, waitFor } from './util';
 
 const BINARY = Buffer.from([0x00, 0xff, 0x10, 0x80, 0x01, 0x02, 0xfe, 0x7f]);
 
@@ -96,10 +96,7 @@ export function registerTcpTerminalTests(): void {
       const a = await api();
       const name = uniqueName('tcp-profile');
       await exec('brokerExplorer.profiles.add', { kind: 'redis', profile: { name, host: '127.0.0.1', port } });
-      const w = vscode.window as unknown as Record<string, unknown>;
-      const saved = w.showQuickPick;
-      w.showQuickPick = async (items: readonly vscode.QuickPickItem[] | Thenable<readonly vscode.QuickPickItem[]>): Promise<unknown> =>
-        (await items).find((i) => i.label === '\\n');
+      const prompts = await scriptPrompts(['\\n']);
       let terminal: vscode.Terminal | undefined;
       try {
         await a.redisTree.children(undefined);
@@ -126,7 +123,7 @@ export function registerTcpTerminalTests(): void {
         await waitFor('the tail to stop', () => (a.tails.list('tcp').some((t) => t.id === result.id) ? undefined : true), 5_000);
         listening.dispose();
       } finally {
-        w.showQuickPick = saved;
+        prompts.restore();
         terminal?.dispose();
         await exec('brokerExplorer.profiles.remove', { kind: 'redis', name });
       }

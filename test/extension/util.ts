@@ -133,51 +133,55 @@ export async function rabbitSnapshot(vhost: string, conn: ChannelModel): Promise
 
 export type Answer = string | string[] | undefined;
 
+export interface ScriptedPrompts {
+  /** What was asked, in order: `input: <title>`, `pick: <title>`, `confirm: <message>`, `info: <message>`. */
+  asked: string[];
+  /** Puts the window prompts back. */
+  restore(): void;
+}
+
 /**
- * Answers prompts in order: an input box gets the text, a quick pick the
- * item(s) whose label matches, a modal warning the button; information
- * messages are recorded. `restore()` puts the real window functions back.
+ * Answers the commands' prompts in order, injected into the extension's
+ * prompts service (nothing on `vscode.window` is patched): an input box gets
+ * the text (refused when its validation says no), a quick pick the item(s)
+ * whose label matches, a modal confirmation the button; `undefined`
+ * dismisses. Notices are recorded.
  */
-export function scriptPrompts(answers: Answer[]): { asked: string[]; restore(): void } {
-  const w = vscode.window as unknown as Record<string, unknown>;
-  const saved = {
-    showQuickPick: w.showQuickPick,
-    showInputBox: w.showInputBox,
-    showWarningMessage: w.showWarningMessage,
-    showInformationMessage: w.showInformationMessage,
-  };
+export async function scriptPrompts(answers: Answer[]): Promise<ScriptedPrompts> {
   const asked: string[] = [];
   const next = (what: string): Answer => {
     asked.push(what);
     if (answers.length === 0) throw new Error(`unexpected prompt: ${what}`);
     return answers.shift();
   };
-  w.showInputBox = async (options?: vscode.InputBoxOptions): Promise<string | undefined> => {
-    const a = next(`input: ${options?.title ?? ''}`);
-    return typeof a === 'string' ? a : undefined;
+  const injected = (await api()).prompts.inject({
+    input: (title, options) => {
+      const a = next(`input: ${title}`);
+      if (typeof a !== 'string') return Promise.resolve(undefined);
+      const problem = options.validate?.(a);
+      if (problem) throw new Error(`the input box "${title}" refused ${JSON.stringify(a)}: ${problem}`);
+      return Promise.resolve(a);
+    },
+    pick: <T extends vscode.QuickPickItem>(items: readonly T[], options: { title: string }, many: boolean) => {
+      const a = next(`pick: ${options.title}`);
+      if (a === undefined) return Promise.resolve(undefined);
+      const wanted = Array.isArray(a) ? a : [a];
+      const found = items.filter((i) => wanted.includes(i.label));
+      if (!many && found.length === 0) throw new Error(`no item ${JSON.stringify(a)} in ${options.title}`);
+      return Promise.resolve(many ? found : [found[0]]);
+    },
+    confirm: (message) => {
+      const a = next(`confirm: ${message}`);
+      return Promise.resolve(typeof a === 'string' ? a : undefined);
+    },
+    info: (message) => {
+      asked.push(`info: ${message}`);
+    },
+  });
+  return {
+    asked,
+    restore: (): void => {
+      injected.dispose();
+    },
   };
-  w.showQuickPick = async (
-    items: readonly (string | vscode.QuickPickItem)[] | Thenable<readonly (string | vscode.QuickPickItem)[]>,
-    options?: vscode.QuickPickOptions,
-  ): Promise<unknown> => {
-    const list = await items;
-    const a = next(`pick: ${options?.title ?? ''}`);
-    if (a === undefined) return undefined;
-    const wanted = Array.isArray(a) ? a : [a];
-    const found = list.filter((i) => wanted.includes(typeof i === 'string' ? i : i.label));
-    if (options?.canPickMany) return found;
-    if (found.length === 0) throw new Error(`no item ${JSON.stringify(a)} in ${options?.title ?? ''}`);
-    return found[0];
-  };
-  w.showWarningMessage = async (message: string, ...rest: unknown[]): Promise<unknown> => {
-    const modal = typeof rest[0] === 'object' && rest[0] !== null && (rest[0] as { modal?: boolean }).modal;
-    if (!modal) return undefined;
-    const a = next(`confirm: ${message}`);
-    return typeof a === 'string' ? a : undefined;
-  };
-  w.showInformationMessage = async (message: string): Promise<undefined> => {
-    asked.push(`info: ${message}`);
-    return undefined;
-  };
-  return { asked, restore: () => Object.assign(w, saved) };
 }

@@ -26,7 +26,8 @@ import { label, type ProfileStore, type ProfileTarget } from '../profileStore';
 import type { TreeNode } from '../tree/treeNode';
 import type { ResultsDocuments } from '../views/resultsDocument';
 import { str, obj, type Args } from './args';
-import { answered, type CommandCall, type CommandSpec } from './registry';
+import type { Prompts } from '../prompts';
+import type { CommandCall, CommandSpec } from './registry';
 
 export interface ProfileCommandDeps {
   profiles: ProfileStore;
@@ -55,15 +56,13 @@ function kindArg(args: Args): ProfileKind {
   return kind;
 }
 
-async function pickKind(): Promise<ProfileKind> {
-  const pick = answered(
-    await vscode.window.showQuickPick(
-      [
-        { label: 'Redis', value: 'redis' as const },
-        { label: 'RabbitMQ', value: 'rabbitmq' as const },
-      ],
-      { title: 'Connection kind' },
-    ),
+async function pickKind(prompts: Prompts): Promise<ProfileKind> {
+  const pick = await prompts.pick(
+    [
+      { label: 'Redis', value: 'redis' as const },
+      { label: 'RabbitMQ', value: 'rabbitmq' as const },
+    ],
+    { title: 'Connection kind' },
   );
   return pick.value;
 }
@@ -77,44 +76,24 @@ export async function pickProfile(deps: ProfileCommandDeps, call: CommandCall, k
       ? deps.profiles.redis(call.args.name ?? call.args.profile)
       : deps.profiles.rabbit(call.args.name ?? call.args.profile);
   }
-  const k = kind ?? (await pickKind());
+  const k = kind ?? (await pickKind(call.prompts));
   const list = deps.profiles.list(k);
   if (list.length === 0) throw new NotFoundError(`There are no ${label(k)} profiles yet: add one with "Add Connection".`);
-  const pick = answered(
-    await vscode.window.showQuickPick(
-      list.map((p) => ({ label: p.name, description: p.kind === 'redis' ? `${p.host}:${p.port}` : p.url, profile: p })),
-      { title: `${label(k)} profile` },
-    ),
+  const pick = await call.prompts.pick(
+    list.map((p) => ({ label: p.name, description: p.kind === 'redis' ? `${p.host}:${p.port}` : p.url, profile: p })),
+    { title: `${label(k)} profile` },
   );
   return pick.profile;
 }
 
-async function ask(
-  title: string,
-  options: { value?: string; prompt?: string; password?: boolean; validate?: (v: string) => string | undefined; placeHolder?: string } = {},
-): Promise<string> {
-  const box: vscode.InputBoxOptions = { title, ignoreFocusOut: true };
-  if (options.value !== undefined) box.value = options.value;
-  if (options.prompt !== undefined) box.prompt = options.prompt;
-  if (options.password) box.password = true;
-  if (options.placeHolder !== undefined) box.placeHolder = options.placeHolder;
-  if (options.validate) {
-    const validate = options.validate;
-    box.validateInput = (v: string): string | undefined => validate(v);
-  }
-  return answered(await vscode.window.showInputBox(box));
-}
-
-async function pickTarget(): Promise<ProfileTarget> {
+async function pickTarget(prompts: Prompts): Promise<ProfileTarget> {
   if (!vscode.workspace.workspaceFolders?.length) return 'global';
-  const pick = answered(
-    await vscode.window.showQuickPick(
-      [
-        { label: 'User settings', description: 'available in every workspace', target: 'global' as const },
-        { label: 'Workspace settings', description: 'only in this workspace', target: 'workspace' as const },
-      ],
-      { title: 'Save the profile in' },
-    ),
+  const pick = await prompts.pick(
+    [
+      { label: 'User settings', description: 'available in every workspace', target: 'global' as const },
+      { label: 'Workspace settings', description: 'only in this workspace', target: 'workspace' as const },
+    ],
+    { title: 'Save the profile in' },
   );
   return pick.target;
 }
@@ -169,21 +148,21 @@ async function add(deps: ProfileCommandDeps, call: CommandCall, presetKind?: Pro
     if (target !== 'global' && target !== 'workspace') throw new InputError('"target" must be "global" or "workspace".');
     return saveNew(deps, kind, profile, str(call.args, 'password'), target);
   }
-  const kind = presetKind ?? (await pickKind());
+  const kind = presetKind ?? (await pickKind(call.prompts));
   const taken = new Set(deps.profiles.list(kind).map((p) => p.name));
-  const name = await ask(`New ${label(kind)} connection: name`, {
+  const name = await call.prompts.ask(`New ${label(kind)} connection: name`, {
     value: taken.has('local') ? '' : 'local',
     validate: (v) => checkName(v) ?? (taken.has(v) ? `A profile named "${v}" exists already.` : undefined),
   });
   let raw: Record<string, unknown>;
   if (kind === 'redis') {
-    const host = await ask('Host', { value: '127.0.0.1', validate: checkHost });
-    const port = Number(await ask('Port', { value: '6379', validate: checkPort }));
-    const db = Number(await ask('Database', { value: '0', validate: checkDb }));
-    const username = await ask('User name (empty for the default user)', { value: '' });
+    const host = await call.prompts.ask('Host', { value: '127.0.0.1', validate: checkHost });
+    const port = Number(await call.prompts.ask('Port', { value: '6379', validate: checkPort }));
+    const db = Number(await call.prompts.ask('Database', { value: '0', validate: checkDb }));
+    const username = await call.prompts.ask('User name (empty for the default user)', { value: '' });
     raw = { name, host, port, db, ...(username ? { username } : {}) };
   } else {
-    const url = await ask('AMQP URL (without the password)', {
+    const url = await call.prompts.ask('AMQP URL (without the password)', {
       value: 'amqp://guest@127.0.0.1:5672/',
       validate: (v) => {
         try {
@@ -195,13 +174,13 @@ async function add(deps: ProfileCommandDeps, call: CommandCall, presetKind?: Pro
       },
     });
     const parsed = parseAmqpUrl(url);
-    const managementUrl = await ask('Management API URL', {
+    const managementUrl = await call.prompts.ask('Management API URL', {
       value: `${parsed.amqps ? 'https' : 'http'}://${parsed.host}:${parsed.amqps ? 15671 : 15672}`,
     });
     raw = { name, url, managementUrl };
   }
-  const password = await ask('Password (stored in the secret storage; empty for none)', { password: true, value: '' });
-  const target = await pickTarget();
+  const password = await call.prompts.ask('Password (stored in the secret storage; empty for none)', { password: true, value: '' });
+  const target = await pickTarget(call.prompts);
   return saveNew(deps, kind, raw, password === '' ? undefined : password, target);
 }
 
@@ -210,8 +189,8 @@ async function addFromUrl(deps: ProfileCommandDeps, call: CommandCall): Promise<
     const kind = kindArg(call.args);
     return saveNew(deps, kind, { name: str(call.args, 'name', true), url: str(call.args, 'url', true) }, undefined, 'global');
   }
-  const kind = await pickKind();
-  const url = await ask(`${label(kind)} URL`, {
+  const kind = await pickKind(call.prompts);
+  const url = await call.prompts.ask(`${label(kind)} URL`, {
     placeHolder: kind === 'redis' ? 'redis://user:password@host:6379/0' : 'amqp://user:password@host:5672/vhost',
     prompt: 'A password in the URL is moved to the secret storage and removed from the saved URL.',
     validate: (v) => {
@@ -224,8 +203,8 @@ async function addFromUrl(deps: ProfileCommandDeps, call: CommandCall): Promise<
       }
     },
   });
-  const name = await ask('Name', { validate: checkName });
-  return saveNew(deps, kind, { name, url }, undefined, await pickTarget());
+  const name = await call.prompts.ask('Name', { validate: checkName });
+  return saveNew(deps, kind, { name, url }, undefined, await pickTarget(call.prompts));
 }
 
 async function edit(deps: ProfileCommandDeps, call: CommandCall): Promise<{ name: string }> {
@@ -244,8 +223,8 @@ async function edit(deps: ProfileCommandDeps, call: CommandCall): Promise<{ name
       kind === 'redis'
         ? ['host', 'port', 'db', 'username', 'delimiter', 'connectTimeoutMs', 'readOnly']
         : ['url', 'managementUrl', 'connectTimeoutMs', 'readOnly'];
-    const field = answered(await vscode.window.showQuickPick(fields, { title: `Edit ${profile.name}: field` }));
-    const value = await ask(field, { value: current[field] === undefined ? '' : String(current[field]) });
+    const field = await call.prompts.pick(fields, { title: `Edit ${profile.name}: field` });
+    const value = await call.prompts.ask(field, { value: current[field] === undefined ? '' : String(current[field]) });
     const numeric = ['port', 'db', 'connectTimeoutMs'].includes(field);
     changes = {
       [field]: field === 'readOnly' ? value === 'true' : numeric && value !== '' ? Number(value) : value === '' ? undefined : value,
@@ -285,12 +264,7 @@ async function remove(deps: ProfileCommandDeps, call: CommandCall): Promise<{ re
     throw err;
   }
   if (call.interactive) {
-    const ok = await vscode.window.showWarningMessage(
-      `Remove the ${label(profile.kind)} profile "${profile.name}" and its stored password?`,
-      { modal: true },
-      'Remove',
-    );
-    if (ok !== 'Remove') return { removed: false };
+    await call.prompts.confirm(`Remove the ${label(profile.kind)} profile "${profile.name}" and its stored password?`, 'Remove');
   }
   const target = deps.profiles.targetOf(profile.kind, profile.name);
   if (!target) return { removed: false };
@@ -308,7 +282,7 @@ async function setPassword(deps: ProfileCommandDeps, call: CommandCall): Promise
   const profile = await pickProfile(deps, call);
   const password = call.args
     ? (str(call.args, 'password') ?? '')
-    : await ask(`Password for ${profile.name} (empty to remove it)`, { password: true });
+    : await call.prompts.ask(`Password for ${profile.name} (empty to remove it)`, { password: true });
   await deps.profiles.setPassword(profile, password);
   deps.invalidate(profile.kind, profile.name);
   return {};

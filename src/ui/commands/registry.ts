@@ -7,6 +7,7 @@
 import * as vscode from 'vscode';
 import { CancelledError, errorMessage } from '../../core/errors';
 import type { ExtensionLog } from '../log';
+import type { Prompts } from '../prompts';
 import { isTreeNode, type TreeNode } from '../tree/treeNode';
 
 export interface CommandCall {
@@ -16,6 +17,8 @@ export interface CommandCall {
   node?: TreeNode;
   /** True when the user may be asked (palette or menu). */
   interactive: boolean;
+  /** How the command asks: the one prompts service, injected when the commands are registered. */
+  prompts: Prompts;
 }
 
 export interface CommandSpec {
@@ -23,18 +26,19 @@ export interface CommandSpec {
   run(call: CommandCall): Promise<unknown>;
 }
 
-/** Thrown (or returned as undefined) when the user dismissed a prompt. */
-export class UserCancelled extends CancelledError {}
+// The prompts' cancel contract, re-exported for the call sites that throw it themselves.
+export { answered, UserCancelled } from '../prompts';
 
-export function registerCommands(specs: readonly CommandSpec[], log: ExtensionLog): vscode.Disposable[] {
+export function registerCommands(specs: readonly CommandSpec[], log: ExtensionLog, prompts: Prompts): vscode.Disposable[] {
   return specs.map((spec) =>
-    vscode.commands.registerCommand(spec.id, async (arg: unknown, ...rest: unknown[]) => {
-      const call = toCall(arg, rest);
+    vscode.commands.registerCommand(spec.id, async (arg: unknown) => {
+      const call: CommandCall = { ...toCall(arg), prompts };
       try {
         return await spec.run(call);
       } catch (err) {
         if (err instanceof CancelledError) {
           if (call.interactive) return undefined;
+          // eslint-disable-next-line preserve-caught-error -- a plain Error with the sentence only crosses executeCommand
           throw new Error(err.message);
         }
         const message = log.redact(errorMessage(err));
@@ -44,22 +48,17 @@ export function registerCommands(specs: readonly CommandSpec[], log: ExtensionLo
           return undefined;
         }
         // A plain Error with the one sentence: no stack, no secret, no class surprise across the API.
+        // eslint-disable-next-line preserve-caught-error -- the cause would carry the unredacted message
         throw new Error(message);
       }
     }),
   );
 }
 
-function toCall(arg: unknown, _rest: unknown[]): CommandCall {
+function toCall(arg: unknown): Omit<CommandCall, 'prompts'> {
   if (isTreeNode(arg)) return { node: arg, interactive: true };
   if (typeof arg === 'object' && arg !== null && !Array.isArray(arg) && !(arg instanceof vscode.Uri)) {
     return { args: arg as Record<string, unknown>, interactive: false };
   }
   return { interactive: true };
-}
-
-/** A prompt's answer, or a UserCancelled when it was dismissed. */
-export function answered<T>(value: T | undefined): T {
-  if (value === undefined) throw new UserCancelled();
-  return value;
 }

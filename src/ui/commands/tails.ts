@@ -1,21 +1,18 @@
 /** tails.read, tails.stop, tails.show — for every subscription, tail, consumer or TCP session. */
-import * as vscode from 'vscode';
 import { InputError } from '../../core/errors';
 import type { TailRegistry } from '../tails/tailRegistry';
 import { TailNode } from '../tree/tailNodes';
 import { num, str } from './args';
-import { answered, type CommandCall, type CommandSpec } from './registry';
+import type { CommandCall, CommandSpec } from './registry';
 
 async function pickTail(registry: TailRegistry, call: CommandCall): Promise<string> {
   if (call.node instanceof TailNode) return call.node.tail.id;
   if (call.args) return str(call.args, 'id', true);
   const tails = registry.list();
   if (tails.length === 0) throw new InputError('Nothing is running: no subscription, tail, consumer or TCP session.');
-  const pick = answered(
-    await vscode.window.showQuickPick(
-      tails.map((t) => ({ label: t.label, description: `${t.kind} · ${t.count()} messages`, id: t.id })),
-      { title: 'Which one?' },
-    ),
+  const pick = await call.prompts.pick(
+    tails.map((t) => ({ label: t.label, description: `${t.kind} · ${t.count()} messages`, id: t.id })),
+    { title: 'Which one?' },
   );
   return pick.id;
 }

@@ -12,7 +12,7 @@ import type { TcpSession } from '../../core/tcp/tcpSession';
 import type { TailRegistry } from '../tails/tailRegistry';
 import { openTcpTerminal, type LineEnding } from '../views/tcpTerminal';
 import type { ProfileBearingNode } from './profiles';
-import { answered, type CommandCall, type CommandSpec } from './registry';
+import type { CommandCall, CommandSpec } from './registry';
 
 /**
  * Registers an open session so tails.read / tails.stop reach it. A TCP session buffers bytes, not messages
@@ -56,26 +56,22 @@ async function open(registry: TailRegistry, call: CommandCall): Promise<unknown>
     return { id: '', ...rest };
   }
   const fromProfile = endpointOf(call.node);
-  const host =
-    fromProfile?.host ??
-    answered(await vscode.window.showInputBox({ title: 'TCP session: host', value: '127.0.0.1', validateInput: (v) => checkHost(v) }));
-  const port =
-    fromProfile?.port ??
-    Number(answered(await vscode.window.showInputBox({ title: 'TCP session: port', validateInput: (v) => checkPort(v) })));
+  const host = fromProfile?.host ?? (await call.prompts.ask('TCP session: host', { value: '127.0.0.1', validate: (v) => checkHost(v) }));
+  const port = fromProfile?.port ?? Number(await call.prompts.ask('TCP session: port', { validate: (v) => checkPort(v) }));
   let tls: TlsOptions | undefined = fromProfile?.tls;
   if (!fromProfile) {
-    const useTls = answered(await vscode.window.showQuickPick(['Plain TCP', 'TLS'], { title: 'TCP session: transport' }));
+    const useTls = await call.prompts.pick(['Plain TCP', 'TLS'], { title: 'TCP session: transport' });
     if (useTls === 'TLS') tls = { enabled: true };
   }
-  const ending = answered(
-    await vscode.window.showQuickPick<vscode.QuickPickItem & { value: LineEnding }>(
+  const ending = (
+    await call.prompts.pick<vscode.QuickPickItem & { value: LineEnding }>(
       [
         { label: '\\r\\n', description: 'CRLF: Redis, HTTP, SMTP', value: '\r\n' },
         { label: '\\n', description: 'LF', value: '\n' },
         { label: 'none', description: 'send exactly what is typed', value: '' },
       ],
       { title: 'Line ending sent after each line' },
-    ),
+    )
   ).value;
   const opened = openTcpTerminal(vscode.window, { host, port, ...(tls ? { tls } : {}), lineEnding: ending });
   const id = registerSession(registry, opened.session, () => opened.terminal.show());

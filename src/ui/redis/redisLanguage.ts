@@ -4,29 +4,41 @@
  * @ioredis/commands list otherwise) and hovers on the command of a line.
  */
 import * as vscode from 'vscode';
+import type { ResolvedRedisProfile } from '../../core/profiles';
 import { fallbackCatalog, getCommandDocs, type CommandDoc } from '../../core/redis/commandInfo';
+import type { RedisPool } from '../../core/redis/pool';
 import { ioredisReplySource } from '../../core/redis/reply';
-import type { RedisUiDeps } from '../commands/redis/redisTarget';
-import { catalogKey } from '../commands/redis/redisTarget';
+import type { ProfileStore } from '../profileStore';
 
 export const REDIS_LANGUAGE = 'redis';
 
-/** When the server last could not be asked: the built-in list is used for a minute after. */
-let offlineSince = 0;
+/** What the language features need: the profiles, the pool, and the key the command catalog is cached under. */
+export interface RedisLanguageDeps {
+  profiles: Pick<ProfileStore, 'redisProfiles'>;
+  pool: Pick<RedisPool, 'get'>;
+  catalogKey(profile: ResolvedRedisProfile): string;
+}
 
-async function docsFor(deps: RedisUiDeps): Promise<CommandDoc[]> {
-  const profile = deps.profiles.redisProfiles().profiles[0];
-  if (profile && Date.now() - offlineSince > 60_000) {
-    try {
-      const client = await deps.pool.get(profile.name);
-      return await getCommandDocs(ioredisReplySource(client), catalogKey(profile));
-    } catch {
-      offlineSince = Date.now();
+/** The command docs of the first profile's server, or the built-in list for a minute after the server could not be asked. */
+class CommandDocsSource {
+  private offlineSince = 0;
+
+  constructor(private readonly deps: RedisLanguageDeps) {}
+
+  async docs(): Promise<CommandDoc[]> {
+    const profile = this.deps.profiles.redisProfiles().profiles[0];
+    if (profile && Date.now() - this.offlineSince > 60_000) {
+      try {
+        const client = await this.deps.pool.get(profile.name);
+        return await getCommandDocs(ioredisReplySource(client), this.deps.catalogKey(profile));
+      } catch {
+        this.offlineSince = Date.now();
+      }
     }
+    return fallbackCatalog()
+      .list()
+      .map((d) => ({ name: d.name.toUpperCase(), summary: '', syntax: '' }));
   }
-  return fallbackCatalog()
-    .list()
-    .map((d) => ({ name: d.name.toUpperCase(), summary: '', syntax: '' }));
 }
 
 function firstWordRange(doc: vscode.TextDocument, position: vscode.Position): vscode.Range | undefined {
@@ -39,14 +51,15 @@ function firstWordRange(doc: vscode.TextDocument, position: vscode.Position): vs
   return new vscode.Range(position.line, start, position.line, end);
 }
 
-export function registerRedisLanguage(deps: RedisUiDeps): vscode.Disposable[] {
+export function registerRedisLanguage(deps: RedisLanguageDeps): vscode.Disposable[] {
   const selector: vscode.DocumentSelector = { language: REDIS_LANGUAGE };
+  const source = new CommandDocsSource(deps);
   return [
     vscode.languages.registerCompletionItemProvider(selector, {
       async provideCompletionItems(doc, position) {
         const range = firstWordRange(doc, position);
         if (!range) return [];
-        const docs = await docsFor(deps);
+        const docs = await source.docs();
         const seen = new Set<string>();
         const items: vscode.CompletionItem[] = [];
         for (const d of docs) {
@@ -74,7 +87,7 @@ export function registerRedisLanguage(deps: RedisUiDeps): vscode.Disposable[] {
         const range = firstWordRange(doc, position);
         if (!range) return undefined;
         const word = doc.getText(range).toUpperCase();
-        const d = (await docsFor(deps)).find((x) => x.name === word);
+        const d = (await source.docs()).find((x) => x.name === word);
         if (!d || !d.summary) return undefined;
         return new vscode.Hover(
           new vscode.MarkdownString().appendCodeblock(`${d.name} ${d.syntax}`, 'redis').appendMarkdown(d.summary),

@@ -5,16 +5,17 @@
 import * as vscode from 'vscode';
 import type { BindingInfo, ExchangeInfo, QueueInfo } from '../../core/amqp/managementTypes';
 import type { ResolvedRabbitProfile } from '../../core/profiles';
-import type { FolderNode, Invalidatable } from './rabbitNodes';
+import type { Invalidatable, ItemFolder } from './rabbitContext';
 import { ListPager, loadOrError, pagedChildren, seg } from './rabbitPager';
 import { BaseNode, type TreeNode } from './treeNode';
+import { contextValue, queueTypeFlags } from './contextValue';
 
 /** Shared by exchanges and queues: the bindings, paged here, loaded on expand. */
 export abstract class BindingsOwnerNode extends BaseNode implements Invalidatable {
   readonly bindings: ListPager<BindingInfo>;
 
   constructor(
-    readonly folder: FolderNode,
+    readonly folder: ItemFolder,
     readonly name: string,
   ) {
     super(`${folder.id}/i/${seg(name)}`, folder);
@@ -36,10 +37,6 @@ export abstract class BindingsOwnerNode extends BaseNode implements Invalidatabl
 
   get vhost(): string {
     return this.folder.vhost;
-  }
-
-  protected get readonlyFlag(): string {
-    return this.profile.readOnly ? '+readonly' : '';
   }
 
   async getChildren(): Promise<TreeNode[]> {
@@ -65,7 +62,7 @@ function argumentsText(args: Record<string, unknown>): string {
 
 export class ExchangeNode extends BindingsOwnerNode {
   constructor(
-    folder: FolderNode,
+    folder: ItemFolder,
     public info: ExchangeInfo,
   ) {
     super(folder, info.name);
@@ -86,14 +83,14 @@ export class ExchangeNode extends BindingsOwnerNode {
       .join(', ');
     item.tooltip = `${x.type} exchange "${x.name}" (${flagWords})${x.builtIn ? '\nbuilt into the broker' : ''}${argumentsText(x.arguments)}`;
     item.iconPath = new vscode.ThemeIcon(x.builtIn ? 'symbol-constant' : 'arrow-swap');
-    item.contextValue = `be:rabbitmq:exchange${x.builtIn ? '+builtin' : ''}${this.readonlyFlag}`;
+    item.contextValue = contextValue('rabbitmq:exchange', { builtin: x.builtIn, readonly: this.profile.readOnly });
     return item;
   }
 }
 
 export class QueueNode extends BindingsOwnerNode {
   constructor(
-    folder: FolderNode,
+    folder: ItemFolder,
     public info: QueueInfo,
   ) {
     super(folder, info.name);
@@ -114,7 +111,11 @@ export class QueueNode extends BindingsOwnerNode {
       .join(', ');
     item.tooltip = `${q.type} queue "${q.name}" (${flagWords})${q.state ? `\nstate ${q.state}` : ''}${argumentsText(q.arguments)}${q.messages === undefined ? '\nstatistics: not sampled yet (the broker updates them about every 5 s)' : ''}`;
     item.iconPath = new vscode.ThemeIcon(q.type === 'stream' ? 'pulse' : q.type === 'quorum' ? 'database' : 'inbox');
-    item.contextValue = `be:rabbitmq:queue+${q.type}${q.exclusive ? '+exclusive' : ''}${this.readonlyFlag}`;
+    item.contextValue = contextValue('rabbitmq:queue', {
+      ...queueTypeFlags(q.type),
+      exclusive: q.exclusive,
+      readonly: this.profile.readOnly,
+    });
     return item;
   }
 }
@@ -150,7 +151,7 @@ export class BindingNode extends BaseNode {
     item.description = `${b.routingKey === '' ? '(no key)' : b.routingKey}${args}`;
     item.tooltip = `exchange "${b.source}" → ${b.destinationType} "${b.destination}"\nrouting key "${b.routingKey}"${argumentsText(b.arguments)}`;
     item.iconPath = new vscode.ThemeIcon('link');
-    item.contextValue = `be:rabbitmq:binding${b.source === '' ? '+builtin' : ''}${this.profile.readOnly ? '+readonly' : ''}`;
+    item.contextValue = contextValue('rabbitmq:binding', { builtin: b.source === '', readonly: this.profile.readOnly });
     return item;
   }
 }

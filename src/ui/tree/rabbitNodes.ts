@@ -6,50 +6,19 @@
  * children and keeps its child nodes across refreshes.
  */
 import * as vscode from 'vscode';
-import type { AmqpPool } from '../../core/amqp/amqpSession';
-import type { ListKind } from '../../core/amqp/managementClient';
 import type { ExchangeInfo, QueueInfo, VhostInfo } from '../../core/amqp/managementTypes';
 import type { ResolvedRabbitProfile } from '../../core/profiles';
-import type { Settings } from '../settings';
-import type { TailRegistry } from '../tails/tailRegistry';
 import { BindingNode, ExchangeNode, QueueNode } from './rabbitItems';
+import { describeFilter, filterKey, type Invalidatable, type ItemFolder, type RabbitFilter, type RabbitTreeContext } from './rabbitContext';
 import { ListPager, loadOrError, pagedChildren, seg } from './rabbitPager';
 import { TailsFolderNode } from './tailNodes';
 import { BaseNode, type TreeNode } from './treeNode';
-
-export interface RabbitFilter {
-  text: string;
-  regex: boolean;
-}
-
-export interface RabbitTreeContext {
-  pool: AmqpPool;
-  tails: TailRegistry;
-  settings(): Settings;
-  /** Redraws a node without reloading it (after "Load more"). */
-  redraw(node?: TreeNode): void;
-  /** Filters by `filterKey(profile, vhost, kind)`. */
-  filters: Map<string, RabbitFilter>;
-}
+import { contextValue } from './contextValue';
 
 export type FolderKind = 'exchanges' | 'queues';
 
-export function filterKey(profile: string, vhost: string | undefined, kind: ListKind): string {
-  return kind === 'vhosts' ? `${profile}\u0000vhosts` : `${profile}\u0000${vhost ?? ''}\u0000${kind}`;
-}
-
-export function describeFilter(f: RabbitFilter): string {
-  return f.regex ? `/${f.text}/` : `"${f.text}"`;
-}
-
-/** A node that can drop what it loaded so the next expand asks the broker again. */
-export interface Invalidatable {
-  invalidate(): void;
-}
-
-export function isInvalidatable(node: unknown): node is TreeNode & Invalidatable {
-  return typeof (node as Partial<Invalidatable> | undefined)?.invalidate === 'function';
-}
+// Kept importable from here for the command files that already do.
+export { describeFilter, filterKey, isInvalidatable, type Invalidatable, type RabbitFilter, type RabbitTreeContext } from './rabbitContext';
 
 export class RabbitProfileNode extends BaseNode implements Invalidatable {
   readonly tailsFolder: TailsFolderNode;
@@ -69,7 +38,7 @@ export class RabbitProfileNode extends BaseNode implements Invalidatable {
         return session.management().listVhosts({ page, pageSize, ...(f ? { filter: f.text, regex: f.regex } : {}) });
       },
       (v) => v.name,
-      ctx.settings,
+      () => ctx.settings(),
     );
   }
 
@@ -85,7 +54,7 @@ export class RabbitProfileNode extends BaseNode implements Invalidatable {
     item.description = `${p.host}:${p.port}${p.readOnly ? ' · read-only' : ''}${p.scope === 'workspace' ? ' · workspace' : ''}${filter}`;
     item.tooltip = `RabbitMQ ${p.url}\nManagement API ${p.managementUrl}${p.tls?.allowSelfSigned ? '\n\n⚠ TLS accepts self-signed certificates (no verification).' : ''}`;
     item.iconPath = new vscode.ThemeIcon(p.tls?.allowSelfSigned ? 'warning' : 'server-environment');
-    item.contextValue = `be:rabbitmq:profile${this.filter ? '+filtered' : ''}${p.readOnly ? '+readonly' : ''}`;
+    item.contextValue = contextValue('rabbitmq:profile', { filtered: this.filter !== undefined, readonly: p.readOnly });
     return item;
   }
 
@@ -150,12 +119,12 @@ export class VhostNode extends BaseNode implements Invalidatable {
     item.description = parts.join(' · ');
     item.tooltip = `vhost ${this.vhost}${this.info?.description ? `\n${this.info.description}` : ''}`;
     item.iconPath = new vscode.ThemeIcon('server');
-    item.contextValue = `be:rabbitmq:vhost${this.profile.readOnly ? '+readonly' : ''}`;
+    item.contextValue = contextValue('rabbitmq:vhost', { readonly: this.profile.readOnly });
     return item;
   }
 
-  async getChildren(): Promise<TreeNode[]> {
-    return [this.exchanges, this.queues];
+  getChildren(): Promise<TreeNode[]> {
+    return Promise.resolve([this.exchanges, this.queues]);
   }
 
   folder(kind: FolderKind): FolderNode {
@@ -171,7 +140,7 @@ export class VhostNode extends BaseNode implements Invalidatable {
 type ItemNode = ExchangeNode | QueueNode;
 
 /** "Exchanges" or "Queues" under a vhost: paged, filtered, sorted by name. */
-export class FolderNode extends BaseNode implements Invalidatable {
+export class FolderNode extends BaseNode implements Invalidatable, ItemFolder {
   readonly pager: ListPager<ExchangeInfo | QueueInfo>;
   private itemNodes = new Map<string, ItemNode>();
 
@@ -217,7 +186,7 @@ export class FolderNode extends BaseNode implements Invalidatable {
     if (this.filter) parts.push(`filter: ${describeFilter(this.filter)}`);
     item.description = parts.join(' · ');
     item.iconPath = new vscode.ThemeIcon(this.kind === 'exchanges' ? 'arrow-swap' : 'inbox');
-    item.contextValue = `be:rabbitmq:${this.kind}${this.filter ? '+filtered' : ''}${this.profile.readOnly ? '+readonly' : ''}`;
+    item.contextValue = contextValue(`rabbitmq:${this.kind}`, { filtered: this.filter !== undefined, readonly: this.profile.readOnly });
     return item;
   }
 

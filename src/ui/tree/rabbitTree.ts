@@ -10,7 +10,8 @@ import type { AmqpPool } from '../../core/amqp/amqpSession';
 import type { ProfileStore } from '../profileStore';
 import type { Settings } from '../settings';
 import type { TailRegistry } from '../tails/tailRegistry';
-import { isInvalidatable, RabbitProfileNode, type FolderKind, type RabbitTreeContext, type VhostNode } from './rabbitNodes';
+import { isInvalidatable, type RabbitTreeContext } from './rabbitContext';
+import { RabbitProfileNode, type FolderKind, type VhostNode } from './rabbitNodes';
 import { ErrorNode, NodeTreeProvider, type TreeNode } from './treeNode';
 
 /** `brokerExplorer.rabbitmq.refreshIntervalSeconds`: 0 (off) or at least 2 s. */
@@ -91,7 +92,7 @@ export class RabbitTree extends NodeTreeProvider {
     super.dispose();
   }
 
-  private async rootNodes(): Promise<TreeNode[]> {
+  private rootNodes(): Promise<TreeNode[]> {
     const { profiles, problems } = this.profiles.rabbitProfiles();
     const next = new Map<string, RabbitProfileNode>();
     for (const p of profiles) {
@@ -102,7 +103,7 @@ export class RabbitTree extends NodeTreeProvider {
     const errors = problems.map(
       (p, i) => new ErrorNode(`rabbitmq/problem/${i}`, undefined, `${p.message} (${p.scope === 'global' ? 'user' : 'workspace'} settings)`),
     );
-    return [...next.values(), ...errors];
+    return Promise.resolve([...next.values(), ...errors]);
   }
 
   /** The node of a profile, for commands, tests and reveal. */

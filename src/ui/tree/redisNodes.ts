@@ -8,12 +8,14 @@ import { displayBytes } from '../../core/bytes';
 import { errorMessage } from '../../core/errors';
 import { endpoint, type ResolvedRedisProfile } from '../../core/profiles';
 import { escapeGlob, groupByNamespace, KEY_TYPES, keyspaceCounts, type KeyInfo } from '../../core/redis/keyScanner';
+import { describeKey } from '../../core/redis/describeKey';
 import type { RedisPool } from '../../core/redis/pool';
 import type { Settings } from '../settings';
 import type { TailRegistry } from '../tails/tailRegistry';
 import { KeyPager } from './keyPager';
 import { TailsFolderNode } from './tailNodes';
 import { BaseNode, ErrorNode, LoadMoreNode, MessageNode, type TreeNode } from './treeNode';
+import { contextValue, keyTypeTag } from './contextValue';
 
 export interface RedisTreeContext {
   pool: RedisPool;
@@ -61,7 +63,7 @@ export class RedisProfileNode extends BaseNode {
     const insecure = p.tls?.allowSelfSigned ? '\n\n⚠ TLS accepts self-signed certificates (no verification).' : '';
     item.tooltip = `Redis ${endpoint(p)}, db ${p.db}${p.username ? `, user ${p.username}` : ''}${p.tls ? ', TLS' : ''}${insecure}`;
     item.iconPath = new vscode.ThemeIcon(p.tls?.allowSelfSigned ? 'warning' : 'database');
-    item.contextValue = `be:redis:profile${p.readOnly ? '+readonly' : ''}`;
+    item.contextValue = contextValue('redis:profile', { readonly: p.readOnly });
     return item;
   }
 
@@ -131,7 +133,7 @@ export class DatabaseNode extends BaseNode {
     const count = this.keyCount !== undefined ? `${this.keyCount.toLocaleString('en-US')} keys` : '';
     item.description = [count, this.filter ? `filter: ${this.filter}` : ''].filter(Boolean).join(' · ');
     item.iconPath = new vscode.ThemeIcon('layers');
-    item.contextValue = `be:redis:db${this.filter ? '+filtered' : ''}${this.profile.readOnly ? '+readonly' : ''}`;
+    item.contextValue = contextValue('redis:db', { filtered: this.filter !== undefined, readonly: this.profile.readOnly });
     return item;
   }
 
@@ -168,7 +170,11 @@ abstract class PagedKeysNode extends BaseNode {
     query: ConstructorParameters<typeof KeyPager>[1],
   ) {
     super(id, parent);
-    this.pager = new KeyPager(() => dbNode.client(), query, dbNode.ctx.settings);
+    this.pager = new KeyPager(
+      () => dbNode.client(),
+      query,
+      () => dbNode.ctx.settings(),
+    );
   }
 
   /** The node the view shows for this list (the database for the namespace root). */
@@ -244,7 +250,7 @@ export class TypeGroupNode extends PagedKeysNode {
     item.id = this.id;
     item.iconPath = new vscode.ThemeIcon(TYPE_ICONS[this.type] ?? 'key');
     if (this.pager.started) item.description = `${this.pager.keys.length.toLocaleString('en-US')}${this.pager.complete ? '' : '+'} keys`;
-    item.contextValue = 'be:redis:typeGroup';
+    item.contextValue = contextValue('redis:typeGroup');
     return item;
   }
 
@@ -288,7 +294,7 @@ export class NamespaceNode extends PagedKeysNode {
     item.iconPath = new vscode.ThemeIcon('folder');
     item.description = this.pager.started ? `${this.pager.keys.length}${this.pager.complete ? '' : '+'} keys` : `${this.seen}+ keys`;
     item.tooltip = `Keys starting with ${displayBytes(this.prefix)}`;
-    item.contextValue = 'be:redis:namespace';
+    item.contextValue = contextValue('redis:namespace');
     return item;
   }
 
@@ -340,22 +346,19 @@ export class KeyNode extends BaseNode {
     item.id = this.id;
     item.iconPath = new vscode.ThemeIcon(TYPE_ICONS[this.info.type] ?? 'key');
     item.description = formatTtl(this.info.ttl);
-    item.contextValue = `be:redis:key:${this.info.type}${this.dbNode.profile.readOnly ? '+readonly' : ''}`;
+    item.contextValue = contextValue(`redis:key:${keyTypeTag(this.info.type)}`, { readonly: this.dbNode.profile.readOnly });
     item.command = { command: 'brokerExplorer.redis.openKey', title: 'Open Value', arguments: [this] };
     return item;
   }
 
   async resolveTooltip(): Promise<vscode.MarkdownString> {
-    const client = await this.dbNode.client();
-    const [encoding, memory] = (await client.pipeline().object('ENCODING', this.info.key).memory('USAGE', this.info.key).exec()) ?? [];
+    const d = await describeKey(await this.dbNode.client(), this.info.key);
     const md = new vscode.MarkdownString();
     md.appendText(`${displayBytes(this.info.key, 400)}\n`);
     md.appendMarkdown(
-      `\n**type** ${this.info.type} · **encoding** ${encoding && !encoding[0] ? String(encoding[1]) : '?'} · **memory** ${memory && !memory[0] ? `${String(memory[1])} bytes` : '?'}`,
+      `\n**type** ${d.type} · **encoding** ${d.encoding ?? '?'} · **memory** ${d.memoryBytes !== undefined ? `${d.memoryBytes} bytes` : '?'}`,
     );
-    md.appendMarkdown(
-      `\n\n**TTL** ${this.info.ttl < 0 ? 'none' : `${this.info.ttl} s`} · db ${this.dbNode.db} of ${this.dbNode.profile.name}`,
-    );
+    md.appendMarkdown(`\n\n**TTL** ${d.ttl < 0 ? 'none' : `${d.ttl} s`} · db ${this.dbNode.db} of ${this.dbNode.profile.name}`);
     return md;
   }
 }

@@ -1,4 +1,4 @@
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
 import type { TailRegistry } from '../tails/tailRegistry';
 import type { RedisPool } from '../../core/redis/pool';
 import type { ProfileStore } from '../profileStore';
@@ -6,10 +6,19 @@ import type { Settings } from '../settings';
 import { RedisProfileNode, type RedisTreeContext } from './redisNodes';
 import { ErrorNode, NodeTreeProvider, type TreeNode } from './treeNode';
 
+/** A database whose keys may have changed. */
+export interface DatabaseChange {
+  profile: string;
+  db: number;
+}
+
 /** The Redis view: profile nodes at the root, kept across refreshes while the profile is unchanged. */
 export class RedisTree extends NodeTreeProvider {
   readonly ctx: RedisTreeContext;
   private nodes = new Map<string, RedisProfileNode>();
+  private readonly changes = new vscode.EventEmitter<DatabaseChange>();
+  /** Fires when a database is refreshed after a change (every write through the extension refreshes its database). */
+  readonly onDidChangeDatabase = this.changes.event;
 
   constructor(
     private readonly profiles: ProfileStore,
@@ -18,7 +27,13 @@ export class RedisTree extends NodeTreeProvider {
     tails: TailRegistry,
   ) {
     super(() => this.rootNodes());
-    this.ctx = { pool, tails, settings, refresh: (node?: TreeNode) => this.refresh(node), filters: new Map() };
+    this.ctx = {
+      pool,
+      tails,
+      settings,
+      refresh: (node?: TreeNode) => this.refresh(node),
+      filters: new Map(),
+    };
     this.subscription = tails.onDidChange((structural) => {
       for (const node of this.nodes.values()) {
         if (tails.list('redis', node.profile.name).length === 0 && !structural) continue;
@@ -31,10 +46,11 @@ export class RedisTree extends NodeTreeProvider {
 
   override dispose(): void {
     this.subscription.dispose();
+    this.changes.dispose();
     super.dispose();
   }
 
-  private async rootNodes(): Promise<TreeNode[]> {
+  private rootNodes(): Promise<TreeNode[]> {
     const { profiles, problems } = this.profiles.redisProfiles();
     const next = new Map<string, RedisProfileNode>();
     for (const p of profiles) {
@@ -45,7 +61,21 @@ export class RedisTree extends NodeTreeProvider {
     const errors = problems.map(
       (p, i) => new ErrorNode(`redis/problem/${i}`, undefined, `${p.message} (${p.scope === 'global' ? 'user' : 'workspace'} settings)`),
     );
-    return [...next.values(), ...errors];
+    return Promise.resolve([...next.values(), ...errors]);
+  }
+
+  /**
+   * After a change to these databases: their key groups are scanned again
+   * on the next expand, the profile's key counts reload, and the open value
+   * views of their keys reload (whether or not the tree has loaded them).
+   */
+  databasesChanged(profile: string, dbs: readonly number[]): void {
+    const unique = [...new Set(dbs)];
+    for (const db of unique) this.changes.fire({ profile, db });
+    const profileNode = this.nodes.get(profile);
+    if (!profileNode) return;
+    for (const db of unique) profileNode.database(db).reset();
+    this.refresh(profileNode);
   }
 
   /** The node of a profile, for tests and reveal. */

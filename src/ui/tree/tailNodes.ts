@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import type { Tail, TailRegistry } from '../tails/tailRegistry';
 import { BaseNode, type TreeNode } from './treeNode';
+import { contextValue } from './contextValue';
 
 export class TailNode extends BaseNode {
   constructor(
@@ -22,7 +23,7 @@ export class TailNode extends BaseNode {
     const droppedTip =
       dropped > 0 ? `\n${dropped.toLocaleString('en-US')} dropped from the tails.read buffer (brokerExplorer.tailBufferSize)` : '';
     item.tooltip = `${this.tail.label}\nstarted ${new Date(this.tail.startedAt).toLocaleTimeString()}\nid ${this.tail.id}${droppedTip}`;
-    item.contextValue = `be:tail:${this.tail.kind}`;
+    item.contextValue = contextValue(`tail:${this.tail.kind}`);
     item.command = { command: 'brokerExplorer.tails.show', title: 'Show Output', arguments: [this] };
     return item;
   }
@@ -48,7 +49,7 @@ export class TailsFolderNode extends BaseNode {
     item.id = this.id;
     item.description = `${this.count}`;
     item.iconPath = new vscode.ThemeIcon('broadcast');
-    item.contextValue = 'be:tails';
+    item.contextValue = contextValue('tails');
     return item;
   }
 

@@ -2,6 +2,7 @@
  * A tree node owns the loading of its children; providers only forward.
  */
 import * as vscode from 'vscode';
+import { contextValue } from './contextValue';
 
 export const TREE_NODE = Symbol('brokerExplorer.treeNode');
 
@@ -46,7 +47,7 @@ export class MessageNode extends BaseNode {
     const item = new vscode.TreeItem(this.label, vscode.TreeItemCollapsibleState.None);
     item.id = this.id;
     item.iconPath = new vscode.ThemeIcon(this.icon);
-    item.contextValue = 'be:message';
+    item.contextValue = contextValue('message');
     if (this.tooltip) item.tooltip = this.tooltip;
     return item;
   }
@@ -66,7 +67,7 @@ export class ErrorNode extends BaseNode {
     item.id = this.id;
     item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'));
     item.tooltip = `${this.message}\n\nClick to retry.`;
-    item.contextValue = 'be:error';
+    item.contextValue = contextValue('error');
     item.command = { command: 'brokerExplorer.retry', title: 'Retry', arguments: [this] };
     return item;
   }
@@ -90,7 +91,7 @@ export class LoadMoreNode extends BaseNode {
     item.id = this.id;
     item.description = this.description;
     item.iconPath = new vscode.ThemeIcon('more');
-    item.contextValue = 'be:loadMore';
+    item.contextValue = contextValue('loadMore');
     item.command = { command: 'brokerExplorer.loadMore', title: 'Load More', arguments: [this] };
     return item;
   }

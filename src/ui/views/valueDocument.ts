@@ -47,10 +47,25 @@ export class ValueDocumentProvider implements vscode.TextDocumentContentProvider
   readonly onDidChange = this.emitter.event;
   private readonly limits = new Map<string, number>();
 
+  private readonly subscription: vscode.Disposable;
+
+  /** `databaseChanged` fires after a write to a database: the open views of its keys reload. */
   constructor(
     private readonly pool: RedisPool,
     private readonly settings: () => Settings,
-  ) {}
+    databaseChanged: vscode.Event<{ profile: string; db: number }>,
+  ) {
+    this.subscription = databaseChanged((change) => this.reloadDatabase(change.profile, change.db));
+  }
+
+  /** Reloads every open view of a key in this database. */
+  reloadDatabase(profile: string, db: number): void {
+    for (const doc of vscode.workspace.textDocuments) {
+      if (doc.uri.scheme !== VALUE_SCHEME || doc.isClosed) continue;
+      const ref = parseValueUri(doc.uri);
+      if (ref.profile === profile && ref.db === db) this.emitter.fire(doc.uri);
+    }
+  }
 
   /** Reads the next items of a collection view. */
   loadMore(uri: vscode.Uri): void {
@@ -59,6 +74,7 @@ export class ValueDocumentProvider implements vscode.TextDocumentContentProvider
     this.emitter.fire(uri);
   }
 
+  /** Reads the view again from the server (the Refresh action in the editor title). */
   reload(uri: vscode.Uri): void {
     this.emitter.fire(uri);
   }
@@ -76,6 +92,7 @@ export class ValueDocumentProvider implements vscode.TextDocumentContentProvider
   }
 
   dispose(): void {
+    this.subscription.dispose();
     this.emitter.dispose();
   }
 }

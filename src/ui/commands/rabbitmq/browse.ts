@@ -9,8 +9,8 @@ import { testRoute } from '../../../core/amqp/routeTester';
 import { InputError } from '../../../core/errors';
 import { FolderNode, RabbitProfileNode, describeFilter, filterKey, type RabbitFilter } from '../../tree/rabbitNodes';
 import { bool, num, obj, str } from '../args';
-import { answered, type CommandCall, type CommandSpec } from '../registry';
-import { argsOf, ask, exchangeArg, jsonObject, target, validateJsonObject, where, type RabbitDeps } from './common';
+import type { CommandCall, CommandSpec } from '../registry';
+import { argsOf, exchangeArg, jsonObject, target, validateJsonObject, where, type RabbitDeps } from './common';
 import { exchangeLabel } from './format';
 
 const KINDS: readonly ListKind[] = ['vhosts', 'exchanges', 'queues', 'bindings'];
@@ -55,10 +55,8 @@ async function list(deps: RabbitDeps, call: CommandCall): Promise<unknown> {
     if (pageSize !== undefined) listArgs.pageSize = pageSize;
     if (source !== undefined) listArgs.source = source;
   } else {
-    const kind = answered(
-      await vscode.window.showQuickPick(['vhosts', 'exchanges', 'queues'], { title: `List in ${where(t)}` }),
-    ) as ListKind;
-    const filter = await ask(`List ${kind}: name filter (empty for all)`, { value: '' });
+    const kind = (await call.prompts.pick(['vhosts', 'exchanges', 'queues'], { title: `List in ${where(t)}` })) as ListKind;
+    const filter = await call.prompts.ask(`List ${kind}: name filter (empty for all)`, { value: '' });
     listArgs = { kind, vhost: t.vhost, pageSize: deps.settings().rabbitPageSize, ...(filter ? { filter } : {}) };
   }
   const page = await t.session.management().list(listArgs);
@@ -86,9 +84,7 @@ async function filterTarget(
   const t = await target(deps, call);
   const kind = call.args
     ? kindArg(call.args.kind)
-    : (answered(
-        await vscode.window.showQuickPick(['exchanges', 'queues', 'vhosts'], { title: `Filter which list of ${where(t)}?` }),
-      ) as ListKind);
+    : ((await call.prompts.pick(['exchanges', 'queues', 'vhosts'], { title: `Filter which list of ${where(t)}?` })) as ListKind);
   if (kind === 'bindings') throw new InputError('Bindings have no tree filter: they are listed under each exchange and queue.');
   await deps.tree.children(undefined);
   const profileNode = deps.tree.profileNode(t.profile.name);
@@ -115,19 +111,17 @@ async function setFilter(deps: RabbitDeps, call: CommandCall): Promise<{ filter:
     filter = text === '' ? undefined : { text, regex };
   } else {
     const current = deps.tree.ctx.filters.get(key);
-    const text = await ask(`Filter the ${label}`, {
+    const text = await call.prompts.ask(`Filter the ${label}`, {
       value: current?.text ?? '',
       prompt: 'Part of the name, or a regular expression (next step). Empty clears the filter.',
     });
     if (text !== '') {
-      const mode = answered(
-        await vscode.window.showQuickPick(
-          [
-            { label: 'Contains', description: `names containing "${text}" (any case)`, regex: false },
-            { label: 'Regular expression', description: `names matching /${text}/`, regex: true },
-          ],
-          { title: 'Filter by' },
-        ),
+      const mode = await call.prompts.pick(
+        [
+          { label: 'Contains', description: `names containing "${text}" (any case)`, regex: false },
+          { label: 'Regular expression', description: `names matching /${text}/`, regex: true },
+        ],
+        { title: 'Filter by' },
       );
       if (mode.regex) {
         try {
@@ -166,11 +160,14 @@ async function route(deps: RabbitDeps, call: CommandCall): Promise<{ queues: str
     routingKey = str(a, 'routingKey') ?? '';
     headers = obj(a, 'headers');
   } else {
-    routingKey = await ask(`Routing key of a message sent to ${exchangeLabel(exchange.name)}`, {
+    routingKey = await call.prompts.ask(`Routing key of a message sent to ${exchangeLabel(exchange.name)}`, {
       prompt: 'Topic exchanges match it against * (one word) and # (zero or more words).',
     });
     if (exchange.info?.type === 'headers')
-      headers = jsonObject(await ask('Message headers (JSON)', { value: '{}', validate: validateJsonObject }), 'message headers');
+      headers = jsonObject(
+        await call.prompts.ask('Message headers (JSON)', { value: '{}', validate: validateJsonObject }),
+        'message headers',
+      );
   }
   const result = await testRoute(t.session.management(), t.vhost, { exchange: exchange.name, routingKey, ...(headers ? { headers } : {}) });
   if (call.interactive) {

@@ -19,7 +19,8 @@ import type { RabbitTree } from '../../tree/rabbitTree';
 import type { TreeNode } from '../../tree/treeNode';
 import { str, type Args } from '../args';
 import { pickProfile } from '../profiles';
-import { answered, UserCancelled, type CommandCall } from '../registry';
+import type { CommandCall } from '../registry';
+import type { Prompts } from '../../prompts';
 import type { RabbitDocuments } from './documents';
 
 export interface RabbitDeps {
@@ -49,12 +50,12 @@ export async function target(deps: RabbitDeps, call: CommandCall): Promise<Targe
   const profile =
     fromNode?.profile ??
     ((await pickProfile({ profiles: deps.profiles, invalidate: () => undefined }, call, 'rabbitmq')) as ResolvedRabbitProfile);
-  const vhost = fromNode?.vhost ?? (await pickVhost(deps, profile));
+  const vhost = fromNode?.vhost ?? (await pickVhost(deps, call.prompts, profile));
   return { profile, vhost, session: await deps.pool.session(profile.name, vhost) };
 }
 
 /** The profile's vhost, or a pick when the broker has several. */
-async function pickVhost(deps: RabbitDeps, profile: ResolvedRabbitProfile): Promise<string> {
+async function pickVhost(deps: RabbitDeps, prompts: Prompts, profile: ResolvedRabbitProfile): Promise<string> {
   let names: string[];
   try {
     const session = await deps.pool.session(profile.name);
@@ -67,32 +68,12 @@ async function pickVhost(deps: RabbitDeps, profile: ResolvedRabbitProfile): Prom
     label: n,
     description: n === profile.vhost ? "the profile's vhost" : '',
   }));
-  return answered(await vscode.window.showQuickPick(items, { title: `Vhost on ${profile.name}` })).label;
+  return (await prompts.pick(items, { title: `Vhost on ${profile.name}` })).label;
 }
 
 /** `Target` as text for prompts: `vhost "/" of "local"`. */
 export function where(t: { profile: ResolvedRabbitProfile; vhost: string }): string {
   return `vhost "${t.vhost}" of "${t.profile.name}"`;
-}
-
-export interface AskOptions {
-  value?: string;
-  prompt?: string;
-  placeHolder?: string;
-  validate?: (value: string) => string | undefined;
-}
-
-/** An input box; a dismissed box cancels the command silently. */
-export async function ask(title: string, options: AskOptions = {}): Promise<string> {
-  const box: vscode.InputBoxOptions = { title, ignoreFocusOut: true };
-  if (options.value !== undefined) box.value = options.value;
-  if (options.prompt !== undefined) box.prompt = options.prompt;
-  if (options.placeHolder !== undefined) box.placeHolder = options.placeHolder;
-  if (options.validate) {
-    const validate = options.validate;
-    box.validateInput = (v: string): string | undefined => validate(v);
-  }
-  return answered(await vscode.window.showInputBox(box));
 }
 
 /** Parses an optional JSON object typed by the user ("" → undefined). */
@@ -128,12 +109,6 @@ export function validateWholeNumber(min: number, max = Number.MAX_SAFE_INTEGER, 
   };
 }
 
-/** A modal confirmation naming what will be destroyed; anything but the button cancels. */
-export async function confirm(message: string, detail: string, button: string): Promise<void> {
-  const answer = await vscode.window.showWarningMessage(message, { modal: true, detail }, button);
-  if (answer !== button) throw new UserCancelled();
-}
-
 export type Entity = { kind: 'exchange'; name: string; info?: ExchangeInfo } | { kind: 'queue'; name: string; info?: QueueInfo };
 
 /** The exchange or queue a node stands for (a binding: its source exchange, or its queue). */
@@ -166,7 +141,7 @@ interface EntityItem extends vscode.QuickPickItem {
  * A quick pick of the vhost's exchanges or queues: the first 500 by name;
  * when there are more, typing filters on the broker.
  */
-export async function pickEntity(t: Target, kind: 'exchange' | 'queue', options: PickEntityOptions): Promise<Entity> {
+export async function pickEntity(prompts: Prompts, t: Target, kind: 'exchange' | 'queue', options: PickEntityOptions): Promise<Entity> {
   const m = t.session.management();
   const load = async (filter: string): Promise<{ items: EntityItem[]; total: number }> => {
     const opts = { pageSize: 500, ...(filter ? { filter } : {}) };
@@ -192,52 +167,21 @@ export async function pickEntity(t: Target, kind: 'exchange' | 'queue', options:
   const first = await load('');
   if (first.items.length === 0 && !options.allowTyped)
     throw new NotFoundError(`There are no ${kind === 'exchange' ? 'exchanges' : 'queues'} to choose from in ${where(t)}.`);
-  const qp = vscode.window.createQuickPick<EntityItem>();
-  qp.title = options.title;
-  qp.placeholder =
+  const placeHolder =
     first.total > first.items.length
       ? `${first.total.toLocaleString('en-US')} ${kind}s: type to filter`
       : `Choose a ${kind}${options.allowTyped ? ', or type a name' : ''}`;
-  qp.ignoreFocusOut = true;
-  let listed = first.items;
-  let timer: NodeJS.Timeout | undefined;
-  const show = (value: string): void => {
-    const exact = listed.some((i) => i.entity.name === value);
-    const typed: EntityItem[] =
-      options.allowTyped && value !== '' && !exact
-        ? [{ label: value, description: 'use this name', alwaysShow: true, entity: { kind, name: value } }]
-        : [];
-    qp.items = [...typed, ...listed];
-  };
-  show('');
-  qp.onDidChangeValue((value) => {
-    show(value);
-    if (first.total <= first.items.length) return;
-    if (timer) clearTimeout(timer);
-    timer = setTimeout(() => {
-      qp.busy = true;
-      load(value)
-        .then(
-          (r) => {
-            listed = r.items;
-            show(qp.value);
-          },
-          () => undefined,
-        )
-        .finally(() => (qp.busy = false));
-    }, 250);
+  const typed = (value: string, listed: readonly EntityItem[]): EntityItem[] =>
+    options.allowTyped && value !== '' && !listed.some((i) => i.entity.name === value)
+      ? [{ label: value, description: 'use this name', alwaysShow: true, entity: { kind, name: value } }]
+      : [];
+  const picked = await prompts.pickLive(first.items, {
+    title: options.title,
+    placeHolder,
+    typed,
+    ...(first.total > first.items.length ? { reload: async (value: string) => (await load(value)).items } : {}),
   });
-  const picked = await new Promise<Entity | undefined>((resolve) => {
-    qp.onDidAccept(() => {
-      resolve(qp.selectedItems[0]?.entity);
-      qp.hide();
-    });
-    qp.onDidHide(() => resolve(undefined));
-    qp.show();
-  });
-  if (timer) clearTimeout(timer);
-  qp.dispose();
-  return answered(picked);
+  return picked.entity;
 }
 
 /** The exchange a command works on: from args, the node, or a pick. */
@@ -250,7 +194,7 @@ export async function exchangeArg(
   if (call.args) return { kind: 'exchange', name: str(call.args, key, true) };
   const fromNode = nodeEntity(call.node, 'exchange');
   if (fromNode?.kind === 'exchange') return fromNode;
-  return (await pickEntity(t, 'exchange', options)) as Entity & { kind: 'exchange' };
+  return (await pickEntity(call.prompts, t, 'exchange', options)) as Entity & { kind: 'exchange' };
 }
 
 /** The queue a command works on: from args, the node, or a pick. */
@@ -258,7 +202,7 @@ export async function queueArg(t: Target, call: CommandCall, key: string, option
   if (call.args) return { kind: 'queue', name: str(call.args, key, true) };
   const fromNode = nodeEntity(call.node, 'queue');
   if (fromNode?.kind === 'queue') return fromNode;
-  return (await pickEntity(t, 'queue', options)) as Entity & { kind: 'queue' };
+  return (await pickEntity(call.prompts, t, 'queue', options)) as Entity & { kind: 'queue' };
 }
 
 /** Plain-object arguments of a call ({} when interactive). */

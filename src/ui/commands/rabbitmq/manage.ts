@@ -3,7 +3,7 @@
  * inputs for the common queue arguments), bind and unbind, delete and purge
  * — the destructive ones ask first when a person runs them, naming what goes.
  */
-import * as vscode from 'vscode';
+import type { Prompts } from '../../prompts';
 import type { BindingInfo } from '../../../core/amqp/managementTypes';
 import {
   bind,
@@ -19,10 +19,8 @@ import {
 import { InputError } from '../../../core/errors';
 import { BindingNode, ExchangeNode, QueueNode } from '../../tree/rabbitItems';
 import { bool, obj, str } from '../args';
-import { answered, type CommandCall, type CommandSpec } from '../registry';
+import type { CommandCall, CommandSpec } from '../registry';
 import {
-  ask,
-  confirm,
   exchangeArg,
   jsonObject,
   pickEntity,
@@ -40,8 +38,12 @@ function refreshAll(deps: RabbitDeps, t: Target): void {
   deps.tree.refreshFolder(t.profile.name, t.vhost, 'exchanges', 'queues');
 }
 
-async function pickFlags(title: string, flags: { label: string; key: string; picked: boolean; detail: string }[]): Promise<Set<string>> {
-  const picked = answered(await vscode.window.showQuickPick(flags, { title, canPickMany: true, ignoreFocusOut: true }));
+async function pickFlags(
+  prompts: Prompts,
+  title: string,
+  flags: { label: string; key: string; picked: boolean; detail: string }[],
+): Promise<Set<string>> {
+  const picked = await prompts.pickMany(flags, { title });
   return new Set(picked.map((p) => p.key));
 }
 
@@ -60,12 +62,12 @@ async function doDeclareExchange(deps: RabbitDeps, call: CommandCall): Promise<R
     if (internal !== undefined) args.internal = internal;
     if (table !== undefined) args.arguments = table;
   } else {
-    const name = await ask(`New exchange in ${where(t)}: name`, {
+    const name = await call.prompts.ask(`New exchange in ${where(t)}: name`, {
       validate: (v) =>
         v === '' ? 'Give a name.' : v.startsWith('amq.') ? 'Names starting with "amq." are reserved by the broker.' : undefined,
     });
-    const type = answered(
-      await vscode.window.showQuickPick(
+    const type = (
+      await call.prompts.pick(
         [
           { label: 'direct', detail: 'to the queues bound with exactly the routing key' },
           { label: 'fanout', detail: 'to every bound queue; the routing key is ignored' },
@@ -73,15 +75,15 @@ async function doDeclareExchange(deps: RabbitDeps, call: CommandCall): Promise<R
           { label: 'headers', detail: 'by message headers (x-match all / any)' },
         ],
         { title: `Exchange "${name}": type` },
-      ),
+      )
     ).label;
-    const flags = await pickFlags(`Exchange "${name}": options`, [
+    const flags = await pickFlags(call.prompts, `Exchange "${name}": options`, [
       { label: 'Durable', key: 'durable', picked: true, detail: 'survives a broker restart' },
       { label: 'Auto-delete', key: 'autoDelete', picked: false, detail: 'deleted when its last binding is removed' },
       { label: 'Internal', key: 'internal', picked: false, detail: 'only other exchanges can publish to it' },
     ]);
     const table = jsonObject(
-      await ask('Arguments (JSON, optional)', {
+      await call.prompts.ask('Arguments (JSON, optional)', {
         value: '',
         placeHolder: '{ "alternate-exchange": "unrouted" }',
         validate: validateJsonObject,
@@ -103,28 +105,28 @@ async function doDeclareExchange(deps: RabbitDeps, call: CommandCall): Promise<R
 }
 
 /** The typed queue-argument prompts; blank answers are left out. */
-async function askQueueArguments(type: string): Promise<Record<string, unknown>> {
+async function askQueueArguments(prompts: Prompts, type: string): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = { 'x-queue-type': type };
   if (type !== 'stream') {
-    const ttl = await ask('x-message-ttl: milliseconds a message may wait (empty for no limit)', {
+    const ttl = await prompts.ask('x-message-ttl: milliseconds a message may wait (empty for no limit)', {
       value: '',
       validate: validateWholeNumber(0, 2 ** 32 - 1, true),
     });
     if (ttl.trim() !== '') out['x-message-ttl'] = Number(ttl);
-    const dlx = await ask('x-dead-letter-exchange: where rejected or expired messages go (empty for none)', { value: '' });
+    const dlx = await prompts.ask('x-dead-letter-exchange: where rejected or expired messages go (empty for none)', { value: '' });
     if (dlx !== '') {
       out['x-dead-letter-exchange'] = dlx;
-      const dlk = await ask("x-dead-letter-routing-key (empty to keep the message's own key)", { value: '' });
+      const dlk = await prompts.ask("x-dead-letter-routing-key (empty to keep the message's own key)", { value: '' });
       if (dlk !== '') out['x-dead-letter-routing-key'] = dlk;
     }
-    const max = await ask('x-max-length: most ready messages kept (empty for no limit)', {
+    const max = await prompts.ask('x-max-length: most ready messages kept (empty for no limit)', {
       value: '',
       validate: validateWholeNumber(0, Number.MAX_SAFE_INTEGER, true),
     });
     if (max.trim() !== '') out['x-max-length'] = Number(max);
   }
   const more = jsonObject(
-    await ask('Other arguments (JSON, optional)', {
+    await prompts.ask('Other arguments (JSON, optional)', {
       value: '',
       placeHolder: type === 'stream' ? '{ "x-max-age": "7D" }' : '{ "x-overflow": "reject-publish" }',
       validate: validateJsonObject,
@@ -149,31 +151,31 @@ async function doDeclareQueue(deps: RabbitDeps, call: CommandCall): Promise<unkn
     if (autoDelete !== undefined) args.autoDelete = autoDelete;
     if (table !== undefined) args.arguments = table;
   } else {
-    const name = await ask(`New queue in ${where(t)}: name`, {
+    const name = await call.prompts.ask(`New queue in ${where(t)}: name`, {
       value: '',
       prompt: 'Empty lets the broker choose a name.',
       validate: (v) => (v.startsWith('amq.') ? 'Names starting with "amq." are reserved by the broker.' : undefined),
     });
     const shown = name === '' ? 'server-named queue' : `queue "${name}"`;
-    const type = answered(
-      await vscode.window.showQuickPick(
+    const type = (
+      await call.prompts.pick(
         [
           { label: 'classic', detail: 'the default queue type' },
           { label: 'quorum', detail: 'replicated, durable; for data safety' },
           { label: 'stream', detail: 'an append-only log read from an offset; messages stay after being read' },
         ],
         { title: `New ${shown}: type (x-queue-type)` },
-      ),
+      )
     ).label;
     const options =
       type === 'classic'
-        ? await pickFlags(`New ${shown}: options`, [
+        ? await pickFlags(call.prompts, `New ${shown}: options`, [
             { label: 'Durable', key: 'durable', picked: true, detail: 'survives a broker restart' },
             { label: 'Exclusive', key: 'exclusive', picked: false, detail: "belongs to this extension's connection and goes with it" },
             { label: 'Auto-delete', key: 'autoDelete', picked: false, detail: 'deleted when its last consumer leaves' },
           ])
         : new Set(['durable']);
-    const table = await askQueueArguments(type);
+    const table = await askQueueArguments(call.prompts, type);
     args = {
       name,
       durable: options.has('durable'),
@@ -209,16 +211,14 @@ async function bindingArgs(call: CommandCall, t: Target, verb: 'bind' | 'unbind'
     const source = await exchangeArg(t, call, 'source', { title: `Unbind from which exchange of ${where(t)}?`, hideBuiltIn: false });
     const bindings = await t.session.management().listBindings(t.vhost, { exchange: source.name }, { pageSize: 500 });
     if (bindings.items.length === 0) throw new InputError(`Exchange "${source.name}" in ${where(t)} has no bindings to remove.`);
-    const pick = answered(
-      await vscode.window.showQuickPick(
-        bindings.items.map((b) => ({
-          label: `→ ${b.destinationType} ${b.destination}`,
-          description: b.routingKey === '' ? '(no key)' : b.routingKey,
-          detail: Object.keys(b.arguments).length ? JSON.stringify(b.arguments) : undefined,
-          binding: b,
-        })),
-        { title: `Which binding of exchange "${source.name}"?` },
-      ),
+    const pick = await call.prompts.pick(
+      bindings.items.map((b) => ({
+        label: `→ ${b.destinationType} ${b.destination}`,
+        description: b.routingKey === '' ? '(no key)' : b.routingKey,
+        detail: Object.keys(b.arguments).length ? JSON.stringify(b.arguments) : undefined,
+        binding: b,
+      })),
+      { title: `Which binding of exchange "${source.name}"?` },
     );
     return fromBinding(pick.binding);
   }
@@ -227,29 +227,36 @@ async function bindingArgs(call: CommandCall, t: Target, verb: 'bind' | 'unbind'
   const sourceNode = call.node instanceof ExchangeNode && call.node.info.name !== '' ? call.node : undefined;
   const source = sourceNode
     ? { name: sourceNode.info.name, info: sourceNode.info }
-    : await pickEntity(t, 'exchange', { title: `Bind to which exchange of ${where(t)}?`, allowTyped: true, hideBuiltIn: false });
+    : await pickEntity(call.prompts, t, 'exchange', {
+        title: `Bind to which exchange of ${where(t)}?`,
+        allowTyped: true,
+        hideBuiltIn: false,
+      });
   let destinationType: 'queue' | 'exchange' = 'queue';
   let destination: string;
   if (queueNode) destination = queueNode.info.name;
   else {
-    destinationType = answered(
-      await vscode.window.showQuickPick(
+    destinationType = (
+      await call.prompts.pick(
         [
           { label: 'Queue', value: 'queue' as const },
           { label: 'Exchange', value: 'exchange' as const, detail: 'exchange-to-exchange binding' },
         ],
         { title: `Bind what to exchange "${source.name}"?` },
-      ),
+      )
     ).value;
     destination = (
-      await pickEntity(t, destinationType, { title: `Which ${destinationType} receives from "${source.name}"?`, allowTyped: true })
+      await pickEntity(call.prompts, t, destinationType, {
+        title: `Which ${destinationType} receives from "${source.name}"?`,
+        allowTyped: true,
+      })
     ).name;
   }
   const type = source.info && 'type' in source.info ? source.info.type : undefined;
   const routingKey =
     type === 'fanout' || type === 'headers'
       ? ''
-      : await ask(`Binding key from "${source.name}" to ${destinationType} "${destination}"`, {
+      : await call.prompts.ask(`Binding key from "${source.name}" to ${destinationType} "${destination}"`, {
           value: '',
           prompt:
             type === 'topic'
@@ -259,7 +266,7 @@ async function bindingArgs(call: CommandCall, t: Target, verb: 'bind' | 'unbind'
   const table =
     type === 'headers'
       ? jsonObject(
-          await ask('Binding arguments (JSON)', { value: '{ "x-match": "all" }', validate: validateJsonObject }),
+          await call.prompts.ask('Binding arguments (JSON)', { value: '{ "x-match": "all" }', validate: validateJsonObject }),
           'binding arguments',
         )
       : undefined;
@@ -280,10 +287,10 @@ async function doBind(deps: RabbitDeps, call: CommandCall, verb: 'bind' | 'unbin
   const t = await target(deps, call);
   const args = await bindingArgs(call, t, verb);
   if (verb === 'unbind' && call.interactive) {
-    await confirm(
+    await call.prompts.confirm(
       `Remove the binding from exchange "${exchangeLabel(args.source)}" to ${args.destinationType} "${args.destination}" (key "${args.routingKey ?? ''}") in ${where(t)}?`,
-      'Messages with this routing key stop reaching it.',
       'Unbind',
+      'Messages with this routing key stop reaching it.',
     );
   }
   const result = verb === 'bind' ? await bind(t.session, args) : await unbind(t.session, args);
@@ -300,10 +307,10 @@ async function doDeleteQueue(deps: RabbitDeps, call: CommandCall): Promise<{ mes
   if (call.interactive) {
     const counts = await checkQueue(t.session, q.name);
     const n = counts.messageCount;
-    await confirm(
+    await call.prompts.confirm(
       `Delete queue "${q.name}" in ${where(t)}${n > 0 ? ` and its ${n.toLocaleString('en-US')} ready message${n === 1 ? '' : 's'}` : ''}?`,
-      `${n === 0 ? 'It holds no ready messages. ' : 'The messages are lost. '}${counts.consumerCount > 0 ? `${counts.consumerCount} consumer(s) will be cancelled. ` : ''}This cannot be undone.`,
       'Delete',
+      `${n === 0 ? 'It holds no ready messages. ' : 'The messages are lost. '}${counts.consumerCount > 0 ? `${counts.consumerCount} consumer(s) will be cancelled. ` : ''}This cannot be undone.`,
     );
   }
   const result = await deleteQueue(t.session, {
@@ -332,10 +339,10 @@ async function doDeleteExchange(deps: RabbitDeps, call: CommandCall): Promise<Re
     } catch {
       // best effort: the count only informs the question
     }
-    await confirm(
+    await call.prompts.confirm(
       `Delete exchange "${x.name}" in ${where(t)}${bindings}?`,
-      'Messages published to it afterwards are refused. This cannot be undone.',
       'Delete',
+      'Messages published to it afterwards are refused. This cannot be undone.',
     );
   }
   const result = await deleteExchange(t.session, { name: x.name, ...(ifUnused !== undefined ? { ifUnused } : {}) });
@@ -348,10 +355,10 @@ async function doPurgeQueue(deps: RabbitDeps, call: CommandCall): Promise<{ mess
   const q = await queueArg(t, call, 'name', { title: `Purge which queue of ${where(t)}?` });
   if (call.interactive) {
     const n = (await checkQueue(t.session, q.name)).messageCount;
-    await confirm(
+    await call.prompts.confirm(
       `Purge queue "${q.name}" in ${where(t)}: delete its ${n.toLocaleString('en-US')} ready message${n === 1 ? '' : 's'}?`,
-      'Unacknowledged messages stay. This cannot be undone.',
       'Purge',
+      'Unacknowledged messages stay. This cannot be undone.',
     );
   }
   const result = await purgeQueue(t.session, { name: q.name });

@@ -3,6 +3,7 @@
  * or from a file; properties; confirms; mandatory with a warning when the
  * broker returns it unroutable), peek without losing anything, and RPC calls.
  */
+import type { Prompts } from '../../prompts';
 import * as vscode from 'vscode';
 import type { BytesLike } from '../../../core/bytes';
 import { peekMessages } from '../../../core/amqp/peek';
@@ -14,8 +15,6 @@ import { QueueNode } from '../../tree/rabbitItems';
 import { bool, bytes, num, obj, str } from '../args';
 import { answered, type CommandCall, type CommandSpec } from '../registry';
 import {
-  ask,
-  confirm,
   exchangeArg,
   jsonObject,
   queueArg,
@@ -30,7 +29,7 @@ import {
 import { bodyLines, messageLines, propertiesText } from './format';
 
 /** The body of a message, picked by the user: typed, the editor's selection (or whole document), or a file. */
-async function askBody(title: string): Promise<{ body: BytesLike | Buffer; looksJson: boolean }> {
+async function askBody(prompts: Prompts, title: string): Promise<{ body: BytesLike | Buffer; looksJson: boolean }> {
   const editor = vscode.window.activeTextEditor;
   const choices: { label: string; detail: string; value: 'type' | 'editor' | 'file' }[] = [
     { label: 'Type it', detail: 'a line of text or JSON', value: 'type' },
@@ -43,9 +42,9 @@ async function askBody(title: string): Promise<{ body: BytesLike | Buffer; looks
     });
   }
   choices.push({ label: 'A file…', detail: 'its exact bytes', value: 'file' });
-  const source = choices.length === 1 ? 'type' : answered(await vscode.window.showQuickPick(choices, { title })).value;
+  const source = choices.length === 1 ? 'type' : (await prompts.pick(choices, { title })).value;
   let body: BytesLike | Buffer;
-  if (source === 'type') body = await ask(title, { value: '' });
+  if (source === 'type') body = await prompts.ask(title, { value: '' });
   else if (source === 'editor' && editor) body = editor.document.getText(editor.selection.isEmpty ? undefined : editor.selection);
   else {
     const [uri] = answered(await vscode.window.showOpenDialog({ title, canSelectMany: false, openLabel: 'Use as Body' }));
@@ -56,20 +55,18 @@ async function askBody(title: string): Promise<{ body: BytesLike | Buffer; looks
   return { body, looksJson: /^\s*[[{]/.test(text) };
 }
 
-async function askProperties(looksJson: boolean): Promise<{ properties: Record<string, unknown>; mandatory: boolean }> {
-  const flags = answered(
-    await vscode.window.showQuickPick(
-      [
-        { label: 'Persistent', detail: 'delivery mode 2: written to disk by durable queues', key: 'persistent', picked: true },
-        { label: 'Mandatory', detail: 'the broker returns it when no queue takes it, and you are warned', key: 'mandatory', picked: true },
-      ],
-      { title: 'Publish options', canPickMany: true, ignoreFocusOut: true },
-    ),
+async function askProperties(prompts: Prompts, looksJson: boolean): Promise<{ properties: Record<string, unknown>; mandatory: boolean }> {
+  const flags = await prompts.pickMany(
+    [
+      { label: 'Persistent', detail: 'delivery mode 2: written to disk by durable queues', key: 'persistent', picked: true },
+      { label: 'Mandatory', detail: 'the broker returns it when no queue takes it, and you are warned', key: 'mandatory', picked: true },
+    ],
+    { title: 'Publish options' },
   );
   const picked = new Set(flags.map((f) => f.key));
-  const contentType = await ask('Content type (empty for none)', { value: looksJson ? 'application/json' : 'text/plain' });
+  const contentType = await prompts.ask('Content type (empty for none)', { value: looksJson ? 'application/json' : 'text/plain' });
   const more = jsonObject(
-    await ask('More properties (JSON, optional)', {
+    await prompts.ask('More properties (JSON, optional)', {
       value: '',
       placeHolder:
         '{ "headers": { "x-retry": 1 }, "correlationId": "…", "replyTo": "…", "messageId": "…", "expiration": "60000", "priority": 5, "type": "…", "appId": "…", "timestamp": 1700000000 }',
@@ -102,15 +99,16 @@ async function doPublish(deps: RabbitDeps, call: CommandCall): Promise<PublishRe
       exchange = (
         await exchangeArg(t, call, 'exchange', { title: `Publish to which exchange of ${where(t)}?`, allowDefault: true, allowTyped: true })
       ).name;
-      routingKey = await ask(
+      routingKey = await call.prompts.ask(
         `Routing key${exchange === '' ? ' (the default exchange routes to the queue of this name)' : ` for exchange "${exchange}"`}`,
         { value: '' },
       );
     }
     const { body, looksJson } = await askBody(
+      call.prompts,
       `Body of the message to ${exchange === '' ? `queue "${routingKey}"` : `exchange "${exchange}"`}`,
     );
-    const { properties, mandatory } = await askProperties(looksJson);
+    const { properties, mandatory } = await askProperties(call.prompts, looksJson);
     args = { exchange, routingKey, body, properties, mandatory };
   }
   const result: PublishResult & { note?: string } = await publish(t.session, args);
@@ -154,13 +152,15 @@ async function doPeek(deps: RabbitDeps, call: CommandCall): Promise<{ messages: 
   if (call.args) count = num(call.args, 'count', { min: 1, max: 10_000 }) ?? 10;
   else {
     if (q.info?.type === 'quorum') {
-      await confirm(
+      await call.prompts.confirm(
         `Queue "${q.name}" is a quorum queue: each peek counts toward its delivery limit.`,
-        'A message peeked too often (x-delivery-limit) is dropped or dead-lettered.',
         'Peek Anyway',
+        'A message peeked too often (x-delivery-limit) is dropped or dead-lettered.',
       );
     }
-    count = Number(await ask(`Peek at how many messages of queue "${q.name}"?`, { value: '10', validate: validateWholeNumber(1, 10_000) }));
+    count = Number(
+      await call.prompts.ask(`Peek at how many messages of queue "${q.name}"?`, { value: '10', validate: validateWholeNumber(1, 10_000) }),
+    );
   }
   const result = await withCancel(call, `Peeking at queue "${q.name}"…`, (signal) =>
     peekMessages(t.session, { queue: q.name, count, ...(q.info?.type ? { queueType: q.info.type } : {}) }, signal ? { signal } : {}),
@@ -200,12 +200,12 @@ async function doRpc(deps: RabbitDeps, call: CommandCall): Promise<RpcResult> {
     const routingKey =
       call.node instanceof QueueNode
         ? call.node.info.name
-        : await ask(`RPC call in ${where(t)}: the server's queue`, {
+        : await call.prompts.ask(`RPC call in ${where(t)}: the server's queue`, {
             value: 'rpc_queue',
             prompt: 'Sent through the default exchange to this queue, with replyTo and a new correlationId.',
           });
-    const { body } = await askBody(`Request body for "${routingKey}"`);
-    const timeout = await ask('Timeout (ms)', { value: '10000', validate: validateWholeNumber(1, 600_000) });
+    const { body } = await askBody(call.prompts, `Request body for "${routingKey}"`);
+    const timeout = await call.prompts.ask('Timeout (ms)', { value: '10000', validate: validateWholeNumber(1, 600_000) });
     args = { routingKey, body, timeoutMs: Number(timeout) };
   }
   const target2 = args.exchange ? `exchange "${args.exchange}" (${args.routingKey})` : `queue "${args.routingKey}"`;

@@ -6,7 +6,7 @@
  * tails.read / tails.stop / tails.show and the tree's "Running" folder
  * reach it.
  */
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
 import { startConsumer, type AckMode, type QueueConsumer } from '../../../core/amqp/consumer';
 import type { AmqpMessage } from '../../../core/amqp/messageProperties';
 import { ExchangeTail, tailBindingKeys } from '../../../core/amqp/tail';
@@ -16,10 +16,9 @@ import type { TailBatch, TailReadOptions } from '../../../core/tailBuffer';
 import { droppingLine, TailOutput, timestamp } from '../../tails/tailOutput';
 import type { Tail } from '../../tails/tailRegistry';
 import { bool, list, num, obj, str } from '../args';
-import { answered, type CommandCall, type CommandSpec } from '../registry';
+import type { CommandCall, CommandSpec } from '../registry';
 import {
   argsOf,
-  ask,
   exchangeArg,
   jsonObject,
   queueArg,
@@ -171,11 +170,11 @@ async function doTail(
   } else if (type === 'headers') {
     keys = [];
     bindingArguments = jsonObject(
-      await ask('Binding arguments (JSON)', { value: '{ "x-match": "any" }', validate: validateJsonObject }),
+      await call.prompts.ask('Binding arguments (JSON)', { value: '{ "x-match": "any" }', validate: validateJsonObject }),
       'binding arguments',
     );
   } else {
-    const text = await ask(`Tail exchange "${exchange}" (${type ?? 'unknown type'}): binding keys`, {
+    const text = await call.prompts.ask(`Tail exchange "${exchange}" (${type ?? 'unknown type'}): binding keys`, {
       value: type === 'topic' ? '#' : '',
       prompt:
         type === 'topic'
@@ -244,25 +243,25 @@ async function doConsume(deps: RabbitDeps, outputs: StreamOutputs, call: Command
     consumeArguments = obj(a, 'arguments');
   } else {
     prefetch = Number(
-      await ask(`Consume queue "${q.name}": prefetch (unacknowledged messages at once)`, {
+      await call.prompts.ask(`Consume queue "${q.name}": prefetch (unacknowledged messages at once)`, {
         value: '10',
         validate: validateWholeNumber(1, 65_535),
       }),
     );
-    ack = answered(
-      await vscode.window.showQuickPick(
+    ack = (
+      await call.prompts.pick(
         [
           { label: 'ack', detail: 'remove each message once it is written out', mode: 'ack' as const },
           { label: 'requeue', detail: 'put each message back (nack with requeue): the queue keeps it', mode: 'requeue' as const },
           { label: 'reject', detail: 'reject without requeue: dead-lettered, or dropped', mode: 'reject' as const },
         ],
         { title: `Consume queue "${q.name}": after writing a message out` },
-      ),
+      )
     ).mode;
     if (q.info?.type === 'stream') {
-      const offset = answered(
-        await vscode.window.showQuickPick(['next', 'first', 'last'], { title: `Stream "${q.name}": start reading from (x-stream-offset)` }),
-      );
+      const offset = await call.prompts.pick(['next', 'first', 'last'], {
+        title: `Stream "${q.name}": start reading from (x-stream-offset)`,
+      });
       consumeArguments = { 'x-stream-offset': offset };
     }
   }

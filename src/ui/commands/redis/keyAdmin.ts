@@ -3,6 +3,7 @@
  * by pattern (counted first, with progress and cancel), FLUSHDB (the user
  * types the db number), and copying a key's name or value to the clipboard.
  */
+import type { Prompts } from '../../prompts';
 import * as vscode from 'vscode';
 import { displayBytes, fromBuffer, toBuffer, type BytesLike } from '../../../core/bytes';
 import { InputError, NotFoundError } from '../../../core/errors';
@@ -10,10 +11,9 @@ import { countKeys, deleteByPattern, deleteKeys as coreDeleteKeys, flushDb as co
 import { readString } from '../../../core/redis/values';
 import { quoteArg, splitArgs } from '../../../core/redis/tokenizer';
 import { bytes, list, str } from '../args';
-import { answered, UserCancelled, type CommandCall, type CommandSpec } from '../registry';
+import type { CommandCall, CommandSpec } from '../registry';
 import {
   abortOn,
-  confirm,
   keyFromNode,
   profileRef,
   refreshDatabases,
@@ -74,11 +74,8 @@ async function newKey(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
     items = words(list(call.args, 'items'), 'item');
   } else {
     t = await resolveTarget(deps, call, 'New Key');
-    type = answered(await vscode.window.showQuickPick([...NEW_KEY_TYPES], { title: 'New key: type' })) as NewKeyType;
-    key = Buffer.from(
-      answered(await vscode.window.showInputBox({ title: `New ${type} key in db${t.db} of "${t.profile.name}": name` })),
-      'utf8',
-    );
+    type = await call.prompts.pick<NewKeyType>([...NEW_KEY_TYPES], { title: 'New key: type' });
+    key = Buffer.from(await call.prompts.ask(`New ${type} key in db${t.db} of "${t.profile.name}": name`), 'utf8');
     const hint: Record<NewKeyType, string> = {
       string: 'The value (UTF-8 text).',
       hash: 'field value field value …',
@@ -87,12 +84,9 @@ async function newKey(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
       zset: 'score member score member …',
       stream: 'field value … of the first entry.',
     };
-    const text = answered(
-      await vscode.window.showInputBox({
-        title: `New ${type} "${displayBytes(key, 60)}": content`,
-        prompt: `${hint[type]}${type === 'string' ? '' : ' Separate with spaces; quote like redis-cli.'}`,
-      }),
-    );
+    const text = await call.prompts.ask(`New ${type} "${displayBytes(key, 60)}": content`, {
+      prompt: `${hint[type]}${type === 'string' ? '' : ' Separate with spaces; quote like redis-cli.'}`,
+    });
     if (type === 'string') value = Buffer.from(text, 'utf8');
     else items = splitArgs(text);
   }
@@ -127,37 +121,30 @@ async function deleteKeys(deps: RedisUiDeps, call: CommandCall): Promise<unknown
     return { deleted: result.deleted };
   }
   const keyTarget = keyFromNode(call.node);
-  if (keyTarget) return deleteNamed(deps, keyTarget, [keyTarget.key]);
+  if (keyTarget) return deleteNamed(call.prompts, deps, keyTarget, [keyTarget.key]);
   const t = await resolveTarget(deps, call, 'Delete Keys');
-  const how = answered(
-    await vscode.window.showQuickPick(
-      [
-        { label: 'Keys matching a pattern', description: 'SCAN + UNLINK, counted first', pattern: true },
-        { label: 'Keys by name', description: 'UNLINK', pattern: false },
-      ],
-      { title: `Delete keys in db${t.db} of "${t.profile.name}"` },
-    ),
+  const how = await call.prompts.pick(
+    [
+      { label: 'Keys matching a pattern', description: 'SCAN + UNLINK, counted first', pattern: true },
+      { label: 'Keys by name', description: 'UNLINK', pattern: false },
+    ],
+    { title: `Delete keys in db${t.db} of "${t.profile.name}"` },
   );
   if (!how.pattern) {
-    const text = answered(
-      await vscode.window.showInputBox({ title: 'Delete keys: names', prompt: 'Separate with spaces; quote like redis-cli.' }),
-    );
-    return deleteNamed(deps, t, splitArgs(text));
+    const text = await call.prompts.ask('Delete keys: names', { prompt: 'Separate with spaces; quote like redis-cli.' });
+    return deleteNamed(call.prompts, deps, t, splitArgs(text));
   }
-  const pattern = answered(
-    await vscode.window.showInputBox({
-      title: 'Delete keys matching',
-      prompt: 'A MATCH pattern: * any characters, ? one, [abc] a set.',
-      validateInput: (v) => (v === '' ? 'Give a pattern.' : undefined),
-    }),
-  );
-  return deletePattern(deps, t, pattern);
+  const pattern = await call.prompts.ask('Delete keys matching', {
+    prompt: 'A MATCH pattern: * any characters, ? one, [abc] a set.',
+    validate: (v) => (v === '' ? 'Give a pattern.' : undefined),
+  });
+  return deletePattern(call.prompts, deps, t, pattern);
 }
 
-async function deleteNamed(deps: RedisUiDeps, t: RedisTarget, keys: Buffer[]): Promise<unknown> {
+async function deleteNamed(prompts: Prompts, deps: RedisUiDeps, t: RedisTarget, keys: Buffer[]): Promise<unknown> {
   if (keys.length === 0) throw new InputError('No keys were given to delete.');
   const what = keys.length === 1 ? `the key "${displayBytes(keys[0], 80)}"` : `${keys.length} keys`;
-  if (!(await confirm(`Delete ${what} from db${t.db} of "${t.profile.name}"?`, 'Delete'))) throw new UserCancelled();
+  await prompts.confirm(`Delete ${what} from db${t.db} of "${t.profile.name}"?`, 'Delete');
   const client = await deps.pool.get(t.profile.name, t.db);
   const result = await coreDeleteKeys(client, keys, { profile: profileRef(t.profile) });
   refreshDatabases(deps.tree, t.profile.name, [t.db]);
@@ -165,7 +152,7 @@ async function deleteNamed(deps: RedisUiDeps, t: RedisTarget, keys: Buffer[]): P
   return undefined;
 }
 
-async function deletePattern(deps: RedisUiDeps, t: RedisTarget, pattern: string): Promise<unknown> {
+async function deletePattern(prompts: Prompts, deps: RedisUiDeps, t: RedisTarget, pattern: string): Promise<unknown> {
   const client = await deps.pool.get(t.profile.name, t.db);
   const counted = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Counting keys matching ${pattern}`, cancellable: true },
@@ -177,17 +164,14 @@ async function deletePattern(deps: RedisUiDeps, t: RedisTarget, pattern: string)
       }),
   );
   if (counted.count === 0) {
-    void vscode.window.showInformationMessage(`No keys in db${t.db} of "${t.profile.name}" match ${pattern}.`);
+    prompts.info(`No keys in db${t.db} of "${t.profile.name}" match ${pattern}.`);
     return undefined;
   }
-  if (
-    !(await confirm(
-      `Delete ${counted.count.toLocaleString('en-US')} keys matching ${pattern} from db${t.db} of "${t.profile.name}"?`,
-      'Delete',
-      'Keys created meanwhile that match are deleted too.',
-    ))
-  )
-    throw new UserCancelled();
+  await prompts.confirm(
+    `Delete ${counted.count.toLocaleString('en-US')} keys matching ${pattern} from db${t.db} of "${t.profile.name}"?`,
+    'Delete',
+    'Keys created meanwhile that match are deleted too.',
+  );
   const result = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Deleting keys matching ${pattern}`, cancellable: true },
     (progress, token) =>
@@ -214,13 +198,10 @@ async function flushDb(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
     throw new InputError('FLUSHDB needs the database number ("db") spelled out, so the wrong one is never emptied.');
   const t = await resolveTarget(deps, call, 'Flush Database');
   if (!call.args) {
-    answered(
-      await vscode.window.showInputBox({
-        title: `FLUSHDB: delete every key of db${t.db} on "${t.profile.name}"`,
-        prompt: `This cannot be undone. Type the database number (${t.db}) to confirm.`,
-        validateInput: (v) => (v.trim() === String(t.db) ? undefined : `Type ${t.db} to confirm.`),
-      }),
-    );
+    await call.prompts.ask(`FLUSHDB: delete every key of db${t.db} on "${t.profile.name}"`, {
+      prompt: `This cannot be undone. Type the database number (${t.db}) to confirm.`,
+      validate: (v) => (v.trim() === String(t.db) ? undefined : `Type ${t.db} to confirm.`),
+    });
   }
   const client = await deps.pool.get(t.profile.name, t.db);
   await coreFlushDb(client, t.db, { profile: profileRef(t.profile) });

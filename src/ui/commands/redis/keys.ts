@@ -16,7 +16,7 @@ import type { RedisTree } from '../../tree/redisTree';
 import type { TreeNode } from '../../tree/treeNode';
 import { valueUri, VALUE_SCHEME, type ValueDocumentProvider } from '../../views/valueDocument';
 import { bytes, num, str, type Args } from '../args';
-import { answered, type CommandCall, type CommandSpec } from '../registry';
+import type { CommandCall, CommandSpec } from '../registry';
 
 export interface RedisKeyDeps {
   profiles: ProfileStore;
@@ -45,18 +45,14 @@ async function pickDatabaseNode(deps: RedisKeyDeps, call: CommandCall): Promise<
   if (call.node instanceof RedisProfileNode) return call.node.database(call.node.profile.db);
   const profiles = deps.profiles.redisProfiles().profiles;
   if (profiles.length === 0) throw new InputError('There are no Redis profiles yet: add one with "Add Redis Connection".');
-  const pick = answered(
-    await vscode.window.showQuickPick(
-      profiles.map((p) => ({ label: p.name, description: `${p.host}:${p.port}`, profile: p })),
-      { title: 'Redis profile' },
-    ),
+  const pick = await call.prompts.pick(
+    profiles.map((p) => ({ label: p.name, description: `${p.host}:${p.port}`, profile: p })),
+    { title: 'Redis profile' },
   );
   await deps.tree.children(undefined);
   const profileNode = deps.tree.profileNode(pick.profile.name);
   if (!profileNode) throw new InputError(`The Redis profile "${pick.profile.name}" is not in the tree.`);
-  const dbText = answered(
-    await vscode.window.showInputBox({ title: 'Database', value: String(pick.profile.db), validateInput: (v) => checkDb(v) }),
-  );
+  const dbText = await call.prompts.ask('Database', { value: String(pick.profile.db), validate: (v) => checkDb(v) });
   return profileNode.database(Number(dbText));
 }
 
@@ -123,13 +119,14 @@ async function openKey(deps: RedisKeyDeps, call: CommandCall, view: 'table' | 'j
 async function goToKey(deps: RedisKeyDeps, call: CommandCall): Promise<unknown> {
   if (call.args) return openKey(deps, call, 'table');
   const dbNode = await pickDatabaseNode(deps, call);
-  const name = answered(
-    await vscode.window.showInputBox({
-      title: `Go to key in db${dbNode.db} of ${dbNode.profile.name}`,
-      prompt: 'The exact key name (no pattern): it is opened without scanning.',
-    }),
+  const name = await call.prompts.ask(`Go to key in db${dbNode.db} of ${dbNode.profile.name}`, {
+    prompt: 'The exact key name (no pattern): it is opened without scanning.',
+  });
+  return openKey(
+    deps,
+    { args: { profile: dbNode.profile.name, db: dbNode.db, key: name }, interactive: true, prompts: call.prompts },
+    'table',
   );
-  return openKey(deps, { args: { profile: dbNode.profile.name, db: dbNode.db, key: name }, interactive: true }, 'table');
 }
 
 async function setFilter(deps: RedisKeyDeps, call: CommandCall, clear: boolean): Promise<unknown> {
@@ -146,13 +143,10 @@ async function setFilter(deps: RedisKeyDeps, call: CommandCall, clear: boolean):
     dbNode = await pickDatabaseNode(deps, call);
     pattern = clear
       ? undefined
-      : answered(
-          await vscode.window.showInputBox({
-            title: `Filter keys of db${dbNode.db}`,
-            prompt: 'A Redis MATCH pattern: * any characters, ? one, [abc] a set, \\ escapes. Empty clears the filter.',
-            value: dbNode.filter ?? '',
-          }),
-        );
+      : await call.prompts.ask(`Filter keys of db${dbNode.db}`, {
+          prompt: 'A Redis MATCH pattern: * any characters, ? one, [abc] a set, \\ escapes. Empty clears the filter.',
+          value: dbNode.filter ?? '',
+        });
   }
   if (pattern === undefined || pattern === '' || pattern === '*') deps.tree.ctx.filters.delete(dbNode.filterKey);
   else deps.tree.ctx.filters.set(dbNode.filterKey, pattern);
@@ -202,6 +196,16 @@ export function redisKeyCommands(deps: RedisKeyDeps): CommandSpec[] {
           throw new InputError('Open a Redis value first: "Load More" reads further items of the value in the active editor.');
         deps.values.loadMore(uri);
         return {};
+      },
+    },
+    {
+      id: 'brokerExplorer.redis.valueRefresh',
+      run: () => {
+        const uri = vscode.window.activeTextEditor?.document.uri;
+        if (!uri || uri.scheme !== VALUE_SCHEME)
+          throw new InputError('Open a Redis value first: "Refresh" reads the value in the active editor again from the server.');
+        deps.values.reload(uri);
+        return Promise.resolve({});
       },
     },
   ];

@@ -4,11 +4,10 @@
  * redis-cli quoting, enums as pick lists. Produces the plain argument
  * object the core validates (so bad input is refused before sending).
  */
-import * as vscode from 'vscode';
+import type { Prompts } from '../../prompts';
 import { InputError, errorMessage } from '../../../core/errors';
 import type { ArgSpec, OperationSpec } from '../../../core/redis/opsSpec';
 import { quoteArg, splitArgs } from '../../../core/redis/tokenizer';
-import { answered } from '../registry';
 
 export interface FormPrefill {
   /** The key the call is about (a key node): fills `key` / `source`, and defaults `keys`. */
@@ -66,29 +65,24 @@ function promptFor(arg: ArgSpec): { prompt: string; placeHolder?: string; valida
   }
 }
 
-async function askOne(spec: OperationSpec, arg: ArgSpec, prefill: FormPrefill): Promise<unknown> {
+async function askOne(prompts: Prompts, spec: OperationSpec, arg: ArgSpec, prefill: FormPrefill): Promise<unknown> {
   const title = `${spec.command} — ${arg.label}`;
   if (arg.kind === 'enum') {
-    const pick = answered(
-      await vscode.window.showQuickPick(
-        (arg.values ?? []).map((v) => ({ label: v })),
-        { title, placeHolder: arg.help ?? '' },
-      ),
+    const pick = await prompts.pick(
+      (arg.values ?? []).map((v) => ({ label: v })),
+      { title, placeHolder: arg.help ?? '' },
     );
     return pick.label;
   }
   if (arg.kind === 'flag') return true;
   const p = promptFor(arg);
   const defaultValue = arg.kind === 'keys' && prefill.key ? quoteArg(prefill.key) : undefined;
-  const text = answered(
-    await vscode.window.showInputBox({
-      title,
-      prompt: p.prompt,
-      ...(p.placeHolder ? { placeHolder: p.placeHolder } : {}),
-      ...(defaultValue !== undefined ? { value: defaultValue } : {}),
-      ...(p.validate ? { validateInput: p.validate } : {}),
-    }),
-  );
+  const text = await prompts.ask(title, {
+    prompt: p.prompt,
+    ...(p.placeHolder ? { placeHolder: p.placeHolder } : {}),
+    ...(defaultValue !== undefined ? { value: defaultValue } : {}),
+    ...(p.validate ? { validate: p.validate } : {}),
+  });
   switch (arg.kind) {
     case 'key':
     case 'bytes':
@@ -118,7 +112,7 @@ async function askOne(spec: OperationSpec, arg: ArgSpec, prefill: FormPrefill): 
 }
 
 /** Asks for an operation's arguments; a dismissed prompt cancels. */
-export async function askArgs(spec: OperationSpec, prefill: FormPrefill = {}): Promise<Record<string, unknown>> {
+export async function askArgs(prompts: Prompts, spec: OperationSpec, prefill: FormPrefill = {}): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
   const required = spec.args.filter((a) => !a.optional);
   const optional = spec.args.filter((a) => a.optional);
@@ -129,16 +123,14 @@ export async function askArgs(spec: OperationSpec, prefill: FormPrefill = {}): P
       usedKey = true;
       continue;
     }
-    out[arg.name] = await askOne(spec, arg, prefill);
+    out[arg.name] = await askOne(prompts, spec, arg, prefill);
   }
   if (optional.length > 0) {
-    const picks = answered(
-      await vscode.window.showQuickPick(
-        optional.map((a) => ({ label: a.label, description: a.kind === 'flag' ? 'flag' : '', detail: a.help ?? '', arg: a })),
-        { title: `${spec.command} — optional arguments (pick none, one or several)`, canPickMany: true },
-      ),
+    const picks = await prompts.pickMany(
+      optional.map((a) => ({ label: a.label, description: a.kind === 'flag' ? 'flag' : '', detail: a.help ?? '', arg: a })),
+      { title: `${spec.command} — optional arguments (pick none, one or several)` },
     );
-    for (const p of picks) out[p.arg.name] = await askOne(spec, p.arg, prefill);
+    for (const p of picks) out[p.arg.name] = await askOne(prompts, spec, p.arg, prefill);
   }
   if (Object.keys(out).length === 0 && spec.args.length > 0) throw new InputError(`${spec.command} needs arguments.`);
   return out;

@@ -6,6 +6,7 @@
  * JSON; from the palette or a key they ask with a form built from the spec.
  * The tree updates after every write.
  */
+import type { Prompts } from '../../prompts';
 import * as vscode from 'vscode';
 import { displayBytes } from '../../../core/bytes';
 import { InputError } from '../../../core/errors';
@@ -14,11 +15,10 @@ import type { OpContext, OperationSpec, OpFamily } from '../../../core/redis/ops
 import type { JsonValue } from '../../../core/redis/replyJson';
 import { showJsonResult } from '../../views/resultsDocument';
 import { obj, str } from '../args';
-import { answered, UserCancelled, type CommandCall, type CommandSpec } from '../registry';
+import type { CommandCall, CommandSpec } from '../registry';
 import { askArgs } from './opForm';
 import {
   abortOn,
-  confirm,
   keyFromNode,
   profileRef,
   refreshDatabases,
@@ -67,7 +67,13 @@ export async function runOp(
 }
 
 /** Asks before an interactive operation that deletes or overwrites data. */
-async function confirmDestructive(deps: RedisUiDeps, t: RedisTarget, spec: OperationSpec, args: Record<string, unknown>): Promise<void> {
+async function confirmDestructive(
+  prompts: Prompts,
+  deps: RedisUiDeps,
+  t: RedisTarget,
+  spec: OperationSpec,
+  args: Record<string, unknown>,
+): Promise<void> {
   const client = await deps.pool.get(t.profile.name, t.db);
   const label = (v: unknown): string => (Buffer.isBuffer(v) ? displayBytes(v, 80) : String(v));
   let message: string | undefined;
@@ -91,7 +97,7 @@ async function confirmDestructive(deps: RedisUiDeps, t: RedisTarget, spec: Opera
     const existing = await client.exists(...keys);
     if (existing > 0) message = `${existing} of the ${keys.length} keys exist: MSET overwrites them. Continue?`;
   }
-  if (message && !(await confirm(message, spec.name === 'unlink' ? 'Delete' : 'Overwrite'))) throw new UserCancelled();
+  if (message) await prompts.confirm(message, spec.name === 'unlink' ? 'Delete' : 'Overwrite');
 }
 
 interface OpCommandOptions {
@@ -99,33 +105,31 @@ interface OpCommandOptions {
   operation?: string;
 }
 
-async function pickOperation(family: OpFamily | undefined, keyType: string | undefined): Promise<OperationSpec> {
+async function pickOperation(prompts: Prompts, family: OpFamily | undefined, keyType: string | undefined): Promise<OperationSpec> {
   let fam = family;
   if (!fam) {
     const order =
       keyType && FAMILIES.includes(keyType as OpFamily)
         ? [keyType as OpFamily, 'key' as const, ...FAMILIES.filter((f) => f !== keyType && f !== 'key')]
         : FAMILIES;
-    fam = answered(
-      await vscode.window.showQuickPick(
+    fam = (
+      await prompts.pick(
         order.map((f) => ({ label: `${FAMILY_LABELS[f]} operations`, family: f })),
         { title: 'Redis operation: family' },
-      ),
+      )
     ).family;
   }
-  const pick = answered(
-    await vscode.window.showQuickPick(
-      opsOf(fam).map((op) => ({
-        label:
-          op.command === 'OBJECT' || op.command === 'MEMORY' || op.command === 'HSCAN' || op.command === 'SSCAN'
-            ? `${op.name.toUpperCase()} (${op.command})`
-            : op.command,
-        description: op.write ? 'writes' : '',
-        detail: op.summary,
-        op,
-      })),
-      { title: `${FAMILY_LABELS[fam]} operations`, matchOnDetail: true },
-    ),
+  const pick = await prompts.pick(
+    opsOf(fam).map((op) => ({
+      label:
+        op.command === 'OBJECT' || op.command === 'MEMORY' || op.command === 'HSCAN' || op.command === 'SSCAN'
+          ? `${op.name.toUpperCase()} (${op.command})`
+          : op.command,
+      description: op.write ? 'writes' : '',
+      detail: op.summary,
+      op,
+    })),
+    { title: `${FAMILY_LABELS[fam]} operations`, matchOnDetail: true },
   );
   return pick.op;
 }
@@ -144,10 +148,10 @@ async function runOperationCommand(deps: RedisUiDeps, call: CommandCall, o: OpCo
   }
   const keyTarget = keyFromNode(call.node);
   const t = keyTarget ?? (await resolveTarget(deps, call, 'Redis operation'));
-  const spec = o.operation ? findOperation(o.operation) : await pickOperation(o.family, keyTarget?.type);
+  const spec = o.operation ? findOperation(o.operation) : await pickOperation(call.prompts, o.family, keyTarget?.type);
   if (!spec) throw new InputError(`"${o.operation ?? ''}" is not a known operation.`);
-  const args = await askArgs(spec, keyTarget ? { key: keyTarget.key } : {});
-  await confirmDestructive(deps, t, spec, args);
+  const args = await askArgs(call.prompts, spec, keyTarget ? { key: keyTarget.key } : {});
+  await confirmDestructive(call.prompts, deps, t, spec, args);
   const title = `${spec.command}${spec.command !== spec.name.toUpperCase() ? ` (${spec.name})` : ''}`;
   const result = spec.blocking
     ? await vscode.window.withProgress(
@@ -204,11 +208,9 @@ export function redisOperationCommands(deps: RedisUiDeps): CommandSpec[] {
 
 async function runBlockingPick(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
   const blocking = opsOf('list').filter((op) => op.blocking);
-  const pick = answered(
-    await vscode.window.showQuickPick(
-      blocking.map((op) => ({ label: op.command, detail: op.summary, op })),
-      { title: 'Blocking pop (on a dedicated connection)' },
-    ),
+  const pick = await call.prompts.pick(
+    blocking.map((op) => ({ label: op.command, detail: op.summary, op })),
+    { title: 'Blocking pop (on a dedicated connection)' },
   );
   return runOperationCommand(deps, call, { operation: pick.op.name });
 }

@@ -3,6 +3,7 @@
  * subscription is a tail (tails.read / tails.stop / the tree's Running
  * folder) on a dedicated connection with its own output channel.
  */
+import type { Prompts } from '../../prompts';
 import { readFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import { toBuffer } from '../../../core/bytes';
@@ -22,7 +23,7 @@ function byteList(value: unknown[] | undefined, what: string): Buffer[] {
   });
 }
 
-async function messageFromUser(): Promise<Buffer> {
+async function messageFromUser(prompts: Prompts): Promise<Buffer> {
   const editor = vscode.window.activeTextEditor;
   const selection = editor && !editor.selection.isEmpty ? editor.document.getText(editor.selection) : undefined;
   const choices: { label: string; description?: string; from: 'input' | 'selection' | 'document' | 'file' }[] = [
@@ -33,10 +34,10 @@ async function messageFromUser(): Promise<Buffer> {
   else if (editor)
     choices.push({ label: 'The active document', description: vscode.workspace.asRelativePath(editor.document.uri), from: 'document' });
   choices.push({ label: 'A file…', description: 'sent as its exact bytes', from: 'file' });
-  const pick = answered(await vscode.window.showQuickPick(choices, { title: 'Publish: message' }));
+  const pick = await prompts.pick(choices, { title: 'Publish: message' });
   switch (pick.from) {
     case 'input':
-      return Buffer.from(answered(await vscode.window.showInputBox({ title: 'Publish: message', prompt: 'Sent as UTF-8 text.' })), 'utf8');
+      return Buffer.from(await prompts.ask('Publish: message', { prompt: 'Sent as UTF-8 text.' }), 'utf8');
     case 'selection':
       return Buffer.from(selection ?? '', 'utf8');
     case 'document':
@@ -58,15 +59,12 @@ async function publish(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
     message = toBuffer(bytes(call.args, 'message', true), 'message');
   } else {
     channel = Buffer.from(
-      answered(
-        await vscode.window.showInputBox({
-          title: `Publish on "${t.profile.name}": channel`,
-          validateInput: (v) => (v === '' ? 'Name a channel.' : undefined),
-        }),
-      ),
+      await call.prompts.ask(`Publish on "${t.profile.name}": channel`, {
+        validate: (v) => (v === '' ? 'Name a channel.' : undefined),
+      }),
       'utf8',
     );
-    message = await messageFromUser();
+    message = await messageFromUser(call.prompts);
   }
   const client = await deps.pool.get(t.profile.name, t.db);
   const receivers = await corePublish(client, channel, message, { profile: profileRef(t.profile) });
@@ -87,13 +85,10 @@ async function subscribe(deps: RedisUiDeps, call: CommandCall): Promise<unknown>
     channels = byteList(list(args, 'channels'), 'channel');
     patterns = byteList(list(args, 'patterns'), 'pattern');
   } else {
-    const text = answered(
-      await vscode.window.showInputBox({
-        title: `Subscribe on "${t.profile.name}"`,
-        prompt: 'Channels and patterns, separated by spaces (redis-cli quoting). Names with * ? [ ] are patterns (PSUBSCRIBE).',
-        placeHolder: 'orders news.*',
-      }),
-    );
+    const text = await call.prompts.ask(`Subscribe on "${t.profile.name}"`, {
+      prompt: 'Channels and patterns, separated by spaces (redis-cli quoting). Names with * ? [ ] are patterns (PSUBSCRIBE).',
+      placeHolder: 'orders news.*',
+    });
     const names = splitArgs(text);
     const isPattern = (b: Buffer): boolean => /[*?[]/.test(b.toString('latin1'));
     channels = names.filter((n) => !isPattern(n));

@@ -4,7 +4,8 @@
  * prompts), dedicated connections, confirmations and refreshing the tree
  * after a change.
  */
-import * as vscode from 'vscode';
+import type { Prompts } from '../../prompts';
+import type * as vscode from 'vscode';
 import { fromBuffer, toBuffer } from '../../../core/bytes';
 import { InputError } from '../../../core/errors';
 import { checkDb, endpoint, type ResolvedRedisProfile } from '../../../core/profiles';
@@ -19,7 +20,7 @@ import type { RedisTree } from '../../tree/redisTree';
 import type { TreeNode } from '../../tree/treeNode';
 import type { ResultsDocuments } from '../../views/resultsDocument';
 import { bytes, num, type Args } from '../args';
-import { answered, type CommandCall } from '../registry';
+import type { CommandCall } from '../registry';
 
 export interface RedisUiDeps {
   profiles: ProfileStore;
@@ -70,26 +71,23 @@ export function keyFromNode(node: TreeNode | undefined): KeyTarget | undefined {
 }
 
 /** Asks for a profile (skipped when there is one) and, when `askDb`, a database. */
-export async function pickTarget(deps: Pick<RedisUiDeps, 'profiles'>, title: string, askDb = true): Promise<RedisTarget> {
+export async function pickTarget(prompts: Prompts, deps: Pick<RedisUiDeps, 'profiles'>, title: string, askDb = true): Promise<RedisTarget> {
   const profiles = deps.profiles.redisProfiles().profiles;
   if (profiles.length === 0) throw new InputError('There are no Redis profiles yet: add one with "Add Redis Connection".');
   const profile =
     profiles.length === 1
       ? profiles[0]
-      : answered(
-          await vscode.window.showQuickPick(
+      : (
+          await prompts.pick(
             profiles.map((p) => ({ label: p.name, description: endpoint(p), profile: p })),
             { title: `${title}: profile` },
-          ),
+          )
         ).profile;
   if (!askDb) return { profile, db: profile.db };
-  const dbText = answered(
-    await vscode.window.showInputBox({
-      title: `${title}: database of "${profile.name}"`,
-      value: String(profile.db),
-      validateInput: (v) => checkDb(v),
-    }),
-  );
+  const dbText = await prompts.ask(`${title}: database of "${profile.name}"`, {
+    value: String(profile.db),
+    validate: (v) => checkDb(v),
+  });
   return { profile, db: Number(dbText) };
 }
 
@@ -101,7 +99,7 @@ export async function resolveTarget(
   askDb = true,
 ): Promise<RedisTarget> {
   if (call.args) return targetFromArgs(deps, call.args);
-  return targetFromNode(call.node) ?? pickTarget(deps, title, askDb);
+  return targetFromNode(call.node) ?? pickTarget(call.prompts, deps, title, askDb);
 }
 
 /** A key from arguments (`key`), a key node, or a prompt. */
@@ -110,9 +108,7 @@ export async function resolveKey(deps: Pick<RedisUiDeps, 'profiles'>, call: Comm
   const fromNode = keyFromNode(call.node);
   if (fromNode) return fromNode;
   const t = await resolveTarget(deps, call, title);
-  const name = answered(
-    await vscode.window.showInputBox({ title: `${title}: key in db${t.db} of "${t.profile.name}"`, prompt: 'The exact key name.' }),
-  );
+  const name = await call.prompts.ask(`${title}: key in db${t.db} of "${t.profile.name}"`, { prompt: 'The exact key name.' });
   return { ...t, key: Buffer.from(name, 'utf8') };
 }
 
@@ -131,21 +127,12 @@ export function profileRef(profile: ResolvedRedisProfile): { name: string; readO
   return { name: profile.name, readOnly: profile.readOnly };
 }
 
-/** A modal confirmation; resolves false when dismissed. */
-export async function confirm(message: string, action: string, detail?: string): Promise<boolean> {
-  const answer = await vscode.window.showWarningMessage(message, { modal: true, ...(detail ? { detail } : {}) }, action);
-  return answer === action;
-}
-
 /**
  * Reloads the databases touched by a change (their key groups are scanned
  * again) and the profile node's key counts, without a full reload.
  */
 export function refreshDatabases(tree: RedisTree, profile: string, dbs: readonly number[]): void {
-  const profileNode = tree.profileNode(profile);
-  if (!profileNode) return;
-  for (const db of new Set(dbs)) profileNode.database(db).reset();
-  tree.refresh(profileNode);
+  tree.databasesChanged(profile, dbs);
 }
 
 /** A key as a readable, quotable label. */

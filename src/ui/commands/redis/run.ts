@@ -22,8 +22,9 @@ import { parseRedisStream, parseRedisText } from '../../../core/redis/redisFile'
 import { formatReply } from '../../../core/redis/replyFormat';
 import { replyToJson, replyToResult } from '../../../core/redis/replyJson';
 import { splitArgs } from '../../../core/redis/tokenizer';
+import type { RedisFileTargets } from '../../redis/fileTargets';
 import { bool, list, str } from '../args';
-import { answered, type CommandCall, type CommandSpec } from '../registry';
+import type { CommandCall, CommandSpec } from '../registry';
 import {
   abortOn,
   catalogKey,
@@ -55,19 +56,16 @@ async function runCommand(deps: RedisUiDeps, call: CommandCall): Promise<unknown
     argv = line !== undefined ? splitArgs(line) : argvFrom(call.args.argv, 'argv');
   } else {
     t = await resolveTarget(deps, call, 'Run Command');
-    const line = answered(
-      await vscode.window.showInputBox({
-        title: `Run a command on db${t.db} of "${t.profile.name}"`,
-        prompt: 'One command, quoted like redis-cli ("a b", \\xHH escapes).',
-        validateInput: (v) => {
-          try {
-            return splitArgs(v).length === 0 ? 'Type a command.' : undefined;
-          } catch (err) {
-            return errorMessage(err);
-          }
-        },
-      }),
-    );
+    const line = await call.prompts.ask(`Run a command on db${t.db} of "${t.profile.name}"`, {
+      prompt: 'One command, quoted like redis-cli ("a b", \\xHH escapes).',
+      validate: (v) => {
+        try {
+          return splitArgs(v).length === 0 ? 'Type a command.' : undefined;
+        } catch (err) {
+          return errorMessage(err);
+        }
+      },
+    });
     argv = splitArgs(line);
   }
   if (argv.length === 0) throw new InputError('The command is empty: give "argv" or "line".');
@@ -89,8 +87,8 @@ async function runCommand(deps: RedisUiDeps, call: CommandCall): Promise<unknown
   }
 }
 
-async function runPipeline(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
-  if (!call.args) return runEditor(deps, call, false);
+async function runPipeline(deps: RedisUiDeps, files: RedisFileTargets, call: CommandCall): Promise<unknown> {
+  if (!call.args) return runEditor(deps, files, call, false);
   const t = targetFromArgs(deps, call.args);
   const commands = (list(call.args, 'commands') ?? []).map((c, i) => argvFrom(c, `command ${i + 1}`));
   if (commands.length === 0) throw new InputError('The pipeline is empty: give "commands", a list of argument lists.');
@@ -120,10 +118,7 @@ export function describeLine(r: LineResult): string {
 /** Results returned to an API caller (all lines still run and show in the results document). */
 const MAX_RETURNED = 10_000;
 
-/** Which profile each .redis document runs against, remembered per document. */
-const documentTargets = new Map<string, RedisTarget>();
-
-async function runEditor(deps: RedisUiDeps, call: CommandCall, transaction: boolean): Promise<unknown> {
+async function runEditor(deps: RedisUiDeps, files: RedisFileTargets, call: CommandCall, transaction: boolean): Promise<unknown> {
   const kind = transaction ? 'Transaction' : 'Pipeline';
   let source: { entries: ReturnType<typeof parseRedisText> } | { path: string };
   let t: RedisTarget;
@@ -139,9 +134,8 @@ async function runEditor(deps: RedisUiDeps, call: CommandCall, transaction: bool
     const editor = vscode.window.activeTextEditor;
     if (!editor) throw new InputError('Open a .redis file first: each line is one command.');
     const doc = editor.document;
-    const known = documentTargets.get(doc.uri.toString());
-    t = known ?? (await resolveTarget(deps, call, `Run as ${kind}`));
-    documentTargets.set(doc.uri.toString(), t);
+    t = files.get(doc) ?? (await resolveTarget(deps, call, `Run as ${kind}`));
+    files.set(doc, t);
     const sel = editor.selection;
     if (!sel.isEmpty) {
       const range = new vscode.Range(
@@ -212,20 +206,21 @@ async function runEditor(deps: RedisUiDeps, call: CommandCall, transaction: bool
 }
 
 /** Lets the user pick another profile for the active .redis document next time. */
-async function chooseTarget(deps: RedisUiDeps): Promise<unknown> {
+async function chooseTarget(deps: RedisUiDeps, files: RedisFileTargets, call: CommandCall): Promise<unknown> {
   const doc = vscode.window.activeTextEditor?.document;
   if (!doc) throw new InputError('Open a .redis file first.');
-  const t = await pickTarget(deps, 'Run .redis file');
-  documentTargets.set(doc.uri.toString(), t);
+  const t = call.args ? targetFromArgs(deps, call.args) : await pickTarget(call.prompts, deps, 'Run .redis file');
+  files.set(doc, t);
   return { profile: t.profile.name, db: t.db };
 }
 
-export function redisRunCommands(deps: RedisUiDeps): CommandSpec[] {
+/** The run commands; `files` remembers each `.redis` document's target and shows it in the status bar. */
+export function redisRunCommands(deps: RedisUiDeps, files: RedisFileTargets): CommandSpec[] {
   return [
     { id: 'brokerExplorer.redis.runCommand', run: (call) => runCommand(deps, call) },
-    { id: 'brokerExplorer.redis.runPipeline', run: (call) => runPipeline(deps, call) },
-    { id: 'brokerExplorer.redis.runFileAsPipeline', run: (call) => runEditor(deps, call, false) },
-    { id: 'brokerExplorer.redis.runFileAsTransaction', run: (call) => runEditor(deps, call, true) },
-    { id: 'brokerExplorer.redis.chooseFileTarget', run: () => chooseTarget(deps) },
+    { id: 'brokerExplorer.redis.runPipeline', run: (call) => runPipeline(deps, files, call) },
+    { id: 'brokerExplorer.redis.runFileAsPipeline', run: (call) => runEditor(deps, files, call, false) },
+    { id: 'brokerExplorer.redis.runFileAsTransaction', run: (call) => runEditor(deps, files, call, true) },
+    { id: 'brokerExplorer.redis.chooseFileTarget', run: (call) => chooseTarget(deps, files, call) },
   ];
 }

@@ -6,6 +6,7 @@
  * a notification shows progress and its Cancel stops the server work
  * before the next call. With arguments, scanValue returns one page.
  */
+import type { Prompts } from '../../prompts';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
@@ -16,7 +17,7 @@ import { checkKeyType, KEY_TYPES } from '../../../core/redis/keyScanner';
 import { exportKeys, exportValue, type ExportFormat, type ExportOptions, type ExportResult } from '../../../core/redis/scanExport';
 import { collectionType, scanValue, type CollectionType } from '../../../core/redis/valueScanner';
 import { bytes, num, str } from '../args';
-import { answered, type CommandCall, type CommandSpec } from '../registry';
+import type { CommandCall, CommandSpec } from '../registry';
 import {
   abortOn,
   dbNodeOf,
@@ -31,27 +32,24 @@ import {
 
 const SHOWN_ROWS = 1000;
 
-async function askFormat(): Promise<ExportFormat> {
-  return answered(
-    await vscode.window.showQuickPick(
+async function askFormat(prompts: Prompts): Promise<ExportFormat> {
+  return (
+    await prompts.pick(
       [
         { label: 'JSON lines', description: 'one JSON object per line (.jsonl)', format: 'jsonl' as const },
         { label: 'CSV', description: 'comma-separated, with a header (.csv)', format: 'csv' as const },
       ],
       { title: 'Stream all results to a file as' },
-    ),
+    )
   ).format;
 }
 
-async function askCount(deps: RedisUiDeps, what: string): Promise<number> {
-  const text = answered(
-    await vscode.window.showInputBox({
-      title: `COUNT per ${what} call`,
-      value: String(deps.settings().redisScanCount),
-      prompt: 'How many elements the server examines per call (a hint).',
-      validateInput: (v) => (/^\d+$/.test(v.trim()) && Number(v) >= 1 ? undefined : 'Give a whole number of at least 1.'),
-    }),
-  );
+async function askCount(prompts: Prompts, deps: RedisUiDeps, what: string): Promise<number> {
+  const text = await prompts.ask(`COUNT per ${what} call`, {
+    value: String(deps.settings().redisScanCount),
+    prompt: 'How many elements the server examines per call (a hint).',
+    validate: (v) => (/^\d+$/.test(v.trim()) && Number(v) >= 1 ? undefined : 'Give a whole number of at least 1.'),
+  });
   return Number(text);
 }
 
@@ -158,20 +156,17 @@ function valueJob(client: Redis, k: KeyTarget, type: CollectionType, o: { match:
 export async function scanKeysInteractive(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
   const t = await resolveTarget(deps, call, 'Scan Keys');
   const filter = dbNodeOf(call.node)?.filter;
-  const match = answered(
-    await vscode.window.showInputBox({
-      title: `Scan keys of db${t.db} on "${t.profile.name}": MATCH`,
-      value: filter ?? '*',
-      prompt: '* any characters, ? one, [abc] a set, \\ escapes.',
-    }),
-  );
-  const type = answered(
-    await vscode.window.showQuickPick([{ label: 'any type', type: undefined }, ...KEY_TYPES.map((k) => ({ label: k, type: k }))], {
+  const match = await call.prompts.ask(`Scan keys of db${t.db} on "${t.profile.name}": MATCH`, {
+    value: filter ?? '*',
+    prompt: '* any characters, ? one, [abc] a set, \\ escapes.',
+  });
+  const type = (
+    await call.prompts.pick([{ label: 'any type', type: undefined }, ...KEY_TYPES.map((k) => ({ label: k, type: k }))], {
       title: 'TYPE',
-    }),
+    })
   ).type;
-  const count = await askCount(deps, 'SCAN');
-  const format = await askFormat();
+  const count = await askCount(call.prompts, deps, 'SCAN');
+  const format = await askFormat(call.prompts);
   const client = await deps.pool.get(t.profile.name, t.db);
   await runToFile(deps, keysJob(client, t, { match, type, count, format }), true);
   return undefined;
@@ -201,18 +196,19 @@ async function scanValueCommand(deps: RedisUiDeps, call: CommandCall): Promise<u
   const match =
     type === 'stream'
       ? '*'
-      : answered(
-          await vscode.window.showInputBox({
-            title: `Scan ${type} "${label}": MATCH on ${type === 'hash' ? 'fields' : type === 'list' ? 'elements' : 'members'}`,
+      : await call.prompts.ask(
+          `Scan ${type} "${label}": MATCH on ${type === 'hash' ? 'fields' : type === 'list' ? 'elements' : 'members'}`,
+          {
             value: '*',
             prompt: '* any characters, ? one, [abc] a set.',
-          }),
+          },
         );
   const count = await askCount(
+    call.prompts,
     deps,
     type === 'list' ? 'LRANGE' : type === 'stream' ? 'XRANGE' : `${type === 'hash' ? 'H' : type === 'set' ? 'S' : 'Z'}SCAN`,
   );
-  const format = await askFormat();
+  const format = await askFormat(call.prompts);
   await runToFile(deps, valueJob(client, k, type, { match, count, format }), true);
   return undefined;
 }
