@@ -59,6 +59,14 @@ export interface ResolvedRedisProfile {
   scope: ProfileScope;
   /** Reached through this SSH bastion (and its jump hosts). */
   ssh?: SshConfig;
+  /** Where to dial instead of host:port (a local forward of the SSH tunnel); messages still name host:port. */
+  via?: Endpoint;
+}
+
+/** A host and a port. */
+export interface Endpoint {
+  host: string;
+  port: number;
 }
 
 export interface ResolvedRabbitProfile {
@@ -79,6 +87,10 @@ export interface ResolvedRabbitProfile {
   scope: ProfileScope;
   /** Reached through this SSH bastion (and its jump hosts). */
   ssh?: SshConfig;
+  /** Where to dial instead of host:port (a local forward of the SSH tunnel); messages still name host:port. */
+  via?: Endpoint;
+  /** Where to send management API requests instead of managementUrl's host:port (a local forward). */
+  managementVia?: Endpoint;
 }
 
 export type ResolvedProfile = ResolvedRedisProfile | ResolvedRabbitProfile;
@@ -511,6 +523,21 @@ export function secretKey(profile: ResolvedProfile, secret: SecretName = 'passwo
     identity.push(['ssh', ...hops.map((h) => `${h.username}@${h.host.toLowerCase()}:${h.port ?? 22}`)]);
   }
   return `brokerExplorer.${secret}:${JSON.stringify(identity)}`;
+}
+
+/** Where a connection to the profile dials: its SSH forward when it has one, else its host and port. */
+export function dialEndpoint(profile: { host: string; port: number; via?: Endpoint }): Endpoint {
+  return profile.via ?? { host: profile.host, port: profile.port };
+}
+
+/** A management API URL for `path`, sent to the SSH forward when the profile has one. */
+export function managementRequestUrl(profile: { managementUrl: string; managementVia?: Endpoint }, path: string): string {
+  const url = new URL(profile.managementUrl.replace(/\/+$/, '') + path);
+  if (profile.managementVia) {
+    url.hostname = profile.managementVia.host;
+    url.port = String(profile.managementVia.port);
+  }
+  return url.href;
 }
 
 /** host:port, with brackets for IPv6. */

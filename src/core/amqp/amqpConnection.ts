@@ -12,7 +12,7 @@ import { silentLogger } from '../logger';
 import { connectWithin } from '../net/deadline';
 import { socketError } from '../net/socketErrors';
 import { tlsOptions } from '../net/tls';
-import { endpoint, redactText, type ResolvedRabbitProfile } from '../profiles';
+import { dialEndpoint, endpoint, redactText, type ResolvedRabbitProfile } from '../profiles';
 import { cancelledError, describeAmqpError } from './amqpErrors';
 
 export interface AmqpConnectOptions {
@@ -42,8 +42,8 @@ export async function connectAmqp(profile: ResolvedRabbitProfile, options: AmqpC
 
   const url: Options.Connect = {
     protocol: profile.amqps ? 'amqps' : 'amqp',
-    hostname: profile.host,
-    port: profile.port,
+    hostname: dialEndpoint(profile).host,
+    port: dialEndpoint(profile).port,
     username: profile.username,
     password: options.password ?? '',
     vhost,

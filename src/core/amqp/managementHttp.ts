@@ -9,7 +9,7 @@ import { request as httpsRequest, Agent as HttpsAgent } from 'node:https';
 import { AuthError, BrokerError, CancelledError, ConnectionError, InputError, NotFoundError } from '../errors';
 import type { Logger } from '../logger';
 import { silentLogger } from '../logger';
-import { redactText, type ResolvedRabbitProfile } from '../profiles';
+import { managementRequestUrl, redactText, type ResolvedRabbitProfile } from '../profiles';
 import { classifySocketError, socketError, type SocketFailure } from '../net/socketErrors';
 import { tlsOptions } from '../net/tls';
 
@@ -105,7 +105,7 @@ export class ManagementHttp {
   async raw(call: HttpCall): Promise<HttpReply> {
     const where = this.where(call);
     if (call.signal?.aborted) throw new CancelledError(`${where} was cancelled.`);
-    const url = new URL(this.base.href.replace(/\/+$/, '') + call.path);
+    const url = new URL(managementRequestUrl(this.profile, call.path));
     for (const [k, v] of Object.entries(call.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
     const timeout = AbortSignal.timeout(this.profile.connectTimeoutMs);
     const signal = call.signal ? AbortSignal.any([timeout, call.signal]) : timeout;

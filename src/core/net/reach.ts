@@ -66,3 +66,35 @@ export function tunnelReach<P extends ReachProfile>(options: TunnelReachOptions<
     }
   };
 }
+
+/**
+ * The profile as its connections dial it: unchanged without SSH; with SSH,
+ * a copy whose `via` (and, for RabbitMQ, `managementVia`) point at local
+ * forwards of the tunnel. `release` lets go of every forward it took.
+ */
+export async function reachProfile<P extends ReachProfile & { host: string; port: number; managementUrl?: string }>(
+  reach: Reach<P>,
+  profile: P,
+): Promise<{ profile: P; release: () => void }> {
+  if (!profile.ssh) return { profile, release: () => undefined };
+  const taken: Reached[] = [];
+  const release = (): void => {
+    for (const r of taken.splice(0)) r.release();
+  };
+  try {
+    const main = await reach(profile, profile.host, profile.port);
+    taken.push(main);
+    const reached: P = { ...profile, via: { host: main.host, port: main.port } };
+    if (profile.managementUrl) {
+      const url = new URL(profile.managementUrl);
+      const port = url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
+      const management = await reach(profile, url.hostname.replace(/^\[|\]$/g, ''), port);
+      taken.push(management);
+      Object.assign(reached, { managementVia: { host: management.host, port: management.port } });
+    }
+    return { profile: reached, release };
+  } catch (err) {
+    release();
+    throw err;
+  }
+}

@@ -53,6 +53,15 @@ export interface SshTunnelOptions {
   onUnknownHostKey?: (hop: SshHop, fingerprint: string) => Promise<boolean>;
   /** known_hosts file (default ~/.ssh/known_hosts). */
   knownHostsPath?: string;
+  /** Told each hop's progress (Test Connection times the steps from it). */
+  observer?: (event: SshEvent) => void;
+}
+
+/** A hop's progress: connected (TCP, or the stream through the previous hop), host key trusted, logged in. */
+export interface SshEvent {
+  kind: 'connected' | 'hostKey' | 'authenticated';
+  hop: SshHop;
+  detail: string;
 }
 
 /** `user@host:port` of a hop. */
@@ -254,10 +263,12 @@ export class SshTunnel {
       config.agent = agentSocket;
     }
     let refusal: BrokerError | undefined;
+    const observe = (kind: SshEvent['kind'], detail: string): void => this.options.observer?.({ kind, hop, detail });
     config.hostVerifier = (key: Buffer, verify: (valid: boolean) => void): void => {
       this.verifyHostKey(hop, key).then(
         (problem) => {
           refusal = problem;
+          if (!problem) observe('hostKey', `${hostKeyFingerprint(key)} trusted`);
           verify(problem === undefined);
         },
         (err: unknown) => {
@@ -272,7 +283,9 @@ export class SshTunnel {
         client.end();
         reject(refusal ?? describeSshError(err, where, this.options.timeoutMs));
       };
+      client.once('connect', () => observe('connected', sock ? `reached ${where} through the previous hop` : `connected to ${where}`));
       client.once('ready', () => {
+        observe('authenticated', `logged in as ${hop.username}`);
         client.removeListener('error', fail);
         client.on('error', (err: unknown) => this.logger.warn(`SSH ${where}: ${errorMessage(err)}`));
         resolve(client);

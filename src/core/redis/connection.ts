@@ -11,7 +11,7 @@ import { silentLogger } from '../logger';
 import { connectWithin } from '../net/deadline';
 import { classifySocketError, socketError, type SocketFailure } from '../net/socketErrors';
 import { tlsOptions } from '../net/tls';
-import { endpoint, redactText, type ResolvedRedisProfile } from '../profiles';
+import { dialEndpoint, endpoint, redactText, type ResolvedRedisProfile } from '../profiles';
 
 export interface RedisConnectOptions {
   /** Database to select; the profile's own when absent. */
@@ -121,8 +121,7 @@ export async function connectRedis(profile: ResolvedRedisProfile, options: Redis
   let established = false;
   const reconnect = options.reconnect ?? true;
   const redisOptions: RedisOptions = {
-    host: profile.host,
-    port: profile.port,
+    ...dialEndpoint(profile),
     db,
     lazyConnect: true,
     connectTimeout: profile.connectTimeoutMs,

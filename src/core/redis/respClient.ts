@@ -10,7 +10,7 @@ import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { displayBytes } from '../bytes';
 import { CancelledError, ConnectionError, TimeoutError } from '../errors';
-import { endpoint, type ResolvedRedisProfile } from '../profiles';
+import { dialEndpoint, endpoint, type ResolvedRedisProfile } from '../profiles';
 import { connectWithin } from '../net/deadline';
 import { tlsOptions } from '../net/tls';
 import { describeRedisError } from './connection';
@@ -238,9 +238,7 @@ export async function openRespClient(profile: ResolvedRedisProfile, options: Res
   const db = options.db ?? profile.db;
   if (options.signal?.aborted) throw new CancelledError();
   const tlsOpts = tlsOptions(profile.tls, profile.host);
-  const socket: net.Socket = tlsOpts
-    ? tls.connect({ ...tlsOpts, host: profile.host, port: profile.port })
-    : net.connect({ host: profile.host, port: profile.port });
+  const socket: net.Socket = tlsOpts ? tls.connect({ ...tlsOpts, ...dialEndpoint(profile) }) : net.connect(dialEndpoint(profile));
   socket.setNoDelay(true);
   const handshake = async (): Promise<RespClient> => {
     await new Promise<void>((resolve, reject) => {

@@ -20,7 +20,15 @@ import {
   throwIfAborted,
 } from '../errors';
 import { displayBytes } from '../bytes';
-import { endpoint, redactText, type ResolvedRabbitProfile, type ResolvedRedisProfile, type TlsOptions } from '../profiles';
+import {
+  dialEndpoint,
+  endpoint,
+  redactText,
+  type Endpoint,
+  type ResolvedRabbitProfile,
+  type ResolvedRedisProfile,
+  type TlsOptions,
+} from '../profiles';
 import { AMQP_PROTOCOL_HEADER, describeBroker, parseAmqpGreeting } from './amqpGreeting';
 import { connectTcp, describeTls, hostPort, now, resolveHost, roundMs, SocketReader, upgradeTls, type DialFailure } from '../net/dial';
 import { adviceFor } from '../net/socketErrors';
@@ -117,11 +125,12 @@ function dialError(where: string, failure: DialFailure): BrokerError {
 async function openSteps(
   rec: StepRecorder,
   where: string,
-  host: string,
-  port: number,
+  dial: Endpoint,
+  tlsHost: string,
   tls: TlsOptions | undefined,
   signal?: AbortSignal,
 ): Promise<net.Socket> {
+  const { host, port } = dial;
   const address = await rec.run('dns', async () => {
     const r = await resolveHost(host, rec.remaining(), signal);
     if (!r.ok) throw dialError(where, r);
@@ -140,7 +149,7 @@ async function openSteps(
   raw.setNoDelay(true);
   if (!tls) return raw;
   return rec.run('tls', async () => {
-    const r = await upgradeTls(raw, host, port, tls, rec.remaining(), signal, rec.budgetMs);
+    const r = await upgradeTls(raw, tlsHost, port, tls, rec.remaining(), signal, rec.budgetMs);
     if (!r.ok) throw dialError(where, r);
     return { value: r.value.socket, detail: describeTls(r.value.info) };
   });
@@ -213,7 +222,7 @@ export async function testRedisProfile(
   let serverVersion: string | undefined;
   try {
     const tls = profile.tls && profile.tls.enabled !== false ? profile.tls : undefined;
-    const s = await openSteps(rec, where, profile.host, profile.port, tls, signal);
+    const s = await openSteps(rec, where, dialEndpoint(profile), profile.host, tls, signal);
     socket = s;
     const wire: RedisWire = { client: new RespClient(s, profile, 0), socketError: undefined };
     s.on('error', (err) => (wire.socketError = err));
@@ -287,7 +296,7 @@ export async function testRabbitProfile(
   let serverVersion: string | undefined;
   try {
     const tls = rabbitUsesTls(profile) ? { ...profile.tls } : undefined;
-    const s = await openSteps(rec, where, profile.host, profile.port, tls, signal);
+    const s = await openSteps(rec, where, dialEndpoint(profile), profile.host, tls, signal);
     socket = s;
     const reader = new SocketReader(s, profile.host, profile.port);
     serverVersion = await rec.run('greeting', async () => {

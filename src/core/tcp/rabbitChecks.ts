@@ -7,7 +7,7 @@
 import * as https from 'node:https';
 import { connect as amqpConnect, type ChannelModel, type Options, type SocketOptions } from 'amqplib';
 import { AuthError, BrokerError, CancelledError, ConnectionError, NotFoundError, TimeoutError, errorMessage } from '../errors';
-import { endpoint, redactText, type ResolvedRabbitProfile } from '../profiles';
+import { dialEndpoint, endpoint, managementRequestUrl, redactText, type ResolvedRabbitProfile } from '../profiles';
 import { connectWithin } from '../net/deadline';
 import { describeSocketError } from '../net/dial';
 import { tlsOptions } from '../net/tls';
@@ -60,8 +60,8 @@ export async function amqpLogin(
 ): Promise<string> {
   const url: Options.Connect = {
     protocol: rabbitUsesTls(profile) ? 'amqps' : 'amqp',
-    hostname: profile.host,
-    port: profile.port,
+    hostname: dialEndpoint(profile).host,
+    port: dialEndpoint(profile).port,
     username: profile.username,
     password: password ?? '',
     // amqplib unescapes the vhost of an object URL, so escape it here.
@@ -153,7 +153,7 @@ export async function managementOverview(
   signal?: AbortSignal,
 ): Promise<ManagementOverview> {
   const base = profile.managementUrl;
-  const url = `${profile.managementUrl}/api/overview`;
+  const url = managementRequestUrl(profile, '/api/overview');
   const authorization = `Basic ${Buffer.from(`${profile.username}:${password ?? ''}`).toString('base64')}`;
   const timeout = AbortSignal.timeout(Math.max(1, Math.round(timeoutMs)));
   const combined = signal ? AbortSignal.any([timeout, signal]) : timeout;
