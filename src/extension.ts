@@ -78,7 +78,7 @@ export function activate(context: vscode.ExtensionContext): BrokerExplorerApi {
     log,
     profiles,
     { dispose: () => void tails.dispose() },
-    { dispose: () => redisPool.dispose() },
+    { dispose: () => void redisPool.dispose() },
     { dispose: () => void amqpPool.dispose() },
     redisTree,
     rabbitTree,

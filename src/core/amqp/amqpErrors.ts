@@ -10,7 +10,6 @@ import {
   InputError,
   NotFoundError,
   PreconditionError,
-  ReadOnlyError,
   TimeoutError,
   errorMessage,
 } from '../errors';
@@ -143,13 +142,6 @@ export function describeAmqpError(ctx: AmqpErrorContext, err: unknown): BrokerEr
     return new InputError(`${where} failed: ${raw}.`);
   }
   return new BrokerError(`${where} failed: ${raw}.`);
-}
-
-/** The error a read-only profile raises before anything is sent. */
-export function readOnlyError(profile: ResolvedRabbitProfile, action: string): ReadOnlyError {
-  return new ReadOnlyError(
-    `Profile "${profile.name}" is read-only, so ${action} was refused before anything was sent; turn off "readOnly" in the profile to allow it.`,
-  );
 }
 
 /** A CancelledError naming what was cancelled. */

@@ -8,17 +8,21 @@
  */
 import { toBuffer, type BytesLike } from '../bytes';
 import { CancelledError, InputError, errorMessage, throwIfAborted } from '../errors';
-import { getCommandCatalog, readOnlyRefusal, type CommandCatalog } from './commandInfo';
+import { commandRefusal, type CommandCatalog } from './commandInfo';
 import { errorReply, NIL, type RedisReply } from './reply';
 import type { RespClient } from './respClient';
+import type { RedisSession } from './session';
+
+/**
+ * Where typed-in commands run: the session (profile, read-only guard,
+ * command catalog) and the RESP connection it opened for them.
+ */
+export interface RespTarget {
+  readonly session: RedisSession;
+  readonly client: RespClient;
+}
 
 export interface RunContext {
-  /** The profile the client belongs to; a read-only one refuses writes. */
-  profile?: { name: string; readOnly: boolean };
-  /** Catalog for classification; fetched (and cached) from the client when needed. */
-  catalog?: CommandCatalog;
-  /** Cache key for the catalog (for instance profile name and endpoint). */
-  cacheKey?: string;
   signal?: AbortSignal;
 }
 
@@ -58,9 +62,9 @@ function commandName(argv: readonly Buffer[]): string {
   return argv.length > 0 ? argv[0].toString('utf8').toUpperCase() : '';
 }
 
-async function catalogFor(client: RespClient, ctx: RunContext): Promise<CommandCatalog | undefined> {
-  if (!ctx.profile?.readOnly) return undefined;
-  return ctx.catalog ?? getCommandCatalog(client, ctx.cacheKey);
+/** The catalog to classify writes with; none needed on a writable profile. */
+async function catalogFor(session: RedisSession): Promise<CommandCatalog | undefined> {
+  return session.profile.readOnly ? session.catalog() : undefined;
 }
 
 function withAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
@@ -89,13 +93,14 @@ function withAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined): Pro
  * read-only profile, and CancelledError when the signal aborts (a reply that
  * still comes is then dropped).
  */
-export async function runCommand(client: RespClient, argv: readonly (Buffer | BytesLike)[], ctx: RunContext = {}): Promise<RedisReply> {
+export async function runCommand(target: RespTarget, argv: readonly (Buffer | BytesLike)[], ctx: RunContext = {}): Promise<RedisReply> {
+  const { session, client } = target;
   const args = asArgv(argv);
   const refused = refusal(args);
   if (refused) throw new InputError(refused);
   throwIfAborted(ctx.signal);
-  const catalog = await catalogFor(client, ctx);
-  const refusedWrite = catalog ? readOnlyRefusal(ctx.profile, catalog, args) : undefined;
+  const catalog = await catalogFor(session);
+  const refusedWrite = catalog ? commandRefusal(session.profile, catalog, args) : undefined;
   if (refusedWrite) throw refusedWrite;
   return withAbort(client.send(args), ctx.signal);
 }
@@ -162,16 +167,17 @@ function describeLines(bad: readonly LineResult[]): string {
  * is discarded first).
  */
 export async function runScript(
-  client: RespClient,
+  target: RespTarget,
   source: AsyncIterable<ScriptEntry> | Iterable<ScriptEntry>,
   options: ScriptOptions = {},
 ): Promise<ScriptResult> {
+  const { session, client } = target;
   const batchSize = options.batchSize ?? 1000;
   if (!Number.isInteger(batchSize) || batchSize < 1)
     throw new InputError(`The batch size ${batchSize} is not valid: give a whole number of at least 1.`);
   const tx = options.transaction === true;
   const collect = options.collect ?? true;
-  const catalog = await catalogFor(client, options);
+  const catalog = await catalogFor(session);
   const result: ScriptResult = { results: [], lines: 0, errors: 0, complete: false };
   const deliver = (batch: LineResult[]): void => {
     for (const r of batch) if (r.reply.type === 'error') result.errors++;
@@ -206,7 +212,7 @@ export async function runScript(
       let problem = entry.error ?? refusal(argv);
       if (!problem && tx && TX_CONTROL.has(name))
         problem = `${name} cannot be used inside a transaction that runs as a whole: remove it, or run as a pipeline.`;
-      const refusedWrite = !problem && catalog ? readOnlyRefusal(options.profile, catalog, argv, entry.line) : undefined;
+      const refusedWrite = !problem && catalog ? commandRefusal(session.profile, catalog, argv, entry.line) : undefined;
       if (refusedWrite) {
         await discard();
         throw refusedWrite;
@@ -299,19 +305,19 @@ export interface PipelineResult {
  * writes.
  */
 export async function runPipeline(
-  client: RespClient,
+  target: RespTarget,
   commands: readonly (readonly (Buffer | BytesLike)[])[],
   options: Omit<ScriptOptions, 'collect'> = {},
 ): Promise<PipelineResult> {
   const entries: ScriptEntry[] = commands.map((argv, i) => ({ line: i + 1, argv: asArgv(argv) }));
-  const catalog = await catalogFor(client, options);
+  const catalog = await catalogFor(target.session);
   if (catalog) {
     for (const e of entries) {
-      const refusedWrite = readOnlyRefusal(options.profile, catalog, e.argv ?? [], e.line);
+      const refusedWrite = commandRefusal(target.session.profile, catalog, e.argv ?? [], e.line);
       if (refusedWrite) throw refusedWrite;
     }
   }
-  const run = await runScript(client, entries, { ...options, ...(catalog ? { catalog } : {}), collect: true });
+  const run = await runScript(target, entries, { ...options, collect: true });
   const out: PipelineResult = { replies: run.results.map((r) => r.reply), errors: run.errors, complete: run.complete };
   if (run.aborted) out.aborted = run.aborted;
   return out;

@@ -4,10 +4,8 @@
  * @ioredis/commands list otherwise) and hovers on the command of a line.
  */
 import * as vscode from 'vscode';
-import { fallbackCatalog, getCommandDocs, type CommandDoc } from '../../core/redis/commandInfo';
-import { ioredisReplySource } from '../../core/redis/reply';
+import { fallbackCatalog, type CommandDoc } from '../../core/redis/commandInfo';
 import type { RedisUiDeps } from '../commands/redis/redisTarget';
-import { catalogKey } from '../commands/redis/redisTarget';
 
 export const REDIS_LANGUAGE = 'redis';
 
@@ -18,8 +16,7 @@ async function docsFor(deps: RedisUiDeps): Promise<CommandDoc[]> {
   const profile = deps.profiles.redisProfiles().profiles[0];
   if (profile && Date.now() - offlineSince > 60_000) {
     try {
-      const client = await deps.pool.get(profile.name);
-      return await getCommandDocs(ioredisReplySource(client), catalogKey(profile));
+      return await (await deps.pool.session(profile.name)).docs();
     } catch {
       offlineSince = Date.now();
     }

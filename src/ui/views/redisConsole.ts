@@ -8,13 +8,14 @@
 import * as vscode from 'vscode';
 import type { Redis } from 'ioredis';
 import { errorMessage } from '../../core/errors';
-import { endpoint, type ResolvedRedisProfile } from '../../core/profiles';
-import { findDoc, getCommandDocs, type CommandDoc } from '../../core/redis/commandInfo';
+import { endpoint } from '../../core/profiles';
+import { findDoc, type CommandDoc } from '../../core/redis/commandInfo';
 import { runCommand, streamingMode } from '../../core/redis/commandRunner';
 import { Subscription } from '../../core/redis/pubsub';
 import { array, bulk, integer, type RedisReply } from '../../core/redis/reply';
 import { formatReply } from '../../core/redis/replyFormat';
 import type { RespClient } from '../../core/redis/respClient';
+import type { RedisSession } from '../../core/redis/session';
 import { splitArgs } from '../../core/redis/tokenizer';
 import { LineEditor, tokenizeInput } from './consoleLine';
 
@@ -24,14 +25,12 @@ const RESET = '\x1b[0m';
 const MAX_TRANSCRIPT = 200_000;
 
 export interface RedisConsoleOptions {
-  profile: ResolvedRedisProfile;
-  db: number;
+  /** The session it runs on: profile, starting db, read-only guard and command docs. */
+  session: RedisSession;
   /** Opens the console's own RESP connection on a database. */
   connect(db: number): Promise<RespClient>;
   /** Opens a connection for subscribe mode (closed when it ends). */
   subscriber(db: number): Promise<Redis>;
-  /** Catalog cache key for the profile's server. */
-  cacheKey: string;
 }
 
 type Mode = 'idle' | 'busy' | 'subscribed' | 'closed';
@@ -55,16 +54,16 @@ export class RedisConsole implements vscode.Pseudoterminal, vscode.Disposable {
   transcript = '';
 
   constructor(private readonly options: RedisConsoleOptions) {
-    this.db = options.db;
+    this.db = options.session.db;
   }
 
   get prompt(): string {
-    return `${this.options.profile.name}[${this.db}]> `;
+    return `${this.options.session.profile.name}[${this.db}]> `;
   }
 
   open(): void {
     this.opened = true;
-    const p = this.options.profile;
+    const p = this.options.session.profile;
     this.write(
       `${DIM}Redis console on "${p.name}" (${endpoint(p)})${p.readOnly ? ', read-only' : ''}. HELP <command> explains a command; Tab completes; Ctrl+C interrupts; QUIT closes.${RESET}\r\n`,
     );
@@ -168,10 +167,7 @@ export class RedisConsole implements vscode.Pseudoterminal, vscode.Disposable {
       else if (streamingMode(argv) === 'subscribe') return await this.subscribe(name, argv.slice(1));
       else {
         const client = await this.ensureClient();
-        const reply = await runCommand(client, argv, {
-          profile: { name: this.options.profile.name, readOnly: this.options.profile.readOnly },
-          cacheKey: this.options.cacheKey,
-        });
+        const reply = await runCommand({ session: this.options.session, client }, argv);
         if (generation !== this.generation) return;
         this.db = client.db;
         this.printReply(reply);
@@ -212,7 +208,7 @@ export class RedisConsole implements vscode.Pseudoterminal, vscode.Disposable {
   }
 
   private async docs(): Promise<CommandDoc[]> {
-    return getCommandDocs(await this.ensureClient(), this.options.cacheKey);
+    return this.options.session.docs();
   }
 
   private async complete(): Promise<void> {

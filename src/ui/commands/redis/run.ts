@@ -10,7 +10,6 @@ import { createReadStream } from 'node:fs';
 import * as vscode from 'vscode';
 import { isHexBytes, toBuffer } from '../../../core/bytes';
 import { InputError, errorMessage } from '../../../core/errors';
-import { getCommandCatalog } from '../../../core/redis/commandInfo';
 import {
   runCommand as coreRunCommand,
   runPipeline as coreRunPipeline,
@@ -24,18 +23,7 @@ import { replyToJson, replyToResult } from '../../../core/redis/replyJson';
 import { splitArgs } from '../../../core/redis/tokenizer';
 import { bool, list, str } from '../args';
 import { answered, type CommandCall, type CommandSpec } from '../registry';
-import {
-  abortOn,
-  catalogKey,
-  openResp,
-  pickTarget,
-  profileRef,
-  refreshDatabases,
-  resolveTarget,
-  targetFromArgs,
-  type RedisTarget,
-  type RedisUiDeps,
-} from './redisTarget';
+import { abortOn, refreshDatabases, resolveTarget, type RedisTarget, type RedisUiDeps } from './redisTarget';
 
 function argvFrom(value: unknown, what: string): Buffer[] {
   if (typeof value === 'string') return splitArgs(value);
@@ -50,7 +38,7 @@ async function runCommand(deps: RedisUiDeps, call: CommandCall): Promise<unknown
   let t: RedisTarget;
   let argv: Buffer[];
   if (call.args) {
-    t = targetFromArgs(deps, call.args);
+    t = await resolveTarget(deps, call, 'Run Command');
     const line = str(call.args, 'line');
     argv = line !== undefined ? splitArgs(line) : argvFrom(call.args.argv, 'argv');
   } else {
@@ -72,10 +60,10 @@ async function runCommand(deps: RedisUiDeps, call: CommandCall): Promise<unknown
   }
   if (argv.length === 0) throw new InputError('The command is empty: give "argv" or "line".');
   const name = argv[0].toString('utf8');
-  const client = await openResp(deps, t, 'broker-explorer:command');
+  const client = await t.session.resp('command');
   try {
-    const reply = await coreRunCommand(client, argv, { profile: profileRef(t.profile), cacheKey: catalogKey(t.profile) });
-    const catalog = await getCommandCatalog(client, catalogKey(t.profile));
+    const reply = await coreRunCommand({ session: t.session, client }, argv);
+    const catalog = await t.session.catalog();
     if (catalog.classify(argv).write) refreshDatabases(deps.tree, t.profile.name, [t.db]);
     if (!call.args) {
       const text = formatReply(reply);
@@ -91,17 +79,13 @@ async function runCommand(deps: RedisUiDeps, call: CommandCall): Promise<unknown
 
 async function runPipeline(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
   if (!call.args) return runEditor(deps, call, false);
-  const t = targetFromArgs(deps, call.args);
+  const t = await resolveTarget(deps, call, 'Run Pipeline');
   const commands = (list(call.args, 'commands') ?? []).map((c, i) => argvFrom(c, `command ${i + 1}`));
   if (commands.length === 0) throw new InputError('The pipeline is empty: give "commands", a list of argument lists.');
   const transaction = bool(call.args, 'transaction') ?? false;
-  const client = await openResp(deps, t, 'broker-explorer:pipeline');
+  const client = await t.session.resp('pipeline');
   try {
-    const result = await coreRunPipeline(client, commands, {
-      transaction,
-      profile: profileRef(t.profile),
-      cacheKey: catalogKey(t.profile),
-    });
+    const result = await coreRunPipeline({ session: t.session, client }, commands, { transaction });
     if (result.aborted) throw new InputError(result.aborted);
     refreshDatabases(deps.tree, t.profile.name, [t.db]);
     return result.replies.map(replyToJson);
@@ -129,7 +113,7 @@ async function runEditor(deps: RedisUiDeps, call: CommandCall, transaction: bool
   let t: RedisTarget;
   let label: string;
   if (call.args) {
-    t = targetFromArgs(deps, call.args);
+    t = await resolveTarget(deps, call, `Run as ${kind}`);
     const text = str(call.args, 'text');
     const path = str(call.args, 'path');
     if (text === undefined && path === undefined) throw new InputError('Give "text" (lines of commands) or "path" (a .redis file).');
@@ -140,7 +124,10 @@ async function runEditor(deps: RedisUiDeps, call: CommandCall, transaction: bool
     if (!editor) throw new InputError('Open a .redis file first: each line is one command.');
     const doc = editor.document;
     const known = documentTargets.get(doc.uri.toString());
-    t = known ?? (await resolveTarget(deps, call, `Run as ${kind}`));
+    // The remembered session may have been closed since (settings changed): ask the pool again.
+    t = known
+      ? { ...known, session: await deps.pool.session(known.profile.name, known.db) }
+      : await resolveTarget(deps, call, `Run as ${kind}`);
     documentTargets.set(doc.uri.toString(), t);
     const sel = editor.selection;
     if (!sel.isEmpty) {
@@ -162,7 +149,7 @@ async function runEditor(deps: RedisUiDeps, call: CommandCall, transaction: bool
   const out = deps.results.create(`${kind} results ${label}`);
   out.setHeader(`# ${title}`, '# running…');
   if (!call.args) await deps.results.open(out.uri);
-  const client = await openResp(deps, t, `broker-explorer:${kind.toLowerCase()}`);
+  const client = await t.session.resp(kind.toLowerCase());
   const collected: LineResult[] = [];
   let result: ScriptResult;
   try {
@@ -170,10 +157,8 @@ async function runEditor(deps: RedisUiDeps, call: CommandCall, transaction: bool
       { location: vscode.ProgressLocation.Notification, title: `Redis ${kind}`, cancellable: true },
       async (progress, token) => {
         const input = 'entries' in source ? source.entries : parseRedisStream(createReadStream(source.path));
-        return runScript(client, input, {
+        return runScript({ session: t.session, client }, input, {
           transaction,
-          profile: profileRef(t.profile),
-          cacheKey: catalogKey(t.profile),
           signal: abortOn(token),
           collect: false,
           onResults: (batch) => {
@@ -215,7 +200,7 @@ async function runEditor(deps: RedisUiDeps, call: CommandCall, transaction: bool
 async function chooseTarget(deps: RedisUiDeps): Promise<unknown> {
   const doc = vscode.window.activeTextEditor?.document;
   if (!doc) throw new InputError('Open a .redis file first.');
-  const t = await pickTarget(deps, 'Run .redis file');
+  const t = await resolveTarget(deps, { interactive: true }, 'Run .redis file');
   documentTargets.set(doc.uri.toString(), t);
   return { profile: t.profile.name, db: t.db };
 }
