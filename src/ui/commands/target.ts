@@ -47,7 +47,8 @@ export async function resolveTargetOf<P extends ResolvedProfile, Part, S>(
   let part: Part;
   const fromNode = call.args ? undefined : kind.fromNode(call.node);
   if (call.args) {
-    profile = (await pickProfile({ profiles }, { args: call.args, interactive: false }, kind.kind)) as P;
+    // `profile` names the profile here; `name` belongs to the command (a queue, an exchange).
+    profile = (kind.kind === 'redis' ? profiles.redis(call.args.profile) : profiles.rabbit(call.args.profile)) as P;
     part = kind.partFromArgs(call.args, profile);
   } else if (fromNode) {
     profile = fromNode.profile;
