@@ -38,7 +38,7 @@ import { loadCommandCatalog } from '../../src/core/redis/commandInfo';
 import { refusal, runCommand, runPipeline, runScript, type RespTarget } from '../../src/core/redis/commandRunner';
 import { createKey, deleteByPattern, deleteKeys, flushDb, NEW_KEY_TYPES } from '../../src/core/redis/keyOps';
 import { OPERATIONS, runOperationUnchecked } from '../../src/core/redis/operations';
-import type { ArgSpec, OperationSpec } from '../../src/core/redis/opsSpec';
+import type { OperationSpec } from '../../src/core/redis/opsSpec';
 import { publish as redisPublish } from '../../src/core/redis/pubsub';
 import { runRedisFile } from '../../src/core/redis/redisFile';
 import { openRespClient, type RespClient } from '../../src/core/redis/respClient';
@@ -46,51 +46,13 @@ import { RedisSession } from '../../src/core/redis/session';
 import { saveStringCas } from '../../src/core/redis/stringOps';
 import { splitArgs } from '../../src/core/redis/tokenizer';
 import { MANAGEMENT_URL, PASSWORD, TestVhost } from './helpers/amqpBroker';
+import { sampleArgs } from './helpers/opSamples';
 import { OwnRedis } from './helpers/ownServers';
 import { TcpProxy } from './helpers/tcpProxy';
 
 /** The one refusal sentence, the same for both brokers (src/core/readOnly.ts). */
 const READ_ONLY =
   /^Profile "ro" is read-only, so .+ was refused before anything was sent; turn off "readOnly" in the profile to allow it\.$/;
-
-/** A valid value for an argument of an operation's schema, so only the guard can refuse it. */
-function sampleValue(a: ArgSpec): unknown {
-  switch (a.kind) {
-    case 'key':
-      return 'str';
-    case 'keys':
-      return ['str'];
-    case 'bytes':
-      return 'w';
-    case 'bytesList':
-      return ['w'];
-    case 'integer':
-    case 'float':
-      return Math.max(a.min ?? 1, 1);
-    case 'floats':
-      return [1];
-    case 'enum':
-      return (a.values ?? [])[0];
-    case 'flag':
-      return false;
-    case 'pairs': {
-      const [x, y] = a.pairNames ?? ['field', 'value'];
-      return [{ [x]: 'f', [y]: 'v' }];
-    }
-    case 'scoreMembers':
-      return [{ member: 'm', score: 1 }];
-    case 'scoreBound':
-      return '1';
-    case 'lexBound':
-      return '[a';
-    case 'bound':
-      return 0;
-  }
-}
-
-function sampleArgs(op: OperationSpec): Record<string, unknown> {
-  return Object.fromEntries(op.args.filter((a) => !a.optional).map((a) => [a.name, sampleValue(a)]));
-}
 
 function isReadOnlyRefusal(err: unknown): boolean {
   return err instanceof ReadOnlyError && READ_ONLY.test(err.message) && !/\n/.test(err.message);

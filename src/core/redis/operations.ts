@@ -11,7 +11,8 @@ import { BrokerError, CancelledError, InputError, PreconditionError, errorMessag
 import { HASH_OPS } from './hashOps';
 import { KEY_OPS } from './keyOps';
 import { LIST_OPS } from './listOps';
-import { convertResult, parseArgs, type Args, type ArgsOf, type OpContext, type OperationSpec } from './opsSpec';
+import type { ArgsOf } from './opsArgs';
+import { convertResult, parseArgs, type Args, type OpContext, type OperationSpec } from './opsSpec';
 import { errorReply } from './reply';
 import { commandError, type JsonValue } from './replyJson';
 import { SET_OPS } from './setOps';

@@ -77,8 +77,8 @@ async function runCommand(deps: RedisUiDeps, call: CommandCall): Promise<unknown
   }
 }
 
-async function runPipeline(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
-  if (!call.args) return runEditor(deps, call, false);
+async function runPipeline(deps: RedisUiDeps, documentTargets: DocumentTargets, call: CommandCall): Promise<unknown> {
+  if (!call.args) return runEditor(deps, documentTargets, call, false);
   const t = await resolveTarget(deps, call, 'Run Pipeline');
   const commands = (list(call.args, 'commands') ?? []).map((c, i) => argvFrom(c, `command ${i + 1}`));
   if (commands.length === 0) throw new InputError('The pipeline is empty: give "commands", a list of argument lists.');
@@ -104,10 +104,10 @@ export function describeLine(r: LineResult): string {
 /** Results returned to an API caller (all lines still run and show in the results document). */
 const MAX_RETURNED = 10_000;
 
-/** Which profile each .redis document runs against, remembered per document. */
-const documentTargets = new Map<string, RedisTarget>();
+/** Which profile each .redis document runs against, remembered per document (owned by the command set, not the module). */
+type DocumentTargets = Map<string, RedisTarget>;
 
-async function runEditor(deps: RedisUiDeps, call: CommandCall, transaction: boolean): Promise<unknown> {
+async function runEditor(deps: RedisUiDeps, documentTargets: DocumentTargets, call: CommandCall, transaction: boolean): Promise<unknown> {
   const kind = transaction ? 'Transaction' : 'Pipeline';
   let source: { entries: ReturnType<typeof parseRedisText> } | { path: string };
   let t: RedisTarget;
@@ -197,7 +197,7 @@ async function runEditor(deps: RedisUiDeps, call: CommandCall, transaction: bool
 }
 
 /** Lets the user pick another profile for the active .redis document next time. */
-async function chooseTarget(deps: RedisUiDeps): Promise<unknown> {
+async function chooseTarget(deps: RedisUiDeps, documentTargets: DocumentTargets): Promise<unknown> {
   const doc = vscode.window.activeTextEditor?.document;
   if (!doc) throw new InputError('Open a .redis file first.');
   const t = await resolveTarget(deps, { interactive: true }, 'Run .redis file');
@@ -206,11 +206,12 @@ async function chooseTarget(deps: RedisUiDeps): Promise<unknown> {
 }
 
 export function redisRunCommands(deps: RedisUiDeps): CommandSpec[] {
+  const targets: DocumentTargets = new Map();
   return [
     { id: 'brokerExplorer.redis.runCommand', run: (call) => runCommand(deps, call) },
-    { id: 'brokerExplorer.redis.runPipeline', run: (call) => runPipeline(deps, call) },
-    { id: 'brokerExplorer.redis.runFileAsPipeline', run: (call) => runEditor(deps, call, false) },
-    { id: 'brokerExplorer.redis.runFileAsTransaction', run: (call) => runEditor(deps, call, true) },
-    { id: 'brokerExplorer.redis.chooseFileTarget', run: () => chooseTarget(deps) },
+    { id: 'brokerExplorer.redis.runPipeline', run: (call) => runPipeline(deps, targets, call) },
+    { id: 'brokerExplorer.redis.runFileAsPipeline', run: (call) => runEditor(deps, targets, call, false) },
+    { id: 'brokerExplorer.redis.runFileAsTransaction', run: (call) => runEditor(deps, targets, call, true) },
+    { id: 'brokerExplorer.redis.chooseFileTarget', run: () => chooseTarget(deps, targets) },
   ];
 }
