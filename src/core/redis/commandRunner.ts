@@ -7,7 +7,7 @@
  * anything is sent (classified with the server's live COMMAND table).
  */
 import { toBuffer, type BytesLike } from '../bytes';
-import { CancelledError, InputError, errorMessage, throwIfAborted } from '../errors';
+import { CancelledError, InputError, errorMessage, throwIfAborted, type ReadOnlyError } from '../errors';
 import { commandRefusal, type CommandCatalog } from './commandInfo';
 import { errorReply, NIL, type RedisReply } from './reply';
 import type { RespClient } from './respClient';
@@ -157,6 +157,59 @@ function describeLines(bad: readonly LineResult[]): string {
     : `${bad.length} lines were refused, the first is line ${first.line} (${first.command}): ${text}`;
 }
 
+interface PreparedBatch {
+  lineResults: LineResult[];
+  toSend: Buffer[][];
+  /** Index in lineResults of each command sent. */
+  sentAt: number[];
+}
+
+/** Sorts a batch into lines to send and lines refused with their reason; the refusal when a line writes on a read-only profile. */
+function prepareBatch(
+  entries: readonly ScriptEntry[],
+  tx: boolean,
+  catalog: CommandCatalog | undefined,
+  session: RedisSession,
+): PreparedBatch | ReadOnlyError {
+  const out: PreparedBatch = { lineResults: [], toSend: [], sentAt: [] };
+  for (const entry of entries) {
+    const argv = entry.argv ?? [];
+    const name = commandName(argv);
+    let problem = entry.error ?? refusal(argv);
+    if (!problem && tx && TX_CONTROL.has(name))
+      problem = `${name} cannot be used inside a transaction that runs as a whole: remove it, or run as a pipeline.`;
+    const refusedWrite = !problem && catalog ? commandRefusal(session.profile, catalog, argv, entry.line) : undefined;
+    if (refusedWrite) return refusedWrite;
+    if (problem) {
+      out.lineResults.push({ line: entry.line, command: name, reply: errorReply(problem) });
+    } else {
+      out.sentAt.push(out.lineResults.length);
+      out.lineResults.push({ line: entry.line, command: name, reply: NIL });
+      out.toSend.push(argv);
+    }
+  }
+  return out;
+}
+
+/** Gives each queued line its EXEC reply; the sentence when the transaction did not run. */
+function applyExec(exec: RedisReply, queued: LineResult[], bad: readonly LineResult[]): string | undefined {
+  if (exec.type === 'array') {
+    exec.items.forEach((item, i) => {
+      if (queued[i]) queued[i].reply = item;
+    });
+    return undefined;
+  }
+  if (exec.type === 'nil') {
+    for (const q of queued) q.reply = NIL;
+    return 'The transaction was not run because a watched key changed (WATCH): nothing was changed.';
+  }
+  if (exec.type !== 'error') return undefined;
+  for (const q of queued) if (q.reply.type !== 'error') q.reply = exec;
+  return bad.length > 0
+    ? `The transaction was not run (EXECABORT) because ${describeLines(bad)}; nothing was changed.`
+    : `The transaction was not run: ${exec.message}.`;
+}
+
 /**
  * Runs commands from any (async) iterable in batches on a dedicated client.
  * Pipeline mode: every line runs, each with its own reply. Transaction
@@ -203,28 +256,12 @@ export async function runScript(
   const flush = async (): Promise<void> => {
     const entries = batch;
     batch = [];
-    const lineResults: LineResult[] = [];
-    const toSend: Buffer[][] = [];
-    const sentAt: number[] = [];
-    for (const entry of entries) {
-      const argv = entry.argv ?? [];
-      const name = commandName(argv);
-      let problem = entry.error ?? refusal(argv);
-      if (!problem && tx && TX_CONTROL.has(name))
-        problem = `${name} cannot be used inside a transaction that runs as a whole: remove it, or run as a pipeline.`;
-      const refusedWrite = !problem && catalog ? commandRefusal(session.profile, catalog, argv, entry.line) : undefined;
-      if (refusedWrite) {
-        await discard();
-        throw refusedWrite;
-      }
-      if (problem) {
-        lineResults.push({ line: entry.line, command: name, reply: errorReply(problem) });
-      } else {
-        sentAt.push(lineResults.length);
-        lineResults.push({ line: entry.line, command: name, reply: NIL });
-        toSend.push(argv);
-      }
+    const prepared = prepareBatch(entries, tx, catalog, session);
+    if (prepared instanceof Error) {
+      await discard();
+      throw prepared;
     }
+    const { lineResults, toSend, sentAt } = prepared;
     const replies = await client.sendMany(toSend);
     replies.forEach((reply, i) => {
       lineResults[sentAt[i]].reply = reply;
@@ -272,20 +309,8 @@ export async function runScript(
       exec = await client.send(cmd('EXEC'));
       txOpen = false;
     }
-    if (exec.type === 'array') {
-      exec.items.forEach((item, i) => {
-        if (queued[i]) queued[i].reply = item;
-      });
-    } else if (exec.type === 'nil') {
-      result.aborted = 'The transaction was not run because a watched key changed (WATCH): nothing was changed.';
-      for (const q of queued) q.reply = NIL;
-    } else if (exec.type === 'error') {
-      result.aborted =
-        bad.length > 0
-          ? `The transaction was not run (EXECABORT) because ${describeLines(bad)}; nothing was changed.`
-          : `The transaction was not run: ${exec.message}.`;
-      for (const q of queued) if (q.reply.type !== 'error') q.reply = exec;
-    }
+    const aborted = applyExec(exec, queued, bad);
+    if (aborted) result.aborted = aborted;
     deliver(queued);
   }
   result.complete = true;
