@@ -12,7 +12,7 @@ import { redisConsoleCommands, RedisConsoles } from './ui/commands/redis/console
 import { redisKeyAdminCommands } from './ui/commands/redis/keyAdmin';
 import { redisOperationCommands } from './ui/commands/redis/operations';
 import { redisPubSubCommands } from './ui/commands/redis/pubsub';
-import { catalogKey, refreshDatabases, type RedisUiDeps } from './ui/commands/redis/redisTarget';
+import { refreshDatabases, type RedisUiDeps } from './ui/commands/redis/redisTarget';
 import { redisRunCommands } from './ui/commands/redis/run';
 import { redisScanCommands, scanKeysInteractive } from './ui/commands/redis/scan';
 import { redisStringCommands } from './ui/commands/redis/strings';
@@ -85,7 +85,7 @@ export function activate(context: vscode.ExtensionContext): BrokerExplorerApi {
     log,
     profiles,
     { dispose: () => void tails.dispose() },
-    { dispose: () => redisPool.dispose() },
+    { dispose: () => void redisPool.dispose() },
     { dispose: () => void amqpPool.dispose() },
     redisTree,
     rabbitTree,
@@ -95,7 +95,7 @@ export function activate(context: vscode.ExtensionContext): BrokerExplorerApi {
     redisConsoles,
     vscode.workspace.registerTextDocumentContentProvider(RESULTS_SCHEME, results),
     vscode.workspace.registerFileSystemProvider(STRING_SCHEME, strings, { isCaseSensitive: true }),
-    ...registerRedisLanguage({ profiles, pool: redisPool, catalogKey }),
+    ...registerRedisLanguage({ profiles, pool: redisPool }),
     fileTargets,
     vscode.window.createTreeView('brokerExplorer.redis', { treeDataProvider: redisTree, showCollapseAll: true }),
     rabbitView,

@@ -4,6 +4,7 @@ import { InputError, ReadOnlyError } from '../../src/core/errors';
 import { connectRedis } from '../../src/core/redis/connection';
 import { messageToJson, publish, Subscription, type PubSubMessage } from '../../src/core/redis/pubsub';
 import { sleep } from './helpers/common';
+import { RedisSession } from '../../src/core/redis/session';
 import { localProfile, plainClient } from './helpers/redis';
 
 const profile = localProfile(0);
@@ -21,14 +22,19 @@ async function publishMany(publisher: Redis, channel: string, count: number, bat
 describe('pub/sub (real Redis)', function () {
   this.timeout(60_000);
   let publisher: Redis;
+  let session: RedisSession;
   const subs: Subscription[] = [];
   before(() => {
     publisher = plainClient(0);
+    session = new RedisSession(profile);
   });
   afterEach(async () => {
     for (const s of subs.splice(0)) await s.stop();
   });
-  after(() => publisher.disconnect());
+  after(() => {
+    publisher.disconnect();
+    session.close();
+  });
 
   const subscription = (options: ConstructorParameters<typeof Subscription>[1]): Subscription => {
     const s = new Subscription(open, options);
@@ -41,7 +47,7 @@ describe('pub/sub (real Redis)', function () {
     const s = subscription({ channels: [channel] });
     await s.start();
     assert.deepEqual(await publisher.pubsub('NUMSUB', channel), [channel, 1]);
-    assert.equal(await publish(publisher, channel, 'hello'), 1);
+    assert.equal(await publish(session, channel, 'hello'), 1);
     const [m] = await s.read(1, 2000);
     assert.equal(m.message.toString(), 'hello');
     assert.equal(m.channel.toString(), channel);
@@ -82,9 +88,9 @@ describe('pub/sub (real Redis)', function () {
   it('a pattern subscription gives the pattern and the channel of each message', async () => {
     const s = subscription({ patterns: [`${prefix}orders.*`], channels: [`${prefix}plain`] });
     await s.start();
-    assert.equal(await publish(publisher, `${prefix}orders.eu`, 'a'), 1);
-    await publish(publisher, `${prefix}other`, 'ignored');
-    await publish(publisher, `${prefix}plain`, 'b');
+    assert.equal(await publish(session, `${prefix}orders.eu`, 'a'), 1);
+    await publish(session, `${prefix}other`, 'ignored');
+    await publish(session, `${prefix}plain`, 'b');
     const messages = await s.read(2, 2000);
     assert.deepEqual(
       messages.map((m) => messageToJson(m)).map(({ time: _t, ...rest }) => rest),
@@ -99,7 +105,7 @@ describe('pub/sub (real Redis)', function () {
     const channel = { hex: `${Buffer.from(prefix).toString('hex')}ff00` };
     const s = subscription({ channels: [channel] });
     await s.start();
-    assert.equal(await publish(publisher, channel, { hex: 'c0ffee' }), 1);
+    assert.equal(await publish(session, channel, { hex: 'c0ffee' }), 1);
     const [m] = await s.read(1, 2000);
     assert.deepEqual(messageToJson(m).message, { hex: 'c0ffee' });
     assert.deepEqual(messageToJson(m).channel, channel);
@@ -130,7 +136,7 @@ describe('pub/sub (real Redis)', function () {
     const started = Date.now();
     assert.equal((await s.read(3, 5000)).length, 3);
     assert.ok(Date.now() - started < 3000);
-    await publish(publisher, channel, 'one');
+    await publish(session, channel, 'one');
     const partial = await s.read(5, 300);
     assert.equal(partial.length, 1);
   });
@@ -146,7 +152,7 @@ describe('pub/sub (real Redis)', function () {
 
   it('refuses a subscription without channels, and PUBLISH on a read-only profile', async () => {
     assert.throws(() => new Subscription(open, {}), InputError);
-    await assert.rejects(publish(publisher, `${prefix}x`, 'm', { profile: { name: 'prod', readOnly: true } }), ReadOnlyError);
+    await assert.rejects(publish(new RedisSession(localProfile(0, { name: 'prod', readOnly: true })), `${prefix}x`, 'm'), ReadOnlyError);
   });
 
   it('sustains a high message rate into a counting sink without loss (figure)', async () => {

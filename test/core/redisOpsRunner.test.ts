@@ -2,15 +2,16 @@ import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import type { Redis } from 'ioredis';
 import { InputError, ReadOnlyError } from '../../src/core/errors';
-import { fallbackCatalog, findDoc, getCommandCatalog, getCommandDocs } from '../../src/core/redis/commandInfo';
-import { runCommand, runPipeline, runScript } from '../../src/core/redis/commandRunner';
+import { fallbackCatalog, findDoc, loadCommandCatalog } from '../../src/core/redis/commandInfo';
+import { runCommand, runPipeline, runScript, type RespTarget } from '../../src/core/redis/commandRunner';
 import { runRedisFile } from '../../src/core/redis/redisFile';
 import { array, bulk, errorReply, integer, ioredisReplySource, NIL, status } from '../../src/core/redis/reply';
 import { formatReply } from '../../src/core/redis/replyFormat';
 import { replyToJson } from '../../src/core/redis/replyJson';
 import { openRespClient, type RespClient } from '../../src/core/redis/respClient';
+import { RedisSession } from '../../src/core/redis/session';
 import { splitArgs } from '../../src/core/redis/tokenizer';
-import { useRedisDb } from './helpers/redis';
+import { localProfile, useRedisDb } from './helpers/redis';
 
 const DB = 8;
 const line = (text: string): Buffer[] => splitArgs(text);
@@ -20,44 +21,47 @@ describe('command runner (real Redis, db 8)', function () {
   let seed: Redis;
   let client: RespClient;
   const db = useRedisDb(DB, openRespClient, (s, c) => ([seed, client] = [s, c]));
+  const session = new RedisSession(localProfile(DB));
+  const t = (): RespTarget => ({ session, client });
+  after(() => session.close());
   afterEach(async () => {
     if (!client.connected) await db.reopen();
     if (client.db !== DB) await client.send(line(`SELECT ${DB}`));
   });
 
   it('keeps status and bulk apart, integers exact past 2^53, and an error reply as a value', async () => {
-    assert.deepEqual(await runCommand(client, line('SET k OK')), status('OK'));
-    assert.deepEqual(await runCommand(client, line('GET k')), bulk('OK'));
-    assert.deepEqual(await runCommand(client, ['SET', 'n', '9007199254740993']), status('OK'));
-    assert.deepEqual(await runCommand(client, line('INCR n')), integer(9007199254740994n));
-    assert.deepEqual(replyToJson(await runCommand(client, line('INCRBY n 1'))), '9007199254740995');
-    assert.deepEqual(await runCommand(client, line('GET none')), NIL);
+    assert.deepEqual(await runCommand(t(), line('SET k OK')), status('OK'));
+    assert.deepEqual(await runCommand(t(), line('GET k')), bulk('OK'));
+    assert.deepEqual(await runCommand(t(), ['SET', 'n', '9007199254740993']), status('OK'));
+    assert.deepEqual(await runCommand(t(), line('INCR n')), integer(9007199254740994n));
+    assert.deepEqual(replyToJson(await runCommand(t(), line('INCRBY n 1'))), '9007199254740995');
+    assert.deepEqual(await runCommand(t(), line('GET none')), NIL);
     assert.deepEqual(
-      await runCommand(client, line('LPUSH k x')),
+      await runCommand(t(), line('LPUSH k x')),
       errorReply('WRONGTYPE Operation against a key holding the wrong kind of value'),
     );
-    assert.deepEqual(await runCommand(client, [{ hex: '534554' }, { hex: '00ff' }, { hex: 'fe' }]), status('OK'));
+    assert.deepEqual(await runCommand(t(), [{ hex: '534554' }, { hex: '00ff' }, { hex: 'fe' }]), status('OK'));
     assert.deepEqual(await seed.getBuffer(Buffer.from([0, 255])), Buffer.from([0xfe]));
   });
 
   it('follows SELECT so the console can show profile[db]>', async () => {
-    await runCommand(client, line('SELECT 9'));
+    await runCommand(t(), line('SELECT 9'));
     assert.equal(client.db, 9);
-    await runCommand(client, line('SELECT 99999'));
+    await runCommand(t(), line('SELECT 99999'));
     assert.equal(client.db, 9);
   });
 
   it('refuses commands that would break request / reply, before sending', async () => {
-    await assert.rejects(runCommand(client, line('SUBSCRIBE ch')), (e: Error) => e instanceof InputError && /Subscribe/.test(e.message));
-    await assert.rejects(runCommand(client, line('MONITOR')), InputError);
-    await assert.rejects(runCommand(client, line('HELLO 3')), /RESP2/);
-    await assert.rejects(runCommand(client, line('CLIENT REPLY OFF')), InputError);
-    await assert.rejects(runCommand(client, []), /empty/);
-    assert.deepEqual(await runCommand(client, line('PING')), status('PONG'));
+    await assert.rejects(runCommand(t(), line('SUBSCRIBE ch')), (e: Error) => e instanceof InputError && /Subscribe/.test(e.message));
+    await assert.rejects(runCommand(t(), line('MONITOR')), InputError);
+    await assert.rejects(runCommand(t(), line('HELLO 3')), /RESP2/);
+    await assert.rejects(runCommand(t(), line('CLIENT REPLY OFF')), InputError);
+    await assert.rejects(runCommand(t(), []), /empty/);
+    assert.deepEqual(await runCommand(t(), line('PING')), status('PONG'));
   });
 
   it('an error on one line of a pipeline does not hide the others', async () => {
-    const result = await runPipeline(client, [line('SET a 1'), line('NOSUCH x'), line('INCR a'), line('LPUSH a x'), line('GET a')]);
+    const result = await runPipeline(t(), [line('SET a 1'), line('NOSUCH x'), line('INCR a'), line('LPUSH a x'), line('GET a')]);
     assert.equal(result.errors, 2);
     assert.deepEqual(result.replies.map(formatReply), [
       'OK',
@@ -69,7 +73,7 @@ describe('command runner (real Redis, db 8)', function () {
   });
 
   it('a transaction aborted by a bad command says EXECABORT in one sentence, keeps each line’s error and changes nothing', async () => {
-    const result = await runPipeline(client, [line('SET a 1'), line('NOSUCH x'), line('SET b 2')], { transaction: true });
+    const result = await runPipeline(t(), [line('SET a 1'), line('NOSUCH x'), line('SET b 2')], { transaction: true });
     assert.equal(
       result.aborted,
       "The transaction was not run (EXECABORT) because line 2 (NOSUCH) was refused: ERR unknown command 'NOSUCH', with args beginning with: 'x'; nothing was changed.",
@@ -80,12 +84,12 @@ describe('command runner (real Redis, db 8)', function () {
       errorReply('EXECABORT Transaction discarded because of previous errors.'),
     ]);
     assert.equal(await seed.dbsize(), 0);
-    assert.deepEqual(await runCommand(client, line('PING')), status('PONG'), 'the connection left MULTI');
+    assert.deepEqual(await runCommand(t(), line('PING')), status('PONG'), 'the connection left MULTI');
   });
 
   it('a transaction with a wrong arity and an unreadable line is discarded too', async () => {
     const result = await runScript(
-      client,
+      t(),
       [
         { line: 1, argv: line('SET a 1') },
         { line: 2, argv: line('GET') },
@@ -106,18 +110,18 @@ describe('command runner (real Redis, db 8)', function () {
 
   it('a transaction runs every line atomically and reports a runtime error on its own line', async () => {
     await seed.set('s', 'text');
-    const result = await runPipeline(client, [line('SET a 1'), line('INCR s'), line('INCR a')], { transaction: true });
+    const result = await runPipeline(t(), [line('SET a 1'), line('INCR s'), line('INCR a')], { transaction: true });
     assert.equal(result.aborted, undefined);
     assert.deepEqual(result.replies, [status('OK'), errorReply('ERR value is not an integer or out of range'), integer(2)]);
-    const nested = await runPipeline(client, [line('SET a 5'), line('MULTI')], { transaction: true });
+    const nested = await runPipeline(t(), [line('SET a 5'), line('MULTI')], { transaction: true });
     assert.match(nested.aborted ?? '', /line 2 \(MULTI\) was refused: MULTI cannot be used inside a transaction/);
     assert.equal(await seed.get('a'), '2');
   });
 
   it('a transaction whose watched key changed reports that nothing ran', async () => {
-    await runCommand(client, line('WATCH w'));
+    await runCommand(t(), line('WATCH w'));
     await seed.set('w', 'changed');
-    const result = await runPipeline(client, [line('SET w mine')], { transaction: true });
+    const result = await runPipeline(t(), [line('SET w mine')], { transaction: true });
     assert.match(result.aborted ?? '', /watched key changed/);
     assert.deepEqual(result.replies, [NIL]);
     assert.equal(await seed.get('w'), 'changed');
@@ -133,7 +137,7 @@ describe('command runner (real Redis, db 8)', function () {
     let batches = 0;
     let lastProgress = 0;
     let lastReply: unknown;
-    const result = await runRedisFile(client, Readable.from(text), {
+    const result = await runRedisFile(t(), Readable.from(text), {
       collect: false,
       batchSize: 5000,
       onResults: (r) => {
@@ -152,7 +156,7 @@ describe('command runner (real Redis, db 8)', function () {
   it('stops a .redis file when cancelled, between batches', async () => {
     const ac = new AbortController();
     const text = Array.from({ length: 20_000 }, (_, i) => `SET k${i} v\n`).join('');
-    const result = await runRedisFile(client, Readable.from([text]), {
+    const result = await runRedisFile(t(), Readable.from([text]), {
       batchSize: 1000,
       signal: ac.signal,
       onProgress: (p) => p.lines >= 3000 && ac.abort(),
@@ -163,7 +167,7 @@ describe('command runner (real Redis, db 8)', function () {
   });
 
   it('reports a line that cannot be read and runs the others (pipeline mode)', async () => {
-    const result = await runRedisFile(client, Readable.from(['SET a 1\nSET b "x\nGET a\n']));
+    const result = await runRedisFile(t(), Readable.from(['SET a 1\nSET b "x\nGET a\n']));
     assert.deepEqual(
       result.results.map((r) => [r.line, formatReply(r.reply)]),
       [
@@ -177,10 +181,16 @@ describe('command runner (real Redis, db 8)', function () {
 
 describe('read-only profiles in the console and pipelines (real Redis, db 8)', function () {
   this.timeout(60_000);
-  const profile = { name: 'prod', readOnly: true };
+  const ro = new RedisSession(localProfile(DB, { name: 'prod', readOnly: true }));
+  const rw = new RedisSession(localProfile(DB));
   let seed: Redis;
   let client: RespClient;
   useRedisDb(DB, openRespClient, (s, c) => ([seed, client] = [s, c]), 'end');
+  const t = (): RespTarget => ({ session: ro, client });
+  after(() => {
+    ro.close();
+    rw.close();
+  });
 
   const refused = [
     'SET k v',
@@ -221,9 +231,11 @@ describe('read-only profiles in the console and pipelines (real Redis, db 8)', f
   for (const text of refused) {
     it(`refuses ${text.split(' ').slice(0, 2).join(' ')} before sending it`, async () => {
       await assert.rejects(
-        runCommand(client, line(text), { profile }),
+        runCommand(t(), line(text)),
         (e: Error) =>
-          e instanceof ReadOnlyError && e.message.startsWith('Profile "prod" is read-only: ') && e.message.endsWith('so nothing was sent.'),
+          e instanceof ReadOnlyError &&
+          e.message.startsWith('Profile "prod" is read-only, so ') &&
+          e.message.endsWith('was refused before anything was sent; turn off "readOnly" in the profile to allow it.'),
       );
     });
   }
@@ -244,14 +256,14 @@ describe('read-only profiles in the console and pipelines (real Redis, db 8)', f
   ];
   for (const text of allowed) {
     it(`lets ${text.split(' ').slice(0, 2).join(' ')} through`, async () => {
-      const reply = await runCommand(client, line(text), { profile });
+      const reply = await runCommand(t(), line(text));
       assert.notEqual(reply.type === 'error' && /read-only/.test(reply.message), true);
     });
   }
 
   it('leaves the server unchanged after all the refusals', async () => {
     await seed.set('sentinel', 'kept');
-    for (const text of refused) await assert.rejects(runCommand(client, line(text), { profile }), ReadOnlyError);
+    for (const text of refused) await assert.rejects(runCommand(t(), line(text)), ReadOnlyError);
     assert.equal(await seed.get('sentinel'), 'kept');
     assert.equal(await seed.dbsize(), 1);
     assert.deepEqual(await seed.config('GET', 'maxmemory-samples'), ['maxmemory-samples', '5']);
@@ -260,22 +272,21 @@ describe('read-only profiles in the console and pipelines (real Redis, db 8)', f
 
   it('refuses a whole pipeline or transaction that holds one write, sending nothing', async () => {
     await seed.set('sentinel', 'kept');
-    await assert.rejects(runPipeline(client, [line('GET sentinel'), line('SET sentinel x')], { profile }), {
-      message: 'Profile "prod" is read-only: SET (line 2) writes data, so nothing was sent.',
+    await assert.rejects(runPipeline(t(), [line('GET sentinel'), line('SET sentinel x')]), {
+      message:
+        'Profile "prod" is read-only, so SET on line 2 (it writes data) was refused before anything was sent; turn off "readOnly" in the profile to allow it.',
     });
-    await assert.rejects(runPipeline(client, [line('GET sentinel'), line('DEL sentinel')], { profile, transaction: true }), ReadOnlyError);
-    const stream = await runRedisFile(client, Readable.from(['GET sentinel\nPUBLISH ch x\n']), { profile, transaction: true }).catch(
-      (e: Error) => e,
-    );
-    assert.ok(stream instanceof ReadOnlyError && /PUBLISH \(line 2\) publishes a message/.test(stream.message));
-    assert.deepEqual(await runCommand(client, line('PING')), status('PONG'), 'the transaction was discarded');
+    await assert.rejects(runPipeline(t(), [line('GET sentinel'), line('DEL sentinel')], { transaction: true }), ReadOnlyError);
+    const stream = await runRedisFile(t(), Readable.from(['GET sentinel\nPUBLISH ch x\n']), { transaction: true }).catch((e: Error) => e);
+    assert.ok(stream instanceof ReadOnlyError && /PUBLISH on line 2 \(it publishes a message\)/.test(stream.message));
+    assert.deepEqual(await runCommand(t(), line('PING')), status('PONG'), 'the transaction was discarded');
     assert.equal(await seed.get('sentinel'), 'kept');
-    const ok = await runPipeline(client, [line('GET sentinel'), line('EXISTS sentinel')], { profile });
+    const ok = await runPipeline(t(), [line('GET sentinel'), line('EXISTS sentinel')]);
     assert.deepEqual(ok.replies, [bulk('kept'), integer(1)]);
   });
 
   it('classifies subcommands with the live COMMAND table, and falls back carefully without it', async () => {
-    const live = await getCommandCatalog(client, 'local@127.0.0.1:6379');
+    const live = await loadCommandCatalog(client);
     assert.equal(live.live, true);
     assert.equal(live.classify(line('config set a b')).write, true);
     assert.equal(live.classify(line('CONFIG GET a')).write, false);
@@ -284,7 +295,7 @@ describe('read-only profiles in the console and pipelines (real Redis, db 8)', f
     assert.equal(live.classify(line('GEORADIUS g 0 0 1 km')).write, false);
     assert.equal(live.classify(line('GEORADIUS g 0 0 1 km STORE d')).write, true);
     assert.equal(live.classify(line('NOSUCHCOMMAND')).write, false, 'the server refuses unknown commands itself');
-    const viaIoredis = await getCommandCatalog(ioredisReplySource(seed));
+    const viaIoredis = await loadCommandCatalog(ioredisReplySource(seed));
     assert.equal(viaIoredis.live, true);
     assert.equal(viaIoredis.classify(line('CLIENT KILL 1.2.3.4:5')).write, true);
     const fallback = fallbackCatalog();
@@ -296,7 +307,7 @@ describe('read-only profiles in the console and pipelines (real Redis, db 8)', f
   });
 
   it('lists commands with summary, syntax and arity for completion and HELP', async () => {
-    const docs = await getCommandDocs(client, 'local@127.0.0.1:6379');
+    const docs = await rw.docs();
     assert.ok(docs.length > 200);
     const set = findDoc(docs, ['set']);
     assert.equal(set?.summary.length !== undefined && set.summary.length > 0, true);
@@ -304,7 +315,7 @@ describe('read-only profiles in the console and pipelines (real Redis, db 8)', f
     assert.match(set?.syntax ?? '', /^key value \[NX \| XX\] \[GET\]/);
     assert.equal(findDoc(docs, ['config', 'set'])?.name, 'CONFIG SET');
     assert.equal(findDoc(docs, ['config', 'set'])?.arity, -4);
-    assert.equal(await getCommandDocs(client, 'local@127.0.0.1:6379'), await getCommandDocs(client, 'local@127.0.0.1:6379'), 'cached');
+    assert.equal(await rw.docs(), await rw.docs(), 'cached by the session');
   });
 
   it('formats a nested reply of a pipeline the same as redis-cli would', () => {

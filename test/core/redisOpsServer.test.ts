@@ -12,6 +12,7 @@ import { runCommand } from '../../src/core/redis/commandRunner';
 import { connectRedis } from '../../src/core/redis/connection';
 import { Subscription } from '../../src/core/redis/pubsub';
 import { openRespClient } from '../../src/core/redis/respClient';
+import { RedisSession } from '../../src/core/redis/session';
 import { iterateKeys } from '../../src/core/redis/scanExport';
 import { splitArgs } from '../../src/core/redis/tokenizer';
 import { freePort, sleep } from './helpers/common';
@@ -157,6 +158,7 @@ describe('on a Redis server of the test’s own', function () {
 
   it('a read-only profile refuses FLUSHALL, SHUTDOWN, CONFIG REWRITE, SAVE and the like; the server stays as it was', async () => {
     const client = await openRespClient(profile);
+    const ro = new RedisSession({ ...profile, name: 'own', readOnly: true });
     try {
       await admin.set('sentinel', 'kept');
       const before = await admin.dbsize();
@@ -175,7 +177,7 @@ describe('on a Redis server of the test’s own', function () {
         'DEBUG RELOAD',
         'MODULE LOAD /x.so',
       ]) {
-        await assert.rejects(runCommand(client, splitArgs(text), { profile: { name: 'own', readOnly: true } }), ReadOnlyError, text);
+        await assert.rejects(runCommand({ session: ro, client }, splitArgs(text)), ReadOnlyError, text);
       }
       assert.equal(await admin.ping(), 'PONG');
       assert.equal(await admin.dbsize(), before);
@@ -184,6 +186,7 @@ describe('on a Redis server of the test’s own', function () {
       assert.equal(role[0], 'master');
     } finally {
       client.close();
+      ro.close();
     }
   });
 

@@ -1,7 +1,10 @@
 /**
- * Read-only profiles, in the core: every write family and each command the
- * command flags miss is refused with "profile X is read-only" before
- * anything is sent, and the server is unchanged afterwards (read back).
+ * Read-only profiles, in the core: every write entry point — each write
+ * operation of the OPERATIONS table, every command the live catalog calls a
+ * write, pipelines, transactions, .redis files, publish, create key, string
+ * save, delete / flush, and every AMQP write — is refused by the session's
+ * guard with the one sentence, before anything is sent, and the server is
+ * unchanged afterwards (read back, and no write in its command statistics).
  * Complements redisOps*.test.ts and amqpTopology.test.ts with what they do
  * not cover: the interactive MULTI block, FUNCTION RESTORE / KILL, SCRIPT
  * KILL, CLIENT KILL in all its forms and CLIENT UNBLOCK, SHUTDOWN variants,
@@ -11,6 +14,7 @@
  * connections a read-only profile opens while refusing (none).
  */
 import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
 import { Redis } from 'ioredis';
 import { AmqpSession } from '../../src/core/amqp/amqpSession';
 import { startConsumer } from '../../src/core/amqp/consumer';
@@ -30,19 +34,25 @@ import {
 } from '../../src/core/amqp/topology';
 import { NotFoundError, ReadOnlyError } from '../../src/core/errors';
 import { resolveRedisProfile, type ResolvedRedisProfile } from '../../src/core/profiles';
-import { getCommandCatalog } from '../../src/core/redis/commandInfo';
-import { runCommand, runPipeline } from '../../src/core/redis/commandRunner';
-import { connectRedis } from '../../src/core/redis/connection';
-import { deleteByPattern, deleteKeys, flushDb } from '../../src/core/redis/keyOps';
+import { loadCommandCatalog } from '../../src/core/redis/commandInfo';
+import { refusal, runCommand, runPipeline, runScript, type RespTarget } from '../../src/core/redis/commandRunner';
+import { createKey, deleteByPattern, deleteKeys, flushDb, NEW_KEY_TYPES } from '../../src/core/redis/keyOps';
 import { OPERATIONS, runOperationUnchecked } from '../../src/core/redis/operations';
+import type { OperationSpec } from '../../src/core/redis/opsSpec';
 import { publish as redisPublish } from '../../src/core/redis/pubsub';
+import { runRedisFile } from '../../src/core/redis/redisFile';
 import { openRespClient, type RespClient } from '../../src/core/redis/respClient';
+import { RedisSession } from '../../src/core/redis/session';
+import { saveStringCas } from '../../src/core/redis/stringOps';
 import { splitArgs } from '../../src/core/redis/tokenizer';
 import { MANAGEMENT_URL, PASSWORD, TestVhost } from './helpers/amqpBroker';
+import { sampleArgs } from './helpers/opSamples';
 import { OwnRedis } from './helpers/ownServers';
 import { TcpProxy } from './helpers/tcpProxy';
 
-const READ_ONLY = /^Profile "ro" is read-only[:,] /;
+/** The one refusal sentence, the same for both brokers (src/core/readOnly.ts). */
+const READ_ONLY =
+  /^Profile "ro" is read-only, so .+ was refused before anything was sent; turn off "readOnly" in the profile to allow it\.$/;
 
 function isReadOnlyRefusal(err: unknown): boolean {
   return err instanceof ReadOnlyError && READ_ONLY.test(err.message) && !/\n/.test(err.message);
@@ -58,6 +68,8 @@ describe('read-only profiles refuse every write before sending it (core)', funct
     let subscriber: Redis;
     let ro: ResolvedRedisProfile;
     let console1: RespClient;
+    let consoleSession: RedisSession;
+    const roTarget = (): RespTarget => ({ session: consoleSession, client: console1 });
     let sha = '';
     let victimId = 0;
     let victimAddr = '';
@@ -93,9 +105,13 @@ describe('read-only profiles refuse every write before sending it (core)', funct
       await subscriber.call('SSUBSCRIBE', 'ro:sch');
       ro = resolveRedisProfile({ name: 'ro', host: '127.0.0.1', port: server.port, readOnly: true });
       console1 = await openRespClient(ro, { connectionName: 'ro-console' });
+      consoleSession = new RedisSession(ro);
+      // Its catalog (and the connection that loads it) before the snapshots compare client lists.
+      await consoleSession.catalog();
     });
     after(async () => {
       console1.close();
+      consoleSession.close();
       admin.disconnect();
       victim.disconnect();
       subscriber.disconnect();
@@ -135,7 +151,7 @@ describe('read-only profiles refuse every write before sending it (core)', funct
     }
 
     it('no typed operation that the live server calls a write is marked as a read', async () => {
-      const catalog = await getCommandCatalog(console1);
+      const catalog = await loadCommandCatalog(console1);
       assert.equal(catalog.live, true);
       const missed = OPERATIONS.filter((op) => !op.write && catalog.classify([Buffer.from(op.command)]).write).map((op) => op.name);
       assert.deepEqual(missed, []);
@@ -144,63 +160,66 @@ describe('read-only profiles refuse every write before sending it (core)', funct
       assert.deepEqual([...new Set(writes.map((op) => op.family))].sort(), ['hash', 'key', 'list', 'set', 'string', 'zset']);
     });
 
-    it('refuses a write of every family through the typed operations and helpers; the server unchanged', async () => {
+    it('every write entry point is refused by the session before anything is sent; the server unchanged, no write in its statistics', async () => {
       const before = await snapshot();
       await admin.config('RESETSTAT');
-      const client = await connectRedis(ro);
+      const session = new RedisSession(ro);
+      const target = { session, client: console1 };
+      const refusals: string[] = [];
+      const refuse = async (label: string, attempt: () => Promise<unknown>): Promise<void> => {
+        await assert.rejects(attempt(), isReadOnlyRefusal, label);
+        refusals.push(label);
+      };
       try {
-        const ctx = { profile: ro, openDedicated: () => connectRedis(ro) };
-        const table: [string, Record<string, unknown>][] = [
-          ['set', { key: 'str', value: 'w' }],
-          ['incr', { key: 'n' }],
-          ['hset', { key: 'h', fields: { f: '2' } }],
-          ['lpush', { key: 'l', values: ['x'] }],
-          ['blpop', { keys: ['l'], timeout: 1 }],
-          ['sadd', { key: 's', members: ['b'] }],
-          ['sinterstore', { destination: 'dst', keys: ['s'] }],
-          ['zadd', { key: 'z', members: [{ member: 'b', score: 2 }] }],
-          ['zunionstore', { destination: 'dst', keys: ['z'] }],
-          ['unlink', { keys: ['str'] }],
-          ['expire', { key: 'str', seconds: 5 }],
-          ['persist', { key: 'n' }],
-          ['rename', { key: 'str', newKey: 'renamed' }],
-          ['move', { key: 'str', db: 1 }],
-          ['copy', { source: 'str', destination: 'copied' }],
-        ];
-        for (const [name, args] of table) await assert.rejects(runOperationUnchecked(client, name, args, ctx), isReadOnlyRefusal, name);
-        await assert.rejects(deleteByPattern(client, '*', { profile: ro }), isReadOnlyRefusal);
-        await assert.rejects(deleteKeys(client, ['str'], { profile: ro }), isReadOnlyRefusal);
-        await assert.rejects(flushDb(client, 0, { profile: ro }), isReadOnlyRefusal);
-        await assert.rejects(redisPublish(client, 'ro:ch', 'hi', { profile: ro }), isReadOnlyRefusal);
-        // Reads still work on the same profile.
-        assert.equal(await runOperationUnchecked(client, 'get', { key: 'str' }, ctx), 'v');
+        // Every write of the OPERATIONS table, with arguments made from its own schema.
+        const writes = (OPERATIONS as readonly OperationSpec[]).filter((op) => op.write);
+        for (const op of writes) await refuse(`operation ${op.name}`, () => runOperationUnchecked(session, op.name, sampleArgs(op)));
+        // Every command the live catalog calls a write, typed in.
+        const catalog = await session.catalog();
+        const typedWrites = catalog
+          .list()
+          .map((d) => [Buffer.from(d.name)])
+          .filter((argv) => catalog.classify(argv).write && refusal(argv) === undefined);
+        assert.ok(typedWrites.length >= 100, `${typedWrites.length} write commands in the catalog`);
+        for (const argv of typedWrites) {
+          const line = [...argv, Buffer.from('str'), Buffer.from('x')];
+          await refuse(`typed ${argv[0].toString()}`, () => runCommand(target, line));
+        }
+        await refuse('pipeline', () => runPipeline(target, [splitArgs('GET str'), splitArgs('SET str w')]));
+        await refuse('transaction', () => runPipeline(target, [splitArgs('GET str'), splitArgs('INCR n')], { transaction: true }));
+        await refuse('script', () => runScript(target, [{ line: 1, argv: splitArgs('DEL str') }]));
+        await refuse('.redis file', () => runRedisFile(target, Readable.from(['GET str\nHSET h f 2\n'])));
+        // The helpers that write.
+        await refuse('delete by pattern', () => deleteByPattern(session, '*'));
+        await refuse('delete keys', () => deleteKeys(session, ['str']));
+        await refuse('flush the database', () => flushDb(session, 0));
+        await refuse('publish', () => redisPublish(session, 'ro:ch', 'hi'));
+        for (const type of NEW_KEY_TYPES) {
+          const items = type === 'zset' ? ['1', 'm'] : type === 'list' || type === 'set' ? ['a'] : ['f', 'v'];
+          await refuse(`create a ${type}`, () =>
+            createKey(
+              session,
+              type,
+              Buffer.from('fresh'),
+              items.map((i) => Buffer.from(i)),
+              Buffer.from('v'),
+            ),
+          );
+        }
+        await refuse('save a string', () => saveStringCas(session, Buffer.from('str'), Buffer.from('v'), Buffer.from('w')));
+        await refuse('overwrite a string', () => saveStringCas(session, Buffer.from('str'), undefined, Buffer.from('w'), { force: true }));
+        // Reads still work on the same session.
+        assert.equal(await runOperationUnchecked(session, 'get', { key: 'str' }), 'v');
+        assert.ok(refusals.length >= writes.length + typedWrites.length + 14);
+        const ran = await commandsRun();
+        const writesRan = [...ran].filter(
+          (name) => name !== 'config|resetstat' && catalog.classify(name.split('|').map((w) => Buffer.from(w))).write,
+        );
+        assert.deepEqual(writesRan, [], 'write commands that reached the server');
       } finally {
-        client.disconnect();
+        session.close();
       }
       assert.deepEqual(await snapshot(), before);
-      const ran = await commandsRun();
-      for (const cmd of [
-        'set',
-        'incr',
-        'hset',
-        'lpush',
-        'blpop',
-        'sadd',
-        'sinterstore',
-        'zadd',
-        'zunionstore',
-        'unlink',
-        'del',
-        'expire',
-        'persist',
-        'rename',
-        'move',
-        'copy',
-        'flushdb',
-        'publish',
-      ]) {
-        assert.equal(ran.has(cmd), false, `${cmd} reached the server`);
-      }
     });
 
     // Each command the write/admin flags miss, plus the destructive admin ones, in the console.
@@ -259,12 +278,12 @@ describe('read-only profiles refuse every write before sending it (core)', funct
       const before = await snapshot();
       await admin.config('RESETSTAT');
       for (const text of refused) {
-        await assert.rejects(runCommand(console1, splitArgs(fill(text)), { profile: ro }), isReadOnlyRefusal, text);
+        await assert.rejects(runCommand(roTarget(), splitArgs(fill(text))), isReadOnlyRefusal, text);
       }
       // FUNCTION RESTORE takes a binary payload.
       const dump = (await admin.callBuffer('FUNCTION', 'DUMP')) as Buffer;
       await assert.rejects(
-        runCommand(console1, [Buffer.from('FUNCTION'), Buffer.from('RESTORE'), dump, Buffer.from('REPLACE')], { profile: ro }),
+        runCommand(roTarget(), [Buffer.from('FUNCTION'), Buffer.from('RESTORE'), dump, Buffer.from('REPLACE')]),
         isReadOnlyRefusal,
       );
       assert.equal(await victim.ping(), 'PONG', 'the victim was not disconnected');
@@ -281,7 +300,7 @@ describe('read-only profiles refuse every write before sending it (core)', funct
 
     it('lets the read-only forms through: EVAL_RO, EVALSHA_RO, FCALL_RO, CONFIG GET, CLIENT LIST, SCRIPT EXISTS, …', async () => {
       for (const text of allowed) {
-        const reply = await runCommand(console1, splitArgs(fill(text)), { profile: ro });
+        const reply = await runCommand(roTarget(), splitArgs(fill(text)));
         assert.notEqual(reply.type, 'error', `${text}: ${reply.type === 'error' ? reply.message : ''}`);
       }
       for (const text of [
@@ -290,36 +309,25 @@ describe('read-only profiles refuse every write before sending it (core)', funct
         'EVALSHA_RO {sha} 1 str',
         'FCALL_RO roget 1 str',
       ]) {
-        assert.deepEqual(
-          await runCommand(console1, splitArgs(fill(text)), { profile: ro }),
-          { type: 'bulk', value: Buffer.from('v') },
-          text,
-        );
+        assert.deepEqual(await runCommand(roTarget(), splitArgs(fill(text))), { type: 'bulk', value: Buffer.from('v') }, text);
       }
     });
 
     it('an interactive MULTI block: its writes are refused, EXEC commits only the reads; pipelines and transactions with a write send nothing', async () => {
       const before = await snapshot();
-      assert.deepEqual(await runCommand(console1, splitArgs('MULTI'), { profile: ro }), { type: 'status', value: 'OK' });
-      assert.deepEqual(await runCommand(console1, splitArgs('GET str'), { profile: ro }), { type: 'status', value: 'QUEUED' });
+      assert.deepEqual(await runCommand(roTarget(), splitArgs('MULTI')), { type: 'status', value: 'OK' });
+      assert.deepEqual(await runCommand(roTarget(), splitArgs('GET str')), { type: 'status', value: 'QUEUED' });
       for (const text of ['SET str w', 'INCR n', 'DEL h', `EVAL "return redis.call('set', KEYS[1], 'x')" 1 str`, 'PUBLISH ro:ch hi']) {
-        await assert.rejects(runCommand(console1, splitArgs(text), { profile: ro }), isReadOnlyRefusal, text);
+        await assert.rejects(runCommand(roTarget(), splitArgs(text)), isReadOnlyRefusal, text);
       }
-      const exec = await runCommand(console1, splitArgs('EXEC'), { profile: ro });
+      const exec = await runCommand(roTarget(), splitArgs('EXEC'));
       assert.deepEqual(exec, { type: 'array', items: [{ type: 'bulk', value: Buffer.from('v') }] });
       await assert.rejects(
-        runPipeline(console1, [splitArgs('GET str'), splitArgs('SET str w')], { profile: ro, transaction: true }),
+        runPipeline(roTarget(), [splitArgs('GET str'), splitArgs('SET str w')], { transaction: true }),
         isReadOnlyRefusal,
       );
-      await assert.rejects(
-        runPipeline(console1, [splitArgs('GET str'), splitArgs('FCALL rwset 1 str w')], { profile: ro }),
-        isReadOnlyRefusal,
-      );
-      assert.deepEqual(
-        await runCommand(console1, splitArgs('PING'), { profile: ro }),
-        { type: 'status', value: 'PONG' },
-        'no transaction left open',
-      );
+      await assert.rejects(runPipeline(roTarget(), [splitArgs('GET str'), splitArgs('FCALL rwset 1 str w')]), isReadOnlyRefusal);
+      assert.deepEqual(await runCommand(roTarget(), splitArgs('PING')), { type: 'status', value: 'PONG' }, 'no transaction left open');
       assert.deepEqual(await snapshot(), before);
     });
   });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { runScript } from '../../src/core/redis/commandRunner';
 import type { RedisReply } from '../../src/core/redis/reply';
 import { openRespClient, type RespClient } from '../../src/core/redis/respClient';
+import { RedisSession } from '../../src/core/redis/session';
 import { localProfile } from './helpers/redis';
 
 const DB = 9;
@@ -22,6 +23,8 @@ function statusOf(reply: RedisReply): string {
 
 describe('RespClient tracks the selected db only from commands that ran', () => {
   let client: RespClient;
+  const session = new RedisSession(localProfile(0));
+  after(() => session.close());
   beforeEach(async () => {
     client = await openRespClient(localProfile(DB), { connectionName: 'test-resp-db' });
   });
@@ -82,7 +85,7 @@ describe('RespClient tracks the selected db only from commands that ran', () => 
 
   it('a transaction through runScript (MULTI, lines, EXEC) ends on the db the server is on', async () => {
     const run = await runScript(
-      client,
+      { session, client },
       [
         { line: 1, argv: b('SELECT', '7') },
         { line: 2, argv: b('PING') },

@@ -10,7 +10,6 @@ import {
   InputError,
   NotFoundError,
   PreconditionError,
-  ReadOnlyError,
   errorMessage,
 } from '../errors';
 import { classifySocketError, socketError, type SocketFailure } from '../net/socketErrors';
@@ -151,13 +150,6 @@ function amqpSocketError(ctx: AmqpErrorContext, failure: SocketFailure, raw: str
     case 'other':
       return new BrokerError(`${where} failed: ${raw}.`);
   }
-}
-
-/** The error a read-only profile raises before anything is sent. */
-export function readOnlyError(profile: ResolvedRabbitProfile, action: string): ReadOnlyError {
-  return new ReadOnlyError(
-    `Profile "${profile.name}" is read-only, so ${action} was refused before anything was sent; turn off "readOnly" in the profile to allow it.`,
-  );
 }
 
 /** A CancelledError naming what was cancelled. */

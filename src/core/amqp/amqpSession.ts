@@ -8,9 +8,11 @@ import type { Channel, ChannelModel, ConfirmChannel } from 'amqplib';
 import { BrokerError, errorMessage } from '../errors';
 import type { Logger } from '../logger';
 import { silentLogger } from '../logger';
+import { ProfilePool } from '../profilePool';
 import type { ResolvedRabbitProfile } from '../profiles';
+import { assertWritable } from '../readOnly';
 import { closeQuietly, connectAmqp } from './amqpConnection';
-import { amqpReplyCode, cancelledError, describeAmqpError, readOnlyError, type AmqpErrorContext } from './amqpErrors';
+import { amqpReplyCode, cancelledError, describeAmqpError, type AmqpErrorContext } from './amqpErrors';
 import { ManagementClient } from './managementClient';
 
 export interface AmqpSessionOptions {
@@ -117,9 +119,9 @@ export class AmqpSession {
     return describeAmqpError(this.context(what), err);
   }
 
-  /** Throws a ReadOnlyError before anything is sent when the profile is read-only. */
+  /** Throws the read-only refusal before anything is sent when the profile is read-only. */
   assertWritable(action: string): void {
-    if (this.profile.readOnly) throw readOnlyError(this.profile, action);
+    assertWritable(this.profile, action);
   }
 
   /** The shared connection, opened on first use and reopened after it was lost. */
@@ -232,57 +234,37 @@ export interface RabbitProfileSource {
   password(profile: ResolvedRabbitProfile): Promise<string | undefined>;
 }
 
-interface PoolEntry {
-  profile: ResolvedRabbitProfile;
-  session: Promise<AmqpSession>;
-}
-
-/** Sessions per (profile, vhost), closed on `invalidate` and `dispose`. */
+/** Sessions per (profile, vhost) from the one pool (ProfilePool), closed on `invalidate` and `dispose`. */
 export class AmqpPool {
-  private readonly entries = new Map<string, PoolEntry>();
+  private readonly sessions: ProfilePool<ResolvedRabbitProfile, AmqpSession>;
 
   constructor(
     private readonly source: RabbitProfileSource,
     private readonly logger: Logger = silentLogger,
-  ) {}
+  ) {
+    this.sessions = new ProfilePool(
+      async (profile, vhost) => {
+        const password = await this.source.password(profile);
+        const options: AmqpSessionOptions = { vhost, logger: this.logger };
+        if (password !== undefined) options.password = password;
+        return new AmqpSession(profile, options);
+      },
+      (session) => session.close(),
+    );
+  }
 
   /** The session of (profile, vhost); the profile's vhost when none is given. */
-  async session(profileName: string, vhost?: string): Promise<AmqpSession> {
+  session(profileName: string, vhost?: string): Promise<AmqpSession> {
     const profile = this.source.profile(profileName);
-    const useVhost = vhost ?? profile.vhost;
-    const key = `${profileName}\u0000${useVhost}`;
-    const existing = this.entries.get(key);
-    if (existing && existing.profile === profile) return existing.session;
-    if (existing) this.drop(key, existing);
-    const session = (async (): Promise<AmqpSession> => {
-      const password = await this.source.password(profile);
-      const options: AmqpSessionOptions = { vhost: useVhost, logger: this.logger };
-      if (password !== undefined) options.password = password;
-      return new AmqpSession(profile, options);
-    })();
-    const entry: PoolEntry = { profile, session };
-    this.entries.set(key, entry);
-    session.catch(() => {
-      if (this.entries.get(key) === entry) this.entries.delete(key);
-    });
-    return session;
+    return this.sessions.acquire(profile, vhost ?? profile.vhost);
   }
 
   /** Closes the sessions of one profile (after its settings or password changed), or of all. */
   invalidate(profileName?: string): void {
-    for (const [key, entry] of this.entries) {
-      if (profileName === undefined || entry.profile.name === profileName) this.drop(key, entry);
-    }
+    this.sessions.invalidate(profileName);
   }
 
-  async dispose(): Promise<void> {
-    const sessions = [...this.entries.values()].map((e) => e.session);
-    this.entries.clear();
-    await Promise.all(sessions.map(async (s) => (await s.catch(() => undefined))?.close()));
-  }
-
-  private drop(key: string, entry: PoolEntry): void {
-    this.entries.delete(key);
-    void entry.session.then((s) => s.close()).catch(() => undefined);
+  dispose(): Promise<void> {
+    return this.sessions.dispose();
   }
 }

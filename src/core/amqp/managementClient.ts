@@ -11,7 +11,7 @@ import { InputError } from '../errors';
 import type { Logger } from '../logger';
 import { silentLogger } from '../logger';
 import type { ResolvedRabbitProfile } from '../profiles';
-import { readOnlyError } from './amqpErrors';
+import { assertWritable } from '../readOnly';
 import { ManagementHttp, encodeName, isPageOutOfRange, type HttpCall } from './managementHttp';
 import {
   isObject,
@@ -308,7 +308,7 @@ export class ManagementClient {
 
   /** Closes a client connection on the broker (refused on a read-only profile). */
   async closeConnection(name: string, options: RequestOptions & { reason?: string } = {}): Promise<void> {
-    if (this.profile.readOnly) throw readOnlyError(this.profile, `closing connection "${name}"`);
+    assertWritable(this.profile, `closing connection "${name}"`);
     await this.send({
       method: 'DELETE',
       path: `/api/connections/${encodeName(name)}`,

@@ -1,13 +1,14 @@
 /**
- * What the server says about its commands (`COMMAND`, `COMMAND DOCS`),
- * cached per connection and per caller-chosen key (a profile): read-only
- * classification of a command line, and the command list for completion and
- * HELP. When `COMMAND` is unavailable (renamed or denied by ACL) the
+ * What the server says about its commands (`COMMAND`, `COMMAND DOCS`): the
+ * read-only classification of a command line, and the command list for
+ * completion and HELP. Loaded here, cached by the session (per profile and
+ * db, cleared on reconnect); no module state. When `COMMAND` is unavailable (renamed or denied by ACL) the
  * classification falls back to `@ioredis/commands` and treats unknown
  * commands as writes.
  */
 import * as ioredisCommands from '@ioredis/commands';
-import { ReadOnlyError } from '../errors';
+import type { ReadOnlyError } from '../errors';
+import { readOnlyError, type GuardedProfile } from '../readOnly';
 import type { RedisReply, ReplySource } from './reply';
 
 export interface CommandDescription {
@@ -34,9 +35,9 @@ export interface Classification {
 
 /** Commands the flags do not mark `write` but that change data or the server. */
 const EXTRA_WRITES: ReadonlyMap<string, string> = new Map([
-  ['eval', 'runs a script that may write (use EVAL_RO)'],
-  ['evalsha', 'runs a script that may write (use EVALSHA_RO)'],
-  ['fcall', 'calls a function that may write (use FCALL_RO)'],
+  ['eval', 'runs a script that may write, unlike EVAL_RO'],
+  ['evalsha', 'runs a script that may write, unlike EVALSHA_RO'],
+  ['fcall', 'calls a function that may write, unlike FCALL_RO'],
   ['publish', 'publishes a message'],
   ['spublish', 'publishes a message'],
   ['script|load', 'loads a script into the server'],
@@ -216,59 +217,34 @@ export function fallbackCatalog(): CommandCatalog {
   return new CommandCatalog(descriptions, false);
 }
 
-const catalogsByKey = new Map<string, Promise<CommandCatalog>>();
-const catalogsBySource = new WeakMap<object, Promise<CommandCatalog>>();
-
 /**
- * The command catalog of the server behind `source`, from `COMMAND`, cached
- * per source and, when given, per `cacheKey` (for instance a profile name
- * plus endpoint). Falls back to @ioredis/commands when COMMAND is refused.
+ * The command catalog of the server behind `source`, from `COMMAND`; falls
+ * back to @ioredis/commands when COMMAND is refused (renamed, ACL).
  */
-export function getCommandCatalog(source: ReplySource, cacheKey?: string): Promise<CommandCatalog> {
-  const cached = (cacheKey !== undefined ? catalogsByKey.get(cacheKey) : undefined) ?? catalogsBySource.get(source);
-  if (cached) return cached;
-  const loading = source.send([Buffer.from('COMMAND')]).then(
-    (reply) => (reply.type === 'array' && reply.items.length > 0 ? catalogFromReply(reply) : fallbackCatalog()),
-    () => {
-      forget();
-      return fallbackCatalog();
-    },
-  );
-  const forget = (): void => {
-    if (cacheKey !== undefined && catalogsByKey.get(cacheKey) === loading) catalogsByKey.delete(cacheKey);
-    catalogsBySource.delete(source);
-  };
-  if (cacheKey !== undefined) catalogsByKey.set(cacheKey, loading);
-  catalogsBySource.set(source, loading);
-  return loading;
-}
-
-/** Drops cached catalogs and docs (all, or one cache key), e.g. after a server upgrade. */
-export function clearCommandCache(cacheKey?: string): void {
-  if (cacheKey === undefined) {
-    catalogsByKey.clear();
-    docsByKey.clear();
-  } else {
-    catalogsByKey.delete(cacheKey);
-    docsByKey.delete(cacheKey);
+export async function loadCommandCatalog(source: ReplySource): Promise<CommandCatalog> {
+  try {
+    const reply = await source.send([Buffer.from('COMMAND')]);
+    return reply.type === 'array' && reply.items.length > 0 ? catalogFromReply(reply) : fallbackCatalog();
+  } catch {
+    return fallbackCatalog();
   }
 }
 
 /**
- * The ReadOnlyError for a command on a read-only profile when it would
- * write, or undefined when it may be sent. `line` is named in the message.
+ * The refusal for a command on a read-only profile when it would write, or
+ * undefined when it may be sent. `line` is named in the sentence.
  */
-export function readOnlyRefusal(
-  profile: { name: string; readOnly: boolean } | undefined,
+export function commandRefusal(
+  profile: GuardedProfile,
   catalog: CommandCatalog,
   argv: readonly Buffer[],
   line?: number,
 ): ReadOnlyError | undefined {
-  if (!profile?.readOnly) return undefined;
+  if (!profile.readOnly) return undefined;
   const c = catalog.classify(argv);
   if (!c.write) return undefined;
-  const where = line === undefined ? '' : ` (line ${line})`;
-  return new ReadOnlyError(`Profile "${profile.name}" is read-only: ${c.display}${where} ${c.reason ?? 'writes'}, so nothing was sent.`);
+  const where = line === undefined ? '' : ` on line ${line}`;
+  return readOnlyError(profile, `${c.display}${where} (it ${c.reason ?? 'writes'})`);
 }
 
 // ---------------------------------------------------------------- docs, for completion and HELP
@@ -334,33 +310,18 @@ function parseDocs(reply: RedisReply, catalog: CommandCatalog | undefined, paren
   return out;
 }
 
-const docsByKey = new Map<string, Promise<CommandDoc[]>>();
-const docsBySource = new WeakMap<object, Promise<CommandDoc[]>>();
-
 /**
  * Every command and subcommand with summary, syntax and arity (from
- * `COMMAND DOCS`, Redis 7+), sorted by name; cached like the catalog. An
- * older server gives names and arities only.
+ * `COMMAND DOCS`, Redis 7+), sorted by name. An older server gives names
+ * and arities only.
  */
-export function getCommandDocs(source: ReplySource, cacheKey?: string): Promise<CommandDoc[]> {
-  const cached = (cacheKey !== undefined ? docsByKey.get(cacheKey) : undefined) ?? docsBySource.get(source);
-  if (cached) return cached;
-  const loading = (async (): Promise<CommandDoc[]> => {
-    const catalog = await getCommandCatalog(source, cacheKey);
-    const reply = await source.send([Buffer.from('COMMAND'), Buffer.from('DOCS')]);
-    let docs = parseDocs(reply, catalog);
-    if (docs.length === 0) {
-      docs = catalog.list().map((d) => ({ name: d.name.toUpperCase(), summary: '', syntax: '', arity: d.arity }));
-    }
-    return docs.sort((a, b) => a.name.localeCompare(b.name));
-  })();
-  if (cacheKey !== undefined) docsByKey.set(cacheKey, loading);
-  docsBySource.set(source, loading);
-  loading.catch(() => {
-    if (cacheKey !== undefined && docsByKey.get(cacheKey) === loading) docsByKey.delete(cacheKey);
-    docsBySource.delete(source);
-  });
-  return loading;
+export async function getCommandDocsFrom(source: ReplySource, catalog: CommandCatalog): Promise<CommandDoc[]> {
+  const reply = await source.send([Buffer.from('COMMAND'), Buffer.from('DOCS')]);
+  let docs = parseDocs(reply, catalog);
+  if (docs.length === 0) {
+    docs = catalog.list().map((d) => ({ name: d.name.toUpperCase(), summary: '', syntax: '', arity: d.arity }));
+  }
+  return docs.sort((a, b) => a.name.localeCompare(b.name));
 }
 
 /** The docs of the command an argv starts with (subcommand first), for HELP. */

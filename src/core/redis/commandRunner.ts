@@ -7,18 +7,22 @@
  * anything is sent (classified with the server's live COMMAND table).
  */
 import { toBuffer, type BytesLike } from '../bytes';
-import { CancelledError, InputError, errorMessage, throwIfAborted } from '../errors';
-import { getCommandCatalog, readOnlyRefusal, type CommandCatalog } from './commandInfo';
+import { CancelledError, InputError, errorMessage, throwIfAborted, type ReadOnlyError } from '../errors';
+import { commandRefusal, type CommandCatalog } from './commandInfo';
 import { errorReply, NIL, type RedisReply } from './reply';
 import type { RespClient } from './respClient';
+import type { RedisSession } from './session';
+
+/**
+ * Where typed-in commands run: the session (profile, read-only guard,
+ * command catalog) and the RESP connection it opened for them.
+ */
+export interface RespTarget {
+  readonly session: RedisSession;
+  readonly client: RespClient;
+}
 
 export interface RunContext {
-  /** The profile the client belongs to; a read-only one refuses writes. */
-  profile?: { name: string; readOnly: boolean };
-  /** Catalog for classification; fetched (and cached) from the client when needed. */
-  catalog?: CommandCatalog;
-  /** Cache key for the catalog (for instance profile name and endpoint). */
-  cacheKey?: string;
   signal?: AbortSignal;
 }
 
@@ -58,9 +62,9 @@ function commandName(argv: readonly Buffer[]): string {
   return argv.length > 0 ? argv[0].toString('utf8').toUpperCase() : '';
 }
 
-async function catalogFor(client: RespClient, ctx: RunContext): Promise<CommandCatalog | undefined> {
-  if (!ctx.profile?.readOnly) return undefined;
-  return ctx.catalog ?? getCommandCatalog(client, ctx.cacheKey);
+/** The catalog to classify writes with; none needed on a writable profile. */
+async function catalogFor(session: RedisSession): Promise<CommandCatalog | undefined> {
+  return session.profile.readOnly ? session.catalog() : undefined;
 }
 
 function withAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
@@ -89,13 +93,14 @@ function withAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined): Pro
  * read-only profile, and CancelledError when the signal aborts (a reply that
  * still comes is then dropped).
  */
-export async function runCommand(client: RespClient, argv: readonly (Buffer | BytesLike)[], ctx: RunContext = {}): Promise<RedisReply> {
+export async function runCommand(target: RespTarget, argv: readonly (Buffer | BytesLike)[], ctx: RunContext = {}): Promise<RedisReply> {
+  const { session, client } = target;
   const args = asArgv(argv);
   const refused = refusal(args);
   if (refused) throw new InputError(refused);
   throwIfAborted(ctx.signal);
-  const catalog = await catalogFor(client, ctx);
-  const refusedWrite = catalog ? readOnlyRefusal(ctx.profile, catalog, args) : undefined;
+  const catalog = await catalogFor(session);
+  const refusedWrite = catalog ? commandRefusal(session.profile, catalog, args) : undefined;
   if (refusedWrite) throw refusedWrite;
   return withAbort(client.send(args), ctx.signal);
 }
@@ -152,6 +157,59 @@ function describeLines(bad: readonly LineResult[]): string {
     : `${bad.length} lines were refused, the first is line ${first.line} (${first.command}): ${text}`;
 }
 
+interface PreparedBatch {
+  lineResults: LineResult[];
+  toSend: Buffer[][];
+  /** Index in lineResults of each command sent. */
+  sentAt: number[];
+}
+
+/** Sorts a batch into lines to send and lines refused with their reason; the refusal when a line writes on a read-only profile. */
+function prepareBatch(
+  entries: readonly ScriptEntry[],
+  tx: boolean,
+  catalog: CommandCatalog | undefined,
+  session: RedisSession,
+): PreparedBatch | ReadOnlyError {
+  const out: PreparedBatch = { lineResults: [], toSend: [], sentAt: [] };
+  for (const entry of entries) {
+    const argv = entry.argv ?? [];
+    const name = commandName(argv);
+    let problem = entry.error ?? refusal(argv);
+    if (!problem && tx && TX_CONTROL.has(name))
+      problem = `${name} cannot be used inside a transaction that runs as a whole: remove it, or run as a pipeline.`;
+    const refusedWrite = !problem && catalog ? commandRefusal(session.profile, catalog, argv, entry.line) : undefined;
+    if (refusedWrite) return refusedWrite;
+    if (problem) {
+      out.lineResults.push({ line: entry.line, command: name, reply: errorReply(problem) });
+    } else {
+      out.sentAt.push(out.lineResults.length);
+      out.lineResults.push({ line: entry.line, command: name, reply: NIL });
+      out.toSend.push(argv);
+    }
+  }
+  return out;
+}
+
+/** Gives each queued line its EXEC reply; the sentence when the transaction did not run. */
+function applyExec(exec: RedisReply, queued: LineResult[], bad: readonly LineResult[]): string | undefined {
+  if (exec.type === 'array') {
+    exec.items.forEach((item, i) => {
+      if (queued[i]) queued[i].reply = item;
+    });
+    return undefined;
+  }
+  if (exec.type === 'nil') {
+    for (const q of queued) q.reply = NIL;
+    return 'The transaction was not run because a watched key changed (WATCH): nothing was changed.';
+  }
+  if (exec.type !== 'error') return undefined;
+  for (const q of queued) if (q.reply.type !== 'error') q.reply = exec;
+  return bad.length > 0
+    ? `The transaction was not run (EXECABORT) because ${describeLines(bad)}; nothing was changed.`
+    : `The transaction was not run: ${exec.message}.`;
+}
+
 /**
  * Runs commands from any (async) iterable in batches on a dedicated client.
  * Pipeline mode: every line runs, each with its own reply. Transaction
@@ -162,16 +220,17 @@ function describeLines(bad: readonly LineResult[]): string {
  * is discarded first).
  */
 export async function runScript(
-  client: RespClient,
+  target: RespTarget,
   source: AsyncIterable<ScriptEntry> | Iterable<ScriptEntry>,
   options: ScriptOptions = {},
 ): Promise<ScriptResult> {
+  const { session, client } = target;
   const batchSize = options.batchSize ?? 1000;
   if (!Number.isInteger(batchSize) || batchSize < 1)
     throw new InputError(`The batch size ${batchSize} is not valid: give a whole number of at least 1.`);
   const tx = options.transaction === true;
   const collect = options.collect ?? true;
-  const catalog = await catalogFor(client, options);
+  const catalog = await catalogFor(session);
   const result: ScriptResult = { results: [], lines: 0, errors: 0, complete: false };
   const deliver = (batch: LineResult[]): void => {
     for (const r of batch) if (r.reply.type === 'error') result.errors++;
@@ -197,28 +256,12 @@ export async function runScript(
   const flush = async (): Promise<void> => {
     const entries = batch;
     batch = [];
-    const lineResults: LineResult[] = [];
-    const toSend: Buffer[][] = [];
-    const sentAt: number[] = [];
-    for (const entry of entries) {
-      const argv = entry.argv ?? [];
-      const name = commandName(argv);
-      let problem = entry.error ?? refusal(argv);
-      if (!problem && tx && TX_CONTROL.has(name))
-        problem = `${name} cannot be used inside a transaction that runs as a whole: remove it, or run as a pipeline.`;
-      const refusedWrite = !problem && catalog ? readOnlyRefusal(options.profile, catalog, argv, entry.line) : undefined;
-      if (refusedWrite) {
-        await discard();
-        throw refusedWrite;
-      }
-      if (problem) {
-        lineResults.push({ line: entry.line, command: name, reply: errorReply(problem) });
-      } else {
-        sentAt.push(lineResults.length);
-        lineResults.push({ line: entry.line, command: name, reply: NIL });
-        toSend.push(argv);
-      }
+    const prepared = prepareBatch(entries, tx, catalog, session);
+    if (prepared instanceof Error) {
+      await discard();
+      throw prepared;
     }
+    const { lineResults, toSend, sentAt } = prepared;
     const replies = await client.sendMany(toSend);
     replies.forEach((reply, i) => {
       lineResults[sentAt[i]].reply = reply;
@@ -266,20 +309,8 @@ export async function runScript(
       exec = await client.send(cmd('EXEC'));
       txOpen = false;
     }
-    if (exec.type === 'array') {
-      exec.items.forEach((item, i) => {
-        if (queued[i]) queued[i].reply = item;
-      });
-    } else if (exec.type === 'nil') {
-      result.aborted = 'The transaction was not run because a watched key changed (WATCH): nothing was changed.';
-      for (const q of queued) q.reply = NIL;
-    } else if (exec.type === 'error') {
-      result.aborted =
-        bad.length > 0
-          ? `The transaction was not run (EXECABORT) because ${describeLines(bad)}; nothing was changed.`
-          : `The transaction was not run: ${exec.message}.`;
-      for (const q of queued) if (q.reply.type !== 'error') q.reply = exec;
-    }
+    const aborted = applyExec(exec, queued, bad);
+    if (aborted) result.aborted = aborted;
     deliver(queued);
   }
   result.complete = true;
@@ -299,19 +330,19 @@ export interface PipelineResult {
  * writes.
  */
 export async function runPipeline(
-  client: RespClient,
+  target: RespTarget,
   commands: readonly (readonly (Buffer | BytesLike)[])[],
   options: Omit<ScriptOptions, 'collect'> = {},
 ): Promise<PipelineResult> {
   const entries: ScriptEntry[] = commands.map((argv, i) => ({ line: i + 1, argv: asArgv(argv) }));
-  const catalog = await catalogFor(client, options);
+  const catalog = await catalogFor(target.session);
   if (catalog) {
     for (const e of entries) {
-      const refusedWrite = readOnlyRefusal(options.profile, catalog, e.argv ?? [], e.line);
+      const refusedWrite = commandRefusal(target.session.profile, catalog, e.argv ?? [], e.line);
       if (refusedWrite) throw refusedWrite;
     }
   }
-  const run = await runScript(client, entries, { ...options, ...(catalog ? { catalog } : {}), collect: true });
+  const run = await runScript(target, entries, { ...options, collect: true });
   const out: PipelineResult = { replies: run.results.map((r) => r.reply), errors: run.errors, complete: run.complete };
   if (run.aborted) out.aborted = run.aborted;
   return out;

@@ -21,6 +21,8 @@ export interface RedisConnectOptions {
   reconnect?: boolean;
   /** Connection name shown by CLIENT LIST. */
   connectionName?: string;
+  /** Integer replies as strings, exact past 2^53 (ioredis `stringNumbers`). */
+  stringNumbers?: boolean;
   logger?: Logger;
   signal?: AbortSignal;
 }
@@ -141,6 +143,7 @@ export async function connectRedis(profile: ResolvedRedisProfile, options: Redis
     },
     reconnectOnError: () => false,
   };
+  if (options.stringNumbers) redisOptions.stringNumbers = true;
   if (profile.username) redisOptions.username = profile.username;
   if (options.password) redisOptions.password = options.password;
   const tls = tlsOptions(profile.tls, profile.host);

@@ -4,7 +4,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { Args } from './opsSpec';
-import { arg, defineOps, exactInteger, opt } from './opsSpec';
+import { arg, defineOps, opt } from './opsSpec';
 import type { JsonValue } from './replyJson';
 import { scanValue, type HashItem } from './valueScanner';
 
@@ -93,8 +93,9 @@ export const HASH_OPS = defineOps([
     write: true,
     keyTypes: ['hash'],
     args: [key, field, arg('increment', 'integer', 'Increment')],
-    run: (client, a) =>
-      exactInteger(client, 'HINCRBY', [a.buf('key'), a.buf('field'), a.str('increment')], ['HGET', a.buf('key'), a.buf('field')]),
+    exact: true,
+    argv: (a) => [a.buf('key'), a.buf('field'), a.str('increment')],
+    result: 'integer',
   },
   {
     name: 'hincrbyfloat',

@@ -3,11 +3,13 @@
  * ENCODING, MEMORY USAGE, …), deleting many keys or every key matching a
  * pattern (SCAN + UNLINK in batches, counted first), and FLUSHDB.
  */
-import type { Redis } from 'ioredis';
-import { toBuffer, type BytesLike } from '../bytes';
-import { InputError, ReadOnlyError, throwIfAborted } from '../errors';
-import { arg, defineOps, opt, type OpContext } from './opsSpec';
+import { displayBytes, toBuffer, type BytesLike } from '../bytes';
+import { InputError, throwIfAborted } from '../errors';
+import { arg, defineOps, opt } from './opsSpec';
+import { errorReply } from './reply';
+import { commandError } from './replyJson';
 import { iterateKeys } from './scanExport';
+import type { RedisSession } from './session';
 
 const key = arg('key', 'key', 'Key');
 const keys = arg('keys', 'keys', 'Keys');
@@ -33,6 +35,7 @@ export const KEY_OPS = defineOps([
     command: 'UNLINK',
     summary: 'Delete keys (memory freed in the background); returns how many existed',
     write: true,
+    destructive: { effect: 'delete', verb: 'deleting', keys: (a) => a.bufs('keys') },
     args: [keys],
     argv: (a) => a.bufs('keys'),
     result: 'integer',
@@ -93,6 +96,7 @@ export const KEY_OPS = defineOps([
     command: 'RENAME',
     summary: 'Rename a key, replacing any key of the new name',
     write: true,
+    destructive: { effect: 'overwrite', verb: 'renaming', keys: (a) => [a.buf('newKey')] },
     args: [key, arg('newKey', 'key', 'New name')],
     argv: (a) => [a.buf('key'), a.buf('newKey')],
     result: 'ok',
@@ -123,6 +127,13 @@ export const KEY_OPS = defineOps([
     command: 'COPY',
     summary: 'Copy a key, optionally to another database or replacing the destination',
     write: true,
+    destructive: {
+      effect: 'overwrite',
+      verb: 'copying',
+      keys: (a) => [a.buf('destination')],
+      when: (a) => a.flag('replace'),
+      db: (a) => (a.has('db') ? a.num('db') : undefined),
+    },
     args: [
       arg('source', 'key', 'Source key'),
       arg('destination', 'key', 'Destination key'),
@@ -189,32 +200,33 @@ export const KEY_OPS = defineOps([
   },
 ]);
 
-function refuseReadOnly(ctx: OpContext, what: string): void {
-  if (ctx.profile?.readOnly) throw new ReadOnlyError(`Profile "${ctx.profile.name}" is read-only: ${what} was not sent.`);
-}
-
-export interface PatternOptions extends OpContext {
+export interface PatternOptions {
   type?: string;
   /** SCAN COUNT per call (default 1000). */
   count?: number;
   onProgress?: (progress: { scanned: number; matched: number; deleted?: number }) => void;
+  signal?: AbortSignal;
+}
+
+function scanOptions(pattern: Buffer, options: PatternOptions): Parameters<typeof iterateKeys>[1] {
+  return {
+    match: pattern,
+    count: options.count ?? 1000,
+    ...(options.type ? { type: options.type } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  };
 }
 
 /** Counts the keys matching a pattern (SCAN, never KEYS), to show before deleting. */
 export async function countKeys(
-  client: Redis,
+  session: RedisSession,
   match: string | BytesLike,
   options: PatternOptions = {},
 ): Promise<{ count: number; scanned: number }> {
   const pattern = toBuffer(match, 'pattern');
   let count = 0;
   let scanned = 0;
-  for await (const batch of iterateKeys(client, {
-    match: pattern,
-    count: options.count ?? 1000,
-    ...(options.type ? { type: options.type } : {}),
-    ...(options.signal ? { signal: options.signal } : {}),
-  })) {
+  for await (const batch of iterateKeys(await session.client(), scanOptions(pattern, options))) {
     count += batch.keys.length;
     scanned = batch.scanned;
     options.onProgress?.({ scanned, matched: count });
@@ -227,22 +239,18 @@ export async function countKeys(
  * Cancel stops before the next SCAN; keys already unlinked stay deleted.
  */
 export async function deleteByPattern(
-  client: Redis,
+  session: RedisSession,
   match: string | BytesLike,
   options: PatternOptions = {},
 ): Promise<{ deleted: number; scanned: number }> {
   const pattern = toBuffer(match, 'pattern');
   if (pattern.length === 0) throw new InputError('The pattern is empty: give a pattern such as user:* (use FLUSHDB to empty a database).');
-  refuseReadOnly(options, 'deleting by pattern');
+  session.assertWritable('deleting by pattern');
+  const client = await session.client();
   let deleted = 0;
   let matched = 0;
   let scanned = 0;
-  for await (const batch of iterateKeys(client, {
-    match: pattern,
-    count: options.count ?? 1000,
-    ...(options.type ? { type: options.type } : {}),
-    ...(options.signal ? { signal: options.signal } : {}),
-  })) {
+  for await (const batch of iterateKeys(client, scanOptions(pattern, options))) {
     scanned = batch.scanned;
     matched += batch.keys.length;
     if (batch.keys.length > 0) deleted += Number(await client.unlink(...batch.keys.map((k) => k.key)));
@@ -253,13 +261,14 @@ export async function deleteByPattern(
 
 /** Deletes the given keys with UNLINK, in batches of 1000. */
 export async function deleteKeys(
-  client: Redis,
+  session: RedisSession,
   keyList: readonly (BytesLike | Buffer)[],
-  options: OpContext = {},
+  options: { signal?: AbortSignal } = {},
 ): Promise<{ deleted: number }> {
   const buffers = keyList.map((k, i) => toBuffer(k, `key #${i + 1}`));
   if (buffers.length === 0) throw new InputError('No keys were given to delete.');
-  refuseReadOnly(options, 'UNLINK');
+  session.assertWritable('UNLINK');
+  const client = await session.client();
   let deleted = 0;
   for (let i = 0; i < buffers.length; i += 1000) {
     throwIfAborted(options.signal);
@@ -269,14 +278,78 @@ export async function deleteKeys(
 }
 
 /**
- * Empties the client's database. `db` must name the database the client is
- * on (the ui has the user type it), so a wrong connection is never flushed.
+ * Empties the session's database. `db` must name that database (the ui has
+ * the user type it), so a wrong one is never flushed.
  */
-export async function flushDb(client: Redis, db: number, options: OpContext & { async?: boolean } = {}): Promise<Record<string, never>> {
-  const current = client.options.db ?? 0;
-  if (!Number.isInteger(db) || db !== current)
-    throw new InputError(`This connection is on database ${current}, not ${String(db)}: nothing was flushed.`);
-  refuseReadOnly(options, 'FLUSHDB');
-  await client.call('FLUSHDB', options.async === false ? 'SYNC' : 'ASYNC');
+export async function flushDb(session: RedisSession, db: number, options: { async?: boolean } = {}): Promise<Record<string, never>> {
+  if (!Number.isInteger(db) || db !== session.db)
+    throw new InputError(`This connection is on database ${session.db}, not ${String(db)}: nothing was flushed.`);
+  session.assertWritable('FLUSHDB');
+  await (await session.client()).call('FLUSHDB', options.async === false ? 'SYNC' : 'ASYNC');
   return {};
+}
+
+export const NEW_KEY_TYPES = ['string', 'hash', 'list', 'set', 'zset', 'stream'] as const;
+export type NewKeyType = (typeof NEW_KEY_TYPES)[number];
+
+/** The command that creates a key of a type from its initial items. */
+function creation(type: NewKeyType, key: Buffer, items: readonly Buffer[], value: Buffer | undefined): [string, ...(string | Buffer)[]] {
+  const even = (what: string): void => {
+    if (items.length === 0 || items.length % 2 !== 0) throw new InputError(`A new ${type} needs ${what} in pairs (at least one).`);
+  };
+  switch (type) {
+    case 'string':
+      return ['SET', key, value ?? Buffer.alloc(0), 'NX'];
+    case 'hash':
+      even('fields and values');
+      return ['HSET', key, ...items];
+    case 'list':
+      if (items.length === 0) throw new InputError('A new list needs at least one element.');
+      return ['RPUSH', key, ...items];
+    case 'set':
+      if (items.length === 0) throw new InputError('A new set needs at least one member.');
+      return ['SADD', key, ...items];
+    case 'zset':
+      even('scores and members');
+      return ['ZADD', key, ...items];
+    case 'stream':
+      even('fields and values');
+      return ['XADD', key, '*', ...items];
+  }
+}
+
+/**
+ * Creates a key that must not exist yet, atomically: a string with SET NX,
+ * the other types (which have no NX form) with WATCH, EXISTS, MULTI, write,
+ * EXEC on a connection of its own. False when the key exists (nothing was
+ * written); refused on a read-only profile.
+ */
+export async function createKey(
+  session: RedisSession,
+  type: NewKeyType,
+  key: Buffer,
+  items: readonly Buffer[] = [],
+  value?: Buffer,
+): Promise<boolean> {
+  const [command, ...argv] = creation(type, key, items, value);
+  session.assertWritable(`creating the key "${displayBytes(key, 80)}"`);
+  if (type === 'string') return (await (await session.client()).callBuffer(command, ...argv)) !== null;
+  const conn = await session.dedicated('create');
+  try {
+    await conn.watch(key);
+    if ((await conn.exists(key)) > 0) {
+      await conn.unwatch();
+      return false;
+    }
+    const exec = await conn
+      .multi()
+      .callBuffer(command, ...argv)
+      .exec();
+    if (exec === null) return false;
+    const failed = exec.find(([err]) => err);
+    if (failed?.[0]) throw commandError(errorReply(failed[0].message), command, session.profile.name);
+    return true;
+  } finally {
+    conn.disconnect();
+  }
 }

@@ -34,6 +34,37 @@ async function boundedRange(client: Redis, a: Args): Promise<JsonValue> {
   return raw.map(bytesResult);
 }
 
+/** LPOP / RPOP: one spec, the end it pops from named. */
+function popOp<const N extends string, const C extends string>(name: N, command: C, end: 'first' | 'last') {
+  return {
+    name,
+    family: 'list',
+    command,
+    summary: `Remove and return the ${end} element (or the ${end} count)`,
+    write: true,
+    keyTypes: ['list'],
+    args: [key, opt('count', 'integer', 'Count', { min: 1, max: MAX_RESULT_ITEMS })],
+    argv: (a: Args) => [a.buf('key'), ...(a.has('count') ? [a.str('count')] : [])],
+    result: popResult,
+  } as const;
+}
+
+/** BLPOP / BRPOP: one spec, the end it waits on named. */
+function blockingPopOp<const N extends string, const C extends string>(name: N, command: C, end: 'first' | 'last') {
+  return {
+    name,
+    family: 'list',
+    command,
+    summary: `Wait for the ${end} element of the first non-empty list; null on timeout`,
+    write: true,
+    blocking: true,
+    keyTypes: ['list'],
+    args: [arg('keys', 'keys', 'Lists'), timeout],
+    argv: (a: Args) => [...a.bufs('keys'), a.str('timeout')],
+    result: (raw: unknown): JsonValue => (Array.isArray(raw) ? { key: bytesResult(raw[0]), value: bytesResult(raw[1]) } : null),
+  } as const;
+}
+
 export const LIST_OPS = defineOps([
   {
     name: 'lpush',
@@ -117,28 +148,8 @@ export const LIST_OPS = defineOps([
     argv: (a) => [a.buf('key'), a.str('count'), a.buf('value')],
     result: 'integer',
   },
-  {
-    name: 'lpop',
-    family: 'list',
-    command: 'LPOP',
-    summary: 'Remove and return the first element (or the first count)',
-    write: true,
-    keyTypes: ['list'],
-    args: [key, opt('count', 'integer', 'Count', { min: 1, max: MAX_RESULT_ITEMS })],
-    argv: (a) => [a.buf('key'), ...(a.has('count') ? [a.str('count')] : [])],
-    result: popResult,
-  },
-  {
-    name: 'rpop',
-    family: 'list',
-    command: 'RPOP',
-    summary: 'Remove and return the last element (or the last count)',
-    write: true,
-    keyTypes: ['list'],
-    args: [key, opt('count', 'integer', 'Count', { min: 1, max: MAX_RESULT_ITEMS })],
-    argv: (a) => [a.buf('key'), ...(a.has('count') ? [a.str('count')] : [])],
-    result: popResult,
-  },
+  popOp('lpop', 'LPOP', 'first'),
+  popOp('rpop', 'RPOP', 'last'),
   {
     name: 'lindex',
     family: 'list',
@@ -204,30 +215,8 @@ export const LIST_OPS = defineOps([
     argv: (a) => [a.buf('source'), a.buf('destination'), a.str('from'), a.str('to')],
     result: 'bytes',
   },
-  {
-    name: 'blpop',
-    family: 'list',
-    command: 'BLPOP',
-    summary: 'Wait for the first element of the first non-empty list; null on timeout',
-    write: true,
-    blocking: true,
-    keyTypes: ['list'],
-    args: [arg('keys', 'keys', 'Lists'), timeout],
-    argv: (a) => [...a.bufs('keys'), a.str('timeout')],
-    result: (raw) => (Array.isArray(raw) ? { key: bytesResult(raw[0]), value: bytesResult(raw[1]) } : null),
-  },
-  {
-    name: 'brpop',
-    family: 'list',
-    command: 'BRPOP',
-    summary: 'Wait for the last element of the first non-empty list; null on timeout',
-    write: true,
-    blocking: true,
-    keyTypes: ['list'],
-    args: [arg('keys', 'keys', 'Lists'), timeout],
-    argv: (a) => [...a.bufs('keys'), a.str('timeout')],
-    result: (raw) => (Array.isArray(raw) ? { key: bytesResult(raw[0]), value: bytesResult(raw[1]) } : null),
-  },
+  blockingPopOp('blpop', 'BLPOP', 'first'),
+  blockingPopOp('brpop', 'BRPOP', 'last'),
   {
     name: 'brpoplpush',
     family: 'list',

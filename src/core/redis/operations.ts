@@ -1,22 +1,24 @@
 /**
  * Every typed operation in one table (it also drives the ui forms), and
  * the one way to run them: validate the arguments (InputError before
- * anything is sent), refuse writes on a read-only profile, send, convert the
+ * anything is sent), refuse writes through the session's read-only guard, send, convert the
  * reply to JSON, and turn server errors into one sentence — a wrong type
  * reads "The key "k" holds a list, not a hash.".
  */
 import type { Redis } from 'ioredis';
 import { displayBytes } from '../bytes';
-import { BrokerError, CancelledError, InputError, PreconditionError, ReadOnlyError, errorMessage, throwIfAborted } from '../errors';
+import { BrokerError, CancelledError, InputError, PreconditionError, errorMessage, throwIfAborted } from '../errors';
 import { HASH_OPS } from './hashOps';
 import { KEY_OPS } from './keyOps';
 import { LIST_OPS } from './listOps';
-import { convertResult, parseArgs, type Args, type ArgsOf, type OpContext, type OperationSpec } from './opsSpec';
+import type { ArgsOf } from './opsArgs';
+import { convertResult, parseArgs, type Args, type OpContext, type OperationSpec } from './opsSpec';
 import { errorReply } from './reply';
 import { commandError, type JsonValue } from './replyJson';
 import { SET_OPS } from './setOps';
 import { STRING_OPS } from './stringOps';
 import { ZSET_OPS } from './zsetOps';
+import type { RedisSession } from './session';
 
 export const OPERATIONS = [...STRING_OPS, ...HASH_OPS, ...LIST_OPS, ...SET_OPS, ...ZSET_OPS, ...KEY_OPS] as const;
 
@@ -31,14 +33,18 @@ export function findOperation(name: string): OperationSpec | undefined {
   return byName.get(name);
 }
 
+export interface RunOptions {
+  signal?: AbortSignal;
+}
+
 /** Runs a typed operation; see runOperationUnchecked. */
 export function runOperation<N extends OperationName>(
-  client: Redis,
+  session: RedisSession,
   name: N,
   args: OperationArgs<N>,
-  ctx: OpContext = {},
+  options: RunOptions = {},
 ): Promise<JsonValue> {
-  return runOperationUnchecked(client, name, args, ctx);
+  return runOperationUnchecked(session, name, args, options);
 }
 
 const TYPE_NAMES: Record<string, string> = {
@@ -81,12 +87,8 @@ async function wrongTypeError(client: Redis, spec: OperationSpec, args: Args): P
 
 /** Runs a command on a dedicated connection, closing it afterwards; abort closes it at once. */
 async function runBlocking(spec: OperationSpec, argv: (string | Buffer)[], ctx: OpContext): Promise<unknown> {
-  if (!ctx.openDedicated)
-    throw new InputError(
-      `${spec.command} waits on its connection: it needs a dedicated one (openDedicated), so that nothing else waits behind it.`,
-    );
   throwIfAborted(ctx.signal);
-  const conn = await ctx.openDedicated();
+  const conn = await ctx.session.dedicated('blocking');
   const onAbort = (): void => conn.disconnect();
   ctx.signal?.addEventListener('abort', onAbort, { once: true });
   try {
@@ -102,17 +104,22 @@ async function runBlocking(spec: OperationSpec, argv: (string | Buffer)[], ctx: 
 
 /**
  * Runs an operation by name with a plain argument object (from a form or
- * the command API): validated first, refused on a read-only profile when it
- * writes, then sent; resolves with JSON.
+ * the command API): validated first, refused by the session's guard when it
+ * writes on a read-only profile, then sent; resolves with JSON.
  */
-export async function runOperationUnchecked(client: Redis, name: string, input: unknown, ctx: OpContext = {}): Promise<JsonValue> {
+export async function runOperationUnchecked(
+  session: RedisSession,
+  name: string,
+  input: unknown,
+  options: RunOptions = {},
+): Promise<JsonValue> {
   const spec = byName.get(name);
   if (!spec) throw new InputError(`"${name}" is not a known operation.`);
   const args = parseArgs(spec, input);
-  if (spec.write && ctx.profile?.readOnly) {
-    throw new ReadOnlyError(`Profile "${ctx.profile.name}" is read-only: ${spec.command} writes, so it was not sent.`);
-  }
-  throwIfAborted(ctx.signal);
+  if (spec.write) session.assertWritable(spec.command);
+  throwIfAborted(options.signal);
+  const ctx: OpContext = options.signal ? { session, signal: options.signal } : { session };
+  const client = spec.exact ? await session.exactClient() : await session.client();
   try {
     if (spec.run) return await spec.run(client, args, ctx);
     const argv = spec.argv ? spec.argv(args) : [];
@@ -121,15 +128,50 @@ export async function runOperationUnchecked(client: Redis, name: string, input: 
     return typeof result === 'function' ? result(raw, args) : convertResult(result, raw);
   } catch (err) {
     if (err instanceof BrokerError) throw err;
+    const where = `profile "${session.profile.name}"`;
     if (isReplyError(err)) {
       if (/^WRONGTYPE/.test(err.message)) {
         const wrong = await wrongTypeError(client, spec, args).catch(() => undefined);
         if (wrong) throw wrong;
       }
-      throw commandError(errorReply(err.message), spec.command, ctx.profile?.name);
+      throw commandError(errorReply(err.message), spec.command, session.profile.name);
     }
-    throw new BrokerError(
-      `${spec.command} failed${ctx.profile ? ` on profile "${ctx.profile.name}"` : ''}: ${errorMessage(err).replace(/[.\s]+$/, '')}.`,
-    );
+    throw new BrokerError(`${spec.command} failed on ${where}: ${errorMessage(err).replace(/[.\s]+$/, '')}.`);
   }
+}
+
+/** What a destructive operation would destroy: the ui words its question from this. */
+export interface DestructiveCheck {
+  effect: 'delete' | 'overwrite';
+  verb: string;
+  keys: Buffer[];
+  /** How many of `keys` exist (for `delete`, all of them are counted as given). */
+  existing: number;
+  /** The database the keys are in. */
+  db: number;
+}
+
+/**
+ * Whether running an operation with these arguments deletes or overwrites
+ * data (from the spec's `destructive` field, never from its name); for an
+ * overwrite, only when a key it names exists. `sessionOf` gives the
+ * session of another database (COPY … DB).
+ */
+export async function destructiveCheck(
+  session: RedisSession,
+  name: string,
+  input: unknown,
+  sessionOf: (db: number) => Promise<RedisSession>,
+): Promise<DestructiveCheck | undefined> {
+  const spec = byName.get(name);
+  const d = spec?.destructive;
+  if (!spec || !d) return undefined;
+  const args = parseArgs(spec, input);
+  if (d.when && !d.when(args)) return undefined;
+  const keys = d.keys(args);
+  const db = d.db?.(args) ?? session.db;
+  if (d.effect === 'delete') return { effect: d.effect, verb: d.verb, keys, existing: keys.length, db };
+  const on = db === session.db ? session : await sessionOf(db);
+  const existing = Number(await (await on.client()).exists(...keys));
+  return existing > 0 ? { effect: d.effect, verb: d.verb, keys, existing, db } : undefined;
 }

@@ -7,6 +7,7 @@ import type { Redis } from 'ioredis';
 import { displayBytes, isHexBytes, toBuffer, type BytesLike } from '../bytes';
 import { BrokerError, InputError } from '../errors';
 import { bytesToJson, integerToJson, type JsonValue } from './replyJson';
+import type { RedisSession } from './session';
 import { scoreToJson, type JsonBytes } from './valueScanner';
 
 export type OpFamily = 'string' | 'hash' | 'list' | 'set' | 'zset' | 'key';
@@ -57,12 +58,24 @@ export interface ArgSpec {
 
 export type ResultKind = 'ok' | 'integer' | 'boolean' | 'bytes' | 'bytesList' | 'float' | 'score' | 'scored' | 'pairs' | 'status';
 
+/** What an operation runs with: its session (profile, db, guard, connections) and a signal. */
 export interface OpContext {
-  /** The profile the client belongs to; a read-only one refuses writes before sending. */
-  profile?: { name: string; readOnly: boolean };
-  /** Opens a dedicated connection for a blocking operation (closed afterwards). */
-  openDedicated?: () => Promise<Redis>;
-  signal?: AbortSignal;
+  readonly session: RedisSession;
+  readonly signal?: AbortSignal;
+}
+
+/** What a destructive operation destroys, for the question the ui asks before it runs. */
+export interface Destructive {
+  /** `delete` always asks; `overwrite` asks when one of the keys exists. */
+  readonly effect: 'delete' | 'overwrite';
+  /** How the question names the operation: `"k" exists: renaming replaces it`. */
+  readonly verb: string;
+  /** The keys it deletes or overwrites. */
+  readonly keys: (a: Args) => Buffer[];
+  /** Destructive only when this holds (SET without NX / XX, COPY with REPLACE). */
+  readonly when?: (a: Args) => boolean;
+  /** The database the keys are in when not the session's (COPY … DB). */
+  readonly db?: (a: Args) => number | undefined;
 }
 
 export interface OperationSpec {
@@ -74,6 +87,10 @@ export interface OperationSpec {
   readonly summary: string;
   readonly args: readonly ArgSpec[];
   readonly write: boolean;
+  /** Deletes or overwrites data the user may want back: the ui asks first. */
+  readonly destructive?: Destructive;
+  /** The integer reply must stay exact past 2^53: read on the session's stringNumbers connection. */
+  readonly exact?: boolean;
   /** Types the key arguments must hold (for "holds a list, not a hash"). */
   readonly keyTypes?: readonly string[];
   /** Runs on a dedicated connection (BLPOP, …). */
@@ -91,42 +108,6 @@ export interface OperationSpec {
 export function defineOps<const T extends readonly OperationSpec[]>(ops: T): T {
   return ops;
 }
-
-// ---------------------------------------------------------------- typed arguments
-
-export type PairsInput = readonly Record<string, BytesLike>[] | Readonly<Record<string, BytesLike>>;
-export interface ScoreMemberInput {
-  member: BytesLike;
-  score: number | string;
-}
-type ValueOf<A extends ArgSpec> = A['kind'] extends 'key' | 'bytes' | 'lexBound'
-  ? BytesLike | Buffer
-  : A['kind'] extends 'keys' | 'bytesList'
-    ? readonly (BytesLike | Buffer)[]
-    : A['kind'] extends 'integer'
-      ? number | string
-      : A['kind'] extends 'float' | 'scoreBound' | 'bound'
-        ? number | string
-        : A['kind'] extends 'floats'
-          ? readonly (number | string)[]
-          : A['kind'] extends 'enum'
-            ? A extends { values: readonly (infer V)[] }
-              ? V | Lowercase<V & string>
-              : string
-            : A['kind'] extends 'flag'
-              ? boolean
-              : A['kind'] extends 'pairs'
-                ? PairsInput
-                : A['kind'] extends 'scoreMembers'
-                  ? readonly ScoreMemberInput[]
-                  : never;
-type Simplify<T> = { [K in keyof T]: T[K] };
-/** The argument object an operation spec accepts. */
-export type ArgsOf<S extends OperationSpec> = Simplify<
-  { [A in S['args'][number] as A extends { optional: true } ? never : A['name']]: ValueOf<A> } & {
-    [A in S['args'][number] as A extends { optional: true } ? A['name'] : never]?: ValueOf<A>;
-  }
->;
 
 // ---------------------------------------------------------------- validation
 
@@ -326,14 +307,20 @@ export function intResult(raw: unknown): number | string {
   throw new BrokerError(`Redis sent ${describe(raw)} where a whole number was expected.`);
 }
 
+/** A reply scalar (status, integer, bulk) as text. */
+function replyText(raw: unknown): string {
+  if (Buffer.isBuffer(raw)) return raw.toString('latin1');
+  return typeof raw === 'string' || typeof raw === 'number' || typeof raw === 'bigint' || typeof raw === 'boolean' ? String(raw) : '';
+}
+
 export function bytesResult(raw: unknown): JsonBytes | null {
   if (raw === null || raw === undefined) return null;
-  return bytesToJson(Buffer.isBuffer(raw) ? raw : Buffer.from(String(raw)));
+  return bytesToJson(Buffer.isBuffer(raw) ? raw : Buffer.from(replyText(raw)));
 }
 
 export function scoreResult(raw: unknown): number | string | null {
   if (raw === null || raw === undefined) return null;
-  return scoreToJson(String(raw));
+  return scoreToJson(replyText(raw));
 }
 
 export function convertResult(kind: ResultKind, raw: unknown): JsonValue {
@@ -341,7 +328,7 @@ export function convertResult(kind: ResultKind, raw: unknown): JsonValue {
     case 'ok':
       return raw !== null && raw !== undefined;
     case 'status':
-      return raw === null || raw === undefined ? null : String(raw);
+      return raw === null || raw === undefined ? null : replyText(raw);
     case 'integer':
       return raw === null || raw === undefined ? null : intResult(raw);
     case 'boolean':
@@ -380,7 +367,7 @@ export const MAX_RESULT_ITEMS = 10_000;
 type ArgExtra = Omit<ArgSpec, 'name' | 'kind' | 'label' | 'optional'>;
 
 /** A required argument (literal name and kind kept for typing). */
-export function arg<const N extends string, const K extends ArgKind, const E extends ArgExtra = {}>(
+export function arg<const N extends string, const K extends ArgKind, const E extends ArgExtra = Record<never, never>>(
   name: N,
   kind: K,
   label: string,
@@ -390,31 +377,11 @@ export function arg<const N extends string, const K extends ArgKind, const E ext
 }
 
 /** An optional argument. */
-export function opt<const N extends string, const K extends ArgKind, const E extends ArgExtra = {}>(
+export function opt<const N extends string, const K extends ArgKind, const E extends ArgExtra = Record<never, never>>(
   name: N,
   kind: K,
   label: string,
   extra?: E,
 ): { name: N; kind: K; label: string; optional: true } & E {
   return { name, kind, label, optional: true, ...(extra as E) };
-}
-
-/** Runs a command and a read-back in one MULTI, so an integer past 2^53 comes back exact from the read-back. */
-export async function exactInteger(
-  client: Redis,
-  command: string,
-  argv: (string | Buffer)[],
-  readback: [string, ...(string | Buffer)[]],
-): Promise<number | string> {
-  const replies = await client
-    .multi()
-    .callBuffer(command, ...argv)
-    .callBuffer(readback[0], ...readback.slice(1))
-    .exec();
-  if (!replies || replies.length < 2) throw new BrokerError(`${command} did not complete: the transaction was discarded.`);
-  const [first, second] = replies;
-  if (first[0]) throw first[0];
-  if (second[0]) throw second[0];
-  const text = Buffer.isBuffer(second[1]) ? second[1].toString('latin1') : String(second[1]);
-  return /^-?\d+$/.test(text) ? integerToJson(BigInt(text)) : intResult(first[1]);
 }

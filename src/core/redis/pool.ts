@@ -1,13 +1,15 @@
 /**
- * Shared Redis connections, one per (profile, db). Dedicated connections
- * (console, blocking commands, subscriptions) are opened with
- * `connectRedis` directly and are never pooled.
+ * Redis sessions, one per (profile, db), from the one pool (ProfilePool).
+ * A session is bound to its profile: its shared connection, its dedicated
+ * ones (console, blocking commands, subscriptions), its command catalog and
+ * its read-only guard.
  */
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logger';
 import { silentLogger } from '../logger';
+import { ProfilePool } from '../profilePool';
 import type { ResolvedRedisProfile } from '../profiles';
-import { connectRedis } from './connection';
+import { RedisSession, type RedisSessionOptions } from './session';
 
 export interface RedisPoolSource {
   /** The profile by name, or an error naming what is missing. */
@@ -15,83 +17,51 @@ export interface RedisPoolSource {
   password(profile: ResolvedRedisProfile): Promise<string | undefined>;
 }
 
-interface Entry {
-  profile: ResolvedRedisProfile;
-  client: Promise<Redis>;
-}
-
 export class RedisPool {
-  private readonly entries = new Map<string, Entry>();
+  private readonly sessions: ProfilePool<ResolvedRedisProfile, RedisSession>;
 
   constructor(
     private readonly source: RedisPoolSource,
     private readonly logger: Logger = silentLogger,
-  ) {}
+  ) {
+    this.sessions = new ProfilePool(
+      async (profile, part) => {
+        const password = await this.source.password(profile);
+        const options: RedisSessionOptions = { db: Number(part), logger: this.logger };
+        if (password !== undefined) options.password = password;
+        return new RedisSession(profile, options);
+      },
+      (session) => session.close(),
+    );
+  }
 
   profile(name: string): ResolvedRedisProfile {
     return this.source.profile(name);
   }
 
-  password(profile: ResolvedRedisProfile): Promise<string | undefined> {
-    return this.source.password(profile);
+  /** The session of (profile, db); the profile's db when none is given. */
+  session(profileName: string, db?: number): Promise<RedisSession> {
+    const profile = this.source.profile(profileName);
+    return this.sessions.acquire(profile, String(db ?? profile.db));
   }
 
-  /** The shared connection for (profile, db), connecting when needed. */
+  /** The shared connection of (profile, db), for reads (writes go through the session's core operations). */
   async get(profileName: string, db?: number): Promise<Redis> {
-    const profile = this.source.profile(profileName);
-    const useDb = db ?? profile.db;
-    const key = `${profileName}\u0000${useDb}`;
-    const existing = this.entries.get(key);
-    if (existing && existing.profile === profile) {
-      const client = await existing.client;
-      if (client.status === 'ready') return client;
-      // Lost and reconnecting (or closed): a fresh connection answers at once —
-      // it works when the server is back, and fails with a sentence when not —
-      // instead of waiting for the next reconnect attempt.
-      const current = this.entries.get(key);
-      if (current !== undefined && current !== existing) return this.get(profileName, db);
-    }
-    if (existing) this.drop(key, existing);
-    const client = (async (): Promise<Redis> => {
-      const password = await this.source.password(profile);
-      const opts: Parameters<typeof connectRedis>[1] = { db: useDb, logger: this.logger };
-      if (password !== undefined) opts.password = password;
-      return connectRedis(profile, opts);
-    })();
-    const entry: Entry = { profile, client };
-    this.entries.set(key, entry);
-    client.catch(() => {
-      if (this.entries.get(key) === entry) this.entries.delete(key);
-    });
-    return client;
+    return (await this.session(profileName, db)).client();
   }
 
   /** A dedicated connection the caller owns and must quit. */
   async dedicated(profileName: string, db?: number, connectionName?: string): Promise<Redis> {
-    const profile = this.source.profile(profileName);
-    const password = await this.source.password(profile);
-    const opts: Parameters<typeof connectRedis>[1] = { db: db ?? profile.db, logger: this.logger };
-    if (password !== undefined) opts.password = password;
-    if (connectionName) opts.connectionName = connectionName;
-    return connectRedis(profile, opts);
+    const session = await this.session(profileName, db);
+    return session.dedicated((connectionName ?? 'dedicated').replace(/^broker-explorer:/, ''));
   }
 
-  /** Closes every connection of a profile (after its settings or password change). */
+  /** Closes every session of a profile (after its settings or password change), or of all. */
   invalidate(profileName?: string): void {
-    for (const [key, entry] of this.entries) {
-      if (profileName === undefined || entry.profile.name === profileName) this.drop(key, entry);
-    }
+    this.sessions.invalidate(profileName);
   }
 
-  dispose(): void {
-    this.invalidate();
-  }
-
-  private drop(key: string, entry: Entry): void {
-    if (this.entries.get(key) === entry) this.entries.delete(key);
-    entry.client.then(
-      (c) => c.disconnect(),
-      () => undefined,
-    );
+  dispose(): Promise<void> {
+    return this.sessions.dispose();
   }
 }

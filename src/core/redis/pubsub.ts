@@ -11,9 +11,10 @@
 import { EventEmitter } from 'node:events';
 import type { Redis } from 'ioredis';
 import { toBuffer, type BytesLike } from '../bytes';
-import { BrokerError, CancelledError, InputError, ReadOnlyError, errorMessage, throwIfAborted } from '../errors';
+import { BrokerError, CancelledError, InputError, errorMessage, throwIfAborted } from '../errors';
 import { DEFAULT_TAIL_BUFFER_SIZE, TailBuffer, type TailBatch, type TailClaim } from '../tailBuffer';
 import { bytesToJson } from './replyJson';
+import type { RedisSession } from './session';
 import type { JsonBytes } from './valueScanner';
 
 export interface PubSubMessage {
@@ -224,16 +225,11 @@ export class Subscription extends EventEmitter<SubscriptionEvents> {
 }
 
 /** Publishes one message; resolves with how many subscribers received it. Refused on a read-only profile. */
-export async function publish(
-  client: Redis,
-  channel: BytesLike | Buffer,
-  message: BytesLike | Buffer,
-  ctx: { profile?: { name: string; readOnly: boolean } } = {},
-): Promise<number> {
+export async function publish(session: RedisSession, channel: BytesLike | Buffer, message: BytesLike | Buffer): Promise<number> {
   const c = toBuffer(channel, 'channel');
   const m = toBuffer(message, 'message');
-  if (ctx.profile?.readOnly) throw new ReadOnlyError(`Profile "${ctx.profile.name}" is read-only: PUBLISH was not sent.`);
-  return Number(await client.publish(c, m));
+  session.assertWritable('PUBLISH');
+  return Number(await (await session.client()).publish(c, m));
 }
 
 /** A message as JSON for the command API: bytes as strings or `{ hex }`. */

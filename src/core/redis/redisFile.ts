@@ -7,8 +7,7 @@
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { errorMessage } from '../errors';
-import { runScript, type ScriptEntry, type ScriptOptions, type ScriptResult } from './commandRunner';
-import type { RespClient } from './respClient';
+import { runScript, type RespTarget, type ScriptEntry, type ScriptOptions, type ScriptResult } from './commandRunner';
 import { splitArgs } from './tokenizer';
 
 /** One line of a .redis file: a command, nothing (blank / comment), or a parse error. */
@@ -50,6 +49,6 @@ export async function* parseRedisStream(input: Readable, firstLine = 1): AsyncGe
 }
 
 /** Runs a .redis file from a stream as a pipeline or a transaction (see runScript). */
-export function runRedisFile(client: RespClient, input: Readable, options: ScriptOptions = {}): Promise<ScriptResult> {
-  return runScript(client, parseRedisStream(input), options);
+export function runRedisFile(target: RespTarget, input: Readable, options: ScriptOptions = {}): Promise<ScriptResult> {
+  return runScript(target, parseRedisStream(input), options);
 }

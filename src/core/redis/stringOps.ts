@@ -2,8 +2,11 @@
  * String operations: SET and its variants, MSET / MGET, ranges by byte
  * offset, bits, counters (exact past 2^53) and APPEND.
  */
+import { displayBytes } from '../bytes';
+import { BrokerError, errorMessage } from '../errors';
 import type { JsonValue } from './replyJson';
-import { bytesResult, defineOps, arg, opt, exactInteger, intResult } from './opsSpec';
+import { bytesResult, defineOps, arg, opt, intResult } from './opsSpec';
+import type { RedisSession } from './session';
 
 const key = arg('key', 'key', 'Key');
 const value = arg('value', 'bytes', 'Value');
@@ -20,6 +23,7 @@ export const STRING_OPS = defineOps([
     command: 'SET',
     summary: 'Set a string value, with an optional expiry and NX / XX condition',
     write: true,
+    destructive: { effect: 'overwrite', verb: 'SET', keys: (a) => [a.buf('key')], when: (a) => !a.has('condition') },
     keyTypes: ['string'],
     args: [
       key,
@@ -70,6 +74,7 @@ export const STRING_OPS = defineOps([
     command: 'SETEX',
     summary: 'Set a value with an expiry in seconds',
     write: true,
+    destructive: { effect: 'overwrite', verb: 'SETEX', keys: (a) => [a.buf('key')] },
     args: [key, arg('seconds', 'integer', 'Seconds', { min: 1 }), value],
     argv: (a) => [a.buf('key'), a.str('seconds'), a.buf('value')],
     result: 'ok',
@@ -80,6 +85,7 @@ export const STRING_OPS = defineOps([
     command: 'PSETEX',
     summary: 'Set a value with an expiry in milliseconds',
     write: true,
+    destructive: { effect: 'overwrite', verb: 'PSETEX', keys: (a) => [a.buf('key')] },
     args: [key, arg('milliseconds', 'integer', 'Milliseconds', { min: 1 }), value],
     argv: (a) => [a.buf('key'), a.str('milliseconds'), a.buf('value')],
     result: 'ok',
@@ -90,6 +96,7 @@ export const STRING_OPS = defineOps([
     command: 'MSET',
     summary: 'Set several keys at once',
     write: true,
+    destructive: { effect: 'overwrite', verb: 'MSET', keys: (a) => a.pairs('pairs').map(([k]) => k) },
     args: [arg('pairs', 'pairs', 'Keys and values', { pairNames: ['key', 'value'] })],
     argv: (a) => a.pairs('pairs').flat(),
     result: 'ok',
@@ -131,6 +138,7 @@ export const STRING_OPS = defineOps([
     command: 'GETSET',
     summary: 'Set a value and return the previous one',
     write: true,
+    destructive: { effect: 'overwrite', verb: 'GETSET', keys: (a) => [a.buf('key')] },
     keyTypes: ['string'],
     args: [key, value],
     argv: (a) => [a.buf('key'), a.buf('value')],
@@ -251,7 +259,9 @@ export const STRING_OPS = defineOps([
     write: true,
     keyTypes: ['string'],
     args: [key],
-    run: (client, a) => exactInteger(client, 'INCR', [a.buf('key')], ['GET', a.buf('key')]),
+    exact: true,
+    argv: (a) => [a.buf('key')],
+    result: 'integer',
   },
   {
     name: 'incrby',
@@ -261,7 +271,9 @@ export const STRING_OPS = defineOps([
     write: true,
     keyTypes: ['string'],
     args: [key, arg('increment', 'integer', 'Increment')],
-    run: (client, a) => exactInteger(client, 'INCRBY', [a.buf('key'), a.str('increment')], ['GET', a.buf('key')]),
+    exact: true,
+    argv: (a) => [a.buf('key'), a.str('increment')],
+    result: 'integer',
   },
   {
     name: 'decr',
@@ -271,7 +283,9 @@ export const STRING_OPS = defineOps([
     write: true,
     keyTypes: ['string'],
     args: [key],
-    run: (client, a) => exactInteger(client, 'DECR', [a.buf('key')], ['GET', a.buf('key')]),
+    exact: true,
+    argv: (a) => [a.buf('key')],
+    result: 'integer',
   },
   {
     name: 'decrby',
@@ -281,7 +295,9 @@ export const STRING_OPS = defineOps([
     write: true,
     keyTypes: ['string'],
     args: [key, arg('decrement', 'integer', 'Decrement')],
-    run: (client, a) => exactInteger(client, 'DECRBY', [a.buf('key'), a.str('decrement')], ['GET', a.buf('key')]),
+    exact: true,
+    argv: (a) => [a.buf('key'), a.str('decrement')],
+    result: 'integer',
   },
   {
     name: 'incrbyfloat',
@@ -306,3 +322,62 @@ export const STRING_OPS = defineOps([
     result: 'integer',
   },
 ]);
+
+/** How a compare-and-set save of a string ended. */
+export type SaveOutcome =
+  | { outcome: 'saved' }
+  /** The server holds other bytes than expected (or a value where none was expected): nothing was written. */
+  | { outcome: 'conflict'; current: Buffer }
+  /** The key holds another type: nothing was written. */
+  | { outcome: 'wrongType'; type: string }
+  /** The key was deleted since it was read: nothing was written. */
+  | { outcome: 'gone' };
+
+export interface SaveOptions {
+  /** Write whatever the server holds now (the user chose Overwrite). */
+  force?: boolean;
+}
+
+/**
+ * Saves a string with a compare-and-set: WATCH, read, compare with
+ * `expected` (undefined: the key must be absent), then MULTI / SET KEEPTTL /
+ * EXEC on a connection of its own, so a value changed meanwhile is never
+ * overwritten silently. Refused on a read-only profile.
+ */
+export async function saveStringCas(
+  session: RedisSession,
+  key: Buffer,
+  expected: Buffer | undefined,
+  next: Buffer,
+  options: SaveOptions = {},
+): Promise<SaveOutcome> {
+  session.assertWritable(`saving the value of "${displayBytes(key, 80)}"`);
+  const conn = await session.dedicated('save');
+  try {
+    await conn.watch(key);
+    const type = String(await conn.type(key));
+    if (!options.force) {
+      if (type !== 'none' && type !== 'string') {
+        await conn.unwatch();
+        return { outcome: 'wrongType', type };
+      }
+      const current = type === 'none' ? null : await conn.getBuffer(key);
+      const unchanged = expected === undefined ? current === null : current !== null && current.equals(expected);
+      if (!unchanged) {
+        await conn.unwatch();
+        return current === null ? { outcome: 'gone' } : { outcome: 'conflict', current };
+      }
+    }
+    const exec = await conn.multi().set(key, next, 'KEEPTTL').exec();
+    if (exec === null) {
+      const current = await conn.getBuffer(key).catch(() => null);
+      return current === null ? { outcome: 'gone' } : { outcome: 'conflict', current };
+    }
+    const failed = exec.find(([err]) => err);
+    if (failed?.[0])
+      throw new BrokerError(`Saving "${displayBytes(key, 80)}" on profile "${session.profile.name}" failed: ${errorMessage(failed[0])}.`);
+    return { outcome: 'saved' };
+  } finally {
+    conn.disconnect();
+  }
+}

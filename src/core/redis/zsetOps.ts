@@ -6,7 +6,7 @@
  */
 import type { Redis } from 'ioredis';
 import { InputError } from '../errors';
-import type { Args } from './opsSpec';
+import type { ArgSpec, Args } from './opsSpec';
 import { arg, convertResult, defineOps, MAX_RESULT_ITEMS, opt } from './opsSpec';
 import type { JsonValue } from './replyJson';
 
@@ -102,6 +102,58 @@ const storeSpecArgs = [
   opt('aggregate', 'enum', 'Aggregate', { values: ['SUM', 'MIN', 'MAX'] }),
 ] as const;
 
+/** ZRANK / ZREVRANK: one spec, the order named. */
+function rankOp<const N extends string, const C extends string>(name: N, command: C, first: 'lowest' | 'highest') {
+  return {
+    name,
+    family: 'zset',
+    command,
+    summary: `A member’s rank, ${first} score first`,
+    write: false,
+    keyTypes: ZSET,
+    args: [key, member],
+    argv: (a: Args) => [a.buf('key'), a.buf('member')],
+    result: 'integer',
+  } as const;
+}
+
+/** ZREMRANGEBYSCORE / ZREMRANGEBYLEX: one spec, the bounds given. */
+function removeRangeOp<const N extends string, const C extends string, const A extends ArgSpec, const B extends ArgSpec>(
+  name: N,
+  command: C,
+  what: string,
+  min: A,
+  max: B,
+) {
+  return {
+    name,
+    family: 'zset',
+    command,
+    summary: `Remove members by ${what}`,
+    write: true,
+    keyTypes: ZSET,
+    args: [key, min, max],
+    argv: (a: Args) => [a.buf('key'), a.raw('min') ?? '', a.raw('max') ?? ''],
+    result: 'integer',
+  } as const;
+}
+
+/** ZINTERSTORE / ZUNIONSTORE: one spec, the combination named. */
+function storeOp<const N extends string, const C extends string>(name: N, command: C, what: 'intersection' | 'union') {
+  return {
+    name,
+    family: 'zset',
+    command,
+    summary: `Store the ${what} with weights and SUM / MIN / MAX`,
+    write: true,
+    keyTypes: ['zset', 'set'],
+    args: storeSpecArgs,
+    check: checkStore,
+    argv: storeArgs,
+    result: 'integer',
+  } as const;
+}
+
 export const ZSET_OPS = defineOps([
   {
     name: 'zadd',
@@ -178,28 +230,8 @@ export const ZSET_OPS = defineOps([
     argv: (a) => [a.buf('key'), a.buf('member')],
     result: 'score',
   },
-  {
-    name: 'zrank',
-    family: 'zset',
-    command: 'ZRANK',
-    summary: 'A member’s rank, lowest score first',
-    write: false,
-    keyTypes: ZSET,
-    args: [key, member],
-    argv: (a) => [a.buf('key'), a.buf('member')],
-    result: 'integer',
-  },
-  {
-    name: 'zrevrank',
-    family: 'zset',
-    command: 'ZREVRANK',
-    summary: 'A member’s rank, highest score first',
-    write: false,
-    keyTypes: ZSET,
-    args: [key, member],
-    argv: (a) => [a.buf('key'), a.buf('member')],
-    result: 'integer',
-  },
+  rankOp('zrank', 'ZRANK', 'lowest'),
+  rankOp('zrevrank', 'ZREVRANK', 'highest'),
   {
     name: 'zrange',
     family: 'zset',
@@ -242,50 +274,20 @@ export const ZSET_OPS = defineOps([
     argv: (a) => [a.buf('key'), a.str('start'), a.str('stop')],
     result: 'integer',
   },
-  {
-    name: 'zremrangebyscore',
-    family: 'zset',
-    command: 'ZREMRANGEBYSCORE',
-    summary: 'Remove members by score range',
-    write: true,
-    keyTypes: ZSET,
-    args: [key, arg('min', 'scoreBound', 'Min score'), arg('max', 'scoreBound', 'Max score')],
-    argv: (a) => [a.buf('key'), a.str('min'), a.str('max')],
-    result: 'integer',
-  },
-  {
-    name: 'zremrangebylex',
-    family: 'zset',
-    command: 'ZREMRANGEBYLEX',
-    summary: 'Remove members by lex range (all members with the same score)',
-    write: true,
-    keyTypes: ZSET,
-    args: [key, arg('min', 'lexBound', 'Min'), arg('max', 'lexBound', 'Max')],
-    argv: (a) => [a.buf('key'), a.buf('min'), a.buf('max')],
-    result: 'integer',
-  },
-  {
-    name: 'zinterstore',
-    family: 'zset',
-    command: 'ZINTERSTORE',
-    summary: 'Store the intersection with weights and SUM / MIN / MAX',
-    write: true,
-    keyTypes: ['zset', 'set'],
-    args: storeSpecArgs,
-    check: checkStore,
-    argv: storeArgs,
-    result: 'integer',
-  },
-  {
-    name: 'zunionstore',
-    family: 'zset',
-    command: 'ZUNIONSTORE',
-    summary: 'Store the union with weights and SUM / MIN / MAX',
-    write: true,
-    keyTypes: ['zset', 'set'],
-    args: storeSpecArgs,
-    check: checkStore,
-    argv: storeArgs,
-    result: 'integer',
-  },
+  removeRangeOp(
+    'zremrangebyscore',
+    'ZREMRANGEBYSCORE',
+    'score range',
+    arg('min', 'scoreBound', 'Min score'),
+    arg('max', 'scoreBound', 'Max score'),
+  ),
+  removeRangeOp(
+    'zremrangebylex',
+    'ZREMRANGEBYLEX',
+    'lex range (all members with the same score)',
+    arg('min', 'lexBound', 'Min'),
+    arg('max', 'lexBound', 'Max'),
+  ),
+  storeOp('zinterstore', 'ZINTERSTORE', 'intersection'),
+  storeOp('zunionstore', 'ZUNIONSTORE', 'union'),
 ]);

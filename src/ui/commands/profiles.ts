@@ -19,6 +19,8 @@ import {
   stripPassword,
   type ProfileKind,
   type ResolvedProfile,
+  type ResolvedRabbitProfile,
+  type ResolvedRedisProfile,
 } from '../../core/profiles';
 import type { Logger } from '../../core/logger';
 import { connectionTestLines, testRabbitProfile, testRedisProfile, type ConnectionTestResult } from '../../core/tcp/connectionTest';
@@ -67,9 +69,39 @@ async function pickKind(prompts: Prompts): Promise<ProfileKind> {
   return pick.value;
 }
 
-/** The profile a command works on: from the node, the args, or a pick. */
-export async function pickProfile(deps: ProfileCommandDeps, call: CommandCall, kind?: ProfileKind): Promise<ResolvedProfile> {
-  if (isProfileNode(call.node)) return call.node.profile;
+export interface PickProfileOptions {
+  /** Title of the quick pick. */
+  title?: string;
+  /** Use the only profile of the kind without asking. */
+  skipSingle?: boolean;
+}
+
+/** The profile a command works on: from the node, the args, or a pick; the one profile picker of both brokers. */
+export async function pickProfile(
+  deps: Pick<ProfileCommandDeps, 'profiles'>,
+  call: CommandCall,
+  kind: 'redis',
+  options?: PickProfileOptions,
+): Promise<ResolvedRedisProfile>;
+export async function pickProfile(
+  deps: Pick<ProfileCommandDeps, 'profiles'>,
+  call: CommandCall,
+  kind: 'rabbitmq',
+  options?: PickProfileOptions,
+): Promise<ResolvedRabbitProfile>;
+export async function pickProfile(
+  deps: Pick<ProfileCommandDeps, 'profiles'>,
+  call: CommandCall,
+  kind?: ProfileKind,
+  options?: PickProfileOptions,
+): Promise<ResolvedProfile>;
+export async function pickProfile(
+  deps: Pick<ProfileCommandDeps, 'profiles'>,
+  call: CommandCall,
+  kind?: ProfileKind,
+  options: PickProfileOptions = {},
+): Promise<ResolvedProfile> {
+  if (isProfileNode(call.node) && (kind === undefined || call.node.profile.kind === kind)) return call.node.profile;
   if (call.args) {
     const k = kind ?? kindArg(call.args);
     return k === 'redis'
@@ -79,9 +111,10 @@ export async function pickProfile(deps: ProfileCommandDeps, call: CommandCall, k
   const k = kind ?? (await pickKind(call.prompts));
   const list = deps.profiles.list(k);
   if (list.length === 0) throw new NotFoundError(`There are no ${label(k)} profiles yet: add one with "Add Connection".`);
+  if (list.length === 1 && options.skipSingle) return list[0];
   const pick = await call.prompts.pick(
     list.map((p) => ({ label: p.name, description: p.kind === 'redis' ? `${p.host}:${p.port}` : p.url, profile: p })),
-    { title: `${label(k)} profile` },
+    { title: options.title ?? `${label(k)} profile` },
   );
   return pick.profile;
 }
@@ -224,7 +257,13 @@ async function edit(deps: ProfileCommandDeps, call: CommandCall): Promise<{ name
         ? ['host', 'port', 'db', 'username', 'delimiter', 'connectTimeoutMs', 'readOnly']
         : ['url', 'managementUrl', 'connectTimeoutMs', 'readOnly'];
     const field = await call.prompts.pick(fields, { title: `Edit ${profile.name}: field` });
-    const value = await call.prompts.ask(field, { value: current[field] === undefined ? '' : String(current[field]) });
+    const currentValue = current[field];
+    const value = await call.prompts.ask(field, {
+      value:
+        typeof currentValue === 'string' || typeof currentValue === 'number' || typeof currentValue === 'boolean'
+          ? String(currentValue)
+          : '',
+    });
     const numeric = ['port', 'db', 'connectTimeoutMs'].includes(field);
     changes = {
       [field]: field === 'readOnly' ? value === 'true' : numeric && value !== '' ? Number(value) : value === '' ? undefined : value,

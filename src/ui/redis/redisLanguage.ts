@@ -4,10 +4,8 @@
  * @ioredis/commands list otherwise) and hovers on the command of a line.
  */
 import * as vscode from 'vscode';
-import type { ResolvedRedisProfile } from '../../core/profiles';
-import { fallbackCatalog, getCommandDocs, type CommandDoc } from '../../core/redis/commandInfo';
+import { fallbackCatalog, type CommandDoc } from '../../core/redis/commandInfo';
 import type { RedisPool } from '../../core/redis/pool';
-import { ioredisReplySource } from '../../core/redis/reply';
 import type { ProfileStore } from '../profileStore';
 
 export const REDIS_LANGUAGE = 'redis';
@@ -15,8 +13,7 @@ export const REDIS_LANGUAGE = 'redis';
 /** What the language features need: the profiles, the pool, and the key the command catalog is cached under. */
 export interface RedisLanguageDeps {
   profiles: Pick<ProfileStore, 'redisProfiles'>;
-  pool: Pick<RedisPool, 'get'>;
-  catalogKey(profile: ResolvedRedisProfile): string;
+  pool: Pick<RedisPool, 'session'>;
 }
 
 /** The command docs of the first profile's server, or the built-in list for a minute after the server could not be asked. */
@@ -29,8 +26,7 @@ class CommandDocsSource {
     const profile = this.deps.profiles.redisProfiles().profiles[0];
     if (profile && Date.now() - this.offlineSince > 60_000) {
       try {
-        const client = await this.deps.pool.get(profile.name);
-        return await getCommandDocs(ioredisReplySource(client), this.deps.catalogKey(profile));
+        return await (await this.deps.pool.session(profile.name)).docs();
       } catch {
         this.offlineSince = Date.now();
       }

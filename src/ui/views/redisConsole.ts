@@ -9,13 +9,14 @@
 import * as vscode from 'vscode';
 import type { Redis } from 'ioredis';
 import { errorMessage } from '../../core/errors';
-import { endpoint, type ResolvedRedisProfile } from '../../core/profiles';
-import { findDoc, getCommandDocs, type CommandDoc } from '../../core/redis/commandInfo';
+import { endpoint } from '../../core/profiles';
+import { findDoc, type CommandDoc } from '../../core/redis/commandInfo';
 import { runCommand, streamingMode } from '../../core/redis/commandRunner';
 import { Subscription } from '../../core/redis/pubsub';
 import { array, bulk, integer, type RedisReply } from '../../core/redis/reply';
 import { formatReply } from '../../core/redis/replyFormat';
 import type { RespClient } from '../../core/redis/respClient';
+import type { RedisSession } from '../../core/redis/session';
 import { ShardSubscription } from '../../core/redis/shardSubscription';
 import { splitArgs } from '../../core/redis/tokenizer';
 import { LineEditor, tokenizeInput } from './consoleLine';
@@ -26,14 +27,12 @@ const RESET = '\x1b[0m';
 const MAX_TRANSCRIPT = 200_000;
 
 export interface RedisConsoleOptions {
-  profile: ResolvedRedisProfile;
-  db: number;
+  /** The session it runs on: profile, starting db, read-only guard and command docs. */
+  session: RedisSession;
   /** Opens a RESP connection of the console's own on a database (also the SSUBSCRIBE one, under its own name). */
-  connect(db: number, connectionName?: string): Promise<RespClient>;
+  connect(db: number, purpose?: string): Promise<RespClient>;
   /** Opens a connection for subscribe mode (closed when it ends). */
   subscriber(db: number): Promise<Redis>;
-  /** Catalog cache key for the profile's server. */
-  cacheKey: string;
 }
 
 type Mode = 'idle' | 'busy' | 'subscribed' | 'closed';
@@ -62,16 +61,16 @@ export class RedisConsole implements vscode.Pseudoterminal, vscode.Disposable {
   transcript = '';
 
   constructor(private readonly options: RedisConsoleOptions) {
-    this.db = options.db;
+    this.db = options.session.db;
   }
 
   get prompt(): string {
-    return `${this.options.profile.name}[${this.db}]> `;
+    return `${this.options.session.profile.name}[${this.db}]> `;
   }
 
   open(): void {
     this.opened = true;
-    const p = this.options.profile;
+    const p = this.options.session.profile;
     this.write(
       `${DIM}Redis console on "${p.name}" (${endpoint(p)})${p.readOnly ? ', read-only' : ''}. HELP <command> explains a command; Tab completes; Ctrl+C interrupts; QUIT closes.${RESET}\r\n`,
     );
@@ -175,10 +174,7 @@ export class RedisConsole implements vscode.Pseudoterminal, vscode.Disposable {
       else if (streamingMode(argv) === 'subscribe') return await this.subscribe(name, argv.slice(1));
       else {
         const client = await this.ensureClient();
-        const reply = await runCommand(client, argv, {
-          profile: { name: this.options.profile.name, readOnly: this.options.profile.readOnly },
-          cacheKey: this.options.cacheKey,
-        });
+        const reply = await runCommand({ session: this.options.session, client }, argv);
         if (generation !== this.generation) return;
         this.db = client.db;
         this.printReply(reply);
@@ -193,10 +189,10 @@ export class RedisConsole implements vscode.Pseudoterminal, vscode.Disposable {
   /** The command connection; a new one (after a loss or Ctrl+C) starts on the console's own db, and the prompt says so. */
   private async ensureClient(): Promise<RespClient> {
     if (this.client?.connected) return this.client;
-    if (this.client && this.db !== this.options.db)
-      this.write(`${DIM}(the connection was lost; the new one is on database ${this.options.db})${RESET}\r\n`);
+    if (this.client && this.db !== this.options.session.db)
+      this.write(`${DIM}(the connection was lost; the new one is on database ${this.options.session.db})${RESET}\r\n`);
     this.client = undefined;
-    this.db = this.options.db;
+    this.db = this.options.session.db;
     const client = await this.options.connect(this.db);
     if (this.mode === 'closed') {
       client.close();
@@ -223,7 +219,7 @@ export class RedisConsole implements vscode.Pseudoterminal, vscode.Disposable {
   }
 
   private async docs(): Promise<CommandDoc[]> {
-    return getCommandDocs(await this.ensureClient(), this.options.cacheKey);
+    return this.options.session.docs();
   }
 
   private async complete(): Promise<void> {
@@ -294,7 +290,7 @@ export class RedisConsole implements vscode.Pseudoterminal, vscode.Disposable {
   /** SSUBSCRIBE on the wire: what the server pushes (confirmations, `smessage`s) is printed as it comes, like redis-cli. */
   private async shardSubscribe(channels: Buffer[]): Promise<void> {
     const sub = new ShardSubscription({
-      connect: () => this.options.connect(this.db, 'broker-explorer:console-subscribe'),
+      connect: () => this.options.connect(this.db, 'console-subscribe'),
       channels,
       onPush: (reply) => this.printReply(reply),
     });
@@ -330,12 +326,12 @@ export class RedisConsole implements vscode.Pseudoterminal, vscode.Disposable {
     if (this.mode === 'busy') {
       // A blocking command (BLPOP 0, …): drop the connection; the next command opens a new one on the same db.
       this.write(
-        `^C\r\n${DIM}(interrupted: the connection was closed; the next command opens a new one on database ${this.options.db})${RESET}\r\n`,
+        `^C\r\n${DIM}(interrupted: the connection was closed; the next command opens a new one on database ${this.options.session.db})${RESET}\r\n`,
       );
       this.generation++;
       this.client?.close();
       this.client = undefined;
-      this.db = this.options.db;
+      this.db = this.options.session.db;
       this.buffered = [];
       this.ready();
       return;

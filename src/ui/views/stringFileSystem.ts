@@ -11,9 +11,11 @@
  */
 import * as vscode from 'vscode';
 import { displayBytes, fromBase64Url, isUtf8, toBase64Url } from '../../core/bytes';
-import { errorMessage } from '../../core/errors';
+import { errorMessage, ReadOnlyError } from '../../core/errors';
 import type { ResolvedRedisProfile } from '../../core/profiles';
 import type { RedisPool } from '../../core/redis/pool';
+import { saveStringCas, type SaveOutcome } from '../../core/redis/stringOps';
+import { readOnlyError } from '../../core/readOnly';
 import { readString } from '../../core/redis/values';
 import type { Settings } from '../settings';
 import type { ResultsDocuments } from './resultsDocument';
@@ -114,7 +116,7 @@ export class StringFileSystem implements vscode.FileSystemProvider, vscode.Dispo
     const length = lengthReply && !lengthReply[0] ? Number(lengthReply[1]) : 0;
     const max = this.settings().maxValueBytes;
     const readOnly = this.profile(ref).readOnly
-      ? `Profile "${ref.profile}" is read-only: the value cannot be saved.`
+      ? readOnlyError(this.profile(ref), 'saving this value').message
       : length > max
         ? `The value is ${length.toLocaleString('en-US')} bytes, more than brokerExplorer.redis.maxValueBytes (${max.toLocaleString('en-US')}): it opened truncated and read-only.`
         : undefined;
@@ -168,8 +170,6 @@ export class StringFileSystem implements vscode.FileSystemProvider, vscode.Dispo
     const state = this.states.get(key);
     const name = displayBytes(ref.key, 80);
     if (state?.readOnly) throw vscode.FileSystemError.NoPermissions(state.readOnly);
-    if (this.profile(ref).readOnly)
-      throw vscode.FileSystemError.NoPermissions(`Profile "${ref.profile}" is read-only: the value of "${name}" was not saved.`);
     let bytes: Buffer;
     try {
       bytes = state?.mode === 'hex' ? fromHexText(Buffer.from(content).toString('utf8')) : Buffer.from(content);
@@ -177,40 +177,29 @@ export class StringFileSystem implements vscode.FileSystemProvider, vscode.Dispo
       throw vscode.FileSystemError.Unavailable(`The value of "${name}" was not saved: ${errorMessage(err)}`);
     }
     const forced = this.force.delete(key);
-    const conn = await this.pool.dedicated(ref.profile, ref.db, 'broker-explorer:save');
+    const session = await this.pool.session(ref.profile, ref.db);
+    let saved: SaveOutcome;
     try {
-      await conn.watch(ref.key);
-      const current = await conn.getBuffer(ref.key).catch((err: unknown) => {
-        if (/WRONGTYPE/.test(errorMessage(err))) return Buffer.from('\u0000wrong type');
-        throw err;
-      });
-      const base = state?.base;
-      const unchanged = base === undefined ? current === null : current !== null && current.equals(base);
-      if (!forced && !unchanged) {
-        await conn.unwatch();
-        const why =
-          current === null
-            ? 'was deleted on the server'
-            : base === undefined
+      saved = await saveStringCas(session, ref.key, state?.base, bytes, { force: forced });
+    } catch (err) {
+      // The session's guard refuses on a read-only profile, before anything is sent.
+      if (err instanceof ReadOnlyError) throw vscode.FileSystemError.NoPermissions(err.message);
+      throw vscode.FileSystemError.Unavailable(errorMessage(err));
+    }
+    if (saved.outcome !== 'saved') {
+      const why =
+        saved.outcome === 'gone'
+          ? 'was deleted on the server'
+          : saved.outcome === 'wrongType'
+            ? `now holds a ${saved.type} on the server`
+            : state?.base === undefined
               ? 'exists on the server and was not opened here'
               : 'changed on the server';
-        throw this.conflict(
-          uri,
-          `The value of "${name}" ${why} since it was opened: it was not overwritten. Reload it, compare, or save again choosing Overwrite.`,
-          current,
-        );
-      }
-      const exec = await conn.multi().set(ref.key, bytes, 'KEEPTTL').exec();
-      if (exec === null)
-        throw this.conflict(
-          uri,
-          `The value of "${name}" changed on the server while saving: it was not overwritten. Reload it, compare, or save again choosing Overwrite.`,
-          await conn.getBuffer(ref.key),
-        );
-      const failed = exec.find(([err]) => err);
-      if (failed?.[0]) throw vscode.FileSystemError.Unavailable(`Saving "${name}" failed: ${errorMessage(failed[0])}`);
-    } finally {
-      conn.disconnect();
+      throw this.conflict(
+        uri,
+        `The value of "${name}" ${why} since it was opened: it was not overwritten. Reload it, compare, or save again choosing Overwrite.`,
+        saved.outcome === 'conflict' ? saved.current : null,
+      );
     }
     const mode = state?.mode ?? (editableAsText(bytes) ? 'text' : 'hex');
     this.states.set(key, {

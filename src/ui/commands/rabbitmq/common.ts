@@ -18,9 +18,9 @@ import { rabbitNodeTarget } from '../../tree/rabbitNodes';
 import type { RabbitTree } from '../../tree/rabbitTree';
 import type { TreeNode } from '../../tree/treeNode';
 import { str, type Args } from '../args';
-import { pickProfile } from '../profiles';
 import type { CommandCall } from '../registry';
 import type { Prompts } from '../../prompts';
+import { resolveTargetOf, type TargetKind } from '../target';
 import type { RabbitDocuments } from './documents';
 
 export interface RabbitDeps {
@@ -39,19 +39,26 @@ export interface Target {
   session: AmqpSession;
 }
 
+/** How RabbitMQ targets are found: profile → vhost, sessions from the pool. */
+function rabbitKind(deps: RabbitDeps): TargetKind<ResolvedRabbitProfile, string, AmqpSession> {
+  return {
+    kind: 'rabbitmq',
+    fromNode: (node) => {
+      const t = rabbitNodeTarget(node);
+      if (!t) return undefined;
+      return t.vhost === undefined ? { profile: t.profile } : { profile: t.profile, part: t.vhost };
+    },
+    partFromArgs: (args, profile) => str(args, 'vhost') ?? profile.vhost,
+    defaultPart: (profile) => profile.vhost,
+    askPart: (profile, _title, prompts) => pickVhost(deps, prompts, profile),
+    session: (profile, vhost) => deps.pool.session(profile.name, vhost),
+  };
+}
+
 /** The (profile, vhost) of a call: `profile` / `vhost` arguments, the node's, or picked. */
 export async function target(deps: RabbitDeps, call: CommandCall): Promise<Target> {
-  if (call.args) {
-    const profile = deps.profiles.rabbit(call.args.profile);
-    const vhost = str(call.args, 'vhost') ?? profile.vhost;
-    return { profile, vhost, session: await deps.pool.session(profile.name, vhost) };
-  }
-  const fromNode = rabbitNodeTarget(call.node);
-  const profile =
-    fromNode?.profile ??
-    ((await pickProfile({ profiles: deps.profiles, invalidate: () => undefined }, call, 'rabbitmq')) as ResolvedRabbitProfile);
-  const vhost = fromNode?.vhost ?? (await pickVhost(deps, call.prompts, profile));
-  return { profile, vhost, session: await deps.pool.session(profile.name, vhost) };
+  const t = await resolveTargetOf(rabbitKind(deps), deps.profiles, call, 'RabbitMQ');
+  return { profile: t.profile, vhost: t.part, session: t.session };
 }
 
 /** The profile's vhost, or a pick when the broker has several. */

@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import type { CommandSpec } from '../registry';
 import { RedisConsole } from '../../views/redisConsole';
-import { catalogKey, openResp, resolveTarget, type RedisTarget, type RedisUiDeps } from './redisTarget';
+import { resolveTarget, type RedisTarget, type RedisUiDeps } from './redisTarget';
 
 export interface OpenConsole {
   id: string;
@@ -45,13 +45,11 @@ export class RedisConsoles implements vscode.Disposable {
   }
 }
 
-export function openConsoleFor(deps: RedisUiDeps, consoles: RedisConsoles, t: RedisTarget): OpenConsole {
+export function openConsoleFor(consoles: RedisConsoles, t: RedisTarget): OpenConsole {
   const pty = new RedisConsole({
-    profile: t.profile,
-    db: t.db,
-    connect: (db, connectionName) => openResp(deps, { profile: t.profile, db }, connectionName ?? 'broker-explorer:console'),
-    subscriber: (db) => deps.pool.dedicated(t.profile.name, db, 'broker-explorer:console-subscribe'),
-    cacheKey: catalogKey(t.profile),
+    session: t.session,
+    connect: (db, purpose) => t.session.resp(purpose ?? 'console', db),
+    subscriber: (db) => t.session.dedicated('console-subscribe', db),
   });
   const terminal = vscode.window.createTerminal({ name: `Redis ⟫ ${t.profile.name}`, pty, iconPath: new vscode.ThemeIcon('terminal') });
   terminal.show();
@@ -64,7 +62,7 @@ export function redisConsoleCommands(deps: RedisUiDeps, consoles: RedisConsoles)
       id: 'brokerExplorer.redis.openConsole',
       run: async (call) => {
         const t = await resolveTarget(deps, call, 'Open Redis Console');
-        return { id: openConsoleFor(deps, consoles, t).id };
+        return { id: openConsoleFor(consoles, t).id };
       },
     },
   ];

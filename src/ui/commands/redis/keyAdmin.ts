@@ -7,54 +7,24 @@ import type { Prompts } from '../../prompts';
 import * as vscode from 'vscode';
 import { displayBytes, fromBuffer, toBuffer, type BytesLike } from '../../../core/bytes';
 import { InputError, NotFoundError } from '../../../core/errors';
-import { countKeys, deleteByPattern, deleteKeys as coreDeleteKeys, flushDb as coreFlushDb } from '../../../core/redis/keyOps';
+import {
+  countKeys,
+  createKey,
+  deleteByPattern,
+  deleteKeys as coreDeleteKeys,
+  flushDb as coreFlushDb,
+  NEW_KEY_TYPES,
+  type NewKeyType,
+} from '../../../core/redis/keyOps';
 import { readString } from '../../../core/redis/values';
 import { quoteArg, splitArgs } from '../../../core/redis/tokenizer';
 import { bytes, list, str } from '../args';
 import type { CommandCall, CommandSpec } from '../registry';
-import {
-  abortOn,
-  keyFromNode,
-  profileRef,
-  refreshDatabases,
-  resolveKey,
-  resolveTarget,
-  targetFromArgs,
-  type RedisTarget,
-  type RedisUiDeps,
-} from './redisTarget';
-
-const NEW_KEY_TYPES = ['string', 'hash', 'list', 'set', 'zset', 'stream'] as const;
-type NewKeyType = (typeof NEW_KEY_TYPES)[number];
+import { KeyNode } from '../../tree/redisNodes';
+import { abortOn, refreshDatabases, resolveKey, resolveTarget, type RedisTarget, type RedisUiDeps } from './redisTarget';
 
 function words(value: unknown[] | undefined, what: string): Buffer[] {
   return (value ?? []).map((v, i) => toBuffer(v as BytesLike, `${what} #${i + 1}`));
-}
-
-/** The command that creates a key of a type from its initial items. */
-function creation(type: NewKeyType, key: Buffer, items: Buffer[], value: Buffer | undefined): [string, ...(string | Buffer)[]] {
-  const even = (what: string): void => {
-    if (items.length === 0 || items.length % 2 !== 0) throw new InputError(`A new ${type} needs ${what} in pairs (at least one).`);
-  };
-  switch (type) {
-    case 'string':
-      return ['SET', key, value ?? Buffer.alloc(0), 'NX'];
-    case 'hash':
-      even('fields and values');
-      return ['HSET', key, ...items];
-    case 'list':
-      if (items.length === 0) throw new InputError('A new list needs at least one element.');
-      return ['RPUSH', key, ...items];
-    case 'set':
-      if (items.length === 0) throw new InputError('A new set needs at least one member.');
-      return ['SADD', key, ...items];
-    case 'zset':
-      even('scores and members');
-      return ['ZADD', key, ...items];
-    case 'stream':
-      even('fields and values');
-      return ['XADD', key, '*', ...items];
-  }
 }
 
 async function newKey(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
@@ -64,7 +34,7 @@ async function newKey(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
   let items: Buffer[] = [];
   let value: Buffer | undefined;
   if (call.args) {
-    t = targetFromArgs(deps, call.args);
+    t = await resolveTarget(deps, call, 'New Key');
     const typeArg = str(call.args, 'type', true);
     if (!(NEW_KEY_TYPES as readonly string[]).includes(typeArg)) throw new InputError(`"type" must be one of ${NEW_KEY_TYPES.join(', ')}.`);
     type = typeArg as NewKeyType;
@@ -90,13 +60,7 @@ async function newKey(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
     if (type === 'string') value = Buffer.from(text, 'utf8');
     else items = splitArgs(text);
   }
-  if (t.profile.readOnly) throw new InputError(`Profile "${t.profile.name}" is read-only: no key was created.`);
-  const client = await deps.pool.get(t.profile.name, t.db);
-  if (type !== 'string' && (await client.exists(key)) > 0)
-    throw new InputError(`The key "${displayBytes(key, 80)}" exists already in db${t.db}: pick another name.`);
-  const [command, ...argv] = creation(type, key, items, value);
-  const reply = await client.callBuffer(command, ...argv);
-  if (type === 'string' && reply === null)
+  if (!(await createKey(t.session, type, key, items, value)))
     throw new InputError(`The key "${displayBytes(key, 80)}" exists already in db${t.db}: pick another name.`);
   refreshDatabases(deps.tree, t.profile.name, [t.db]);
   if (!call.args) {
@@ -108,20 +72,19 @@ async function newKey(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
 
 async function deleteKeys(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
   if (call.args) {
-    const t = targetFromArgs(deps, call.args);
+    const t = await resolveTarget(deps, call, 'Delete Keys');
     const keys = list(call.args, 'keys');
     const match = bytes(call.args, 'match');
     if ((keys === undefined) === (match === undefined))
       throw new InputError('Give either "keys" (a list) or "match" (a pattern) to delete.');
-    const client = await deps.pool.get(t.profile.name, t.db);
-    const result = keys
-      ? await coreDeleteKeys(client, words(keys, 'key'), { profile: profileRef(t.profile) })
-      : await deleteByPattern(client, match as BytesLike, { profile: profileRef(t.profile) });
+    const result = keys ? await coreDeleteKeys(t.session, words(keys, 'key')) : await deleteByPattern(t.session, match as BytesLike);
     refreshDatabases(deps.tree, t.profile.name, [t.db]);
     return { deleted: result.deleted };
   }
-  const keyTarget = keyFromNode(call.node);
-  if (keyTarget) return deleteNamed(call.prompts, deps, keyTarget, [keyTarget.key]);
+  if (call.node instanceof KeyNode) {
+    const keyTarget = await resolveKey(deps, call, 'Delete Keys');
+    return deleteNamed(call.prompts, deps, keyTarget, [keyTarget.key]);
+  }
   const t = await resolveTarget(deps, call, 'Delete Keys');
   const how = await call.prompts.pick(
     [
@@ -145,19 +108,17 @@ async function deleteNamed(prompts: Prompts, deps: RedisUiDeps, t: RedisTarget, 
   if (keys.length === 0) throw new InputError('No keys were given to delete.');
   const what = keys.length === 1 ? `the key "${displayBytes(keys[0], 80)}"` : `${keys.length} keys`;
   await prompts.confirm(`Delete ${what} from db${t.db} of "${t.profile.name}"?`, 'Delete');
-  const client = await deps.pool.get(t.profile.name, t.db);
-  const result = await coreDeleteKeys(client, keys, { profile: profileRef(t.profile) });
+  const result = await coreDeleteKeys(t.session, keys);
   refreshDatabases(deps.tree, t.profile.name, [t.db]);
   vscode.window.setStatusBarMessage(`Redis: deleted ${result.deleted} of ${keys.length} keys`, 5000);
   return undefined;
 }
 
 async function deletePattern(prompts: Prompts, deps: RedisUiDeps, t: RedisTarget, pattern: string): Promise<unknown> {
-  const client = await deps.pool.get(t.profile.name, t.db);
   const counted = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Counting keys matching ${pattern}`, cancellable: true },
     (progress, token) =>
-      countKeys(client, pattern, {
+      countKeys(t.session, pattern, {
         signal: abortOn(token),
         onProgress: (p) =>
           progress.report({ message: `${p.matched.toLocaleString('en-US')} found, ${p.scanned.toLocaleString('en-US')} examined` }),
@@ -175,8 +136,7 @@ async function deletePattern(prompts: Prompts, deps: RedisUiDeps, t: RedisTarget
   const result = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Deleting keys matching ${pattern}`, cancellable: true },
     (progress, token) =>
-      deleteByPattern(client, pattern, {
-        profile: profileRef(t.profile),
+      deleteByPattern(t.session, pattern, {
         signal: abortOn(token),
         onProgress: (p) =>
           progress.report({
@@ -203,8 +163,7 @@ async function flushDb(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
       validate: (v) => (v.trim() === String(t.db) ? undefined : `Type ${t.db} to confirm.`),
     });
   }
-  const client = await deps.pool.get(t.profile.name, t.db);
-  await coreFlushDb(client, t.db, { profile: profileRef(t.profile) });
+  await coreFlushDb(t.session, t.db);
   refreshDatabases(deps.tree, t.profile.name, [t.db]);
   return {};
 }
@@ -219,7 +178,7 @@ async function copyKeyName(deps: RedisUiDeps, call: CommandCall): Promise<unknow
 
 async function copyValue(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
   const k = await resolveKey(deps, call, 'Copy Value');
-  const client = await deps.pool.get(k.profile.name, k.db);
+  const client = await k.session.client();
   const type = String(await client.type(k.key));
   if (type === 'none') throw new NotFoundError(`The key "${displayBytes(k.key, 80)}" does not exist.`);
   let text: string;

@@ -5,17 +5,16 @@
 import * as vscode from 'vscode';
 import { fromBuffer, toBuffer } from '../../../core/bytes';
 import { InputError } from '../../../core/errors';
-import { checkDb } from '../../../core/profiles';
 import { checkKeyType, scanKeysPage } from '../../../core/redis/keyScanner';
 import type { RedisPool } from '../../../core/redis/pool';
 import { readValue } from '../../../core/redis/values';
 import type { ProfileStore } from '../../profileStore';
 import { readSettings } from '../../settings';
-import { DatabaseNode, KeyNode, RedisProfileNode } from '../../tree/redisNodes';
+import { KeyNode, RedisProfileNode, type DatabaseNode } from '../../tree/redisNodes';
+import { dbNodeOf, resolveTarget } from './redisTarget';
 import type { RedisTree } from '../../tree/redisTree';
-import type { TreeNode } from '../../tree/treeNode';
 import { valueUri, VALUE_SCHEME, type ValueDocumentProvider } from '../../views/valueDocument';
-import { bytes, num, str, type Args } from '../args';
+import { bytes, num, str } from '../args';
 import type { CommandCall, CommandSpec } from '../registry';
 
 export interface RedisKeyDeps {
@@ -27,43 +26,29 @@ export interface RedisKeyDeps {
   scanKeysInteractive?: (call: CommandCall) => Promise<unknown>;
 }
 
-/** profile and db from args (db defaults to the profile's). */
-export function target(deps: { profiles: ProfileStore }, args: Args): { profile: string; db: number } {
-  const profile = deps.profiles.redis(args.profile);
-  const db = num(args, 'db', { min: 0 }) ?? profile.db;
-  return { profile: profile.name, db };
-}
-
-function dbNodeOf(node: TreeNode | undefined): DatabaseNode | undefined {
-  for (let n = node; n; n = n.parent) if (n instanceof DatabaseNode) return n;
-  return undefined;
+/** The tree's node of a database (the tree is loaded first when needed). */
+async function databaseNode(deps: RedisKeyDeps, profile: string, db: number): Promise<DatabaseNode> {
+  await deps.tree.children(undefined);
+  const profileNode = deps.tree.profileNode(profile);
+  if (!profileNode) throw new InputError(`The Redis profile "${profile}" is not in the tree.`);
+  return profileNode.database(db);
 }
 
 async function pickDatabaseNode(deps: RedisKeyDeps, call: CommandCall): Promise<DatabaseNode> {
   const fromNode = dbNodeOf(call.node);
   if (fromNode) return fromNode;
-  if (call.node instanceof RedisProfileNode) return call.node.database(call.node.profile.db);
-  const profiles = deps.profiles.redisProfiles().profiles;
-  if (profiles.length === 0) throw new InputError('There are no Redis profiles yet: add one with "Add Redis Connection".');
-  const pick = await call.prompts.pick(
-    profiles.map((p) => ({ label: p.name, description: `${p.host}:${p.port}`, profile: p })),
-    { title: 'Redis profile' },
-  );
-  await deps.tree.children(undefined);
-  const profileNode = deps.tree.profileNode(pick.profile.name);
-  if (!profileNode) throw new InputError(`The Redis profile "${pick.profile.name}" is not in the tree.`);
-  const dbText = await call.prompts.ask('Database', { value: String(pick.profile.db), validate: (v) => checkDb(v) });
-  return profileNode.database(Number(dbText));
+  const t = await resolveTarget(deps, call, 'Go to Key');
+  return databaseNode(deps, t.profile.name, t.db);
 }
 
 async function scanKeys(deps: RedisKeyDeps, call: CommandCall): Promise<unknown> {
   if (!call.args && deps.scanKeysInteractive) return deps.scanKeysInteractive(call);
   const args = call.args ?? {};
-  const t = target(deps, args);
+  const t = await resolveTarget(deps, { args, interactive: false, prompts: call.prompts }, 'Scan Keys');
   const type = str(args, 'type');
   checkKeyType(type);
   const match = bytes(args, 'match');
-  const client = await deps.pool.get(t.profile, t.db);
+  const client = await t.session.client();
   const page = await scanKeysPage(client, {
     ...(match !== undefined ? { match: toBuffer(match, 'match pattern') } : {}),
     ...(type !== undefined ? { type } : {}),
@@ -82,9 +67,9 @@ async function scanKeys(deps: RedisKeyDeps, call: CommandCall): Promise<unknown>
 
 async function getValue(deps: RedisKeyDeps, call: CommandCall): Promise<unknown> {
   const args = call.args ?? {};
-  const t = target(deps, args);
+  const t = await resolveTarget(deps, { args, interactive: false, prompts: call.prompts }, 'Get Value');
   const key = toBuffer(bytes(args, 'key', true), 'key');
-  const client = await deps.pool.get(t.profile, t.db);
+  const client = await t.session.client();
   const s = readSettings();
   const read = await readValue(client, key, {
     limit: num(args, 'limit', { min: 1, max: 100_000 }) ?? s.valueItems,
@@ -96,8 +81,10 @@ async function getValue(deps: RedisKeyDeps, call: CommandCall): Promise<unknown>
 async function openKey(deps: RedisKeyDeps, call: CommandCall, view: 'table' | 'json'): Promise<unknown> {
   let ref: { profile: string; db: number; key: Buffer };
   if (call.node instanceof KeyNode) ref = { profile: call.node.dbNode.profile.name, db: call.node.dbNode.db, key: call.node.key };
-  else if (call.args) ref = { ...target(deps, call.args), key: toBuffer(bytes(call.args, 'key', true), 'key') };
-  else throw new InputError('Pick a key in the Redis view, or use "Go to Key…".');
+  else if (call.args) {
+    const t = await resolveTarget(deps, { args: call.args, interactive: false, prompts: call.prompts }, 'Open Key');
+    ref = { profile: t.profile.name, db: t.db, key: toBuffer(bytes(call.args, 'key', true), 'key') };
+  } else throw new InputError('Pick a key in the Redis view, or use "Go to Key…".');
   if (view === 'table') {
     // Strings open as editable documents; the other types keep the read-only table view.
     const type =
@@ -133,11 +120,8 @@ async function setFilter(deps: RedisKeyDeps, call: CommandCall, clear: boolean):
   let dbNode: DatabaseNode;
   let pattern: string | undefined;
   if (call.args) {
-    const t = target(deps, call.args);
-    await deps.tree.children(undefined);
-    const profileNode = deps.tree.profileNode(t.profile);
-    if (!profileNode) throw new InputError(`The Redis profile "${t.profile}" is not in the tree.`);
-    dbNode = profileNode.database(t.db);
+    const t = await resolveTarget(deps, { args: call.args, interactive: false, prompts: call.prompts }, 'Filter Keys');
+    dbNode = await databaseNode(deps, t.profile.name, t.db);
     pattern = clear ? undefined : str(call.args, 'match');
   } else {
     dbNode = await pickDatabaseNode(deps, call);
@@ -181,21 +165,23 @@ export function redisKeyCommands(deps: RedisKeyDeps): CommandSpec[] {
     { id: 'brokerExplorer.redis.groupByNamespace', run: (call) => toggleGrouping(deps, { ...call, args: { grouping: 'namespace' } }) },
     {
       id: 'brokerExplorer.redis.refresh',
-      run: async (call) => {
+      run: (call) => {
         const dbNode = dbNodeOf(call.node);
         if (dbNode) dbNode.reset();
         deps.tree.refresh(call.node instanceof RedisProfileNode || dbNode ? call.node : undefined);
-        return {};
+        return Promise.resolve({});
       },
     },
     {
       id: 'brokerExplorer.redis.valueLoadMore',
-      run: async () => {
+      run: () => {
         const uri = vscode.window.activeTextEditor?.document.uri;
         if (!uri || uri.scheme !== VALUE_SCHEME)
-          throw new InputError('Open a Redis value first: "Load More" reads further items of the value in the active editor.');
+          return Promise.reject(
+            new InputError('Open a Redis value first: "Load More" reads further items of the value in the active editor.'),
+          );
         deps.values.loadMore(uri);
-        return {};
+        return Promise.resolve({});
       },
     },
     {

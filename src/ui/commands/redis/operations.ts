@@ -10,23 +10,15 @@ import type { Prompts } from '../../prompts';
 import * as vscode from 'vscode';
 import { displayBytes } from '../../../core/bytes';
 import { InputError } from '../../../core/errors';
-import { findOperation, OPERATIONS, runOperationUnchecked } from '../../../core/redis/operations';
-import type { OpContext, OperationSpec, OpFamily } from '../../../core/redis/opsSpec';
+import { destructiveCheck, findOperation, OPERATIONS, runOperationUnchecked } from '../../../core/redis/operations';
+import type { OperationSpec, OpFamily } from '../../../core/redis/opsSpec';
 import type { JsonValue } from '../../../core/redis/replyJson';
 import { showJsonResult } from '../../views/resultsDocument';
 import { obj, str } from '../args';
 import type { CommandCall, CommandSpec } from '../registry';
 import { askArgs } from './opForm';
-import {
-  abortOn,
-  keyFromNode,
-  profileRef,
-  refreshDatabases,
-  resolveTarget,
-  targetFromArgs,
-  type RedisTarget,
-  type RedisUiDeps,
-} from './redisTarget';
+import { KeyNode } from '../../tree/redisNodes';
+import { abortOn, refreshDatabases, resolveKey, resolveTarget, type RedisTarget, type RedisUiDeps } from './redisTarget';
 
 export const FAMILY_LABELS: Record<OpFamily, string> = {
   string: 'String',
@@ -42,7 +34,7 @@ function opsOf(family: OpFamily): OperationSpec[] {
   return (OPERATIONS as readonly OperationSpec[]).filter((op) => op.family === family);
 }
 
-/** Runs an operation with the services it may need (a dedicated connection for blocking ones). */
+/** Runs an operation on the target's session and refreshes the databases a write touched. */
 export async function runOp(
   deps: RedisUiDeps,
   t: RedisTarget,
@@ -50,13 +42,7 @@ export async function runOp(
   args: unknown,
   signal?: AbortSignal,
 ): Promise<JsonValue> {
-  const client = await deps.pool.get(t.profile.name, t.db);
-  const ctx: OpContext = {
-    profile: profileRef(t.profile),
-    openDedicated: () => deps.pool.dedicated(t.profile.name, t.db, 'broker-explorer:blocking'),
-    ...(signal ? { signal } : {}),
-  };
-  const result = await runOperationUnchecked(client, spec.name, args, ctx);
+  const result = await runOperationUnchecked(t.session, spec.name, args, signal ? { signal } : {});
   if (spec.write) {
     const input = (args ?? {}) as Record<string, unknown>;
     const dbs = [t.db];
@@ -66,7 +52,7 @@ export async function runOp(
   return result;
 }
 
-/** Asks before an interactive operation that deletes or overwrites data. */
+/** Asks before an interactive operation that deletes or overwrites data (the spec says which do). */
 async function confirmDestructive(
   prompts: Prompts,
   deps: RedisUiDeps,
@@ -74,30 +60,16 @@ async function confirmDestructive(
   spec: OperationSpec,
   args: Record<string, unknown>,
 ): Promise<void> {
-  const client = await deps.pool.get(t.profile.name, t.db);
-  const label = (v: unknown): string => (Buffer.isBuffer(v) ? displayBytes(v, 80) : String(v));
-  let message: string | undefined;
-  if (spec.name === 'unlink')
-    message = `Delete ${(args.keys as Buffer[]).length === 1 ? `the key "${label((args.keys as Buffer[])[0])}"` : `${(args.keys as Buffer[]).length} keys`} from db${t.db} of "${t.profile.name}"?`;
-  else if (spec.name === 'rename' && (await client.exists(args.newKey as Buffer)) > 0)
-    message = `"${label(args.newKey)}" exists: renaming replaces it. Continue?`;
-  else if (spec.name === 'copy' && args.replace === true) {
-    const target = args.db === undefined ? client : await deps.pool.get(t.profile.name, Number(args.db));
-    if ((await target.exists(args.destination as Buffer)) > 0)
-      message = `"${label(args.destination)}" exists: copying replaces it. Continue?`;
-  } else if (
-    (spec.name === 'set' && args.condition === undefined) ||
-    spec.name === 'setex' ||
-    spec.name === 'psetex' ||
-    spec.name === 'getset'
-  ) {
-    if ((await client.exists(args.key as Buffer)) > 0) message = `Overwrite the value of "${label(args.key)}"?`;
-  } else if (spec.name === 'mset') {
-    const keys = (args.pairs as Record<string, Buffer>[]).map((p) => p.key);
-    const existing = await client.exists(...keys);
-    if (existing > 0) message = `${existing} of the ${keys.length} keys exist: MSET overwrites them. Continue?`;
-  }
-  if (message) await prompts.confirm(message, spec.name === 'unlink' ? 'Delete' : 'Overwrite');
+  const check = await destructiveCheck(t.session, spec.name, args, (db) => deps.pool.session(t.profile.name, db));
+  if (!check) return;
+  const label = (k: Buffer): string => displayBytes(k, 80);
+  const message =
+    check.effect === 'delete'
+      ? `Delete ${check.keys.length === 1 ? `the key "${label(check.keys[0])}"` : `${check.keys.length} keys`} from db${check.db} of "${t.profile.name}"?`
+      : check.keys.length === 1
+        ? `"${label(check.keys[0])}" exists: ${check.verb} replaces it. Continue?`
+        : `${check.existing} of the ${check.keys.length} keys exist: ${check.verb} overwrites them. Continue?`;
+  await prompts.confirm(message, check.effect === 'delete' ? 'Delete' : 'Overwrite');
 }
 
 interface OpCommandOptions {
@@ -136,7 +108,7 @@ async function pickOperation(prompts: Prompts, family: OpFamily | undefined, key
 
 async function runOperationCommand(deps: RedisUiDeps, call: CommandCall, o: OpCommandOptions): Promise<unknown> {
   if (call.args) {
-    const t = targetFromArgs(deps, call.args);
+    const t = await resolveTarget(deps, call, 'Redis operation');
     const name = o.operation ?? str(call.args, 'operation', true);
     const spec = findOperation(name);
     if (!spec) throw new InputError(`"${name}" is not a known operation: see the README for the list.`);
@@ -146,7 +118,7 @@ async function runOperationCommand(deps: RedisUiDeps, call: CommandCall, o: OpCo
       );
     return runOp(deps, t, spec, obj(call.args, 'args') ?? {});
   }
-  const keyTarget = keyFromNode(call.node);
+  const keyTarget = call.node instanceof KeyNode ? await resolveKey(deps, call, 'Redis operation') : undefined;
   const t = keyTarget ?? (await resolveTarget(deps, call, 'Redis operation'));
   const spec = o.operation ? findOperation(o.operation) : await pickOperation(call.prompts, o.family, keyTarget?.type);
   if (!spec) throw new InputError(`"${o.operation ?? ''}" is not a known operation.`);

@@ -13,7 +13,7 @@ import { splitArgs } from '../../../core/redis/tokenizer';
 import { startSubscriptionTail } from '../../redis/subscriptionTail';
 import { bool, bytes, list, num } from '../args';
 import { answered, type CommandCall, type CommandSpec } from '../registry';
-import { profileRef, resolveTarget, targetFromArgs, type RedisUiDeps } from './redisTarget';
+import { resolveTarget, type RedisUiDeps } from './redisTarget';
 
 function byteList(value: unknown[] | undefined, what: string): Buffer[] {
   return (value ?? []).map((v, i) => {
@@ -51,7 +51,7 @@ async function messageFromUser(prompts: Prompts): Promise<Buffer> {
 }
 
 async function publish(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
-  const t = call.args ? targetFromArgs(deps, call.args) : await resolveTarget(deps, call, 'Publish', false);
+  const t = await resolveTarget(deps, call, 'Publish', false);
   let channel: Buffer;
   let message: Buffer;
   if (call.args) {
@@ -66,8 +66,7 @@ async function publish(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
     );
     message = await messageFromUser(call.prompts);
   }
-  const client = await deps.pool.get(t.profile.name, t.db);
-  const receivers = await corePublish(client, channel, message, { profile: profileRef(t.profile) });
+  const receivers = await corePublish(t.session, channel, message);
   if (!call.args)
     vscode.window.setStatusBarMessage(
       `Redis: published ${message.length.toLocaleString('en-US')} bytes to ${receivers} ${receivers === 1 ? 'subscriber' : 'subscribers'}`,
@@ -78,7 +77,7 @@ async function publish(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
 
 async function subscribe(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
   const args = call.args ?? {};
-  const t = call.args ? targetFromArgs(deps, call.args) : await resolveTarget(deps, call, 'Subscribe', false);
+  const t = await resolveTarget(deps, call, 'Subscribe', false);
   let channels: Buffer[];
   let patterns: Buffer[];
   if (call.args) {
@@ -103,7 +102,7 @@ async function subscribe(deps: RedisUiDeps, call: CommandCall): Promise<unknown>
     db: t.db,
     channels,
     patterns,
-    open: () => deps.pool.dedicated(t.profile.name, t.db, 'broker-explorer:subscribe'),
+    open: () => t.session.dedicated('subscribe'),
     settings: deps.settings(),
     redact: (text) => deps.log.redact(text),
     ...(take !== undefined ? { take } : {}),

@@ -4,13 +4,11 @@
  * prompts), dedicated connections, confirmations and refreshing the tree
  * after a change.
  */
-import type { Prompts } from '../../prompts';
 import type * as vscode from 'vscode';
 import { fromBuffer, toBuffer } from '../../../core/bytes';
-import { InputError } from '../../../core/errors';
-import { checkDb, endpoint, type ResolvedRedisProfile } from '../../../core/profiles';
+import { checkDb, type ResolvedRedisProfile } from '../../../core/profiles';
 import type { RedisPool } from '../../../core/redis/pool';
-import { openRespClient, type RespClient } from '../../../core/redis/respClient';
+import type { RedisSession } from '../../../core/redis/session';
 import type { ExtensionLog } from '../../log';
 import type { ProfileStore } from '../../profileStore';
 import type { Settings } from '../../settings';
@@ -19,8 +17,9 @@ import { DatabaseNode, KeyNode, RedisProfileNode } from '../../tree/redisNodes';
 import type { RedisTree } from '../../tree/redisTree';
 import type { TreeNode } from '../../tree/treeNode';
 import type { ResultsDocuments } from '../../views/resultsDocument';
-import { bytes, num, type Args } from '../args';
+import { bytes, num } from '../args';
 import type { CommandCall } from '../registry';
+import { resolveTargetOf, type TargetKind } from '../target';
 
 export interface RedisUiDeps {
   profiles: ProfileStore;
@@ -37,6 +36,8 @@ export interface RedisUiDeps {
 export interface RedisTarget {
   profile: ResolvedRedisProfile;
   db: number;
+  /** The session bound to (profile, db): connections, catalog and the read-only guard. */
+  session: RedisSession;
 }
 
 export interface KeyTarget extends RedisTarget {
@@ -45,86 +46,52 @@ export interface KeyTarget extends RedisTarget {
   type?: string;
 }
 
-/** Profile and db from plain arguments (db defaults to the profile's). */
-export function targetFromArgs(deps: Pick<RedisUiDeps, 'profiles'>, args: Args): RedisTarget {
-  const profile = deps.profiles.redis(args.profile);
-  return { profile, db: num(args, 'db', { min: 0 }) ?? profile.db };
-}
-
 /** The database node a tree node belongs to, if any. */
 export function dbNodeOf(node: TreeNode | undefined): DatabaseNode | undefined {
   for (let n = node; n; n = n.parent) if (n instanceof DatabaseNode) return n;
   return undefined;
 }
 
-/** Profile and db from a tree node, without asking. */
-export function targetFromNode(node: TreeNode | undefined): RedisTarget | undefined {
-  const dbNode = dbNodeOf(node);
-  if (dbNode) return { profile: dbNode.profile, db: dbNode.db };
-  for (let n = node; n; n = n.parent) if (n instanceof RedisProfileNode) return { profile: n.profile, db: n.profile.db };
-  return undefined;
+/** How Redis targets are found: profile → database, sessions from the pool. */
+function redisKind(deps: Pick<RedisUiDeps, 'pool'>): TargetKind<ResolvedRedisProfile, number, RedisSession> {
+  return {
+    kind: 'redis',
+    pick: { skipSingle: true },
+    fromNode: (node) => {
+      const dbNode = dbNodeOf(node);
+      if (dbNode) return { profile: dbNode.profile, part: dbNode.db };
+      for (let n = node; n; n = n.parent) if (n instanceof RedisProfileNode) return { profile: n.profile, part: n.profile.db };
+      return undefined;
+    },
+    partFromArgs: (args, profile) => num(args, 'db', { min: 0 }) ?? profile.db,
+    defaultPart: (profile) => profile.db,
+    askPart: async (profile, title, prompts) =>
+      Number(await prompts.ask(`${title}: database of "${profile.name}"`, { value: String(profile.db), validate: (v) => checkDb(v) })),
+    session: (profile, db) => deps.pool.session(profile.name, db),
+  };
 }
 
-export function keyFromNode(node: TreeNode | undefined): KeyTarget | undefined {
-  if (!(node instanceof KeyNode)) return undefined;
-  return { profile: node.dbNode.profile, db: node.dbNode.db, key: node.key, type: node.info.type };
-}
-
-/** Asks for a profile (skipped when there is one) and, when `askDb`, a database. */
-export async function pickTarget(prompts: Prompts, deps: Pick<RedisUiDeps, 'profiles'>, title: string, askDb = true): Promise<RedisTarget> {
-  const profiles = deps.profiles.redisProfiles().profiles;
-  if (profiles.length === 0) throw new InputError('There are no Redis profiles yet: add one with "Add Redis Connection".');
-  const profile =
-    profiles.length === 1
-      ? profiles[0]
-      : (
-          await prompts.pick(
-            profiles.map((p) => ({ label: p.name, description: endpoint(p), profile: p })),
-            { title: `${title}: profile` },
-          )
-        ).profile;
-  if (!askDb) return { profile, db: profile.db };
-  const dbText = await prompts.ask(`${title}: database of "${profile.name}"`, {
-    value: String(profile.db),
-    validate: (v) => checkDb(v),
-  });
-  return { profile, db: Number(dbText) };
-}
-
-/** The target of a call: arguments, then a tree node, then prompts. */
+/** The target of a call: arguments, then a tree node, then prompts (the database only when `askDb`). */
 export async function resolveTarget(
-  deps: Pick<RedisUiDeps, 'profiles'>,
+  deps: Pick<RedisUiDeps, 'profiles' | 'pool'>,
   call: CommandCall,
   title: string,
   askDb = true,
 ): Promise<RedisTarget> {
-  if (call.args) return targetFromArgs(deps, call.args);
-  return targetFromNode(call.node) ?? pickTarget(call.prompts, deps, title, askDb);
+  const t = await resolveTargetOf(redisKind(deps), deps.profiles, call, title, askDb);
+  return { profile: t.profile, db: t.part, session: t.session };
 }
 
 /** A key from arguments (`key`), a key node, or a prompt. */
-export async function resolveKey(deps: Pick<RedisUiDeps, 'profiles'>, call: CommandCall, title: string): Promise<KeyTarget> {
-  if (call.args) return { ...targetFromArgs(deps, call.args), key: toBuffer(bytes(call.args, 'key', true), 'key') };
-  const fromNode = keyFromNode(call.node);
-  if (fromNode) return fromNode;
+export async function resolveKey(deps: Pick<RedisUiDeps, 'profiles' | 'pool'>, call: CommandCall, title: string): Promise<KeyTarget> {
+  if (call.args) return { ...(await resolveTarget(deps, call, title)), key: toBuffer(bytes(call.args, 'key', true), 'key') };
+  if (call.node instanceof KeyNode) {
+    const node = call.node;
+    return { ...(await resolveTarget(deps, call, title)), key: node.key, type: node.info.type };
+  }
   const t = await resolveTarget(deps, call, title);
   const name = await call.prompts.ask(`${title}: key in db${t.db} of "${t.profile.name}"`, { prompt: 'The exact key name.' });
   return { ...t, key: Buffer.from(name, 'utf8') };
-}
-
-/** A dedicated RESP connection (exact replies); the caller closes it. */
-export async function openResp(deps: Pick<RedisUiDeps, 'profiles'>, t: RedisTarget, connectionName: string): Promise<RespClient> {
-  const password = await deps.profiles.password(t.profile);
-  return openRespClient(t.profile, { db: t.db, connectionName, ...(password !== undefined ? { password } : {}) });
-}
-
-/** Cache key for the command catalog of a profile's server. */
-export function catalogKey(profile: ResolvedRedisProfile): string {
-  return `${profile.name}\u0000${endpoint(profile)}`;
-}
-
-export function profileRef(profile: ResolvedRedisProfile): { name: string; readOnly: boolean } {
-  return { name: profile.name, readOnly: profile.readOnly };
 }
 
 /**

@@ -10,7 +10,6 @@ import { createReadStream } from 'node:fs';
 import * as vscode from 'vscode';
 import { isHexBytes, toBuffer } from '../../../core/bytes';
 import { InputError, errorMessage } from '../../../core/errors';
-import { getCommandCatalog } from '../../../core/redis/commandInfo';
 import {
   runCommand as coreRunCommand,
   runPipeline as coreRunPipeline,
@@ -25,18 +24,7 @@ import { splitArgs } from '../../../core/redis/tokenizer';
 import type { RedisFileTargets } from '../../redis/fileTargets';
 import { bool, list, str } from '../args';
 import type { CommandCall, CommandSpec } from '../registry';
-import {
-  abortOn,
-  catalogKey,
-  openResp,
-  pickTarget,
-  profileRef,
-  refreshDatabases,
-  resolveTarget,
-  targetFromArgs,
-  type RedisTarget,
-  type RedisUiDeps,
-} from './redisTarget';
+import { abortOn, refreshDatabases, resolveTarget, type RedisTarget, type RedisUiDeps } from './redisTarget';
 
 function argvFrom(value: unknown, what: string): Buffer[] {
   if (typeof value === 'string') return splitArgs(value);
@@ -51,7 +39,7 @@ async function runCommand(deps: RedisUiDeps, call: CommandCall): Promise<unknown
   let t: RedisTarget;
   let argv: Buffer[];
   if (call.args) {
-    t = targetFromArgs(deps, call.args);
+    t = await resolveTarget(deps, call, 'Run Command');
     const line = str(call.args, 'line');
     argv = line !== undefined ? splitArgs(line) : argvFrom(call.args.argv, 'argv');
   } else {
@@ -70,10 +58,10 @@ async function runCommand(deps: RedisUiDeps, call: CommandCall): Promise<unknown
   }
   if (argv.length === 0) throw new InputError('The command is empty: give "argv" or "line".');
   const name = argv[0].toString('utf8');
-  const client = await openResp(deps, t, 'broker-explorer:command');
+  const client = await t.session.resp('command');
   try {
-    const reply = await coreRunCommand(client, argv, { profile: profileRef(t.profile), cacheKey: catalogKey(t.profile) });
-    const catalog = await getCommandCatalog(client, catalogKey(t.profile));
+    const reply = await coreRunCommand({ session: t.session, client }, argv);
+    const catalog = await t.session.catalog();
     if (catalog.classify(argv).write) refreshDatabases(deps.tree, t.profile.name, [t.db]);
     if (!call.args) {
       const text = formatReply(reply);
@@ -89,17 +77,13 @@ async function runCommand(deps: RedisUiDeps, call: CommandCall): Promise<unknown
 
 async function runPipeline(deps: RedisUiDeps, files: RedisFileTargets, call: CommandCall): Promise<unknown> {
   if (!call.args) return runEditor(deps, files, call, false);
-  const t = targetFromArgs(deps, call.args);
+  const t = await resolveTarget(deps, call, 'Run Pipeline');
   const commands = (list(call.args, 'commands') ?? []).map((c, i) => argvFrom(c, `command ${i + 1}`));
   if (commands.length === 0) throw new InputError('The pipeline is empty: give "commands", a list of argument lists.');
   const transaction = bool(call.args, 'transaction') ?? false;
-  const client = await openResp(deps, t, 'broker-explorer:pipeline');
+  const client = await t.session.resp('pipeline');
   try {
-    const result = await coreRunPipeline(client, commands, {
-      transaction,
-      profile: profileRef(t.profile),
-      cacheKey: catalogKey(t.profile),
-    });
+    const result = await coreRunPipeline({ session: t.session, client }, commands, { transaction });
     if (result.aborted) throw new InputError(result.aborted);
     refreshDatabases(deps.tree, t.profile.name, [t.db]);
     return result.replies.map(replyToJson);
@@ -124,7 +108,7 @@ async function runEditor(deps: RedisUiDeps, files: RedisFileTargets, call: Comma
   let t: RedisTarget;
   let label: string;
   if (call.args) {
-    t = targetFromArgs(deps, call.args);
+    t = await resolveTarget(deps, call, `Run as ${kind}`);
     const text = str(call.args, 'text');
     const path = str(call.args, 'path');
     if (text === undefined && path === undefined) throw new InputError('Give "text" (lines of commands) or "path" (a .redis file).');
@@ -134,7 +118,11 @@ async function runEditor(deps: RedisUiDeps, files: RedisFileTargets, call: Comma
     const editor = vscode.window.activeTextEditor;
     if (!editor) throw new InputError('Open a .redis file first: each line is one command.');
     const doc = editor.document;
-    t = files.get(doc) ?? (await resolveTarget(deps, call, `Run as ${kind}`));
+    const known = files.get(doc);
+    // The remembered session may have been closed since (settings changed): ask the pool again.
+    t = known
+      ? { ...known, session: await deps.pool.session(known.profile.name, known.db) }
+      : await resolveTarget(deps, call, `Run as ${kind}`);
     files.set(doc, t);
     const sel = editor.selection;
     if (!sel.isEmpty) {
@@ -156,7 +144,7 @@ async function runEditor(deps: RedisUiDeps, files: RedisFileTargets, call: Comma
   const out = deps.results.create(`${kind} results ${label}`);
   out.setHeader(`# ${title}`, '# running…');
   if (!call.args) await deps.results.open(out.uri);
-  const client = await openResp(deps, t, `broker-explorer:${kind.toLowerCase()}`);
+  const client = await t.session.resp(kind.toLowerCase());
   const collected: LineResult[] = [];
   let result: ScriptResult;
   try {
@@ -164,10 +152,8 @@ async function runEditor(deps: RedisUiDeps, files: RedisFileTargets, call: Comma
       { location: vscode.ProgressLocation.Notification, title: `Redis ${kind}`, cancellable: true },
       async (progress, token) => {
         const input = 'entries' in source ? source.entries : parseRedisStream(createReadStream(source.path));
-        return runScript(client, input, {
+        return runScript({ session: t.session, client }, input, {
           transaction,
-          profile: profileRef(t.profile),
-          cacheKey: catalogKey(t.profile),
           signal: abortOn(token),
           collect: false,
           onResults: (batch) => {
@@ -209,7 +195,7 @@ async function runEditor(deps: RedisUiDeps, files: RedisFileTargets, call: Comma
 async function chooseTarget(deps: RedisUiDeps, files: RedisFileTargets, call: CommandCall): Promise<unknown> {
   const doc = vscode.window.activeTextEditor?.document;
   if (!doc) throw new InputError('Open a .redis file first.');
-  const t = call.args ? targetFromArgs(deps, call.args) : await pickTarget(call.prompts, deps, 'Run .redis file');
+  const t = await resolveTarget(deps, call, 'Run .redis file');
   files.set(doc, t);
   return { profile: t.profile.name, db: t.db };
 }

@@ -18,17 +18,8 @@ import { exportKeys, exportValue, type ExportFormat, type ExportOptions, type Ex
 import { collectionType, scanValue, type CollectionType } from '../../../core/redis/valueScanner';
 import { bytes, num, str } from '../args';
 import type { CommandCall, CommandSpec } from '../registry';
-import {
-  abortOn,
-  dbNodeOf,
-  keyFromNode,
-  resolveKey,
-  resolveTarget,
-  targetFromArgs,
-  type KeyTarget,
-  type RedisTarget,
-  type RedisUiDeps,
-} from './redisTarget';
+import { KeyNode } from '../../tree/redisNodes';
+import { abortOn, dbNodeOf, resolveKey, resolveTarget, type KeyTarget, type RedisTarget, type RedisUiDeps } from './redisTarget';
 
 const SHOWN_ROWS = 1000;
 
@@ -174,7 +165,7 @@ export async function scanKeysInteractive(deps: RedisUiDeps, call: CommandCall):
 
 async function scanValueCommand(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
   if (call.args) {
-    const t = targetFromArgs(deps, call.args);
+    const t = await resolveTarget(deps, call, 'Scan Value');
     const key = toBuffer(bytes(call.args, 'key', true), 'key');
     const match = bytes(call.args, 'match');
     const count = num(call.args, 'count', { min: 1 });
@@ -215,8 +206,8 @@ async function scanValueCommand(deps: RedisUiDeps, call: CommandCall): Promise<u
 
 /** Streams keys (no "key") or a key's items to a file: `{ profile, db?, key?, match?, type?, count?, format? }` → `{ path, rows, complete, uri }`. */
 async function exportScan(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
-  if (!call.args) return call.node && keyFromNode(call.node) ? scanValueCommand(deps, call) : scanKeysInteractive(deps, call);
-  const t = targetFromArgs(deps, call.args);
+  if (!call.args) return call.node instanceof KeyNode ? scanValueCommand(deps, call) : scanKeysInteractive(deps, call);
+  const t = await resolveTarget(deps, call, 'Export Scan');
   const match = str(call.args, 'match') ?? '*';
   const count = num(call.args, 'count', { min: 1 }) ?? deps.settings().redisScanCount;
   const formatArg = str(call.args, 'format') ?? 'jsonl';

@@ -15,7 +15,7 @@ export function redisStringCommands(deps: RedisUiDeps): CommandSpec[] {
       id: 'brokerExplorer.redis.editString',
       run: async (call) => {
         const k = await resolveKey(deps, call, 'Edit String');
-        const client = await deps.pool.get(k.profile.name, k.db);
+        const client = await k.session.client();
         const type = String(await client.type(k.key));
         if (type === 'none')
           throw new NotFoundError(`The key "${displayBytes(k.key, 80)}" does not exist in db${k.db} of "${k.profile.name}".`);

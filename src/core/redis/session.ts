@@ -1,0 +1,169 @@
+/**
+ * A Redis session: one profile and one database, bound together so that
+ * every write path checks read-only in one place (`assertWritable`). It
+ * holds the shared (pooled) connection, opens dedicated ones for blocking
+ * commands, subscriptions and the console, and caches the server's command
+ * catalog and docs until the connection is replaced or reconnects.
+ */
+import type { Redis } from 'ioredis';
+import { errorMessage } from '../errors';
+import type { Logger } from '../logger';
+import { silentLogger } from '../logger';
+import type { ResolvedRedisProfile } from '../profiles';
+import { assertWritable } from '../readOnly';
+import { getCommandDocsFrom, loadCommandCatalog, type CommandCatalog, type CommandDoc } from './commandInfo';
+import { connectRedis, type RedisConnectOptions } from './connection';
+import { ioredisReplySource } from './reply';
+import { openRespClient, type RespClient } from './respClient';
+
+export interface RedisSessionOptions {
+  /** The database; the profile's own when absent. */
+  db?: number;
+  password?: string;
+  logger?: Logger;
+}
+
+interface CommandCache {
+  catalog: Promise<CommandCatalog>;
+  docs?: Promise<CommandDoc[]>;
+}
+
+export class RedisSession {
+  readonly db: number;
+  private readonly password: string | undefined;
+  private readonly logger: Logger;
+  private shared: Promise<Redis> | undefined;
+  private exact: Promise<Redis> | undefined;
+  private commands: CommandCache | undefined;
+  private closed = false;
+
+  constructor(
+    readonly profile: ResolvedRedisProfile,
+    options: RedisSessionOptions = {},
+  ) {
+    this.db = options.db ?? profile.db;
+    this.password = options.password;
+    this.logger = options.logger ?? silentLogger;
+  }
+
+  /** Throws the read-only refusal before anything is sent when the profile is read-only. */
+  assertWritable(action: string): void {
+    assertWritable(this.profile, action);
+  }
+
+  /**
+   * The shared connection, opened on first use. When it was lost (and is
+   * reconnecting) a fresh one is opened at once: it works when the server
+   * is back, and fails with a sentence when not.
+   */
+  async client(): Promise<Redis> {
+    const current = this.shared;
+    if (current) {
+      const client = await current;
+      if (client.status === 'ready') return client;
+      if (this.shared !== current) return this.client();
+      this.shared = undefined;
+      client.disconnect();
+    }
+    const opening = this.connect({ connectionName: 'broker-explorer' });
+    this.shared = opening;
+    this.commands = undefined;
+    opening.then(
+      (client) => client.on('ready', () => (this.commands = undefined)),
+      () => {
+        if (this.shared === opening) this.shared = undefined;
+      },
+    );
+    return opening;
+  }
+
+  /**
+   * A shared connection that returns integers as strings (ioredis
+   * `stringNumbers`), for replies that must stay exact past 2^53.
+   */
+  async exactClient(): Promise<Redis> {
+    const current = this.exact;
+    if (current) {
+      const client = await current;
+      if (client.status === 'ready') return client;
+      if (this.exact === current) this.exact = undefined;
+      client.disconnect();
+      return this.exactClient();
+    }
+    const opening = this.connect({ connectionName: 'broker-explorer:exact', stringNumbers: true });
+    this.exact = opening;
+    opening.catch(() => {
+      if (this.exact === opening) this.exact = undefined;
+    });
+    return opening;
+  }
+
+  /** A dedicated connection the caller owns and must close (blocking commands, subscriptions). */
+  dedicated(purpose: string, db: number = this.db): Promise<Redis> {
+    return this.connect({ connectionName: `broker-explorer:${purpose}`, db });
+  }
+
+  /** A dedicated RESP connection with exact replies (the console, typed-in commands); the caller closes it. */
+  resp(purpose: string, db: number = this.db, signal?: AbortSignal): Promise<RespClient> {
+    return openRespClient(this.profile, {
+      db,
+      connectionName: `broker-explorer:${purpose}`,
+      ...(this.password !== undefined ? { password: this.password } : {}),
+      ...(signal ? { signal } : {}),
+    });
+  }
+
+  /** The server's command catalog (read-only classification), cached until the connection is replaced or reconnects. */
+  catalog(): Promise<CommandCatalog> {
+    const cached = this.commands;
+    if (cached) return cached.catalog;
+    const entry: CommandCache = {
+      catalog: this.client().then(
+        (client) => loadCommandCatalog(ioredisReplySource(client)),
+        (err: unknown) => {
+          if (this.commands === entry) this.commands = undefined;
+          throw err;
+        },
+      ),
+    };
+    this.commands = entry;
+    return entry.catalog;
+  }
+
+  /** Every command's docs (completion, HELP), cached with the catalog. */
+  async docs(): Promise<CommandDoc[]> {
+    const catalog = this.catalog();
+    const entry = this.commands;
+    if (entry?.docs) return entry.docs;
+    const docs = (async (): Promise<CommandDoc[]> => getCommandDocsFrom(ioredisReplySource(await this.client()), await catalog))();
+    if (entry) entry.docs = docs;
+    docs.catch(() => {
+      if (entry?.docs === docs) delete entry.docs;
+    });
+    return docs;
+  }
+
+  /** Closes the shared connections; dedicated ones belong to their callers. */
+  close(): void {
+    this.closed = true;
+    this.commands = undefined;
+    for (const c of [this.shared, this.exact]) {
+      c?.then(
+        (client) => client.disconnect(),
+        () => undefined,
+      );
+    }
+    this.shared = undefined;
+    this.exact = undefined;
+  }
+
+  private connect(extra: Pick<RedisConnectOptions, 'connectionName' | 'db' | 'stringNumbers'>): Promise<Redis> {
+    if (this.closed) return Promise.reject(new Error(`The session of Redis profile "${this.profile.name}" was closed.`));
+    const opts: RedisConnectOptions = { db: this.db, logger: this.logger, ...extra };
+    if (this.password !== undefined) opts.password = this.password;
+    return connectRedis(this.profile, opts).catch((err: unknown) => {
+      this.logger.debug(`Redis "${this.profile.name}" db ${this.db}: ${errorMessage(err)}`);
+      throw err;
+    });
+  }
+}
