@@ -76,9 +76,7 @@ const LINE_ESCAPES: Readonly<Record<string, string>> = {
   '"': '\\"',
   '\\': '\\\\',
 };
-// eslint-disable-next-line no-control-regex -- finding control characters is the point: they are escaped
 const SPECIAL = /\r\n|[\u0000-\u001f\u007f-\u009f"\\]/g;
-// eslint-disable-next-line no-control-regex -- the same characters, tested once before any replacing
 const ANY_SPECIAL = /[\u0000-\u001f\u007f-\u009f"\\]/;
 
 /** Length of the valid UTF-8 sequence starting at `i`, or 0 when the byte there does not start one (RFC 3629 table 3-7). */

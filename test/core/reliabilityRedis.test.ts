@@ -113,7 +113,7 @@ describe('reliability: Redis server killed and restarted (own redis-server)', fu
       assert.ok(Date.now() - backAt < 1_000, `retry after the restart took ${Date.now() - backAt} ms`);
       console.log(`      figure: scan rejected ${ms} ms after kill -9; retry after restart answered in ${Date.now() - backAt} ms`);
     } finally {
-      pool.dispose();
+      await pool.dispose();
     }
   });
 
@@ -144,7 +144,7 @@ describe('reliability: Redis server killed and restarted (own redis-server)', fu
       assert.equal(list.split('\n').filter((l) => / name=broker-explorer /.test(l)).length, 1, list);
       console.log(`      figure: pooled command after restart answered in ${took} ms`);
     } finally {
-      pool.dispose();
+      await pool.dispose();
     }
   });
 

@@ -86,7 +86,9 @@ export function fromIoredis(value: unknown): RedisReply {
   if (typeof value === 'string') return /^-?\d+$/.test(value) ? { type: 'integer', value: BigInt(value) } : bulk(value);
   if (Array.isArray(value)) return { type: 'array', items: value.map(fromIoredis) };
   if (value instanceof Error) return errorReply(value.message);
-  return bulk(String(value));
+  if (typeof value === 'bigint') return { type: 'integer', value };
+  if (typeof value === 'boolean') return bulk(value ? '1' : '0');
+  return bulk(JSON.stringify(value) ?? '');
 }
 
 /** The text of a status or bulk reply, or undefined. */

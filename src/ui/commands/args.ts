@@ -59,5 +59,5 @@ export function list(args: Args, key: string): unknown[] | undefined {
   const v = args[key];
   if (v === undefined || v === null) return undefined;
   if (!Array.isArray(v)) throw new InputError(`The argument "${key}" must be a list.`);
-  return v;
+  return v as unknown[];
 }
