@@ -13,7 +13,9 @@ const common = {
   platform: 'node',
   format: 'cjs',
   target: 'node20',
-  external: ['vscode'],
+  // ssh2's optional native speed-ups (its own crypto binding, cpu-features) stay out of the bundle:
+  // ssh2 requires them inside try/catch and falls back to its JavaScript code.
+  external: ['vscode', 'cpu-features', '*.node'],
   sourcemap: true,
   logLevel: 'warning',
   absWorkingDir: root,
@@ -32,6 +34,6 @@ if (withTests) {
     ...common,
     entryPoints: { index: 'test/extension/index.ts' },
     outdir: 'dist/test',
-    external: ['vscode', 'mocha'],
+    external: ['vscode', 'mocha', 'cpu-features', '*.node'],
   });
 }

@@ -27,6 +27,10 @@ import { tcpCommands } from './ui/commands/tcp';
 import { treeCommands } from './ui/commands/tree';
 import { TailRegistry } from './ui/tails/tailRegistry';
 import { ExtensionLog } from './ui/log';
+import { SshTunnels } from './core/net/sshTunnel';
+import { tunnelReach } from './core/net/reach';
+import type { ResolvedProfile } from './core/profiles';
+import { SshTrust } from './ui/sshTrust';
 import { ProfileStore } from './ui/profileStore';
 import { readSettings } from './ui/settings';
 import { RabbitTree } from './ui/tree/rabbitTree';
@@ -57,10 +61,20 @@ export function activate(context: vscode.ExtensionContext): BrokerExplorerApi {
   const log = new ExtensionLog();
   const prompts = new Prompts();
   const profiles = new ProfileStore(context.secrets, log);
-  const redisPool = new RedisPool({ profile: (name) => profiles.redis(name), password: (p) => profiles.password(p) }, log);
+  const tunnels = new SshTunnels(log);
+  const sshTrust = new SshTrust(profiles);
+  const reach = tunnelReach<ResolvedProfile>({
+    tunnels,
+    secrets: async (p) => {
+      const [password, passphrase] = await Promise.all([profiles.secret(p, 'ssh'), profiles.secret(p, 'sshPassphrase')]);
+      return { ...(password !== undefined ? { password } : {}), ...(passphrase !== undefined ? { passphrase } : {}) };
+    },
+    onUnknownHostKey: (p, hop, fingerprint) => sshTrust.onUnknownHostKey(p, hop, fingerprint),
+  });
+  const redisPool = new RedisPool({ profile: (name) => profiles.redis(name), password: (p) => profiles.password(p) }, log, reach);
   const tails = new TailRegistry();
   const redisTree = new RedisTree(profiles, redisPool, readSettings, tails);
-  const amqpPool = new AmqpPool({ profile: (name) => profiles.rabbit(name), password: (p) => profiles.password(p) }, log);
+  const amqpPool = new AmqpPool({ profile: (name) => profiles.rabbit(name), password: (p) => profiles.password(p) }, log, reach);
   const rabbitTree = new RabbitTree(profiles, amqpPool, readSettings, tails);
   const rabbitView = vscode.window.createTreeView('brokerExplorer.rabbitmq', { treeDataProvider: rabbitTree, showCollapseAll: true });
   rabbitTree.watch(rabbitView);
@@ -87,6 +101,7 @@ export function activate(context: vscode.ExtensionContext): BrokerExplorerApi {
     { dispose: () => void tails.dispose() },
     { dispose: () => void redisPool.dispose() },
     { dispose: () => void amqpPool.dispose() },
+    { dispose: () => tunnels.dispose() },
     redisTree,
     rabbitTree,
     values,
@@ -122,6 +137,7 @@ export function activate(context: vscode.ExtensionContext): BrokerExplorerApi {
           },
           results,
           log,
+          sshTrust,
         }),
         ...redisKeyCommands({
           profiles,
@@ -143,6 +159,7 @@ export function activate(context: vscode.ExtensionContext): BrokerExplorerApi {
       ],
       log,
       prompts,
+      (work) => sshTrust.runUnattended(work),
     ),
   );
   const activationMs = performance.now() - started;

@@ -154,6 +154,24 @@ function fail(profileName: string, reason: string): never {
 
 // ---------------------------------------------------------------- URLs
 
+/** `ssh://user[:password]@host[:port]`: the bastion of `addFromUrl`'s `via`. */
+export function parseSshUrl(url: string): { hop: SshHop; password?: string } {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new InputError(`"${redactUrl(url)}" is not an SSH URL: write it as ssh://user@host:22.`);
+  }
+  if (u.protocol !== 'ssh:') throw new InputError(`"${redactUrl(url)}" is not an SSH URL: it must start with ssh://.`);
+  const host = u.hostname.replace(/^\[|\]$/g, '');
+  const hostProblem = checkHost(host);
+  if (hostProblem) throw new InputError(hostProblem);
+  if (!u.username) throw new InputError(`The SSH URL "${redactUrl(url)}" names no user: write it as ssh://user@host:22.`);
+  const hop: SshHop = { host, username: decodeURIComponent(u.username) };
+  if (u.port) hop.port = Number(u.port);
+  return u.password ? { hop, password: decodeURIComponent(u.password) } : { hop };
+}
+
 export interface ParsedRedisUrl {
   host: string;
   port: number;

@@ -20,6 +20,7 @@ import { registerRedisScanTests } from './redisScan.test';
 import { registerRedisStringTests } from './redisStrings.test';
 import { registerReadOnlyTests } from './readOnly.test';
 import { registerSecretsTests } from './secrets.test';
+import { registerSshTests } from './ssh.test';
 import { registerTcpTests } from './tcp.test';
 import { registerTcpTerminalTests } from './tcpTerminal.test';
 
@@ -47,6 +48,7 @@ export function run(): Promise<void> {
   registerRedisConsoleTests();
   registerRedisInteractiveTests();
   registerTcpTests();
+  registerSshTests();
   registerRabbitmqTests();
   registerRabbitmqTreeTests();
   registerRabbitmqInteractiveTests();

@@ -10,6 +10,7 @@ import type { Logger } from '../logger';
 import { silentLogger } from '../logger';
 import { ProfilePool } from '../profilePool';
 import type { ResolvedRabbitProfile } from '../profiles';
+import { directReach, reachProfile, type Reach } from '../net/reach';
 import { assertWritable } from '../readOnly';
 import { closeQuietly, connectAmqp } from './amqpConnection';
 import { amqpReplyCode, cancelledError, describeAmqpError, type AmqpErrorContext } from './amqpErrors';
@@ -237,19 +238,32 @@ export interface RabbitProfileSource {
 /** Sessions per (profile, vhost) from the one pool (ProfilePool), closed on `invalidate` and `dispose`. */
 export class AmqpPool {
   private readonly sessions: ProfilePool<ResolvedRabbitProfile, AmqpSession>;
+  /** What each session holds of an SSH tunnel, let go when the session closes. */
+  private readonly releases = new WeakMap<AmqpSession, () => void>();
 
+  /** `reach`: how a profile's connections get to it (directly, or through its SSH tunnel). */
   constructor(
     private readonly source: RabbitProfileSource,
     private readonly logger: Logger = silentLogger,
+    private readonly reach: Reach<ResolvedRabbitProfile> = directReach,
   ) {
     this.sessions = new ProfilePool(
       async (profile, vhost) => {
         const password = await this.source.password(profile);
         const options: AmqpSessionOptions = { vhost, logger: this.logger };
         if (password !== undefined) options.password = password;
-        return new AmqpSession(profile, options);
+        const reached = await reachProfile(this.reach, profile);
+        const session = new AmqpSession(reached.profile, options);
+        this.releases.set(session, reached.release);
+        return session;
       },
-      (session) => session.close(),
+      async (session) => {
+        try {
+          await session.close();
+        } finally {
+          this.releases.get(session)?.();
+        }
+      },
     );
   }
 

@@ -80,6 +80,16 @@ export function sshChainKey(config: SshConfig): string {
   return sshChain(config).map(hopLabel).join(' > ');
 }
 
+/**
+ * What tunnels are shared by: the chain and each hop's pin, so a profile
+ * that pins nothing never rides on a tunnel another profile's pin let in.
+ */
+function tunnelKey(config: SshConfig): string {
+  return sshChain(config)
+    .map((h) => `${hopLabel(h)}#${h.hostKey ?? ''}`)
+    .join(' > ');
+}
+
 const MAX_BACKOFF_MS = 5_000;
 const KEEPALIVE_MS = 10_000;
 
@@ -381,7 +391,7 @@ export class SshTunnels {
 
   /** The tunnel of `config` (made when needed), with one more user; `release()` it when done. */
   acquire(config: SshConfig, options: SshTunnelOptions): SshTunnel {
-    const key = sshChainKey(config);
+    const key = tunnelKey(config);
     let tunnel = this.tunnels.get(key);
     if (!tunnel) {
       const made: SshTunnel = new SshTunnel(config, options, this.logger, () => {

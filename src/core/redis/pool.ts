@@ -8,6 +8,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '../logger';
 import { silentLogger } from '../logger';
 import { ProfilePool } from '../profilePool';
+import { directReach, reachProfile, type Reach } from '../net/reach';
 import type { ResolvedRedisProfile } from '../profiles';
 import { RedisSession, type RedisSessionOptions } from './session';
 
@@ -19,19 +20,29 @@ export interface RedisPoolSource {
 
 export class RedisPool {
   private readonly sessions: ProfilePool<ResolvedRedisProfile, RedisSession>;
+  /** What each session holds of an SSH tunnel, let go when the session closes. */
+  private readonly releases = new WeakMap<RedisSession, () => void>();
 
+  /** `reach`: how a profile's connections get to it (directly, or through its SSH tunnel). */
   constructor(
     private readonly source: RedisPoolSource,
     private readonly logger: Logger = silentLogger,
+    private readonly reach: Reach<ResolvedRedisProfile> = directReach,
   ) {
     this.sessions = new ProfilePool(
       async (profile, part) => {
         const password = await this.source.password(profile);
         const options: RedisSessionOptions = { db: Number(part), logger: this.logger };
         if (password !== undefined) options.password = password;
-        return new RedisSession(profile, options);
+        const reached = await reachProfile(this.reach, profile);
+        const session = new RedisSession(reached.profile, options);
+        this.releases.set(session, reached.release);
+        return session;
       },
-      (session) => session.close(),
+      (session) => {
+        session.close();
+        this.releases.get(session)?.();
+      },
     );
   }
 

@@ -11,7 +11,7 @@
 import type * as net from 'node:net';
 import {
   AuthError,
-  BrokerError,
+  type BrokerError,
   CancelledError,
   ConnectionError,
   NotFoundError,
@@ -20,16 +20,10 @@ import {
   throwIfAborted,
 } from '../errors';
 import { displayBytes } from '../bytes';
-import {
-  dialEndpoint,
-  endpoint,
-  redactText,
-  type Endpoint,
-  type ResolvedRabbitProfile,
-  type ResolvedRedisProfile,
-  type TlsOptions,
-} from '../profiles';
+import { dialEndpoint, endpoint, type Endpoint, type ResolvedRabbitProfile, type ResolvedRedisProfile, type TlsOptions } from '../profiles';
 import { AMQP_PROTOCOL_HEADER, describeBroker, parseAmqpGreeting } from './amqpGreeting';
+import type { SshTunnel } from '../net/sshTunnel';
+import { StepFailed, StepRecorder, secretsOf, sshSteps, type ConnectionTestOptions, type ConnectionTestResult } from './testSteps';
 import { connectTcp, describeTls, hostPort, now, resolveHost, roundMs, SocketReader, upgradeTls, type DialFailure } from '../net/dial';
 import { adviceFor } from '../net/socketErrors';
 import type { RedisReply } from '../redis/reply';
@@ -37,28 +31,7 @@ import { formatReply } from '../redis/replyFormat';
 import { RespClient } from '../redis/respClient';
 import { amqpLogin, managementOverview, rabbitUsesTls } from './rabbitChecks';
 
-export type TestStepName = 'dns' | 'tcp' | 'tls' | 'auth' | 'greeting' | 'management';
-
-export interface TestStep {
-  step: TestStepName;
-  ok: boolean;
-  /** Duration, rounded to 0.1 ms. */
-  ms: number;
-  detail?: string;
-  error?: string;
-}
-
-export interface ConnectionTestResult {
-  ok: boolean;
-  steps: TestStep[];
-  serverVersion?: string;
-  /** The failing step's sentence. */
-  error?: string;
-}
-
-export interface ConnectionTestOptions {
-  signal?: AbortSignal;
-}
+export type { ConnectionTestOptions, ConnectionTestResult, TestStep, TestStepName } from './testSteps';
 
 /**
  * The result as lines a person reads (a document, the log): what was
@@ -77,50 +50,11 @@ export function connectionTestLines(profile: ResolvedRedisProfile | ResolvedRabb
   });
   return [`Test Connection: ${kind} profile "${profile.name}" (${endpoint(profile)})`, outcome, '', ...steps];
 }
-
-/** A step failed: its sentence is already recorded; the test stops here. */
-class StepFailed extends BrokerError {}
-
-/** Runs and records steps; the first failure throws StepFailed. */
-class StepRecorder {
-  readonly steps: TestStep[] = [];
-  private readonly started = now();
-
-  constructor(
-    readonly budgetMs: number,
-    private readonly secrets: string[],
-    private readonly signal: AbortSignal | undefined,
-  ) {}
-
-  /** What is left of the handshake budget. */
-  remaining(): number {
-    return Math.max(1, this.budgetMs - (now() - this.started));
-  }
-
-  async run<T>(step: TestStepName, fn: () => Promise<{ value: T; detail?: string }>): Promise<T> {
-    throwIfAborted(this.signal);
-    const started = now();
-    try {
-      const { value, detail } = await fn();
-      const record: TestStep = { step, ok: true, ms: roundMs(now() - started) };
-      if (detail !== undefined) record.detail = redactText(detail, this.secrets);
-      this.steps.push(record);
-      return value;
-    } catch (err) {
-      if (err instanceof CancelledError || this.signal?.aborted) throw new CancelledError('The connection test was cancelled.');
-      const message = redactText(errorMessage(err), this.secrets);
-      this.steps.push({ step, ok: false, ms: roundMs(now() - started), error: message });
-      throw new StepFailed(message);
-    }
-  }
-}
-
 function dialError(where: string, failure: DialFailure): BrokerError {
   if (failure.kind === 'cancelled') return new CancelledError();
   const message = `${where}: ${failure.reason}. ${adviceFor(failure.kind)}`;
   return failure.kind === 'timeout' ? new TimeoutError(message) : new ConnectionError(message);
 }
-
 /** The dns, tcp and tls steps; resolves with the connected (and secured) socket. */
 async function openSteps(
   rec: StepRecorder,
@@ -217,12 +151,15 @@ export async function testRedisProfile(
 ): Promise<ConnectionTestResult> {
   const { signal } = options;
   const where = `Redis profile "${profile.name}" (${endpoint(profile)})`;
-  const rec = new StepRecorder(profile.connectTimeoutMs, password ? [password] : [], signal);
+  const rec = new StepRecorder(profile.connectTimeoutMs, secretsOf(password, options), signal);
   let socket: net.Socket | undefined;
+  let tunnel: SshTunnel | undefined;
   let serverVersion: string | undefined;
   try {
+    const reached = await sshSteps(rec, profile, options);
+    tunnel = reached.tunnel;
     const tls = profile.tls && profile.tls.enabled !== false ? profile.tls : undefined;
-    const s = await openSteps(rec, where, dialEndpoint(profile), profile.host, tls, signal);
+    const s = await openSteps(rec, where, dialEndpoint(reached.profile), profile.host, tls, signal);
     socket = s;
     const wire: RedisWire = { client: new RespClient(s, profile, 0), socketError: undefined };
     s.on('error', (err) => (wire.socketError = err));
@@ -278,6 +215,7 @@ export async function testRedisProfile(
     throw err;
   } finally {
     socket?.destroy();
+    tunnel?.close();
   }
 }
 
@@ -291,12 +229,15 @@ export async function testRabbitProfile(
 ): Promise<ConnectionTestResult> {
   const { signal } = options;
   const where = `RabbitMQ profile "${profile.name}" (${endpoint(profile)})`;
-  const rec = new StepRecorder(profile.connectTimeoutMs, password ? [password] : [], signal);
+  const rec = new StepRecorder(profile.connectTimeoutMs, secretsOf(password, options), signal);
   let socket: net.Socket | undefined;
+  let tunnel: SshTunnel | undefined;
   let serverVersion: string | undefined;
   try {
+    const reached = await sshSteps(rec, profile, options);
+    tunnel = reached.tunnel;
     const tls = rabbitUsesTls(profile) ? { ...profile.tls } : undefined;
-    const s = await openSteps(rec, where, dialEndpoint(profile), profile.host, tls, signal);
+    const s = await openSteps(rec, where, dialEndpoint(reached.profile), profile.host, tls, signal);
     socket = s;
     const reader = new SocketReader(s, profile.host, profile.port);
     serverVersion = await rec.run('greeting', async () => {
@@ -327,9 +268,9 @@ export async function testRabbitProfile(
       return { value: broker.version, detail };
     });
     socket.destroy();
-    await rec.run('auth', async () => ({ value: undefined, detail: await amqpLogin(profile, password, rec.remaining(), signal) }));
+    await rec.run('auth', async () => ({ value: undefined, detail: await amqpLogin(reached.profile, password, rec.remaining(), signal) }));
     await rec.run('management', async () => {
-      const o = await managementOverview(profile, password, profile.connectTimeoutMs, signal);
+      const o = await managementOverview(reached.profile, password, profile.connectTimeoutMs, signal);
       serverVersion ??= o.rabbitmqVersion;
       const parts: string[] = [];
       if (o.managementVersion) parts.push(`management_version ${o.managementVersion}`);
@@ -349,5 +290,6 @@ export async function testRabbitProfile(
     throw err;
   } finally {
     socket?.destroy();
+    tunnel?.close();
   }
 }

@@ -14,16 +14,26 @@ import {
   LOCAL_REDIS_PROFILE,
   parseAmqpUrl,
   parseRedisUrl,
+  parseSshUrl,
   resolveRabbitProfile,
   resolveRedisProfile,
   stripPassword,
   type ProfileKind,
+  type SecretName,
   type ResolvedProfile,
   type ResolvedRabbitProfile,
   type ResolvedRedisProfile,
 } from '../../core/profiles';
 import type { Logger } from '../../core/logger';
-import { connectionTestLines, testRabbitProfile, testRedisProfile, type ConnectionTestResult } from '../../core/tcp/connectionTest';
+import {
+  connectionTestLines,
+  testRabbitProfile,
+  testRedisProfile,
+  type ConnectionTestOptions,
+  type ConnectionTestResult,
+} from '../../core/tcp/connectionTest';
+import type { SshHop } from '../../core/net/sshTunnel';
+import type { SshTrust } from '../sshTrust';
 import { label, type ProfileStore, type ProfileTarget } from '../profileStore';
 import type { TreeNode } from '../tree/treeNode';
 import type { ResultsDocuments } from '../views/resultsDocument';
@@ -41,6 +51,8 @@ export interface ProfileCommandDeps {
 export interface TestConnectionDeps {
   results: Pick<ResultsDocuments, 'show'>;
   log: Logger;
+  /** Asks about (and pins) an unknown SSH host key; never asked for a call with arguments. */
+  sshTrust?: Pick<SshTrust, 'onUnknownHostKey'>;
 }
 
 /** A tree node that stands for a profile. */
@@ -141,6 +153,7 @@ async function saveNew(
   raw: Record<string, unknown>,
   password: string | undefined,
   target: ProfileTarget,
+  sshPassword?: string,
 ): Promise<{ name: string }> {
   const cleaned: Record<string, unknown> = { ...raw };
   let secret = password;
@@ -167,6 +180,10 @@ async function saveNew(
   if (secret !== undefined) {
     const stored = kind === 'redis' ? deps.profiles.redis(resolved.name) : deps.profiles.rabbit(resolved.name);
     await deps.profiles.setPassword(stored, secret);
+  }
+  if (sshPassword !== undefined) {
+    const stored = kind === 'redis' ? deps.profiles.redis(resolved.name) : deps.profiles.rabbit(resolved.name);
+    await deps.profiles.setPassword(stored, sshPassword, 'ssh');
   }
   deps.invalidate(kind, resolved.name);
   return { name: resolved.name };
@@ -220,7 +237,11 @@ async function add(deps: ProfileCommandDeps, call: CommandCall, presetKind?: Pro
 async function addFromUrl(deps: ProfileCommandDeps, call: CommandCall): Promise<{ name: string }> {
   if (call.args) {
     const kind = kindArg(call.args);
-    return saveNew(deps, kind, { name: str(call.args, 'name', true), url: str(call.args, 'url', true) }, undefined, 'global');
+    const raw: Record<string, unknown> = { name: str(call.args, 'name', true), url: str(call.args, 'url', true) };
+    const via = str(call.args, 'via');
+    const bastion = via === undefined ? undefined : parseSshUrl(via);
+    if (bastion) raw.ssh = bastion.hop;
+    return saveNew(deps, kind, raw, undefined, 'global', bastion?.password);
   }
   const kind = await pickKind(call.prompts);
   const url = await call.prompts.ask(`${label(kind)} URL`, {
@@ -307,7 +328,7 @@ async function remove(deps: ProfileCommandDeps, call: CommandCall): Promise<{ re
   }
   const target = deps.profiles.targetOf(profile.kind, profile.name);
   if (!target) return { removed: false };
-  await deps.profiles.setPassword(profile, undefined);
+  for (const secret of SECRET_NAMES) await deps.profiles.setPassword(profile, undefined, secret);
   await deps.profiles.write(
     profile.kind,
     target,
@@ -317,12 +338,40 @@ async function remove(deps: ProfileCommandDeps, call: CommandCall): Promise<{ re
   return { removed: true };
 }
 
+const SECRET_NAMES: readonly SecretName[] = ['password', 'sentinel', 'ssh', 'sshPassphrase'];
+const SECRET_LABELS: Record<SecretName, string> = {
+  password: 'Password',
+  sentinel: 'Sentinel password',
+  ssh: 'SSH password of the bastion',
+  sshPassphrase: 'SSH key passphrase',
+};
+
+/** Which secret a call sets: `secret` in the arguments, or asked when the profile has an SSH bastion. */
+async function secretOf(call: CommandCall, profile: ResolvedProfile): Promise<SecretName> {
+  if (call.args) {
+    const name = str(call.args, 'secret') ?? 'password';
+    if (!(SECRET_NAMES as readonly string[]).includes(name))
+      throw new InputError(
+        `"secret" must be one of ${SECRET_NAMES.map((n) => `"${n}"`).join(', ')}; "${name}" is not a secret a profile has.`,
+      );
+    return name as SecretName;
+  }
+  if (!profile.ssh) return 'password';
+  const names: SecretName[] = ['password', 'ssh', 'sshPassphrase'];
+  const pick = await call.prompts.pick(
+    names.map((n) => ({ label: SECRET_LABELS[n], secret: n })),
+    { title: `Which secret of ${profile.name}?` },
+  );
+  return pick.secret;
+}
+
 async function setPassword(deps: ProfileCommandDeps, call: CommandCall): Promise<Record<string, never>> {
   const profile = await pickProfile(deps, call);
+  const secret = await secretOf(call, profile);
   const password = call.args
     ? (str(call.args, 'password') ?? '')
-    : await call.prompts.ask(`Password for ${profile.name} (empty to remove it)`, { password: true });
-  await deps.profiles.setPassword(profile, password);
+    : await call.prompts.ask(`${SECRET_LABELS[secret]} for ${profile.name} (empty to remove it)`, { password: true });
+  await deps.profiles.setPassword(profile, password, secret);
   deps.invalidate(profile.kind, profile.name);
   return {};
 }
@@ -330,8 +379,22 @@ async function setPassword(deps: ProfileCommandDeps, call: CommandCall): Promise
 async function test(deps: ProfileCommandDeps & TestConnectionDeps, call: CommandCall): Promise<ConnectionTestResult> {
   const profile = await pickProfile(deps, call);
   const password = await deps.profiles.password(profile);
+  const options: ConnectionTestOptions = {};
+  if (profile.ssh) {
+    const [sshPassword, passphrase] = await Promise.all([
+      deps.profiles.secret(profile, 'ssh'),
+      deps.profiles.secret(profile, 'sshPassphrase'),
+    ]);
+    const trust = call.interactive ? deps.sshTrust : undefined;
+    options.ssh = {
+      secrets: { ...(sshPassword !== undefined ? { password: sshPassword } : {}), ...(passphrase !== undefined ? { passphrase } : {}) },
+      ...(trust ? { onUnknownHostKey: (hop: SshHop, fingerprint: string) => trust.onUnknownHostKey(profile, hop, fingerprint) } : {}),
+    };
+  }
   const run = (signal: AbortSignal): Promise<ConnectionTestResult> =>
-    profile.kind === 'redis' ? testRedisProfile(profile, password, { signal }) : testRabbitProfile(profile, password, { signal });
+    profile.kind === 'redis'
+      ? testRedisProfile(profile, password, { ...options, signal })
+      : testRabbitProfile(profile, password, { ...options, signal });
   const result = call.interactive
     ? await vscode.window.withProgress(
         {

@@ -29,12 +29,20 @@ export interface CommandSpec {
 // The prompts' cancel contract, re-exported for the call sites that throw it themselves.
 export { answered, UserCancelled } from '../prompts';
 
-export function registerCommands(specs: readonly CommandSpec[], log: ExtensionLog, prompts: Prompts): vscode.Disposable[] {
+/** Runs a call made with arguments so that nothing inside it asks the user (SSH host keys, for one). */
+export type Unattended = <T>(work: () => Promise<T>) => Promise<T>;
+
+export function registerCommands(
+  specs: readonly CommandSpec[],
+  log: ExtensionLog,
+  prompts: Prompts,
+  unattended: Unattended = (work) => work(),
+): vscode.Disposable[] {
   return specs.map((spec) =>
     vscode.commands.registerCommand(spec.id, async (arg: unknown) => {
       const call: CommandCall = { ...toCall(arg), prompts };
       try {
-        return await spec.run(call);
+        return await (call.interactive ? spec.run(call) : unattended(() => spec.run(call)));
       } catch (err) {
         if (err instanceof CancelledError) {
           if (call.interactive) return undefined;
