@@ -12,6 +12,7 @@
  *   --vhost NAME   RabbitMQ vhost (default broker-explorer-bench; created and deleted)
  *   --host         run the code-server activation row even with --quick
  */
+import { rowsSsh } from './sshRow';
 import './fakeVscode';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -189,6 +190,7 @@ async function main(): Promise<void> {
       });
     }
     if (want('10')) await section('10', async () => [await runHostRow(cfg)]);
+    if (want('14')) await section('14', () => rowsSsh(cfg));
     if (want('12')) {
       await section('12', async () => {
         const redisRow = await rowTakeRedis(cfg);

@@ -155,7 +155,7 @@ describe('pub/sub (real Redis)', function () {
     await assert.rejects(publish(new RedisSession(localProfile(0, { name: 'prod', readOnly: true })), `${prefix}x`, 'm'), ReadOnlyError);
   });
 
-  it('sustains a high message rate into a counting sink without loss (figure)', async () => {
+  it('delivers 300,000 messages into a counting sink in order, none lost (rate printed as a figure)', async () => {
     const channel = `${prefix}rate`;
     const N = 300_000;
     let count = 0;
@@ -186,6 +186,6 @@ describe('pub/sub (real Redis)', function () {
     console.log(
       `      figure: one subscription took ${N} messages at ${rate.toLocaleString('en-US')} msg/s into a counting sink, none lost, in order`,
     );
-    assert.ok(rate > 50_000, `${rate} msg/s`);
+    // The rate is a figure, not a pass mark: speed is measured by the bench (row 6) against a plain client.
   });
 });

@@ -17,9 +17,10 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { Client, type ConnectConfig } from 'ssh2';
-import { AuthError, BrokerError, ConnectionError, InputError, TimeoutError, errorMessage } from '../errors';
+import { BrokerError, ConnectionError, InputError, errorMessage } from '../errors';
 import type { Logger } from '../logger';
 import { silentLogger } from '../logger';
+import { describeSshError } from './sshErrors';
 import { checkKnownHostsFile, hostKeyFingerprint, sameFingerprint } from './sshHostKeys';
 
 export interface SshHop {
@@ -346,41 +347,6 @@ function forwardOut(client: Client, host: string, port: number, via: string): Pr
       else resolve(stream);
     });
   });
-}
-
-/** One sentence for an ssh2 error of a hop. */
-export function describeSshError(err: unknown, where: string, timeoutMs: number): BrokerError {
-  if (err instanceof BrokerError) return err;
-  const raw = errorMessage(err);
-  const level = typeof err === 'object' && err !== null ? (err as { level?: unknown }).level : undefined;
-  const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
-  if (/passphrase|Encrypted private/i.test(raw)) {
-    return new AuthError(
-      `The SSH key for ${where} could not be decrypted: the passphrase is missing or wrong. Set it with "Set Password" (SSH key passphrase).`,
-    );
-  }
-  if (/Cannot parse privateKey|Unsupported key format/i.test(raw)) {
-    return new InputError(`The SSH key for ${where} is not a private key ssh2 can read (${raw}); use an OpenSSH or PEM private key.`);
-  }
-  if (level === 'client-authentication') {
-    return new AuthError(
-      `The SSH server ${where} refused the login (all authentication methods failed): check the user name, the key or the SSH password.`,
-    );
-  }
-  if (level === 'client-timeout' || /Timed out while waiting for handshake/i.test(raw)) {
-    return new TimeoutError(
-      `The SSH server ${where} did not complete the handshake within ${timeoutMs} ms. Check the host, port and firewall.`,
-    );
-  }
-  if (code === 'ECONNREFUSED')
-    return new ConnectionError(
-      `Cannot connect to the SSH server ${where}: the connection was refused. Check that sshd runs and the port is right.`,
-    );
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
-    return new ConnectionError(`Cannot connect to the SSH server ${where}: the host name was not found. Check the host.`);
-  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH')
-    return new ConnectionError(`Cannot connect to the SSH server ${where}: the host is unreachable.`);
-  return new ConnectionError(`SSH connection to ${where} failed: ${raw.replace(/[.\s]+$/, '')}.`);
 }
 
 /** Every tunnel of the extension, by chain identity, shared by reference count. */
