@@ -210,6 +210,46 @@ function applyExec(exec: RedisReply, queued: LineResult[], bad: readonly LineRes
     : `The transaction was not run: ${exec.message}.`;
 }
 
+/** The batch size asked for (1000 by default); InputError when it is not a whole number of at least 1. */
+function batchSizeOf(options: ScriptOptions): number {
+  const batchSize = options.batchSize ?? 1000;
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new InputError(`The batch size ${batchSize} is not valid: give a whole number of at least 1.`);
+  return batchSize;
+}
+
+/** Counts a batch of finished lines into the result (keeping them when `collect`), then reports them and the progress. */
+function deliverBatch(result: ScriptResult, batch: LineResult[], options: ScriptOptions): void {
+  for (const r of batch) if (r.reply.type === 'error') result.errors++;
+  result.lines += batch.length;
+  if (options.collect ?? true) for (const r of batch) result.results.push(r);
+  if (batch.length > 0) options.onResults?.(batch);
+  options.onProgress?.({ lines: result.lines, errors: result.errors });
+}
+
+/** Lines still only QUEUED when a transaction is cancelled get a DISCARDED error. */
+function markCancelled(queued: LineResult[]): void {
+  for (const q of queued)
+    if (q.reply.type === 'status' && q.reply.value === 'QUEUED') q.reply = errorReply('DISCARDED the transaction was cancelled');
+}
+
+/**
+ * Ends an open transaction: DISCARD when a line was already refused (as
+ * EXECABORT), else EXEC; gives each queued line its reply and returns the
+ * sentence when the transaction did not run.
+ */
+async function finishTransaction(client: RespClient, queued: LineResult[], discard: () => Promise<void>): Promise<string | undefined> {
+  const bad = queued.filter((q) => q.reply.type === 'error');
+  let exec: RedisReply;
+  if (bad.length > 0) {
+    await discard();
+    exec = errorReply('EXECABORT Transaction discarded because of previous errors.');
+  } else {
+    exec = await client.send(cmd('EXEC'));
+  }
+  return applyExec(exec, queued, bad);
+}
+
 /**
  * Runs commands from any (async) iterable in batches on a dedicated client.
  * Pipeline mode: every line runs, each with its own reply. Transaction
@@ -225,20 +265,11 @@ export async function runScript(
   options: ScriptOptions = {},
 ): Promise<ScriptResult> {
   const { session, client } = target;
-  const batchSize = options.batchSize ?? 1000;
-  if (!Number.isInteger(batchSize) || batchSize < 1)
-    throw new InputError(`The batch size ${batchSize} is not valid: give a whole number of at least 1.`);
+  const batchSize = batchSizeOf(options);
   const tx = options.transaction === true;
-  const collect = options.collect ?? true;
   const catalog = await catalogFor(session);
   const result: ScriptResult = { results: [], lines: 0, errors: 0, complete: false };
-  const deliver = (batch: LineResult[]): void => {
-    for (const r of batch) if (r.reply.type === 'error') result.errors++;
-    result.lines += batch.length;
-    if (collect) for (const r of batch) result.results.push(r);
-    if (batch.length > 0) options.onResults?.(batch);
-    options.onProgress?.({ lines: result.lines, errors: result.errors });
-  };
+  const deliver = (batch: LineResult[]): void => deliverBatch(result, batch, options);
   // Transaction state: every line in order, with its queueing reply until EXEC.
   const queued: LineResult[] = [];
   let queuedErrors = 0;
@@ -287,11 +318,7 @@ export async function runScript(
       if (tx) {
         await discard();
         result.aborted = 'The transaction was cancelled and discarded: nothing was changed.';
-        queued.forEach((q) =>
-          q.reply.type === 'status' && q.reply.value === 'QUEUED'
-            ? (q.reply = errorReply('DISCARDED the transaction was cancelled'))
-            : undefined,
-        );
+        markCancelled(queued);
         deliver(queued);
       }
       return result;
@@ -300,16 +327,8 @@ export async function runScript(
     throw err;
   }
   if (tx) {
-    const bad = queued.filter((q) => q.reply.type === 'error');
-    let exec: RedisReply;
-    if (bad.length > 0) {
-      await discard();
-      exec = errorReply('EXECABORT Transaction discarded because of previous errors.');
-    } else {
-      exec = await client.send(cmd('EXEC'));
-      txOpen = false;
-    }
-    const aborted = applyExec(exec, queued, bad);
+    const aborted = await finishTransaction(client, queued, discard);
+    txOpen = false;
     if (aborted) result.aborted = aborted;
     deliver(queued);
   }

@@ -137,6 +137,53 @@ function parseBytesList(value: unknown, label: string): Buffer[] {
   return value.map((v, i) => toBuffer(v as BytesLike, `${label} #${i + 1}`));
 }
 
+/** A whole number within 64 bits and the spec's min / max, as a decimal string. */
+function parseInteger(spec: ArgSpec, value: unknown, label: string): string {
+  const text =
+    typeof value === 'number' && Number.isSafeInteger(value)
+      ? String(value)
+      : typeof value === 'string' && /^\s*-?\d+\s*$/.test(value)
+        ? value.trim()
+        : undefined;
+  const n = text === undefined ? undefined : BigInt(text);
+  if (n === undefined || n < INT64_MIN || n > INT64_MAX)
+    throw new InputError(`The ${label} ${describe(value)} is not a whole number (64-bit).`);
+  if (spec.min !== undefined && n < BigInt(spec.min))
+    throw new InputError(`The ${label} ${n} is too small: it must be at least ${spec.min}.`);
+  if (spec.max !== undefined && n > BigInt(spec.max))
+    throw new InputError(`The ${label} ${n} is too large: it must be at most ${spec.max}.`);
+  return n.toString();
+}
+
+/** `[{ field, value }]` (names from `pairNames`) or a plain object, as byte pairs. */
+function parsePairs(spec: ArgSpec, value: unknown, label: string): [Buffer, Buffer][] {
+  const [a, b] = spec.pairNames ?? ['field', 'value'];
+  const entries: [unknown, unknown][] = Array.isArray(value)
+    ? value.map((p) =>
+        typeof p === 'object' && p !== null
+          ? [(p as Record<string, unknown>)[a], (p as Record<string, unknown>)[b]]
+          : [undefined, undefined],
+      )
+    : typeof value === 'object' && value !== null && !isHexBytes(value)
+      ? Object.entries(value as Record<string, unknown>)
+      : [];
+  if (entries.length === 0) throw new InputError(`The ${label} must hold at least one ${a} and ${b}.`);
+  return entries.map(([x, y], i) => {
+    if (x === undefined || y === undefined) throw new InputError(`Item ${i + 1} of the ${label} needs a ${a} and a ${b}.`);
+    return [toBuffer(x as BytesLike, a), toBuffer(y as BytesLike, b)] as [Buffer, Buffer];
+  });
+}
+
+/** `[{ member, score }]` as (score text, member) pairs, in ZADD's order. */
+function parseScoreMembers(value: unknown, label: string): [string, Buffer][] {
+  if (!Array.isArray(value) || value.length === 0) throw new InputError(`The ${label} must hold at least one { member, score }.`);
+  return value.map((p: unknown, i) => {
+    const o = typeof p === 'object' && p !== null ? (p as Record<string, unknown>) : {};
+    if (o.member === undefined || o.score === undefined) throw new InputError(`Item ${i + 1} of the ${label} needs a member and a score.`);
+    return [parseFloatText(o.score, 'score', true), toBuffer(o.member as BytesLike, 'member')] as [string, Buffer];
+  });
+}
+
 function parseArg(spec: ArgSpec, value: unknown): Parsed {
   const label = spec.label.toLowerCase();
   switch (spec.kind) {
@@ -148,22 +195,8 @@ function parseArg(spec: ArgSpec, value: unknown): Parsed {
     case 'keys':
     case 'bytesList':
       return parseBytesList(value, label);
-    case 'integer': {
-      const text =
-        typeof value === 'number' && Number.isSafeInteger(value)
-          ? String(value)
-          : typeof value === 'string' && /^\s*-?\d+\s*$/.test(value)
-            ? value.trim()
-            : undefined;
-      const n = text === undefined ? undefined : BigInt(text);
-      if (n === undefined || n < INT64_MIN || n > INT64_MAX)
-        throw new InputError(`The ${label} ${describe(value)} is not a whole number (64-bit).`);
-      if (spec.min !== undefined && n < BigInt(spec.min))
-        throw new InputError(`The ${label} ${n} is too small: it must be at least ${spec.min}.`);
-      if (spec.max !== undefined && n > BigInt(spec.max))
-        throw new InputError(`The ${label} ${n} is too large: it must be at most ${spec.max}.`);
-      return n.toString();
-    }
+    case 'integer':
+      return parseInteger(spec, value, label);
     case 'float': {
       const text = parseFloatText(value, label, spec.allowInf === true);
       if (spec.min !== undefined && Number(text) < spec.min)
@@ -182,32 +215,10 @@ function parseArg(spec: ArgSpec, value: unknown): Parsed {
     case 'flag':
       if (typeof value !== 'boolean') throw new InputError(`The ${label} must be true or false.`);
       return value;
-    case 'pairs': {
-      const [a, b] = spec.pairNames ?? ['field', 'value'];
-      const entries: [unknown, unknown][] = Array.isArray(value)
-        ? value.map((p) =>
-            typeof p === 'object' && p !== null
-              ? [(p as Record<string, unknown>)[a], (p as Record<string, unknown>)[b]]
-              : [undefined, undefined],
-          )
-        : typeof value === 'object' && value !== null && !isHexBytes(value)
-          ? Object.entries(value as Record<string, unknown>)
-          : [];
-      if (entries.length === 0) throw new InputError(`The ${label} must hold at least one ${a} and ${b}.`);
-      return entries.map(([x, y], i) => {
-        if (x === undefined || y === undefined) throw new InputError(`Item ${i + 1} of the ${label} needs a ${a} and a ${b}.`);
-        return [toBuffer(x as BytesLike, a), toBuffer(y as BytesLike, b)] as [Buffer, Buffer];
-      });
-    }
-    case 'scoreMembers': {
-      if (!Array.isArray(value) || value.length === 0) throw new InputError(`The ${label} must hold at least one { member, score }.`);
-      return value.map((p: unknown, i) => {
-        const o = typeof p === 'object' && p !== null ? (p as Record<string, unknown>) : {};
-        if (o.member === undefined || o.score === undefined)
-          throw new InputError(`Item ${i + 1} of the ${label} needs a member and a score.`);
-        return [parseFloatText(o.score, 'score', true), toBuffer(o.member as BytesLike, 'member')] as [string, Buffer];
-      });
-    }
+    case 'pairs':
+      return parsePairs(spec, value, label);
+    case 'scoreMembers':
+      return parseScoreMembers(value, label);
     case 'scoreBound': {
       const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
       const inner = text.startsWith('(') ? text.slice(1) : text;

@@ -15,6 +15,14 @@ const BLANKS = new Set([' ', '\t', '\n', '\r', '\v', '\f']);
 /** Inside an unquoted word only these end it (sdssplitargs does not stop on \v or \f there). */
 const WORD_END = new Set([' ', '\n', '\r', '\t', '\0']);
 const HEX = /^[0-9a-fA-F]$/;
+/** The letter escapes "double quotes" understand, with the byte each stands for. */
+const DOUBLE_QUOTE_ESCAPES: ReadonlyMap<string, number> = new Map([
+  ['n', 0x0a],
+  ['r', 0x0d],
+  ['t', 0x09],
+  ['b', 0x08],
+  ['a', 0x07],
+]);
 
 export interface Token {
   value: Buffer;
@@ -38,11 +46,6 @@ export function tokenize(line: string): Token[] {
     if (i >= n) return tokens;
     const start = i;
     const bytes: number[] = [];
-    const push = (c: string): void => {
-      const code = c.codePointAt(0) ?? 0;
-      if (code < 0x80) bytes.push(code);
-      else for (const b of Buffer.from(c, 'utf8')) bytes.push(b);
-    };
     let inDouble = false;
     let inSingle = false;
     let quoteColumn = 0;
@@ -57,30 +60,14 @@ export function tokenize(line: string): Token[] {
         } else if (c === '\\' && i + 1 < n) {
           i++;
           const e = chars[i];
-          switch (e) {
-            case 'n':
-              bytes.push(0x0a);
-              break;
-            case 'r':
-              bytes.push(0x0d);
-              break;
-            case 't':
-              bytes.push(0x09);
-              break;
-            case 'b':
-              bytes.push(0x08);
-              break;
-            case 'a':
-              bytes.push(0x07);
-              break;
-            default:
-              push(e);
-          }
+          const escaped = DOUBLE_QUOTE_ESCAPES.get(e);
+          if (escaped === undefined) pushUtf8(bytes, e);
+          else bytes.push(escaped);
         } else if (c === '"') {
           if (i + 1 < n && !BLANKS.has(chars[i + 1])) throw closingQuote(i + 1);
           done = true;
         } else {
-          push(c);
+          pushUtf8(bytes, c);
         }
       } else if (inSingle) {
         if (c === undefined) throw unterminated(quoteColumn);
@@ -91,7 +78,7 @@ export function tokenize(line: string): Token[] {
           if (i + 1 < n && !BLANKS.has(chars[i + 1])) throw closingQuote(i + 1);
           done = true;
         } else {
-          push(c);
+          pushUtf8(bytes, c);
         }
       } else if (c === undefined || WORD_END.has(c)) {
         done = true;
@@ -102,12 +89,19 @@ export function tokenize(line: string): Token[] {
         inSingle = true;
         quoteColumn = i + 1;
       } else {
-        push(c);
+        pushUtf8(bytes, c);
       }
       if (i < n) i++;
     }
     tokens.push({ value: Buffer.from(bytes), column: start + 1 });
   }
+}
+
+/** Appends one character's UTF-8 bytes. */
+function pushUtf8(bytes: number[], c: string): void {
+  const code = c.codePointAt(0) ?? 0;
+  if (code < 0x80) bytes.push(code);
+  else for (const b of Buffer.from(c, 'utf8')) bytes.push(b);
 }
 
 function unterminated(column: number): InputError {

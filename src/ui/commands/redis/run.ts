@@ -102,44 +102,64 @@ export function describeLine(r: LineResult): string {
 /** Results returned to an API caller (all lines still run and show in the results document). */
 const MAX_RETURNED = 10_000;
 
+/** The lines a pipeline or transaction runs: parsed already, or a file streamed as it runs. */
+type ScriptSource = { entries: ReturnType<typeof parseRedisText> } | { path: string };
+
+/** What runEditor runs, where, and the name its results document carries. */
+interface ScriptRun {
+  t: RedisTarget;
+  source: ScriptSource;
+  label: string;
+}
+
+/** The script an API caller gives: "text" (lines of commands) or "path" (a .redis file). */
+async function scriptFromArgs(deps: RedisUiDeps, call: CommandCall, args: Record<string, unknown>, kind: string): Promise<ScriptRun> {
+  const t = await resolveTarget(deps, call, `Run as ${kind}`);
+  const text = str(args, 'text');
+  const path = str(args, 'path');
+  if (text === undefined && path === undefined) throw new InputError('Give "text" (lines of commands) or "path" (a .redis file).');
+  const source = text !== undefined ? { entries: parseRedisText(text) } : { path: path as string };
+  return { t, source, label: path ?? 'text' };
+}
+
+/**
+ * The active editor's script: its selection (whole lines), else the saved
+ * file streamed from disk, else the unsaved text; on the target remembered
+ * for the document (or one the user picks, remembered from then on).
+ */
+async function scriptFromActiveEditor(deps: RedisUiDeps, files: RedisFileTargets, call: CommandCall, kind: string): Promise<ScriptRun> {
+  const editor = vscode.window.activeTextEditor;
+  if (!editor) throw new InputError('Open a .redis file first: each line is one command.');
+  const doc = editor.document;
+  const known = files.get(doc);
+  // The remembered session may have been closed since (settings changed): ask the pool again.
+  const t = known
+    ? { ...known, session: await deps.pool.session(known.profile.name, known.db) }
+    : await resolveTarget(deps, call, `Run as ${kind}`);
+  files.set(doc, t);
+  const sel = editor.selection;
+  let source: ScriptSource;
+  if (!sel.isEmpty) {
+    const range = new vscode.Range(
+      sel.start.line,
+      0,
+      sel.end.character === 0 && sel.end.line > sel.start.line ? sel.end.line - 1 : sel.end.line,
+      Number.MAX_SAFE_INTEGER,
+    );
+    source = { entries: parseRedisText(doc.getText(doc.validateRange(range)), sel.start.line + 1) };
+  } else if (doc.uri.scheme === 'file' && !doc.isDirty) {
+    source = { path: doc.uri.fsPath };
+  } else {
+    source = { entries: parseRedisText(doc.getText()) };
+  }
+  return { t, source, label: vscode.workspace.asRelativePath(doc.uri) };
+}
+
 async function runEditor(deps: RedisUiDeps, files: RedisFileTargets, call: CommandCall, transaction: boolean): Promise<unknown> {
   const kind = transaction ? 'Transaction' : 'Pipeline';
-  let source: { entries: ReturnType<typeof parseRedisText> } | { path: string };
-  let t: RedisTarget;
-  let label: string;
-  if (call.args) {
-    t = await resolveTarget(deps, call, `Run as ${kind}`);
-    const text = str(call.args, 'text');
-    const path = str(call.args, 'path');
-    if (text === undefined && path === undefined) throw new InputError('Give "text" (lines of commands) or "path" (a .redis file).');
-    source = text !== undefined ? { entries: parseRedisText(text) } : { path: path as string };
-    label = path ?? 'text';
-  } else {
-    const editor = vscode.window.activeTextEditor;
-    if (!editor) throw new InputError('Open a .redis file first: each line is one command.');
-    const doc = editor.document;
-    const known = files.get(doc);
-    // The remembered session may have been closed since (settings changed): ask the pool again.
-    t = known
-      ? { ...known, session: await deps.pool.session(known.profile.name, known.db) }
-      : await resolveTarget(deps, call, `Run as ${kind}`);
-    files.set(doc, t);
-    const sel = editor.selection;
-    if (!sel.isEmpty) {
-      const range = new vscode.Range(
-        sel.start.line,
-        0,
-        sel.end.character === 0 && sel.end.line > sel.start.line ? sel.end.line - 1 : sel.end.line,
-        Number.MAX_SAFE_INTEGER,
-      );
-      source = { entries: parseRedisText(doc.getText(doc.validateRange(range)), sel.start.line + 1) };
-    } else if (doc.uri.scheme === 'file' && !doc.isDirty) {
-      source = { path: doc.uri.fsPath };
-    } else {
-      source = { entries: parseRedisText(doc.getText()) };
-    }
-    label = vscode.workspace.asRelativePath(doc.uri);
-  }
+  const { t, source, label } = call.args
+    ? await scriptFromArgs(deps, call, call.args, kind)
+    : await scriptFromActiveEditor(deps, files, call, kind);
   const title = `${kind} on ${t.profile.name}[${t.db}] · ${label}`;
   const out = deps.results.create(`${kind} results ${label}`);
   out.setHeader(`# ${title}`, '# running…');
