@@ -37,4 +37,21 @@ describe('layering', () => {
       [],
     );
   });
+
+  it('every package src imports is declared in package.json dependencies (none works only through hoisting)', () => {
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+    const declared = new Set(['vscode', ...Object.keys(pkg.dependencies ?? {})]);
+    const undeclared = new Set<string>();
+    for (const f of files(join(root, 'src'))) {
+      for (const m of readFileSync(f, 'utf8').matchAll(
+        /^(?:import|export)\b[^;]*?\bfrom\s*['"]([^'"]+)['"]|^import\s*['"]([^'"]+)['"]/gm,
+      )) {
+        const spec = m[1] ?? m[2];
+        if (spec.startsWith('node:') || spec.startsWith('.')) continue;
+        const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0];
+        if (!declared.has(name)) undeclared.add(`${name} (${relative(root, f)})`);
+      }
+    }
+    assert.deepEqual([...undeclared], []);
+  });
 });
