@@ -191,38 +191,46 @@ async function doDeclareQueue(deps: RabbitDeps, call: CommandCall): Promise<unkn
 
 /** The binding a bind / unbind call names: from args, a binding node, or prompts. */
 async function bindingArgs(call: CommandCall, t: Target, verb: 'bind' | 'unbind'): Promise<BindArgs> {
-  if (call.args) {
-    const a = call.args;
-    const destinationType = str(a, 'destinationType') ?? 'queue';
-    if (destinationType !== 'queue' && destinationType !== 'exchange')
-      throw new InputError(`"destinationType" must be "queue" or "exchange", not ${JSON.stringify(destinationType)}.`);
-    const out: BindArgs = {
-      source: str(a, 'source', true),
-      destination: str(a, 'destination', true),
-      destinationType,
-      routingKey: str(a, 'routingKey') ?? '',
-    };
-    const table = obj(a, 'arguments');
-    if (table !== undefined) out.arguments = table;
-    return out;
-  }
-  if (verb === 'unbind') {
-    if (call.node instanceof BindingNode) return fromBinding(call.node.binding);
-    const source = await exchangeArg(t, call, 'source', { title: `Unbind from which exchange of ${where(t)}?`, hideBuiltIn: false });
-    const bindings = await t.session.management().listBindings(t.vhost, { exchange: source.name }, { pageSize: 500 });
-    if (bindings.items.length === 0) throw new InputError(`Exchange "${source.name}" in ${where(t)} has no bindings to remove.`);
-    const pick = await call.prompts.pick(
-      bindings.items.map((b) => ({
-        label: `→ ${b.destinationType} ${b.destination}`,
-        description: b.routingKey === '' ? '(no key)' : b.routingKey,
-        detail: Object.keys(b.arguments).length ? JSON.stringify(b.arguments) : undefined,
-        binding: b,
-      })),
-      { title: `Which binding of exchange "${source.name}"?` },
-    );
-    return fromBinding(pick.binding);
-  }
-  // bind: from an exchange node (the source), a queue node (the destination), or prompts.
+  if (call.args) return bindingFromArgs(call.args);
+  return verb === 'unbind' ? pickBindingToRemove(call, t) : askBindingToAdd(call, t);
+}
+
+/** The binding named by a call's arguments. */
+function bindingFromArgs(a: Record<string, unknown>): BindArgs {
+  const destinationType = str(a, 'destinationType') ?? 'queue';
+  if (destinationType !== 'queue' && destinationType !== 'exchange')
+    throw new InputError(`"destinationType" must be "queue" or "exchange", not ${JSON.stringify(destinationType)}.`);
+  const out: BindArgs = {
+    source: str(a, 'source', true),
+    destination: str(a, 'destination', true),
+    destinationType,
+    routingKey: str(a, 'routingKey') ?? '',
+  };
+  const table = obj(a, 'arguments');
+  if (table !== undefined) out.arguments = table;
+  return out;
+}
+
+/** The binding to remove: the binding node the call came from, or one picked from an exchange's bindings. */
+async function pickBindingToRemove(call: CommandCall, t: Target): Promise<BindArgs> {
+  if (call.node instanceof BindingNode) return fromBinding(call.node.binding);
+  const source = await exchangeArg(t, call, 'source', { title: `Unbind from which exchange of ${where(t)}?`, hideBuiltIn: false });
+  const bindings = await t.session.management().listBindings(t.vhost, { exchange: source.name }, { pageSize: 500 });
+  if (bindings.items.length === 0) throw new InputError(`Exchange "${source.name}" in ${where(t)} has no bindings to remove.`);
+  const pick = await call.prompts.pick(
+    bindings.items.map((b) => ({
+      label: `→ ${b.destinationType} ${b.destination}`,
+      description: b.routingKey === '' ? '(no key)' : b.routingKey,
+      detail: Object.keys(b.arguments).length ? JSON.stringify(b.arguments) : undefined,
+      binding: b,
+    })),
+    { title: `Which binding of exchange "${source.name}"?` },
+  );
+  return fromBinding(pick.binding);
+}
+
+/** The binding to add: from an exchange node (the source), a queue node (the destination), or prompts. */
+async function askBindingToAdd(call: CommandCall, t: Target): Promise<BindArgs> {
   const queueNode = call.node instanceof QueueNode ? call.node : undefined;
   const sourceNode = call.node instanceof ExchangeNode && call.node.info.name !== '' ? call.node : undefined;
   const source = sourceNode

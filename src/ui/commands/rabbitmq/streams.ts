@@ -26,6 +26,7 @@ import {
   validateJsonObject,
   validateWholeNumber,
   where,
+  type Entity,
   type RabbitDeps,
   type Target,
 } from './common';
@@ -227,10 +228,15 @@ async function doTail(
 
 const ACK_MODES: readonly AckMode[] = ['ack', 'requeue', 'reject'];
 
-async function doConsume(deps: RabbitDeps, outputs: StreamOutputs, call: CommandCall): Promise<{ id: string; messages?: AmqpMessage[] }> {
-  const t = await target(deps, call);
+/** How a consumer reads its queue: from the call's arguments, or asked for. */
+interface ConsumeSettings {
+  prefetch: number | undefined;
+  ack: AckMode | undefined;
+  consumeArguments: Record<string, unknown> | undefined;
+}
+
+async function consumeSettings(call: CommandCall, q: Entity & { kind: 'queue' }): Promise<ConsumeSettings> {
   const a = argsOf(call);
-  const q = await queueArg(t, call, 'queue', { title: `Consume which queue of ${where(t)}?`, allowTyped: true });
   let prefetch: number | undefined;
   let ack: AckMode | undefined;
   let consumeArguments: Record<string, unknown> | undefined;
@@ -265,6 +271,13 @@ async function doConsume(deps: RabbitDeps, outputs: StreamOutputs, call: Command
       consumeArguments = { 'x-stream-offset': offset };
     }
   }
+  return { prefetch, ack, consumeArguments };
+}
+
+async function doConsume(deps: RabbitDeps, outputs: StreamOutputs, call: CommandCall): Promise<{ id: string; messages?: AmqpMessage[] }> {
+  const t = await target(deps, call);
+  const q = await queueArg(t, call, 'queue', { title: `Consume which queue of ${where(t)}?`, allowTyped: true });
+  const { prefetch, ack, consumeArguments } = await consumeSettings(call, q);
   const takes = takeArgs(call);
   const mode = ack ?? 'ack';
   const output = outputs.open(channelName(t, `queue ${q.name}`));
