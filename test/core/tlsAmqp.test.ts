@@ -13,18 +13,18 @@ import { declareQueue, checkQueue } from '../../src/core/amqp/topology';
 import { peekMessages } from '../../src/core/amqp/peek';
 import { ConnectionError, TimeoutError } from '../../src/core/errors';
 import { resolveRabbitProfile, type ResolvedRabbitProfile, type TlsOptions } from '../../src/core/profiles';
-import { OwnRabbitTls, rabbitServerAvailable } from './helpers/ownRabbitTls';
+import { OwnRabbitNode, rabbitServerAvailable } from '../topology/rabbitTopology';
 import { makeTestCa, type TestCa } from './helpers/ownServers';
 
 describe('AMQP over TLS (a RabbitMQ node of the test’s own)', function () {
   this.timeout(60_000);
   let ca: TestCa;
-  let node: OwnRabbitTls | undefined;
+  let node: OwnRabbitNode | undefined;
 
   before(async function () {
     if (!rabbitServerAvailable()) this.skip();
     ca = makeTestCa();
-    node = await OwnRabbitTls.start({ cert: ca.cert, key: ca.key, ca: ca.ca });
+    node = await OwnRabbitNode.start({ name: 'betls', tls: { cert: ca.cert, key: ca.key, ca: ca.ca }, timeoutMs: 30_000 });
     console.log(`      figure: the TLS node ${node.node} listened on 127.0.0.1:${node.port} after ${node.startupMs} ms`);
   });
   after(async () => {
