@@ -20,7 +20,7 @@ import { RedisFileTargets } from './ui/redis/fileTargets';
 import { registerRedisLanguage } from './ui/redis/redisLanguage';
 import { RESULTS_SCHEME, ResultsDocuments } from './ui/views/resultsDocument';
 import { STRING_SCHEME, StringFileSystem } from './ui/views/stringFileSystem';
-import { registerCommands } from './ui/commands/registry';
+import { registerCommands, type CommandSpec } from './ui/commands/registry';
 import { Prompts } from './ui/prompts';
 import { tailCommands } from './ui/commands/tails';
 import { tcpCommands } from './ui/commands/tcp';
@@ -28,12 +28,13 @@ import { treeCommands } from './ui/commands/tree';
 import { TailRegistry } from './ui/tails/tailRegistry';
 import { ExtensionLog } from './ui/log';
 import { SshTunnels } from './core/net/sshTunnel';
-import { tunnelReach } from './core/net/reach';
+import { tunnelReach, type Reach } from './core/net/reach';
 import type { ResolvedProfile } from './core/profiles';
 import { SshTrust } from './ui/sshTrust';
 import { ProfileStore } from './ui/profileStore';
 import { readSettings } from './ui/settings';
 import { RabbitTree } from './ui/tree/rabbitTree';
+import type { TreeNode } from './ui/tree/treeNode';
 import { RedisTree } from './ui/tree/redisTree';
 import { VALUE_SCHEME, ValueDocumentProvider } from './ui/views/valueDocument';
 
@@ -56,14 +57,32 @@ export interface BrokerExplorerApi {
   globalStorageUri: vscode.Uri;
 }
 
-export function activate(context: vscode.ExtensionContext): BrokerExplorerApi {
-  const started = performance.now();
-  const log = new ExtensionLog();
-  const prompts = new Prompts();
-  const profiles = new ProfileStore(context.secrets, log);
-  const tunnels = new SshTunnels(log);
-  const sshTrust = new SshTrust(profiles);
-  const reach = tunnelReach<ResolvedProfile>({
+/** The services every view and command works with. */
+interface Services {
+  log: ExtensionLog;
+  prompts: Prompts;
+  profiles: ProfileStore;
+  tunnels: SshTunnels;
+  sshTrust: SshTrust;
+  tails: TailRegistry;
+  redisPool: RedisPool;
+  amqpPool: AmqpPool;
+}
+
+/** The trees, documents and consoles the services are shown in. */
+interface Views {
+  redisTree: RedisTree;
+  rabbitTree: RabbitTree;
+  rabbitView: vscode.TreeView<TreeNode>;
+  values: ValueDocumentProvider;
+  results: ResultsDocuments;
+  redisConsoles: RedisConsoles;
+  fileTargets: RedisFileTargets;
+}
+
+/** How both pools reach a profile: directly, or through its SSH bastion with the secrets from the secret storage. */
+function sshReach(profiles: ProfileStore, tunnels: SshTunnels, sshTrust: SshTrust): Reach<ResolvedProfile> {
+  return tunnelReach<ResolvedProfile>({
     tunnels,
     secrets: async (p) => {
       const [password, passphrase] = await Promise.all([profiles.secret(p, 'ssh'), profiles.secret(p, 'sshPassphrase')]);
@@ -71,28 +90,113 @@ export function activate(context: vscode.ExtensionContext): BrokerExplorerApi {
     },
     onUnknownHostKey: (p, hop, fingerprint) => sshTrust.onUnknownHostKey(p, hop, fingerprint),
   });
+}
+
+function createServices(context: vscode.ExtensionContext): Services {
+  const log = new ExtensionLog();
+  const prompts = new Prompts();
+  const profiles = new ProfileStore(context.secrets, log);
+  const tunnels = new SshTunnels(log);
+  const sshTrust = new SshTrust(profiles);
+  const reach = sshReach(profiles, tunnels, sshTrust);
   const redisPool = new RedisPool({ profile: (name) => profiles.redis(name), password: (p) => profiles.password(p) }, log, reach);
   const tails = new TailRegistry();
-  const redisTree = new RedisTree(profiles, redisPool, readSettings, tails);
   const amqpPool = new AmqpPool({ profile: (name) => profiles.rabbit(name), password: (p) => profiles.password(p) }, log, reach);
+  return { log, prompts, profiles, tunnels, sshTrust, tails, redisPool, amqpPool };
+}
+
+function createViews(services: Services): Views {
+  const { profiles, redisPool, amqpPool, tails } = services;
+  const redisTree = new RedisTree(profiles, redisPool, readSettings, tails);
   const rabbitTree = new RabbitTree(profiles, amqpPool, readSettings, tails);
   const rabbitView = vscode.window.createTreeView('brokerExplorer.rabbitmq', { treeDataProvider: rabbitTree, showCollapseAll: true });
   rabbitTree.watch(rabbitView);
-  const rabbit = rabbitmqCommands({ profiles, pool: amqpPool, tree: rabbitTree, tails, settings: readSettings, log });
   const values = new ValueDocumentProvider(redisPool, readSettings, redisTree.onDidChangeDatabase);
-  const results = new ResultsDocuments();
-  const redisConsoles = new RedisConsoles();
-  const fileTargets = new RedisFileTargets();
-  const redisUi: RedisUiDeps = {
-    profiles,
-    pool: redisPool,
-    tree: redisTree,
-    tails,
-    log,
-    results,
+  return {
+    redisTree,
+    rabbitTree,
+    rabbitView,
+    values,
+    results: new ResultsDocuments(),
+    redisConsoles: new RedisConsoles(),
+    fileTargets: new RedisFileTargets(),
+  };
+}
+
+function redisUiDeps(context: vscode.ExtensionContext, services: Services, views: Views): RedisUiDeps {
+  return {
+    profiles: services.profiles,
+    pool: services.redisPool,
+    tree: views.redisTree,
+    tails: services.tails,
+    log: services.log,
+    results: views.results,
     settings: readSettings,
     storageDir: () => context.globalStorageUri.fsPath,
   };
+}
+
+/** Every command but the RabbitMQ ones, which come with their own disposables. */
+function commandSpecs(services: Services, views: Views, redisUi: RedisUiDeps): CommandSpec[] {
+  const { profiles, redisPool, amqpPool, log, sshTrust, tails } = services;
+  const { redisTree, rabbitTree, values, results, fileTargets, redisConsoles } = views;
+  return [
+    ...treeCommands([redisTree, rabbitTree], rabbitTree),
+    ...profileCommands({
+      profiles,
+      invalidate: (kind, name) => {
+        if (kind === 'redis') redisPool.invalidate(name);
+        else amqpPool.invalidate(name);
+      },
+      results,
+      log,
+      sshTrust,
+    }),
+    ...redisKeyCommands({
+      profiles,
+      pool: redisPool,
+      tree: redisTree,
+      values,
+      scanKeysInteractive: (call) => scanKeysInteractive(redisUi, call),
+    }),
+    ...redisRunCommands(redisUi, fileTargets),
+    ...redisPubSubCommands(redisUi),
+    ...redisConsoleCommands(redisUi, redisConsoles),
+    ...redisOperationCommands(redisUi),
+    ...redisKeyAdminCommands(redisUi),
+    ...redisStringCommands(redisUi),
+    ...redisScanCommands(redisUi),
+    ...tailCommands(tails),
+    ...tcpCommands(tails),
+  ];
+}
+
+/** Refreshes the trees (and drops pooled Redis connections) when profiles or the grouping setting change. */
+function settingsWatchers(services: Services, views: Views): vscode.Disposable[] {
+  const { profiles, redisPool } = services;
+  const { redisTree, rabbitTree } = views;
+  return [
+    profiles.onDidChange((kind) => {
+      if (kind !== 'rabbitmq') {
+        redisPool.invalidate();
+        redisTree.refresh();
+      }
+      if (kind !== 'redis') rabbitTree.refresh();
+    }),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('brokerExplorer.redis.grouping')) redisTree.refresh();
+    }),
+  ];
+}
+
+export function activate(context: vscode.ExtensionContext): BrokerExplorerApi {
+  const started = performance.now();
+  const services = createServices(context);
+  const { log, prompts, profiles, tunnels, sshTrust, tails, redisPool, amqpPool } = services;
+  const views = createViews(services);
+  const { redisTree, rabbitTree, rabbitView, values, results, redisConsoles, fileTargets } = views;
+  const rabbit = rabbitmqCommands({ profiles, pool: amqpPool, tree: rabbitTree, tails, settings: readSettings, log });
+  const redisUi = redisUiDeps(context, services, views);
   const strings = new StringFileSystem(redisPool, readSettings, results, (ref) => refreshDatabases(redisTree, ref.profile, [ref.db]));
 
   context.subscriptions.push(
@@ -116,50 +220,9 @@ export function activate(context: vscode.ExtensionContext): BrokerExplorerApi {
     rabbitView,
     ...rabbit.disposables,
     vscode.workspace.registerTextDocumentContentProvider(VALUE_SCHEME, values),
-    profiles.onDidChange((kind) => {
-      if (kind !== 'rabbitmq') {
-        redisPool.invalidate();
-        redisTree.refresh();
-      }
-      if (kind !== 'redis') rabbitTree.refresh();
-    }),
-    vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('brokerExplorer.redis.grouping')) redisTree.refresh();
-    }),
-    ...registerCommands(
-      [
-        ...treeCommands([redisTree, rabbitTree], rabbitTree),
-        ...profileCommands({
-          profiles,
-          invalidate: (kind, name) => {
-            if (kind === 'redis') redisPool.invalidate(name);
-            else amqpPool.invalidate(name);
-          },
-          results,
-          log,
-          sshTrust,
-        }),
-        ...redisKeyCommands({
-          profiles,
-          pool: redisPool,
-          tree: redisTree,
-          values,
-          scanKeysInteractive: (call) => scanKeysInteractive(redisUi, call),
-        }),
-        ...redisRunCommands(redisUi, fileTargets),
-        ...redisPubSubCommands(redisUi),
-        ...redisConsoleCommands(redisUi, redisConsoles),
-        ...redisOperationCommands(redisUi),
-        ...redisKeyAdminCommands(redisUi),
-        ...redisStringCommands(redisUi),
-        ...redisScanCommands(redisUi),
-        ...tailCommands(tails),
-        ...tcpCommands(tails),
-        ...rabbit.commands,
-      ],
-      log,
-      prompts,
-      (work) => sshTrust.runUnattended(work),
+    ...settingsWatchers(services, views),
+    ...registerCommands([...commandSpecs(services, views, redisUi), ...rabbit.commands], log, prompts, (work) =>
+      sshTrust.runUnattended(work),
     ),
   );
   const activationMs = performance.now() - started;

@@ -1,9 +1,18 @@
 /**
- * Connection profiles: types, validation, URL parsing, merging of global and
- * workspace settings, secret identity and redaction. No I/O here.
+ * Connection profiles: types, defaults, resolving a profile from settings,
+ * merging global and workspace settings, secret identity and endpoints.
+ * Field checks live in profileFields.ts, URLs and redaction in profileUrls.ts,
+ * the "ssh" field in profileSsh.ts. No I/O here.
  */
 import { InputError } from './errors';
-import type { SshConfig, SshHop } from './net/sshTunnel';
+import type { SshConfig } from './net/sshTunnel';
+import { asObject, checkDb, checkHost, checkName, checkPort, checkTimeout, failProfile, optString } from './profileFields';
+import { parseSsh } from './profileSsh';
+import { parseAmqpUrl, parseRedisUrl, redactUrl, type ParsedRedisUrl, type ParsedAmqpUrl } from './profileUrls';
+
+export { checkDb, checkHost, checkName, checkPort, checkTimeout } from './profileFields';
+export { parseAmqpUrl, parseRedisUrl, parseSshUrl, redactText, redactUrl, stripPassword } from './profileUrls';
+export type { ParsedAmqpUrl, ParsedRedisUrl } from './profileUrls';
 
 export type ProfileKind = 'redis' | 'rabbitmq';
 
@@ -106,195 +115,7 @@ export const LOCAL_RABBIT_PROFILE: RabbitProfile = {
 };
 export const LOCAL_RABBIT_PASSWORD = 'guest';
 
-// ---------------------------------------------------------------- validation
-
-/** Why a profile name is unusable, or undefined when it is fine. */
-export function checkName(name: unknown): string | undefined {
-  if (typeof name !== 'string' || name.trim() === '') return 'A profile needs a name.';
-  if (name !== name.trim()) return `The profile name "${name}" has spaces at its ends: remove them.`;
-  if (name.length > 100) return 'A profile name is at most 100 characters.';
-  if ([...name].some((c) => c.charCodeAt(0) < 0x20)) return 'A profile name cannot contain control characters.';
-  return undefined;
-}
-
-export function checkHost(host: unknown): string | undefined {
-  if (typeof host !== 'string' || host === '') return 'The host is empty: give a host name or an IP address, such as 127.0.0.1.';
-  if (/\s/.test(host)) return `The host "${host}" contains spaces: give a host name or an IP address without spaces.`;
-  if (!/^[A-Za-z0-9._\-:[\]%]+$/.test(host)) return `The host "${host}" has characters a host name cannot have.`;
-  return undefined;
-}
-
-export function checkPort(port: unknown): string | undefined {
-  const n = typeof port === 'string' && /^\d+$/.test(port.trim()) ? Number(port) : port;
-  if (typeof n !== 'number' || !Number.isInteger(n))
-    return `The port "${String(port)}" is not a number: give a whole number from 1 to 65535.`;
-  if (n < 1 || n > 65535) return `The port ${n} is out of range: give a whole number from 1 to 65535.`;
-  return undefined;
-}
-
-export function checkDb(db: unknown): string | undefined {
-  const n = typeof db === 'string' && /^\d+$/.test(db.trim()) ? Number(db) : db;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 1_000_000) {
-    return `The database "${String(db)}" is not valid: give a whole number from 0 (most servers have 0 to 15).`;
-  }
-  return undefined;
-}
-
-export function checkTimeout(ms: unknown): string | undefined {
-  if (ms === undefined) return undefined;
-  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 100 || ms > 600_000) {
-    return `The connect timeout ${JSON.stringify(ms) ?? 'undefined'} ms is not valid: give a number of milliseconds from 100 to 600000.`;
-  }
-  return undefined;
-}
-
-function fail(profileName: string, reason: string): never {
-  throw new InputError(`Profile "${profileName}": ${reason}`);
-}
-
-// ---------------------------------------------------------------- URLs
-
-/** `ssh://user[:password]@host[:port]`: the bastion of `addFromUrl`'s `via`. */
-export function parseSshUrl(url: string): { hop: SshHop; password?: string } {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    throw new InputError(`"${redactUrl(url)}" is not an SSH URL: write it as ssh://user@host:22.`);
-  }
-  if (u.protocol !== 'ssh:') throw new InputError(`"${redactUrl(url)}" is not an SSH URL: it must start with ssh://.`);
-  const host = u.hostname.replace(/^\[|\]$/g, '');
-  const hostProblem = checkHost(host);
-  if (hostProblem) throw new InputError(hostProblem);
-  if (!u.username) throw new InputError(`The SSH URL "${redactUrl(url)}" names no user: write it as ssh://user@host:22.`);
-  const hop: SshHop = { host, username: decodeURIComponent(u.username) };
-  if (u.port) hop.port = Number(u.port);
-  return u.password ? { hop, password: decodeURIComponent(u.password) } : { hop };
-}
-
-export interface ParsedRedisUrl {
-  host: string;
-  port: number;
-  db?: number;
-  username?: string;
-  password?: string;
-  tls: boolean;
-}
-
-/** Parses `redis://[user[:password]@]host[:port][/db]` and `rediss://…`. */
-export function parseRedisUrl(url: string): ParsedRedisUrl {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    throw new InputError(`"${redactUrl(url)}" is not a URL: write it as redis://host:port/db or rediss://host:port/db.`);
-  }
-  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') {
-    throw new InputError(`"${redactUrl(url)}" is not a Redis URL: it must start with redis:// or rediss://.`);
-  }
-  const host = u.hostname.replace(/^\[|\]$/g, '');
-  const hostProblem = checkHost(host);
-  if (hostProblem) throw new InputError(hostProblem);
-  const port = u.port ? Number(u.port) : 6379;
-  const path = u.pathname.replace(/^\//, '');
-  let db: number | undefined;
-  if (path !== '') {
-    const problem = checkDb(path);
-    if (problem) throw new InputError(problem);
-    db = Number(path);
-  }
-  const result: ParsedRedisUrl = { host, port, tls: u.protocol === 'rediss:' };
-  if (db !== undefined) result.db = db;
-  if (u.username) result.username = decodeURIComponent(u.username);
-  if (u.password) result.password = decodeURIComponent(u.password);
-  return result;
-}
-
-export interface ParsedAmqpUrl {
-  host: string;
-  port: number;
-  username: string;
-  password?: string;
-  vhost: string;
-  amqps: boolean;
-}
-
-/** Parses `amqp://user[:password]@host[:port][/vhost]`; an empty path is vhost "/". */
-export function parseAmqpUrl(url: string): ParsedAmqpUrl {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    throw new InputError(`"${redactUrl(url)}" is not a URL: write it as amqp://user@host:5672/vhost.`);
-  }
-  if (u.protocol !== 'amqp:' && u.protocol !== 'amqps:') {
-    throw new InputError(`"${redactUrl(url)}" is not an AMQP URL: it must start with amqp:// or amqps://.`);
-  }
-  const host = u.hostname.replace(/^\[|\]$/g, '');
-  const hostProblem = checkHost(host);
-  if (hostProblem) throw new InputError(hostProblem);
-  const amqps = u.protocol === 'amqps:';
-  const port = u.port ? Number(u.port) : amqps ? 5671 : 5672;
-  const rawPath = u.pathname.replace(/^\//, '');
-  const vhost = rawPath === '' ? '/' : decodeURIComponent(rawPath);
-  const result: ParsedAmqpUrl = {
-    host,
-    port,
-    username: u.username ? decodeURIComponent(u.username) : 'guest',
-    vhost,
-    amqps,
-  };
-  if (u.password) result.password = decodeURIComponent(u.password);
-  return result;
-}
-
-/** The URL with any password removed (for saving in settings). */
-export function stripPassword(url: string): string {
-  try {
-    const u = new URL(url);
-    if (!u.password) return url;
-    u.password = '';
-    return u.toString();
-  } catch {
-    return url;
-  }
-}
-
-/** The URL with any password shown as `***` (for messages and logs). */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return url.replace(/\/\/([^:/@\s]*):[^@\s]*@/, '//$1:***@');
-  }
-}
-
-/** Replaces every occurrence of each secret, and any password inside a URL, with `***`. */
-export function redactText(text: string, secrets: readonly string[] = []): string {
-  let out = text.replace(/([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*):[^@\s/]*@/gi, '$1:***@');
-  for (const secret of secrets) {
-    if (secret && secret.length >= 1) out = out.split(secret).join('***');
-  }
-  return out;
-}
-
 // ---------------------------------------------------------------- resolving
-
-function asObject(value: unknown, what: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new InputError(`${what} must be an object.`);
-  }
-  return value as Record<string, unknown>;
-}
-
-function optString(o: Record<string, unknown>, key: string, profileName: string): string | undefined {
-  const v = o[key];
-  if (v === undefined || v === null || v === '') return undefined;
-  if (typeof v !== 'string') fail(profileName, `"${key}" must be text.`);
-  return v;
-}
 
 function parseTls(value: unknown, profileName: string): TlsOptions | undefined {
   if (value === undefined || value === null) return undefined;
@@ -306,51 +127,10 @@ function parseTls(value: unknown, profileName: string): TlsOptions | undefined {
   }
   for (const key of ['enabled', 'allowSelfSigned'] as const) {
     const v = o[key];
-    if (v !== undefined && typeof v !== 'boolean') fail(profileName, `"tls.${key}" must be true or false.`);
+    if (v !== undefined && typeof v !== 'boolean') failProfile(profileName, `"tls.${key}" must be true or false.`);
     if (typeof v === 'boolean') tls[key] = v;
   }
   return tls;
-}
-
-const FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}=?$/;
-
-function parseHop(value: unknown, profileName: string, where: string): SshHop {
-  const o = asObject(value, `Profile "${profileName}": "${where}"`);
-  const hostProblem = checkHost(o.host);
-  if (hostProblem) fail(profileName, `"${where}.host": ${hostProblem}`);
-  if (o.port !== undefined) {
-    const problem = checkPort(o.port);
-    if (problem) fail(profileName, `"${where}.port": ${problem}`);
-  }
-  const username = optString(o, 'username', profileName);
-  if (username === undefined) fail(profileName, `"${where}.username" is missing: give the SSH user name.`);
-  if ('password' in o || 'passphrase' in o)
-    fail(profileName, `"${where}" holds a secret: remove it and use "Set Password" (SSH password or key passphrase).`);
-  const hop: SshHop = { host: o.host as string, username };
-  if (o.port !== undefined) hop.port = Number(o.port);
-  const key = optString(o, 'privateKeyPath', profileName);
-  if (key !== undefined) hop.privateKeyPath = key;
-  if (o.agent !== undefined && typeof o.agent !== 'boolean') fail(profileName, `"${where}.agent" must be true or false.`);
-  if (o.agent === true) hop.agent = true;
-  const hostKey = optString(o, 'hostKey', profileName);
-  if (hostKey !== undefined) {
-    if (!FINGERPRINT.test(hostKey))
-      fail(profileName, `"${where}.hostKey" must be a SHA256 fingerprint as OpenSSH prints it (SHA256: and 43 base64 characters).`);
-    hop.hostKey = hostKey;
-  }
-  return hop;
-}
-
-function parseSsh(value: unknown, profileName: string): SshConfig | undefined {
-  if (value === undefined || value === null) return undefined;
-  const bastion: SshConfig = parseHop(value, profileName, 'ssh');
-  const jumps = (value as Record<string, unknown>).jumpHosts;
-  if (jumps !== undefined) {
-    if (!Array.isArray(jumps)) fail(profileName, '"ssh.jumpHosts" must be a list of hosts.');
-    const hops = jumps.map((j, i) => parseHop(j, profileName, `ssh.jumpHosts[${i}]`));
-    if (hops.length > 0) bastion.jumpHosts = hops;
-  }
-  return bastion;
 }
 
 /**
@@ -363,7 +143,7 @@ export function resolveRedisProfile(raw: unknown, scope: ProfileScope = 'global'
   if (nameProblem) throw new InputError(nameProblem);
   const name = o.name as string;
   if ('password' in o)
-    fail(name, 'passwords are not kept in settings: remove "password" and use "Set Password" (it goes to the secret storage).');
+    failProfile(name, 'passwords are not kept in settings: remove "password" and use "Set Password" (it goes to the secret storage).');
   let host = '127.0.0.1';
   let port = 6379;
   let db = 0;
@@ -375,9 +155,9 @@ export function resolveRedisProfile(raw: unknown, scope: ProfileScope = 'global'
     try {
       parsed = parseRedisUrl(url);
     } catch (err) {
-      fail(name, err instanceof Error ? err.message : String(err));
+      failProfile(name, err instanceof Error ? err.message : String(err));
     }
-    if (parsed.password) fail(name, 'the URL holds a password: remove it from the URL and use "Set Password".');
+    if (parsed.password) failProfile(name, 'the URL holds a password: remove it from the URL and use "Set Password".');
     host = parsed.host;
     port = parsed.port;
     if (parsed.db !== undefined) db = parsed.db;
@@ -386,28 +166,28 @@ export function resolveRedisProfile(raw: unknown, scope: ProfileScope = 'global'
   }
   if (o.host !== undefined) {
     const problem = checkHost(o.host);
-    if (problem) fail(name, problem);
+    if (problem) failProfile(name, problem);
     host = o.host as string;
   }
   if (o.port !== undefined) {
     const problem = checkPort(o.port);
-    if (problem) fail(name, problem);
+    if (problem) failProfile(name, problem);
     port = Number(o.port);
   }
   if (o.db !== undefined) {
     const problem = checkDb(o.db);
-    if (problem) fail(name, problem);
+    if (problem) failProfile(name, problem);
     db = Number(o.db);
   }
   const user = optString(o, 'username', name);
   if (user !== undefined) username = user;
   const timeoutProblem = checkTimeout(o.connectTimeoutMs);
-  if (timeoutProblem) fail(name, timeoutProblem);
-  if (o.readOnly !== undefined && typeof o.readOnly !== 'boolean') fail(name, '"readOnly" must be true or false.');
+  if (timeoutProblem) failProfile(name, timeoutProblem);
+  if (o.readOnly !== undefined && typeof o.readOnly !== 'boolean') failProfile(name, '"readOnly" must be true or false.');
   const delimiter = optString(o, 'delimiter', name) ?? DEFAULT_DELIMITER;
   const mode = o.mode;
   if (mode !== undefined && mode !== 'standalone') {
-    fail(name, `mode ${JSON.stringify(mode)} is not supported yet: only "standalone" is.`);
+    failProfile(name, `mode ${JSON.stringify(mode)} is not supported yet: only "standalone" is.`);
   }
   const resolved: ResolvedRedisProfile = {
     kind: 'redis',
@@ -433,15 +213,15 @@ export function resolveRabbitProfile(raw: unknown, scope: ProfileScope = 'global
   if (nameProblem) throw new InputError(nameProblem);
   const name = o.name as string;
   if ('password' in o)
-    fail(name, 'passwords are not kept in settings: remove "password" and use "Set Password" (it goes to the secret storage).');
+    failProfile(name, 'passwords are not kept in settings: remove "password" and use "Set Password" (it goes to the secret storage).');
   const url = optString(o, 'url', name) ?? 'amqp://guest@127.0.0.1:5672/';
   let parsed: ParsedAmqpUrl;
   try {
     parsed = parseAmqpUrl(url);
   } catch (err) {
-    fail(name, err instanceof Error ? err.message : String(err));
+    failProfile(name, err instanceof Error ? err.message : String(err));
   }
-  if (parsed.password) fail(name, 'the URL holds a password: remove it from the URL and use "Set Password".');
+  if (parsed.password) failProfile(name, 'the URL holds a password: remove it from the URL and use "Set Password".');
   let managementUrl = optString(o, 'managementUrl', name);
   if (managementUrl === undefined) {
     managementUrl = `${parsed.amqps ? 'https' : 'http'}://${parsed.host.includes(':') ? `[${parsed.host}]` : parsed.host}:${parsed.amqps ? 15671 : 15672}`;
@@ -450,13 +230,14 @@ export function resolveRabbitProfile(raw: unknown, scope: ProfileScope = 'global
   try {
     mu = new URL(managementUrl);
   } catch {
-    fail(name, `"managementUrl" ${redactUrl(managementUrl)} is not a URL: write it as http://host:15672.`);
+    failProfile(name, `"managementUrl" ${redactUrl(managementUrl)} is not a URL: write it as http://host:15672.`);
   }
-  if (mu.protocol !== 'http:' && mu.protocol !== 'https:') fail(name, '"managementUrl" must start with http:// or https://.');
-  if (mu.password || mu.username) fail(name, '"managementUrl" must not hold credentials: the AMQP user and the stored password are used.');
+  if (mu.protocol !== 'http:' && mu.protocol !== 'https:') failProfile(name, '"managementUrl" must start with http:// or https://.');
+  if (mu.password || mu.username)
+    failProfile(name, '"managementUrl" must not hold credentials: the AMQP user and the stored password are used.');
   const timeoutProblem = checkTimeout(o.connectTimeoutMs);
-  if (timeoutProblem) fail(name, timeoutProblem);
-  if (o.readOnly !== undefined && typeof o.readOnly !== 'boolean') fail(name, '"readOnly" must be true or false.');
+  if (timeoutProblem) failProfile(name, timeoutProblem);
+  if (o.readOnly !== undefined && typeof o.readOnly !== 'boolean') failProfile(name, '"readOnly" must be true or false.');
   const tls = parseTls(o.tls, name);
   const resolved: ResolvedRabbitProfile = {
     kind: 'rabbitmq',

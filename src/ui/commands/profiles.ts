@@ -1,6 +1,7 @@
 /**
- * brokerExplorer.profiles.*: add, edit, remove, set password, add from URL,
- * test, use local defaults. Passwords go to SecretStorage only.
+ * brokerExplorer.profiles.*: add, edit, remove, add from URL, use local
+ * defaults. Passwords go to SecretStorage only (profileSecrets.ts sets them);
+ * Test Connection is in testConnection.ts, the profile picker in profilePicker.ts.
  */
 import * as vscode from 'vscode';
 import { InputError, NotFoundError } from '../../core/errors';
@@ -19,117 +20,15 @@ import {
   resolveRedisProfile,
   stripPassword,
   type ProfileKind,
-  type SecretName,
   type ResolvedProfile,
-  type ResolvedRabbitProfile,
-  type ResolvedRedisProfile,
 } from '../../core/profiles';
-import type { Logger } from '../../core/logger';
-import {
-  connectionTestLines,
-  testRabbitProfile,
-  testRedisProfile,
-  type ConnectionTestOptions,
-  type ConnectionTestResult,
-} from '../../core/tcp/connectionTest';
-import type { SshHop } from '../../core/net/sshTunnel';
-import type { SshTrust } from '../sshTrust';
-import { label, type ProfileStore, type ProfileTarget } from '../profileStore';
-import type { TreeNode } from '../tree/treeNode';
-import type { ResultsDocuments } from '../views/resultsDocument';
-import { str, obj, type Args } from './args';
+import { label, type ProfileTarget } from '../profileStore';
 import type { Prompts } from '../prompts';
+import { str, obj } from './args';
+import { kindArg, pickKind, pickProfile, type ProfileCommandDeps } from './profilePicker';
+import { SECRET_NAMES, setPassword } from './profileSecrets';
 import type { CommandCall, CommandSpec } from './registry';
-
-export interface ProfileCommandDeps {
-  profiles: ProfileStore;
-  /** Called after a profile's connection details or password changed. */
-  invalidate(kind: ProfileKind, name?: string): void;
-}
-
-/** Where Test Connection shows its timed steps: a document, and the extension log that keeps them. */
-export interface TestConnectionDeps {
-  results: Pick<ResultsDocuments, 'show'>;
-  log: Logger;
-  /** Asks about (and pins) an unknown SSH host key; never asked for a call with arguments. */
-  sshTrust?: Pick<SshTrust, 'onUnknownHostKey'>;
-}
-
-/** A tree node that stands for a profile. */
-export interface ProfileBearingNode extends TreeNode {
-  profile: ResolvedProfile;
-}
-
-function isProfileNode(node: TreeNode | undefined): node is ProfileBearingNode {
-  return node !== undefined && typeof (node as Partial<ProfileBearingNode>).profile === 'object';
-}
-
-function kindArg(args: Args): ProfileKind {
-  const kind = args.kind;
-  if (kind !== 'redis' && kind !== 'rabbitmq') throw new InputError(`"kind" must be "redis" or "rabbitmq", not ${JSON.stringify(kind)}.`);
-  return kind;
-}
-
-async function pickKind(prompts: Prompts): Promise<ProfileKind> {
-  const pick = await prompts.pick(
-    [
-      { label: 'Redis', value: 'redis' as const },
-      { label: 'RabbitMQ', value: 'rabbitmq' as const },
-    ],
-    { title: 'Connection kind' },
-  );
-  return pick.value;
-}
-
-export interface PickProfileOptions {
-  /** Title of the quick pick. */
-  title?: string;
-  /** Use the only profile of the kind without asking. */
-  skipSingle?: boolean;
-}
-
-/** The profile a command works on: from the node, the args, or a pick; the one profile picker of both brokers. */
-export async function pickProfile(
-  deps: Pick<ProfileCommandDeps, 'profiles'>,
-  call: CommandCall,
-  kind: 'redis',
-  options?: PickProfileOptions,
-): Promise<ResolvedRedisProfile>;
-export async function pickProfile(
-  deps: Pick<ProfileCommandDeps, 'profiles'>,
-  call: CommandCall,
-  kind: 'rabbitmq',
-  options?: PickProfileOptions,
-): Promise<ResolvedRabbitProfile>;
-export async function pickProfile(
-  deps: Pick<ProfileCommandDeps, 'profiles'>,
-  call: CommandCall,
-  kind?: ProfileKind,
-  options?: PickProfileOptions,
-): Promise<ResolvedProfile>;
-export async function pickProfile(
-  deps: Pick<ProfileCommandDeps, 'profiles'>,
-  call: CommandCall,
-  kind?: ProfileKind,
-  options: PickProfileOptions = {},
-): Promise<ResolvedProfile> {
-  if (isProfileNode(call.node) && (kind === undefined || call.node.profile.kind === kind)) return call.node.profile;
-  if (call.args) {
-    const k = kind ?? kindArg(call.args);
-    return k === 'redis'
-      ? deps.profiles.redis(call.args.name ?? call.args.profile)
-      : deps.profiles.rabbit(call.args.name ?? call.args.profile);
-  }
-  const k = kind ?? (await pickKind(call.prompts));
-  const list = deps.profiles.list(k);
-  if (list.length === 0) throw new NotFoundError(`There are no ${label(k)} profiles yet: add one with "Add Connection".`);
-  if (list.length === 1 && options.skipSingle) return list[0];
-  const pick = await call.prompts.pick(
-    list.map((p) => ({ label: p.name, description: p.kind === 'redis' ? `${p.host}:${p.port}` : p.url, profile: p })),
-    { title: options.title ?? `${label(k)} profile` },
-  );
-  return pick.profile;
-}
+import { testConnection, type TestConnectionDeps } from './testConnection';
 
 async function pickTarget(prompts: Prompts): Promise<ProfileTarget> {
   if (!vscode.workspace.workspaceFolders?.length) return 'global';
@@ -338,88 +237,6 @@ async function remove(deps: ProfileCommandDeps, call: CommandCall): Promise<{ re
   return { removed: true };
 }
 
-const SECRET_NAMES: readonly SecretName[] = ['password', 'sentinel', 'ssh', 'sshPassphrase'];
-const SECRET_LABELS: Record<SecretName, string> = {
-  password: 'Password',
-  sentinel: 'Sentinel password',
-  ssh: 'SSH password of the bastion',
-  sshPassphrase: 'SSH key passphrase',
-};
-
-/** Which secret a call sets: `secret` in the arguments, or asked when the profile has an SSH bastion. */
-async function secretOf(call: CommandCall, profile: ResolvedProfile): Promise<SecretName> {
-  if (call.args) {
-    const name = str(call.args, 'secret') ?? 'password';
-    if (!(SECRET_NAMES as readonly string[]).includes(name))
-      throw new InputError(
-        `"secret" must be one of ${SECRET_NAMES.map((n) => `"${n}"`).join(', ')}; "${name}" is not a secret a profile has.`,
-      );
-    return name as SecretName;
-  }
-  if (!profile.ssh) return 'password';
-  const names: SecretName[] = ['password', 'ssh', 'sshPassphrase'];
-  const pick = await call.prompts.pick(
-    names.map((n) => ({ label: SECRET_LABELS[n], secret: n })),
-    { title: `Which secret of ${profile.name}?` },
-  );
-  return pick.secret;
-}
-
-async function setPassword(deps: ProfileCommandDeps, call: CommandCall): Promise<Record<string, never>> {
-  const profile = await pickProfile(deps, call);
-  const secret = await secretOf(call, profile);
-  const password = call.args
-    ? (str(call.args, 'password') ?? '')
-    : await call.prompts.ask(`${SECRET_LABELS[secret]} for ${profile.name} (empty to remove it)`, { password: true });
-  await deps.profiles.setPassword(profile, password, secret);
-  deps.invalidate(profile.kind, profile.name);
-  return {};
-}
-
-async function test(deps: ProfileCommandDeps & TestConnectionDeps, call: CommandCall): Promise<ConnectionTestResult> {
-  const profile = await pickProfile(deps, call);
-  const password = await deps.profiles.password(profile);
-  const options: ConnectionTestOptions = {};
-  if (profile.ssh) {
-    const [sshPassword, passphrase] = await Promise.all([
-      deps.profiles.secret(profile, 'ssh'),
-      deps.profiles.secret(profile, 'sshPassphrase'),
-    ]);
-    const trust = call.interactive ? deps.sshTrust : undefined;
-    options.ssh = {
-      secrets: { ...(sshPassword !== undefined ? { password: sshPassword } : {}), ...(passphrase !== undefined ? { passphrase } : {}) },
-      ...(trust ? { onUnknownHostKey: (hop: SshHop, fingerprint: string) => trust.onUnknownHostKey(profile, hop, fingerprint) } : {}),
-    };
-  }
-  const run = (signal: AbortSignal): Promise<ConnectionTestResult> =>
-    profile.kind === 'redis'
-      ? testRedisProfile(profile, password, { ...options, signal })
-      : testRabbitProfile(profile, password, { ...options, signal });
-  const result = call.interactive
-    ? await vscode.window.withProgress(
-        {
-          location: vscode.ProgressLocation.Notification,
-          title: `Testing ${label(profile.kind)} profile "${profile.name}"…`,
-          cancellable: true,
-        },
-        (_progress, token) => {
-          const controller = new AbortController();
-          token.onCancellationRequested(() => controller.abort());
-          return run(controller.signal);
-        },
-      )
-    : await run(AbortSignal.timeout(profile.connectTimeoutMs * 4));
-  // The timed steps go where they can be read: the log always, and a document when a person asked
-  // (a non-modal notification's `detail` is never shown).
-  const text = connectionTestLines(profile, result).join('\n');
-  if (result.ok) deps.log.info(text);
-  else deps.log.warn(text);
-  if (!call.interactive) return result;
-  await deps.results.show(`Test Connection ${profile.name}`, text);
-  if (!result.ok) void vscode.window.showErrorMessage(result.error ?? `Test Connection failed for "${profile.name}": see the document.`);
-  return result;
-}
-
 async function useLocalDefaults(deps: ProfileCommandDeps): Promise<{ redis: string; rabbitmq: string }> {
   const redisTaken = deps.profiles.list('redis').some((p) => p.name === LOCAL_REDIS_PROFILE.name);
   if (!redisTaken) await saveNew(deps, 'redis', { ...LOCAL_REDIS_PROFILE }, undefined, 'global');
@@ -437,7 +254,7 @@ export function profileCommands(deps: ProfileCommandDeps & TestConnectionDeps): 
     { id: 'brokerExplorer.profiles.edit', run: (call) => edit(deps, call) },
     { id: 'brokerExplorer.profiles.remove', run: (call) => remove(deps, call) },
     { id: 'brokerExplorer.profiles.setPassword', run: (call) => setPassword(deps, call) },
-    { id: 'brokerExplorer.profiles.test', run: (call) => test(deps, call) },
+    { id: 'brokerExplorer.profiles.test', run: (call) => testConnection(deps, call) },
     { id: 'brokerExplorer.profiles.useLocalDefaults', run: () => useLocalDefaults(deps) },
   ];
 }

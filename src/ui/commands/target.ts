@@ -7,7 +7,7 @@ import type { ResolvedProfile } from '../../core/profiles';
 import type { ProfileStore } from '../profileStore';
 import type { TreeNode } from '../tree/treeNode';
 import type { Args } from './args';
-import { pickProfile, type PickProfileOptions } from './profiles';
+import { pickProfile, type PickProfileOptions } from './profilePicker';
 import type { Prompts } from '../prompts';
 import type { CommandCall } from './registry';
 

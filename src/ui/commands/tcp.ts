@@ -11,7 +11,7 @@ import { openTcp, parseTcpOpenArgs } from '../../core/tcp/openTcp';
 import type { TcpSession } from '../../core/tcp/tcpSession';
 import type { TailRegistry } from '../tails/tailRegistry';
 import { openTcpTerminal, type LineEnding } from '../views/tcpTerminal';
-import type { ProfileBearingNode } from './profiles';
+import type { ProfileBearingNode } from './profilePicker';
 import type { CommandCall, CommandSpec } from './registry';
 
 /**

@@ -1,0 +1,66 @@
+/**
+ * Checks of single profile fields (name, host, port, database, timeout) and
+ * the helpers that read a raw settings object field by field. No I/O here.
+ */
+import { InputError } from './errors';
+
+/** Why a profile name is unusable, or undefined when it is fine. */
+export function checkName(name: unknown): string | undefined {
+  if (typeof name !== 'string' || name.trim() === '') return 'A profile needs a name.';
+  if (name !== name.trim()) return `The profile name "${name}" has spaces at its ends: remove them.`;
+  if (name.length > 100) return 'A profile name is at most 100 characters.';
+  if ([...name].some((c) => c.charCodeAt(0) < 0x20)) return 'A profile name cannot contain control characters.';
+  return undefined;
+}
+
+export function checkHost(host: unknown): string | undefined {
+  if (typeof host !== 'string' || host === '') return 'The host is empty: give a host name or an IP address, such as 127.0.0.1.';
+  if (/\s/.test(host)) return `The host "${host}" contains spaces: give a host name or an IP address without spaces.`;
+  if (!/^[A-Za-z0-9._\-:[\]%]+$/.test(host)) return `The host "${host}" has characters a host name cannot have.`;
+  return undefined;
+}
+
+export function checkPort(port: unknown): string | undefined {
+  const n = typeof port === 'string' && /^\d+$/.test(port.trim()) ? Number(port) : port;
+  if (typeof n !== 'number' || !Number.isInteger(n))
+    return `The port "${String(port)}" is not a number: give a whole number from 1 to 65535.`;
+  if (n < 1 || n > 65535) return `The port ${n} is out of range: give a whole number from 1 to 65535.`;
+  return undefined;
+}
+
+export function checkDb(db: unknown): string | undefined {
+  const n = typeof db === 'string' && /^\d+$/.test(db.trim()) ? Number(db) : db;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 1_000_000) {
+    return `The database "${String(db)}" is not valid: give a whole number from 0 (most servers have 0 to 15).`;
+  }
+  return undefined;
+}
+
+export function checkTimeout(ms: unknown): string | undefined {
+  if (ms === undefined) return undefined;
+  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 100 || ms > 600_000) {
+    return `The connect timeout ${JSON.stringify(ms) ?? 'undefined'} ms is not valid: give a number of milliseconds from 100 to 600000.`;
+  }
+  return undefined;
+}
+
+/** Throws an InputError naming the profile. */
+export function failProfile(profileName: string, reason: string): never {
+  throw new InputError(`Profile "${profileName}": ${reason}`);
+}
+
+/** The value as a plain object, or an InputError naming `what`. */
+export function asObject(value: unknown, what: string): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new InputError(`${what} must be an object.`);
+  }
+  return value as Record<string, unknown>;
+}
+
+/** A text field, undefined when absent or empty; an InputError naming the profile when not text. */
+export function optString(o: Record<string, unknown>, key: string, profileName: string): string | undefined {
+  const v = o[key];
+  if (v === undefined || v === null || v === '') return undefined;
+  if (typeof v !== 'string') failProfile(profileName, `"${key}" must be text.`);
+  return v;
+}

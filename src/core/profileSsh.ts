@@ -1,0 +1,48 @@
+/**
+ * The "ssh" field of a profile: its bastion and jump hosts, checked hop by
+ * hop. Secrets never live here: they go to the secret storage.
+ */
+import type { SshConfig, SshHop } from './net/sshTunnel';
+import { asObject, checkHost, checkPort, failProfile, optString } from './profileFields';
+
+const FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}=?$/;
+
+function parseHop(value: unknown, profileName: string, where: string): SshHop {
+  const o = asObject(value, `Profile "${profileName}": "${where}"`);
+  const hostProblem = checkHost(o.host);
+  if (hostProblem) failProfile(profileName, `"${where}.host": ${hostProblem}`);
+  if (o.port !== undefined) {
+    const problem = checkPort(o.port);
+    if (problem) failProfile(profileName, `"${where}.port": ${problem}`);
+  }
+  const username = optString(o, 'username', profileName);
+  if (username === undefined) failProfile(profileName, `"${where}.username" is missing: give the SSH user name.`);
+  if ('password' in o || 'passphrase' in o)
+    failProfile(profileName, `"${where}" holds a secret: remove it and use "Set Password" (SSH password or key passphrase).`);
+  const hop: SshHop = { host: o.host as string, username };
+  if (o.port !== undefined) hop.port = Number(o.port);
+  const key = optString(o, 'privateKeyPath', profileName);
+  if (key !== undefined) hop.privateKeyPath = key;
+  if (o.agent !== undefined && typeof o.agent !== 'boolean') failProfile(profileName, `"${where}.agent" must be true or false.`);
+  if (o.agent === true) hop.agent = true;
+  const hostKey = optString(o, 'hostKey', profileName);
+  if (hostKey !== undefined) {
+    if (!FINGERPRINT.test(hostKey))
+      failProfile(profileName, `"${where}.hostKey" must be a SHA256 fingerprint as OpenSSH prints it (SHA256: and 43 base64 characters).`);
+    hop.hostKey = hostKey;
+  }
+  return hop;
+}
+
+/** The profile's "ssh" field checked, or undefined when it has none. */
+export function parseSsh(value: unknown, profileName: string): SshConfig | undefined {
+  if (value === undefined || value === null) return undefined;
+  const bastion: SshConfig = parseHop(value, profileName, 'ssh');
+  const jumps = (value as Record<string, unknown>).jumpHosts;
+  if (jumps !== undefined) {
+    if (!Array.isArray(jumps)) failProfile(profileName, '"ssh.jumpHosts" must be a list of hosts.');
+    const hops = jumps.map((j, i) => parseHop(j, profileName, `ssh.jumpHosts[${i}]`));
+    if (hops.length > 0) bastion.jumpHosts = hops;
+  }
+  return bastion;
+}

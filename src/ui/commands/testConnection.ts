@@ -1,0 +1,72 @@
+/**
+ * brokerExplorer.profiles.test: times each step of reaching a profile (SSH,
+ * host key, DNS, TCP, TLS, login) and shows the steps in a document and the log.
+ */
+import * as vscode from 'vscode';
+import type { Logger } from '../../core/logger';
+import type { SshHop } from '../../core/net/sshTunnel';
+import {
+  connectionTestLines,
+  testRabbitProfile,
+  testRedisProfile,
+  type ConnectionTestOptions,
+  type ConnectionTestResult,
+} from '../../core/tcp/connectionTest';
+import { label } from '../profileStore';
+import type { SshTrust } from '../sshTrust';
+import type { ResultsDocuments } from '../views/resultsDocument';
+import { pickProfile, type ProfileCommandDeps } from './profilePicker';
+import type { CommandCall } from './registry';
+
+/** Where Test Connection shows its timed steps: a document, and the extension log that keeps them. */
+export interface TestConnectionDeps {
+  results: Pick<ResultsDocuments, 'show'>;
+  log: Logger;
+  /** Asks about (and pins) an unknown SSH host key; never asked for a call with arguments. */
+  sshTrust?: Pick<SshTrust, 'onUnknownHostKey'>;
+}
+
+/** Test Connection: the timed steps; a failed step is a result, not a throw. */
+export async function testConnection(deps: ProfileCommandDeps & TestConnectionDeps, call: CommandCall): Promise<ConnectionTestResult> {
+  const profile = await pickProfile(deps, call);
+  const password = await deps.profiles.password(profile);
+  const options: ConnectionTestOptions = {};
+  if (profile.ssh) {
+    const [sshPassword, passphrase] = await Promise.all([
+      deps.profiles.secret(profile, 'ssh'),
+      deps.profiles.secret(profile, 'sshPassphrase'),
+    ]);
+    const trust = call.interactive ? deps.sshTrust : undefined;
+    options.ssh = {
+      secrets: { ...(sshPassword !== undefined ? { password: sshPassword } : {}), ...(passphrase !== undefined ? { passphrase } : {}) },
+      ...(trust ? { onUnknownHostKey: (hop: SshHop, fingerprint: string) => trust.onUnknownHostKey(profile, hop, fingerprint) } : {}),
+    };
+  }
+  const run = (signal: AbortSignal): Promise<ConnectionTestResult> =>
+    profile.kind === 'redis'
+      ? testRedisProfile(profile, password, { ...options, signal })
+      : testRabbitProfile(profile, password, { ...options, signal });
+  const result = call.interactive
+    ? await vscode.window.withProgress(
+        {
+          location: vscode.ProgressLocation.Notification,
+          title: `Testing ${label(profile.kind)} profile "${profile.name}"…`,
+          cancellable: true,
+        },
+        (_progress, token) => {
+          const controller = new AbortController();
+          token.onCancellationRequested(() => controller.abort());
+          return run(controller.signal);
+        },
+      )
+    : await run(AbortSignal.timeout(profile.connectTimeoutMs * 4));
+  // The timed steps go where they can be read: the log always, and a document when a person asked
+  // (a non-modal notification's `detail` is never shown).
+  const text = connectionTestLines(profile, result).join('\n');
+  if (result.ok) deps.log.info(text);
+  else deps.log.warn(text);
+  if (!call.interactive) return result;
+  await deps.results.show(`Test Connection ${profile.name}`, text);
+  if (!result.ok) void vscode.window.showErrorMessage(result.error ?? `Test Connection failed for "${profile.name}": see the document.`);
+  return result;
+}
