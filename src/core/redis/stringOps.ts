@@ -4,6 +4,7 @@
  */
 import { displayBytes } from '../bytes';
 import { BrokerError, errorMessage } from '../errors';
+import type { Args } from './opsSpec';
 import type { JsonValue } from './replyJson';
 import { bytesResult, defineOps, arg, opt, intResult } from './opsSpec';
 import type { RedisSession } from './session';
@@ -14,6 +15,26 @@ const value = arg('value', 'bytes', 'Value');
 /** Bytes a text takes in UTF-8 (a CJK character is 3, an emoji 4): GETRANGE / SETRANGE offsets count these. */
 export function utf8Length(text: string): number {
   return Buffer.byteLength(text, 'utf8');
+}
+
+/** SETEX / PSETEX: one spec, the unit of the expiry named. */
+function expiringSetOp<const N extends string, const C extends string, const U extends string>(
+  name: N,
+  command: C,
+  unit: U,
+  label: Capitalize<U>,
+) {
+  return {
+    name,
+    family: 'string',
+    command,
+    summary: `Set a value with an expiry in ${unit}`,
+    write: true,
+    destructive: { effect: 'overwrite', verb: command, keys: (a: Args) => [a.buf('key')] },
+    args: [key, arg(unit, 'integer', label, { min: 1 }), value],
+    argv: (a: Args) => [a.buf('key'), a.str(unit), a.buf('value')],
+    result: 'ok',
+  } as const;
 }
 
 export const STRING_OPS = defineOps([
@@ -68,28 +89,8 @@ export const STRING_OPS = defineOps([
     argv: (a) => [a.buf('key'), a.buf('value')],
     result: 'boolean',
   },
-  {
-    name: 'setex',
-    family: 'string',
-    command: 'SETEX',
-    summary: 'Set a value with an expiry in seconds',
-    write: true,
-    destructive: { effect: 'overwrite', verb: 'SETEX', keys: (a) => [a.buf('key')] },
-    args: [key, arg('seconds', 'integer', 'Seconds', { min: 1 }), value],
-    argv: (a) => [a.buf('key'), a.str('seconds'), a.buf('value')],
-    result: 'ok',
-  },
-  {
-    name: 'psetex',
-    family: 'string',
-    command: 'PSETEX',
-    summary: 'Set a value with an expiry in milliseconds',
-    write: true,
-    destructive: { effect: 'overwrite', verb: 'PSETEX', keys: (a) => [a.buf('key')] },
-    args: [key, arg('milliseconds', 'integer', 'Milliseconds', { min: 1 }), value],
-    argv: (a) => [a.buf('key'), a.str('milliseconds'), a.buf('value')],
-    result: 'ok',
-  },
+  expiringSetOp('setex', 'SETEX', 'seconds', 'Seconds'),
+  expiringSetOp('psetex', 'PSETEX', 'milliseconds', 'Milliseconds'),
   {
     name: 'mset',
     family: 'string',
