@@ -37,6 +37,44 @@ function expiringSetOp<const N extends string, const C extends string, const U e
   } as const;
 }
 
+/** INCR / DECR: one spec, the direction named. */
+function counterOp<const N extends string, const C extends string>(name: N, command: C, step: 'Add 1 to' | 'Subtract 1 from') {
+  return {
+    name,
+    family: 'string',
+    command,
+    summary: `${step} an integer (exact past 2^53)`,
+    write: true,
+    keyTypes: ['string'],
+    args: [key],
+    exact: true,
+    argv: (a: Args) => [a.buf('key')],
+    result: 'integer',
+  } as const;
+}
+
+/** INCRBY / DECRBY: one spec, the direction and its argument named. */
+function counterByOp<const N extends string, const C extends string, const A extends string>(
+  name: N,
+  command: C,
+  step: 'Add' | 'Subtract',
+  amount: A,
+  label: Capitalize<A>,
+) {
+  return {
+    name,
+    family: 'string',
+    command,
+    summary: `${step} an integer (exact past 2^53)`,
+    write: true,
+    keyTypes: ['string'],
+    args: [key, arg(amount, 'integer', label)],
+    exact: true,
+    argv: (a: Args) => [a.buf('key'), a.str(amount)],
+    result: 'integer',
+  } as const;
+}
+
 export const STRING_OPS = defineOps([
   {
     name: 'set',
@@ -252,54 +290,10 @@ export const STRING_OPS = defineOps([
     argv: (a) => [a.str('operation'), a.buf('destination'), ...a.bufs('keys')],
     result: 'integer',
   },
-  {
-    name: 'incr',
-    family: 'string',
-    command: 'INCR',
-    summary: 'Add 1 to an integer (exact past 2^53)',
-    write: true,
-    keyTypes: ['string'],
-    args: [key],
-    exact: true,
-    argv: (a) => [a.buf('key')],
-    result: 'integer',
-  },
-  {
-    name: 'incrby',
-    family: 'string',
-    command: 'INCRBY',
-    summary: 'Add an integer (exact past 2^53)',
-    write: true,
-    keyTypes: ['string'],
-    args: [key, arg('increment', 'integer', 'Increment')],
-    exact: true,
-    argv: (a) => [a.buf('key'), a.str('increment')],
-    result: 'integer',
-  },
-  {
-    name: 'decr',
-    family: 'string',
-    command: 'DECR',
-    summary: 'Subtract 1 from an integer (exact past 2^53)',
-    write: true,
-    keyTypes: ['string'],
-    args: [key],
-    exact: true,
-    argv: (a) => [a.buf('key')],
-    result: 'integer',
-  },
-  {
-    name: 'decrby',
-    family: 'string',
-    command: 'DECRBY',
-    summary: 'Subtract an integer (exact past 2^53)',
-    write: true,
-    keyTypes: ['string'],
-    args: [key, arg('decrement', 'integer', 'Decrement')],
-    exact: true,
-    argv: (a) => [a.buf('key'), a.str('decrement')],
-    result: 'integer',
-  },
+  counterOp('incr', 'INCR', 'Add 1 to'),
+  counterByOp('incrby', 'INCRBY', 'Add', 'increment', 'Increment'),
+  counterOp('decr', 'DECR', 'Subtract 1 from'),
+  counterByOp('decrby', 'DECRBY', 'Subtract', 'decrement', 'Decrement'),
   {
     name: 'incrbyfloat',
     family: 'string',
