@@ -38,7 +38,11 @@ function expiringSetOp<const N extends string, const C extends string, const U e
 }
 
 /** INCR / DECR: one spec, the direction named. */
-function counterOp<const N extends string, const C extends string>(name: N, command: C, step: 'Add 1 to' | 'Subtract 1 from') {
+function counterOp<const N extends string, const C extends string>(
+  name: N,
+  command: C,
+  step: 'Add 1 to' | 'Add' | 'Subtract 1 from' | 'Subtract',
+) {
   return {
     name,
     family: 'string',
@@ -53,7 +57,7 @@ function counterOp<const N extends string, const C extends string>(name: N, comm
   } as const;
 }
 
-/** INCRBY / DECRBY: one spec, the direction and its argument named. */
+/** INCRBY / DECRBY: INCR / DECR's spec with the amount as an argument. */
 function counterByOp<const N extends string, const C extends string, const A extends string>(
   name: N,
   command: C,
@@ -62,16 +66,9 @@ function counterByOp<const N extends string, const C extends string, const A ext
   label: Capitalize<A>,
 ) {
   return {
-    name,
-    family: 'string',
-    command,
-    summary: `${step} an integer (exact past 2^53)`,
-    write: true,
-    keyTypes: ['string'],
+    ...counterOp(name, command, step),
     args: [key, arg(amount, 'integer', label)],
-    exact: true,
     argv: (a: Args) => [a.buf('key'), a.str(amount)],
-    result: 'integer',
   } as const;
 }
 
