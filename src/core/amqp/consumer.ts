@@ -9,8 +9,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Channel, ConsumeMessage } from 'amqplib';
 import { type BrokerError, InputError, errorMessage } from '../errors';
-import { DEFAULT_TAIL_BUFFER_SIZE, TailBuffer, type TailBatch, type TailClaim, type TailReadOptions } from '../tailBuffer';
-import { TypedEmitter } from '../typedEmitter';
+import { DEFAULT_TAIL_BUFFER_SIZE } from '../tailBuffer';
+import { BufferedMessages, type BufferedEvents } from './bufferedMessages';
 import { checkShortString, toAmqpTable } from './amqpTable';
 import type { AmqpSession } from './amqpSession';
 import { toAmqpMessage, type AmqpMessage } from './messageProperties';
@@ -48,15 +48,13 @@ export interface ConsumerOptions {
   overlap?: boolean;
 }
 
-export interface ConsumerEvents {
+export interface ConsumerEvents extends BufferedEvents {
   /** After the sink resolved, before the ack. */
   message: AmqpMessage;
   bound: { queue: string; consumerTag: string };
   lost: { reason: string };
   resumed: { attempts: number; downtimeMs: number };
   ended: { error?: BrokerError };
-  /** The ring buffer is full and starts dropping its oldest messages (said once). */
-  dropping: { capacity: number };
 }
 
 export interface ConsumerStats {
@@ -93,11 +91,9 @@ interface Lane {
   ackScheduled: boolean;
 }
 
-export class QueueConsumer extends TypedEmitter<ConsumerEvents> {
+export class QueueConsumer extends BufferedMessages<ConsumerEvents> {
   readonly id = randomUUID();
   readonly stats: ConsumerStats = { received: 0, acked: 0, requeued: 0, rejected: 0 };
-  private readonly buffer: TailBuffer<AmqpMessage>;
-  private first: TailClaim<AmqpMessage> | undefined;
   private recovering: RecoveringChannel | undefined;
   private consumerTag = '';
   /** Messages of the current channel whose sink was called, not yet acknowledged. */
@@ -107,7 +103,6 @@ export class QueueConsumer extends TypedEmitter<ConsumerEvents> {
   /** Channels that closed: their unacknowledged messages went back to the queue. */
   private readonly closedChannels = new WeakSet<Channel>();
   private stopping = false;
-  private endedFlag = false;
 
   constructor(
     readonly session: AmqpSession,
@@ -119,43 +114,13 @@ export class QueueConsumer extends TypedEmitter<ConsumerEvents> {
     bufferSize: number = DEFAULT_TAIL_BUFFER_SIZE,
     private readonly overlap = false,
   ) {
-    super(session.logger);
+    super(session.logger, bufferSize);
     this.ackEvery = Math.max(1, Math.floor(prefetch / 2));
-    this.buffer = new TailBuffer<AmqpMessage>(bufferSize, (capacity) => this.emit('dropping', { capacity }));
-  }
-
-  get running(): boolean {
-    return !this.endedFlag;
-  }
-
-  /** Handled messages dropped from the ring because nobody read them in time (the first `take` never are). */
-  get dropped(): number {
-    return this.buffer.dropped;
-  }
-
-  /** Takes handled messages from the buffer (see MessageBuffer.read). */
-  read(options: TailReadOptions = {}): Promise<AmqpMessage[]> {
-    return this.buffer.read(options);
-  }
-
-  /** Like `read`, with how many messages the ring dropped since the read before. */
-  readBatch(options: TailReadOptions = {}): Promise<TailBatch<AmqpMessage>> {
-    return this.buffer.readBatch(options);
-  }
-
-  /** The first `take` messages (the start option), held apart from the ring: waits until they came, the timeout or the end. */
-  takeFirst(options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<AmqpMessage[]> {
-    if (!this.first) return Promise.reject(new InputError('This was started without "take".'));
-    return this.first.wait(this.running ? options.timeoutMs : 0, options.signal);
-  }
-
-  [Symbol.asyncIterator](): AsyncIterator<AmqpMessage> {
-    return this.buffer[Symbol.asyncIterator]();
   }
 
   /** Resolves once the consumer is registered. */
   async start(options: ConsumerOptions = {}): Promise<{ consumerTag: string }> {
-    if (options.take !== undefined) this.first = this.buffer.claim(options.take);
+    this.claimFirst(options.take);
     this.recovering = new RecoveringChannel(
       this.session,
       `consume ${this.queue} ${this.id.slice(0, 8)}`,

@@ -9,8 +9,8 @@
 import { randomUUID } from 'node:crypto';
 import type { ConsumeMessage } from 'amqplib';
 import { type BrokerError, CancelledError, InputError, NotFoundError } from '../errors';
-import { DEFAULT_TAIL_BUFFER_SIZE, TailBuffer, type TailBatch, type TailClaim, type TailReadOptions } from '../tailBuffer';
-import { TypedEmitter } from '../typedEmitter';
+import { DEFAULT_TAIL_BUFFER_SIZE } from '../tailBuffer';
+import { BufferedMessages, type BufferedEvents } from './bufferedMessages';
 import { checkShortString, toAmqpTable } from './amqpTable';
 import type { AmqpSession } from './amqpSession';
 import { toAmqpMessage, type AmqpMessage } from './messageProperties';
@@ -35,7 +35,7 @@ export interface TailOptions {
   recovery?: RecoveryOptions;
 }
 
-export interface TailEvents {
+export interface TailEvents extends BufferedEvents {
   message: AmqpMessage;
   /** The queue is declared, bound and consumed (on start and after every resume). */
   bound: { queue: string; bindingKeys: string[] };
@@ -44,8 +44,6 @@ export interface TailEvents {
   resumed: { queue: string; attempts: number; downtimeMs: number };
   /** Stopped, by `stop()` or by an error retrying cannot fix. */
   ended: { error?: BrokerError };
-  /** The ring buffer is full and starts dropping its oldest messages (said once). */
-  dropping: { capacity: number };
 }
 
 /** The keys a tail binds with, given the exchange type. */
@@ -59,14 +57,11 @@ export function tailBindingKeys(exchange: string, keys: readonly string[], type:
   return [type === 'fanout' || type === 'headers' ? '' : '#'];
 }
 
-export class ExchangeTail extends TypedEmitter<TailEvents> {
+export class ExchangeTail extends BufferedMessages<TailEvents> {
   readonly id = randomUUID();
-  private readonly buffer: TailBuffer<AmqpMessage>;
-  private first: TailClaim<AmqpMessage> | undefined;
   private currentQueue = '';
   private receivedCount = 0;
   private recovering: RecoveringChannel | undefined;
-  private endedFlag = false;
 
   constructor(
     readonly session: AmqpSession,
@@ -75,8 +70,7 @@ export class ExchangeTail extends TypedEmitter<TailEvents> {
     readonly bindingArguments: Record<string, unknown>,
     bufferSize: number = DEFAULT_TAIL_BUFFER_SIZE,
   ) {
-    super(session.logger);
-    this.buffer = new TailBuffer<AmqpMessage>(bufferSize, (capacity) => this.emit('dropping', { capacity }));
+    super(session.logger, bufferSize);
   }
 
   /** The server-named queue of the current connection. */
@@ -84,43 +78,13 @@ export class ExchangeTail extends TypedEmitter<TailEvents> {
     return this.currentQueue;
   }
 
-  get running(): boolean {
-    return !this.endedFlag;
-  }
-
   get received(): number {
     return this.receivedCount;
   }
 
-  /** Messages dropped from the ring because nobody read them in time (the first `take` never are). */
-  get dropped(): number {
-    return this.buffer.dropped;
-  }
-
-  /** Takes buffered messages: waits until `take` are there (or the timeout), then removes and returns them. */
-  read(options: TailReadOptions = {}): Promise<AmqpMessage[]> {
-    return this.buffer.read(options);
-  }
-
-  /** Like `read`, with how many messages the ring dropped since the read before. */
-  readBatch(options: TailReadOptions = {}): Promise<TailBatch<AmqpMessage>> {
-    return this.buffer.readBatch(options);
-  }
-
-  /** The first `take` messages (the start option), held apart from the ring: waits until they came, the timeout or the end. */
-  takeFirst(options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<AmqpMessage[]> {
-    if (!this.first) return Promise.reject(new InputError('This was started without "take".'));
-    return this.first.wait(this.running ? options.timeoutMs : 0, options.signal);
-  }
-
-  /** The buffered and future messages, until the tail stops. */
-  [Symbol.asyncIterator](): AsyncIterator<AmqpMessage> {
-    return this.buffer[Symbol.asyncIterator]();
-  }
-
   /** Starts and resolves once the queue is bound and consumed. */
   async start(options: TailOptions = {}): Promise<{ queue: string }> {
-    if (options.take !== undefined) this.first = this.buffer.claim(options.take);
+    this.claimFirst(options.take);
     const what = `tailing exchange "${this.exchange}"`;
     this.recovering = new RecoveringChannel(
       this.session,

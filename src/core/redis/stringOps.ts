@@ -4,6 +4,7 @@
  */
 import { displayBytes } from '../bytes';
 import { BrokerError, errorMessage } from '../errors';
+import type { Args } from './opsSpec';
 import type { JsonValue } from './replyJson';
 import { bytesResult, defineOps, arg, opt, intResult } from './opsSpec';
 import type { RedisSession } from './session';
@@ -14,6 +15,61 @@ const value = arg('value', 'bytes', 'Value');
 /** Bytes a text takes in UTF-8 (a CJK character is 3, an emoji 4): GETRANGE / SETRANGE offsets count these. */
 export function utf8Length(text: string): number {
   return Buffer.byteLength(text, 'utf8');
+}
+
+/** SETEX / PSETEX: one spec, the unit of the expiry named. */
+function expiringSetOp<const N extends string, const C extends string, const U extends string>(
+  name: N,
+  command: C,
+  unit: U,
+  label: Capitalize<U>,
+) {
+  return {
+    name,
+    family: 'string',
+    command,
+    summary: `Set a value with an expiry in ${unit}`,
+    write: true,
+    destructive: { effect: 'overwrite', verb: command, keys: (a: Args) => [a.buf('key')] },
+    args: [key, arg(unit, 'integer', label, { min: 1 }), value],
+    argv: (a: Args) => [a.buf('key'), a.str(unit), a.buf('value')],
+    result: 'ok',
+  } as const;
+}
+
+/** INCR / DECR: one spec, the direction named. */
+function counterOp<const N extends string, const C extends string>(
+  name: N,
+  command: C,
+  step: 'Add 1 to' | 'Add' | 'Subtract 1 from' | 'Subtract',
+) {
+  return {
+    name,
+    family: 'string',
+    command,
+    summary: `${step} an integer (exact past 2^53)`,
+    write: true,
+    keyTypes: ['string'],
+    args: [key],
+    exact: true,
+    argv: (a: Args) => [a.buf('key')],
+    result: 'integer',
+  } as const;
+}
+
+/** INCRBY / DECRBY: INCR / DECR's spec with the amount as an argument. */
+function counterByOp<const N extends string, const C extends string, const A extends string>(
+  name: N,
+  command: C,
+  step: 'Add' | 'Subtract',
+  amount: A,
+  label: Capitalize<A>,
+) {
+  return {
+    ...counterOp(name, command, step),
+    args: [key, arg(amount, 'integer', label)],
+    argv: (a: Args) => [a.buf('key'), a.str(amount)],
+  } as const;
 }
 
 export const STRING_OPS = defineOps([
@@ -68,28 +124,8 @@ export const STRING_OPS = defineOps([
     argv: (a) => [a.buf('key'), a.buf('value')],
     result: 'boolean',
   },
-  {
-    name: 'setex',
-    family: 'string',
-    command: 'SETEX',
-    summary: 'Set a value with an expiry in seconds',
-    write: true,
-    destructive: { effect: 'overwrite', verb: 'SETEX', keys: (a) => [a.buf('key')] },
-    args: [key, arg('seconds', 'integer', 'Seconds', { min: 1 }), value],
-    argv: (a) => [a.buf('key'), a.str('seconds'), a.buf('value')],
-    result: 'ok',
-  },
-  {
-    name: 'psetex',
-    family: 'string',
-    command: 'PSETEX',
-    summary: 'Set a value with an expiry in milliseconds',
-    write: true,
-    destructive: { effect: 'overwrite', verb: 'PSETEX', keys: (a) => [a.buf('key')] },
-    args: [key, arg('milliseconds', 'integer', 'Milliseconds', { min: 1 }), value],
-    argv: (a) => [a.buf('key'), a.str('milliseconds'), a.buf('value')],
-    result: 'ok',
-  },
+  expiringSetOp('setex', 'SETEX', 'seconds', 'Seconds'),
+  expiringSetOp('psetex', 'PSETEX', 'milliseconds', 'Milliseconds'),
   {
     name: 'mset',
     family: 'string',
@@ -251,54 +287,10 @@ export const STRING_OPS = defineOps([
     argv: (a) => [a.str('operation'), a.buf('destination'), ...a.bufs('keys')],
     result: 'integer',
   },
-  {
-    name: 'incr',
-    family: 'string',
-    command: 'INCR',
-    summary: 'Add 1 to an integer (exact past 2^53)',
-    write: true,
-    keyTypes: ['string'],
-    args: [key],
-    exact: true,
-    argv: (a) => [a.buf('key')],
-    result: 'integer',
-  },
-  {
-    name: 'incrby',
-    family: 'string',
-    command: 'INCRBY',
-    summary: 'Add an integer (exact past 2^53)',
-    write: true,
-    keyTypes: ['string'],
-    args: [key, arg('increment', 'integer', 'Increment')],
-    exact: true,
-    argv: (a) => [a.buf('key'), a.str('increment')],
-    result: 'integer',
-  },
-  {
-    name: 'decr',
-    family: 'string',
-    command: 'DECR',
-    summary: 'Subtract 1 from an integer (exact past 2^53)',
-    write: true,
-    keyTypes: ['string'],
-    args: [key],
-    exact: true,
-    argv: (a) => [a.buf('key')],
-    result: 'integer',
-  },
-  {
-    name: 'decrby',
-    family: 'string',
-    command: 'DECRBY',
-    summary: 'Subtract an integer (exact past 2^53)',
-    write: true,
-    keyTypes: ['string'],
-    args: [key, arg('decrement', 'integer', 'Decrement')],
-    exact: true,
-    argv: (a) => [a.buf('key'), a.str('decrement')],
-    result: 'integer',
-  },
+  counterOp('incr', 'INCR', 'Add 1 to'),
+  counterByOp('incrby', 'INCRBY', 'Add', 'increment', 'Increment'),
+  counterOp('decr', 'DECR', 'Subtract 1 from'),
+  counterByOp('decrby', 'DECRBY', 'Subtract', 'decrement', 'Decrement'),
   {
     name: 'incrbyfloat',
     family: 'string',

@@ -141,6 +141,50 @@ async function call(wire: RedisWire, rec: StepRecorder, where: string, argv: str
   }
 }
 
+/** What a protocol's steps get: the recorder, the open socket, the profile as dialled (through the tunnel) and where to put the version. */
+interface Probe<P> {
+  rec: StepRecorder;
+  socket: net.Socket;
+  dialled: P;
+  serverVersion?: string;
+}
+
+/**
+ * ssh (when used), dns, tcp and tls, then the protocol's `steps`. The result carries the server version the steps found
+ * (also when a later step failed); the socket and the tunnel are closed after.
+ */
+async function probeProfile<P extends ResolvedRedisProfile | ResolvedRabbitProfile>(
+  where: string,
+  profile: P,
+  tls: TlsOptions | undefined,
+  password: string | undefined,
+  options: ConnectionTestOptions,
+  steps: (probe: Probe<P>) => Promise<void>,
+): Promise<ConnectionTestResult> {
+  const { signal } = options;
+  const rec = new StepRecorder(profile.connectTimeoutMs, secretsOf(password, options), signal);
+  let probe: Probe<P> | undefined;
+  let tunnel: SshTunnel | undefined;
+  const withVersion = (result: ConnectionTestResult): ConnectionTestResult => {
+    if (probe?.serverVersion) result.serverVersion = probe.serverVersion;
+    return result;
+  };
+  try {
+    const reached = await sshSteps(rec, profile, options);
+    tunnel = reached.tunnel;
+    const socket = await openSteps(rec, where, dialEndpoint(reached.profile), profile.host, tls, signal);
+    probe = { rec, socket, dialled: reached.profile };
+    await steps(probe);
+    return withVersion({ ok: true, steps: rec.steps });
+  } catch (err) {
+    if (err instanceof StepFailed) return withVersion({ ok: false, steps: rec.steps, error: err.message });
+    throw err;
+  } finally {
+    probe?.socket.destroy();
+    tunnel?.close();
+  }
+}
+
 // ---------------------------------------------------------------- Redis
 
 /** dns, tcp, tls (when used), auth (when a password is given), greeting. */
@@ -151,16 +195,9 @@ export async function testRedisProfile(
 ): Promise<ConnectionTestResult> {
   const { signal } = options;
   const where = `Redis profile "${profile.name}" (${endpoint(profile)})`;
-  const rec = new StepRecorder(profile.connectTimeoutMs, secretsOf(password, options), signal);
-  let socket: net.Socket | undefined;
-  let tunnel: SshTunnel | undefined;
-  let serverVersion: string | undefined;
-  try {
-    const reached = await sshSteps(rec, profile, options);
-    tunnel = reached.tunnel;
-    const tls = profile.tls && profile.tls.enabled !== false ? profile.tls : undefined;
-    const s = await openSteps(rec, where, dialEndpoint(reached.profile), profile.host, tls, signal);
-    socket = s;
+  const tls = profile.tls && profile.tls.enabled !== false ? profile.tls : undefined;
+  return probeProfile(where, profile, tls, password, options, async (probe) => {
+    const { rec, socket: s } = probe;
     const wire: RedisWire = { client: new RespClient(s, profile, 0), socketError: undefined };
     s.on('error', (err) => (wire.socketError = err));
     if (password !== undefined && password !== '') {
@@ -180,7 +217,7 @@ export async function testRedisProfile(
         throw new AuthError(`${where} refused AUTH: ${text}. Check the user name and password.`);
       });
     }
-    serverVersion = await rec.run('greeting', async () => {
+    probe.serverVersion = await rec.run('greeting', async () => {
       const started = now();
       const pong = await call(wire, rec, where, ['PING'], signal);
       const pingMs = roundMs(now() - started);
@@ -207,16 +244,7 @@ export async function testRedisProfile(
       if (profile.db !== 0) parts.push(`database ${profile.db} selected`);
       return { value: version, detail: parts.join('; ') };
     });
-    const result: ConnectionTestResult = { ok: true, steps: rec.steps };
-    if (serverVersion) result.serverVersion = serverVersion;
-    return result;
-  } catch (err) {
-    if (err instanceof StepFailed) return { ok: false, steps: rec.steps, error: err.message };
-    throw err;
-  } finally {
-    socket?.destroy();
-    tunnel?.close();
-  }
+  });
 }
 
 // ---------------------------------------------------------------- RabbitMQ
@@ -229,18 +257,11 @@ export async function testRabbitProfile(
 ): Promise<ConnectionTestResult> {
   const { signal } = options;
   const where = `RabbitMQ profile "${profile.name}" (${endpoint(profile)})`;
-  const rec = new StepRecorder(profile.connectTimeoutMs, secretsOf(password, options), signal);
-  let socket: net.Socket | undefined;
-  let tunnel: SshTunnel | undefined;
-  let serverVersion: string | undefined;
-  try {
-    const reached = await sshSteps(rec, profile, options);
-    tunnel = reached.tunnel;
-    const tls = rabbitUsesTls(profile) ? { ...profile.tls } : undefined;
-    const s = await openSteps(rec, where, dialEndpoint(reached.profile), profile.host, tls, signal);
-    socket = s;
+  const tls = rabbitUsesTls(profile) ? { ...profile.tls } : undefined;
+  return probeProfile(where, profile, tls, password, options, async (probe) => {
+    const { rec, socket: s, dialled } = probe;
     const reader = new SocketReader(s, profile.host, profile.port);
-    serverVersion = await rec.run('greeting', async () => {
+    probe.serverVersion = await rec.run('greeting', async () => {
       s.write(AMQP_PROTOCOL_HEADER);
       const r = await reader.read(parseAmqpGreeting, rec.remaining(), signal);
       if (!r.ok) {
@@ -267,29 +288,16 @@ export async function testRabbitProfile(
       s.end();
       return { value: broker.version, detail };
     });
-    socket.destroy();
-    await rec.run('auth', async () => ({ value: undefined, detail: await amqpLogin(reached.profile, password, rec.remaining(), signal) }));
+    s.destroy();
+    await rec.run('auth', async () => ({ value: undefined, detail: await amqpLogin(dialled, password, rec.remaining(), signal) }));
     await rec.run('management', async () => {
-      const o = await managementOverview(reached.profile, password, profile.connectTimeoutMs, signal);
-      serverVersion ??= o.rabbitmqVersion;
+      const o = await managementOverview(dialled, password, profile.connectTimeoutMs, signal);
+      probe.serverVersion ??= o.rabbitmqVersion;
       const parts: string[] = [];
       if (o.managementVersion) parts.push(`management_version ${o.managementVersion}`);
       if (o.rabbitmqVersion) parts.push(`rabbitmq_version ${o.rabbitmqVersion}`);
       if (o.clusterName) parts.push(`cluster ${o.clusterName}`);
       return { value: undefined, detail: parts.length > 0 ? parts.join(', ') : 'GET /api/overview answered' };
     });
-    const result: ConnectionTestResult = { ok: true, steps: rec.steps };
-    if (serverVersion) result.serverVersion = serverVersion;
-    return result;
-  } catch (err) {
-    if (err instanceof StepFailed) {
-      const result: ConnectionTestResult = { ok: false, steps: rec.steps, error: err.message };
-      if (serverVersion) result.serverVersion = serverVersion;
-      return result;
-    }
-    throw err;
-  } finally {
-    socket?.destroy();
-    tunnel?.close();
-  }
+  });
 }

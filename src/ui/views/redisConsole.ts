@@ -263,22 +263,11 @@ export class RedisConsole implements vscode.Pseudoterminal, vscode.Disposable {
         this.write(out);
       },
     });
-    sub.on('lost', (reason) => this.write(`${DIM}-- ${reason} --${RESET}\r\n`));
-    sub.on('resubscribed', () => this.write(`${DIM}-- reconnected and subscribed again --${RESET}\r\n`));
     sub.on('ended', (reason) => {
       this.write(`${DIM}-- ${reason} --${RESET}\r\n`);
       this.endSubscription();
     });
-    this.subscription = sub;
-    try {
-      await sub.start();
-    } catch (err) {
-      if (this.subscription !== sub) return;
-      this.subscription = undefined;
-      this.printError(errorMessage(err));
-      return this.ready();
-    }
-    if (this.subscription !== sub) return;
+    if (!(await this.startSubscription(sub))) return;
     this.mode = 'subscribed';
     let out = 'Reading messages... (press Ctrl+C to quit)\r\n';
     names.forEach((n, i) => {
@@ -294,19 +283,29 @@ export class RedisConsole implements vscode.Pseudoterminal, vscode.Disposable {
       channels,
       onPush: (reply) => this.printReply(reply),
     });
+    this.mode = 'subscribed';
+    this.write('Reading messages... (press Ctrl+C to quit)\r\n');
+    await this.startSubscription(sub);
+  }
+
+  /**
+   * Makes `sub` the console's subscription, reports its reconnects, and starts it. False when it was replaced (Ctrl+C)
+   * meanwhile or failed to start (the failure printed and the prompt back).
+   */
+  private async startSubscription(sub: Subscription | ShardSubscription): Promise<boolean> {
     sub.on('lost', (reason) => this.write(`${DIM}-- ${reason} --${RESET}\r\n`));
     sub.on('resubscribed', () => this.write(`${DIM}-- reconnected and subscribed again --${RESET}\r\n`));
     this.subscription = sub;
-    this.mode = 'subscribed';
-    this.write('Reading messages... (press Ctrl+C to quit)\r\n');
     try {
       await sub.start();
     } catch (err) {
-      if (this.subscription !== sub) return;
+      if (this.subscription !== sub) return false;
       this.subscription = undefined;
       this.printError(errorMessage(err));
       this.ready();
+      return false;
     }
+    return this.subscription === sub;
   }
 
   private endSubscription(): void {
