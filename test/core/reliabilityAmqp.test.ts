@@ -121,7 +121,9 @@ describe('reliability: RabbitMQ connection faults (real RabbitMQ)', function () 
     const acked = all.filter((id) => !remainingSet.has(id));
     const ackedUnseen = acked.filter((id) => !sunkSet.has(id));
     assert.deepEqual(ackedUnseen, [], 'nothing left the queue without its sink resolving first');
-    assert.ok(acked.length >= 160 && remaining.length > 0, `${acked.length} acked, ${remaining.length} still queued`);
+    // 160 were shown; up to one run (prefetch/2) may be shown twice after the cut and up to one run shown but not
+    // yet acknowledged goes back on stop: at least 140 distinct messages were acknowledged.
+    assert.ok(acked.length >= 140 && remaining.length > 0, `${acked.length} acked, ${remaining.length} still queued`);
     // Acks go out cumulatively (one per run of at most prefetch/2 shown messages). A run shown but not yet
     // acknowledged when the broker cuts the connection is redelivered: shown again, flagged redelivered,
     // never lost; and an ack written in that instant is counted but not applied.
