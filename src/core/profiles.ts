@@ -329,6 +329,12 @@ export function dialEndpoint(profile: { host: string; port: number; via?: Endpoi
   return profile.via ?? { host: profile.host, port: profile.port };
 }
 
+/** The host and port a management API URL names (80 / 443 when it names none; IPv6 without brackets). */
+export function managementEndpoint(managementUrl: string): Endpoint {
+  const url = new URL(managementUrl);
+  return { host: url.hostname.replace(/^\[|\]$/g, ''), port: url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80 };
+}
+
 /** A management API URL for `path`, sent to the SSH forward when the profile has one. */
 export function managementRequestUrl(profile: { managementUrl: string; managementVia?: Endpoint }, path: string): string {
   const url = new URL(profile.managementUrl.replace(/\/+$/, '') + path);

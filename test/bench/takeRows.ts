@@ -41,6 +41,12 @@ import {
 const CHANNEL = 'bench:pubsub'; // the channel publishProtocol writes to
 const EXCHANGE = 'bench.take';
 const SEQ_DIGITS = 8;
+
+/** The sequence number a message body starts with (-1 when the body is not text). */
+function seqOf(body: string | Buffer | { hex: string }): number {
+  if (Buffer.isBuffer(body)) return Number(body.toString('latin1', 0, SEQ_DIGITS));
+  return typeof body === 'string' ? Number(body.slice(0, SEQ_DIGITS)) : -1;
+}
 const TAKE_TIMEOUT_MS = 60_000;
 
 interface TakeStats {
@@ -79,7 +85,7 @@ async function redisOurs(protocol: Buffer, total: number): Promise<TakeStats> {
   const s = stats(
     t0,
     total,
-    messages.map((m) => (typeof m.message === 'string' ? Number(m.message.slice(0, SEQ_DIGITS)) : -1)),
+    messages.map((m) => seqOf(m.message)),
   );
   await publishing;
   await sub.stop();
@@ -99,11 +105,7 @@ async function redisPlain(protocol: Buffer, total: number): Promise<TakeStats> {
   const t0 = now();
   const publishing = redisPipe(protocol);
   await Promise.race([done, new Promise((r) => setTimeout(r, TAKE_TIMEOUT_MS))]);
-  const s = stats(
-    t0,
-    total,
-    got.map((m) => Number(m.toString('latin1', 0, SEQ_DIGITS))),
-  );
+  const s = stats(t0, total, got.map(seqOf));
   await publishing;
   client.disconnect();
   return s;
@@ -123,7 +125,7 @@ async function amqpOurs(session: AmqpSession, peer: Peer, total: number): Promis
   const s = stats(
     t0,
     total,
-    messages.map((m) => (typeof m.body === 'string' ? Number(m.body.slice(0, SEQ_DIGITS)) : -1)),
+    messages.map((m) => seqOf(m.body)),
   );
   await publishing;
   await tail.stop();
@@ -149,11 +151,7 @@ async function amqpPlain(cfg: BenchConfig, peer: Peer, total: number): Promise<T
   const t0 = now();
   const publishing = peer.send({ cmd: 'publish', exchange: EXCHANGE, routingKey: '', count: total, confirm: true });
   await Promise.race([done, new Promise((r) => setTimeout(r, TAKE_TIMEOUT_MS))]);
-  const s = stats(
-    t0,
-    total,
-    got.map((m) => Number(m.toString('latin1', 0, SEQ_DIGITS))),
-  );
+  const s = stats(t0, total, got.map(seqOf));
   await publishing;
   await conn.close();
   return s;

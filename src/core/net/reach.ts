@@ -6,6 +6,7 @@
  * original host name for TLS: SNI and the certificate check).
  */
 import type { SshConfig, SshHop, SshSecrets, SshTunnel, SshTunnels } from './sshTunnel';
+import { managementEndpoint } from '../profiles';
 
 /** Where to dial, and how to let go of it. */
 export interface Reached {
@@ -86,9 +87,8 @@ export async function reachProfile<P extends ReachProfile & { host: string; port
     taken.push(main);
     const reached: P = { ...profile, via: { host: main.host, port: main.port } };
     if (profile.managementUrl) {
-      const url = new URL(profile.managementUrl);
-      const port = url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
-      const management = await reach(profile, url.hostname.replace(/^\[|\]$/g, ''), port);
+      const target = managementEndpoint(profile.managementUrl);
+      const management = await reach(profile, target.host, target.port);
       taken.push(management);
       Object.assign(reached, { managementVia: { host: management.host, port: management.port } });
     }

@@ -7,7 +7,7 @@
 import * as https from 'node:https';
 import { connect as amqpConnect, type ChannelModel, type Options, type SocketOptions } from 'amqplib';
 import { AuthError, BrokerError, CancelledError, ConnectionError, NotFoundError, TimeoutError, errorMessage } from '../errors';
-import { dialEndpoint, endpoint, managementRequestUrl, redactText, type ResolvedRabbitProfile } from '../profiles';
+import { dialEndpoint, endpoint, managementEndpoint, managementRequestUrl, redactText, type ResolvedRabbitProfile } from '../profiles';
 import { connectWithin } from '../net/deadline';
 import { describeSocketError } from '../net/dial';
 import { tlsOptions } from '../net/tls';
@@ -168,7 +168,7 @@ export async function managementOverview(
       );
     const cause = causeOf(err);
     const u = new URL(profile.managementUrl);
-    const port = Number(u.port || (u.protocol === 'https:' ? 443 : 80));
+    const { port } = managementEndpoint(profile.managementUrl);
     const reason = describeSocketError(
       cause,
       u.protocol === 'https:' && /certificate|SSL|TLS/i.test(errorMessage(cause)) ? 'tls' : 'tcp',

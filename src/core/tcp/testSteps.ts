@@ -8,7 +8,7 @@ import { BrokerError, CancelledError, errorMessage, throwIfAborted } from '../er
 import { silentLogger } from '../logger';
 import { hostPort, now, roundMs } from '../net/dial';
 import { SshTunnel, hopLabel, type SshEvent, type SshHop, type SshSecrets } from '../net/sshTunnel';
-import { endpoint, redactText, type ResolvedRabbitProfile, type ResolvedRedisProfile } from '../profiles';
+import { endpoint, managementEndpoint, redactText, type ResolvedRabbitProfile, type ResolvedRedisProfile } from '../profiles';
 
 export type TestStepName = 'ssh' | 'hostKey' | 'sshAuth' | 'forward' | 'dns' | 'tcp' | 'tls' | 'auth' | 'greeting' | 'management';
 
@@ -137,11 +137,10 @@ export async function sshSteps<P extends ResolvedRedisProfile | ResolvedRabbitPr
       return { value: local, detail: `${hostPort(local.host, local.port)} -> ${endpoint(profile)} through ${hopLabel(bastion)}` };
     });
     if (reached.kind === 'rabbitmq') {
-      const url = new URL(reached.managementUrl);
-      const port = url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
+      const target = managementEndpoint(reached.managementUrl);
       reached.managementVia = await rec.run('forward', async () => {
-        const local = await tunnel.forward(url.hostname, port);
-        return { value: local, detail: `${hostPort(local.host, local.port)} -> ${url.host} (management API)` };
+        const local = await tunnel.forward(target.host, target.port);
+        return { value: local, detail: `${hostPort(local.host, local.port)} -> ${hostPort(target.host, target.port)} (management API)` };
       });
     }
     return { profile: reached, tunnel };
