@@ -64,3 +64,40 @@ export function optString(o: Record<string, unknown>, key: string, profileName: 
   if (typeof v !== 'string') failProfile(profileName, `"${key}" must be text.`);
   return v;
 }
+
+/**
+ * A list of endpoints (`[{ host, port }]`, or "host:port" strings), at least
+ * one; an InputError naming the profile and the field when one is wrong.
+ */
+export function parseEndpointList(
+  value: unknown,
+  field: string,
+  profileName: string,
+  defaultPort: number,
+): { host: string; port: number }[] {
+  if (!Array.isArray(value) || value.length === 0)
+    failProfile(
+      profileName,
+      `"${field}" must be a list of at least one { "host", "port" } (for example [{ "host": "10.0.0.1", "port": ${defaultPort} }]).`,
+    );
+  return value.map((entry: unknown, i) => {
+    let host: unknown;
+    let port: unknown = defaultPort;
+    if (typeof entry === 'string') {
+      const m = /^\[?([^\]]*?)\]?(?::(\d+))?$/.exec(entry.trim());
+      host = m?.[1];
+      if (m?.[2] !== undefined) port = Number(m[2]);
+    } else if (typeof entry === 'object' && entry !== null && !Array.isArray(entry)) {
+      const o = entry as Record<string, unknown>;
+      host = o.host;
+      if (o.port !== undefined) port = o.port;
+    } else {
+      failProfile(profileName, `"${field}[${i}]" must be { "host", "port" } or "host:port".`);
+    }
+    const hostProblem = checkHost(host);
+    if (hostProblem) failProfile(profileName, `"${field}[${i}]": ${hostProblem}`);
+    const portProblem = checkPort(port);
+    if (portProblem) failProfile(profileName, `"${field}[${i}]": ${portProblem}`);
+    return { host: host as string, port: Number(port) };
+  });
+}

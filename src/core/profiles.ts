@@ -8,11 +8,13 @@ import { InputError } from './errors';
 import type { SshConfig } from './net/sshTunnel';
 import { asObject, checkDb, checkHost, checkName, checkPort, checkTimeout, failProfile, optString } from './profileFields';
 import { parseSsh } from './profileSsh';
-import { parseAmqpUrl, parseRedisUrl, redactUrl, type ParsedRedisUrl, type ParsedAmqpUrl } from './profileUrls';
+import { amqpUrls, managementUrlList, parseProfileAmqpUrl, redisTopology, type RedisMode } from './profileTopology';
+import { parseRedisUrl, type ParsedRedisUrl } from './profileUrls';
 
 export { checkDb, checkHost, checkName, checkPort, checkTimeout } from './profileFields';
 export { parseAmqpUrl, parseRedisUrl, parseSshUrl, redactText, redactUrl, stripPassword } from './profileUrls';
 export type { ParsedAmqpUrl, ParsedRedisUrl } from './profileUrls';
+export type { RedisMode } from './profileTopology';
 
 export type ProfileKind = 'redis' | 'rabbitmq';
 
@@ -37,14 +39,24 @@ export interface RedisProfile {
   connectTimeoutMs?: number;
   readOnly?: boolean;
   delimiter?: string;
-  mode?: 'standalone' | 'cluster' | 'sentinel';
+  mode?: RedisMode;
+  /** Cluster seed nodes. */
+  nodes?: Endpoint[];
+  /** Sentinel addresses. */
+  sentinels?: Endpoint[];
+  /** The primary's name as the sentinels know it. */
+  sentinelName?: string;
+  sentinelUsername?: string;
   ssh?: SshConfig;
 }
 
 export interface RabbitProfile {
   name: string;
   url?: string;
+  /** Cluster nodes, tried in order and failed over on loss (instead of `url`). */
+  urls?: string[];
   managementUrl?: string;
+  managementUrls?: string[];
   tls?: TlsOptions;
   connectTimeoutMs?: number;
   readOnly?: boolean;
@@ -66,6 +78,16 @@ export interface ResolvedRedisProfile {
   readOnly: boolean;
   delimiter: string;
   scope: ProfileScope;
+  /** standalone: host:port; cluster: `nodes` are the seeds (host:port is the first); sentinel: `sentinels` (host:port is the first). */
+  mode: RedisMode;
+  /** Cluster seed nodes (mode "cluster"); the first is host:port. */
+  nodes?: Endpoint[];
+  /** The sentinels (mode "sentinel"); the first is host:port. */
+  sentinels?: Endpoint[];
+  /** The monitored primary's name (mode "sentinel"). */
+  sentinelName?: string;
+  /** The user for the sentinels (their password is the "sentinel" secret). */
+  sentinelUsername?: string;
   /** Reached through this SSH bastion (and its jump hosts). */
   ssh?: SshConfig;
   /** Where to dial instead of host:port (a local forward of the SSH tunnel); messages still name host:port. */
@@ -81,15 +103,19 @@ export interface Endpoint {
 export interface ResolvedRabbitProfile {
   kind: 'rabbitmq';
   name: string;
-  /** AMQP URL without a password. */
+  /** AMQP URL without a password (the first of `urls`). */
   url: string;
+  /** Every node's AMQP URL, in the order they are tried; at least one (the first is `url`). */
+  urls: string[];
   host: string;
   port: number;
   username: string;
   vhost: string;
   amqps: boolean;
-  /** Management API base URL, no trailing slash, no credentials. */
+  /** Management API base URL, no trailing slash, no credentials (the first of `managementUrls`). */
   managementUrl: string;
+  /** Every management API base URL, tried in order and failed over; at least one. */
+  managementUrls: string[];
   tls?: TlsOptions;
   connectTimeoutMs: number;
   readOnly: boolean;
@@ -185,9 +211,9 @@ export function resolveRedisProfile(raw: unknown, scope: ProfileScope = 'global'
   if (timeoutProblem) failProfile(name, timeoutProblem);
   if (o.readOnly !== undefined && typeof o.readOnly !== 'boolean') failProfile(name, '"readOnly" must be true or false.');
   const delimiter = optString(o, 'delimiter', name) ?? DEFAULT_DELIMITER;
-  const mode = o.mode;
-  if (mode !== undefined && mode !== 'standalone') {
-    failProfile(name, `mode ${JSON.stringify(mode)} is not supported yet: only "standalone" is.`);
+  const mode = o.mode ?? 'standalone';
+  if (mode !== 'standalone' && mode !== 'cluster' && mode !== 'sentinel') {
+    failProfile(name, `"mode" ${JSON.stringify(mode)} is not a mode: give "standalone", "cluster" or "sentinel".`);
   }
   const resolved: ResolvedRedisProfile = {
     kind: 'redis',
@@ -199,7 +225,9 @@ export function resolveRedisProfile(raw: unknown, scope: ProfileScope = 'global'
     readOnly: o.readOnly === true,
     delimiter,
     scope,
+    mode,
   };
+  Object.assign(resolved, redisTopology(o, resolved));
   if (username !== undefined) resolved.username = username;
   if (tls !== undefined && (tls.enabled ?? true)) resolved.tls = tls;
   const ssh = parseSsh(o.ssh, name);
@@ -214,27 +242,17 @@ export function resolveRabbitProfile(raw: unknown, scope: ProfileScope = 'global
   const name = o.name as string;
   if ('password' in o)
     failProfile(name, 'passwords are not kept in settings: remove "password" and use "Set Password" (it goes to the secret storage).');
-  const url = optString(o, 'url', name) ?? 'amqp://guest@127.0.0.1:5672/';
-  let parsed: ParsedAmqpUrl;
-  try {
-    parsed = parseAmqpUrl(url);
-  } catch (err) {
-    failProfile(name, err instanceof Error ? err.message : String(err));
+  const urls = amqpUrls(o, name);
+  const parsed = urls.map((u) => parseProfileAmqpUrl(u, name));
+  const first = parsed[0];
+  for (const [i, p] of parsed.entries()) {
+    if (p.username !== first.username || p.vhost !== first.vhost || p.amqps !== first.amqps)
+      failProfile(
+        name,
+        `"urls[${i}]" has another user, vhost or scheme than the first URL: every node of one profile is reached with the same user and vhost.`,
+      );
   }
-  if (parsed.password) failProfile(name, 'the URL holds a password: remove it from the URL and use "Set Password".');
-  let managementUrl = optString(o, 'managementUrl', name);
-  if (managementUrl === undefined) {
-    managementUrl = `${parsed.amqps ? 'https' : 'http'}://${parsed.host.includes(':') ? `[${parsed.host}]` : parsed.host}:${parsed.amqps ? 15671 : 15672}`;
-  }
-  let mu: URL;
-  try {
-    mu = new URL(managementUrl);
-  } catch {
-    failProfile(name, `"managementUrl" ${redactUrl(managementUrl)} is not a URL: write it as http://host:15672.`);
-  }
-  if (mu.protocol !== 'http:' && mu.protocol !== 'https:') failProfile(name, '"managementUrl" must start with http:// or https://.');
-  if (mu.password || mu.username)
-    failProfile(name, '"managementUrl" must not hold credentials: the AMQP user and the stored password are used.');
+  const managementUrls = managementUrlList(o, name, parsed);
   const timeoutProblem = checkTimeout(o.connectTimeoutMs);
   if (timeoutProblem) failProfile(name, timeoutProblem);
   if (o.readOnly !== undefined && typeof o.readOnly !== 'boolean') failProfile(name, '"readOnly" must be true or false.');
@@ -242,13 +260,15 @@ export function resolveRabbitProfile(raw: unknown, scope: ProfileScope = 'global
   const resolved: ResolvedRabbitProfile = {
     kind: 'rabbitmq',
     name,
-    url,
-    host: parsed.host,
-    port: parsed.port,
-    username: parsed.username,
-    vhost: parsed.vhost,
-    amqps: parsed.amqps,
-    managementUrl: managementUrl.replace(/\/+$/, ''),
+    url: urls[0],
+    urls,
+    host: first.host,
+    port: first.port,
+    username: first.username,
+    vhost: first.vhost,
+    amqps: first.amqps,
+    managementUrl: managementUrls[0],
+    managementUrls,
     connectTimeoutMs: (o.connectTimeoutMs as number | undefined) ?? DEFAULT_CONNECT_TIMEOUT_MS,
     readOnly: o.readOnly === true,
     scope,
@@ -317,11 +337,29 @@ export type SecretName = 'password' | 'sentinel' | 'ssh' | 'sshPassphrase';
 export function secretKey(profile: ResolvedProfile, secret: SecretName = 'password'): string {
   const user = profile.kind === 'redis' ? (profile.username ?? '') : profile.username;
   const identity: unknown[] = [profile.kind, profile.name, profile.host.toLowerCase(), profile.port, user];
+  const endpoints = secretEndpoints(profile);
+  if (endpoints) identity.push(endpoints);
   if (profile.ssh) {
     const hops = [...(profile.ssh.jumpHosts ?? []), profile.ssh];
     identity.push(['ssh', ...hops.map((h) => `${h.username}@${h.host.toLowerCase()}:${h.port ?? 22}`)]);
   }
   return `brokerExplorer.${secret}:${JSON.stringify(identity)}`;
+}
+
+/**
+ * The endpoints beyond host:port that a secret is bound to: every cluster
+ * seed, every sentinel and the primary's name, every AMQP node. Undefined
+ * for a single-endpoint profile, whose key stays what it always was.
+ */
+function secretEndpoints(profile: ResolvedProfile): unknown[] | undefined {
+  const list = (eps: readonly Endpoint[]): string[] => eps.map((e) => `${e.host.toLowerCase()}:${e.port}`);
+  if (profile.kind === 'rabbitmq') {
+    return profile.urls.length > 1 ? ['urls', ...profile.urls.map((u) => u.toLowerCase())] : undefined;
+  }
+  if (profile.mode === 'cluster') return ['cluster', ...list(profile.nodes ?? [])];
+  if (profile.mode === 'sentinel')
+    return ['sentinel', profile.sentinelName, profile.sentinelUsername ?? '', ...list(profile.sentinels ?? [])];
+  return undefined;
 }
 
 /** Where a connection to the profile dials: its SSH forward when it has one, else its host and port. */
