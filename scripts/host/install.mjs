@@ -66,8 +66,15 @@ function codeServerProblem() {
   let problem;
   for (let attempt = 1; attempt <= 2; attempt++) {
     const r = spawnSync(CODE_SERVER_BIN, ['--version'], { encoding: 'utf8', timeout: 120_000 });
-    if (r.status === 0 && /^4\.\d+\.\d+/.test(r.stdout)) return undefined;
-    const why = r.error ? r.error.message : r.signal ? `killed by ${r.signal}` : `exit ${r.status}`;
+    // Its first run also prints "Wrote default config file …" before the version: look for the version on any line.
+    if (r.status === 0 && /^4\.\d+\.\d+ /m.test(r.stdout)) return undefined;
+    const why = r.error
+      ? r.error.message
+      : r.signal
+        ? `killed by ${r.signal}`
+        : r.status === 0
+          ? 'exit 0 but no version line'
+          : `exit ${r.status}`;
     problem = `\`code-server --version\` failed (${why}); stdout: ${JSON.stringify((r.stdout ?? '').trim().slice(0, 400))}; stderr: ${(r.stderr ?? '').trim().slice(-2000) || '(empty)'}`;
     if (attempt === 1) log(`${problem}; trying once more`);
   }
@@ -186,5 +193,5 @@ if (!fs.existsSync(path.join(rgPkg, 'bin', 'rg'))) fail(`${path.relative(REPO, r
   const problem = codeServerProblem();
   if (problem) fail(`code-server was installed but is not usable: ${problem}.`);
 }
-const version = spawnSync(CODE_SERVER_BIN, ['--version'], { encoding: 'utf8' }).stdout.trim().split('\n')[0];
+const version = (/^4\.\d+\.\d+ .*$/m.exec(spawnSync(CODE_SERVER_BIN, ['--version'], { encoding: 'utf8' }).stdout) ?? ['?'])[0];
 log(`OK: code-server ${version}`);
