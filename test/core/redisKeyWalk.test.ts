@@ -11,8 +11,9 @@ interface Wire {
   scans: number;
   /** SCAN replies that held no key (no TYPE/TTL pipeline follows those). */
   emptyScans: number;
+  /** TYPE/TTL commands of each pipeline that held any. */
   pipelines: number[];
-  /** SCANs sent while a TYPE/TTL pipeline was still unanswered (the overlap). */
+  /** SCANs sent with a TYPE/TTL pipeline (in it, or while it was unanswered): the overlap. */
   scansBesidePipeline: number;
   /** Most TYPE/TTL pipelines unanswered at once. */
   maxPipelinesInFlight: number;
@@ -41,15 +42,41 @@ function watched(client: Redis): { client: Redis; wire: Wire } {
       if (prop === 'pipeline') {
         return (): ChainableCommander => {
           const p = target.pipeline();
+          let infoCommands = 0;
+          let scanInside = false;
+          const type = p.type.bind(p);
+          p.type = (...a: Parameters<typeof type>) => {
+            infoCommands++;
+            return type(...a);
+          };
+          const ttl = p.ttl.bind(p);
+          p.ttl = (...a: Parameters<typeof ttl>) => {
+            infoCommands++;
+            return ttl(...a);
+          };
+          const callBuffer = p.callBuffer.bind(p);
+          p.callBuffer = ((...a: Parameters<typeof callBuffer>) => {
+            if (String(a[0]).toUpperCase() === 'SCAN') scanInside = true;
+            return callBuffer(...a);
+          }) as typeof callBuffer;
           const exec = p.exec.bind(p);
           p.exec = async () => {
-            wire.pipelines.push(p.length);
-            wire.inFlight++;
-            wire.maxPipelinesInFlight = Math.max(wire.maxPipelinesInFlight, wire.inFlight);
+            if (scanInside) {
+              wire.scans++;
+              if (infoCommands > 0) wire.scansBesidePipeline++;
+            }
+            if (infoCommands > 0) {
+              wire.pipelines.push(infoCommands);
+              wire.inFlight++;
+              wire.maxPipelinesInFlight = Math.max(wire.maxPipelinesInFlight, wire.inFlight);
+            }
             try {
-              return await exec();
+              const replies = await exec();
+              const last = replies?.[replies.length - 1]?.[1];
+              if (scanInside && Array.isArray(last) && Array.isArray(last[1]) && last[1].length === 0) wire.emptyScans++;
+              return replies;
             } finally {
-              wire.inFlight--;
+              if (infoCommands > 0) wire.inFlight--;
             }
           };
           return p;
@@ -88,7 +115,7 @@ describe('walking the keyspace with TYPE and TTL (real Redis, db 0, keys of this
     client.disconnect();
   });
 
-  it('a large limit sends TYPE/TTL one batch at a time, each beside the next SCAN, never two batches at once', async () => {
+  it('a large limit sends TYPE/TTL one batch at a time, each with the next SCAN, never two batches at once', async () => {
     const { client: c, wire } = watched(client);
     const page = await scanKeysPage(c, { match: `${prefix}*`, limit: N + 10, count: 1000, maxExamine: Number.MAX_SAFE_INTEGER });
     assert.equal(page.complete, true);

@@ -87,20 +87,13 @@ interface WalkOptions extends IterateKeysOptions {
 
 type ScanReply = [cursor: string, keys: Buffer[]];
 
-/** Marks a rejection as handled, for a reply nobody may await once the walk was cancelled or failed. */
-function quiet<T>(reply: Promise<T>): Promise<T> {
-  reply.catch(() => undefined);
-  return reply;
-}
-
 /**
  * Walks the keyspace one SCAN call per batch. With info, the TYPE/TTL
- * pipeline of a batch goes out first and the next SCAN right behind it, so
- * the server answers one while the client waits for the other; no second
- * pipeline is sent before the first answered, so at most one batch of
- * TYPE/TTL (and one SCAN) is in flight. Aborting the signal ends the walk
- * with a CancelledError: no SCAN is sent after it (with info, the one
- * already sent beside the last pipeline is dropped).
+ * commands of a batch and the next SCAN go out as one pipeline, so each
+ * batch costs one round trip (a plain loop pays two: SCAN, then the
+ * pipeline); at most one batch of TYPE/TTL (and one SCAN) is in flight.
+ * Aborting the signal ends the walk with a CancelledError: no SCAN is sent
+ * after it.
  */
 export function iterateKeys(client: Redis, options: IterateKeysOptions = {}): AsyncGenerator<KeyBatch> {
   return walkKeys(client, options);
@@ -113,31 +106,36 @@ async function* walkKeys(client: Redis, options: WalkOptions): AsyncGenerator<Ke
   let cursor = options.cursor ?? '0';
   if (!/^\d+$/.test(cursor))
     throw new InputError(`The cursor "${cursor}" is not valid: pass back the cursor a previous scan returned, or "0" to start.`);
-  const extra: (string | Buffer)[] = [];
-  if (options.match !== undefined && options.match !== '*') extra.push('MATCH', options.match);
-  if (options.type !== undefined) extra.push('TYPE', options.type);
-  const scan = (from: string): Promise<ScanReply> => {
-    throwIfAborted(options.signal);
-    return quiet(client.callBuffer('SCAN', from, 'COUNT', count, ...extra).then(parseScanReply));
+  const scanArgs = (from: string): (string | number | Buffer)[] => {
+    const args: (string | number | Buffer)[] = [from, 'COUNT', count];
+    if (options.match !== undefined && options.match !== '*') args.push('MATCH', options.match);
+    if (options.type !== undefined) args.push('TYPE', options.type);
+    return args;
   };
   const withInfo = options.withInfo ?? false;
   let scanned = 0;
   let found = 0;
-  let pending: Promise<ScanReply> | undefined = scan(cursor);
-  while (pending !== undefined) {
-    const [next, batch] = await pending;
-    pending = undefined;
+  throwIfAborted(options.signal);
+  let [next, batch] = parseScanReply(await client.callBuffer('SCAN', ...scanArgs(cursor)));
+  for (;;) {
     cursor = next;
     scanned += count;
     found += batch.length;
     const goOn = cursor !== '0' && (options.more?.(found, scanned) ?? true);
-    const info = withInfo ? quiet(keyInfos(client, batch, options.type)) : undefined;
-    if (goOn && info) pending = scan(cursor);
-    const keys = info ? await info : batch.map((key): KeyInfo => ({ key, type: options.type ?? 'unknown', ttl: -1 }));
+    if (goOn) throwIfAborted(options.signal);
+    let keys: KeyInfo[];
+    let following: ScanReply | undefined;
+    if (withInfo) {
+      const { infos, scan } = await keyInfosThenScan(client, batch, options.type, goOn ? scanArgs(cursor) : undefined);
+      keys = infos;
+      following = scan;
+    } else {
+      keys = batch.map((key): KeyInfo => ({ key, type: options.type ?? 'unknown', ttl: -1 }));
+    }
     yield { keys, cursor, scanned };
     if (!goOn) return;
     throwIfAborted(options.signal);
-    if (!info) pending = scan(cursor);
+    [next, batch] = following ?? parseScanReply(await client.callBuffer('SCAN', ...scanArgs(cursor)));
   }
 }
 
@@ -175,24 +173,39 @@ export function parseScanReply(reply: unknown): [string, Buffer[]] {
 
 /** TYPE (unless known) and TTL of a batch of keys in one pipeline. */
 export async function keyInfos(client: Redis, keys: readonly Buffer[], knownType?: string): Promise<KeyInfo[]> {
-  if (keys.length === 0) return [];
+  return (await keyInfosThenScan(client, keys, knownType, undefined)).infos;
+}
+
+/**
+ * TYPE (unless known) and TTL of a batch of keys and, when `scanArgs` are
+ * given, the next SCAN behind them, all in one pipeline.
+ */
+async function keyInfosThenScan(
+  client: Redis,
+  keys: readonly Buffer[],
+  knownType: string | undefined,
+  scanArgs: (string | number | Buffer)[] | undefined,
+): Promise<{ infos: KeyInfo[]; scan?: ScanReply }> {
+  if (keys.length === 0 && !scanArgs) return { infos: [] };
   const pipeline = client.pipeline();
   for (const key of keys) {
     if (knownType === undefined) pipeline.type(key);
     pipeline.ttl(key);
   }
+  if (scanArgs) pipeline.callBuffer('SCAN', ...scanArgs);
   const replies = (await pipeline.exec()) ?? [];
-  // TYPE and TTL do not fail on a key: an error here is the connection's, and must not pass as type "unknown".
+  // TYPE, TTL and SCAN do not fail on a key: an error here is the connection's, and must not pass as type "unknown".
   const failed = replies.find((r) => r[0])?.[0];
   if (failed) throw failed;
   const step = knownType === undefined ? 2 : 1;
-  return keys.map((key, i) => {
+  const infos = keys.map((key, i): KeyInfo => {
     const typeReply = knownType === undefined ? replies[i * step] : undefined;
     const ttlReply = replies[i * step + step - 1];
     const type = knownType ?? (typeReply && !typeReply[0] ? String(typeReply[1]) : 'unknown');
     const ttl = ttlReply && !ttlReply[0] ? Number(ttlReply[1]) : -1;
     return { key, type: ttl === -2 ? 'none' : type, ttl };
   });
+  return scanArgs ? { infos, scan: parseScanReply(replies[replies.length - 1][1]) } : { infos };
 }
 
 /** Keys per database from INFO keyspace. */
