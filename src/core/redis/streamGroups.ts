@@ -11,7 +11,7 @@ import { InputError, NotFoundError, throwIfAborted } from '../errors';
 import type { RedisSession } from './session';
 import { asText, checkStreamId, entryToJson, exactToJson, infoObject, parseEntries, streamCall } from './streamEntries';
 import type { StreamItem } from './valueScanner';
-import type { JsonValue } from './replyJson';
+import { decimalToJson, type JsonValue } from './replyJson';
 
 export interface GroupInfo {
   name: string;
@@ -236,6 +236,7 @@ export async function pendingSummary(session: RedisSession, key: BytesLike | Buf
     count: exactToJson(reply[0]),
     smallestId: exactToJson(reply[1]),
     greatestId: exactToJson(reply[2]),
-    consumers: consumers.map((row) => ({ name: String(row[0]), pending: exactToJson(row[1]) })),
+    // Redis sends each consumer's count as a bulk string.
+    consumers: consumers.map((row) => ({ name: asText(row[0]), pending: decimalToJson(asText(row[1])) })),
   };
 }
