@@ -50,6 +50,8 @@ export interface StreamReaderOptions {
   bufferSize?: number;
   /** The first this many entries are held for `takeFirst`, never dropped. */
   take?: number;
+  /** Read at most this many entries, then nothing more until the stop (a `take` without `keep`: nothing past it is read, shown or acknowledged). */
+  limit?: number;
   /** Receives every batch in order; acknowledgements wait for its promise. */
   sink?: (batch: StreamMessage[]) => void | Promise<void>;
   /** The dedicated connection's name suffix (CLIENT LIST shows `broker-explorer:<purpose>`). */
@@ -106,6 +108,7 @@ export class StreamReader extends TypedEmitter<StreamReaderEvents> {
     }
     this.autoAck = this.group !== undefined && (options.ack ?? true);
     this.count = whole(options.count ?? 100, 1, 100_000, 'count');
+    if (options.limit !== undefined) whole(options.limit, 1, Number.MAX_SAFE_INTEGER, 'limit');
     this.blockMs = whole(options.blockMs ?? 5000, 1, 3_600_000, 'block time');
     this.buffer = new TailBuffer<StreamMessage>(options.bufferSize ?? DEFAULT_TAIL_BUFFER_SIZE, (capacity) =>
       this.emit('dropping', { capacity }),
@@ -205,14 +208,14 @@ export class StreamReader extends TypedEmitter<StreamReaderEvents> {
   }
 
   private readArgv(): [string, ...(string | number | Buffer)[]] {
-    const count = ['COUNT', this.count];
+    const count = ['COUNT', Math.min(this.count, (this.options.limit ?? Number.POSITIVE_INFINITY) - this.received)];
     if (this.group === undefined) return ['XREAD', ...count, 'BLOCK', this.blockMs, 'STREAMS', this.key, this.position];
     const block = this.position === '>' ? ['BLOCK', this.blockMs] : [];
     return ['XREADGROUP', 'GROUP', this.group, this.consumer ?? '', ...count, ...block, 'STREAMS', this.key, this.position];
   }
 
   private async loop(client: Redis): Promise<void> {
-    while (this.active && this.client === client) {
+    while (this.active && this.client === client && this.received < (this.options.limit ?? Number.POSITIVE_INFINITY)) {
       let reply: unknown;
       try {
         const [command, ...args] = this.readArgv();
