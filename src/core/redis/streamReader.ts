@@ -6,9 +6,10 @@
  * then new entries).
  *
  * Each batch goes to the sink (the ui writes it out and resolves once it is
- * shown) and into the tail buffer (src/core/tailBuffer.ts: `take` claims the
- * first entries, never dropped); in a group with `ack`, the entries are
- * acknowledged (XACK) only after that. A lost connection is waited out:
+ * shown); in a group with `ack`, the entries are acknowledged (XACK) only
+ * after that; then they go into the tail buffer (src/core/tailBuffer.ts:
+ * `take` claims the first entries, never dropped), so what a caller takes
+ * is acknowledged already. A lost connection is waited out:
  * once back, reading goes on from the last ID seen (a group reads its own
  * pending history from the last acknowledged ID first), so nothing is missed.
  */
@@ -250,13 +251,22 @@ export class StreamReader extends TypedEmitter<StreamReaderEvents> {
     }
   }
 
-  /** Hands a batch to the sink and the buffer, then (group with ack) acknowledges it. */
+  /**
+   * Hands a batch to the sink; once it resolved (the entries are shown), a group with ack acknowledges them,
+   * and then they go to the buffer: what `take` and `tails.read` return is acknowledged already.
+   */
   private async deliver(client: Redis, messages: StreamMessage[]): Promise<void> {
     if (messages.length === 0) return;
     this.received += messages.length;
-    this.buffer.pushAll(messages);
-    await this.options.sink?.(messages);
-    if (!this.autoAck || !this.active) return;
+    try {
+      await this.options.sink?.(messages);
+      if (this.autoAck && this.active) await this.ack(client, messages);
+    } finally {
+      this.buffer.pushAll(messages);
+    }
+  }
+
+  private async ack(client: Redis, messages: StreamMessage[]): Promise<void> {
     const ids = messages.map((m) => m.id);
     try {
       this.acked += Number(await client.callBuffer('XACK', this.key, this.group ?? '', ...ids));
