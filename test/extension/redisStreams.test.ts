@@ -1,5 +1,18 @@
 import assert from 'node:assert/strict';
-import { api, assertOneSentence, exec, plainRedis, rejects, uniqueName, waitFor } from './util';
+import type { TreeNode } from '../../src/ui/tree/treeNode';
+import {
+  api,
+  assertOneSentence,
+  contextOf,
+  exec,
+  outputChannelText,
+  plainRedis,
+  rejects,
+  scriptPrompts,
+  uniqueName,
+  waitFor,
+  type Answer,
+} from './util';
 
 const DB = 14;
 
@@ -249,6 +262,82 @@ export function registerRedisStreamsTests(): void {
       assert.equal(read.running, true);
       assert.deepEqual(await exec('brokerExplorer.tails.stop', { id: kept.id }), { stopped: true });
       assert.equal(Number((await seed.xpending(k, 'g'))[0]), 0);
+    });
+
+    async function streamNode(k: string): Promise<TreeNode> {
+      const a = await api();
+      await a.redisTree.children(undefined);
+      const profile = a.redisTree.profileNode(name);
+      assert.ok(profile);
+      const db = profile.database(DB);
+      db.reset();
+      const group = (await a.redisTree.children(db)).find((g) => (g as { type?: string }).type === 'stream');
+      assert.ok(group, 'a stream group');
+      for (const node of await a.redisTree.children(group))
+        if ((await contextOf(node)) === 'be:redis:key:stream' && (node as { key?: Buffer }).key?.toString() === k) return node;
+      throw new Error(`no stream node ${k}`);
+    }
+
+    async function withScript(answers: Answer[], command: string, node: TreeNode): Promise<string[]> {
+      const s = await scriptPrompts(answers);
+      try {
+        await exec(command, node);
+      } finally {
+        s.restore();
+      }
+      return s.asked;
+    }
+
+    it('palette: Add Stream Entry on a stream node asks fields, ID and trim', async () => {
+      const k = key('palette-add');
+      for (let i = 1; i <= 3; i++) await seed.xadd(k, `${i}-1`, 'i', String(i));
+      const asked = await withScript(['a 1 b "two words"', '*', 'MAXLEN 2'], 'brokerExplorer.redis.streamAdd', await streamNode(k));
+      assert.match(asked[0], /^input: XADD to "[^"]+palette-add" in db14/);
+      const entries = await seed.xrange(k, '-', '+');
+      assert.equal(entries.length, 2);
+      assert.deepEqual(entries[1][1], ['a', '1', 'b', 'two words']);
+    });
+
+    it('palette: pending entries picked from the list are acknowledged; destroying a group asks first', async () => {
+      const k = key('palette-pending');
+      for (let i = 1; i <= 4; i++) await seed.xadd(k, `${i}-1`, 'i', String(i));
+      await seed.xgroup('CREATE', k, 'g', '0');
+      await seed.xreadgroup('GROUP', 'g', 'alice', 'STREAMS', k, '>');
+      const node = await streamNode(k);
+      const asked = await withScript(['g', ['1-1', '3-1'], 'Acknowledge'], 'brokerExplorer.redis.streamPending', node);
+      assert.match(asked[asked.length - 1], /^info: Acknowledged 2 of 2 entries in group "g"/);
+      assert.deepEqual(
+        ((await seed.xpending(k, 'g', '-', '+', 10)) as [string][]).map(([id]) => id),
+        ['2-1', '4-1'],
+      );
+      await withScript(['g', undefined], 'brokerExplorer.redis.streamDestroyGroup', node);
+      assert.equal(((await seed.xinfo('GROUPS', k)) as unknown[]).length, 1, 'not confirmed: the group stays');
+    });
+
+    it('palette: Tail Stream as a group consumer shows each entry in its channel and acknowledges it', async () => {
+      const k = key('palette-tail');
+      await seed.xgroup('CREATE', k, 'g', '$', 'MKSTREAM');
+      await seed.xadd(k, '1-1', 'seed', '0');
+      const a = await api();
+      const before = a.tails.list('redis', name).length;
+      await withScript(
+        ['As a consumer of a group…', 'g', 'reader', 'New entries, acknowledged once shown'],
+        'brokerExplorer.redis.streamTail',
+        await streamNode(k),
+      );
+      const tail = a.tails.list('redis', name)[before];
+      assert.ok(tail, 'registered as a tail');
+      assert.equal(tail.label, `stream ${k} as reader of g`);
+      await seed.xadd(k, '2-1', 'order', '{"n":2}');
+      await waitFor('the entry acknowledged', async () =>
+        Number((await seed.xpending(k, 'g'))[0]) === 0 && tail.count() === 2 ? true : undefined,
+      );
+      const text = await waitFor('the entry line', async () => {
+        const t = await outputChannelText(name);
+        return t.includes('2-1  order={"n":2}') ? t : undefined;
+      });
+      assert.match(text, /reading stream .*palette-tail as reader of g on .* from >, acknowledging each entry once shown/);
+      await a.tails.stop(tail.id);
     });
 
     it('a read-only profile refuses stream writes and group reads with one sentence, and still reads and tails', async () => {

@@ -6,7 +6,7 @@
  * automatic ack — each entry acknowledged only once its line is in the
  * channel. Once stopped it is kept by the registry's retention rule.
  */
-import { displayBytes } from '../../core/bytes';
+import { displayBytes, formatPayload } from '../../core/bytes';
 import { errorMessage } from '../../core/errors';
 import type { ResolvedRedisProfile } from '../../core/profiles';
 import type { RedisSession } from '../../core/redis/session';
@@ -15,10 +15,11 @@ import type { Settings } from '../settings';
 import { droppingLine, TailOutput, timestamp } from './tailOutput';
 import type { Tail, TailRegistry } from './tailRegistry';
 
-/** One entry as one line: time, ID, then `field=value` pairs (escaped like redis-cli, long values cut). */
+/** One entry: time, ID, then `field=value` pairs (values by the one payload formatter: text as is, binary as hex, long ones cut). */
 export function formatStreamEntry(m: StreamMessage): string {
   const pairs: string[] = [];
-  for (let i = 0; i + 1 < m.fields.length; i += 2) pairs.push(`${displayBytes(m.fields[i], 80)}=${displayBytes(m.fields[i + 1], 1000)}`);
+  for (let i = 0; i + 1 < m.fields.length; i += 2)
+    pairs.push(`${displayBytes(m.fields[i], 80)}=${formatPayload(m.fields[i + 1], { maxChars: 1000, maxHexBytes: 256 })}`);
   return `${timestamp(m.time)}  ${m.id}  ${pairs.join('  ')}`;
 }
 
