@@ -180,6 +180,20 @@ describe('Redis streams: tails and group consumers (db 12)', function () {
     assert.equal(r.acked, 0);
   });
 
+  it('ends with one sentence when its group is destroyed while it reads', async () => {
+    await createGroup(session, 's', 'g', { mkStream: true });
+    const r = reader({ key: 's', group: 'g', consumer: 'c' });
+    const ended = new Promise<string>((resolve) => r.on('ended', ({ reason }) => resolve(reason)));
+    await r.start();
+    await seed.xgroup('DESTROY', 's', 'g');
+    await seed.xadd('s', '*', 'n', '1');
+    assert.equal(
+      await ended,
+      'Redis refused the read: The stream "s" has no consumer group "g" (or the key does not exist): create the group first.',
+    );
+    assert.equal(r.running, false);
+  });
+
   it('refuses a missing group, a key of another type, a bad start and a read-only group read, before reading', async () => {
     await add(seed, 's', 1, 1);
     await seed.set('str', 'x');
