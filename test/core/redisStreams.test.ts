@@ -158,9 +158,11 @@ describe('Redis streams: entries (db 12)', function () {
     assert.equal(info.lastGeneratedId, '3-1');
     assert.deepEqual(info.firstEntry, { id: '1-1', fields: [{ field: 'i', value: '1' }] });
     assert.deepEqual(info.lastEntry, { id: '3-1', fields: [{ field: 'i', value: '3' }] });
-    const summary = await streamSummary(session, 's');
+    const client = await session.client();
+    const summary = await streamSummary(client, Buffer.from('s'));
     assert.deepEqual(summary, { length: 3, groups: 1, lastId: '3-1' });
-    assert.equal(describeStream(summary), '3 entries · 1 group · last 3-1');
+    assert.equal(summary && describeStream(summary), '3 entries · 1 group · last 3-1');
+    assert.equal(await streamSummary(client, Buffer.from('none')), undefined, 'gone: no summary');
     await assert.rejects(
       () => streamInfo(session, 'none'),
       (err: Error) => err instanceof NotFoundError && /"none" does not exist/.test(err.message),

@@ -5,6 +5,7 @@
  * XREVRANGE), length (XLEN) and XINFO STREAM. Input is checked before
  * anything is sent; writes go through the session's read-only guard.
  */
+import type { Redis } from 'ioredis';
 import { displayBytes, isHexBytes, toBuffer, type BytesLike } from '../bytes';
 import { InputError, PreconditionError, throwIfAborted } from '../errors';
 import type { JsonValue } from './replyJson';
@@ -175,8 +176,19 @@ export interface StreamSummary {
   lastId: string;
 }
 
-export async function streamSummary(session: RedisSession, key: BytesLike | Buffer): Promise<StreamSummary> {
-  const info = await streamInfo(session, key);
+/**
+ * For the tree (a key node's tooltip): one XINFO STREAM on the connection the node already has;
+ * undefined when the key is gone or no longer a stream. Connection failures reject as they are.
+ */
+export async function streamSummary(client: Redis, key: Buffer): Promise<StreamSummary | undefined> {
+  let reply: unknown;
+  try {
+    reply = await client.callBuffer('XINFO', 'STREAM', key);
+  } catch (err) {
+    if (err instanceof Error && err.name === 'ReplyError') return undefined;
+    throw err;
+  }
+  const info = infoObject(reply);
   return { length: Number(info.length), groups: Number(info.groups), lastId: asText(info.lastGeneratedId) };
 }
 
