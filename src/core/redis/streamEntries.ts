@@ -138,6 +138,13 @@ export async function streamCall(
   }
 }
 
+/** The sentence for a consumer group that is not there. */
+export function noGroupError(key: Buffer, group: string): NotFoundError {
+  return new NotFoundError(
+    `The stream "${displayBytes(key, 80)}" has no consumer group "${group}" (or the key does not exist): create the group first.`,
+  );
+}
+
 /** One sentence for a stream command's failure. */
 export function streamError(session: RedisSession, err: unknown, command: string, about: { key: Buffer; group?: string }): Error {
   if (err instanceof BrokerError || !(err instanceof Error) || err.name !== 'ReplyError') {
@@ -148,8 +155,7 @@ export function streamError(session: RedisSession, err: unknown, command: string
   const group = about.group === undefined ? '' : `"${about.group}"`;
   const text = err.message;
   if (/^WRONGTYPE/.test(text)) return new PreconditionError(`The key ${key} is not a stream: ${command} works on streams only.`);
-  if (/^NOGROUP/.test(text))
-    return new NotFoundError(`The stream ${key} has no consumer group ${group} (or the key does not exist): create the group first.`);
+  if (/^NOGROUP/.test(text)) return noGroupError(about.key, about.group ?? '');
   if (/^BUSYGROUP/.test(text)) return new PreconditionError(`The stream ${key} already has a consumer group ${group}: pick another name.`);
   if (/requires the key to exist|^ERR no such key/i.test(text))
     return new NotFoundError(`The stream ${key} does not exist: add an entry first, or create the group with "mkStream".`);

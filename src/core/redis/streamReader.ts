@@ -21,7 +21,7 @@ import { DEFAULT_TAIL_BUFFER_SIZE, TailBuffer, type TailBatch, type TailClaim } 
 import { TypedEmitter } from '../typedEmitter';
 import { bytesToJson } from './replyJson';
 import type { RedisSession } from './session';
-import { checkStreamId, entryToJson, parseEntries, streamError } from './streamEntries';
+import { checkStreamId, entryToJson, noGroupError, parseEntries, streamError } from './streamEntries';
 import { checkName } from './streamGroups';
 import type { HashItem } from './valueScanner';
 
@@ -202,7 +202,7 @@ export class StreamReader extends TypedEmitter<StreamReaderEvents> {
     try {
       const groups = (await client.callBuffer('XINFO', 'GROUPS', this.key)) as unknown[];
       const named = groups.some((g) => Array.isArray(g) && String(g[1]) === this.group);
-      if (!named) throw Object.assign(new Error('NOGROUP no such group'), { name: 'ReplyError' });
+      if (!named) throw noGroupError(this.key, this.group ?? '');
     } catch (err) {
       throw streamError(this.session, err, 'XREADGROUP', about);
     }
