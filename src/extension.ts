@@ -16,6 +16,9 @@ import { refreshDatabases, type RedisUiDeps } from './ui/commands/redis/redisTar
 import { redisRunCommands } from './ui/commands/redis/run';
 import { redisScanCommands, scanKeysInteractive } from './ui/commands/redis/scan';
 import { redisStringCommands } from './ui/commands/redis/strings';
+import { redisStreamCommands } from './ui/commands/redis/streams';
+import { redisStreamGroupCommands } from './ui/commands/redis/streamGroups';
+import { redisStreamTailCommands } from './ui/commands/redis/streamTail';
 import { RedisFileTargets } from './ui/redis/fileTargets';
 import { registerRedisLanguage } from './ui/redis/redisLanguage';
 import { RESULTS_SCHEME, ResultsDocuments } from './ui/views/resultsDocument';
@@ -166,6 +169,9 @@ function commandSpecs(services: Services, views: Views, redisUi: RedisUiDeps): C
     ...redisKeyAdminCommands(redisUi),
     ...redisStringCommands(redisUi),
     ...redisScanCommands(redisUi),
+    ...redisStreamCommands(redisUi),
+    ...redisStreamGroupCommands(redisUi),
+    ...redisStreamTailCommands(redisUi),
     ...tailCommands(tails),
     ...tcpCommands(tails),
   ];

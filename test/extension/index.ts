@@ -17,6 +17,7 @@ import { registerRedisInteractiveTests } from './redisInteractive.test';
 import { registerRedisOpsTests } from './redisOps.test';
 import { registerRedisPubSubTests } from './redisPubsub.test';
 import { registerRedisScanTests } from './redisScan.test';
+import { registerRedisStreamsTests } from './redisStreams.test';
 import { registerRedisStringTests } from './redisStrings.test';
 import { registerReadOnlyTests } from './readOnly.test';
 import { registerSecretsTests } from './secrets.test';
@@ -45,6 +46,7 @@ export function run(): Promise<void> {
   registerRedisPubSubTests();
   registerRedisScanTests();
   registerRedisStringTests();
+  registerRedisStreamsTests();
   registerRedisConsoleTests();
   registerRedisInteractiveTests();
   registerTcpTests();
