@@ -51,9 +51,10 @@ export interface ConsumerOptions {
 export interface ConsumerEvents extends BufferedEvents {
   /** After the sink resolved, before the ack. */
   message: AmqpMessage;
-  bound: { queue: string; consumerTag: string };
+  bound: { queue: string; consumerTag: string; node: string };
   lost: { reason: string };
-  resumed: { attempts: number; downtimeMs: number };
+  /** `node`: `host:port` of the node it resumed on. */
+  resumed: { attempts: number; downtimeMs: number; node: string };
   ended: { error?: BrokerError };
 }
 
@@ -126,7 +127,7 @@ export class QueueConsumer extends BufferedMessages<ConsumerEvents> {
       `consume ${this.queue} ${this.id.slice(0, 8)}`,
       `consuming queue "${this.queue}"`,
       {
-        setup: async (ch, _model, generation) => {
+        setup: async (ch, _model, generation, node) => {
           ch.once('close', () => this.closedChannels.add(ch));
           await ch.prefetch(this.prefetch);
           const ok = await ch.consume(this.queue, (msg) => this.onMessage(ch, msg, generation), {
@@ -134,7 +135,7 @@ export class QueueConsumer extends BufferedMessages<ConsumerEvents> {
             arguments: this.consumeArguments,
           });
           this.consumerTag = ok.consumerTag;
-          this.emit('bound', { queue: this.queue, consumerTag: ok.consumerTag });
+          this.emit('bound', { queue: this.queue, consumerTag: ok.consumerTag, node });
         },
         lost: (reason) => this.emit('lost', { reason }),
         resumed: (info) => this.emit('resumed', info),

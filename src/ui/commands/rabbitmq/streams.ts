@@ -200,9 +200,9 @@ async function doTail(
   tail.on('lost', ({ reason }) =>
     output.append(`${timestamp()}  ✗ connection lost (${reason}); reconnecting — messages published meanwhile are not seen.`),
   );
-  tail.on('resumed', ({ queue, downtimeMs, attempts }) =>
+  tail.on('resumed', ({ queue, downtimeMs, attempts, node }) =>
     output.append(
-      `${timestamp()}  ✓ resumed after ${downtimeMs.toLocaleString('en-US')} ms (${attempts} attempt${attempts === 1 ? '' : 's'}), bound again with queue ${queue}.`,
+      `${timestamp()}  ✓ resumed on node ${node} after ${downtimeMs.toLocaleString('en-US')} ms (${attempts} attempt${attempts === 1 ? '' : 's'}), bound again with queue ${queue}.`,
     ),
   );
   try {
@@ -324,7 +324,9 @@ async function doConsume(deps: RabbitDeps, outputs: StreamOutputs, call: Command
   consumer.on('lost', ({ reason }) =>
     output.append(`${timestamp()}  ✗ connection lost (${reason}); unacknowledged messages went back to the queue; reconnecting.`),
   );
-  consumer.on('resumed', ({ downtimeMs }) => output.append(`${timestamp()}  ✓ resumed after ${downtimeMs.toLocaleString('en-US')} ms.`));
+  consumer.on('resumed', ({ downtimeMs, node }) =>
+    output.append(`${timestamp()}  ✓ resumed on node ${node} after ${downtimeMs.toLocaleString('en-US')} ms.`),
+  );
   const registered = registerStream(deps, t, output, `queue ${q.name} (${mode})`, consumer, () => consumer.stats.received);
   consumer.on('ended', ({ error }) => {
     markEnded();
