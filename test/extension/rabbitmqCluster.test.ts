@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import type { TreeNode } from '../../src/ui/tree/treeNode';
-import { api, exec, freePort, rabbitMgmt as mgmt, RABBIT_MANAGEMENT, uniqueName } from './util';
+import { api, exec, freePort, outputChannelText, rabbitMgmt as mgmt, RABBIT_MANAGEMENT, uniqueName, waitFor } from './util';
 
 interface NodeItem {
   name: string;
@@ -60,6 +60,19 @@ export function registerRabbitmqClusterTests(): void {
       await run('declareQueue', { name: 'cluster_q' });
       const result = await run<{ confirmed: boolean; routed: boolean }>('publish', { exchange: '', routingKey: 'cluster_q', body: 'hi' });
       assert.deepEqual(result, { confirmed: true, routed: true });
+    });
+
+    it("a tail's output channel names the node it is bound on", async () => {
+      await run('declareExchange', { name: 'cluster_x', type: 'topic' });
+      const tail = await run<{ id: string }>('tail', { exchange: 'cluster_x', bindingKeys: ['#'], keep: true });
+      try {
+        await waitFor(
+          'the bound line',
+          async () => /bound queue \S+ on node 127\.0\.0\.1:5672;/.test(await outputChannelText('cluster_x')) || undefined,
+        );
+      } finally {
+        await exec('brokerExplorer.tails.stop', { id: tail.id });
+      }
     });
 
     it('shows a "Nodes" folder under the profile, each node running with its uptime', async () => {

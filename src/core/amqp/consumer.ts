@@ -119,6 +119,11 @@ export class QueueConsumer extends BufferedMessages<ConsumerEvents> {
     this.ackEvery = Math.max(1, Math.floor(prefetch / 2));
   }
 
+  /** `host:port` of the node the consumer is on (another one after a failover on a cluster). */
+  get node(): string | undefined {
+    return this.recovering?.nodeAddress;
+  }
+
   /** Resolves once the consumer is registered. */
   async start(options: ConsumerOptions = {}): Promise<{ consumerTag: string }> {
     this.claimFirst(options.take);

@@ -169,7 +169,8 @@ export class RecoveringChannel {
     if (this.stopped) return;
     this.attempts++;
     const base = Math.min(this.initialDelayMs * 2 ** (this.attempts - 1), this.maxDelayMs);
-    const delay = Math.round(base * (0.8 + Math.random() * 0.2));
+    // On a cluster the first attempt goes to another node at once: the pause is for a server that restarts, not for its peers.
+    const delay = this.attempts === 1 && this.session.nodeCount > 1 ? 0 : Math.round(base * (0.8 + Math.random() * 0.2));
     this.session.logger.info(`${this.what}: reconnect attempt ${this.attempts} in ${delay} ms`);
     this.timer = setTimeout(() => {
       this.timer = undefined;

@@ -79,6 +79,11 @@ export class ExchangeTail extends BufferedMessages<TailEvents> {
     return this.currentQueue;
   }
 
+  /** `host:port` of the node the tail is on (another one after a failover on a cluster). */
+  get node(): string | undefined {
+    return this.recovering?.nodeAddress;
+  }
+
   get received(): number {
     return this.receivedCount;
   }

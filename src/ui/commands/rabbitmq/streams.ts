@@ -211,7 +211,7 @@ async function doTail(
     outputs.discard(output);
     throw err;
   }
-  output.append(`${timestamp()}  bound queue ${tail.queue}; waiting for messages.`);
+  output.append(`${timestamp()}  bound queue ${tail.queue} on node ${tail.node ?? '?'}; waiting for messages.`);
   const registered = registerStream(deps, t, output, `${exchange}${keyText}`, tail, () => tail.received);
   tail.on('ended', ({ error }) => {
     output.append(
@@ -320,7 +320,7 @@ async function doConsume(deps: RabbitDeps, outputs: StreamOutputs, call: Command
     outputs.discard(output);
     throw err;
   }
-  output.append(`${timestamp()}  consumer registered; waiting for messages.`);
+  output.append(`${timestamp()}  consumer registered on node ${consumer.node ?? '?'}; waiting for messages.`);
   consumer.on('lost', ({ reason }) =>
     output.append(`${timestamp()}  ✗ connection lost (${reason}); unacknowledged messages went back to the queue; reconnecting.`),
   );
