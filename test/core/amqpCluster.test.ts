@@ -140,19 +140,19 @@ describe('RabbitMQ cluster of three nodes (failover)', function () {
     await pub.waitForConfirms();
 
     const seen: { body: string; redelivered: boolean }[] = [];
-    const resumed: { node: string; downtimeMs: number }[] = [];
+    const resumed: { node: string; downtimeMs: number; handledBefore: number }[] = [];
     const consumer: QueueConsumer = await startConsumer(
       s,
       { queue: 'be-quorum-work', prefetch: 10, ack: 'ack' },
       {
         sink: async (m) => {
           seen.push({ body: typeof m.body === 'string' ? m.body : m.body.hex, redelivered: m.redelivered });
-          await sleep(5);
+          await sleep(10);
         },
       },
     );
     stoppers.push(consumer);
-    consumer.on('resumed', (e) => resumed.push(e));
+    consumer.on('resumed', (e) => resumed.push({ ...e, handledBefore: seen.length }));
     await waitFor('50 messages handled', () => seen.length >= 50, 30_000);
     assert.ok(seen.length < total, 'the node stops while messages are still to come');
     await topo.nodes[0].halt();
@@ -163,6 +163,7 @@ describe('RabbitMQ cluster of three nodes (failover)', function () {
 
     assert.ok(resumed.length >= 1, 'the consumer resumed');
     assert.notEqual(resumed[0].node, address(0), 'it resumed on another node');
+    assert.ok(resumed[0].handledBefore < total, `messages were still to come after the resume (${resumed[0].handledBefore} before it)`);
     const first = new Set<string>();
     const repeats: string[] = [];
     for (const m of seen) {
@@ -175,7 +176,7 @@ describe('RabbitMQ cluster of three nodes (failover)', function () {
     }
     for (let i = 0; i < total; i++) assert.ok(first.has(`m${i}`), `m${i} arrived`);
     console.log(
-      `      (${total} messages, ${repeats.length} redelivered repeats; resumed on ${resumed[0].node} after ${resumed[0].downtimeMs} ms)`,
+      `      (${total} messages, ${resumed[0].handledBefore} handled before the resume, ${repeats.length} redelivered repeats; resumed on ${resumed[0].node} after ${resumed[0].downtimeMs} ms)`,
     );
   });
 
