@@ -75,6 +75,26 @@ export function registerRabbitmqClusterTests(): void {
       }
     });
 
+    it('a quorum queue in the tree shows its leader', async () => {
+      await run('declareQueue', { name: 'cluster_quorum', arguments: { 'x-queue-type': 'quorum' } });
+      const a = await api();
+      await a.rabbitTree.children(undefined);
+      await run('filter', { kind: 'vhosts', filter: vhost });
+      await a.rabbitTree.children(a.rabbitTree.profileNode(profile));
+      const vhostNode = a.rabbitTree.vhostNode(profile, vhost);
+      assert.ok(vhostNode, 'the vhost is listed under the filtered profile');
+      const queues = vhostNode.folder('queues');
+      const description = await waitFor('the leader in the description', async () => {
+        a.rabbitTree.refresh(queues);
+        for (const q of await a.rabbitTree.children(queues)) {
+          const item = await a.rabbitTree.treeItem(q);
+          if (item.label === 'cluster_quorum' && / · leader \S+@\S+$/.test(String(item.description))) return String(item.description);
+        }
+        return undefined;
+      });
+      assert.match(description, /^quorum · /);
+    });
+
     it('shows a "Nodes" folder under the profile, each node running with its uptime', async () => {
       const a = await api();
       await a.rabbitTree.children(undefined);
