@@ -240,3 +240,15 @@ export function toBase64Url(buf: Buffer): string {
 export function fromBase64Url(text: string): Buffer {
   return Buffer.from(text, 'base64url');
 }
+
+/** A byte count for people: `512 B`, `1.5 KiB`, `3.2 GiB` (powers of 1024, one decimal from KiB on). */
+export function formatByteSize(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+  let value = bytes;
+  let unit = 0;
+  while (Math.abs(value) >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${units[unit]}`;
+}

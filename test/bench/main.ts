@@ -13,6 +13,7 @@
  *   --host         run the code-server activation row even with --quick
  */
 import { rowsSsh } from './sshRow';
+import { rowNodeLoss } from './amqpClusterRow';
 import './fakeVscode';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -191,6 +192,7 @@ async function main(): Promise<void> {
     }
     if (want('10')) await section('10', async () => [await runHostRow(cfg)]);
     if (want('14')) await section('14', () => rowsSsh(cfg));
+    if (want('17')) await section('17', async () => [await rowNodeLoss(cfg)]);
     if (want('12')) {
       await section('12', async () => {
         const redisRow = await rowTakeRedis(cfg);

@@ -8,6 +8,7 @@ import { registerActivationTests } from './activation.test';
 import { registerBadInputTests } from './badInput.test';
 import { registerFaultTests } from './faults.test';
 import { registerProfileTests } from './profiles.test';
+import { registerRabbitmqClusterTests } from './rabbitmqCluster.test';
 import { registerRabbitmqInteractiveTests } from './rabbitmqInteractive.test';
 import { registerRabbitmqTests } from './rabbitmq.test';
 import { registerRabbitmqTreeTests } from './rabbitmqTree.test';
@@ -54,6 +55,7 @@ export function run(): Promise<void> {
   registerRabbitmqTests();
   registerRabbitmqTreeTests();
   registerRabbitmqInteractiveTests();
+  registerRabbitmqClusterTests();
   registerTcpTerminalTests();
   registerBadInputTests();
   registerReadOnlyTests();

@@ -365,7 +365,7 @@ export function registerRabbitmqTests(): void {
         ['dup'],
       );
       await rejects(fx.run('declareExchange', { name: 'amq.mine', type: 'direct' }), /reserves/);
-      await rejects(fx.run('list', { kind: 'nodes' }), /"kind" must be one of/);
+      await rejects(fx.run('list', { kind: 'shovels' }), /"kind" must be one of/);
       await rejects(
         exec('brokerExplorer.rabbitmq.list', { profile: 'no-such-profile', kind: 'queues' }),
         /There is no RabbitMQ profile "no-such-profile"/,

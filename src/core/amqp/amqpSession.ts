@@ -12,7 +12,8 @@ import { ProfilePool } from '../profilePool';
 import type { ResolvedRabbitProfile } from '../profiles';
 import { directReach, reachProfile, type Reach } from '../net/reach';
 import { assertWritable } from '../readOnly';
-import { closeQuietly, connectAmqp } from './amqpConnection';
+import { closeQuietly } from './amqpConnection';
+import { amqpNodes, connectAnyNode, type ConnectNodeOptions, type NodeConnection } from './amqpNodes';
 import { amqpReplyCode, cancelledError, describeAmqpError, type AmqpErrorContext } from './amqpErrors';
 import { ManagementClient } from './managementClient';
 
@@ -98,6 +99,10 @@ export class AmqpSession {
   readonly logger: Logger;
   private readonly password: string | undefined;
   private shared: Promise<ChannelModel> | undefined;
+  /** The node the shared connection is on, while it is open. */
+  private sharedNode: string | undefined;
+  /** Where the next connection starts looking: the node after the one last lost (round robin). */
+  private nextStart = 0;
   private managementClient: ManagementClient | undefined;
   private closedForGood = false;
   private readonly closeHooks = new Set<() => Promise<void>>();
@@ -129,32 +134,59 @@ export class AmqpSession {
   async connection(signal?: AbortSignal): Promise<ChannelModel> {
     if (this.closedForGood) throw this.describe('using the connection', new Error('Connection closed: the session was closed'));
     if (!this.shared) {
-      const opening = this.open('broker-explorer', signal);
-      this.shared = opening;
+      const opening = this.open('broker-explorer', { signal, startAt: this.nextStart });
+      const shared = opening.then(({ model }) => model);
+      this.shared = shared;
       opening.then(
-        (model) => {
+        ({ model, node }) => {
+          this.sharedNode = node.address;
           model.on('close', () => {
-            if (this.shared === opening) this.shared = undefined;
+            if (this.shared !== shared) return;
+            this.shared = undefined;
+            this.sharedNode = undefined;
+            // Lost: the next connection starts with the node after this one.
+            this.nextStart = node.index + 1;
           });
         },
         () => {
-          if (this.shared === opening) this.shared = undefined;
+          if (this.shared === shared) this.shared = undefined;
         },
       );
     }
     return this.shared;
   }
 
-  /** A new connection the caller owns and must close (tails and consumers). */
-  openConnection(purpose: string, signal?: AbortSignal): Promise<ChannelModel> {
-    return this.open(`broker-explorer ${purpose}`, signal);
+  /** `host:port` of the node the shared connection is on, while it is open. */
+  get connectedNode(): string | undefined {
+    return this.sharedNode;
   }
 
-  private open(connectionName: string, signal?: AbortSignal): Promise<ChannelModel> {
-    const options: Parameters<typeof connectAmqp>[1] = { vhost: this.vhost, connectionName, logger: this.logger };
+  /** How many nodes connections may go to (the profile's URLs; only the first behind SSH). */
+  get nodeCount(): number {
+    return amqpNodes(this.profile).length;
+  }
+
+  /** A new connection the caller owns and must close (peeks). */
+  async openConnection(purpose: string, signal?: AbortSignal): Promise<ChannelModel> {
+    return (await this.openNodeConnection(purpose, signal ? { signal } : {})).model;
+  }
+
+  /**
+   * A new connection the caller owns and must close (tails, consumers), with
+   * the node it reached; `startAt` (an index into the profile's URLs) is
+   * tried first, then the others round robin (default: where the session
+   * would connect next).
+   */
+  openNodeConnection(purpose: string, options: { signal?: AbortSignal; startAt?: number } = {}): Promise<NodeConnection> {
+    return this.open(`broker-explorer ${purpose}`, { startAt: this.nextStart, ...options });
+  }
+
+  private open(connectionName: string, how: { signal?: AbortSignal | undefined; startAt?: number }): Promise<NodeConnection> {
+    const options: ConnectNodeOptions = { vhost: this.vhost, connectionName, logger: this.logger };
     if (this.password !== undefined) options.password = this.password;
-    if (signal) options.signal = signal;
-    return connectAmqp(this.profile, options);
+    if (how.signal) options.signal = how.signal;
+    if (how.startAt !== undefined) options.startAt = how.startAt;
+    return connectAnyNode(this.profile, options);
   }
 
   /** A new channel on `model` (or the shared connection) with listeners attached; the caller closes it. */

@@ -51,9 +51,10 @@ export interface ConsumerOptions {
 export interface ConsumerEvents extends BufferedEvents {
   /** After the sink resolved, before the ack. */
   message: AmqpMessage;
-  bound: { queue: string; consumerTag: string };
+  bound: { queue: string; consumerTag: string; node: string };
   lost: { reason: string };
-  resumed: { attempts: number; downtimeMs: number };
+  /** `node`: `host:port` of the node it resumed on. */
+  resumed: { attempts: number; downtimeMs: number; node: string };
   ended: { error?: BrokerError };
 }
 
@@ -118,6 +119,11 @@ export class QueueConsumer extends BufferedMessages<ConsumerEvents> {
     this.ackEvery = Math.max(1, Math.floor(prefetch / 2));
   }
 
+  /** `host:port` of the node the consumer is on (another one after a failover on a cluster). */
+  get node(): string | undefined {
+    return this.recovering?.nodeAddress;
+  }
+
   /** Resolves once the consumer is registered. */
   async start(options: ConsumerOptions = {}): Promise<{ consumerTag: string }> {
     this.claimFirst(options.take);
@@ -126,7 +132,7 @@ export class QueueConsumer extends BufferedMessages<ConsumerEvents> {
       `consume ${this.queue} ${this.id.slice(0, 8)}`,
       `consuming queue "${this.queue}"`,
       {
-        setup: async (ch, _model, generation) => {
+        setup: async (ch, _model, generation, node) => {
           ch.once('close', () => this.closedChannels.add(ch));
           await ch.prefetch(this.prefetch);
           const ok = await ch.consume(this.queue, (msg) => this.onMessage(ch, msg, generation), {
@@ -134,7 +140,7 @@ export class QueueConsumer extends BufferedMessages<ConsumerEvents> {
             arguments: this.consumeArguments,
           });
           this.consumerTag = ok.consumerTag;
-          this.emit('bound', { queue: this.queue, consumerTag: ok.consumerTag });
+          this.emit('bound', { queue: this.queue, consumerTag: ok.consumerTag, node });
         },
         lost: (reason) => this.emit('lost', { reason }),
         resumed: (info) => this.emit('resumed', info),

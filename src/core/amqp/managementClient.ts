@@ -13,11 +13,13 @@ import { silentLogger } from '../logger';
 import type { ResolvedRabbitProfile } from '../profiles';
 import { assertWritable } from '../readOnly';
 import { ManagementHttp, encodeName, isPageOutOfRange, type HttpCall } from './managementHttp';
+import { checkPaging, cmp, pageLocally, type ListOptions } from './managementPaging';
 import {
   isObject,
   parseBinding,
   parseConnection,
   parseExchange,
+  parseNode,
   parseOverview,
   parseQueue,
   parseVhost,
@@ -27,32 +29,18 @@ import {
   type ConnectionInfo,
   type ExchangeInfo,
   type JsonObject,
+  type NodeInfo,
   type Overview,
   type Page,
   type QueueInfo,
   type VhostInfo,
 } from './managementTypes';
 
-export const DEFAULT_PAGE_SIZE = 100;
-/** The broker refuses a larger page_size. */
-export const MAX_PAGE_SIZE = 500;
-
 const VHOST_COLUMNS = 'name,description,tracing,messages,messages_ready,messages_unacknowledged';
 const EXCHANGE_COLUMNS = 'name,vhost,type,durable,auto_delete,internal,arguments';
 const QUEUE_COLUMNS =
-  'name,vhost,type,durable,auto_delete,exclusive,arguments,state,messages,messages_ready,messages_unacknowledged,consumers';
+  'name,vhost,type,durable,auto_delete,exclusive,arguments,state,messages,messages_ready,messages_unacknowledged,consumers,node,leader,members,online';
 const CONNECTION_COLUMNS = 'name,vhost,user,user_provided_name,client_properties.connection_name,state,channels';
-
-export interface ListOptions {
-  /** 1-based page number (default 1). */
-  page?: number;
-  /** 1 to 500 (default 100). */
-  pageSize?: number;
-  /** Name filter: a case-insensitive substring, or a regular expression with `regex`. */
-  filter?: string;
-  regex?: boolean;
-  signal?: AbortSignal;
-}
 
 export interface RequestOptions {
   signal?: AbortSignal;
@@ -66,7 +54,7 @@ export interface BindingSelector {
   queue?: string;
 }
 
-export type ListKind = 'vhosts' | 'exchanges' | 'queues' | 'bindings';
+export type ListKind = 'vhosts' | 'exchanges' | 'queues' | 'bindings' | 'nodes';
 
 /** The arguments of `brokerExplorer.rabbitmq.list`, without the profile. */
 export interface ListArgs extends ListOptions {
@@ -75,53 +63,11 @@ export interface ListArgs extends ListOptions {
   source?: BindingSelector;
 }
 
-export type ListItem = VhostInfo | ExchangeInfo | QueueInfo | BindingInfo;
+export type ListItem = VhostInfo | ExchangeInfo | QueueInfo | BindingInfo | NodeInfo;
 
 /** The management API's path segment for an exchange: the default exchange is `amq.default`. */
 export function exchangePathName(name: string): string {
   return encodeName(name === '' ? 'amq.default' : name);
-}
-
-function checkPaging(options: ListOptions): { page: number; pageSize: number } {
-  const page = options.page ?? 1;
-  const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
-  if (!Number.isInteger(page) || page < 1) throw new InputError(`The page ${String(page)} is not valid: give a whole number from 1.`);
-  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
-    throw new InputError(`The page size ${String(pageSize)} is not valid: give a whole number from 1 to ${MAX_PAGE_SIZE}.`);
-  }
-  return { page, pageSize };
-}
-
-/** Pages a list on our side (for the unpaged binding endpoints), with the same filter rules. */
-export function pageLocally<T>(all: readonly T[], options: ListOptions, texts: (item: T) => string[]): Page<T> {
-  const { page, pageSize } = checkPaging(options);
-  let matching: readonly T[] = all;
-  const filter = options.filter ?? '';
-  if (filter !== '') {
-    let test: (s: string) => boolean;
-    if (options.regex) {
-      let re: RegExp;
-      try {
-        re = new RegExp(filter);
-      } catch {
-        throw new InputError(`The filter "${filter}" is not a valid regular expression: fix it, or filter by plain text.`);
-      }
-      test = (s) => re.test(s);
-    } else {
-      const needle = filter.toLowerCase();
-      test = (s) => s.toLowerCase().includes(needle);
-    }
-    matching = all.filter((item) => texts(item).some(test));
-  }
-  const pageCount = Math.ceil(matching.length / pageSize);
-  return {
-    items: matching.slice((page - 1) * pageSize, page * pageSize),
-    total: matching.length,
-    page,
-    pageCount,
-    pageSize,
-    unfilteredTotal: all.length,
-  };
 }
 
 export class ManagementClient {
@@ -140,6 +86,7 @@ export class ManagementClient {
   async list(args: ListArgs & { kind: 'exchanges' }): Promise<Page<ExchangeInfo>>;
   async list(args: ListArgs & { kind: 'queues' }): Promise<Page<QueueInfo>>;
   async list(args: ListArgs & { kind: 'bindings' }): Promise<Page<BindingInfo>>;
+  async list(args: ListArgs & { kind: 'nodes' }): Promise<Page<NodeInfo>>;
   async list(args: ListArgs): Promise<Page<ListItem>>;
   async list(args: ListArgs): Promise<Page<ListItem>> {
     const vhost = args.vhost ?? this.profile.vhost;
@@ -155,8 +102,10 @@ export class ManagementClient {
           throw new InputError('Listing bindings needs a source: { exchange: "…" } or { queue: "…" }.');
         }
         return this.listBindings(vhost, args.source, args);
+      case 'nodes':
+        return this.listNodes(args);
       default:
-        throw new InputError(`The list kind "${String(args.kind)}" is not known: use vhosts, exchanges, queues or bindings.`);
+        throw new InputError(`The list kind "${String(args.kind)}" is not known: use vhosts, exchanges, queues, bindings or nodes.`);
     }
   }
 
@@ -184,6 +133,24 @@ export class ManagementClient {
       `listing queues of vhost "${vhost}"`,
       `vhost "${vhost}"`,
     );
+  }
+
+  /**
+   * One page of the cluster's nodes, by name: running or not, alarms,
+   * partitions, uptime (GET /api/nodes, unpaged on the broker's side: a
+   * cluster has a handful). The answering node reports the stopped ones too.
+   */
+  async listNodes(options: ListOptions = {}): Promise<Page<NodeInfo>> {
+    checkPaging(options);
+    const body = await this.send({ path: '/api/nodes', what: 'listing the nodes of the cluster', ...sig(options) });
+    const all = replyItems(body).map(parseNode);
+    all.sort((a, b) => cmp(a.name, b.name));
+    return pageLocally(all, options, (n) => [n.name]);
+  }
+
+  /** The management URL that answered last (calls go there first). */
+  get activeManagementUrl(): string {
+    return this.http.activeUrl;
   }
 
   /** One page of bindings; the broker returns them unpaged, so they are paged here. */
@@ -392,8 +359,4 @@ function sig(options: RequestOptions): { signal?: AbortSignal } {
 
 function asObject(body: unknown): JsonObject {
   return isObject(body) ? body : {};
-}
-
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

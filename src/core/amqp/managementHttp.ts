@@ -10,7 +10,7 @@ import { AuthError, BrokerError, CancelledError, ConnectionError, InputError, No
 import type { Logger } from '../logger';
 import { silentLogger } from '../logger';
 import { managementRequestUrl, redactText, type ResolvedRabbitProfile } from '../profiles';
-import { classifySocketError, socketError, type SocketFailure } from '../net/socketErrors';
+import { classifySocketError, socketError, socketFailureOf, type SocketFailure } from '../net/socketErrors';
 import { tlsOptions } from '../net/tls';
 
 export type QueryValue = string | number | boolean | undefined;
@@ -42,9 +42,21 @@ export function encodeName(name: string): string {
   return encodeURIComponent(name);
 }
 
+/** One management API base URL and the keep-alive agent for it. */
+interface Target {
+  url: string;
+  base: URL;
+  agent: HttpAgent | HttpsAgent;
+}
+
+/** Failures below HTTP after which the next management URL is tried (an HTTP status is an answer, never a failover). */
+const FAILOVER_CODES: ReadonlySet<string> = new Set(['refused', 'notFound', 'unreachable', 'timeout', 'reset', 'closed']);
+
 export class ManagementHttp {
-  private readonly base: URL;
-  private readonly agent: HttpAgent | HttpsAgent;
+  /** The profile's management URLs (only the first behind SSH: the tunnel forwards that one). */
+  private readonly targets: Target[];
+  /** The URL that answered last: calls go there first. */
+  private current = 0;
   private readonly auth: string;
 
   constructor(
@@ -52,25 +64,29 @@ export class ManagementHttp {
     private readonly password: string | undefined,
     private readonly logger: Logger = silentLogger,
   ) {
-    this.base = new URL(profile.managementUrl);
     this.auth = `Basic ${Buffer.from(`${profile.username}:${password ?? ''}`).toString('base64')}`;
-    if (this.base.protocol === 'https:') {
-      this.agent = new HttpsAgent({
-        keepAlive: true,
-        maxSockets: 8,
-        ...tlsOptions(profile.tls ?? { enabled: true }, this.base.hostname),
-      });
-    } else {
-      this.agent = new HttpAgent({ keepAlive: true, maxSockets: 8 });
-    }
+    const urls = profile.managementVia || profile.managementUrls.length === 0 ? [profile.managementUrl] : profile.managementUrls;
+    this.targets = urls.map((url) => {
+      const base = new URL(url);
+      const agent =
+        base.protocol === 'https:'
+          ? new HttpsAgent({ keepAlive: true, maxSockets: 8, ...tlsOptions(profile.tls ?? { enabled: true }, base.hostname) })
+          : new HttpAgent({ keepAlive: true, maxSockets: 8 });
+      return { url, base, agent };
+    });
+  }
+
+  /** The management URL calls go to first (the one that answered last). */
+  get activeUrl(): string {
+    return this.targets[this.current].url;
   }
 
   private redact(text: string): string {
     return redactText(text, this.password ? [this.password] : []);
   }
 
-  private where(call: HttpCall): string {
-    return `${call.what.charAt(0).toUpperCase()}${call.what.slice(1)} through the management API of profile "${this.profile.name}" (${this.profile.managementUrl})`;
+  private where(call: HttpCall, target: Target = this.targets[this.current]): string {
+    return `${capitalized(call.what)} through the management API of profile "${this.profile.name}" (${target.url})`;
   }
 
   /** Sends a call; any status ≥ 400 other than the ones the caller accepts becomes a typed error. */
@@ -101,11 +117,48 @@ export class ManagementHttp {
     }
   }
 
-  /** Sends a call and returns status and parsed JSON body, whatever the status. */
+  /**
+   * Sends a call and returns status and parsed JSON body, whatever the
+   * status. A URL that cannot be reached (refused, no answer within
+   * connectTimeoutMs, …) hands the call to the next one; when none answers,
+   * one sentence names every URL tried.
+   */
   async raw(call: HttpCall): Promise<HttpReply> {
-    const where = this.where(call);
+    const n = this.targets.length;
+    const start = this.current;
+    const failures: string[] = [];
+    let last: BrokerError | undefined;
+    for (let i = 0; i < n; i++) {
+      const index = (start + i) % n;
+      const target = this.targets[index];
+      try {
+        const reply = await this.rawOn(target, index === 0, call);
+        this.current = index;
+        return reply;
+      } catch (err) {
+        const failure = socketFailureOf(err);
+        if (n === 1 || !(err instanceof BrokerError) || !failure || !FAILOVER_CODES.has(failure.code)) throw err;
+        last = err;
+        failures.push(
+          `${target.url} (${failure.code === 'timeout' ? `no answer within ${this.profile.connectTimeoutMs} ms` : failure.detail.replace(/[.\s]+$/, '')})`,
+        );
+        this.logger.debug(`management API of "${this.profile.name}": ${target.url} did not answer (${failure.code}); trying the next URL`);
+      }
+    }
+    const cause = socketFailureOf(last) ?? { code: 'other' as const, detail: 'no URL answered' };
+    throw socketError(
+      cause,
+      `${capitalized(call.what)} through the management API of profile "${this.profile.name}" failed on every management URL: ${failures.join(', ')}; check that at least one node runs with the management plugin and that "managementUrls" is right.`,
+    );
+  }
+
+  /** One call to one management URL; `first`: the profile's own managementUrl (the one an SSH forward points at). */
+  private async rawOn(target: Target, first: boolean, call: HttpCall): Promise<HttpReply> {
+    const where = this.where(call, target);
     if (call.signal?.aborted) throw new CancelledError(`${where} was cancelled.`);
-    const url = new URL(managementRequestUrl(this.profile, call.path));
+    const url = new URL(
+      first ? managementRequestUrl(this.profile, call.path) : managementRequestUrl({ managementUrl: target.url }, call.path),
+    );
     for (const [k, v] of Object.entries(call.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
     const timeout = AbortSignal.timeout(this.profile.connectTimeoutMs);
     const signal = call.signal ? AbortSignal.any([timeout, call.signal]) : timeout;
@@ -119,7 +172,7 @@ export class ManagementHttp {
           headers['content-length'] = String(payload.length);
         }
         const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-        const req = send(url, { method: call.method ?? 'GET', headers, agent: this.agent, signal }, (res: IncomingMessage) => {
+        const req = send(url, { method: call.method ?? 'GET', headers, agent: target.agent, signal }, (res: IncomingMessage) => {
           const chunks: Buffer[] = [];
           let size = 0;
           res.on('data', (chunk: Buffer) => {
@@ -150,15 +203,16 @@ export class ManagementHttp {
       this.logger.trace(`management ${call.method ?? 'GET'} ${url.pathname}${url.search} → ${reply.status} in ${Date.now() - started} ms`);
       return reply;
     } catch (err) {
-      if (call.signal?.aborted) throw this.failure(call, { code: 'cancelled', detail: 'cancelled' });
-      if (timeout.aborted) throw this.failure(call, { code: 'timeout', detail: `no answer within ${this.profile.connectTimeoutMs} ms` });
-      throw this.failure(call, err);
+      if (call.signal?.aborted) throw this.failure(call, { code: 'cancelled', detail: 'cancelled' }, target);
+      if (timeout.aborted)
+        throw this.failure(call, { code: 'timeout', detail: `no answer within ${this.profile.connectTimeoutMs} ms` }, target);
+      throw this.failure(call, err, target);
     }
   }
 
   /** The sentence for a call that failed below HTTP: the error (or its failure) is classified by the one classifier. */
-  failure(call: HttpCall, err: unknown): BrokerError {
-    const where = this.where(call);
+  failure(call: HttpCall, err: unknown, target: Target = this.targets[this.current]): BrokerError {
+    const where = this.where(call, target);
     const classified = isFailure(err) ? err : classifySocketError(err);
     const failure: SocketFailure = { ...classified, detail: this.redact(classified.detail) };
     const detail = failure.detail.replace(/[.\s]+$/, '');
@@ -169,7 +223,7 @@ export class ManagementHttp {
           `${where} failed: the connection was refused; check the management URL and that the management plugin is enabled.`,
         );
       case 'notFound':
-        return socketError(failure, `${where} failed: the host name "${this.base.hostname}" was not found; check the management URL.`);
+        return socketError(failure, `${where} failed: the host name "${target.base.hostname}" was not found; check the management URL.`);
       case 'unreachable':
         return socketError(failure, `${where} failed: the host is unreachable; check the network and the management URL.`);
       case 'tls':
@@ -194,8 +248,12 @@ export class ManagementHttp {
 
   /** Closes idle keep-alive sockets. */
   dispose(): void {
-    this.agent.destroy();
+    for (const target of this.targets) target.agent.destroy();
   }
+}
+
+function capitalized(what: string): string {
+  return `${what.charAt(0).toUpperCase()}${what.slice(1)}`;
 }
 
 function isFailure(value: unknown): value is SocketFailure {

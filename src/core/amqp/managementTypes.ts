@@ -54,6 +54,33 @@ export interface QueueInfo {
   messagesReady?: number;
   messagesUnacknowledged?: number;
   consumers?: number;
+  /** The node a classic queue lives on (a quorum or stream queue: its leader's). */
+  node?: string;
+  /** A quorum or stream queue's leader node. */
+  leader?: string;
+  /** A quorum or stream queue's member nodes (the leader included). */
+  members?: string[];
+  /** Its members that are running. */
+  online?: string[];
+}
+
+/** One node of the cluster, as GET /api/nodes reports it; a stopped node has only its name and `running: false`. */
+export interface NodeInfo {
+  name: string;
+  running: boolean;
+  /** The memory high watermark was reached: publishers are blocked. */
+  memoryAlarm: boolean;
+  /** Free disk fell below its limit: publishers are blocked. */
+  diskFreeAlarm: boolean;
+  /** Nodes this one can not reach while they run (a network partition); empty when healthy. */
+  partitions: string[];
+  /** disc or ram. */
+  type?: string;
+  uptimeMs?: number;
+  memoryUsed?: number;
+  memoryLimit?: number;
+  diskFree?: number;
+  diskFreeLimit?: number;
 }
 
 export interface BindingInfo {
@@ -110,6 +137,11 @@ function optStr(o: JsonObject, key: string): string | undefined {
 function optNum(o: JsonObject, key: string): number | undefined {
   const v = o[key];
   return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+}
+
+function optStrings(o: JsonObject, key: string): string[] | undefined {
+  const v = o[key];
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : undefined;
 }
 
 function bool(o: JsonObject, key: string): boolean {
@@ -178,6 +210,30 @@ export function parseQueue(o: JsonObject): QueueInfo {
       messagesReady: optNum(o, 'messages_ready'),
       messagesUnacknowledged: optNum(o, 'messages_unacknowledged'),
       consumers: optNum(o, 'consumers'),
+      node: optStr(o, 'node'),
+      leader: optStr(o, 'leader'),
+      members: optStrings(o, 'members'),
+      online: optStrings(o, 'online'),
+    },
+  );
+}
+
+export function parseNode(o: JsonObject): NodeInfo {
+  return withOptional<NodeInfo>(
+    {
+      name: str(o, 'name'),
+      running: bool(o, 'running'),
+      memoryAlarm: bool(o, 'mem_alarm'),
+      diskFreeAlarm: bool(o, 'disk_free_alarm'),
+      partitions: optStrings(o, 'partitions') ?? [],
+    },
+    {
+      type: optStr(o, 'type'),
+      uptimeMs: optNum(o, 'uptime'),
+      memoryUsed: optNum(o, 'mem_used'),
+      memoryLimit: optNum(o, 'mem_limit'),
+      diskFree: optNum(o, 'disk_free'),
+      diskFreeLimit: optNum(o, 'disk_free_limit'),
     },
   );
 }

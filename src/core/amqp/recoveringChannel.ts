@@ -23,10 +23,11 @@ export interface RecoveryOptions {
 }
 
 export interface RecoveryHooks {
-  /** Declares, binds and consumes on a new channel; called on start and on every resume. */
-  setup(channel: Channel, model: ChannelModel, generation: number): Promise<void>;
+  /** Declares, binds and consumes on a new channel; called on start and on every resume. `node`: `host:port` it is on. */
+  setup(channel: Channel, model: ChannelModel, generation: number, node: string): Promise<void>;
   lost(reason: string): void;
-  resumed(info: { attempts: number; downtimeMs: number }): void;
+  /** `node`: `host:port` of the node it resumed on (another one than before on a cluster when that node is gone). */
+  resumed(info: { attempts: number; downtimeMs: number; node: string }): void;
   ended(error?: BrokerError): void;
 }
 
@@ -46,6 +47,10 @@ export class RecoveringChannel {
   private timer: NodeJS.Timeout | undefined;
   private attempts = 0;
   private lostAt = 0;
+  /** The node of the current connection (index into the profile's URLs, and `host:port`). */
+  private node: { index: number; address: string } | undefined;
+  /** Where reconnecting starts: the node after the lost one, so a stopped node is tried last. */
+  private resumeFrom: number | undefined;
   private readonly initialDelayMs: number;
   private readonly maxDelayMs: number;
 
@@ -63,6 +68,11 @@ export class RecoveringChannel {
   /** The channel of the current generation, when connected. */
   get channel(): Channel | undefined {
     return this.open && !this.open.closed ? this.open.channel : undefined;
+  }
+
+  /** `host:port` of the node the channel is on, once started. */
+  get nodeAddress(): string | undefined {
+    return this.node?.address;
   }
 
   get generation(): number {
@@ -102,6 +112,7 @@ export class RecoveringChannel {
     this.model = undefined;
     this.open = undefined;
     void closeQuietly(model);
+    if (this.node) this.resumeFrom = this.node.index + 1;
     this.lostAt = Date.now();
     this.attempts = 0;
     this.hooks.lost(reason);
@@ -124,7 +135,10 @@ export class RecoveringChannel {
   }
 
   private async connect(signal?: AbortSignal): Promise<void> {
-    const model = await this.session.openConnection(this.purpose, signal);
+    const how: { signal?: AbortSignal; startAt?: number } = {};
+    if (signal) how.signal = signal;
+    if (this.resumeFrom !== undefined) how.startAt = this.resumeFrom;
+    const { model, node } = await this.session.openNodeConnection(this.purpose, how);
     const generation = ++this.gen;
     let open: OpenChannel | undefined;
     try {
@@ -139,10 +153,11 @@ export class RecoveringChannel {
       open.channel.on('close', () =>
         setImmediate(() => this.lose(describeLoss(connectionError ?? thisOpen.serverError, 'the channel was closed'), generation)),
       );
-      await this.hooks.setup(open.channel, model, generation);
+      await this.hooks.setup(open.channel, model, generation, node.address);
       if (this.stopped) throw new Error('Channel closed: stopped');
       this.model = model;
       this.open = open;
+      this.node = { index: node.index, address: node.address };
     } catch (err) {
       this.gen++; // listeners of this attempt are stale now
       await closeQuietly(model);
@@ -154,7 +169,8 @@ export class RecoveringChannel {
     if (this.stopped) return;
     this.attempts++;
     const base = Math.min(this.initialDelayMs * 2 ** (this.attempts - 1), this.maxDelayMs);
-    const delay = Math.round(base * (0.8 + Math.random() * 0.2));
+    // On a cluster the first attempt goes to another node at once: the pause is for a server that restarts, not for its peers.
+    const delay = this.attempts === 1 && this.session.nodeCount > 1 ? 0 : Math.round(base * (0.8 + Math.random() * 0.2));
     this.session.logger.info(`${this.what}: reconnect attempt ${this.attempts} in ${delay} ms`);
     this.timer = setTimeout(() => {
       this.timer = undefined;
@@ -167,7 +183,7 @@ export class RecoveringChannel {
     try {
       await this.connect();
       if (this.stopped) return;
-      this.hooks.resumed({ attempts: this.attempts, downtimeMs: Date.now() - this.lostAt });
+      this.hooks.resumed({ attempts: this.attempts, downtimeMs: Date.now() - this.lostAt, node: this.node?.address ?? '' });
     } catch (err) {
       if (this.stopped) return;
       const error = err instanceof BrokerError ? err : this.session.describe(this.what, err);

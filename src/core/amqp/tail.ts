@@ -38,10 +38,11 @@ export interface TailOptions {
 export interface TailEvents extends BufferedEvents {
   message: AmqpMessage;
   /** The queue is declared, bound and consumed (on start and after every resume). */
-  bound: { queue: string; bindingKeys: string[] };
+  bound: { queue: string; bindingKeys: string[]; node: string };
   /** The connection dropped; messages published until `resumed` are not seen. */
   lost: { reason: string };
-  resumed: { queue: string; attempts: number; downtimeMs: number };
+  /** `node`: `host:port` of the node it resumed on (on a cluster, another one when its node stopped). */
+  resumed: { queue: string; attempts: number; downtimeMs: number; node: string };
   /** Stopped, by `stop()` or by an error retrying cannot fix. */
   ended: { error?: BrokerError };
 }
@@ -78,6 +79,11 @@ export class ExchangeTail extends BufferedMessages<TailEvents> {
     return this.currentQueue;
   }
 
+  /** `host:port` of the node the tail is on (another one after a failover on a cluster). */
+  get node(): string | undefined {
+    return this.recovering?.nodeAddress;
+  }
+
   get received(): number {
     return this.receivedCount;
   }
@@ -91,12 +97,12 @@ export class ExchangeTail extends BufferedMessages<TailEvents> {
       `tail ${this.exchange} ${this.id.slice(0, 8)}`,
       what,
       {
-        setup: async (ch, _model, generation) => {
+        setup: async (ch, _model, generation, node) => {
           const q = await ch.assertQueue('', { exclusive: true, autoDelete: true, durable: false });
           for (const key of this.bindingKeys) await ch.bindQueue(q.queue, this.exchange, key, this.bindingArguments);
           await ch.consume(q.queue, (msg: ConsumeMessage | null) => this.onMessage(msg, generation), { noAck: true, exclusive: true });
           this.currentQueue = q.queue;
-          this.emit('bound', { queue: q.queue, bindingKeys: [...this.bindingKeys] });
+          this.emit('bound', { queue: q.queue, bindingKeys: [...this.bindingKeys], node });
         },
         lost: (reason) => {
           this.session.logger.warn(
@@ -106,7 +112,7 @@ export class ExchangeTail extends BufferedMessages<TailEvents> {
         },
         resumed: (info) => {
           this.session.logger.info(
-            `Tail of exchange "${this.exchange}" (profile "${this.session.profile.name}"): resumed after ${info.downtimeMs} ms.`,
+            `Tail of exchange "${this.exchange}" (profile "${this.session.profile.name}"): resumed on node ${info.node} after ${info.downtimeMs} ms.`,
           );
           this.emit('resumed', { queue: this.currentQueue, ...info });
         },

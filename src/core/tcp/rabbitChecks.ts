@@ -145,15 +145,52 @@ function causeOf(err: unknown): unknown {
   return typeof err === 'object' && err !== null && 'cause' in err ? ((err as { cause?: unknown }).cause ?? err) : err;
 }
 
-/** GET /api/overview with the profile's user and password. */
+/**
+ * GET /api/overview with the profile's user and password, on the first of
+ * its management URLs that can be reached (each within `timeoutMs`; behind
+ * SSH only the first, which the tunnel forwards). An HTTP answer is final;
+ * when no URL can be reached, one sentence names every URL tried.
+ */
 export async function managementOverview(
   profile: ResolvedRabbitProfile,
   password: string | undefined,
   timeoutMs: number,
   signal?: AbortSignal,
+): Promise<ManagementOverview & { answeredBy: string }> {
+  const bases = profile.managementVia || profile.managementUrls.length === 0 ? [profile.managementUrl] : profile.managementUrls;
+  const failures: string[] = [];
+  let last: unknown;
+  for (const [i, base] of bases.entries()) {
+    try {
+      const url = i === 0 ? managementRequestUrl(profile, '/api/overview') : managementRequestUrl({ managementUrl: base }, '/api/overview');
+      return { ...(await overviewAt(profile, base, url, password, timeoutMs, signal)), answeredBy: base };
+    } catch (err) {
+      if (bases.length === 1 || !(err instanceof ConnectionError || err instanceof TimeoutError) || err instanceof UnreadableAnswer)
+        throw err;
+      last = err;
+      failures.push(
+        errorMessage(err)
+          .replace(/^The management API of RabbitMQ profile "[^"]*" at /, '')
+          .replace(/\. Check .*$/, ''),
+      );
+    }
+  }
+  throw new (last instanceof TimeoutError ? TimeoutError : ConnectionError)(
+    `No management API of RabbitMQ profile "${profile.name}" could be reached: ${failures.join('; ')}. Check "managementUrls" and that at least one node runs with the rabbitmq_management plugin enabled.`,
+  );
+}
+
+/** An answer that is not RabbitMQ's (a status other than 2xx, or not JSON): the URL was reached, so no other one is tried. */
+class UnreadableAnswer extends ConnectionError {}
+
+async function overviewAt(
+  profile: ResolvedRabbitProfile,
+  base: string,
+  url: string,
+  password: string | undefined,
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
 ): Promise<ManagementOverview> {
-  const base = profile.managementUrl;
-  const url = managementRequestUrl(profile, '/api/overview');
   const authorization = `Basic ${Buffer.from(`${profile.username}:${password ?? ''}`).toString('base64')}`;
   const timeout = AbortSignal.timeout(Math.max(1, Math.round(timeoutMs)));
   const combined = signal ? AbortSignal.any([timeout, signal]) : timeout;
@@ -167,8 +204,8 @@ export async function managementOverview(
         `The management API of RabbitMQ profile "${profile.name}" at ${base} did not answer within ${Math.round(timeoutMs)} ms. Check "managementUrl" and that the rabbitmq_management plugin is enabled.`,
       );
     const cause = causeOf(err);
-    const u = new URL(profile.managementUrl);
-    const { port } = managementEndpoint(profile.managementUrl);
+    const u = new URL(base);
+    const { port } = managementEndpoint(base);
     const reason = describeSocketError(
       cause,
       u.protocol === 'https:' && /certificate|SSL|TLS/i.test(errorMessage(cause)) ? 'tls' : 'tcp',
@@ -190,7 +227,7 @@ export async function managementOverview(
     );
   }
   if (answer.status < 200 || answer.status >= 300) {
-    throw new ConnectionError(
+    throw new UnreadableAnswer(
       `The management API of RabbitMQ profile "${profile.name}" at ${base} answered HTTP ${answer.status} for /api/overview. Check "managementUrl" and the broker's log.`,
     );
   }
@@ -198,7 +235,7 @@ export async function managementOverview(
   try {
     body = JSON.parse(answer.body);
   } catch {
-    throw new ConnectionError(
+    throw new UnreadableAnswer(
       `The management API of RabbitMQ profile "${profile.name}" at ${base} did not answer JSON for /api/overview: is it a RabbitMQ management endpoint? Check "managementUrl".`,
     );
   }

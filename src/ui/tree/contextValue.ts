@@ -23,6 +23,8 @@ export type ContextKind =
   | 'rabbitmq:exchange'
   | 'rabbitmq:queue'
   | 'rabbitmq:binding'
+  | 'rabbitmq:nodes'
+  | 'rabbitmq:node'
   | `tail:${TailKind}`
   | 'tails'
   | 'message'

@@ -60,6 +60,15 @@ function argumentsText(args: Record<string, unknown>): string {
   return entries.length === 0 ? '' : `\narguments ${entries.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ')}`;
 }
 
+/** A replicated queue's leader and members (with the ones not online), or a classic queue's node. */
+export function replicaText(q: QueueInfo): string {
+  if (q.members && q.members.length > 0) {
+    const offline = q.online ? q.members.filter((m) => !q.online?.includes(m)) : [];
+    return `\nleader ${q.leader ?? '?'}\nmembers ${q.members.join(', ')}${offline.length > 0 ? `\nnot online: ${offline.join(', ')}` : ''}`;
+  }
+  return q.node ? `\nnode ${q.node}` : '';
+}
+
 export class ExchangeNode extends BindingsOwnerNode {
   constructor(
     folder: ItemFolder,
@@ -105,11 +114,12 @@ export class QueueNode extends BindingsOwnerNode {
     const item = new vscode.TreeItem(q.name, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = this.id;
     const n = (v: number | undefined): string => (v === undefined ? '?' : v.toLocaleString('en-US'));
-    item.description = `${q.type} · ${n(q.messagesReady)} ready · ${n(q.messagesUnacknowledged)} unacked · ${n(q.consumers)} consumers`;
+    const leader = q.leader !== undefined && q.type !== 'classic' ? ` · leader ${q.leader}` : '';
+    item.description = `${q.type} · ${n(q.messagesReady)} ready · ${n(q.messagesUnacknowledged)} unacked · ${n(q.consumers)} consumers${leader}`;
     const flagWords = [q.durable ? 'durable' : 'transient', q.autoDelete ? 'auto-delete' : '', q.exclusive ? 'exclusive' : '']
       .filter(Boolean)
       .join(', ');
-    item.tooltip = `${q.type} queue "${q.name}" (${flagWords})${q.state ? `\nstate ${q.state}` : ''}${argumentsText(q.arguments)}${q.messages === undefined ? '\nstatistics: not sampled yet (the broker updates them about every 5 s)' : ''}`;
+    item.tooltip = `${q.type} queue "${q.name}" (${flagWords})${q.state ? `\nstate ${q.state}` : ''}${replicaText(q)}${argumentsText(q.arguments)}${q.messages === undefined ? '\nstatistics: not sampled yet (the broker updates them about every 5 s)' : ''}`;
     item.iconPath = new vscode.ThemeIcon(q.type === 'stream' ? 'pulse' : q.type === 'quorum' ? 'database' : 'inbox');
     item.contextValue = contextValue('rabbitmq:queue', {
       ...queueTypeFlags(q.type),

@@ -11,6 +11,7 @@ import type { ResolvedRabbitProfile } from '../../core/profiles';
 import { BindingNode, ExchangeNode, QueueNode } from './rabbitItems';
 import { describeFilter, filterKey, type Invalidatable, type ItemFolder, type RabbitFilter, type RabbitTreeContext } from './rabbitContext';
 import { ListPager, loadOrError, pagedChildren, seg } from './rabbitPager';
+import { ClusterNodesFolder } from './rabbitClusterNodes';
 import { TailsFolderNode } from './tailNodes';
 import { BaseNode, type TreeNode } from './treeNode';
 import { contextValue } from './contextValue';
@@ -23,6 +24,8 @@ export { describeFilter, filterKey, isInvalidatable, type Invalidatable, type Ra
 export class RabbitProfileNode extends BaseNode implements Invalidatable {
   readonly tailsFolder: TailsFolderNode;
   readonly pager: ListPager<VhostInfo>;
+  /** "Nodes", on a profile with several URLs (a cluster). */
+  readonly nodesFolder: ClusterNodesFolder | undefined;
   private vhostNodes = new Map<string, VhostNode>();
 
   constructor(
@@ -31,6 +34,7 @@ export class RabbitProfileNode extends BaseNode implements Invalidatable {
   ) {
     super(`rabbitmq/${seg(profile.name)}`, undefined);
     this.tailsFolder = new TailsFolderNode(this, ctx.tails, 'rabbitmq', profile.name);
+    this.nodesFolder = profile.urls.length > 1 ? new ClusterNodesFolder(this, ctx, profile) : undefined;
     this.pager = new ListPager<VhostInfo>(
       async (page, pageSize) => {
         const session = await ctx.pool.session(profile.name);
@@ -59,7 +63,8 @@ export class RabbitProfileNode extends BaseNode implements Invalidatable {
   }
 
   async getChildren(): Promise<TreeNode[]> {
-    const tails = this.tailsFolder.count > 0 ? [this.tailsFolder] : [];
+    const tails: TreeNode[] = this.tailsFolder.count > 0 ? [this.tailsFolder] : [];
+    if (this.nodesFolder) tails.push(this.nodesFolder);
     const error = await loadOrError(this, this.pager);
     if (error) return [...tails, error];
     const next = new Map<string, VhostNode>();
@@ -79,6 +84,7 @@ export class RabbitProfileNode extends BaseNode implements Invalidatable {
 
   invalidate(): void {
     this.pager.invalidate();
+    this.nodesFolder?.invalidate();
     for (const node of this.vhostNodes.values()) node.invalidate();
   }
 

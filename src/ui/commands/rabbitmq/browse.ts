@@ -13,7 +13,7 @@ import type { CommandCall, CommandSpec } from '../registry';
 import { argsOf, exchangeArg, jsonObject, target, validateJsonObject, where, type RabbitDeps } from './common';
 import { exchangeLabel } from './format';
 
-const KINDS: readonly ListKind[] = ['vhosts', 'exchanges', 'queues', 'bindings'];
+const KINDS: readonly ListKind[] = ['vhosts', 'exchanges', 'queues', 'bindings', 'nodes'];
 
 function kindArg(value: unknown): ListKind {
   if (typeof value !== 'string' || !(KINDS as readonly string[]).includes(value)) {
@@ -55,7 +55,7 @@ async function list(deps: RabbitDeps, call: CommandCall): Promise<unknown> {
     if (pageSize !== undefined) listArgs.pageSize = pageSize;
     if (source !== undefined) listArgs.source = source;
   } else {
-    const kind = (await call.prompts.pick(['vhosts', 'exchanges', 'queues'], { title: `List in ${where(t)}` })) as ListKind;
+    const kind = (await call.prompts.pick(['vhosts', 'exchanges', 'queues', 'nodes'], { title: `List in ${where(t)}` })) as ListKind;
     const filter = await call.prompts.ask(`List ${kind}: name filter (empty for all)`, { value: '' });
     listArgs = { kind, vhost: t.vhost, pageSize: deps.settings().rabbitPageSize, ...(filter ? { filter } : {}) };
   }
@@ -86,6 +86,7 @@ async function filterTarget(
     ? kindArg(call.args.kind)
     : ((await call.prompts.pick(['exchanges', 'queues', 'vhosts'], { title: `Filter which list of ${where(t)}?` })) as ListKind);
   if (kind === 'bindings') throw new InputError('Bindings have no tree filter: they are listed under each exchange and queue.');
+  if (kind === 'nodes') throw new InputError('Nodes have no tree filter: a cluster has a handful, all listed in the "Nodes" folder.');
   await deps.tree.children(undefined);
   const profileNode = deps.tree.profileNode(t.profile.name);
   const node = kind === 'vhosts' ? profileNode : deps.tree.vhostNode(t.profile.name, t.vhost)?.folder(kind);

@@ -200,9 +200,9 @@ async function doTail(
   tail.on('lost', ({ reason }) =>
     output.append(`${timestamp()}  ✗ connection lost (${reason}); reconnecting — messages published meanwhile are not seen.`),
   );
-  tail.on('resumed', ({ queue, downtimeMs, attempts }) =>
+  tail.on('resumed', ({ queue, downtimeMs, attempts, node }) =>
     output.append(
-      `${timestamp()}  ✓ resumed after ${downtimeMs.toLocaleString('en-US')} ms (${attempts} attempt${attempts === 1 ? '' : 's'}), bound again with queue ${queue}.`,
+      `${timestamp()}  ✓ resumed on node ${node} after ${downtimeMs.toLocaleString('en-US')} ms (${attempts} attempt${attempts === 1 ? '' : 's'}), bound again with queue ${queue}.`,
     ),
   );
   try {
@@ -211,7 +211,7 @@ async function doTail(
     outputs.discard(output);
     throw err;
   }
-  output.append(`${timestamp()}  bound queue ${tail.queue}; waiting for messages.`);
+  output.append(`${timestamp()}  bound queue ${tail.queue} on node ${tail.node ?? '?'}; waiting for messages.`);
   const registered = registerStream(deps, t, output, `${exchange}${keyText}`, tail, () => tail.received);
   tail.on('ended', ({ error }) => {
     output.append(
@@ -320,11 +320,13 @@ async function doConsume(deps: RabbitDeps, outputs: StreamOutputs, call: Command
     outputs.discard(output);
     throw err;
   }
-  output.append(`${timestamp()}  consumer registered; waiting for messages.`);
+  output.append(`${timestamp()}  consumer registered on node ${consumer.node ?? '?'}; waiting for messages.`);
   consumer.on('lost', ({ reason }) =>
     output.append(`${timestamp()}  ✗ connection lost (${reason}); unacknowledged messages went back to the queue; reconnecting.`),
   );
-  consumer.on('resumed', ({ downtimeMs }) => output.append(`${timestamp()}  ✓ resumed after ${downtimeMs.toLocaleString('en-US')} ms.`));
+  consumer.on('resumed', ({ downtimeMs, node }) =>
+    output.append(`${timestamp()}  ✓ resumed on node ${node} after ${downtimeMs.toLocaleString('en-US')} ms.`),
+  );
   const registered = registerStream(deps, t, output, `queue ${q.name} (${mode})`, consumer, () => consumer.stats.received);
   consumer.on('ended', ({ error }) => {
     markEnded();
