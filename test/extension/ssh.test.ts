@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { OwnSshd, makeKeyPair, sshdAvailable, type KeyPair } from '../topology/sshTopology';
+import { registerSshUseTests } from './sshUse.test';
 import { api, exec, plainRedis, rabbitMgmt as mgmt, RABBIT_MANAGEMENT, rejects, uniqueName, waitFor } from './util';
 
 const DB = 7;
@@ -194,4 +195,5 @@ export function registerSshTests(): void {
       }
     });
   });
+  registerSshUseTests();
 }
