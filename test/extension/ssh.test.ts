@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { OwnSshd, makeKeyPair, sshdAvailable, type KeyPair } from '../topology/sshTopology';
+import { registerSshProfileFlowTests } from './sshProfileFlow.test';
 import { registerSshUseTests } from './sshUse.test';
 import { api, exec, plainRedis, rabbitMgmt as mgmt, RABBIT_MANAGEMENT, rejects, uniqueName, waitFor } from './util';
 
@@ -196,4 +197,5 @@ export function registerSshTests(): void {
     });
   });
   registerSshUseTests();
+  registerSshProfileFlowTests();
 }
