@@ -185,20 +185,8 @@ export class SshTunnel {
         this.piped--;
         this.closeWhenUnused();
       });
-      this.channel(host, port).then(
-        (ch) => {
-          socket.pipe(ch).pipe(socket);
-          const end = (): void => {
-            socket.destroy();
-            ch.destroy();
-          };
-          ch.on('close', end).on('error', end);
-          socket.on('close', end).on('error', end);
-        },
-        (err: unknown) => {
-          this.logger.warn(`SSH tunnel ${this.label}: forwarding to ${host}:${port} failed: ${errorMessage(err)}`);
-          socket.destroy();
-        },
+      pipeSocket(socket, this.channel(host, port), (err) =>
+        this.logger.warn(`SSH tunnel ${this.label}: forwarding to ${host}:${port} failed: ${errorMessage(err)}`),
       );
     });
     return new Promise((resolve, reject) => {
@@ -342,6 +330,25 @@ export class SshTunnel {
       ...(onUnknownHostKey ? { ask: (fingerprint: string) => onUnknownHostKey(hop, fingerprint) } : {}),
     });
   }
+}
+
+/** Joins a local socket to its stream through the tunnel, each closing the other; a stream that cannot open closes the socket. */
+export function pipeSocket(socket: net.Socket, channel: Promise<Duplex>, onFailed: (err: unknown) => void): void {
+  channel.then(
+    (ch) => {
+      socket.pipe(ch).pipe(socket);
+      const end = (): void => {
+        socket.destroy();
+        ch.destroy();
+      };
+      ch.on('close', end).on('error', end);
+      socket.on('close', end).on('error', end);
+    },
+    (err: unknown) => {
+      onFailed(err);
+      socket.destroy();
+    },
+  );
 }
 
 function forwardOut(client: Client, host: string, port: number, via: string): Promise<Duplex> {
