@@ -9,10 +9,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Cluster } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { parseNodeKey, TunnelNatMap } from '../../src/core/net/sshNatMap';
 import { SshTunnels, type SshTunnel } from '../../src/core/net/sshTunnel';
-import { RedisClusterTopology } from '../topology/redisTopology';
+import { RedisClusterTopology, RedisSentinelTopology } from '../topology/redisTopology';
 import { OwnSshd, makeKeyPair, sshdAvailable } from '../topology/sshTopology';
 import { waitFor } from './helpers/common';
 
@@ -30,11 +30,12 @@ function ping(endpoint: { host: string; port: number }): Promise<string> {
   });
 }
 
-describe('cluster nodes through an SSH tunnel (natMap of per-node forwards; own sshd and cluster)', function () {
+describe('cluster and sentinel nodes through an SSH tunnel (natMap of per-node forwards; own sshd, cluster and sentinels)', function () {
   this.timeout(90_000);
   let dir: string;
   let sshd: OwnSshd;
   let cluster: RedisClusterTopology;
+  let sentinel: RedisSentinelTopology;
   let tunnel: SshTunnel;
   const tunnels = new SshTunnels();
 
@@ -42,7 +43,7 @@ describe('cluster nodes through an SSH tunnel (natMap of per-node forwards; own 
     if (!sshdAvailable()) throw new Error('sshd is not installed: apt-get install openssh-server (.ci/run does it)');
     dir = mkdtempSync(join(tmpdir(), 'be-ssh-nat-'));
     const key = makeKeyPair(dir, 'user');
-    [sshd, cluster] = await Promise.all([OwnSshd.start([key]), RedisClusterTopology.start()]);
+    [sshd, cluster, sentinel] = await Promise.all([OwnSshd.start([key]), RedisClusterTopology.start(), RedisSentinelTopology.start()]);
     tunnel = tunnels.acquire(
       { host: '127.0.0.1', port: sshd.port, username: sshd.keyUser, privateKeyPath: key.privateKeyPath, hostKey: sshd.hostKeyFingerprint },
       { timeoutMs: 5_000, secrets: () => Promise.resolve({}) },
@@ -53,7 +54,7 @@ describe('cluster nodes through an SSH tunnel (natMap of per-node forwards; own 
   after(async function () {
     tunnel?.release();
     tunnels.dispose();
-    await Promise.all([sshd?.stop(), cluster?.stop()]);
+    await Promise.all([sshd?.stop(), cluster?.stop(), sentinel?.stop()]);
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -118,6 +119,23 @@ describe('cluster nodes through an SSH tunnel (natMap of per-node forwards; own 
       assert.equal(await ping(made), '+PONG');
       assert.equal(map.size, 2);
     } finally {
+      map.close();
+    }
+  });
+
+  it('a sentinel-managed primary behind the bastion: sentinels through their forwards, the primary they name through its own', async function () {
+    const map = await TunnelNatMap.open(tunnel, sentinel.sentinels);
+    const sentinels = await Promise.all(sentinel.sentinels.map((e) => map.forward(e)));
+    const client = new Redis({ sentinels, name: sentinel.name, natMap: map.natMap, connectTimeout: 5_000, maxRetriesPerRequest: 1 });
+    try {
+      await client.set('nat:sentinel', 'through');
+      assert.equal(await client.get('nat:sentinel'), 'through');
+      const primary = await sentinel.currentPrimary();
+      const forward = map.entries().find(([k]) => k === `${primary.host}:${primary.port}`)?.[1];
+      assert.ok(forward, 'the primary the sentinels named got a forward');
+      assert.equal(client.stream.remotePort, forward.port, 'the client dialled the forward, not the announced address');
+    } finally {
+      client.disconnect();
       map.close();
     }
   });
