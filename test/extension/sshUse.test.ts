@@ -9,7 +9,8 @@
 import assert from 'node:assert/strict';
 import { connect, type ChannelModel } from 'amqplib';
 import { OwnSshd, sshdAvailable } from '../topology/sshTopology';
-import { api, exec, plainRedis, rabbitMgmt as mgmt, RABBIT_MANAGEMENT, uniqueName, waitFor } from './util';
+import * as vscode from 'vscode';
+import { api, exec, plainRedis, plainText, rabbitMgmt as mgmt, RABBIT_MANAGEMENT, scriptPrompts, uniqueName, waitFor } from './util';
 
 const DB = 7;
 
@@ -107,6 +108,34 @@ export function registerSshUseTests(): void {
       assert.equal(r.received, '$7\r\nthrough\r\n');
       assert.equal(r.id, '');
       await sessionsSettleAt(before, 'the tunnel to close after the session');
+    });
+
+    it("a TCP terminal opened from the profile's node goes through its tunnel and lets go of it on Ctrl+C", async () => {
+      const a = await api();
+      const before = sshd.sessionPids().length;
+      const prompts = await scriptPrompts(['\\r\\n']);
+      let terminal: vscode.Terminal | undefined;
+      try {
+        await a.redisTree.children(undefined);
+        const node = a.redisTree.profileNode(redisProfile);
+        assert.ok(node);
+        const result = await exec<{ id: string; events: string[] }>('brokerExplorer.tcp.open', node);
+        assert.match(result.events[0] ?? '', / -> 127\.0\.0\.1:6379 through SSH /);
+        terminal = vscode.window.terminals.find((t) => t.name === 'TCP ⟫ 127.0.0.1:6379');
+        assert.ok(terminal, vscode.window.terminals.map((t) => t.name).join(', '));
+        const pty = (terminal.creationOptions as vscode.ExtensionTerminalOptions).pty;
+        let out = '';
+        const listening = pty.onDidWrite((text) => (out += text));
+        pty.handleInput?.('PING\r');
+        await waitFor('+PONG in the terminal', () => (plainText(out).includes('+PONG') ? true : undefined), 5_000);
+        pty.handleInput?.('\x03');
+        await waitFor('the tail to stop', () => (a.tails.list('tcp').some((t) => t.id === result.id) ? undefined : true), 5_000);
+        listening.dispose();
+        await sessionsSettleAt(before, 'the tunnel to close with the terminal session');
+      } finally {
+        prompts.restore();
+        terminal?.dispose();
+      }
     });
 
     it('rpcCall through the bastion gets the reply of an amqplib responder', async () => {
