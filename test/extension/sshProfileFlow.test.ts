@@ -67,7 +67,7 @@ export function registerSshProfileFlowTests(): void {
       rmSync(dir, { recursive: true, force: true });
     });
 
-    it('the add flow offers a bastion: key file and passphrase, the passphrase only in the secret storage', async () => {
+    it('the add flow offers a bastion (key file and passphrase, only in the secret storage); edit changes it to the agent, keeping the pin', async () => {
       const name = fresh('ssh-flow-add');
       const asked = await scripted('brokerExplorer.profiles.addRedis', [
         name,
@@ -98,9 +98,33 @@ export function registerSshProfileFlowTests(): void {
       const ssh = { ...(storedRedis(name)?.ssh as Record<string, unknown>), hostKey: sshd.hostKeyFingerprint };
       await exec('brokerExplorer.profiles.edit', { kind: 'redis', name, changes: { ssh } });
       assert.equal(await ping(name), 'PONG', 'the encrypted key opens with the stored passphrase');
+
+      const changed = await scripted('brokerExplorer.profiles.edit', [
+        'Redis',
+        name,
+        'ssh',
+        'Change the SSH bastion',
+        '127.0.0.1',
+        String(sshd.port),
+        sshd.keyUser,
+        'SSH agent',
+      ]);
+      assert.ok(changed.includes(`pick: SSH login of ${sshd.keyUser}@127.0.0.1`), changed.join('\n'));
+      assert.deepEqual(storedRedis(name)?.ssh, {
+        host: '127.0.0.1',
+        port: sshd.port,
+        username: sshd.keyUser,
+        agent: true,
+        hostKey: sshd.hostKeyFingerprint,
+      });
+      assert.equal(
+        await a.profiles.secret(a.profiles.redis(name), 'sshPassphrase'),
+        undefined,
+        'the agent login leaves no passphrase behind',
+      );
     });
 
-    it('edit adds a bastion with a password login, changes it to the agent (keeping the pin) and removes it', async () => {
+    it('edit adds a bastion with a password login and removes it with its password', async () => {
       const name = fresh('ssh-flow-edit');
       await exec('brokerExplorer.profiles.add', { kind: 'redis', profile: { name, host: '127.0.0.1', port: 6379, db: DB } });
       await scripted('brokerExplorer.profiles.edit', [
@@ -123,27 +147,10 @@ export function registerSshProfileFlowTests(): void {
       assert.equal(await ping(name), 'PONG');
       assert.ok(sshd.sessionPids().length > before, 'the password login opened an SSH session');
 
-      const asked = await scripted('brokerExplorer.profiles.edit', [
-        'Redis',
-        name,
-        'ssh',
-        'Change the SSH bastion',
-        '127.0.0.1',
-        String(sshd.port),
-        sshd.keyUser,
-        'SSH agent',
-      ]);
-      assert.ok(asked.includes(`pick: SSH login of ${sshd.keyUser}@127.0.0.1`), asked.join('\n'));
-      assert.deepEqual(storedRedis(name)?.ssh, {
-        host: '127.0.0.1',
-        port: sshd.port,
-        username: sshd.keyUser,
-        agent: true,
-        hostKey: sshd.hostKeyFingerprint,
-      });
-
+      const withBastion = a.profiles.redis(name);
       await scripted('brokerExplorer.profiles.edit', ['Redis', name, 'ssh', 'Remove the SSH bastion']);
       assert.equal(storedRedis(name)?.ssh, undefined);
+      assert.equal(await a.profiles.secret(withBastion, 'ssh'), undefined, 'removing the bastion removes its password');
       assert.equal(await ping(name), 'PONG', 'straight to Redis again');
     });
 

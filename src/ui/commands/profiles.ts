@@ -87,7 +87,7 @@ async function saveNew(
   return { name: resolved.name };
 }
 
-/** Puts the bastion's password and key passphrase (those given) in the secret storage, bound to the saved profile. */
+/** Puts the bastion's password and key passphrase (those given; an empty one is removed) in the secret storage, bound to the saved profile. */
 async function storeSshSecrets(deps: ProfileCommandDeps, kind: ProfileKind, name: string, secrets: SshSecrets): Promise<void> {
   const stored = (): ResolvedProfile => (kind === 'redis' ? deps.profiles.redis(name) : deps.profiles.rabbit(name));
   if (secrets.password !== undefined) await deps.profiles.setPassword(stored(), secrets.password, 'ssh');
@@ -203,6 +203,8 @@ async function edit(deps: ProfileCommandDeps, call: CommandCall): Promise<{ name
     await deps.profiles.setPassword(reResolved, password);
   }
   await storeSshSecrets(deps, kind, after.name, sshSecrets);
+  if (before.ssh && !after.ssh)
+    for (const secret of ['ssh', 'sshPassphrase'] as const) await deps.profiles.setPassword(before, undefined, secret);
   deps.invalidate(kind, profile.name);
   return { name: after.name };
 }

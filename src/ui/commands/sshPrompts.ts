@@ -11,7 +11,7 @@ import type { SshConfig, SshSecrets } from '../../core/net/sshTunnel';
 import { checkHost, checkPort } from '../../core/profiles';
 import type { Prompts } from '../prompts';
 
-/** What the user answered: the `ssh` field and the secrets to store. */
+/** What the user answered: the `ssh` field and the secrets to store (an empty one is removed). */
 export interface AskedSsh {
   ssh: SshConfig;
   secrets: SshSecrets;
@@ -61,19 +61,21 @@ export async function askSsh(prompts: Prompts, current?: SshConfig): Promise<Ask
   const sameHost = current !== undefined && current.host === host && (current.port ?? 22) === port;
   if (sameHost && current.hostKey) ssh.hostKey = current.hostKey;
   if (current?.jumpHosts) ssh.jumpHosts = current.jumpHosts;
-  const secrets: SshSecrets = {};
+  // An empty secret removes a stored one: a login method leaves no secret of another behind.
+  const secrets: SshSecrets = { password: '', passphrase: '' };
   if (auth === 'key') {
     ssh.privateKeyPath = await prompts.openFile(
       `Private key to log in to ${username}@${host}`,
       current?.privateKeyPath ?? join(homedir(), '.ssh', 'id_ed25519'),
     );
-    const passphrase = await prompts.ask('Key passphrase (stored in the secret storage; empty for none)', { password: true, value: '' });
-    if (passphrase !== '') secrets.passphrase = passphrase;
+    secrets.passphrase = await prompts.ask('Key passphrase (stored in the secret storage; empty for none)', { password: true, value: '' });
   } else if (auth === 'agent') {
     ssh.agent = true;
   } else {
-    const password = await prompts.ask(`SSH password of ${username}@${host} (stored in the secret storage)`, { password: true, value: '' });
-    if (password !== '') secrets.password = password;
+    secrets.password = await prompts.ask(`SSH password of ${username}@${host} (stored in the secret storage)`, {
+      password: true,
+      value: '',
+    });
   }
   return { ssh, secrets };
 }
