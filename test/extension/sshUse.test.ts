@@ -10,7 +10,19 @@ import assert from 'node:assert/strict';
 import { connect, type ChannelModel } from 'amqplib';
 import { OwnSshd, sshdAvailable } from '../topology/sshTopology';
 import * as vscode from 'vscode';
-import { api, exec, plainRedis, plainText, rabbitMgmt as mgmt, RABBIT_MANAGEMENT, scriptPrompts, uniqueName, waitFor } from './util';
+import {
+  api,
+  exec,
+  freePort,
+  outputChannelText,
+  plainRedis,
+  plainText,
+  rabbitMgmt as mgmt,
+  RABBIT_MANAGEMENT,
+  scriptPrompts,
+  uniqueName,
+  waitFor,
+} from './util';
 
 const DB = 7;
 
@@ -108,6 +120,22 @@ export function registerSshUseTests(): void {
       assert.equal(r.received, '$7\r\nthrough\r\n');
       assert.equal(r.id, '');
       await sessionsSettleAt(before, 'the tunnel to close after the session');
+    });
+
+    it('tcp.open through the tunnel to a port the bastion cannot reach shows the reset, and the log says why', async () => {
+      const closed = await freePort();
+      const r = await exec<TcpResult>('brokerExplorer.tcp.open', {
+        host: '127.0.0.1',
+        port: closed,
+        profile: redisProfile,
+        send: 'PING\r\n',
+        take: 1,
+        timeoutMs: 5_000,
+      });
+      assert.match(r.events.at(-1) ?? '', /^connectionLost: connection reset/, r.events.join(' | '));
+      await waitFor('the reason in the extension log', async () =>
+        (await outputChannelText('Broker Explorer')).includes(`could not open a connection to 127.0.0.1:${closed}`) ? true : undefined,
+      );
     });
 
     it("a TCP terminal opened from the profile's node goes through its tunnel and lets go of it on Ctrl+C", async () => {

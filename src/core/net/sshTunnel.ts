@@ -332,7 +332,7 @@ export class SshTunnel {
   }
 }
 
-/** Joins a local socket to its stream through the tunnel, each closing the other; a stream that cannot open closes the socket. */
+/** Joins a local socket to its stream through the tunnel, each closing the other; a stream that cannot open resets the socket. */
 export function pipeSocket(socket: net.Socket, channel: Promise<Duplex>, onFailed: (err: unknown) => void): void {
   channel.then(
     (ch) => {
@@ -346,7 +346,8 @@ export function pipeSocket(socket: net.Socket, channel: Promise<Duplex>, onFaile
     },
     (err: unknown) => {
       onFailed(err);
-      socket.destroy();
+      // A reset, not a clean close: the client sees the connection fail rather than the peer hang up politely.
+      socket.resetAndDestroy();
     },
   );
 }
