@@ -154,6 +154,26 @@ export function registerSshProfileFlowTests(): void {
       assert.equal(await ping(name), 'PONG', 'straight to Redis again');
     });
 
+    it('add from URL offers the bastion too, its password only in the secret storage', async () => {
+      const name = fresh('ssh-flow-url');
+      await scripted('brokerExplorer.profiles.addFromUrl', [
+        'Redis',
+        `redis://127.0.0.1:6379/${DB}`,
+        name,
+        'Yes',
+        '127.0.0.1',
+        String(sshd.port),
+        user.username,
+        'Password',
+        user.password,
+        ...(vscode.workspace.workspaceFolders?.length ? ['User settings'] : []),
+      ]);
+      assert.deepEqual(storedRedis(name)?.ssh, { host: '127.0.0.1', port: sshd.port, username: user.username });
+      const a = await api();
+      assert.equal(await a.profiles.secret(a.profiles.redis(name), 'ssh'), user.password);
+      assert.ok(!settingsText().includes(user.password), 'no SSH password in settings');
+    });
+
     it('a failed SSH login names the hop in one sentence; the password and passphrase reach no log, setting or message', async () => {
       const wrongPassword = `Wp-${randomUUID()}`;
       const wrongPassphrase = `Wq-${randomUUID()}`;

@@ -165,7 +165,9 @@ async function addFromUrl(deps: ProfileCommandDeps, call: CommandCall): Promise<
     },
   });
   const name = await call.prompts.ask('Name', { validate: checkName });
-  return saveNew(deps, kind, { name, url }, undefined, await pickTarget(call.prompts));
+  const bastion = (await wantsSsh(call.prompts)) ? await askSsh(call.prompts) : undefined;
+  const raw = { name, url, ...(bastion ? { ssh: bastion.ssh } : {}) };
+  return saveNew(deps, kind, raw, undefined, await pickTarget(call.prompts), bastion?.secrets);
 }
 
 async function edit(deps: ProfileCommandDeps, call: CommandCall): Promise<{ name: string }> {
