@@ -8,7 +8,7 @@
  */
 import * as vscode from 'vscode';
 import { fromBuffer } from '../../core/bytes';
-import { InputError, NotFoundError } from '../../core/errors';
+import { InputError, NotFoundError, errorMessage } from '../../core/errors';
 import type { Reach, Reached } from '../../core/net/reach';
 import { sshChainKey } from '../../core/net/sshTunnel';
 import { checkHost, checkPort, type ProfileKind, type ResolvedProfile, type TlsOptions } from '../../core/profiles';
@@ -76,7 +76,15 @@ async function reachThrough(
 async function openWithArgs(deps: TcpCommandDeps, raw: Record<string, unknown>): Promise<unknown> {
   const args = parseTcpOpenArgs(raw);
   const profile = args.profile === undefined ? undefined : profileNamed(deps, args.profile, args.kind);
-  const result = await openTcp(args, await reachThrough(deps, profile, args.host, args.port));
+  let through: Awaited<ReturnType<typeof reachThrough>>;
+  try {
+    through = await reachThrough(deps, profile, args.host, args.port);
+  } catch (err) {
+    // Like a refused port: a tunnel that cannot be made is a failed connection, not a failed call.
+    const reason = errorMessage(err);
+    return { id: '', events: [`connectionFailed: ${reason}`], error: reason };
+  }
+  const result = await openTcp(args, through);
   const { session, ...rest } = result;
   if (session) return { id: registerSession(deps.registry, session), ...rest };
   return { id: '', ...rest };
