@@ -66,6 +66,8 @@ interface Services {
   prompts: Prompts;
   profiles: ProfileStore;
   tunnels: SshTunnels;
+  /** How every connection reaches a profile (its SSH tunnel, when it has one). */
+  reach: Reach<ResolvedProfile>;
   sshTrust: SshTrust;
   tails: TailRegistry;
   redisPool: RedisPool;
@@ -105,7 +107,7 @@ function createServices(context: vscode.ExtensionContext): Services {
   const redisPool = new RedisPool({ profile: (name) => profiles.redis(name), password: (p) => profiles.password(p) }, log, reach);
   const tails = new TailRegistry();
   const amqpPool = new AmqpPool({ profile: (name) => profiles.rabbit(name), password: (p) => profiles.password(p) }, log, reach);
-  return { log, prompts, profiles, tunnels, sshTrust, tails, redisPool, amqpPool };
+  return { log, prompts, profiles, tunnels, reach, sshTrust, tails, redisPool, amqpPool };
 }
 
 function createViews(services: Services): Views {
@@ -141,7 +143,7 @@ function redisUiDeps(context: vscode.ExtensionContext, services: Services, views
 
 /** Every command but the RabbitMQ ones, which come with their own disposables. */
 function commandSpecs(services: Services, views: Views, redisUi: RedisUiDeps): CommandSpec[] {
-  const { profiles, redisPool, amqpPool, log, sshTrust, tails } = services;
+  const { profiles, redisPool, amqpPool, log, sshTrust, tails, reach } = services;
   const { redisTree, rabbitTree, values, results, fileTargets, redisConsoles } = views;
   return [
     ...treeCommands([redisTree, rabbitTree], rabbitTree),
@@ -173,7 +175,7 @@ function commandSpecs(services: Services, views: Views, redisUi: RedisUiDeps): C
     ...redisStreamGroupCommands(redisUi),
     ...redisStreamTailCommands(redisUi),
     ...tailCommands(tails),
-    ...tcpCommands(tails),
+    ...tcpCommands({ registry: tails, profiles, reach }),
   ];
 }
 

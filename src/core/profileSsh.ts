@@ -6,9 +6,22 @@ import type { SshConfig, SshHop } from './net/sshTunnel';
 import { asObject, checkHost, checkPort, failProfile, optString } from './profileFields';
 
 const FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}=?$/;
+const HOP_FIELDS = ['host', 'port', 'username', 'privateKeyPath', 'agent', 'hostKey'];
 
-function parseHop(value: unknown, profileName: string, where: string): SshHop {
+function checkFields(o: Record<string, unknown>, profileName: string, where: string, allowed: readonly string[]): void {
+  if ('password' in o || 'passphrase' in o)
+    failProfile(profileName, `"${where}" holds a secret: remove it and use "Set Password" (SSH password or key passphrase).`);
+  const unknown = Object.keys(o).filter((k) => !allowed.includes(k));
+  if (unknown.length > 0)
+    failProfile(
+      profileName,
+      `"${where}" has no field ${unknown.map((k) => `"${k}"`).join(', ')}: the fields are ${allowed.map((k) => `"${k}"`).join(', ')}.`,
+    );
+}
+
+function parseHop(value: unknown, profileName: string, where: string, allowed: readonly string[] = HOP_FIELDS): SshHop {
   const o = asObject(value, `Profile "${profileName}": "${where}"`);
+  checkFields(o, profileName, where, allowed);
   const hostProblem = checkHost(o.host);
   if (hostProblem) failProfile(profileName, `"${where}.host": ${hostProblem}`);
   if (o.port !== undefined) {
@@ -17,8 +30,6 @@ function parseHop(value: unknown, profileName: string, where: string): SshHop {
   }
   const username = optString(o, 'username', profileName);
   if (username === undefined) failProfile(profileName, `"${where}.username" is missing: give the SSH user name.`);
-  if ('password' in o || 'passphrase' in o)
-    failProfile(profileName, `"${where}" holds a secret: remove it and use "Set Password" (SSH password or key passphrase).`);
   const hop: SshHop = { host: o.host as string, username };
   if (o.port !== undefined) hop.port = Number(o.port);
   const key = optString(o, 'privateKeyPath', profileName);
@@ -37,7 +48,7 @@ function parseHop(value: unknown, profileName: string, where: string): SshHop {
 /** The profile's "ssh" field checked, or undefined when it has none. */
 export function parseSsh(value: unknown, profileName: string): SshConfig | undefined {
   if (value === undefined || value === null) return undefined;
-  const bastion: SshConfig = parseHop(value, profileName, 'ssh');
+  const bastion: SshConfig = parseHop(value, profileName, 'ssh', [...HOP_FIELDS, 'jumpHosts']);
   const jumps = (value as Record<string, unknown>).jumpHosts;
   if (jumps !== undefined) {
     if (!Array.isArray(jumps)) failProfile(profileName, '"ssh.jumpHosts" must be a list of hosts.');

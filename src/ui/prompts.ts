@@ -42,6 +42,8 @@ export interface PromptBackend {
   confirm(message: string, detail: string | undefined, buttons: readonly string[]): Promise<string | undefined>;
   /** A notice that needs no answer. */
   info(message: string): void;
+  /** A file chosen in an open dialog (its path); a backend without it asks for the path in an input box. */
+  openFile?(title: string, defaultPath: string | undefined): Promise<string | undefined>;
 }
 
 /** The prompts every command uses; `inject` swaps the backend (tests) until the returned Disposable is disposed. */
@@ -98,6 +100,12 @@ export class Prompts {
   info(message: string): void {
     this.backend.info(message);
   }
+
+  /** The path of one file the user picks (an open dialog starting at `defaultPath`). */
+  async openFile(title: string, defaultPath?: string): Promise<string> {
+    if (this.backend.openFile) return answered(await this.backend.openFile(title, defaultPath));
+    return this.ask(title, defaultPath !== undefined ? { value: defaultPath } : {});
+  }
 }
 
 /** A prompt's answer, or UserCancelled when it was dismissed. */
@@ -125,6 +133,16 @@ export const windowBackend: PromptBackend = {
   },
   info(message) {
     void vscode.window.showInformationMessage(message);
+  },
+  async openFile(title, defaultPath) {
+    const picked = await vscode.window.showOpenDialog({
+      title,
+      canSelectFiles: true,
+      canSelectFolders: false,
+      canSelectMany: false,
+      ...(defaultPath !== undefined ? { defaultUri: vscode.Uri.file(defaultPath) } : {}),
+    });
+    return picked?.[0]?.fsPath;
   },
 };
 

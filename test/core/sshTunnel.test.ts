@@ -15,6 +15,7 @@ import { checkKnownHosts, hostKeyFingerprint } from '../../src/core/net/sshHostK
 import { directReach, tunnelReach } from '../../src/core/net/reach';
 import { SshTunnels, type SshConfig, type SshSecrets, type SshTunnelOptions } from '../../src/core/net/sshTunnel';
 import { OwnSshd, makeKeyPair, sshdAvailable, type KeyPair } from '../topology/sshTopology';
+import { waitFor } from './helpers/common';
 
 /** PING through a local endpoint to the shared Redis; resolves with the raw reply. */
 function ping(endpoint: { host: string; port: number }): Promise<string> {
@@ -58,6 +59,11 @@ describe('SSH tunnels (own sshd)', function () {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  /** Waits until every tunnel has closed: the last connection through a forward closes a released tunnel a moment later. */
+  async function allClosed(): Promise<void> {
+    await waitFor('every released tunnel to close', () => tunnels.size === 0, 3_000, 20);
+  }
+
   function options(secrets: SshSecrets = {}, extra: Partial<SshTunnelOptions> = {}): SshTunnelOptions {
     return { timeoutMs: 5_000, secrets: () => Promise.resolve(secrets), knownHostsPath: emptyKnownHosts, ...extra };
   }
@@ -89,6 +95,7 @@ describe('SSH tunnels (own sshd)', function () {
     } finally {
       good.release();
     }
+    await allClosed();
     const bad = tunnels.acquire(bastion({ privateKeyPath: lockedKey.privateKeyPath }), options({ passphrase: 'wrong' }));
     try {
       await assert.rejects(bad.ready(), (err: Error) => err instanceof AuthError && /passphrase is missing or wrong/.test(err.message));
@@ -105,6 +112,7 @@ describe('SSH tunnels (own sshd)', function () {
     } finally {
       tunnel.release();
     }
+    await allClosed();
     const wrong = tunnels.acquire(bastion({ username: user.username, privateKeyPath: undefined }), options({ password: 'not-it' }));
     try {
       await assert.rejects(
@@ -160,6 +168,7 @@ describe('SSH tunnels (own sshd)', function () {
     } finally {
       accepted.release();
     }
+    await allClosed();
   });
 
   it('counts a known_hosts entry as a pin, and refuses a changed key whether pinned or listed', async function () {
@@ -174,6 +183,7 @@ describe('SSH tunnels (own sshd)', function () {
     } finally {
       listed.release();
     }
+    await allClosed();
     const otherKey = makeKeyPair(dir, 'other-host');
     const wrongList = join(dir, 'known_hosts_wrong');
     writeFileSync(wrongList, `[127.0.0.1]:${sshd.port} ${otherKey.publicKey}\n`);
@@ -253,7 +263,31 @@ describe('SSH tunnels (own sshd)', function () {
     first.release();
     assert.equal(await ping(local), '+PONG', 'still open while one user holds it');
     second.release();
-    assert.equal(tunnels.size, 0);
+    await allClosed();
+    await assert.rejects(ping(local), /ECONNREFUSED|closed/);
+  });
+
+  it('keeps a released tunnel up while a connection through it is open, and closes it with that connection', async function () {
+    const tunnel = tunnels.acquire(bastion(), options());
+    const local = await tunnel.forward('127.0.0.1', 6379);
+    const socket = net.connect(local);
+    let got = '';
+    socket.on('data', (d: Buffer) => (got += d.toString()));
+    const pong = async (): Promise<void> => {
+      got = '';
+      socket.write('PING\r\n');
+      await waitFor('+PONG through the held connection', () => got === '+PONG\r\n', 5_000, 10);
+    };
+    try {
+      await pong();
+      tunnel.release();
+      assert.deepEqual(tunnel.usage, { users: 0, connections: 1 });
+      assert.equal(tunnels.size, 1, 'the open connection holds the tunnel');
+      await pong();
+    } finally {
+      socket.destroy();
+    }
+    await allClosed();
     await assert.rejects(ping(local), /ECONNREFUSED|closed/);
   });
 
@@ -276,7 +310,7 @@ describe('SSH tunnels (own sshd)', function () {
     a.release(); // a second release of the same lease changes nothing
     assert.equal(tunnels.size, 1);
     b.release();
-    assert.equal(tunnels.size, 0);
+    await allClosed();
   });
 
   it('reads known_hosts like OpenSSH: hashed names, ports, negation and revoked keys', function () {

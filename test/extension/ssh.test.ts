@@ -11,6 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { OwnSshd, makeKeyPair, sshdAvailable, type KeyPair } from '../topology/sshTopology';
+import { registerSshProfileFlowTests } from './sshProfileFlow.test';
+import { registerSshUseTests } from './sshUse.test';
 import { api, exec, plainRedis, rabbitMgmt as mgmt, RABBIT_MANAGEMENT, rejects, uniqueName, waitFor } from './util';
 
 const DB = 7;
@@ -161,6 +163,15 @@ export function registerSshTests(): void {
         const message = await rejects(exec('brokerExplorer.redis.runCommand', { profile: name, line: 'SET ssh:never 1' }), /is not known/);
         assert.ok(message.includes(sshd.hostKeyFingerprint), message);
         assert.equal(await seed.exists('ssh:never'), 0);
+        const tcp = await exec<{ events: string[]; error?: string }>('brokerExplorer.tcp.open', {
+          host: '127.0.0.1',
+          port: 6379,
+          profile: name,
+          send: 'SET ssh:never 1\r\n',
+        });
+        assert.match(tcp.error ?? '', /is not known: its fingerprint is SHA256:/);
+        assert.match(tcp.events[0] ?? '', /^connectionFailed: The host key of /);
+        assert.equal(await seed.exists('ssh:never'), 0);
         const steps = await exec<TestResult>('brokerExplorer.profiles.test', { kind: 'redis', name });
         assert.equal(steps.ok, false);
         assert.deepEqual(
@@ -194,4 +205,6 @@ export function registerSshTests(): void {
       }
     });
   });
+  registerSshUseTests();
+  registerSshProfileFlowTests();
 }

@@ -141,9 +141,16 @@ export class OwnSshd {
 
   /** Kills every live connection (the tunnel drops) while the listener stays. */
   killSessions(): number {
-    const pids = this.sessionPids();
-    for (const pid of pids) process.kill(pid, 'SIGKILL');
-    return pids.length;
+    let killed = 0;
+    for (const pid of this.sessionPids()) {
+      try {
+        process.kill(pid, 'SIGKILL');
+        killed++;
+      } catch {
+        // it ended between the listing and the kill
+      }
+    }
+    return killed;
   }
 
   /** Stops the listener (live sessions keep running unless killed too). */

@@ -6,6 +6,7 @@
  */
 import { createHash, createHmac } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { ConnectionError, type BrokerError } from '../errors';
 
 /** `SHA256:<base64 without padding>` of a host key blob, as `ssh-keygen -l` prints it. */
 export function hostKeyFingerprint(key: Buffer): string {
@@ -83,4 +84,41 @@ export async function checkKnownHostsFile(path: string, host: string, port: numb
     return 'unknown';
   }
   return checkKnownHosts(text, host, port, key);
+}
+
+export interface HostKeyCheck {
+  /** `user@host:port` of the hop, for the sentences. */
+  where: string;
+  host: string;
+  port: number;
+  /** The key the server presented. */
+  key: Buffer;
+  /** The profile's pinned fingerprint, if any. */
+  pinned?: string;
+  knownHostsPath: string;
+  /** Asked when neither a pin nor known_hosts knows the host; true trusts the key. */
+  ask?: (fingerprint: string) => Promise<boolean>;
+}
+
+/** undefined when the key is trusted (pin, else known_hosts, else `ask`), else the refusal sentence. */
+export async function verifyHostKey(check: HostKeyCheck): Promise<BrokerError | undefined> {
+  const { where, pinned, knownHostsPath } = check;
+  const fingerprint = hostKeyFingerprint(check.key);
+  if (pinned) {
+    if (sameFingerprint(pinned, fingerprint)) return undefined;
+    return new ConnectionError(
+      `The host key of ${where} has changed: it is ${fingerprint}, but the profile pins ${pinned}. Nothing was sent; if the server's key really changed, update "hostKey" in the profile.`,
+    );
+  }
+  const verdict = await checkKnownHostsFile(knownHostsPath, check.host, check.port, check.key);
+  if (verdict === 'match') return undefined;
+  if (verdict === 'mismatch') {
+    return new ConnectionError(
+      `The host key of ${where} (${fingerprint}) does not match ${knownHostsPath}. Nothing was sent; check the server, then fix known_hosts or pin the key in the profile.`,
+    );
+  }
+  if (check.ask && (await check.ask(fingerprint))) return undefined;
+  return new ConnectionError(
+    `The host key of ${where} is not known: its fingerprint is ${fingerprint}. Check it with the server's administrator, then pin it as "hostKey" in the profile's ssh settings.`,
+  );
 }

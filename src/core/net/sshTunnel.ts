@@ -10,6 +10,9 @@
  * refused with a sentence that gives the fingerprint to pin). A changed key
  * is always refused before anything is sent. Keepalives are on; a lost
  * tunnel reconnects, with capped backoff, when a connection next needs it.
+ * A connection still open through a forward keeps the tunnel up after its
+ * last user let go (a subscription outlives the pool session that dialled
+ * it when settings change); the tunnel closes when that connection does.
  */
 import { readFile } from 'node:fs/promises';
 import * as net from 'node:net';
@@ -21,7 +24,7 @@ import { BrokerError, ConnectionError, InputError, errorMessage } from '../error
 import type { Logger } from '../logger';
 import { silentLogger } from '../logger';
 import { describeSshError } from './sshErrors';
-import { checkKnownHostsFile, hostKeyFingerprint, sameFingerprint } from './sshHostKeys';
+import { hostKeyFingerprint, verifyHostKey } from './sshHostKeys';
 
 export interface SshHop {
   host: string;
@@ -97,6 +100,8 @@ const KEEPALIVE_MS = 10_000;
 /** One live or reconnecting SSH chain with its local forwards. */
 export class SshTunnel {
   private users = 0;
+  /** Connections open through the forwards now. */
+  private piped = 0;
   private clients: Client[] = [];
   private connecting: Promise<Client> | undefined;
   private nextAttemptAt = 0;
@@ -144,10 +149,19 @@ export class SshTunnel {
     this.users++;
   }
 
-  /** Lets go of one use; the last closes the tunnel and its forwards. */
+  /** Lets go of one use; the last closes the tunnel and its forwards once no connection is open through them. */
   release(): void {
     this.users--;
-    if (this.users <= 0) this.close();
+    this.closeWhenUnused();
+  }
+
+  /** Users, and connections open through the forwards (for tests and the log). */
+  get usage(): { users: number; connections: number } {
+    return { users: this.users, connections: this.piped };
+  }
+
+  private closeWhenUnused(): void {
+    if (this.users <= 0 && this.piped <= 0) this.close();
   }
 
   close(): void {
@@ -166,20 +180,13 @@ export class SshTunnel {
   private listen(host: string, port: number): Promise<net.Server> {
     const server = net.createServer((socket) => {
       socket.setNoDelay(true);
-      this.channel(host, port).then(
-        (ch) => {
-          socket.pipe(ch).pipe(socket);
-          const end = (): void => {
-            socket.destroy();
-            ch.destroy();
-          };
-          ch.on('close', end).on('error', end);
-          socket.on('close', end).on('error', end);
-        },
-        (err: unknown) => {
-          this.logger.warn(`SSH tunnel ${this.label}: forwarding to ${host}:${port} failed: ${errorMessage(err)}`);
-          socket.destroy();
-        },
+      this.piped++;
+      socket.once('close', () => {
+        this.piped--;
+        this.closeWhenUnused();
+      });
+      pipeSocket(socket, this.channel(host, port), (err) =>
+        this.logger.warn(`SSH tunnel ${this.label}: forwarding to ${host}:${port} failed: ${errorMessage(err)}`),
       );
     });
     return new Promise((resolve, reject) => {
@@ -311,28 +318,38 @@ export class SshTunnel {
   }
 
   /** undefined when the key is trusted, else the refusal. */
-  private async verifyHostKey(hop: SshHop, key: Buffer): Promise<BrokerError | undefined> {
-    const where = hopLabel(hop);
-    const fingerprint = hostKeyFingerprint(key);
-    if (hop.hostKey) {
-      if (sameFingerprint(hop.hostKey, fingerprint)) return undefined;
-      return new ConnectionError(
-        `The host key of ${where} has changed: it is ${fingerprint}, but the profile pins ${hop.hostKey}. Nothing was sent; if the server's key really changed, update "hostKey" in the profile.`,
-      );
-    }
-    const knownHosts = this.options.knownHostsPath ?? join(homedir(), '.ssh', 'known_hosts');
-    const verdict = await checkKnownHostsFile(knownHosts, hop.host, hop.port ?? 22, key);
-    if (verdict === 'match') return undefined;
-    if (verdict === 'mismatch') {
-      return new ConnectionError(
-        `The host key of ${where} (${fingerprint}) does not match ${knownHosts}. Nothing was sent; check the server, then fix known_hosts or pin the key in the profile.`,
-      );
-    }
-    if (this.options.onUnknownHostKey && (await this.options.onUnknownHostKey(hop, fingerprint))) return undefined;
-    return new ConnectionError(
-      `The host key of ${where} is not known: its fingerprint is ${fingerprint}. Check it with the server's administrator, then pin it as "hostKey" in the profile's ssh settings.`,
-    );
+  private verifyHostKey(hop: SshHop, key: Buffer): Promise<BrokerError | undefined> {
+    const { onUnknownHostKey } = this.options;
+    return verifyHostKey({
+      where: hopLabel(hop),
+      host: hop.host,
+      port: hop.port ?? 22,
+      key,
+      ...(hop.hostKey ? { pinned: hop.hostKey } : {}),
+      knownHostsPath: this.options.knownHostsPath ?? join(homedir(), '.ssh', 'known_hosts'),
+      ...(onUnknownHostKey ? { ask: (fingerprint: string) => onUnknownHostKey(hop, fingerprint) } : {}),
+    });
   }
+}
+
+/** Joins a local socket to its stream through the tunnel, each closing the other; a stream that cannot open resets the socket. */
+export function pipeSocket(socket: net.Socket, channel: Promise<Duplex>, onFailed: (err: unknown) => void): void {
+  channel.then(
+    (ch) => {
+      socket.pipe(ch).pipe(socket);
+      const end = (): void => {
+        socket.destroy();
+        ch.destroy();
+      };
+      ch.on('close', end).on('error', end);
+      socket.on('close', end).on('error', end);
+    },
+    (err: unknown) => {
+      onFailed(err);
+      // A reset, not a clean close: the client sees the connection fail rather than the peer hang up politely.
+      socket.resetAndDestroy();
+    },
+  );
 }
 
 function forwardOut(client: Client, host: string, port: number, via: string): Promise<Duplex> {

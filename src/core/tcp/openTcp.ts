@@ -8,6 +8,7 @@ import { fromBuffer, isHexBytes, toBuffer, type BytesLike } from '../bytes';
 import { CancelledError, InputError, errorMessage } from '../errors';
 import { checkHost, checkPort, checkTimeout, type TlsOptions } from '../profiles';
 import { now } from '../net/dial';
+import type { Reached } from '../net/reach';
 import { DEFAULT_TCP_CONNECT_TIMEOUT_MS, TcpSession, type TcpProtocol, type TcpSessionOptions } from './tcpSession';
 
 export interface TcpOpenArgs {
@@ -24,6 +25,10 @@ export interface TcpOpenArgs {
   keep?: boolean;
   /** Bounds TCP connect + TLS handshake (default 10,000, never above timeoutMs). */
   connectTimeoutMs?: number;
+  /** Go through this profile's SSH tunnel (directly when it has none). */
+  profile?: string;
+  /** Which kind `profile` is, when a Redis and a RabbitMQ profile share the name. */
+  kind?: 'redis' | 'rabbitmq';
 }
 
 export interface TcpOpenResult {
@@ -44,6 +49,10 @@ export interface OpenTcpOptions {
   maxReceivedBytes?: number;
   /** Extra callbacks (a terminal, a tail buffer) attached before connecting. */
   protocol?: TcpProtocol;
+  /** Where a profile's tunnel lets the session dial (a local forward); released once the session closes. */
+  reached?: Reached;
+  /** Says what carries the session in its connectionMade event (`SSH user@host:port`). */
+  viaLabel?: string;
 }
 
 export const DEFAULT_TAKE_TIMEOUT_MS = 10_000;
@@ -98,6 +107,15 @@ export function parseTcpOpenArgs(raw: unknown): TcpOpenArgs {
     if (typeof o.keep !== 'boolean') throw new InputError('TCP session: "keep" must be true or false.');
     args.keep = o.keep;
   }
+  if (o.profile !== undefined) {
+    if (typeof o.profile !== 'string' || o.profile.trim() === '')
+      throw new InputError('TCP session: "profile" must be the name of a profile whose SSH tunnel to go through.');
+    args.profile = o.profile;
+  }
+  if (o.kind !== undefined) {
+    if (o.kind !== 'redis' && o.kind !== 'rabbitmq') throw new InputError('TCP session: "kind" must be "redis" or "rabbitmq".');
+    args.kind = o.kind;
+  }
   return args;
 }
 
@@ -112,7 +130,10 @@ export async function openTcp(args: TcpOpenArgs, options: OpenTcpOptions = {}): 
   const sessionOptions: TcpSessionOptions = { host: args.host, port: args.port, connectTimeoutMs };
   if (args.tls !== undefined) sessionOptions.tls = args.tls;
   if (options.maxReceivedBytes !== undefined) sessionOptions.maxReceivedBytes = options.maxReceivedBytes;
+  const { reached } = options;
+  if (reached?.tunnelled) sessionOptions.via = { host: reached.host, port: reached.port, label: options.viaLabel ?? 'an SSH tunnel' };
   const session = new TcpSession(sessionOptions, options.protocol);
+  if (reached) void session.whenClosed().then(() => reached.release());
   const onAbort = (): void => void session.close();
   options.signal?.addEventListener('abort', onAbort, { once: true });
   try {

@@ -48,12 +48,14 @@ export interface TcpSessionOptions {
   maxEvents?: number;
   /** Aborting it cancels a connect in progress or closes an open session. */
   signal?: AbortSignal;
+  /** Dial this instead (a local forward of an SSH tunnel); `host` stays the name TLS checks and events show. */
+  via?: { host: string; port: number; label: string };
 }
 
 export type TcpSessionState = 'new' | 'connecting' | 'open' | 'closing' | 'closed' | 'failed';
 
 export type TcpEvent =
-  | { type: 'connectionMade'; local: string; peer: string; ms: number; tls?: TlsInfo }
+  | { type: 'connectionMade'; local: string; peer: string; ms: number; tls?: TlsInfo; via?: string }
   | { type: 'dataReceived'; data: Buffer }
   | { type: 'connectionLost'; reason?: string; by: 'peer' | 'us' }
   | { type: 'connectionFailed'; reason: string; kind: SocketErrorCode };
@@ -68,7 +70,7 @@ export const CLOSE_GRACE_MS = 1_000;
 export function formatTcpEvent(event: TcpEvent): string {
   switch (event.type) {
     case 'connectionMade':
-      return `connectionMade ${event.local} -> ${event.peer}${event.tls ? ` (${describeTls(event.tls)})` : ''}`;
+      return `connectionMade ${event.local} -> ${event.peer}${event.via ? ` through ${event.via}` : ''}${event.tls ? ` (${describeTls(event.tls)})` : ''}`;
     case 'dataReceived':
       return `dataReceived ${event.data.length} ${event.data.length === 1 ? 'byte' : 'bytes'}`;
     case 'connectionLost':
@@ -174,11 +176,12 @@ export class TcpSession {
     const signal = this.connectAbort.signal;
     if (this.options.signal?.aborted) this.connectAbort.abort();
     const started = now();
-    const tcp = await connectTcp(this.host, this.port, timeoutMs, signal);
+    const via = this.options.via;
+    const tcp = await connectTcp(via?.host ?? this.host, via?.port ?? this.port, timeoutMs, signal);
     if (!tcp.ok) throw this.fail(tcp);
     const raw = tcp.value;
     const local = hostPort(raw.localAddress ?? '?', raw.localPort ?? 0);
-    const peer = hostPort(raw.remoteAddress ?? this.host, raw.remotePort ?? this.port);
+    const peer = via ? this.endpoint : hostPort(raw.remoteAddress ?? this.host, raw.remotePort ?? this.port);
     let socket: net.Socket = raw;
     if (
       this.options.tls !== undefined &&
@@ -207,6 +210,7 @@ export class TcpSession {
     this.currentState = 'open';
     const made: TcpEvent = { type: 'connectionMade', local, peer, ms: roundMs(now() - started) };
     if (this.tls) made.tls = this.tls;
+    if (via) made.via = via.label;
     this.emit(made);
   }
 

@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { InputError, NotFoundError } from '../../core/errors';
+import type { SshSecrets } from '../../core/net/sshTunnel';
 import {
   checkDb,
   checkHost,
@@ -28,6 +29,7 @@ import { str, obj } from './args';
 import { kindArg, pickKind, pickProfile, type ProfileCommandDeps } from './profilePicker';
 import { SECRET_NAMES, setPassword } from './profileSecrets';
 import type { CommandCall, CommandSpec } from './registry';
+import { askSsh, wantsSsh } from './sshPrompts';
 import { testConnection, type TestConnectionDeps } from './testConnection';
 
 async function pickTarget(prompts: Prompts): Promise<ProfileTarget> {
@@ -52,7 +54,7 @@ async function saveNew(
   raw: Record<string, unknown>,
   password: string | undefined,
   target: ProfileTarget,
-  sshPassword?: string,
+  sshSecrets: SshSecrets = {},
 ): Promise<{ name: string }> {
   const cleaned: Record<string, unknown> = { ...raw };
   let secret = password;
@@ -80,12 +82,16 @@ async function saveNew(
     const stored = kind === 'redis' ? deps.profiles.redis(resolved.name) : deps.profiles.rabbit(resolved.name);
     await deps.profiles.setPassword(stored, secret);
   }
-  if (sshPassword !== undefined) {
-    const stored = kind === 'redis' ? deps.profiles.redis(resolved.name) : deps.profiles.rabbit(resolved.name);
-    await deps.profiles.setPassword(stored, sshPassword, 'ssh');
-  }
+  await storeSshSecrets(deps, kind, resolved.name, sshSecrets);
   deps.invalidate(kind, resolved.name);
   return { name: resolved.name };
+}
+
+/** Puts the bastion's password and key passphrase (those given; an empty one is removed) in the secret storage, bound to the saved profile. */
+async function storeSshSecrets(deps: ProfileCommandDeps, kind: ProfileKind, name: string, secrets: SshSecrets): Promise<void> {
+  const stored = (): ResolvedProfile => (kind === 'redis' ? deps.profiles.redis(name) : deps.profiles.rabbit(name));
+  if (secrets.password !== undefined) await deps.profiles.setPassword(stored(), secrets.password, 'ssh');
+  if (secrets.passphrase !== undefined) await deps.profiles.setPassword(stored(), secrets.passphrase, 'sshPassphrase');
 }
 
 async function add(deps: ProfileCommandDeps, call: CommandCall, presetKind?: ProfileKind): Promise<{ name: string } | undefined> {
@@ -129,8 +135,10 @@ async function add(deps: ProfileCommandDeps, call: CommandCall, presetKind?: Pro
     raw = { name, url, managementUrl };
   }
   const password = await call.prompts.ask('Password (stored in the secret storage; empty for none)', { password: true, value: '' });
+  const bastion = (await wantsSsh(call.prompts)) ? await askSsh(call.prompts) : undefined;
+  if (bastion) raw.ssh = bastion.ssh;
   const target = await pickTarget(call.prompts);
-  return saveNew(deps, kind, raw, password === '' ? undefined : password, target);
+  return saveNew(deps, kind, raw, password === '' ? undefined : password, target, bastion?.secrets);
 }
 
 async function addFromUrl(deps: ProfileCommandDeps, call: CommandCall): Promise<{ name: string }> {
@@ -140,7 +148,7 @@ async function addFromUrl(deps: ProfileCommandDeps, call: CommandCall): Promise<
     const via = str(call.args, 'via');
     const bastion = via === undefined ? undefined : parseSshUrl(via);
     if (bastion) raw.ssh = bastion.hop;
-    return saveNew(deps, kind, raw, undefined, 'global', bastion?.password);
+    return saveNew(deps, kind, raw, undefined, 'global', bastion?.password !== undefined ? { password: bastion.password } : {});
   }
   const kind = await pickKind(call.prompts);
   const url = await call.prompts.ask(`${label(kind)} URL`, {
@@ -157,7 +165,9 @@ async function addFromUrl(deps: ProfileCommandDeps, call: CommandCall): Promise<
     },
   });
   const name = await call.prompts.ask('Name', { validate: checkName });
-  return saveNew(deps, kind, { name, url }, undefined, await pickTarget(call.prompts));
+  const bastion = (await wantsSsh(call.prompts)) ? await askSsh(call.prompts) : undefined;
+  const raw = { name, url, ...(bastion ? { ssh: bastion.ssh } : {}) };
+  return saveNew(deps, kind, raw, undefined, await pickTarget(call.prompts), bastion?.secrets);
 }
 
 async function edit(deps: ProfileCommandDeps, call: CommandCall): Promise<{ name: string }> {
@@ -169,25 +179,13 @@ async function edit(deps: ProfileCommandDeps, call: CommandCall): Promise<{ name
   const index = list.findIndex((p) => p.name === profile.name);
   const current = list[index];
   let changes: Record<string, unknown>;
+  let sshSecrets: SshSecrets = {};
   if (call.args) {
     changes = obj(call.args, 'changes') ?? {};
   } else {
-    const fields =
-      kind === 'redis'
-        ? ['host', 'port', 'db', 'username', 'delimiter', 'connectTimeoutMs', 'readOnly']
-        : ['url', 'managementUrl', 'connectTimeoutMs', 'readOnly'];
-    const field = await call.prompts.pick(fields, { title: `Edit ${profile.name}: field` });
-    const currentValue = current[field];
-    const value = await call.prompts.ask(field, {
-      value:
-        typeof currentValue === 'string' || typeof currentValue === 'number' || typeof currentValue === 'boolean'
-          ? String(currentValue)
-          : '',
-    });
-    const numeric = ['port', 'db', 'connectTimeoutMs'].includes(field);
-    changes = {
-      [field]: field === 'readOnly' ? value === 'true' : numeric && value !== '' ? Number(value) : value === '' ? undefined : value,
-    };
+    const asked = await askChange(call.prompts, kind, profile, current);
+    changes = asked.changes;
+    sshSecrets = asked.sshSecrets;
   }
   if ('password' in changes) throw new InputError('Passwords are not profile fields: use "Set Password".');
   const updated: Record<string, unknown> = { ...current, ...changes };
@@ -206,8 +204,45 @@ async function edit(deps: ProfileCommandDeps, call: CommandCall): Promise<{ name
   if (password !== undefined && (await deps.profiles.password(reResolved)) === undefined && sameEndpoint(before, reResolved)) {
     await deps.profiles.setPassword(reResolved, password);
   }
+  await storeSshSecrets(deps, kind, after.name, sshSecrets);
+  if (before.ssh && !after.ssh)
+    for (const secret of ['ssh', 'sshPassphrase'] as const) await deps.profiles.setPassword(before, undefined, secret);
   deps.invalidate(kind, profile.name);
   return { name: after.name };
+}
+
+/** The palette's edit: one field, or the SSH bastion (add, change or remove it). */
+async function askChange(
+  prompts: Prompts,
+  kind: ProfileKind,
+  profile: ResolvedProfile,
+  current: Record<string, unknown>,
+): Promise<{ changes: Record<string, unknown>; sshSecrets: SshSecrets }> {
+  const fields =
+    kind === 'redis'
+      ? ['host', 'port', 'db', 'username', 'delimiter', 'connectTimeoutMs', 'readOnly', 'ssh']
+      : ['url', 'managementUrl', 'connectTimeoutMs', 'readOnly', 'ssh'];
+  const field = await prompts.pick(fields, { title: `Edit ${profile.name}: field` });
+  if (field === 'ssh') {
+    if (profile.ssh) {
+      const what = await prompts.pick(['Change the SSH bastion', 'Remove the SSH bastion'], { title: `Edit ${profile.name}: SSH` });
+      if (what === 'Remove the SSH bastion') return { changes: { ssh: undefined }, sshSecrets: {} };
+    }
+    const asked = await askSsh(prompts, profile.ssh);
+    return { changes: { ssh: asked.ssh }, sshSecrets: asked.secrets };
+  }
+  const currentValue = current[field];
+  const value = await prompts.ask(field, {
+    value:
+      typeof currentValue === 'string' || typeof currentValue === 'number' || typeof currentValue === 'boolean' ? String(currentValue) : '',
+  });
+  const numeric = ['port', 'db', 'connectTimeoutMs'].includes(field);
+  return {
+    changes: {
+      [field]: field === 'readOnly' ? value === 'true' : numeric && value !== '' ? Number(value) : value === '' ? undefined : value,
+    },
+    sshSecrets: {},
+  };
 }
 
 function sameEndpoint(a: ResolvedProfile, b: ResolvedProfile): boolean {

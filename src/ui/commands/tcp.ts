@@ -1,12 +1,17 @@
 /**
  * brokerExplorer.tcp.open: a raw TCP session. With arguments it connects,
  * sends, waits and returns the events; from the palette or a profile it
- * opens a terminal that shows every event and byte as it happens.
+ * opens a terminal that shows every event and byte as it happens. With a
+ * profile (its node, or `profile` in the arguments) the session goes through
+ * that profile's SSH tunnel, sharing it by reference count with the pools,
+ * and lets go of it when the session closes.
  */
 import * as vscode from 'vscode';
 import { fromBuffer } from '../../core/bytes';
-import { InputError } from '../../core/errors';
-import { checkHost, checkPort, type TlsOptions } from '../../core/profiles';
+import { InputError, NotFoundError, errorMessage } from '../../core/errors';
+import type { Reach, Reached } from '../../core/net/reach';
+import { sshChainKey } from '../../core/net/sshTunnel';
+import { checkHost, checkPort, type ProfileKind, type ResolvedProfile, type TlsOptions } from '../../core/profiles';
 import { openTcp, parseTcpOpenArgs } from '../../core/tcp/openTcp';
 import type { TcpSession } from '../../core/tcp/tcpSession';
 import type { TailRegistry } from '../tails/tailRegistry';
@@ -39,23 +44,56 @@ function registerSession(registry: TailRegistry, session: TcpSession, show?: () 
   return tail.id;
 }
 
-function endpointOf(node: unknown): { host: string; port: number; tls?: TlsOptions } | undefined {
-  const profile = (node as Partial<ProfileBearingNode> | undefined)?.profile;
-  if (!profile) return undefined;
-  const out: { host: string; port: number; tls?: TlsOptions } = { host: profile.host, port: profile.port };
-  if (profile.tls) out.tls = profile.tls;
-  return out;
+export interface TcpCommandDeps {
+  registry: TailRegistry;
+  /** The profiles by kind, to find the one named by `profile`. */
+  profiles: { list(kind: ProfileKind): ResolvedProfile[] };
+  /** How a profile reaches an address: directly, or through its SSH tunnel. */
+  reach: Reach<ResolvedProfile>;
 }
 
-async function open(registry: TailRegistry, call: CommandCall): Promise<unknown> {
-  if (call.args) {
-    const args = parseTcpOpenArgs(call.args);
-    const result = await openTcp(args);
-    const { session, ...rest } = result;
-    if (session) return { id: registerSession(registry, session), ...rest };
-    return { id: '', ...rest };
+/** The profile named `name` (of `kind` when given); a name both kinds use needs `kind`. */
+function profileNamed(deps: TcpCommandDeps, name: string, kind: ProfileKind | undefined): ResolvedProfile {
+  const kinds: ProfileKind[] = kind ? [kind] : ['redis', 'rabbitmq'];
+  const found = kinds.flatMap((k) => deps.profiles.list(k).filter((p) => p.name === name));
+  if (found.length === 0) throw new NotFoundError(`TCP session: there is no ${kind ? `${kind} ` : ''}profile "${name}": add it first.`);
+  if (found.length > 1)
+    throw new InputError(`TCP session: a Redis and a RabbitMQ profile are both named "${name}": add "kind": "redis" or "rabbitmq".`);
+  return found[0];
+}
+
+/** Where a session through `profile` dials (a forward of its tunnel), and how it is named in the events. */
+async function reachThrough(
+  deps: TcpCommandDeps,
+  profile: ResolvedProfile | undefined,
+  host: string,
+  port: number,
+): Promise<{ reached?: Reached; viaLabel?: string }> {
+  if (!profile?.ssh) return {};
+  return { reached: await deps.reach(profile, host, port), viaLabel: `SSH ${sshChainKey(profile.ssh)}` };
+}
+
+async function openWithArgs(deps: TcpCommandDeps, raw: Record<string, unknown>): Promise<unknown> {
+  const args = parseTcpOpenArgs(raw);
+  const profile = args.profile === undefined ? undefined : profileNamed(deps, args.profile, args.kind);
+  let through: Awaited<ReturnType<typeof reachThrough>>;
+  try {
+    through = await reachThrough(deps, profile, args.host, args.port);
+  } catch (err) {
+    // Like a refused port: a tunnel that cannot be made is a failed connection, not a failed call.
+    const reason = errorMessage(err);
+    return { id: '', events: [`connectionFailed: ${reason}`], error: reason };
   }
-  const fromProfile = endpointOf(call.node);
+  const result = await openTcp(args, through);
+  const { session, ...rest } = result;
+  if (session) return { id: registerSession(deps.registry, session), ...rest };
+  return { id: '', ...rest };
+}
+
+async function open(deps: TcpCommandDeps, call: CommandCall): Promise<unknown> {
+  if (call.args) return openWithArgs(deps, call.args);
+  const nodeProfile = (call.node as Partial<ProfileBearingNode> | undefined)?.profile;
+  const fromProfile = nodeProfile ? { host: nodeProfile.host, port: nodeProfile.port, tls: nodeProfile.tls } : undefined;
   const host = fromProfile?.host ?? (await call.prompts.ask('TCP session: host', { value: '127.0.0.1', validate: (v) => checkHost(v) }));
   const port = fromProfile?.port ?? Number(await call.prompts.ask('TCP session: port', { validate: (v) => checkPort(v) }));
   let tls: TlsOptions | undefined = fromProfile?.tls;
@@ -73,8 +111,11 @@ async function open(registry: TailRegistry, call: CommandCall): Promise<unknown>
       { title: 'Line ending sent after each line' },
     )
   ).value;
-  const opened = openTcpTerminal(vscode.window, { host, port, ...(tls ? { tls } : {}), lineEnding: ending });
-  const id = registerSession(registry, opened.session, () => opened.terminal.show());
+  const { reached, viaLabel } = await reachThrough(deps, nodeProfile, host, port);
+  const via = reached?.tunnelled ? { via: { host: reached.host, port: reached.port, label: viaLabel ?? 'an SSH tunnel' } } : {};
+  const opened = openTcpTerminal(vscode.window, { host, port, ...(tls ? { tls } : {}), ...via, lineEnding: ending });
+  if (reached) void opened.session.whenClosed().then(() => reached.release());
+  const id = registerSession(deps.registry, opened.session, () => opened.terminal.show());
   try {
     await opened.connected;
   } catch {
@@ -83,13 +124,13 @@ async function open(registry: TailRegistry, call: CommandCall): Promise<unknown>
   return { id, events: opened.session.events };
 }
 
-export function tcpCommands(registry: TailRegistry): CommandSpec[] {
+export function tcpCommands(deps: TcpCommandDeps): CommandSpec[] {
   return [
     {
       id: 'brokerExplorer.tcp.open',
       run: async (call) => {
         if (call.args && typeof call.args.host !== 'string') throw new InputError('Opening a TCP session needs "host" and "port".');
-        return open(registry, call);
+        return open(deps, call);
       },
     },
   ];
