@@ -126,6 +126,10 @@ export interface ResolvedRabbitProfile {
   via?: Endpoint;
   /** Where to send management API requests instead of managementUrl's host:port (a local forward). */
   managementVia?: Endpoint;
+  /** Behind SSH: the local forward of each entry of `urls`, in the same order (the first is `via`). */
+  urlVias?: Endpoint[];
+  /** Behind SSH: the local forward of each entry of `managementUrls`, in the same order (the first is `managementVia`). */
+  managementVias?: Endpoint[];
 }
 
 export type ResolvedProfile = ResolvedRedisProfile | ResolvedRabbitProfile;
@@ -374,13 +378,29 @@ export function managementEndpoint(managementUrl: string): Endpoint {
 }
 
 /** A management API URL for `path`, sent to the SSH forward when the profile has one. */
-export function managementRequestUrl(profile: { managementUrl: string; managementVia?: Endpoint }, path: string): string {
+export function managementRequestUrl(profile: { managementUrl: string; managementVia?: Endpoint | undefined }, path: string): string {
   const url = new URL(profile.managementUrl.replace(/\/+$/, '') + path);
   if (profile.managementVia) {
     url.hostname = profile.managementVia.host;
     url.port = String(profile.managementVia.port);
   }
   return url.href;
+}
+
+/** A management API base URL and where its requests go (its SSH forward, when the profile has one). */
+export interface ManagementTarget {
+  url: string;
+  via?: Endpoint;
+}
+
+/** The management API base URLs a RabbitMQ profile can use, in order, each with its SSH forward when it has one. */
+export function managementTargets(profile: ResolvedRabbitProfile): ManagementTarget[] {
+  const urls = profile.managementUrls.length === 0 ? [profile.managementUrl] : profile.managementUrls;
+  if (profile.managementVia && !profile.managementVias) return [{ url: urls[0], via: profile.managementVia }];
+  return urls.map((url, i) => {
+    const via = profile.managementVias?.[i];
+    return via ? { url, via } : { url };
+  });
 }
 
 /** host:port, with brackets for IPv6. */

@@ -26,15 +26,19 @@ export interface NodeConnection {
 }
 
 /**
- * The profile's nodes in the order of `urls`. Behind SSH (`via` set) only
- * the first URL has a forward, so only the first node is dialled.
+ * The profile's nodes in the order of `urls`. Behind SSH each node dials
+ * its own forward (`urlVias`); a profile reached with only `via` (one
+ * forward) dials only its first node.
  */
 export function amqpNodes(profile: ResolvedRabbitProfile): AmqpNode[] {
-  const urls = profile.via || profile.urls.length === 0 ? [profile.url] : profile.urls;
+  const urls = (profile.via && !profile.urlVias) || profile.urls.length === 0 ? [profile.url] : profile.urls;
   return urls.map((url, index) => {
     if (index === 0) return { index, profile, address: endpoint(profile) };
     const parsed = parseAmqpUrl(url);
     const nodeProfile: ResolvedRabbitProfile = { ...profile, url, host: parsed.host, port: parsed.port };
+    const via = profile.urlVias?.[index];
+    if (via) nodeProfile.via = via;
+    else delete nodeProfile.via;
     return { index, profile: nodeProfile, address: endpoint(nodeProfile) };
   });
 }

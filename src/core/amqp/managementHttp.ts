@@ -9,7 +9,7 @@ import { request as httpsRequest, Agent as HttpsAgent } from 'node:https';
 import { AuthError, BrokerError, CancelledError, ConnectionError, InputError, NotFoundError } from '../errors';
 import type { Logger } from '../logger';
 import { silentLogger } from '../logger';
-import { managementRequestUrl, redactText, type ResolvedRabbitProfile } from '../profiles';
+import { managementRequestUrl, managementTargets, redactText, type Endpoint, type ResolvedRabbitProfile } from '../profiles';
 import { classifySocketError, socketError, socketFailureOf, type SocketFailure } from '../net/socketErrors';
 import { tlsOptions } from '../net/tls';
 
@@ -45,6 +45,8 @@ export function encodeName(name: string): string {
 /** One management API base URL and the keep-alive agent for it. */
 interface Target {
   url: string;
+  /** Its SSH forward, when the profile has one. */
+  via?: Endpoint;
   base: URL;
   agent: HttpAgent | HttpsAgent;
 }
@@ -53,7 +55,7 @@ interface Target {
 const FAILOVER_CODES: ReadonlySet<string> = new Set(['refused', 'notFound', 'unreachable', 'timeout', 'reset', 'closed']);
 
 export class ManagementHttp {
-  /** The profile's management URLs (only the first behind SSH: the tunnel forwards that one). */
+  /** The profile's management URLs, each with its SSH forward when it has one. */
   private readonly targets: Target[];
   /** The URL that answered last: calls go there first. */
   private current = 0;
@@ -65,14 +67,13 @@ export class ManagementHttp {
     private readonly logger: Logger = silentLogger,
   ) {
     this.auth = `Basic ${Buffer.from(`${profile.username}:${password ?? ''}`).toString('base64')}`;
-    const urls = profile.managementVia || profile.managementUrls.length === 0 ? [profile.managementUrl] : profile.managementUrls;
-    this.targets = urls.map((url) => {
+    this.targets = managementTargets(profile).map(({ url, via }) => {
       const base = new URL(url);
       const agent =
         base.protocol === 'https:'
           ? new HttpsAgent({ keepAlive: true, maxSockets: 8, ...tlsOptions(profile.tls ?? { enabled: true }, base.hostname) })
           : new HttpAgent({ keepAlive: true, maxSockets: 8 });
-      return { url, base, agent };
+      return via ? { url, via, base, agent } : { url, base, agent };
     });
   }
 
@@ -132,7 +133,7 @@ export class ManagementHttp {
       const index = (start + i) % n;
       const target = this.targets[index];
       try {
-        const reply = await this.rawOn(target, index === 0, call);
+        const reply = await this.rawOn(target, call);
         this.current = index;
         return reply;
       } catch (err) {
@@ -152,13 +153,11 @@ export class ManagementHttp {
     );
   }
 
-  /** One call to one management URL; `first`: the profile's own managementUrl (the one an SSH forward points at). */
-  private async rawOn(target: Target, first: boolean, call: HttpCall): Promise<HttpReply> {
+  /** One call to one management URL (through its SSH forward, when it has one). */
+  private async rawOn(target: Target, call: HttpCall): Promise<HttpReply> {
     const where = this.where(call, target);
     if (call.signal?.aborted) throw new CancelledError(`${where} was cancelled.`);
-    const url = new URL(
-      first ? managementRequestUrl(this.profile, call.path) : managementRequestUrl({ managementUrl: target.url }, call.path),
-    );
+    const url = new URL(managementRequestUrl({ managementUrl: target.url, managementVia: target.via }, call.path));
     for (const [k, v] of Object.entries(call.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
     const timeout = AbortSignal.timeout(this.profile.connectTimeoutMs);
     const signal = call.signal ? AbortSignal.any([timeout, call.signal]) : timeout;

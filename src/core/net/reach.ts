@@ -7,6 +7,7 @@
  */
 import type { SshConfig, SshHop, SshSecrets, SshTunnel, SshTunnels } from './sshTunnel';
 import { managementEndpoint } from '../profiles';
+import { parseAmqpUrl } from '../profileUrls';
 
 /** Where to dial, and how to let go of it. */
 export interface Reached {
@@ -73,28 +74,47 @@ export function tunnelReach<P extends ReachProfile>(options: TunnelReachOptions<
  * a copy whose `via` (and, for RabbitMQ, `managementVia`) point at local
  * forwards of the tunnel. `release` lets go of every forward it took.
  */
-export async function reachProfile<P extends ReachProfile & { host: string; port: number; managementUrl?: string }>(
-  reach: Reach<P>,
-  profile: P,
-): Promise<{ profile: P; release: () => void }> {
+export async function reachProfile<
+  P extends ReachProfile & { host: string; port: number; managementUrl?: string; urls?: string[]; managementUrls?: string[] },
+>(reach: Reach<P>, profile: P): Promise<{ profile: P; release: () => void }> {
   if (!profile.ssh) return { profile, release: () => undefined };
   const taken: Reached[] = [];
   const release = (): void => {
     for (const r of taken.splice(0)) r.release();
   };
+  const forward = async (host: string, port: number): Promise<{ host: string; port: number }> => {
+    const reached = await reach(profile, host, port);
+    taken.push(reached);
+    return { host: reached.host, port: reached.port };
+  };
   try {
-    const main = await reach(profile, profile.host, profile.port);
-    taken.push(main);
-    const reached: P = { ...profile, via: { host: main.host, port: main.port } };
-    if (profile.managementUrl) {
-      const target = managementEndpoint(profile.managementUrl);
-      const management = await reach(profile, target.host, target.port);
-      taken.push(management);
-      Object.assign(reached, { managementVia: { host: management.host, port: management.port } });
+    const via = await forward(profile.host, profile.port);
+    const reached: P = { ...profile, via };
+    // A RabbitMQ cluster: every node and every management URL gets a forward of its own, so failover works through the bastion.
+    if (profile.urls && profile.urls.length > 1) {
+      const urlVias = [via];
+      for (const url of profile.urls.slice(1)) {
+        const target = amqpEndpoint(url);
+        urlVias.push(await forward(target.host, target.port));
+      }
+      Object.assign(reached, { urlVias });
     }
+    const managementUrls = profile.managementUrls?.length ? profile.managementUrls : profile.managementUrl ? [profile.managementUrl] : [];
+    const managementVias: { host: string; port: number }[] = [];
+    for (const url of managementUrls) {
+      const target = managementEndpoint(url);
+      managementVias.push(await forward(target.host, target.port));
+    }
+    if (managementVias.length > 0) Object.assign(reached, { managementVia: managementVias[0], managementVias });
     return { profile: reached, release };
   } catch (err) {
     release();
     throw err;
   }
+}
+
+/** The host and port of an AMQP URL (5672, or 5671 for amqps, when it names none). */
+function amqpEndpoint(url: string): { host: string; port: number } {
+  const parsed = parseAmqpUrl(url);
+  return { host: parsed.host, port: parsed.port };
 }

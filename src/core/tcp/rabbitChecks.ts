@@ -7,7 +7,15 @@
 import * as https from 'node:https';
 import { connect as amqpConnect, type ChannelModel, type Options, type SocketOptions } from 'amqplib';
 import { AuthError, BrokerError, CancelledError, ConnectionError, NotFoundError, TimeoutError, errorMessage } from '../errors';
-import { dialEndpoint, endpoint, managementEndpoint, managementRequestUrl, redactText, type ResolvedRabbitProfile } from '../profiles';
+import {
+  dialEndpoint,
+  endpoint,
+  managementEndpoint,
+  managementRequestUrl,
+  managementTargets,
+  redactText,
+  type ResolvedRabbitProfile,
+} from '../profiles';
 import { connectWithin } from '../net/deadline';
 import { describeSocketError } from '../net/dial';
 import { tlsOptions } from '../net/tls';
@@ -157,15 +165,15 @@ export async function managementOverview(
   timeoutMs: number,
   signal?: AbortSignal,
 ): Promise<ManagementOverview & { answeredBy: string }> {
-  const bases = profile.managementVia || profile.managementUrls.length === 0 ? [profile.managementUrl] : profile.managementUrls;
+  const targets = managementTargets(profile);
   const failures: string[] = [];
   let last: unknown;
-  for (const [i, base] of bases.entries()) {
+  for (const { url: base, via } of targets) {
     try {
-      const url = i === 0 ? managementRequestUrl(profile, '/api/overview') : managementRequestUrl({ managementUrl: base }, '/api/overview');
+      const url = managementRequestUrl({ managementUrl: base, managementVia: via }, '/api/overview');
       return { ...(await overviewAt(profile, base, url, password, timeoutMs, signal)), answeredBy: base };
     } catch (err) {
-      if (bases.length === 1 || !(err instanceof ConnectionError || err instanceof TimeoutError) || err instanceof UnreadableAnswer)
+      if (targets.length === 1 || !(err instanceof ConnectionError || err instanceof TimeoutError) || err instanceof UnreadableAnswer)
         throw err;
       last = err;
       failures.push(
