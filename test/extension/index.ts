@@ -11,6 +11,7 @@ import { registerProfileTests } from './profiles.test';
 import { registerRabbitmqInteractiveTests } from './rabbitmqInteractive.test';
 import { registerRabbitmqTests } from './rabbitmq.test';
 import { registerRabbitmqTreeTests } from './rabbitmqTree.test';
+import { registerRedisClusterTests } from './redisCluster.test';
 import { registerRedisTreeTests } from './redisTree.test';
 import { registerRedisConsoleTests } from './redisConsole.test';
 import { registerRedisInteractiveTests } from './redisInteractive.test';
@@ -47,6 +48,7 @@ export function run(): Promise<void> {
   registerRedisStringTests();
   registerRedisConsoleTests();
   registerRedisInteractiveTests();
+  registerRedisClusterTests();
   registerTcpTests();
   registerSshTests();
   registerRabbitmqTests();
