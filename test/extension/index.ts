@@ -12,6 +12,7 @@ import { registerRabbitmqInteractiveTests } from './rabbitmqInteractive.test';
 import { registerRabbitmqTests } from './rabbitmq.test';
 import { registerRabbitmqTreeTests } from './rabbitmqTree.test';
 import { registerRedisClusterTests } from './redisCluster.test';
+import { registerRedisSentinelTests } from './redisSentinel.test';
 import { registerRedisTreeTests } from './redisTree.test';
 import { registerRedisConsoleTests } from './redisConsole.test';
 import { registerRedisInteractiveTests } from './redisInteractive.test';
@@ -49,6 +50,7 @@ export function run(): Promise<void> {
   registerRedisConsoleTests();
   registerRedisInteractiveTests();
   registerRedisClusterTests();
+  registerRedisSentinelTests();
   registerTcpTests();
   registerSshTests();
   registerRabbitmqTests();
