@@ -7,7 +7,8 @@
 import assert from 'node:assert/strict';
 import { ClusterRouter } from '../../src/core/redis/clusterRouter';
 import { openCommandChannel } from '../../src/core/redis/commandChannel';
-import { runCommand, runCommandOnAll, runPipeline } from '../../src/core/redis/commandRunner';
+import { flushEveryPrimary } from '../../src/core/redis/commandChannel';
+import { runCommand, runCommandOnAll, runPipeline, runScript, type ScriptEntry } from '../../src/core/redis/commandRunner';
 import { replyText, type RedisReply } from '../../src/core/redis/reply';
 import { openRespClient } from '../../src/core/redis/respClient';
 import { RedisSession } from '../../src/core/redis/session';
@@ -197,5 +198,62 @@ describe('RESP client on a Redis Cluster: routing, redirects and refusals', func
     } finally {
       seed.close();
     }
+  });
+
+  it('a streamed transaction stays on its slot across batches; a later line in another slot refuses it and nothing runs', async () => {
+    const entries = (lines: string[][]): ScriptEntry[] => lines.map((argv, i) => ({ line: i + 1, argv: b(...argv) }));
+    const same = await runScript(
+      { session, client: router },
+      entries([['SET', '{b}1', 'x'], ['PING'], ['SET', '{b}2', 'y'], ['MGET', '{b}1', '{b}2']]),
+      {
+        transaction: true,
+        batchSize: 2,
+      },
+    );
+    assert.equal(same.aborted, undefined);
+    assert.deepEqual(
+      same.results.map((r) => r.command),
+      ['SET', 'PING', 'SET', 'MGET'],
+    );
+    assert.equal(textOf(same.results[1].reply), 'PONG', "a keyless line runs on the slot's node");
+    await assert.rejects(
+      runScript(
+        { session, client: router },
+        entries([
+          ['SET', '{c}1', 'x'],
+          ['SET', '{c}2', 'y'],
+          ['SET', 'elsewhere', 'z'],
+        ]),
+        {
+          transaction: true,
+          batchSize: 2,
+        },
+      ),
+      /^InputError: Line 3: CROSSSLOT: this transaction uses keys in different hash slots/,
+    );
+    assert.deepEqual(
+      await runCommand({ session, client: router }, b('EXISTS', '{c}1', '{c}2')),
+      { type: 'integer', value: 0n },
+      'discarded',
+    );
+  });
+
+  it('a read-only cluster profile refuses writes and FLUSHDB before anything is sent', async () => {
+    const ro = new RedisSession(resolveRedisProfile({ name: 'test-cluster-ro', mode: 'cluster', nodes: topology.nodes, readOnly: true }));
+    const channel = await openCommandChannel(ro, 'test-ro');
+    try {
+      await assert.rejects(runCommand({ session: ro, client: channel }, b('SET', 'ro:k', '1')), /read-only/);
+      await assert.rejects(flushEveryPrimary(ro), /read-only/);
+      assert.equal(textOf(await runCommand({ session: ro, client: channel }, b('GET', 'route:a'))), 'v-route:a', 'reads still work');
+    } finally {
+      channel.close();
+      ro.close();
+    }
+    assert.deepEqual(await flushEveryPrimary(session), { flushed: router.slots.primaries() });
+    const sizes = await runCommandOnAll({ session, client: router }, b('DBSIZE'));
+    assert.deepEqual(
+      [...sizes.values()],
+      [0, 0, 0].map((n) => ({ type: 'integer', value: BigInt(n) })),
+    );
   });
 });
