@@ -15,6 +15,7 @@ import { RedisSession } from '../../src/core/redis/session';
 import { keySlot, type Redirect } from '../../src/core/redis/slotMap';
 import { listNodes } from '../../src/core/redis/topologyNodes';
 import { resolveRedisProfile, type ResolvedRedisProfile } from '../../src/core/profiles';
+import { waitFor } from './helpers/common';
 import { RedisClusterTopology, redisCli } from '../topology/redisTopology';
 
 const b = (...words: string[]): Buffer[] => words.map((w) => Buffer.from(w));
@@ -48,6 +49,15 @@ describe('RESP client on a Redis Cluster: routing, redirects and refusals', func
     await topology?.stop();
   });
   beforeEach(() => (redirects.length = 0));
+
+  /** The replica of a primary, from CLUSTER NODES (CLUSTER SLOTS leaves out replicas that have not synced yet). */
+  async function replicaOf(primary: string): Promise<string> {
+    const seed = await router.link(router.slots.primaries()[0]);
+    const topo = await listNodes(seed);
+    const replica = topo.nodes.find((n) => n.role === 'replica' && n.primary === primary);
+    assert.ok(replica, `a replica of ${primary}`);
+    return replica.address;
+  }
 
   it('sends each command to the primary that serves its key slot', async () => {
     const keys = ['route:a', 'route:b', 'route:c', 'route:d', 'route:e', 'route:f'];
@@ -255,5 +265,65 @@ describe('RESP client on a Redis Cluster: routing, redirects and refusals', func
       [...sizes.values()],
       [0, 0, 0].map((n) => ({ type: 'integer', value: BigInt(n) })),
     );
+  });
+
+  it('after CLUSTER FAILOVER on a replica, the MOVED from the demoted primary is followed to the promoted one', async () => {
+    const key = 'failover:{f1}';
+    await runCommand({ session, client: router }, b('SET', key, 'kept'));
+    const slot = keySlot(key);
+    const oldPrimary = router.slots.nodeOf(slot) as string;
+    const replica = await replicaOf(oldPrimary);
+    const acked = await runCommand({ session, client: router }, b('WAIT', '1', '5000'), { node: oldPrimary });
+    assert.deepEqual(acked, { type: 'integer', value: 1n }, `the replica ${replica} has the write`);
+    await redisCli(['-p', portOf(replica), 'CLUSTER', 'FAILOVER']);
+    await waitFor(
+      'the replica to be promoted',
+      async () => /^role:master/m.test(await redisCli(['-p', portOf(replica), 'INFO', 'replication'])),
+      20_000,
+      100,
+    );
+    await waitFor(
+      'the old primary to know it',
+      async () => /^role:slave/m.test(await redisCli(['-p', portOf(oldPrimary), 'INFO', 'replication'])),
+      20_000,
+      100,
+    );
+    redirects.length = 0;
+    const got = await runCommand({ session, client: router }, b('GET', key));
+    assert.equal(
+      textOf(got),
+      'kept',
+      `${JSON.stringify(got)} ${JSON.stringify(redirects)} map ${router.slots.nodeOf(slot)} old ${oldPrimary} new ${replica}`,
+    );
+    assert.deepEqual(redirects, [{ kind: 'moved', slot, address: replica }]);
+    assert.equal(textOf(await runCommand({ session, client: router }, b('SET', key, 'after'))), 'OK');
+    assert.equal(redirects.length, 1, 'the map was read again: no second redirect');
+  });
+
+  it('when a primary dies, the next command goes to its promoted replica once the cluster failed over', async () => {
+    const key = 'dead:{d1}';
+    await runCommand({ session, client: router }, b('SET', key, 'survives'));
+    const slot = keySlot(key);
+    const victim = router.slots.nodeOf(slot) as string;
+    const replica = await replicaOf(victim);
+    const acked = await runCommand({ session, client: router }, b('WAIT', '1', '5000'), { node: victim });
+    assert.deepEqual(acked, { type: 'integer', value: 1n }, `the replica ${replica} has the write`);
+    const killedAt = Date.now();
+    await redisCli(['-p', portOf(victim), 'SHUTDOWN', 'NOSAVE']).catch(() => '');
+    const reply = await waitFor(
+      'a command that answers after the failover',
+      async () => {
+        try {
+          return await runCommand({ session, client: router }, b('GET', key));
+        } catch {
+          return undefined;
+        }
+      },
+      30_000,
+      200,
+    );
+    assert.equal(textOf(reply), 'survives');
+    console.log(`      (primary lost → first answer from the promoted replica: ${Date.now() - killedAt} ms)`);
+    assert.equal(router.slots.nodeOf(slot), replica, 'the map names the promoted replica');
   });
 });

@@ -11,7 +11,7 @@
 import { ConnectionError, InputError } from '../errors';
 import type { CommandCatalog } from './commandInfo';
 import { commandKeys } from './commandKeys';
-import type { RedisReply } from './reply';
+import type { RedisReply, ReplySource } from './reply';
 import type { RespClient } from './respClient';
 import { keySlot, parseAddress, redirectOf, slotMapFromReply, type Redirect, type SlotMap } from './slotMap';
 import { displayBytes } from '../bytes';
@@ -122,6 +122,20 @@ export class ClusterRouter {
     return opening;
   }
 
+  /**
+   * A new dedicated connection (the caller closes it) to the primary serving
+   * `key`'s slot, the map read again first: what SSUBSCRIBE to a shard
+   * channel needs, also after a failover moved the slot.
+   */
+  async dialFor(key: Buffer): Promise<RespClient> {
+    this.stale = true;
+    await this.refreshIfStale();
+    const address = this.map.nodeOf(keySlot(key));
+    const ep = address ? parseAddress(address) : undefined;
+    if (!ep) throw new ConnectionError(`No node of Redis Cluster profile "${this.profileName}" serves hash slot ${keySlot(key)}.`);
+    return this.seed.dialNode(ep);
+  }
+
   /** Checks a `node` argument against the cluster's nodes; the address as the map spells it. */
   checkNode(node: string): string {
     const ep = parseAddress(node);
@@ -139,7 +153,7 @@ export class ClusterRouter {
    */
   async route(argv: readonly Buffer[], node?: string, deferKeyless = false): Promise<Route> {
     await this.refreshIfStale();
-    const keys = await commandKeys(argv, await this.options.catalog?.(), await this.link(this.anyNode()));
+    const keys = await commandKeys(argv, await this.options.catalog?.(), this.anyNode);
     if (keys.length === 0) return { address: deferKeyless && node === undefined ? '' : this.keylessTarget(argv, node), keys };
     const slots = keys.map((key) => ({ key, slot: keySlot(key) }));
     const slot = slots[0].slot;
@@ -163,7 +177,7 @@ export class ClusterRouter {
   /** Sends one command where it belongs, following redirects. */
   async send(argv: readonly Buffer[], node?: string): Promise<RedisReply> {
     const route = await this.route(argv, node);
-    return this.sendAt(route.address, argv);
+    return this.sendAt(route.address, argv, route.slot);
   }
 
   /** Sends a keyless command to every primary: `{ [address]: reply }`. */
@@ -201,9 +215,24 @@ export class ClusterRouter {
     return replies;
   }
 
-  /** Sends to a node, following MOVED / ASK. */
-  async sendAt(address: string, argv: readonly Buffer[]): Promise<RedisReply> {
-    const reply = await (await this.link(address)).send(argv);
+  /**
+   * Sends to a node, following MOVED / ASK. When the node cannot be reached
+   * (nothing was sent), the slot map is read again and a keyed command goes
+   * to the slot's new primary once (after a failover).
+   */
+  async sendAt(address: string, argv: readonly Buffer[], slot?: number): Promise<RedisReply> {
+    let link: RespClient;
+    try {
+      link = await this.link(address);
+    } catch (err) {
+      if (slot === undefined || this.closed) throw err;
+      this.stale = true;
+      await this.refreshIfStale();
+      const now = this.map.nodeOf(slot);
+      if (!now || now === address) throw err;
+      link = await this.link(now);
+    }
+    const reply = await link.send(argv);
     const redirect = redirectOf(reply);
     return redirect ? this.follow(redirect, argv, 1) : reply;
   }
@@ -242,10 +271,11 @@ export class ClusterRouter {
     );
   }
 
-  /** A node to ask COMMAND GETKEYS: the seed while it is up. */
-  private anyNode(): string {
-    return this.seed.connected ? this.seed.address : (this.map.primaries()[0] ?? this.seed.address);
-  }
+  /** Where COMMAND GETKEYS is asked (only when the tables cannot tell): the seed while it is up, else a primary. */
+  private readonly anyNode: ReplySource = {
+    send: async (argv) =>
+      (await this.link(this.seed.connected ? this.seed.address : (this.map.primaries()[0] ?? this.seed.address))).send(argv),
+  };
 
   private async refreshIfStale(): Promise<void> {
     if (!this.stale) return;

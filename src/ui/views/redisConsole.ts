@@ -297,8 +297,10 @@ export class RedisConsole implements vscode.Pseudoterminal, vscode.Disposable {
 
   /** SSUBSCRIBE on the wire: what the server pushes (confirmations, `smessage`s) is printed as it comes, like redis-cli. */
   private async shardSubscribe(channels: Buffer[]): Promise<void> {
+    const router = this.client instanceof ClusterRouter ? this.client : undefined;
     const sub = new ShardSubscription({
-      connect: () => this.options.connect(this.db, 'console-subscribe'),
+      // On a cluster: the node serving the channel's slot (the server refuses channels of several slots).
+      connect: () => (router?.connected ? router.dialFor(channels[0]) : this.options.connect(this.db, 'console-subscribe')),
       channels,
       onPush: (reply) => this.printReply(reply),
     });
