@@ -6,10 +6,11 @@
  * every primary, and the console printing the MOVED it followed.
  */
 import assert from 'node:assert/strict';
+import * as vscode from 'vscode';
 import { keySlot } from '../../src/core/redis/slotMap';
 import type { TreeNode } from '../../src/ui/tree/treeNode';
 import { RedisClusterTopology, redisCli } from '../topology/redisTopology';
-import { api, contextOf, exec, plainText, rejects, uniqueName, waitFor } from './util';
+import { api, contextOf, exec, plainText, rejects, scriptPrompts, uniqueName, waitFor, type Answer } from './util';
 
 interface NodesResult {
   mode: string;
@@ -188,7 +189,80 @@ export function registerRedisClusterTests(): void {
       }
     });
 
+    it('the console subscribes to a shard channel on the node of its slot and prints what SPUBLISH sends', async () => {
+      const nodes = await exec<NodesResult>('brokerExplorer.redis.nodes', { profile: name });
+      const seedAddress = `127.0.0.1:${topology.nodes[0].port}`;
+      const ownerOf = (slot: number): string | undefined =>
+        nodes.nodes.find((n) => n.role === 'primary' && (n.slots ?? []).some(([a, b]) => slot >= a && slot <= b))?.address;
+      const channel = ['news:{s1}', 'news:{s2}', 'news:{s3}', 'news:{s4}', 'news:{s5}'].find((c) => ownerOf(keySlot(c)) !== seedAddress);
+      assert.ok(channel);
+      const { id } = await exec<{ id: string }>('brokerExplorer.redis.openConsole', { profile: name });
+      const pty = (await api()).redisConsoles.get(id)?.pty;
+      assert.ok(pty);
+      try {
+        await waitFor('the first prompt', () => (pty.transcript.includes(`${name}[0]> `) ? true : undefined));
+        pty.handleInput(`SSUBSCRIBE ${channel}\r`);
+        await waitFor('the subscription', () => (/1\) "ssubscribe"/.test(plainText(pty.transcript)) ? true : undefined));
+        assert.equal(await exec('brokerExplorer.redis.runCommand', { profile: name, argv: ['SPUBLISH', channel, 'hello shard'] }), 1);
+        await waitFor('the message', () =>
+          /1\) "smessage"\n2\) ".*"\n3\) "hello shard"/.test(plainText(pty.transcript)) ? true : undefined,
+        );
+      } finally {
+        pty.close();
+      }
+    });
+
+    it("a key's tooltip shows its hash slot and the node serving it", async () => {
+      const a = await api();
+      const profileNode = a.redisTree.profileNode(name);
+      assert.ok(profileNode);
+      profileNode.database(0).reset();
+      const children = await a.redisTree.children(profileNode);
+      const strings = children.find((c) => (c as { type?: string }).type === 'string');
+      assert.ok(strings, 'a string group');
+      const keys = await a.redisTree.children(strings);
+      const keyNode = keys.find((k) => (k as { key?: Buffer }).key !== undefined) as (TreeNode & { key: Buffer }) | undefined;
+      assert.ok(keyNode, 'a key node');
+      const resolved = await keyNode.resolveTooltip?.();
+      const tooltip = typeof resolved === 'string' ? resolved : (resolved?.value ?? '');
+      const slot = keySlot(keyNode.key);
+      const owner = (await exec<NodesResult>('brokerExplorer.redis.nodes', { profile: name })).nodes.find(
+        (n) => n.role === 'primary' && (n.slots ?? []).some(([x, y]) => slot >= x && slot <= y),
+      );
+      assert.ok(tooltip.includes(`**hash slot** ${slot} · **node** ${owner?.address ?? '?'}`), tooltip);
+    });
+
+    it('the palette asks which node for a keyless command, and FLUSHDB asks for the profile name', async () => {
+      const a = await api();
+      const profileNode = a.redisTree.profileNode(name);
+      assert.ok(profileNode);
+      const run = async (answers: Answer[], id: string): Promise<string[]> => {
+        const s = await scriptPrompts(answers);
+        try {
+          await vscode.commands.executeCommand(id, profileNode);
+        } finally {
+          s.restore();
+        }
+        return s.asked;
+      };
+      const asked = await run(['DBSIZE', 'All primaries'], 'brokerExplorer.redis.runCommand');
+      assert.match(asked[1], /^pick: DBSIZE has no key: which node of the cluster\?$/);
+      await run([undefined], 'brokerExplorer.redis.flushDb');
+      assert.notDeepEqual(
+        Object.values(
+          await exec<Record<string, number>>('brokerExplorer.redis.runCommand', { profile: name, argv: ['DBSIZE'], node: 'all' }),
+        ),
+        [0, 0, 0],
+        'dismissed: nothing flushed',
+      );
+      const flushAsked = await run([name], 'brokerExplorer.redis.flushDb');
+      assert.match(flushAsked[0], /^input: FLUSHDB on every primary of the cluster/);
+      const all = await exec<Record<string, number>>('brokerExplorer.redis.runCommand', { profile: name, argv: ['DBSIZE'], node: 'all' });
+      assert.deepEqual(Object.values(all), [0, 0, 0]);
+    });
+
     it('FLUSHDB on a cluster empties every primary', async () => {
+      await exec('brokerExplorer.redis.runCommand', { profile: name, argv: ['SET', 'again', '1'] });
       assert.deepEqual(await exec('brokerExplorer.redis.flushDb', { profile: name }), { flushed: primaries });
       const all = await exec<Record<string, number>>('brokerExplorer.redis.runCommand', { profile: name, argv: ['DBSIZE'], node: 'all' });
       assert.deepEqual(Object.values(all), [0, 0, 0]);

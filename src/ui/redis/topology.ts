@@ -4,7 +4,10 @@
  * slot ranges, state, memory, keys) for the tree and the nodes command.
  */
 import type { RedisPool } from '../../core/redis/pool';
-import { keySlot } from '../../core/redis/slotMap';
+import type { Redis } from 'ioredis';
+import type { ResolvedRedisProfile } from '../../core/profiles';
+import { ioredisReplySource } from '../../core/redis/reply';
+import { keySlot, slotMapFromReply } from '../../core/redis/slotMap';
 import { listNodes, type Topology, type TopologyNode } from '../../core/redis/topologyNodes';
 
 /** The profile's nodes, read now. */
@@ -52,9 +55,13 @@ export function keysText(n: number | undefined): string {
   return n === undefined ? '? keys' : `${n.toLocaleString('en-US')} ${n === 1 ? 'key' : 'keys'}`;
 }
 
-/** A key's hash slot and the primary serving it (from a cluster's topology). */
-export function keyLocation(topology: Topology, key: Buffer): { slot: number; node: string | undefined } {
+/** A key's hash slot and the primary serving it now (CLUSTER SLOTS asked through the profile's shared connection). */
+export async function keyLocation(
+  client: Redis,
+  profile: ResolvedRedisProfile,
+  key: Buffer,
+): Promise<{ slot: number; node: string | undefined }> {
   const slot = keySlot(key);
-  const owner = topology.nodes.find((n) => n.role === 'primary' && (n.slots ?? []).some(([from, to]) => slot >= from && slot <= to));
-  return { slot, node: owner?.address };
+  const reply = await ioredisReplySource(client).send([Buffer.from('CLUSTER'), Buffer.from('SLOTS')]);
+  return { slot, node: slotMapFromReply(reply, { host: profile.host, port: profile.port }).nodeOf(slot) };
 }

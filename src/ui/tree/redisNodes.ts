@@ -380,12 +380,9 @@ export class KeyNode extends BaseNode {
       `\n**type** ${d.type} · **encoding** ${d.encoding ?? '?'} · **memory** ${d.memoryBytes !== undefined ? `${d.memoryBytes} bytes` : '?'}`,
     );
     md.appendMarkdown(`\n\n**TTL** ${d.ttl < 0 ? 'none' : `${d.ttl} s`} · db ${this.dbNode.db} of ${this.dbNode.profile.name}`);
-    const folder = this.dbNode.profileNode.nodesFolder;
-    if (this.dbNode.profile.mode === 'cluster' && folder) {
-      const topology = folder.last ?? (await loadTopology(this.dbNode.ctx.pool, this.dbNode.profile.name).catch(() => undefined));
-      folder.last ??= topology;
-      const at = topology ? keyLocation(topology, this.info.key) : { slot: keySlot(this.info.key), node: undefined };
-      md.appendMarkdown(`\n\n**hash slot** ${at.slot} · **node** ${at.node ?? '?'}`);
+    if (this.dbNode.profile.mode === 'cluster') {
+      const at = await keyLocation(await this.dbNode.client(), this.dbNode.profile, this.info.key).catch(() => undefined);
+      md.appendMarkdown(`\n\n**hash slot** ${at?.slot ?? keySlot(this.info.key)} · **node** ${at?.node ?? '?'}`);
     }
     return md;
   }
