@@ -4,9 +4,6 @@
  * slot ranges, state, memory, keys) for the tree and the nodes command.
  */
 import type { RedisPool } from '../../core/redis/pool';
-import type { Redis } from 'ioredis';
-import type { ResolvedRedisProfile } from '../../core/profiles';
-import { ioredisReplySource } from '../../core/redis/reply';
 import { keySlot, slotMapFromReply } from '../../core/redis/slotMap';
 import { listNodes, type Topology, type TopologyNode } from '../../core/redis/topologyNodes';
 
@@ -55,13 +52,15 @@ export function keysText(n: number | undefined): string {
   return n === undefined ? '? keys' : `${n.toLocaleString('en-US')} ${n === 1 ? 'key' : 'keys'}`;
 }
 
-/** A key's hash slot and the primary serving it now (CLUSTER SLOTS asked through the profile's shared connection). */
-export async function keyLocation(
-  client: Redis,
-  profile: ResolvedRedisProfile,
-  key: Buffer,
-): Promise<{ slot: number; node: string | undefined }> {
+/** A key's hash slot and the primary serving it now (CLUSTER SLOTS asked on a connection of its own, closed after). */
+export async function keyLocation(pool: RedisPool, profileName: string, key: Buffer): Promise<{ slot: number; node: string | undefined }> {
   const slot = keySlot(key);
-  const reply = await ioredisReplySource(client).send([Buffer.from('CLUSTER'), Buffer.from('SLOTS')]);
-  return { slot, node: slotMapFromReply(reply, { host: profile.host, port: profile.port }).nodeOf(slot) };
+  const session = await pool.session(profileName);
+  const client = await session.resp('slots', 0);
+  try {
+    const reply = await client.send([Buffer.from('CLUSTER'), Buffer.from('SLOTS')]);
+    return { slot, node: slotMapFromReply(reply, { host: client.profile.host, port: client.profile.port }).nodeOf(slot) };
+  } finally {
+    client.close();
+  }
 }

@@ -381,7 +381,7 @@ export class KeyNode extends BaseNode {
     );
     md.appendMarkdown(`\n\n**TTL** ${d.ttl < 0 ? 'none' : `${d.ttl} s`} · db ${this.dbNode.db} of ${this.dbNode.profile.name}`);
     if (this.dbNode.profile.mode === 'cluster') {
-      const at = await keyLocation(await this.dbNode.client(), this.dbNode.profile, this.info.key).catch(() => undefined);
+      const at = await keyLocation(this.dbNode.ctx.pool, this.dbNode.profile.name, this.info.key).catch(() => undefined);
       md.appendMarkdown(`\n\n**hash slot** ${at?.slot ?? keySlot(this.info.key)} · **node** ${at?.node ?? '?'}`);
     }
     return md;
