@@ -157,6 +157,26 @@ export function registerRedisClusterTests(): void {
       assert.match(String(folderItem.description), /^3 primary · 3 replica · [\d,]+ keys$/);
     });
 
+    it("a key's tooltip shows its hash slot and the node serving it", async () => {
+      const a = await api();
+      const profileNode = a.redisTree.profileNode(name);
+      assert.ok(profileNode);
+      profileNode.database(0).reset();
+      const children = await a.redisTree.children(profileNode);
+      const strings = children.find((c) => (c as { type?: string }).type === 'string');
+      assert.ok(strings, 'a string group');
+      const keys = await a.redisTree.children(strings);
+      const keyNode = keys.find((k) => (k as { key?: Buffer }).key !== undefined) as (TreeNode & { key: Buffer }) | undefined;
+      assert.ok(keyNode, 'a key node');
+      const resolved = await keyNode.resolveTooltip?.();
+      const tooltip = typeof resolved === 'string' ? resolved : (resolved?.value ?? '');
+      const slot = keySlot(keyNode.key);
+      const owner = (await exec<NodesResult>('brokerExplorer.redis.nodes', { profile: name })).nodes.find(
+        (n) => n.role === 'primary' && (n.slots ?? []).some(([x, y]) => slot >= x && slot <= y),
+      );
+      assert.ok(tooltip.includes(`**hash slot** ${slot} · **node** ${owner?.address ?? '?'}`), tooltip);
+    });
+
     it('the console follows a MOVED and shows it like redis-cli -c', async () => {
       const { id } = await exec<{ id: string }>('brokerExplorer.redis.openConsole', { profile: name });
       const pty = (await api()).redisConsoles.get(id)?.pty;
@@ -210,26 +230,6 @@ export function registerRedisClusterTests(): void {
       } finally {
         pty.close();
       }
-    });
-
-    it("a key's tooltip shows its hash slot and the node serving it", async () => {
-      const a = await api();
-      const profileNode = a.redisTree.profileNode(name);
-      assert.ok(profileNode);
-      profileNode.database(0).reset();
-      const children = await a.redisTree.children(profileNode);
-      const strings = children.find((c) => (c as { type?: string }).type === 'string');
-      assert.ok(strings, 'a string group');
-      const keys = await a.redisTree.children(strings);
-      const keyNode = keys.find((k) => (k as { key?: Buffer }).key !== undefined) as (TreeNode & { key: Buffer }) | undefined;
-      assert.ok(keyNode, 'a key node');
-      const resolved = await keyNode.resolveTooltip?.();
-      const tooltip = typeof resolved === 'string' ? resolved : (resolved?.value ?? '');
-      const slot = keySlot(keyNode.key);
-      const owner = (await exec<NodesResult>('brokerExplorer.redis.nodes', { profile: name })).nodes.find(
-        (n) => n.role === 'primary' && (n.slots ?? []).some(([x, y]) => slot >= x && slot <= y),
-      );
-      assert.ok(tooltip.includes(`**hash slot** ${slot} · **node** ${owner?.address ?? '?'}`), tooltip);
     });
 
     it('the palette asks which node for a keyless command, and FLUSHDB asks for the profile name', async () => {
