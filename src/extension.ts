@@ -13,6 +13,7 @@ import { redisKeyAdminCommands } from './ui/commands/redis/keyAdmin';
 import { redisOperationCommands } from './ui/commands/redis/operations';
 import { redisPubSubCommands } from './ui/commands/redis/pubsub';
 import { refreshDatabases, type RedisUiDeps } from './ui/commands/redis/redisTarget';
+import { redisNodesCommands } from './ui/commands/redis/nodes';
 import { redisRunCommands } from './ui/commands/redis/run';
 import { redisScanCommands, scanKeysInteractive } from './ui/commands/redis/scan';
 import { redisStringCommands } from './ui/commands/redis/strings';
@@ -169,6 +170,7 @@ function commandSpecs(services: Services, views: Views, redisUi: RedisUiDeps): C
     ...redisConsoleCommands(redisUi, redisConsoles),
     ...redisOperationCommands(redisUi),
     ...redisKeyAdminCommands(redisUi),
+    ...redisNodesCommands(redisUi),
     ...redisStringCommands(redisUi),
     ...redisScanCommands(redisUi),
     ...redisStreamCommands(redisUi),

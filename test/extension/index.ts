@@ -12,6 +12,8 @@ import { registerRabbitmqClusterTests } from './rabbitmqCluster.test';
 import { registerRabbitmqInteractiveTests } from './rabbitmqInteractive.test';
 import { registerRabbitmqTests } from './rabbitmq.test';
 import { registerRabbitmqTreeTests } from './rabbitmqTree.test';
+import { registerRedisClusterTests } from './redisCluster.test';
+import { registerRedisSentinelTests } from './redisSentinel.test';
 import { registerRedisTreeTests } from './redisTree.test';
 import { registerRedisConsoleTests } from './redisConsole.test';
 import { registerRedisInteractiveTests } from './redisInteractive.test';
@@ -50,6 +52,8 @@ export function run(): Promise<void> {
   registerRedisStreamsTests();
   registerRedisConsoleTests();
   registerRedisInteractiveTests();
+  registerRedisClusterTests();
+  registerRedisSentinelTests();
   registerTcpTests();
   registerSshTests();
   registerRabbitmqTests();

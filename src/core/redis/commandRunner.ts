@@ -9,21 +9,25 @@
 import { toBuffer, type BytesLike } from '../bytes';
 import { CancelledError, InputError, errorMessage, throwIfAborted, type ReadOnlyError } from '../errors';
 import { commandRefusal, type CommandCatalog } from './commandInfo';
+import { ClusterRouter } from './clusterRouter';
 import { errorReply, NIL, type RedisReply } from './reply';
-import type { RespClient } from './respClient';
+import { lineRefusal, ScriptSink, type CommandChannel } from './scriptSink';
 import type { RedisSession } from './session';
 
 /**
  * Where typed-in commands run: the session (profile, read-only guard,
- * command catalog) and the RESP connection it opened for them.
+ * command catalog) and the RESP connection it opened for them (on a Redis
+ * Cluster, a router over one connection per node).
  */
 export interface RespTarget {
   readonly session: RedisSession;
-  readonly client: RespClient;
+  readonly client: CommandChannel;
 }
 
 export interface RunContext {
   signal?: AbortSignal;
+  /** On a cluster, where keyless commands go (`host:port`); `all` is runCommandOnAll's. */
+  node?: string;
 }
 
 const STREAMING: Record<string, string> = {
@@ -94,15 +98,44 @@ function withAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined): Pro
  * still comes is then dropped).
  */
 export async function runCommand(target: RespTarget, argv: readonly (Buffer | BytesLike)[], ctx: RunContext = {}): Promise<RedisReply> {
-  const { session, client } = target;
+  const { client } = target;
+  const args = await checkCommand(target, argv, ctx);
+  if (client instanceof ClusterRouter) return withAbort(client.send(args, ctx.node), ctx.signal);
+  if (ctx.node !== undefined && ctx.node !== client.address) throw notThisNode(target, ctx.node);
+  return withAbort(client.send(args), ctx.signal);
+}
+
+/**
+ * Runs a command on every node at once (`node: "all"`): each primary of a
+ * cluster, or the one server; `{ [host:port]: reply }`.
+ */
+export async function runCommandOnAll(
+  target: RespTarget,
+  argv: readonly (Buffer | BytesLike)[],
+  ctx: RunContext = {},
+): Promise<Map<string, RedisReply>> {
+  const { client } = target;
+  const args = await checkCommand(target, argv, ctx);
+  if (client instanceof ClusterRouter) return withAbort(client.sendAll(args), ctx.signal);
+  return new Map([[client.address, await withAbort(client.send(args), ctx.signal)]]);
+}
+
+function notThisNode(target: RespTarget, node: string): InputError {
+  return new InputError(
+    `"node" ${node} is not the server of Redis profile "${target.session.profile.name}" (${target.client instanceof ClusterRouter ? '' : target.client.address}): leave "node" out, or give "all".`,
+  );
+}
+
+/** The argv as Buffers once it may be sent: streaming commands and writes on a read-only profile are refused. */
+async function checkCommand(target: RespTarget, argv: readonly (Buffer | BytesLike)[], ctx: RunContext): Promise<Buffer[]> {
   const args = asArgv(argv);
   const refused = refusal(args);
   if (refused) throw new InputError(refused);
   throwIfAborted(ctx.signal);
-  const catalog = await catalogFor(session);
-  const refusedWrite = catalog ? commandRefusal(session.profile, catalog, args) : undefined;
+  const catalog = await catalogFor(target.session);
+  const refusedWrite = catalog ? commandRefusal(target.session.profile, catalog, args) : undefined;
   if (refusedWrite) throw refusedWrite;
-  return withAbort(client.send(args), ctx.signal);
+  return args;
 }
 
 // ---------------------------------------------------------------- pipelines and transactions
@@ -147,7 +180,6 @@ export interface ScriptResult {
 }
 
 const TX_CONTROL = new Set(['MULTI', 'EXEC', 'DISCARD', 'WATCH', 'UNWATCH']);
-const cmd = (s: string): Buffer[] => [Buffer.from(s)];
 
 function describeLines(bad: readonly LineResult[]): string {
   const first = bad[0];
@@ -238,14 +270,14 @@ function markCancelled(queued: LineResult[]): void {
  * EXECABORT), else EXEC; gives each queued line its reply and returns the
  * sentence when the transaction did not run.
  */
-async function finishTransaction(client: RespClient, queued: LineResult[], discard: () => Promise<void>): Promise<string | undefined> {
+async function finishTransaction(sink: ScriptSink, queued: LineResult[]): Promise<string | undefined> {
   const bad = queued.filter((q) => q.reply.type === 'error');
   let exec: RedisReply;
   if (bad.length > 0) {
-    await discard();
+    await sink.discard();
     exec = errorReply('EXECABORT Transaction discarded because of previous errors.');
   } else {
-    exec = await client.send(cmd('EXEC'));
+    exec = await sink.exec();
   }
   return applyExec(exec, queued, bad);
 }
@@ -264,7 +296,7 @@ export async function runScript(
   source: AsyncIterable<ScriptEntry> | Iterable<ScriptEntry>,
   options: ScriptOptions = {},
 ): Promise<ScriptResult> {
-  const { session, client } = target;
+  const { session } = target;
   const batchSize = batchSizeOf(options);
   const tx = options.transaction === true;
   const catalog = await catalogFor(session);
@@ -273,27 +305,22 @@ export async function runScript(
   // Transaction state: every line in order, with its queueing reply until EXEC.
   const queued: LineResult[] = [];
   let queuedErrors = 0;
-  let txOpen = false;
-  const discard = async (): Promise<void> => {
-    if (txOpen) await client.send(cmd('DISCARD'));
-    txOpen = false;
-  };
-  if (tx) {
-    const reply = await client.send(cmd('MULTI'));
-    if (reply.type === 'error') throw new InputError(`The transaction could not start: ${reply.message}.`);
-    txOpen = true;
-  }
+  const sink = new ScriptSink(target.client, tx, options.node);
+  await sink.begin();
   let batch: ScriptEntry[] = [];
   const flush = async (): Promise<void> => {
     const entries = batch;
     batch = [];
     const prepared = prepareBatch(entries, tx, catalog, session);
     if (prepared instanceof Error) {
-      await discard();
+      await sink.discard();
       throw prepared;
     }
     const { lineResults, toSend, sentAt } = prepared;
-    const replies = await client.sendMany(toSend);
+    const replies = await sink.send(
+      toSend,
+      sentAt.map((i) => lineResults[i].line),
+    );
     replies.forEach((reply, i) => {
       lineResults[sentAt[i]].reply = reply;
     });
@@ -316,19 +343,18 @@ export async function runScript(
   } catch (err) {
     if (err instanceof CancelledError) {
       if (tx) {
-        await discard();
+        await sink.discard();
         result.aborted = 'The transaction was cancelled and discarded: nothing was changed.';
         markCancelled(queued);
         deliver(queued);
       }
       return result;
     }
-    if (tx && client.connected) await discard().catch(() => undefined);
+    if (tx && sink.connected) await sink.discard().catch(() => undefined);
     throw err;
   }
   if (tx) {
-    const aborted = await finishTransaction(client, queued, discard);
-    txOpen = false;
+    const aborted = await finishTransaction(sink, queued);
     if (aborted) result.aborted = aborted;
     deliver(queued);
   }
@@ -360,6 +386,12 @@ export async function runPipeline(
       const refusedWrite = commandRefusal(target.session.profile, catalog, e.argv ?? [], e.line);
       if (refusedWrite) throw refusedWrite;
     }
+  }
+  // On a cluster every line is routed first, so a CROSSSLOT or keyless refusal sends nothing.
+  const router = target.client;
+  if (router instanceof ClusterRouter && !options.transaction) {
+    for (const e of entries)
+      await router.route(e.argv ?? [], options.node).catch((err: unknown) => Promise.reject(lineRefusal(err, e.line)));
   }
   const run = await runScript(target, entries, { ...options, collect: true });
   const out: PipelineResult = { replies: run.results.map((r) => r.reply), errors: run.errors, complete: run.complete };

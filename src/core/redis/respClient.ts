@@ -4,18 +4,22 @@
  * integers), and connection state (SELECT, MULTI, WATCH) belongs to its one
  * owner. The handshake (TCP, TLS, AUTH, SELECT, CLIENT SETNAME) is bounded by
  * the profile's connectTimeoutMs. No reconnect: the owner opens a new one.
+ * On a Redis Cluster profile it connects to the first seed that answers (a
+ * ClusterRouter then opens the other nodes through `dialNode`); on a
+ * Sentinel profile to the primary the sentinels name now.
  */
 import { EventEmitter } from 'node:events';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { displayBytes } from '../bytes';
-import { CancelledError, ConnectionError, TimeoutError } from '../errors';
-import { dialEndpoint, endpoint, type ResolvedRedisProfile } from '../profiles';
+import { AuthError, CancelledError, ConnectionError, TimeoutError } from '../errors';
+import { dialEndpoint, endpoint, type Endpoint, type ResolvedRedisProfile } from '../profiles';
 import { connectWithin } from '../net/deadline';
 import { tlsOptions } from '../net/tls';
 import { describeRedisError } from './connection';
 import type { RedisReply, ReplySource } from './reply';
 import { encodeCommand, encodeCommands, ProtocolError, RespReader } from './respParser';
+import { sentinelPrimary, type SentinelDial } from './sentinel';
 
 export interface RespClientOptions {
   /** Database to select; the profile's own when absent. */
@@ -23,6 +27,8 @@ export interface RespClientOptions {
   password?: string;
   /** Connection name shown by CLIENT LIST (default `broker-explorer:console`). */
   connectionName?: string;
+  /** The sentinels' own password (the "sentinel" secret), for a Sentinel profile. */
+  sentinelPassword?: string;
   signal?: AbortSignal;
 }
 
@@ -121,6 +127,8 @@ export class RespClient extends EventEmitter<RespClientEvents> implements ReplyS
     private readonly socket: net.Socket,
     readonly profile: ResolvedRedisProfile,
     db: number,
+    /** The topology profile and options it was opened with, for `dialNode`. */
+    private readonly origin: { profile: ResolvedRedisProfile; options: RespClientOptions } = { profile, options: {} },
   ) {
     super();
     this.tracker = new DbTracker(db);
@@ -193,6 +201,32 @@ export class RespClient extends EventEmitter<RespClientEvents> implements ReplyS
     this.socket.write(encodeCommand(argv));
   }
 
+  /** The `host:port` this connection reached (the node, not the seed list). */
+  get address(): string {
+    return endpoint(this.profile);
+  }
+
+  /**
+   * Another connection with the same credentials and name to one node of
+   * this profile's topology (a cluster node, a replica), on database 0.
+   */
+  dialNode(node: Endpoint, signal?: AbortSignal): Promise<RespClient> {
+    const options: RespClientOptions = { ...this.origin.options, db: 0 };
+    if (signal) options.signal = signal;
+    else delete options.signal;
+    return dialResp(nodeProfile(this.origin.profile, node), options, this.origin);
+  }
+
+  /** The profile it was opened for (a cluster's or Sentinel's, not the one node's). */
+  get originProfile(): ResolvedRedisProfile {
+    return this.origin.profile;
+  }
+
+  /** How to reach the profile's sentinels (their user and password), for the tree and the nodes API. */
+  sentinelDial(): SentinelDial {
+    return sentinelDial(this.origin.profile, this.origin.options);
+  }
+
   /** Closes the connection; pending commands reject. */
   close(): void {
     this.socket.destroy();
@@ -231,10 +265,83 @@ export class RespClient extends EventEmitter<RespClientEvents> implements ReplyS
 }
 
 /**
+ * The profile of one node of a topology: its host and port, standalone, the
+ * rest (name, TLS, user, timeout, read-only) as the profile's. The one place
+ * a topology's node is dialed from (an SSH profile's node forwards go here).
+ */
+export function nodeProfile(profile: ResolvedRedisProfile, node: Endpoint): ResolvedRedisProfile {
+  const out: ResolvedRedisProfile = { ...profile, host: node.host, port: node.port, mode: 'standalone' };
+  delete out.nodes;
+  delete out.sentinels;
+  delete out.sentinelName;
+  delete out.sentinelUsername;
+  if (node.host !== profile.host || node.port !== profile.port) delete out.via;
+  return out;
+}
+
+/** A dial to one of the profile's sentinels: the sentinel user and password, no database. */
+function sentinelDial(profile: ResolvedRedisProfile, options: RespClientOptions): SentinelDial {
+  return (sentinel) => {
+    const target = nodeProfile(profile, sentinel);
+    if (profile.sentinelUsername !== undefined) target.username = profile.sentinelUsername;
+    else delete target.username;
+    const opts: RespClientOptions = { db: 0, connectionName: options.connectionName ?? 'broker-explorer:sentinel' };
+    if (options.sentinelPassword !== undefined) opts.password = options.sentinelPassword;
+    if (options.signal) opts.signal = options.signal;
+    return dialResp(target, opts);
+  };
+}
+
+/** The first of `tries` that connects; the last failure when none does. */
+async function firstThatConnects(tries: readonly (() => Promise<RespClient>)[]): Promise<RespClient> {
+  let last: unknown;
+  for (const attempt of tries) {
+    try {
+      return await attempt();
+    } catch (err) {
+      if (err instanceof CancelledError || err instanceof AuthError) throw err;
+      last = err;
+    }
+  }
+  throw last instanceof Error ? last : new ConnectionError(String(last));
+}
+
+/**
  * Opens a dedicated RESP2 connection and resolves once AUTH and SELECT are
  * done; rejects within the profile's connectTimeoutMs with one sentence.
+ * Cluster: the first seed that answers. Sentinel: the primary the sentinels
+ * name now (asked again when it answers as a replica, as during a failover).
  */
 export async function openRespClient(profile: ResolvedRedisProfile, options: RespClientOptions = {}): Promise<RespClient> {
+  const origin = { profile, options };
+  if (profile.mode === 'cluster') {
+    const seeds = profile.nodes ?? [{ host: profile.host, port: profile.port }];
+    return firstThatConnects(seeds.map((seed) => () => dialResp(nodeProfile(profile, seed), { ...options, db: 0 }, origin)));
+  }
+  if (profile.mode !== 'sentinel') return dialResp(profile, options, origin);
+  const started = Date.now();
+  for (;;) {
+    const primary = await sentinelPrimary(profile, sentinelDial(profile, options));
+    const client = await dialResp(nodeProfile(profile, primary), options, origin);
+    const role = await client.send([utf8('ROLE')]);
+    const first = role.type === 'array' ? role.items[0] : undefined;
+    if (!first || first.type !== 'bulk' || first.value.toString() === 'master') return client;
+    client.close();
+    // A failover in progress: the sentinels still name the old primary for a moment.
+    if (Date.now() - started > profile.connectTimeoutMs)
+      throw new ConnectionError(
+        `The sentinels of Redis profile "${profile.name}" name ${endpoint(primary)} as the primary, but it answers as a replica: a failover is under way. Try again in a few seconds.`,
+      );
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/** Opens one connection to the profile's host:port (a standalone server or one node). */
+async function dialResp(
+  profile: ResolvedRedisProfile,
+  options: RespClientOptions,
+  origin?: { profile: ResolvedRedisProfile; options: RespClientOptions },
+): Promise<RespClient> {
   const db = options.db ?? profile.db;
   if (options.signal?.aborted) throw new CancelledError();
   const tlsOpts = tlsOptions(profile.tls, profile.host);
@@ -245,7 +352,7 @@ export async function openRespClient(profile: ResolvedRedisProfile, options: Res
       socket.once(tlsOpts ? 'secureConnect' : 'connect', () => resolve());
       socket.once('error', (err) => reject(describeRedisError(profile, err, db)));
     });
-    const client = new RespClient(socket, profile, db);
+    const client = new RespClient(socket, profile, db, origin);
     const commands: Buffer[][] = [];
     if (options.password !== undefined) {
       commands.push(

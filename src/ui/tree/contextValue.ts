@@ -15,6 +15,8 @@ export type ContextKind =
   | 'redis:db'
   | 'redis:typeGroup'
   | 'redis:namespace'
+  | 'redis:nodes'
+  | 'redis:node'
   | `redis:key:${KeyTypeTag}`
   | 'rabbitmq:profile'
   | 'rabbitmq:vhost'
@@ -32,7 +34,7 @@ export type ContextKind =
   | 'loadMore';
 
 /** The flags, in the order they are written. */
-const FLAG_ORDER = ['classic', 'quorum', 'stream', 'builtin', 'exclusive', 'filtered', 'readonly'] as const;
+const FLAG_ORDER = ['classic', 'quorum', 'stream', 'builtin', 'exclusive', 'cluster', 'filtered', 'readonly'] as const;
 
 export type ContextFlag = (typeof FLAG_ORDER)[number];
 

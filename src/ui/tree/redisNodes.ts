@@ -1,6 +1,8 @@
 /**
  * The Redis tree: profile → databases → keys by type or by namespace.
- * Each node loads its own children; paging is a "Load more…" node.
+ * Each node loads its own children; paging is a "Load more…" node. A Redis
+ * Cluster profile shows database 0's keys directly, after a "Nodes" folder;
+ * a Sentinel profile has a "Nodes" folder before its databases.
  */
 import * as vscode from 'vscode';
 import type { Redis } from 'ioredis';
@@ -9,10 +11,13 @@ import { errorMessage } from '../../core/errors';
 import { endpoint, type ResolvedRedisProfile } from '../../core/profiles';
 import { escapeGlob, groupByNamespace, KEY_TYPES, keyspaceCounts, type KeyInfo } from '../../core/redis/keyScanner';
 import { describeKey } from '../../core/redis/describeKey';
+import { keySlot } from '../../core/redis/slotMap';
 import type { RedisPool } from '../../core/redis/pool';
 import type { Settings } from '../settings';
 import type { TailRegistry } from '../tails/tailRegistry';
+import { keyLocation, keysText, loadTopology, primaryKeys } from '../redis/topology';
 import { KeyPager } from './keyPager';
+import { NodesFolderNode } from './redisServerNodes';
 import { TailsFolderNode } from './tailNodes';
 import { BaseNode, ErrorNode, LoadMoreNode, MessageNode, type TreeNode } from './treeNode';
 import { contextValue, keyTypeTag } from './contextValue';
@@ -43,9 +48,13 @@ export function formatTtl(ttl: number): string {
   return `TTL ${Math.round(ttl / 86_400)}d`;
 }
 
+const MODE_LABELS = { standalone: '', cluster: 'Redis Cluster', sentinel: 'Sentinel' } as const;
+
 export class RedisProfileNode extends BaseNode {
   private dbNodes: DatabaseNode[] | undefined;
   readonly tailsFolder: TailsFolderNode;
+  /** Cluster and Sentinel profiles: their servers. */
+  readonly nodesFolder: NodesFolderNode | undefined;
 
   constructor(
     readonly ctx: RedisTreeContext,
@@ -53,22 +62,29 @@ export class RedisProfileNode extends BaseNode {
   ) {
     super(`redis/${profile.name}`, undefined);
     this.tailsFolder = new TailsFolderNode(this, ctx.tails, 'redis', profile.name);
+    if (profile.mode !== 'standalone') this.nodesFolder = new NodesFolderNode(this, () => loadTopology(ctx.pool, profile.name));
   }
 
   getTreeItem(): vscode.TreeItem {
     const p = this.profile;
     const item = new vscode.TreeItem(p.name, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = this.id;
-    item.description = `${endpoint(p)}${p.readOnly ? ' · read-only' : ''}${p.scope === 'workspace' ? ' · workspace' : ''}`;
+    const mode = MODE_LABELS[p.mode];
+    const known = this.nodesFolder?.last;
+    const keys = p.mode === 'cluster' && known ? ` · ${keysText(primaryKeys(known))}` : '';
+    item.description = `${mode ? `${mode} · ` : ''}${endpoint(p)}${keys}${p.readOnly ? ' · read-only' : ''}${p.scope === 'workspace' ? ' · workspace' : ''}`;
     const insecure = p.tls?.allowSelfSigned ? '\n\n⚠ TLS accepts self-signed certificates (no verification).' : '';
-    item.tooltip = `Redis ${endpoint(p)}, db ${p.db}${p.username ? `, user ${p.username}` : ''}${p.tls ? ', TLS' : ''}${insecure}`;
+    const where = p.mode === 'cluster' ? 'Redis Cluster: database 0 only' : `db ${p.db}`;
+    item.tooltip = `Redis ${mode ? `${mode} ` : ''}${endpoint(p)}, ${where}${p.username ? `, user ${p.username}` : ''}${p.tls ? ', TLS' : ''}${insecure}`;
     item.iconPath = new vscode.ThemeIcon(p.tls?.allowSelfSigned ? 'warning' : 'database');
-    item.contextValue = contextValue('redis:profile', { readonly: p.readOnly });
+    item.contextValue = contextValue('redis:profile', { cluster: p.mode === 'cluster', readonly: p.readOnly });
     return item;
   }
 
   async getChildren(): Promise<TreeNode[]> {
     const tails = this.tailsFolder.count > 0 ? [this.tailsFolder] : [];
+    const nodes = this.nodesFolder ? [this.nodesFolder] : [];
+    if (this.profile.mode === 'cluster') return [...tails, ...nodes, ...(await this.database(0).getChildren())];
     try {
       const client = await this.ctx.pool.get(this.profile.name);
       const counts = await keyspaceCounts(client);
@@ -82,9 +98,9 @@ export class RedisProfileNode extends BaseNode {
           node.keyCount = counts.get(db) ?? 0;
           return node;
         });
-      return [...tails, ...this.dbNodes];
+      return [...tails, ...nodes, ...this.dbNodes];
     } catch (err) {
-      return [...tails, new ErrorNode(`${this.id}/error`, this, errorMessage(err))];
+      return [...tails, ...nodes, new ErrorNode(`${this.id}/error`, this, errorMessage(err))];
     }
   }
 
@@ -113,6 +129,11 @@ export class DatabaseNode extends BaseNode {
 
   get profile(): ResolvedRedisProfile {
     return this.profileNode.profile;
+  }
+
+  /** The node the view shows for the database: the profile on a cluster (no database level there). */
+  get shown(): TreeNode {
+    return this.profile.mode === 'cluster' ? this.profileNode : this;
   }
 
   get filterKey(): string {
@@ -242,7 +263,7 @@ export class TypeGroupNode extends PagedKeysNode {
     readonly type: string,
     match: Buffer | undefined,
   ) {
-    super(`${dbNode.id}/type/${type}`, dbNode, dbNode, { type, ...(match ? { match } : {}) });
+    super(`${dbNode.id}/type/${type}`, dbNode.shown, dbNode, { type, ...(match ? { match } : {}) });
   }
 
   getTreeItem(): vscode.TreeItem {
@@ -270,7 +291,7 @@ export class NamespaceNode extends PagedKeysNode {
   private readonly folders = new Map<string, NamespaceNode>();
 
   protected override get shownAs(): TreeNode {
-    return this.prefix.length === 0 ? this.dbNode : this;
+    return this.prefix.length === 0 ? this.dbNode.shown : this;
   }
 
   constructor(
@@ -359,6 +380,10 @@ export class KeyNode extends BaseNode {
       `\n**type** ${d.type} · **encoding** ${d.encoding ?? '?'} · **memory** ${d.memoryBytes !== undefined ? `${d.memoryBytes} bytes` : '?'}`,
     );
     md.appendMarkdown(`\n\n**TTL** ${d.ttl < 0 ? 'none' : `${d.ttl} s`} · db ${this.dbNode.db} of ${this.dbNode.profile.name}`);
+    if (this.dbNode.profile.mode === 'cluster') {
+      const at = await keyLocation(this.dbNode.ctx.pool, this.dbNode.profile.name, this.info.key).catch(() => undefined);
+      md.appendMarkdown(`\n\n**hash slot** ${at?.slot ?? keySlot(this.info.key)} · **node** ${at?.node ?? '?'}`);
+    }
     return md;
   }
 }

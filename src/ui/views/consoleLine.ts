@@ -1,7 +1,9 @@
 /**
  * The console's input line: text with a cursor, history recalled with the
- * arrow keys, and the terminal escape sequences to draw it.
+ * arrow keys, and the terminal escape sequences to draw it; the text of
+ * HELP and of Tab completion.
  */
+import { findDoc, type CommandDoc } from '../../core/redis/commandInfo';
 
 export type LineKey = 'left' | 'right' | 'up' | 'down' | 'home' | 'end' | 'delete';
 
@@ -149,4 +151,21 @@ export class LineEditor {
     const back = this.chars.length - this.cursor;
     return `\r\x1b[2K${prompt}${this.text}${back > 0 ? `\x1b[${back}D` : ''}`;
   }
+}
+
+const DIM = '\x1b[2m';
+const RESET = '\x1b[0m';
+
+/** What HELP prints: a hint without words, else the command's syntax and summary from COMMAND DOCS. */
+export function helpText(docs: readonly CommandDoc[], words: readonly string[]): string {
+  if (words.length === 0) return 'Type a command as in redis-cli, e.g. SET key "a value". HELP <command> shows its syntax and summary.\r\n';
+  const doc = findDoc(docs, words);
+  if (!doc) return `${DIM}No help for ${words.join(' ')}.${RESET}\r\n`;
+  return `\r\n  ${doc.name} ${doc.syntax}\r\n  summary: ${doc.summary}\r\n${doc.since ? `  since: ${doc.since}\r\n` : ''}${doc.group ? `  group: ${doc.group}\r\n` : ''}\r\n`;
+}
+
+/** Command names that complete the typed word (upper case, each once). */
+export function completions(docs: readonly CommandDoc[], typed: string): string[] {
+  const prefix = typed.trim().toUpperCase();
+  return [...new Set(docs.map((d) => d.name.split(' ')[0]).filter((n) => n.startsWith(prefix)))];
 }

@@ -4,22 +4,28 @@
  * COMMAND DOCS, Tab completes command names, and SUBSCRIBE / PSUBSCRIBE /
  * SSUBSCRIBE stream messages until Ctrl+C (SSUBSCRIBE really goes on the
  * wire, so SPUBLISH traffic arrives). It owns its connections: one RESP
- * connection for commands, one more while subscribed.
+ * connection for commands (on a cluster, one per node, following MOVED /
+ * ASK and printing each redirect like `redis-cli -c`), one more while
+ * subscribed. A lost connection is said and reopened at once (on a
+ * Sentinel profile, to the primary the sentinels name now).
  */
 import * as vscode from 'vscode';
 import type { Redis } from 'ioredis';
 import { errorMessage } from '../../core/errors';
 import { endpoint } from '../../core/profiles';
-import { findDoc, type CommandDoc } from '../../core/redis/commandInfo';
+import type { CommandDoc } from '../../core/redis/commandInfo';
+import { ClusterRouter } from '../../core/redis/clusterRouter';
 import { runCommand, streamingMode } from '../../core/redis/commandRunner';
 import { Subscription } from '../../core/redis/pubsub';
 import { array, bulk, integer, type RedisReply } from '../../core/redis/reply';
 import { formatReply } from '../../core/redis/replyFormat';
 import type { RespClient } from '../../core/redis/respClient';
+import type { CommandChannel } from '../../core/redis/scriptSink';
+import type { Redirect } from '../../core/redis/slotMap';
 import type { RedisSession } from '../../core/redis/session';
 import { ShardSubscription } from '../../core/redis/shardSubscription';
 import { splitArgs } from '../../core/redis/tokenizer';
-import { LineEditor, tokenizeInput } from './consoleLine';
+import { completions, helpText, LineEditor, tokenizeInput } from './consoleLine';
 
 const DIM = '\x1b[2m';
 const RED = '\x1b[31m';
@@ -29,8 +35,10 @@ const MAX_TRANSCRIPT = 200_000;
 export interface RedisConsoleOptions {
   /** The session it runs on: profile, starting db, read-only guard and command docs. */
   session: RedisSession;
-  /** Opens a RESP connection of the console's own on a database (also the SSUBSCRIBE one, under its own name). */
+  /** Opens a RESP connection of the console's own on a database (the SSUBSCRIBE one, under its own name). */
   connect(db: number, purpose?: string): Promise<RespClient>;
+  /** Opens the command connection on a database (a router on a cluster, told of each redirect it follows). */
+  commands(onRedirect: (redirect: Redirect) => void): Promise<CommandChannel>;
   /** Opens a connection for subscribe mode (closed when it ends). */
   subscriber(db: number): Promise<Redis>;
 }
@@ -48,7 +56,7 @@ export class RedisConsole implements vscode.Pseudoterminal, vscode.Disposable {
   readonly onDidWrite: vscode.Event<string> = this.writeEmitter.event;
   readonly onDidClose: vscode.Event<number | void> = this.closeEmitter.event;
   private readonly line = new LineEditor();
-  private client: RespClient | undefined;
+  private client: CommandChannel | undefined;
   private subscription: Subscription | ShardSubscription | undefined;
   private mode: Mode = 'idle';
   private db: number;
@@ -187,35 +195,47 @@ export class RedisConsole implements vscode.Pseudoterminal, vscode.Disposable {
   }
 
   /** The command connection; a new one (after a loss or Ctrl+C) starts on the console's own db, and the prompt says so. */
-  private async ensureClient(): Promise<RespClient> {
+  private async ensureClient(): Promise<CommandChannel> {
     if (this.client?.connected) return this.client;
     if (this.client && this.db !== this.options.session.db)
       this.write(`${DIM}(the connection was lost; the new one is on database ${this.options.session.db})${RESET}\r\n`);
     this.client = undefined;
     this.db = this.options.session.db;
-    const client = await this.options.connect(this.db);
+    const client = await this.options.commands((r) => this.write(`-> Redirected to slot [${r.slot}] located at ${r.address}\r\n`));
     if (this.mode === 'closed') {
       client.close();
       throw new Error('the console was closed');
     }
     this.client = client;
+    this.watch(client);
     return client;
   }
 
+  /** Says when the command connection is lost (a restart, a failover) and opens a new one at once when idle. */
+  private watch(client: CommandChannel): void {
+    if (client instanceof ClusterRouter) return; // a router opens a lost node again on its next command
+    client.once('close', (reason) => {
+      if (this.client !== client || this.mode === 'closed') return;
+      this.client = undefined;
+      this.db = this.options.session.db;
+      this.write(`\r\x1b[2K${DIM}-- the connection to ${client.address} was lost (${errorMessage(reason)}); reconnecting --${RESET}\r\n`);
+      if (this.mode !== 'idle') return;
+      this.mode = 'busy';
+      this.ensureClient().then(
+        (next) => {
+          this.write(`${DIM}-- connected to ${next instanceof ClusterRouter ? 'the cluster' : next.address} --${RESET}\r\n`);
+          this.ready();
+        },
+        (err: unknown) => {
+          this.printError(errorMessage(err));
+          this.ready();
+        },
+      );
+    });
+  }
+
   private async help(words: string[]): Promise<void> {
-    if (words.length === 0) {
-      this.write('Type a command as in redis-cli, e.g. SET key "a value". HELP <command> shows its syntax and summary.\r\n');
-      return;
-    }
-    const docs = await this.docs();
-    const doc = findDoc(docs, words);
-    if (!doc) {
-      this.write(`${DIM}No help for ${words.join(' ')}.${RESET}\r\n`);
-      return;
-    }
-    this.write(
-      `\r\n  ${doc.name} ${doc.syntax}\r\n  summary: ${doc.summary}\r\n${doc.since ? `  since: ${doc.since}\r\n` : ''}${doc.group ? `  group: ${doc.group}\r\n` : ''}\r\n`,
-    );
+    this.write(helpText(words.length === 0 ? [] : await this.docs(), words));
   }
 
   private async docs(): Promise<CommandDoc[]> {
@@ -231,8 +251,7 @@ export class RedisConsole implements vscode.Pseudoterminal, vscode.Disposable {
     } catch {
       return;
     }
-    const prefix = text.trim().toUpperCase();
-    const names = [...new Set(docs.map((d) => d.name.split(' ')[0]).filter((n) => n.startsWith(prefix)))];
+    const names = completions(docs, text);
     if (names.length === 1) {
       this.line.set(`${names[0]} `);
       this.write(this.line.render(this.prompt));
@@ -278,8 +297,10 @@ export class RedisConsole implements vscode.Pseudoterminal, vscode.Disposable {
 
   /** SSUBSCRIBE on the wire: what the server pushes (confirmations, `smessage`s) is printed as it comes, like redis-cli. */
   private async shardSubscribe(channels: Buffer[]): Promise<void> {
+    const router = this.client instanceof ClusterRouter ? this.client : undefined;
     const sub = new ShardSubscription({
-      connect: () => this.options.connect(this.db, 'console-subscribe'),
+      // On a cluster: the node serving the channel's slot (the server refuses channels of several slots).
+      connect: () => (router?.connected ? router.dialFor(channels[0]) : this.options.connect(this.db, 'console-subscribe')),
       channels,
       onPush: (reply) => this.printReply(reply),
     });

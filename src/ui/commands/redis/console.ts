@@ -3,6 +3,7 @@
  * connection. Open consoles are kept by id (for the API and tests).
  */
 import * as vscode from 'vscode';
+import { openCommandChannel } from '../../../core/redis/commandChannel';
 import type { CommandSpec } from '../registry';
 import { RedisConsole } from '../../views/redisConsole';
 import { resolveTarget, type RedisTarget, type RedisUiDeps } from './redisTarget';
@@ -49,6 +50,7 @@ export function openConsoleFor(consoles: RedisConsoles, t: RedisTarget): OpenCon
   const pty = new RedisConsole({
     session: t.session,
     connect: (db, purpose) => t.session.resp(purpose ?? 'console', db),
+    commands: (onRedirect) => openCommandChannel(t.session, 'console', { onRedirect, followRedirects: true }),
     subscriber: (db) => t.session.dedicated('console-subscribe', db),
   });
   const terminal = vscode.window.createTerminal({ name: `Redis ⟫ ${t.profile.name}`, pty, iconPath: new vscode.ThemeIcon('terminal') });

@@ -21,6 +21,7 @@ import { quoteArg, splitArgs } from '../../../core/redis/tokenizer';
 import { bytes, list, str } from '../args';
 import type { CommandCall, CommandSpec } from '../registry';
 import { KeyNode } from '../../tree/redisNodes';
+import { flushEveryPrimary } from '../../../core/redis/commandChannel';
 import { abortOn, refreshDatabases, resolveKey, resolveTarget, type RedisTarget, type RedisUiDeps } from './redisTarget';
 
 function words(value: unknown[] | undefined, what: string): Buffer[] {
@@ -153,10 +154,24 @@ async function deletePattern(prompts: Prompts, deps: RedisUiDeps, t: RedisTarget
   return undefined;
 }
 
+/** FLUSHDB on a cluster: every primary, after the user types the profile's name. */
+async function flushCluster(deps: RedisUiDeps, call: CommandCall, t: RedisTarget): Promise<unknown> {
+  if (!call.args) {
+    await call.prompts.ask(`FLUSHDB on every primary of the cluster "${t.profile.name}"`, {
+      prompt: `This deletes every key of the cluster and cannot be undone. Type the profile name (${t.profile.name}) to confirm.`,
+      validate: (v) => (v.trim() === t.profile.name ? undefined : `Type ${t.profile.name} to confirm.`),
+    });
+  }
+  const result = await flushEveryPrimary(t.session);
+  refreshDatabases(deps.tree, t.profile.name, [0]);
+  return result;
+}
+
 async function flushDb(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
+  const t = await resolveTarget(deps, call, 'Flush Database');
+  if (t.profile.mode === 'cluster') return flushCluster(deps, call, t);
   if (call.args && call.args.db === undefined)
     throw new InputError('FLUSHDB needs the database number ("db") spelled out, so the wrong one is never emptied.');
-  const t = await resolveTarget(deps, call, 'Flush Database');
   if (!call.args) {
     await call.prompts.ask(`FLUSHDB: delete every key of db${t.db} on "${t.profile.name}"`, {
       prompt: `This cannot be undone. Type the database number (${t.db}) to confirm.`,

@@ -6,6 +6,7 @@
  */
 import type * as vscode from 'vscode';
 import { fromBuffer, toBuffer } from '../../../core/bytes';
+import { InputError } from '../../../core/errors';
 import { checkDb, type ResolvedRedisProfile } from '../../../core/profiles';
 import type { RedisPool } from '../../../core/redis/pool';
 import type { RedisSession } from '../../../core/redis/session';
@@ -63,12 +64,23 @@ function redisKind(deps: Pick<RedisUiDeps, 'pool'>): TargetKind<ResolvedRedisPro
       for (let n = node; n; n = n.parent) if (n instanceof RedisProfileNode) return { profile: n.profile, part: n.profile.db };
       return undefined;
     },
-    partFromArgs: (args, profile) => num(args, 'db', { min: 0 }) ?? profile.db,
+    partFromArgs: (args, profile) => {
+      const db = num(args, 'db', { min: 0 }) ?? profile.db;
+      if (profile.mode === 'cluster' && db !== 0) throw new InputError(clusterDbOnly(profile, db));
+      return db;
+    },
     defaultPart: (profile) => profile.db,
     askPart: async (profile, title, prompts) =>
-      Number(await prompts.ask(`${title}: database of "${profile.name}"`, { value: String(profile.db), validate: (v) => checkDb(v) })),
+      profile.mode === 'cluster'
+        ? 0
+        : Number(await prompts.ask(`${title}: database of "${profile.name}"`, { value: String(profile.db), validate: (v) => checkDb(v) })),
     session: (profile, db) => deps.pool.session(profile.name, db),
   };
+}
+
+/** The sentence for a database other than 0 asked of a cluster. */
+export function clusterDbOnly(profile: ResolvedRedisProfile, db: number): string {
+  return `Redis Cluster: database 0 only — "${profile.name}" has no database ${db} (keys are spread over the nodes by hash slot instead).`;
 }
 
 /** The target of a call: arguments, then a tree node, then prompts (the database only when `askDb`). */

@@ -12,6 +12,7 @@ import { isHexBytes, toBuffer } from '../../../core/bytes';
 import { InputError, errorMessage } from '../../../core/errors';
 import {
   runCommand as coreRunCommand,
+  runCommandOnAll,
   runPipeline as coreRunPipeline,
   runScript,
   type LineResult,
@@ -21,6 +22,7 @@ import { parseRedisStream, parseRedisText } from '../../../core/redis/redisFile'
 import { formatReply } from '../../../core/redis/replyFormat';
 import { replyToJson, replyToResult } from '../../../core/redis/replyJson';
 import { splitArgs } from '../../../core/redis/tokenizer';
+import { askNodeIfKeyless, openLoggedChannel } from '../../redis/commandChannels';
 import type { RedisFileTargets } from '../../redis/fileTargets';
 import { bool, list, str } from '../args';
 import type { CommandCall, CommandSpec } from '../registry';
@@ -35,40 +37,45 @@ function argvFrom(value: unknown, what: string): Buffer[] {
   });
 }
 
-async function runCommand(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
-  let t: RedisTarget;
-  let argv: Buffer[];
+/** The argv of a runCommand call: "line" or "argv" from arguments, else typed in the palette. */
+async function commandArgv(call: CommandCall, t: RedisTarget): Promise<Buffer[]> {
   if (call.args) {
-    t = await resolveTarget(deps, call, 'Run Command');
     const line = str(call.args, 'line');
-    argv = line !== undefined ? splitArgs(line) : argvFrom(call.args.argv, 'argv');
-  } else {
-    t = await resolveTarget(deps, call, 'Run Command');
-    const line = await call.prompts.ask(`Run a command on db${t.db} of "${t.profile.name}"`, {
-      prompt: 'One command, quoted like redis-cli ("a b", \\xHH escapes).',
-      validate: (v) => {
-        try {
-          return splitArgs(v).length === 0 ? 'Type a command.' : undefined;
-        } catch (err) {
-          return errorMessage(err);
-        }
-      },
-    });
-    argv = splitArgs(line);
+    return line !== undefined ? splitArgs(line) : argvFrom(call.args.argv, 'argv');
   }
+  const line = await call.prompts.ask(`Run a command on db${t.db} of "${t.profile.name}"`, {
+    prompt: 'One command, quoted like redis-cli ("a b", \\xHH escapes).',
+    validate: (v) => {
+      try {
+        return splitArgs(v).length === 0 ? 'Type a command.' : undefined;
+      } catch (err) {
+        return errorMessage(err);
+      }
+    },
+  });
+  return splitArgs(line);
+}
+
+async function runCommand(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
+  const t = await resolveTarget(deps, call, 'Run Command');
+  const argv = await commandArgv(call, t);
   if (argv.length === 0) throw new InputError('The command is empty: give "argv" or "line".');
   const name = argv[0].toString('utf8');
-  const client = await t.session.resp('command');
+  const client = await openLoggedChannel(t.session, 'command', deps.log);
   try {
-    const reply = await coreRunCommand({ session: t.session, client }, argv);
+    const node = call.args ? str(call.args, 'node') : await askNodeIfKeyless(client, argv, call.prompts);
+    const target = { session: t.session, client };
+    const reply =
+      node === 'all' ? await runCommandOnAll(target, argv) : await coreRunCommand(target, argv, node !== undefined ? { node } : {});
     const catalog = await t.session.catalog();
     if (catalog.classify(argv).write) refreshDatabases(deps.tree, t.profile.name, [t.db]);
     if (!call.args) {
-      const text = formatReply(reply);
+      const text = reply instanceof Map ? [...reply].map(([n, r]) => `${n}\n${formatReply(r)}`).join('\n\n') : formatReply(reply);
       if (!text.includes('\n') && text.length <= 200) void vscode.window.showInformationMessage(`${name.toUpperCase()}: ${text}`);
       else await deps.results.show(`${name.toUpperCase()} result`, text);
       return undefined;
     }
+    if (reply instanceof Map) return Object.fromEntries([...reply].map(([n, r]) => [n, replyToResult(r, name, t.profile.name)]));
     return replyToResult(reply, name, t.profile.name);
   } finally {
     client.close();
@@ -81,9 +88,13 @@ async function runPipeline(deps: RedisUiDeps, files: RedisFileTargets, call: Com
   const commands = (list(call.args, 'commands') ?? []).map((c, i) => argvFrom(c, `command ${i + 1}`));
   if (commands.length === 0) throw new InputError('The pipeline is empty: give "commands", a list of argument lists.');
   const transaction = bool(call.args, 'transaction') ?? false;
-  const client = await t.session.resp('pipeline');
+  const node = str(call.args, 'node');
+  const client = await openLoggedChannel(t.session, 'pipeline', deps.log);
   try {
-    const result = await coreRunPipeline({ session: t.session, client }, commands, { transaction });
+    const result = await coreRunPipeline({ session: t.session, client }, commands, {
+      transaction,
+      ...(node !== undefined ? { node } : {}),
+    });
     if (result.aborted) throw new InputError(result.aborted);
     refreshDatabases(deps.tree, t.profile.name, [t.db]);
     return result.replies.map(replyToJson);
@@ -164,7 +175,7 @@ async function runEditor(deps: RedisUiDeps, files: RedisFileTargets, call: Comma
   const out = deps.results.create(`${kind} results ${label}`);
   out.setHeader(`# ${title}`, '# running…');
   if (!call.args) await deps.results.open(out.uri);
-  const client = await t.session.resp(kind.toLowerCase());
+  const client = await openLoggedChannel(t.session, kind.toLowerCase(), deps.log);
   const collected: LineResult[] = [];
   let result: ScriptResult;
   try {
@@ -172,8 +183,10 @@ async function runEditor(deps: RedisUiDeps, files: RedisFileTargets, call: Comma
       { location: vscode.ProgressLocation.Notification, title: `Redis ${kind}`, cancellable: true },
       async (progress, token) => {
         const input = 'entries' in source ? source.entries : parseRedisStream(createReadStream(source.path));
+        const node = call.args ? str(call.args, 'node') : undefined;
         return runScript({ session: t.session, client }, input, {
           transaction,
+          ...(node !== undefined ? { node } : {}),
           signal: abortOn(token),
           collect: false,
           onResults: (batch) => {
