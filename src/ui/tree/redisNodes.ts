@@ -4,6 +4,7 @@
  * Cluster profile shows database 0's keys directly, after a "Nodes" folder;
  * a Sentinel profile has a "Nodes" folder before its databases.
  */
+import { describeStream, streamSummary } from '../../core/redis/streams';
 import * as vscode from 'vscode';
 import type { Redis } from 'ioredis';
 import { displayBytes } from '../../core/bytes';
@@ -383,6 +384,10 @@ export class KeyNode extends BaseNode {
     if (this.dbNode.profile.mode === 'cluster') {
       const at = await keyLocation(this.dbNode.ctx.pool, this.dbNode.profile.name, this.info.key).catch(() => undefined);
       md.appendMarkdown(`\n\n**hash slot** ${at?.slot ?? keySlot(this.info.key)} · **node** ${at?.node ?? '?'}`);
+    }
+    if (d.type === 'stream') {
+      const summary = await streamSummary(await this.dbNode.client(), this.info.key).catch(() => undefined);
+      if (summary) md.appendMarkdown(`\n\n**stream** ${describeStream(summary)}`);
     }
     return md;
   }
