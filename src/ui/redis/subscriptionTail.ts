@@ -7,7 +7,7 @@
  * drops and when it is back. Once stopped it is kept by the registry's
  * retention rule.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../core/redis/redisClient';
 import { displayBytes, formatPayload } from '../../core/bytes';
 import { errorMessage } from '../../core/errors';
 import type { ResolvedRedisProfile } from '../../core/profiles';
@@ -27,7 +27,7 @@ export interface SubscriptionTailOptions {
   db: number;
   channels: Buffer[];
   patterns: Buffer[];
-  open(): Promise<Redis>;
+  open(): Promise<RedisClient>;
   settings: Settings;
   redact(text: string): string;
   /** Hold the first this many messages for `subscription.takeFirst` (never dropped). */

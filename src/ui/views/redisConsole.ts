@@ -7,7 +7,7 @@
  * connection for commands, one more while subscribed.
  */
 import * as vscode from 'vscode';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../core/redis/redisClient';
 import { errorMessage } from '../../core/errors';
 import { endpoint } from '../../core/profiles';
 import { findDoc, type CommandDoc } from '../../core/redis/commandInfo';
@@ -32,7 +32,7 @@ export interface RedisConsoleOptions {
   /** Opens a RESP connection of the console's own on a database (also the SSUBSCRIBE one, under its own name). */
   connect(db: number, purpose?: string): Promise<RespClient>;
   /** Opens a connection for subscribe mode (closed when it ends). */
-  subscriber(db: number): Promise<Redis>;
+  subscriber(db: number): Promise<RedisClient>;
 }
 
 type Mode = 'idle' | 'busy' | 'subscribed' | 'closed';

@@ -1,0 +1,180 @@
+/**
+ * Walking a Redis Cluster's keyspace: every primary scanned in parallel,
+ * one round of SCAN per primary per batch, with ONE composite cursor that
+ * names each shard (a slot it owns, the node it was scanned on, that node's
+ * cursor) so a page continues exactly where it stopped. A shard whose node
+ * is gone or became a replica (a failover) restarts from cursor 0 on the
+ * node that owns its slots now: every key that existed throughout is seen
+ * at least once, keys of that shard possibly twice.
+ */
+import type { Cluster, Redis } from 'ioredis';
+import { ConnectionError, InputError, errorMessage, throwIfAborted } from '../errors';
+import { nodeKeyInfos, parseScanReply, quiet, scanArguments, type KeyBatch, type KeyInfo, type WalkOptions } from './keyBatch';
+import { keySlot, nodeAddress, refreshSlots } from './redisClient';
+
+const CURSOR_PREFIX = 'cluster:';
+/** How long a shard waits for the cluster to name a new owner of its slots after its node failed or was demoted. */
+const FAILOVER_WAIT_MS = 15_000;
+
+/** One primary's part of a walk: a slot it owns (its anchor), its address when scanned, its cursor there. */
+interface Shard {
+  slot: number;
+  node: string;
+  cursor: string;
+  done: boolean;
+}
+
+/** `cluster:` + base64url of the shards; "0" once every shard is done. */
+export function encodeClusterCursor(shards: readonly Shard[]): string {
+  if (shards.every((s) => s.done)) return '0';
+  const json = JSON.stringify(shards.map((s) => [s.slot, s.node, s.cursor, s.done ? 1 : 0]));
+  return CURSOR_PREFIX + Buffer.from(json, 'utf8').toString('base64url');
+}
+
+export function decodeClusterCursor(cursor: string): Shard[] {
+  const bad = (): never => {
+    throw new InputError(
+      `The cursor "${cursor.length > 40 ? `${cursor.slice(0, 40)}…` : cursor}" is not a cluster cursor: pass back the cursor a previous scan of this profile returned, or "0" to start.`,
+    );
+  };
+  if (!cursor.startsWith(CURSOR_PREFIX)) return bad();
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor.slice(CURSOR_PREFIX.length), 'base64url').toString('utf8'));
+  } catch {
+    return bad();
+  }
+  if (!Array.isArray(parsed) || parsed.length === 0) return bad();
+  return parsed.map((entry: unknown): Shard => {
+    if (!Array.isArray(entry) || entry.length !== 4) return bad();
+    const [slot, node, at, done] = entry as unknown[];
+    if (!Number.isInteger(slot) || (slot as number) < 0 || (slot as number) > 16383) return bad();
+    if (typeof node !== 'string' || typeof at !== 'string' || !/^\d+$/.test(at) || (done !== 0 && done !== 1)) return bad();
+    return { slot: slot as number, node, cursor: at, done: done === 1 };
+  });
+}
+
+/** One shard per primary of the slot map, each anchored at the first slot it owns. */
+function freshShards(cluster: Cluster): Shard[] {
+  const seen = new Map<string, Shard>();
+  cluster.slots.forEach((owners, slot) => {
+    const node = owners?.[0];
+    if (node && !seen.has(node)) seen.set(node, { slot, node, cursor: '0', done: false });
+  });
+  if (seen.size === 0) throw new ConnectionError('The cluster has no slot map yet (no primary serves any slot): try again in a moment.');
+  return [...seen.values()];
+}
+
+/**
+ * The shards to continue: those of the cursor, each moved to its slot's
+ * owner now (restarted from 0 when that is another node), plus a fresh one
+ * for any primary the cursor covers nowhere.
+ */
+function resumeShards(cluster: Cluster, cursor: string | undefined): Shard[] {
+  const fresh = freshShards(cluster);
+  if (cursor === undefined || cursor === '0') return fresh;
+  const shards = decodeClusterCursor(cursor).map((s): Shard => {
+    const owner = cluster.slots[s.slot]?.[0];
+    return owner === undefined || owner === s.node ? s : { slot: s.slot, node: owner, cursor: '0', done: s.done };
+  });
+  const covered = new Set(shards.map((s) => s.node));
+  return [...shards, ...fresh.filter((s) => !covered.has(s.node))];
+}
+
+/** What one shard's step brought: its keys, and whether its node still served its slots. */
+type StepResult = { ok: true; cursor: string; keys: KeyInfo[] } | { ok: false; reason: string };
+
+function primaryConnection(cluster: Cluster, address: string): Redis | undefined {
+  return cluster.nodes('master').find((n) => nodeAddress(n) === address);
+}
+
+/** SCAN once on the shard's node, with ROLE in the same round trip (a demoted primary answers "slave"), then TYPE/TTL there. */
+async function stepShard(
+  cluster: Cluster,
+  shard: Shard,
+  args: ReturnType<typeof scanArguments>,
+  options: WalkOptions,
+): Promise<StepResult> {
+  const node = primaryConnection(cluster, shard.node);
+  if (!node) return { ok: false, reason: `${shard.node} is no longer a primary` };
+  try {
+    const role = quiet(node.call('ROLE') as Promise<unknown[]>);
+    const scan = quiet(node.callBuffer('SCAN', shard.cursor, 'COUNT', args.count, ...args.extra));
+    const [roleReply, scanReply] = await Promise.all([role, scan]);
+    if (String(roleReply[0]) !== 'master') return { ok: false, reason: `${shard.node} became a replica` };
+    const [next, batch] = parseScanReply(scanReply);
+    const keys =
+      options.withInfo === true
+        ? await nodeKeyInfos(node, batch, options.type, shard.node)
+        : batch.map((key): KeyInfo => ({ key, type: options.type ?? 'unknown', ttl: -1, slot: keySlot(key), node: shard.node }));
+    return { ok: true, cursor: next, keys };
+  } catch (err) {
+    if (err instanceof Error && err.name === 'ReplyError' && !/^(MOVED|READONLY|LOADING|CLUSTERDOWN)/.test(err.message)) throw err;
+    return { ok: false, reason: `${shard.node} failed (${errorMessage(err).replace(/[.\s]+$/, '')})` };
+  }
+}
+
+/**
+ * After a shard's node failed or was demoted: refreshes the slot map until
+ * another primary owns the shard's anchor slot (bounded), and restarts the
+ * shard there from cursor 0.
+ */
+async function moveShard(cluster: Cluster, shard: Shard, reason: string, signal: AbortSignal | undefined): Promise<void> {
+  const deadline = Date.now() + FAILOVER_WAIT_MS;
+  for (;;) {
+    throwIfAborted(signal);
+    await refreshSlots(cluster).catch(() => undefined);
+    const owner = cluster.slots[shard.slot]?.[0];
+    if (owner !== undefined && owner !== shard.node && primaryConnection(cluster, owner)) {
+      shard.node = owner;
+      shard.cursor = '0';
+      return;
+    }
+    if (Date.now() > deadline)
+      throw new ConnectionError(
+        `The cluster walk cannot go on: ${reason}, and no other primary took over its slots within ${FAILOVER_WAIT_MS / 1000} s. Try again once the cluster recovered.`,
+      );
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/** One round: every unfinished shard stepped in parallel; a failed-over shard moved and restarted (its keys of this round dropped). */
+async function round(cluster: Cluster, shards: Shard[], args: ReturnType<typeof scanArguments>, options: WalkOptions): Promise<KeyInfo[]> {
+  const active = shards.filter((s) => !s.done);
+  const results = await Promise.all(active.map((s) => stepShard(cluster, s, args, options)));
+  const keys: KeyInfo[] = [];
+  for (let i = 0; i < active.length; i++) {
+    const shard = active[i];
+    const result = results[i];
+    if (result.ok) {
+      shard.cursor = result.cursor;
+      shard.done = result.cursor === '0';
+      for (const k of result.keys) keys.push(k);
+    } else {
+      await moveShard(cluster, shard, result.reason, options.signal);
+    }
+  }
+  return keys;
+}
+
+/**
+ * Walks every primary of a cluster: a batch per round (the keys every
+ * primary's SCAN returned, each with slot and node) and the composite
+ * cursor after it. Cancel stops before the next round.
+ */
+export async function* walkClusterKeys(cluster: Cluster, options: WalkOptions): AsyncGenerator<KeyBatch> {
+  const args = scanArguments(options);
+  const shards = resumeShards(cluster, options.cursor);
+  let scanned = 0;
+  let found = 0;
+  for (;;) {
+    throwIfAborted(options.signal);
+    const stepped = shards.filter((s) => !s.done).length;
+    const keys = await round(cluster, shards, args, options);
+    scanned += args.count * stepped;
+    found += keys.length;
+    const cursor = encodeClusterCursor(shards);
+    yield { keys, cursor, scanned };
+    if (cursor === '0' || !(options.more?.(found, scanned) ?? true)) return;
+  }
+}
