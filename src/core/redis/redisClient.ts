@@ -23,6 +23,12 @@ export function nodeAddress(node: Redis): string {
   return `${node.options.host ?? '127.0.0.1'}:${node.options.port ?? 6379}`;
 }
 
+/** The host and port of a `host:port` (IPv6 `[…]:port` too) as a slot map names nodes; undefined when it is not one. */
+export function parseNodeAddress(address: string): { host: string; port: number } | undefined {
+  const m = /^\[?([^\]]*?)\]?:(\d{1,5})$/.exec(address);
+  return m && m[1] !== '' ? { host: m[1], port: Number(m[2]) } : undefined;
+}
+
 /** The primaries of a cluster (as ioredis knows them now); the client itself otherwise. */
 export function primariesOf(client: RedisClient): Redis[] {
   return isCluster(client) ? client.nodes('master') : [client];

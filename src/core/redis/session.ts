@@ -6,7 +6,8 @@
  * catalog and docs until the connection is replaced or reconnects.
  */
 import type { Redis } from 'ioredis';
-import { InputError, errorMessage } from '../errors';
+import { displayBytes } from '../bytes';
+import { ConnectionError, InputError, errorMessage } from '../errors';
 import type { Logger } from '../logger';
 import { silentLogger } from '../logger';
 import type { ResolvedRedisProfile } from '../profiles';
@@ -14,7 +15,7 @@ import { assertWritable } from '../readOnly';
 import { getCommandDocsFrom, loadCommandCatalog, type CommandCatalog, type CommandDoc } from './commandInfo';
 import { connectProfile } from './clusterConnection';
 import type { RedisConnectOptions } from './connection';
-import { primariesOf, type RedisClient } from './redisClient';
+import { isCluster, keySlot, parseNodeAddress, primariesOf, refreshSlots, type RedisClient } from './redisClient';
 import { ioredisReplySource } from './reply';
 import { openRespClient, type RespClient } from './respClient';
 
@@ -131,6 +132,34 @@ export class RedisSession {
       ...(this.sentinelPassword !== undefined ? { sentinelPassword: this.sentinelPassword } : {}),
       ...(signal ? { signal } : {}),
     });
+  }
+
+  /**
+   * A dedicated RESP connection to the primary that owns the slot of `key`
+   * (SSUBSCRIBE of a shard channel on a cluster, asked again after a
+   * failover); elsewhere the same as resp().
+   */
+  async respForSlotOf(key: Buffer, purpose: string, signal?: AbortSignal): Promise<RespClient> {
+    if (this.profile.mode !== 'cluster') return this.resp(purpose, this.db, signal);
+    const cluster = await this.client();
+    if (!isCluster(cluster)) return this.resp(purpose, this.db, signal);
+    await refreshSlots(cluster).catch(() => undefined);
+    const owner = parseNodeAddress(cluster.slots[keySlot(key)]?.[0] ?? '');
+    if (!owner)
+      throw new ConnectionError(
+        `No primary of Redis Cluster profile "${this.profile.name}" serves the slot of "${displayBytes(key, 80)}" now: try again in a moment.`,
+      );
+    const { via: _via, ...direct } = this.profile;
+    void _via;
+    return openRespClient(
+      { ...direct, mode: 'standalone', host: owner.host, port: owner.port },
+      {
+        db: 0,
+        connectionName: `broker-explorer:${purpose}`,
+        ...(this.password !== undefined ? { password: this.password } : {}),
+        ...(signal ? { signal } : {}),
+      },
+    );
   }
 
   /** The server's command catalog (read-only classification), cached until the connection is replaced or reconnects. */
