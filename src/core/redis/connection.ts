@@ -188,6 +188,8 @@ export async function connectRedis(profile: ResolvedRedisProfile, options: Redis
     client.disconnect();
     if (err instanceof BrokerError) throw err;
     const cause = lastError ?? err;
+    const sentinel = sentinelFailure(profile, errorMessage(cause));
+    if (sentinel) throw sentinel;
     const failure = classifySocketError(cause);
     if (failure.code === 'reset' || failure.code === 'closed') {
       // Closed during the handshake, typically plain TCP to a TLS port.

@@ -57,12 +57,15 @@ export function sentinelOptions(
 export function sentinelFailure(profile: ResolvedRedisProfile, raw: string): BrokerError | undefined {
   if (profile.mode !== 'sentinel') return undefined;
   const where = `Redis profile "${profile.name}" (${sentinelWhere(profile)})`;
-  if (/All sentinels are unreachable/i.test(raw))
+  const fromSentinels = /All sentinels are unreachable/i.test(raw);
+  if (fromSentinels && /NOAUTH|WRONGPASS|invalid username-password|invalid password/i.test(raw))
+    return new AuthError(
+      `${where}: the sentinels refused the login (wrong or missing sentinel password or user). Set their password with "Set Password" (secret "sentinel"); it is separate from the data password.`,
+    );
+  if (fromSentinels)
     return new ConnectionError(
       `Cannot connect to ${where}: no sentinel answered, or none knows the primary. Check the sentinel addresses, "sentinelName" and the sentinel password ("Set Password" with secret "sentinel").`,
     );
-  if (/sentinel.*(NOAUTH|WRONGPASS|auth)/i.test(raw))
-    return new AuthError(`${where}: the sentinels refused the login. Set their password with "Set Password" (secret "sentinel").`);
   return undefined;
 }
 
