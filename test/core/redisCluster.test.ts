@@ -213,16 +213,13 @@ describe('Redis Cluster (3 primaries + 3 replicas of our own)', function () {
     assert.ok(Date.now() - started < 6000);
   });
 
-  it('SUBSCRIBE on a cluster receives what is published through any node', async () => {
+  it('SUBSCRIBE on a cluster receives what is published through any node (order across nodes is not kept)', async () => {
     const sub = new Subscription(() => session.dedicated('subscribe'), { channels: ['news'], take: 3 });
     await sub.start();
     try {
       for (const m of ['m1', 'm2', 'm3']) await publish(session, 'news', m);
       const got = await sub.takeFirst({ timeoutMs: 5000 });
-      assert.deepEqual(
-        got.map((m) => m.message.toString()),
-        ['m1', 'm2', 'm3'],
-      );
+      assert.deepEqual(got.map((m) => m.message.toString()).sort(), ['m1', 'm2', 'm3']);
     } finally {
       await sub.stop();
     }

@@ -15,6 +15,11 @@ import { keySlot, nodeAddress, refreshSlots } from './redisClient';
 const CURSOR_PREFIX = 'cluster:';
 /** How long a shard waits for the cluster to name a new owner of its slots after its node failed or was demoted. */
 const FAILOVER_WAIT_MS = 15_000;
+/**
+ * How often a shard's node is asked ROLE beside its SCAN (always on a walk's first step). A demoted
+ * primary keeps its data while it replicates, so a few SCANs on it before the check still see every key.
+ */
+const ROLE_CHECK_MS = 250;
 
 /** One primary's part of a walk: a slot it owns (its anchor), its address when scanned, its cursor there. */
 interface Shard {
@@ -22,6 +27,8 @@ interface Shard {
   node: string;
   cursor: string;
   done: boolean;
+  /** When ROLE last said this shard's node is a primary (not part of the cursor). */
+  checkedAt?: number;
 }
 
 /** `cluster:` + base64url of the shards; "0" once every shard is done. */
@@ -88,7 +95,7 @@ function primaryConnection(cluster: Cluster, address: string): Redis | undefined
   return cluster.nodes('master').find((n) => nodeAddress(n) === address);
 }
 
-/** SCAN once on the shard's node, with ROLE in the same round trip (a demoted primary answers "slave"), then TYPE/TTL there. */
+/** SCAN once on the shard's node (with ROLE in the same round trip now and then: a demoted primary answers "slave"), then TYPE/TTL there. */
 async function stepShard(
   cluster: Cluster,
   shard: Shard,
@@ -98,10 +105,13 @@ async function stepShard(
   const node = primaryConnection(cluster, shard.node);
   if (!node) return { ok: false, reason: `${shard.node} is no longer a primary` };
   try {
-    const role = quiet(node.call('ROLE') as Promise<unknown[]>);
-    const scan = quiet(node.callBuffer('SCAN', shard.cursor, 'COUNT', args.count, ...args.extra));
-    const [roleReply, scanReply] = await Promise.all([role, scan]);
-    if (String(roleReply[0]) !== 'master') return { ok: false, reason: `${shard.node} became a replica` };
+    const checkRole = Date.now() - (shard.checkedAt ?? 0) > ROLE_CHECK_MS;
+    const role = checkRole ? quiet(node.call('ROLE') as Promise<unknown[]>) : undefined;
+    const scanReply = await quiet(node.callBuffer('SCAN', shard.cursor, 'COUNT', args.count, ...args.extra));
+    if (role) {
+      if (String((await role)[0]) !== 'master') return { ok: false, reason: `${shard.node} became a replica` };
+      shard.checkedAt = Date.now();
+    }
     const [next, batch] = parseScanReply(scanReply);
     const keys =
       options.withInfo === true
@@ -138,43 +148,41 @@ async function moveShard(cluster: Cluster, shard: Shard, reason: string, signal:
   }
 }
 
-/** One round: every unfinished shard stepped in parallel; a failed-over shard moved and restarted (its keys of this round dropped). */
-async function round(cluster: Cluster, shards: Shard[], args: ReturnType<typeof scanArguments>, options: WalkOptions): Promise<KeyInfo[]> {
-  const active = shards.filter((s) => !s.done);
-  const results = await Promise.all(active.map((s) => stepShard(cluster, s, args, options)));
-  const keys: KeyInfo[] = [];
-  for (let i = 0; i < active.length; i++) {
-    const shard = active[i];
-    const result = results[i];
-    if (result.ok) {
-      shard.cursor = result.cursor;
-      shard.done = result.cursor === '0';
-      for (const k of result.keys) keys.push(k);
-    } else {
-      await moveShard(cluster, shard, result.reason, options.signal);
-    }
-  }
-  return keys;
-}
-
 /**
- * Walks every primary of a cluster: a batch per round (the keys every
- * primary's SCAN returned, each with slot and node) and the composite
- * cursor after it. Cancel stops before the next round.
+ * Walks every primary of a cluster, each shard on its own (no shard waits
+ * for another): a batch per SCAN of one primary (its keys, each with slot
+ * and node) and the composite cursor after it. The next SCAN of that shard
+ * goes out before the batch is handed on; when the walk ends, SCANs still
+ * in flight are dropped and the cursor holds only what was handed on, so
+ * it continues exactly. Cancel stops before the next SCAN.
  */
 export async function* walkClusterKeys(cluster: Cluster, options: WalkOptions): AsyncGenerator<KeyBatch> {
   const args = scanArguments(options);
   const shards = resumeShards(cluster, options.cursor);
+  const inFlight = new Map<Shard, Promise<{ shard: Shard; result: StepResult }>>();
+  const launch = (shard: Shard): void => {
+    throwIfAborted(options.signal);
+    inFlight.set(shard, quiet(stepShard(cluster, shard, args, options).then((result) => ({ shard, result }))));
+  };
+  for (const shard of shards) if (!shard.done) launch(shard);
   let scanned = 0;
   let found = 0;
-  for (;;) {
-    throwIfAborted(options.signal);
-    const stepped = shards.filter((s) => !s.done).length;
-    const keys = await round(cluster, shards, args, options);
-    scanned += args.count * stepped;
-    found += keys.length;
+  while (inFlight.size > 0) {
+    const { shard, result } = await Promise.race(inFlight.values());
+    inFlight.delete(shard);
+    if (!result.ok) {
+      await moveShard(cluster, shard, result.reason, options.signal);
+      launch(shard);
+      continue;
+    }
+    shard.cursor = result.cursor;
+    shard.done = result.cursor === '0';
+    scanned += args.count;
+    found += result.keys.length;
     const cursor = encodeClusterCursor(shards);
-    yield { keys, cursor, scanned };
-    if (cursor === '0' || !(options.more?.(found, scanned) ?? true)) return;
+    const goOn = cursor !== '0' && (options.more?.(found, scanned) ?? true);
+    if (goOn && !shard.done) launch(shard);
+    yield { keys: result.keys, cursor, scanned };
+    if (!goOn) return;
   }
 }
