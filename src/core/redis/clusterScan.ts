@@ -10,7 +10,7 @@
 import type { Cluster, Redis } from 'ioredis';
 import { ConnectionError, InputError, errorMessage, throwIfAborted } from '../errors';
 import { nodeKeyInfos, parseScanReply, quiet, scanArguments, type KeyBatch, type KeyInfo, type WalkOptions } from './keyBatch';
-import { keySlot, nodeAddress, refreshSlots } from './redisClient';
+import { nodeAddress, refreshSlots } from './redisClient';
 
 const CURSOR_PREFIX = 'cluster:';
 /** How long a shard waits for the cluster to name a new owner of its slots after its node failed or was demoted. */
@@ -20,6 +20,13 @@ const FAILOVER_WAIT_MS = 15_000;
  * primary keeps its data while it replicates, so a few SCANs on it before the check still see every key.
  */
 const ROLE_CHECK_MS = 250;
+/** A SCAN (with its TYPE/TTL) that has not answered by then counts as its node having failed. */
+const STEP_TIMEOUT_MS = 10_000;
+
+/** `work`, or `fallback` when it has not settled within `ms` (the timer never holds the process). */
+function within<T>(work: Promise<T>, ms: number, fallback: T): Promise<T> {
+  return Promise.race([work, new Promise<T>((resolve) => setTimeout(() => resolve(fallback), ms).unref())]);
+}
 
 /** One primary's part of a walk: a slot it owns (its anchor), its address when scanned, its cursor there. */
 interface Shard {
@@ -29,6 +36,8 @@ interface Shard {
   done: boolean;
   /** When ROLE last said this shard's node is a primary (not part of the cursor). */
   checkedAt?: number;
+  /** The connection to `node`, once looked up (not part of the cursor). */
+  conn?: Redis;
 }
 
 /** `cluster:` + base64url of the shards; "0" once every shard is done. */
@@ -102,7 +111,7 @@ async function stepShard(
   args: ReturnType<typeof scanArguments>,
   options: WalkOptions,
 ): Promise<StepResult> {
-  const node = primaryConnection(cluster, shard.node);
+  const node = shard.conn ?? (shard.conn = primaryConnection(cluster, shard.node));
   if (!node) return { ok: false, reason: `${shard.node} is no longer a primary` };
   try {
     const checkRole = Date.now() - (shard.checkedAt ?? 0) > ROLE_CHECK_MS;
@@ -116,7 +125,7 @@ async function stepShard(
     const keys =
       options.withInfo === true
         ? await nodeKeyInfos(node, batch, options.type, shard.node)
-        : batch.map((key): KeyInfo => ({ key, type: options.type ?? 'unknown', ttl: -1, slot: keySlot(key), node: shard.node }));
+        : batch.map((key): KeyInfo => ({ key, type: options.type ?? 'unknown', ttl: -1, node: shard.node }));
     return { ok: true, cursor: next, keys };
   } catch (err) {
     if (err instanceof Error && err.name === 'ReplyError' && !/^(MOVED|READONLY|LOADING|CLUSTERDOWN)/.test(err.message)) throw err;
@@ -124,20 +133,41 @@ async function stepShard(
   }
 }
 
+function stillPrimary(conn: Redis): Promise<boolean> {
+  const role = quiet(conn.call('ROLE') as Promise<unknown[]>).then(
+    (r) => String(r[0]) === 'master',
+    () => false,
+  );
+  return within(role, 1000, false);
+}
+
 /**
  * After a shard's node failed or was demoted: refreshes the slot map until
  * another primary owns the shard's anchor slot (bounded), and restarts the
- * shard there from cursor 0.
+ * shard there from cursor 0; when the same node answers as a primary again,
+ * the shard goes on from its cursor there.
  */
 async function moveShard(cluster: Cluster, shard: Shard, reason: string, signal: AbortSignal | undefined): Promise<void> {
   const deadline = Date.now() + FAILOVER_WAIT_MS;
   for (;;) {
     throwIfAborted(signal);
-    await refreshSlots(cluster).catch(() => undefined);
+    await within(
+      refreshSlots(cluster).catch(() => undefined),
+      2000,
+      undefined,
+    );
     const owner = cluster.slots[shard.slot]?.[0];
-    if (owner !== undefined && owner !== shard.node && primaryConnection(cluster, owner)) {
+    const conn = owner === undefined ? undefined : primaryConnection(cluster, owner);
+    if (owner !== undefined && conn && owner !== shard.node) {
       shard.node = owner;
       shard.cursor = '0';
+      shard.conn = conn;
+      shard.checkedAt = undefined;
+      return;
+    }
+    // Still the same node: if it answers as a primary again (a passing network fault), its cursor is still good.
+    if (conn && owner === shard.node && (await stillPrimary(conn))) {
+      shard.conn = conn;
       return;
     }
     if (Date.now() > deadline)
@@ -162,7 +192,9 @@ export async function* walkClusterKeys(cluster: Cluster, options: WalkOptions): 
   const inFlight = new Map<Shard, Promise<{ shard: Shard; result: StepResult }>>();
   const launch = (shard: Shard): void => {
     throwIfAborted(options.signal);
-    inFlight.set(shard, quiet(stepShard(cluster, shard, args, options).then((result) => ({ shard, result }))));
+    const timedOut: StepResult = { ok: false, reason: `${shard.node} did not answer SCAN within ${STEP_TIMEOUT_MS / 1000} s` };
+    const step = within(stepShard(cluster, shard, args, options), STEP_TIMEOUT_MS, timedOut);
+    inFlight.set(shard, quiet(step.then((result) => ({ shard, result }))));
   };
   for (const shard of shards) if (!shard.done) launch(shard);
   let scanned = 0;

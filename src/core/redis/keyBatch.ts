@@ -17,7 +17,7 @@ export interface KeyInfo {
   type: string;
   /** Seconds to live; -1 when none, -2 when the key is gone. */
   ttl: number;
-  /** On a cluster: the key's hash slot. */
+  /** On a cluster, with TYPE/TTL (pages): the key's hash slot (a bare walk leaves it out; keySlot() gives it). */
   slot?: number;
   /** On a cluster: `host:port` of the primary the key was found on. */
   node?: string;
