@@ -7,7 +7,8 @@ import { ConnectionError, InputError } from '../../src/core/errors';
 import { resolveRedisProfile, type ResolvedRedisProfile } from '../../src/core/profiles';
 import { connectCluster } from '../../src/core/redis/clusterConnection';
 import { countKeys, deleteByPattern, deleteKeys, flushDb } from '../../src/core/redis/keyOps';
-import { keyspaceCounts, scanKeysPage, type KeyInfo } from '../../src/core/redis/keyScanner';
+import { keyInfos, keyspaceCounts, scanKeysPage, type KeyInfo } from '../../src/core/redis/keyScanner';
+import { describeKey } from '../../src/core/redis/describeKey';
 import { runOperation } from '../../src/core/redis/operations';
 import { isCluster, keySlot, nodeAddress, type RedisClient } from '../../src/core/redis/redisClient';
 import { exportKeys, iterateKeys } from '../../src/core/redis/scanExport';
@@ -156,6 +157,29 @@ describe('Redis Cluster (3 primaries + 3 replicas of our own)', function () {
     assert.deepEqual(await saveStringCas(session, Buffer.from('v:str'), Buffer.from('hello'), Buffer.from('bye')), { outcome: 'saved' });
     assert.equal(await client.get('v:str'), 'bye');
     assert.deepEqual(await deleteKeys(session, ['v:h', 'v:l', 'v:s', 'v:str']), { deleted: 4 });
+  });
+
+  it('describeKey, keyInfos over keys of several primaries and a blocking pop work on a cluster', async () => {
+    const client = asCluster(await session.client());
+    const names = ['d:a', 'd:b', 'd:c', 'd:d', 'd:e', 'd:f'];
+    for (const n of names) await client.hset(n, 'f', 'v');
+    assert.ok(new Set(names.map((n) => client.slots[keySlot(n)][0])).size > 1, 'the keys live on more than one primary');
+    const infos = await keyInfos(
+      client,
+      names.map((n) => Buffer.from(n)),
+    );
+    assert.deepEqual(
+      infos.map((i) => [i.key.toString(), i.type, i.node]),
+      names.map((n) => [n, 'hash', client.slots[keySlot(n)][0]]),
+    );
+    const d = await describeKey(client, Buffer.from('d:a'));
+    assert.equal(d.type, 'hash');
+    assert.equal(d.encoding, 'listpack');
+    const pop = runOperation(session, 'blpop', { keys: ['bl:{q}'], timeout: 5 });
+    await new Promise((r) => setTimeout(r, 200));
+    await client.rpush('bl:{q}', 'job');
+    assert.deepEqual(await pop, { key: 'bl:{q}', value: 'job' });
+    await deleteKeys(session, names);
   });
 
   it('exports every key of every primary to a file', async () => {
