@@ -25,7 +25,9 @@ const STEP_TIMEOUT_MS = 10_000;
 
 /** `work`, or `fallback` when it has not settled within `ms` (the timer never holds the process). */
 function within<T>(work: Promise<T>, ms: number, fallback: T): Promise<T> {
-  return Promise.race([work, new Promise<T>((resolve) => setTimeout(() => resolve(fallback), ms).unref())]);
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<T>((resolve) => (timer = setTimeout(() => resolve(fallback), ms).unref()));
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
 
 /** One primary's part of a walk: a slot it owns (its anchor), its address when scanned, its cursor there. */

@@ -76,7 +76,11 @@ export function quiet<T>(reply: Promise<T>): Promise<T> {
 /** Splits a SCAN-family reply into its cursor and elements. */
 export function parseScanReply(reply: unknown): [string, Buffer[]] {
   if (!Array.isArray(reply) || reply.length !== 2 || !Array.isArray(reply[1])) throw new Error('unexpected SCAN reply');
-  const elements = (reply[1] as unknown[]).map((e) => (Buffer.isBuffer(e) ? e : Buffer.from(String(e))));
+  const raw = reply[1] as unknown[];
+  // callBuffer replies hold Buffers already: hand the array on without copying it.
+  const elements = raw.every((e) => Buffer.isBuffer(e))
+    ? (raw as Buffer[])
+    : raw.map((e) => (Buffer.isBuffer(e) ? e : Buffer.from(String(e))));
   return [String(reply[0]), elements];
 }
 
