@@ -78,9 +78,7 @@ export function parseScanReply(reply: unknown): [string, Buffer[]] {
   if (!Array.isArray(reply) || reply.length !== 2 || !Array.isArray(reply[1])) throw new Error('unexpected SCAN reply');
   const raw = reply[1] as unknown[];
   // callBuffer replies hold Buffers already: hand the array on without copying it.
-  const elements = raw.every((e) => Buffer.isBuffer(e))
-    ? (raw as Buffer[])
-    : raw.map((e) => (Buffer.isBuffer(e) ? e : Buffer.from(String(e))));
+  const elements = raw.every((e) => Buffer.isBuffer(e)) ? raw : raw.map((e) => (Buffer.isBuffer(e) ? e : Buffer.from(String(e))));
   return [String(reply[0]), elements];
 }
 
