@@ -207,7 +207,7 @@ describe('Redis Cluster (3 primaries + 3 replicas of our own)', function () {
     assert.equal(left, 0);
   });
 
-  it('flushDb refuses another database and a read-only profile', async () => {
+  it('flushDb refuses another database and a read-only profile, and empties every primary', async () => {
     await assert.rejects(flushDb(session, 3), /database 0, not 3: nothing was flushed/);
     const ro = new RedisSession(clusterProfile(topology, { readOnly: true }));
     try {
@@ -215,6 +215,10 @@ describe('Redis Cluster (3 primaries + 3 replicas of our own)', function () {
     } finally {
       ro.close();
     }
+    assert.ok((await keyspaceCounts(await session.client())).get(0));
+    await flushDb(session, 0, { async: false });
+    assert.equal((await keyspaceCounts(await session.client())).get(0), undefined);
+    for (const node of await session.primaries()) assert.equal(await node.dbsize(), 0);
   });
 
   it('a cluster whose seeds do not answer fails within connectTimeoutMs with one sentence naming the seeds', async () => {
