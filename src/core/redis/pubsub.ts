@@ -9,7 +9,7 @@
  * (with the exact channel bytes) and emits `resubscribed`.
  */
 import { EventEmitter } from 'node:events';
-import { isCluster, type RedisClient } from './redisClient';
+import { connectedAddress, isCluster, type RedisClient } from './redisClient';
 import { toBuffer, type BytesLike } from '../bytes';
 import { BrokerError, CancelledError, InputError, errorMessage, throwIfAborted } from '../errors';
 import { DEFAULT_TAIL_BUFFER_SIZE, TailBuffer, type TailBatch, type TailClaim } from '../tailBuffer';
@@ -44,8 +44,8 @@ export const DEFAULT_TAIL_BUFFER = DEFAULT_TAIL_BUFFER_SIZE;
 export interface SubscriptionEvents {
   /** The connection dropped; messages published meanwhile are not received. */
   lost: [reason: string];
-  /** Reconnected and subscribed again to every channel and pattern. */
-  resubscribed: [];
+  /** Reconnected and subscribed again to every channel and pattern; `server` is where (host:port; a sentinel's new primary). */
+  resubscribed: [server?: string];
   /** The subscription ended on its own (the connection closed for good). */
   ended: [reason: string];
   /** The ring buffer is full and starts dropping its oldest messages (said once). */
@@ -123,7 +123,7 @@ export class Subscription extends EventEmitter<SubscriptionEvents> {
       this.subscribeAll(client).then(
         () => {
           this.lostConnection = false;
-          this.emit('resubscribed');
+          this.emit('resubscribed', isCluster(client) ? undefined : connectedAddress(client));
         },
         (err: unknown) => this.emit('lost', `subscribing again failed: ${errorMessage(err)}`),
       );

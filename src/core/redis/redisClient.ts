@@ -6,6 +6,7 @@
  */
 import calculateSlot from 'cluster-key-slot';
 import { Cluster, type Redis } from 'ioredis';
+import { endpoint } from '../profiles';
 
 export type RedisClient = Redis | Cluster;
 
@@ -21,6 +22,12 @@ export function keySlot(key: Buffer | string): number {
 /** `host:port` of one node connection, as ioredis' cluster slot map names it. */
 export function nodeAddress(node: Redis): string {
   return `${node.options.host ?? '127.0.0.1'}:${node.options.port ?? 6379}`;
+}
+
+/** `host:port` of the server a connection is connected to now (after a sentinel failover, the new primary); undefined when not connected. */
+export function connectedAddress(client: Redis): string | undefined {
+  const stream = client.stream as { remoteAddress?: string; remotePort?: number } | undefined;
+  return stream?.remoteAddress && stream.remotePort ? endpoint({ host: stream.remoteAddress, port: stream.remotePort }) : undefined;
 }
 
 /** The host and port of a `host:port` (IPv6 `[…]:port` too) as a slot map names nodes; undefined when it is not one. */

@@ -9,6 +9,7 @@ import { AuthError, ConnectionError, type BrokerError } from '../errors';
 import type { Logger } from '../logger';
 import { endpoint, type ResolvedRedisProfile } from '../profiles';
 import { tlsOptions } from '../net/tls';
+import { connectedAddress } from './redisClient';
 
 /** How a profile's sentinel set is named in sentences: `primary "mymaster" via sentinels 10.0.0.1:26379, 10.0.0.2:26379`. */
 export function sentinelWhere(profile: ResolvedRedisProfile): string {
@@ -71,18 +72,13 @@ export function sentinelFailure(profile: ResolvedRedisProfile, raw: string): Bro
 
 /** Logs each time the connection becomes ready on another primary than before (a failover), with the old and new address. */
 export function logPrimaryChanges(client: Redis, profile: ResolvedRedisProfile, logger: Logger): void {
-  let current = primaryAddress(client);
+  let current = connectedAddress(client);
   client.on('ready', () => {
-    const now = primaryAddress(client);
+    const now = connectedAddress(client);
     if (now && current && now !== current)
       logger.info(
         `Redis "${profile.name}": the sentinels name a new primary for "${profile.sentinelName ?? ''}": now ${now} (was ${current}).`,
       );
     if (now) current = now;
   });
-}
-
-function primaryAddress(client: Redis): string | undefined {
-  const stream = client.stream as { remoteAddress?: string; remotePort?: number } | undefined;
-  return stream?.remoteAddress && stream.remotePort ? endpoint({ host: stream.remoteAddress, port: stream.remotePort }) : undefined;
 }

@@ -57,7 +57,9 @@ export async function startSubscriptionTail(registry: TailRegistry, o: Subscript
     output.append(`${timestamp()}  ── lost connection: ${reason}; messages published meanwhile are not received ──`),
   );
   subscription.on('dropping', (capacity) => output.append(droppingLine(capacity)));
-  subscription.on('resubscribed', () => output.append(`${timestamp()}  ── reconnected and resubscribed to ${label} ──`));
+  subscription.on('resubscribed', (server) =>
+    output.append(`${timestamp()}  ── reconnected${server ? ` to ${server}` : ''} and resubscribed to ${label} ──`),
+  );
   try {
     await subscription.start();
   } catch (err) {
