@@ -9,7 +9,7 @@
  */
 import type { Cluster, Redis } from 'ioredis';
 import { ConnectionError, InputError, errorMessage, throwIfAborted } from '../errors';
-import { nodeKeyInfos, parseScanReply, quiet, scanArguments, type KeyBatch, type KeyInfo, type WalkOptions } from './keyBatch';
+import { parseScanReply, primaryKeyInfos, quiet, scanArguments, type KeyBatch, type KeyInfo, type WalkOptions } from './keyBatch';
 import { nodeAddress, refreshSlots } from './redisClient';
 
 const CURSOR_PREFIX = 'cluster:';
@@ -126,7 +126,7 @@ async function stepShard(
     const [next, batch] = parseScanReply(scanReply);
     const keys =
       options.withInfo === true
-        ? await nodeKeyInfos(node, batch, options.type, shard.node)
+        ? await primaryKeyInfos(cluster, node, shard.node, batch, options.type)
         : batch.map((key): KeyInfo => ({ key, type: options.type ?? 'unknown', ttl: -1, node: shard.node }));
     return { ok: true, cursor: next, keys };
   } catch (err) {

@@ -4,7 +4,7 @@
  * found, pipelined on the connection that holds them (per primary on a
  * cluster, so no pipeline ever spans slots of two nodes).
  */
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { InputError } from '../errors';
 import { isCluster, keySlot, nodeAddress, type RedisClient } from './redisClient';
 
@@ -102,14 +102,30 @@ export async function keyInfos(client: RedisClient, keys: readonly Buffer[], kno
     [...byNode].map(async ([owner, list]) => {
       const node = primaries.get(owner);
       if (!node) throw new InputError(`No primary of the cluster serves the slot of "${list[0].toString()}" right now: try again.`);
-      for (const info of await nodeKeyInfos(node, list, knownType, owner)) infos.set(info.key, info);
+      for (const info of await primaryKeyInfos(client, node, owner, list, knownType)) infos.set(info.key, info);
     }),
   );
   return keys.map((k) => infos.get(k) ?? { key: k, type: 'unknown', ttl: -1 });
 }
 
-/** TYPE and TTL pipelined on one connection; `node` (a cluster primary's address) adds slot and node to each. */
-export async function nodeKeyInfos(client: Redis, keys: readonly Buffer[], knownType?: string, node?: string): Promise<KeyInfo[]> {
+/** A MOVED / ASK reply: the key's slot is (being) served by another node. */
+function isRedirect(err: Error | null | undefined): boolean {
+  return err !== null && err !== undefined && /^(MOVED|ASK) /.test(err.message);
+}
+
+/**
+ * TYPE and TTL pipelined on one connection; `node` (a cluster primary's
+ * address) adds slot and node to each. The indexes of keys answered with a
+ * redirect (MOVED / ASK: the slot moved meanwhile) go to `redirected`
+ * instead of failing the batch.
+ */
+export async function nodeKeyInfos(
+  client: Redis,
+  keys: readonly Buffer[],
+  knownType?: string,
+  node?: string,
+  redirected?: number[],
+): Promise<KeyInfo[]> {
   if (keys.length === 0) return [];
   const pipeline = client.pipeline();
   for (const key of keys) {
@@ -117,13 +133,14 @@ export async function nodeKeyInfos(client: Redis, keys: readonly Buffer[], known
     pipeline.ttl(key);
   }
   const replies = (await pipeline.exec()) ?? [];
-  // TYPE and TTL do not fail on a key: an error here is the connection's (or MOVED), and must not pass as type "unknown".
-  const failed = replies.find((r) => r[0])?.[0];
+  // TYPE and TTL do not fail on a key: an error here is the connection's, and must not pass as type "unknown".
+  const failed = replies.find((r) => r[0] && !(redirected && isRedirect(r[0])))?.[0];
   if (failed) throw failed;
   const step = knownType === undefined ? 2 : 1;
   return keys.map((key, i) => {
     const typeReply = knownType === undefined ? replies[i * step] : undefined;
     const ttlReply = replies[i * step + step - 1];
+    if (isRedirect(typeReply?.[0]) || isRedirect(ttlReply?.[0])) redirected?.push(i);
     const type = knownType ?? (typeReply && !typeReply[0] ? String(typeReply[1]) : 'unknown');
     const ttl = ttlReply && !ttlReply[0] ? Number(ttlReply[1]) : -1;
     const info: KeyInfo = { key, type: ttl === -2 ? 'none' : type, ttl };
@@ -133,4 +150,27 @@ export async function nodeKeyInfos(client: Redis, keys: readonly Buffer[], known
     }
     return info;
   });
+}
+
+/**
+ * TYPE and TTL of keys a cluster primary holds, pipelined on that primary;
+ * a key whose slot moved meanwhile is asked again through the cluster,
+ * which follows the redirect.
+ */
+export async function primaryKeyInfos(
+  cluster: Cluster,
+  primary: Redis,
+  address: string,
+  keys: readonly Buffer[],
+  knownType?: string,
+): Promise<KeyInfo[]> {
+  const redirected: number[] = [];
+  const infos = await nodeKeyInfos(primary, keys, knownType, address, redirected);
+  await Promise.all(
+    redirected.map(async (i) => {
+      const [type, ttl] = await Promise.all([knownType ?? cluster.type(keys[i]), cluster.ttl(keys[i])]);
+      infos[i] = { ...infos[i], type: ttl === -2 ? 'none' : type, ttl, node: cluster.slots[keySlot(keys[i])]?.[0] ?? address };
+    }),
+  );
+  return infos;
 }
