@@ -132,7 +132,12 @@ function keysJob(
   };
 }
 
-function valueJob(client: RedisClient, k: KeyTarget, type: CollectionType, o: { match: string; count: number; format: ExportFormat }): StreamJob {
+function valueJob(
+  client: RedisClient,
+  k: KeyTarget,
+  type: CollectionType,
+  o: { match: string; count: number; format: ExportFormat },
+): StreamJob {
   const label = displayBytes(k.key, 60);
   const matched = o.match !== '*';
   return {
