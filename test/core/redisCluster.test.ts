@@ -332,6 +332,34 @@ describe('Redis Cluster (3 primaries + 3 replicas of our own)', function () {
       sub.stop();
     }
   });
+
+  // After the CLUSTER FAILOVER test: it kills a primary for good.
+  it('a walk goes on when a primary crashes mid-walk (its replica promoted), and a write to its slots answers again', async () => {
+    const client = asCluster(await session.client());
+    await seedKeys(client, 20_000, (i) => `crash:${i}`);
+    const victim = client.slots[keySlot('crash:{victim}')][0];
+    const port = victim.split(':')[1];
+    const pid = Number(/process_id:(\d+)/.exec(await redisCli(['-p', port, 'INFO', 'server']))?.[1]);
+    const seen = new Set<string>();
+    let cursor = '0';
+    let pages = 0;
+    let killedAt = 0;
+    for (;;) {
+      const page = await scanKeysPage(client, { match: 'crash:*', limit: 300, count: 100, cursor });
+      for (const k of page.keys) seen.add(k.key.toString());
+      if (++pages === 3) {
+        process.kill(pid, 'SIGKILL');
+        killedAt = Date.now();
+      }
+      if (page.complete) break;
+      cursor = page.cursor;
+    }
+    assert.ok(killedAt > 0, 'the crash happened mid-walk');
+    for (let i = 0; i < 20_000; i++) assert.ok(seen.has(`crash:${i}`), `crash:${i} was seen`);
+    console.log(`      walk finished ${Date.now() - killedAt} ms after the crash`);
+    assert.notEqual(client.slots[keySlot('crash:{victim}')][0], victim, 'the slots moved to the promoted replica');
+    assert.equal(await client.set('crash:{victim}', 'after'), 'OK');
+  });
 });
 
 /** The port of the replica of the primary at `primary` (host:port), from each replica's ROLE. */

@@ -34,6 +34,10 @@ export function describeClusterError(profile: ResolvedRedisProfile, err: unknown
   }
   if (/CLUSTERDOWN/i.test(raw))
     return new ConnectionError(`${clusterWhere(profile)} is down (${raw}): some slots have no live primary. Try again once it recovered.`);
+  if (/Cluster isn't ready|Cluster is disconnected|enableOfflineQueue/i.test(raw))
+    return new ConnectionError(
+      `The connection to ${clusterWhere(profile)} was lost and is not back yet; check that the nodes run, then try again.`,
+    );
   if (/Too many Cluster redirections/i.test(raw))
     return new ConnectionError(`${clusterWhere(profile)} kept redirecting the command (slots moving?): try again in a moment.`);
   if (/cluster support disabled|This instance has cluster support disabled/i.test(raw))
@@ -85,7 +89,9 @@ export async function connectCluster(profile: ResolvedRedisProfile, options: Red
   if (tls) redisOptions.tls = tls;
   const clusterOptions: ClusterOptions = {
     lazyConnect: true,
-    enableOfflineQueue: true,
+    // While the whole cluster is unreachable (reconnecting), a command fails at once with a sentence instead of
+    // waiting in a queue for as long as the reconnects go on; a single node's failover is retried by ioredis.
+    enableOfflineQueue: false,
     enableReadyCheck: true,
     scaleReads: 'master',
     slotsRefreshTimeout: profile.connectTimeoutMs,
@@ -106,10 +112,6 @@ export async function connectCluster(profile: ResolvedRedisProfile, options: Red
   cluster.on('error', (err: unknown) => {
     lastError = err;
     if (established) logger.warn(`${clusterWhere(profile)}: ${redactText(errorMessage(err), secrets)}`);
-  });
-  cluster.on('+node', (node: { options: { host?: string; port?: number } }) => {
-    if (established)
-      logger.info(`${clusterWhere(profile)}: node ${node.options.host ?? ''}:${node.options.port ?? ''} joined the slot map.`);
   });
   const where = clusterWhere(profile);
   try {
