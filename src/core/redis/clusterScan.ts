@@ -184,7 +184,9 @@ async function moveShard(cluster: Cluster, shard: Shard, reason: string, signal:
  * Walks every primary of a cluster, each shard on its own (no shard waits
  * for another): a batch per SCAN of one primary (its keys, each with slot
  * and node) and the composite cursor after it. The next SCAN of that shard
- * goes out before the batch is handed on; when the walk ends, SCANs still
+ * goes out before the batch is handed on, unless the SCANs already in
+ * flight are expected to end the walk (a page's limit or maxExamine: then it
+ * waits for them, so a page costs no SCAN it does not use); when the walk ends, SCANs still
  * in flight are dropped and the cursor holds only what was handed on, so
  * it continues exactly. Cancel stops before the next SCAN.
  */
@@ -201,7 +203,11 @@ export async function* walkClusterKeys(cluster: Cluster, options: WalkOptions): 
   for (const shard of shards) if (!shard.done) launch(shard);
   let scanned = 0;
   let found = 0;
-  while (inFlight.size > 0) {
+  /** Shards whose next SCAN waits: what is in flight may already end the walk (a page's limit). */
+  const deferred: Shard[] = [];
+  const lastSize = new Map<Shard, number>();
+  while (inFlight.size > 0 || deferred.length > 0) {
+    if (inFlight.size === 0) for (const s of deferred.splice(0)) launch(s);
     const { shard, result } = await Promise.race(inFlight.values());
     inFlight.delete(shard);
     if (!result.ok) {
@@ -213,9 +219,16 @@ export async function* walkClusterKeys(cluster: Cluster, options: WalkOptions): 
     shard.done = result.cursor === '0';
     scanned += args.count;
     found += result.keys.length;
+    lastSize.set(shard, result.keys.length);
     const cursor = encodeClusterCursor(shards);
     const goOn = cursor !== '0' && (options.more?.(found, scanned) ?? true);
-    if (goOn && !shard.done) launch(shard);
+    if (goOn && !shard.done) {
+      // Would the SCANs in flight (each expected to bring what its shard brought last) still leave the walk wanting more?
+      let expected = 0;
+      for (const s of inFlight.keys()) expected += lastSize.get(s) ?? result.keys.length;
+      if (options.more === undefined || options.more(found + expected, scanned + args.count * inFlight.size)) launch(shard);
+      else deferred.push(shard);
+    }
     yield { keys: result.keys, cursor, scanned };
     if (!goOn) return;
   }
