@@ -105,7 +105,15 @@ function createServices(context: vscode.ExtensionContext): Services {
   const tunnels = new SshTunnels(log);
   const sshTrust = new SshTrust(profiles);
   const reach = sshReach(profiles, tunnels, sshTrust);
-  const redisPool = new RedisPool({ profile: (name) => profiles.redis(name), password: (p) => profiles.password(p) }, log, reach);
+  const redisPool = new RedisPool(
+    {
+      profile: (name) => profiles.redis(name),
+      password: (p) => profiles.password(p),
+      sentinelPassword: (p) => profiles.secret(p, 'sentinel'),
+    },
+    log,
+    reach,
+  );
   const tails = new TailRegistry();
   const amqpPool = new AmqpPool({ profile: (name) => profiles.rabbit(name), password: (p) => profiles.password(p) }, log, reach);
   return { log, prompts, profiles, tunnels, reach, sshTrust, tails, redisPool, amqpPool };

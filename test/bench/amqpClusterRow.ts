@@ -67,7 +67,7 @@ class PlainFailoverTail {
 export async function rowNodeLoss(cfg: BenchConfig): Promise<Row> {
   const started = now();
   const topo = await RabbitClusterTopology.start({ timeoutMs: 120_000 });
-  log(`row 17: cluster of 3 started in ${ms(now() - started)}`);
+  log(`row 18: cluster of 3 started in ${ms(now() - started)}`);
   const urls = topo.amqpUrls;
   const profile = resolveRabbitProfile({
     name: 'bench-cluster',
@@ -99,7 +99,7 @@ export async function rowNodeLoss(cfg: BenchConfig): Promise<Row> {
       await node.halt();
       await Promise.race([back, sleep(30_000)]);
       for (let i = 0; i < 300 && plain.resumeMs.length === plainBefore; i++) await sleep(100);
-      log(`row 17: round ${r + 1}: ours ${ms(ours[r] ?? Number.NaN)}, plain amqplib ${ms(plain.resumeMs[r] ?? Number.NaN)}`);
+      log(`row 18: round ${r + 1}: ours ${ms(ours[r] ?? Number.NaN)}, plain amqplib ${ms(plain.resumeMs[r] ?? Number.NaN)}`);
       await node.launch(120_000);
     }
     await tail.stop();
@@ -110,7 +110,7 @@ export async function rowNodeLoss(cfg: BenchConfig): Promise<Row> {
   }
   const ratio = pairedRatio(ours, plain.resumeMs);
   return {
-    id: '17',
+    id: '18',
     figure: 'RabbitMQ cluster (3 nodes of the bench): the tail node stops → tail consuming again on another node',
     ours: `median ${ms(median(ours))}`,
     baseline: `plain amqplib, next-node loop without pause: median ${ms(median(plain.resumeMs))}`,

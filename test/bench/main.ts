@@ -6,7 +6,7 @@
  * stdout and writes test/bench/results.json. Never fails on a time.
  *
  *   --quick        10,000 keys / smaller sets (CI smoke run)
- *   --only 1,2,6   only these rows (12: take 100,000 through redis.subscribe and rabbitmq.tail)
+ *   --only 1,2,6   only these rows (12: take 100,000 through redis.subscribe and rabbitmq.tail; 15-17: Redis Cluster / Sentinel)
  *   --reps X       repetition multiplier (default 1)
  *   --db N         Redis database (default 15; must be empty)
  *   --vhost NAME   RabbitMQ vhost (default broker-explorer-bench; created and deleted)
@@ -14,6 +14,7 @@
  */
 import { rowsSsh } from './sshRow';
 import { rowNodeLoss } from './amqpClusterRow';
+import { rowsScaleOut } from './clusterRows';
 import './fakeVscode';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -192,7 +193,8 @@ async function main(): Promise<void> {
     }
     if (want('10')) await section('10', async () => [await runHostRow(cfg)]);
     if (want('14')) await section('14', () => rowsSsh(cfg));
-    if (want('17')) await section('17', async () => [await rowNodeLoss(cfg)]);
+    if (['15', '16', '17'].some(want)) await section('scale-out', () => rowsScaleOut(cfg, want));
+    if (want('18')) await section('18', async () => [await rowNodeLoss(cfg)]);
     if (want('12')) {
       await section('12', async () => {
         const redisRow = await rowTakeRedis(cfg);

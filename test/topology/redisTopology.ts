@@ -115,6 +115,9 @@ export class RedisClusterTopology {
           `nodes-${base + i}.conf`,
           '--cluster-node-timeout',
           '2000',
+          // Replicas sync at once (default: 5 s later), so a failover can start as soon as start() returns.
+          '--repl-diskless-sync-delay',
+          '0',
         ]),
     );
     const topology = new RedisClusterTopology(
@@ -134,6 +137,15 @@ export class RedisClusterTopology {
           const infos = await Promise.all(servers.map((s) => redisCli(['-p', String(s.port), 'CLUSTER', 'INFO'], 2_000)));
           const views = await Promise.all(servers.map((s) => redisCli(['-p', String(s.port), 'CLUSTER', 'NODES'], 2_000)));
           return infos.every((i) => /cluster_state:ok/.test(i)) && views.every((v) => (v.match(/\bslave\b/g) ?? []).length === 3);
+        },
+        30_000,
+      );
+      // A replica that never synced cannot be promoted (CLUSTER FAILOVER waits, a crash is not failed over).
+      await waitFor(
+        'every replica in sync with its primary',
+        async () => {
+          const infos = await Promise.all(servers.map((s) => redisCli(['-p', String(s.port), 'INFO', 'replication'], 2_000)));
+          return infos.filter((i) => /role:slave/.test(i) && /master_link_status:up/.test(i)).length === 3;
         },
         30_000,
       );

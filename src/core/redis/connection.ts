@@ -12,11 +12,14 @@ import { connectWithin } from '../net/deadline';
 import { classifySocketError, socketError, type SocketFailure } from '../net/socketErrors';
 import { tlsOptions } from '../net/tls';
 import { dialEndpoint, endpoint, redactText, type ResolvedRedisProfile } from '../profiles';
+import { logPrimaryChanges, sentinelFailure, sentinelOptions } from './sentinelConnection';
 
 export interface RedisConnectOptions {
   /** Database to select; the profile's own when absent. */
   db?: number;
   password?: string;
+  /** The sentinels' own password (mode "sentinel"). */
+  sentinelPassword?: string;
   /** Reconnect after an established connection drops (default true). */
   reconnect?: boolean;
   /** Connection name shown by CLIENT LIST. */
@@ -99,6 +102,8 @@ function redisSocketError(profile: ResolvedRedisProfile, failure: SocketFailure)
 export function describeRedisError(profile: ResolvedRedisProfile, err: unknown, db?: number): BrokerError {
   if (err instanceof BrokerError) return err;
   const raw = errorMessage(err);
+  const sentinel = sentinelFailure(profile, raw);
+  if (sentinel) return sentinel;
   if (/WRONGPASS|invalid username-password|NOAUTH|invalid password/i.test(raw)) {
     return new AuthError(
       `Redis profile "${profile.name}" (${endpoint(profile)}) refused the login: wrong user name or password. Set the right password with "Set Password".`,
@@ -129,7 +134,13 @@ export async function connectRedis(profile: ResolvedRedisProfile, options: Redis
   const db = options.db ?? profile.db;
   let established = false;
   const reconnect = options.reconnect ?? true;
-  const redisOptions: RedisOptions = {
+  const retryStrategy = (times: number): number | null => {
+    if (!established || !reconnect) return null;
+    const delay = Math.min(100 * 2 ** Math.min(times, 6), MAX_RECONNECT_DELAY_MS);
+    logger.info(`Redis "${profile.name}" (${endpoint(profile)}): reconnect attempt ${times} in ${delay} ms`);
+    return delay;
+  };
+  let redisOptions: RedisOptions = {
     ...dialEndpoint(profile),
     db,
     lazyConnect: true,
@@ -142,12 +153,7 @@ export async function connectRedis(profile: ResolvedRedisProfile, options: Redis
     autoResubscribe: true,
     enableReadyCheck: true,
     connectionName: options.connectionName ?? 'broker-explorer',
-    retryStrategy: (times: number): number | null => {
-      if (!established || !reconnect) return null;
-      const delay = Math.min(100 * 2 ** Math.min(times, 6), MAX_RECONNECT_DELAY_MS);
-      logger.info(`Redis "${profile.name}" (${endpoint(profile)}): reconnect attempt ${times} in ${delay} ms`);
-      return delay;
-    },
+    retryStrategy,
     reconnectOnError: () => false,
   };
   if (options.stringNumbers) redisOptions.stringNumbers = true;
@@ -155,13 +161,14 @@ export async function connectRedis(profile: ResolvedRedisProfile, options: Redis
   if (options.password) redisOptions.password = options.password;
   const tls = tlsOptions(profile.tls, profile.host);
   if (tls) redisOptions.tls = tls;
+  if (profile.mode === 'sentinel') redisOptions = sentinelOptions(profile, redisOptions, options.sentinelPassword, retryStrategy);
   const client = new ProfileRedis(redisOptions, (err) => describeRedisError(profile, err, db));
   let lastError: unknown;
   client.on('error', (err: unknown) => {
     lastError = err;
     if (established)
       logger.warn(
-        `Redis "${profile.name}" (${endpoint(profile)}): ${redactText(errorMessage(err), options.password ? [options.password] : [])}`,
+        `Redis "${profile.name}" (${endpoint(profile)}): ${redactText(errorMessage(err), [options.password ?? '', options.sentinelPassword ?? ''].filter(Boolean))}`,
       );
   });
   const where = `Redis profile "${profile.name}" (${endpoint(profile)})`;
@@ -182,11 +189,14 @@ export async function connectRedis(profile: ResolvedRedisProfile, options: Redis
       cancelledError: () => socketError({ code: 'cancelled', detail: 'cancelled' }, `Connecting to ${where} was cancelled.`),
     });
     established = true;
+    if (profile.mode === 'sentinel') logPrimaryChanges(client, profile, logger);
     return client;
   } catch (err) {
     client.disconnect();
     if (err instanceof BrokerError) throw err;
     const cause = lastError ?? err;
+    const sentinel = sentinelFailure(profile, errorMessage(cause));
+    if (sentinel) throw sentinel;
     const failure = classifySocketError(cause);
     if (failure.code === 'reset' || failure.code === 'closed') {
       // Closed during the handshake, typically plain TCP to a TLS port.

@@ -4,7 +4,7 @@
  * one round trip. A server that refuses either (an ACL without the
  * command, a vanished key) leaves that field out instead of failing.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redisClient';
 
 export interface KeyDescription {
   /** TYPE's reply: a built-in type, "none" when the key is gone, or a module's type name. */
@@ -17,7 +17,7 @@ export interface KeyDescription {
   memoryBytes?: number;
 }
 
-export async function describeKey(client: Redis, key: Buffer): Promise<KeyDescription> {
+export async function describeKey(client: RedisClient, key: Buffer): Promise<KeyDescription> {
   const replies = (await client.pipeline().type(key).ttl(key).object('ENCODING', key).memory('USAGE', key).exec()) ?? [];
   const value = (i: number): unknown => {
     const r = replies[i];

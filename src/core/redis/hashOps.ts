@@ -2,7 +2,7 @@
  * Hash operations. HKEYS / HVALS / HGETALL are paged through HSCAN, never
  * read whole.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redisClient';
 import type { Args } from './opsSpec';
 import { arg, defineOps, opt } from './opsSpec';
 import type { JsonValue } from './replyJson';
@@ -18,7 +18,7 @@ const paging = [
   opt('match', 'bytes', 'MATCH pattern'),
 ] as const;
 
-async function hashPage(client: Redis, a: Args, pick: (item: HashItem) => JsonValue): Promise<JsonValue> {
+async function hashPage(client: RedisClient, a: Args, pick: (item: HashItem) => JsonValue): Promise<JsonValue> {
   const page = await scanValue(client, a.buf('key'), {
     type: 'hash',
     cursor: a.text('cursor') ?? '0',

@@ -6,6 +6,7 @@
 import { displayBytes, toBuffer, type BytesLike } from '../bytes';
 import { InputError, throwIfAborted } from '../errors';
 import { arg, defineOps, opt } from './opsSpec';
+import { groupBySlot, isCluster, primariesOf, type RedisClient } from './redisClient';
 import { errorReply } from './reply';
 import { commandError } from './replyJson';
 import { iterateKeys } from './scanExport';
@@ -253,7 +254,11 @@ export async function deleteByPattern(
   for await (const batch of iterateKeys(client, scanOptions(pattern, options))) {
     scanned = batch.scanned;
     matched += batch.keys.length;
-    if (batch.keys.length > 0) deleted += Number(await client.unlink(...batch.keys.map((k) => k.key)));
+    if (batch.keys.length > 0)
+      deleted += await unlinkAll(
+        client,
+        batch.keys.map((k) => k.key),
+      );
     options.onProgress?.({ scanned, matched, deleted });
   }
   return { deleted, scanned };
@@ -272,9 +277,16 @@ export async function deleteKeys(
   let deleted = 0;
   for (let i = 0; i < buffers.length; i += 1000) {
     throwIfAborted(options.signal);
-    deleted += Number(await client.unlink(...buffers.slice(i, i + 1000)));
+    deleted += await unlinkAll(client, buffers.slice(i, i + 1000));
   }
   return { deleted };
+}
+
+/** UNLINK of many keys: one command on a server; on a cluster one per hash slot, in parallel (never CROSSSLOT). */
+async function unlinkAll(client: RedisClient, keyList: Buffer[]): Promise<number> {
+  if (!isCluster(client)) return Number(await client.unlink(...keyList));
+  const counts = await Promise.all(groupBySlot(keyList).map((group) => client.unlink(...group)));
+  return counts.reduce((sum: number, n) => sum + Number(n), 0);
 }
 
 /**
@@ -285,7 +297,9 @@ export async function flushDb(session: RedisSession, db: number, options: { asyn
   if (!Number.isInteger(db) || db !== session.db)
     throw new InputError(`This connection is on database ${session.db}, not ${String(db)}: nothing was flushed.`);
   session.assertWritable('FLUSHDB');
-  await (await session.client()).call('FLUSHDB', options.async === false ? 'SYNC' : 'ASYNC');
+  // On a cluster, every primary (each holds its own slots' keys).
+  const nodes = primariesOf(await session.client());
+  await Promise.all(nodes.map((node) => node.call('FLUSHDB', options.async === false ? 'SYNC' : 'ASYNC')));
   return {};
 }
 

@@ -5,26 +5,39 @@
  */
 import type { Redis } from 'ioredis';
 import { InputError, throwIfAborted } from '../errors';
+import { walkClusterKeys } from './clusterScan';
+import {
+  keyInfos,
+  keyInfosThenScan,
+  parseScanReply,
+  scanArguments,
+  type IterateKeysOptions,
+  type KeyBatch,
+  type KeyInfo,
+  type WalkOptions,
+} from './keyBatch';
+import { isCluster, primariesOf, type RedisClient } from './redisClient';
 
-export const KEY_TYPES = ['string', 'hash', 'list', 'set', 'zset', 'stream'] as const;
-export type KeyType = (typeof KEY_TYPES)[number];
-
-export interface KeyInfo {
-  key: Buffer;
-  /** TYPE reply; "none" when the key vanished between SCAN and TYPE. */
-  type: string;
-  /** Seconds to live; -1 when none, -2 when the key is gone. */
-  ttl: number;
-}
+export {
+  checkKeyType,
+  DEFAULT_SCAN_COUNT,
+  KEY_TYPES,
+  keyInfos,
+  parseScanReply,
+  type IterateKeysOptions,
+  type KeyBatch,
+  type KeyInfo,
+  type KeyType,
+} from './keyBatch';
 
 export interface KeyPageOptions extends IterateKeysOptions {
   /**
    * Stop once at least this many keys were found (default 500). SCAN cannot
-   * stop inside a batch, so a page may hold up to one batch (COUNT) more;
-   * the cursor stays exact and no key is skipped.
+   * stop inside a batch, so a page may hold up to one batch (COUNT) more
+   * (on a cluster, one batch per primary); the cursor stays exact and no key is skipped.
    */
   limit?: number;
-  /** Stop once about this many keys were examined (default 100,000). */
+  /** Stop once about this many keys were examined (default 100,000; summed over a cluster's primaries). */
   maxExamine?: number;
   /** Fetch TYPE and TTL for the page (default true, unlike a walk). */
   withInfo?: boolean;
@@ -32,22 +45,15 @@ export interface KeyPageOptions extends IterateKeysOptions {
 
 export interface KeyPage {
   keys: KeyInfo[];
-  /** Cursor to continue from; "0" when the walk is complete. */
+  /** Cursor to continue from; "0" when the walk is complete (opaque on a cluster). */
   cursor: string;
   complete: boolean;
-  /** About how many keys SCAN examined for this page. */
+  /** About how many keys SCAN examined for this page (over every primary of a cluster). */
   scanned: number;
 }
 
-export const DEFAULT_SCAN_COUNT = 1000;
 export const DEFAULT_PAGE_LIMIT = 500;
 export const DEFAULT_MAX_EXAMINE = 100_000;
-
-export function checkKeyType(type: string | undefined): void {
-  if (type !== undefined && !(KEY_TYPES as readonly string[]).includes(type)) {
-    throw new InputError(`"${type}" is not a Redis key type: use one of ${KEY_TYPES.join(', ')}.`);
-  }
-}
 
 /** Escapes glob specials so `text` matches itself in a MATCH pattern. */
 export function escapeGlob(text: Buffer): Buffer {
@@ -60,33 +66,6 @@ export function escapeGlob(text: Buffer): Buffer {
   return Buffer.from(out);
 }
 
-export interface KeyBatch {
-  keys: KeyInfo[];
-  /** Cursor after this batch; "0" when the walk is complete. */
-  cursor: string;
-  /** Keys examined so far in this walk (about COUNT per SCAN call). */
-  scanned: number;
-}
-
-export interface IterateKeysOptions {
-  match?: string | Buffer;
-  type?: string;
-  /** SCAN COUNT per call (default 1000). */
-  count?: number;
-  /** Fetch TYPE and TTL with each batch (one pipeline per batch; default false). */
-  withInfo?: boolean;
-  /** Cursor to resume from. */
-  cursor?: string;
-  signal?: AbortSignal;
-}
-
-interface WalkOptions extends IterateKeysOptions {
-  /** Asked once a batch arrived, with the keys found and examined so far: false ends the walk there. */
-  more?: (found: number, scanned: number) => boolean;
-}
-
-type ScanReply = [cursor: string, keys: Buffer[]];
-
 /**
  * Walks the keyspace one SCAN call per batch. With info, the TYPE/TTL
  * commands of a batch and the next SCAN go out as one pipeline, so each
@@ -95,23 +74,21 @@ type ScanReply = [cursor: string, keys: Buffer[]];
  * Aborting the signal ends the walk with a CancelledError: no SCAN is sent
  * after it.
  */
-export function iterateKeys(client: Redis, options: IterateKeysOptions = {}): AsyncGenerator<KeyBatch> {
+export function iterateKeys(client: RedisClient, options: IterateKeysOptions = {}): AsyncGenerator<KeyBatch> {
   return walkKeys(client, options);
 }
 
-async function* walkKeys(client: Redis, options: WalkOptions): AsyncGenerator<KeyBatch> {
-  checkKeyType(options.type);
-  const count = options.count ?? DEFAULT_SCAN_COUNT;
-  if (!Number.isInteger(count) || count < 1) throw new InputError(`COUNT ${count} is not valid: give a whole number of at least 1.`);
+/** A walk of one server, or of every primary of a cluster with one composite cursor (see clusterScan.ts). */
+function walkKeys(client: RedisClient, options: WalkOptions): AsyncGenerator<KeyBatch> {
+  return isCluster(client) ? walkClusterKeys(client, options) : walkServerKeys(client, options);
+}
+
+async function* walkServerKeys(client: Redis, options: WalkOptions): AsyncGenerator<KeyBatch> {
+  const { count, extra } = scanArguments(options);
   let cursor = options.cursor ?? '0';
   if (!/^\d+$/.test(cursor))
     throw new InputError(`The cursor "${cursor}" is not valid: pass back the cursor a previous scan returned, or "0" to start.`);
-  const scanArgs = (from: string): (string | number | Buffer)[] => {
-    const args: (string | number | Buffer)[] = [from, 'COUNT', count];
-    if (options.match !== undefined && options.match !== '*') args.push('MATCH', options.match);
-    if (options.type !== undefined) args.push('TYPE', options.type);
-    return args;
-  };
+  const scanArgs = (from: string): (string | number | Buffer)[] => [from, 'COUNT', count, ...extra];
   const withInfo = options.withInfo ?? false;
   let scanned = 0;
   let found = 0;
@@ -124,11 +101,11 @@ async function* walkKeys(client: Redis, options: WalkOptions): AsyncGenerator<Ke
     const goOn = cursor !== '0' && (options.more?.(found, scanned) ?? true);
     if (goOn) throwIfAborted(options.signal);
     let keys: KeyInfo[];
-    let following: ScanReply | undefined;
-    if (withInfo) {
-      const { infos, scan } = await keyInfosThenScan(client, batch, options.type, goOn ? scanArgs(cursor) : undefined);
-      keys = infos;
-      following = scan;
+    let following: [string, Buffer[]] | undefined;
+    if (withInfo && goOn) {
+      ({ infos: keys, scan: following } = await keyInfosThenScan(client, batch, options.type, scanArgs(cursor)));
+    } else if (withInfo) {
+      keys = await keyInfos(client, batch, options.type);
     } else {
       keys = batch.map((key): KeyInfo => ({ key, type: options.type ?? 'unknown', ttl: -1 }));
     }
@@ -144,7 +121,7 @@ async function* walkKeys(client: Redis, options: WalkOptions): AsyncGenerator<Ke
  * batches, so possibly more) or `maxExamine` keys examined, with TYPE and
  * TTL per batch overlapped with the next SCAN (see iterateKeys).
  */
-export async function scanKeysPage(client: Redis, options: KeyPageOptions = {}): Promise<KeyPage> {
+export async function scanKeysPage(client: RedisClient, options: KeyPageOptions = {}): Promise<KeyPage> {
   const limit = options.limit ?? DEFAULT_PAGE_LIMIT;
   const maxExamine = options.maxExamine ?? DEFAULT_MAX_EXAMINE;
   if (!Number.isInteger(limit) || limit < 1) throw new InputError(`The limit ${limit} is not valid: give a whole number of at least 1.`);
@@ -164,57 +141,15 @@ export async function scanKeysPage(client: Redis, options: KeyPageOptions = {}):
   return { keys, cursor, complete: cursor === '0', scanned };
 }
 
-/** Splits a SCAN-family reply into its cursor and elements. */
-export function parseScanReply(reply: unknown): [string, Buffer[]] {
-  if (!Array.isArray(reply) || reply.length !== 2 || !Array.isArray(reply[1])) throw new Error('unexpected SCAN reply');
-  const elements = (reply[1] as unknown[]).map((e) => (Buffer.isBuffer(e) ? e : Buffer.from(String(e))));
-  return [String(reply[0]), elements];
-}
-
-/** TYPE (unless known) and TTL of a batch of keys in one pipeline. */
-export async function keyInfos(client: Redis, keys: readonly Buffer[], knownType?: string): Promise<KeyInfo[]> {
-  return (await keyInfosThenScan(client, keys, knownType, undefined)).infos;
-}
-
-/**
- * TYPE (unless known) and TTL of a batch of keys and, when `scanArgs` are
- * given, the next SCAN behind them, all in one pipeline.
- */
-async function keyInfosThenScan(
-  client: Redis,
-  keys: readonly Buffer[],
-  knownType: string | undefined,
-  scanArgs: (string | number | Buffer)[] | undefined,
-): Promise<{ infos: KeyInfo[]; scan?: ScanReply }> {
-  if (keys.length === 0 && !scanArgs) return { infos: [] };
-  const pipeline = client.pipeline();
-  for (const key of keys) {
-    if (knownType === undefined) pipeline.type(key);
-    pipeline.ttl(key);
-  }
-  if (scanArgs) pipeline.callBuffer('SCAN', ...scanArgs);
-  const replies = (await pipeline.exec()) ?? [];
-  // TYPE, TTL and SCAN do not fail on a key: an error here is the connection's, and must not pass as type "unknown".
-  const failed = replies.find((r) => r[0])?.[0];
-  if (failed) throw failed;
-  const step = knownType === undefined ? 2 : 1;
-  const infos = keys.map((key, i): KeyInfo => {
-    const typeReply = knownType === undefined ? replies[i * step] : undefined;
-    const ttlReply = replies[i * step + step - 1];
-    const type = knownType ?? (typeReply && !typeReply[0] ? String(typeReply[1]) : 'unknown');
-    const ttl = ttlReply && !ttlReply[0] ? Number(ttlReply[1]) : -1;
-    return { key, type: ttl === -2 ? 'none' : type, ttl };
-  });
-  return scanArgs ? { infos, scan: parseScanReply(replies[replies.length - 1][1]) } : { infos };
-}
-
-/** Keys per database from INFO keyspace. */
-export async function keyspaceCounts(client: Redis): Promise<Map<number, number>> {
-  const info = await client.info('keyspace');
+/** Keys per database from INFO keyspace; on a cluster, summed over every primary. */
+export async function keyspaceCounts(client: RedisClient): Promise<Map<number, number>> {
+  const infos = await Promise.all(primariesOf(client).map((node) => node.info('keyspace')));
   const counts = new Map<number, number>();
-  for (const line of info.split(/\r?\n/)) {
-    const m = /^db(\d+):keys=(\d+)/.exec(line);
-    if (m) counts.set(Number(m[1]), Number(m[2]));
+  for (const info of infos) {
+    for (const line of info.split(/\r?\n/)) {
+      const m = /^db(\d+):keys=(\d+)/.exec(line);
+      if (m) counts.set(Number(m[1]), (counts.get(Number(m[1])) ?? 0) + Number(m[2]));
+    }
   }
   return counts;
 }

@@ -3,7 +3,7 @@
  * head, -n from the tail) and the blocking pops, which run on a dedicated
  * connection so nothing else waits behind them.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redisClient';
 import { InputError } from '../errors';
 import type { Args } from './opsSpec';
 import { arg, bytesResult, defineOps, MAX_RESULT_ITEMS, opt } from './opsSpec';
@@ -21,7 +21,7 @@ function popResult(raw: unknown): JsonValue {
 }
 
 /** LRANGE with the range checked against LLEN first, so a huge list is never read whole. */
-async function boundedRange(client: Redis, a: Args): Promise<JsonValue> {
+async function boundedRange(client: RedisClient, a: Args): Promise<JsonValue> {
   const k = a.buf('key');
   const length = Number(await client.llen(k));
   const norm = (i: number): number => (i < 0 ? Math.max(length + i, 0) : i);

@@ -5,7 +5,7 @@
  * reply to JSON, and turn server errors into one sentence — a wrong type
  * reads "The key "k" holds a list, not a hash.".
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redisClient';
 import { displayBytes } from '../bytes';
 import { BrokerError, CancelledError, InputError, PreconditionError, errorMessage, throwIfAborted } from '../errors';
 import { HASH_OPS } from './hashOps';
@@ -72,7 +72,7 @@ function keyArguments(spec: OperationSpec, args: Args): Buffer[] {
   return out;
 }
 
-async function wrongTypeError(client: Redis, spec: OperationSpec, args: Args): Promise<PreconditionError | undefined> {
+async function wrongTypeError(client: RedisClient, spec: OperationSpec, args: Args): Promise<PreconditionError | undefined> {
   const expected = spec.keyTypes ?? [];
   const keys = keyArguments(spec, args);
   if (keys.length === 0 || expected.length === 0) return undefined;

@@ -3,7 +3,7 @@
  * (which also drives the ui forms), the argv it sends and how its reply
  * becomes JSON. Arguments are validated here, before anything is sent.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redisClient';
 import { displayBytes, isHexBytes, toBuffer, type BytesLike } from '../bytes';
 import { BrokerError, InputError } from '../errors';
 import { bytesToJson, integerToJson, type JsonValue } from './replyJson';
@@ -101,7 +101,7 @@ export interface OperationSpec {
   readonly argv?: (a: Args) => (string | Buffer)[];
   readonly result?: ResultKind | ((raw: unknown, a: Args) => JsonValue);
   /** Custom execution, for paging, exact integers and blocking. */
-  readonly run?: (client: Redis, a: Args, ctx: OpContext) => Promise<JsonValue>;
+  readonly run?: (client: RedisClient, a: Args, ctx: OpContext) => Promise<JsonValue>;
 }
 
 /** Keeps the literal names of a spec table for typed arguments. */

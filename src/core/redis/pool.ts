@@ -4,18 +4,20 @@
  * ones (console, blocking commands, subscriptions), its command catalog and
  * its read-only guard.
  */
-import type { Redis } from 'ioredis';
 import type { Logger } from '../logger';
 import { silentLogger } from '../logger';
 import { ProfilePool } from '../profilePool';
 import { directReach, reachProfile, type Reach } from '../net/reach';
 import type { ResolvedRedisProfile } from '../profiles';
+import type { RedisClient } from './redisClient';
 import { RedisSession, type RedisSessionOptions } from './session';
 
 export interface RedisPoolSource {
   /** The profile by name, or an error naming what is missing. */
   profile(name: string): ResolvedRedisProfile;
   password(profile: ResolvedRedisProfile): Promise<string | undefined>;
+  /** The sentinels' own password of a sentinel profile (its "sentinel" secret), when the source has one. */
+  sentinelPassword?(profile: ResolvedRedisProfile): Promise<string | undefined>;
 }
 
 export class RedisPool {
@@ -34,6 +36,10 @@ export class RedisPool {
         const password = await this.source.password(profile);
         const options: RedisSessionOptions = { db: Number(part), logger: this.logger };
         if (password !== undefined) options.password = password;
+        if (profile.mode === 'sentinel') {
+          const sentinelPassword = await this.source.sentinelPassword?.(profile);
+          if (sentinelPassword !== undefined) options.sentinelPassword = sentinelPassword;
+        }
         const reached = await reachProfile(this.reach, profile);
         const session = new RedisSession(reached.profile, options);
         this.releases.set(session, reached.release);
@@ -57,12 +63,12 @@ export class RedisPool {
   }
 
   /** The shared connection of (profile, db), for reads (writes go through the session's core operations). */
-  async get(profileName: string, db?: number): Promise<Redis> {
+  async get(profileName: string, db?: number): Promise<RedisClient> {
     return (await this.session(profileName, db)).client();
   }
 
   /** A dedicated connection the caller owns and must quit. */
-  async dedicated(profileName: string, db?: number, connectionName?: string): Promise<Redis> {
+  async dedicated(profileName: string, db?: number, connectionName?: string): Promise<RedisClient> {
     const session = await this.session(profileName, db);
     return session.dedicated((connectionName ?? 'dedicated').replace(/^broker-explorer:/, ''));
   }

@@ -9,7 +9,7 @@
  * (with the exact channel bytes) and emits `resubscribed`.
  */
 import { EventEmitter } from 'node:events';
-import type { Redis } from 'ioredis';
+import { connectedAddress, isCluster, type RedisClient } from './redisClient';
 import { toBuffer, type BytesLike } from '../bytes';
 import { BrokerError, CancelledError, InputError, errorMessage, throwIfAborted } from '../errors';
 import { DEFAULT_TAIL_BUFFER_SIZE, TailBuffer, type TailBatch, type TailClaim } from '../tailBuffer';
@@ -44,8 +44,8 @@ export const DEFAULT_TAIL_BUFFER = DEFAULT_TAIL_BUFFER_SIZE;
 export interface SubscriptionEvents {
   /** The connection dropped; messages published meanwhile are not received. */
   lost: [reason: string];
-  /** Reconnected and subscribed again to every channel and pattern. */
-  resubscribed: [];
+  /** Reconnected and subscribed again to every channel and pattern; `server` is where (host:port; a sentinel's new primary). */
+  resubscribed: [server?: string];
   /** The subscription ended on its own (the connection closed for good). */
   ended: [reason: string];
   /** The ring buffer is full and starts dropping its oldest messages (said once). */
@@ -53,7 +53,7 @@ export interface SubscriptionEvents {
 }
 
 export class Subscription extends EventEmitter<SubscriptionEvents> {
-  private client: Redis | undefined;
+  private client: RedisClient | undefined;
   private readonly channels: Buffer[];
   private readonly patterns: Buffer[];
   private readonly buffer: TailBuffer<PubSubMessage>;
@@ -68,7 +68,7 @@ export class Subscription extends EventEmitter<SubscriptionEvents> {
   received = 0;
 
   constructor(
-    private readonly open: () => Promise<Redis>,
+    private readonly open: () => Promise<RedisClient>,
     private readonly options: SubscriptionOptions,
   ) {
     super();
@@ -106,8 +106,8 @@ export class Subscription extends EventEmitter<SubscriptionEvents> {
     const onAbort = (): void => client.disconnect();
     signal?.addEventListener('abort', onAbort, { once: true });
     this.client = client;
-    // Our own resubscription keeps binary channel names exact.
-    client.options.autoResubscribe = false;
+    // Our own resubscription keeps binary channel names exact (a cluster's subscriber node is re-chosen and resubscribed by ioredis).
+    if (!isCluster(client)) client.options.autoResubscribe = false;
     client.on('messageBuffer', (channel: Buffer, message: Buffer) => this.push({ channel, message, time: this.arrival() }));
     client.on('pmessageBuffer', (pattern: string | Buffer, channel: Buffer, message: Buffer) =>
       this.push({ channel, pattern: this.patternBytes(pattern), message, time: this.arrival() }),
@@ -123,7 +123,7 @@ export class Subscription extends EventEmitter<SubscriptionEvents> {
       this.subscribeAll(client).then(
         () => {
           this.lostConnection = false;
-          this.emit('resubscribed');
+          this.emit('resubscribed', isCluster(client) ? undefined : connectedAddress(client));
         },
         (err: unknown) => this.emit('lost', `subscribing again failed: ${errorMessage(err)}`),
       );
@@ -188,7 +188,7 @@ export class Subscription extends EventEmitter<SubscriptionEvents> {
     client.disconnect();
   }
 
-  private async subscribeAll(client: Redis): Promise<void> {
+  private async subscribeAll(client: RedisClient): Promise<void> {
     if (this.channels.length > 0) await client.subscribe(...this.channels);
     if (this.patterns.length > 0) await client.call('psubscribe', ...this.patterns);
   }

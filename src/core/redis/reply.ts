@@ -4,7 +4,7 @@
  * integers are bigints (exact past 2^53), errors are values (a pipeline line
  * can fail without hiding the others).
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redisClient';
 import { BrokerError } from '../errors';
 
 export interface StatusReply {
@@ -103,7 +103,7 @@ export function replyText(reply: RedisReply): string | undefined {
  * DOCS (completion without a console connection). Status replies come back
  * as bulk and integers past 2^53 inexact: use a RespClient to run commands.
  */
-export function ioredisReplySource(client: Redis): ReplySource {
+export function ioredisReplySource(client: RedisClient): ReplySource {
   return {
     send: async (argv: readonly Buffer[]): Promise<RedisReply> => {
       const [name, ...args] = argv;

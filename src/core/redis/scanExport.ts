@@ -5,7 +5,7 @@
  */
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redisClient';
 import { toBuffer, type BytesLike } from '../bytes';
 import { CancelledError, InputError } from '../errors';
 import { iterateKeys, type IterateKeysOptions } from './keyScanner';
@@ -105,7 +105,7 @@ async function writeRows(
  * Streams every key matching the options to a file: rows `{ key, type, ttl }`
  * (keys deleted between SCAN and TYPE left out), or `{ key }` without info.
  */
-export function exportKeys(client: Redis, path: string, options: IterateKeysOptions & ExportOptions = {}): Promise<ExportResult> {
+export function exportKeys(client: RedisClient, path: string, options: IterateKeysOptions & ExportOptions = {}): Promise<ExportResult> {
   const withInfo = options.withInfo ?? true;
   async function* rows(): AsyncGenerator<{ rows: Row[]; scanned: number }> {
     for await (const batch of iterateKeys(client, { ...options, withInfo })) {
@@ -133,7 +133,7 @@ export function valueColumns(type: CollectionType, indexed: boolean): readonly s
  * names them. A missing key or a string is refused before the file is made.
  */
 export async function exportValue(
-  client: Redis,
+  client: RedisClient,
   key: BytesLike | Buffer,
   path: string,
   options: Omit<ScanValueOptions, 'limit'> & ExportOptions = {},

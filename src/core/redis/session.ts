@@ -6,13 +6,16 @@
  * catalog and docs until the connection is replaced or reconnects.
  */
 import type { Redis } from 'ioredis';
-import { errorMessage } from '../errors';
+import { displayBytes } from '../bytes';
+import { ConnectionError, InputError, errorMessage } from '../errors';
 import type { Logger } from '../logger';
 import { silentLogger } from '../logger';
 import type { ResolvedRedisProfile } from '../profiles';
 import { assertWritable } from '../readOnly';
 import { getCommandDocsFrom, loadCommandCatalog, type CommandCatalog, type CommandDoc } from './commandInfo';
-import { connectRedis, type RedisConnectOptions } from './connection';
+import { connectProfile } from './clusterConnection';
+import type { RedisConnectOptions } from './connection';
+import { isCluster, keySlot, parseNodeAddress, primariesOf, refreshSlots, type RedisClient } from './redisClient';
 import { ioredisReplySource } from './reply';
 import { openRespClient, type RespClient } from './respClient';
 
@@ -20,6 +23,8 @@ export interface RedisSessionOptions {
   /** The database; the profile's own when absent. */
   db?: number;
   password?: string;
+  /** The sentinels' own password (mode "sentinel"). */
+  sentinelPassword?: string;
   logger?: Logger;
 }
 
@@ -31,9 +36,10 @@ interface CommandCache {
 export class RedisSession {
   readonly db: number;
   private readonly password: string | undefined;
+  private readonly sentinelPassword: string | undefined;
   private readonly logger: Logger;
-  private shared: Promise<Redis> | undefined;
-  private exact: Promise<Redis> | undefined;
+  private shared: Promise<RedisClient> | undefined;
+  private exact: Promise<RedisClient> | undefined;
   private commands: CommandCache | undefined;
   private closed = false;
 
@@ -42,7 +48,12 @@ export class RedisSession {
     options: RedisSessionOptions = {},
   ) {
     this.db = options.db ?? profile.db;
+    if (profile.mode === 'cluster' && this.db !== 0)
+      throw new InputError(
+        `Redis profile "${profile.name}" is a Redis Cluster, which has only database 0, not ${this.db}: leave the database out (or use 0).`,
+      );
     this.password = options.password;
+    this.sentinelPassword = options.sentinelPassword;
     this.logger = options.logger ?? silentLogger;
   }
 
@@ -56,7 +67,7 @@ export class RedisSession {
    * reconnecting) a fresh one is opened at once: it works when the server
    * is back, and fails with a sentence when not.
    */
-  async client(): Promise<Redis> {
+  async client(): Promise<RedisClient> {
     const current = this.shared;
     if (current) {
       const client = await current;
@@ -81,7 +92,7 @@ export class RedisSession {
    * A shared connection that returns integers as strings (ioredis
    * `stringNumbers`), for replies that must stay exact past 2^53.
    */
-  async exactClient(): Promise<Redis> {
+  async exactClient(): Promise<RedisClient> {
     const current = this.exact;
     if (current) {
       const client = await current;
@@ -98,9 +109,18 @@ export class RedisSession {
     return opening;
   }
 
-  /** A dedicated connection the caller owns and must close (blocking commands, subscriptions). */
-  dedicated(purpose: string, db: number = this.db): Promise<Redis> {
+  /** A dedicated connection the caller owns and must close (blocking commands, subscriptions); on a cluster, a Cluster of its own. */
+  dedicated(purpose: string, db: number = this.db): Promise<RedisClient> {
     return this.connect({ connectionName: `broker-explorer:${purpose}`, db });
+  }
+
+  /**
+   * The connections to every primary, from the shared client: a cluster's
+   * primaries as its slot map names them now; otherwise the one server (or
+   * the primary the sentinels name).
+   */
+  async primaries(): Promise<Redis[]> {
+    return primariesOf(await this.client());
   }
 
   /** A dedicated RESP connection with exact replies (the console, typed-in commands); the caller closes it. */
@@ -109,8 +129,37 @@ export class RedisSession {
       db,
       connectionName: `broker-explorer:${purpose}`,
       ...(this.password !== undefined ? { password: this.password } : {}),
+      ...(this.sentinelPassword !== undefined ? { sentinelPassword: this.sentinelPassword } : {}),
       ...(signal ? { signal } : {}),
     });
+  }
+
+  /**
+   * A dedicated RESP connection to the primary that owns the slot of `key`
+   * (SSUBSCRIBE of a shard channel on a cluster, asked again after a
+   * failover); elsewhere the same as resp().
+   */
+  async respForSlotOf(key: Buffer, purpose: string, signal?: AbortSignal): Promise<RespClient> {
+    if (this.profile.mode !== 'cluster') return this.resp(purpose, this.db, signal);
+    const cluster = await this.client();
+    if (!isCluster(cluster)) return this.resp(purpose, this.db, signal);
+    await refreshSlots(cluster).catch(() => undefined);
+    const owner = parseNodeAddress(cluster.slots[keySlot(key)]?.[0] ?? '');
+    if (!owner)
+      throw new ConnectionError(
+        `No primary of Redis Cluster profile "${this.profile.name}" serves the slot of "${displayBytes(key, 80)}" now: try again in a moment.`,
+      );
+    const { via: _via, ...direct } = this.profile;
+    void _via;
+    return openRespClient(
+      { ...direct, mode: 'standalone', host: owner.host, port: owner.port },
+      {
+        db: 0,
+        connectionName: `broker-explorer:${purpose}`,
+        ...(this.password !== undefined ? { password: this.password } : {}),
+        ...(signal ? { signal } : {}),
+      },
+    );
   }
 
   /** The server's command catalog (read-only classification), cached until the connection is replaced or reconnects. */
@@ -157,11 +206,12 @@ export class RedisSession {
     this.exact = undefined;
   }
 
-  private connect(extra: Pick<RedisConnectOptions, 'connectionName' | 'db' | 'stringNumbers'>): Promise<Redis> {
+  private connect(extra: Pick<RedisConnectOptions, 'connectionName' | 'db' | 'stringNumbers'>): Promise<RedisClient> {
     if (this.closed) return Promise.reject(new Error(`The session of Redis profile "${this.profile.name}" was closed.`));
     const opts: RedisConnectOptions = { db: this.db, logger: this.logger, ...extra };
     if (this.password !== undefined) opts.password = this.password;
-    return connectRedis(this.profile, opts).catch((err: unknown) => {
+    if (this.sentinelPassword !== undefined) opts.sentinelPassword = this.sentinelPassword;
+    return connectProfile(this.profile, opts).catch((err: unknown) => {
       this.logger.debug(`Redis "${this.profile.name}" db ${this.db}: ${errorMessage(err)}`);
       throw err;
     });

@@ -2,7 +2,7 @@
  * Set operations. SINTER / SUNION / SDIFF check the sizes first (SCARD) and
  * ask for the *STORE form when the result could be too large to return.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redisClient';
 import { InputError } from '../errors';
 import type { Args } from './opsSpec';
 import { arg, bytesResult, defineOps, MAX_RESULT_ITEMS, opt } from './opsSpec';
@@ -21,7 +21,7 @@ function manyOrOne(raw: unknown): JsonValue {
 
 /** SINTER / SUNION / SDIFF, refused when the result could exceed MAX_RESULT_ITEMS. */
 function combine(command: 'SINTER' | 'SUNION' | 'SDIFF') {
-  return async (client: Redis, a: Args): Promise<JsonValue> => {
+  return async (client: RedisClient, a: Args): Promise<JsonValue> => {
     const ks = a.bufs('keys');
     const pipeline = client.pipeline();
     for (const k of ks) pipeline.scard(k);

@@ -4,7 +4,9 @@
  * confirmations, `smessage`s) exactly as sent, so a console can print them
  * like redis-cli does. ioredis-based subscriptions only know SUBSCRIBE and
  * PSUBSCRIBE here, hence this small one. When the connection drops it emits
- * `lost`, opens a new one and subscribes again (`resubscribed`) until stopped.
+ * `lost`, opens a new one and subscribes again (`resubscribed`) until stopped;
+ * on a cluster, `connect` opens at the slot's owner, and a `sunsubscribe`
+ * the server pushes (the slot moved: failover) counts as a loss too.
  */
 import { EventEmitter } from 'node:events';
 import { InputError, errorMessage } from '../errors';
@@ -30,6 +32,11 @@ export interface ShardSubscriptionEvents {
 }
 
 const MAX_RETRY_MS = 5000;
+
+function isSunsubscribe(reply: RedisReply): boolean {
+  const kind = reply.type === 'array' ? reply.items[0] : undefined;
+  return kind?.type === 'bulk' && kind.value.toString('latin1').toLowerCase() === 'sunsubscribe';
+}
 
 export class ShardSubscription extends EventEmitter<ShardSubscriptionEvents> {
   private client: RespClient | undefined;
@@ -85,6 +92,8 @@ export class ShardSubscription extends EventEmitter<ShardSubscriptionEvents> {
         answered = true;
         if (!this.stopped) this.options.onPush(reply);
         resolve();
+        // We never send SUNSUBSCRIBE: one pushed means the slot moved away (a failover or resharding); subscribe again at its owner.
+        if (isSunsubscribe(reply) && !this.stopped && this.client === client) client.close();
       });
       client.once('close', (reason) => {
         if (!answered) reject(reason);

@@ -5,7 +5,7 @@
  * returns), XINFO's flat name/value replies as objects, and server
  * refusals as one sentence.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redisClient';
 import { displayBytes } from '../bytes';
 import { BrokerError, InputError, NotFoundError, PreconditionError, errorMessage } from '../errors';
 import { errorReply } from './reply';
@@ -126,7 +126,7 @@ export function infoObject(reply: unknown, entries: readonly string[] = []): Rec
 /** Sends one stream command, turning a refusal into one sentence that names the key (and the group). */
 export async function streamCall(
   session: RedisSession,
-  client: Redis,
+  client: RedisClient,
   argv: [command: string, ...args: (string | Buffer | number)[]],
   about: { key: Buffer; group?: string },
 ): Promise<unknown> {

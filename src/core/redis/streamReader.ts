@@ -13,7 +13,7 @@
  * once back, reading goes on from the last ID seen (a group reads its own
  * pending history from the last acknowledged ID first), so nothing is missed.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redisClient';
 import { toBuffer, type BytesLike } from '../bytes';
 import { CancelledError, InputError, errorMessage, throwIfAborted } from '../errors';
 import type { Logger } from '../logger';
@@ -83,7 +83,7 @@ export class StreamReader extends TypedEmitter<StreamReaderEvents> {
   private readonly blockMs: number;
   private readonly buffer: TailBuffer<StreamMessage>;
   private readonly first: TailClaim<StreamMessage> | undefined;
-  private client: Redis | undefined;
+  private client: RedisClient | undefined;
   private active = false;
   /** XREAD: the last ID read. Group: where the pending history is read from, or `>` once it is read. */
   private position: string;
@@ -188,7 +188,7 @@ export class StreamReader extends TypedEmitter<StreamReaderEvents> {
   }
 
   /** The ID of the newest entry, or 0-0 for an empty or missing stream (refuses a key of another type). */
-  private async lastEntryId(client: Redis): Promise<string> {
+  private async lastEntryId(client: RedisClient): Promise<string> {
     try {
       const [last] = parseEntries(await client.callBuffer('XREVRANGE', this.key, '+', '-', 'COUNT', 1));
       return last ? last.id : '0-0';
@@ -197,7 +197,7 @@ export class StreamReader extends TypedEmitter<StreamReaderEvents> {
     }
   }
 
-  private async checkGroup(client: Redis): Promise<void> {
+  private async checkGroup(client: RedisClient): Promise<void> {
     const about = { key: this.key, group: this.group };
     try {
       const groups = (await client.callBuffer('XINFO', 'GROUPS', this.key)) as unknown[];
@@ -215,7 +215,7 @@ export class StreamReader extends TypedEmitter<StreamReaderEvents> {
     return ['XREADGROUP', 'GROUP', this.group, this.consumer ?? '', ...count, ...block, 'STREAMS', this.key, this.position];
   }
 
-  private async loop(client: Redis): Promise<void> {
+  private async loop(client: RedisClient): Promise<void> {
     while (this.active && this.client === client && this.received < (this.options.limit ?? Number.POSITIVE_INFINITY)) {
       let reply: unknown;
       try {
@@ -255,7 +255,7 @@ export class StreamReader extends TypedEmitter<StreamReaderEvents> {
    * Hands a batch to the sink; once it resolved (the entries are shown), a group with ack acknowledges them,
    * and then they go to the buffer: what `take` and `tails.read` return is acknowledged already.
    */
-  private async deliver(client: Redis, messages: StreamMessage[]): Promise<void> {
+  private async deliver(client: RedisClient, messages: StreamMessage[]): Promise<void> {
     if (messages.length === 0) return;
     this.received += messages.length;
     try {
@@ -266,7 +266,7 @@ export class StreamReader extends TypedEmitter<StreamReaderEvents> {
     }
   }
 
-  private async ack(client: Redis, messages: StreamMessage[]): Promise<void> {
+  private async ack(client: RedisClient, messages: StreamMessage[]): Promise<void> {
     const ids = messages.map((m) => m.id);
     try {
       this.acked += Number(await client.callBuffer('XACK', this.key, this.group ?? '', ...ids));
@@ -278,7 +278,7 @@ export class StreamReader extends TypedEmitter<StreamReaderEvents> {
   }
 
   /** Waits for the connection to come back (ioredis reconnects it), then resumes from the last ID seen. */
-  private async recover(client: Redis, err: unknown): Promise<void> {
+  private async recover(client: RedisClient, err: unknown): Promise<void> {
     this.emit('lost', { reason: errorMessage(err).replace(/[.\s]+$/, '') });
     // Never spin: even when the connection looks ready, the next read waits a moment.
     await new Promise((resolve) => setTimeout(resolve, 100));

@@ -5,7 +5,7 @@
  * XREVRANGE), length (XLEN) and XINFO STREAM. Input is checked before
  * anything is sent; writes go through the session's read-only guard.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redisClient';
 import { displayBytes, isHexBytes, toBuffer, type BytesLike } from '../bytes';
 import { InputError, PreconditionError, throwIfAborted } from '../errors';
 import type { JsonValue } from './replyJson';
@@ -180,7 +180,7 @@ export interface StreamSummary {
  * For the tree (a key node's tooltip): one XINFO STREAM on the connection the node already has;
  * undefined when the key is gone or no longer a stream. Connection failures reject as they are.
  */
-export async function streamSummary(client: Redis, key: Buffer): Promise<StreamSummary | undefined> {
+export async function streamSummary(client: RedisClient, key: Buffer): Promise<StreamSummary | undefined> {
   let reply: unknown;
   try {
     reply = await client.callBuffer('XINFO', 'STREAM', key);

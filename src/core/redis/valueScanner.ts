@@ -17,7 +17,7 @@
  * silently empty page. Like LRANGE, rank paging can skip or repeat members
  * when the set changes between pages; ZSCAN's guarantees apply with MATCH.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redisClient';
 import { toBuffer, displayBytes, type BytesLike } from '../bytes';
 import { InputError, NotFoundError, throwIfAborted } from '../errors';
 import { globMatch } from './globMatch';
@@ -87,7 +87,7 @@ function positiveInt(value: number | undefined, fallback: number, what: string):
 }
 
 /** The collection type of a key, or a one-sentence error for a missing key or a string. */
-export async function collectionType(client: Redis, key: Buffer): Promise<CollectionType> {
+export async function collectionType(client: RedisClient, key: Buffer): Promise<CollectionType> {
   const type = String(await client.type(key));
   if (type === 'none') throw new NotFoundError(`The key "${displayBytes(key, 80)}" does not exist (it may have expired or been deleted).`);
   if (type === 'hash' || type === 'set' || type === 'zset' || type === 'list' || type === 'stream') return type;
@@ -95,7 +95,7 @@ export async function collectionType(client: Redis, key: Buffer): Promise<Collec
 }
 
 /** One page of a collection's items. */
-export async function scanValue(client: Redis, key: BytesLike | Buffer, options: ScanValueOptions = {}): Promise<ValuePage> {
+export async function scanValue(client: RedisClient, key: BytesLike | Buffer, options: ScanValueOptions = {}): Promise<ValuePage> {
   const k = toBuffer(key, 'key');
   const limit = positiveInt(options.limit, DEFAULT_VALUE_LIMIT, 'limit');
   const maxExamine = positiveInt(options.maxExamine, DEFAULT_VALUE_MAX_EXAMINE, 'examine limit');
@@ -131,7 +131,13 @@ export async function scanValue(client: Redis, key: BytesLike | Buffer, options:
 }
 
 /** A sorted set without MATCH: ZRANGE start stop WITHSCORES by rank, the cursor being the next rank (as a list's index). */
-async function scanZsetByRank(client: Redis, key: Buffer, count: number, limit: number, options: ScanValueOptions): Promise<ValuePage> {
+async function scanZsetByRank(
+  client: RedisClient,
+  key: Buffer,
+  count: number,
+  limit: number,
+  options: ScanValueOptions,
+): Promise<ValuePage> {
   const startText = options.cursor ?? '0';
   if (!/^\d+$/.test(startText))
     throw new InputError(
@@ -168,7 +174,7 @@ async function scanZsetByRank(client: Redis, key: Buffer, count: number, limit: 
 }
 
 async function scanList(
-  client: Redis,
+  client: RedisClient,
   key: Buffer,
   count: number,
   limit: number,
@@ -196,7 +202,7 @@ async function scanList(
 }
 
 async function scanStream(
-  client: Redis,
+  client: RedisClient,
   key: Buffer,
   count: number,
   limit: number,
@@ -233,7 +239,7 @@ async function scanStream(
 
 /** Every page of a collection, until complete or cancelled (a CancelledError; no further call is sent). */
 export async function* iterateValue(
-  client: Redis,
+  client: RedisClient,
   key: BytesLike | Buffer,
   options: Omit<ScanValueOptions, 'limit'> & { pageSize?: number } = {},
 ): AsyncGenerator<ValuePage> {

@@ -3,7 +3,7 @@
  * then a bounded read — a string in a byte range, a collection's first
  * items through its scan iterator. Never a whole large value.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redisClient';
 import { fromBuffer, type BytesLike } from '../bytes';
 import { NotFoundError } from '../errors';
 import { scanValue, type CollectionType, type ValueItems } from './valueScanner';
@@ -35,7 +35,7 @@ const LENGTH_COMMAND: Record<string, string> = {
 };
 
 /** Type, TTL (seconds, -1 none) and length of a key, in one round trip after TYPE. */
-export async function keyMeta(client: Redis, key: Buffer): Promise<{ type: string; ttl: number; length: number }> {
+export async function keyMeta(client: RedisClient, key: Buffer): Promise<{ type: string; ttl: number; length: number }> {
   const [typeReply, ttlReply] = (await client.pipeline().type(key).ttl(key).exec()) ?? [];
   const type = typeReply && !typeReply[0] ? String(typeReply[1]) : 'none';
   if (type === 'none') throw new NotFoundError(`The key "${displayKey(key)}" does not exist (it may have expired or been deleted).`);
@@ -64,7 +64,7 @@ export interface ReadValueOptions {
 
 /** The raw bytes of a string, cut at maxBytes. */
 export async function readString(
-  client: Redis,
+  client: RedisClient,
   key: Buffer,
   length: number,
   maxBytes: number,
@@ -77,7 +77,7 @@ export async function readString(
   return { bytes: part, truncated: true };
 }
 
-export async function readValue(client: Redis, key: Buffer, options: ReadValueOptions = {}): Promise<ValueRead> {
+export async function readValue(client: RedisClient, key: Buffer, options: ReadValueOptions = {}): Promise<ValueRead> {
   const meta = await keyMeta(client, key);
   if (meta.type === 'string') {
     const { bytes, truncated } = await readString(client, key, meta.length, options.maxBytes ?? DEFAULT_MAX_STRING_BYTES);

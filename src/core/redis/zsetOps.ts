@@ -4,7 +4,7 @@
  * ZINTERSTORE / ZUNIONSTORE with WEIGHTS and AGGREGATE. Scores come back as
  * numbers, or "inf" / "-inf".
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redisClient';
 import { InputError } from '../errors';
 import type { ArgSpec, Args } from './opsSpec';
 import { arg, convertResult, defineOps, MAX_RESULT_ITEMS, opt } from './opsSpec';
@@ -44,7 +44,7 @@ function checkRange(a: Args): string | undefined {
   return undefined;
 }
 
-async function zrange(client: Redis, a: Args): Promise<JsonValue> {
+async function zrange(client: RedisClient, a: Args): Promise<JsonValue> {
   const k = a.buf('key');
   const by = a.text('by') ?? 'RANK';
   const bound = (name: string): Buffer | string => {

@@ -7,7 +7,7 @@
  * drops and when it is back. Once stopped it is kept by the registry's
  * retention rule.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../core/redis/redisClient';
 import { displayBytes, formatPayload } from '../../core/bytes';
 import { errorMessage } from '../../core/errors';
 import type { ResolvedRedisProfile } from '../../core/profiles';
@@ -27,7 +27,7 @@ export interface SubscriptionTailOptions {
   db: number;
   channels: Buffer[];
   patterns: Buffer[];
-  open(): Promise<Redis>;
+  open(): Promise<RedisClient>;
   settings: Settings;
   redact(text: string): string;
   /** Hold the first this many messages for `subscription.takeFirst` (never dropped). */
@@ -57,7 +57,9 @@ export async function startSubscriptionTail(registry: TailRegistry, o: Subscript
     output.append(`${timestamp()}  ── lost connection: ${reason}; messages published meanwhile are not received ──`),
   );
   subscription.on('dropping', (capacity) => output.append(droppingLine(capacity)));
-  subscription.on('resubscribed', () => output.append(`${timestamp()}  ── reconnected and resubscribed to ${label} ──`));
+  subscription.on('resubscribed', (server) =>
+    output.append(`${timestamp()}  ── reconnected${server ? ` to ${server}` : ''} and resubscribed to ${label} ──`),
+  );
   try {
     await subscription.start();
   } catch (err) {

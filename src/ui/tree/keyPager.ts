@@ -4,7 +4,7 @@
  * SCAN cannot stop inside a batch, so keys found beyond a page are held
  * back (at most one batch) and shown first by the next "Load more".
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../core/redis/redisClient';
 import { globMatch } from '../../core/redis/globMatch';
 import { keyInfos, scanKeysPage, type KeyInfo } from '../../core/redis/keyScanner';
 import type { Settings } from '../settings';
@@ -28,7 +28,7 @@ export class KeyPager {
   private held: Buffer[] = [];
 
   constructor(
-    private readonly client: () => Promise<Redis>,
+    private readonly client: () => Promise<RedisClient>,
     private readonly query: KeyPagerQuery,
     private readonly settings: () => Settings,
   ) {}

@@ -6,7 +6,7 @@
  */
 import { describeStream, streamSummary } from '../../core/redis/streams';
 import * as vscode from 'vscode';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../core/redis/redisClient';
 import { displayBytes } from '../../core/bytes';
 import { errorMessage } from '../../core/errors';
 import { endpoint, type ResolvedRedisProfile } from '../../core/profiles';
@@ -145,7 +145,7 @@ export class DatabaseNode extends BaseNode {
     return this.ctx.filters.get(this.filterKey);
   }
 
-  client(): Promise<Redis> {
+  client(): Promise<RedisClient> {
     return this.ctx.pool.get(this.profile.name, this.db);
   }
 

@@ -10,7 +10,7 @@
  * Sentinel profile, to the primary the sentinels name now).
  */
 import * as vscode from 'vscode';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../core/redis/redisClient';
 import { errorMessage } from '../../core/errors';
 import { endpoint } from '../../core/profiles';
 import type { CommandDoc } from '../../core/redis/commandInfo';
@@ -40,7 +40,7 @@ export interface RedisConsoleOptions {
   /** Opens the command connection on a database (a router on a cluster, told of each redirect it follows). */
   commands(onRedirect: (redirect: Redirect) => void): Promise<CommandChannel>;
   /** Opens a connection for subscribe mode (closed when it ends). */
-  subscriber(db: number): Promise<Redis>;
+  subscriber(db: number): Promise<RedisClient>;
 }
 
 type Mode = 'idle' | 'busy' | 'subscribed' | 'closed';

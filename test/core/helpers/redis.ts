@@ -6,6 +6,7 @@
  */
 import { Redis } from 'ioredis';
 import { resolveRedisProfile, type ResolvedRedisProfile } from '../../../src/core/profiles';
+import { isCluster, keySlot, nodeAddress, type RedisClient } from '../../../src/core/redis/redisClient';
 
 export const REDIS_HOST = '127.0.0.1';
 export const REDIS_PORT = 6379;
@@ -19,12 +20,23 @@ export function plainClient(db: number): Redis {
   return new Redis({ host: REDIS_HOST, port: REDIS_PORT, db, lazyConnect: false, maxRetriesPerRequest: 1 });
 }
 
-/** Writes `count` string keys named by `name(i)` in pipelined batches. */
-export async function seedKeys(client: Redis, count: number, name: (i: number) => string | Buffer, batch = 10_000): Promise<void> {
+/**
+ * Writes `count` string keys named by `name(i)` in pipelined batches; on a
+ * cluster, one pipeline per primary (straight to the node that owns each key's slot).
+ */
+export async function seedKeys(client: RedisClient, count: number, name: (i: number) => string | Buffer, batch = 10_000): Promise<void> {
+  const nodes = isCluster(client) ? new Map(client.nodes('master').map((n) => [nodeAddress(n), n])) : undefined;
   for (let start = 0; start < count; start += batch) {
-    const p = client.pipeline();
-    for (let i = start; i < Math.min(count, start + batch); i++) p.set(name(i), '1');
-    await p.exec();
+    const pipelines = new Map<Redis | RedisClient, ReturnType<Redis['pipeline']>>();
+    for (let i = start; i < Math.min(count, start + batch); i++) {
+      const key = name(i);
+      const owner = isCluster(client) ? nodes?.get(client.slots[keySlot(key)]?.[0] ?? '') : client;
+      if (!owner) throw new Error(`no primary owns the slot of ${String(key)}`);
+      let p = pipelines.get(owner);
+      if (!p) pipelines.set(owner, (p = owner.pipeline()));
+      p.set(key, '1');
+    }
+    await Promise.all([...pipelines.values()].map((p) => p.exec()));
   }
 }
 

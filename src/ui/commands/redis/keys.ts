@@ -58,7 +58,9 @@ async function scanKeys(deps: RedisKeyDeps, call: CommandCall): Promise<unknown>
     maxExamine: num(args, 'maxExamine', { min: 1 }) ?? Number.MAX_SAFE_INTEGER,
   });
   return {
-    keys: page.keys.filter((k) => k.type !== 'none').map((k) => ({ key: fromBuffer(k.key), type: k.type, ttl: k.ttl })),
+    keys: page.keys
+      .filter((k) => k.type !== 'none')
+      .map((k) => ({ key: fromBuffer(k.key), type: k.type, ttl: k.ttl, ...(k.node !== undefined ? { slot: k.slot, node: k.node } : {}) })),
     cursor: page.cursor,
     complete: page.complete,
     scanned: page.scanned,

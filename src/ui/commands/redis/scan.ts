@@ -9,7 +9,7 @@
 import type { Prompts } from '../../prompts';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../../core/redis/redisClient';
 import * as vscode from 'vscode';
 import { InputError } from '../../../core/errors';
 import { displayBytes, toBuffer } from '../../../core/bytes';
@@ -118,7 +118,7 @@ function offerFile(job: StreamJob, path: string, rows: number, complete: boolean
 }
 
 function keysJob(
-  client: Redis,
+  client: RedisClient,
   t: RedisTarget,
   o: { match: string; type: string | undefined; count: number; format: ExportFormat },
 ): StreamJob {
@@ -132,7 +132,12 @@ function keysJob(
   };
 }
 
-function valueJob(client: Redis, k: KeyTarget, type: CollectionType, o: { match: string; count: number; format: ExportFormat }): StreamJob {
+function valueJob(
+  client: RedisClient,
+  k: KeyTarget,
+  type: CollectionType,
+  o: { match: string; count: number; format: ExportFormat },
+): StreamJob {
   const label = displayBytes(k.key, 60);
   const matched = o.match !== '*';
   return {

@@ -1,0 +1,64 @@
+/**
+ * The client a Redis session hands out: one ioredis `Redis` (a standalone
+ * server, or the primary a Sentinel set names) or an ioredis `Cluster`.
+ * Both route commands by themselves; what differs (every primary, a key's
+ * slot and owner) is answered here.
+ */
+import calculateSlot from 'cluster-key-slot';
+import { Cluster, type Redis } from 'ioredis';
+import { endpoint } from '../profiles';
+
+export type RedisClient = Redis | Cluster;
+
+export function isCluster(client: RedisClient): client is Cluster {
+  return client instanceof Cluster;
+}
+
+/** A key's hash slot (0–16383; a `{tag}` honoured). */
+export function keySlot(key: Buffer | string): number {
+  return calculateSlot(key);
+}
+
+/** `host:port` of one node connection, as ioredis' cluster slot map names it. */
+export function nodeAddress(node: Redis): string {
+  return `${node.options.host ?? '127.0.0.1'}:${node.options.port ?? 6379}`;
+}
+
+/** `host:port` of the server a connection is connected to now (after a sentinel failover, the new primary); undefined when not connected. */
+export function connectedAddress(client: Redis): string | undefined {
+  const stream = client.stream as { remoteAddress?: string; remotePort?: number } | undefined;
+  return stream?.remoteAddress && stream.remotePort ? endpoint({ host: stream.remoteAddress, port: stream.remotePort }) : undefined;
+}
+
+/** The host and port of a `host:port` (IPv6 `[…]:port` too) as a slot map names nodes; undefined when it is not one. */
+export function parseNodeAddress(address: string): { host: string; port: number } | undefined {
+  const m = /^\[?([^\]]*?)\]?:(\d{1,5})$/.exec(address);
+  return m && m[1] !== '' ? { host: m[1], port: Number(m[2]) } : undefined;
+}
+
+/** The primaries of a cluster (as ioredis knows them now); the client itself otherwise. */
+export function primariesOf(client: RedisClient): Redis[] {
+  return isCluster(client) ? client.nodes('master') : [client];
+}
+
+/** The `host:port` of the primary that owns a slot in ioredis' slot map, if it knows one. */
+export function slotOwner(cluster: Cluster, slot: number): string | undefined {
+  return cluster.slots[slot]?.[0];
+}
+
+/** Keys grouped by hash slot, in first-seen order, so a multi-key command never spans slots (no CROSSSLOT). */
+export function groupBySlot<T extends Buffer | string>(keys: readonly T[]): T[][] {
+  const groups = new Map<number, T[]>();
+  for (const key of keys) {
+    const slot = keySlot(key);
+    const group = groups.get(slot);
+    if (group) group.push(key);
+    else groups.set(slot, [key]);
+  }
+  return [...groups.values()];
+}
+
+/** Waits for a cluster to refresh its slot map from the nodes (after a failover). */
+export function refreshSlots(cluster: Cluster): Promise<void> {
+  return new Promise((resolve, reject) => cluster.refreshSlotsCache((err) => (err ? reject(err) : resolve())));
+}
