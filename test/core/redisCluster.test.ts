@@ -11,7 +11,8 @@ import { keyInfos, keyspaceCounts, scanKeysPage, type KeyInfo } from '../../src/
 import { describeKey } from '../../src/core/redis/describeKey';
 import { primaryKeyInfos } from '../../src/core/redis/keyBatch';
 import { runOperation } from '../../src/core/redis/operations';
-import { isCluster, keySlot, nodeAddress, type RedisClient } from '../../src/core/redis/redisClient';
+import { isCluster, nodeAddress, type RedisClient } from '../../src/core/redis/redisClient';
+import { keySlot } from '../../src/core/redis/hashSlot';
 import { exportKeys, iterateKeys } from '../../src/core/redis/scanExport';
 import { RedisSession } from '../../src/core/redis/session';
 import { saveStringCas } from '../../src/core/redis/stringOps';

@@ -12,7 +12,8 @@ import { runCommand, runCommandOnAll, runPipeline, runScript, type ScriptEntry }
 import { replyText, type RedisReply } from '../../src/core/redis/reply';
 import { openRespClient } from '../../src/core/redis/respClient';
 import { RedisSession } from '../../src/core/redis/session';
-import { keySlot, type Redirect } from '../../src/core/redis/slotMap';
+import type { Redirect } from '../../src/core/redis/slotMap';
+import { keySlot } from '../../src/core/redis/hashSlot';
 import { listNodes } from '../../src/core/redis/topologyNodes';
 import { resolveRedisProfile, type ResolvedRedisProfile } from '../../src/core/profiles';
 import { waitFor } from './helpers/common';

@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { crossSlotSentence } from '../../src/core/redis/clusterRouter';
 import { array, bulk, errorReply, integer } from '../../src/core/redis/reply';
-import { keySlot, parseAddress, redirectOf, slotMapFromReply } from '../../src/core/redis/slotMap';
+import { parseAddress, redirectOf, slotMapFromReply } from '../../src/core/redis/slotMap';
+import { keySlot } from '../../src/core/redis/hashSlot';
 import { parseClusterNodes } from '../../src/core/redis/topologyNodes';
 
 describe('cluster slots, redirects and node lists', () => {

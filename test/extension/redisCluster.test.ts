@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { keySlot } from '../../src/core/redis/slotMap';
+import { keySlot } from '../../src/core/redis/hashSlot';
 import type { TreeNode } from '../../src/ui/tree/treeNode';
 import { RedisClusterTopology, redisCli } from '../topology/redisTopology';
 import { api, contextOf, exec, plainText, rejects, scriptPrompts, uniqueName, waitFor, type Answer } from './util';

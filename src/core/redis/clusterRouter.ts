@@ -13,7 +13,8 @@ import type { CommandCatalog } from './commandInfo';
 import { commandKeys } from './commandKeys';
 import type { RedisReply, ReplySource } from './reply';
 import type { RespClient } from './respClient';
-import { keySlot, parseAddress, redirectOf, slotMapFromReply, type Redirect, type SlotMap } from './slotMap';
+import { parseAddress, redirectOf, slotMapFromReply, type Redirect, type SlotMap } from './slotMap';
+import { keySlot } from './hashSlot';
 import { displayBytes } from '../bytes';
 import { endpoint } from '../profiles';
 

@@ -6,7 +6,8 @@
  */
 import type { Cluster, Redis } from 'ioredis';
 import { InputError } from '../errors';
-import { isCluster, keySlot, nodeAddress, type RedisClient } from './redisClient';
+import { isCluster, nodeAddress, type RedisClient } from './redisClient';
+import { keySlot } from './hashSlot';
 
 export const KEY_TYPES = ['string', 'hash', 'list', 'set', 'zset', 'stream'] as const;
 export type KeyType = (typeof KEY_TYPES)[number];

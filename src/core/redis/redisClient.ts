@@ -4,19 +4,14 @@
  * Both route commands by themselves; what differs (every primary, a key's
  * slot and owner) is answered here.
  */
-import calculateSlot from 'cluster-key-slot';
 import { Cluster, type Redis } from 'ioredis';
 import { endpoint } from '../profiles';
+import { keySlot } from './hashSlot';
 
 export type RedisClient = Redis | Cluster;
 
 export function isCluster(client: RedisClient): client is Cluster {
   return client instanceof Cluster;
-}
-
-/** A key's hash slot (0–16383; a `{tag}` honoured). */
-export function keySlot(key: Buffer | string): number {
-  return calculateSlot(key);
 }
 
 /** `host:port` of one node connection, as ioredis' cluster slot map names it. */
@@ -28,12 +23,6 @@ export function nodeAddress(node: Redis): string {
 export function connectedAddress(client: Redis): string | undefined {
   const stream = client.stream as { remoteAddress?: string; remotePort?: number } | undefined;
   return stream?.remoteAddress && stream.remotePort ? endpoint({ host: stream.remoteAddress, port: stream.remotePort }) : undefined;
-}
-
-/** The host and port of a `host:port` (IPv6 `[…]:port` too) as a slot map names nodes; undefined when it is not one. */
-export function parseNodeAddress(address: string): { host: string; port: number } | undefined {
-  const m = /^\[?([^\]]*?)\]?:(\d{1,5})$/.exec(address);
-  return m && m[1] !== '' ? { host: m[1], port: Number(m[2]) } : undefined;
 }
 
 /** The primaries of a cluster (as ioredis knows them now); the client itself otherwise. */

@@ -15,9 +15,11 @@ import { assertWritable } from '../readOnly';
 import { getCommandDocsFrom, loadCommandCatalog, type CommandCatalog, type CommandDoc } from './commandInfo';
 import { connectProfile } from './clusterConnection';
 import type { RedisConnectOptions } from './connection';
-import { isCluster, keySlot, parseNodeAddress, primariesOf, refreshSlots, type RedisClient } from './redisClient';
+import { isCluster, primariesOf, refreshSlots, type RedisClient } from './redisClient';
+import { parseAddress } from './slotMap';
+import { keySlot } from './hashSlot';
 import { ioredisReplySource } from './reply';
-import { openRespClient, type RespClient } from './respClient';
+import { nodeProfile, openRespClient, type RespClient } from './respClient';
 
 export interface RedisSessionOptions {
   /** The database; the profile's own when absent. */
@@ -144,22 +146,17 @@ export class RedisSession {
     const cluster = await this.client();
     if (!isCluster(cluster)) return this.resp(purpose, this.db, signal);
     await refreshSlots(cluster).catch(() => undefined);
-    const owner = parseNodeAddress(cluster.slots[keySlot(key)]?.[0] ?? '');
+    const owner = parseAddress(cluster.slots[keySlot(key)]?.[0] ?? '');
     if (!owner)
       throw new ConnectionError(
         `No primary of Redis Cluster profile "${this.profile.name}" serves the slot of "${displayBytes(key, 80)}" now: try again in a moment.`,
       );
-    const { via: _via, ...direct } = this.profile;
-    void _via;
-    return openRespClient(
-      { ...direct, mode: 'standalone', host: owner.host, port: owner.port },
-      {
-        db: 0,
-        connectionName: `broker-explorer:${purpose}`,
-        ...(this.password !== undefined ? { password: this.password } : {}),
-        ...(signal ? { signal } : {}),
-      },
-    );
+    return openRespClient(nodeProfile(this.profile, owner), {
+      db: 0,
+      connectionName: `broker-explorer:${purpose}`,
+      ...(this.password !== undefined ? { password: this.password } : {}),
+      ...(signal ? { signal } : {}),
+    });
   }
 
   /** The server's command catalog (read-only classification), cached until the connection is replaced or reconnects. */

@@ -4,16 +4,10 @@
  * cluster-key-slot (hash tags `{…}` honoured); and the MOVED / ASK redirects
  * a node answers with. No I/O here.
  */
-import calculateSlot from 'cluster-key-slot';
 import { endpoint, type Endpoint } from '../profiles';
 import { replyText, type RedisReply } from './reply';
 
 export const SLOT_COUNT = 16_384;
-
-/** The hash slot of a key (0–16383). */
-export function keySlot(key: Buffer | string): number {
-  return calculateSlot(key);
-}
 
 /** The endpoint of an address as `endpoint()` writes it: `host:port` (`[v6]:port` too); undefined when it is not one. */
 export function parseAddress(address: string): Endpoint | undefined {

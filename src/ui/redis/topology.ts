@@ -4,7 +4,8 @@
  * slot ranges, state, memory, keys) for the tree and the nodes command.
  */
 import type { RedisPool } from '../../core/redis/pool';
-import { keySlot, slotMapFromReply } from '../../core/redis/slotMap';
+import { slotMapFromReply } from '../../core/redis/slotMap';
+import { keySlot } from '../../core/redis/hashSlot';
 import { listNodes, type Topology, type TopologyNode } from '../../core/redis/topologyNodes';
 
 /** The profile's nodes, read now. */

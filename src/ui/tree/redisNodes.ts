@@ -12,7 +12,7 @@ import { errorMessage } from '../../core/errors';
 import { endpoint, type ResolvedRedisProfile } from '../../core/profiles';
 import { escapeGlob, groupByNamespace, KEY_TYPES, keyspaceCounts, type KeyInfo } from '../../core/redis/keyScanner';
 import { describeKey } from '../../core/redis/describeKey';
-import { keySlot } from '../../core/redis/slotMap';
+import { keySlot } from '../../core/redis/hashSlot';
 import type { RedisPool } from '../../core/redis/pool';
 import type { Settings } from '../settings';
 import type { TailRegistry } from '../tails/tailRegistry';

@@ -6,7 +6,8 @@
  */
 import { Redis } from 'ioredis';
 import { resolveRedisProfile, type ResolvedRedisProfile } from '../../../src/core/profiles';
-import { isCluster, keySlot, nodeAddress, type RedisClient } from '../../../src/core/redis/redisClient';
+import { isCluster, nodeAddress, type RedisClient } from '../../../src/core/redis/redisClient';
+import { keySlot } from '../../../src/core/redis/hashSlot';
 
 export const REDIS_HOST = '127.0.0.1';
 export const REDIS_PORT = 6379;
