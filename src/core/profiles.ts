@@ -92,6 +92,12 @@ export interface ResolvedRedisProfile {
   ssh?: SshConfig;
   /** Where to dial instead of host:port (a local forward of the SSH tunnel); messages still name host:port. */
   via?: Endpoint;
+  /**
+   * Behind SSH, on a cluster or sentinel profile: where to dial each node
+   * (seed, sentinel, or one the cluster or sentinels announce, as
+   * `host:port`), a local forward of the tunnel; null: dial it as it is.
+   */
+  natMap?: (address: string) => Endpoint | null;
 }
 
 /** A host and a port. */

@@ -5,6 +5,7 @@
  * behind a bastion gets a local forward of the shared tunnel (and keeps the
  * original host name for TLS: SNI and the certificate check).
  */
+import { TunnelNatMap } from './sshNatMap';
 import type { SshConfig, SshHop, SshSecrets, SshTunnel, SshTunnels } from './sshTunnel';
 import { managementEndpoint } from '../profiles';
 import { parseAmqpUrl } from '../profileUrls';
@@ -26,7 +27,16 @@ export interface ReachProfile {
   ssh?: SshConfig;
 }
 
-export type Reach<P extends ReachProfile = ReachProfile> = (profile: P, host: string, port: number) => Promise<Reached>;
+/** Per-node forwards for a cluster's or a sentinel set's nodes (ioredis `natMap`), and how to let go of them. */
+export interface NodeMap {
+  natMap: (address: string) => { host: string; port: number } | null;
+  release(): void;
+}
+
+export type Reach<P extends ReachProfile = ReachProfile> = ((profile: P, host: string, port: number) => Promise<Reached>) & {
+  /** Behind SSH: forwards for `seeds` now and for every node announced later, made on demand. */
+  nodeMap?: (profile: P, seeds: { host: string; port: number }[]) => Promise<NodeMap>;
+};
 
 /** Straight to the address: no tunnel. */
 export const directReach: Reach = (_profile, host, port) =>
@@ -43,9 +53,9 @@ export interface TunnelReachOptions<P extends ReachProfile> {
 
 /** Direct for profiles without `ssh`; through the shared tunnel for the others. */
 export function tunnelReach<P extends ReachProfile>(options: TunnelReachOptions<P>): Reach<P> {
-  return async (profile, host, port) => {
-    if (!profile.ssh) return directReach(profile, host, port);
-    const { onUnknownHostKey } = options;
+  const { onUnknownHostKey } = options;
+  /** A use of the profile's shared tunnel, ready; `release` lets go of it once. */
+  const acquire = async (profile: P & { ssh: SshConfig }): Promise<{ tunnel: SshTunnel; release: () => void }> => {
     const tunnel: SshTunnel = options.tunnels.acquire(profile.ssh, {
       timeoutMs: profile.connectTimeoutMs,
       secrets: () => options.secrets(profile),
@@ -60,6 +70,16 @@ export function tunnelReach<P extends ReachProfile>(options: TunnelReachOptions<
     };
     try {
       await tunnel.ready();
+      return { tunnel, release };
+    } catch (err) {
+      release();
+      throw err;
+    }
+  };
+  const reach: Reach<P> = async (profile, host, port) => {
+    if (!profile.ssh) return directReach(profile, host, port);
+    const { tunnel, release } = await acquire({ ...profile, ssh: profile.ssh });
+    try {
       const local = await tunnel.forward(host, port);
       return { host: local.host, port: local.port, servername: host, tunnelled: true, release };
     } catch (err) {
@@ -67,6 +87,24 @@ export function tunnelReach<P extends ReachProfile>(options: TunnelReachOptions<
       throw err;
     }
   };
+  reach.nodeMap = async (profile, seeds) => {
+    if (!profile.ssh) return { natMap: () => null, release: () => undefined };
+    const { tunnel, release } = await acquire({ ...profile, ssh: profile.ssh });
+    try {
+      const map = await TunnelNatMap.open(tunnel, seeds);
+      return {
+        natMap: map.natMap,
+        release: () => {
+          map.close();
+          release();
+        },
+      };
+    } catch (err) {
+      release();
+      throw err;
+    }
+  };
+  return reach;
 }
 
 /**
@@ -75,19 +113,36 @@ export function tunnelReach<P extends ReachProfile>(options: TunnelReachOptions<
  * forwards of the tunnel. `release` lets go of every forward it took.
  */
 export async function reachProfile<
-  P extends ReachProfile & { host: string; port: number; managementUrl?: string; urls?: string[]; managementUrls?: string[] },
+  P extends ReachProfile & {
+    host: string;
+    port: number;
+    managementUrl?: string;
+    urls?: string[];
+    managementUrls?: string[];
+    mode?: string;
+    nodes?: { host: string; port: number }[];
+    sentinels?: { host: string; port: number }[];
+  },
 >(reach: Reach<P>, profile: P): Promise<{ profile: P; release: () => void }> {
   if (!profile.ssh) return { profile, release: () => undefined };
-  const taken: Reached[] = [];
+  const releases: (() => void)[] = [];
   const release = (): void => {
-    for (const r of taken.splice(0)) r.release();
+    for (const r of releases.splice(0)) r();
   };
   const forward = async (host: string, port: number): Promise<{ host: string; port: number }> => {
     const reached = await reach(profile, host, port);
-    taken.push(reached);
+    releases.push(() => reached.release());
     return { host: reached.host, port: reached.port };
   };
+  const nodes = profile.mode === 'cluster' ? profile.nodes : profile.mode === 'sentinel' ? profile.sentinels : undefined;
   try {
+    if (nodes && reach.nodeMap) {
+      // A cluster or a sentinel set: every node it announces gets a forward on demand.
+      const map = await reach.nodeMap(profile, nodes);
+      releases.push(() => map.release());
+      const via = map.natMap(`${profile.host}:${profile.port}`);
+      return { profile: { ...profile, natMap: map.natMap, ...(via ? { via } : {}) }, release };
+    }
     const via = await forward(profile.host, profile.port);
     const reached: P = { ...profile, via };
     // A RabbitMQ cluster: every node and every management URL gets a forward of its own, so failover works through the bastion.

@@ -105,7 +105,10 @@ export async function connectCluster(profile: ResolvedRedisProfile, options: Red
       return delay;
     },
   };
-  const seeds = (profile.nodes ?? [{ host: profile.host, port: profile.port }]).map((n) => ({ host: n.host, port: n.port }));
+  // Behind SSH the seeds are dialled through their forwards, and so is every node the cluster announces.
+  const natMap = profile.natMap;
+  const seeds = (profile.nodes ?? [{ host: profile.host, port: profile.port }]).map((n) => natMap?.(`${n.host}:${n.port}`) ?? { ...n });
+  if (natMap) clusterOptions.natMap = natMap;
   const cluster = new ProfileCluster(seeds, clusterOptions, (err) => describeClusterError(profile, err));
   const secrets = [options.password ?? ''].filter(Boolean);
   let lastError: unknown;

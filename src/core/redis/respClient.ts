@@ -276,6 +276,9 @@ export function nodeProfile(profile: ResolvedRedisProfile, node: Endpoint): Reso
   delete out.sentinelName;
   delete out.sentinelUsername;
   if (node.host !== profile.host || node.port !== profile.port) delete out.via;
+  // Behind SSH, a cluster's or sentinel set's node is dialled through its own forward.
+  const via = profile.natMap?.(`${node.host}:${node.port}`);
+  if (via) out.via = via;
   return out;
 }
 

@@ -34,7 +34,10 @@ export function sentinelOptions(
   void _port;
   const options: RedisOptions = {
     ...rest,
-    sentinels: (profile.sentinels ?? [{ host: profile.host, port: profile.port }]).map((s) => ({ host: s.host, port: s.port })),
+    // Behind SSH the sentinels are dialled through their forwards, and so is the primary they name.
+    sentinels: (profile.sentinels ?? [{ host: profile.host, port: profile.port }]).map(
+      (s) => profile.natMap?.(`${s.host}:${s.port}`) ?? { host: s.host, port: s.port },
+    ),
     name: profile.sentinelName ?? '',
     role: 'master',
     failoverDetector: true,
@@ -44,6 +47,7 @@ export function sentinelOptions(
     // A primary demoted by a failover answers writes with READONLY: reconnect (the sentinels name the new one) and resend.
     reconnectOnError: (err: Error): 2 | false => (/^READONLY/.test(err.message) ? 2 : false),
   };
+  if (profile.natMap) options.natMap = profile.natMap;
   if (profile.sentinelUsername) options.sentinelUsername = profile.sentinelUsername;
   if (sentinelPassword !== undefined) options.sentinelPassword = sentinelPassword;
   const tls = tlsOptions(profile.tls, profile.host);
