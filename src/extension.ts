@@ -15,6 +15,7 @@ import { redisPubSubCommands } from './ui/commands/redis/pubsub';
 import { refreshDatabases, type RedisUiDeps } from './ui/commands/redis/redisTarget';
 import { redisRunCommands } from './ui/commands/redis/run';
 import { redisScanCommands, scanKeysInteractive } from './ui/commands/redis/scan';
+import { redisServerCommands } from './ui/commands/redis/serverCommands';
 import { redisStringCommands } from './ui/commands/redis/strings';
 import { redisStreamCommands } from './ui/commands/redis/streams';
 import { redisStreamGroupCommands } from './ui/commands/redis/streamGroups';
@@ -172,6 +173,7 @@ function commandSpecs(services: Services, views: Views, redisUi: RedisUiDeps): C
     ...redisStreamCommands(redisUi),
     ...redisStreamGroupCommands(redisUi),
     ...redisStreamTailCommands(redisUi),
+    ...redisServerCommands(redisUi),
     ...tailCommands(tails),
     ...tcpCommands(tails),
   ];

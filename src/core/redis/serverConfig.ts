@@ -14,7 +14,7 @@ export interface ConfigEntry {
 
 /** CONFIG GET `pattern` (default every setting), sorted by name. */
 export async function readConfig(client: Redis, pattern = '*'): Promise<ConfigEntry[]> {
-  const flat = (await client.config('GET', pattern));
+  const flat = await client.config('GET', pattern);
   if (!Array.isArray(flat)) throw new Error('unexpected CONFIG GET reply');
   const entries: ConfigEntry[] = [];
   for (let i = 0; i + 1 < flat.length; i += 2) entries.push({ name: String(flat[i]), value: String(flat[i + 1]) });

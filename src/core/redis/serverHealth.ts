@@ -14,7 +14,7 @@ export interface LatencyEvent {
 }
 
 export async function latencyLatest(client: Redis): Promise<LatencyEvent[]> {
-  const reply = (await client.call('LATENCY', 'LATEST'));
+  const reply = await client.call('LATENCY', 'LATEST');
   if (!Array.isArray(reply)) return [];
   return reply.map((row: unknown): LatencyEvent => {
     const r = Array.isArray(row) ? row : [];
