@@ -14,6 +14,7 @@ import { registerRabbitmqTreeTests } from './rabbitmqTree.test';
 import { registerRedisTreeTests } from './redisTree.test';
 import { registerRedisConsoleTests } from './redisConsole.test';
 import { registerRedisInteractiveTests } from './redisInteractive.test';
+import { registerRedisInsightTests } from './redisInsight.test';
 import { registerRedisOpsTests } from './redisOps.test';
 import { registerRedisPubSubTests } from './redisPubsub.test';
 import { registerRedisScanTests } from './redisScan.test';
@@ -47,6 +48,7 @@ export function run(): Promise<void> {
   registerRedisScanTests();
   registerRedisStringTests();
   registerRedisStreamsTests();
+  registerRedisInsightTests();
   registerRedisConsoleTests();
   registerRedisInteractiveTests();
   registerTcpTests();

@@ -1,0 +1,197 @@
+/**
+ * Server insight through the command API in the extension host (issue 14,
+ * part 2): the shapes of serverInfo, analyzeKeyspace, slow log, clients and
+ * configuration; writes refused on a read-only profile before anything is
+ * sent; MONITOR as a tail on a read-only profile; keyspace notifications on
+ * a redis-server the test starts itself (turned on only with enable: true,
+ * restored when the tail stops).
+ */
+import assert from 'node:assert/strict';
+import { Redis } from 'ioredis';
+import { OwnRedis } from '../core/helpers/ownServers';
+import { api, assertOneSentence, exec, plainRedis, rejects, uniqueName, waitFor } from './util';
+
+const DB = 15;
+
+interface PrefixStats {
+  prefix: string;
+  keys: number;
+  bytes: number;
+  children?: PrefixStats[];
+}
+interface Analysis {
+  scanned: number;
+  complete: boolean;
+  byType: Record<string, { keys: number; bytes: number }>;
+  topKeys: { key: string; type: string; bytes: number; length: number }[];
+  topByLength: Record<string, { key: string; bytes: number; length: number }[]>;
+  byPrefix: PrefixStats[];
+  ttl: { none: number; buckets: { upToSeconds: number | null; keys: number }[] };
+}
+
+export function registerRedisInsightTests(): void {
+  describe('Redis server insight (db 15; notifications on an own server)', () => {
+    const name = uniqueName('insight');
+    const ro = uniqueName('insight-ro');
+    const own = uniqueName('insight-own');
+    const seed = plainRedis(DB);
+    let server: OwnRedis;
+
+    before(async () => {
+      server = await OwnRedis.start();
+      await exec('brokerExplorer.profiles.add', { kind: 'redis', profile: { name, host: '127.0.0.1', port: 6379, db: DB } });
+      await exec('brokerExplorer.profiles.add', {
+        kind: 'redis',
+        profile: { name: ro, host: '127.0.0.1', port: 6379, db: DB, readOnly: true },
+      });
+      await exec('brokerExplorer.profiles.add', { kind: 'redis', profile: { name: own, host: '127.0.0.1', port: server.port } });
+    });
+    after(async () => {
+      const a = await api();
+      for (const p of [name, ro, own]) for (const t of a.tails.list('redis', p)) await a.tails.stop(t.id);
+      for (const p of [name, ro, own]) await exec('brokerExplorer.profiles.remove', { kind: 'redis', name: p });
+      const keys = await seed.keys(`${name}:*`);
+      if (keys.length > 0) await seed.del(...keys);
+      seed.disconnect();
+      await server.dispose();
+    });
+
+    it('serverInfo returns { sections } of strings; a node on a standalone profile is refused with one sentence', async () => {
+      const info = await exec<{ sections: Record<string, Record<string, string>> }>('brokerExplorer.redis.serverInfo', { profile: name });
+      assert.match(info.sections.server.redis_version, /^\d+\.\d+/);
+      assert.equal(info.sections.server.tcp_port, '6379');
+      assert.ok(Object.values(info.sections).every((s) => Object.values(s).every((v) => typeof v === 'string')));
+      const memory = await exec<{ sections: Record<string, Record<string, string>> }>('brokerExplorer.redis.serverInfo', {
+        profile: name,
+        section: 'memory',
+      });
+      assert.deepEqual(Object.keys(memory.sections), ['memory']);
+      assert.deepEqual(
+        Object.keys(
+          (await exec<{ sections: object }>('brokerExplorer.redis.serverInfo', { profile: name, node: '127.0.0.1:6379' })).sections,
+        ).length > 5,
+        true,
+      );
+      const message = await rejects(exec('brokerExplorer.redis.serverInfo', { profile: name, node: '10.1.2.3:7000' }), /is not a cluster/);
+      assertOneSentence(message);
+    });
+
+    it('analyzeKeyspace returns the documented shape, and its figures match MEMORY USAGE read by a plain client', async () => {
+      const p = seed.pipeline();
+      for (let i = 0; i < 200; i++) p.set(`${name}:user:${i}`, 'v'.repeat(i + 1));
+      for (let i = 0; i < 5; i++) p.hset(`${name}:cart:${i}`, 'a', '1', 'b', '2');
+      p.expire(`${name}:user:0`, 100);
+      await p.exec();
+      const result = await exec<Analysis>('brokerExplorer.redis.analyzeKeyspace', { profile: name, match: `${name}:*`, top: 5 });
+      assert.equal(result.complete, true);
+      assert.equal(result.scanned, 205);
+      assert.deepEqual(Object.keys(result.byType).sort(), ['hash', 'string']);
+      let bytes = 0;
+      for (const key of await seed.keys(`${name}:*`)) bytes += Number(await seed.call('MEMORY', 'USAGE', key));
+      assert.equal(result.byType.string.bytes + result.byType.hash.bytes, bytes);
+      assert.equal(result.topKeys.length, 5);
+      assert.ok(
+        result.topKeys.every((k, i) => i === 0 || result.topKeys[i - 1].bytes >= k.bytes),
+        'largest first',
+      );
+      assert.equal(result.topByLength.string[0].key, `${name}:user:199`);
+      assert.equal(result.topByLength.string[0].length, 200);
+      assert.equal(result.topByLength.hash[0].length, 2);
+      assert.equal(result.byPrefix[0].prefix, `${name}:`);
+      assert.equal(result.byPrefix[0].keys, 205);
+      assert.deepEqual(
+        result.byPrefix[0].children?.map((c) => [c.prefix, c.keys]),
+        [
+          [`${name}:user:`, 200],
+          [`${name}:cart:`, 5],
+        ],
+      );
+      assert.equal(result.ttl.none, 204);
+      assert.deepEqual(
+        result.ttl.buckets.find((b) => b.keys > 0),
+        { upToSeconds: 3600, keys: 1 },
+      );
+      await rejects(exec('brokerExplorer.redis.analyzeKeyspace', { profile: name, top: 0 }), /"top" is 0/);
+    });
+
+    it('slowlog, clientList and serverConfig return plain data; their writes are refused on a read-only profile', async () => {
+      const slow = await exec<{ entries: { id: number; command: string; durationUs: number }[] }>('brokerExplorer.redis.slowlog', {
+        profile: name,
+        count: 5,
+      });
+      assert.ok(Array.isArray(slow.entries) && slow.entries.length <= 5);
+      const { clients } = await exec<{ clients: Record<string, string>[] }>('brokerExplorer.redis.clientList', {
+        profile: name,
+        sort: 'age',
+      });
+      assert.ok(clients.some((c) => c.name === 'broker-explorer'));
+      assert.ok(clients.every((c, i) => i === 0 || Number(clients[i - 1].age) >= Number(c.age)));
+      const { settings } = await exec<{ settings: { name: string; value: string }[] }>('brokerExplorer.redis.serverConfig', {
+        profile: ro,
+        pattern: 'slowlog-*',
+      });
+      assert.deepEqual(
+        settings.map((s) => s.name),
+        ['slowlog-log-slower-than', 'slowlog-max-len'],
+      );
+      const before = await seed.config('GET', 'slowlog-max-len');
+      for (const [id, args] of [
+        ['brokerExplorer.redis.configSet', { profile: ro, name: 'slowlog-max-len', value: '1' }],
+        ['brokerExplorer.redis.clientKill', { profile: ro, id: clients[0].id }],
+        ['brokerExplorer.redis.slowlogReset', { profile: ro }],
+      ] as const) {
+        assertOneSentence(await rejects(exec(id, args), /is read-only, so .* was refused before anything was sent/));
+      }
+      assert.deepEqual(await seed.config('GET', 'slowlog-max-len'), before);
+    });
+
+    it("MONITOR on a read-only profile is a tail whose lines show other clients' commands", async () => {
+      const { id } = await exec<{ id: string }>('brokerExplorer.redis.monitor', { profile: ro });
+      const a = await api();
+      assert.ok(a.tails.list('redis', ro).some((t) => t.id === id && t.label === 'MONITOR'));
+      const key = `${name}:monitored`;
+      await seed.set(key, 'seen');
+      const seen = await waitFor('the SET in MONITOR', async () => {
+        const read = await exec<{ messages: { command: string; db: number }[] }>('brokerExplorer.tails.read', {
+          id,
+          take: 1,
+          timeoutMs: 1000,
+        });
+        return read.messages.find((m) => m.command === `"set" "${key}" "seen"`);
+      });
+      assert.equal(seen.db, DB);
+      assert.deepEqual(await exec('brokerExplorer.tails.stop', { id }), { stopped: true });
+    });
+
+    it('keyspace notifications: refused while off without enable; with enable they flow, and the old value is back after stop', async () => {
+      const plain = new Redis({ host: '127.0.0.1', port: server.port });
+      try {
+        await plain.config('SET', 'notify-keyspace-events', 'Ex');
+        const message = await rejects(exec('brokerExplorer.redis.keyspaceEvents', { profile: own, match: 'n:*' }), /Pass "enable": true/);
+        assertOneSentence(message.replace(/\. Pass/, ', pass'));
+        const started = await exec<{ id: string; enabled: boolean }>('brokerExplorer.redis.keyspaceEvents', {
+          profile: own,
+          match: 'n:*',
+          enable: true,
+        });
+        assert.equal(started.enabled, true);
+        assert.match(((await plain.config('GET', 'notify-keyspace-events')) as string[])[1], /K/);
+        await plain.set('n:1', 'x');
+        await plain.set('other', 'x');
+        const read = await exec<{ messages: { channel: string; message: string }[] }>('brokerExplorer.tails.read', {
+          id: started.id,
+          take: 1,
+          timeoutMs: 10_000,
+        });
+        assert.deepEqual(
+          read.messages.map((m) => [m.channel, m.message]),
+          [['__keyspace@0__:n:1', 'set']],
+        );
+        await exec('brokerExplorer.tails.stop', { id: started.id });
+        assert.equal(((await plain.config('GET', 'notify-keyspace-events')) as string[])[1], 'xE');
+      } finally {
+        plain.disconnect();
+      }
+    });
+  });
+}
