@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
 import { OwnRedis } from '../core/helpers/ownServers';
-import { api, assertOneSentence, exec, plainRedis, rejects, uniqueName, waitFor } from './util';
+import { api, assertOneSentence, exec, plainRedis, rejects, scriptPrompts, uniqueName, waitFor, type Answer } from './util';
 
 const DB = 15;
 
@@ -27,6 +27,17 @@ interface Analysis {
   topByLength: Record<string, { key: string; bytes: number; length: number }[]>;
   byPrefix: PrefixStats[];
   ttl: { none: number; buckets: { upToSeconds: number | null; keys: number }[] };
+}
+
+/** Runs a palette command with scripted answers; returns what was asked. */
+async function palette(command: string, answers: Answer[]): Promise<string[]> {
+  const s = await scriptPrompts(answers);
+  try {
+    await exec(command);
+  } finally {
+    s.restore();
+  }
+  return s.asked;
 }
 
 export function registerRedisInsightTests(): void {
@@ -192,6 +203,51 @@ export function registerRedisInsightTests(): void {
       } finally {
         plain.disconnect();
       }
+    });
+    it('palette: Configuration is a searchable pick; changing a setting asks the value and a confirmation (own server)', async () => {
+      const asked = await palette('brokerExplorer.redis.serverConfig', [own, 'slowlog-max-len', '42', 'Set']);
+      assert.match(asked[1], /^pick: Configuration of Redis profile ".*" \(\d+ settings\)/);
+      assert.match(asked[3], /^confirm: Set "slowlog-max-len" to "42"/);
+      assert.match(asked[4], /^info: "slowlog-max-len" is now "42"/);
+      const plain = new Redis({ host: '127.0.0.1', port: server.port });
+      try {
+        assert.deepEqual(await plain.config('GET', 'slowlog-max-len'), ['slowlog-max-len', '42']);
+      } finally {
+        plain.disconnect();
+      }
+    });
+
+    it('palette: on a read-only profile, picking a setting is refused before its value is asked', async () => {
+      const asked = await palette('brokerExplorer.redis.serverConfig', [ro, 'slowlog-max-len']);
+      assert.equal(asked.length, 2, asked.join('\n'));
+    });
+
+    it('palette: Clients sorts, lists and kills the picked client after a confirmation (own server)', async () => {
+      const victim = new Redis({ host: '127.0.0.1', port: server.port, connectionName: 'palette-victim', retryStrategy: () => null });
+      const plain = new Redis({ host: '127.0.0.1', port: server.port });
+      try {
+        await victim.ping();
+        const list = String(await plain.client('LIST'));
+        const addr = /addr=(\S+) laddr=\S+ fd=\d+ name=palette-victim /.exec(list)?.[1];
+        assert.ok(addr, list);
+        const asked = await palette('brokerExplorer.redis.clientList', [own, 'idle', `${addr}  "palette-victim"`, 'Kill']);
+        assert.match(asked[1], /^pick: Clients of .*: sort by/);
+        assert.match(asked[3], /^confirm: Kill client/);
+        await waitFor('the client to be gone', async () =>
+          String(await plain.client('LIST')).includes('name=palette-victim ') ? undefined : true,
+        );
+      } finally {
+        victim.disconnect();
+        plain.disconnect();
+      }
+    });
+
+    it('palette: MONITOR warns about its cost first; declining starts nothing', async () => {
+      const a = await api();
+      const before = a.tails.list('redis', name).length;
+      const asked = await palette('brokerExplorer.redis.monitor', [name, undefined]);
+      assert.match(asked[1], /^confirm: Start MONITOR on Redis profile/);
+      assert.equal(a.tails.list('redis', name).length, before);
     });
   });
 }

@@ -91,10 +91,12 @@ class NotificationConsents {
   private readonly held = new Map<string, { users: number; previous: string }>();
 
   /** Counts a tail in; `changed` says whether its start turned notifications on. */
-  hold(profile: string, changed: boolean, previous: string): void {
+  /** Counts a tail in when notifications were turned on for it or for a tail still running; true when it may have to restore. */
+  hold(profile: string, changed: boolean, previous: string): boolean {
     const entry = this.held.get(profile);
     if (entry) entry.users++;
     else if (changed) this.held.set(profile, { users: 1, previous });
+    return entry !== undefined || changed;
   }
 
   /** Counts a tail out; the value to restore when it was the last one. */
@@ -104,6 +106,22 @@ class NotificationConsents {
     this.held.delete(profile);
     return entry.previous;
   }
+}
+
+/** When notifications are off: the read-only guard, then the user's consent (palette) or `enable: true` (API). */
+async function askToEnable(call: CommandCall, t: ServerTarget): Promise<void> {
+  const setting = await readNotificationSetting(t.client);
+  if (setting.on) return;
+  t.session.assertWritable('turning on keyspace notifications (CONFIG SET notify-keyspace-events)');
+  const what = `notify-keyspace-events is "${setting.value}" on ${t.where}, so no keyspace events are published.`;
+  if (call.args && bool(call.args, 'enable') !== true)
+    throw new InputError(`${what} Pass "enable": true to turn them on for the tail (the old value is restored when it stops).`);
+  if (!call.args)
+    await call.prompts.confirm(
+      `${what} Turn them on while the tail runs?`,
+      'Turn On',
+      `The server then publishes an event for every key change (a small cost on busy servers). "${setting.value}" is restored when the tail stops.`,
+    );
 }
 
 async function keyspaceEvents(deps: RedisUiDeps, call: CommandCall, consents: NotificationConsents): Promise<unknown> {
@@ -117,32 +135,28 @@ async function keyspaceEvents(deps: RedisUiDeps, call: CommandCall, consents: No
       const match = call.args
         ? (str(call.args, 'match') ?? '*')
         : await call.prompts.ask(`Keyspace notifications of db${t.db} of ${t.where}: keys matching`, { value: '*' });
-      const setting = await readNotificationSetting(t.client);
-      if (!setting.on) {
-        t.session.assertWritable('turning on keyspace notifications (CONFIG SET notify-keyspace-events)');
-        const what = `notify-keyspace-events is "${setting.value}" on ${t.where}, so no keyspace events are published.`;
-        if (call.args && bool(call.args, 'enable') !== true)
-          throw new InputError(`${what} Pass "enable": true to turn them on for the tail (the old value is restored when it stops).`);
-        if (!call.args)
-          await call.prompts.confirm(
-            `${what} Turn them on while the tail runs?`,
-            'Turn On',
-            `The server then publishes an event for every key change (a small cost on busy servers). "${setting.value}" is restored when the tail stops.`,
-          );
-      }
+      await askToEnable(call, t);
       const enabled = await enableKeyspaceEvents(t.session, t.client);
-      consents.hold(t.profile.name, enabled.changed, enabled.previous);
       const session = t.session;
+      // A connection of the tail's own puts the old value back: the pool may be closing when the tail stops (deactivate).
+      const restorer = consents.hold(t.profile.name, enabled.changed, enabled.previous)
+        ? await session.dedicated('notify-restore').catch(async (err: unknown) => {
+            const previous = consents.release(t.profile.name);
+            if (previous !== undefined) await restoreKeyspaceEvents(t.client, previous);
+            throw err;
+          })
+        : undefined;
       const restore = async (): Promise<void> => {
-        const previous = consents.release(t.profile.name);
-        if (previous === undefined) return;
+        const previous = restorer ? consents.release(t.profile.name) : undefined;
         try {
-          await restoreKeyspaceEvents(await session.client(), previous);
+          if (restorer && previous !== undefined) await restoreKeyspaceEvents(restorer, previous);
         } catch (err) {
           deps.log.error(`Restoring notify-keyspace-events "${previous}" on ${t.where} failed: ${errorMessage(err)}`);
           throw new InputError(
             `Restoring notify-keyspace-events to "${previous}" on ${t.where} failed (${errorMessage(err)}); set it back with CONFIG SET.`,
           );
+        } finally {
+          restorer?.disconnect();
         }
       };
       let started;
