@@ -178,8 +178,8 @@ export function registerRedisInsightTests(): void {
       const plain = new Redis({ host: '127.0.0.1', port: server.port });
       try {
         await plain.config('SET', 'notify-keyspace-events', 'Ex');
-        const message = await rejects(exec('brokerExplorer.redis.keyspaceEvents', { profile: own, match: 'n:*' }), /Pass "enable": true/);
-        assertOneSentence(message.replace(/\. Pass/, ', pass'));
+        const message = await rejects(exec('brokerExplorer.redis.keyspaceEvents', { profile: own, match: 'n:*' }), /pass "enable": true/);
+        assertOneSentence(message);
         const started = await exec<{ id: string; enabled: boolean }>('brokerExplorer.redis.keyspaceEvents', {
           profile: own,
           match: 'n:*',

@@ -113,12 +113,12 @@ async function askToEnable(call: CommandCall, t: ServerTarget): Promise<void> {
   const setting = await readNotificationSetting(t.client);
   if (setting.on) return;
   t.session.assertWritable('turning on keyspace notifications (CONFIG SET notify-keyspace-events)');
-  const what = `notify-keyspace-events is "${setting.value}" on ${t.where}, so no keyspace events are published.`;
+  const what = `notify-keyspace-events is "${setting.value}" on ${t.where}, so no keyspace events are published`;
   if (call.args && bool(call.args, 'enable') !== true)
-    throw new InputError(`${what} Pass "enable": true to turn them on for the tail (the old value is restored when it stops).`);
+    throw new InputError(`${what}: pass "enable": true to turn them on for the tail (the old value is restored when it stops).`);
   if (!call.args)
     await call.prompts.confirm(
-      `${what} Turn them on while the tail runs?`,
+      `${what}. Turn them on while the tail runs?`,
       'Turn On',
       `The server then publishes an event for every key change (a small cost on busy servers). "${setting.value}" is restored when the tail stops.`,
     );
