@@ -8,7 +8,10 @@
  */
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
+import * as vscode from 'vscode';
+import { SERVER_ACTIONS, ServerNode } from '../../src/ui/tree/serverNodes';
 import { OwnRedis } from '../core/helpers/ownServers';
+import { EXTENSION_ID } from './util';
 import { api, assertOneSentence, exec, plainRedis, rejects, scriptPrompts, uniqueName, waitFor, type Answer } from './util';
 
 const DB = 15;
@@ -204,6 +207,39 @@ export function registerRedisInsightTests(): void {
         plain.disconnect();
       }
     });
+    it('the Server node lists one leaf per insight, each running its command, with menus that hide writes on read-only profiles', async () => {
+      const a = await api();
+      await a.redisTree.children(undefined);
+      const profileNode = a.redisTree.profileNode(name);
+      assert.ok(profileNode, 'profile node');
+      const server = new ServerNode(profileNode, a.profiles.redis(name));
+      assert.equal(server.getTreeItem().contextValue, 'be:redis:server');
+      const leaves = await server.getChildren();
+      const items: vscode.TreeItem[] = [];
+      for (const leaf of leaves) items.push(await leaf.getTreeItem());
+      assert.deepEqual(
+        items.map((i) => i.command?.command),
+        SERVER_ACTIONS.map((x) => x.command),
+      );
+      assert.ok(items.every((i) => i.contextValue === 'be:redis:serverAction' && i.command?.arguments?.[0] === leaves[items.indexOf(i)]));
+      const roLeaf = (await new ServerNode(profileNode, a.profiles.redis(ro)).getChildren())[0];
+      const roContext = (await roLeaf.getTreeItem()).contextValue ?? '';
+      assert.equal(roContext, 'be:redis:serverAction+readonly');
+      const pkg = vscode.extensions.getExtension(EXTENSION_ID)?.packageJSON as {
+        contributes: { menus: Record<string, { command: string; when?: string }[]> };
+      };
+      const offered = (value: string): string[] =>
+        pkg.contributes.menus['view/item/context']
+          .filter((m) => {
+            const re = /^viewItem =~ \/(.*)\/$/.exec(m.when ?? '');
+            return m.command.startsWith('brokerExplorer.redis.') && re !== null && new RegExp(re[1]).test(value);
+          })
+          .map((m) => m.command);
+      assert.ok(offered('be:redis:serverAction').includes('brokerExplorer.redis.slowlogReset'));
+      assert.ok(!offered(roContext).includes('brokerExplorer.redis.slowlogReset'));
+      assert.ok(offered(roContext).includes('brokerExplorer.redis.monitor'));
+    });
+
     it('palette: Configuration is a searchable pick; changing a setting asks the value and a confirmation (own server)', async () => {
       const asked = await palette('brokerExplorer.redis.serverConfig', [own, 'slowlog-max-len', '42', 'Set']);
       assert.match(asked[1], /^pick: Configuration of Redis profile ".*" \(\d+ settings\)/);
