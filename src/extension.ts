@@ -16,6 +16,7 @@ import { refreshDatabases, type RedisUiDeps } from './ui/commands/redis/redisTar
 import { redisNodesCommands } from './ui/commands/redis/nodes';
 import { redisRunCommands } from './ui/commands/redis/run';
 import { redisScanCommands, scanKeysInteractive } from './ui/commands/redis/scan';
+import { redisServerCommands } from './ui/commands/redis/serverCommands';
 import { redisStringCommands } from './ui/commands/redis/strings';
 import { redisStreamCommands } from './ui/commands/redis/streams';
 import { redisStreamGroupCommands } from './ui/commands/redis/streamGroups';
@@ -184,6 +185,7 @@ function commandSpecs(services: Services, views: Views, redisUi: RedisUiDeps): C
     ...redisStreamCommands(redisUi),
     ...redisStreamGroupCommands(redisUi),
     ...redisStreamTailCommands(redisUi),
+    ...redisServerCommands(redisUi),
     ...tailCommands(tails),
     ...tcpCommands({ registry: tails, profiles, reach }),
   ];

@@ -17,6 +17,7 @@ import { registerRedisSentinelTests } from './redisSentinel.test';
 import { registerRedisTreeTests } from './redisTree.test';
 import { registerRedisConsoleTests } from './redisConsole.test';
 import { registerRedisInteractiveTests } from './redisInteractive.test';
+import { registerRedisInsightTests } from './redisInsight.test';
 import { registerRedisOpsTests } from './redisOps.test';
 import { registerRedisPubSubTests } from './redisPubsub.test';
 import { registerRedisScanTests } from './redisScan.test';
@@ -50,6 +51,7 @@ export function run(): Promise<void> {
   registerRedisScanTests();
   registerRedisStringTests();
   registerRedisStreamsTests();
+  registerRedisInsightTests();
   registerRedisConsoleTests();
   registerRedisInteractiveTests();
   registerRedisClusterTests();

@@ -1,0 +1,89 @@
+/**
+ * Keyspace analysis from the palette, the "Server" node or the API: a
+ * cancellable notification progress (percent of DBSIZE) while core walks
+ * the keys, then a report document. Cancel stops the walk before the next
+ * batch and shows the partial figures.
+ */
+import type { Redis } from 'ioredis';
+import * as vscode from 'vscode';
+import { analyzeKeyspace, DEFAULT_ANALYSIS_TOP, MAX_ANALYSIS_TOP, type KeyspaceAnalysis } from '../../../core/redis/keyspaceAnalysis';
+import { formatBytes } from '../../../core/redis/serverInfo';
+import { analysisLines } from '../../views/serverReports';
+import { num, str } from '../args';
+import type { CommandCall, CommandSpec } from '../registry';
+import { abortOn, type RedisUiDeps } from './redisTarget';
+import { withServer, type ServerTarget } from './serverTarget';
+
+async function run(
+  deps: RedisUiDeps,
+  t: ServerTarget,
+  match: string | undefined,
+  top: number,
+  signal?: AbortSignal,
+  report?: (text: string, increment: number) => void,
+): Promise<KeyspaceAnalysis> {
+  let done = 0;
+  return analyzeKeyspace(t.client, {
+    top,
+    count: deps.settings().redisScanCount,
+    delimiter: t.profile.delimiter,
+    ...(match !== undefined ? { match } : {}),
+    ...(signal ? { signal } : {}),
+    onProgress: (p) => {
+      const percent = p.total > 0 ? Math.min(100, (100 * p.scanned) / p.total) : 0;
+      report?.(
+        `${p.scanned.toLocaleString('en-US')} of ~${p.total.toLocaleString('en-US')} keys · ${formatBytes(p.bytes)}`,
+        percent - done,
+      );
+      done = percent;
+    },
+  });
+}
+
+/** The walk gets a connection of its own (a node's is already), so the tree's shared one never waits behind it. */
+async function withWalker<T>(t: ServerTarget, work: (client: Redis) => Promise<T>): Promise<T> {
+  if (t.node !== undefined) return work(t.client);
+  const walker = await t.session.dedicated('analysis');
+  try {
+    return await work(walker);
+  } finally {
+    walker.disconnect();
+  }
+}
+
+async function analyze(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
+  return withServer(
+    deps,
+    call,
+    'Analyze Keyspace',
+    async (t) => {
+      if (!call.interactive) {
+        const args = call.args ?? {};
+        const top = num(args, 'top', { min: 1, max: MAX_ANALYSIS_TOP }) ?? DEFAULT_ANALYSIS_TOP;
+        const match = str(args, 'match');
+        return withWalker(t, (walker) => run(deps, { ...t, client: walker }, match, top));
+      }
+      const match = await call.prompts.ask(`Analyze keys of db${t.db} of ${t.where}: MATCH pattern`, {
+        value: '*',
+        prompt: 'A SCAN MATCH pattern; * for every key.',
+      });
+      const title = `db${t.db} of ${t.where}${match !== '*' ? `, MATCH ${match}` : ''}`;
+      const result = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Analyzing ${title}`, cancellable: true },
+        (progress, token) =>
+          withWalker(t, (walker) =>
+            run(deps, { ...t, client: walker }, match, DEFAULT_ANALYSIS_TOP, abortOn(token), (message, increment) =>
+              progress.report({ message, increment }),
+            ),
+          ),
+      );
+      await deps.results.show(`Keyspace ${t.profile.name} db${t.db}`, analysisLines(result, title).join('\n'));
+      return undefined;
+    },
+    true,
+  );
+}
+
+export function redisServerAnalysisCommands(deps: RedisUiDeps): CommandSpec[] {
+  return [{ id: 'brokerExplorer.redis.analyzeKeyspace', run: (call) => analyze(deps, call) }];
+}
