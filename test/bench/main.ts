@@ -14,6 +14,7 @@
  */
 import { rowsSsh } from './sshRow';
 import { rowNodeLoss } from './amqpClusterRow';
+import { rowMove } from './amqpMoveRow';
 import './fakeVscode';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -186,6 +187,16 @@ async function main(): Promise<void> {
           return await runAmqpRows(cfg, want);
         } finally {
           log(`deleting vhost "${cfg.vhost}"`);
+          await deleteVhost(cfg.vhost);
+        }
+      });
+    }
+    if (want('23')) {
+      await section('23', async () => {
+        await prepareVhost(cfg);
+        try {
+          return [await rowMove(cfg)];
+        } finally {
           await deleteVhost(cfg.vhost);
         }
       });
