@@ -419,6 +419,21 @@ export function registerBadInputTests(): void {
         run: () => rabbit('list', { kind: 'queues', filter: '(', regex: true }),
         expect: /The filter "\(" is not a/,
       },
+      {
+        name: 'a move from a queue to itself',
+        run: () => rabbit('moveMessages', { queue: 'bq', toQueue: 'bq' }),
+        expect: /Queue "bq" is both the source and the target/,
+      },
+      {
+        name: 'a move with a count of 0',
+        run: () => rabbit('moveMessages', { queue: 'bq', toQueue: 'q-missing', count: 0 }),
+        expect: /"count" is 0: it must be at least 1/,
+      },
+      {
+        name: 'a move to a missing queue',
+        run: () => rabbit('moveMessages', { queue: 'bq', toQueue: 'q-missing' }),
+        expect: /q-missing/,
+      },
     ];
 
     for (const c of cases) {

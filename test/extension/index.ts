@@ -12,6 +12,7 @@ import { registerRabbitmqClusterTests } from './rabbitmqCluster.test';
 import { registerRabbitmqInteractiveTests } from './rabbitmqInteractive.test';
 import { registerRabbitmqTests } from './rabbitmq.test';
 import { registerRabbitmqTreeTests } from './rabbitmqTree.test';
+import { registerRabbitmqOpsTests } from './rabbitmqOps.test';
 import { registerRedisTreeTests } from './redisTree.test';
 import { registerRedisConsoleTests } from './redisConsole.test';
 import { registerRedisInteractiveTests } from './redisInteractive.test';
@@ -56,6 +57,7 @@ export function run(): Promise<void> {
   registerRabbitmqTreeTests();
   registerRabbitmqInteractiveTests();
   registerRabbitmqClusterTests();
+  registerRabbitmqOpsTests();
   registerTcpTerminalTests();
   registerBadInputTests();
   registerReadOnlyTests();

@@ -225,6 +225,8 @@ export function registerReadOnlyTests(): void {
       { what: 'rabbitmq consume with ack', run: () => rabbit('consume', { queue: 'ro.q', ack: 'ack', take: 1, timeoutMs: 2000 }) },
       { what: 'rabbitmq consume with reject', run: () => rabbit('consume', { queue: 'ro.q', ack: 'reject', take: 1, timeoutMs: 2000 }) },
       { what: 'rabbitmq rpcCall', run: () => rabbit('rpcCall', { routingKey: 'ro.q', body: 'x', timeoutMs: 1000 }) },
+      { what: 'rabbitmq moveMessages', run: () => rabbit('moveMessages', { queue: 'ro.q', toExchange: 'ro.x', routingKey: 'k' }) },
+      { what: 'rabbitmq replayDeadLetters', run: () => rabbit('replayDeadLetters', { queue: 'ro.q' }) },
     ];
 
     it(`refuses ${writes.length} writes with "profile … is read-only" and leaves both Redis servers and the vhost unchanged`, async function () {

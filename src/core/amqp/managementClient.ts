@@ -286,6 +286,15 @@ export class ManagementClient {
     });
   }
 
+  /**
+   * Whether the shovel management plugin answers (GET /api/shovels): the
+   * dynamic shovel is then available as a server-side route for moves.
+   */
+  async shovelPluginEnabled(options: RequestOptions = {}): Promise<boolean> {
+    const reply = await this.http.send({ path: '/api/shovels', what: 'checking for the shovel plugin', ...sig(options) }, [404]);
+    return reply.status !== 404;
+  }
+
   /** Closes idle HTTP sockets. */
   dispose(): void {
     this.http.dispose();

@@ -9,6 +9,7 @@ import type { RabbitDeps } from './common';
 import { RABBIT_DOC_SCHEME, RabbitDocuments } from './documents';
 import { rabbitManageCommands } from './manage';
 import { rabbitMessageCommands } from './messages';
+import { rabbitMoveCommands } from './move';
 import { rabbitStreamCommands, StreamOutputs } from './streams';
 
 export interface RabbitCommandSet {
@@ -26,6 +27,7 @@ export function rabbitmqCommands(services: Omit<RabbitDeps, 'documents'>): Rabbi
       ...rabbitBrowseCommands(deps),
       ...rabbitManageCommands(deps),
       ...rabbitMessageCommands(deps),
+      ...rabbitMoveCommands(deps),
       ...rabbitStreamCommands(deps, outputs),
     ],
     disposables: [documents, vscode.workspace.registerTextDocumentContentProvider(RABBIT_DOC_SCHEME, documents), outputs],
