@@ -430,6 +430,16 @@ export function registerBadInputTests(): void {
         expect: /"count" is 0: it must be at least 1/,
       },
       {
+        name: 'an export with an unknown mode',
+        run: () => rabbit('exportMessages', { queue: 'bq', path: '/tmp/be-bad-export.jsonl', mode: 'all' }),
+        expect: /The export mode "all" is not known/,
+      },
+      {
+        name: 'an import of a file that is not JSON lines',
+        run: () => rabbit('importMessages', { path: '/etc/passwd', routingKey: 'bq' }),
+        expect: /Line 1 of the file is not valid JSON/,
+      },
+      {
         name: 'a move to a missing queue',
         run: () => rabbit('moveMessages', { queue: 'bq', toQueue: 'q-missing' }),
         expect: /q-missing/,

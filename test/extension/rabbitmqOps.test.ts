@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { RabbitFixture } from './rabbitmq.test';
 import { rejects } from './util';
 
@@ -49,6 +52,23 @@ export function registerRabbitmqOpsTests(): void {
       assert.equal(r.moved, 0);
       assert.equal(r.kept, 3);
       assert.match(r.stoppedBecause ?? '', /no "x-first-death-exchange" header/);
+    });
+
+    it('exportMessages (peek) writes one JSON line per message and importMessages publishes them again', async () => {
+      const path = join(tmpdir(), `be-ops-${process.pid}.jsonl`);
+      try {
+        const exported = await fx.run<{ exported: number; path: string }>('exportMessages', { queue: 'ops.src', path, mode: 'peek' });
+        assert.equal(exported.exported, 3);
+        assert.equal(await fx.depth('ops.src'), 3);
+        const lines = (await readFile(path, 'utf8')).trim().split('\n');
+        assert.equal(lines.length, 3);
+        assert.equal((JSON.parse(lines[0] ?? '{}') as { body: string }).body, 'm2');
+        const imported = await fx.run<{ published: number; routed: number }>('importMessages', { path, routingKey: 'ops.dst' });
+        assert.deepEqual(imported, { published: 3, routed: 3 });
+        assert.equal(await fx.depth('ops.dst'), 5);
+      } finally {
+        await rm(path, { force: true });
+      }
     });
 
     it('moveMessages without a target is refused with one sentence', async () => {

@@ -227,6 +227,11 @@ export function registerReadOnlyTests(): void {
       { what: 'rabbitmq rpcCall', run: () => rabbit('rpcCall', { routingKey: 'ro.q', body: 'x', timeoutMs: 1000 }) },
       { what: 'rabbitmq moveMessages', run: () => rabbit('moveMessages', { queue: 'ro.q', toExchange: 'ro.x', routingKey: 'k' }) },
       { what: 'rabbitmq replayDeadLetters', run: () => rabbit('replayDeadLetters', { queue: 'ro.q' }) },
+      {
+        what: 'rabbitmq exportMessages drain',
+        run: () => rabbit('exportMessages', { queue: 'ro.q', path: '/tmp/be-ro-drain.jsonl', mode: 'drain' }),
+      },
+      { what: 'rabbitmq importMessages', run: () => rabbit('importMessages', { path: '/tmp/be-ro-import.jsonl', routingKey: 'ro.q' }) },
     ];
 
     it(`refuses ${writes.length} writes with "profile … is read-only" and leaves both Redis servers and the vhost unchanged`, async function () {

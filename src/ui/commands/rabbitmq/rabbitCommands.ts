@@ -10,6 +10,7 @@ import { RABBIT_DOC_SCHEME, RabbitDocuments } from './documents';
 import { rabbitManageCommands } from './manage';
 import { rabbitMessageCommands } from './messages';
 import { rabbitMoveCommands } from './move';
+import { rabbitTransferCommands } from './transfer';
 import { rabbitStreamCommands, StreamOutputs } from './streams';
 
 export interface RabbitCommandSet {
@@ -28,6 +29,7 @@ export function rabbitmqCommands(services: Omit<RabbitDeps, 'documents'>): Rabbi
       ...rabbitManageCommands(deps),
       ...rabbitMessageCommands(deps),
       ...rabbitMoveCommands(deps),
+      ...rabbitTransferCommands(deps),
       ...rabbitStreamCommands(deps, outputs),
     ],
     disposables: [documents, vscode.workspace.registerTextDocumentContentProvider(RABBIT_DOC_SCHEME, documents), outputs],
