@@ -440,6 +440,21 @@ export function registerBadInputTests(): void {
         expect: /Line 1 of the file is not valid JSON/,
       },
       {
+        name: 'a policy with an unknown key',
+        run: () => rabbit('setPolicy', { name: 'p', pattern: '.*', definition: { 'max-lenght': 5 } }),
+        expect: /The policy key "max-lenght" is not one RabbitMQ knows/,
+      },
+      {
+        name: 'a policy with a pattern that is not a regex',
+        run: () => rabbit('setPolicy', { name: 'p', pattern: '(', definition: { 'max-length': 5 } }),
+        expect: /The policy pattern "\(" is not a valid regular expression/,
+      },
+      {
+        name: 'an unknown list kind',
+        run: () => rabbit('list', { kind: 'widgets' }),
+        expect: /"kind" must be one of .*consumers/,
+      },
+      {
         name: 'a move to a missing queue',
         run: () => rabbit('moveMessages', { queue: 'bq', toQueue: 'q-missing' }),
         expect: /q-missing/,

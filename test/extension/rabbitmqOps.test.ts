@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as vscode from 'vscode';
 import { RabbitFixture } from './rabbitmq.test';
-import { rejects } from './util';
+import { rejects, waitFor } from './util';
 
 interface MoveResult {
   moved: number;
@@ -69,6 +70,48 @@ export function registerRabbitmqOpsTests(): void {
       } finally {
         await rm(path, { force: true });
       }
+    });
+
+    it('lists consumers, channels and policies, sets and deletes a policy, and gives the overview', async () => {
+      const ch = await (await fx.raw()).createChannel();
+      await ch.prefetch(3);
+      await ch.consume('ops.dst', () => undefined, { consumerTag: 'ext-tag' });
+      // The management API lists a new consumer once the broker has sampled it (a few seconds).
+      const consumers = await waitFor(
+        'the consumer listed',
+        async () => {
+          const page = await fx.run<{ items: { queue: string; consumerTag: string }[] }>('list', { kind: 'consumers' });
+          return page.items.length > 0 ? page : undefined;
+        },
+        20_000,
+      );
+      assert.deepEqual(
+        consumers.items.map((c) => [c.queue, c.consumerTag]),
+        [['ops.dst', 'ext-tag']],
+      );
+      await ch.close();
+      await fx.run('setPolicy', { name: 'cap', pattern: '^ops\\.', applyTo: 'queues', definition: { 'max-length': 100 } });
+      const policies = await fx.run<{ items: { name: string; definition: unknown }[] }>('list', { kind: 'policies' });
+      assert.deepEqual(
+        policies.items.map((p) => [p.name, p.definition]),
+        [['cap', { 'max-length': 100 }]],
+      );
+      await rejects(
+        fx.run('setPolicy', { name: 'bad', pattern: '.*', definition: { 'max-lenght': 1 } }),
+        /"max-lenght" is not one RabbitMQ knows/,
+      );
+      await fx.run('deletePolicy', { name: 'cap' });
+      assert.equal((await fx.run<{ total: number }>('list', { kind: 'policies' })).total, 0);
+      const overview = await fx.run<{ rabbitmqVersion: string; alarms: string[] }>('overview');
+      assert.match(overview.rabbitmqVersion, /^\d+\./);
+      assert.deepEqual(overview.alarms, []);
+    });
+
+    it('copyName copies a queue name and openInManagementUI gives the queue page', async () => {
+      assert.deepEqual(await fx.run('copyName', { queue: 'ops.src' }), { name: 'ops.src' });
+      assert.equal(await vscode.env.clipboard.readText(), 'ops.src');
+      const { url } = await fx.run<{ url: string }>('openInManagementUI', { queue: 'ops.src', open: false });
+      assert.equal(url, `http://127.0.0.1:15672/#/queues/${encodeURIComponent(fx.vhost)}/ops.src`);
     });
 
     it('moveMessages without a target is refused with one sentence', async () => {

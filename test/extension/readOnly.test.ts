@@ -232,6 +232,12 @@ export function registerReadOnlyTests(): void {
         run: () => rabbit('exportMessages', { queue: 'ro.q', path: '/tmp/be-ro-drain.jsonl', mode: 'drain' }),
       },
       { what: 'rabbitmq importMessages', run: () => rabbit('importMessages', { path: '/tmp/be-ro-import.jsonl', routingKey: 'ro.q' }) },
+      { what: 'rabbitmq setPolicy', run: () => rabbit('setPolicy', { name: 'ro.p', pattern: '.*', definition: { 'max-length': 1 } }) },
+      { what: 'rabbitmq deletePolicy', run: () => rabbit('deletePolicy', { name: 'ro.p' }) },
+      { what: 'rabbitmq closeConnection', run: () => rabbit('closeConnection', { name: '127.0.0.1:1 -> 127.0.0.1:5672' }) },
+      { what: 'rabbitmq setUser', run: () => rabbit('setUser', { name: 'ro-user', password: 'x', tags: [] }) },
+      { what: 'rabbitmq deleteUser', run: () => rabbit('deleteUser', { name: 'ro-user' }) },
+      { what: 'rabbitmq setPermissions', run: () => rabbit('setPermissions', { user: 'guest', configure: '', write: '', read: '' }) },
     ];
 
     it(`refuses ${writes.length} writes with "profile … is read-only" and leaves both Redis servers and the vhost unchanged`, async function () {

@@ -181,7 +181,8 @@ export interface SetUserArgs {
   name: string;
   /** Sent to the broker only. Absent for an existing user: its password is kept. */
   password?: string;
-  tags?: string[];
+  /** Tag names (checked): management, policymaker, monitoring, administrator, … */
+  tags?: readonly unknown[];
 }
 
 const KNOWN_TAGS = ['administrator', 'monitoring', 'policymaker', 'management', 'impersonator'];
@@ -189,8 +190,9 @@ const KNOWN_TAGS = ['administrator', 'monitoring', 'policymaker', 'management', 
 /** Creates a user or changes its tags / password. */
 export async function setUser(m: ManagementClient, args: SetUserArgs, options: RequestOptions = {}): Promise<void> {
   const name = checkName(args.name, 'user name');
-  const tags = args.tags ?? [];
-  if (!Array.isArray(tags) || !tags.every((t) => typeof t === 'string' && /^[\w-]+$/.test(t)))
+  const given: readonly unknown[] = Array.isArray(args.tags) ? args.tags : args.tags === undefined ? [] : [args.tags];
+  const tags = given.filter((t): t is string => typeof t === 'string' && /^[\w-]+$/.test(t));
+  if (tags.length !== given.length)
     throw new InputError(`"tags" must be a list of tag names such as ["management"] (known: ${KNOWN_TAGS.join(', ')}).`);
   if (args.password !== undefined && (typeof args.password !== 'string' || args.password === ''))
     throw new InputError('The password is empty: give one, or leave it out to keep the current one.');

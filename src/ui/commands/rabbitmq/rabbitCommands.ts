@@ -4,12 +4,14 @@
  */
 import * as vscode from 'vscode';
 import type { CommandSpec } from '../registry';
+import { rabbitAdminCommands } from './admin';
 import { rabbitBrowseCommands } from './browse';
 import type { RabbitDeps } from './common';
 import { RABBIT_DOC_SCHEME, RabbitDocuments } from './documents';
 import { rabbitManageCommands } from './manage';
 import { rabbitMessageCommands } from './messages';
 import { rabbitMoveCommands } from './move';
+import { rabbitOperationCommands } from './operations';
 import { rabbitTransferCommands } from './transfer';
 import { rabbitStreamCommands, StreamOutputs } from './streams';
 
@@ -29,6 +31,8 @@ export function rabbitmqCommands(services: Omit<RabbitDeps, 'documents'>): Rabbi
       ...rabbitManageCommands(deps),
       ...rabbitMessageCommands(deps),
       ...rabbitMoveCommands(deps),
+      ...rabbitOperationCommands(deps),
+      ...rabbitAdminCommands(deps),
       ...rabbitTransferCommands(deps),
       ...rabbitStreamCommands(deps, outputs),
     ],
