@@ -114,6 +114,26 @@ export function registerRabbitmqOpsTests(): void {
       assert.equal(url, `http://127.0.0.1:15672/#/queues/${encodeURIComponent(fx.vhost)}/ops.src`);
     });
 
+    it('browseStream reads a stream from an offset with offsets shown', async () => {
+      const ch = await (await fx.raw()).createConfirmChannel();
+      await ch.assertQueue('ops.stream', { durable: true, arguments: { 'x-queue-type': 'stream' } });
+      for (let i = 0; i < 4; i++) ch.sendToQueue('ops.stream', Buffer.from(`s${i}`));
+      await ch.waitForConfirms();
+      const r = await fx.run<{ messages: { offset: number; body: string }[] }>('browseStream', {
+        queue: 'ops.stream',
+        offset: 2,
+        count: 5,
+      });
+      assert.deepEqual(
+        r.messages.map((m) => [m.offset, m.body]),
+        [
+          [2, 's2'],
+          [3, 's3'],
+        ],
+      );
+      await rejects(fx.run('browseStream', { queue: 'ops.stream', offset: 'middle', count: 1 }), /The stream offset "middle" is not valid/);
+    });
+
     it('moveMessages without a target is refused with one sentence', async () => {
       await rejects(fx.run('moveMessages', { queue: 'ops.src' }), /needs exactly one target/);
     });

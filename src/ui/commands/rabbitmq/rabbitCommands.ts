@@ -13,6 +13,7 @@ import { rabbitMessageCommands } from './messages';
 import { rabbitMoveCommands } from './move';
 import { rabbitOperationCommands } from './operations';
 import { rabbitTransferCommands } from './transfer';
+import { rabbitStreamBrowseCommands } from './streamBrowse';
 import { rabbitStreamCommands, StreamOutputs } from './streams';
 
 export interface RabbitCommandSet {
@@ -33,6 +34,7 @@ export function rabbitmqCommands(services: Omit<RabbitDeps, 'documents'>): Rabbi
       ...rabbitMoveCommands(deps),
       ...rabbitOperationCommands(deps),
       ...rabbitAdminCommands(deps),
+      ...rabbitStreamBrowseCommands(deps),
       ...rabbitTransferCommands(deps),
       ...rabbitStreamCommands(deps, outputs),
     ],
