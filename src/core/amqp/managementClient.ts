@@ -40,7 +40,8 @@ const VHOST_COLUMNS = 'name,description,tracing,messages,messages_ready,messages
 const EXCHANGE_COLUMNS = 'name,vhost,type,durable,auto_delete,internal,arguments';
 const QUEUE_COLUMNS =
   'name,vhost,type,durable,auto_delete,exclusive,arguments,state,messages,messages_ready,messages_unacknowledged,consumers,node,leader,members,online,policy,operator_policy,effective_policy_definition';
-const CONNECTION_COLUMNS = 'name,vhost,user,user_provided_name,client_properties.connection_name,state,channels';
+const CONNECTION_COLUMNS =
+  'name,vhost,user,user_provided_name,client_properties.connection_name,client_properties.product,client_properties.version,client_properties.platform,state,channels,recv_oct_details,send_oct_details';
 
 export interface RequestOptions {
   signal?: AbortSignal;

@@ -109,6 +109,13 @@ export interface ConnectionInfo {
   clientName?: string;
   state?: string;
   channels?: number;
+  /** Client properties: library, its version, platform. */
+  product?: string;
+  version?: string;
+  platform?: string;
+  /** Bytes per second received from / sent to the client. */
+  recvRate?: number;
+  sendRate?: number;
 }
 
 export interface Overview {
@@ -269,6 +276,11 @@ export function parseConnection(o: JsonObject): ConnectionInfo {
       clientName: optStr(o, 'user_provided_name') ?? optStr(props, 'connection_name'),
       state: optStr(o, 'state'),
       channels: optNum(o, 'channels'),
+      product: optStr(props, 'product'),
+      version: optStr(props, 'version'),
+      platform: optStr(props, 'platform'),
+      recvRate: isObject(o.recv_oct_details) ? optNum(o.recv_oct_details, 'rate') : undefined,
+      sendRate: isObject(o.send_oct_details) ? optNum(o.send_oct_details, 'rate') : undefined,
     },
   );
 }

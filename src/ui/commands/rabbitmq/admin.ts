@@ -18,6 +18,8 @@ import {
 } from '../../../core/amqp/managementAdmin';
 import { checkPolicyDefinition, checkRegex } from '../../../core/amqp/policyDefinition';
 import { errorMessage } from '../../../core/errors';
+import type { PolicyInfo } from '../../../core/amqp/operationsTypes';
+import { ActivityItem } from '../../tree/rabbitActivityNodes';
 import { bool, list, num, str } from '../args';
 import type { CommandCall, CommandSpec } from '../registry';
 import { target, where, type RabbitDeps, type Target } from './common';
@@ -99,6 +101,12 @@ async function doDeletePolicy(deps: RabbitDeps, call: CommandCall): Promise<Reco
   if (call.args) {
     name = str(call.args, 'name', true);
     operator = bool(call.args, 'operator');
+  } else if (call.node instanceof ActivityItem && call.node.list.kind === 'policies') {
+    t.session.assertWritable('deleting a policy');
+    const policy = call.node.info as PolicyInfo;
+    name = policy.name;
+    operator = policy.operator;
+    await call.prompts.confirm(`Delete ${operator ? 'operator policy' : 'policy'} "${name}" of ${where(t)}?`, 'Delete');
   } else {
     t.session.assertWritable('deleting a policy');
     const policies = (await listPolicies(m, t.vhost, { pageSize: 500 })).items;

@@ -9,9 +9,10 @@ import type { ManagementClient } from '../../../core/amqp/managementClient';
 import { listChannels, listConsumers, brokerOverview, type BrokerOverview, type ScopeOptions } from '../../../core/amqp/managementBrowse';
 import { listPolicies, listUsers } from '../../../core/amqp/managementAdmin';
 import type { ListOptions } from '../../../core/amqp/managementPaging';
-import type { Page } from '../../../core/amqp/managementTypes';
+import type { ConnectionInfo, Page } from '../../../core/amqp/managementTypes';
 import { InputError } from '../../../core/errors';
 import { ExchangeNode, QueueNode } from '../../tree/rabbitItems';
+import { ActivityItem } from '../../tree/rabbitActivityNodes';
 import { VhostNode } from '../../tree/rabbitNodes';
 import { bool, str } from '../args';
 import type { CommandCall, CommandSpec } from '../registry';
@@ -96,11 +97,14 @@ async function doCloseConnection(deps: RabbitDeps, call: CommandCall): Promise<R
     reason = str(call.args, 'reason') ?? 'closed from Broker Explorer';
   } else {
     t.session.assertWritable('closing a connection');
-    name = await pickConnection(t, call);
+    const node = call.node;
+    name =
+      node instanceof ActivityItem && node.list.kind === 'connections' ? (node.info as ConnectionInfo).name : await pickConnection(t, call);
     reason = await call.prompts.ask('Reason (the client is told)', { value: 'closed from Broker Explorer' });
     await call.prompts.confirm(`Close connection "${name}" on "${t.profile.name}"?`, 'Close Connection', `The client is told: ${reason}`);
   }
   await t.session.management().closeConnection(name, { reason });
+  if (call.node instanceof ActivityItem) deps.tree.refresh(call.node.list);
   return {};
 }
 
