@@ -56,7 +56,14 @@ describe('RabbitMQ operations through the management API (real RabbitMQ)', funct
     assert.equal(channels.items[0]?.prefetch, 7);
     assert.equal(channels.items[0]?.unacked, 0);
     assert.equal(channels.items[0]?.consumers, 1);
-    const consumers = await listConsumers(m, { vhost: vh.name });
+    const consumers = await waitFor(
+      'the consumer listed',
+      async () => {
+        const page = await listConsumers(m, { vhost: vh.name });
+        return page.items.length > 0 ? page : undefined;
+      },
+      20_000,
+    );
     assert.deepEqual(
       consumers.items.map((c) => [c.queue, c.consumerTag, c.prefetch, c.ackRequired]),
       [['ops.q', 'ops-tag', 7, true]],
