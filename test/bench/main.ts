@@ -15,6 +15,7 @@
 import { rowsSsh } from './sshRow';
 import { rowNodeLoss } from './amqpClusterRow';
 import { rowsScaleOut } from './clusterRows';
+import { rowMove } from './amqpMoveRow';
 import './fakeVscode';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -187,6 +188,16 @@ async function main(): Promise<void> {
           return await runAmqpRows(cfg, want);
         } finally {
           log(`deleting vhost "${cfg.vhost}"`);
+          await deleteVhost(cfg.vhost);
+        }
+      });
+    }
+    if (want('23')) {
+      await section('23', async () => {
+        await prepareVhost(cfg);
+        try {
+          return [await rowMove(cfg)];
+        } finally {
           await deleteVhost(cfg.vhost);
         }
       });

@@ -4,6 +4,7 @@
  * CONFIG SET and CLIENT KILL (refused on a read-only profile before anything
  * is sent), LATENCY LATEST, MEMORY STATS and MEMORY DOCTOR.
  */
+import { oneServer } from '../../src/core/redis/redisClient';
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
 import { NotFoundError, ReadOnlyError } from '../../src/core/errors';
@@ -41,7 +42,7 @@ describe('Redis server insight (own redis-server)', function () {
 
   it('parses INFO into lower-case sections whose fields match the server, keeping colons inside values', async () => {
     await plain.set('info:a', 'x');
-    const sections = await readInfo(await session.client());
+    const sections = await readInfo(oneServer(oneServer(await session.client())));
     for (const name of ['server', 'clients', 'memory', 'stats', 'keyspace', 'commandstats']) assert.ok(sections[name], name);
     assert.equal(sections.server.tcp_port, String(server.port));
     assert.match(sections.keyspace.db0, /^keys=1,expires=0,avg_ttl=0/);
@@ -65,7 +66,7 @@ describe('Redis server insight (own redis-server)', function () {
     assert.equal(formatDuration(93784), '1d 2h 3m 4s');
     assert.equal(formatDuration(0.0104), '10ms');
     assert.equal(humanValue('uptime_in_seconds', '3700'), '1h 1m 40s');
-    const lines = renderInfo(await readInfo(await session.client(), 'memory'));
+    const lines = renderInfo(await readInfo(oneServer(await session.client()), 'memory'));
     assert.equal(lines[0], '# Memory');
     assert.ok(
       lines.some((l) => /^used_memory\s+\d+\s+\(\d+\.\d\d (KiB|MiB)\)$/.test(l)),
@@ -77,7 +78,7 @@ describe('Redis server insight (own redis-server)', function () {
     const extra = new Redis({ host: '127.0.0.1', port: server.port, connectionName: 'insight-extra' });
     try {
       await extra.ping();
-      const clients = await listClients(await session.client());
+      const clients = await listClients(oneServer(oneServer(await session.client())));
       const mine = clients.find((c) => c.name === 'insight-extra');
       assert.ok(mine, JSON.stringify(clients));
       assert.match(mine.id, /^\d+$/);
@@ -102,35 +103,38 @@ describe('Redis server insight (own redis-server)', function () {
       await victim.ping();
       const id = (await listClients(plain)).find((c) => c.name === 'insight-victim')?.id;
       assert.ok(id);
-      await assert.rejects(killClient(readOnly, await readOnly.client(), id, 'insight'), ReadOnlyError);
+      await assert.rejects(killClient(readOnly, oneServer(await readOnly.client()), id, 'insight'), ReadOnlyError);
       assert.ok(
         (await listClients(plain)).some((c) => c.id === id),
         'still there after the refusal',
       );
-      await killClient(session, await session.client(), id, 'insight');
+      await killClient(session, oneServer(await session.client()), id, 'insight');
       await waitFor('the client to go', async () => !(await listClients(plain)).some((c) => c.id === id), 5000);
-      await assert.rejects(killClient(session, await session.client(), id, 'insight'), NotFoundError);
+      await assert.rejects(killClient(session, oneServer(await session.client()), id, 'insight'), NotFoundError);
     } finally {
       victim.disconnect();
     }
   });
 
   it('CONFIG GET lists every setting sorted; CONFIG SET changes one and reads it back; read-only and unknown names are refused', async () => {
-    const all = await readConfig(await session.client());
+    const all = await readConfig(oneServer(oneServer(await session.client())));
     assert.ok(all.length > 100);
     assert.deepEqual(
       all.map((e) => e.name),
       [...all.map((e) => e.name)].sort((a, b) => a.localeCompare(b)),
     );
-    assert.equal(await writeConfig(session, await session.client(), 'slowlog-max-len', '77', 'insight'), '77');
+    assert.equal(await writeConfig(session, oneServer(await session.client()), 'slowlog-max-len', '77', 'insight'), '77');
     assert.equal(await plain.config('GET', 'slowlog-max-len').then((r) => (r as string[])[1]), '77');
-    await assert.rejects(writeConfig(readOnly, await readOnly.client(), 'slowlog-max-len', '5', 'prod'), ReadOnlyError);
+    await assert.rejects(writeConfig(readOnly, oneServer(await readOnly.client()), 'slowlog-max-len', '5', 'prod'), ReadOnlyError);
     assert.equal(await readConfigValue(plain, 'slowlog-max-len'), '77');
     await assert.rejects(
-      writeConfig(session, await session.client(), 'no-such-setting', '1', 'insight'),
+      writeConfig(session, oneServer(await session.client()), 'no-such-setting', '1', 'insight'),
       /has no setting "no-such-setting"/,
     );
-    await assert.rejects(writeConfig(session, await session.client(), 'maxmemory-policy', 'nonsense', 'insight'), /refused CONFIG SET/);
+    await assert.rejects(
+      writeConfig(session, oneServer(await session.client()), 'maxmemory-policy', 'nonsense', 'insight'),
+      /refused CONFIG SET/,
+    );
   });
 
   it('SLOWLOG GET shows each logged command quoted like the console, newest first; RESET empties it and is refused read-only', async () => {
@@ -138,14 +142,14 @@ describe('Redis server insight (own redis-server)', function () {
     try {
       await plain.set('slow key', 'a "quoted"\nvalue');
       await plain.call('SET', Buffer.from([0x62, 0x00, 0xff]), 'x');
-      const entries = await readSlowlog(await session.client(), 10);
+      const entries = await readSlowlog(oneServer(await session.client()), 10);
       const commands = entries.map(slowlogCommand);
       assert.ok(commands.includes('set "slow key" "a \\"quoted\\"\\nvalue"'), commands.join('\n'));
       assert.ok(commands.includes('SET "b\\x00\\xff" x'), commands.join('\n'));
       assert.ok(entries[0].id > entries[entries.length - 1].id, 'newest first');
       assert.match(slowlogLine(entries[0]), /^#\d+ {2}\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ {2}.+µs|ms/);
-      await assert.rejects(resetSlowlog(readOnly, await readOnly.client()), ReadOnlyError);
-      await resetSlowlog(session, await session.client());
+      await assert.rejects(resetSlowlog(readOnly, oneServer(await readOnly.client())), ReadOnlyError);
+      await resetSlowlog(session, oneServer(oneServer(await session.client())));
       const after = await readSlowlog(plain, 10);
       assert.ok(
         after.every((e) => e.argv[0].toString().toLowerCase() !== 'set'),
@@ -160,13 +164,13 @@ describe('Redis server insight (own redis-server)', function () {
     await plain.config('SET', 'latency-monitor-threshold', '1');
     // A busy script of a few tens of milliseconds (DEBUG SLEEP is not allowed on a default server).
     await plain.eval('local i = 0 while i < 5000000 do i = i + 1 end return i', 0);
-    const events = await latencyLatest(await session.client());
+    const events = await latencyLatest(oneServer(oneServer(await session.client())));
     const command = events.find((e) => e.event === 'command');
     assert.ok(command, JSON.stringify(events));
     assert.ok(command.maxMs >= 1 && command.latestMs <= command.maxMs);
-    const stats = await memoryStats(await session.client());
+    const stats = await memoryStats(oneServer(oneServer(await session.client())));
     assert.ok(Number(stats['total.allocated']) > 0);
     assert.ok(Object.keys(stats).every((k) => !k.endsWith('.')));
-    assert.match(await memoryDoctor(await session.client()), /\w/);
+    assert.match(await memoryDoctor(oneServer(oneServer(await session.client()))), /\w/);
   });
 });

@@ -18,6 +18,7 @@ import {
 import { MonitorTail, parseMonitorLine } from '../../src/core/redis/monitor';
 import { Subscription } from '../../src/core/redis/pubsub';
 import { RedisSession } from '../../src/core/redis/session';
+import { oneServer } from '../../src/core/redis/redisClient';
 import { OwnRedis } from './helpers/ownServers';
 
 describe('MONITOR and keyspace notification tails (own redis-server)', function () {
@@ -79,13 +80,13 @@ describe('MONITOR and keyspace notification tails (own redis-server)', function 
     const readOnly = new RedisSession(profile({ name: 'prod', readOnly: true }));
     const session = new RedisSession(profile());
     try {
-      await assert.rejects(enableKeyspaceEvents(readOnly, await readOnly.client()), ReadOnlyError);
+      await assert.rejects(enableKeyspaceEvents(readOnly, oneServer(await readOnly.client())), ReadOnlyError);
       assert.equal((await readNotificationSetting(plain)).value, 'xE');
-      const setting = await enableKeyspaceEvents(session, await session.client());
+      const setting = await enableKeyspaceEvents(session, oneServer(await session.client()));
       assert.equal(setting.changed, true);
       assert.equal(setting.previous, 'xE');
       assert.equal((await readNotificationSetting(plain)).on, true);
-      const again = await enableKeyspaceEvents(session, await session.client());
+      const again = await enableKeyspaceEvents(session, oneServer(await session.client()));
       assert.equal(again.changed, false, 'already on: nothing to change or restore');
       const sub = new Subscription(() => session.dedicated('notify', 0), { patterns: [keyspacePattern(0, 'note:*')] });
       await sub.start();
@@ -101,7 +102,7 @@ describe('MONITOR and keyspace notification tails (own redis-server)', function 
           ['__keyspace@0__:note:1', 'del'],
         ],
       );
-      await restoreKeyspaceEvents(await session.client(), setting.previous);
+      await restoreKeyspaceEvents(oneServer(await session.client()), setting.previous);
       assert.equal((await readNotificationSetting(plain)).value, 'xE');
     } finally {
       readOnly.close();

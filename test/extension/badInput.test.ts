@@ -419,6 +419,46 @@ export function registerBadInputTests(): void {
         run: () => rabbit('list', { kind: 'queues', filter: '(', regex: true }),
         expect: /The filter "\(" is not a/,
       },
+      {
+        name: 'a move from a queue to itself',
+        run: () => rabbit('moveMessages', { queue: 'bq', toQueue: 'bq' }),
+        expect: /Queue "bq" is both the source and the target/,
+      },
+      {
+        name: 'a move with a count of 0',
+        run: () => rabbit('moveMessages', { queue: 'bq', toQueue: 'q-missing', count: 0 }),
+        expect: /"count" is 0: it must be at least 1/,
+      },
+      {
+        name: 'an export with an unknown mode',
+        run: () => rabbit('exportMessages', { queue: 'bq', path: '/tmp/be-bad-export.jsonl', mode: 'all' }),
+        expect: /The export mode "all" is not known/,
+      },
+      {
+        name: 'an import of a file that is not JSON lines',
+        run: () => rabbit('importMessages', { path: '/etc/passwd', routingKey: 'bq' }),
+        expect: /Line 1 of the file is not valid JSON/,
+      },
+      {
+        name: 'a policy with an unknown key',
+        run: () => rabbit('setPolicy', { name: 'p', pattern: '.*', definition: { 'max-lenght': 5 } }),
+        expect: /The policy key "max-lenght" is not one RabbitMQ knows/,
+      },
+      {
+        name: 'a policy with a pattern that is not a regex',
+        run: () => rabbit('setPolicy', { name: 'p', pattern: '(', definition: { 'max-length': 5 } }),
+        expect: /The policy pattern "\(" is not a valid regular expression/,
+      },
+      {
+        name: 'an unknown list kind',
+        run: () => rabbit('list', { kind: 'widgets' }),
+        expect: /"kind" must be one of .*consumers/,
+      },
+      {
+        name: 'a move to a missing queue',
+        run: () => rabbit('moveMessages', { queue: 'bq', toQueue: 'q-missing' }),
+        expect: /q-missing/,
+      },
     ];
 
     for (const c of cases) {

@@ -14,6 +14,7 @@ import { registerRabbitmqTests } from './rabbitmq.test';
 import { registerRabbitmqTreeTests } from './rabbitmqTree.test';
 import { registerRedisClusterTests } from './redisCluster.test';
 import { registerRedisSentinelTests } from './redisSentinel.test';
+import { registerRabbitmqOpsTests } from './rabbitmqOps.test';
 import { registerRedisTreeTests } from './redisTree.test';
 import { registerRedisConsoleTests } from './redisConsole.test';
 import { registerRedisInteractiveTests } from './redisInteractive.test';
@@ -62,6 +63,7 @@ export function run(): Promise<void> {
   registerRabbitmqTreeTests();
   registerRabbitmqInteractiveTests();
   registerRabbitmqClusterTests();
+  registerRabbitmqOpsTests();
   registerTcpTerminalTests();
   registerBadInputTests();
   registerReadOnlyTests();

@@ -51,6 +51,64 @@ export function registerRabbitmqInteractiveTests(): void {
       );
     });
 
+    it('Move Messages… from a queue node asks for the target queue and a count, then moves that many', async () => {
+      await fx.run('declareQueue', { name: 'mv.src', durable: false });
+      await fx.run('declareQueue', { name: 'mv.dst', durable: false });
+      for (let i = 0; i < 4; i++) await fx.run('publish', { exchange: '', routingKey: 'mv.src', body: `m${i}` });
+      const node = await queueNode('mv.src');
+      const s = await script(['To another queue', 'mv.dst', '3']);
+      let result: unknown;
+      try {
+        result = await vscode.commands.executeCommand('brokerExplorer.rabbitmq.moveMessages', node);
+      } finally {
+        s.restore();
+      }
+      assert.deepEqual(s.asked.slice(0, 2), [
+        `pick: Move messages of queue "mv.src" in vhost "${fx.vhost}" of "${fx.profile}"`,
+        'pick: Move to which queue?',
+      ]);
+      assert.match(s.asked[2] ?? '', /^input: How many messages\? Leave empty for all/);
+      const r = result as { moved: number; kept: number };
+      assert.deepEqual([r.moved, r.kept], [3, 1]);
+      assert.equal(await fx.depth('mv.dst', { durable: false }), 3);
+    });
+
+    it('Set Policy… asks for each part and refuses a definition with an unknown key while it is typed', async () => {
+      const bad = await script([fx.profile, fx.vhost, '$(add) New policy…', 'Policy', 'cap', '^mv\\.', 'queues', '{ "max-lenght": 5 }']);
+      try {
+        // The input box refuses the text (the scripted box throws the validator's sentence): the command ends, nothing is set.
+        assert.equal(await vscode.commands.executeCommand('brokerExplorer.rabbitmq.setPolicy'), undefined);
+        assert.equal(bad.asked.at(-1), 'input: Definition (JSON)');
+        assert.equal((await fx.run<{ total: number }>('list', { kind: 'policies' })).total, 0);
+      } finally {
+        bad.restore();
+      }
+      const good = await script([
+        fx.profile,
+        fx.vhost,
+        '$(add) New policy…',
+        'Policy',
+        'cap',
+        '^mv\\.',
+        'queues',
+        '{ "max-length": 5 }',
+        '1',
+      ]);
+      try {
+        await vscode.commands.executeCommand('brokerExplorer.rabbitmq.setPolicy');
+      } finally {
+        good.restore();
+      }
+      const policies = await fx.run<{ items: { name: string; pattern: string; definition: unknown; priority: number }[] }>('list', {
+        kind: 'policies',
+      });
+      assert.deepEqual(
+        policies.items.map((p) => [p.name, p.pattern, p.definition, p.priority]),
+        [['cap', '^mv\\.', { 'max-length': 5 }, 1]],
+      );
+      await fx.run('deletePolicy', { name: 'cap' });
+    });
+
     it('a dismissed prompt cancels silently and changes nothing', async () => {
       const s = await script([fx.profile, fx.vhost, undefined]);
       try {

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { TreeNode } from '../../src/ui/tree/treeNode';
 import { RabbitFixture } from './rabbitmq.test';
-import { api, exec, sleep } from './util';
+import { api, exec, sleep, waitFor } from './util';
 
 async function item(node: TreeNode): Promise<vscode.TreeItem> {
   return (await api()).rabbitTree.treeItem(node);
@@ -95,8 +95,8 @@ export function registerRabbitmqTreeTests(): void {
 
     it('splits a vhost into Exchanges and Queues, pages them by name and marks the built-in exchanges', async () => {
       const kids = await children(vhostNode);
-      assert.deepEqual(await Promise.all(kids.map(label)), ['Exchanges', 'Queues']);
-      assert.deepEqual(await Promise.all(kids.map(context)), ['be:rabbitmq:exchanges', 'be:rabbitmq:queues']);
+      assert.deepEqual(await Promise.all(kids.map(label)), ['Exchanges', 'Queues', 'Activity']);
+      assert.deepEqual(await Promise.all(kids.map(context)), ['be:rabbitmq:exchanges', 'be:rabbitmq:queues', 'be:rabbitmq:activity']);
       const exchanges = await folder('Exchanges');
       const first = await children(exchanges);
       assert.deepEqual(await Promise.all(first.map(context)), [...Array<string>(5).fill('be:rabbitmq:exchange+builtin'), 'be:loadMore']);
@@ -145,6 +145,37 @@ export function registerRabbitmqTreeTests(): void {
       assert.equal(await context(queues), 'be:rabbitmq:queues');
       const back = await children(queues);
       assert.equal((await only(back, /^be:rabbitmq:queue\+/)).length, 5);
+    });
+
+    it("Activity lists the vhost's connections, channels, consumers and policies, and the whole broker's", async () => {
+      const ch = await (await fx.raw()).createChannel();
+      await ch.assertQueue('act.q');
+      await ch.prefetch(4);
+      await ch.consume('act.q', () => undefined, { consumerTag: 'act-tag' });
+      await fx.run('setPolicy', { name: 'act-cap', pattern: '^act\\.', applyTo: 'queues', definition: { 'max-length': 10 } });
+      const activity = await byLabel(await children(vhostNode), 'Activity');
+      const lists = await children(activity);
+      assert.deepEqual(await Promise.all(lists.map(label)), ['Connections', 'Channels', 'Consumers', 'Policies', 'Whole Broker']);
+      const consumers = await waitFor(
+        'the consumer in the tree',
+        async () => {
+          (await api()).rabbitTree.refresh(lists[2]);
+          const kids = await children(lists[2]);
+          return kids.length > 0 && (await label(kids[0])) === 'act-tag' ? kids : undefined;
+        },
+        20_000,
+      );
+      assert.match(String((await item(consumers[0])).description), /^queue act\.q · prefetch 4/);
+      const connections = await children(lists[0]);
+      assert.equal(await context(connections[0]), 'be:rabbitmq:connection');
+      const policies = await children(lists[3]);
+      assert.deepEqual(await Promise.all(policies.map(label)), ['act-cap']);
+      assert.equal(await context(policies[0]), 'be:rabbitmq:policy');
+      const broker = await children(lists[4]);
+      assert.deepEqual(await Promise.all(broker.map(label)), ['Connections', 'Channels', 'Consumers']);
+      await fx.run('deletePolicy', { name: 'act-cap' });
+      await ch.close();
+      await fx.run('deleteQueue', { name: 'act.q' });
     });
 
     it('lists the bindings of an exchange and of a queue on expand', async () => {

@@ -225,6 +225,19 @@ export function registerReadOnlyTests(): void {
       { what: 'rabbitmq consume with ack', run: () => rabbit('consume', { queue: 'ro.q', ack: 'ack', take: 1, timeoutMs: 2000 }) },
       { what: 'rabbitmq consume with reject', run: () => rabbit('consume', { queue: 'ro.q', ack: 'reject', take: 1, timeoutMs: 2000 }) },
       { what: 'rabbitmq rpcCall', run: () => rabbit('rpcCall', { routingKey: 'ro.q', body: 'x', timeoutMs: 1000 }) },
+      { what: 'rabbitmq moveMessages', run: () => rabbit('moveMessages', { queue: 'ro.q', toExchange: 'ro.x', routingKey: 'k' }) },
+      { what: 'rabbitmq replayDeadLetters', run: () => rabbit('replayDeadLetters', { queue: 'ro.q' }) },
+      {
+        what: 'rabbitmq exportMessages drain',
+        run: () => rabbit('exportMessages', { queue: 'ro.q', path: '/tmp/be-ro-drain.jsonl', mode: 'drain' }),
+      },
+      { what: 'rabbitmq importMessages', run: () => rabbit('importMessages', { path: '/tmp/be-ro-import.jsonl', routingKey: 'ro.q' }) },
+      { what: 'rabbitmq setPolicy', run: () => rabbit('setPolicy', { name: 'ro.p', pattern: '.*', definition: { 'max-length': 1 } }) },
+      { what: 'rabbitmq deletePolicy', run: () => rabbit('deletePolicy', { name: 'ro.p' }) },
+      { what: 'rabbitmq closeConnection', run: () => rabbit('closeConnection', { name: '127.0.0.1:1 -> 127.0.0.1:5672' }) },
+      { what: 'rabbitmq setUser', run: () => rabbit('setUser', { name: 'ro-user', password: 'x', tags: [] }) },
+      { what: 'rabbitmq deleteUser', run: () => rabbit('deleteUser', { name: 'ro-user' }) },
+      { what: 'rabbitmq setPermissions', run: () => rabbit('setPermissions', { user: 'guest', configure: '', write: '', read: '' }) },
     ];
 
     it(`refuses ${writes.length} writes with "profile … is read-only" and leaves both Redis servers and the vhost unchanged`, async function () {

@@ -39,8 +39,9 @@ import {
 const VHOST_COLUMNS = 'name,description,tracing,messages,messages_ready,messages_unacknowledged';
 const EXCHANGE_COLUMNS = 'name,vhost,type,durable,auto_delete,internal,arguments';
 const QUEUE_COLUMNS =
-  'name,vhost,type,durable,auto_delete,exclusive,arguments,state,messages,messages_ready,messages_unacknowledged,consumers,node,leader,members,online';
-const CONNECTION_COLUMNS = 'name,vhost,user,user_provided_name,client_properties.connection_name,state,channels';
+  'name,vhost,type,durable,auto_delete,exclusive,arguments,state,messages,messages_ready,messages_unacknowledged,consumers,node,leader,members,online,policy,operator_policy,effective_policy_definition';
+const CONNECTION_COLUMNS =
+  'name,vhost,user,user_provided_name,client_properties.connection_name,client_properties.product,client_properties.version,client_properties.platform,state,channels,recv_oct_details,send_oct_details';
 
 export interface RequestOptions {
   signal?: AbortSignal;
@@ -286,6 +287,25 @@ export class ManagementClient {
     });
   }
 
+  /**
+   * Whether the shovel management plugin answers (GET /api/shovels): the
+   * dynamic shovel is then available as a server-side route for moves.
+   */
+  async shovelPluginEnabled(options: RequestOptions = {}): Promise<boolean> {
+    const reply = await this.http.send({ path: '/api/shovels', what: 'checking for the shovel plugin', ...sig(options) }, [404]);
+    return reply.status !== 404;
+  }
+
+  /**
+   * One call (for the operations in managementOps.ts); `vhost`: a 404 then
+   * says whether the vhost itself is missing. `accept`: statuses returned
+   * instead of thrown.
+   */
+  async request(call: HttpCall, options: { vhost?: string; accept?: readonly number[] } = {}): Promise<{ status: number; body: unknown }> {
+    if (options.accept) return this.http.send(call, options.accept);
+    return { status: 200, body: await this.send(call, options.vhost) };
+  }
+
   /** Closes idle HTTP sockets. */
   dispose(): void {
     this.http.dispose();
@@ -309,7 +329,8 @@ export class ManagementClient {
     throw this.http.statusError(call, reply);
   }
 
-  private async paged<T>(
+  /** One page of a list the broker pages itself (`columns` trims the reply). */
+  async paged<T>(
     path: string,
     columns: string,
     parse: (o: JsonObject) => T,

@@ -62,6 +62,11 @@ export interface QueueInfo {
   members?: string[];
   /** Its members that are running. */
   online?: string[];
+  /** The policy and operator policy that apply to it, by name. */
+  policy?: string;
+  operatorPolicy?: string;
+  /** What those policies set, merged as the broker applies them. */
+  effectivePolicy?: Record<string, unknown>;
 }
 
 /** One node of the cluster, as GET /api/nodes reports it; a stopped node has only its name and `running: false`. */
@@ -104,6 +109,13 @@ export interface ConnectionInfo {
   clientName?: string;
   state?: string;
   channels?: number;
+  /** Client properties: library, its version, platform. */
+  product?: string;
+  version?: string;
+  platform?: string;
+  /** Bytes per second received from / sent to the client. */
+  recvRate?: number;
+  sendRate?: number;
 }
 
 export interface Overview {
@@ -124,31 +136,31 @@ export function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function str(o: JsonObject, key: string, fallback = ''): string {
+export function str(o: JsonObject, key: string, fallback = ''): string {
   const v = o[key];
   return typeof v === 'string' ? v : fallback;
 }
 
-function optStr(o: JsonObject, key: string): string | undefined {
+export function optStr(o: JsonObject, key: string): string | undefined {
   const v = o[key];
   return typeof v === 'string' ? v : undefined;
 }
 
-function optNum(o: JsonObject, key: string): number | undefined {
+export function optNum(o: JsonObject, key: string): number | undefined {
   const v = o[key];
   return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
 }
 
-function optStrings(o: JsonObject, key: string): string[] | undefined {
+export function optStrings(o: JsonObject, key: string): string[] | undefined {
   const v = o[key];
   return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : undefined;
 }
 
-function bool(o: JsonObject, key: string): boolean {
+export function bool(o: JsonObject, key: string): boolean {
   return o[key] === true;
 }
 
-function args(o: JsonObject, key = 'arguments'): Record<string, unknown> {
+export function args(o: JsonObject, key = 'arguments'): Record<string, unknown> {
   const v = o[key];
   return isObject(v) ? v : {};
 }
@@ -160,7 +172,7 @@ function numbers(value: unknown): Record<string, number> {
   return out;
 }
 
-function withOptional<T extends object>(base: T, extra: Partial<T>): T {
+export function withOptional<T extends object>(base: T, extra: Partial<T>): T {
   for (const [k, v] of Object.entries(extra)) if (v !== undefined) (base as Record<string, unknown>)[k] = v;
   return base;
 }
@@ -214,6 +226,12 @@ export function parseQueue(o: JsonObject): QueueInfo {
       leader: optStr(o, 'leader'),
       members: optStrings(o, 'members'),
       online: optStrings(o, 'online'),
+      policy: optStr(o, 'policy') || undefined,
+      operatorPolicy: optStr(o, 'operator_policy') || undefined,
+      effectivePolicy:
+        isObject(o.effective_policy_definition) && Object.keys(o.effective_policy_definition).length > 0
+          ? o.effective_policy_definition
+          : undefined,
     },
   );
 }
@@ -258,6 +276,11 @@ export function parseConnection(o: JsonObject): ConnectionInfo {
       clientName: optStr(o, 'user_provided_name') ?? optStr(props, 'connection_name'),
       state: optStr(o, 'state'),
       channels: optNum(o, 'channels'),
+      product: optStr(props, 'product'),
+      version: optStr(props, 'version'),
+      platform: optStr(props, 'platform'),
+      recvRate: isObject(o.recv_oct_details) ? optNum(o.recv_oct_details, 'rate') : undefined,
+      sendRate: isObject(o.send_oct_details) ? optNum(o.send_oct_details, 'rate') : undefined,
     },
   );
 }

@@ -95,51 +95,59 @@ async function peekStream(session: AmqpSession, queue: string, count: number, op
   const idleMs = options.idleMs ?? DEFAULT_STREAM_IDLE_MS;
   const messages = await session.withChannel(
     `peeking at stream "${queue}"`,
-    async (ch) => {
-      await ch.prefetch(Math.min(count, 1_000));
-      const got: ConsumeMessage[] = [];
-      let tag: string | undefined;
-      await new Promise<void>((resolve, reject) => {
-        let idle: NodeJS.Timeout | undefined;
-        let done = false;
-        const finish = (): void => {
-          if (done) return;
-          done = true;
-          if (idle) clearTimeout(idle);
-          resolve();
-        };
-        const rearm = (): void => {
-          if (idle) clearTimeout(idle);
-          idle = setTimeout(finish, idleMs);
-        };
-        ch.on('close', () => {
-          if (!done) reject(new Error('Channel closed'));
-        });
-        ch.consume(
-          queue,
-          (msg) => {
-            if (done) return;
-            if (msg === null) return finish();
-            got.push(msg);
-            ch.ack(msg);
-            if (got.length >= count) finish();
-            else rearm();
-          },
-          { noAck: false, arguments: { 'x-stream-offset': 'first' } },
-        ).then((ok) => {
-          tag = ok.consumerTag;
-          if (!done) rearm();
-        }, reject);
-      });
-      if (tag) await ch.cancel(tag);
-      return got.slice(0, count).map(toAmqpMessage);
-    },
+    async (ch) => (await consumeStream(ch, queue, count, 'first', idleMs)).map(toAmqpMessage),
     options.signal ? { signal: options.signal } : {},
   );
   const n = messages.length;
   let note = `Read ${n} message${n === 1 ? '' : 's'} from the start of the stream with a consumer (x-stream-offset "first"); a stream keeps every message.`;
   if (n < count) note += ` The stream had only ${n}.`;
   return { messages, queueType: 'stream', note };
+}
+
+/**
+ * Reads up to `count` messages of a stream queue with a consumer from
+ * `offset` (the x-stream-offset argument: "first", "last", "next", a number
+ * or a timestamp), acking each (a stream keeps them), until `count` arrived
+ * or nothing came for `idleMs`; the consumer is cancelled afterwards.
+ */
+export async function consumeStream(ch: Channel, queue: string, count: number, offset: unknown, idleMs: number): Promise<ConsumeMessage[]> {
+  await ch.prefetch(Math.min(count, 1_000));
+  const got: ConsumeMessage[] = [];
+  let tag: string | undefined;
+  await new Promise<void>((resolve, reject) => {
+    let idle: NodeJS.Timeout | undefined;
+    let done = false;
+    const finish = (): void => {
+      if (done) return;
+      done = true;
+      if (idle) clearTimeout(idle);
+      resolve();
+    };
+    const rearm = (): void => {
+      if (idle) clearTimeout(idle);
+      idle = setTimeout(finish, idleMs);
+    };
+    ch.on('close', () => {
+      if (!done) reject(new Error('Channel closed'));
+    });
+    ch.consume(
+      queue,
+      (msg) => {
+        if (done) return;
+        if (msg === null) return finish();
+        got.push(msg);
+        ch.ack(msg);
+        if (got.length >= count) finish();
+        else rearm();
+      },
+      { noAck: false, arguments: { 'x-stream-offset': offset } },
+    ).then((ok) => {
+      tag = ok.consumerTag;
+      if (!done) rearm();
+    }, reject);
+  });
+  if (tag) await ch.cancel(tag);
+  return got.slice(0, count);
 }
 
 /**

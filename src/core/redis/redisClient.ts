@@ -5,6 +5,7 @@
  * slot and owner) is answered here.
  */
 import { Cluster, type Redis } from 'ioredis';
+import { InputError } from '../errors';
 import { endpoint } from '../profiles';
 import { keySlot } from './hashSlot';
 
@@ -50,4 +51,11 @@ export function groupBySlot<T extends Buffer | string>(keys: readonly T[]): T[][
 /** Waits for a cluster to refresh its slot map from the nodes (after a failover). */
 export function refreshSlots(cluster: Cluster): Promise<void> {
   return new Promise((resolve, reject) => cluster.refreshSlotsCache((err) => (err ? reject(err) : resolve())));
+}
+
+/** The client as one server's connection; a Cluster is refused (a caller that reaches here on a cluster named no node). */
+export function oneServer(client: RedisClient): Redis {
+  if (isCluster(client))
+    throw new InputError('This works on one server at a time: on a Redis Cluster profile, name the node ("node": "host:port").');
+  return client;
 }

@@ -27,6 +27,9 @@ export type ContextKind =
   | 'rabbitmq:binding'
   | 'rabbitmq:nodes'
   | 'rabbitmq:node'
+  | 'rabbitmq:activity'
+  | `rabbitmq:${'connection' | 'channel' | 'consumer' | 'policy'}`
+  | `rabbitmq:${'connections' | 'channels' | 'consumers' | 'policies'}`
   | `tail:${TailKind}`
   | 'tails'
   | 'message'

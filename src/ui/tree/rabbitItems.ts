@@ -115,11 +115,11 @@ export class QueueNode extends BindingsOwnerNode {
     item.id = this.id;
     const n = (v: number | undefined): string => (v === undefined ? '?' : v.toLocaleString('en-US'));
     const leader = q.leader !== undefined && q.type !== 'classic' ? ` · leader ${q.leader}` : '';
-    item.description = `${q.type} · ${n(q.messagesReady)} ready · ${n(q.messagesUnacknowledged)} unacked · ${n(q.consumers)} consumers${leader}`;
+    item.description = `${q.type} · ${n(q.messagesReady)} ready · ${n(q.messagesUnacknowledged)} unacked · ${n(q.consumers)} consumers${leader}${q.policy || q.operatorPolicy ? ` · policy ${[q.policy, q.operatorPolicy].filter(Boolean).join(' + ')}` : ''}`;
     const flagWords = [q.durable ? 'durable' : 'transient', q.autoDelete ? 'auto-delete' : '', q.exclusive ? 'exclusive' : '']
       .filter(Boolean)
       .join(', ');
-    item.tooltip = `${q.type} queue "${q.name}" (${flagWords})${q.state ? `\nstate ${q.state}` : ''}${replicaText(q)}${argumentsText(q.arguments)}${q.messages === undefined ? '\nstatistics: not sampled yet (the broker updates them about every 5 s)' : ''}`;
+    item.tooltip = `${q.type} queue "${q.name}" (${flagWords})${q.state ? `\nstate ${q.state}` : ''}${replicaText(q)}${argumentsText(q.arguments)}${policyText(q)}${q.messages === undefined ? '\nstatistics: not sampled yet (the broker updates them about every 5 s)' : ''}`;
     item.iconPath = new vscode.ThemeIcon(q.type === 'stream' ? 'pulse' : q.type === 'quorum' ? 'database' : 'inbox');
     item.contextValue = contextValue('rabbitmq:queue', {
       ...queueTypeFlags(q.type),
@@ -164,4 +164,13 @@ export class BindingNode extends BaseNode {
     item.contextValue = contextValue('rabbitmq:binding', { builtin: b.source === '', readonly: this.profile.readOnly });
     return item;
   }
+}
+
+/** The queue's policy, operator policy and what they set, for its tooltip. */
+function policyText(q: QueueInfo): string {
+  if (!q.policy && !q.operatorPolicy) return '';
+  const names = [q.policy ? `policy "${q.policy}"` : '', q.operatorPolicy ? `operator policy "${q.operatorPolicy}"` : '']
+    .filter(Boolean)
+    .join(', ');
+  return `\n${names}${q.effectivePolicy ? `: ${JSON.stringify(q.effectivePolicy)}` : ''}`;
 }

@@ -5,6 +5,7 @@
  * which the broker returns unpaged, are paged here. Each node loads its own
  * children and keeps its child nodes across refreshes.
  */
+import { ActivityFolder, ActivityItem, ActivityList } from './rabbitActivityNodes';
 import * as vscode from 'vscode';
 import type { ExchangeInfo, QueueInfo, VhostInfo } from '../../core/amqp/managementTypes';
 import type { ResolvedRabbitProfile } from '../../core/profiles';
@@ -98,6 +99,7 @@ export class VhostNode extends BaseNode implements Invalidatable {
   info: VhostInfo | undefined;
   readonly exchanges: FolderNode;
   readonly queues: FolderNode;
+  readonly activity: ActivityFolder;
 
   constructor(
     readonly profileNode: RabbitProfileNode,
@@ -106,6 +108,7 @@ export class VhostNode extends BaseNode implements Invalidatable {
     super(`${profileNode.id}/v/${seg(vhost)}`, profileNode);
     this.exchanges = new FolderNode(this, 'exchanges');
     this.queues = new FolderNode(this, 'queues');
+    this.activity = new ActivityFolder(this, profileNode.ctx, profileNode.profile, vhost);
   }
 
   get profile(): ResolvedRabbitProfile {
@@ -130,7 +133,7 @@ export class VhostNode extends BaseNode implements Invalidatable {
   }
 
   getChildren(): Promise<TreeNode[]> {
-    return Promise.resolve([this.exchanges, this.queues]);
+    return Promise.resolve([this.exchanges, this.queues, this.activity]);
   }
 
   folder(kind: FolderKind): FolderNode {
@@ -140,6 +143,7 @@ export class VhostNode extends BaseNode implements Invalidatable {
   invalidate(): void {
     this.exchanges.invalidate();
     this.queues.invalidate();
+    this.activity.invalidate();
   }
 }
 
@@ -230,6 +234,10 @@ export class FolderNode extends BaseNode implements Invalidatable, ItemFolder {
 /** The (profile, vhost) a node stands for, if any. */
 export function rabbitNodeTarget(node: TreeNode | undefined): { profile: ResolvedRabbitProfile; vhost?: string } | undefined {
   if (node instanceof RabbitProfileNode) return { profile: node.profile };
+  if (node instanceof ActivityItem)
+    return node.list.vhost === undefined ? { profile: node.profile } : { profile: node.profile, vhost: node.list.vhost };
+  if (node instanceof ActivityList || node instanceof ActivityFolder)
+    return node.vhost === undefined ? { profile: node.profile } : { profile: node.profile, vhost: node.vhost };
   if (
     node instanceof VhostNode ||
     node instanceof FolderNode ||

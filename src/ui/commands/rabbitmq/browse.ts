@@ -12,14 +12,15 @@ import { bool, num, obj, str } from '../args';
 import type { CommandCall, CommandSpec } from '../registry';
 import { argsOf, exchangeArg, jsonObject, target, validateJsonObject, where, type RabbitDeps } from './common';
 import { exchangeLabel } from './format';
+import { isOperationKind, listOperation, OPERATION_KINDS, type OperationKind } from './operations';
 
-const KINDS: readonly ListKind[] = ['vhosts', 'exchanges', 'queues', 'bindings', 'nodes'];
+const KINDS: readonly (ListKind | OperationKind)[] = ['vhosts', 'exchanges', 'queues', 'bindings', 'nodes', ...OPERATION_KINDS];
 
-function kindArg(value: unknown): ListKind {
+function kindArg(value: unknown): ListKind | OperationKind {
   if (typeof value !== 'string' || !(KINDS as readonly string[]).includes(value)) {
     throw new InputError(`"kind" must be one of ${KINDS.join(', ')}, not ${JSON.stringify(value)}.`);
   }
-  return value as ListKind;
+  return value as ListKind | OperationKind;
 }
 
 function sourceArg(value: Record<string, unknown> | undefined): BindingSelector | undefined {
@@ -40,10 +41,12 @@ function sourceArg(value: Record<string, unknown> | undefined): BindingSelector 
 
 async function list(deps: RabbitDeps, call: CommandCall): Promise<unknown> {
   const t = await target(deps, call);
-  let listArgs: ListArgs;
+  let listArgs: Omit<ListArgs, 'kind'> & { kind: ListKind | OperationKind; allVhosts?: boolean };
   if (call.args) {
     const a = call.args;
     listArgs = { kind: kindArg(a.kind), vhost: t.vhost };
+    const allVhosts = bool(a, 'allVhosts');
+    if (allVhosts !== undefined) listArgs.allVhosts = allVhosts;
     const filter = str(a, 'filter');
     const regex = bool(a, 'regex');
     const page = num(a, 'page', { min: 1 });
@@ -55,11 +58,16 @@ async function list(deps: RabbitDeps, call: CommandCall): Promise<unknown> {
     if (pageSize !== undefined) listArgs.pageSize = pageSize;
     if (source !== undefined) listArgs.source = source;
   } else {
-    const kind = (await call.prompts.pick(['vhosts', 'exchanges', 'queues', 'nodes'], { title: `List in ${where(t)}` })) as ListKind;
+    const kind = (await call.prompts.pick(['vhosts', 'exchanges', 'queues', 'nodes', ...OPERATION_KINDS], {
+      title: `List in ${where(t)}`,
+    })) as ListKind | OperationKind;
     const filter = await call.prompts.ask(`List ${kind}: name filter (empty for all)`, { value: '' });
     listArgs = { kind, vhost: t.vhost, pageSize: deps.settings().rabbitPageSize, ...(filter ? { filter } : {}) };
   }
-  const page = await t.session.management().list(listArgs);
+  const kind = listArgs.kind;
+  const page = isOperationKind(kind)
+    ? await listOperation(t.session.management(), kind, t.vhost, listArgs)
+    : await t.session.management().list({ ...listArgs, kind });
   const result = { items: page.items, total: page.total, page: page.page, pageCount: page.pageCount };
   if (call.interactive) {
     await deps.documents.show(
@@ -85,6 +93,7 @@ async function filterTarget(
   const kind = call.args
     ? kindArg(call.args.kind)
     : ((await call.prompts.pick(['exchanges', 'queues', 'vhosts'], { title: `Filter which list of ${where(t)}?` })) as ListKind);
+  if (isOperationKind(kind)) throw new InputError(`The ${kind} have no tree filter: list them with a filter instead.`);
   if (kind === 'bindings') throw new InputError('Bindings have no tree filter: they are listed under each exchange and queue.');
   if (kind === 'nodes') throw new InputError('Nodes have no tree filter: a cluster has a handful, all listed in the "Nodes" folder.');
   await deps.tree.children(undefined);

@@ -4,11 +4,16 @@
  */
 import * as vscode from 'vscode';
 import type { CommandSpec } from '../registry';
+import { rabbitAdminCommands } from './admin';
 import { rabbitBrowseCommands } from './browse';
 import type { RabbitDeps } from './common';
 import { RABBIT_DOC_SCHEME, RabbitDocuments } from './documents';
 import { rabbitManageCommands } from './manage';
 import { rabbitMessageCommands } from './messages';
+import { rabbitMoveCommands } from './move';
+import { rabbitOperationCommands } from './operations';
+import { rabbitTransferCommands } from './transfer';
+import { rabbitStreamBrowseCommands } from './streamBrowse';
 import { rabbitStreamCommands, StreamOutputs } from './streams';
 
 export interface RabbitCommandSet {
@@ -26,6 +31,11 @@ export function rabbitmqCommands(services: Omit<RabbitDeps, 'documents'>): Rabbi
       ...rabbitBrowseCommands(deps),
       ...rabbitManageCommands(deps),
       ...rabbitMessageCommands(deps),
+      ...rabbitMoveCommands(deps),
+      ...rabbitOperationCommands(deps),
+      ...rabbitAdminCommands(deps),
+      ...rabbitStreamBrowseCommands(deps),
+      ...rabbitTransferCommands(deps),
       ...rabbitStreamCommands(deps, outputs),
     ],
     disposables: [documents, vscode.workspace.registerTextDocumentContentProvider(RABBIT_DOC_SCHEME, documents), outputs],

@@ -8,6 +8,7 @@ import type { Redis } from 'ioredis';
 import * as vscode from 'vscode';
 import { analyzeKeyspace, DEFAULT_ANALYSIS_TOP, MAX_ANALYSIS_TOP, type KeyspaceAnalysis } from '../../../core/redis/keyspaceAnalysis';
 import { formatBytes } from '../../../core/redis/serverInfo';
+import { oneServer } from '../../../core/redis/redisClient';
 import { analysisLines } from '../../views/serverReports';
 import { num, str } from '../args';
 import type { CommandCall, CommandSpec } from '../registry';
@@ -45,7 +46,7 @@ async function withWalker<T>(t: ServerTarget, work: (client: Redis) => Promise<T
   if (t.node !== undefined) return work(t.client);
   const walker = await t.session.dedicated('analysis');
   try {
-    return await work(walker);
+    return await work(oneServer(walker));
   } finally {
     walker.disconnect();
   }

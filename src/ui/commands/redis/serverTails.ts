@@ -15,6 +15,7 @@ import {
 } from '../../../core/redis/keyspaceNotifications';
 import { MonitorTail, type MonitorLine } from '../../../core/redis/monitor';
 import { openRespClient } from '../../../core/redis/respClient';
+import { oneServer } from '../../../core/redis/redisClient';
 import { startSubscriptionTail } from '../../redis/subscriptionTail';
 import { droppingLine, TailOutput, timestamp } from '../../tails/tailOutput';
 import { bool, str } from '../args';
@@ -140,11 +141,14 @@ async function keyspaceEvents(deps: RedisUiDeps, call: CommandCall, consents: No
       const session = t.session;
       // A connection of the tail's own puts the old value back: the pool may be closing when the tail stops (deactivate).
       const restorer = consents.hold(t.profile.name, enabled.changed, enabled.previous)
-        ? await session.dedicated('notify-restore').catch(async (err: unknown) => {
-            const previous = consents.release(t.profile.name);
-            if (previous !== undefined) await restoreKeyspaceEvents(t.client, previous);
-            throw err;
-          })
+        ? await session
+            .dedicated('notify-restore')
+            .then(oneServer)
+            .catch(async (err: unknown) => {
+              const previous = consents.release(t.profile.name);
+              if (previous !== undefined) await restoreKeyspaceEvents(t.client, previous);
+              throw err;
+            })
         : undefined;
       const restore = async (): Promise<void> => {
         const previous = restorer ? consents.release(t.profile.name) : undefined;

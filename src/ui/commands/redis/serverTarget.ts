@@ -8,6 +8,7 @@ import type { Redis } from 'ioredis';
 import { InputError } from '../../../core/errors';
 import { checkDb, endpoint } from '../../../core/profiles';
 import { connectRedis } from '../../../core/redis/connection';
+import { oneServer } from '../../../core/redis/redisClient';
 import { serverScopeOf, type ServerScope } from '../../tree/serverNodes';
 import { str } from '../args';
 import type { CommandCall } from '../registry';
@@ -59,13 +60,13 @@ export async function resolveServer(deps: RedisUiDeps, call: CommandCall, title:
       throw new InputError(
         `Redis profile "${profile.name}" is a cluster: name the node with "node": "host:port" (brokerExplorer.redis.nodes lists them).`,
       );
-    const client = await target.session.client();
+    const client = oneServer(await target.session.client());
     return { ...target, node, where: `Redis profile "${profile.name}"`, client, release: () => undefined };
   }
   const address = parseNode(node);
   const where = `node ${node} of Redis profile "${profile.name}"`;
   if (profile.mode !== 'cluster' && endpoint(address) === endpoint(profile)) {
-    return { ...target, node, where, client: await target.session.client(), release: () => undefined };
+    return { ...target, node, where, client: oneServer(await target.session.client()), release: () => undefined };
   }
   if (profile.mode !== 'cluster')
     throw new InputError(`Redis profile "${profile.name}" is not a cluster, so it has no node ${node}: leave "node" out.`);

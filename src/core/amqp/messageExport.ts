@@ -1,0 +1,185 @@
+/**
+ * `brokerExplorer.rabbitmq.exportMessages`: a queue to a JSON lines file,
+ * one message a line: `{ exchange, routingKey, redelivered, body,
+ * properties }`, the body as text when it is valid UTF-8 and `{ hex }`
+ * otherwise, headers with their AMQP types (typedHeaders.ts). Two modes:
+ * "peek" gives every message back at the end (nack with requeue: the queue
+ * is unchanged, the messages flagged redelivered); "drain" acks a batch only
+ * after its lines were written and fsynced, so a crash loses nothing (the
+ * unacked ones go back to the queue, and may also be in the file).
+ */
+import { open, type FileHandle } from 'node:fs/promises';
+import type { Channel, ConsumeMessage } from 'amqplib';
+import { fromBuffer } from '../bytes';
+import { InputError, PreconditionError } from '../errors';
+import { closeQuietly } from './amqpConnection';
+import type { AmqpSession } from './amqpSession';
+import { checkShortString } from './amqpTable';
+import { propertiesFromAmqp } from './messageProperties';
+import { HeaderTap } from './typedHeaders';
+
+export interface ExportArgs {
+  queue: string;
+  /** An absolute path; the file is created or replaced. */
+  path: string;
+  mode: 'peek' | 'drain';
+  /** How many; all the queue holds when the export starts when absent. */
+  count?: number;
+}
+
+export interface ExportResult {
+  exported: number;
+  path: string;
+  /** False when this amqplib could not be tapped: headers then went out as amqplib decoded them (numbers untyped). */
+  typedHeaders: boolean;
+}
+
+export interface ExportOptions {
+  signal?: AbortSignal;
+  onProgress?: (exported: number, total: number) => void;
+  /** Messages written (and, draining, acked) together (default 500). */
+  batch?: number;
+}
+
+export const MAX_EXPORT_COUNT = 100_000_000;
+
+function checkExportArgs(args: ExportArgs): { queue: string; count: number | undefined } {
+  const queue = checkShortString(args.queue, 'queue name');
+  if (args.mode !== 'peek' && args.mode !== 'drain')
+    throw new InputError(
+      `The export mode ${JSON.stringify(args.mode)} is not known: use "peek" (the queue keeps every message) or "drain".`,
+    );
+  if (typeof args.path !== 'string' || args.path.trim() === '') throw new InputError('The export needs a file path.');
+  const count = args.count;
+  if (count !== undefined && (!Number.isInteger(count) || count < 1 || count > MAX_EXPORT_COUNT))
+    throw new InputError(
+      `The count ${JSON.stringify(count)} is not valid: give a whole number from 1 to ${MAX_EXPORT_COUNT}, or none for all.`,
+    );
+  return { queue, count };
+}
+
+/** One message as its JSON line (without the newline). */
+export function messageLine(msg: ConsumeMessage, typedHeaders: Record<string, unknown> | undefined): string {
+  const properties = propertiesFromAmqp(msg.properties);
+  delete properties.clusterId;
+  if (typedHeaders !== undefined) properties.headers = typedHeaders;
+  return JSON.stringify({
+    exchange: msg.fields.exchange,
+    routingKey: msg.fields.routingKey,
+    redelivered: msg.fields.redelivered,
+    body: fromBuffer(msg.content),
+    properties,
+  });
+}
+
+/** Exports; drain mode is refused on read-only profiles before anything is sent. */
+export async function exportMessages(session: AmqpSession, args: ExportArgs, options: ExportOptions = {}): Promise<ExportResult> {
+  const { queue, count } = checkExportArgs(args);
+  if (args.mode === 'drain') session.assertWritable(`draining queue "${queue}" into a file`);
+  const what = `exporting queue "${queue}"`;
+  const model = await session.openConnection(`export ${queue}`, options.signal);
+  const tap = HeaderTap.install(model);
+  let file: FileHandle | undefined;
+  try {
+    const open1 = await session.openChannel(what, { model });
+    const ch = open1.channel;
+    let depth: number;
+    try {
+      depth = (await ch.checkQueue(queue)).messageCount;
+    } catch (err) {
+      throw session.describe(`checking queue "${queue}"`, open1.serverError ?? err);
+    }
+    const info = await session
+      .management()
+      .getQueue(session.vhost, queue)
+      .catch(() => undefined);
+    if (info?.type === 'stream') throw new PreconditionError(`Queue "${queue}" is a stream: export reads queues; browse a stream instead.`);
+    file = await open(args.path, 'w');
+    const total = count ?? depth;
+    const exported = total === 0 ? 0 : await exportLoop(ch, file, tap, { queue, total, mode: args.mode }, options);
+    await file.sync();
+    return { exported, path: args.path, typedHeaders: tap?.working ?? false };
+  } catch (err) {
+    throw session.describe(what, err);
+  } finally {
+    await file?.close().catch(() => undefined);
+    await closeQuietly(model);
+  }
+}
+
+interface LoopPlan {
+  queue: string;
+  total: number;
+  mode: 'peek' | 'drain';
+}
+
+async function exportLoop(
+  ch: Channel,
+  file: FileHandle,
+  tap: HeaderTap | undefined,
+  plan: LoopPlan,
+  options: ExportOptions,
+): Promise<number> {
+  const batchSize = Math.max(1, options.batch ?? 500);
+  const channelNo = (ch as unknown as { ch?: number }).ch ?? 0;
+  // Peek keeps every message unacked until the end: no prefetch limit then (the broker would stop at it).
+  await ch.prefetch(plan.mode === 'drain' ? batchSize * 2 : 0);
+  let lines: string[] = [];
+  let last: ConsumeMessage | undefined;
+  let exported = 0;
+  let writing: Promise<void> = Promise.resolve();
+  let tag: string | undefined;
+  const flush = (final: boolean): Promise<void> => {
+    const text = lines.join('');
+    const upTo = last;
+    lines = [];
+    writing = writing.then(async () => {
+      if (text !== '') await file.write(text);
+      if (plan.mode === 'drain' && upTo) {
+        await file.sync();
+        ch.ack(upTo, true);
+      }
+      if (final && plan.mode === 'peek' && upTo) ch.nack(upTo, true, true);
+    });
+    return writing;
+  };
+  await new Promise<void>((resolve, reject) => {
+    let idle: NodeJS.Timeout | undefined;
+    let done = false;
+    const finish = (): void => {
+      if (done) return;
+      done = true;
+      if (idle) clearTimeout(idle);
+      options.signal?.removeEventListener('abort', finish);
+      if (tag) void ch.cancel(tag).catch(() => undefined);
+      flush(true).then(resolve, reject);
+    };
+    const rearm = (): void => {
+      if (idle) clearTimeout(idle);
+      idle = setTimeout(finish, 2_000);
+    };
+    options.signal?.addEventListener('abort', finish, { once: true });
+    ch.on('close', () => !done && reject(new Error('Channel closed')));
+    ch.consume(
+      plan.queue,
+      (msg) => {
+        if (!msg) return finish();
+        const typed = tap?.working ? tap.next(channelNo) : undefined;
+        if (done || exported >= plan.total) return; // peek: given back with the final nack; drain: requeued on close
+        lines.push(`${messageLine(msg, typed)}\n`);
+        last = msg;
+        exported++;
+        options.onProgress?.(exported, plan.total);
+        if (exported >= plan.total) return finish();
+        if (lines.length >= batchSize) void flush(false).catch(reject);
+        rearm();
+      },
+      { noAck: false },
+    ).then((ok) => {
+      tag = ok.consumerTag;
+      if (done) void ch.cancel(ok.consumerTag).catch(() => undefined);
+      else rearm();
+    }, reject);
+  });
+  return exported;
+}

@@ -1,0 +1,214 @@
+/**
+ * A vhost's "Activity" folder: its connections (client name, user, client
+ * properties, rates), channels (prefetch, unacked, unconfirmed), consumers
+ * (the queue each reads) and policies, each a paged list; and "Whole broker"
+ * with the connections, channels and consumers of every vhost. A connection
+ * item is `be:rabbitmq:connection`, so "Close Connection…" and "Open in
+ * Management UI" reach it.
+ */
+import * as vscode from 'vscode';
+import { listChannels, listConsumers } from '../../core/amqp/managementBrowse';
+import { listPolicies } from '../../core/amqp/managementAdmin';
+import type { Page, ConnectionInfo } from '../../core/amqp/managementTypes';
+import type { ChannelInfo, ConsumerInfo, PolicyInfo } from '../../core/amqp/operationsTypes';
+import type { ResolvedRabbitProfile } from '../../core/profiles';
+import { contextValue, type ContextKind } from './contextValue';
+import type { Invalidatable, RabbitTreeContext } from './rabbitContext';
+import { ListPager, loadOrError, pagedChildren, seg } from './rabbitPager';
+import { BaseNode, type TreeNode } from './treeNode';
+
+export type ActivityKind = 'connections' | 'channels' | 'consumers' | 'policies';
+
+type ActivityInfo = ConnectionInfo | ChannelInfo | ConsumerInfo | PolicyInfo;
+
+interface Shown {
+  key: string;
+  label: string;
+  description: string;
+  tooltip: string;
+  icon: string;
+  context: ContextKind;
+}
+
+const rate = (r: number | undefined): string => (r === undefined ? '' : ` · ${r.toFixed(1)}/s`);
+
+function show(kind: ActivityKind, x: ActivityInfo, wide: boolean): Shown {
+  const where = wide && 'vhost' in x ? ` · vhost ${x.vhost}` : '';
+  switch (kind) {
+    case 'connections': {
+      const c = x as ConnectionInfo;
+      const client = [c.product, c.version, c.platform].filter(Boolean).join(' ');
+      return {
+        key: c.name,
+        label: c.clientName ?? c.name,
+        description: `${c.user}${where} · ${c.channels ?? '?'} channel(s)${c.state && c.state !== 'running' ? ` · ${c.state}` : ''}`,
+        tooltip: `connection ${c.name}\nuser ${c.user}, vhost ${c.vhost}${client ? `\nclient ${client}` : ''}${c.recvRate !== undefined ? `\nin ${c.recvRate.toFixed(0)} B/s, out ${(c.sendRate ?? 0).toFixed(0)} B/s` : ''}`,
+        icon: 'plug',
+        context: 'rabbitmq:connection',
+      };
+    }
+    case 'channels': {
+      const ch = x as ChannelInfo;
+      return {
+        key: ch.name,
+        label: ch.name,
+        description: `prefetch ${ch.prefetch} · ${ch.unacked} unacked${ch.confirm ? ` · confirm, ${ch.unconfirmed} unconfirmed` : ''} · ${ch.consumers} consumer(s)${rate(ch.publishRate)}${where}`,
+        tooltip: `channel ${ch.number} of ${ch.connectionName}\nuser ${ch.user}, vhost ${ch.vhost}\npublish${rate(ch.publishRate) || ' –'}, deliver${rate(ch.deliverRate) || ' –'}, ack${rate(ch.ackRate) || ' –'}`,
+        icon: 'git-merge',
+        context: 'rabbitmq:channel',
+      };
+    }
+    case 'consumers': {
+      const c = x as ConsumerInfo;
+      return {
+        key: `${c.channelName}/${c.consumerTag}`,
+        label: c.consumerTag,
+        description: `queue ${c.queue} · prefetch ${c.prefetch}${c.ackRequired ? '' : ' · no ack'}${c.active === false ? ' · waiting (single active consumer)' : ''}${where}`,
+        tooltip: `consumer ${c.consumerTag} on queue "${c.queue}" (vhost ${c.vhost})\nchannel ${c.channelName}`,
+        icon: 'eye',
+        context: 'rabbitmq:consumer',
+      };
+    }
+    case 'policies': {
+      const p = x as PolicyInfo;
+      return {
+        key: `${p.operator ? 'op' : 'p'}/${p.name}`,
+        label: p.name,
+        description: `${p.operator ? 'operator · ' : ''}${p.pattern} → ${p.applyTo} · priority ${p.priority}`,
+        tooltip: `${p.operator ? 'operator policy' : 'policy'} "${p.name}"\n${JSON.stringify(p.definition, null, 2)}`,
+        icon: 'law',
+        context: 'rabbitmq:policy',
+      };
+    }
+  }
+}
+
+const TITLES: Record<ActivityKind, string> = {
+  connections: 'Connections',
+  channels: 'Channels',
+  consumers: 'Consumers',
+  policies: 'Policies',
+};
+const ICONS: Record<ActivityKind, string> = { connections: 'plug', channels: 'git-merge', consumers: 'eye', policies: 'law' };
+
+/** One paged list: a vhost's (or, with `vhost` undefined, the broker's) connections, channels, consumers or policies. */
+export class ActivityList extends BaseNode implements Invalidatable {
+  readonly pager: ListPager<ActivityInfo>;
+  private readonly wide: boolean;
+
+  constructor(
+    parent: TreeNode,
+    readonly ctx: RabbitTreeContext,
+    readonly profile: ResolvedRabbitProfile,
+    readonly vhost: string | undefined,
+    readonly kind: ActivityKind,
+  ) {
+    super(`${parent.id}/${kind}`, parent);
+    this.wide = vhost === undefined;
+    this.pager = new ListPager<ActivityInfo>(
+      (page, pageSize) => this.fetch(page, pageSize),
+      (x) => show(kind, x, this.wide).key,
+      () => ctx.settings(),
+    );
+  }
+
+  private async fetch(page: number, pageSize: number): Promise<Page<ActivityInfo>> {
+    const m = (await this.ctx.pool.session(this.profile.name, this.vhost)).management();
+    const scope = { page, pageSize, ...(this.vhost === undefined ? {} : { vhost: this.vhost }) };
+    switch (this.kind) {
+      case 'connections':
+        return m.listConnections(scope);
+      case 'channels':
+        return listChannels(m, scope);
+      case 'consumers':
+        return listConsumers(m, scope);
+      case 'policies':
+        return listPolicies(m, this.vhost ?? this.profile.vhost, { page, pageSize });
+    }
+  }
+
+  getTreeItem(): vscode.TreeItem {
+    const item = new vscode.TreeItem(TITLES[this.kind], vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = this.id;
+    if (this.pager.started) item.description = this.pager.total.toLocaleString('en-US');
+    item.iconPath = new vscode.ThemeIcon(ICONS[this.kind]);
+    item.contextValue = contextValue(`rabbitmq:${this.kind}`, { readonly: this.profile.readOnly });
+    return item;
+  }
+
+  async getChildren(): Promise<TreeNode[]> {
+    const error = await loadOrError(this, this.pager);
+    if (error) return [error];
+    const nodes = this.pager.items.map((info) => new ActivityItem(this, info, show(this.kind, info, this.wide)));
+    return pagedChildren(this, this.ctx, this.pager, nodes, this.kind, false);
+  }
+
+  invalidate(): void {
+    this.pager.invalidate();
+  }
+}
+
+/** One connection, channel, consumer or policy: a leaf. */
+export class ActivityItem extends BaseNode {
+  constructor(
+    readonly list: ActivityList,
+    readonly info: ActivityInfo,
+    private readonly shown: Shown,
+  ) {
+    super(`${list.id}/${seg(shown.key)}`, list);
+  }
+
+  get profile(): ResolvedRabbitProfile {
+    return this.list.profile;
+  }
+
+  getTreeItem(): vscode.TreeItem {
+    const item = new vscode.TreeItem(this.shown.label, vscode.TreeItemCollapsibleState.None);
+    item.id = this.id;
+    item.description = this.shown.description;
+    item.tooltip = this.shown.tooltip;
+    item.iconPath = new vscode.ThemeIcon(this.shown.icon);
+    item.contextValue = contextValue(this.shown.context, { readonly: this.profile.readOnly });
+    return item;
+  }
+}
+
+/** "Activity" under a vhost, or "Whole broker" inside it (vhost undefined). */
+export class ActivityFolder extends BaseNode implements Invalidatable {
+  private readonly lists: ActivityList[];
+  private readonly broker: ActivityFolder | undefined;
+
+  constructor(
+    parent: TreeNode,
+    readonly ctx: RabbitTreeContext,
+    readonly profile: ResolvedRabbitProfile,
+    readonly vhost: string | undefined,
+  ) {
+    super(`${parent.id}/${vhost === undefined ? 'broker' : 'activity'}`, parent);
+    const kinds: ActivityKind[] =
+      vhost === undefined ? ['connections', 'channels', 'consumers'] : ['connections', 'channels', 'consumers', 'policies'];
+    this.lists = kinds.map((k) => new ActivityList(this, ctx, profile, vhost, k));
+    this.broker = vhost === undefined ? undefined : new ActivityFolder(this, ctx, profile, undefined);
+  }
+
+  getTreeItem(): vscode.TreeItem {
+    const item = new vscode.TreeItem(this.vhost === undefined ? 'Whole Broker' : 'Activity', vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = this.id;
+    item.tooltip =
+      this.vhost === undefined
+        ? 'Connections, channels and consumers of every vhost'
+        : `Connections, channels, consumers and policies of vhost "${this.vhost}"`;
+    item.iconPath = new vscode.ThemeIcon(this.vhost === undefined ? 'globe' : 'pulse');
+    item.contextValue = contextValue('rabbitmq:activity', { readonly: this.profile.readOnly });
+    return item;
+  }
+
+  getChildren(): Promise<TreeNode[]> {
+    return Promise.resolve(this.broker ? [...this.lists, this.broker] : [...this.lists]);
+  }
+
+  invalidate(): void {
+    for (const l of this.lists) l.invalidate();
+    this.broker?.invalidate();
+  }
+}
