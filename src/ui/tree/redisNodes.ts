@@ -4,6 +4,7 @@
  * Cluster profile shows database 0's keys directly, after a "Nodes" folder;
  * a Sentinel profile has a "Nodes" folder before its databases.
  */
+import { ServerNode } from './serverNodes';
 import { describeStream, streamSummary } from '../../core/redis/streams';
 import * as vscode from 'vscode';
 import type { RedisClient } from '../../core/redis/redisClient';
@@ -56,6 +57,8 @@ export class RedisProfileNode extends BaseNode {
   readonly tailsFolder: TailsFolderNode;
   /** Cluster and Sentinel profiles: their servers. */
   readonly nodesFolder: NodesFolderNode | undefined;
+  /** Server insight: INFO, configuration, slow log, clients, analysis, MONITOR. */
+  readonly serverNode: ServerNode;
 
   constructor(
     readonly ctx: RedisTreeContext,
@@ -64,6 +67,7 @@ export class RedisProfileNode extends BaseNode {
     super(`redis/${profile.name}`, undefined);
     this.tailsFolder = new TailsFolderNode(this, ctx.tails, 'redis', profile.name);
     if (profile.mode !== 'standalone') this.nodesFolder = new NodesFolderNode(this, () => loadTopology(ctx.pool, profile.name));
+    this.serverNode = new ServerNode(this, profile);
   }
 
   getTreeItem(): vscode.TreeItem {
@@ -85,7 +89,7 @@ export class RedisProfileNode extends BaseNode {
   async getChildren(): Promise<TreeNode[]> {
     const tails = this.tailsFolder.count > 0 ? [this.tailsFolder] : [];
     const nodes = this.nodesFolder ? [this.nodesFolder] : [];
-    if (this.profile.mode === 'cluster') return [...tails, ...nodes, ...(await this.database(0).getChildren())];
+    if (this.profile.mode === 'cluster') return [...tails, ...nodes, this.serverNode, ...(await this.database(0).getChildren())];
     try {
       const client = await this.ctx.pool.get(this.profile.name);
       const counts = await keyspaceCounts(client);
@@ -99,7 +103,7 @@ export class RedisProfileNode extends BaseNode {
           node.keyCount = counts.get(db) ?? 0;
           return node;
         });
-      return [...tails, ...nodes, ...this.dbNodes];
+      return [...tails, ...nodes, this.serverNode, ...this.dbNodes];
     } catch (err) {
       return [...tails, ...nodes, new ErrorNode(`${this.id}/error`, this, errorMessage(err))];
     }
