@@ -133,7 +133,7 @@ export async function moveMessages(session: AmqpSession, args: MoveArgs, options
   };
   const counts: MoveCounts = { moved: 0, possibleDuplicates: 0, uncertain: 0 };
   if (plan.total > 0) await runPasses(session, plan, target, counts, { ...options, all: count === undefined });
-  const kept = (await checkQueue(session, queue)).messageCount;
+  const kept = await settledDepth(session, queue, depth - counts.moved);
   const result: MoveResult = { moved: counts.moved, kept, moveId: plan.moveId };
   if (counts.possibleDuplicates > 0) result.possibleDuplicates = counts.possibleDuplicates;
   if (counts.stoppedBecause !== undefined)
@@ -186,6 +186,22 @@ async function runPasses(
     session.logger.info(`Moving from queue "${plan.queue}": the connection was lost after ${counts.moved} message(s); reconnecting.`);
     await new Promise((resolve) => setTimeout(resolve, 200 * (attempt + 1)));
   }
+}
+
+/**
+ * The source's depth once the messages given back on the way out (unacked
+ * when its channel closed, nacked) are counted again: the broker requeues
+ * them a moment after the channel's close-ok. Waits up to a second for the
+ * depth to reach `expected` (what the source held minus what moved); with
+ * other producers or consumers on the queue, it reads what is there then.
+ */
+async function settledDepth(session: AmqpSession, queue: string, expected: number): Promise<number> {
+  let depth = (await checkQueue(session, queue)).messageCount;
+  for (let waited = 0; depth < expected && waited < 1_000; waited += 50) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    depth = (await checkQueue(session, queue)).messageCount;
+  }
+  return depth;
 }
 
 async function onePass(

@@ -57,6 +57,7 @@ export class TunnelNatMap {
   private readonly ours = new Set<string>();
   private spares: net.Server[] = [];
   private refuser: NatEndpoint | undefined;
+  private refuserServer: net.Server | undefined;
   private closed = false;
   private readonly logger: Logger;
 
@@ -73,6 +74,7 @@ export class TunnelNatMap {
     const map = new TunnelNatMap(tunnel, options.spares ?? 6, options.logger ?? silentLogger);
     try {
       const refuser = await map.bind();
+      map.refuserServer = refuser;
       map.refuser = local(refuser);
       for (const seed of seeds) await map.forward(seed);
       await map.fill();
@@ -121,7 +123,7 @@ export class TunnelNatMap {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    for (const server of [...this.targets.keys(), ...this.spares]) server.close();
+    for (const server of [...this.targets.keys(), ...this.spares, ...(this.refuserServer ? [this.refuserServer] : [])]) server.close();
     this.spares = [];
   }
 
