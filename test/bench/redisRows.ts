@@ -5,6 +5,7 @@
  */
 import type { Redis } from 'ioredis';
 import { connectRedis } from '../../src/core/redis/connection';
+import { openRespClient } from '../../src/core/redis/respClient';
 import { scanKeysPage } from '../../src/core/redis/keyScanner';
 import { resolveRedisProfile, type ResolvedRedisProfile } from '../../src/core/profiles';
 import { KeyPager } from '../../src/ui/tree/keyPager';
@@ -312,7 +313,12 @@ export async function runRedisRows(cfg: BenchConfig, want: (id: string) => boole
     }
     if (want('13')) {
       log('row 13: walking all keys with type and TTL (one scanKeysPage call / plain ioredis loop / iterateKeys)');
-      rows.push(await rowWalkWithInfo(cfg, ours, raw, total));
+      const walker = await openRespClient(benchRedisProfile(cfg.db), { connectionName: 'broker-explorer:walk' });
+      try {
+        rows.push(await rowWalkWithInfo(cfg, ours, raw, total, walker));
+      } finally {
+        walker.close();
+      }
     }
     if (want('5')) {
       // The key set is no longer needed: free it before the big collections.

@@ -1,6 +1,6 @@
 /**
  * Row 13: the whole keyspace walked WITH type and TTL by one scanKeysPage
- * call (a `limit` above the key count, as `brokerExplorer.redis.scanKeys`
+ * call on the RESP connection the scanKeys command walks on (a `limit` above the key count, as `brokerExplorer.redis.scanKeys`
  * does with a large `limit`), against the plain ioredis loop: SCAN COUNT
  * 1000, then one TYPE + PTTL pipeline per batch, one after the other.
  * Also reports the export path (iterateKeys with info) and the plain loop run
@@ -8,6 +8,7 @@
  */
 import type { Redis } from 'ioredis';
 import { scanKeysPage } from '../../src/core/redis/keyScanner';
+import type { RespClient } from '../../src/core/redis/respClient';
 import { iterateKeys } from '../../src/core/redis/scanExport';
 import { alternate, median, ms, pairedRatio, ratioText, round, summary, timed, type BenchConfig, type Row } from './util';
 
@@ -28,7 +29,7 @@ export async function plainInfoWalk(raw: Redis): Promise<number> {
   return n;
 }
 
-async function oneCall(ours: Redis, total: number): Promise<number> {
+async function oneCall(ours: RespClient, total: number): Promise<number> {
   const page = await scanKeysPage(ours, { limit: total + 1, count: 1000, maxExamine: Number.MAX_SAFE_INTEGER, withInfo: true });
   if (!page.complete) throw new Error('scanKeysPage stopped before the end of the keyspace');
   return page.keys.length;
@@ -40,13 +41,14 @@ async function exportWalk(ours: Redis): Promise<number> {
   return n;
 }
 
-export async function rowWalkWithInfo(cfg: BenchConfig, ours: Redis, raw: Redis, total: number): Promise<Row> {
+/** `walker`: the RESP connection `brokerExplorer.redis.scanKeys` walks on (RedisSession.walker). */
+export async function rowWalkWithInfo(cfg: BenchConfig, ours: Redis, raw: Redis, total: number, walker: RespClient): Promise<Row> {
   const reps = Math.max(1, Math.round(3 * cfg.reps));
   const counts: Record<string, number> = {};
   const res = await alternate(
     reps,
     {
-      scanKeys: async () => timed(async () => (counts.scanKeys = await oneCall(ours, total))),
+      scanKeys: async () => timed(async () => (counts.scanKeys = await oneCall(walker, total))),
       plain: async () => timed(async () => (counts.plain = await plainInfoWalk(raw))),
       iterateKeys: async () => timed(async () => (counts.iterateKeys = await exportWalk(ours))),
       // The same plain loop on the extension's connection: what the connection itself adds per command.

@@ -3,6 +3,7 @@ import type { ChainableCommander, Redis } from 'ioredis';
 import { CancelledError } from '../../src/core/errors';
 import { connectRedis } from '../../src/core/redis/connection';
 import { scanKeysPage } from '../../src/core/redis/keyScanner';
+import { openRespClient } from '../../src/core/redis/respClient';
 import { iterateKeys } from '../../src/core/redis/scanExport';
 import { localProfile, plainClient, seedKeys } from './helpers/redis';
 
@@ -152,6 +153,46 @@ describe('walking the keyspace with TYPE and TTL (real Redis, db 0, keys of this
     await new Promise((r) => setTimeout(r, 100));
     assert.equal(wire.scans, wire.pipelines.length + wire.emptyScans);
     assert.ok(pages >= 5, `${pages} pages`);
+  });
+
+  it('on our own RESP connection (the scanKeys walker) a page holds the same keys, types and TTLs, and continues exactly', async () => {
+    const resp = await openRespClient(localProfile(DB), { connectionName: 'broker-explorer:walk-test' });
+    try {
+      const full = await scanKeysPage(resp, { match: `${prefix}*`, limit: N + 10, count: 1000, maxExamine: Number.MAX_SAFE_INTEGER });
+      assert.equal(full.complete, true);
+      assert.equal(new Set(full.keys.map((k) => k.key.toString())).size, N + 1);
+      assert.equal(full.keys.find((k) => k.key.toString() === `${prefix}hash`)?.type, 'hash');
+      const ttl = full.keys.find((k) => k.key.toString() === `${prefix}7`)?.ttl ?? 0;
+      assert.ok(ttl > 400 && ttl <= 500, `ttl ${ttl}`);
+      assert.ok(full.keys.every((k) => k.type === 'string' || k.type === 'hash'));
+      const seen = new Set<string>();
+      let cursor = '0';
+      do {
+        const page = await scanKeysPage(resp, {
+          match: `${prefix}*`,
+          limit: 3000,
+          count: 1000,
+          maxExamine: Number.MAX_SAFE_INTEGER,
+          cursor,
+        });
+        for (const k of page.keys) seen.add(k.key.toString());
+        cursor = page.cursor;
+      } while (cursor !== '0');
+      assert.equal(seen.size, N + 1);
+      const hashes = await scanKeysPage(resp, {
+        match: `${prefix}*`,
+        type: 'hash',
+        limit: 10,
+        count: 1000,
+        maxExamine: Number.MAX_SAFE_INTEGER,
+      });
+      assert.deepEqual(
+        hashes.keys.map((k) => [k.key.toString(), k.type]),
+        [[`${prefix}hash`, 'hash']],
+      );
+    } finally {
+      resp.close();
+    }
   });
 
   it('a walk with info cancelled half way sends no SCAN after the cancel', async () => {

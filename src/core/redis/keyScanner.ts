@@ -17,6 +17,8 @@ import {
   type WalkOptions,
 } from './keyBatch';
 import { isCluster, primariesOf, type RedisClient } from './redisClient';
+import { RespClient } from './respClient';
+import { respKeyInfosThenScan, respScan } from './respKeyBatch';
 
 export {
   checkKeyType,
@@ -78,22 +80,36 @@ export function iterateKeys(client: RedisClient, options: IterateKeysOptions = {
   return walkKeys(client, options);
 }
 
-/** A walk of one server, or of every primary of a cluster with one composite cursor (see clusterScan.ts). */
-function walkKeys(client: RedisClient, options: WalkOptions): AsyncGenerator<KeyBatch> {
+/**
+ * A walk of one server, or of every primary of a cluster with one composite
+ * cursor (see clusterScan.ts). On our own RESP connection (a long walk with
+ * type and TTL: no ioredis command object per key) the same walk, one server.
+ */
+function walkKeys(client: RedisClient | RespClient, options: WalkOptions): AsyncGenerator<KeyBatch> {
+  if (client instanceof RespClient) return walkServerKeys(client, options);
   return isCluster(client) ? walkClusterKeys(client, options) : walkServerKeys(client, options);
 }
 
-async function* walkServerKeys(client: Redis, options: WalkOptions): AsyncGenerator<KeyBatch> {
+async function* walkServerKeys(client: Redis | RespClient, options: WalkOptions): AsyncGenerator<KeyBatch> {
   const { count, extra } = scanArguments(options);
   let cursor = options.cursor ?? '0';
   if (!/^\d+$/.test(cursor))
     throw new InputError(`The cursor "${cursor}" is not valid: pass back the cursor a previous scan returned, or "0" to start.`);
   const scanArgs = (from: string): (string | number | Buffer)[] => [from, 'COUNT', count, ...extra];
+  const resp = client instanceof RespClient ? client : undefined;
+  const scan = async (from: string): Promise<[string, Buffer[]]> =>
+    resp ? respScan(resp, scanArgs(from)) : parseScanReply(await (client as Redis).callBuffer('SCAN', ...scanArgs(from)));
+  const infosThenScan = (keys: Buffer[], next: string | undefined): Promise<{ infos: KeyInfo[]; scan?: [string, Buffer[]] }> => {
+    const args = next === undefined ? undefined : scanArgs(next);
+    if (resp) return respKeyInfosThenScan(resp, keys, options.type, args);
+    if (args) return keyInfosThenScan(client as Redis, keys, options.type, args);
+    return keyInfos(client as Redis, keys, options.type).then((infos) => ({ infos }));
+  };
   const withInfo = options.withInfo ?? false;
   let scanned = 0;
   let found = 0;
   throwIfAborted(options.signal);
-  let [next, batch] = parseScanReply(await client.callBuffer('SCAN', ...scanArgs(cursor)));
+  let [next, batch] = await scan(cursor);
   for (;;) {
     cursor = next;
     scanned += count;
@@ -102,17 +118,15 @@ async function* walkServerKeys(client: Redis, options: WalkOptions): AsyncGenera
     if (goOn) throwIfAborted(options.signal);
     let keys: KeyInfo[];
     let following: [string, Buffer[]] | undefined;
-    if (withInfo && goOn) {
-      ({ infos: keys, scan: following } = await keyInfosThenScan(client, batch, options.type, scanArgs(cursor)));
-    } else if (withInfo) {
-      keys = await keyInfos(client, batch, options.type);
+    if (withInfo) {
+      ({ infos: keys, scan: following } = await infosThenScan(batch, goOn ? cursor : undefined));
     } else {
       keys = batch.map((key): KeyInfo => ({ key, type: options.type ?? 'unknown', ttl: -1 }));
     }
     yield { keys, cursor, scanned };
     if (!goOn) return;
     throwIfAborted(options.signal);
-    [next, batch] = following ?? parseScanReply(await client.callBuffer('SCAN', ...scanArgs(cursor)));
+    [next, batch] = following ?? (await scan(cursor));
   }
 }
 
@@ -121,7 +135,7 @@ async function* walkServerKeys(client: Redis, options: WalkOptions): AsyncGenera
  * batches, so possibly more) or `maxExamine` keys examined, with TYPE and
  * TTL per batch overlapped with the next SCAN (see iterateKeys).
  */
-export async function scanKeysPage(client: RedisClient, options: KeyPageOptions = {}): Promise<KeyPage> {
+export async function scanKeysPage(client: RedisClient | RespClient, options: KeyPageOptions = {}): Promise<KeyPage> {
   const limit = options.limit ?? DEFAULT_PAGE_LIMIT;
   const maxExamine = options.maxExamine ?? DEFAULT_MAX_EXAMINE;
   if (!Number.isInteger(limit) || limit < 1) throw new InputError(`The limit ${limit} is not valid: give a whole number of at least 1.`);

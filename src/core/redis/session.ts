@@ -42,6 +42,7 @@ export class RedisSession {
   private readonly logger: Logger;
   private shared: Promise<RedisClient> | undefined;
   private exact: Promise<RedisClient> | undefined;
+  private walk: Promise<RespClient> | undefined;
   private commands: CommandCache | undefined;
   private closed = false;
 
@@ -107,6 +108,26 @@ export class RedisSession {
     this.exact = opening;
     opening.catch(() => {
       if (this.exact === opening) this.exact = undefined;
+    });
+    return opening;
+  }
+
+  /**
+   * A RESP connection of the session's own for long key walks with type and
+   * TTL (`scanKeys` with a large limit): opened on first use, kept while it
+   * is open, replaced when it closed. Walks may share it: replies come back in order.
+   */
+  async walker(signal?: AbortSignal): Promise<RespClient> {
+    const current = this.walk;
+    if (current) {
+      const client = await current.catch(() => undefined);
+      if (client?.connected) return client;
+      if (this.walk === current) this.walk = undefined;
+    }
+    const opening = this.resp('walk', this.db, signal);
+    this.walk = opening;
+    opening.catch(() => {
+      if (this.walk === opening) this.walk = undefined;
     });
     return opening;
   }
@@ -199,8 +220,13 @@ export class RedisSession {
         () => undefined,
       );
     }
+    this.walk?.then(
+      (client) => client.close(),
+      () => undefined,
+    );
     this.shared = undefined;
     this.exact = undefined;
+    this.walk = undefined;
   }
 
   private connect(extra: Pick<RedisConnectOptions, 'connectionName' | 'db' | 'stringNumbers'>): Promise<RedisClient> {
