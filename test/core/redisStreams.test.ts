@@ -15,7 +15,7 @@ import {
   streamTrim,
 } from '../../src/core/redis/streams';
 import type { StreamItem } from '../../src/core/redis/valueScanner';
-import { localProfile, useRedisDb } from './helpers/redis';
+import { localProfile, useRedisSessionDb } from './helpers/redis';
 
 const DB = 12;
 const f = (o: Record<string, string>): Buffer[] => streamFields(o);
@@ -30,18 +30,10 @@ async function seedStream(seed: Redis, key: string, n: number): Promise<void> {
 describe('Redis streams: entries (db 12)', function () {
   let seed: Redis;
   let session: RedisSession;
-  useRedisDb(
-    DB,
-    async (profile) => {
-      const s = new RedisSession(profile);
-      await s.client();
-      return { close: () => s.close(), s };
-    },
-    (sd, c) => {
-      seed = sd;
-      session = c.s;
-    },
-  );
+  useRedisSessionDb(DB, (sd, s) => {
+    seed = sd;
+    session = s;
+  });
 
   it('XADD with "*" returns the new ID; an explicit ID and "<ms>-*" are kept; fields as an object or a list (binary too)', async () => {
     const auto = await streamAdd(session, 's', f({ a: '1', b: 'two' }));

@@ -13,7 +13,7 @@ import {
   pendingSummary,
   setGroupId,
 } from '../../src/core/redis/streamGroups';
-import { localProfile, useRedisDb } from './helpers/redis';
+import { localProfile, useRedisSessionDb } from './helpers/redis';
 
 const DB = 12;
 
@@ -32,18 +32,10 @@ async function deliver(seed: Redis, key: string, group: string, consumer: string
 describe('Redis streams: consumer groups (db 12)', function () {
   let seed: Redis;
   let session: RedisSession;
-  useRedisDb(
-    DB,
-    async (profile) => {
-      const s = new RedisSession(profile);
-      await s.client();
-      return { close: () => s.close(), s };
-    },
-    (sd, c) => {
-      seed = sd;
-      session = c.s;
-    },
-  );
+  useRedisSessionDb(DB, (sd, s) => {
+    seed = sd;
+    session = s;
+  });
 
   it('creates a group (MKSTREAM on a missing key, from $ / 0 / an ID), lists it, moves it with SETID and destroys it', async () => {
     await createGroup(session, 'new', 'g', { mkStream: true });

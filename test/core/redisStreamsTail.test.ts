@@ -5,7 +5,7 @@ import { RedisSession } from '../../src/core/redis/session';
 import { claimEntries, createGroup, pendingEntries } from '../../src/core/redis/streamGroups';
 import { StreamReader, streamMessageToJson, type StreamMessage, type StreamReaderOptions } from '../../src/core/redis/streamReader';
 import { sleep, waitFor } from './helpers/common';
-import { localProfile, useRedisDb } from './helpers/redis';
+import { localProfile, useRedisSessionDb } from './helpers/redis';
 
 const DB = 12;
 
@@ -30,18 +30,10 @@ describe('Redis streams: tails and group consumers (db 12)', function () {
   let seed: Redis;
   let session: RedisSession;
   const readers: StreamReader[] = [];
-  useRedisDb(
-    DB,
-    async (profile) => {
-      const s = new RedisSession(profile);
-      await s.client();
-      return { close: () => s.close(), s };
-    },
-    (sd, c) => {
-      seed = sd;
-      session = c.s;
-    },
-  );
+  useRedisSessionDb(DB, (sd, s) => {
+    seed = sd;
+    session = s;
+  });
   afterEach(() => {
     for (const r of readers.splice(0)) r.stop();
   });

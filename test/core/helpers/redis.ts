@@ -4,6 +4,7 @@
  * that owns one database. Importing this registers nothing; `useRedisDb`
  * registers its hooks when a describe() calls it.
  */
+import { RedisSession } from '../../../src/core/redis/session';
 import { Redis } from 'ioredis';
 import { resolveRedisProfile, type ResolvedRedisProfile } from '../../../src/core/profiles';
 import { isCluster, nodeAddress, type RedisClient } from '../../../src/core/redis/redisClient';
@@ -93,4 +94,14 @@ export function useRedisDb<C extends ClosableClient>(
       if (seed) bind(seed, client);
     },
   };
+}
+
+/** useRedisDb with a RedisSession of the db's profile (connected before the suite) as the suite's client. */
+export function useRedisSessionDb(db: number, bind: (seed: Redis, session: RedisSession) => void, flush: 'each' | 'end' = 'each'): void {
+  const open = async (profile: ResolvedRedisProfile): Promise<{ close: () => void; session: RedisSession }> => {
+    const session = new RedisSession(profile);
+    await session.client();
+    return { close: () => session.close(), session };
+  };
+  useRedisDb(db, open, (seed, c) => bind(seed, c.session), flush);
 }
