@@ -8,11 +8,13 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ReadOnlyError } from '../../src/core/errors';
 import { tunnelReach } from '../../src/core/net/reach';
 import { SshTunnels } from '../../src/core/net/sshTunnel';
 import { resolveRedisProfile, type ResolvedRedisProfile } from '../../src/core/profiles';
 import { openCommandChannel } from '../../src/core/redis/commandChannel';
 import { scanKeysPage } from '../../src/core/redis/keyScanner';
+import { runOperation } from '../../src/core/redis/operations';
 import { RedisPool } from '../../src/core/redis/pool';
 import { isCluster } from '../../src/core/redis/redisClient';
 import { replyText } from '../../src/core/redis/reply';
@@ -45,6 +47,7 @@ describe('Redis Cluster and Sentinel profiles behind an SSH bastion (own sshd an
     };
     for (const p of [
       resolveRedisProfile({ name: 'cluster-behind', mode: 'cluster', nodes: [cluster.nodes[0]], connectTimeoutMs: 5_000, ssh }),
+      resolveRedisProfile({ name: 'read-only-behind', host: '127.0.0.1', port: 6379, db: 9, readOnly: true, connectTimeoutMs: 5_000, ssh }),
       resolveRedisProfile({
         name: 'sentinel-behind',
         mode: 'sentinel',
@@ -94,7 +97,7 @@ describe('Redis Cluster and Sentinel profiles behind an SSH bastion (own sshd an
     );
   });
 
-  it('our RESP router follows the cluster through the tunnel: keyed commands on every primary, MOVED included', async () => {
+  it('our RESP router runs keyed commands through the tunnel on the primaries of their slots, each node through its own forward', async () => {
     const session = await pool.session('cluster-behind');
     const real = new Set(cluster.nodes.map((n) => n.port));
     for (const node of cluster.nodes) {
@@ -124,5 +127,14 @@ describe('Redis Cluster and Sentinel profiles behind an SSH bastion (own sshd an
     assert.equal(await client.get('behind:sentinel'), 'yes');
     const info = await client.info('replication');
     assert.match(info, /role:master/);
+  });
+
+  it('a read-only profile stays read-only through the tunnel: reads answer, a write is refused before anything is sent', async () => {
+    const session = await pool.session('read-only-behind');
+    const client = await session.client();
+    const key = `behind:ro:${process.pid}`;
+    assert.equal(await runOperation(session, 'get', { key }), null);
+    await assert.rejects(runOperation(session, 'set', { key, value: 'x' }), ReadOnlyError);
+    assert.equal(await client.exists(key), 0, 'nothing was written');
   });
 });
