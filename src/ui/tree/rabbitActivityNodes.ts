@@ -7,8 +7,7 @@
  * Management UI" reach it.
  */
 import * as vscode from 'vscode';
-import { listChannels, listConsumers } from '../../core/amqp/managementBrowse';
-import { listPolicies } from '../../core/amqp/managementAdmin';
+import { listOperation, type ActivityInfo, type ActivityKind } from '../../core/amqp/operationLists';
 import type { Page, ConnectionInfo } from '../../core/amqp/managementTypes';
 import type { ChannelInfo, ConsumerInfo, PolicyInfo } from '../../core/amqp/operationsTypes';
 import type { ResolvedRabbitProfile } from '../../core/profiles';
@@ -16,10 +15,6 @@ import { contextValue, type ContextKind } from './contextValue';
 import type { Invalidatable, RabbitTreeContext } from './rabbitContext';
 import { ListPager, loadOrError, pagedChildren, seg } from './rabbitPager';
 import { BaseNode, type TreeNode } from './treeNode';
-
-export type ActivityKind = 'connections' | 'channels' | 'consumers' | 'policies';
-
-type ActivityInfo = ConnectionInfo | ChannelInfo | ConsumerInfo | PolicyInfo;
 
 interface Shown {
   key: string;
@@ -114,17 +109,7 @@ export class ActivityList extends BaseNode implements Invalidatable {
 
   private async fetch(page: number, pageSize: number): Promise<Page<ActivityInfo>> {
     const m = (await this.ctx.pool.session(this.profile.name, this.vhost)).management();
-    const scope = { page, pageSize, ...(this.vhost === undefined ? {} : { vhost: this.vhost }) };
-    switch (this.kind) {
-      case 'connections':
-        return m.listConnections(scope);
-      case 'channels':
-        return listChannels(m, scope);
-      case 'consumers':
-        return listConsumers(m, scope);
-      case 'policies':
-        return listPolicies(m, this.vhost ?? this.profile.vhost, { page, pageSize });
-    }
+    return listOperation(m, this.kind, this.vhost ?? this.profile.vhost, { page, pageSize, allVhosts: this.vhost === undefined });
   }
 
   getTreeItem(): vscode.TreeItem {

@@ -378,7 +378,8 @@ export class KeyNode extends BaseNode {
   }
 
   async resolveTooltip(): Promise<vscode.MarkdownString> {
-    const d = await describeKey(await this.dbNode.client(), this.info.key);
+    const client = await this.dbNode.client();
+    const d = await describeKey(client, this.info.key);
     const md = new vscode.MarkdownString();
     md.appendText(`${displayBytes(this.info.key, 400)}\n`);
     md.appendMarkdown(
@@ -390,7 +391,7 @@ export class KeyNode extends BaseNode {
       md.appendMarkdown(`\n\n**hash slot** ${at?.slot ?? keySlot(this.info.key)} · **node** ${at?.node ?? '?'}`);
     }
     if (d.type === 'stream') {
-      const summary = await streamSummary(await this.dbNode.client(), this.info.key).catch(() => undefined);
+      const summary = await streamSummary(client, this.info.key).catch(() => undefined);
       if (summary) md.appendMarkdown(`\n\n**stream** ${describeStream(summary)}`);
     }
     return md;

@@ -12,7 +12,7 @@ import { bool, num, obj, str } from '../args';
 import type { CommandCall, CommandSpec } from '../registry';
 import { argsOf, exchangeArg, jsonObject, target, validateJsonObject, where, type RabbitDeps } from './common';
 import { exchangeLabel } from './format';
-import { isOperationKind, listOperation, OPERATION_KINDS, type OperationKind } from './operations';
+import { isOperationKind, listOperation, OPERATION_KINDS, type OperationKind } from '../../../core/amqp/operationLists';
 
 const KINDS: readonly (ListKind | OperationKind)[] = ['vhosts', 'exchanges', 'queues', 'bindings', 'nodes', ...OPERATION_KINDS];
 

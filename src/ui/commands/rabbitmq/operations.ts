@@ -5,11 +5,8 @@
  * Management UI".
  */
 import * as vscode from 'vscode';
-import type { ManagementClient } from '../../../core/amqp/managementClient';
-import { listChannels, listConsumers, brokerOverview, type BrokerOverview, type ScopeOptions } from '../../../core/amqp/managementBrowse';
-import { listPolicies, listUsers } from '../../../core/amqp/managementAdmin';
-import type { ListOptions } from '../../../core/amqp/managementPaging';
-import type { ConnectionInfo, Page } from '../../../core/amqp/managementTypes';
+import { brokerOverview, type BrokerOverview } from '../../../core/amqp/managementBrowse';
+import type { ConnectionInfo } from '../../../core/amqp/managementTypes';
 import { InputError } from '../../../core/errors';
 import { ExchangeNode, QueueNode } from '../../tree/rabbitItems';
 import { ActivityItem } from '../../tree/rabbitActivityNodes';
@@ -17,36 +14,6 @@ import { VhostNode } from '../../tree/rabbitNodes';
 import { bool, str } from '../args';
 import type { CommandCall, CommandSpec } from '../registry';
 import { target, where, type RabbitDeps, type Target } from './common';
-
-export const OPERATION_KINDS = ['connections', 'channels', 'consumers', 'policies', 'users'] as const;
-export type OperationKind = (typeof OPERATION_KINDS)[number];
-
-export function isOperationKind(kind: string): kind is OperationKind {
-  return (OPERATION_KINDS as readonly string[]).includes(kind);
-}
-
-/** One page of an operations list; `allVhosts` lists connections, channels and consumers of the whole broker. */
-export function listOperation(
-  m: ManagementClient,
-  kind: OperationKind,
-  vhost: string,
-  options: ListOptions & { allVhosts?: boolean },
-): Promise<Page<unknown>> {
-  const scope: ScopeOptions = { ...options, ...(options.allVhosts ? {} : { vhost }) };
-  delete (scope as { allVhosts?: boolean }).allVhosts;
-  switch (kind) {
-    case 'connections':
-      return m.listConnections(scope);
-    case 'channels':
-      return listChannels(m, scope);
-    case 'consumers':
-      return listConsumers(m, scope);
-    case 'policies':
-      return listPolicies(m, vhost, options);
-    case 'users':
-      return listUsers(m, options);
-  }
-}
 
 function overviewText(t: Target, o: BrokerOverview): string {
   const totals = (r: Record<string, number>): string =>
