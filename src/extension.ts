@@ -17,6 +17,9 @@ import { redisNodesCommands } from './ui/commands/redis/nodes';
 import { redisRunCommands } from './ui/commands/redis/run';
 import { redisScanCommands, scanKeysInteractive } from './ui/commands/redis/scan';
 import { redisServerCommands } from './ui/commands/redis/serverCommands';
+import { redisDashboardCommands } from './ui/commands/redis/dashboard';
+import { rabbitDashboardCommands } from './ui/commands/rabbitmq/dashboard';
+import { DashboardPanels } from './ui/views/dashboardPanels';
 import { redisStringCommands } from './ui/commands/redis/strings';
 import { redisStreamCommands } from './ui/commands/redis/streams';
 import { redisStreamGroupCommands } from './ui/commands/redis/streamGroups';
@@ -220,7 +223,10 @@ export function activate(context: vscode.ExtensionContext): BrokerExplorerApi {
   const { log, prompts, profiles, tunnels, sshTrust, tails, redisPool, amqpPool } = services;
   const views = createViews(context, services);
   const { redisTree, rabbitTree, rabbitView, values, results, redisConsoles, fileTargets } = views;
-  const rabbit = rabbitmqCommands({ profiles, pool: amqpPool, tree: rabbitTree, tails, settings: readSettings, log });
+  const dashboards = new DashboardPanels(context.extensionUri, log);
+  const rabbit = rabbitmqCommands({ profiles, pool: amqpPool, tree: rabbitTree, tails, settings: readSettings, log }, (deps) =>
+    rabbitDashboardCommands(deps, dashboards),
+  );
   const redisUi = redisUiDeps(context, services, views);
   const strings = new StringFileSystem(redisPool, readSettings, results, (ref) => refreshDatabases(redisTree, ref.profile, [ref.db]));
 
@@ -248,7 +254,8 @@ export function activate(context: vscode.ExtensionContext): BrokerExplorerApi {
     ...rabbit.disposables,
     vscode.workspace.registerTextDocumentContentProvider(VALUE_SCHEME, values),
     ...settingsWatchers(services, views),
-    ...registerCommands([...commandSpecs(services, views, redisUi), ...rabbit.commands], log, prompts, (work) =>
+    dashboards,
+    ...registerCommands([...commandSpecs(services, views, redisUi), ...redisDashboardCommands(redisUi, dashboards), ...rabbit.commands], log, prompts, (work) =>
       sshTrust.runUnattended(work),
     ),
   );

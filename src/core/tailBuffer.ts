@@ -193,6 +193,18 @@ export class TailBuffer<T> implements AsyncIterable<T> {
     return out;
   }
 
+  /** A copy of what the ring holds, oldest first, leaving it there (a dashboard's history). */
+  snapshot(): T[] {
+    const out = new Array<T>(this.length);
+    const size = this.ring.length;
+    for (let i = 0; i < this.length; i++) {
+      let at = this.start + i;
+      if (at >= size) at -= size;
+      out[i] = this.ring[at] as T;
+    }
+    return out;
+  }
+
   /** Without `take`: what the ring holds now. With `take`: claims the next `take` and waits for them (see TailClaim.wait). */
   async read(options: TailReadOptions = {}): Promise<T[]> {
     return (await this.readBatch(options)).messages;

@@ -6,6 +6,7 @@
 import Mocha from 'mocha';
 import { registerActivationTests } from './activation.test';
 import { registerBadInputTests } from './badInput.test';
+import { registerDashboardTests } from './dashboards.test';
 import { registerFaultTests } from './faults.test';
 import { registerProfileTests } from './profiles.test';
 import { registerRabbitmqClusterTests } from './rabbitmqCluster.test';
@@ -53,6 +54,7 @@ export function run(): Promise<void> {
   registerRedisStringTests();
   registerRedisStreamsTests();
   registerRedisInsightTests();
+  registerDashboardTests();
   registerRedisConsoleTests();
   registerRedisInteractiveTests();
   registerRedisClusterTests();

@@ -17,6 +17,7 @@ export const SERVER_ACTIONS = [
   { label: 'Clients', icon: 'person', command: 'brokerExplorer.redis.clientList' },
   { label: 'Latency & Memory', icon: 'pulse', command: 'brokerExplorer.redis.serverMemory' },
   { label: 'Analyze Keyspace', icon: 'graph', command: 'brokerExplorer.redis.analyzeKeyspace' },
+  { label: 'Dashboard', icon: 'dashboard', command: 'brokerExplorer.redis.openDashboard' },
   { label: 'Monitor', icon: 'eye', command: 'brokerExplorer.redis.monitor' },
   { label: 'Keyspace Notifications', icon: 'bell', command: 'brokerExplorer.redis.keyspaceEvents' },
 ] as const;

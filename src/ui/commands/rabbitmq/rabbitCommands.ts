@@ -22,7 +22,11 @@ export interface RabbitCommandSet {
   disposables: vscode.Disposable[];
 }
 
-export function rabbitmqCommands(services: Omit<RabbitDeps, 'documents'>): RabbitCommandSet {
+/** `more`: command families built elsewhere on the same deps (the dashboards). */
+export function rabbitmqCommands(
+  services: Omit<RabbitDeps, 'documents'>,
+  more: (deps: RabbitDeps) => CommandSpec[] = () => [],
+): RabbitCommandSet {
   const documents = new RabbitDocuments();
   const deps: RabbitDeps = { ...services, documents };
   const outputs = new StreamOutputs(deps);
@@ -37,6 +41,7 @@ export function rabbitmqCommands(services: Omit<RabbitDeps, 'documents'>): Rabbi
       ...rabbitStreamBrowseCommands(deps),
       ...rabbitTransferCommands(deps),
       ...rabbitStreamCommands(deps, outputs),
+      ...more(deps),
     ],
     disposables: [documents, vscode.workspace.registerTextDocumentContentProvider(RABBIT_DOC_SCHEME, documents), outputs],
   };
