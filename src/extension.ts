@@ -18,6 +18,7 @@ import { redisRunCommands } from './ui/commands/redis/run';
 import { redisScanCommands, scanKeysInteractive } from './ui/commands/redis/scan';
 import { redisServerCommands } from './ui/commands/redis/serverCommands';
 import { redisStringCommands } from './ui/commands/redis/strings';
+import { redisJsonEditCommands } from './ui/commands/redis/jsonEdit';
 import { redisStreamCommands } from './ui/commands/redis/streams';
 import { redisStreamGroupCommands } from './ui/commands/redis/streamGroups';
 import { redisStreamTailCommands } from './ui/commands/redis/streamTail';
@@ -181,6 +182,7 @@ function commandSpecs(services: Services, views: Views, redisUi: RedisUiDeps): C
     ...redisKeyAdminCommands(redisUi),
     ...redisNodesCommands(redisUi),
     ...redisStringCommands(redisUi),
+    ...redisJsonEditCommands(redisUi),
     ...redisScanCommands(redisUi),
     ...redisStreamCommands(redisUi),
     ...redisStreamGroupCommands(redisUi),
@@ -217,7 +219,13 @@ export function activate(context: vscode.ExtensionContext): BrokerExplorerApi {
   const { redisTree, rabbitTree, rabbitView, values, results, redisConsoles, fileTargets } = views;
   const rabbit = rabbitmqCommands({ profiles, pool: amqpPool, tree: rabbitTree, tails, settings: readSettings, log });
   const redisUi = redisUiDeps(context, services, views);
-  const strings = new StringFileSystem(redisPool, readSettings, results, (ref) => refreshDatabases(redisTree, ref.profile, [ref.db]));
+  const strings = new StringFileSystem(
+    redisPool,
+    readSettings,
+    results,
+    (ref) => refreshDatabases(redisTree, ref.profile, [ref.db]),
+    prompts,
+  );
 
   context.subscriptions.push(
     log,
