@@ -21,6 +21,7 @@ import { redisDashboardCommands } from './ui/commands/redis/dashboard';
 import { rabbitDashboardCommands } from './ui/commands/rabbitmq/dashboard';
 import { DashboardPanels } from './ui/views/dashboardPanels';
 import { redisStringCommands } from './ui/commands/redis/strings';
+import { redisJsonEditCommands } from './ui/commands/redis/jsonEdit';
 import { redisStreamCommands } from './ui/commands/redis/streams';
 import { redisStreamGroupCommands } from './ui/commands/redis/streamGroups';
 import { redisStreamTailCommands } from './ui/commands/redis/streamTail';
@@ -188,6 +189,7 @@ function commandSpecs(services: Services, views: Views, redisUi: RedisUiDeps): C
     ...redisKeyAdminCommands(redisUi),
     ...redisNodesCommands(redisUi),
     ...redisStringCommands(redisUi),
+    ...redisJsonEditCommands(redisUi),
     ...redisScanCommands(redisUi),
     ...redisStreamCommands(redisUi),
     ...redisStreamGroupCommands(redisUi),
@@ -228,7 +230,13 @@ export function activate(context: vscode.ExtensionContext): BrokerExplorerApi {
     rabbitDashboardCommands(deps, dashboards),
   );
   const redisUi = redisUiDeps(context, services, views);
-  const strings = new StringFileSystem(redisPool, readSettings, results, (ref) => refreshDatabases(redisTree, ref.profile, [ref.db]));
+  const strings = new StringFileSystem(
+    redisPool,
+    readSettings,
+    results,
+    (ref) => refreshDatabases(redisTree, ref.profile, [ref.db]),
+    prompts,
+  );
 
   context.subscriptions.push(
     log,

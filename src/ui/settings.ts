@@ -10,6 +10,8 @@ export interface Settings {
   redisGrouping: RedisGrouping;
   valueItems: number;
   maxValueBytes: number;
+  /** Largest collection (items) that opens as an editable JSON document. */
+  maxEditableItems: number;
   rabbitPageSize: number;
   tailMaxLines: number;
   tailBufferSize: number;
@@ -30,6 +32,7 @@ export function readSettings(): Settings {
     redisGrouping: c.get<string>('redis.grouping') === 'namespace' ? 'namespace' : 'type',
     valueItems: int(c, 'redis.valueItems', 1000, 10, 100_000),
     maxValueBytes: int(c, 'redis.maxValueBytes', 1_048_576, 1024, 104_857_600),
+    maxEditableItems: int(c, 'redis.maxEditableItems', 10_000, 1, 1_000_000),
     rabbitPageSize: int(c, 'rabbitmq.pageSize', 100, 1, 500),
     tailMaxLines: int(c, 'tailMaxLines', 5000, 100, 1_000_000),
     tailBufferSize: int(c, 'tailBufferSize', 10_000, 10, 1_000_000),

@@ -43,6 +43,7 @@ export const DEFAULT_SETTINGS: Settings = {
   redisGrouping: 'type',
   valueItems: 1000,
   maxValueBytes: 1_048_576,
+  maxEditableItems: 10_000,
   rabbitPageSize: 100,
   tailMaxLines: 5000,
   tailBufferSize: 10_000,

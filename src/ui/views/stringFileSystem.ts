@@ -8,16 +8,39 @@
  * connection of its own: a value changed on the server since it was read
  * is never overwritten silently. A value larger than maxValueBytes opens
  * truncated and read-only.
+ *
+ * The same file system holds the JSON documents of collections (hash,
+ * list, set, sorted set up to maxEditableItems items) and RedisJSON keys
+ * (label ending in `.json`; see jsonDocuments.ts): problems in the text are
+ * shown at their place and refused before anything is sent; a save writes
+ * the minimal change with the same conflict flow.
  */
 import * as vscode from 'vscode';
 import { displayBytes, fromBase64Url, isUtf8, toBase64Url } from '../../core/bytes';
+import { editableAsText, fromHexText, toHexText } from './stringText';
 import { errorMessage, ReadOnlyError } from '../../core/errors';
+import { TooLargeError } from '../../core/redis/collectionEdit';
+import { JsonSourceError } from '../../core/redis/jsonSource';
 import type { ResolvedRedisProfile } from '../../core/profiles';
 import type { RedisPool } from '../../core/redis/pool';
 import { saveStringCas, type SaveOutcome } from '../../core/redis/stringOps';
 import { readOnlyError } from '../../core/readOnly';
 import { readString } from '../../core/redis/values';
+import type { Prompts } from '../prompts';
+import { UserCancelled } from '../prompts';
 import type { Settings } from '../settings';
+import { JsonDiagnostics, placeOf } from './jsonDiagnostics';
+import {
+  checkJsonDocument,
+  isJsonDocumentType,
+  itemCount,
+  readJsonDocument,
+  saveJsonDocument,
+  tooLargeSentence,
+  typeName,
+  type JsonDocumentBase,
+  type JsonDocumentOutcome,
+} from './jsonDocuments';
 import type { ResultsDocuments } from './resultsDocument';
 
 export const STRING_SCHEME = 'broker-redis-string';
@@ -28,8 +51,9 @@ export interface StringRef {
   key: Buffer;
 }
 
-export function stringUri(ref: StringRef): vscode.Uri {
-  const label = displayBytes(ref.key, 60).replace(/\//g, '∕') || '(empty key)';
+/** The document of a key: its exact bytes for a string; with `json`, the JSON document of a collection or RedisJSON key. */
+export function stringUri(ref: StringRef, json = false): vscode.Uri {
+  const label = (displayBytes(ref.key, 60).replace(/\//g, '∕') || '(empty key)') + (json ? '.json' : '');
   return vscode.Uri.from({
     scheme: STRING_SCHEME,
     path: `/p${toBase64Url(Buffer.from(ref.profile, 'utf8'))}/${ref.db}/k${toBase64Url(ref.key)}/${label}`,
@@ -42,41 +66,20 @@ export function parseStringUri(uri: vscode.Uri): StringRef {
   return { profile: fromBase64Url(p.slice(1)).toString('utf8'), db: Number(db), key: fromBase64Url(k.slice(1)) };
 }
 
-/** Text round-trips through an editor byte for byte: valid UTF-8, no NUL or BOM, one kind of line ending. */
-export function editableAsText(buf: Buffer): boolean {
-  if (!isUtf8(buf) || buf.includes(0) || (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf)) return false;
-  const text = buf.toString('latin1');
-  const lf = (text.match(/\n/g) ?? []).length;
-  const cr = (text.match(/\r/g) ?? []).length;
-  const crlf = (text.match(/\r\n/g) ?? []).length;
-  return cr === 0 || (cr === crlf && lf === crlf);
-}
-
-export function toHexText(buf: Buffer): string {
-  const lines: string[] = [];
-  for (let i = 0; i < buf.length; i += 16)
-    lines.push(
-      buf
-        .subarray(i, i + 16)
-        .toString('hex')
-        .replace(/(..)(?!$)/g, '$1 '),
-    );
-  return `${lines.join('\n')}\n`;
-}
-
-export function fromHexText(text: string): Buffer {
-  const hex = text.replace(/\s+/g, '');
-  if (hex.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(hex))
-    throw new Error('The document is not valid hex: use pairs of 0-9 / a-f digits (spaces and line breaks are ignored).');
-  return Buffer.from(hex, 'hex');
-}
-
 interface State {
   mtime: number;
   size: number;
   /** The bytes the editor was given (undefined until read). */
   base: Buffer | undefined;
-  mode: 'text' | 'hex';
+  mode: 'text' | 'hex' | 'json';
+  readOnly: string | undefined;
+  /** A JSON document's value as opened (mode "json"). */
+  json?: JsonDocumentBase;
+}
+
+interface Meta {
+  type: string;
+  length: number;
   readOnly: string | undefined;
 }
 
@@ -86,12 +89,19 @@ export class StringFileSystem implements vscode.FileSystemProvider, vscode.Dispo
   private readonly states = new Map<string, State>();
   /** URIs whose next save overwrites whatever the server holds (the user chose Overwrite). */
   private readonly force = new Set<string>();
+  /** Problems of the JSON documents, at their place. */
+  readonly diagnostics = new JsonDiagnostics(STRING_SCHEME, (uri, text) => {
+    const json = this.states.get(uri.toString())?.json;
+    return json ? checkJsonDocument(json, text) : undefined;
+  });
 
   constructor(
     private readonly pool: RedisPool,
     private readonly settings: () => Settings,
     private readonly results: ResultsDocuments,
     private readonly onWritten: (ref: StringRef) => void = () => undefined,
+    /** Asks before a save that changes a list's length (tests inject answers). */
+    private readonly prompts?: Prompts,
   ) {}
 
   watch(): vscode.Disposable {
@@ -102,7 +112,7 @@ export class StringFileSystem implements vscode.FileSystemProvider, vscode.Dispo
     return this.pool.profile(ref.profile);
   }
 
-  private async meta(ref: StringRef): Promise<{ length: number; readOnly: string | undefined }> {
+  private async meta(ref: StringRef): Promise<Meta> {
     const client = await this.pool.get(ref.profile, ref.db);
     const [typeReply, lengthReply] = (await client.pipeline().type(ref.key).strlen(ref.key).exec()) ?? [];
     const type = typeReply && !typeReply[0] ? String(typeReply[1]) : 'none';
@@ -111,16 +121,25 @@ export class StringFileSystem implements vscode.FileSystemProvider, vscode.Dispo
       throw vscode.FileSystemError.FileNotFound(
         `The key "${name}" does not exist in db${ref.db} of "${ref.profile}" (it may have expired or been deleted).`,
       );
+    const guard = this.profile(ref).readOnly ? readOnlyError(this.profile(ref), 'saving this value').message : undefined;
+    if (isJsonDocumentType(type)) {
+      const length = await itemCount(await this.pool.session(ref.profile, ref.db), ref.key, type);
+      const max = this.settings().maxEditableItems;
+      if (length > max) throw vscode.FileSystemError.Unavailable(tooLargeSentence(ref.key, type, length, max));
+      return { type, length, readOnly: guard };
+    }
     if (type !== 'string')
-      throw vscode.FileSystemError.FileIsADirectory(`The key "${name}" holds a ${type}, not a string: open it from the tree instead.`);
+      throw vscode.FileSystemError.FileIsADirectory(
+        `The key "${name}" holds a ${type}, which does not open as a document: open it from the tree instead.`,
+      );
     const length = lengthReply && !lengthReply[0] ? Number(lengthReply[1]) : 0;
     const max = this.settings().maxValueBytes;
-    const readOnly = this.profile(ref).readOnly
-      ? readOnlyError(this.profile(ref), 'saving this value').message
-      : length > max
+    const readOnly =
+      guard ??
+      (length > max
         ? `The value is ${length.toLocaleString('en-US')} bytes, more than brokerExplorer.redis.maxValueBytes (${max.toLocaleString('en-US')}): it opened truncated and read-only.`
-        : undefined;
-    return { length, readOnly };
+        : undefined);
+    return { type, length, readOnly };
   }
 
   async stat(uri: vscode.Uri): Promise<vscode.FileStat> {
@@ -145,6 +164,7 @@ export class StringFileSystem implements vscode.FileSystemProvider, vscode.Dispo
   async readFile(uri: vscode.Uri): Promise<Uint8Array> {
     const ref = parseStringUri(uri);
     const m = await this.meta(ref);
+    if (isJsonDocumentType(m.type)) return this.readJson(uri, ref, m);
     const client = await this.pool.get(ref.profile, ref.db);
     const read = await readString(client, ref.key, m.length, this.settings().maxValueBytes);
     let bytes = read.bytes;
@@ -170,6 +190,7 @@ export class StringFileSystem implements vscode.FileSystemProvider, vscode.Dispo
     const state = this.states.get(key);
     const name = displayBytes(ref.key, 80);
     if (state?.readOnly) throw vscode.FileSystemError.NoPermissions(state.readOnly);
+    if (state?.json) return this.writeJson(uri, ref, state, state.json, Buffer.from(content).toString('utf8'));
     let bytes: Buffer;
     try {
       bytes = state?.mode === 'hex' ? fromHexText(Buffer.from(content).toString('utf8')) : Buffer.from(content);
@@ -195,10 +216,15 @@ export class StringFileSystem implements vscode.FileSystemProvider, vscode.Dispo
             : state?.base === undefined
               ? 'exists on the server and was not opened here'
               : 'changed on the server';
+      const server = saved.outcome === 'conflict' ? saved.current : null;
       throw this.conflict(
         uri,
         `The value of "${name}" ${why} since it was opened: it was not overwritten. Reload it, compare, or save again choosing Overwrite.`,
-        saved.outcome === 'conflict' ? saved.current : null,
+        server === null
+          ? '(the key no longer exists)'
+          : state?.mode === 'hex' || !editableAsText(server)
+            ? toHexText(server)
+            : server.toString('utf8'),
       );
     }
     const mode = state?.mode ?? (editableAsText(bytes) ? 'text' : 'hex');
@@ -212,14 +238,104 @@ export class StringFileSystem implements vscode.FileSystemProvider, vscode.Dispo
     this.onWritten(ref);
   }
 
+  private async readJson(uri: vscode.Uri, ref: StringRef, m: Meta): Promise<Uint8Array> {
+    if (!isJsonDocumentType(m.type)) throw vscode.FileSystemError.FileIsADirectory(uri);
+    const session = await this.pool.session(ref.profile, ref.db);
+    let read: Awaited<ReturnType<typeof readJsonDocument>>;
+    try {
+      read = await readJsonDocument(session, ref.key, m.type, this.settings().maxEditableItems);
+    } catch (err) {
+      if (err instanceof TooLargeError) throw vscode.FileSystemError.Unavailable(err.message);
+      throw err;
+    }
+    const content = Buffer.from(read.text, 'utf8');
+    const previous = this.states.get(uri.toString());
+    this.states.set(uri.toString(), {
+      mtime: previous?.mtime ?? Date.now(),
+      size: content.length,
+      base: undefined,
+      mode: 'json',
+      readOnly: m.readOnly,
+      json: read.base,
+    });
+    this.diagnostics.clear(uri);
+    return content;
+  }
+
+  /** Saves a JSON document: checked first (a problem is shown at its place, nothing sent), then the minimal change with a compare-and-set. */
+  private async writeJson(uri: vscode.Uri, ref: StringRef, state: State, base: JsonDocumentBase, text: string): Promise<void> {
+    const type = base.kind === 'collection' ? base.value.type : 'JSON document';
+    const what = `The ${typeName(type)} "${displayBytes(ref.key, 80)}"`;
+    const problem = checkJsonDocument(base, text);
+    if (problem) {
+      this.diagnostics.show(uri, text, problem);
+      throw vscode.FileSystemError.Unavailable(`${what} was not saved (${placeOf(text, problem)}): ${problem.message}`);
+    }
+    this.diagnostics.clear(uri);
+    const key = uri.toString();
+    const options = { force: this.force.delete(key), allowLengthChange: false, maxItems: this.settings().maxEditableItems };
+    const session = await this.pool.session(ref.profile, ref.db);
+    let saved: JsonDocumentOutcome;
+    try {
+      saved = await saveJsonDocument(session, ref.key, base, text, options);
+      if (saved.outcome === 'lengthChange') {
+        const { from, to } = saved;
+        try {
+          await (this.prompts?.confirm(
+            `Saving changes the length of the list "${displayBytes(ref.key, 80)}" from ${from.toLocaleString('en-US')} to ${to.toLocaleString('en-US')}: changed elements are set by index, then the list is ${to < from ? 'trimmed' : 'extended at its end'}.`,
+            'Save',
+          ) ?? Promise.reject(new UserCancelled()));
+        } catch (err) {
+          if (err instanceof UserCancelled)
+            throw vscode.FileSystemError.Unavailable(`${what} was not saved: changing its length from ${from} to ${to} was not confirmed.`);
+          throw err;
+        }
+        saved = await saveJsonDocument(session, ref.key, base, text, { ...options, allowLengthChange: true });
+      }
+    } catch (err) {
+      if (err instanceof vscode.FileSystemError) throw err;
+      // The session's guard refuses on a read-only profile, before anything is sent.
+      if (err instanceof ReadOnlyError) throw vscode.FileSystemError.NoPermissions(err.message);
+      if (err instanceof JsonSourceError) throw vscode.FileSystemError.Unavailable(`${what} was not saved: ${err.message}`);
+      throw vscode.FileSystemError.Unavailable(errorMessage(err));
+    }
+    if (saved.outcome === 'lengthChange')
+      throw vscode.FileSystemError.Unavailable(`${what} was not saved: its length changed again meanwhile.`);
+    if (saved.outcome !== 'saved') {
+      const why =
+        saved.outcome === 'gone'
+          ? 'was deleted on the server'
+          : saved.outcome === 'wrongType'
+            ? `now holds a ${saved.type} on the server`
+            : 'changed on the server';
+      throw this.conflict(
+        uri,
+        `${what} ${why} since it was opened: it was not overwritten. Reload it, compare, or save again choosing Overwrite.`,
+        saved.outcome === 'conflict'
+          ? saved.server
+          : saved.outcome === 'gone'
+            ? '(the key no longer exists)'
+            : `(the key now holds a ${saved.type})`,
+      );
+    }
+    this.states.set(key, {
+      ...state,
+      mtime: Math.max(Date.now(), state.mtime + 1),
+      size: Buffer.byteLength(text),
+      json: saved.base,
+      readOnly: undefined,
+    });
+    this.onWritten(ref);
+  }
+
   /** The conflict error; when the document is open, also offers Overwrite / Reload / Compare. */
-  private conflict(uri: vscode.Uri, message: string, server: Buffer | null): vscode.FileSystemError {
+  private conflict(uri: vscode.Uri, message: string, server: string): vscode.FileSystemError {
     const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
     if (doc) void this.offer(doc, message, server);
     return vscode.FileSystemError.Unavailable(message);
   }
 
-  private async offer(doc: vscode.TextDocument, message: string, server: Buffer | null): Promise<void> {
+  private async offer(doc: vscode.TextDocument, message: string, server: string): Promise<void> {
     const choice = await vscode.window.showWarningMessage(message, 'Overwrite', 'Reload', 'Compare');
     if (choice === 'Overwrite') {
       this.force.add(doc.uri.toString());
@@ -228,15 +344,8 @@ export class StringFileSystem implements vscode.FileSystemProvider, vscode.Dispo
       await vscode.window.showTextDocument(doc);
       await vscode.commands.executeCommand('workbench.action.files.revert');
     } else if (choice === 'Compare') {
-      const state = this.states.get(doc.uri.toString());
-      const text =
-        server === null
-          ? '(the key no longer exists)'
-          : state?.mode === 'hex' || !editableAsText(server)
-            ? toHexText(server)
-            : server.toString('utf8');
       const handle = this.results.create(`server value of ${doc.uri.path.split('/').pop() ?? 'key'}`, { maxLines: 1_000_000 });
-      handle.append(...text.split('\n'));
+      handle.append(...server.split('\n'));
       handle.flush();
       await vscode.commands.executeCommand(
         'vscode.diff',
@@ -263,6 +372,7 @@ export class StringFileSystem implements vscode.FileSystemProvider, vscode.Dispo
   }
 
   dispose(): void {
+    this.diagnostics.dispose();
     this.emitter.dispose();
     this.states.clear();
   }

@@ -14,6 +14,8 @@ import { KeyNode, RedisProfileNode, type DatabaseNode } from '../../tree/redisNo
 import { dbNodeOf, resolveTarget } from './redisTarget';
 import type { RedisTree } from '../../tree/redisTree';
 import { valueUri, VALUE_SCHEME, type ValueDocumentProvider } from '../../views/valueDocument';
+import { isJsonDocumentType, itemCount, tooLargeSentence } from '../../views/jsonDocuments';
+import { hasValueEditor, openInValueEditor } from './jsonEdit';
 import { bytes, num, str } from '../args';
 import type { CommandCall, CommandSpec } from '../registry';
 
@@ -88,22 +90,34 @@ async function openKey(deps: RedisKeyDeps, call: CommandCall, view: 'table' | 'j
     const t = await resolveTarget(deps, { args: call.args, interactive: false, prompts: call.prompts }, 'Open Key');
     ref = { profile: t.profile.name, db: t.db, key: toBuffer(bytes(call.args, 'key', true), 'key') };
   } else throw new InputError('Pick a key in the Redis view, or use "Go to Key…".');
-  if (view === 'table') {
-    // Strings open as editable documents; the other types keep the read-only table view.
+  let notice: string | undefined;
+  // `view: "table"` asks for the read-only table whatever the type.
+  if (view === 'table' && call.args?.view !== 'table') {
+    // Strings and collections open as editable documents; read-only profiles, streams and large collections keep the read-only table.
     const type =
       call.node instanceof KeyNode ? call.node.info.type : String(await (await deps.pool.get(ref.profile, ref.db)).type(ref.key));
-    if (type === 'string')
-      return vscode.commands.executeCommand('brokerExplorer.redis.editString', {
-        profile: ref.profile,
-        db: ref.db,
-        key: fromBuffer(ref.key),
-      });
+    const plain = { profile: ref.profile, db: ref.db, key: fromBuffer(ref.key) };
+    if (type === 'string') return vscode.commands.executeCommand('brokerExplorer.redis.editString', plain);
+    const session = await deps.pool.session(ref.profile, ref.db);
+    if (isJsonDocumentType(type) && !session.profile.readOnly) {
+      const length = await itemCount(session, ref.key, type);
+      const max = readSettings().maxEditableItems;
+      if (length <= max) return vscode.commands.executeCommand('brokerExplorer.redis.editJson', plain);
+      notice = `${tooLargeSentence(ref.key, type, length, max)} It opened read-only.`;
+      if (call.interactive) void offerValueEditor(notice, { profile: session.profile, db: ref.db, key: ref.key });
+    }
   }
   const uri = valueUri({ ...ref, view });
   const doc = await vscode.workspace.openTextDocument(uri);
   if (view === 'json') await vscode.languages.setTextDocumentLanguage(doc, 'json');
   await vscode.window.showTextDocument(doc, { preview: true });
-  return { uri: uri.toString() };
+  return { uri: uri.toString(), ...(notice !== undefined ? { notice } : {}) };
+}
+
+/** A notice naming why a collection opened read-only, with "Open in Value Editor" when that editor exists. */
+async function offerValueEditor(notice: string, k: Parameters<typeof openInValueEditor>[0]): Promise<void> {
+  const buttons = (await hasValueEditor()) ? ['Open in Value Editor'] : [];
+  if ((await vscode.window.showInformationMessage(notice, ...buttons)) !== undefined) await openInValueEditor(k);
 }
 
 async function goToKey(deps: RedisKeyDeps, call: CommandCall): Promise<unknown> {

@@ -1,0 +1,120 @@
+/**
+ * The JSON documents of the `broker-redis-string` file system: a hash,
+ * list, set or sorted set of up to brokerExplorer.redis.maxEditableItems
+ * items, or a RedisJSON key. Reading renders the value; saving parses the
+ * text (a problem is shown at its place and nothing is sent), then writes
+ * the minimal change with a compare-and-set. The provider owns the
+ * conflict flow; this file says what happened in one sentence.
+ */
+import { displayBytes } from '../../core/bytes';
+import { readCollection, saveCollectionCas, TooLargeError, type CollectionSaveOutcome } from '../../core/redis/collectionEdit';
+import {
+  isEditableType,
+  parseCollectionText,
+  renderCollection,
+  type CollectionValue,
+  type EditableType,
+} from '../../core/redis/collectionJson';
+import { JsonSourceError, parseJsonSource } from '../../core/redis/jsonSource';
+import { readJsonKey, REJSON_TYPE, saveJsonKey, type JsonSaveOutcome } from '../../core/redis/redisJsonDoc';
+import type { RedisSession } from '../../core/redis/session';
+
+export type JsonDocumentBase = { kind: 'collection'; value: CollectionValue } | { kind: 'rejson'; text: string };
+
+export function isJsonDocumentType(type: string): type is EditableType | typeof REJSON_TYPE {
+  return isEditableType(type) || type === REJSON_TYPE;
+}
+
+const LENGTH_COMMAND: Record<EditableType, string> = { hash: 'HLEN', list: 'LLEN', set: 'SCARD', zset: 'ZCARD' };
+
+/** A type's name in a sentence. */
+export function typeName(type: string): string {
+  return type === 'zset' ? 'sorted set' : type === REJSON_TYPE ? 'JSON document' : type;
+}
+
+/** Items in a collection (0 for a RedisJSON key). */
+export async function itemCount(session: RedisSession, key: Buffer, type: string): Promise<number> {
+  if (!isEditableType(type)) return 0;
+  return Number(await (await session.client()).call(LENGTH_COMMAND[type], key));
+}
+
+/** The sentence for a collection too large to edit as a document. */
+export function tooLargeSentence(key: Buffer, type: string, length: number, max: number): string {
+  return `The ${typeName(type)} "${displayBytes(key, 80)}" holds ${length.toLocaleString('en-US')} items, more than brokerExplorer.redis.maxEditableItems (${max.toLocaleString('en-US')}), so it does not open as a JSON document: use "Open in Value Editor", or raise the setting.`;
+}
+
+/** The document text of a key and the base a save compares with. */
+export async function readJsonDocument(
+  session: RedisSession,
+  key: Buffer,
+  type: EditableType | typeof REJSON_TYPE,
+  maxItems: number,
+): Promise<{ text: string; base: JsonDocumentBase }> {
+  const client = await session.client();
+  if (type === REJSON_TYPE) {
+    const text = await readJsonKey(client, key, session.profile.name);
+    return { text, base: { kind: 'rejson', text } };
+  }
+  try {
+    const value = await readCollection(client, key, type, maxItems);
+    return { text: renderCollection(value), base: { kind: 'collection', value } };
+  } catch (err) {
+    if (err instanceof TooLargeError) throw new TooLargeError(tooLargeSentence(key, type, err.length, maxItems), err.length);
+    throw err;
+  }
+}
+
+/** The first problem of a document's text, or undefined. */
+export function checkJsonDocument(base: JsonDocumentBase, text: string): JsonSourceError | undefined {
+  try {
+    if (base.kind === 'collection') parseCollectionText(base.value.type, text);
+    else parseJsonSource(text);
+    return undefined;
+  } catch (err) {
+    if (err instanceof JsonSourceError) return err;
+    throw err;
+  }
+}
+
+export type JsonDocumentOutcome =
+  | { outcome: 'saved'; base: JsonDocumentBase }
+  | { outcome: 'conflict'; server: string }
+  | { outcome: 'wrongType'; type: string }
+  | { outcome: 'gone' }
+  | { outcome: 'lengthChange'; from: number; to: number };
+
+export interface JsonDocumentSave {
+  force: boolean;
+  allowLengthChange: boolean;
+  maxItems: number;
+}
+
+/** Saves a document's text (already checked) over its key; the outcome carries what a conflict shows. */
+export async function saveJsonDocument(
+  session: RedisSession,
+  key: Buffer,
+  base: JsonDocumentBase,
+  text: string,
+  options: JsonDocumentSave,
+): Promise<JsonDocumentOutcome> {
+  if (base.kind === 'rejson') {
+    const r: JsonSaveOutcome = await saveJsonKey(session, key, base.text, text, { force: options.force });
+    if (r.outcome !== 'saved') return r.outcome === 'conflict' ? { outcome: 'conflict', server: r.current } : r;
+    return { outcome: 'saved', base: { kind: 'rejson', text: await readJsonKey(await session.client(), key, session.profile.name) } };
+  }
+  const next = parseCollectionText(base.value.type, text);
+  const r: CollectionSaveOutcome = await saveCollectionCas(session, key, base.value, next, {
+    force: options.force,
+    allowLengthChange: options.allowLengthChange,
+    maxItems: options.maxItems,
+  });
+  if (r.outcome === 'saved') return { outcome: 'saved', base: { kind: 'collection', value: next } };
+  if (r.outcome === 'conflict')
+    return {
+      outcome: 'conflict',
+      server: r.current
+        ? renderCollection(r.current)
+        : `(the ${typeName(base.value.type)} now holds more than ${options.maxItems.toLocaleString('en-US')} items)`,
+    };
+  return r;
+}
