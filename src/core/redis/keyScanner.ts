@@ -78,7 +78,7 @@ export function escapeGlob(text: Buffer): Buffer {
  * Aborting the signal ends the walk with a CancelledError: no SCAN is sent
  * after it.
  */
-export function iterateKeys(client: RedisClient, options: IterateKeysOptions = {}): AsyncGenerator<KeyBatch> {
+export function iterateKeys(client: WalkClient, options: IterateKeysOptions = {}): AsyncGenerator<KeyBatch> {
   return walkKeys(client, options);
 }
 

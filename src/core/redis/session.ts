@@ -10,7 +10,7 @@ import { displayBytes } from '../bytes';
 import { ConnectionError, InputError, errorMessage } from '../errors';
 import type { Logger } from '../logger';
 import { silentLogger } from '../logger';
-import type { ResolvedRedisProfile } from '../profiles';
+import type { Endpoint, ResolvedRedisProfile } from '../profiles';
 import { assertWritable } from '../readOnly';
 import { getCommandDocsFrom, loadCommandCatalog, type CommandCatalog, type CommandDoc } from './commandInfo';
 import { connectProfile } from './clusterConnection';
@@ -176,7 +176,12 @@ export class RedisSession {
       throw new ConnectionError(
         `No primary of Redis Cluster profile "${this.profile.name}" serves the slot of "${displayBytes(key, 80)}" now: try again in a moment.`,
       );
-    return openRespClient(nodeProfile(this.profile, owner), {
+    return this.respAt(owner, purpose, signal);
+  }
+
+  /** A dedicated RESP connection to one node of the profile's topology (a cluster node: database 0); the caller closes it. */
+  respAt(node: Endpoint, purpose: string, signal?: AbortSignal): Promise<RespClient> {
+    return openRespClient(nodeProfile(this.profile, node), {
       db: 0,
       connectionName: `broker-explorer:${purpose}`,
       ...(this.password !== undefined ? { password: this.password } : {}),
