@@ -1,5 +1,6 @@
 /**
- * Keyspace analysis bench row (issue 14): analyzeKeyspace over a seeded
+ * Row 19, keyspace analysis (issue 14): analyzeKeyspace (on a RESP
+ * connection of its own, as the command runs it) over a seeded
  * keyspace against a plain ioredis loop doing the same work in the same run
  * (SCAN COUNT 1000, then TYPE + PTTL + MEMORY USAGE and the type's length
  * command pipelined per batch, with the same per-type sums), shown next to
@@ -7,13 +8,13 @@
  * namespaces). Runs on a redis-server of its own so the shared one is never
  * loaded with a million keys.
  *
- *   npx tsx test/bench/analysisRow.ts [--keys 1000000] [--reps 3]
+ *   node scripts/bench.mjs --only 19   (or: npx tsx test/bench/analysisRow.ts [--keys 1000000] [--reps 3])
  */
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { resolveRedisProfile } from '../../src/core/profiles';
-import { connectRedis } from '../../src/core/redis/connection';
 import { analyzeKeyspace } from '../../src/core/redis/keyspaceAnalysis';
+import { openRespClient } from '../../src/core/redis/respClient';
 import { OwnRedis } from '../core/helpers/ownServers';
 import { alternate, median, ms, pairedRatio, ratioText, round, run, summary, timed, type Row } from './util';
 
@@ -62,7 +63,9 @@ export async function plainAnalysis(raw: Redis): Promise<number> {
 export async function rowKeyspaceAnalysis(total: number, reps = 3): Promise<Row> {
   const server = await OwnRedis.start();
   const raw = new Redis({ host: '127.0.0.1', port: server.port });
-  const ours = await connectRedis(resolveRedisProfile({ name: 'bench', host: '127.0.0.1', port: server.port }));
+  const ours = await openRespClient(resolveRedisProfile({ name: 'bench', host: '127.0.0.1', port: server.port }), {
+    connectionName: 'broker-explorer:analysis',
+  });
   try {
     await seed(raw, total);
     const counts: Record<string, number> = {};
@@ -76,7 +79,7 @@ export async function rowKeyspaceAnalysis(total: number, reps = 3): Promise<Row>
     const ratio = pairedRatio(res.analyze, res.plain);
     const allKeys = counts.analyze === total && counts.plain === total;
     return {
-      id: 'insight-1',
+      id: '19',
       figure: `keyspace analysis, ${total.toLocaleString('en-US')} keys (own redis-server)`,
       ours: ms(o),
       baseline: `ioredis SCAN 1000 + TYPE/PTTL/MEMORY USAGE + length pipelined per batch: ${ms(b)}; redis-cli --memkeys: ${ms(median(res.memkeys))}`,
@@ -88,7 +91,7 @@ export async function rowKeyspaceAnalysis(total: number, reps = 3): Promise<Row>
     };
   } finally {
     raw.disconnect();
-    ours.disconnect();
+    ours.close();
     await server.dispose();
   }
 }

@@ -6,7 +6,8 @@
  * stdout and writes test/bench/results.json. Never fails on a time.
  *
  *   --quick        10,000 keys / smaller sets (CI smoke run)
- *   --only 1,2,6   only these rows (12: take 100,000 through redis.subscribe and rabbitmq.tail; 15-17: Redis Cluster / Sentinel)
+ *   --only 1,2,6   only these rows (12: take 100,000 through redis.subscribe and rabbitmq.tail; 15-17: Redis Cluster / Sentinel;
+ *                  19: keyspace analysis on a redis-server of its own)
  *   --reps X       repetition multiplier (default 1)
  *   --db N         Redis database (default 15; must be empty)
  *   --vhost NAME   RabbitMQ vhost (default broker-explorer-bench; created and deleted)
@@ -16,6 +17,7 @@ import { rowsSsh } from './sshRow';
 import { rowNodeLoss } from './amqpClusterRow';
 import { rowsScaleOut } from './clusterRows';
 import { rowMove } from './amqpMoveRow';
+import { rowKeyspaceAnalysis } from './analysisRow';
 import './fakeVscode';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -206,6 +208,8 @@ async function main(): Promise<void> {
     if (want('14')) await section('14', () => rowsSsh(cfg));
     if (['15', '16', '17'].some(want)) await section('scale-out', () => rowsScaleOut(cfg, want));
     if (want('18')) await section('18', async () => [await rowNodeLoss(cfg)]);
+    if (want('19'))
+      await section('19', async () => [await rowKeyspaceAnalysis(cfg.quick ? 20_000 : 1_000_000, Math.max(1, Math.round(3 * cfg.reps)))]);
     if (want('12')) {
       await section('12', async () => {
         const redisRow = await rowTakeRedis(cfg);

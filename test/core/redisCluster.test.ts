@@ -7,7 +7,7 @@ import { ConnectionError, InputError } from '../../src/core/errors';
 import { resolveRedisProfile, type ResolvedRedisProfile } from '../../src/core/profiles';
 import { connectCluster } from '../../src/core/redis/clusterConnection';
 import { countKeys, deleteByPattern, deleteKeys, flushDb } from '../../src/core/redis/keyOps';
-import { keyInfos, keyspaceCounts, scanKeysPage, type KeyInfo } from '../../src/core/redis/keyScanner';
+import { keyInfos, keyspaceCounts, scanKeysPage, type KeyInfo, type WalkClient } from '../../src/core/redis/keyScanner';
 import { describeKey } from '../../src/core/redis/describeKey';
 import { primaryKeyInfos } from '../../src/core/redis/keyBatch';
 import { runOperation } from '../../src/core/redis/operations';
@@ -37,9 +37,14 @@ function asCluster(client: RedisClient): Cluster {
   return client;
 }
 
+/** The two connections a cluster walk runs on: ioredis' Cluster (tree, exports) and the session's RESP walker (scanKeys). */
+const WALKERS = [
+  { name: 'the Cluster', open: (session: RedisSession): Promise<WalkClient> => session.client() },
+  { name: 'the RESP walker', open: (session: RedisSession): Promise<WalkClient> => session.walker() },
+];
+
 /** Every key of a walk page by page (limit and COUNT small, so the composite cursor is passed back many times). */
-async function walkPages(session: RedisSession, options: { limit: number; count: number; match?: string }): Promise<KeyInfo[]> {
-  const client = await session.client();
+async function walkPages(client: WalkClient, options: { limit: number; count: number; match?: string }): Promise<KeyInfo[]> {
   const keys: KeyInfo[] = [];
   let cursor = '0';
   for (let page = 0; page < 10_000; page++) {
@@ -86,59 +91,62 @@ describe('Redis Cluster (3 primaries + 3 replicas of our own)', function () {
     );
   });
 
-  it('paging with the composite cursor returns every key of every primary exactly once', async () => {
-    const keys = await walkPages(session, { limit: 200, count: 100, match: 'walk:*' });
-    const names = keys.map((k) => k.key.toString());
-    assert.equal(new Set(names).size, names.length, 'no key twice without a failover');
-    assert.equal(names.length, SEEDED);
-    const nodes = new Set(keys.map((k) => k.node));
-    assert.equal(nodes.size, 3, 'keys came from all 3 primaries');
-  });
+  for (const walker of WALKERS) {
+    it(`paging with the composite cursor returns every key of every primary exactly once (${walker.name})`, async () => {
+      const keys = await walkPages(await walker.open(session), { limit: 200, count: 100, match: 'walk:*' });
+      const names = keys.map((k) => k.key.toString());
+      assert.equal(new Set(names).size, names.length, 'no key twice without a failover');
+      assert.equal(names.length, SEEDED);
+      const nodes = new Set(keys.map((k) => k.node));
+      assert.equal(nodes.size, 3, 'keys came from all 3 primaries');
+    });
 
-  it('a page reports type, TTL, slot and the owning node of each key', async () => {
-    const client = asCluster(await session.client());
-    await client.hset('info:{h}', 'f', 'v');
-    await client.expire('info:{h}', 500);
-    await client.rpush('info:list', 'a');
-    const page = await scanKeysPage(client, { match: 'info:*', maxExamine: 1_000_000 });
-    assert.equal(page.complete, true);
-    const byName = new Map(page.keys.map((k) => [k.key.toString(), k]));
-    const hash = byName.get('info:{h}');
-    assert.equal(hash?.type, 'hash');
-    assert.ok(hash.ttl > 400 && hash.ttl <= 500);
-    assert.equal(byName.get('info:list')?.type, 'list');
-    for (const k of page.keys) {
-      assert.equal(k.slot, keySlot(k.key));
-      assert.equal(k.node, client.slots[keySlot(k.key)][0]);
-      const owner = client.nodes('master').find((n) => nodeAddress(n) === k.node);
-      assert.equal(await owner?.exists(k.key), 1, `${k.key.toString()} lives on ${k.node ?? '?'}`);
-    }
-    await client.del('info:{h}');
-    await client.del('info:list');
-  });
+    it(`a page reports type, TTL, slot and the owning node of each key (${walker.name})`, async () => {
+      const client = asCluster(await session.client());
+      await client.hset('info:{h}', 'f', 'v');
+      await client.expire('info:{h}', 500);
+      await client.rpush('info:list', 'a');
+      const page = await scanKeysPage(await walker.open(session), { match: 'info:*', maxExamine: 1_000_000 });
+      assert.equal(page.complete, true);
+      const byName = new Map(page.keys.map((k) => [k.key.toString(), k]));
+      const hash = byName.get('info:{h}');
+      assert.equal(hash?.type, 'hash');
+      assert.ok(hash.ttl > 400 && hash.ttl <= 500);
+      assert.equal(byName.get('info:list')?.type, 'list');
+      assert.equal(page.keys.length, 2);
+      for (const k of page.keys) {
+        assert.equal(k.slot, keySlot(k.key));
+        assert.equal(k.node, client.slots[keySlot(k.key)][0]);
+        const owner = client.nodes('master').find((n) => nodeAddress(n) === k.node);
+        assert.equal(await owner?.exists(k.key), 1, `${k.key.toString()} lives on ${k.node ?? '?'}`);
+      }
+      await client.del('info:{h}');
+      await client.del('info:list');
+    });
 
-  it('a filtered page stops after about maxExamine keys summed over the primaries and says how far it got', async () => {
-    const client = await session.client();
-    await client.set('rare:one', '1');
-    const first = await scanKeysPage(client, { match: 'rare:*', count: 500, maxExamine: 1500 });
-    assert.equal(first.complete, false);
-    assert.equal(first.scanned, 1500, 'one round of COUNT 500 on each of 3 primaries');
-    let found = first.keys.map((k) => k.key.toString());
-    let cursor = first.cursor;
-    while (cursor !== '0') {
-      const next = await scanKeysPage(client, { match: 'rare:*', count: 500, maxExamine: 1500, cursor });
-      found = found.concat(next.keys.map((k) => k.key.toString()));
-      cursor = next.cursor;
-    }
-    assert.deepEqual(found, ['rare:one']);
-    await client.del('rare:one');
-  });
+    it(`a filtered page stops after about maxExamine keys summed over the primaries and says how far it got (${walker.name})`, async () => {
+      const client = await walker.open(session);
+      await (await session.client()).set('rare:one', '1');
+      const first = await scanKeysPage(client, { match: 'rare:*', count: 500, maxExamine: 1500 });
+      assert.equal(first.complete, false);
+      assert.equal(first.scanned, 1500, 'one round of COUNT 500 on each of 3 primaries');
+      let found = first.keys.map((k) => k.key.toString());
+      let cursor = first.cursor;
+      while (cursor !== '0') {
+        const next = await scanKeysPage(client, { match: 'rare:*', count: 500, maxExamine: 1500, cursor });
+        found = found.concat(next.keys.map((k) => k.key.toString()));
+        cursor = next.cursor;
+      }
+      assert.deepEqual(found, ['rare:one']);
+      await (await session.client()).del('rare:one');
+    });
 
-  it('a cursor that is not a cluster cursor is refused before anything is sent', async () => {
-    const client = await session.client();
-    await assert.rejects(scanKeysPage(client, { cursor: '1234' }), /is not a cluster cursor/);
-    await assert.rejects(scanKeysPage(client, { cursor: 'cluster:bm90IGpzb24' }), /is not a cluster cursor/);
-  });
+    it(`a cursor that is not a cluster cursor is refused before anything is sent (${walker.name})`, async () => {
+      const client = await walker.open(session);
+      await assert.rejects(scanKeysPage(client, { cursor: '1234' }), /is not a cluster cursor/);
+      await assert.rejects(scanKeysPage(client, { cursor: 'cluster:bm90IGpzb24' }), /is not a cluster cursor/);
+    });
+  }
 
   it('INFO keyspace counts are summed over the primaries', async () => {
     const counts = await keyspaceCounts(await session.client());
@@ -297,18 +305,30 @@ describe('Redis Cluster (3 primaries + 3 replicas of our own)', function () {
     });
     sub.on('resubscribed', () => resubscribed++);
     await sub.start();
-    const seen = new Set<string>();
-    let returned = 0;
-    let cursor = '0';
+    // Both walks (the Cluster's and the RESP walker's) page through the same failover, a page of each in turn.
+    const walks = await Promise.all(
+      WALKERS.map(async (w) => ({
+        name: w.name,
+        client: await w.open(session),
+        seen: new Set<string>(),
+        nodes: new Set<string>(),
+        returned: 0,
+        cursor: '0',
+        complete: false,
+      })),
+    );
     let pages = 0;
-    const nodes = new Set<string>();
     try {
-      for (;;) {
-        const page = await scanKeysPage(client, { match: 'fo:*', limit: 300, count: 100, cursor });
-        returned += page.keys.length;
-        for (const k of page.keys) {
-          seen.add(k.key.toString());
-          nodes.add(k.node ?? '');
+      while (walks.some((w) => !w.complete)) {
+        for (const w of walks.filter((x) => !x.complete)) {
+          const page = await scanKeysPage(w.client, { match: 'fo:*', limit: 300, count: 100, cursor: w.cursor });
+          w.returned += page.keys.length;
+          for (const k of page.keys) {
+            w.seen.add(k.key.toString());
+            w.nodes.add(k.node ?? '');
+          }
+          w.complete = page.complete;
+          w.cursor = page.cursor;
         }
         if (++pages === 3) {
           await redisCli(['-p', String(replica), 'CLUSTER', 'FAILOVER']);
@@ -319,13 +339,13 @@ describe('Redis Cluster (3 primaries + 3 replicas of our own)', function () {
             100,
           );
         }
-        if (page.complete) break;
-        cursor = page.cursor;
       }
       assert.ok(pages > 3, 'the failover happened mid-walk');
-      for (let i = 0; i < 20_000; i++) assert.ok(seen.has(`fo:${i}`), `fo:${i} was seen`);
-      assert.ok(nodes.has(`127.0.0.1:${replica}`), 'keys came from the promoted replica too');
-      assert.ok(returned > 20_000, `the failed-over shard restarted from 0 (${returned} keys returned for 20,000)`);
+      for (const w of walks) {
+        for (let i = 0; i < 20_000; i++) assert.ok(w.seen.has(`fo:${i}`), `fo:${i} was seen by ${w.name}`);
+        assert.ok(w.nodes.has(`127.0.0.1:${replica}`), `keys came from the promoted replica too (${w.name})`);
+        assert.ok(w.returned > 20_000, `the failed-over shard restarted from 0 (${w.name}: ${w.returned} keys returned for 20,000)`);
+      }
       await waitFor('the shard subscription to move to the new primary', () => resubscribed >= 1, 20_000);
       assert.equal(await redisCli(['-p', String(replica), 'SPUBLISH', channel.toString(), 'after failover']), '1\n');
       await waitFor('the smessage after the failover', () => pushes.some((r) => formatReply(r).includes('"after failover"')), 5000);
@@ -341,23 +361,26 @@ describe('Redis Cluster (3 primaries + 3 replicas of our own)', function () {
     const victim = client.slots[keySlot('crash:{victim}')][0];
     const port = victim.split(':')[1];
     const pid = Number(/process_id:(\d+)/.exec(await redisCli(['-p', port, 'INFO', 'server']))?.[1]);
-    const seen = new Set<string>();
-    let cursor = '0';
+    const walks = await Promise.all(
+      WALKERS.map(async (w) => ({ name: w.name, client: await w.open(session), seen: new Set<string>(), cursor: '0', complete: false })),
+    );
     let pages = 0;
     let killedAt = 0;
-    for (;;) {
-      const page = await scanKeysPage(client, { match: 'crash:*', limit: 300, count: 100, cursor });
-      for (const k of page.keys) seen.add(k.key.toString());
+    while (walks.some((w) => !w.complete)) {
+      for (const w of walks.filter((x) => !x.complete)) {
+        const page = await scanKeysPage(w.client, { match: 'crash:*', limit: 300, count: 100, cursor: w.cursor });
+        for (const k of page.keys) w.seen.add(k.key.toString());
+        w.complete = page.complete;
+        w.cursor = page.cursor;
+      }
       if (++pages === 3) {
         process.kill(pid, 'SIGKILL');
         killedAt = Date.now();
       }
-      if (page.complete) break;
-      cursor = page.cursor;
     }
     assert.ok(killedAt > 0, 'the crash happened mid-walk');
-    for (let i = 0; i < 20_000; i++) assert.ok(seen.has(`crash:${i}`), `crash:${i} was seen`);
-    console.log(`      walk finished ${Date.now() - killedAt} ms after the crash`);
+    for (const w of walks) for (let i = 0; i < 20_000; i++) assert.ok(w.seen.has(`crash:${i}`), `crash:${i} was seen by ${w.name}`);
+    console.log(`      both walks finished ${Date.now() - killedAt} ms after the crash`);
     assert.notEqual(client.slots[keySlot('crash:{victim}')][0], victim, 'the slots moved to the promoted replica');
     assert.equal(await client.set('crash:{victim}', 'after'), 'OK');
   });

@@ -10,6 +10,8 @@ import type { BytesLike } from '../../src/core/bytes';
 import { InputError } from '../../src/core/errors';
 import { analyzeKeyspace, type KeyspaceAnalysis } from '../../src/core/redis/keyspaceAnalysis';
 import { PrefixTree, TopN } from '../../src/core/redis/keyspaceTally';
+import { resolveRedisProfile } from '../../src/core/profiles';
+import { openRespClient, type RespClient } from '../../src/core/redis/respClient';
 import { OwnRedis } from './helpers/ownServers';
 
 interface Truth {
@@ -40,6 +42,8 @@ describe('Keyspace analysis (own redis-server, seeded)', function () {
   this.timeout(60_000);
   let server: OwnRedis;
   let plain: Redis;
+  /** The connection the analysis walks on (the command opens one of its own like it). */
+  let walker: RespClient;
   let expected: Truth[];
 
   before(async () => {
@@ -56,15 +60,17 @@ describe('Keyspace analysis (own redis-server, seeded)', function () {
     p.set('session:temp', 'x', 'EX', 100_000);
     await p.exec();
     expected = await truth(plain);
+    walker = await openRespClient(resolveRedisProfile({ name: 'analysis', host: '127.0.0.1', port: server.port }));
   });
   after(async () => {
+    walker?.close();
     plain.disconnect();
     await server.dispose();
   });
 
   it('matches a plain client key by key: per-type keys and bytes, top keys by bytes, top per type by length, TTL buckets', async () => {
     const progress: number[] = [];
-    const result = await analyzeKeyspace(plain, { top: 10, count: 100, onProgress: (p) => progress.push(p.scanned) });
+    const result = await analyzeKeyspace(walker, { top: 10, count: 100, onProgress: (p) => progress.push(p.scanned) });
     assert.equal(result.complete, true);
     assert.equal(result.scanned, expected.length);
     assert.ok(progress.length > 5, 'progress after each batch');
@@ -116,7 +122,7 @@ describe('Keyspace analysis (own redis-server, seeded)', function () {
   });
 
   it('sums memory by namespace prefix on the delimiter, as a tree, largest first; keys without one under ""', async () => {
-    const result = await analyzeKeyspace(plain, { delimiter: ':' });
+    const result = await analyzeKeyspace(walker, { delimiter: ':' });
     const sum = (prefix: string): { keys: number; bytes: number } => {
       const keys = expected.filter((t) => t.key.startsWith(prefix));
       return { keys: keys.length, bytes: keys.reduce((s, t) => s + t.bytes, 0) };
@@ -136,7 +142,7 @@ describe('Keyspace analysis (own redis-server, seeded)', function () {
   });
 
   it('with MATCH analyses only the matching keys', async () => {
-    const result = await analyzeKeyspace(plain, { match: 'cart:*' });
+    const result = await analyzeKeyspace(walker, { match: 'cart:*' });
     assert.deepEqual(Object.keys(result.byType), ['hash']);
     assert.equal(result.scanned, 30);
     assert.equal(
@@ -148,7 +154,7 @@ describe('Keyspace analysis (own redis-server, seeded)', function () {
   it('stops when the signal aborts: no further batch, the figures so far with complete false', async () => {
     const controller = new AbortController();
     let batches = 0;
-    const result = await analyzeKeyspace(plain, {
+    const result = await analyzeKeyspace(walker, {
       count: 50,
       signal: controller.signal,
       onProgress: () => {
@@ -165,8 +171,8 @@ describe('Keyspace analysis (own redis-server, seeded)', function () {
   });
 
   it('refuses a bad "top" before anything is sent', async () => {
-    await assert.rejects(analyzeKeyspace(plain, { top: 0 }), InputError);
-    await assert.rejects(analyzeKeyspace(plain, { top: 5000 }), /from 1 to 1000/);
+    await assert.rejects(analyzeKeyspace(walker, { top: 0 }), InputError);
+    await assert.rejects(analyzeKeyspace(walker, { top: 5000 }), /from 1 to 1000/);
   });
 
   it('keeps its tallies bounded: N items in a top list, and new namespaces past the node limit in an "other" bucket', () => {

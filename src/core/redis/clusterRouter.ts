@@ -238,6 +238,12 @@ export class ClusterRouter {
     return redirect ? this.follow(redirect, argv, 1) : reply;
   }
 
+  /** Reads the slot map again now (after a node failed or was demoted). */
+  async refresh(): Promise<void> {
+    this.stale = true;
+    await this.refreshIfStale();
+  }
+
   /** Closes every node connection. */
   close(): void {
     this.closed = true;

@@ -11,6 +11,7 @@ import type { Cluster, Redis } from 'ioredis';
 import { ConnectionError, InputError, errorMessage, throwIfAborted } from '../errors';
 import { parseScanReply, primaryKeyInfos, quiet, scanArguments, type KeyBatch, type KeyInfo, type WalkOptions } from './keyBatch';
 import { nodeAddress, refreshSlots } from './redisClient';
+import { SLOT_COUNT } from './slotMap';
 
 const CURSOR_PREFIX = 'cluster:';
 /** How long a shard waits for the cluster to name a new owner of its slots after its node failed or was demoted. */
@@ -38,8 +39,6 @@ interface Shard {
   done: boolean;
   /** When ROLE last said this shard's node is a primary (not part of the cursor). */
   checkedAt?: number;
-  /** The connection to `node`, once looked up (not part of the cursor). */
-  conn?: Redis;
 }
 
 /** `cluster:` + base64url of the shards; "0" once every shard is done. */
@@ -72,13 +71,89 @@ export function decodeClusterCursor(cursor: string): Shard[] {
   });
 }
 
+/** What one shard's step brought: its keys, and whether its node still served its slots. */
+export type StepResult = { ok: true; cursor: string; keys: KeyInfo[] } | { ok: false; reason: string };
+
+/** One SCAN of a shard: on which primary, from which cursor, what else to fetch. */
+export interface ShardStep {
+  node: string;
+  cursor: string;
+  count: number;
+  /** MATCH / TYPE arguments. */
+  extra: readonly (string | Buffer)[];
+  /** TYPE (unless `type`) and TTL of the keys found, each with slot and node. */
+  withInfo: boolean;
+  type: string | undefined;
+  /** Ask ROLE beside the SCAN: a demoted primary answers "slave" (the step then fails). */
+  checkRole: boolean;
+}
+
+/**
+ * The connections a cluster walk runs on: ioredis' Cluster (the tree,
+ * exports), or the session's own RESP connections per node (`scanKeys`:
+ * no command object per key). Addresses are the slot map's.
+ */
+export interface ClusterWalkSource {
+  /** The primary that serves `slot` now, as the slot map says. */
+  ownerOf(slot: number): string | undefined;
+  /** Whether the walk can reach `address` as a primary now (the Cluster has a connection to it). */
+  reaches(address: string): boolean;
+  /** Reads the slot map again. */
+  refresh(): Promise<void>;
+  /** True when `address` answers ROLE as a primary (bounded by the caller). */
+  isPrimary(address: string): Promise<boolean>;
+  /** One SCAN on a shard's node (with its keys' TYPE/TTL when asked); a node that failed or serves no slots any more is `ok: false`. */
+  step(step: ShardStep): Promise<StepResult>;
+}
+
+/** A failure of a shard's node that another node may cure (a failover): a redirect, a demoted or loading node, a cluster down. */
+export function isFailoverReply(message: string): boolean {
+  return /^(MOVED|READONLY|LOADING|CLUSTERDOWN)/.test(message);
+}
+
+/** The sentence part for a node that failed: `host:port failed (reason)`. */
+export function nodeFailed(node: string, err: unknown): string {
+  return `${node} failed (${errorMessage(err).replace(/[.\s]+$/, '')})`;
+}
+
+/** The walk over ioredis' Cluster: its slot table and its connection per primary. */
+export function ioredisWalkSource(cluster: Cluster): ClusterWalkSource {
+  const primary = (address: string): Redis | undefined => cluster.nodes('master').find((n) => nodeAddress(n) === address);
+  return {
+    ownerOf: (slot) => cluster.slots[slot]?.[0],
+    reaches: (address) => primary(address) !== undefined,
+    refresh: () => refreshSlots(cluster),
+    isPrimary: async (address) => {
+      const conn = primary(address);
+      return conn !== undefined && String((await quiet(conn.call('ROLE') as Promise<unknown[]>))[0]) === 'master';
+    },
+    step: async (step) => {
+      const node = primary(step.node);
+      if (!node) return { ok: false, reason: `${step.node} is no longer a primary` };
+      try {
+        const role = step.checkRole ? quiet(node.call('ROLE') as Promise<unknown[]>) : undefined;
+        const scanReply = await quiet(node.callBuffer('SCAN', step.cursor, 'COUNT', step.count, ...step.extra));
+        if (role && String((await role)[0]) !== 'master') return { ok: false, reason: `${step.node} became a replica` };
+        const [next, batch] = parseScanReply(scanReply);
+        const keys = step.withInfo
+          ? await primaryKeyInfos(cluster, node, step.node, batch, step.type)
+          : batch.map((key): KeyInfo => ({ key, type: step.type ?? 'unknown', ttl: -1, node: step.node }));
+        return { ok: true, cursor: next, keys };
+      } catch (err) {
+        if (err instanceof Error && err.name === 'ReplyError' && !isFailoverReply(err.message)) throw err;
+        return { ok: false, reason: nodeFailed(step.node, err) };
+      }
+    },
+  };
+}
+
 /** One shard per primary of the slot map, each anchored at the first slot it owns. */
-function freshShards(cluster: Cluster): Shard[] {
+function freshShards(source: ClusterWalkSource): Shard[] {
   const seen = new Map<string, Shard>();
-  cluster.slots.forEach((owners, slot) => {
-    const node = owners?.[0];
+  for (let slot = 0; slot < SLOT_COUNT; slot++) {
+    const node = source.ownerOf(slot);
     if (node && !seen.has(node)) seen.set(node, { slot, node, cursor: '0', done: false });
-  });
+  }
   if (seen.size === 0) throw new ConnectionError('The cluster has no slot map yet (no primary serves any slot): try again in a moment.');
   return [...seen.values()];
 }
@@ -88,59 +163,15 @@ function freshShards(cluster: Cluster): Shard[] {
  * owner now (restarted from 0 when that is another node), plus a fresh one
  * for any primary the cursor covers nowhere.
  */
-function resumeShards(cluster: Cluster, cursor: string | undefined): Shard[] {
-  const fresh = freshShards(cluster);
+function resumeShards(source: ClusterWalkSource, cursor: string | undefined): Shard[] {
+  const fresh = freshShards(source);
   if (cursor === undefined || cursor === '0') return fresh;
   const shards = decodeClusterCursor(cursor).map((s): Shard => {
-    const owner = cluster.slots[s.slot]?.[0];
+    const owner = source.ownerOf(s.slot);
     return owner === undefined || owner === s.node ? s : { slot: s.slot, node: owner, cursor: '0', done: s.done };
   });
   const covered = new Set(shards.map((s) => s.node));
   return [...shards, ...fresh.filter((s) => !covered.has(s.node))];
-}
-
-/** What one shard's step brought: its keys, and whether its node still served its slots. */
-type StepResult = { ok: true; cursor: string; keys: KeyInfo[] } | { ok: false; reason: string };
-
-function primaryConnection(cluster: Cluster, address: string): Redis | undefined {
-  return cluster.nodes('master').find((n) => nodeAddress(n) === address);
-}
-
-/** SCAN once on the shard's node (with ROLE in the same round trip now and then: a demoted primary answers "slave"), then TYPE/TTL there. */
-async function stepShard(
-  cluster: Cluster,
-  shard: Shard,
-  args: ReturnType<typeof scanArguments>,
-  options: WalkOptions,
-): Promise<StepResult> {
-  const node = shard.conn ?? (shard.conn = primaryConnection(cluster, shard.node));
-  if (!node) return { ok: false, reason: `${shard.node} is no longer a primary` };
-  try {
-    const checkRole = Date.now() - (shard.checkedAt ?? 0) > ROLE_CHECK_MS;
-    const role = checkRole ? quiet(node.call('ROLE') as Promise<unknown[]>) : undefined;
-    const scanReply = await quiet(node.callBuffer('SCAN', shard.cursor, 'COUNT', args.count, ...args.extra));
-    if (role) {
-      if (String((await role)[0]) !== 'master') return { ok: false, reason: `${shard.node} became a replica` };
-      shard.checkedAt = Date.now();
-    }
-    const [next, batch] = parseScanReply(scanReply);
-    const keys =
-      options.withInfo === true
-        ? await primaryKeyInfos(cluster, node, shard.node, batch, options.type)
-        : batch.map((key): KeyInfo => ({ key, type: options.type ?? 'unknown', ttl: -1, node: shard.node }));
-    return { ok: true, cursor: next, keys };
-  } catch (err) {
-    if (err instanceof Error && err.name === 'ReplyError' && !/^(MOVED|READONLY|LOADING|CLUSTERDOWN)/.test(err.message)) throw err;
-    return { ok: false, reason: `${shard.node} failed (${errorMessage(err).replace(/[.\s]+$/, '')})` };
-  }
-}
-
-function stillPrimary(conn: Redis): Promise<boolean> {
-  const role = quiet(conn.call('ROLE') as Promise<unknown[]>).then(
-    (r) => String(r[0]) === 'master',
-    () => false,
-  );
-  return within(role, 1000, false);
 }
 
 /**
@@ -149,29 +180,33 @@ function stillPrimary(conn: Redis): Promise<boolean> {
  * shard there from cursor 0; when the same node answers as a primary again,
  * the shard goes on from its cursor there.
  */
-async function moveShard(cluster: Cluster, shard: Shard, reason: string, signal: AbortSignal | undefined): Promise<void> {
+async function moveShard(source: ClusterWalkSource, shard: Shard, reason: string, signal: AbortSignal | undefined): Promise<void> {
   const deadline = Date.now() + FAILOVER_WAIT_MS;
   for (;;) {
     throwIfAborted(signal);
     await within(
-      refreshSlots(cluster).catch(() => undefined),
+      source.refresh().catch(() => undefined),
       2000,
       undefined,
     );
-    const owner = cluster.slots[shard.slot]?.[0];
-    const conn = owner === undefined ? undefined : primaryConnection(cluster, owner);
-    if (owner !== undefined && conn && owner !== shard.node) {
+    const owner = source.ownerOf(shard.slot);
+    const reached = owner !== undefined && source.reaches(owner);
+    if (owner !== undefined && reached && owner !== shard.node) {
       shard.node = owner;
       shard.cursor = '0';
-      shard.conn = conn;
       shard.checkedAt = undefined;
       return;
     }
     // Still the same node: if it answers as a primary again (a passing network fault), its cursor is still good.
-    if (conn && owner === shard.node && (await stillPrimary(conn))) {
-      shard.conn = conn;
-      return;
-    }
+    const again =
+      reached &&
+      owner === shard.node &&
+      (await within(
+        source.isPrimary(owner).catch(() => false),
+        1000,
+        false,
+      ));
+    if (again) return;
     if (Date.now() > deadline)
       throw new ConnectionError(
         `The cluster walk cannot go on: ${reason}, and no other primary took over its slots within ${FAILOVER_WAIT_MS / 1000} s. Try again once the cluster recovered.`,
@@ -190,14 +225,29 @@ async function moveShard(cluster: Cluster, shard: Shard, reason: string, signal:
  * in flight are dropped and the cursor holds only what was handed on, so
  * it continues exactly. Cancel stops before the next SCAN.
  */
-export async function* walkClusterKeys(cluster: Cluster, options: WalkOptions): AsyncGenerator<KeyBatch> {
+export async function* walkClusterKeys(source: ClusterWalkSource, options: WalkOptions): AsyncGenerator<KeyBatch> {
   const args = scanArguments(options);
-  const shards = resumeShards(cluster, options.cursor);
+  const shards = resumeShards(source, options.cursor);
   const inFlight = new Map<Shard, Promise<{ shard: Shard; result: StepResult }>>();
   const launch = (shard: Shard): void => {
     throwIfAborted(options.signal);
     const timedOut: StepResult = { ok: false, reason: `${shard.node} did not answer SCAN within ${STEP_TIMEOUT_MS / 1000} s` };
-    const step = within(stepShard(cluster, shard, args, options), STEP_TIMEOUT_MS, timedOut);
+    const checkRole = Date.now() - (shard.checkedAt ?? 0) > ROLE_CHECK_MS;
+    const work = source
+      .step({
+        node: shard.node,
+        cursor: shard.cursor,
+        count: args.count,
+        extra: args.extra,
+        withInfo: options.withInfo === true,
+        type: options.type,
+        checkRole,
+      })
+      .then((result) => {
+        if (result.ok && checkRole) shard.checkedAt = Date.now();
+        return result;
+      });
+    const step = within(work, STEP_TIMEOUT_MS, timedOut);
     inFlight.set(shard, quiet(step.then((result) => ({ shard, result }))));
   };
   for (const shard of shards) if (!shard.done) launch(shard);
@@ -211,7 +261,7 @@ export async function* walkClusterKeys(cluster: Cluster, options: WalkOptions): 
     const { shard, result } = await Promise.race(inFlight.values());
     inFlight.delete(shard);
     if (!result.ok) {
-      await moveShard(cluster, shard, result.reason, options.signal);
+      await moveShard(source, shard, result.reason, options.signal);
       launch(shard);
       continue;
     }

@@ -5,7 +5,8 @@
  */
 import type { Redis } from 'ioredis';
 import { InputError, throwIfAborted } from '../errors';
-import { walkClusterKeys } from './clusterScan';
+import { ClusterRouter } from './clusterRouter';
+import { ioredisWalkSource, walkClusterKeys } from './clusterScan';
 import {
   keyInfos,
   keyInfosThenScan,
@@ -19,6 +20,7 @@ import {
 import { isCluster, primariesOf, type RedisClient } from './redisClient';
 import { RespClient } from './respClient';
 import { respKeyInfosThenScan, respScan } from './respKeyBatch';
+import { routerWalkSource } from './routerWalk';
 
 export {
   checkKeyType,
@@ -76,18 +78,23 @@ export function escapeGlob(text: Buffer): Buffer {
  * Aborting the signal ends the walk with a CancelledError: no SCAN is sent
  * after it.
  */
-export function iterateKeys(client: RedisClient, options: IterateKeysOptions = {}): AsyncGenerator<KeyBatch> {
+export function iterateKeys(client: WalkClient, options: IterateKeysOptions = {}): AsyncGenerator<KeyBatch> {
   return walkKeys(client, options);
 }
 
+/** What a walk runs on: an ioredis client (the tree, exports), or the session's own RESP walker (`scanKeys`; see RedisSession.walker). */
+export type WalkClient = RedisClient | RespClient | ClusterRouter;
+
 /**
  * A walk of one server, or of every primary of a cluster with one composite
- * cursor (see clusterScan.ts). On our own RESP connection (a long walk with
- * type and TTL: no ioredis command object per key) the same walk, one server.
+ * cursor (see clusterScan.ts). On our own RESP connections (a long walk with
+ * type and TTL: no ioredis command object per key) the same walks: one
+ * server, or a cluster's primaries through a ClusterRouter.
  */
-function walkKeys(client: RedisClient | RespClient, options: WalkOptions): AsyncGenerator<KeyBatch> {
+function walkKeys(client: WalkClient, options: WalkOptions): AsyncGenerator<KeyBatch> {
   if (client instanceof RespClient) return walkServerKeys(client, options);
-  return isCluster(client) ? walkClusterKeys(client, options) : walkServerKeys(client, options);
+  if (client instanceof ClusterRouter) return walkClusterKeys(routerWalkSource(client), options);
+  return isCluster(client) ? walkClusterKeys(ioredisWalkSource(client), options) : walkServerKeys(client, options);
 }
 
 async function* walkServerKeys(client: Redis | RespClient, options: WalkOptions): AsyncGenerator<KeyBatch> {
@@ -135,7 +142,7 @@ async function* walkServerKeys(client: Redis | RespClient, options: WalkOptions)
  * batches, so possibly more) or `maxExamine` keys examined, with TYPE and
  * TTL per batch overlapped with the next SCAN (see iterateKeys).
  */
-export async function scanKeysPage(client: RedisClient | RespClient, options: KeyPageOptions = {}): Promise<KeyPage> {
+export async function scanKeysPage(client: WalkClient, options: KeyPageOptions = {}): Promise<KeyPage> {
   const limit = options.limit ?? DEFAULT_PAGE_LIMIT;
   const maxExamine = options.maxExamine ?? DEFAULT_MAX_EXAMINE;
   if (!Number.isInteger(limit) || limit < 1) throw new InputError(`The limit ${limit} is not valid: give a whole number of at least 1.`);

@@ -10,10 +10,11 @@ import { displayBytes } from '../bytes';
 import { ConnectionError, InputError, errorMessage } from '../errors';
 import type { Logger } from '../logger';
 import { silentLogger } from '../logger';
-import type { ResolvedRedisProfile } from '../profiles';
+import type { Endpoint, ResolvedRedisProfile } from '../profiles';
 import { assertWritable } from '../readOnly';
 import { getCommandDocsFrom, loadCommandCatalog, type CommandCatalog, type CommandDoc } from './commandInfo';
 import { connectProfile } from './clusterConnection';
+import { ClusterRouter } from './clusterRouter';
 import type { RedisConnectOptions } from './connection';
 import { isCluster, primariesOf, refreshSlots, type RedisClient } from './redisClient';
 import { parseAddress } from './slotMap';
@@ -42,7 +43,7 @@ export class RedisSession {
   private readonly logger: Logger;
   private shared: Promise<RedisClient> | undefined;
   private exact: Promise<RedisClient> | undefined;
-  private walk: Promise<RespClient> | undefined;
+  private walk: Promise<RespClient | ClusterRouter> | undefined;
   private commands: CommandCache | undefined;
   private closed = false;
 
@@ -116,15 +117,18 @@ export class RedisSession {
    * A RESP connection of the session's own for long key walks with type and
    * TTL (`scanKeys` with a large limit): opened on first use, kept while it
    * is open, replaced when it closed. Walks may share it: replies come back in order.
+   * On a cluster, a router over one such connection per node (the slot map's addresses).
    */
-  async walker(signal?: AbortSignal): Promise<RespClient> {
+  async walker(signal?: AbortSignal): Promise<RespClient | ClusterRouter> {
     const current = this.walk;
     if (current) {
       const client = await current.catch(() => undefined);
       if (client?.connected) return client;
       if (this.walk === current) this.walk = undefined;
     }
-    const opening = this.resp('walk', this.db, signal);
+    const opening = this.resp('walk', this.db, signal).then<RespClient | ClusterRouter>((seed) =>
+      this.profile.mode === 'cluster' ? ClusterRouter.open(seed) : seed,
+    );
     this.walk = opening;
     opening.catch(() => {
       if (this.walk === opening) this.walk = undefined;
@@ -172,7 +176,12 @@ export class RedisSession {
       throw new ConnectionError(
         `No primary of Redis Cluster profile "${this.profile.name}" serves the slot of "${displayBytes(key, 80)}" now: try again in a moment.`,
       );
-    return openRespClient(nodeProfile(this.profile, owner), {
+    return this.respAt(owner, purpose, signal);
+  }
+
+  /** A dedicated RESP connection to one node of the profile's topology (a cluster node: database 0); the caller closes it. */
+  respAt(node: Endpoint, purpose: string, signal?: AbortSignal): Promise<RespClient> {
+    return openRespClient(nodeProfile(this.profile, node), {
       db: 0,
       connectionName: `broker-explorer:${purpose}`,
       ...(this.password !== undefined ? { password: this.password } : {}),

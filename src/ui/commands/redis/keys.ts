@@ -50,8 +50,8 @@ async function scanKeys(deps: RedisKeyDeps, call: CommandCall): Promise<unknown>
   const type = str(args, 'type');
   checkKeyType(type);
   const match = bytes(args, 'match');
-  // One server: the walk runs on the session's own RESP connection (no ioredis command object per key).
-  const client = t.profile.mode === 'cluster' ? await t.session.client() : await t.session.walker();
+  // The walk runs on the session's own RESP connections (no ioredis command object per key), per primary on a cluster.
+  const client = await t.session.walker();
   const page = await scanKeysPage(client, {
     ...(match !== undefined ? { match: toBuffer(match, 'match pattern') } : {}),
     ...(type !== undefined ? { type } : {}),

@@ -4,27 +4,27 @@
  * the keys, then a report document. Cancel stops the walk before the next
  * batch and shows the partial figures.
  */
-import type { Redis } from 'ioredis';
 import * as vscode from 'vscode';
 import { analyzeKeyspace, DEFAULT_ANALYSIS_TOP, MAX_ANALYSIS_TOP, type KeyspaceAnalysis } from '../../../core/redis/keyspaceAnalysis';
 import { formatBytes } from '../../../core/redis/serverInfo';
-import { oneServer } from '../../../core/redis/redisClient';
+import type { RespClient } from '../../../core/redis/respClient';
 import { analysisLines } from '../../views/serverReports';
 import { num, str } from '../args';
 import type { CommandCall, CommandSpec } from '../registry';
 import { abortOn, type RedisUiDeps } from './redisTarget';
-import { withServer, type ServerTarget } from './serverTarget';
+import { parseNode, withServer, type ServerTarget } from './serverTarget';
 
 async function run(
   deps: RedisUiDeps,
   t: ServerTarget,
+  client: RespClient,
   match: string | undefined,
   top: number,
   signal?: AbortSignal,
   report?: (text: string, increment: number) => void,
 ): Promise<KeyspaceAnalysis> {
   let done = 0;
-  return analyzeKeyspace(t.client, {
+  return analyzeKeyspace(client, {
     top,
     count: deps.settings().redisScanCount,
     delimiter: t.profile.delimiter,
@@ -41,14 +41,16 @@ async function run(
   });
 }
 
-/** The walk gets a connection of its own (a node's is already), so the tree's shared one never waits behind it. */
-async function withWalker<T>(t: ServerTarget, work: (client: Redis) => Promise<T>): Promise<T> {
-  if (t.node !== undefined) return work(t.client);
-  const walker = await t.session.dedicated('analysis');
+/** The walk gets a RESP connection of its own (to the node asked for, on a cluster), so the tree's shared one never waits behind it. */
+async function withWalker<T>(t: ServerTarget, work: (client: RespClient) => Promise<T>, signal?: AbortSignal): Promise<T> {
+  const walker =
+    t.node !== undefined && t.profile.mode === 'cluster'
+      ? await t.session.respAt(parseNode(t.node), 'analysis', signal)
+      : await t.session.resp('analysis', t.db, signal);
   try {
-    return await work(oneServer(walker));
+    return await work(walker);
   } finally {
-    walker.disconnect();
+    walker.close();
   }
 }
 
@@ -62,7 +64,7 @@ async function analyze(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
         const args = call.args ?? {};
         const top = num(args, 'top', { min: 1, max: MAX_ANALYSIS_TOP }) ?? DEFAULT_ANALYSIS_TOP;
         const match = str(args, 'match');
-        return withWalker(t, (walker) => run(deps, { ...t, client: walker }, match, top));
+        return withWalker(t, (walker) => run(deps, t, walker, match, top));
       }
       const match = await call.prompts.ask(`Analyze keys of db${t.db} of ${t.where}: MATCH pattern`, {
         value: '*',
@@ -71,12 +73,15 @@ async function analyze(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
       const title = `db${t.db} of ${t.where}${match !== '*' ? `, MATCH ${match}` : ''}`;
       const result = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: `Analyzing ${title}`, cancellable: true },
-        (progress, token) =>
-          withWalker(t, (walker) =>
-            run(deps, { ...t, client: walker }, match, DEFAULT_ANALYSIS_TOP, abortOn(token), (message, increment) =>
-              progress.report({ message, increment }),
-            ),
-          ),
+        (progress, token) => {
+          const signal = abortOn(token);
+          return withWalker(
+            t,
+            (walker) =>
+              run(deps, t, walker, match, DEFAULT_ANALYSIS_TOP, signal, (message, increment) => progress.report({ message, increment })),
+            signal,
+          );
+        },
       );
       await deps.results.show(`Keyspace ${t.profile.name} db${t.db}`, analysisLines(result, title).join('\n'));
       return undefined;
