@@ -56,6 +56,8 @@ export interface OwnRabbitOptions {
   cookie?: string;
   /** Enable the management plugin on a port of its own. */
   management?: boolean;
+  /** More plugins to enable (e.g. rabbitmq_shovel, rabbitmq_shovel_management); `management` adds rabbitmq_management. */
+  plugins?: string[];
   /** Only a TLS listener, with these files (no plain AMQP port). */
   tls?: { cert: string; key: string; ca: string };
   timeoutMs?: number;
@@ -93,7 +95,8 @@ export class OwnRabbitNode {
       : [`listeners.tcp.default = 127.0.0.1:${port}`, 'loopback_users = none'];
     if (managementPort !== undefined) conf.push(`management.tcp.port = ${managementPort}`, 'management.tcp.ip = 127.0.0.1');
     writeFileSync(d('rabbitmq.conf'), `${conf.join('\n')}\n`);
-    writeFileSync(d('enabled_plugins'), managementPort !== undefined ? '[rabbitmq_management].\n' : '[].\n');
+    const plugins = [...(managementPort !== undefined ? ['rabbitmq_management'] : []), ...(options.plugins ?? [])];
+    writeFileSync(d('enabled_plugins'), `[${plugins.join(',')}].\n`);
     writeFileSync(d('rabbitmq-env.conf'), `NODENAME=${this.node}\nERL_EPMD_ADDRESS=127.0.0.1\n`);
     this.env = {
       PATH: process.env.PATH,

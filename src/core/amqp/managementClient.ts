@@ -292,8 +292,9 @@ export class ManagementClient {
    * dynamic shovel is then available as a server-side route for moves.
    */
   async shovelPluginEnabled(options: RequestOptions = {}): Promise<boolean> {
-    const reply = await this.http.send({ path: '/api/shovels', what: 'checking for the shovel plugin', ...sig(options) }, [404]);
-    return reply.status !== 404;
+    // Without the plugin the broker answers 404, or 406 when the path falls through to the web UI.
+    const reply = await this.http.send({ path: '/api/shovels', what: 'checking for the shovel plugin', ...sig(options) }, [404, 406]);
+    return reply.status === 200;
   }
 
   /**

@@ -3,10 +3,12 @@
  * queue, to an exchange with a routing key, or back where each message was
  * first published, with progress and Cancel; nothing is lost (core/amqp/
  * messageMover.ts). The result says what moved, what stayed and why it
- * stopped; when the shovel plugin is enabled the message says which route ran.
+ * stopped; when the dynamic shovel plugin is enabled the palette offers it as
+ * the server-side route (API: `route: "shovel"`), and the message says which ran.
  */
 import * as vscode from 'vscode';
-import { moveMessages, MAX_MOVE_COUNT, type MoveArgs, type MoveResult } from '../../../core/amqp/messageMover';
+import { moveMessages } from '../../../core/amqp/messageMover';
+import { MAX_MOVE_COUNT, type MoveArgs, type MoveResult } from '../../../core/amqp/moveTarget';
 import { bool, num, str } from '../args';
 import type { CommandCall, CommandSpec } from '../registry';
 import { exchangeArg, queueArg, target, validateWholeNumber, where, type RabbitDeps, type Target } from './common';
@@ -26,11 +28,14 @@ function argsFromCall(call: CommandCall & { args: NonNullable<CommandCall['args'
   const toQueue = str(a, 'toQueue');
   const count = num(a, 'count', { min: 1, max: MAX_MOVE_COUNT });
   const replayDeadLetters = replay || bool(a, 'replayDeadLetters') === true;
+  const route = str(a, 'route');
   if (toExchange !== undefined) args.toExchange = toExchange;
   if (routingKey !== undefined) args.routingKey = routingKey;
   if (toQueue !== undefined) args.toQueue = toQueue;
   if (count !== undefined) args.count = count;
   if (replayDeadLetters) args.replayDeadLetters = true;
+  // Checked in core ("client" or "shovel"), so a bad value is one sentence there.
+  if (route !== undefined) args.route = route as MoveArgs['route'];
   return args;
 }
 
@@ -61,10 +66,42 @@ async function askArgs(t: Target, call: CommandCall, queue: string, depth: numbe
     validate: validateWholeNumber(1, MAX_MOVE_COUNT, true),
   });
   if (count.trim() !== '') args.count = Number(count);
+  if (!args.replayDeadLetters && (await shovelAvailable(t))) {
+    args.route = (
+      await call.prompts.pick(
+        [
+          {
+            label: 'In Broker Explorer',
+            detail: 'confirms, ack after confirm; unroutable messages stay; copies carry x-be-move-id',
+            value: 'client' as const,
+          },
+          {
+            label: 'Server-side shovel',
+            detail: 'the broker moves them (dynamic shovel plugin); copies are not marked',
+            value: 'shovel' as const,
+          },
+        ],
+        { title: `Which route moves the messages of queue "${queue}"?` },
+      )
+    ).value;
+  }
   return args;
 }
 
+/** Whether the broker offers the dynamic shovel (an unreachable or refused check counts as no). */
+function shovelAvailable(t: Target): Promise<boolean> {
+  return t.session
+    .management()
+    .shovelPluginEnabled()
+    .catch(() => false);
+}
+
 function describeMove(args: MoveArgs): string {
+  if (args.route === 'shovel') return `${describeTarget(args)} with a server-side shovel`;
+  return describeTarget(args);
+}
+
+function describeTarget(args: MoveArgs): string {
   if (args.replayDeadLetters) return `back where they were first published`;
   if (args.toQueue !== undefined) return `to queue "${args.toQueue}"`;
   return `to exchange "${args.toExchange ?? ''}" with routing key "${args.routingKey ?? ''}"`;
@@ -102,17 +139,16 @@ async function doMove(deps: RabbitDeps, call: CommandCall, replay: boolean): Pro
   t.session.assertWritable(`moving messages from queue "${q.name}"`);
   const result = await run(t, call, args);
   if (call.interactive) {
-    const shovel = await t.session
-      .management()
-      .shovelPluginEnabled()
-      .catch(() => false);
-    const route = shovel
-      ? ' The shovel plugin is enabled on this broker, but this move ran in Broker Explorer over AMQP (confirms, ack after confirm), not as a shovel.'
-      : '';
+    const route =
+      result.route === 'shovel'
+        ? ` It ran as the server-side shovel "${result.shovel ?? ''}" (deleted again); the copies carry no x-be-move-id.`
+        : (await shovelAvailable(t))
+          ? ' It ran in Broker Explorer over AMQP (confirms, ack after confirm), not as a shovel.'
+          : '';
     const dupes = result.possibleDuplicates
       ? ` ${result.possibleDuplicates} may be duplicates (redelivered by the source after a lost ack).`
       : '';
-    const done = `Moved ${result.moved.toLocaleString('en-US')} message(s) of queue "${q.name}" ${describeMove(args)}; ${result.kept.toLocaleString('en-US')} remain in the queue.${dupes} Each copy carries x-be-move-id ${result.moveId}.${route}`;
+    const done = `Moved ${result.moved.toLocaleString('en-US')} message(s) of queue "${q.name}" ${describeMove(args)}; ${result.kept.toLocaleString('en-US')} remain in the queue.${dupes}${result.copiesMarked ? ` Each copy carries x-be-move-id ${result.moveId}.` : ''}${route}`;
     if (result.stoppedBecause) void vscode.window.showWarningMessage(`${result.stoppedBecause}${dupes}${route}`);
     else void vscode.window.showInformationMessage(done);
     deps.tree.refreshFolder(t.profile.name, t.vhost, 'queues');
