@@ -11,7 +11,22 @@ import { CancelledError } from '../core/errors';
 /** Thrown when the user dismissed a prompt; the registry cancels the command silently. */
 export class UserCancelled extends CancelledError {}
 
-export interface AskOptions {
+/** Thrown when the user pressed Back on a step of a guided flow; outside one it cancels like a dismissal. */
+export class GoBack extends UserCancelled {
+  constructor() {
+    super('back');
+  }
+}
+
+/** What a backend answers when Back was pressed (a registered symbol: the same in every bundle, tests included). */
+export const BACK: unique symbol = Symbol.for('brokerExplorer.prompts.back');
+
+/** A prompt that is one step of a guided flow: shown as "2/6" with a Back button when `back`. */
+export interface StepOptions {
+  step?: { index: number; total: number; back: boolean };
+}
+
+export interface AskOptions extends StepOptions {
   value?: string;
   prompt?: string;
   placeHolder?: string;
@@ -20,7 +35,7 @@ export interface AskOptions {
   validate?: (value: string) => string | undefined;
 }
 
-export interface PickOptions {
+export interface PickOptions extends StepOptions {
   title: string;
   placeHolder?: string;
   matchOnDescription?: boolean;
@@ -36,8 +51,12 @@ export interface LivePickOptions<T extends vscode.QuickPickItem> extends PickOpt
 
 /** What a prompt does on screen: the window in the product, a script in tests. Undefined means dismissed. */
 export interface PromptBackend {
-  input(title: string, options: AskOptions): Promise<string | undefined>;
-  pick<T extends vscode.QuickPickItem>(items: readonly T[], options: LivePickOptions<T>, many: boolean): Promise<readonly T[] | undefined>;
+  input(title: string, options: AskOptions): Promise<string | typeof BACK | undefined>;
+  pick<T extends vscode.QuickPickItem>(
+    items: readonly T[],
+    options: LivePickOptions<T>,
+    many: boolean,
+  ): Promise<readonly T[] | typeof BACK | undefined>;
   /** A modal warning with `buttons`; the button pressed, or undefined. */
   confirm(message: string, detail: string | undefined, buttons: readonly string[]): Promise<string | undefined>;
   /** A notice that needs no answer. */
@@ -63,25 +82,25 @@ export class Prompts {
 
   /** Text typed by the user. */
   async ask(title: string, options: AskOptions = {}): Promise<string> {
-    return answered(await this.backend.input(title, options));
+    return answered(stepped(await this.backend.input(title, options)));
   }
 
   /** One item of a list; plain strings are offered as labels. */
   async pick<T extends vscode.QuickPickItem | string>(items: readonly T[] | Promise<readonly T[]>, options: PickOptions): Promise<T> {
     const list = await items;
     const shown = list.map((v): vscode.QuickPickItem => (typeof v === 'string' ? { label: v } : v));
-    const [picked] = answered(await this.backend.pick(shown, options, false));
+    const [picked] = answered(stepped(await this.backend.pick(shown, options, false)));
     return answered(list[shown.indexOf(answered(picked))]);
   }
 
   /** Any number of items (the `picked` ones checked first); dismissing cancels, accepting none is an empty list. */
   async pickMany<T extends vscode.QuickPickItem>(items: readonly T[], options: PickOptions): Promise<T[]> {
-    return [...answered(await this.backend.pick(items, options, true))];
+    return [...answered(stepped(await this.backend.pick(items, options, true)))];
   }
 
   /** A quick pick that can ask the server again as the user types (long lists). */
   async pickLive<T extends vscode.QuickPickItem>(items: readonly T[], options: LivePickOptions<T>): Promise<T> {
-    const [picked] = answered(await this.backend.pick(items, options, false));
+    const [picked] = answered(stepped(await this.backend.pick(items, options, false)));
     return answered(picked);
   }
 
@@ -108,6 +127,12 @@ export class Prompts {
   }
 }
 
+/** A backend's answer with Back turned into GoBack. */
+function stepped<T>(value: T | typeof BACK | undefined): T | undefined {
+  if (value === BACK) throw new GoBack();
+  return value;
+}
+
 /** A prompt's answer, or UserCancelled when it was dismissed. */
 export function answered<T>(value: T | undefined): T {
   if (value === undefined) throw new UserCancelled();
@@ -115,15 +140,8 @@ export function answered<T>(value: T | undefined): T {
 }
 
 export const windowBackend: PromptBackend = {
-  async input(title, options) {
-    const box: vscode.InputBoxOptions = { title, ignoreFocusOut: true };
-    if (options.value !== undefined) box.value = options.value;
-    if (options.prompt !== undefined) box.prompt = options.prompt;
-    if (options.placeHolder !== undefined) box.placeHolder = options.placeHolder;
-    if (options.password !== undefined) box.password = options.password;
-    const validate = options.validate;
-    if (validate) box.validateInput = (v: string): string | undefined => validate(v);
-    return vscode.window.showInputBox(box);
+  input(title, options) {
+    return inputBox(title, options);
   },
   pick(items, options, many) {
     return livePick(items, options, many);
@@ -146,13 +164,56 @@ export const windowBackend: PromptBackend = {
   },
 };
 
+/** Step number and Back button of a quick input that is one step of a guided flow. */
+function applyStep(input: vscode.QuickInput & { buttons: readonly vscode.QuickInputButton[] }, options: StepOptions): void {
+  if (!options.step) return;
+  input.step = options.step.index;
+  input.totalSteps = options.step.total;
+  if (options.step.back) input.buttons = [vscode.QuickInputButtons.Back];
+}
+
+function inputBox(title: string, options: AskOptions): Promise<string | typeof BACK | undefined> {
+  const box = vscode.window.createInputBox();
+  box.title = title;
+  box.ignoreFocusOut = true;
+  box.value = options.value ?? '';
+  if (options.prompt !== undefined) box.prompt = options.prompt;
+  if (options.placeHolder !== undefined) box.placeholder = options.placeHolder;
+  box.password = options.password ?? false;
+  applyStep(box, options);
+  const check = (v: string): string | undefined => options.validate?.(v);
+  box.validationMessage = options.value ? check(options.value) : undefined;
+  return new Promise((resolve) => {
+    box.onDidChangeValue((v) => (box.validationMessage = check(v)));
+    box.onDidTriggerButton((b) => {
+      if (b === vscode.QuickInputButtons.Back) {
+        resolve(BACK);
+        box.hide();
+      }
+    });
+    box.onDidAccept(() => {
+      const problem = check(box.value);
+      box.validationMessage = problem;
+      if (problem !== undefined) return;
+      resolve(box.value);
+      box.hide();
+    });
+    box.onDidHide(() => {
+      resolve(undefined);
+      box.dispose();
+    });
+    box.show();
+  });
+}
+
 function livePick<T extends vscode.QuickPickItem>(
   first: readonly T[],
   options: LivePickOptions<T>,
   many: boolean,
-): Promise<readonly T[] | undefined> {
+): Promise<readonly T[] | typeof BACK | undefined> {
   const qp = vscode.window.createQuickPick<T>();
   qp.title = options.title;
+  applyStep(qp, options);
   if (options.placeHolder !== undefined) qp.placeholder = options.placeHolder;
   qp.matchOnDescription = options.matchOnDescription ?? false;
   qp.matchOnDetail = options.matchOnDetail ?? false;
@@ -183,7 +244,13 @@ function livePick<T extends vscode.QuickPickItem>(
         .finally(() => (qp.busy = false));
     }, 250);
   });
-  return new Promise<readonly T[] | undefined>((resolve) => {
+  return new Promise<readonly T[] | typeof BACK | undefined>((resolve) => {
+    qp.onDidTriggerButton((b) => {
+      if (b === vscode.QuickInputButtons.Back) {
+        resolve(BACK);
+        qp.hide();
+      }
+    });
     qp.onDidAccept(() => {
       resolve(many ? qp.selectedItems : qp.selectedItems.length > 0 ? qp.selectedItems : undefined);
       qp.hide();

@@ -7,6 +7,7 @@ import Mocha from 'mocha';
 import { registerActivationTests } from './activation.test';
 import { registerBadInputTests } from './badInput.test';
 import { registerDashboardTests } from './dashboards.test';
+import { registerConnectWizardTests } from './connectWizard.test';
 import { registerFaultTests } from './faults.test';
 import { registerProfileTests } from './profiles.test';
 import { registerRabbitmqClusterTests } from './rabbitmqCluster.test';
@@ -47,6 +48,7 @@ export function run(): Promise<void> {
   process.on('uncaughtException', onException);
   registerActivationTests();
   registerProfileTests();
+  registerConnectWizardTests();
   registerRedisTreeTests();
   registerRedisOpsTests();
   registerRedisPubSubTests();

@@ -1,6 +1,6 @@
 /**
  * SSH in the profile flows, in the real host against an sshd of the test's
- * own: the palette's add flow offers a bastion (key file and passphrase),
+ * own: the guided add flow's advanced step offers a bastion (key file and passphrase),
  * edit adds, changes and removes it; the bastion's password and passphrase
  * never reach settings, the log or an error sentence, even when the login
  * fails; bad SSH input is refused with one sentence and changes nothing.
@@ -67,25 +67,28 @@ export function registerSshProfileFlowTests(): void {
       rmSync(dir, { recursive: true, force: true });
     });
 
-    it('the add flow offers a bastion (key file and passphrase, only in the secret storage); edit changes it to the agent, keeping the pin', async () => {
+    it('the guided add flow offers a bastion (key file and passphrase, only in the secret storage); edit changes it to the agent, keeping the pin', async () => {
       const name = fresh('ssh-flow-add');
       const asked = await scripted('brokerExplorer.profiles.addRedis', [
+        'Redis',
         name,
-        '127.0.0.1',
-        '6379',
+        '127.0.0.1:6379',
         String(DB),
         '',
         '',
-        'Yes',
+        'No TLS',
+        'SSH bastion',
         '127.0.0.1',
         String(sshd.port),
         sshd.keyUser,
         'Key file',
         lockedKey.privateKeyPath,
         passphrase,
+        'Continue',
         ...(vscode.workspace.workspaceFolders?.length ? ['User settings'] : []),
+        'Save anyway',
       ]);
-      assert.ok(asked.includes('pick: Reach through an SSH bastion?'), asked.join('\n'));
+      assert.ok(asked.includes('input: SSH bastion: host'), asked.join('\n'));
       assert.deepEqual(storedRedis(name)?.ssh, {
         host: '127.0.0.1',
         port: sshd.port,

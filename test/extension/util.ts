@@ -4,6 +4,7 @@ import type { ChannelModel } from 'amqplib';
 import * as vscode from 'vscode';
 import type { Redis } from 'ioredis';
 import type { BrokerExplorerApi } from '../../src/extension';
+import type { BACK as PROMPTS_BACK } from '../../src/ui/prompts';
 import type { TreeNode } from '../../src/ui/tree/treeNode';
 import { waitFor as poll } from '../core/helpers/common';
 import { mgmtOk } from '../core/helpers/mgmt';
@@ -133,8 +134,25 @@ export async function rabbitSnapshot(vhost: string, conn: ChannelModel): Promise
 
 export type Answer = string | string[] | undefined;
 
+/** The answer that presses Back on a step of a guided flow (the prompt must offer Back). */
+export const BACK_ANSWER = '⟵ Back';
+// The extension's own Back answer: a registered symbol, so the test bundle's copy is the same value.
+const BACK: typeof PROMPTS_BACK = Symbol.for('brokerExplorer.prompts.back') as typeof PROMPTS_BACK;
+
+/** How a prompt is recorded: its title, and " [2/6]" when it is step 2 of 6 of a guided flow. */
+function stepped(title: string, options: { step?: { index: number; total: number } }): string {
+  return options.step ? `${title} [${options.step.index}/${options.step.total}]` : title;
+}
+
+/** Back when the script says so (refused where the prompt offers no Back), else undefined. */
+function back(a: Answer, title: string, options: { step?: { back: boolean } }): typeof PROMPTS_BACK | undefined {
+  if (a !== BACK_ANSWER) return undefined;
+  if (!options.step?.back) throw new Error(`the prompt "${title}" has no Back button`);
+  return BACK;
+}
+
 export interface ScriptedPrompts {
-  /** What was asked, in order: `input: <title>`, `pick: <title>`, `confirm: <message>`, `info: <message>`. */
+  /** What was asked, in order: `input: <title>`, `pick: <title>` (with ` [2/6]` for a step of a guided flow), `confirm: <message>`, `info: <message>`. */
   asked: string[];
   /** Puts the window prompts back. */
   restore(): void;
@@ -156,14 +174,22 @@ export async function scriptPrompts(answers: Answer[]): Promise<ScriptedPrompts>
   };
   const injected = (await api()).prompts.inject({
     input: (title, options) => {
-      const a = next(`input: ${title}`);
+      const a = next(`input: ${stepped(title, options)}`);
+      const pressed = back(a, title, options);
+      if (pressed) return Promise.resolve<typeof PROMPTS_BACK>(pressed);
       if (typeof a !== 'string') return Promise.resolve(undefined);
       const problem = options.validate?.(a);
       if (problem) throw new Error(`the input box "${title}" refused ${JSON.stringify(a)}: ${problem}`);
       return Promise.resolve(a);
     },
-    pick: <T extends vscode.QuickPickItem>(items: readonly T[], options: { title: string }, many: boolean) => {
-      const a = next(`pick: ${options.title}`);
+    pick: <T extends vscode.QuickPickItem>(
+      items: readonly T[],
+      options: { title: string; step?: { index: number; total: number; back: boolean } },
+      many: boolean,
+    ) => {
+      const a = next(`pick: ${stepped(options.title, options)}`);
+      const pressed = back(a, options.title, options);
+      if (pressed) return Promise.resolve<typeof PROMPTS_BACK>(pressed);
       if (a === undefined) return Promise.resolve(undefined);
       const wanted = Array.isArray(a) ? a : [a];
       const found = items.filter((i) => wanted.includes(i.label));

@@ -7,10 +7,7 @@ import * as vscode from 'vscode';
 import { InputError, NotFoundError } from '../../core/errors';
 import type { SshSecrets } from '../../core/net/sshTunnel';
 import {
-  checkDb,
-  checkHost,
   checkName,
-  checkPort,
   LOCAL_RABBIT_PASSWORD,
   LOCAL_RABBIT_PROFILE,
   LOCAL_REDIS_PROFILE,
@@ -30,7 +27,8 @@ import { kindArg, pickKind, pickProfile, type ProfileCommandDeps } from './profi
 import { SECRET_NAMES, setPassword } from './profileSecrets';
 import type { CommandCall, CommandSpec } from './registry';
 import { askSsh, wantsSsh } from './sshPrompts';
-import { testConnection, type TestConnectionDeps } from './testConnection';
+import { runProfileWizard } from './profileWizard';
+import { logResult, testConnection, timedTest, type TestConnectionDeps } from './testConnection';
 
 async function pickTarget(prompts: Prompts): Promise<ProfileTarget> {
   if (!vscode.workspace.workspaceFolders?.length) return 'global';
@@ -94,7 +92,11 @@ async function storeSshSecrets(deps: ProfileCommandDeps, kind: ProfileKind, name
   if (secrets.passphrase !== undefined) await deps.profiles.setPassword(stored(), secrets.passphrase, 'sshPassphrase');
 }
 
-async function add(deps: ProfileCommandDeps, call: CommandCall, presetKind?: ProfileKind): Promise<{ name: string } | undefined> {
+async function add(
+  deps: ProfileCommandDeps & TestConnectionDeps,
+  call: CommandCall,
+  presetKind?: ProfileKind,
+): Promise<{ name: string } | undefined> {
   if (call.args) {
     const kind = kindArg(call.args);
     const profile = obj(call.args, 'profile');
@@ -103,42 +105,27 @@ async function add(deps: ProfileCommandDeps, call: CommandCall, presetKind?: Pro
     if (target !== 'global' && target !== 'workspace') throw new InputError('"target" must be "global" or "workspace".');
     return saveNew(deps, kind, profile, str(call.args, 'password'), target);
   }
-  const kind = presetKind ?? (await pickKind(call.prompts));
-  const taken = new Set(deps.profiles.list(kind).map((p) => p.name));
-  const name = await call.prompts.ask(`New ${label(kind)} connection: name`, {
-    value: taken.has('local') ? '' : 'local',
-    validate: (v) => checkName(v) ?? (taken.has(v) ? `A profile named "${v}" exists already.` : undefined),
-  });
-  let raw: Record<string, unknown>;
-  if (kind === 'redis') {
-    const host = await call.prompts.ask('Host', { value: '127.0.0.1', validate: checkHost });
-    const port = Number(await call.prompts.ask('Port', { value: '6379', validate: checkPort }));
-    const db = Number(await call.prompts.ask('Database', { value: '0', validate: checkDb }));
-    const username = await call.prompts.ask('User name (empty for the default user)', { value: '' });
-    raw = { name, host, port, db, ...(username ? { username } : {}) };
-  } else {
-    const url = await call.prompts.ask('AMQP URL (without the password)', {
-      value: 'amqp://guest@127.0.0.1:5672/',
-      validate: (v) => {
-        try {
-          const p = parseAmqpUrl(v);
-          return p.password ? 'Leave the password out of the URL: you are asked for it next.' : undefined;
-        } catch (err) {
-          return err instanceof Error ? err.message : String(err);
-        }
+  const made = await runProfileWizard(
+    {
+      prompts: call.prompts,
+      taken: (kind) => new Set(deps.profiles.list(kind).map((p) => p.name)),
+      hasWorkspace: (vscode.workspace.workspaceFolders?.length ?? 0) > 0,
+      test: async (profile, password, options) => {
+        const result = await timedTest(profile, password, options, true);
+        logResult(deps.log, profile, result);
+        return result;
       },
-    });
-    const parsed = parseAmqpUrl(url);
-    const managementUrl = await call.prompts.ask('Management API URL', {
-      value: `${parsed.amqps ? 'https' : 'http'}://${parsed.host}:${parsed.amqps ? 15671 : 15672}`,
-    });
-    raw = { name, url, managementUrl };
-  }
-  const password = await call.prompts.ask('Password (stored in the secret storage; empty for none)', { password: true, value: '' });
-  const bastion = (await wantsSsh(call.prompts)) ? await askSsh(call.prompts) : undefined;
-  if (bastion) raw.ssh = bastion.ssh;
-  const target = await pickTarget(call.prompts);
-  return saveNew(deps, kind, raw, password === '' ? undefined : password, target, bastion?.secrets);
+    },
+    presetKind,
+  );
+  const saved = await saveNew(deps, made.kind, made.raw, made.password, made.target, made.sshSecrets);
+  if (made.sentinelPassword !== undefined)
+    await deps.profiles.setPassword(deps.profiles.redis(saved.name), made.sentinelPassword, 'sentinel');
+  if (made.tested)
+    call.prompts.info(
+      `Connected to "${saved.name}" and saved it${made.tested.serverVersion ? ` (server ${made.tested.serverVersion})` : ''}.`,
+    );
+  return saved;
 }
 
 async function addFromUrl(deps: ProfileCommandDeps, call: CommandCall): Promise<{ name: string }> {

@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import type { Logger } from '../../core/logger';
 import type { SshHop } from '../../core/net/sshTunnel';
+import type { ResolvedProfile } from '../../core/profiles';
 import {
   connectionTestLines,
   testRabbitProfile,
@@ -26,6 +27,32 @@ export interface TestConnectionDeps {
   sshTrust?: Pick<SshTrust, 'onUnknownHostKey'>;
 }
 
+/** Runs the timed steps on `profile` (saved or not): with a cancellable progress notification when a person waits for it. */
+export async function timedTest(
+  profile: ResolvedProfile,
+  password: string | undefined,
+  options: ConnectionTestOptions,
+  interactive: boolean,
+): Promise<ConnectionTestResult> {
+  const run = (signal: AbortSignal): Promise<ConnectionTestResult> =>
+    profile.kind === 'redis'
+      ? testRedisProfile(profile, password, { ...options, signal })
+      : testRabbitProfile(profile, password, { ...options, signal });
+  if (!interactive) return run(AbortSignal.timeout(profile.connectTimeoutMs * 4));
+  return vscode.window.withProgress(
+    {
+      location: vscode.ProgressLocation.Notification,
+      title: `Testing ${label(profile.kind)} profile "${profile.name}"…`,
+      cancellable: true,
+    },
+    (_progress, token) => {
+      const controller = new AbortController();
+      token.onCancellationRequested(() => controller.abort());
+      return run(controller.signal);
+    },
+  );
+}
+
 /** Test Connection: the timed steps; a failed step is a result, not a throw. */
 export async function testConnection(deps: ProfileCommandDeps & TestConnectionDeps, call: CommandCall): Promise<ConnectionTestResult> {
   const profile = await pickProfile(deps, call);
@@ -42,31 +69,19 @@ export async function testConnection(deps: ProfileCommandDeps & TestConnectionDe
       ...(trust ? { onUnknownHostKey: (hop: SshHop, fingerprint: string) => trust.onUnknownHostKey(profile, hop, fingerprint) } : {}),
     };
   }
-  const run = (signal: AbortSignal): Promise<ConnectionTestResult> =>
-    profile.kind === 'redis'
-      ? testRedisProfile(profile, password, { ...options, signal })
-      : testRabbitProfile(profile, password, { ...options, signal });
-  const result = call.interactive
-    ? await vscode.window.withProgress(
-        {
-          location: vscode.ProgressLocation.Notification,
-          title: `Testing ${label(profile.kind)} profile "${profile.name}"…`,
-          cancellable: true,
-        },
-        (_progress, token) => {
-          const controller = new AbortController();
-          token.onCancellationRequested(() => controller.abort());
-          return run(controller.signal);
-        },
-      )
-    : await run(AbortSignal.timeout(profile.connectTimeoutMs * 4));
+  const result = await timedTest(profile, password, options, call.interactive);
   // The timed steps go where they can be read: the log always, and a document when a person asked
   // (a non-modal notification's `detail` is never shown).
-  const text = connectionTestLines(profile, result).join('\n');
-  if (result.ok) deps.log.info(text);
-  else deps.log.warn(text);
+  logResult(deps.log, profile, result);
   if (!call.interactive) return result;
-  await deps.results.show(`Test Connection ${profile.name}`, text);
+  await deps.results.show(`Test Connection ${profile.name}`, connectionTestLines(profile, result).join('\n'));
   if (!result.ok) void vscode.window.showErrorMessage(result.error ?? `Test Connection failed for "${profile.name}": see the document.`);
   return result;
+}
+
+/** The timed steps into the extension log (a warning when a step failed). */
+export function logResult(log: Logger, profile: ResolvedProfile, result: ConnectionTestResult): void {
+  const text = connectionTestLines(profile, result).join('\n');
+  if (result.ok) log.info(text);
+  else log.warn(text);
 }

@@ -1,0 +1,144 @@
+/**
+ * The answers of the guided Add Connection flow (profileWizard.ts) and the
+ * settings object they make: the address step's text read as host:port, a
+ * redis:// URL, a seed list, sentinels or AMQP URLs, checked with the same
+ * parsers the profiles use, so the flow refuses what saving would refuse.
+ */
+import type { SshConfig, SshSecrets } from '../../core/net/sshTunnel';
+import { errorMessage } from '../../core/errors';
+import { parseEndpointList } from '../../core/profileFields';
+import {
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_DELIMITER,
+  parseAmqpUrl,
+  parseRedisUrl,
+  resolveRabbitProfile,
+  resolveRedisProfile,
+  type ProfileKind,
+  type RedisMode,
+  type ResolvedProfile,
+  type TlsOptions,
+} from '../../core/profiles';
+import type { ProfileTarget } from '../profileStore';
+
+export type TlsChoice = 'none' | 'system' | 'ca' | 'selfSigned';
+
+/** Everything the flow asked so far; Back keeps it, so a step shows its earlier answer. */
+export interface WizardState {
+  kind: ProfileKind;
+  mode: RedisMode;
+  name: string;
+  /** host:port or a redis:// URL; the seed list; the sentinels; the AMQP URL(s). */
+  address: string;
+  db: string;
+  sentinelName: string;
+  username: string;
+  password: string;
+  sentinelPassword: string;
+  tls: TlsChoice;
+  caPath: string;
+  readOnly: boolean;
+  connectTimeoutMs: number;
+  delimiter: string;
+  managementUrl: string;
+  ssh: SshConfig | undefined;
+  sshSecrets: SshSecrets;
+  target: ProfileTarget;
+}
+
+export function initialState(kind: ProfileKind): WizardState {
+  return {
+    kind,
+    mode: 'standalone',
+    name: '',
+    address: '',
+    db: '0',
+    sentinelName: 'mymaster',
+    username: '',
+    password: '',
+    sentinelPassword: '',
+    tls: 'none',
+    caPath: '',
+    readOnly: false,
+    connectTimeoutMs: DEFAULT_CONNECT_TIMEOUT_MS,
+    delimiter: DEFAULT_DELIMITER,
+    managementUrl: '',
+    ssh: undefined,
+    sshSecrets: {},
+    target: 'global',
+  };
+}
+
+export const isRedisUrl = (s: string): boolean => /^rediss?:\/\//i.test(s.trim());
+export const splitList = (s: string): string[] =>
+  s
+    .split(/[\s,]+/)
+    .map((x) => x.trim())
+    .filter((x) => x !== '');
+
+/** The address as profile fields; throws the sentence saying what is wrong. */
+export function addressFields(s: WizardState): Record<string, unknown> {
+  const name = s.name || 'new';
+  if (s.kind === 'rabbitmq') {
+    const urls = splitList(s.address);
+    if (urls.length === 0) throw new Error('Give the AMQP URL of the node (several, comma-separated, for a cluster).');
+    for (const u of urls)
+      if (parseAmqpUrl(u).password !== undefined) throw new Error('Leave the password out of the URL: it is asked next.');
+    return urls.length === 1 ? { url: urls[0] } : { urls };
+  }
+  if (s.mode === 'cluster') return { mode: 'cluster', nodes: parseEndpointList(splitList(s.address), 'seed nodes', name, 6379) };
+  if (s.mode === 'sentinel') return { mode: 'sentinel', sentinels: parseEndpointList(splitList(s.address), 'sentinels', name, 26379) };
+  if (isRedisUrl(s.address)) {
+    if (parseRedisUrl(s.address.trim()).password !== undefined) throw new Error('Leave the password out of the URL: it is asked next.');
+    return { url: s.address.trim() };
+  }
+  const [node] = parseEndpointList([s.address.trim()], 'address', name, 6379);
+  if (node === undefined) throw new Error('Give host:port, or a redis:// URL.');
+  return { host: node.host, port: node.port };
+}
+
+export function problemOf(work: () => unknown): string | undefined {
+  try {
+    work();
+    return undefined;
+  } catch (err) {
+    return errorMessage(err);
+  }
+}
+
+function tlsFields(s: WizardState): TlsOptions | undefined {
+  if (s.tls === 'none') return undefined;
+  if (s.tls === 'ca') return { enabled: true, ca: s.caPath };
+  if (s.tls === 'selfSigned') return { enabled: true, allowSelfSigned: true };
+  return { enabled: true };
+}
+
+/** The settings object the answers make (no secret in it). */
+export function wizardProfile(s: WizardState): Record<string, unknown> {
+  const raw: Record<string, unknown> = { name: s.name, ...addressFields(s) };
+  if (s.kind === 'redis') {
+    if (s.mode === 'sentinel') raw.sentinelName = s.sentinelName;
+    if (s.mode !== 'cluster' && !(isRedisUrl(s.address) && parseRedisUrl(s.address.trim()).db !== undefined)) raw.db = Number(s.db);
+    if (s.username !== '' && !urlUser(s)) raw.username = s.username;
+    if (s.delimiter !== DEFAULT_DELIMITER) raw.delimiter = s.delimiter;
+  } else if (s.managementUrl !== '') {
+    raw.managementUrl = s.managementUrl;
+  }
+  const tls = tlsFields(s);
+  if (tls) raw.tls = tls;
+  if (s.connectTimeoutMs !== DEFAULT_CONNECT_TIMEOUT_MS) raw.connectTimeoutMs = s.connectTimeoutMs;
+  if (s.readOnly) raw.readOnly = true;
+  if (s.ssh) raw.ssh = s.ssh;
+  return raw;
+}
+
+/** The user name a URL carries (a Redis URL of a standalone profile, or the AMQP URL). */
+export function urlUser(s: WizardState): string | undefined {
+  if (s.kind === 'rabbitmq') return splitList(s.address).map((u) => parseAmqpUrl(u).username)[0];
+  return s.mode === 'standalone' && isRedisUrl(s.address) ? parseRedisUrl(s.address.trim()).username : undefined;
+}
+
+export function resolved(s: WizardState): ResolvedProfile {
+  const raw = wizardProfile(s);
+  return s.kind === 'redis' ? resolveRedisProfile(raw) : resolveRabbitProfile(raw);
+}
