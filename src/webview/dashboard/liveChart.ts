@@ -118,20 +118,21 @@ export class LiveChart<S> {
       height: HEIGHT,
       legend: { show: true, live: true },
       cursor: { drag: { x: false, y: false } },
-      scales: { x: { time: true }, y: this.spec.max !== undefined ? { range: [0, this.spec.max] } : { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
-      axes: [axis(), axis((_u, splits) => splits.map((v) => format(v))), ],
+      scales: {
+        x: { time: true },
+        y: this.spec.max !== undefined ? { range: [0, this.spec.max] } : { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] },
+      },
+      axes: [axis(), axis((_u, splits) => splits.map((v) => format(v)))],
       series: [
         {},
-        ...series.map(
-          (s, i): uPlot.Series => ({
-            label: s.label,
-            stroke: seriesColor(i),
-            width: 1.5,
-            spanGaps: false,
-            value: (_u, v) => format(v),
-            ...(s.dash ? { dash: [6, 4] } : {}),
-          }),
-        ),
+        ...series.map((s, i): uPlot.Series => ({
+          label: s.label,
+          stroke: seriesColor(i),
+          width: 1.5,
+          spanGaps: false,
+          value: (_u, v) => format(v),
+          ...(s.dash ? { dash: [6, 4] } : {}),
+        })),
       ],
     };
   }
