@@ -111,7 +111,8 @@ export class LiveChart<S> {
       stroke: fg,
       grid: { stroke: lines, width: 1 },
       ticks: { stroke: lines, width: 1 },
-      ...(values ? { values } : {}),
+      // The value axis is as wide as its longest label (`1.50 MiB/s`), in the editor's font size.
+      ...(values ? { values, size: 72 } : {}),
     });
     return {
       width: this.width(),
