@@ -33,7 +33,7 @@ await build({
 });
 
 // The webview panels (browser bundles) and the files every page links: codicons and the shared base CSS.
-const WEBVIEW_PANELS = ['valueEditor'];
+const WEBVIEW_PANELS = ['valueEditor', 'dashboard'];
 const webviewOut = join(root, 'dist', 'webview');
 mkdirSync(webviewOut, { recursive: true });
 await build({

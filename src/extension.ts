@@ -263,8 +263,11 @@ export function activate(context: vscode.ExtensionContext): BrokerExplorerApi {
     vscode.workspace.registerTextDocumentContentProvider(VALUE_SCHEME, values),
     ...settingsWatchers(services, views),
     dashboards,
-    ...registerCommands([...commandSpecs(services, views, redisUi), ...redisDashboardCommands(redisUi, dashboards), ...rabbit.commands], log, prompts, (work) =>
-      sshTrust.runUnattended(work),
+    ...registerCommands(
+      [...commandSpecs(services, views, redisUi), ...redisDashboardCommands(redisUi, dashboards), ...rabbit.commands],
+      log,
+      prompts,
+      (work) => sshTrust.runUnattended(work),
     ),
   );
   const activationMs = performance.now() - started;

@@ -6,7 +6,7 @@
  * also lets go of the source's connection. Opening a dashboard that is
  * already open shows it.
  */
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
 import type { BytesLike } from '../../core/bytes';
 import type { KeyspaceAnalysis } from '../../core/redis/keyspaceAnalysis';
 import { Sampler } from '../../core/sampler';
@@ -68,7 +68,11 @@ export class DashboardPanels implements vscode.Disposable {
   }
 
   private create(source: DashboardSource): void {
-    const sampler = new Sampler<DashboardSample>({ intervalMs: source.intervalMs, read: (signal) => source.read(signal), logger: this.log });
+    const sampler = new Sampler<DashboardSample>({
+      intervalMs: source.intervalMs,
+      read: (signal) => source.read(signal),
+      logger: this.log,
+    });
     let lastError: string | undefined;
     const host = openPanel<DashboardProtocol>(
       this.extensionUri,

@@ -111,27 +111,29 @@ export class LiveChart<S> {
       stroke: fg,
       grid: { stroke: lines, width: 1 },
       ticks: { stroke: lines, width: 1 },
-      ...(values ? { values } : {}),
+      // The value axis is as wide as its longest label (`1.50 MiB/s`), in the editor's font size.
+      ...(values ? { values, size: 72 } : {}),
     });
     return {
       width: this.width(),
       height: HEIGHT,
       legend: { show: true, live: true },
       cursor: { drag: { x: false, y: false } },
-      scales: { x: { time: true }, y: this.spec.max !== undefined ? { range: [0, this.spec.max] } : { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
-      axes: [axis(), axis((_u, splits) => splits.map((v) => format(v))), ],
+      scales: {
+        x: { time: true },
+        y: this.spec.max !== undefined ? { range: [0, this.spec.max] } : { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] },
+      },
+      axes: [axis(), axis((_u, splits) => splits.map((v) => format(v)))],
       series: [
         {},
-        ...series.map(
-          (s, i): uPlot.Series => ({
-            label: s.label,
-            stroke: seriesColor(i),
-            width: 1.5,
-            spanGaps: false,
-            value: (_u, v) => format(v),
-            ...(s.dash ? { dash: [6, 4] } : {}),
-          }),
-        ),
+        ...series.map((s, i): uPlot.Series => ({
+          label: s.label,
+          stroke: seriesColor(i),
+          width: 1.5,
+          spanGaps: false,
+          value: (_u, v) => format(v),
+          ...(s.dash ? { dash: [6, 4] } : {}),
+        })),
       ],
     };
   }

@@ -114,7 +114,7 @@ function analysisSection(rpc: ReturnType<typeof createRpcClient<DashboardProtoco
   const run = document.createElement('vscode-button');
   run.className = 'dash-analyze';
   run.textContent = 'Analyze';
-  const note = el('span', 'be-muted');
+  const note = el('span', 'be-muted dash-note');
   form.append(el('label', '', 'db'), db, match, run, note);
   const map = el('div', 'dash-treemap');
   map.setAttribute('role', 'img');
@@ -140,6 +140,7 @@ function analysisSection(rpc: ReturnType<typeof createRpcClient<DashboardProtoco
     }
     const pattern = match.value.trim();
     note.textContent = 'Analyzing…';
+    note.classList.remove('dash-failed');
     run.disabled = true;
     rpc
       .request('analyze', { db: n, ...(pattern ? { match: pattern } : {}) })
@@ -147,7 +148,10 @@ function analysisSection(rpc: ReturnType<typeof createRpcClient<DashboardProtoco
         rpc.setState({ analysisDb: n, analysisMatch: pattern, analysis: a });
         show(n, a);
       })
-      .catch((err: unknown) => (note.textContent = message(err)))
+      .catch((err: unknown) => {
+        note.textContent = message(err);
+        note.classList.add('dash-failed');
+      })
       .finally(() => (run.disabled = false));
   });
   if (state.analysis) show(state.analysisDb ?? defaultDb, state.analysis);

@@ -17,7 +17,8 @@ export interface Readout {
   text: string;
 }
 
-const count = (v: number): string => (Math.abs(v) >= 10_000 ? `${(v / 1000).toFixed(v >= 100_000 ? 0 : 1)}k` : String(Math.round(v * 100) / 100));
+const count = (v: number): string =>
+  Math.abs(v) >= 10_000 ? `${(v / 1000).toFixed(v >= 100_000 ? 0 : 1)}k` : String(Math.round(v * 100) / 100);
 const perSec = (v: number): string => `${count(v)}/s`;
 const bytes = (v: number): string => formatBytes(Math.round(v));
 const bytesPerSec = (v: number): string => `${formatBytes(Math.round(v))}/s`;
@@ -139,11 +140,21 @@ function gauge(n: NodeGauge, value: number, limit: number, what: string): Series
 }
 
 function rateReadouts(r: RabbitSample['rates']): Readout[] {
-  return (['publish', 'deliver', 'ack', 'redeliver'] as const).map((k) => ({ field: `rates.${k}`, label: `${k} rate`, value: r[k], text: perSec(r[k]) }));
+  return (['publish', 'deliver', 'ack', 'redeliver'] as const).map((k) => ({
+    field: `rates.${k}`,
+    label: `${k} rate`,
+    value: r[k],
+    text: perSec(r[k]),
+  }));
 }
 
 function rabbitReadouts(s: RabbitSample): Readout[] {
-  const plain = (field: keyof RabbitSample & string, label: string, v: number): Readout => ({ field, label, value: v, text: String(v) });
+  const plain = (field: 'ready' | 'unacked' | 'connections' | 'channels' | 'consumers' | 'queues', label: string, v: number): Readout => ({
+    field,
+    label,
+    value: v,
+    text: String(v),
+  });
   return [
     ...rateReadouts(s.rates),
     plain('ready', 'Ready messages', s.ready),
@@ -153,8 +164,18 @@ function rabbitReadouts(s: RabbitSample): Readout[] {
     plain('consumers', 'Consumers', s.consumers),
     plain('queues', 'Queues', s.queues),
     ...s.nodes.flatMap((n): Readout[] => [
-      { field: `node.${n.name}.memoryUsed`, label: `${n.name}: memory`, value: n.memoryUsed, text: `${bytes(n.memoryUsed)} of ${bytes(n.memoryLimit)}${n.memoryAlarm ? ' — ALARM: publishers blocked' : ''}` },
-      { field: `node.${n.name}.diskFree`, label: `${n.name}: free disk`, value: n.diskFree, text: `${bytes(n.diskFree)} (limit ${bytes(n.diskFreeLimit)})${n.diskAlarm ? ' — ALARM: publishers blocked' : ''}` },
+      {
+        field: `node.${n.name}.memoryUsed`,
+        label: `${n.name}: memory`,
+        value: n.memoryUsed,
+        text: `${bytes(n.memoryUsed)} of ${bytes(n.memoryLimit)}${n.memoryAlarm ? ' — ALARM: publishers blocked' : ''}`,
+      },
+      {
+        field: `node.${n.name}.diskFree`,
+        label: `${n.name}: free disk`,
+        value: n.diskFree,
+        text: `${bytes(n.diskFree)} (limit ${bytes(n.diskFreeLimit)})${n.diskAlarm ? ' — ALARM: publishers blocked' : ''}`,
+      },
     ]),
   ];
 }
@@ -193,10 +214,10 @@ export interface DashboardSpec {
 export function dashboardSpec(kind: DashboardKind): DashboardSpec {
   switch (kind) {
     case 'redis':
-      return { charts: redisCharts as ChartSpec<DashboardSample>[], readouts: (s) => redisReadouts(s as RedisSample) };
+      return { charts: redisCharts, readouts: (s) => redisReadouts(s as RedisSample) };
     case 'rabbitmq':
-      return { charts: rabbitCharts as ChartSpec<DashboardSample>[], readouts: (s) => rabbitReadouts(s as RabbitSample) };
+      return { charts: rabbitCharts, readouts: (s) => rabbitReadouts(s as RabbitSample) };
     case 'queue':
-      return { charts: queueCharts as ChartSpec<DashboardSample>[], readouts: (s) => queueReadouts(s as QueueSample) };
+      return { charts: queueCharts, readouts: (s) => queueReadouts(s as QueueSample) };
   }
 }

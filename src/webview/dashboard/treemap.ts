@@ -38,7 +38,10 @@ export function drawTreemap(target: HTMLElement, analysis: KeyspaceAnalysis, wid
     return;
   }
   const root = hierarchy<Box>({ name: '', keys: 0, own: 0, bytes: total, children: top }, (b) => b.children).sum((b) => b.own);
-  const laid: HierarchyRectangularNode<Box> = treemap<Box>().size([width, height]).paddingInner(1).paddingTop((n) => (n.depth > 0 && n.children ? 16 : 0))(root);
+  const laid: HierarchyRectangularNode<Box> = treemap<Box>()
+    .size([width, height])
+    .paddingInner(1)
+    .paddingTop((n) => (n.depth > 0 && n.children ? 16 : 0))(root);
   for (const n of laid.descendants()) {
     if (n.depth === 0) continue;
     const w = n.x1 - n.x0;
@@ -58,7 +61,12 @@ export function drawTreemap(target: HTMLElement, analysis: KeyspaceAnalysis, wid
     cell.style.height = `${h}px`;
     cell.style.borderColor = seriesColor(laid.children?.indexOf(branch) ?? 0);
     const share = ((100 * n.data.bytes) / total).toFixed(1);
-    cell.title = `${n.ancestors().reverse().slice(1).map((a) => a.data.name).join(' › ')}\n${n.data.keys.toLocaleString('en-US')} keys · ${formatBytes(n.data.bytes)} · ${share}%`;
+    cell.title = `${n
+      .ancestors()
+      .reverse()
+      .slice(1)
+      .map((a) => a.data.name)
+      .join(' › ')}\n${n.data.keys.toLocaleString('en-US')} keys · ${formatBytes(n.data.bytes)} · ${share}%`;
     if (w > 40 && h > 14) cell.textContent = `${n.data.name} ${formatBytes(n.data.bytes)}`;
     target.append(cell);
   }
@@ -81,7 +89,8 @@ export function topKeysTable(analysis: KeyspaceAnalysis, open: (key: BytesLike) 
     row.className = 'dash-link';
     row.dataset.key = bytesLabel(k.key);
     row.title = 'Open the key';
-    for (const text of [bytesLabel(k.key), k.type, formatBytes(k.bytes), k.length.toLocaleString('en-US')]) row.insertCell().textContent = text;
+    for (const text of [bytesLabel(k.key), k.type, formatBytes(k.bytes), k.length.toLocaleString('en-US')])
+      row.insertCell().textContent = text;
     row.addEventListener('click', () => open(k.key));
     row.addEventListener('keydown', (e) => {
       if (e.key === 'Enter') open(k.key);

@@ -24,35 +24,35 @@ async function openDashboard(deps: RedisUiDeps, panels: DashboardPanels, call: C
   let owned = false;
   try {
     await panels.show(id, async () => {
-    // The server's own connection when one was opened for a cluster node; otherwise one of the dashboard's own.
-    const own = node === undefined || profile.mode !== 'cluster' ? oneServer(await t.session.dedicated('dashboard')) : undefined;
-    const client = own ?? t.client;
-    const reader = new RedisInfoReader(client);
-    owned = true;
-    const target = { profile: profile.name, ...(node !== undefined && profile.mode === 'cluster' ? { node } : {}) };
-    return {
-      id,
-      kind: 'redis',
-      title: `Redis ⟫ ${profile.name}${node !== undefined ? ` ⟫ ${node}` : ''}`,
-      where: t.where,
-      intervalMs: REDIS_DASHBOARD_INTERVAL_MS,
-      db: t.db,
-      read: () => reader.read(),
-      analyze: async ({ db, match }) =>
-        (await vscode.commands.executeCommand('brokerExplorer.redis.analyzeKeyspace', {
-          ...target,
-          db,
-          ...(match !== undefined ? { match } : {}),
-        })) as KeyspaceAnalysis,
-      openKey: async (db, key) => {
-        await vscode.commands.executeCommand('brokerExplorer.redis.openKey', { profile: profile.name, db, key });
-      },
-      release: () => {
-        own?.disconnect();
-        t.release();
-      },
-    };
-  });
+      // The server's own connection when one was opened for a cluster node; otherwise one of the dashboard's own.
+      const own = node === undefined || profile.mode !== 'cluster' ? oneServer(await t.session.dedicated('dashboard')) : undefined;
+      const client = own ?? t.client;
+      const reader = new RedisInfoReader(client);
+      owned = true;
+      const target = { profile: profile.name, ...(node !== undefined && profile.mode === 'cluster' ? { node } : {}) };
+      return {
+        id,
+        kind: 'redis',
+        title: `Redis ⟫ ${profile.name}${node !== undefined ? ` ⟫ ${node}` : ''}`,
+        where: t.where,
+        intervalMs: REDIS_DASHBOARD_INTERVAL_MS,
+        db: t.db,
+        read: () => reader.read(),
+        analyze: async ({ db, match }) =>
+          await vscode.commands.executeCommand<KeyspaceAnalysis>('brokerExplorer.redis.analyzeKeyspace', {
+            ...target,
+            db,
+            ...(match !== undefined ? { match } : {}),
+          }),
+        openKey: async (db, key) => {
+          await vscode.commands.executeCommand('brokerExplorer.redis.openKey', { profile: profile.name, db, key });
+        },
+        release: () => {
+          own?.disconnect();
+          t.release();
+        },
+      };
+    });
   } finally {
     if (!owned) t.release();
   }
