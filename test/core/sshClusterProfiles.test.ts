@@ -19,7 +19,7 @@ import { RedisPool } from '../../src/core/redis/pool';
 import { isCluster } from '../../src/core/redis/redisClient';
 import { replyText } from '../../src/core/redis/reply';
 import { nodeProfile } from '../../src/core/redis/respClient';
-import { RedisClusterTopology, RedisSentinelTopology } from '../topology/redisTopology';
+import { redisCli, RedisClusterTopology, RedisSentinelTopology } from '../topology/redisTopology';
 import { OwnSshd, makeKeyPair, sshdAvailable, type KeyPair } from '../topology/sshTopology';
 
 describe('Redis Cluster and Sentinel profiles behind an SSH bastion (own sshd and topologies)', function () {
@@ -95,6 +95,20 @@ describe('Redis Cluster and Sentinel profiles behind an SSH bastion (own sshd an
       page.keys.every((k) => k.node !== undefined && k.slot !== undefined),
       'every key carries its slot and node',
     );
+  });
+
+  it("scanKeys' walker through the tunnel reports each key's node as the cluster announces it, not the local forward", async () => {
+    const session = await pool.session('cluster-behind');
+    const walker = await session.walker();
+    const page = await scanKeysPage(walker, { match: 'behind:*', limit: 10_000, maxExamine: Number.MAX_SAFE_INTEGER });
+    assert.equal(page.complete, true);
+    assert.equal(page.keys.length, 300, 'the keys the test above wrote');
+    const primaries = new Set((await cluster.roles()).primaries.map((p) => `${p.host}:${p.port}`));
+    for (const k of page.keys) {
+      assert.ok(primaries.has(k.node ?? ''), `${k.key.toString()} on ${k.node ?? '?'}, an announced primary`);
+      const owner = (await redisCli(['-p', (k.node ?? '').split(':')[1], 'CLUSTER', 'COUNTKEYSINSLOT', String(k.slot)])).trim();
+      assert.notEqual(owner, '0', `${k.node ?? '?'} holds slot ${k.slot ?? '?'}`);
+    }
   });
 
   it('our RESP router runs keyed commands through the tunnel on the primaries of their slots, each node through its own forward', async () => {
