@@ -22,43 +22,24 @@ import { iterateKeys } from '../../src/core/redis/scanExport';
 import { RedisSession } from '../../src/core/redis/session';
 import { seedKeys } from '../core/helpers/redis';
 import { redisCli, RedisClusterTopology, RedisSentinelTopology } from '../topology/redisTopology';
+import { plainInfoWalk } from './walkInfoRow';
 import { alternate, log, median, ms, now, pairedRatio, ratioText, round, sleep, summary, timed, type BenchConfig, type Row } from './util';
 
-/** The plain loop: SCAN COUNT 1000 on each primary until its cursor is 0, the primaries in parallel. */
-async function plainWalk(nodes: readonly Redis[]): Promise<number> {
-  const counts = await Promise.all(
-    nodes.map(async (node) => {
-      let cursor = '0';
-      let n = 0;
-      do {
-        const [next, batch] = await node.scanBuffer(cursor, 'COUNT', 1000);
-        cursor = String(next);
-        n += batch.length;
-      } while (cursor !== '0');
-      return n;
-    }),
-  );
-  return counts.reduce((a, b) => a + b, 0);
+/** The plain bare loop on one primary: SCAN COUNT 1000 until its cursor is 0. */
+async function plainScan(node: Redis): Promise<number> {
+  let cursor = '0';
+  let n = 0;
+  do {
+    const [next, batch] = await node.scanBuffer(cursor, 'COUNT', 1000);
+    cursor = String(next);
+    n += batch.length;
+  } while (cursor !== '0');
+  return n;
 }
 
-/** The plain walk with info: on each primary SCAN COUNT 1000, then one TYPE/PTTL pipeline per batch; the primaries in parallel. */
-async function plainInfoWalk(nodes: readonly Redis[]): Promise<number> {
-  const counts = await Promise.all(
-    nodes.map(async (node) => {
-      let cursor = '0';
-      let n = 0;
-      do {
-        const [next, batch] = await node.scanBuffer(cursor, 'COUNT', 1000);
-        cursor = String(next);
-        if (batch.length === 0) continue;
-        const p = node.pipeline();
-        for (const k of batch) p.type(k).pttl(k);
-        n += ((await p.exec()) ?? []).length / 2;
-      } while (cursor !== '0');
-      return n;
-    }),
-  );
-  return counts.reduce((a, b) => a + b, 0);
+/** A plain loop run on every primary in parallel: the keys it saw, summed. */
+async function perPrimary(nodes: readonly Redis[], walk: (node: Redis) => Promise<number>): Promise<number> {
+  return (await Promise.all(nodes.map(walk))).reduce((a, b) => a + b, 0);
 }
 
 /** The plain first page: SCAN 0 COUNT `count` on each primary, then a TYPE/PTTL pipeline for what it found, in parallel. */
@@ -96,14 +77,14 @@ async function clusterRows(cfg: BenchConfig, want: (id: string) => boolean): Pro
             if (!page.complete) throw new Error('scanKeysPage stopped before the end of the keyspace');
             counts.ours = page.keys.length;
           }),
-        plain: () => timed(async () => (counts.plain = await plainInfoWalk(raw))),
+        plain: () => timed(async () => (counts.plain = await perPrimary(raw, plainInfoWalk))),
         bare: () =>
           timed(async () => {
             let n = 0;
             for await (const batch of iterateKeys(ours, { count: 1000 })) n += batch.keys.length;
             counts.bare = n;
           }),
-        plainBare: () => timed(async () => (counts.plainBare = await plainWalk(raw))),
+        plainBare: () => timed(async () => (counts.plainBare = await perPrimary(raw, plainScan))),
       });
       const ratio = pairedRatio(res.ours, res.plain);
       const bareRatio = pairedRatio(res.bare, res.plainBare);
