@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { Redis } from 'ioredis';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ReadOnlyError } from '../../src/core/errors';
@@ -95,6 +96,32 @@ describe('Redis Cluster and Sentinel profiles behind an SSH bastion (own sshd an
       page.keys.every((k) => k.node !== undefined && k.slot !== undefined),
       'every key carries its slot and node',
     );
+  });
+
+  it("scanKeys' walker through the tunnel reports each key's node as the cluster announces it, not the local forward", async () => {
+    const session = await pool.session('cluster-behind');
+    const walker = await session.walker();
+    const page = await scanKeysPage(walker, { match: 'behind:*', limit: 10_000, maxExamine: Number.MAX_SAFE_INTEGER });
+    assert.equal(page.complete, true);
+    assert.equal(page.keys.length, 300, 'the keys the test above wrote');
+    const primaries = new Set((await cluster.roles()).primaries.map((p) => `${p.host}:${p.port}`));
+    assert.ok(
+      page.keys.every((k) => primaries.has(k.node ?? '')),
+      'every key names an announced primary',
+    );
+    // Each node, asked directly (not through the tunnel), holds the keys the walk placed on it.
+    for (const node of primaries) {
+      const direct = new Redis({ port: Number(node.split(':')[1]), maxRetriesPerRequest: 1 });
+      try {
+        const mine = page.keys.filter((k) => k.node === node);
+        const p = direct.pipeline();
+        for (const k of mine) p.exists(k.key);
+        const replies = (await p.exec()) ?? [];
+        mine.forEach((k, i) => assert.deepEqual(replies[i], [null, 1], `${k.key.toString()} lives on ${node}`));
+      } finally {
+        direct.disconnect();
+      }
+    }
   });
 
   it('our RESP router runs keyed commands through the tunnel on the primaries of their slots, each node through its own forward', async () => {
