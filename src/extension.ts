@@ -43,6 +43,8 @@ import { RabbitTree } from './ui/tree/rabbitTree';
 import type { TreeNode } from './ui/tree/treeNode';
 import { RedisTree } from './ui/tree/redisTree';
 import { VALUE_SCHEME, ValueDocumentProvider } from './ui/views/valueDocument';
+import { ValueEditors } from './ui/views/valueEditor';
+import { redisValueEditorCommands } from './ui/commands/redis/valueEditor';
 
 export interface BrokerExplorerApi {
   redisTree: RedisTree;
@@ -86,6 +88,7 @@ interface Views {
   results: ResultsDocuments;
   redisConsoles: RedisConsoles;
   fileTargets: RedisFileTargets;
+  valueEditors: ValueEditors;
 }
 
 /** How both pools reach a profile: directly, or through its SSH bastion with the secrets from the secret storage. */
@@ -121,7 +124,7 @@ function createServices(context: vscode.ExtensionContext): Services {
   return { log, prompts, profiles, tunnels, reach, sshTrust, tails, redisPool, amqpPool };
 }
 
-function createViews(services: Services): Views {
+function createViews(context: vscode.ExtensionContext, services: Services): Views {
   const { profiles, redisPool, amqpPool, tails } = services;
   const redisTree = new RedisTree(profiles, redisPool, readSettings, tails);
   const rabbitTree = new RabbitTree(profiles, amqpPool, readSettings, tails);
@@ -136,6 +139,12 @@ function createViews(services: Services): Views {
     results: new ResultsDocuments(),
     redisConsoles: new RedisConsoles(),
     fileTargets: new RedisFileTargets(),
+    valueEditors: new ValueEditors({
+      extensionUri: context.extensionUri,
+      pool: redisPool,
+      log: services.log,
+      state: context.workspaceState,
+    }),
   };
 }
 
@@ -188,6 +197,7 @@ function commandSpecs(services: Services, views: Views, redisUi: RedisUiDeps): C
     ...redisStreamGroupCommands(redisUi),
     ...redisStreamTailCommands(redisUi),
     ...redisServerCommands(redisUi),
+    ...redisValueEditorCommands(redisUi, views.valueEditors),
     ...tailCommands(tails),
     ...tcpCommands({ registry: tails, profiles, reach }),
   ];
@@ -215,7 +225,7 @@ export function activate(context: vscode.ExtensionContext): BrokerExplorerApi {
   const started = performance.now();
   const services = createServices(context);
   const { log, prompts, profiles, tunnels, sshTrust, tails, redisPool, amqpPool } = services;
-  const views = createViews(services);
+  const views = createViews(context, services);
   const { redisTree, rabbitTree, rabbitView, values, results, redisConsoles, fileTargets } = views;
   const rabbit = rabbitmqCommands({ profiles, pool: amqpPool, tree: rabbitTree, tails, settings: readSettings, log });
   const redisUi = redisUiDeps(context, services, views);
@@ -240,6 +250,9 @@ export function activate(context: vscode.ExtensionContext): BrokerExplorerApi {
     results,
     strings,
     redisConsoles,
+    views.valueEditors,
+    views.valueEditors.registerRestorer(),
+    redisTree.onDidChangeDatabase(({ profile, db }) => views.valueEditors.databaseChanged(profile, db)),
     vscode.workspace.registerTextDocumentContentProvider(RESULTS_SCHEME, results),
     vscode.workspace.registerFileSystemProvider(STRING_SCHEME, strings, { isCaseSensitive: true }),
     ...registerRedisLanguage({ profiles, pool: redisPool }),
