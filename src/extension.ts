@@ -142,7 +142,12 @@ function createViews(context: vscode.ExtensionContext, services: Services): View
     results: new ResultsDocuments(),
     redisConsoles: new RedisConsoles(),
     fileTargets: new RedisFileTargets(),
-    valueEditors: new ValueEditors({ extensionUri: context.extensionUri, pool: redisPool, log: services.log }),
+    valueEditors: new ValueEditors({
+      extensionUri: context.extensionUri,
+      pool: redisPool,
+      log: services.log,
+      state: context.workspaceState,
+    }),
   };
 }
 
@@ -253,6 +258,7 @@ export function activate(context: vscode.ExtensionContext): BrokerExplorerApi {
     redisConsoles,
     views.valueEditors,
     views.valueEditors.registerRestorer(),
+    redisTree.onDidChangeDatabase(({ profile, db }) => views.valueEditors.databaseChanged(profile, db)),
     vscode.workspace.registerTextDocumentContentProvider(RESULTS_SCHEME, results),
     vscode.workspace.registerFileSystemProvider(STRING_SCHEME, strings, { isCaseSensitive: true }),
     ...registerRedisLanguage({ profiles, pool: redisPool }),

@@ -7,7 +7,8 @@
  *
  *   --quick        10,000 keys / smaller sets (CI smoke run)
  *   --only 1,2,6   only these rows (12: take 100,000 through redis.subscribe and rabbitmq.tail; 15-17: Redis Cluster / Sentinel;
- *                  19: keyspace analysis on a redis-server of its own)
+ *                  19: keyspace analysis on a redis-server of its own;
+ *                  22: a 10,000-field hash saved as JSON after 3 edits, on a redis-server of its own)
  *   --reps X       repetition multiplier (default 1)
  *   --db N         Redis database (default 15; must be empty)
  *   --vhost NAME   RabbitMQ vhost (default broker-explorer-bench; created and deleted)
@@ -18,6 +19,7 @@ import { rowNodeLoss } from './amqpClusterRow';
 import { rowsScaleOut } from './clusterRows';
 import { rowMove } from './amqpMoveRow';
 import { rowKeyspaceAnalysis } from './analysisRow';
+import { rowJsonEdit } from './jsonEditRow';
 import './fakeVscode';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -204,6 +206,7 @@ async function main(): Promise<void> {
         }
       });
     }
+    if (want('22')) await section('22', async () => [await rowJsonEdit()]);
     if (want('10')) await section('10', async () => [await runHostRow(cfg)]);
     if (want('14')) await section('14', () => rowsSsh(cfg));
     if (['15', '16', '17'].some(want)) await section('scale-out', () => rowsScaleOut(cfg, want));

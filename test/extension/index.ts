@@ -26,6 +26,7 @@ import { registerRedisPubSubTests } from './redisPubsub.test';
 import { registerRedisScanTests } from './redisScan.test';
 import { registerRedisStreamsTests } from './redisStreams.test';
 import { registerRedisStringTests } from './redisStrings.test';
+import { registerRedisJsonEditTests } from './redisJsonEdit.test';
 import { registerReadOnlyTests } from './readOnly.test';
 import { registerSecretsTests } from './secrets.test';
 import { registerSshTests } from './ssh.test';
@@ -54,6 +55,7 @@ export function run(): Promise<void> {
   registerRedisPubSubTests();
   registerRedisScanTests();
   registerRedisStringTests();
+  registerRedisJsonEditTests();
   registerRedisStreamsTests();
   registerRedisInsightTests();
   registerDashboardTests();

@@ -214,8 +214,13 @@ export function registerRedisTreeTests(): void {
       await assert.rejects(exec('brokerExplorer.redis.getValue', { profile: name, key: 'missing' }), /does not exist/);
     });
 
-    it('opens a value as a read-only document', async () => {
-      const opened = await exec<{ uri: string }>('brokerExplorer.redis.openKey', { profile: name, db: DB, key: 'app:user:1' });
+    it('opens a value as a read-only document (view "table"; a hash opens as editable JSON otherwise)', async () => {
+      const opened = await exec<{ uri: string }>('brokerExplorer.redis.openKey', {
+        profile: name,
+        db: DB,
+        key: 'app:user:1',
+        view: 'table',
+      });
       const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === opened.uri);
       assert.ok(doc);
       assert.match(doc.getText(), /type {2}hash · 2 items/);
@@ -259,7 +264,7 @@ export function registerRedisTreeTests(): void {
     });
 
     async function openView(key: string): Promise<vscode.TextDocument> {
-      const opened = await exec<{ uri: string }>('brokerExplorer.redis.openKey', { profile: name, db: DB, key });
+      const opened = await exec<{ uri: string }>('brokerExplorer.redis.openKey', { profile: name, db: DB, key, view: 'table' });
       const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === opened.uri);
       assert.ok(doc, 'the value view is open');
       return doc;

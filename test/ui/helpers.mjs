@@ -124,6 +124,20 @@ export function webviewFrame(title) {
   return p.frameLocator('iframe.webview.ready:visible').frameLocator('#active-frame');
 }
 
+/** Clicks the button `label` of the modal dialog (a confirmation) the extension shows. */
+export async function answerDialog(label) {
+  const button = page().locator('.monaco-dialog-box .dialog-buttons .monaco-button', { hasText: label }).first();
+  await button.waitFor({ state: 'visible' });
+  await button.click();
+  await page().locator('.monaco-dialog-box').waitFor({ state: 'hidden' });
+}
+
+/** Calls in commandstats of the Redis server (e.g. 'hgetall'): proves what a UI action sent. */
+export async function commandCalls(redis, command) {
+  const m = new RegExp(`^cmdstat_${command}:calls=(\\d+)`, 'm').exec(await redis.info('commandstats'));
+  return m ? Number(m[1]) : 0;
+}
+
 /** The text of the visible notification toasts (error sentences shown to the user). */
 export async function notifications() {
   const texts = await page().locator('.notification-toast .notification-list-item-message').allInnerTexts();

@@ -23,11 +23,12 @@ export interface JsonProperty {
   value: JsonNode;
 }
 
-/** A problem at a place in the text: one sentence, and the span it is about. */
+/** A problem at a place in the text: one sentence, and the span it is about; `syntax` when the text is not JSON at all. */
 export class JsonSourceError extends Error {
   constructor(
     message: string,
     readonly span: JsonSpan,
+    readonly syntax = false,
   ) {
     super(message);
     this.name = 'JsonSourceError';
@@ -52,7 +53,7 @@ class Parser {
   }
 
   private fail(message: string, length = 1): JsonSourceError {
-    return new JsonSourceError(message, { offset: Math.min(this.pos, this.text.length), length: Math.max(0, length) });
+    return new JsonSourceError(message, { offset: Math.min(this.pos, this.text.length), length: Math.max(0, length) }, true);
   }
 
   private skip(): void {

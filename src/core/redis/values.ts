@@ -25,7 +25,8 @@ export interface ValueRead {
   cursor?: string;
 }
 
-const LENGTH_COMMAND: Record<string, string> = {
+/** The command that counts a type's bytes or items. */
+export const LENGTH_COMMAND: Record<string, string> = {
   string: 'STRLEN',
   hash: 'HLEN',
   list: 'LLEN',

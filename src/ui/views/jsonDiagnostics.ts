@@ -70,7 +70,8 @@ export class JsonDiagnostics implements vscode.Disposable {
         if (doc.isClosed) return;
         const text = doc.getText();
         const err = this.check(doc.uri, text);
-        if (err) this.show(doc.uri, text, err);
+        // In a JSON editor the JSON language service already marks syntax errors: add only what it cannot know.
+        if (err && !(err.syntax && doc.languageId === 'json')) this.show(doc.uri, text, err);
         else this.collection.delete(doc.uri);
       }, 250),
     );

@@ -18,14 +18,13 @@ import {
 import { JsonSourceError, parseJsonSource } from '../../core/redis/jsonSource';
 import { readJsonKey, REJSON_TYPE, saveJsonKey, type JsonSaveOutcome } from '../../core/redis/redisJsonDoc';
 import type { RedisSession } from '../../core/redis/session';
+import { LENGTH_COMMAND } from '../../core/redis/values';
 
 export type JsonDocumentBase = { kind: 'collection'; value: CollectionValue } | { kind: 'rejson'; text: string };
 
 export function isJsonDocumentType(type: string): type is EditableType | typeof REJSON_TYPE {
   return isEditableType(type) || type === REJSON_TYPE;
 }
-
-const LENGTH_COMMAND: Record<EditableType, string> = { hash: 'HLEN', list: 'LLEN', set: 'SCARD', zset: 'ZCARD' };
 
 /** A type's name in a sentence. */
 export function typeName(type: string): string {
@@ -34,8 +33,8 @@ export function typeName(type: string): string {
 
 /** Items in a collection (0 for a RedisJSON key). */
 export async function itemCount(session: RedisSession, key: Buffer, type: string): Promise<number> {
-  if (!isEditableType(type)) return 0;
-  return Number(await (await session.client()).call(LENGTH_COMMAND[type], key));
+  const command = isEditableType(type) ? LENGTH_COMMAND[type] : undefined;
+  return command === undefined ? 0 : Number(await (await session.client()).call(command, key));
 }
 
 /** The sentence for a collection too large to edit as a document. */

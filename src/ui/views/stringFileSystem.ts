@@ -83,6 +83,23 @@ interface Meta {
   readOnly: string | undefined;
 }
 
+/** The error a failed save throws: the read-only refusal (the session's guard, before anything is sent) or one sentence. */
+function saveFailure(err: unknown): vscode.FileSystemError {
+  if (err instanceof vscode.FileSystemError) return err;
+  if (err instanceof ReadOnlyError) return vscode.FileSystemError.NoPermissions(err.message);
+  return vscode.FileSystemError.Unavailable(errorMessage(err));
+}
+
+/** Why a compare-and-set wrote nothing, as the end of a sentence naming the value; `opened`: the document was read from the key. */
+function whyNotSaved(
+  saved: { outcome: 'gone' } | { outcome: 'wrongType'; type: string } | { outcome: 'conflict' },
+  opened: boolean,
+): string {
+  if (saved.outcome === 'gone') return 'was deleted on the server';
+  if (saved.outcome === 'wrongType') return `now holds a ${saved.type} on the server`;
+  return opened ? 'changed on the server' : 'exists on the server and was not opened here';
+}
+
 export class StringFileSystem implements vscode.FileSystemProvider, vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<vscode.FileChangeEvent[]>();
   readonly onDidChangeFile = this.emitter.event;
@@ -203,19 +220,10 @@ export class StringFileSystem implements vscode.FileSystemProvider, vscode.Dispo
     try {
       saved = await saveStringCas(session, ref.key, state?.base, bytes, { force: forced });
     } catch (err) {
-      // The session's guard refuses on a read-only profile, before anything is sent.
-      if (err instanceof ReadOnlyError) throw vscode.FileSystemError.NoPermissions(err.message);
-      throw vscode.FileSystemError.Unavailable(errorMessage(err));
+      throw saveFailure(err);
     }
     if (saved.outcome !== 'saved') {
-      const why =
-        saved.outcome === 'gone'
-          ? 'was deleted on the server'
-          : saved.outcome === 'wrongType'
-            ? `now holds a ${saved.type} on the server`
-            : state?.base === undefined
-              ? 'exists on the server and was not opened here'
-              : 'changed on the server';
+      const why = whyNotSaved(saved, state?.base !== undefined);
       const server = saved.outcome === 'conflict' ? saved.current : null;
       throw this.conflict(
         uri,
@@ -293,21 +301,13 @@ export class StringFileSystem implements vscode.FileSystemProvider, vscode.Dispo
         saved = await saveJsonDocument(session, ref.key, base, text, { ...options, allowLengthChange: true });
       }
     } catch (err) {
-      if (err instanceof vscode.FileSystemError) throw err;
-      // The session's guard refuses on a read-only profile, before anything is sent.
-      if (err instanceof ReadOnlyError) throw vscode.FileSystemError.NoPermissions(err.message);
       if (err instanceof JsonSourceError) throw vscode.FileSystemError.Unavailable(`${what} was not saved: ${err.message}`);
-      throw vscode.FileSystemError.Unavailable(errorMessage(err));
+      throw saveFailure(err);
     }
     if (saved.outcome === 'lengthChange')
       throw vscode.FileSystemError.Unavailable(`${what} was not saved: its length changed again meanwhile.`);
     if (saved.outcome !== 'saved') {
-      const why =
-        saved.outcome === 'gone'
-          ? 'was deleted on the server'
-          : saved.outcome === 'wrongType'
-            ? `now holds a ${saved.type} on the server`
-            : 'changed on the server';
+      const why = whyNotSaved(saved, true);
       throw this.conflict(
         uri,
         `${what} ${why} since it was opened: it was not overwritten. Reload it, compare, or save again choosing Overwrite.`,

@@ -1,27 +1,28 @@
 /**
  * The value editor panels (the extension side): one panel per (profile, db,
  * key), opened by "Open in Value Editor", restored after a window reload,
- * told to reload when we write the key. All Redis work goes through core
- * (core/redis/valuePager.ts).
+ * told to reload when we write the key's database elsewhere. All Redis work
+ * goes through core, in valueEditorHandlers.ts.
  */
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
 import { displayBytes } from '../../core/bytes';
-import { InputError } from '../../core/errors';
 import type { RedisPool } from '../../core/redis/pool';
-import type { RedisClient } from '../../core/redis/redisClient';
-import { readValueHeader, readValuePage, VALUE_COLUMNS } from '../../core/redis/valuePager';
+import { readValueHeader } from '../../core/redis/valuePager';
 import type { CollectionType } from '../../core/redis/valueScanner';
-import type { ValueEditorProtocol, ValueEditorRef, ValueHeader } from '../../webview/valueEditor/protocol';
+import { CELL_FORMATS, type CellFormat, type ValueEditorProtocol, type ValueEditorRef } from '../../webview/valueEditor/protocol';
 import type { ExtensionLog } from '../log';
-import { registerPanelRestorer, openPanel, WebviewHost, type RequestHandlers } from './webviewHost';
+import { valueEditorHandlers } from './valueEditorHandlers';
+import { openPanel, registerPanelRestorer, WebviewHost, type WebviewPageSpec } from './webviewHost';
 
 export const VALUE_EDITOR_VIEW_TYPE = 'brokerExplorer.valueEditor';
-const MAX_PAGE = 1000;
+const FORMATS_STATE = 'brokerExplorer.valueEditor.formats';
 
 export interface ValueEditorDeps {
   extensionUri: vscode.Uri;
   pool: RedisPool;
   log: ExtensionLog;
+  /** Where column formats are remembered per key pattern. */
+  state: vscode.Memento;
 }
 
 export interface OpenedValueEditor {
@@ -40,8 +41,14 @@ function isRef(value: unknown): value is ValueEditorRef {
   return typeof v.profile === 'string' && typeof v.db === 'number' && typeof v.keyHex === 'string' && /^([0-9a-f]{2})*$/.test(v.keyHex);
 }
 
+function isFormat(value: unknown): value is CellFormat {
+  return typeof value === 'string' && (CELL_FORMATS as readonly string[]).includes(value);
+}
+
 export class ValueEditors implements vscode.Disposable {
   private readonly open = new Map<string, WebviewHost<ValueEditorProtocol>>();
+  /** When each editor was asked for (performance.now()), until its first rows are on screen. */
+  private readonly asked = new Map<string, number>();
 
   constructor(private readonly deps: ValueEditorDeps) {}
 
@@ -60,6 +67,7 @@ export class ValueEditors implements vscode.Disposable {
 
   /** Opens (or reveals) the editor of a key; reads its header first so a missing key or a string fails before a panel opens. */
   async openEditor(profile: string, db: number, key: Buffer): Promise<OpenedValueEditor> {
+    const started = performance.now();
     const session = await this.deps.pool.session(profile, db);
     const header = await readValueHeader(await session.client(), key);
     const ref: ValueEditorRef = { profile, db, keyHex: key.toString('hex') };
@@ -68,6 +76,7 @@ export class ValueEditors implements vscode.Disposable {
       existing.panel.reveal();
       existing.push('changed', {});
     } else {
+      this.asked.set(refId(ref), started);
       const host = openPanel(
         this.deps.extensionUri,
         { viewType: VALUE_EDITOR_VIEW_TYPE, title: `${displayBytes(key, 40)} (${profile} db${db})` },
@@ -78,9 +87,9 @@ export class ValueEditors implements vscode.Disposable {
     return { opened: true, type: header.type, length: header.length };
   }
 
-  /** Tells the open editor of a key (if any) to reload: we wrote it. */
-  keyChanged(profile: string, db: number, key: Buffer): void {
-    this.open.get(refId({ profile, db, keyHex: key.toString('hex') }))?.push('changed', {});
+  /** A database was written through the extension: its open editors reload. */
+  databaseChanged(profile: string, db: number): void {
+    for (const [id, host] of this.open) if (id.startsWith(`${profile}\u0000${db}\u0000`)) host.push('changed', {});
   }
 
   private attach(host: WebviewHost<ValueEditorProtocol>, ref: ValueEditorRef): void {
@@ -89,37 +98,33 @@ export class ValueEditors implements vscode.Disposable {
     this.open.set(id, host);
     host.onDidDispose(() => {
       if (this.open.get(id) === host) this.open.delete(id);
+      this.asked.delete(id);
     });
   }
 
-  private pageSpec(ref: ValueEditorRef): {
-    bundle: string;
-    title: string;
-    handlers: RequestHandlers<ValueEditorProtocol>;
-    log: ExtensionLog;
-  } {
-    const key = Buffer.from(ref.keyHex, 'hex');
-    const client = async (): Promise<RedisClient> => (await this.deps.pool.session(ref.profile, ref.db)).client();
-    let type: CollectionType | undefined;
-    const handlers: RequestHandlers<ValueEditorProtocol> = {
-      header: async (): Promise<ValueHeader> => {
-        const session = await this.deps.pool.session(ref.profile, ref.db);
-        const h = await readValueHeader(await session.client(), key);
-        type = h.type;
-        return {
-          ref,
-          keyLabel: displayBytes(key, 400),
-          ...h,
-          readOnly: session.profile.readOnly === true,
-          columns: [...VALUE_COLUMNS[h.type]],
-        };
+  private pageSpec(ref: ValueEditorRef): WebviewPageSpec<ValueEditorProtocol> {
+    const id = refId(ref);
+    const handlers = valueEditorHandlers({
+      ref,
+      session: () => this.deps.pool.session(ref.profile, ref.db),
+      formats: {
+        get: (pattern, columns) => {
+          const saved = this.deps.state.get<Record<string, unknown[]>>(FORMATS_STATE, {})[pattern] ?? [];
+          return Array.from({ length: columns }, (_, i) => (isFormat(saved[i]) ? saved[i] : 'text'));
+        },
+        set: async (pattern, formats) => {
+          const all = { ...this.deps.state.get<Record<string, unknown[]>>(FORMATS_STATE, {}) };
+          all[pattern] = formats.map((f) => (isFormat(f) ? f : 'text'));
+          await this.deps.state.update(FORMATS_STATE, all);
+        },
       },
-      page: async (params) => {
-        if (!type) throw new InputError('The value editor asked for rows before reading the key: reload the editor.');
-        const limit = Math.min(Math.max(1, Math.floor(params.limit)), MAX_PAGE);
-        return readValuePage(await client(), key, type, String(params.cursor), limit);
+      confirm: async (message, action) => (await vscode.window.showWarningMessage(message, { modal: true }, action)) === action,
+      firstRowsMs: () => {
+        const t = this.asked.get(id);
+        this.asked.delete(id);
+        return t === undefined ? undefined : Math.round(performance.now() - t);
       },
-    };
+    });
     return { bundle: 'valueEditor', title: 'Value Editor', handlers, log: this.deps.log };
   }
 

@@ -6,6 +6,9 @@ export type Cell = string | { hex: string };
 
 export type ValueType = 'hash' | 'set' | 'zset' | 'list' | 'stream';
 
+export type CellFormat = 'text' | 'json' | 'hex' | 'base64' | 'msgpack';
+export const CELL_FORMATS: readonly CellFormat[] = ['text', 'json', 'hex', 'base64', 'msgpack'];
+
 /** The key the panel shows: what it saves with setState so a reload restores it. */
 export interface ValueEditorRef {
   profile: string;
@@ -28,36 +31,79 @@ export interface ValueHeader {
   readOnly: boolean;
   /** Column titles, in the order of each row's cells. */
   columns: string[];
+  /** Which columns can be edited in place. */
+  editable: boolean[];
+  /** The remembered format of each column (for the key's pattern, e.g. "user:*"). */
+  formats: CellFormat[];
+  pattern: string;
+  /** True when the type has a server-side MATCH. */
+  hasMatch: boolean;
 }
 
 export interface ValueRow {
+  /** The field, member, index or stream id. */
+  id: Cell;
   cells: Cell[];
 }
 
 export interface PageParams {
-  /** "0" for the first page, then the cursor the previous page returned. */
+  /** "0" for the first page, then the cursor the previous page returned; a list index / zset rank to jump. */
   cursor: string;
   limit: number;
+  /** A MATCH glob (hashes, sets, sorted sets); empty for none. */
+  match?: string;
 }
 
 export interface ValuePageResult {
   rows: ValueRow[];
   cursor: string;
   complete: boolean;
+  examined: number;
+}
+
+export interface SetCellParams {
+  row: ValueRow;
+  column: number;
+  value: Cell;
+  /** Write even though the server's value changed (the user chose theirs). */
+  force?: boolean;
+}
+
+export type SetCellResult =
+  | { outcome: 'saved' }
+  /** The element changed since it was shown: nothing was written. */
+  | { outcome: 'conflict'; current: Cell | null };
+
+export interface AddRowParams {
+  /** hash [field, value]; set [member]; zset [member, score]; list [element]; stream [id or "*", fields as a JSON object]. */
+  cells: Cell[];
+  /** Lists: where the element goes. */
+  end?: 'head' | 'tail';
 }
 
 export interface ValueEditorProtocol {
   requests: {
     header: { params: Record<string, never>; result: ValueHeader };
     page: { params: PageParams; result: ValuePageResult };
+    setCell: { params: SetCellParams; result: SetCellResult };
+    addRow: { params: AddRowParams; result: { added: boolean; id?: string } };
+    /** The host asks the user to confirm; `deleted` 0 and `cancelled` when they did not. */
+    deleteRows: { params: { rows: ValueRow[] }; result: { deleted: number; cancelled?: boolean } };
+    setTtl: { params: { seconds: number }; result: { ttl: number } };
+    setFormats: { params: { formats: CellFormat[] }; result: Record<string, never> };
+    copy: { params: { text: string }; result: Record<string, never> };
+    /** The first rows are on screen: the host answers how long since the editor was asked for (ms), once. */
+    rendered: { params: { rows: number }; result: { firstRowsMs?: number } };
   };
   pushes: {
-    /** The key was written by us (or a refresh was asked): reload the header and the rows. */
+    /** The key was written elsewhere by us (or a refresh was asked): reload the header and the rows. */
     changed: Record<string, never>;
   };
 }
 
-/** What the page keeps with setState. */
+/** What the page keeps with setState (survives hiding the tab and reloading the window). */
 export interface ValueEditorState {
   ref: ValueEditorRef;
+  match?: string;
+  scrollTop?: number;
 }

@@ -47,6 +47,9 @@ async function editJson(deps: RedisUiDeps, call: CommandCall): Promise<unknown> 
     throw new PreconditionError(sentence);
   }
   const uri = stringUri({ profile: k.profile.name, db: k.db, key: k.key }, true);
+  // Read once before opening, so the editor's first look at the file (size, time) already matches
+  // what it shows and it does not read it again behind the user's back.
+  await vscode.workspace.fs.readFile(uri);
   const doc = await vscode.workspace.openTextDocument(uri);
   if (doc.languageId !== 'json') await vscode.languages.setTextDocumentLanguage(doc, 'json');
   await vscode.window.showTextDocument(doc, { preview: false });
