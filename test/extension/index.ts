@@ -15,6 +15,7 @@ import { registerRabbitmqTreeTests } from './rabbitmqTree.test';
 import { registerRedisClusterTests } from './redisCluster.test';
 import { registerRedisSentinelTests } from './redisSentinel.test';
 import { registerRabbitmqOpsTests } from './rabbitmqOps.test';
+import { registerRabbitmqUsersTests } from './rabbitmqUsers.test';
 import { registerRedisTreeTests } from './redisTree.test';
 import { registerRedisConsoleTests } from './redisConsole.test';
 import { registerRedisInteractiveTests } from './redisInteractive.test';
@@ -64,6 +65,7 @@ export function run(): Promise<void> {
   registerRabbitmqInteractiveTests();
   registerRabbitmqClusterTests();
   registerRabbitmqOpsTests();
+  registerRabbitmqUsersTests();
   registerTcpTerminalTests();
   registerBadInputTests();
   registerReadOnlyTests();
