@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Channel, ConfirmChannel } from 'amqplib';
 import { exportMessages } from '../../src/core/amqp/messageExport';
 import { checkQueue } from '../../src/core/amqp/topology';
-import { PreconditionError } from '../../src/core/errors';
+import { ReadOnlyError } from '../../src/core/errors';
 import { mgmt, TestVhost, waitFor } from './helpers/amqpBroker';
 
 const HEADERS = { long5: { '!': 'long', value: 5 }, s: 'text', f: { '!': 'float', value: 1.5 } };
@@ -103,7 +103,7 @@ describe('peek export with a bounded number of unacked messages (real RabbitMQ)'
     assert.deepEqual(after.headers, before.headers, 'same headers (as amqplib decodes them)');
   });
 
-  it('a short peek still holds and requeues (no republish), and a read-only profile refuses a peek past the bound', async () => {
+  it('a short peek still holds and requeues (no republish), and a read-only profile refuses a peek past the bound (it would republish)', async () => {
     await pub.assertQueue('short', { durable: true });
     for (let i = 0; i < 50; i++) pub.sendToQueue('short', Buffer.from(`s${i}`), { messageId: `s${i}` });
     await pub.waitForConfirms();
@@ -111,7 +111,9 @@ describe('peek export with a bounded number of unacked messages (real RabbitMQ)'
     assert.deepEqual([result.exported, result.rotated, result.maxUnacked], [50, false, 50]);
     await assert.rejects(
       exportMessages(vh.session({ readOnly: true }), { queue: 'deep', path, mode: 'peek' }, { maxUnacked: 500 }),
-      (err: Error) => err instanceof PreconditionError && /more than the 500 a peek export keeps unacked/.test(err.message),
+      (err: Error) =>
+        err instanceof ReadOnlyError &&
+        /is read-only, so a peek at the 5000 messages of queue "deep" \(more than 500 unacked/.test(err.message),
     );
     const bounded = await exportMessages(
       vh.session({ readOnly: true }),

@@ -26,6 +26,8 @@ import { registerRedisScanTests } from './redisScan.test';
 import { registerRedisStreamsTests } from './redisStreams.test';
 import { registerRedisStringTests } from './redisStrings.test';
 import { registerReadOnlyTests } from './readOnly.test';
+import { registerReadOnlyRabbitOpsTests } from './readOnlyRabbitOps.test';
+import { registerBadInputRabbitOpsTests } from './badInputRabbitOps.test';
 import { registerSecretsTests } from './secrets.test';
 import { registerSshTests } from './ssh.test';
 import { registerTcpTests } from './tcp.test';
@@ -69,6 +71,8 @@ export function run(): Promise<void> {
   registerTcpTerminalTests();
   registerBadInputTests();
   registerReadOnlyTests();
+  registerReadOnlyRabbitOpsTests();
+  registerBadInputRabbitOpsTests();
   registerFaultTests();
   registerSecretsTests();
   describe('the extension host after every test', () => {

@@ -16,7 +16,7 @@
  */
 import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
 import type { FileHandle } from 'node:fs/promises';
-import { PreconditionError, asError, errorMessage } from '../errors';
+import { asError, errorMessage } from '../errors';
 import type { OpenChannel } from './amqpSession';
 import { messageLine } from './exportLine';
 import { parseLine } from './messageImport';
@@ -140,11 +140,4 @@ export async function rotateExport(
       else rearm();
     }, reject);
   });
-}
-
-/** The sentence for a read-only profile asked to peek beyond the bound. */
-export function rotationRefused(profile: string, queue: string, depth: number, window: number): PreconditionError {
-  return new PreconditionError(
-    `Queue "${queue}" holds ${depth} messages, more than the ${window} a peek export keeps unacked at once; reading past them without draining means republishing each behind the rest, which read-only profile "${profile}" does not do: export at most ${window} ("count"), or use a writable profile.`,
-  );
 }

@@ -18,7 +18,7 @@ import type { AmqpSession } from './amqpSession';
 import { checkShortString } from './amqpTable';
 import { messageLine } from './exportLine';
 import { settledDepth } from './moveTarget';
-import { rotateExport, rotationRefused } from './exportRotation';
+import { rotateExport } from './exportRotation';
 import { HeaderTap } from './typedHeaders';
 
 export interface ExportArgs {
@@ -96,7 +96,10 @@ export async function exportMessages(session: AmqpSession, args: ExportArgs, opt
     const total = count ?? depth;
     const window = Math.max(1, Math.min(options.maxUnacked ?? DEFAULT_PEEK_WINDOW, 65_535));
     const rotate = args.mode === 'peek' && Math.min(total, depth) > window;
-    if (rotate && session.profile.readOnly) throw rotationRefused(session.profile.name, queue, depth, window);
+    if (rotate)
+      session.assertWritable(
+        `a peek at the ${Math.min(total, depth)} messages of queue "${queue}" (more than ${window} unacked at once, so each would be republished behind the rest; a count of at most ${window} reads without writing)`,
+      );
     file = await open(args.path, 'w');
     const typedHeaders = (): boolean => tap?.working ?? false;
     if (rotate) {
