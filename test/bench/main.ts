@@ -16,6 +16,7 @@ import { rowsSsh } from './sshRow';
 import { rowNodeLoss } from './amqpClusterRow';
 import { rowsScaleOut } from './clusterRows';
 import { rowMove } from './amqpMoveRow';
+import { rowExport } from './amqpExportRow';
 import './fakeVscode';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -197,6 +198,16 @@ async function main(): Promise<void> {
         await prepareVhost(cfg);
         try {
           return [await rowMove(cfg)];
+        } finally {
+          await deleteVhost(cfg.vhost);
+        }
+      });
+    }
+    if (want('25')) {
+      await section('25', async () => {
+        await prepareVhost(cfg);
+        try {
+          return [await rowExport(cfg)];
         } finally {
           await deleteVhost(cfg.vhost);
         }
