@@ -20,6 +20,7 @@ import { rowsScaleOut } from './clusterRows';
 import { rowMove } from './amqpMoveRow';
 import { rowKeyspaceAnalysis } from './analysisRow';
 import { rowJsonEdit } from './jsonEditRow';
+import { rowExport } from './amqpExportRow';
 import './fakeVscode';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -207,6 +208,16 @@ async function main(): Promise<void> {
       });
     }
     if (want('22')) await section('22', async () => [await rowJsonEdit()]);
+    if (want('25')) {
+      await section('25', async () => {
+        await prepareVhost(cfg);
+        try {
+          return [await rowExport(cfg)];
+        } finally {
+          await deleteVhost(cfg.vhost);
+        }
+      });
+    }
     if (want('10')) await section('10', async () => [await runHostRow(cfg)]);
     if (want('14')) await section('14', () => rowsSsh(cfg));
     if (['15', '16', '17'].some(want)) await section('scale-out', () => rowsScaleOut(cfg, want));

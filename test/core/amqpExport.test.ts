@@ -78,7 +78,7 @@ describe('exporting and importing messages (real RabbitMQ)', function () {
     const session = vh.session();
     const first = file('first');
     const peeked = await exportMessages(session, { queue: 'rt.a', path: first, mode: 'peek' });
-    assert.deepEqual(peeked, { exported: 3, path: first, typedHeaders: true });
+    assert.deepEqual(peeked, { exported: 3, path: first, typedHeaders: true, maxUnacked: 3, rotated: false });
     assert.equal((await pub.checkQueue('rt.a')).messageCount, 3, 'peek leaves the queue unchanged');
     const a = lines(await readFile(first, 'utf8'));
     assert.deepEqual(a[0]?.body, { hex: 'fffe0041' });

@@ -18,7 +18,8 @@ export function registerRabbitmqInteractiveTests(): void {
     await tree.children(undefined);
     const profile = tree.profileNode(fx.profile) as TreeNode;
     await fx.run('filter', { kind: 'vhosts', filter: fx.vhost });
-    const [vhost] = await tree.children(profile);
+    // The filter leaves the profile's "Users" folder and the fixture's vhost.
+    const vhost = (await tree.children(profile)).at(-1) as TreeNode;
     const [, queues] = await tree.children(vhost);
     tree.refresh(queues);
     for (const n of await tree.children(queues)) {

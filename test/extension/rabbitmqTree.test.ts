@@ -85,9 +85,10 @@ export function registerRabbitmqTreeTests(): void {
       const vhosts = await only(page, /^be:rabbitmq:vhost(\+|$)/);
       assert.ok(vhosts.length >= 1 && vhosts.length <= 5, `${vhosts.length} vhosts on the first page`);
       assert.deepEqual(await fx.run('filter', { kind: 'vhosts', filter: fx.vhost }), { filter: fx.vhost, regex: false });
+      // The profile's "Users" folder comes first, then the vhosts the filter lets through.
       const filtered = await children(profile);
-      assert.deepEqual(await Promise.all(filtered.map(label)), [fx.vhost]);
-      vhostNode = filtered[0];
+      assert.deepEqual(await Promise.all(filtered.map(label)), ['Users', fx.vhost]);
+      vhostNode = filtered[1];
       assert.equal(await context(vhostNode), 'be:rabbitmq:vhost');
       assert.match(String((await item(vhostNode)).description), /^default/);
       assert.match(String((await item(profile)).description), /filter: "be-ext\//);
@@ -238,7 +239,7 @@ export function registerRabbitmqTreeTests(): void {
       assert.equal(await context(tailNode), 'be:tail:rabbitmq');
       assert.equal(await label(tailNode), 'tree_x #');
       await exec('brokerExplorer.tails.stop', { id: tail.id });
-      assert.deepEqual(await Promise.all((await children(profile)).map(context)), ['be:rabbitmq:vhost']);
+      assert.deepEqual(await Promise.all((await children(profile)).map(context)), ['be:rabbitmq:users', 'be:rabbitmq:vhost']);
     });
   });
 }

@@ -247,3 +247,41 @@ export async function setPermissions(m: ManagementClient, args: SetPermissionsAr
     ...sig(options),
   });
 }
+
+/** One user's permissions and topic permissions, on every vhost (for the tree's user node). */
+export async function listUserAccess(
+  m: ManagementClient,
+  user: string,
+  options: RequestOptions = {},
+): Promise<{ permissions: PermissionInfo[]; topicPermissions: TopicPermissionInfo[] }> {
+  const u = encodeName(checkName(user, 'user name'));
+  const [perms, topics] = await Promise.all([
+    adminCall(m, {
+      path: `/api/users/${u}/permissions`,
+      what: `listing the permissions of user "${user}"`,
+      notFound: `user "${user}"`,
+      ...sig(options),
+    }),
+    adminCall(m, {
+      path: `/api/users/${u}/topic-permissions`,
+      what: `listing the topic permissions of user "${user}"`,
+      notFound: `user "${user}"`,
+      ...sig(options),
+    }),
+  ]);
+  const byVhost = <T extends { vhost: string }>(a: T, b: T): number => cmp(a.vhost, b.vhost);
+  return {
+    permissions: replyItems(perms).map(parsePermission).sort(byVhost),
+    topicPermissions: replyItems(topics).map(parseTopicPermission).sort(byVhost),
+  };
+}
+
+/** The limits of every vhost that has some (max-connections, max-queues), by vhost name. */
+export async function listVhostLimits(m: ManagementClient, options: RequestOptions = {}): Promise<Map<string, Record<string, number>>> {
+  const body = await adminCall(m, { path: '/api/vhost-limits', what: 'listing vhost limits', ...sig(options) });
+  return new Map(
+    replyItems(body)
+      .map(parseVhostLimit)
+      .map((l) => [l.vhost, l.limits]),
+  );
+}

@@ -6,16 +6,19 @@
  * "peek" gives every message back at the end (nack with requeue: the queue
  * is unchanged, the messages flagged redelivered); "drain" acks a batch only
  * after its lines were written and fsynced, so a crash loses nothing (the
- * unacked ones go back to the queue, and may also be in the file).
+ * unacked ones go back to the queue, and may also be in the file). A peek
+ * never keeps more than `maxUnacked` (default 5,000) unacked: a deeper one
+ * turns the queue once instead (exportRotation.ts).
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Channel, ConsumeMessage } from 'amqplib';
-import { fromBuffer } from '../bytes';
 import { InputError, PreconditionError } from '../errors';
 import { closeQuietly } from './amqpConnection';
 import type { AmqpSession } from './amqpSession';
 import { checkShortString } from './amqpTable';
-import { propertiesFromAmqp } from './messageProperties';
+import { messageLine } from './exportLine';
+import { settledDepth } from './moveTarget';
+import { rotateExport } from './exportRotation';
 import { HeaderTap } from './typedHeaders';
 
 export interface ExportArgs {
@@ -30,6 +33,12 @@ export interface ExportArgs {
 export interface ExportResult {
   exported: number;
   path: string;
+  /** The most messages unacked at once (peek: at most `maxUnacked`; drain: about two batches). */
+  maxUnacked: number;
+  /** Peek past the bound: each message was republished behind the rest (one full turn), see exportRotation.ts. */
+  rotated: boolean;
+  /** Why the export ended early (peek past the bound only). */
+  stoppedBecause?: string;
   /** False when this amqplib could not be tapped: headers then went out as amqplib decoded them (numbers untyped). */
   typedHeaders: boolean;
 }
@@ -39,7 +48,11 @@ export interface ExportOptions {
   onProgress?: (exported: number, total: number) => void;
   /** Messages written (and, draining, acked) together (default 500). */
   batch?: number;
+  /** Peek: messages unacked at once at most (default 5,000). A peek of more turns the queue once instead (exportRotation.ts). */
+  maxUnacked?: number;
 }
+
+export const DEFAULT_PEEK_WINDOW = 5_000;
 
 export const MAX_EXPORT_COUNT = 100_000_000;
 
@@ -56,20 +69,6 @@ function checkExportArgs(args: ExportArgs): { queue: string; count: number | und
       `The count ${JSON.stringify(count)} is not valid: give a whole number from 1 to ${MAX_EXPORT_COUNT}, or none for all.`,
     );
   return { queue, count };
-}
-
-/** One message as its JSON line (without the newline). */
-export function messageLine(msg: ConsumeMessage, typedHeaders: Record<string, unknown> | undefined): string {
-  const properties = propertiesFromAmqp(msg.properties);
-  delete properties.clusterId;
-  if (typedHeaders !== undefined) properties.headers = typedHeaders;
-  return JSON.stringify({
-    exchange: msg.fields.exchange,
-    routingKey: msg.fields.routingKey,
-    redelivered: msg.fields.redelivered,
-    body: fromBuffer(msg.content),
-    properties,
-  });
 }
 
 /** Exports; drain mode is refused on read-only profiles before anything is sent. */
@@ -94,11 +93,33 @@ export async function exportMessages(session: AmqpSession, args: ExportArgs, opt
       .getQueue(session.vhost, queue)
       .catch(() => undefined);
     if (info?.type === 'stream') throw new PreconditionError(`Queue "${queue}" is a stream: export reads queues; browse a stream instead.`);
-    file = await open(args.path, 'w');
     const total = count ?? depth;
-    const exported = total === 0 ? 0 : await exportLoop(ch, file, tap, { queue, total, mode: args.mode }, options);
+    const window = Math.max(1, Math.min(options.maxUnacked ?? DEFAULT_PEEK_WINDOW, 65_535));
+    const rotate = args.mode === 'peek' && Math.min(total, depth) > window;
+    if (rotate)
+      session.assertWritable(
+        `a peek at the ${Math.min(total, depth)} messages of queue "${queue}" (more than ${window} unacked at once, so each would be republished behind the rest; a count of at most ${window} reads without writing)`,
+      );
+    file = await open(args.path, 'w');
+    const typedHeaders = (): boolean => tap?.working ?? false;
+    if (rotate) {
+      const target = await session.openChannel(what, { model, confirm: true });
+      const turn = await rotateExport(open1, target, file, tap, { queue, depth, total, window }, options);
+      await file.sync();
+      // What the broker delivered past the turn comes back with requeue a moment later.
+      await settledDepth(session, queue, depth);
+      return {
+        exported: turn.exported,
+        path: args.path,
+        typedHeaders: typedHeaders(),
+        maxUnacked: turn.maxUnacked,
+        rotated: true,
+        ...(turn.stoppedBecause !== undefined ? { stoppedBecause: turn.stoppedBecause } : {}),
+      };
+    }
+    const loop = total === 0 ? { exported: 0, maxUnacked: 0 } : await exportLoop(ch, file, tap, { queue, total, mode: args.mode }, options);
     await file.sync();
-    return { exported, path: args.path, typedHeaders: tap?.working ?? false };
+    return { exported: loop.exported, path: args.path, typedHeaders: typedHeaders(), maxUnacked: loop.maxUnacked, rotated: false };
   } catch (err) {
     throw session.describe(what, err);
   } finally {
@@ -119,11 +140,13 @@ async function exportLoop(
   tap: HeaderTap | undefined,
   plan: LoopPlan,
   options: ExportOptions,
-): Promise<number> {
+): Promise<{ exported: number; maxUnacked: number }> {
   const batchSize = Math.max(1, options.batch ?? 500);
   const channelNo = (ch as unknown as { ch?: number }).ch ?? 0;
-  // Peek keeps every message unacked until the end: no prefetch limit then (the broker would stop at it).
-  await ch.prefetch(plan.mode === 'drain' ? batchSize * 2 : 0);
+  // Peek keeps every message unacked until the end (at most the peek window: more turn the queue instead).
+  await ch.prefetch(plan.mode === 'drain' ? batchSize * 2 : Math.min(plan.total, 65_535));
+  let unacked = 0;
+  let maxUnacked = 0;
   let lines: string[] = [];
   let last: ConsumeMessage | undefined;
   let exported = 0;
@@ -138,6 +161,7 @@ async function exportLoop(
       if (plan.mode === 'drain' && upTo) {
         await file.sync();
         ch.ack(upTo, true);
+        unacked = 0;
       }
       if (final && plan.mode === 'peek' && upTo) ch.nack(upTo, true, true);
     });
@@ -169,6 +193,7 @@ async function exportLoop(
         lines.push(`${messageLine(msg, typed)}\n`);
         last = msg;
         exported++;
+        maxUnacked = Math.max(maxUnacked, ++unacked);
         options.onProgress?.(exported, plan.total);
         if (exported >= plan.total) return finish();
         if (lines.length >= batchSize) void flush(false).catch(reject);
@@ -181,5 +206,5 @@ async function exportLoop(
       else rearm();
     }, reject);
   });
-  return exported;
+  return { exported, maxUnacked };
 }

@@ -28,6 +28,8 @@ export type ContextKind =
   | 'rabbitmq:nodes'
   | 'rabbitmq:node'
   | 'rabbitmq:activity'
+  | 'rabbitmq:users'
+  | 'rabbitmq:user'
   | `rabbitmq:${'connection' | 'channel' | 'consumer' | 'policy'}`
   | `rabbitmq:${'connections' | 'channels' | 'consumers' | 'policies'}`
   | `tail:${TailKind}`

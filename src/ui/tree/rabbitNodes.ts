@@ -13,6 +13,8 @@ import { BindingNode, ExchangeNode, QueueNode } from './rabbitItems';
 import { describeFilter, filterKey, type Invalidatable, type ItemFolder, type RabbitFilter, type RabbitTreeContext } from './rabbitContext';
 import { ListPager, loadOrError, pagedChildren, seg } from './rabbitPager';
 import { ClusterNodesFolder } from './rabbitClusterNodes';
+import { UserNode, UsersFolder } from './rabbitUserNodes';
+import { listVhostLimits } from '../../core/amqp/managementAdmin';
 import { TailsFolderNode } from './tailNodes';
 import { BaseNode, type TreeNode } from './treeNode';
 import { contextValue } from './contextValue';
@@ -27,6 +29,8 @@ export class RabbitProfileNode extends BaseNode implements Invalidatable {
   readonly pager: ListPager<VhostInfo>;
   /** "Nodes", on a profile with several URLs (a cluster). */
   readonly nodesFolder: ClusterNodesFolder | undefined;
+  /** "Users": users, tags, permissions (administrators only; others see one sentence there). */
+  readonly usersFolder: UsersFolder;
   private vhostNodes = new Map<string, VhostNode>();
 
   constructor(
@@ -36,6 +40,7 @@ export class RabbitProfileNode extends BaseNode implements Invalidatable {
     super(`rabbitmq/${seg(profile.name)}`, undefined);
     this.tailsFolder = new TailsFolderNode(this, ctx.tails, 'rabbitmq', profile.name);
     this.nodesFolder = profile.urls.length > 1 ? new ClusterNodesFolder(this, ctx, profile) : undefined;
+    this.usersFolder = new UsersFolder(this, ctx, profile);
     this.pager = new ListPager<VhostInfo>(
       async (page, pageSize) => {
         const session = await ctx.pool.session(profile.name);
@@ -66,16 +71,28 @@ export class RabbitProfileNode extends BaseNode implements Invalidatable {
   async getChildren(): Promise<TreeNode[]> {
     const tails: TreeNode[] = this.tailsFolder.count > 0 ? [this.tailsFolder] : [];
     if (this.nodesFolder) tails.push(this.nodesFolder);
+    tails.push(this.usersFolder);
     const error = await loadOrError(this, this.pager);
     if (error) return [...tails, error];
+    const limits = await this.vhostLimits();
     const next = new Map<string, VhostNode>();
     for (const info of this.pager.items) {
       const node = this.vhostNodes.get(info.name) ?? new VhostNode(this, info.name);
       node.info = info;
+      node.limits = limits?.get(info.name);
       next.set(info.name, node);
     }
     this.vhostNodes = next;
     return [...tails, ...pagedChildren(this, this.ctx, this.pager, [...next.values()], 'vhosts', this.filter !== undefined)];
+  }
+
+  /** Every vhost's limits; undefined when the user may not read them (not an administrator) or the call failed. */
+  private async vhostLimits(): Promise<Map<string, Record<string, number>> | undefined> {
+    try {
+      return await listVhostLimits((await this.ctx.pool.session(this.profile.name)).management());
+    } catch {
+      return undefined;
+    }
   }
 
   /** The node of a loaded vhost. */
@@ -86,6 +103,7 @@ export class RabbitProfileNode extends BaseNode implements Invalidatable {
   invalidate(): void {
     this.pager.invalidate();
     this.nodesFolder?.invalidate();
+    this.usersFolder.invalidate();
     for (const node of this.vhostNodes.values()) node.invalidate();
   }
 
@@ -97,6 +115,8 @@ export class RabbitProfileNode extends BaseNode implements Invalidatable {
 
 export class VhostNode extends BaseNode implements Invalidatable {
   info: VhostInfo | undefined;
+  /** max-connections / max-queues when set (read by administrators only). */
+  limits: Record<string, number> | undefined;
   readonly exchanges: FolderNode;
   readonly queues: FolderNode;
   readonly activity: ActivityFolder;
@@ -125,8 +145,10 @@ export class VhostNode extends BaseNode implements Invalidatable {
     const parts: string[] = [];
     if (this.vhost === this.profile.vhost) parts.push('default');
     if (this.info?.messages !== undefined) parts.push(`${this.info.messages.toLocaleString('en-US')} messages`);
+    const limits = Object.entries(this.limits ?? {}).map(([k, v]) => `${k} ${v.toLocaleString('en-US')}`);
+    if (limits.length > 0) parts.push(`limits: ${limits.join(', ')}`);
     item.description = parts.join(' · ');
-    item.tooltip = `vhost ${this.vhost}${this.info?.description ? `\n${this.info.description}` : ''}`;
+    item.tooltip = `vhost ${this.vhost}${this.info?.description ? `\n${this.info.description}` : ''}${limits.length > 0 ? `\nlimits: ${limits.join(', ')}` : ''}`;
     item.iconPath = new vscode.ThemeIcon('server');
     item.contextValue = contextValue('rabbitmq:vhost', { readonly: this.profile.readOnly });
     return item;
@@ -234,6 +256,8 @@ export class FolderNode extends BaseNode implements Invalidatable, ItemFolder {
 /** The (profile, vhost) a node stands for, if any. */
 export function rabbitNodeTarget(node: TreeNode | undefined): { profile: ResolvedRabbitProfile; vhost?: string } | undefined {
   if (node instanceof RabbitProfileNode) return { profile: node.profile };
+  // Users are broker-wide: the profile's own vhost serves (Set Permissions… asks for the vhost itself).
+  if (node instanceof UsersFolder || node instanceof UserNode) return { profile: node.profile, vhost: node.profile.vhost };
   if (node instanceof ActivityItem)
     return node.list.vhost === undefined ? { profile: node.profile } : { profile: node.profile, vhost: node.list.vhost };
   if (node instanceof ActivityList || node instanceof ActivityFolder)

@@ -71,6 +71,12 @@ export class RabbitTree extends NodeTreeProvider {
     for (const kind of kinds) this.refresh(v.folder(kind));
   }
 
+  /** Reloads a profile's "Users" folder (after a user or its permissions changed). */
+  refreshUsers(profile: string): void {
+    const node = this.profileNode(profile);
+    if (node) this.refresh(node.usersFolder);
+  }
+
   vhostNode(profile: string, vhost: string): VhostNode | undefined {
     return this.nodes.get(profile)?.vhost(vhost);
   }

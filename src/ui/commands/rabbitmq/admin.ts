@@ -20,9 +20,10 @@ import { checkPolicyDefinition, checkRegex } from '../../../core/amqp/policyDefi
 import { errorMessage } from '../../../core/errors';
 import type { PolicyInfo } from '../../../core/amqp/operationsTypes';
 import { ActivityItem } from '../../tree/rabbitActivityNodes';
+import { UserNode } from '../../tree/rabbitUserNodes';
 import { bool, list, num, str } from '../args';
 import type { CommandCall, CommandSpec } from '../registry';
-import { target, where, type RabbitDeps, type Target } from './common';
+import { pickVhost, target, where, type RabbitDeps, type Target } from './common';
 
 function validator(check: (text: string) => unknown): (text: string) => string | undefined {
   return (text) => {
@@ -133,15 +134,20 @@ async function doSetUser(deps: RabbitDeps, call: CommandCall): Promise<Record<st
     return {};
   }
   t.session.assertWritable('setting a user');
-  const name = await call.prompts.ask('User name', { validate: (v) => (v.trim() === '' ? 'Give a name.' : undefined) });
+  const node = call.node instanceof UserNode ? call.node.user : undefined;
+  const name = node?.name ?? (await call.prompts.ask('User name', { validate: (v) => (v.trim() === '' ? 'Give a name.' : undefined) }));
   const password = await call.prompts.ask(`Password for "${name}" (sent to the broker only; empty keeps the current one)`, {
     password: true,
   });
   const tags = await call.prompts.pickMany(
-    ['management', 'policymaker', 'monitoring', 'administrator'].map((label) => ({ label, picked: label === 'management' })),
+    ['management', 'policymaker', 'monitoring', 'administrator'].map((label) => ({
+      label,
+      picked: node ? node.tags.includes(label) : label === 'management',
+    })),
     { title: `Tags of "${name}"` },
   );
   await setUser(m, { name, ...(password !== '' ? { password } : {}), tags: tags.map((x) => x.label) });
+  deps.tree.refreshUsers(t.profile.name);
   return {};
 }
 
@@ -152,13 +158,16 @@ async function doDeleteUser(deps: RabbitDeps, call: CommandCall): Promise<Record
   if (call.args) name = str(call.args, 'name', true);
   else {
     t.session.assertWritable('deleting a user');
-    const users = (await listUsers(m, { pageSize: 500 })).items;
-    name = (
-      await call.prompts.pick(
-        users.map((u) => ({ label: u.name, description: u.tags.join(', ') })),
-        { title: 'Delete which user?' },
-      )
-    ).label;
+    if (call.node instanceof UserNode) name = call.node.user.name;
+    else {
+      const users = (await listUsers(m, { pageSize: 500 })).items;
+      name = (
+        await call.prompts.pick(
+          users.map((u) => ({ label: u.name, description: u.tags.join(', ') })),
+          { title: 'Delete which user?' },
+        )
+      ).label;
+    }
     await call.prompts.confirm(
       `Delete user "${name}" on "${t.profile.name}"?`,
       'Delete User',
@@ -166,11 +175,14 @@ async function doDeleteUser(deps: RabbitDeps, call: CommandCall): Promise<Record
     );
   }
   await deleteUser(m, name);
+  if (call.interactive) deps.tree.refreshUsers(t.profile.name);
   return {};
 }
 
 async function doSetPermissions(deps: RabbitDeps, call: CommandCall): Promise<Record<string, never>> {
-  const t = await target(deps, call);
+  let t = await target(deps, call);
+  // A user node carries no vhost: ask which one the permissions are for.
+  if (!call.args && call.node instanceof UserNode) t = { ...t, vhost: await pickVhost(deps, call.prompts, t.profile) };
   const m = t.session.management();
   if (call.args) {
     const a = call.args;
@@ -184,18 +196,21 @@ async function doSetPermissions(deps: RabbitDeps, call: CommandCall): Promise<Re
     return {};
   }
   t.session.assertWritable('setting permissions');
-  const users = (await listUsers(m, { pageSize: 500 })).items;
-  const user = (
-    await call.prompts.pick(
-      users.map((u) => ({ label: u.name })),
-      { title: `Permissions on ${where(t)} for which user?` },
-    )
-  ).label;
+  const user =
+    call.node instanceof UserNode
+      ? call.node.user.name
+      : (
+          await call.prompts.pick(
+            (await listUsers(m, { pageSize: 500 })).items.map((u) => ({ label: u.name })),
+            { title: `Permissions on ${where(t)} for which user?` },
+          )
+        ).label;
   const regex = validator((v) => checkRegex(v, 'permission'));
   const configure = await call.prompts.ask('Configure (regex; empty for none)', { value: '.*', validate: regex });
   const write = await call.prompts.ask('Write (regex; empty for none)', { value: '.*', validate: regex });
   const read = await call.prompts.ask('Read (regex; empty for none)', { value: '.*', validate: regex });
   await setPermissions(m, { vhost: t.vhost, user, configure, write, read });
+  deps.tree.refreshUsers(t.profile.name);
   return {};
 }
 

@@ -62,7 +62,7 @@ export async function target(deps: RabbitDeps, call: CommandCall): Promise<Targe
 }
 
 /** The profile's vhost, or a pick when the broker has several. */
-async function pickVhost(deps: RabbitDeps, prompts: Prompts, profile: ResolvedRabbitProfile): Promise<string> {
+export async function pickVhost(deps: RabbitDeps, prompts: Prompts, profile: ResolvedRabbitProfile): Promise<string> {
   let names: string[];
   try {
     const session = await deps.pool.session(profile.name);

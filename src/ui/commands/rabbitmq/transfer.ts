@@ -39,17 +39,19 @@ async function doExport(deps: RabbitDeps, call: CommandCall): Promise<ExportResu
   const t = await target(deps, call);
   const q = await queueArg(t, call, 'queue', { title: `Export which queue of ${where(t)}?` });
   let args: ExportArgs;
+  let maxUnacked: number | undefined;
   if (call.args) {
     const mode = str(call.args, 'mode', true);
     if (mode !== 'peek' && mode !== 'drain') throw new InputError(`The export mode "${mode}" is not known: use "peek" or "drain".`);
     args = { queue: q.name, path: str(call.args, 'path', true), mode };
     const count = num(call.args, 'count', { min: 1, max: MAX_EXPORT_COUNT });
     if (count !== undefined) args.count = count;
+    maxUnacked = num(call.args, 'maxUnacked', { min: 1, max: 65_535 });
   } else {
     const mode = (
       await call.prompts.pick(
         [
-          { label: 'Peek', detail: 'every message goes back: the queue is unchanged (flagged redelivered)', value: 'peek' as const },
+          { label: 'Peek', detail: 'every message goes back: the queue keeps them, in order', value: 'peek' as const },
           { label: 'Drain', detail: 'each message is removed once its line is written and synced to disk', value: 'drain' as const },
         ],
         { title: `Export queue "${q.name}" of ${where(t)}` },
@@ -69,14 +71,18 @@ async function doExport(deps: RabbitDeps, call: CommandCall): Promise<ExportResu
   const result = await withProgress(call, `Exporting queue "${q.name}"…`, (signal, report) =>
     exportMessages(t.session, args, {
       ...(signal ? { signal } : {}),
+      ...(maxUnacked !== undefined ? { maxUnacked } : {}),
       onProgress: (n, total) => report(`${n.toLocaleString('en-US')} of ${total.toLocaleString('en-US')}`),
     }),
   );
   if (call.interactive) {
     const untyped = result.typedHeaders ? '' : ' Header number types could not be read from the wire: numbers are written untyped.';
+    const turned = result.rotated
+      ? ` The queue was too deep to hold at once, so each message went back behind the rest (same order; TTLs restarted).${result.stoppedBecause ? ` ${result.stoppedBecause}.` : ''}`
+      : '';
     void vscode.window
       .showInformationMessage(
-        `Exported ${result.exported.toLocaleString('en-US')} message(s) of queue "${q.name}" (${args.mode}) to ${result.path}.${untyped}`,
+        `Exported ${result.exported.toLocaleString('en-US')} message(s) of queue "${q.name}" (${args.mode}) to ${result.path}.${untyped}${turned}`,
         'Open File',
       )
       .then((choice) => choice && vscode.window.showTextDocument(vscode.Uri.file(result.path)));
