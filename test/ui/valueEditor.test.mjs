@@ -238,6 +238,26 @@ describe('value editor', function () {
     await frame.locator('select.ve-format').nth(1).selectOption('text');
   });
 
+  it('filters with MATCH, and keeps the filter when the tab is hidden and shown again', async function () {
+    const frame = await openEditor(k('small'));
+    await frame.locator('vscode-textfield[name="filter"] input').fill('b*');
+    await frame.locator('vscode-textfield[name="filter"] input').press('Enter');
+    await frame
+      .locator('.ve-status')
+      .getByText(/1 matching/)
+      .waitFor();
+    assert.deepEqual(await frame.locator('.ve-spacer .ve-cell[data-col="0"]').allInnerTexts(), ['beta']);
+    await runCommand('File: New Untitled Text File');
+    await page().locator('.tab', { hasText: 'be-ui-grid:small' }).click();
+    const again = webviewFrame();
+    await again
+      .locator('.ve-status')
+      .getByText(/1 matching/)
+      .waitFor();
+    assert.equal(await again.locator('vscode-textfield[name="filter"] input').inputValue(), 'b*');
+    assert.deepEqual(await again.locator('.ve-spacer .ve-cell[data-col="0"]').allInnerTexts(), ['beta']);
+  });
+
   it('saves a screenshot of the editor', async function () {
     const frame = await openEditor(k('small'));
     await frame.locator('.ve-spacer .ve-row').first().locator('.ve-cell').first().click();
