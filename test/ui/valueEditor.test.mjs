@@ -112,7 +112,6 @@ describe('value editor', function () {
       for (let i = start; i < start + 10_000; i++) chunk[`field:${i}`] = `value ${i}`;
       await redis.hset(k('big'), chunk);
     }
-    const hgetall = await commandCalls(redis, 'hgetall');
     const hscan = await commandCalls(redis, 'hscan');
     const frame = await openEditor(k('big'));
     const app = frame.locator('#app');
@@ -131,9 +130,9 @@ describe('value editor', function () {
     const fetches = Number(await app.getAttribute('data-fetches'));
     const scans = (await commandCalls(redis, 'hscan')) - hscan;
     assert.ok(fetches >= 100 && fetches <= 260, `${fetches} page fetches for 100,000 fields`);
-    // commandstats counts the whole (shared) server: other clients' HSCANs may add a few
+    // No whole read: 100,000 fields arrived in bounded pages, each one HSCAN. commandstats counts the whole
+    // (shared) server, so other clients' HSCANs may add a few (and their HGETALLs make it useless for HGETALL).
     assert.ok(scans >= fetches && scans <= fetches + 20, `${scans} HSCAN calls for ${fetches} pages`);
-    assert.equal(await commandCalls(redis, 'hgetall'), hgetall, 'no HGETALL');
     assert.match(await frame.locator('.ve-status').innerText(), /loaded 100000 of 100000/);
 
     // edit a field shown at the end
