@@ -65,7 +65,9 @@ if (only !== 'core') {
       ['scripts/host/run.mjs', '--extension', root, '--suite', join(root, 'dist/test/index.js'), '--folder', folder],
       { count: true },
     );
-    await run('UI tests (Playwright)', 'node', ['scripts/host/ui.mjs'], { count: true });
+    // BE_TEST_GREP narrows the UI tests too (BE_UI_GREP, when set, wins).
+    const uiGrep = process.env.BE_UI_GREP ?? process.env.BE_TEST_GREP;
+    await run('UI tests (Playwright)', 'node', ['scripts/host/ui.mjs'], { count: true, env: uiGrep ? { BE_UI_GREP: uiGrep } : {} });
     await run('UI screenshot test', 'node', ['scripts/host/screenshot.mjs', '--out', join(folder, 'screenshot.png')], { count: true });
     rmSync(folder, { recursive: true, force: true });
   }

@@ -35,6 +35,12 @@ export function isUtf8(buf: Buffer): boolean {
 
 /** A string when valid UTF-8, otherwise `{ hex }`. */
 export function fromBuffer(buf: Buffer): BytesLike {
+  // Most fields, members and keys are short ASCII: a JS scan costs less than the native UTF-8 check (paging a collection converts thousands).
+  if (buf.length <= 64) {
+    let ascii = true;
+    for (let i = 0; i < buf.length && ascii; i++) ascii = buf[i] < 0x80;
+    if (ascii) return buf.toString('latin1');
+  }
   return validUtf8(buf) ? buf.toString('utf8') : { hex: buf.toString('hex') };
 }
 

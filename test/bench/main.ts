@@ -31,6 +31,7 @@ import { MARKER_KEY, runRedisRows } from './redisRows';
 import { rowPubSub } from './pubsubRow';
 import { runAmqpRows, BENCH_VHOST_DESCRIPTION, prepareVhost, deleteVhost } from './amqpRows';
 import { runHostRow } from './hostRow';
+import { rowsValueEditor } from './valueEditorRows';
 import { rowTakeAmqp, rowTakeRedis } from './takeRows';
 import { HOST, killChildren, log, machineInfo, mgmt, ratioText, REDIS_PORT, type BenchConfig, type Row } from './util';
 
@@ -219,6 +220,7 @@ async function main(): Promise<void> {
       });
     }
     if (want('10')) await section('10', async () => [await runHostRow(cfg)]);
+    if (['20', '21'].some(want)) await section('value editor', () => rowsValueEditor(cfg, want));
     if (want('14')) await section('14', () => rowsSsh(cfg));
     if (['15', '16', '17'].some(want)) await section('scale-out', () => rowsScaleOut(cfg, want));
     if (want('18')) await section('18', async () => [await rowNodeLoss(cfg)]);

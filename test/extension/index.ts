@@ -35,6 +35,7 @@ import { registerSecretsTests } from './secrets.test';
 import { registerSshTests } from './ssh.test';
 import { registerTcpTests } from './tcp.test';
 import { registerTcpTerminalTests } from './tcpTerminal.test';
+import { registerValueEditorTests } from './valueEditor.test';
 
 export function run(): Promise<void> {
   // BE_TEST_GREP=<regex> runs only the matching tests (for working on one area; CI runs all).
@@ -60,6 +61,7 @@ export function run(): Promise<void> {
   registerRedisStringTests();
   registerRedisJsonEditTests();
   registerRedisStreamsTests();
+  registerValueEditorTests();
   registerRedisInsightTests();
   registerDashboardTests();
   registerRedisConsoleTests();

@@ -112,7 +112,6 @@ describe('value editor', function () {
       for (let i = start; i < start + 10_000; i++) chunk[`field:${i}`] = `value ${i}`;
       await redis.hset(k('big'), chunk);
     }
-    const hgetall = await commandCalls(redis, 'hgetall');
     const hscan = await commandCalls(redis, 'hscan');
     const frame = await openEditor(k('big'));
     const app = frame.locator('#app');
@@ -131,8 +130,9 @@ describe('value editor', function () {
     const fetches = Number(await app.getAttribute('data-fetches'));
     const scans = (await commandCalls(redis, 'hscan')) - hscan;
     assert.ok(fetches >= 100 && fetches <= 260, `${fetches} page fetches for 100,000 fields`);
-    assert.equal(scans, fetches, 'one HSCAN per page');
-    assert.equal(await commandCalls(redis, 'hgetall'), hgetall, 'no HGETALL');
+    // No whole read: 100,000 fields arrived in bounded pages, each one HSCAN. commandstats counts the whole
+    // (shared) server, so other clients' HSCANs may add a few (and their HGETALLs make it useless for HGETALL).
+    assert.ok(scans >= fetches && scans <= fetches + 20, `${scans} HSCAN calls for ${fetches} pages`);
     assert.match(await frame.locator('.ve-status').innerText(), /loaded 100000 of 100000/);
 
     // edit a field shown at the end
@@ -235,6 +235,26 @@ describe('value editor', function () {
     await frame.locator('.ve-editor textarea').press('Escape');
     assert.equal(await redis.hget(k('small'), 'gamma'), '{"x":3}');
     await frame.locator('select.ve-format').nth(1).selectOption('text');
+  });
+
+  it('filters with MATCH, and keeps the filter when the tab is hidden and shown again', async function () {
+    const frame = await openEditor(k('small'));
+    await frame.locator('vscode-textfield[name="filter"] input').fill('b*');
+    await frame.locator('vscode-textfield[name="filter"] input').press('Enter');
+    await frame
+      .locator('.ve-status')
+      .getByText(/1 matching/)
+      .waitFor();
+    assert.deepEqual(await frame.locator('.ve-spacer .ve-cell[data-col="0"]').allInnerTexts(), ['beta']);
+    await runCommand('File: New Untitled Text File');
+    await page().locator('.tab', { hasText: 'be-ui-grid:small' }).click();
+    const again = webviewFrame();
+    await again
+      .locator('.ve-status')
+      .getByText(/1 matching/)
+      .waitFor();
+    assert.equal(await again.locator('vscode-textfield[name="filter"] input').inputValue(), 'b*');
+    assert.deepEqual(await again.locator('.ve-spacer .ve-cell[data-col="0"]').allInnerTexts(), ['beta']);
   });
 
   it('saves a screenshot of the editor', async function () {

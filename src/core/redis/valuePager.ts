@@ -15,7 +15,7 @@ import { describeKey } from './describeKey';
 import { parseScanReply } from './keyScanner';
 import type { RedisClient } from './redisClient';
 import { bytesToJson } from './replyJson';
-import { scoreToJson, type CollectionType, type JsonBytes } from './valueScanner';
+import type { CollectionType, JsonBytes } from './valueScanner';
 
 export interface ValueHeaderRead {
   type: CollectionType;
@@ -141,7 +141,7 @@ async function zsetRankPage(client: RedisClient, key: Buffer, start: number, lim
   const rows: PagerRow[] = [];
   for (let i = 0; i + 1 < reply.length; i += 2) {
     const member = bytesToJson(reply[i]);
-    rows.push({ id: member, cells: [member, String(scoreToJson(reply[i + 1].toString('latin1')))] });
+    rows.push({ id: member, cells: [member, reply[i + 1].toString('latin1')] });
   }
   return { rows, cursor: String(start + rows.length), complete: rows.length < limit, examined: rows.length };
 }
@@ -191,7 +191,7 @@ async function scanPage(
       const first = bytesToJson(elements[i]);
       if (type === 'set') rows.push({ id: first, cells: [first] });
       else if (type === 'hash') rows.push({ id: first, cells: [first, bytesToJson(elements[i + 1])] });
-      else rows.push({ id: first, cells: [first, String(scoreToJson(elements[i + 1].toString('latin1')))] });
+      else rows.push({ id: first, cells: [first, elements[i + 1].toString('latin1')] });
     }
   } while (cursor !== '0' && rows.length < req.limit && examined < maxExamine);
   return { rows, cursor, complete: cursor === '0', examined };

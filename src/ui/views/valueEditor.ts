@@ -7,9 +7,15 @@
 import * as vscode from 'vscode';
 import { displayBytes } from '../../core/bytes';
 import type { RedisPool } from '../../core/redis/pool';
-import { readValueHeader } from '../../core/redis/valuePager';
+import { readValueHeader, readValuePage, type PagerPage, type ValueHeaderRead } from '../../core/redis/valuePager';
 import type { CollectionType } from '../../core/redis/valueScanner';
-import { CELL_FORMATS, type CellFormat, type ValueEditorProtocol, type ValueEditorRef } from '../../webview/valueEditor/protocol';
+import {
+  CELL_FORMATS,
+  PAGE_ROWS,
+  type CellFormat,
+  type ValueEditorProtocol,
+  type ValueEditorRef,
+} from '../../webview/valueEditor/protocol';
 import type { ExtensionLog } from '../log';
 import { valueEditorHandlers } from './valueEditorHandlers';
 import { openPanel, registerPanelRestorer, WebviewHost, type WebviewPageSpec } from './webviewHost';
@@ -69,7 +75,8 @@ export class ValueEditors implements vscode.Disposable {
   async openEditor(profile: string, db: number, key: Buffer): Promise<OpenedValueEditor> {
     const started = performance.now();
     const session = await this.deps.pool.session(profile, db);
-    const header = await readValueHeader(await session.client(), key);
+    const client = await session.client();
+    const header = await readValueHeader(client, key);
     const ref: ValueEditorRef = { profile, db, keyHex: key.toString('hex') };
     const existing = this.open.get(refId(ref));
     if (existing) {
@@ -77,10 +84,13 @@ export class ValueEditors implements vscode.Disposable {
       existing.push('changed', {});
     } else {
       this.asked.set(refId(ref), started);
+      // The first page is read while the webview loads; the page's first request takes it.
+      const first = readValuePage(client, key, header.type, { cursor: '0', limit: PAGE_ROWS });
+      first.catch(() => undefined);
       const host = openPanel(
         this.deps.extensionUri,
         { viewType: VALUE_EDITOR_VIEW_TYPE, title: `${displayBytes(key, 40)} (${profile} db${db})` },
-        this.pageSpec(ref),
+        this.pageSpec(ref, { header, first }),
       );
       this.attach(host, ref);
     }
@@ -102,10 +112,14 @@ export class ValueEditors implements vscode.Disposable {
     });
   }
 
-  private pageSpec(ref: ValueEditorRef): WebviewPageSpec<ValueEditorProtocol> {
+  private pageSpec(
+    ref: ValueEditorRef,
+    prefetched?: { header: ValueHeaderRead; first: Promise<PagerPage> },
+  ): WebviewPageSpec<ValueEditorProtocol> {
     const id = refId(ref);
     const handlers = valueEditorHandlers({
       ref,
+      ...(prefetched ? { prefetched } : {}),
       session: () => this.deps.pool.session(ref.profile, ref.db),
       formats: {
         get: (pattern, columns) => {

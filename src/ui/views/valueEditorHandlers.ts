@@ -8,17 +8,26 @@ import { displayBytes, fromBuffer, toBuffer } from '../../core/bytes';
 import { InputError } from '../../core/errors';
 import { addRow, deleteRows, setCellCas, setTtl, type CasOutcome, type CellEdit, type NewRow } from '../../core/redis/fieldCas';
 import type { RedisSession } from '../../core/redis/session';
-import { hasMatch, readValueHeader, readValuePage, VALUE_COLUMNS, MAX_PAGE_ROWS } from '../../core/redis/valuePager';
+import {
+  hasMatch,
+  readValueHeader,
+  readValuePage,
+  VALUE_COLUMNS,
+  MAX_PAGE_ROWS,
+  type PagerPage,
+  type ValueHeaderRead,
+} from '../../core/redis/valuePager';
 import type { CollectionType } from '../../core/redis/valueScanner';
-import type {
-  AddRowParams,
-  Cell,
-  CellFormat,
-  SetCellResult,
-  ValueEditorProtocol,
-  ValueEditorRef,
-  ValueHeader,
-  ValueRow,
+import {
+  PAGE_ROWS,
+  type AddRowParams,
+  type Cell,
+  type CellFormat,
+  type SetCellResult,
+  type ValueEditorProtocol,
+  type ValueEditorRef,
+  type ValueHeader,
+  type ValueRow,
 } from '../../webview/valueEditor/protocol';
 import type { RequestHandlers } from './webviewHost';
 
@@ -38,6 +47,8 @@ export interface HandlerContext {
   confirm(message: string, action: string): Promise<boolean>;
   /** Milliseconds since the editor was asked for, the first time only. */
   firstRowsMs(): number | undefined;
+  /** What the command read while the panel was loading: the header, and the first page (no MATCH), used once each. */
+  prefetched?: { header: ValueHeaderRead; first: Promise<PagerPage> };
 }
 
 /** A key's pattern for remembering formats: its last ":" segment as "*" ("user:42" → "user:*"). */
@@ -126,6 +137,8 @@ export function valueEditorHandlers(ctx: HandlerContext): RequestHandlers<ValueE
   const key = Buffer.from(ctx.ref.keyHex, 'hex');
   const pattern = keyPattern(key);
   let type: CollectionType | undefined;
+  let headerAhead = ctx.prefetched?.header;
+  let firstAhead = ctx.prefetched?.first;
   const known = (): CollectionType => {
     if (!type) throw new InputError('The value editor asked for rows before reading the key: refresh the editor.');
     return type;
@@ -133,7 +146,8 @@ export function valueEditorHandlers(ctx: HandlerContext): RequestHandlers<ValueE
   return {
     header: async (): Promise<ValueHeader> => {
       const session = await ctx.session();
-      const h = await readValueHeader(await session.client(), key);
+      const h = headerAhead ?? (await readValueHeader(await session.client(), key));
+      headerAhead = undefined;
       type = h.type;
       const columns = [...VALUE_COLUMNS[h.type]];
       return {
@@ -149,6 +163,9 @@ export function valueEditorHandlers(ctx: HandlerContext): RequestHandlers<ValueE
       };
     },
     page: async (p) => {
+      const ahead = firstAhead;
+      firstAhead = undefined;
+      if (ahead && String(p.cursor) === '0' && !p.match && p.limit === PAGE_ROWS) return ahead;
       const session = await ctx.session();
       const match = p.match ? Buffer.from(p.match, 'utf8') : undefined;
       const limit = Math.min(Math.max(1, Math.floor(Number(p.limit) || 1)), MAX_PAGE_ROWS);

@@ -14,6 +14,7 @@ import { Grid, type GridModel } from './grid';
 import { ROW_FORMS } from './addRow';
 import {
   CELL_FORMATS,
+  PAGE_ROWS,
   type CellFormat,
   type ValueEditorProtocol,
   type ValueEditorState,
@@ -23,7 +24,7 @@ import {
 import { el, button, textfield } from './dom';
 import './valueEditor.css';
 
-const PAGE = 500;
+const PAGE = PAGE_ROWS;
 
 function start(): void {
   const rpc = createRpcClient<ValueEditorProtocol, ValueEditorState>();
@@ -128,7 +129,9 @@ function start(): void {
     if (inFlight.has(block)) return;
     inFlight.add(block);
     try {
+      const t = performance.now();
       const page = await rpc.request('page', { cursor: String(block * PAGE), limit: PAGE });
+      app.dataset.lastPageMs = (performance.now() - t).toFixed(1);
       fetches++;
       if (gen !== generation) return;
       page.rows.forEach((r, i) => rows.set(block * PAGE + i, r));
@@ -145,7 +148,9 @@ function start(): void {
     if (complete || inFlight.has(-1)) return;
     inFlight.add(-1);
     try {
+      const t = performance.now();
       const page = await rpc.request('page', { cursor, limit: PAGE, ...(match ? { match } : {}) });
+      app.dataset.lastPageMs = (performance.now() - t).toFixed(1);
       fetches++;
       if (gen !== generation) return;
       for (const r of page.rows) rows.set(loadedCount++, r);

@@ -6,6 +6,9 @@ export type Cell = string | { hex: string };
 
 export type ValueType = 'hash' | 'set' | 'zset' | 'list' | 'stream';
 
+/** Rows per page the page asks for; the host reads the first page ahead while the page loads. */
+export const PAGE_ROWS = 500;
+
 export type CellFormat = 'text' | 'json' | 'hex' | 'base64' | 'msgpack';
 export const CELL_FORMATS: readonly CellFormat[] = ['text', 'json', 'hex', 'base64', 'msgpack'];
 
