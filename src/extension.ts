@@ -241,8 +241,13 @@ export function activate(context: vscode.ExtensionContext): BrokerExplorerApi {
     ...rabbit.disposables,
     vscode.workspace.registerTextDocumentContentProvider(VALUE_SCHEME, values),
     ...settingsWatchers(services, views),
-    ...registerCommands([...commandSpecs(services, views, redisUi), ...rabbit.commands], log, prompts, (work) =>
-      sshTrust.runUnattended(work),
+    ...registerCommands(
+      [...commandSpecs(services, views, redisUi), ...rabbit.commands],
+      log,
+      prompts,
+      (work) => sshTrust.runUnattended(work),
+      (name, kind) =>
+        (kind !== 'rabbitmq' ? redisTree.profileNode(name) : undefined) ?? (kind !== 'redis' ? rabbitTree.profileNode(name) : undefined),
     ),
   );
   const activationMs = performance.now() - started;

@@ -6,6 +6,7 @@
 import Mocha from 'mocha';
 import { registerActivationTests } from './activation.test';
 import { registerBadInputTests } from './badInput.test';
+import { registerConnectErrorTests } from './connectErrors.test';
 import { registerConnectWizardTests } from './connectWizard.test';
 import { registerFaultTests } from './faults.test';
 import { registerProfileTests } from './profiles.test';
@@ -48,6 +49,7 @@ export function run(): Promise<void> {
   registerActivationTests();
   registerProfileTests();
   registerConnectWizardTests();
+  registerConnectErrorTests();
   registerRedisTreeTests();
   registerRedisOpsTests();
   registerRedisPubSubTests();

@@ -7,6 +7,7 @@
 import * as vscode from 'vscode';
 import { CancelledError, errorMessage } from '../../core/errors';
 import type { ExtensionLog } from '../log';
+import { reportFailure, type ProfileNodeLookup } from './nextStep';
 import type { Prompts } from '../prompts';
 import { isTreeNode, type TreeNode } from '../tree/treeNode';
 
@@ -37,6 +38,7 @@ export function registerCommands(
   log: ExtensionLog,
   prompts: Prompts,
   unattended: Unattended = (work) => work(),
+  lookup?: ProfileNodeLookup,
 ): vscode.Disposable[] {
   return specs.map((spec) =>
     vscode.commands.registerCommand(spec.id, async (arg: unknown) => {
@@ -52,7 +54,7 @@ export function registerCommands(
         const message = log.redact(errorMessage(err));
         log.error(`${spec.id}: ${message}`);
         if (call.interactive) {
-          void vscode.window.showErrorMessage(message);
+          void reportFailure(err, message, call.node, { prompts, log, ...(lookup ? { lookup } : {}) });
           return undefined;
         }
         // A plain Error with the one sentence: no stack, no secret, no class surprise across the API.
