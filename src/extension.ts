@@ -31,6 +31,7 @@ import { tailCommands } from './ui/commands/tails';
 import { tcpCommands } from './ui/commands/tcp';
 import { treeCommands } from './ui/commands/tree';
 import { TailRegistry } from './ui/tails/tailRegistry';
+import { TailStatus } from './ui/tails/tailStatus';
 import { ExtensionLog } from './ui/log';
 import { SshTunnels } from './core/net/sshTunnel';
 import { tunnelReach, type Reach } from './core/net/reach';
@@ -53,6 +54,8 @@ export interface BrokerExplorerApi {
   redisConsoles: RedisConsoles;
   /** The target of each open `.redis` document, shown in the status bar. */
   fileTargets: RedisFileTargets;
+  /** The status bar item of running tails. */
+  tailStatus: TailStatus;
   /** The prompts every command asks through; tests inject their answers here. */
   prompts: Prompts;
   /** Milliseconds activate() took. */
@@ -217,6 +220,7 @@ export function activate(context: vscode.ExtensionContext): BrokerExplorerApi {
   const { redisTree, rabbitTree, rabbitView, values, results, redisConsoles, fileTargets } = views;
   const rabbit = rabbitmqCommands({ profiles, pool: amqpPool, tree: rabbitTree, tails, settings: readSettings, log });
   const redisUi = redisUiDeps(context, services, views);
+  const tailStatus = new TailStatus(tails);
   const strings = new StringFileSystem(redisPool, readSettings, results, (ref) => refreshDatabases(redisTree, ref.profile, [ref.db]));
 
   context.subscriptions.push(
@@ -236,6 +240,7 @@ export function activate(context: vscode.ExtensionContext): BrokerExplorerApi {
     vscode.workspace.registerFileSystemProvider(STRING_SCHEME, strings, { isCaseSensitive: true }),
     ...registerRedisLanguage({ profiles, pool: redisPool }),
     fileTargets,
+    tailStatus,
     vscode.window.createTreeView('brokerExplorer.redis', { treeDataProvider: redisTree, showCollapseAll: true }),
     rabbitView,
     ...rabbit.disposables,
@@ -261,6 +266,7 @@ export function activate(context: vscode.ExtensionContext): BrokerExplorerApi {
     redisConsoles,
     prompts,
     fileTargets,
+    tailStatus,
     activationMs,
     logUri: context.logUri,
     globalStorageUri: context.globalStorageUri,

@@ -6,6 +6,7 @@
 import Mocha from 'mocha';
 import { registerActivationTests } from './activation.test';
 import { registerBadInputTests } from './badInput.test';
+import { registerConnectEditorTests } from './connectEditors.test';
 import { registerConnectErrorTests } from './connectErrors.test';
 import { registerConnectWizardTests } from './connectWizard.test';
 import { registerFaultTests } from './faults.test';
@@ -50,6 +51,7 @@ export function run(): Promise<void> {
   registerProfileTests();
   registerConnectWizardTests();
   registerConnectErrorTests();
+  registerConnectEditorTests();
   registerRedisTreeTests();
   registerRedisOpsTests();
   registerRedisPubSubTests();

@@ -16,6 +16,8 @@ export interface CommandCall {
   args?: Record<string, unknown>;
   /** The tree node when called from a context menu or inline action. */
   node?: TreeNode;
+  /** The editor lines a CodeLens runs (its command's argument is a Range). */
+  range?: vscode.Range;
   /** True when the user may be asked (palette or menu). */
   interactive: boolean;
   /** How the command asks: the one prompts service, injected when the commands are registered. */
@@ -67,6 +69,7 @@ export function registerCommands(
 
 function toCall(arg: unknown): Omit<CommandCall, 'prompts'> {
   if (isTreeNode(arg)) return { node: arg, interactive: true };
+  if (arg instanceof vscode.Range) return { range: arg, interactive: true };
   if (typeof arg === 'object' && arg !== null && !Array.isArray(arg) && !(arg instanceof vscode.Uri)) {
     return { args: arg as Record<string, unknown>, interactive: false };
   }

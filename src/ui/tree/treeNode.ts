@@ -71,9 +71,10 @@ export class ErrorNode extends BaseNode {
   }
   getTreeItem(): vscode.TreeItem {
     const { problem, action, command, args, flag } = this.remedy;
-    const item = new vscode.TreeItem(`${problem} — ${action}`, vscode.TreeItemCollapsibleState.None);
+    // A failure with a known remedy leads with it; any other keeps its sentence as the label (its click retries).
+    const item = new vscode.TreeItem(flag || args ? `${problem} — ${action}` : this.message, vscode.TreeItemCollapsibleState.None);
     item.id = this.id;
-    item.description = this.message;
+    if (flag || args) item.description = this.message;
     item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'));
     item.tooltip = `${this.message}\n\nClick: ${action.replace(/…$/, '')}.`;
     item.contextValue = contextValue('error', flag ? { [flag]: true } : {});
