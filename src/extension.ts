@@ -218,7 +218,15 @@ export function activate(context: vscode.ExtensionContext): BrokerExplorerApi {
   const { log, prompts, profiles, tunnels, sshTrust, tails, redisPool, amqpPool } = services;
   const views = createViews(services);
   const { redisTree, rabbitTree, rabbitView, values, results, redisConsoles, fileTargets } = views;
-  const rabbit = rabbitmqCommands({ profiles, pool: amqpPool, tree: rabbitTree, tails, settings: readSettings, log });
+  const rabbit = rabbitmqCommands({
+    profiles,
+    pool: amqpPool,
+    tree: rabbitTree,
+    tails,
+    settings: readSettings,
+    log,
+    storageDir: () => context.globalStorageUri.fsPath,
+  });
   const redisUi = redisUiDeps(context, services, views);
   const tailStatus = new TailStatus(tails);
   const strings = new StringFileSystem(redisPool, readSettings, results, (ref) => refreshDatabases(redisTree, ref.profile, [ref.db]));

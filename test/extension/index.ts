@@ -6,6 +6,7 @@
 import Mocha from 'mocha';
 import { registerActivationTests } from './activation.test';
 import { registerBadInputTests } from './badInput.test';
+import { registerConnectComposerTests } from './connectComposer.test';
 import { registerConnectEditorTests } from './connectEditors.test';
 import { registerConnectErrorTests } from './connectErrors.test';
 import { registerConnectWizardTests } from './connectWizard.test';
@@ -52,6 +53,7 @@ export function run(): Promise<void> {
   registerConnectWizardTests();
   registerConnectErrorTests();
   registerConnectEditorTests();
+  registerConnectComposerTests();
   registerRedisTreeTests();
   registerRedisOpsTests();
   registerRedisPubSubTests();
