@@ -35,6 +35,7 @@ import { tailCommands } from './ui/commands/tails';
 import { tcpCommands } from './ui/commands/tcp';
 import { treeCommands } from './ui/commands/tree';
 import { TailRegistry } from './ui/tails/tailRegistry';
+import { TailStatus } from './ui/tails/tailStatus';
 import { ExtensionLog } from './ui/log';
 import { SshTunnels } from './core/net/sshTunnel';
 import { tunnelReach, type Reach } from './core/net/reach';
@@ -59,6 +60,8 @@ export interface BrokerExplorerApi {
   redisConsoles: RedisConsoles;
   /** The target of each open `.redis` document, shown in the status bar. */
   fileTargets: RedisFileTargets;
+  /** The status bar item of running tails. */
+  tailStatus: TailStatus;
   /** The prompts every command asks through; tests inject their answers here. */
   prompts: Prompts;
   /** Milliseconds activate() took. */
@@ -231,10 +234,20 @@ export function activate(context: vscode.ExtensionContext): BrokerExplorerApi {
   const views = createViews(context, services);
   const { redisTree, rabbitTree, rabbitView, values, results, redisConsoles, fileTargets } = views;
   const dashboards = new DashboardPanels(context.extensionUri, log);
-  const rabbit = rabbitmqCommands({ profiles, pool: amqpPool, tree: rabbitTree, tails, settings: readSettings, log }, (deps) =>
-    rabbitDashboardCommands(deps, dashboards),
+  const rabbit = rabbitmqCommands(
+    {
+      profiles,
+      pool: amqpPool,
+      tree: rabbitTree,
+      tails,
+      settings: readSettings,
+      log,
+      storageDir: () => context.globalStorageUri.fsPath,
+    },
+    (deps) => rabbitDashboardCommands(deps, dashboards),
   );
   const redisUi = redisUiDeps(context, services, views);
+  const tailStatus = new TailStatus(tails);
   const strings = new StringFileSystem(
     redisPool,
     readSettings,
@@ -263,6 +276,7 @@ export function activate(context: vscode.ExtensionContext): BrokerExplorerApi {
     vscode.workspace.registerFileSystemProvider(STRING_SCHEME, strings, { isCaseSensitive: true }),
     ...registerRedisLanguage({ profiles, pool: redisPool }),
     fileTargets,
+    tailStatus,
     vscode.window.createTreeView('brokerExplorer.redis', { treeDataProvider: redisTree, showCollapseAll: true }),
     rabbitView,
     ...rabbit.disposables,
@@ -274,6 +288,8 @@ export function activate(context: vscode.ExtensionContext): BrokerExplorerApi {
       log,
       prompts,
       (work) => sshTrust.runUnattended(work),
+      (name, kind) =>
+        (kind !== 'rabbitmq' ? redisTree.profileNode(name) : undefined) ?? (kind !== 'redis' ? rabbitTree.profileNode(name) : undefined),
     ),
   );
   const activationMs = performance.now() - started;
@@ -287,6 +303,7 @@ export function activate(context: vscode.ExtensionContext): BrokerExplorerApi {
     redisConsoles,
     prompts,
     fileTargets,
+    tailStatus,
     activationMs,
     logUri: context.logUri,
     globalStorageUri: context.globalStorageUri,

@@ -61,6 +61,8 @@ export interface PromptBackend {
   confirm(message: string, detail: string | undefined, buttons: readonly string[]): Promise<string | undefined>;
   /** A notice that needs no answer. */
   info(message: string): void;
+  /** An error notification with buttons (not modal): the button pressed, or undefined. A backend without it shows nothing. */
+  error?(message: string, buttons: readonly string[]): Promise<string | undefined>;
   /** A file chosen in an open dialog (its path); a backend without it asks for the path in an input box. */
   openFile?(title: string, defaultPath: string | undefined): Promise<string | undefined>;
 }
@@ -120,6 +122,12 @@ export class Prompts {
     this.backend.info(message);
   }
 
+  /** An error notification offering next steps; the button pressed, or undefined when closed. */
+  async notifyError<B extends string>(message: string, buttons: readonly B[]): Promise<B | undefined> {
+    const answer = await this.backend.error?.(message, buttons);
+    return buttons.find((b) => b === answer);
+  }
+
   /** The path of one file the user picks (an open dialog starting at `defaultPath`). */
   async openFile(title: string, defaultPath?: string): Promise<string> {
     if (this.backend.openFile) return answered(await this.backend.openFile(title, defaultPath));
@@ -151,6 +159,9 @@ export const windowBackend: PromptBackend = {
   },
   info(message) {
     void vscode.window.showInformationMessage(message);
+  },
+  async error(message, buttons) {
+    return vscode.window.showErrorMessage(message, ...buttons);
   },
   async openFile(title, defaultPath) {
     const picked = await vscode.window.showOpenDialog({

@@ -145,11 +145,12 @@ export function registerProfileTests(): void {
         assert.ok(node);
         const children = await a.redisTree.children(node);
         assert.equal(children.length, 1);
-        assert.equal(await contextOf(children[0]), 'be:error');
+        assert.equal(await contextOf(children[0]), 'be:error+login');
         assert.match((children[0] as ErrorNode).message, /refused the login: wrong user name or password/);
         assert.ok(!(children[0] as ErrorNode).message.includes('wrong-one'));
         const item = await a.redisTree.treeItem(children[0]);
-        assert.equal(item.command?.command, 'brokerExplorer.retry');
+        assert.equal(item.label, 'Login refused — Set Password…');
+        assert.equal(item.command?.command, 'brokerExplorer.profiles.setPassword');
         await exec('brokerExplorer.profiles.setPassword', { kind: 'redis', name, password: 'right-one' });
         const fixed = await a.redisTree.children(a.redisTree.profileNode(name));
         const kinds = await Promise.all(fixed.map(contextOf));

@@ -203,6 +203,14 @@ export async function scriptPrompts(answers: Answer[]): Promise<ScriptedPrompts>
     info: (message) => {
       asked.push(`info: ${message}`);
     },
+    // An error notification with buttons is recorded; it presses the button the next answer names as "button: <title>".
+    error: (message, buttons) => {
+      asked.push(`error: ${message} [${buttons.join(' | ')}]`);
+      const a = answers[0];
+      if (typeof a !== 'string' || !a.startsWith('button: ')) return Promise.resolve(undefined);
+      answers.shift();
+      return Promise.resolve(a.slice('button: '.length));
+    },
   });
   return {
     asked,

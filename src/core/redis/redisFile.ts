@@ -32,6 +32,28 @@ export function parseRedisText(text: string, firstLine = 1): ScriptEntry[] {
   return out;
 }
 
+/** A run of command lines with no blank line between them (comments inside are kept); lines are 0-based, `end` inclusive. */
+export interface CommandBlock {
+  start: number;
+  end: number;
+}
+
+/** The command blocks of a text: where a "Run" lens goes and which lines it runs. */
+export function commandBlocks(text: string): CommandBlock[] {
+  const blocks: CommandBlock[] = [];
+  let open: CommandBlock | undefined;
+  text.split(/\r?\n/).forEach((line, i) => {
+    const trimmed = line.trim();
+    if (trimmed === '') {
+      open = undefined;
+    } else if (!trimmed.startsWith('#')) {
+      if (open) open.end = i;
+      else blocks.push((open = { start: i, end: i }));
+    }
+  });
+  return blocks;
+}
+
 /** Streams the commands of a .redis file, with line numbers, reading the input lazily. */
 export async function* parseRedisStream(input: Readable, firstLine = 1): AsyncGenerator<ScriptEntry> {
   const lines = createInterface({ input, crlfDelay: Infinity });

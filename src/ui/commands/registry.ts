@@ -7,6 +7,7 @@
 import * as vscode from 'vscode';
 import { CancelledError, errorMessage } from '../../core/errors';
 import type { ExtensionLog } from '../log';
+import { reportFailure, type ProfileNodeLookup } from './nextStep';
 import type { Prompts } from '../prompts';
 import { isTreeNode, type TreeNode } from '../tree/treeNode';
 
@@ -15,6 +16,8 @@ export interface CommandCall {
   args?: Record<string, unknown>;
   /** The tree node when called from a context menu or inline action. */
   node?: TreeNode;
+  /** The editor lines a CodeLens runs (its command's argument is a Range). */
+  range?: vscode.Range;
   /** True when the user may be asked (palette or menu). */
   interactive: boolean;
   /** How the command asks: the one prompts service, injected when the commands are registered. */
@@ -37,6 +40,7 @@ export function registerCommands(
   log: ExtensionLog,
   prompts: Prompts,
   unattended: Unattended = (work) => work(),
+  lookup?: ProfileNodeLookup,
 ): vscode.Disposable[] {
   return specs.map((spec) =>
     vscode.commands.registerCommand(spec.id, async (arg: unknown) => {
@@ -52,7 +56,7 @@ export function registerCommands(
         const message = log.redact(errorMessage(err));
         log.error(`${spec.id}: ${message}`);
         if (call.interactive) {
-          void vscode.window.showErrorMessage(message);
+          void reportFailure(err, message, call.node, { prompts, log, ...(lookup ? { lookup } : {}) });
           return undefined;
         }
         // A plain Error with the one sentence: no stack, no secret, no class surprise across the API.
@@ -65,6 +69,7 @@ export function registerCommands(
 
 function toCall(arg: unknown): Omit<CommandCall, 'prompts'> {
   if (isTreeNode(arg)) return { node: arg, interactive: true };
+  if (arg instanceof vscode.Range) return { range: arg, interactive: true };
   if (typeof arg === 'object' && arg !== null && !Array.isArray(arg) && !(arg instanceof vscode.Uri)) {
     return { args: arg as Record<string, unknown>, interactive: false };
   }

@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { fallbackCatalog, type CommandDoc } from '../../core/redis/commandInfo';
+import { commandBlocks } from '../../core/redis/redisFile';
 import type { RedisPool } from '../../core/redis/pool';
 import type { ProfileStore } from '../profileStore';
 
@@ -47,10 +48,30 @@ function firstWordRange(doc: vscode.TextDocument, position: vscode.Position): vs
   return new vscode.Range(position.line, start, position.line, end);
 }
 
+/** Past this many lines a file gets no "Run ▶" lenses (Run as Pipeline still runs it, streamed). */
+export const MAX_LENS_LINES = 10_000;
+
+/** A "Run ▶" lens above each block of commands; it runs the block's lines (brokerExplorer.redis.runLines with a Range). */
+export const runLenses: vscode.CodeLensProvider = {
+  provideCodeLenses(doc) {
+    if (doc.lineCount > MAX_LENS_LINES) return [];
+    return commandBlocks(doc.getText()).map(
+      (b) =>
+        new vscode.CodeLens(new vscode.Range(b.start, 0, b.start, 0), {
+          title: 'Run ▶',
+          tooltip: b.end > b.start ? `Run lines ${b.start + 1}–${b.end + 1} as a pipeline` : `Run line ${b.start + 1}`,
+          command: 'brokerExplorer.redis.runLines',
+          arguments: [new vscode.Range(b.start, 0, b.end, doc.lineAt(b.end).text.length)],
+        }),
+    );
+  },
+};
+
 export function registerRedisLanguage(deps: RedisLanguageDeps): vscode.Disposable[] {
   const selector: vscode.DocumentSelector = { language: REDIS_LANGUAGE };
   const source = new CommandDocsSource(deps);
   return [
+    vscode.languages.registerCodeLensProvider(selector, runLenses),
     vscode.languages.registerCompletionItemProvider(selector, {
       async provideCompletionItems(doc, position) {
         const range = firstWordRange(doc, position);

@@ -39,7 +39,19 @@ export type ContextKind =
   | 'loadMore';
 
 /** The flags, in the order they are written. */
-const FLAG_ORDER = ['classic', 'quorum', 'stream', 'builtin', 'exclusive', 'cluster', 'filtered', 'readonly'] as const;
+const FLAG_ORDER = [
+  'classic',
+  'quorum',
+  'stream',
+  'builtin',
+  'exclusive',
+  'cluster',
+  'filtered',
+  'readonly',
+  'login',
+  'denied',
+  'unreachable',
+] as const;
 
 export type ContextFlag = (typeof FLAG_ORDER)[number];
 

@@ -5,7 +5,6 @@
  * were shown — once the node was marked stale by a refresh.
  */
 import type { Page } from '../../core/amqp/managementTypes';
-import { errorMessage } from '../../core/errors';
 import type { Settings } from '../settings';
 import { ErrorNode, LoadMoreNode, MessageNode, type TreeNode } from './treeNode';
 
@@ -152,6 +151,6 @@ export async function loadOrError<T>(owner: TreeNode, pager: ListPager<T>): Prom
     await pager.ensure();
     return undefined;
   } catch (err) {
-    return new ErrorNode(`${owner.id}/error`, owner, errorMessage(err));
+    return new ErrorNode(`${owner.id}/error`, owner, err);
   }
 }

@@ -12,6 +12,7 @@ import type { Settings } from '../settings';
 import type { TailRegistry } from '../tails/tailRegistry';
 import { isInvalidatable, type RabbitTreeContext } from './rabbitContext';
 import { RabbitProfileNode, type FolderKind, type VhostNode } from './rabbitNodes';
+import { settingsRemedy } from '../errorRemedy';
 import { ErrorNode, NodeTreeProvider, type TreeNode } from './treeNode';
 
 /** `brokerExplorer.rabbitmq.refreshIntervalSeconds`: 0 (off) or at least 2 s. */
@@ -107,7 +108,13 @@ export class RabbitTree extends NodeTreeProvider {
     }
     this.nodes = next;
     const errors = problems.map(
-      (p, i) => new ErrorNode(`rabbitmq/problem/${i}`, undefined, `${p.message} (${p.scope === 'global' ? 'user' : 'workspace'} settings)`),
+      (p, i) =>
+        new ErrorNode(
+          `rabbitmq/problem/${i}`,
+          undefined,
+          `${p.message} (${p.scope === 'global' ? 'user' : 'workspace'} settings)`,
+          settingsRemedy('brokerExplorer.rabbitmq.profiles'),
+        ),
     );
     return Promise.resolve([...next.values(), ...errors]);
   }

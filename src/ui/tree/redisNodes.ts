@@ -9,7 +9,6 @@ import { describeStream, streamSummary } from '../../core/redis/streams';
 import * as vscode from 'vscode';
 import type { RedisClient } from '../../core/redis/redisClient';
 import { displayBytes } from '../../core/bytes';
-import { errorMessage } from '../../core/errors';
 import { endpoint, type ResolvedRedisProfile } from '../../core/profiles';
 import { escapeGlob, groupByNamespace, KEY_TYPES, keyspaceCounts, type KeyInfo } from '../../core/redis/keyScanner';
 import { describeKey } from '../../core/redis/describeKey';
@@ -105,7 +104,7 @@ export class RedisProfileNode extends BaseNode {
         });
       return [...tails, ...nodes, this.serverNode, ...this.dbNodes];
     } catch (err) {
-      return [...tails, ...nodes, new ErrorNode(`${this.id}/error`, this, errorMessage(err))];
+      return [...tails, ...nodes, new ErrorNode(`${this.id}/error`, this, err)];
     }
   }
 
@@ -209,7 +208,7 @@ abstract class PagedKeysNode extends BaseNode {
   }
 
   /** Why the last "Load more" failed: shown in its place, retried on the next expand / Retry. */
-  private loadError: string | undefined;
+  private loadError: unknown;
 
   protected async ensureLoaded(): Promise<ErrorNode | undefined> {
     if (this.pager.started && this.loadError === undefined) return undefined;
@@ -218,8 +217,8 @@ abstract class PagedKeysNode extends BaseNode {
       this.loadError = undefined;
       return undefined;
     } catch (err) {
-      if (!this.pager.started) return new ErrorNode(`${this.id}/error`, this.shownAs, errorMessage(err));
-      this.loadError = errorMessage(err);
+      if (!this.pager.started) return new ErrorNode(`${this.id}/error`, this.shownAs, err);
+      this.loadError = err;
       return undefined;
     }
   }
@@ -246,7 +245,7 @@ abstract class PagedKeysNode extends BaseNode {
             this.loadError = undefined;
           } catch (err) {
             // The keys loaded so far stay; the error takes the place of "Load more…" and offers Retry.
-            this.loadError = errorMessage(err);
+            this.loadError = err;
             throw err;
           } finally {
             this.dbNode.ctx.refresh(this.shownAs);

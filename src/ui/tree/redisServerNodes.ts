@@ -5,7 +5,6 @@
  * topology each time it is expanded or refreshed.
  */
 import * as vscode from 'vscode';
-import { errorMessage } from '../../core/errors';
 import type { Topology, TopologyNode } from '../../core/redis/topologyNodes';
 import { describeNode, formatBytes, keysText, primaryKeys, slotRanges } from '../redis/topology';
 import { contextValue } from './contextValue';
@@ -42,7 +41,7 @@ export class NodesFolderNode extends BaseNode {
       this.last = await this.load();
       return this.last.nodes.map((n) => new ServerNode(this, n));
     } catch (err) {
-      return [new ErrorNode(`${this.id}/error`, this, errorMessage(err))];
+      return [new ErrorNode(`${this.id}/error`, this, err)];
     }
   }
 }

@@ -4,6 +4,7 @@ import type { RedisPool } from '../../core/redis/pool';
 import type { ProfileStore } from '../profileStore';
 import type { Settings } from '../settings';
 import { RedisProfileNode, type RedisTreeContext } from './redisNodes';
+import { settingsRemedy } from '../errorRemedy';
 import { ErrorNode, NodeTreeProvider, type TreeNode } from './treeNode';
 
 /** A database whose keys may have changed. */
@@ -59,7 +60,13 @@ export class RedisTree extends NodeTreeProvider {
     }
     this.nodes = next;
     const errors = problems.map(
-      (p, i) => new ErrorNode(`redis/problem/${i}`, undefined, `${p.message} (${p.scope === 'global' ? 'user' : 'workspace'} settings)`),
+      (p, i) =>
+        new ErrorNode(
+          `redis/problem/${i}`,
+          undefined,
+          `${p.message} (${p.scope === 'global' ? 'user' : 'workspace'} settings)`,
+          settingsRemedy('brokerExplorer.redis.profiles'),
+        ),
     );
     return Promise.resolve([...next.values(), ...errors]);
   }

@@ -2,6 +2,9 @@
  * A tree node owns the loading of its children; providers only forward.
  */
 import * as vscode from 'vscode';
+import { errorMessage } from '../../core/errors';
+import type { ResolvedProfile } from '../../core/profiles';
+import { remedyOf, type Remedy } from '../errorRemedy';
 import { contextValue } from './contextValue';
 
 export const TREE_NODE = Symbol('brokerExplorer.treeNode');
@@ -53,24 +56,39 @@ export class MessageNode extends BaseNode {
   }
 }
 
-/** A failed load: the sentence, and a Retry action that reloads the parent. */
+/** A failed load: a short label leading with the remedy ("Login refused — Set Password…"), the sentence beside it and in the tooltip; a click runs the remedy. */
 export class ErrorNode extends BaseNode {
-  constructor(
-    id: string,
-    parent: TreeNode | undefined,
-    readonly message: string,
-  ) {
+  readonly message: string;
+  readonly remedy: Remedy;
+  /** The profile the failure is about (the nearest profile above), so the remedy commands act on it without asking. */
+  readonly profile: ResolvedProfile | undefined;
+
+  constructor(id: string, parent: TreeNode | undefined, error: unknown, remedy?: Remedy) {
     super(id, parent);
+    this.message = errorMessage(error);
+    this.remedy = remedy ?? remedyOf(error);
+    this.profile = profileAbove(parent);
   }
   getTreeItem(): vscode.TreeItem {
-    const item = new vscode.TreeItem(this.message, vscode.TreeItemCollapsibleState.None);
+    const { problem, action, command, args, flag } = this.remedy;
+    // A failure with a known remedy leads with it; any other keeps its sentence as the label (its click retries).
+    const item = new vscode.TreeItem(flag || args ? `${problem} — ${action}` : this.message, vscode.TreeItemCollapsibleState.None);
     item.id = this.id;
+    if (flag || args) item.description = this.message;
     item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'));
-    item.tooltip = `${this.message}\n\nClick to retry.`;
-    item.contextValue = contextValue('error');
-    item.command = { command: 'brokerExplorer.retry', title: 'Retry', arguments: [this] };
+    item.tooltip = `${this.message}\n\nClick: ${action.replace(/…$/, '')}.`;
+    item.contextValue = contextValue('error', flag ? { [flag]: true } : {});
+    item.command = { command, title: action, arguments: args ?? [this] };
     return item;
   }
+}
+
+function profileAbove(node: TreeNode | undefined): ResolvedProfile | undefined {
+  for (let n = node; n; n = n.parent) {
+    const profile = (n as { profile?: unknown }).profile;
+    if (typeof profile === 'object' && profile !== null && 'kind' in profile && 'name' in profile) return profile as ResolvedProfile;
+  }
+  return undefined;
 }
 
 /** "Load more…" under a paged node. */

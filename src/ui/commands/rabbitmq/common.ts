@@ -31,6 +31,8 @@ export interface RabbitDeps {
   settings(): Settings;
   log: ExtensionLog;
   documents: RabbitDocuments;
+  /** A folder the extension may write to (message drafts). */
+  storageDir(): string;
 }
 
 export interface Target {

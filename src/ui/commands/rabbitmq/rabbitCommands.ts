@@ -9,6 +9,7 @@ import { rabbitBrowseCommands } from './browse';
 import type { RabbitDeps } from './common';
 import { RABBIT_DOC_SCHEME, RabbitDocuments } from './documents';
 import { rabbitManageCommands } from './manage';
+import { rabbitComposerCommands } from './composer';
 import { rabbitMessageCommands } from './messages';
 import { rabbitMoveCommands } from './move';
 import { rabbitOperationCommands } from './operations';
@@ -35,6 +36,7 @@ export function rabbitmqCommands(
       ...rabbitBrowseCommands(deps),
       ...rabbitManageCommands(deps),
       ...rabbitMessageCommands(deps),
+      ...rabbitComposerCommands(deps),
       ...rabbitMoveCommands(deps),
       ...rabbitOperationCommands(deps),
       ...rabbitAdminCommands(deps),

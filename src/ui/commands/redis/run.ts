@@ -138,7 +138,13 @@ async function scriptFromArgs(deps: RedisUiDeps, call: CommandCall, args: Record
  * file streamed from disk, else the unsaved text; on the target remembered
  * for the document (or one the user picks, remembered from then on).
  */
-async function scriptFromActiveEditor(deps: RedisUiDeps, files: RedisFileTargets, call: CommandCall, kind: string): Promise<ScriptRun> {
+async function scriptFromActiveEditor(
+  deps: RedisUiDeps,
+  files: RedisFileTargets,
+  call: CommandCall,
+  kind: string,
+  only?: 'lines',
+): Promise<ScriptRun> {
   const editor = vscode.window.activeTextEditor;
   if (!editor) throw new InputError('Open a .redis file first: each line is one command.');
   const doc = editor.document;
@@ -148,7 +154,8 @@ async function scriptFromActiveEditor(deps: RedisUiDeps, files: RedisFileTargets
     ? { ...known, session: await deps.pool.session(known.profile.name, known.db) }
     : await resolveTarget(deps, call, `Run as ${kind}`);
   files.set(doc, t);
-  const sel = editor.selection;
+  const sel =
+    call.range ?? (only === 'lines' && editor.selection.isEmpty ? doc.lineAt(editor.selection.active.line).range : editor.selection);
   let source: ScriptSource;
   if (!sel.isEmpty) {
     const range = new vscode.Range(
@@ -166,11 +173,17 @@ async function scriptFromActiveEditor(deps: RedisUiDeps, files: RedisFileTargets
   return { t, source, label: vscode.workspace.asRelativePath(doc.uri) };
 }
 
-async function runEditor(deps: RedisUiDeps, files: RedisFileTargets, call: CommandCall, transaction: boolean): Promise<unknown> {
+async function runEditor(
+  deps: RedisUiDeps,
+  files: RedisFileTargets,
+  call: CommandCall,
+  transaction: boolean,
+  only?: 'lines',
+): Promise<unknown> {
   const kind = transaction ? 'Transaction' : 'Pipeline';
   const { t, source, label } = call.args
     ? await scriptFromArgs(deps, call, call.args, kind)
-    : await scriptFromActiveEditor(deps, files, call, kind);
+    : await scriptFromActiveEditor(deps, files, call, kind, only);
   const title = `${kind} on ${t.profile.name}[${t.db}] · ${label}`;
   const out = deps.results.create(`${kind} results ${label}`);
   out.setHeader(`# ${title}`, '# running…');
@@ -240,6 +253,8 @@ export function redisRunCommands(deps: RedisUiDeps, files: RedisFileTargets): Co
     { id: 'brokerExplorer.redis.runPipeline', run: (call) => runPipeline(deps, files, call) },
     { id: 'brokerExplorer.redis.runFileAsPipeline', run: (call) => runEditor(deps, files, call, false) },
     { id: 'brokerExplorer.redis.runFileAsTransaction', run: (call) => runEditor(deps, files, call, true) },
+    // Ctrl/Cmd+Enter and the "Run ▶" lens: the selection, the lens's block, or the current line.
+    { id: 'brokerExplorer.redis.runLines', run: (call) => runEditor(deps, files, call, false, 'lines') },
     { id: 'brokerExplorer.redis.chooseFileTarget', run: (call) => chooseTarget(deps, files, call) },
   ];
 }

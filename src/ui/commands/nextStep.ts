@@ -1,0 +1,52 @@
+/**
+ * A command that failed on a connection says what to do next: its error
+ * notification offers Test Connection, Edit Connection and Show Log. The
+ * profile is the one of the tree node the command ran on, or the one the
+ * sentence names; without either, the profile command asks for it.
+ */
+import * as vscode from 'vscode';
+import type { ProfileKind } from '../../core/profiles';
+import { EDIT_CONNECTION, isConnectionFailure, TEST_CONNECTION } from '../errorRemedy';
+import type { ExtensionLog } from '../log';
+import type { Prompts } from '../prompts';
+import type { TreeNode } from '../tree/treeNode';
+
+/** The tree node of a profile, when its view has shown it. */
+export type ProfileNodeLookup = (name: string, kind: ProfileKind | undefined) => TreeNode | undefined;
+
+export const NEXT_STEPS = ['Test Connection', 'Edit Connection', 'Show Log'] as const;
+
+/** The node a profile command should act on: the profile above `node`, else the profile the sentence names. */
+function profileTarget(node: TreeNode | undefined, message: string, lookup: ProfileNodeLookup | undefined): TreeNode | undefined {
+  for (let n = node; n; n = n.parent) {
+    const profile = (n as { profile?: { kind?: unknown } }).profile;
+    if (typeof profile === 'object' && profile !== null && typeof profile.kind === 'string') return n;
+  }
+  const named = /profile "([^"]+)"/.exec(message)?.[1];
+  if (named === undefined || !lookup) return undefined;
+  const kind: ProfileKind | undefined = /RabbitMQ|AMQP|management API/.test(message)
+    ? 'rabbitmq'
+    : /Redis|sentinel/i.test(message)
+      ? 'redis'
+      : undefined;
+  return lookup(named, kind);
+}
+
+/** Shows a command's failure: with the next steps when it is a connection or login failure, plainly otherwise. */
+export async function reportFailure(
+  err: unknown,
+  message: string,
+  node: TreeNode | undefined,
+  deps: { prompts: Prompts; log: ExtensionLog; lookup?: ProfileNodeLookup },
+): Promise<void> {
+  if (!isConnectionFailure(err)) {
+    await vscode.window.showErrorMessage(message);
+    return;
+  }
+  const choice = await deps.prompts.notifyError(message, NEXT_STEPS);
+  if (choice === 'Show Log') deps.log.channel.show(true);
+  else if (choice !== undefined) {
+    const target = profileTarget(node, message, deps.lookup);
+    await vscode.commands.executeCommand(choice === 'Test Connection' ? TEST_CONNECTION : EDIT_CONNECTION, target);
+  }
+}
