@@ -30,6 +30,9 @@ import { Prompts } from './ui/prompts';
 import { tailCommands } from './ui/commands/tails';
 import { tcpCommands } from './ui/commands/tcp';
 import { treeCommands } from './ui/commands/tree';
+import { RabbitDrop, RedisDrop } from './ui/commands/treeDrop';
+import { treeKeyboardCommands, watchKeySelection } from './ui/commands/treeKeyboard';
+import { redisKeyFolderCommands } from './ui/commands/redis/keyFolders';
 import { TailRegistry } from './ui/tails/tailRegistry';
 import { ExtensionLog } from './ui/log';
 import { SshTunnels } from './core/net/sshTunnel';
@@ -55,6 +58,8 @@ export interface BrokerExplorerApi {
   fileTargets: RedisFileTargets;
   /** The prompts every command asks through; tests inject their answers here. */
   prompts: Prompts;
+  /** The trees' drag and drop (tests drop through them). */
+  drops: { redis: RedisDrop; rabbit: RabbitDrop };
   /** Milliseconds activate() took. */
   activationMs: number;
   /** The extension's log folder (context.logUri) and global storage folder, for tests that audit what was written. */
@@ -81,6 +86,8 @@ interface Views {
   redisTree: RedisTree;
   rabbitTree: RabbitTree;
   rabbitView: vscode.TreeView<TreeNode>;
+  redisView: vscode.TreeView<TreeNode>;
+  drops: { redis: RedisDrop; rabbit: RabbitDrop };
   values: ValueDocumentProvider;
   results: ResultsDocuments;
   redisConsoles: RedisConsoles;
@@ -121,16 +128,30 @@ function createServices(context: vscode.ExtensionContext): Services {
 }
 
 function createViews(services: Services): Views {
-  const { profiles, redisPool, amqpPool, tails } = services;
+  const { profiles, redisPool, amqpPool, tails, prompts, log } = services;
   const redisTree = new RedisTree(profiles, redisPool, readSettings, tails);
   const rabbitTree = new RabbitTree(profiles, amqpPool, readSettings, tails);
-  const rabbitView = vscode.window.createTreeView('brokerExplorer.rabbitmq', { treeDataProvider: rabbitTree, showCollapseAll: true });
+  const drops = { redis: new RedisDrop(prompts, log), rabbit: new RabbitDrop(prompts, log) };
+  const rabbitView = vscode.window.createTreeView('brokerExplorer.rabbitmq', {
+    treeDataProvider: rabbitTree,
+    showCollapseAll: true,
+    canSelectMany: true,
+    dragAndDropController: drops.rabbit,
+  });
+  const redisView = vscode.window.createTreeView('brokerExplorer.redis', {
+    treeDataProvider: redisTree,
+    showCollapseAll: true,
+    canSelectMany: true,
+    dragAndDropController: drops.redis,
+  });
   rabbitTree.watch(rabbitView);
   const values = new ValueDocumentProvider(redisPool, readSettings, redisTree.onDidChangeDatabase);
   return {
     redisTree,
     rabbitTree,
     rabbitView,
+    redisView,
+    drops,
     values,
     results: new ResultsDocuments(),
     redisConsoles: new RedisConsoles(),
@@ -157,6 +178,7 @@ function commandSpecs(services: Services, views: Views, redisUi: RedisUiDeps): C
   const { redisTree, rabbitTree, values, results, fileTargets, redisConsoles } = views;
   return [
     ...treeCommands([redisTree, rabbitTree], rabbitTree),
+    ...treeKeyboardCommands({ redisView: views.redisView, rabbitView: views.rabbitView, redisTree }),
     ...profileCommands({
       profiles,
       invalidate: (kind, name) => {
@@ -179,6 +201,7 @@ function commandSpecs(services: Services, views: Views, redisUi: RedisUiDeps): C
     ...redisConsoleCommands(redisUi, redisConsoles),
     ...redisOperationCommands(redisUi),
     ...redisKeyAdminCommands(redisUi),
+    ...redisKeyFolderCommands(redisUi),
     ...redisNodesCommands(redisUi),
     ...redisStringCommands(redisUi),
     ...redisScanCommands(redisUi),
@@ -214,7 +237,7 @@ export function activate(context: vscode.ExtensionContext): BrokerExplorerApi {
   const services = createServices(context);
   const { log, prompts, profiles, tunnels, sshTrust, tails, redisPool, amqpPool } = services;
   const views = createViews(services);
-  const { redisTree, rabbitTree, rabbitView, values, results, redisConsoles, fileTargets } = views;
+  const { redisTree, rabbitTree, rabbitView, redisView, values, results, redisConsoles, fileTargets, drops } = views;
   const rabbit = rabbitmqCommands({ profiles, pool: amqpPool, tree: rabbitTree, tails, settings: readSettings, log });
   const redisUi = redisUiDeps(context, services, views);
   const strings = new StringFileSystem(redisPool, readSettings, results, (ref) => refreshDatabases(redisTree, ref.profile, [ref.db]));
@@ -236,7 +259,8 @@ export function activate(context: vscode.ExtensionContext): BrokerExplorerApi {
     vscode.workspace.registerFileSystemProvider(STRING_SCHEME, strings, { isCaseSensitive: true }),
     ...registerRedisLanguage({ profiles, pool: redisPool }),
     fileTargets,
-    vscode.window.createTreeView('brokerExplorer.redis', { treeDataProvider: redisTree, showCollapseAll: true }),
+    redisView,
+    watchKeySelection(redisView),
     rabbitView,
     ...rabbit.disposables,
     vscode.workspace.registerTextDocumentContentProvider(VALUE_SCHEME, values),
@@ -256,6 +280,7 @@ export function activate(context: vscode.ExtensionContext): BrokerExplorerApi {
     redisConsoles,
     prompts,
     fileTargets,
+    drops,
     activationMs,
     logUri: context.logUri,
     globalStorageUri: context.globalStorageUri,

@@ -29,6 +29,8 @@ import { registerSecretsTests } from './secrets.test';
 import { registerSshTests } from './ssh.test';
 import { registerTcpTests } from './tcp.test';
 import { registerTcpTerminalTests } from './tcpTerminal.test';
+import { registerTreesTests } from './trees.test';
+import { registerTreesRabbitTests } from './treesRabbit.test';
 
 export function run(): Promise<void> {
   // BE_TEST_GREP=<regex> runs only the matching tests (for working on one area; CI runs all).
@@ -65,6 +67,8 @@ export function run(): Promise<void> {
   registerRabbitmqClusterTests();
   registerRabbitmqOpsTests();
   registerTcpTerminalTests();
+  registerTreesTests();
+  registerTreesRabbitTests();
   registerBadInputTests();
   registerReadOnlyTests();
   registerFaultTests();

@@ -276,7 +276,7 @@ export class TypeGroupNode extends PagedKeysNode {
     item.id = this.id;
     item.iconPath = new vscode.ThemeIcon(TYPE_ICONS[this.type] ?? 'key');
     if (this.pager.started) item.description = `${this.pager.keys.length.toLocaleString('en-US')}${this.pager.complete ? '' : '+'} keys`;
-    item.contextValue = contextValue('redis:typeGroup');
+    item.contextValue = contextValue('redis:typeGroup', { readonly: this.dbNode.profile.readOnly });
     return item;
   }
 
@@ -320,7 +320,7 @@ export class NamespaceNode extends PagedKeysNode {
     item.iconPath = new vscode.ThemeIcon('folder');
     item.description = this.pager.started ? `${this.pager.keys.length}${this.pager.complete ? '' : '+'} keys` : `${this.seen}+ keys`;
     item.tooltip = `Keys starting with ${displayBytes(this.prefix)}`;
-    item.contextValue = contextValue('redis:namespace');
+    item.contextValue = contextValue('redis:namespace', { readonly: this.dbNode.profile.readOnly });
     return item;
   }
 

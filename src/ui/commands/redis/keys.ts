@@ -171,7 +171,8 @@ export function redisKeyCommands(deps: RedisKeyDeps): CommandSpec[] {
       run: (call) => {
         const dbNode = dbNodeOf(call.node);
         if (dbNode) dbNode.reset();
-        deps.tree.refresh(call.node instanceof RedisProfileNode || dbNode ? call.node : undefined);
+        // A folder or key reloads its database's subtree (the database's pages were just dropped).
+        deps.tree.refresh(call.node instanceof RedisProfileNode ? call.node : dbNode?.shown);
         return Promise.resolve({});
       },
     },
