@@ -1,6 +1,9 @@
 // Bundles the extension (and the extension-host test suite) with esbuild.
 // `--production` minifies for packaging; `--tests` also bundles test/extension.
+// Every webview panel src/webview/<panel>/main.ts becomes dist/webview/<panel>.js (+ <panel>.css when it
+// imports CSS) for the browser; a new panel needs only its folder (listed in WEBVIEW_PANELS below).
 import { build } from 'esbuild';
+import { copyFileSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -28,6 +31,31 @@ await build({
   minify: production,
   metafile: false,
 });
+
+// The webview panels (browser bundles) and the files every page links: codicons and the shared base CSS.
+const WEBVIEW_PANELS = ['valueEditor'];
+const webviewOut = join(root, 'dist', 'webview');
+mkdirSync(webviewOut, { recursive: true });
+await build({
+  bundle: true,
+  platform: 'browser',
+  format: 'iife',
+  target: 'es2022',
+  sourcemap: !production,
+  minify: production,
+  logLevel: 'warning',
+  absWorkingDir: root,
+  tsconfig: 'src/webview/tsconfig.json',
+  entryPoints: Object.fromEntries(WEBVIEW_PANELS.map((panel) => [panel, `src/webview/${panel}/main.ts`])),
+  outdir: 'dist/webview',
+});
+const codicons = join(root, 'node_modules', '@vscode', 'codicons', 'dist');
+for (const file of ['codicon.css', 'codicon.ttf']) copyFileSync(join(codicons, file), join(webviewOut, file));
+copyFileSync(join(root, 'src', 'webview', 'webview.css'), join(webviewOut, 'webview.css'));
+for (const panel of WEBVIEW_PANELS) {
+  const kib = (file) => `${(statSync(join(webviewOut, file)).size / 1024).toFixed(1)} KiB`;
+  console.log(`webview ${panel}: ${panel}.js ${kib(`${panel}.js`)}`);
+}
 
 if (withTests) {
   await build({

@@ -1,5 +1,6 @@
 // The test command: lint (ESLint + Prettier check), typecheck, core tests in plain Node against the real
-// servers, then the extension-host tests in code-server + headless Chromium.
+// servers, then the extension-host tests and the Playwright UI tests (test/ui, scripts/host/ui.mjs) in
+// code-server + headless Chromium.
 // Prints one closing line "tests: N passed, N failed, N skipped".
 //   node scripts/test.mjs          all of it
 //   node scripts/test.mjs core     lint + typecheck + core only
@@ -49,6 +50,7 @@ const started = Date.now();
 if (only !== 'host') {
   await run('lint', 'npm', ['run', '--silent', 'lint']);
   await run('typecheck', 'npx', ['tsc', '--noEmit', '-p', '.']);
+  await run('typecheck webviews', 'npx', ['tsc', '--noEmit', '-p', 'src/webview']);
   await run('core tests', 'npx', ['mocha', 'test/core/**/*.test.ts'], { count: true });
 }
 if (only !== 'core') {
@@ -63,6 +65,7 @@ if (only !== 'core') {
       ['scripts/host/run.mjs', '--extension', root, '--suite', join(root, 'dist/test/index.js'), '--folder', folder],
       { count: true },
     );
+    await run('UI tests (Playwright)', 'node', ['scripts/host/ui.mjs'], { count: true });
     await run('UI screenshot test', 'node', ['scripts/host/screenshot.mjs', '--out', join(folder, 'screenshot.png')], { count: true });
     rmSync(folder, { recursive: true, force: true });
   }

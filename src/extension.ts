@@ -45,6 +45,8 @@ import { RabbitTree } from './ui/tree/rabbitTree';
 import type { TreeNode } from './ui/tree/treeNode';
 import { RedisTree } from './ui/tree/redisTree';
 import { VALUE_SCHEME, ValueDocumentProvider } from './ui/views/valueDocument';
+import { ValueEditors } from './ui/views/valueEditor';
+import { redisValueEditorCommands } from './ui/commands/redis/valueEditor';
 
 export interface BrokerExplorerApi {
   redisTree: RedisTree;
@@ -92,6 +94,7 @@ interface Views {
   results: ResultsDocuments;
   redisConsoles: RedisConsoles;
   fileTargets: RedisFileTargets;
+  valueEditors: ValueEditors;
 }
 
 /** How both pools reach a profile: directly, or through its SSH bastion with the secrets from the secret storage. */
@@ -127,7 +130,7 @@ function createServices(context: vscode.ExtensionContext): Services {
   return { log, prompts, profiles, tunnels, reach, sshTrust, tails, redisPool, amqpPool };
 }
 
-function createViews(services: Services): Views {
+function createViews(context: vscode.ExtensionContext, services: Services): Views {
   const { profiles, redisPool, amqpPool, tails, prompts, log } = services;
   const redisTree = new RedisTree(profiles, redisPool, readSettings, tails);
   const rabbitTree = new RabbitTree(profiles, amqpPool, readSettings, tails);
@@ -156,6 +159,7 @@ function createViews(services: Services): Views {
     results: new ResultsDocuments(),
     redisConsoles: new RedisConsoles(),
     fileTargets: new RedisFileTargets(),
+    valueEditors: new ValueEditors({ extensionUri: context.extensionUri, pool: redisPool, log: services.log }),
   };
 }
 
@@ -209,6 +213,7 @@ function commandSpecs(services: Services, views: Views, redisUi: RedisUiDeps): C
     ...redisStreamGroupCommands(redisUi),
     ...redisStreamTailCommands(redisUi),
     ...redisServerCommands(redisUi),
+    ...redisValueEditorCommands(redisUi, views.valueEditors),
     ...tailCommands(tails),
     ...tcpCommands({ registry: tails, profiles, reach }),
   ];
@@ -236,7 +241,7 @@ export function activate(context: vscode.ExtensionContext): BrokerExplorerApi {
   const started = performance.now();
   const services = createServices(context);
   const { log, prompts, profiles, tunnels, sshTrust, tails, redisPool, amqpPool } = services;
-  const views = createViews(services);
+  const views = createViews(context, services);
   const { redisTree, rabbitTree, rabbitView, redisView, values, results, redisConsoles, fileTargets, drops } = views;
   const rabbit = rabbitmqCommands({ profiles, pool: amqpPool, tree: rabbitTree, tails, settings: readSettings, log });
   const redisUi = redisUiDeps(context, services, views);
@@ -255,6 +260,8 @@ export function activate(context: vscode.ExtensionContext): BrokerExplorerApi {
     results,
     strings,
     redisConsoles,
+    views.valueEditors,
+    views.valueEditors.registerRestorer(),
     vscode.workspace.registerTextDocumentContentProvider(RESULTS_SCHEME, results),
     vscode.workspace.registerFileSystemProvider(STRING_SCHEME, strings, { isCaseSensitive: true }),
     ...registerRedisLanguage({ profiles, pool: redisPool }),

@@ -20,7 +20,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
-import { REPO_ROOT, startCodeServer, launchBrowser, workbenchUrl, DEFAULT_SETTINGS } from './host.mjs';
+import { REPO_ROOT, startCodeServer, launchBrowser, workbenchUrl } from './host.mjs';
+import { UI_SETTINGS, viewPane, rows, expandRow, dismissNotifications } from './workbench.mjs';
 
 const { values: opt } = parseArgs({
   options: {
@@ -129,45 +130,6 @@ process.on('SIGINT', () => finish(new Error('interrupted (SIGINT)')));
 process.on('SIGTERM', () => finish(new Error('terminated (SIGTERM)')));
 const timer = setTimeout(() => finish(new Error(`TIMEOUT: not done within ${opt.timeout} s`)), Number(opt.timeout) * 1000);
 
-// ---------------------------------------------------------------------------------------
-// workbench helpers
-/** The view pane (header + body) of a view, found by its header title. */
-function viewPane(page, title) {
-  return page.locator('.sidebar .pane').filter({ has: page.locator(`.pane-header[aria-label^="${title}"]`) });
-}
-/** Tree rows of a pane whose label (not description) matches. */
-function rows(pane, label) {
-  return pane.locator('.monaco-list-row').filter({ has: pane.page().locator('.label-name', { hasText: label }) });
-}
-async function expandRow(row, what) {
-  await row
-    .first()
-    .waitFor({ state: 'visible', timeout: STEP_TIMEOUT })
-    .catch(() => {
-      throw new Error(`the tree row ${what} did not appear within ${STEP_TIMEOUT / 1000} s`);
-    });
-  if ((await row.first().getAttribute('aria-expanded')) !== 'true') await row.first().click();
-  await row
-    .first()
-    .locator('xpath=self::*[@aria-expanded="true"]')
-    .waitFor({ timeout: STEP_TIMEOUT })
-    .catch(() => {
-      throw new Error(`the tree row ${what} did not expand within ${STEP_TIMEOUT / 1000} s`);
-    });
-}
-async function dismissNotifications(page) {
-  // close toasts (e.g. "extension development host" hints), then hide the notification center
-  for (let i = 0; i < 10; i++) {
-    const close = page.locator('.notification-toast-container .codicon-notifications-clear');
-    if ((await close.count()) === 0) break;
-    await close
-      .first()
-      .click({ timeout: 2000 })
-      .catch(() => {});
-    await page.waitForTimeout(200);
-  }
-}
-
 try {
   redis = new Redis({
     host: process.env.REDIS_HOST || '127.0.0.1',
@@ -192,17 +154,7 @@ try {
   }
 
   cs = await startCodeServer({
-    settings: {
-      ...DEFAULT_SETTINGS,
-      'brokerExplorer.redis.profiles': [{ name: 'local', host: '127.0.0.1', port: 6379, db: 0 }],
-      'brokerExplorer.rabbitmq.profiles': [{ name: 'local', url: 'amqp://guest@127.0.0.1:5672/', managementUrl: 'http://127.0.0.1:15672' }],
-      'workbench.welcomePage.walkthroughs.openOnInstall': false,
-      'workbench.secondarySideBar.defaultVisibility': 'hidden',
-      'chat.commandCenter.enabled': false,
-      'workbench.layoutControl.enabled': false,
-      'window.commandCenter': false,
-      'editor.minimap.enabled': false,
-    },
+    settings: UI_SETTINGS,
     onOutput: opt.verbose ? (l) => console.log(`[code-server] ${l}`) : undefined,
   });
   say(`code-server ${cs.origin} (pid ${cs.pid})`);

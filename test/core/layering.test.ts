@@ -30,6 +30,28 @@ describe('layering', () => {
     );
   });
 
+  it('src/webview (browser code) imports neither vscode, Node, nor the extension side', () => {
+    const offenders = files(join(root, 'src/webview')).filter((f) =>
+      /from ['"](vscode|node:[^'"]*|(\.\.\/)+(ui|core|extension)\b[^'"]*)['"]/.test(readFileSync(f, 'utf8')),
+    );
+    assert.deepEqual(
+      offenders.map((f) => relative(root, f)),
+      [],
+    );
+  });
+
+  it('the extension side takes only protocol types from src/webview', () => {
+    const offenders = [...files(join(root, 'src/core')), ...files(join(root, 'src/ui'))].filter((f) =>
+      [...readFileSync(f, 'utf8').matchAll(/^import\s+(type\s+)?[^;]*?from ['"]((\.\.\/)+webview\/[^'"]*)['"]/gm)].some(
+        (m) => !/\/protocol$/.test(m[2]) || (m[1] === undefined && !/\/webview\/protocol$/.test(m[2])),
+      ),
+    );
+    assert.deepEqual(
+      offenders.map((f) => relative(root, f)),
+      [],
+    );
+  });
+
   it('src has no explicit any', () => {
     const offenders = files(join(root, 'src')).filter((f) => /:\s*any\b|<any>|as any\b/.test(readFileSync(f, 'utf8')));
     assert.deepEqual(

@@ -1,0 +1,205 @@
+/**
+ * The one extension-side host of every webview panel (value editor, dashboards):
+ * builds the page (strict CSP with a nonce, only local resources from
+ * dist/webview, codicons, VS Code's theme variables), routes the page's typed
+ * requests to the panel's handlers (src/webview/protocol.ts), turns a handler's
+ * failure into the one readable sentence the page shows, sends pushes, and
+ * disposes. A panel is made with `openPanel`, or wraps a panel VS Code hands
+ * over (a restored panel, a custom editor) with `new WebviewHost(panel, …)`.
+ * State lives in the page (getState/setState); `retainContextWhenHidden` is off.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import * as vscode from 'vscode';
+import { errorMessage } from '../../core/errors';
+import {
+  isPageToHost,
+  type PanelProtocol,
+  type PushData,
+  type PushEvent,
+  type RequestMessage,
+  type RequestMethod,
+  type RequestParams,
+  type RequestResult,
+  type ResponseMessage,
+} from '../../webview/protocol';
+import type { ExtensionLog } from '../log';
+
+/** One handler per request method of the panel's protocol. */
+export type RequestHandlers<P extends PanelProtocol> = {
+  [M in RequestMethod<P>]: (params: RequestParams<P, M>) => Promise<RequestResult<P, M>> | RequestResult<P, M>;
+};
+
+export interface WebviewPageSpec<P extends PanelProtocol> {
+  /** The bundle's name: dist/webview/<bundle>.js (from src/webview/<bundle>/main.ts), plus <bundle>.css when it imports CSS. */
+  bundle: string;
+  /** The page's <title> (for screen readers; the tab shows the panel's title). */
+  title: string;
+  handlers: RequestHandlers<P>;
+  log: ExtensionLog;
+}
+
+export interface OpenPanelOptions {
+  viewType: string;
+  /** The tab's title. */
+  title: string;
+  column?: vscode.ViewColumn;
+  preserveFocus?: boolean;
+  iconPath?: vscode.Uri | { light: vscode.Uri; dark: vscode.Uri };
+}
+
+/** The folder every panel's files are served from. */
+export function webviewRoot(extensionUri: vscode.Uri): vscode.Uri {
+  return vscode.Uri.joinPath(extensionUri, 'dist', 'webview');
+}
+
+/** The options every panel is created with: scripts on, only dist/webview readable, no retained context. */
+export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+  return { enableScripts: true, localResourceRoots: [webviewRoot(extensionUri)], retainContextWhenHidden: false, enableFindWidget: true };
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** The page: strict CSP (nothing but our files and one nonce-carrying script), codicons, the shared base CSS, the panel's bundle. */
+export function pageHtml(webview: vscode.Webview, extensionUri: vscode.Uri, bundle: string, title: string): string {
+  const nonce = randomBytes(18).toString('base64');
+  const root = webviewRoot(extensionUri);
+  const src = (file: string): string => webview.asWebviewUri(vscode.Uri.joinPath(root, file)).toString();
+  const panelCss = existsSync(vscode.Uri.joinPath(root, `${bundle}.css`).fsPath)
+    ? `<link rel="stylesheet" href="${src(`${bundle}.css`)}">`
+    : '';
+  const csp = [
+    "default-src 'none'",
+    `img-src ${webview.cspSource} data:`,
+    `font-src ${webview.cspSource}`,
+    `style-src ${webview.cspSource}`,
+    `script-src 'nonce-${nonce}'`,
+  ].join('; ');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="stylesheet" id="vscode-codicon-stylesheet" href="${src('codicon.css')}">
+<link rel="stylesheet" href="${src('webview.css')}">
+${panelCss}
+<title>${escapeHtml(title)}</title>
+</head>
+<body>
+<div id="app"></div>
+<script nonce="${nonce}" src="${src(`${bundle}.js`)}"></script>
+</body>
+</html>`;
+}
+
+export class WebviewHost<P extends PanelProtocol> implements vscode.Disposable {
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly readyEmitter = new vscode.EventEmitter<void>();
+  private readonly disposeEmitter = new vscode.EventEmitter<void>();
+  private ready = false;
+  private disposed = false;
+  /** Pushes sent before the page listens: delivered on its `ready`. */
+  private queued: { event: string; data: unknown }[] = [];
+
+  /** Fires each time the page (re)starts and listens: after creation, after being shown again, after a reload. */
+  readonly onDidBecomeReady = this.readyEmitter.event;
+  readonly onDidDispose = this.disposeEmitter.event;
+
+  constructor(
+    readonly panel: vscode.WebviewPanel,
+    extensionUri: vscode.Uri,
+    private readonly spec: WebviewPageSpec<P>,
+  ) {
+    panel.webview.options = webviewOptions(extensionUri);
+    panel.webview.html = pageHtml(panel.webview, extensionUri, spec.bundle, spec.title);
+    this.disposables.push(
+      panel.webview.onDidReceiveMessage((message: unknown) => this.receive(message)),
+      panel.onDidChangeViewState(() => {
+        // Hidden, the page is torn down (no retained context): it says `ready` again when shown.
+        if (!panel.visible) this.ready = false;
+      }),
+      panel.onDidDispose(() => this.dispose()),
+      this.readyEmitter,
+      this.disposeEmitter,
+    );
+  }
+
+  /** Sends a push; queued until the page listens, dropped while it is hidden (it reloads its state when shown). */
+  push<E extends PushEvent<P>>(event: E, data: PushData<P, E>): void {
+    if (this.disposed) return;
+    if (!this.ready) {
+      if (this.panel.visible) this.queued.push({ event, data });
+      return;
+    }
+    void this.panel.webview.postMessage({ kind: 'push', event, data });
+  }
+
+  private receive(message: unknown): void {
+    if (!isPageToHost(message)) return;
+    if (message.kind === 'ready') {
+      this.ready = true;
+      const queued = this.queued;
+      this.queued = [];
+      for (const q of queued) void this.panel.webview.postMessage({ kind: 'push', event: q.event, data: q.data });
+      this.readyEmitter.fire();
+      return;
+    }
+    void this.answer(message);
+  }
+
+  private async answer(request: RequestMessage): Promise<void> {
+    let response: ResponseMessage;
+    const handlers = this.spec.handlers as Record<string, ((params: unknown) => unknown) | undefined>;
+    const handler = Object.prototype.hasOwnProperty.call(handlers, request.method) ? handlers[request.method] : undefined;
+    try {
+      if (!handler) throw new Error(`The ${this.spec.title} panel has no request "${request.method}".`);
+      response = { kind: 'response', id: request.id, ok: true, result: await handler(request.params) };
+    } catch (err) {
+      const error = this.spec.log.redact(errorMessage(err));
+      this.spec.log.error(`${this.spec.title} (${request.method}): ${error}`);
+      response = { kind: 'response', id: request.id, ok: false, error };
+    }
+    if (!this.disposed) void this.panel.webview.postMessage(response);
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.disposeEmitter.fire();
+    for (const d of this.disposables.splice(0)) d.dispose();
+    this.panel.dispose();
+  }
+}
+
+/** Creates a webview panel and its host. */
+export function openPanel<P extends PanelProtocol>(
+  extensionUri: vscode.Uri,
+  options: OpenPanelOptions,
+  spec: WebviewPageSpec<P>,
+): WebviewHost<P> {
+  const panel = vscode.window.createWebviewPanel(
+    options.viewType,
+    options.title,
+    { viewColumn: options.column ?? vscode.ViewColumn.Active, preserveFocus: options.preserveFocus ?? false },
+    webviewOptions(extensionUri),
+  );
+  if (options.iconPath) panel.iconPath = options.iconPath;
+  return new WebviewHost(panel, extensionUri, spec);
+}
+
+/**
+ * Restores a panel type's tabs after a window reload: `revive` gets the panel and the
+ * state its page last saved with setState (undefined when it saved none). The panel's
+ * viewType also needs `onWebviewPanel:<viewType>` in package.json's activationEvents.
+ */
+export function registerPanelRestorer(
+  viewType: string,
+  revive: (panel: vscode.WebviewPanel, state: unknown) => Promise<void>,
+): vscode.Disposable {
+  return vscode.window.registerWebviewPanelSerializer(viewType, {
+    deserializeWebviewPanel: (panel: vscode.WebviewPanel, state: unknown) => revive(panel, state),
+  });
+}

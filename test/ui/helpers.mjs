@@ -1,0 +1,165 @@
+// Helpers of the Playwright UI tests (test/ui/*.test.mjs), run by scripts/host/ui.mjs in one
+// code-server + chromium. Every helper works on the running host's page.
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { REPO_ROOT } from '../../scripts/host/host.mjs';
+import { dismissNotifications, expandRow, openBrokerExplorer, rows, viewPane } from '../../scripts/host/workbench.mjs';
+import { uiSession } from './session.mjs';
+
+export { dismissNotifications, expandRow, rows, viewPane, uiSession };
+
+const require = createRequire(path.join(REPO_ROOT, 'package.json'));
+const Redis = require('ioredis');
+
+/** The workbench page. */
+export function page() {
+  return uiSession().page;
+}
+
+const quickInput = () => page().locator('.quick-input-widget');
+
+/** Waits for the QuickPick / InputBox, and for its title to contain `title` when given. */
+async function quickInputOpen(title) {
+  await quickInput().locator('input.input').first().waitFor({ state: 'visible' });
+  if (title !== undefined) await quickInput().locator('.quick-input-title', { hasText: title }).waitFor({ state: 'visible' });
+}
+
+const quickTitle = () =>
+  quickInput()
+    .locator('.quick-input-title')
+    .innerText({ timeout: 1000 })
+    .catch(() => '');
+
+/** After answering: waits until the widget is gone or shows another prompt (the next question). */
+async function quickInputDone(before) {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    if (!(await quickInput().isVisible())) return;
+    if ((await quickTitle()) !== before) return;
+    await page().waitForTimeout(50);
+  }
+}
+
+/** Runs a command from the palette by its full title ("Redis: Open in Value Editor"). */
+export async function runCommand(title) {
+  const p = page();
+  await p.keyboard.press('F1');
+  await quickInputOpen();
+  const input = quickInput().locator('input.input').first();
+  await input.fill(`>${title}`);
+  const row = quickInput()
+    .locator('.monaco-list-row')
+    .filter({ has: p.locator('.label-name', { hasText: title }) })
+    .first();
+  await row.waitFor({ state: 'visible' });
+  await row.click();
+}
+
+/** Picks the QuickPick entry whose label contains `label` (typing it to filter first); `title`: wait for this prompt first. */
+export async function pickQuickPick(label, title) {
+  await quickInputOpen(title);
+  const before = await quickTitle();
+  const input = quickInput().locator('input.input').first();
+  await input.fill(label);
+  const row = quickInput()
+    .locator('.monaco-list-row')
+    .filter({ has: page().locator('.label-name', { hasText: label }) })
+    .first();
+  await row.waitFor({ state: 'visible' });
+  await row.click();
+  await quickInputDone(before);
+}
+
+/** Answers an InputBox with `text` (replacing its value) and Enter; `title`: wait for this prompt first. */
+export async function answerInput(text, title) {
+  await quickInputOpen(title);
+  const before = await quickTitle();
+  const input = quickInput().locator('input.input').first();
+  await input.fill(text);
+  await input.press('Enter');
+  await quickInputDone(before);
+}
+
+/** The title / prompt shown by the open QuickPick or InputBox. */
+export async function quickInputText() {
+  await quickInputOpen();
+  return (await quickInput().innerText()).trim();
+}
+
+/** Expands the Redis (or RabbitMQ) tree along `labels` (exact labels, e.g. ['local', 'db0', 'hash']) and returns the last row. */
+export async function treePath(view, labels) {
+  await openBrokerExplorer(page());
+  const pane = viewPane(page(), view);
+  const header = pane.locator('.pane-header').first();
+  if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
+  let row;
+  for (const [i, label] of labels.entries()) {
+    const re = label instanceof RegExp ? label : new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+    row = rows(pane, re).first();
+    if (i < labels.length - 1) await expandRow(row, `"${label}"`);
+    else await row.waitFor({ state: 'visible' });
+  }
+  return row;
+}
+
+/** Right-clicks a tree row and clicks the context-menu entry `entry`. */
+export async function contextMenu(row, entry) {
+  await row.click({ button: 'right' });
+  const item = page().locator('.monaco-menu .action-item:not(.disabled) .action-label', { hasText: entry }).first();
+  await item.waitFor({ state: 'visible' });
+  await item.click();
+}
+
+/**
+ * The frame of the visible webview panel (code-server 1.100: the editor's iframe.webview.ready holds
+ * #active-frame, the page). `title`: the tab title to pick among several panels.
+ */
+export function webviewFrame(title) {
+  const p = page();
+  if (title !== undefined) {
+    // a webview's outer iframe carries the panel's title in its `title` attribute
+    return p.frameLocator(`iframe.webview.ready[title*="${title.replace(/"/g, '\\"')}"]`).frameLocator('#active-frame');
+  }
+  return p.frameLocator('iframe.webview.ready:visible').frameLocator('#active-frame');
+}
+
+/** The text of the visible notification toasts (error sentences shown to the user). */
+export async function notifications() {
+  const texts = await page().locator('.notification-toast .notification-list-item-message').allInnerTexts();
+  return texts.map((t) => t.trim());
+}
+
+/** Closes every editor (and webview panel). */
+export async function closeAllEditors() {
+  await runCommand('View: Close All Editors');
+  await page().waitForTimeout(300);
+}
+
+/** A fresh ioredis client on 127.0.0.1:6379 (REDIS_HOST / REDIS_PORT override) for seeding and assertions; quit() it. */
+export function redisClient(db = 0) {
+  const client = new Redis({
+    host: process.env.REDIS_HOST || '127.0.0.1',
+    port: Number(process.env.REDIS_PORT || 6379),
+    db,
+    maxRetriesPerRequest: 1,
+  });
+  client.on('error', () => {
+    /* reported through the failing command */
+  });
+  return client;
+}
+
+/**
+ * Saves a README screenshot <screenshotDir>/<name>.png (ui.mjs --screenshots media writes media/<name>.png)
+ * of the whole window, or of `locator` when given. Returns the file.
+ */
+export async function saveScreenshot(name, locator) {
+  const dir = uiSession().screenshotDir;
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${name}.png`);
+  await page().mouse.move(1, 1);
+  await dismissNotifications(page());
+  await (locator ?? page()).screenshot({ path: file });
+  return file;
+}
