@@ -24,7 +24,10 @@ describe('Redis tree multi-selection', function () {
     const first = await treePath('Redis', ['local', `db${DB}`, 'string', SELECTED[0]]);
     const pane = viewPane(page(), 'Redis');
     await first.click();
-    for (const key of SELECTED.slice(1)) await rows(pane, key).first().click({ modifiers: ['ControlOrMeta'] });
+    for (const key of SELECTED.slice(1))
+      await rows(pane, key)
+        .first()
+        .click({ modifiers: ['ControlOrMeta'] });
     const selected = await pane.locator('.monaco-list-row.selected .label-name').allInnerTexts();
     assert.deepEqual(selected.map((t) => t.trim()).sort(), SELECTED);
     await saveScreenshot('trees-multiselect', pane);
