@@ -67,6 +67,8 @@ if (only !== 'core') {
     );
     await run('UI tests (Playwright)', 'node', ['scripts/host/ui.mjs'], { count: true });
     await run('UI screenshot test', 'node', ['scripts/host/screenshot.mjs', '--out', join(folder, 'screenshot.png')], { count: true });
+    // The packaged artifact: npm run package, installed into a fresh code-server, activated, one command run.
+    await run('VSIX test', 'node', ['scripts/host/vsix.mjs'], { count: true });
     rmSync(folder, { recursive: true, force: true });
   }
 }
