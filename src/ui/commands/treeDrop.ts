@@ -30,14 +30,14 @@ abstract class NodeDrop<T extends TreeNode> implements vscode.TreeDragAndDropCon
 
   constructor(
     private readonly mime: string,
+    /** Which nodes can be dragged. */
+    private readonly draggable: (node: TreeNode) => node is T,
     protected readonly prompts: Prompts,
     private readonly log: ExtensionLog,
   ) {
     this.dragMimeTypes = [mime];
     this.dropMimeTypes = [mime];
   }
-
-  protected abstract draggable(node: TreeNode): node is T;
   /** Does the work; throws a one-sentence error or CancelledError. */
   protected abstract drop(sources: T[], target: TreeNode | undefined): Promise<DropResult | undefined>;
 
@@ -73,11 +73,7 @@ abstract class NodeDrop<T extends TreeNode> implements vscode.TreeDragAndDropCon
 /** Keys onto another database of the same profile: MOVE, after one question. */
 export class RedisDrop extends NodeDrop<KeyNode> {
   constructor(prompts: Prompts, log: ExtensionLog) {
-    super(REDIS_TREE_MIME, prompts, log);
-  }
-
-  protected draggable(node: TreeNode): node is KeyNode {
-    return node instanceof KeyNode;
+    super(REDIS_TREE_MIME, (n): n is KeyNode => n instanceof KeyNode, prompts, log);
   }
 
   protected async drop(keys: KeyNode[], target: TreeNode | undefined): Promise<DropResult | undefined> {
@@ -92,7 +88,7 @@ export class RedisDrop extends NodeDrop<KeyNode> {
     await this.prompts.confirm(
       `Move ${what} to db${to.db} of "${to.profile.name}"?`,
       'Move',
-      'MOVE leaves a key where it is when db' + String(to.db) + ' has a key of the same name.',
+      `MOVE leaves a key where it is when db${to.db} has a key of the same name.`,
     );
     const result: DropResult = { done: 0, skipped: [] };
     for (const k of moving) {
@@ -115,11 +111,7 @@ export class RedisDrop extends NodeDrop<KeyNode> {
 /** Queues onto an exchange of the same vhost: bind, asking for the routing key. */
 export class RabbitDrop extends NodeDrop<QueueNode> {
   constructor(prompts: Prompts, log: ExtensionLog) {
-    super(RABBIT_TREE_MIME, prompts, log);
-  }
-
-  protected draggable(node: TreeNode): node is QueueNode {
-    return node instanceof QueueNode;
+    super(RABBIT_TREE_MIME, (n): n is QueueNode => n instanceof QueueNode, prompts, log);
   }
 
   protected async drop(queues: QueueNode[], target: TreeNode | undefined): Promise<DropResult | undefined> {
