@@ -1,12 +1,21 @@
 // The Redis tree in the real workbench: a multi-selection (click, Ctrl+click) deleted with the
 // Delete key asks once, with the count, and deletes exactly the selected keys.
 import assert from 'node:assert/strict';
-import { page, redisClient, saveScreenshot, treePath, viewPane, rows } from './helpers.mjs';
+import { page, redisClient, rows, runCommand, saveScreenshot, treePath, viewPane } from './helpers.mjs';
 
 const DB = 14;
 const PREFIX = 'be-ui-trees:';
 const SELECTED = ['a', 'b', 'c'].map((k) => `${PREFIX}${k}`);
 const KEPT = `${PREFIX}kept`;
+
+/** Reloads the Redis tree and collapses it, so a path is found under its own parents only (rows match by label). */
+async function freshRedisTree() {
+  await runCommand('Redis: Refresh');
+  const pane = viewPane(page(), 'Redis');
+  await pane.locator('.pane-header').hover();
+  await pane.locator('.pane-header .codicon-collapse-all').first().click();
+  await page().waitForTimeout(300);
+}
 
 describe('Redis tree multi-selection', function () {
   let redis;
@@ -21,6 +30,7 @@ describe('Redis tree multi-selection', function () {
   });
 
   it('Delete on three selected keys asks once with the count and deletes only those keys', async function () {
+    await freshRedisTree();
     const first = await treePath('Redis', ['local', `db${DB}`, 'string', SELECTED[0]]);
     const pane = viewPane(page(), 'Redis');
     await first.click();

@@ -17,6 +17,7 @@ import {
   saveScreenshot,
   treePath,
   uiSession,
+  viewPane,
 } from './helpers.mjs';
 
 const require = createRequire(path.join(REPO_ROOT, 'package.json'));
@@ -34,6 +35,15 @@ function shot(name) {
 /** Waits until an editor shows `text` (Monaco renders spaces as non-breaking ones: give a regex with . for them). */
 async function seen(text, timeout = 30_000) {
   await page().locator('.view-lines', { hasText: text }).first().waitFor({ state: 'visible', timeout });
+}
+
+/** Reloads the Redis tree and collapses it, so a path is found under its own parents only (rows match by label). */
+async function freshRedisTree() {
+  await runCommand('Redis: Refresh');
+  const pane = viewPane(page(), 'Redis');
+  await pane.locator('.pane-header').hover();
+  await pane.locator('.pane-header .codicon-collapse-all').first().click();
+  await page().waitForTimeout(300);
 }
 
 describe('walkthrough pictures', function () {
@@ -68,6 +78,7 @@ describe('walkthrough pictures', function () {
   });
 
   it('connect: both trees show the "local" profiles (the RabbitMQ one after its password is set)', async function () {
+    await freshRedisTree();
     await treePath('Redis', ['local', `db${DB}`]);
     const rabbit = await treePath('RabbitMQ', ['local']);
     await contextMenu(rabbit, 'Set Password');
@@ -78,6 +89,7 @@ describe('walkthrough pictures', function () {
   });
 
   it('browse: a hash opened from the Redis tree', async function () {
+    await freshRedisTree();
     const row = await treePath('Redis', ['local', `db${DB}`, 'hash', `${PREFIX}user:1`]);
     await row.click();
     await seen(/Ada.Lovelace/);
