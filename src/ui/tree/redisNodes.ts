@@ -109,6 +109,11 @@ export class RedisProfileNode extends BaseNode {
     }
   }
 
+  /** Drops every database's loaded pages (a full refresh scans again). */
+  resetDatabases(): void {
+    for (const node of this.dbNodes ?? []) node.reset();
+  }
+
   database(db: number): DatabaseNode {
     let node = this.dbNodes?.find((n) => n.db === db);
     if (!node) {

@@ -1,6 +1,8 @@
 // The "Get Started" walkthrough's pictures, taken from the real workbench while each step is done
 // for real: the two "local" profiles, a key opened from the tree, a tail receiving messages, an RPC
-// reply, the Redis console. `node scripts/host/ui.mjs --screenshots media` writes media/walkthrough/*.png.
+// reply, the Redis console. Not in `npm test` (its context-menu click is flaky under heavy load): run
+//   node scripts/build.mjs && node scripts/host/ui.mjs --screenshots media test/ui/walkthrough.pictures.mjs
+// to refresh media/walkthrough/*.png.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -72,6 +74,7 @@ describe('walkthrough pictures', function () {
   });
   after(async function () {
     await closeAllEditors().catch(() => {});
+    await freshRedisTree().catch(() => {});
     await redis.del(`${PREFIX}user:1`, `${PREFIX}orders`, `${PREFIX}greeting`);
     redis.disconnect();
     await conn?.close().catch(() => {});
