@@ -69,6 +69,8 @@ if (only !== 'core') {
     const uiGrep = process.env.BE_UI_GREP ?? process.env.BE_TEST_GREP;
     await run('UI tests (Playwright)', 'node', ['scripts/host/ui.mjs'], { count: true, env: uiGrep ? { BE_UI_GREP: uiGrep } : {} });
     await run('UI screenshot test', 'node', ['scripts/host/screenshot.mjs', '--out', join(folder, 'screenshot.png')], { count: true });
+    // The packaged artifact: npm run package, installed into a fresh code-server, activated, one command run.
+    await run('VSIX test', 'node', ['scripts/host/vsix.mjs'], { count: true });
     rmSync(folder, { recursive: true, force: true });
   }
 }

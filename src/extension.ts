@@ -34,6 +34,9 @@ import { Prompts } from './ui/prompts';
 import { tailCommands } from './ui/commands/tails';
 import { tcpCommands } from './ui/commands/tcp';
 import { treeCommands } from './ui/commands/tree';
+import { RabbitDrop, RedisDrop } from './ui/commands/treeDrop';
+import { treeKeyboardCommands, watchKeySelection } from './ui/commands/treeKeyboard';
+import { redisKeyFolderCommands } from './ui/commands/redis/keyFolders';
 import { TailRegistry } from './ui/tails/tailRegistry';
 import { TailStatus } from './ui/tails/tailStatus';
 import { ExtensionLog } from './ui/log';
@@ -64,6 +67,8 @@ export interface BrokerExplorerApi {
   tailStatus: TailStatus;
   /** The prompts every command asks through; tests inject their answers here. */
   prompts: Prompts;
+  /** The trees' drag and drop (tests drop through them). */
+  drops: { redis: RedisDrop; rabbit: RabbitDrop };
   /** Milliseconds activate() took. */
   activationMs: number;
   /** The extension's log folder (context.logUri) and global storage folder, for tests that audit what was written. */
@@ -90,6 +95,8 @@ interface Views {
   redisTree: RedisTree;
   rabbitTree: RabbitTree;
   rabbitView: vscode.TreeView<TreeNode>;
+  redisView: vscode.TreeView<TreeNode>;
+  drops: { redis: RedisDrop; rabbit: RabbitDrop };
   values: ValueDocumentProvider;
   results: ResultsDocuments;
   redisConsoles: RedisConsoles;
@@ -131,16 +138,30 @@ function createServices(context: vscode.ExtensionContext): Services {
 }
 
 function createViews(context: vscode.ExtensionContext, services: Services): Views {
-  const { profiles, redisPool, amqpPool, tails } = services;
+  const { profiles, redisPool, amqpPool, tails, prompts, log } = services;
   const redisTree = new RedisTree(profiles, redisPool, readSettings, tails);
   const rabbitTree = new RabbitTree(profiles, amqpPool, readSettings, tails);
-  const rabbitView = vscode.window.createTreeView('brokerExplorer.rabbitmq', { treeDataProvider: rabbitTree, showCollapseAll: true });
+  const drops = { redis: new RedisDrop(prompts, log), rabbit: new RabbitDrop(prompts, log) };
+  const rabbitView = vscode.window.createTreeView('brokerExplorer.rabbitmq', {
+    treeDataProvider: rabbitTree,
+    showCollapseAll: true,
+    canSelectMany: true,
+    dragAndDropController: drops.rabbit,
+  });
+  const redisView = vscode.window.createTreeView('brokerExplorer.redis', {
+    treeDataProvider: redisTree,
+    showCollapseAll: true,
+    canSelectMany: true,
+    dragAndDropController: drops.redis,
+  });
   rabbitTree.watch(rabbitView);
   const values = new ValueDocumentProvider(redisPool, readSettings, redisTree.onDidChangeDatabase);
   return {
     redisTree,
     rabbitTree,
     rabbitView,
+    redisView,
+    drops,
     values,
     results: new ResultsDocuments(),
     redisConsoles: new RedisConsoles(),
@@ -173,6 +194,7 @@ function commandSpecs(services: Services, views: Views, redisUi: RedisUiDeps): C
   const { redisTree, rabbitTree, values, results, fileTargets, redisConsoles } = views;
   return [
     ...treeCommands([redisTree, rabbitTree], rabbitTree),
+    ...treeKeyboardCommands({ redisView: views.redisView, rabbitView: views.rabbitView, redisTree }),
     ...profileCommands({
       profiles,
       invalidate: (kind, name) => {
@@ -195,6 +217,7 @@ function commandSpecs(services: Services, views: Views, redisUi: RedisUiDeps): C
     ...redisConsoleCommands(redisUi, redisConsoles),
     ...redisOperationCommands(redisUi),
     ...redisKeyAdminCommands(redisUi),
+    ...redisKeyFolderCommands(redisUi),
     ...redisNodesCommands(redisUi),
     ...redisStringCommands(redisUi),
     ...redisJsonEditCommands(redisUi),
@@ -232,7 +255,7 @@ export function activate(context: vscode.ExtensionContext): BrokerExplorerApi {
   const services = createServices(context);
   const { log, prompts, profiles, tunnels, sshTrust, tails, redisPool, amqpPool } = services;
   const views = createViews(context, services);
-  const { redisTree, rabbitTree, rabbitView, values, results, redisConsoles, fileTargets } = views;
+  const { redisTree, rabbitTree, rabbitView, redisView, values, results, redisConsoles, fileTargets, drops } = views;
   const dashboards = new DashboardPanels(context.extensionUri, log);
   const rabbit = rabbitmqCommands(
     {
@@ -277,7 +300,8 @@ export function activate(context: vscode.ExtensionContext): BrokerExplorerApi {
     ...registerRedisLanguage({ profiles, pool: redisPool }),
     fileTargets,
     tailStatus,
-    vscode.window.createTreeView('brokerExplorer.redis', { treeDataProvider: redisTree, showCollapseAll: true }),
+    redisView,
+    watchKeySelection(redisView),
     rabbitView,
     ...rabbit.disposables,
     vscode.workspace.registerTextDocumentContentProvider(VALUE_SCHEME, values),
@@ -304,6 +328,7 @@ export function activate(context: vscode.ExtensionContext): BrokerExplorerApi {
     prompts,
     fileTargets,
     tailStatus,
+    drops,
     activationMs,
     logUri: context.logUri,
     globalStorageUri: context.globalStorageUri,

@@ -39,6 +39,8 @@ import { registerSshTests } from './ssh.test';
 import { registerTcpTests } from './tcp.test';
 import { registerTcpTerminalTests } from './tcpTerminal.test';
 import { registerValueEditorTests } from './valueEditor.test';
+import { registerTreesTests } from './trees.test';
+import { registerTreesRabbitTests } from './treesRabbit.test';
 
 export function run(): Promise<void> {
   // BE_TEST_GREP=<regex> runs only the matching tests (for working on one area; CI runs all).
@@ -83,6 +85,8 @@ export function run(): Promise<void> {
   registerRabbitmqOpsTests();
   registerRabbitmqUsersTests();
   registerTcpTerminalTests();
+  registerTreesTests();
+  registerTreesRabbitTests();
   registerBadInputTests();
   registerReadOnlyTests();
   registerReadOnlyRabbitOpsTests();

@@ -226,15 +226,15 @@ export function registerRedisInsightTests(): void {
       const roContext = (await roLeaf.getTreeItem()).contextValue ?? '';
       assert.equal(roContext, 'be:redis:serverAction+readonly');
       const pkg = vscode.extensions.getExtension(EXTENSION_ID)?.packageJSON as {
-        contributes: { menus: Record<string, { command: string; when?: string }[]> };
+        contributes: { menus: Record<string, { command?: string; submenu?: string; when?: string }[]> };
       };
       const offered = (value: string): string[] =>
         pkg.contributes.menus['view/item/context']
           .filter((m) => {
             const re = /^viewItem =~ \/(.*)\/$/.exec(m.when ?? '');
-            return m.command.startsWith('brokerExplorer.redis.') && re !== null && new RegExp(re[1]).test(value);
+            return m.command?.startsWith('brokerExplorer.redis.') === true && re !== null && new RegExp(re[1]).test(value);
           })
-          .map((m) => m.command);
+          .map((m) => m.command ?? '');
       assert.ok(offered('be:redis:serverAction').includes('brokerExplorer.redis.slowlogReset'));
       assert.ok(!offered(roContext).includes('brokerExplorer.redis.slowlogReset'));
       assert.ok(offered(roContext).includes('brokerExplorer.redis.monitor'));

@@ -232,25 +232,27 @@ export function registerRedisTreeTests(): void {
       const pkg = vscode.extensions.getExtension(EXTENSION_ID)?.packageJSON as {
         contributes: { menus: Record<string, { command: string; when?: string }[]> };
       };
-      const menus = pkg.contributes.menus['view/item/context'];
+      // The key's own menu and its TTL submenu (a single key: the multi-selection entries are not shown).
+      const menus = [...pkg.contributes.menus['view/item/context'], ...pkg.contributes.menus['brokerExplorer.redis.ttl']];
       /** Whether a menu entry's `when` clause (`viewItem =~ /re/` or `viewItem == value`) shows it for this context value. */
       const shows = (when: string | undefined, value: string): boolean => {
-        const regex = /^viewItem =~ \/(.*)\/$/.exec(when ?? '');
+        if (/(^|[^!])listMultiSelection/.test(when ?? '')) return false;
+        const regex = /^viewItem =~ \/(.*)\/(?: && !listMultiSelection)?$/.exec(when ?? '');
         if (regex) return new RegExp(regex[1]).test(value);
         return when === `viewItem == ${value}` || when === `viewItem == '${value}'`;
       };
       const offered = (value: string): string[] =>
-        ['deleteKeys', 'expire', 'rename'].filter((c) =>
+        ['deleteKey', 'expire', 'rename'].filter((c) =>
           menus.some((m) => m.command === `brokerExplorer.redis.${c}` && shows(m.when, value)),
         );
       const db = await dbNode();
       const moduleKey = new KeyNode(db, db, { key: Buffer.from('app:json'), type: 'ReJSON-RL', ttl: -1 });
       const value = moduleKey.getTreeItem().contextValue ?? '';
-      assert.deepEqual(offered(value), ['deleteKeys', 'expire', 'rename'], `menus for ${value}`);
+      assert.deepEqual(offered(value), ['deleteKey', 'expire', 'rename'], `menus for ${value}`);
       const readOnly = contextValue(`redis:key:${keyTypeTag('ReJSON-RL')}`, { readonly: true });
       assert.deepEqual(offered(readOnly), [], `menus for ${readOnly}`);
       const hash = new KeyNode(db, db, { key: Buffer.from('app:user:1'), type: 'hash', ttl: -1 }).getTreeItem().contextValue ?? '';
-      assert.deepEqual(offered(hash), ['deleteKeys', 'expire', 'rename'], `menus for ${hash}`);
+      assert.deepEqual(offered(hash), ['deleteKey', 'expire', 'rename'], `menus for ${hash}`);
     });
 
     it("a key's tooltip shows its encoding and memory (core describeKey)", async () => {

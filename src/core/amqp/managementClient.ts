@@ -37,9 +37,10 @@ import {
 } from './managementTypes';
 
 const VHOST_COLUMNS = 'name,description,tracing,messages,messages_ready,messages_unacknowledged';
-const EXCHANGE_COLUMNS = 'name,vhost,type,durable,auto_delete,internal,arguments';
+const EXCHANGE_COLUMNS =
+  'name,vhost,type,durable,auto_delete,internal,arguments,message_stats.publish_in_details.rate,message_stats.publish_out_details.rate';
 const QUEUE_COLUMNS =
-  'name,vhost,type,durable,auto_delete,exclusive,arguments,state,messages,messages_ready,messages_unacknowledged,consumers,node,leader,members,online,policy,operator_policy,effective_policy_definition';
+  'name,vhost,type,durable,auto_delete,exclusive,arguments,state,messages,messages_ready,messages_unacknowledged,consumers,node,leader,members,online,policy,operator_policy,effective_policy_definition,message_stats.publish_details.rate,message_stats.deliver_get_details.rate,message_stats.ack_details.rate';
 const CONNECTION_COLUMNS =
   'name,vhost,user,user_provided_name,client_properties.connection_name,client_properties.product,client_properties.version,client_properties.platform,state,channels,recv_oct_details,send_oct_details';
 

@@ -35,6 +35,9 @@ export interface ExchangeInfo {
   arguments: Record<string, unknown>;
   /** The default exchange ("") and the `amq.*` ones. */
   builtIn: boolean;
+  /** Messages/s published into it and routed out of it (message_stats), once the broker has sampled some traffic. */
+  publishInRate?: number;
+  publishOutRate?: number;
 }
 
 export type QueueType = 'classic' | 'quorum' | 'stream';
@@ -67,6 +70,10 @@ export interface QueueInfo {
   operatorPolicy?: string;
   /** What those policies set, merged as the broker applies them. */
   effectivePolicy?: Record<string, unknown>;
+  /** Messages/s published to, delivered from and acknowledged on it (message_stats), once the broker has sampled some traffic. */
+  publishRate?: number;
+  deliverRate?: number;
+  ackRate?: number;
 }
 
 /** One node of the cluster, as GET /api/nodes reports it; a stopped node has only its name and `running: false`. */
@@ -172,6 +179,13 @@ function numbers(value: unknown): Record<string, number> {
   return out;
 }
 
+/** A `message_stats.<key>_details.rate` the management API gives, in messages per second. */
+export function messageRate(o: JsonObject, key: string): number | undefined {
+  const stats = isObject(o.message_stats) ? o.message_stats : {};
+  const details = stats[`${key}_details`];
+  return isObject(details) ? optNum(details, 'rate') : undefined;
+}
+
 export function withOptional<T extends object>(base: T, extra: Partial<T>): T {
   for (const [k, v] of Object.entries(extra)) if (v !== undefined) (base as Record<string, unknown>)[k] = v;
   return base;
@@ -200,6 +214,10 @@ export function parseExchange(o: JsonObject): ExchangeInfo {
     internal: bool(o, 'internal'),
     arguments: args(o),
     builtIn: name === '' || name.startsWith('amq.'),
+    ...withOptional<Pick<ExchangeInfo, 'publishInRate' | 'publishOutRate'>>(
+      {},
+      { publishInRate: messageRate(o, 'publish_in'), publishOutRate: messageRate(o, 'publish_out') },
+    ),
   };
 }
 
@@ -232,6 +250,9 @@ export function parseQueue(o: JsonObject): QueueInfo {
         isObject(o.effective_policy_definition) && Object.keys(o.effective_policy_definition).length > 0
           ? o.effective_policy_definition
           : undefined,
+      publishRate: messageRate(o, 'publish'),
+      deliverRate: messageRate(o, 'deliver_get'),
+      ackRate: messageRate(o, 'ack'),
     },
   );
 }

@@ -3,7 +3,7 @@
  * permissions and vhost limits, narrowed from its JSON to small typed
  * shapes (the same way managementTypes.ts does for queues and exchanges).
  */
-import { args, bool, isObject, optNum, optStr, str, withOptional, type JsonObject } from './managementTypes';
+import { args, bool, isObject, messageRate, optNum, optStr, str, withOptional, type JsonObject } from './managementTypes';
 
 export interface ChannelInfo {
   /** `127.0.0.1:50682 -> 127.0.0.1:5672 (1)`. */
@@ -73,11 +73,7 @@ export interface VhostLimitInfo {
   limits: Record<string, number>;
 }
 
-function rate(o: JsonObject, key: string): number | undefined {
-  const stats = isObject(o.message_stats) ? o.message_stats : {};
-  const details = stats[`${key}_details`];
-  return isObject(details) ? optNum(details, 'rate') : undefined;
-}
+const rate = messageRate;
 
 export function parseChannel(o: JsonObject): ChannelInfo {
   const conn = isObject(o.connection_details) ? o.connection_details : {};

@@ -18,6 +18,8 @@ export interface CommandCall {
   node?: TreeNode;
   /** The editor lines a CodeLens runs (its command's argument is a Range). */
   range?: vscode.Range;
+  /** Every selected tree node when the view allows several (the node first); at least `[node]` when there is a node. */
+  nodes?: readonly TreeNode[];
   /** True when the user may be asked (palette or menu). */
   interactive: boolean;
   /** How the command asks: the one prompts service, injected when the commands are registered. */
@@ -43,8 +45,8 @@ export function registerCommands(
   lookup?: ProfileNodeLookup,
 ): vscode.Disposable[] {
   return specs.map((spec) =>
-    vscode.commands.registerCommand(spec.id, async (arg: unknown) => {
-      const call: CommandCall = { ...toCall(arg), prompts };
+    vscode.commands.registerCommand(spec.id, async (arg: unknown, selected: unknown) => {
+      const call: CommandCall = { ...toCall(arg, selected), prompts };
       try {
         return await (call.interactive ? spec.run(call) : unattended(() => spec.run(call)));
       } catch (err) {
@@ -67,8 +69,12 @@ export function registerCommands(
   );
 }
 
-function toCall(arg: unknown): Omit<CommandCall, 'prompts'> {
-  if (isTreeNode(arg)) return { node: arg, interactive: true };
+/** A tree menu passes (node, selection): the selection when it holds the node, else the node alone. */
+function toCall(arg: unknown, selected: unknown): Omit<CommandCall, 'prompts'> {
+  if (isTreeNode(arg)) {
+    const many = Array.isArray(selected) ? selected.filter(isTreeNode) : [];
+    return { node: arg, nodes: many.includes(arg) ? [arg, ...many.filter((n) => n !== arg)] : [arg], interactive: true };
+  }
   if (arg instanceof vscode.Range) return { range: arg, interactive: true };
   if (typeof arg === 'object' && arg !== null && !Array.isArray(arg) && !(arg instanceof vscode.Uri)) {
     return { args: arg as Record<string, unknown>, interactive: false };

@@ -18,6 +18,8 @@ import { BaseNode, type TreeNode } from './treeNode';
 
 interface Shown {
   key: string;
+  /** What "Copy Name" copies. */
+  name: string;
   label: string;
   description: string;
   tooltip: string;
@@ -35,6 +37,7 @@ function show(kind: ActivityKind, x: ActivityInfo, wide: boolean): Shown {
       const client = [c.product, c.version, c.platform].filter(Boolean).join(' ');
       return {
         key: c.name,
+        name: c.name,
         label: c.clientName ?? c.name,
         description: `${c.user}${where} · ${c.channels ?? '?'} channel(s)${c.state && c.state !== 'running' ? ` · ${c.state}` : ''}`,
         tooltip: `connection ${c.name}\nuser ${c.user}, vhost ${c.vhost}${client ? `\nclient ${client}` : ''}${c.recvRate !== undefined ? `\nin ${c.recvRate.toFixed(0)} B/s, out ${(c.sendRate ?? 0).toFixed(0)} B/s` : ''}`,
@@ -46,6 +49,7 @@ function show(kind: ActivityKind, x: ActivityInfo, wide: boolean): Shown {
       const ch = x as ChannelInfo;
       return {
         key: ch.name,
+        name: ch.name,
         label: ch.name,
         description: `prefetch ${ch.prefetch} · ${ch.unacked} unacked${ch.confirm ? ` · confirm, ${ch.unconfirmed} unconfirmed` : ''} · ${ch.consumers} consumer(s)${rate(ch.publishRate)}${where}`,
         tooltip: `channel ${ch.number} of ${ch.connectionName}\nuser ${ch.user}, vhost ${ch.vhost}\npublish${rate(ch.publishRate) || ' –'}, deliver${rate(ch.deliverRate) || ' –'}, ack${rate(ch.ackRate) || ' –'}`,
@@ -57,6 +61,7 @@ function show(kind: ActivityKind, x: ActivityInfo, wide: boolean): Shown {
       const c = x as ConsumerInfo;
       return {
         key: `${c.channelName}/${c.consumerTag}`,
+        name: c.consumerTag,
         label: c.consumerTag,
         description: `queue ${c.queue} · prefetch ${c.prefetch}${c.ackRequired ? '' : ' · no ack'}${c.active === false ? ' · waiting (single active consumer)' : ''}${where}`,
         tooltip: `consumer ${c.consumerTag} on queue "${c.queue}" (vhost ${c.vhost})\nchannel ${c.channelName}`,
@@ -68,6 +73,7 @@ function show(kind: ActivityKind, x: ActivityInfo, wide: boolean): Shown {
       const p = x as PolicyInfo;
       return {
         key: `${p.operator ? 'op' : 'p'}/${p.name}`,
+        name: p.name,
         label: p.name,
         description: `${p.operator ? 'operator · ' : ''}${p.pattern} → ${p.applyTo} · priority ${p.priority}`,
         tooltip: `${p.operator ? 'operator policy' : 'policy'} "${p.name}"\n${JSON.stringify(p.definition, null, 2)}`,
@@ -145,6 +151,11 @@ export class ActivityItem extends BaseNode {
 
   get profile(): ResolvedRabbitProfile {
     return this.list.profile;
+  }
+
+  /** The connection's, channel's or policy's name, or the consumer's tag. */
+  get name(): string {
+    return this.shown.name;
   }
 
   getTreeItem(): vscode.TreeItem {

@@ -69,6 +69,19 @@ export function replicaText(q: QueueInfo): string {
   return q.node ? `\nnode ${q.node}` : '';
 }
 
+/** Message rates for a description (non-zero ones) and a tooltip (every one the broker gave). */
+export function ratesText(rates: readonly [string, number | undefined][]): { short: string; long: string } {
+  const given = rates.filter((r): r is [string, number] => r[1] !== undefined);
+  const fmt = (v: number): string => `${v < 10 ? v.toFixed(1) : Math.round(v).toLocaleString('en-US')}/s`;
+  return {
+    short: given
+      .filter(([, v]) => v > 0)
+      .map(([what, v]) => `${what} ${fmt(v)}`)
+      .join(' · '),
+    long: given.length === 0 ? '' : `\nrates: ${given.map(([what, v]) => `${what} ${fmt(v)}`).join(', ')}`,
+  };
+}
+
 export class ExchangeNode extends BindingsOwnerNode {
   constructor(
     folder: ItemFolder,
@@ -86,11 +99,15 @@ export class ExchangeNode extends BindingsOwnerNode {
     const item = new vscode.TreeItem(x.name === '' ? '(AMQP default)' : x.name, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = this.id;
     const flags = flagText(x, x.internal);
-    item.description = [x.type, flags, x.builtIn ? 'built-in' : ''].filter(Boolean).join(' · ');
+    const rates = ratesText([
+      ['in', x.publishInRate],
+      ['out', x.publishOutRate],
+    ]);
+    item.description = [x.type, flags, x.builtIn ? 'built-in' : '', rates.short].filter(Boolean).join(' · ');
     const flagWords = [x.durable ? 'durable' : 'transient', x.autoDelete ? 'auto-delete' : '', x.internal ? 'internal' : '']
       .filter(Boolean)
       .join(', ');
-    item.tooltip = `${x.type} exchange "${x.name}" (${flagWords})${x.builtIn ? '\nbuilt into the broker' : ''}${argumentsText(x.arguments)}`;
+    item.tooltip = `${x.type} exchange "${x.name}" (${flagWords})${x.builtIn ? '\nbuilt into the broker' : ''}${argumentsText(x.arguments)}${rates.long}`;
     item.iconPath = new vscode.ThemeIcon(x.builtIn ? 'symbol-constant' : 'arrow-swap');
     item.contextValue = contextValue('rabbitmq:exchange', { builtin: x.builtIn, readonly: this.profile.readOnly });
     return item;
@@ -115,11 +132,16 @@ export class QueueNode extends BindingsOwnerNode {
     item.id = this.id;
     const n = (v: number | undefined): string => (v === undefined ? '?' : v.toLocaleString('en-US'));
     const leader = q.leader !== undefined && q.type !== 'classic' ? ` · leader ${q.leader}` : '';
-    item.description = `${q.type} · ${n(q.messagesReady)} ready · ${n(q.messagesUnacknowledged)} unacked · ${n(q.consumers)} consumers${leader}${q.policy || q.operatorPolicy ? ` · policy ${[q.policy, q.operatorPolicy].filter(Boolean).join(' + ')}` : ''}`;
+    const rates = ratesText([
+      ['in', q.publishRate],
+      ['out', q.deliverRate],
+      ['ack', q.ackRate],
+    ]);
+    item.description = `${q.type} · ${n(q.messagesReady)} ready · ${n(q.messagesUnacknowledged)} unacked · ${n(q.consumers)} consumers${rates.short ? ` · ${rates.short}` : ''}${leader}${q.policy || q.operatorPolicy ? ` · policy ${[q.policy, q.operatorPolicy].filter(Boolean).join(' + ')}` : ''}`;
     const flagWords = [q.durable ? 'durable' : 'transient', q.autoDelete ? 'auto-delete' : '', q.exclusive ? 'exclusive' : '']
       .filter(Boolean)
       .join(', ');
-    item.tooltip = `${q.type} queue "${q.name}" (${flagWords})${q.state ? `\nstate ${q.state}` : ''}${replicaText(q)}${argumentsText(q.arguments)}${policyText(q)}${q.messages === undefined ? '\nstatistics: not sampled yet (the broker updates them about every 5 s)' : ''}`;
+    item.tooltip = `${q.type} queue "${q.name}" (${flagWords})${q.state ? `\nstate ${q.state}` : ''}${replicaText(q)}${argumentsText(q.arguments)}${policyText(q)}${rates.long}${q.messages === undefined ? '\nstatistics: not sampled yet (the broker updates them about every 5 s)' : ''}`;
     item.iconPath = new vscode.ThemeIcon(q.type === 'stream' ? 'pulse' : q.type === 'quorum' ? 'database' : 'inbox');
     item.contextValue = contextValue('rabbitmq:queue', {
       ...queueTypeFlags(q.type),

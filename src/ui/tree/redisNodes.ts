@@ -108,6 +108,11 @@ export class RedisProfileNode extends BaseNode {
     }
   }
 
+  /** Drops every database's loaded pages (a full refresh scans again). */
+  resetDatabases(): void {
+    for (const node of this.dbNodes ?? []) node.reset();
+  }
+
   database(db: number): DatabaseNode {
     let node = this.dbNodes?.find((n) => n.db === db);
     if (!node) {
@@ -275,7 +280,7 @@ export class TypeGroupNode extends PagedKeysNode {
     item.id = this.id;
     item.iconPath = new vscode.ThemeIcon(TYPE_ICONS[this.type] ?? 'key');
     if (this.pager.started) item.description = `${this.pager.keys.length.toLocaleString('en-US')}${this.pager.complete ? '' : '+'} keys`;
-    item.contextValue = contextValue('redis:typeGroup');
+    item.contextValue = contextValue('redis:typeGroup', { readonly: this.dbNode.profile.readOnly });
     return item;
   }
 
@@ -319,7 +324,7 @@ export class NamespaceNode extends PagedKeysNode {
     item.iconPath = new vscode.ThemeIcon('folder');
     item.description = this.pager.started ? `${this.pager.keys.length}${this.pager.complete ? '' : '+'} keys` : `${this.seen}+ keys`;
     item.tooltip = `Keys starting with ${displayBytes(this.prefix)}`;
-    item.contextValue = contextValue('redis:namespace');
+    item.contextValue = contextValue('redis:namespace', { readonly: this.dbNode.profile.readOnly });
     return item;
   }
 

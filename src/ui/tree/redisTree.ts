@@ -85,6 +85,12 @@ export class RedisTree extends NodeTreeProvider {
     this.refresh(profileNode);
   }
 
+  /** Reloads everything: every database's key pages are scanned again on the next expand. */
+  refreshAll(): void {
+    for (const node of this.nodes.values()) node.resetDatabases();
+    this.refresh();
+  }
+
   /** The node of a profile, for tests and reveal. */
   profileNode(name: string): RedisProfileNode | undefined {
     return this.nodes.get(name);

@@ -8,9 +8,11 @@ import * as vscode from 'vscode';
 import { brokerOverview, type BrokerOverview } from '../../../core/amqp/managementBrowse';
 import type { ConnectionInfo } from '../../../core/amqp/managementTypes';
 import { InputError } from '../../../core/errors';
-import { ExchangeNode, QueueNode } from '../../tree/rabbitItems';
+import { BindingNode, ExchangeNode, QueueNode } from '../../tree/rabbitItems';
 import { ActivityItem } from '../../tree/rabbitActivityNodes';
-import { VhostNode } from '../../tree/rabbitNodes';
+import { ClusterNodeItem } from '../../tree/rabbitClusterNodes';
+import { RabbitProfileNode, VhostNode } from '../../tree/rabbitNodes';
+import type { TreeNode } from '../../tree/treeNode';
 import { bool, str } from '../args';
 import type { CommandCall, CommandSpec } from '../registry';
 import { target, where, type RabbitDeps, type Target } from './common';
@@ -86,12 +88,35 @@ function entityOf(call: CommandCall): { kind: 'queue' | 'exchange'; name: string
   return undefined;
 }
 
+const ACTIVITY_KINDS = { connections: 'connection', channels: 'channel', consumers: 'consumer tag', policies: 'policy' } as const;
+
+/** The name "Copy Name" takes from any RabbitMQ item: a queue, an exchange, a vhost, a binding's routing key, a connection, … */
+function itemName(node: TreeNode | undefined): { kind: string; name: string } | undefined {
+  if (node instanceof QueueNode) return { kind: 'queue', name: node.info.name };
+  if (node instanceof ExchangeNode) return { kind: 'exchange', name: node.info.name };
+  if (node instanceof VhostNode) return { kind: 'vhost', name: node.vhost };
+  if (node instanceof RabbitProfileNode) return { kind: 'profile', name: node.profile.name };
+  if (node instanceof BindingNode) return { kind: 'routing key', name: node.binding.routingKey };
+  if (node instanceof ActivityItem) return { kind: ACTIVITY_KINDS[node.list.kind], name: node.name };
+  if (node instanceof ClusterNodeItem) return { kind: 'node', name: node.info.name };
+  return undefined;
+}
+
 async function doCopyName(call: CommandCall): Promise<{ name: string }> {
-  const entity = entityOf(call);
-  if (!entity) throw new InputError('Copy Name needs a queue or an exchange: run it on one in the tree, or give "queue" or "exchange".');
-  await vscode.env.clipboard.writeText(entity.name);
-  if (call.interactive) vscode.window.setStatusBarMessage(`$(copy) Copied ${entity.kind} name "${entity.name}"`, 3000);
-  return { name: entity.name };
+  const nodes = call.nodes && call.nodes.length > 1 ? call.nodes : [call.node];
+  const items = nodes.map(itemName).filter((x): x is { kind: string; name: string } => x !== undefined);
+  const entity = items.length > 0 ? undefined : entityOf(call);
+  if (entity) items.push(entity);
+  if (items.length === 0)
+    throw new InputError('Copy Name needs a RabbitMQ item: run it on one in the tree, or give "queue" or "exchange".');
+  const text = items.map((i) => i.name).join('\n');
+  await vscode.env.clipboard.writeText(text);
+  if (call.interactive)
+    vscode.window.setStatusBarMessage(
+      items.length === 1 ? `$(copy) Copied ${items[0].kind} name "${items[0].name}"` : `$(copy) Copied ${items.length} names`,
+      3000,
+    );
+  return { name: text };
 }
 
 /** The management UI's page of a queue, an exchange, a vhost or a connection. */

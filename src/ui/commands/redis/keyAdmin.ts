@@ -82,6 +82,8 @@ async function deleteKeys(deps: RedisUiDeps, call: CommandCall): Promise<unknown
     refreshDatabases(deps.tree, t.profile.name, [t.db]);
     return { deleted: result.deleted };
   }
+  const selected = (call.nodes ?? []).filter((n): n is KeyNode => n instanceof KeyNode);
+  if (selected.length > 1) return deleteSelected(call.prompts, deps, call, selected);
   if (call.node instanceof KeyNode) {
     const keyTarget = await resolveKey(deps, call, 'Delete Keys');
     return deleteNamed(call.prompts, deps, keyTarget, [keyTarget.key]);
@@ -115,29 +117,74 @@ async function deleteNamed(prompts: Prompts, deps: RedisUiDeps, t: RedisTarget, 
   return undefined;
 }
 
-async function deletePattern(prompts: Prompts, deps: RedisUiDeps, t: RedisTarget, pattern: string): Promise<unknown> {
+/**
+ * A multi-selection of key nodes: one question with the count, then one
+ * batched UNLINK per database the keys belong to.
+ */
+async function deleteSelected(prompts: Prompts, deps: RedisUiDeps, call: CommandCall, nodes: readonly KeyNode[]): Promise<unknown> {
+  const byDb = new Map<string, { node: KeyNode; keys: Buffer[] }>();
+  for (const node of nodes) {
+    const id = node.dbNode.id;
+    const group = byDb.get(id) ?? { node, keys: [] };
+    if (!group.keys.some((k) => k.equals(node.key))) group.keys.push(node.key);
+    byDb.set(id, group);
+  }
+  const groups = [...byDb.values()];
+  const count = groups.reduce((n, g) => n + g.keys.length, 0);
+  const first = groups[0].node.dbNode;
+  const where = groups.length === 1 ? `db${first.db} of "${first.profile.name}"` : `${groups.length} databases`;
+  await prompts.confirm(`Delete ${count} keys from ${where}?`, 'Delete', 'UNLINK: this cannot be undone.');
+  let deleted = 0;
+  for (const g of groups) {
+    const t = await resolveTarget(deps, { ...call, node: g.node, nodes: [g.node] }, 'Delete Keys');
+    try {
+      deleted += (await coreDeleteKeys(t.session, g.keys)).deleted;
+    } finally {
+      refreshDatabases(deps.tree, t.profile.name, [t.db]);
+    }
+  }
+  vscode.window.setStatusBarMessage(`Redis: deleted ${deleted} of ${count} keys`, 5000);
+  return { deleted };
+}
+
+/** What a pattern delete removes: a MATCH pattern (bytes), optionally only keys of one type. */
+export interface PatternScope {
+  pattern: Buffer;
+  type?: string;
+  /** How the keys are named in the sentences ("matching user:*", "of type hash"). */
+  label?: string;
+}
+
+/** Counts the keys first (progress, Cancel), confirms with the count, then deletes in batches (progress, Cancel). */
+export async function deletePattern(prompts: Prompts, deps: RedisUiDeps, t: RedisTarget, scope: PatternScope | string): Promise<unknown> {
+  const s: PatternScope = typeof scope === 'string' ? { pattern: Buffer.from(scope, 'utf8') } : scope;
+  const match = { hex: s.pattern.toString('hex') };
+  const pattern = s.label ?? `matching ${displayBytes(s.pattern, 80)}`;
+  const options = s.type !== undefined ? { type: s.type } : {};
   const counted = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Counting keys matching ${pattern}`, cancellable: true },
+    { location: vscode.ProgressLocation.Notification, title: `Counting keys ${pattern}`, cancellable: true },
     (progress, token) =>
-      countKeys(t.session, pattern, {
+      countKeys(t.session, match, {
+        ...options,
         signal: abortOn(token),
         onProgress: (p) =>
           progress.report({ message: `${p.matched.toLocaleString('en-US')} found, ${p.scanned.toLocaleString('en-US')} examined` }),
       }),
   );
   if (counted.count === 0) {
-    prompts.info(`No keys in db${t.db} of "${t.profile.name}" match ${pattern}.`);
-    return undefined;
+    prompts.info(`No keys ${pattern} in db${t.db} of "${t.profile.name}".`);
+    return { deleted: 0 };
   }
   await prompts.confirm(
-    `Delete ${counted.count.toLocaleString('en-US')} keys matching ${pattern} from db${t.db} of "${t.profile.name}"?`,
+    `Delete ${counted.count.toLocaleString('en-US')} keys ${pattern} from db${t.db} of "${t.profile.name}"?`,
     'Delete',
     'Keys created meanwhile that match are deleted too.',
   );
   const result = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Deleting keys matching ${pattern}`, cancellable: true },
+    { location: vscode.ProgressLocation.Notification, title: `Deleting keys ${pattern}`, cancellable: true },
     (progress, token) =>
-      deleteByPattern(t.session, pattern, {
+      deleteByPattern(t.session, match, {
+        ...options,
         signal: abortOn(token),
         onProgress: (p) =>
           progress.report({
@@ -150,8 +197,8 @@ async function deletePattern(prompts: Prompts, deps: RedisUiDeps, t: RedisTarget
       }),
   );
   refreshDatabases(deps.tree, t.profile.name, [t.db]);
-  vscode.window.setStatusBarMessage(`Redis: deleted ${result.deleted.toLocaleString('en-US')} keys matching ${pattern}`, 5000);
-  return undefined;
+  vscode.window.setStatusBarMessage(`Redis: deleted ${result.deleted.toLocaleString('en-US')} keys ${pattern}`, 5000);
+  return { deleted: result.deleted, counted: counted.count };
 }
 
 /** FLUSHDB on a cluster: every primary, after the user types the profile's name. */
@@ -183,10 +230,21 @@ async function flushDb(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
   return {};
 }
 
+function nameText(key: Buffer): string {
+  const b = fromBuffer(key);
+  return typeof b === 'string' ? b : quoteArg(key);
+}
+
 async function copyKeyName(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
+  const selected = (call.nodes ?? []).filter((n): n is KeyNode => n instanceof KeyNode);
+  if (selected.length > 1) {
+    // Several keys: one name a line.
+    const text = selected.map((n) => nameText(n.key)).join('\n');
+    await vscode.env.clipboard.writeText(text);
+    return { text };
+  }
   const k = await resolveKey(deps, call, 'Copy Key Name');
-  const b = fromBuffer(k.key);
-  const text = typeof b === 'string' ? b : quoteArg(k.key);
+  const text = nameText(k.key);
   await vscode.env.clipboard.writeText(text);
   return { text };
 }
@@ -224,6 +282,8 @@ export function redisKeyAdminCommands(deps: RedisUiDeps): CommandSpec[] {
   return [
     { id: 'brokerExplorer.redis.newKey', run: (call) => newKey(deps, call) },
     { id: 'brokerExplorer.redis.deleteKeys', run: (call) => deleteKeys(deps, call) },
+    // The same command, titled "Delete Key…" for a single key's menu.
+    { id: 'brokerExplorer.redis.deleteKey', run: (call) => deleteKeys(deps, call) },
     { id: 'brokerExplorer.redis.flushDb', run: (call) => flushDb(deps, call) },
     { id: 'brokerExplorer.redis.copyKeyName', run: (call) => copyKeyName(deps, call) },
     { id: 'brokerExplorer.redis.copyValue', run: (call) => copyValue(deps, call) },

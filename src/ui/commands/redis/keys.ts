@@ -184,8 +184,12 @@ export function redisKeyCommands(deps: RedisKeyDeps): CommandSpec[] {
       id: 'brokerExplorer.redis.refresh',
       run: (call) => {
         const dbNode = dbNodeOf(call.node);
+        // The view's title button (no node): every database is scanned again, not only redrawn.
+        if (!call.node) deps.tree.refreshAll();
+        if (call.node instanceof RedisProfileNode) call.node.resetDatabases();
         if (dbNode) dbNode.reset();
-        deps.tree.refresh(call.node instanceof RedisProfileNode || dbNode ? call.node : undefined);
+        // A folder or key reloads its database's subtree (the database's pages were just dropped).
+        deps.tree.refresh(call.node instanceof RedisProfileNode ? call.node : dbNode?.shown);
         return Promise.resolve({});
       },
     },
