@@ -30,14 +30,23 @@ describe('layering', () => {
     );
   });
 
-  it('src/webview (browser code) imports neither vscode, Node, nor the extension side', () => {
-    const offenders = files(join(root, 'src/webview')).filter((f) =>
-      /from ['"](vscode|node:[^'"]*|(\.\.\/)+(ui|core|extension)\b[^'"]*)['"]/.test(readFileSync(f, 'utf8')),
-    );
+  it('src/webview (browser code) imports neither vscode, Node, nor the extension side; from core only types and units', () => {
+    const offenders = files(join(root, 'src/webview')).filter((f) => {
+      const text = readFileSync(f, 'utf8');
+      if (/from ['"](vscode|node:[^'"]*|(\.\.\/)+(ui|extension)\b[^'"]*)['"]/.test(text)) return true;
+      // A value import from core would bundle server-side code into the page: only `import type`, or the pure units module.
+      return [...text.matchAll(/^import (type )?[^;]*?from ['"]((\.\.\/)+core\/[^'"]*)['"]/gm)].some(
+        (m) => !m[1] && !/\/core\/units$/.test(m[2]),
+      );
+    });
     assert.deepEqual(
       offenders.map((f) => relative(root, f)),
       [],
     );
+  });
+
+  it('the units module the pages share imports nothing', () => {
+    assert.doesNotMatch(readFileSync(join(root, 'src/core/units.ts'), 'utf8'), /^import /m);
   });
 
   it('the extension side takes only the protocol files from src/webview (no DOM code)', () => {

@@ -5,6 +5,7 @@
  * change how a field is rendered.
  */
 import type { Redis } from 'ioredis';
+import { formatBytes, formatDuration } from '../units';
 
 /** `{ [section]: { [field]: value } }`, section names in lower case as `INFO <section>` takes them. */
 export type InfoSections = Record<string, Record<string, string>>;
@@ -50,46 +51,6 @@ export function infoUnit(field: string): InfoUnit | undefined {
   if (/_in_seconds$|_seconds_ago$|_secs?$|_seconds$/.test(field)) return 'seconds';
   if (/memory|_bytes$|^mem_|_rss|_buffer$|_buf$|allocator_(allocated|active|resident)$|_size$/.test(field)) return 'bytes';
   return undefined;
-}
-
-const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-
-/** `1536` → `1.50 KiB`; below 1 KiB the plain count with `B`. */
-export function formatBytes(bytes: number): string {
-  if (!Number.isFinite(bytes)) return String(bytes);
-  const sign = bytes < 0 ? '-' : '';
-  let n = Math.abs(bytes);
-  let unit = 0;
-  while (n >= 1024 && unit < BYTE_UNITS.length - 1) {
-    n /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${sign}${n} B` : `${sign}${n.toFixed(2)} ${BYTE_UNITS[unit]}`;
-}
-
-/** `93784.5` seconds → `1d 2h 3m 4s`; under a second in ms, under a ms in µs. */
-export function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds)) return String(seconds);
-  const sign = seconds < 0 ? '-' : '';
-  const s = Math.abs(seconds);
-  if (s === 0) return '0s';
-  if (s < 0.001) return `${sign}${Math.round(s * 1e6)}µs`;
-  if (s < 1) return `${sign}${(s * 1000).toFixed(s < 0.01 ? 2 : 0)}ms`;
-  if (s < 60) return `${sign}${Number.isInteger(s) ? s : s.toFixed(2)}s`;
-  const parts: string[] = [];
-  let rest = Math.floor(s);
-  for (const [size, name] of [
-    [86_400, 'd'],
-    [3_600, 'h'],
-    [60, 'm'],
-  ] as const) {
-    if (rest >= size) {
-      parts.push(`${Math.floor(rest / size)}${name}`);
-      rest %= size;
-    }
-  }
-  if (rest > 0) parts.push(`${rest}s`);
-  return sign + parts.join(' ');
 }
 
 /** The value with its unit made readable (`33154024` → `31.62 MiB`); undefined when it has none or is not a number. */

@@ -5,7 +5,7 @@
 import type { Redis } from 'ioredis';
 import { InputError } from '../errors';
 import type { WriteGuard } from './clientList';
-import { formatDuration } from './serverInfo';
+import { formatDuration } from '../units';
 import { quoteArg } from './tokenizer';
 
 export interface SlowlogEntry {

@@ -7,6 +7,7 @@ import type { RedisPool } from '../../core/redis/pool';
 import { slotMapFromReply } from '../../core/redis/slotMap';
 import { keySlot } from '../../core/redis/hashSlot';
 import { listNodes, type Topology, type TopologyNode } from '../../core/redis/topologyNodes';
+import { formatBytes as bytesText } from '../../core/units';
 
 /** The profile's nodes, read now. */
 export async function loadTopology(pool: RedisPool, profileName: string): Promise<Topology> {
@@ -24,17 +25,9 @@ export function slotRanges(slots: readonly [number, number][] | undefined): stri
   return (slots ?? []).map(([from, to]) => (from === to ? String(from) : `${from}-${to}`)).join(', ');
 }
 
-/** Bytes as "1.2 MB". */
+/** Bytes as "1.20 MiB", or "?" when the node did not say. */
 export function formatBytes(n: number | undefined): string {
-  if (n === undefined || !Number.isFinite(n)) return '?';
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let v = n;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return `${u === 0 ? v : v.toFixed(1)} ${units[u]}`;
+  return n === undefined || !Number.isFinite(n) ? '?' : bytesText(n);
 }
 
 /** One node as text: role, slots or primary, link state and figures. */

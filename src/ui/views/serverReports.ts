@@ -9,7 +9,8 @@ import { clientSummary } from '../../core/redis/clientList';
 import type { KeyspaceAnalysis } from '../../core/redis/keyspaceAnalysis';
 import type { PrefixStats } from '../../core/redis/keyspaceTally';
 import type { LatencyEvent } from '../../core/redis/serverHealth';
-import { formatBytes, formatDuration, humanValue } from '../../core/redis/serverInfo';
+import { humanValue } from '../../core/redis/serverInfo';
+import { formatBytes, formatDuration } from '../../core/units';
 
 const n = (v: number): string => v.toLocaleString('en-US');
 const label = (b: BytesLike): string => (typeof b === 'string' ? b : `{hex ${b.hex}}`);

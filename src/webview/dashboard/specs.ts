@@ -5,7 +5,7 @@
  */
 import type { NodeGauge, QueueSample, RabbitSample } from '../../core/amqp/overviewSeries';
 import type { RedisSample } from '../../core/redis/infoSeries';
-import { formatBytes } from '../../core/redis/serverInfo';
+import { formatBytes } from '../../core/units';
 import type { ChartSpec, SeriesValue } from './liveChart';
 import type { DashboardKind, DashboardSample } from './protocol';
 

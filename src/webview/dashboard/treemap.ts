@@ -7,7 +7,7 @@ import { hierarchy, treemap, type HierarchyRectangularNode } from 'd3-hierarchy'
 import type { BytesLike } from '../../core/bytes';
 import type { KeyspaceAnalysis } from '../../core/redis/keyspaceAnalysis';
 import type { PrefixStats } from '../../core/redis/keyspaceTally';
-import { formatBytes } from '../../core/redis/serverInfo';
+import { formatBytes } from '../../core/units';
 import { seriesColor } from './liveChart';
 
 interface Box {

@@ -6,7 +6,7 @@
  */
 import * as vscode from 'vscode';
 import { analyzeKeyspace, DEFAULT_ANALYSIS_TOP, MAX_ANALYSIS_TOP, type KeyspaceAnalysis } from '../../../core/redis/keyspaceAnalysis';
-import { formatBytes } from '../../../core/redis/serverInfo';
+import { formatBytes } from '../../../core/units';
 import type { RespClient } from '../../../core/redis/respClient';
 import { analysisLines } from '../../views/serverReports';
 import { num, str } from '../args';
