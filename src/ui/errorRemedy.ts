@@ -34,7 +34,7 @@ export const RETRY = 'brokerExplorer.retry';
 export function remedyOf(err: unknown): Remedy {
   const message = errorMessage(err);
   if (err instanceof AuthError) {
-    if (/not allowed|no permission|permission/i.test(message))
+    if (/not allowed|no permission|permission|"administrator" tag/i.test(message))
       return { problem: 'Not allowed', action: 'Edit Connection…', command: EDIT_CONNECTION, flag: 'denied' };
     return {
       problem: /\bSSH\b/.test(message) ? 'SSH login refused' : 'Login refused',

@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { api, BACK_ANSWER, exec, freePort, scriptPrompts, uniqueName, type Answer } from './util';
+import { api, BACK_ANSWER, exec, freePort, runScripted, uniqueName, type Answer } from './util';
 
 function stored(kind: 'redis' | 'rabbitmq', name: string): Record<string, unknown> | undefined {
   const list =
@@ -15,16 +15,7 @@ function stored(kind: 'redis' | 'rabbitmq', name: string): Record<string, unknow
   return list.find((p) => p.name === name);
 }
 
-async function wizard(command: string, answers: Answer[]): Promise<string[]> {
-  const prompts = await scriptPrompts(answers);
-  try {
-    await vscode.commands.executeCommand(command);
-  } finally {
-    prompts.restore();
-  }
-  assert.equal(answers.length, 0, `prompts left unasked: ${JSON.stringify(answers)}`);
-  return prompts.asked;
-}
+const wizard = runScripted;
 
 /** The "save in" step is asked only when a workspace is open. */
 const target = (): Answer[] => (vscode.workspace.workspaceFolders?.length ? ['User settings'] : []);

@@ -114,8 +114,10 @@ export function registerRabbitmqUsersTests(): void {
         const users = await find(await kids(await profileNode(profile)), (l) => l === 'Users');
         const shown = await kids(users);
         assert.equal(shown.length, 1);
-        assert.equal(await contextOf(shown[0]), 'be:error');
-        const sentence = await label(shown[0]);
+        // The node leads with the remedy (edit the profile to use an administrator); the sentence is its description.
+        assert.equal(await contextOf(shown[0]), 'be:error+denied');
+        assert.equal(await label(shown[0]), 'Not allowed — Edit Connection…');
+        const sentence = String((await (await api()).rabbitTree.treeItem(shown[0])).description);
         assertOneSentence(sentence, ['plain-pw']);
         assert.match(sentence, /needs a user with the "administrator" tag/);
       } finally {

@@ -151,7 +151,7 @@ export function registerRedisClusterTests(): void {
         primaries,
       );
       for (const i of items.slice(0, 3))
-        assert.match(String(i.description), /^primary · slots \d+-\d+ · connected · [\d.]+ [KM]?B · [\d,]+ keys?$/);
+        assert.match(String(i.description), /^primary · slots \d+-\d+ · connected · [\d.]+ (B|KiB|MiB|GiB) · [\d,]+ keys?$/);
       for (const i of items.slice(3)) assert.match(String(i.description), /^replica · of 127\.0\.0\.1:\d+ · connected · /);
       const folderItem = await a.redisTree.treeItem(folder);
       assert.match(String(folderItem.description), /^3 primary · 3 replica · [\d,]+ keys$/);

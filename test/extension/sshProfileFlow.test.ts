@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { OwnSshd, makeKeyPair, sshdAvailable, type KeyPair } from '../topology/sshTopology';
-import { api, assertOneSentence, exec, outputChannelText, rejects, scriptPrompts, uniqueName, type Answer } from './util';
+import { api, assertOneSentence, exec, outputChannelText, rejects, runScripted, uniqueName } from './util';
 
 const DB = 7;
 
@@ -26,16 +26,7 @@ function settingsText(): string {
   return JSON.stringify(['redis.profiles', 'rabbitmq.profiles'].map((k) => config.inspect(k)));
 }
 
-async function scripted(command: string, answers: Answer[]): Promise<string[]> {
-  const prompts = await scriptPrompts(answers);
-  try {
-    await vscode.commands.executeCommand(command);
-  } finally {
-    prompts.restore();
-  }
-  assert.equal(answers.length, 0, `prompts left unasked: ${JSON.stringify(answers)}`);
-  return prompts.asked;
-}
+const scripted = runScripted;
 
 export function registerSshProfileFlowTests(): void {
   describe('SSH in the profile flows, secrets and bad input (an sshd of its own, db 7)', function () {

@@ -219,3 +219,15 @@ export async function scriptPrompts(answers: Answer[]): Promise<ScriptedPrompts>
     },
   };
 }
+
+/** Runs a palette command with scripted answers; every answer must be asked. Returns the prompts asked, in order. */
+export async function runScripted(command: string, answers: Answer[]): Promise<string[]> {
+  const prompts = await scriptPrompts(answers);
+  try {
+    await vscode.commands.executeCommand(command);
+  } finally {
+    prompts.restore();
+  }
+  if (answers.length > 0) throw new Error(`prompts left unasked: ${JSON.stringify(answers)}`);
+  return prompts.asked;
+}

@@ -147,6 +147,17 @@ export async function notifications() {
 /** Closes every editor (and webview panel). */
 export async function closeAllEditors() {
   await runCommand('View: Close All Editors');
+  // A test that left unsaved text (a refused save, say) gets asked whether to save: the text is the test's own, discard it,
+  // or the modal would block every test after this one.
+  const dontSave = page().locator('.monaco-dialog-box').getByRole('button', { name: "Don't Save" });
+  for (let i = 0; i < 5; i++) {
+    const asked = await dontSave
+      .waitFor({ state: 'visible', timeout: 1000 })
+      .then(() => true)
+      .catch(() => false);
+    if (!asked) break;
+    await dontSave.click();
+  }
   await page().waitForTimeout(300);
 }
 
