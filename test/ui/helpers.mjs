@@ -188,3 +188,23 @@ export async function saveScreenshot(name, locator) {
   await (locator ?? page()).screenshot({ path: file });
   return file;
 }
+
+/** Polls `check` every 100 ms until it returns something truthy (returned), or throws after `timeoutMs`. */
+export async function waitUntil(what, check, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Reloads the Redis tree and collapses it, so a path is found under its own parents only (rows match by label). */
+export async function freshRedisTree() {
+  await runCommand('Redis: Refresh');
+  const pane = viewPane(page(), 'Redis');
+  await pane.locator('.pane-header').hover();
+  await pane.locator('.pane-header .codicon-collapse-all').first().click();
+  await page().waitForTimeout(300);
+}

@@ -3,19 +3,9 @@
 // then a value of the wrong shape marked at its place. Screenshot: media/json-edit.png.
 // Keys: db 0, prefix be-ui-json:.
 import assert from 'node:assert/strict';
-import { closeAllEditors, contextMenu, page, redisClient, saveScreenshot, treePath } from './helpers.mjs';
+import { closeAllEditors, contextMenu, page, redisClient, saveScreenshot, treePath, waitUntil } from './helpers.mjs';
 
 const KEY = 'be-ui-json:user:1';
-
-async function waitUntil(what, check, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** The visible text editor's line holding `text`. */
 function line(text) {

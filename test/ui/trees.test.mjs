@@ -1,21 +1,12 @@
 // The Redis tree in the real workbench: a multi-selection (click, Ctrl+click) deleted with the
 // Delete key asks once, with the count, and deletes exactly the selected keys.
 import assert from 'node:assert/strict';
-import { page, redisClient, rows, runCommand, saveScreenshot, treePath, viewPane } from './helpers.mjs';
+import { freshRedisTree, page, redisClient, rows, runCommand, saveScreenshot, treePath, viewPane } from './helpers.mjs';
 
 const DB = 14;
 const PREFIX = 'be-ui-trees:';
 const SELECTED = ['a', 'b', 'c'].map((k) => `${PREFIX}${k}`);
 const KEPT = `${PREFIX}kept`;
-
-/** Reloads the Redis tree and collapses it, so a path is found under its own parents only (rows match by label). */
-async function freshRedisTree() {
-  await runCommand('Redis: Refresh');
-  const pane = viewPane(page(), 'Redis');
-  await pane.locator('.pane-header').hover();
-  await pane.locator('.pane-header .codicon-collapse-all').first().click();
-  await page().waitForTimeout(300);
-}
 
 describe('Redis tree multi-selection', function () {
   let redis;

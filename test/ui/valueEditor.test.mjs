@@ -13,21 +13,12 @@ import {
   runCommand,
   saveScreenshot,
   treePath,
+  waitUntil,
   webviewFrame,
 } from './helpers.mjs';
 
 const PREFIX = 'be-ui-grid:';
 const k = (name) => `${PREFIX}${name}`;
-
-async function waitUntil(what, check, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** Opens the value editor of `key` (db 0) from the palette and waits for its first rows. */
 async function openEditor(key) {

@@ -18,6 +18,7 @@ import {
   runCommand,
   saveScreenshot,
   treePath,
+  freshRedisTree,
   uiSession,
   viewPane,
 } from './helpers.mjs';
@@ -37,15 +38,6 @@ function shot(name) {
 /** Waits until an editor shows `text` (Monaco renders spaces as non-breaking ones: give a regex with . for them). */
 async function seen(text, timeout = 30_000) {
   await page().locator('.view-lines', { hasText: text }).first().waitFor({ state: 'visible', timeout });
-}
-
-/** Reloads the Redis tree and collapses it, so a path is found under its own parents only (rows match by label). */
-async function freshRedisTree() {
-  await runCommand('Redis: Refresh');
-  const pane = viewPane(page(), 'Redis');
-  await pane.locator('.pane-header').hover();
-  await pane.locator('.pane-header .codicon-collapse-all').first().click();
-  await page().waitForTimeout(300);
 }
 
 describe('walkthrough pictures', function () {
