@@ -20,7 +20,6 @@ import {
   treePath,
   freshRedisTree,
   uiSession,
-  viewPane,
 } from './helpers.mjs';
 
 const require = createRequire(path.join(REPO_ROOT, 'package.json'));
