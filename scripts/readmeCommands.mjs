@@ -5,7 +5,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+// The manifest's strings are `%key%` references into package.nls.json (English).
+const nls = JSON.parse(readFileSync(join(root, 'package.nls.json'), 'utf8'));
+const pkg = JSON.parse(
+  readFileSync(join(root, 'package.json'), 'utf8').replace(/"%([^%"]+)%"/g, (m, key) => JSON.stringify(nls[key] ?? m)),
+);
 const hidden = new Set((pkg.contributes.menus.commandPalette ?? []).filter((m) => m.when === 'false').map((m) => m.command));
 const groups = new Map();
 for (const c of pkg.contributes.commands) {

@@ -4,6 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { AmqpPool } from './core/amqp/amqpSession';
+import { configureLanguage } from './core/l10n';
 import { RedisPool } from './core/redis/pool';
 import { profileCommands } from './ui/commands/profiles';
 import { rabbitmqCommands } from './ui/commands/rabbitmq/rabbitCommands';
@@ -252,6 +253,8 @@ function settingsWatchers(services: Services, views: Views): vscode.Disposable[]
 
 export function activate(context: vscode.ExtensionContext): BrokerExplorerApi {
   const started = performance.now();
+  // Core's sentences and numbers follow VS Code's display language, from the same l10n bundle.
+  configureLanguage(vscode.env.language, vscode.l10n.bundle);
   const services = createServices(context);
   const { log, prompts, profiles, tunnels, sshTrust, tails, redisPool, amqpPool } = services;
   const views = createViews(context, services);

@@ -1,7 +1,43 @@
 /**
- * Units for people: byte sizes and durations. Pure functions with no imports, shared by the
- * extension side and the webview pages (which may import nothing else from core but types).
+ * Units for people: counts, times, byte sizes and durations, in the display language. No imports,
+ * shared by the extension side and the webview pages (which may import nothing else from core but types).
  */
+
+/**
+ * The display language numbers and times are written in. The one process-wide setting, like
+ * @vscode/l10n's bundle: activate() sets it once from `vscode.env.language` (core/l10n.ts), and each
+ * webview page from what its host sent. Unset (plain Node: the tests), numbers are written as en-US.
+ */
+let displayLocale = 'en-US';
+
+/** Sets the display language (a BCP 47 tag such as `zh-cn`); one Intl does not know leaves en-US. */
+export function setDisplayLocale(locale: string): void {
+  try {
+    displayLocale = Intl.NumberFormat.supportedLocalesOf([locale])[0] ?? 'en-US';
+  } catch {
+    displayLocale = 'en-US'; // not a well-formed tag
+  }
+}
+
+/** The language numbers and times are written in. */
+export function getDisplayLocale(): string {
+  return displayLocale;
+}
+
+/** `1234567` → `1,234,567` (grouped as the display language groups). */
+export function formatCount(n: number): string {
+  return n.toLocaleString(displayLocale);
+}
+
+/** A wall-clock time of day (epoch ms) in the display language: `14:03:07`. */
+export function formatTime(epochMs: number): string {
+  return new Date(epochMs).toLocaleTimeString(displayLocale);
+}
+
+/** A date and time (epoch ms) in the display language. */
+export function formatDateTime(epochMs: number): string {
+  return new Date(epochMs).toLocaleString(displayLocale);
+}
 
 const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
 

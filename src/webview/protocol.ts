@@ -64,3 +64,17 @@ export function isHostToPage(value: unknown): value is HostToPage {
   if (value.kind === 'push') return typeof value.event === 'string';
   return value.kind === 'response' && typeof value.id === 'number' && typeof value.ok === 'boolean';
 }
+
+/** The element of the page's HTML that carries its PageData (a `<script type="application/json">`). */
+export const PAGE_DATA_ID = 'be-page-data';
+
+/**
+ * What every page reads before it starts (src/webview/pageData.ts), put in its HTML by the host:
+ * VS Code's display language and the loaded l10n bundle (undefined in English), and the panel's
+ * own first data when it sends some up front.
+ */
+export interface PageData {
+  language: string;
+  l10n: Record<string, string> | undefined;
+  initial?: unknown;
+}

@@ -33,7 +33,10 @@ interface Manifest {
 function manifest(): Manifest {
   const ext = vscode.extensions.getExtension(EXTENSION_ID);
   assert.ok(ext);
-  return JSON.parse(readFileSync(join(ext.extensionPath, 'package.json'), 'utf8')) as Manifest;
+  // Its strings are `%key%` references into package.nls.json (the English the tests read).
+  const nls = JSON.parse(readFileSync(join(ext.extensionPath, 'package.nls.json'), 'utf8')) as Record<string, string>;
+  const text = readFileSync(join(ext.extensionPath, 'package.json'), 'utf8');
+  return JSON.parse(text.replace(/"%([^%"]+)%"/g, (m, key: string) => JSON.stringify(nls[key] ?? m))) as Manifest;
 }
 
 /** Evaluates the `viewItem =~ /…/` and `!listMultiSelection` parts of a when clause for one node. */

@@ -14,6 +14,8 @@ import * as vscode from 'vscode';
 import { errorMessage } from '../../core/errors';
 import {
   isPageToHost,
+  PAGE_DATA_ID,
+  type PageData,
   type PanelProtocol,
   type PushData,
   type PushEvent,
@@ -62,9 +64,15 @@ function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+/** JSON inside a <script type="application/json">: `<` escaped so no `</script>` can end it early. */
+function scriptJson(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, '\\u003c');
+}
+
 /** The page: strict CSP (nothing but our files and one nonce-carrying script), codicons, the shared base CSS, the panel's bundle. */
-export function pageHtml(webview: vscode.Webview, extensionUri: vscode.Uri, bundle: string, title: string): string {
+export function pageHtml(webview: vscode.Webview, extensionUri: vscode.Uri, bundle: string, title: string, initial?: unknown): string {
   const nonce = randomBytes(18).toString('base64');
+  const data: PageData = { language: vscode.env.language, l10n: vscode.l10n.bundle, initial };
   const root = webviewRoot(extensionUri);
   const src = (file: string): string => webview.asWebviewUri(vscode.Uri.joinPath(root, file)).toString();
   const panelCss = existsSync(vscode.Uri.joinPath(root, `${bundle}.css`).fsPath)
@@ -78,7 +86,7 @@ export function pageHtml(webview: vscode.Webview, extensionUri: vscode.Uri, bund
     `script-src 'nonce-${nonce}'`,
   ].join('; ');
   return `<!DOCTYPE html>
-<html lang="en">
+<html lang="${escapeHtml(vscode.env.language)}">
 <head>
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
@@ -90,6 +98,7 @@ ${panelCss}
 </head>
 <body>
 <div id="app"></div>
+<script type="application/json" id="${PAGE_DATA_ID}">${scriptJson(data)}</script>
 <script nonce="${nonce}" src="${src(`${bundle}.js`)}"></script>
 </body>
 </html>`;

@@ -4,6 +4,8 @@
  * the biggest keys. It only renders and asks: samples come as pushes from
  * the host, which polls (and stops polling while the panel is hidden).
  */
+// First: the page's language, before any module builds a sentence.
+import '../pageData';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import { createRpcClient, HostError } from '../rpc';

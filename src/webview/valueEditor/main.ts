@@ -4,6 +4,8 @@
  * from the host as it scrolls. Lists and sorted sets are addressed by index /
  * rank (jump anywhere); hashes, sets and filtered values load in cursor order.
  */
+// First: the page's language, before any module builds a sentence.
+import '../pageData';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import '@vscode-elements/elements/dist/vscode-icon/index.js';
