@@ -14,6 +14,10 @@ export class BrokerError extends Error {
 export class ConnectionError extends BrokerError {}
 /** The server refused the credentials. */
 export class AuthError extends BrokerError {}
+/** Logged in, but the user may not do this (NOPERM, HTTP 403, AMQP access refused, a missing tag). */
+export class PermissionError extends AuthError {}
+/** The SSH bastion refused the login, or the SSH key could not be decrypted. */
+export class SshAuthError extends AuthError {}
 /** A key, queue, exchange, vhost or profile does not exist. */
 export class NotFoundError extends BrokerError {}
 /** The server refused the request because of existing state (AMQP 406, WATCH conflict, …). */

@@ -4,7 +4,7 @@
  * (Set Password, Test Connection, Edit Connection). Tree error nodes lead
  * with it; the error notification of a command offers it as buttons.
  */
-import { AuthError, ConnectionError, errorMessage, TimeoutError } from '../core/errors';
+import { AuthError, ConnectionError, PermissionError, SshAuthError, TimeoutError } from '../core/errors';
 
 /** The contextValue flag an error node carries for its remedy's inline action. */
 export type RemedyFlag = 'login' | 'denied' | 'unreachable';
@@ -32,12 +32,11 @@ export const RETRY = 'brokerExplorer.retry';
 
 /** The remedy of a failure: a connection or login problem gets its own; anything else is retried. */
 export function remedyOf(err: unknown): Remedy {
-  const message = errorMessage(err);
+  if (err instanceof PermissionError)
+    return { problem: 'Not allowed', action: 'Edit Connection…', command: EDIT_CONNECTION, flag: 'denied' };
   if (err instanceof AuthError) {
-    if (/not allowed|no permission|permission|"administrator" tag/i.test(message))
-      return { problem: 'Not allowed', action: 'Edit Connection…', command: EDIT_CONNECTION, flag: 'denied' };
     return {
-      problem: /\bSSH\b/.test(message) ? 'SSH login refused' : 'Login refused',
+      problem: err instanceof SshAuthError ? 'SSH login refused' : 'Login refused',
       action: 'Set Password…',
       command: SET_PASSWORD,
       flag: 'login',

@@ -9,6 +9,7 @@ import {
   ConnectionError,
   InputError,
   NotFoundError,
+  PermissionError,
   PreconditionError,
   errorMessage,
 } from '../errors';
@@ -76,7 +77,7 @@ export function describeAmqpError(ctx: AmqpErrorContext, err: unknown): BrokerEr
           `${where} failed: the broker at ${host} refused the login of user "${ctx.profile.username}"; set the right password with "Set Password".`,
         );
       }
-      return new AuthError(
+      return new PermissionError(
         `${where} failed: access refused (${reason}); ask for configure, write or read permission on vhost "${ctx.vhost}".`,
       );
     case 530:

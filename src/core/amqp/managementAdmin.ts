@@ -6,7 +6,7 @@
  * (never logged, never returned); a user without the administrator tag gets
  * one sentence saying so.
  */
-import { AuthError, InputError } from '../errors';
+import { AuthError, InputError, PermissionError } from '../errors';
 import { assertWritable } from '../readOnly';
 import type { ManagementClient, RequestOptions } from './managementClient';
 import { encodeName, type HttpCall } from './managementHttp';
@@ -35,8 +35,9 @@ async function adminCall(m: ManagementClient, call: HttpCall): Promise<unknown> 
   try {
     return (await m.request(call)).body;
   } catch (err) {
-    if (err instanceof AuthError && /not allowed|refused/.test(err.message)) {
-      throw new AuthError(
+    // A refused login or a missing tag: either way this profile's user cannot administer.
+    if (err instanceof AuthError) {
+      throw new PermissionError(
         `${call.what.charAt(0).toUpperCase()}${call.what.slice(1)} on profile "${m.profile.name}" needs a user with the "administrator" tag, and user "${m.profile.username}" does not have it (or its password is wrong); use an administrator's profile.`,
       );
     }

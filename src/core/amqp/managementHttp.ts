@@ -6,7 +6,7 @@
  */
 import { request as httpRequest, Agent as HttpAgent, type IncomingMessage } from 'node:http';
 import { request as httpsRequest, Agent as HttpsAgent } from 'node:https';
-import { AuthError, BrokerError, CancelledError, ConnectionError, InputError, NotFoundError } from '../errors';
+import { AuthError, BrokerError, CancelledError, ConnectionError, InputError, NotFoundError, PermissionError } from '../errors';
 import type { Logger } from '../logger';
 import { silentLogger } from '../logger';
 import { managementRequestUrl, managementTargets, redactText, type Endpoint, type ResolvedRabbitProfile } from '../profiles';
@@ -106,7 +106,7 @@ export class ManagementHttp {
           `${where} failed: the login of user "${this.profile.username}" was refused; set the right password with "Set Password" (the user also needs the "management" tag).`,
         );
       case 403:
-        return new AuthError(
+        return new PermissionError(
           `${where} failed: user "${this.profile.username}" is not allowed to do this (${reason}); give it the needed tag or vhost permission.`,
         );
       case 404:

@@ -1,5 +1,5 @@
 /** One sentence for each way an SSH hop can fail (ssh2's errors and socket errors). */
-import { AuthError, BrokerError, ConnectionError, InputError, TimeoutError, errorMessage } from '../errors';
+import { BrokerError, ConnectionError, InputError, SshAuthError, TimeoutError, errorMessage } from '../errors';
 
 /** One sentence for an ssh2 error of a hop. */
 export function describeSshError(err: unknown, where: string, timeoutMs: number): BrokerError {
@@ -8,7 +8,7 @@ export function describeSshError(err: unknown, where: string, timeoutMs: number)
   const level = typeof err === 'object' && err !== null ? (err as { level?: unknown }).level : undefined;
   const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
   if (/passphrase|Encrypted private/i.test(raw)) {
-    return new AuthError(
+    return new SshAuthError(
       `The SSH key for ${where} could not be decrypted: the passphrase is missing or wrong. Set it with "Set Password" (SSH key passphrase).`,
     );
   }
@@ -16,7 +16,7 @@ export function describeSshError(err: unknown, where: string, timeoutMs: number)
     return new InputError(`The SSH key for ${where} is not a private key ssh2 can read (${raw}); use an OpenSSH or PEM private key.`);
   }
   if (level === 'client-authentication') {
-    return new AuthError(
+    return new SshAuthError(
       `The SSH server ${where} refused the login (all authentication methods failed): check the user name, the key or the SSH password.`,
     );
   }

@@ -5,7 +5,7 @@
  * established connection reconnects with capped backoff.
  */
 import { Redis, type Command, type RedisOptions } from 'ioredis';
-import { AuthError, BrokerError, ConnectionError, NotFoundError, errorMessage } from '../errors';
+import { AuthError, BrokerError, ConnectionError, NotFoundError, PermissionError, errorMessage } from '../errors';
 import type { Logger } from '../logger';
 import { silentLogger } from '../logger';
 import { connectWithin } from '../net/deadline';
@@ -110,7 +110,7 @@ export function describeRedisError(profile: ResolvedRedisProfile, err: unknown, 
     );
   }
   if (/NOPERM/i.test(raw)) {
-    return new AuthError(`Redis profile "${profile.name}": the user has no permission for this: ${redactText(raw)}.`);
+    return new PermissionError(`Redis profile "${profile.name}": the user has no permission for this: ${redactText(raw)}.`);
   }
   if (/DB index is out of range|invalid DB index/i.test(raw)) {
     return new NotFoundError(

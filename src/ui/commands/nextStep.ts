@@ -2,7 +2,8 @@
  * A command that failed on a connection says what to do next: its error
  * notification offers Test Connection, Edit Connection and Show Log. The
  * profile is the one of the tree node the command ran on, or the one the
- * sentence names; without either, the profile command asks for it.
+ * sentence names (of the command's kind: redis.* or rabbitmq.*); without
+ * either, the profile command asks for it.
  */
 import * as vscode from 'vscode';
 import type { ProfileKind } from '../../core/profiles';
@@ -16,20 +17,26 @@ export type ProfileNodeLookup = (name: string, kind: ProfileKind | undefined) =>
 
 export const NEXT_STEPS = ['Test Connection', 'Edit Connection', 'Show Log'] as const;
 
-/** The node a profile command should act on: the profile above `node`, else the profile the sentence names. */
-function profileTarget(node: TreeNode | undefined, message: string, lookup: ProfileNodeLookup | undefined): TreeNode | undefined {
+/**
+ * The node a profile command should act on: the profile above `node`, else the first quoted name in the
+ * sentence that is a profile (in any display language: the sentences quote names with ASCII quotes).
+ */
+function profileTarget(
+  node: TreeNode | undefined,
+  message: string,
+  lookup: ProfileNodeLookup | undefined,
+  kind: ProfileKind | undefined,
+): TreeNode | undefined {
   for (let n = node; n; n = n.parent) {
     const profile = (n as { profile?: { kind?: unknown } }).profile;
     if (typeof profile === 'object' && profile !== null && typeof profile.kind === 'string') return n;
   }
-  const named = /profile "([^"]+)"/.exec(message)?.[1];
-  if (named === undefined || !lookup) return undefined;
-  const kind: ProfileKind | undefined = /RabbitMQ|AMQP|management API/.test(message)
-    ? 'rabbitmq'
-    : /Redis|sentinel/i.test(message)
-      ? 'redis'
-      : undefined;
-  return lookup(named, kind);
+  if (!lookup) return undefined;
+  for (const [, named] of message.matchAll(/"([^"]+)"/g)) {
+    const found = lookup(named, kind);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 /** Shows a command's failure: with the next steps when it is a connection or login failure, plainly otherwise. */
@@ -37,7 +44,7 @@ export async function reportFailure(
   err: unknown,
   message: string,
   node: TreeNode | undefined,
-  deps: { prompts: Prompts; log: ExtensionLog; lookup?: ProfileNodeLookup },
+  deps: { prompts: Prompts; log: ExtensionLog; lookup?: ProfileNodeLookup; kind?: ProfileKind | undefined },
 ): Promise<void> {
   if (!isConnectionFailure(err)) {
     await vscode.window.showErrorMessage(message);
@@ -46,7 +53,7 @@ export async function reportFailure(
   const choice = await deps.prompts.notifyError(message, NEXT_STEPS);
   if (choice === 'Show Log') deps.log.channel.show(true);
   else if (choice !== undefined) {
-    const target = profileTarget(node, message, deps.lookup);
+    const target = profileTarget(node, message, deps.lookup, deps.kind);
     await vscode.commands.executeCommand(choice === 'Test Connection' ? TEST_CONNECTION : EDIT_CONNECTION, target);
   }
 }

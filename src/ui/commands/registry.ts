@@ -7,6 +7,7 @@
 import * as vscode from 'vscode';
 import { CancelledError, errorMessage } from '../../core/errors';
 import type { ExtensionLog } from '../log';
+import type { ProfileKind } from '../../core/profiles';
 import { reportFailure, type ProfileNodeLookup } from './nextStep';
 import type { Prompts } from '../prompts';
 import { isTreeNode, type TreeNode } from '../tree/treeNode';
@@ -58,7 +59,8 @@ export function registerCommands(
         const message = log.redact(errorMessage(err));
         log.error(`${spec.id}: ${message}`);
         if (call.interactive) {
-          void reportFailure(err, message, call.node, { prompts, log, ...(lookup ? { lookup } : {}) });
+          const kind = /^brokerExplorer\.(redis|rabbitmq)\./.exec(spec.id)?.[1] as ProfileKind | undefined;
+          void reportFailure(err, message, call.node, { prompts, log, kind, ...(lookup ? { lookup } : {}) });
           return undefined;
         }
         // A plain Error with the one sentence: no stack, no secret, no class surprise across the API.
