@@ -320,7 +320,7 @@ export function activate(context: vscode.ExtensionContext): BrokerExplorerApi {
     ),
   );
   const activationMs = performance.now() - started;
-  log.info(`Broker Explorer activated in ${activationMs.toFixed(1)} ms`);
+  log.info(`Broker Explorer activated in ${activationMs.toFixed(1)} ms (display language ${vscode.env.language})`);
   return {
     redisTree,
     rabbitTree,

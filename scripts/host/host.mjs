@@ -10,6 +10,7 @@
 // Everything (code-server user data, extensions dir, XDG_* dirs, browser profile) lives in a
 // fresh temp folder that stop() removes. Both child trees are killed on process exit too.
 import { spawn } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -177,6 +178,32 @@ export function codeServerArgs(port, dirs) {
 }
 
 /**
+ * Copies extension folders into the profile's extensions dir. The server only reads language packs from
+ * `languagepacks.json` in the user-data dir, which it writes when it installs one itself: write it here
+ * the same way (per language: the packs, their translation files, an md5 of ids and versions).
+ */
+function installLocalExtensions(folders, dirs) {
+  const packs = {};
+  for (const ext of folders) {
+    const manifest = JSON.parse(fs.readFileSync(path.join(ext, 'package.json'), 'utf8'));
+    const id = `${manifest.publisher}.${manifest.name}`;
+    const target = path.join(dirs.extensions, `${id}-${manifest.version}`);
+    fs.cpSync(ext, target, { recursive: true });
+    for (const loc of manifest.contributes?.localizations ?? []) {
+      const pack = (packs[loc.languageId] ??= { hash: '', extensions: [], translations: {}, label: loc.localizedLanguageName ?? loc.languageName });
+      pack.extensions.push({ extensionIdentifier: { id }, version: manifest.version });
+      for (const t of loc.translations) pack.translations[t.id] = path.join(target, t.path);
+    }
+  }
+  for (const pack of Object.values(packs)) {
+    const md5 = crypto.createHash('md5');
+    for (const e of pack.extensions) md5.update(e.extensionIdentifier.id).update(e.version);
+    pack.hash = md5.digest('hex');
+  }
+  if (Object.keys(packs).length) fs.writeFileSync(path.join(dirs.userData, 'languagepacks.json'), JSON.stringify(packs));
+}
+
+/**
  * Start code-server on a free 127.0.0.1 port with a fresh profile.
  * @param {object} [opts]
  * @param {string} [opts.folder]      folder opened by default (also used by workbenchUrl);
@@ -185,6 +212,8 @@ export function codeServerArgs(port, dirs) {
  * @param {object} [opts.env]         extra environment for code-server and so for the extension host
  * @param {object} [opts.settings]    extra user settings (merged over DEFAULT_SETTINGS)
  * @param {string[]} [opts.args]      extra code-server arguments
+ * @param {string[]} [opts.extensions] extension folders copied into the fresh extensions dir before start
+ *                                    (a local language pack, for one)
  * @param {(line: string) => void} [opts.onOutput]  code-server stdout/stderr lines (default: only kept in the log file)
  * @param {number} [opts.startTimeoutMs=60000]
  * @returns {Promise<{port:number, origin:string, url:string, folder:string, tmpDir:string, logFile:string, pid:number, env:object, stop:() => Promise<void>}>}
@@ -204,6 +233,7 @@ export async function startCodeServer(opts = {}) {
     tmp: path.join(tmpDir, 'tmp'),
   };
   for (const d of Object.values(dirs)) fs.mkdirSync(d, { recursive: true });
+  installLocalExtensions(opts.extensions || [], dirs);
   const folder = opts.folder ? path.resolve(opts.folder) : path.join(tmpDir, 'workspace');
   fs.mkdirSync(folder, { recursive: true });
   fs.mkdirSync(path.join(dirs.userData, 'User'), { recursive: true });

@@ -4,9 +4,12 @@
 // tests sequentially with mocha (spec reporter: "N passing / N failing / N pending"), screenshots a
 // failing test, and always stops both.
 //
-//   node scripts/host/ui.mjs [--grep <regex>] [--screenshots <dir>] [--timeout <s>] [--verbose] [files…]
+//   node scripts/host/ui.mjs [--grep <regex>] [--screenshots <dir>] [--locale <id>] [--timeout <s>] [--verbose] [files…]
 //
-//   files            default: test/ui/*.test.mjs
+//   files            default: test/ui/*.test.mjs (with --locale: test/ui/*.<id>.mjs)
+//   --locale         the workbench's display language, e.g. zh-cn: code-server starts with --locale and
+//                    the minimal local language pack test/ui/langpack-<id> (VS Code's own strings stay
+//                    English: the pack carries none; ours come from package.nls.<id>.json and l10n/)
 //   --grep / BE_UI_GREP   only the tests whose full title matches
 //   --screenshots    where README screenshots go (helpers' saveScreenshot(name) writes <dir>/<name>.png);
 //                    without it saveScreenshot writes into the run's temp folder
@@ -27,6 +30,7 @@ const { values: opt, positionals } = parseArgs({
   options: {
     grep: { type: 'string', default: process.env.BE_UI_GREP || '' },
     screenshots: { type: 'string' },
+    locale: { type: 'string' },
     timeout: { type: 'string', default: '180' },
     verbose: { type: 'boolean', default: false },
   },
@@ -49,7 +53,7 @@ const files = positionals.length
   ? positionals.map((f) => path.resolve(f))
   : fs
       .readdirSync(uiDir)
-      .filter((f) => f.endsWith('.test.mjs'))
+      .filter((f) => f.endsWith(opt.locale ? `.${opt.locale}.mjs` : '.test.mjs'))
       .sort()
       .map((f) => path.join(uiDir, f));
 const failureDir = path.join(os.tmpdir(), 'be-ui-failures');
@@ -81,6 +85,7 @@ async function startHost() {
   cs = await startCodeServer({
     folder,
     settings: UI_SETTINGS,
+    ...(opt.locale ? { args: ['--locale', opt.locale], extensions: [path.join(uiDir, `langpack-${opt.locale}`)] } : {}),
     onOutput: opt.verbose ? (l) => console.log(`[code-server] ${l}`) : undefined,
   });
   say(`code-server ${cs.origin} (pid ${cs.pid})`);

@@ -1,0 +1,64 @@
+// The workbench in 简体中文 (scripts/host/ui.mjs --locale zh-cn: code-server with --locale zh-cn and the
+// minimal local language pack test/ui/langpack-zh-cn). VS Code's own strings stay English (the pack
+// carries none); the extension's come from package.nls.zh-cn.json (manifest) and
+// l10n/bundle.l10n.zh-cn.json (vscode.l10n in the ui, @vscode/l10n in core and in the pages). The
+// expected texts are read from those files, so the test checks that the bundles are the ones shown.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { REPO_ROOT } from '../../scripts/host/host.mjs';
+import { page, redisClient, rows, saveScreenshot, treePath, viewPane, waitUntil } from './helpers.mjs';
+
+const read = (file) => JSON.parse(fs.readFileSync(path.join(REPO_ROOT, file), 'utf8'));
+const nls = read('package.nls.zh-cn.json');
+const bundle = read('l10n/bundle.l10n.zh-cn.json');
+
+/** The zh-cn text of an l10n.t message, its `{n}` filled in. */
+function t(message, ...args) {
+  const entry = bundle[message];
+  assert.ok(entry !== undefined, `l10n/bundle.l10n.zh-cn.json has no "${message}"`);
+  const text = typeof entry === 'string' ? entry : entry.message;
+  return text.replace(/\{(\d+)\}/g, (_, i) => String(args[Number(i)]));
+}
+
+const DB = 9;
+const PREFIX = 'be-ui-zh:';
+const KEYS = ['a', 'b', 'c'].map((k) => `${PREFIX}${k}`);
+
+describe('简体中文 (local language pack)', function () {
+  let redis;
+  before(async function () {
+    redis = redisClient(DB);
+    await redis.del(...KEYS);
+    await redis.mset(...KEYS.flatMap((k) => [k, 'v']));
+  });
+  after(async function () {
+    await redis.del(...KEYS);
+    redis.disconnect();
+  });
+
+  it('the command palette lists the commands under their zh-cn titles', async function () {
+    const title = `${nls['category.redis']}: ${nls['command.redis.openValueEditor.title']}`;
+    assert.notEqual(nls['command.redis.openValueEditor.title'], 'Open in Value Editor');
+    const p = page();
+    await p.keyboard.press('F1');
+    const input = p.locator('.quick-input-widget input.input').first();
+    await input.fill(`>${nls['command.redis.openValueEditor.title']}`);
+    const row = p
+      .locator('.quick-input-widget .monaco-list-row')
+      .filter({ has: p.locator('.label-name', { hasText: title }) })
+      .first();
+    await row.waitFor({ state: 'visible' });
+    await p.keyboard.press('Escape');
+  });
+
+  it('the Redis tree and a confirmation speak zh-cn (tree descriptions, core sentences), and a screenshot is saved', async function () {
+    const dbRow = await treePath('Redis', ['local', `db${DB}`]);
+    const pane = viewPane(page(), 'Redis');
+    const expected = t('{0} keys', (await redis.dbsize()).toLocaleString('zh-CN'));
+    await waitUntil(`db${DB}'s description "${expected}"`, async () => (await dbRow.innerText()).includes(expected));
+    await dbRow.click();
+    await saveScreenshot('screenshot-zh-cn');
+    assert.ok((await rows(pane, `db${DB}`).count()) > 0);
+  });
+});
