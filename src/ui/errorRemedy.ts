@@ -4,6 +4,7 @@
  * (Set Password, Test Connection, Edit Connection). Tree error nodes lead
  * with it; the error notification of a command offers it as buttons.
  */
+import * as vscode from 'vscode';
 import { AuthError, ConnectionError, PermissionError, SshAuthError, TimeoutError } from '../core/errors';
 
 /** The contextValue flag an error node carries for its remedy's inline action. */
@@ -22,7 +23,12 @@ export interface Remedy {
 
 /** A profile in settings that could not be read: the settings are the remedy. */
 export function settingsRemedy(setting: string): Remedy {
-  return { problem: 'Profile not loaded', action: 'Open Settings', command: 'workbench.action.openSettings', args: [setting] };
+  return {
+    problem: vscode.l10n.t('Profile not loaded'),
+    action: vscode.l10n.t('Open Settings'),
+    command: 'workbench.action.openSettings',
+    args: [setting],
+  };
 }
 
 export const TEST_CONNECTION = 'brokerExplorer.profiles.test';
@@ -33,20 +39,30 @@ export const RETRY = 'brokerExplorer.retry';
 /** The remedy of a failure: a connection or login problem gets its own; anything else is retried. */
 export function remedyOf(err: unknown): Remedy {
   if (err instanceof PermissionError)
-    return { problem: 'Not allowed', action: 'Edit Connection…', command: EDIT_CONNECTION, flag: 'denied' };
+    return { problem: vscode.l10n.t('Not allowed'), action: vscode.l10n.t('Edit Connection…'), command: EDIT_CONNECTION, flag: 'denied' };
   if (err instanceof AuthError) {
     return {
-      problem: err instanceof SshAuthError ? 'SSH login refused' : 'Login refused',
-      action: 'Set Password…',
+      problem: err instanceof SshAuthError ? vscode.l10n.t('SSH login refused') : vscode.l10n.t('Login refused'),
+      action: vscode.l10n.t('Set Password…'),
       command: SET_PASSWORD,
       flag: 'login',
     };
   }
   if (err instanceof ConnectionError)
-    return { problem: 'Unreachable', action: 'Test Connection…', command: TEST_CONNECTION, flag: 'unreachable' };
+    return {
+      problem: vscode.l10n.t('Unreachable'),
+      action: vscode.l10n.t('Test Connection…'),
+      command: TEST_CONNECTION,
+      flag: 'unreachable',
+    };
   if (err instanceof TimeoutError)
-    return { problem: 'No answer in time', action: 'Test Connection…', command: TEST_CONNECTION, flag: 'unreachable' };
-  return { problem: 'Failed', action: 'Retry', command: RETRY };
+    return {
+      problem: vscode.l10n.t('No answer in time'),
+      action: vscode.l10n.t('Test Connection…'),
+      command: TEST_CONNECTION,
+      flag: 'unreachable',
+    };
+  return { problem: vscode.l10n.t('Failed'), action: vscode.l10n.t('Retry'), command: RETRY };
 }
 
 /** True for the failures whose notification offers Test Connection, Edit Connection and Show Log. */

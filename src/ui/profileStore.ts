@@ -96,14 +96,16 @@ export class ProfileStore implements vscode.Disposable {
   }
 
   private find<P extends ResolvedProfile>(kind: ProfileKind, name: unknown, merged: { profiles: P[]; problems: ProfileProblem[] }): P {
-    if (typeof name !== 'string' || name === '') throw new InputError(`Name a ${label(kind)} profile ("profile": "…").`);
+    if (typeof name !== 'string' || name === '') throw new InputError(vscode.l10n.t('Name a {0} profile ("profile": "…").', label(kind)));
     const found = merged.profiles.find((p) => p.name === name);
     if (found) return found;
     const problem = merged.problems.find((p) => p.name === name);
     if (problem) throw new InputError(problem.message);
     const names = merged.profiles.map((p) => p.name);
     throw new NotFoundError(
-      `There is no ${label(kind)} profile "${name}"${names.length ? ` (there are: ${names.join(', ')})` : ''}: add it first.`,
+      names.length
+        ? vscode.l10n.t('There is no {0} profile "{1}" (there are: {2}): add it first.', label(kind), name, names.join(', '))
+        : vscode.l10n.t('There is no {0} profile "{1}": add it first.', label(kind), name),
     );
   }
 
@@ -144,7 +146,7 @@ export class ProfileStore implements vscode.Disposable {
   async write(kind: ProfileKind, target: ProfileTarget, list: Record<string, unknown>[]): Promise<void> {
     if (target === 'workspace' && !vscode.workspace.workspaceFolders?.length) {
       throw new InputError(
-        'There is no workspace open to save a workspace profile in: open a folder, or save the profile to user settings.',
+        vscode.l10n.t('There is no workspace open to save a workspace profile in: open a folder, or save the profile to user settings.'),
       );
     }
     const configTarget = target === 'global' ? vscode.ConfigurationTarget.Global : vscode.ConfigurationTarget.Workspace;
@@ -161,20 +163,29 @@ export class ProfileStore implements vscode.Disposable {
     const target = this.targetOf(profile.kind, profile.name);
     if (!target)
       throw new InputError(
-        `Profile "${profile.name}" is not in the settings any more, so the host key of ${hopLabel(hop)} could not be pinned.`,
+        vscode.l10n.t(
+          'Profile "{0}" is not in the settings any more, so the host key of {1} could not be pinned.',
+          profile.name,
+          hopLabel(hop),
+        ),
       );
     const list = this.stored(profile.kind, target).map((p) => ({ ...p }));
     const entry = list.find((p) => p.name === profile.name);
     const ssh = entry && typeof entry.ssh === 'object' && entry.ssh !== null ? { ...(entry.ssh as Record<string, unknown>) } : undefined;
     if (!entry || !ssh)
-      throw new InputError(`Profile "${profile.name}" has no "ssh" settings to pin the host key of ${hopLabel(hop)} into.`);
+      throw new InputError(
+        vscode.l10n.t('Profile "{0}" has no "ssh" settings to pin the host key of {1} into.', profile.name, hopLabel(hop)),
+      );
     const same = (h: Record<string, unknown>): boolean =>
       h.host === hop.host && Number(h.port ?? 22) === (hop.port ?? 22) && h.username === hop.username;
     if (same(ssh)) ssh.hostKey = fingerprint;
     else {
       const jumps = Array.isArray(ssh.jumpHosts) ? (ssh.jumpHosts as Record<string, unknown>[]).map((j) => ({ ...j })) : [];
       const jump = jumps.find(same);
-      if (!jump) throw new InputError(`Profile "${profile.name}" does not list ${hopLabel(hop)} any more, so its host key was not pinned.`);
+      if (!jump)
+        throw new InputError(
+          vscode.l10n.t('Profile "{0}" does not list {1} any more, so its host key was not pinned.', profile.name, hopLabel(hop)),
+        );
       jump.hostKey = fingerprint;
       ssh.jumpHosts = jumps;
     }

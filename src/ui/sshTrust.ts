@@ -11,8 +11,6 @@ import { hopLabel, type SshHop } from '../core/net/sshTunnel';
 import type { ResolvedProfile } from '../core/profiles';
 import type { ProfileStore } from './profileStore';
 
-const TRUST = 'Trust and Pin';
-
 export class SshTrust {
   private readonly unattended = new AsyncLocalStorage<boolean>();
 
@@ -29,15 +27,20 @@ export class SshTrust {
   /** Asks the user (unless unattended); pins and resolves true when the key is accepted. */
   async onUnknownHostKey(profile: ResolvedProfile, hop: SshHop, fingerprint: string): Promise<boolean> {
     if (this.unattended.getStore() === true) return false;
+    const trust = vscode.l10n.t('Trust and Pin');
     const answer = await this.window.showWarningMessage(
-      `The SSH host key of ${hopLabel(hop)} is not known. Trust it for profile "${profile.name}"?`,
+      vscode.l10n.t('The SSH host key of {0} is not known. Trust it for profile "{1}"?', hopLabel(hop), profile.name),
       {
         modal: true,
-        detail: `Fingerprint: ${fingerprint}\n\nCompare it with the one the server's administrator gives you (ssh-keygen -lf on the server's host key). "${TRUST}" saves it as the hop's hostKey in the profile's settings; a different key later is refused.`,
+        detail: vscode.l10n.t(
+          "Fingerprint: {0}\n\nCompare it with the one the server's administrator gives you (ssh-keygen -lf on the server's host key). \"{1}\" saves it as the hop's hostKey in the profile's settings; a different key later is refused.",
+          fingerprint,
+          trust,
+        ),
       },
-      TRUST,
+      trust,
     );
-    if (answer !== TRUST) return false;
+    if (answer !== trust) return false;
     await this.profiles.pinHostKey(profile, hop, fingerprint);
     return true;
   }

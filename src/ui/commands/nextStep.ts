@@ -15,8 +15,6 @@ import type { TreeNode } from '../tree/treeNode';
 /** The tree node of a profile, when its view has shown it. */
 export type ProfileNodeLookup = (name: string, kind: ProfileKind | undefined) => TreeNode | undefined;
 
-export const NEXT_STEPS = ['Test Connection', 'Edit Connection', 'Show Log'] as const;
-
 /**
  * The node a profile command should act on: the profile above `node`, else the first quoted name in the
  * sentence that is a profile (in any display language: the sentences quote names with ASCII quotes).
@@ -50,10 +48,13 @@ export async function reportFailure(
     await vscode.window.showErrorMessage(message);
     return;
   }
-  const choice = await deps.prompts.notifyError(message, NEXT_STEPS);
-  if (choice === 'Show Log') deps.log.channel.show(true);
+  const test = vscode.l10n.t('Test Connection');
+  const edit = vscode.l10n.t('Edit Connection');
+  const showLog = vscode.l10n.t('Show Log');
+  const choice = await deps.prompts.notifyError(message, [test, edit, showLog]);
+  if (choice === showLog) deps.log.channel.show(true);
   else if (choice !== undefined) {
     const target = profileTarget(node, message, deps.lookup, deps.kind);
-    await vscode.commands.executeCommand(choice === 'Test Connection' ? TEST_CONNECTION : EDIT_CONNECTION, target);
+    await vscode.commands.executeCommand(choice === test ? TEST_CONNECTION : EDIT_CONNECTION, target);
   }
 }

@@ -1,19 +1,28 @@
 /** tails.read, tails.stop, tails.show — for every subscription, tail, consumer or TCP session. */
+import * as vscode from 'vscode';
 import { InputError } from '../../core/errors';
-import type { TailRegistry } from '../tails/tailRegistry';
+import { formatCount } from '../../core/units';
+import type { Tail, TailRegistry } from '../tails/tailRegistry';
 import { TailNode } from '../tree/tailNodes';
 import { num, str } from './args';
 import type { CommandCall, CommandSpec } from './registry';
+
+const nothingRunning = (): string => vscode.l10n.t('Nothing is running: no subscription, tail, consumer or TCP session.');
+
+/** A running tail as a quick pick item: its label, its kind and how many messages it has seen. */
+function tailItem(t: Tail): vscode.QuickPickItem & { id: string } {
+  const n = t.count();
+  const description =
+    n === 1 ? vscode.l10n.t('{0} · {1} message', t.kind, formatCount(n)) : vscode.l10n.t('{0} · {1} messages', t.kind, formatCount(n));
+  return { label: t.label, description, id: t.id };
+}
 
 async function pickTail(registry: TailRegistry, call: CommandCall): Promise<string> {
   if (call.node instanceof TailNode) return call.node.tail.id;
   if (call.args) return str(call.args, 'id', true);
   const tails = registry.list();
-  if (tails.length === 0) throw new InputError('Nothing is running: no subscription, tail, consumer or TCP session.');
-  const pick = await call.prompts.pick(
-    tails.map((t) => ({ label: t.label, description: `${t.kind} · ${t.count()} messages`, id: t.id })),
-    { title: 'Which one?' },
-  );
+  if (tails.length === 0) throw new InputError(nothingRunning());
+  const pick = await call.prompts.pick(tails.map(tailItem), { title: vscode.l10n.t('Which one?') });
   return pick.id;
 }
 
@@ -23,20 +32,18 @@ async function running(registry: TailRegistry, call: CommandCall): Promise<unkno
   const listed = tails.map((t) => ({ id: t.id, kind: t.kind, label: t.label, messages: t.count() }));
   if (call.args) return { tails: listed };
   if (tails.length === 0) {
-    call.prompts.info('Nothing is running: no subscription, tail, consumer or TCP session.');
+    call.prompts.info(nothingRunning());
     return undefined;
   }
-  const stopAll = { label: 'Stop all', description: `${tails.length} running`, id: '' };
-  const pick = await call.prompts.pick(
-    [...tails.map((t) => ({ label: t.label, description: `${t.kind} · ${t.count()} messages`, id: t.id })), stopAll],
-    { title: 'Running tails' },
-  );
+  const stopAll = { label: vscode.l10n.t('Stop all'), description: vscode.l10n.t('{0} running', formatCount(tails.length)), id: '' };
+  const pick = await call.prompts.pick([...tails.map(tailItem), stopAll], { title: vscode.l10n.t('Running tails') });
   if (pick === stopAll) {
     for (const t of tails) await registry.stop(t.id);
     return undefined;
   }
-  const action = await call.prompts.pick(['Show Output', 'Stop'], { title: pick.label });
-  if (action === 'Stop') await registry.stop(pick.id);
+  const stop = vscode.l10n.t('Stop');
+  const action = await call.prompts.pick([vscode.l10n.t('Show Output'), stop], { title: pick.label });
+  if (action === stop) await registry.stop(pick.id);
   else registry.get(pick.id).show?.();
   return undefined;
 }

@@ -3,6 +3,7 @@
  * a part of it (a Redis database, a RabbitMQ vhost) and the session bound to
  * both — from the plain arguments, then a tree node, then prompts.
  */
+import * as vscode from 'vscode';
 import type { ResolvedProfile } from '../../core/profiles';
 import type { ProfileStore } from '../profileStore';
 import type { TreeNode } from '../tree/treeNode';
@@ -56,7 +57,7 @@ export async function resolveTargetOf<P extends ResolvedProfile, Part, S>(
     part = fromNode.part ?? (askPart ? await kind.askPart(profile, title, call.prompts) : kind.defaultPart(profile));
   } else {
     profile = (await pickProfile({ profiles }, { interactive: true, prompts: call.prompts }, kind.kind, {
-      title: `${title}: profile`,
+      title: vscode.l10n.t('{0}: profile', title),
       ...kind.pick,
     })) as P;
     part = askPart ? await kind.askPart(profile, title, call.prompts) : kind.defaultPart(profile);

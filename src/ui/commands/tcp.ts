@@ -56,9 +56,16 @@ export interface TcpCommandDeps {
 function profileNamed(deps: TcpCommandDeps, name: string, kind: ProfileKind | undefined): ResolvedProfile {
   const kinds: ProfileKind[] = kind ? [kind] : ['redis', 'rabbitmq'];
   const found = kinds.flatMap((k) => deps.profiles.list(k).filter((p) => p.name === name));
-  if (found.length === 0) throw new NotFoundError(`TCP session: there is no ${kind ? `${kind} ` : ''}profile "${name}": add it first.`);
+  if (found.length === 0)
+    throw new NotFoundError(
+      kind
+        ? vscode.l10n.t('TCP session: there is no {0} profile "{1}": add it first.', kind, name)
+        : vscode.l10n.t('TCP session: there is no profile "{0}": add it first.', name),
+    );
   if (found.length > 1)
-    throw new InputError(`TCP session: a Redis and a RabbitMQ profile are both named "${name}": add "kind": "redis" or "rabbitmq".`);
+    throw new InputError(
+      vscode.l10n.t('TCP session: a Redis and a RabbitMQ profile are both named "{0}": add "kind": "redis" or "rabbitmq".', name),
+    );
   return found[0];
 }
 
@@ -94,11 +101,13 @@ async function open(deps: TcpCommandDeps, call: CommandCall): Promise<unknown> {
   if (call.args) return openWithArgs(deps, call.args);
   const nodeProfile = (call.node as Partial<ProfileBearingNode> | undefined)?.profile;
   const fromProfile = nodeProfile ? { host: nodeProfile.host, port: nodeProfile.port, tls: nodeProfile.tls } : undefined;
-  const host = fromProfile?.host ?? (await call.prompts.ask('TCP session: host', { value: '127.0.0.1', validate: (v) => checkHost(v) }));
-  const port = fromProfile?.port ?? Number(await call.prompts.ask('TCP session: port', { validate: (v) => checkPort(v) }));
+  const host =
+    fromProfile?.host ??
+    (await call.prompts.ask(vscode.l10n.t('TCP session: host'), { value: '127.0.0.1', validate: (v) => checkHost(v) }));
+  const port = fromProfile?.port ?? Number(await call.prompts.ask(vscode.l10n.t('TCP session: port'), { validate: (v) => checkPort(v) }));
   let tls: TlsOptions | undefined = fromProfile?.tls;
   if (!fromProfile) {
-    const useTls = await call.prompts.pick(['Plain TCP', 'TLS'], { title: 'TCP session: transport' });
+    const useTls = await call.prompts.pick([vscode.l10n.t('Plain TCP'), 'TLS'], { title: vscode.l10n.t('TCP session: transport') });
     if (useTls === 'TLS') tls = { enabled: true };
   }
   const ending = (
@@ -106,9 +115,9 @@ async function open(deps: TcpCommandDeps, call: CommandCall): Promise<unknown> {
       [
         { label: '\\r\\n', description: 'CRLF: Redis, HTTP, SMTP', value: '\r\n' },
         { label: '\\n', description: 'LF', value: '\n' },
-        { label: 'none', description: 'send exactly what is typed', value: '' },
+        { label: vscode.l10n.t('none'), description: vscode.l10n.t('send exactly what is typed'), value: '' },
       ],
-      { title: 'Line ending sent after each line' },
+      { title: vscode.l10n.t('Line ending sent after each line') },
     )
   ).value;
   const { reached, viaLabel } = await reachThrough(deps, nodeProfile, host, port);
@@ -129,7 +138,8 @@ export function tcpCommands(deps: TcpCommandDeps): CommandSpec[] {
     {
       id: 'brokerExplorer.tcp.open',
       run: async (call) => {
-        if (call.args && typeof call.args.host !== 'string') throw new InputError('Opening a TCP session needs "host" and "port".');
+        if (call.args && typeof call.args.host !== 'string')
+          throw new InputError(vscode.l10n.t('Opening a TCP session needs "host" and "port".'));
         return open(deps, call);
       },
     },

@@ -1,4 +1,5 @@
 /** Commands shared by every tree: retry a failed load, load the next page. */
+import * as vscode from 'vscode';
 import { InputError } from '../../core/errors';
 import { ErrorNode, LoadMoreNode } from '../tree/treeNode';
 import type { NodeTreeProvider } from '../tree/treeNode';
@@ -19,7 +20,8 @@ export function treeCommands(trees: readonly NodeTreeProvider[], rabbitTree: Nod
     {
       id: 'brokerExplorer.retry',
       run: (call) => {
-        if (!(call.node instanceof ErrorNode)) return Promise.reject(new InputError('Retry works on an error in a Broker Explorer view.'));
+        if (!(call.node instanceof ErrorNode))
+          return Promise.reject(new InputError(vscode.l10n.t('Retry works on an error in a Broker Explorer view.')));
         refreshAll(call.node);
         return Promise.resolve({});
       },
@@ -28,7 +30,7 @@ export function treeCommands(trees: readonly NodeTreeProvider[], rabbitTree: Nod
       id: 'brokerExplorer.loadMore',
       run: async (call) => {
         if (!(call.node instanceof LoadMoreNode))
-          throw new InputError('"Load More" works on a "Load more…" item in a Broker Explorer view.');
+          throw new InputError(vscode.l10n.t('"Load More" works on a "Load more…" item in a Broker Explorer view.'));
         await call.node.load();
         return {};
       },

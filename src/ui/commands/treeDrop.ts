@@ -8,6 +8,7 @@
 import * as vscode from 'vscode';
 import { displayBytes, fromBuffer } from '../../core/bytes';
 import { CancelledError, errorMessage, InputError } from '../../core/errors';
+import { formatCount } from '../../core/units';
 import type { ExtensionLog } from '../log';
 import type { Prompts } from '../prompts';
 import { ExchangeNode, QueueNode } from '../tree/rabbitItems';
@@ -81,14 +82,15 @@ export class RedisDrop extends NodeDrop<KeyNode> {
     if (!to) return undefined;
     const from = keys[0].dbNode;
     if (keys.some((k) => k.dbNode.profile.name !== to.profile.name))
-      throw new InputError(`MOVE works within one server: drop the keys on a database of "${from.profile.name}".`);
+      throw new InputError(vscode.l10n.t('MOVE works within one server: drop the keys on a database of "{0}".', from.profile.name));
     const moving = keys.filter((k) => k.dbNode.db !== to.db);
     if (moving.length === 0) return undefined;
-    const what = moving.length === 1 ? `the key "${displayBytes(moving[0].key, 80)}"` : `${moving.length} keys`;
     await this.prompts.confirm(
-      `Move ${what} to db${to.db} of "${to.profile.name}"?`,
-      'Move',
-      `MOVE leaves a key where it is when db${to.db} has a key of the same name.`,
+      moving.length === 1
+        ? vscode.l10n.t('Move the key "{0}" to db{1} of "{2}"?', displayBytes(moving[0].key, 80), to.db, to.profile.name)
+        : vscode.l10n.t('Move {0} keys to db{1} of "{2}"?', formatCount(moving.length), to.db, to.profile.name),
+      vscode.l10n.t('Move'),
+      vscode.l10n.t('MOVE leaves a key where it is when db{0} has a key of the same name.', to.db),
     );
     const result: DropResult = { done: 0, skipped: [] };
     for (const k of moving) {
@@ -100,10 +102,15 @@ export class RedisDrop extends NodeDrop<KeyNode> {
       if (moved === true) result.done++;
       else result.skipped.push(displayBytes(k.key, 80));
     }
-    if (result.skipped.length > 0)
+    if (result.skipped.length > 0) {
+      const skipped = formatCount(result.skipped.length);
+      const of = formatCount(moving.length);
       this.prompts.info(
-        `${result.skipped.length} of ${moving.length} keys stayed where they were: db${to.db} already has ${result.skipped.length === 1 ? `"${result.skipped[0]}"` : 'keys of those names'}.`,
+        result.skipped.length === 1
+          ? vscode.l10n.t('{0} of {1} keys stayed where they were: db{2} already has "{3}".', skipped, of, to.db, result.skipped[0])
+          : vscode.l10n.t('{0} of {1} keys stayed where they were: db{2} already has keys of those names.', skipped, of, to.db),
       );
+    }
     return result;
   }
 }
@@ -117,21 +124,26 @@ export class RabbitDrop extends NodeDrop<QueueNode> {
   protected async drop(queues: QueueNode[], target: TreeNode | undefined): Promise<DropResult | undefined> {
     if (!(target instanceof ExchangeNode)) return undefined;
     const x = target.info;
-    if (x.name === '') throw new InputError('Every queue is bound to the default exchange already: drop the queue on another exchange.');
+    if (x.name === '')
+      throw new InputError(vscode.l10n.t('Every queue is bound to the default exchange already: drop the queue on another exchange.'));
     if (queues.some((q) => q.profile.name !== target.profile.name || q.vhost !== target.vhost))
-      throw new InputError(`A queue binds only to an exchange of its own vhost: drop it on an exchange of vhost "${queues[0].vhost}".`);
+      throw new InputError(
+        vscode.l10n.t('A queue binds only to an exchange of its own vhost: drop it on an exchange of vhost "{0}".', queues[0].vhost),
+      );
     const names = queues.map((q) => q.info.name);
     const routingKey =
       x.type === 'fanout' || x.type === 'headers'
         ? ''
         : await this.prompts.ask(
-            `Bind ${names.length === 1 ? `queue "${names[0]}"` : `${names.length} queues`} to ${x.type} exchange "${x.name}": routing key`,
+            names.length === 1
+              ? vscode.l10n.t('Bind queue "{0}" to {1} exchange "{2}": routing key', names[0], x.type, x.name)
+              : vscode.l10n.t('Bind {0} queues to {1} exchange "{2}": routing key', formatCount(names.length), x.type, x.name),
             {
               value: names.length === 1 && x.type === 'direct' ? names[0] : '',
               prompt:
                 x.type === 'topic'
-                  ? 'A topic pattern: words separated by ".", * one word, # zero or more.'
-                  : 'The routing key (may be empty).',
+                  ? vscode.l10n.t('A topic pattern: words separated by ".", * one word, # zero or more.')
+                  : vscode.l10n.t('The routing key (may be empty).'),
             },
           );
     for (const name of names) {

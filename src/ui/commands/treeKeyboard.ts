@@ -42,11 +42,11 @@ function valueRefOf(uri: vscode.Uri | undefined): { profile: string; db: number;
 
 async function revealKey(views: TreeViews, args: Record<string, unknown> | undefined): Promise<unknown> {
   const ref = valueRefOf(vscode.window.activeTextEditor?.document.uri);
-  if (!ref) throw new InputError('"Reveal in Tree" works on an open Redis value: open a key first.');
+  if (!ref) throw new InputError(vscode.l10n.t('"Reveal in Tree" works on an open Redis value: open a key first.'));
   const tree = views.redisTree;
   await tree.children(undefined);
   const profileNode = tree.profileNode(ref.profile);
-  if (!profileNode) throw new InputError(`The Redis profile "${ref.profile}" is not in the Redis view any more.`);
+  if (!profileNode) throw new InputError(vscode.l10n.t('The Redis profile "{0}" is not in the Redis view any more.', ref.profile));
   const db = profileNode.database(ref.db);
   const type = String(await (await db.client()).type(ref.key));
   let node = await findKeyNode(db, ref.key, type);
@@ -56,7 +56,11 @@ async function revealKey(views: TreeViews, args: Record<string, unknown> | undef
     const pattern = fromBuffer(escapeGlob(ref.key));
     if (typeof pattern !== 'string')
       throw new InputError(
-        `The key "${displayBytes(ref.key, 80)}" is not in the loaded pages of db${ref.db}: load more, then reveal again.`,
+        vscode.l10n.t(
+          'The key "{0}" is not in the loaded pages of db{1}: load more, then reveal again.',
+          displayBytes(ref.key, 80),
+          ref.db,
+        ),
       );
     await vscode.commands.executeCommand('brokerExplorer.redis.filter', { profile: ref.profile, db: ref.db, match: pattern });
     filtered = true;
@@ -64,7 +68,12 @@ async function revealKey(views: TreeViews, args: Record<string, unknown> | undef
   }
   if (!node)
     throw new InputError(
-      `The key "${displayBytes(ref.key, 80)}" was not found in db${ref.db} of "${ref.profile}": it may have been deleted.`,
+      vscode.l10n.t(
+        'The key "{0}" was not found in db{1} of "{2}": it may have been deleted.',
+        displayBytes(ref.key, 80),
+        ref.db,
+        ref.profile,
+      ),
     );
   const focus = args?.focus !== false;
   await views.redisView.reveal(node, { select: true, focus, expand: false });
