@@ -38,7 +38,7 @@ export class ResultsDocuments implements vscode.TextDocumentContentProvider, vsc
 
   /** A new results document (not shown yet); `name` becomes its tab label. */
   create(name: string, options: { maxLines?: number; language?: string } = {}): ResultsHandle {
-    const label = name.replace(/[/\\]/g, '∕').slice(0, 80) || 'results';
+    const label = name.replace(/[/\\]/g, '∕').slice(0, 80) || vscode.l10n.t('results');
     const ext = options.language === 'json' ? '.json' : options.language === 'jsonl' ? '.jsonl' : '';
     const uri = vscode.Uri.from({ scheme: RESULTS_SCHEME, path: `/${++this.seq}/${label}${ext}` });
     const key = uri.toString();
