@@ -1,8 +1,9 @@
 /**
  * The console's input line: text with a cursor, history recalled with the
  * arrow keys, and the terminal escape sequences to draw it; the text of
- * HELP and of Tab completion.
+ * its banner, HELP and Tab completion.
  */
+import * as vscode from 'vscode';
 import { findDoc, type CommandDoc } from '../../core/redis/commandInfo';
 
 export type LineKey = 'left' | 'right' | 'up' | 'down' | 'home' | 'end' | 'delete';
@@ -156,12 +157,37 @@ export class LineEditor {
 const DIM = '\x1b[2m';
 const RESET = '\x1b[0m';
 
+/** The console's first line: where it runs, and its keys. */
+export function bannerText(profile: string, where: string, readOnly: boolean): string {
+  return readOnly
+    ? vscode.l10n.t(
+        'Redis console on "{0}" ({1}), read-only. HELP <command> explains a command; Tab completes; Ctrl+C interrupts; QUIT closes.',
+        profile,
+        where,
+      )
+    : vscode.l10n.t(
+        'Redis console on "{0}" ({1}). HELP <command> explains a command; Tab completes; Ctrl+C interrupts; QUIT closes.',
+        profile,
+        where,
+      );
+}
+
+/** What redis-cli says when it enters subscribe mode. */
+export const readingText = (): string => vscode.l10n.t('Reading messages... (press Ctrl+C to quit)');
+
 /** What HELP prints: a hint without words, else the command's syntax and summary from COMMAND DOCS. */
 export function helpText(docs: readonly CommandDoc[], words: readonly string[]): string {
-  if (words.length === 0) return 'Type a command as in redis-cli, e.g. SET key "a value". HELP <command> shows its syntax and summary.\r\n';
+  if (words.length === 0)
+    return `${vscode.l10n.t('Type a command as in redis-cli, e.g. SET key "a value". HELP <command> shows its syntax and summary.')}\r\n`;
   const doc = findDoc(docs, words);
-  if (!doc) return `${DIM}No help for ${words.join(' ')}.${RESET}\r\n`;
-  return `\r\n  ${doc.name} ${doc.syntax}\r\n  summary: ${doc.summary}\r\n${doc.since ? `  since: ${doc.since}\r\n` : ''}${doc.group ? `  group: ${doc.group}\r\n` : ''}\r\n`;
+  if (!doc) return `${DIM}${vscode.l10n.t('No help for {0}.', words.join(' '))}${RESET}\r\n`;
+  const lines = [
+    `${doc.name} ${doc.syntax}`,
+    vscode.l10n.t('summary: {0}', doc.summary),
+    ...(doc.since ? [vscode.l10n.t('since: {0}', doc.since)] : []),
+    ...(doc.group ? [vscode.l10n.t('group: {0}', doc.group)] : []),
+  ];
+  return `\r\n${lines.map((l) => `  ${l}\r\n`).join('')}\r\n`;
 }
 
 /** Command names that complete the typed word (upper case, each once). */

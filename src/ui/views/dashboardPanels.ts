@@ -6,7 +6,7 @@
  * also lets go of the source's connection. Opening a dashboard that is
  * already open shows it.
  */
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
 import type { BytesLike } from '../../core/bytes';
 import type { KeyspaceAnalysis } from '../../core/redis/keyspaceAnalysis';
 import { Sampler } from '../../core/sampler';
@@ -92,11 +92,11 @@ export class DashboardPanels implements vscode.Disposable {
             ...(source.db !== undefined ? { db: source.db } : {}),
           }),
           analyze: (params) => {
-            if (!source.analyze) throw new Error(`The ${source.title} dashboard has no keyspace analysis.`);
+            if (!source.analyze) throw new Error(vscode.l10n.t('The {0} dashboard has no keyspace analysis.', source.title));
             return source.analyze(params);
           },
           openKey: async ({ db, key }) => {
-            if (!source.openKey) throw new Error(`The ${source.title} dashboard opens no keys.`);
+            if (!source.openKey) throw new Error(vscode.l10n.t('The {0} dashboard opens no keys.', source.title));
             await source.openKey(db, key);
             return { opened: true };
           },

@@ -16,7 +16,7 @@ export function positionIn(text: string, offset: number): vscode.Position {
 /** "line 3, column 7" of a problem, for a sentence. */
 export function placeOf(text: string, err: JsonSourceError): string {
   const p = positionIn(text, err.span.offset);
-  return `line ${p.line + 1}, column ${p.character + 1}`;
+  return vscode.l10n.t('line {0}, column {1}', p.line + 1, p.character + 1);
 }
 
 export class JsonDiagnostics implements vscode.Disposable {

@@ -6,6 +6,7 @@
  * the minimal change with a compare-and-set. The provider owns the
  * conflict flow; this file says what happened in one sentence.
  */
+import * as vscode from 'vscode';
 import { displayBytes } from '../../core/bytes';
 import { readCollection, saveCollectionCas, TooLargeError, type CollectionSaveOutcome } from '../../core/redis/collectionEdit';
 import {
@@ -18,6 +19,7 @@ import {
 import { JsonSourceError, parseJsonSource } from '../../core/redis/jsonSource';
 import { readJsonKey, REJSON_TYPE, saveJsonKey, type JsonSaveOutcome } from '../../core/redis/redisJsonDoc';
 import type { RedisSession } from '../../core/redis/session';
+import { formatCount } from '../../core/units';
 import { LENGTH_COMMAND } from '../../core/redis/values';
 
 export type JsonDocumentBase = { kind: 'collection'; value: CollectionValue } | { kind: 'rejson'; text: string };
@@ -28,7 +30,24 @@ export function isJsonDocumentType(type: string): type is EditableType | typeof 
 
 /** A type's name in a sentence. */
 export function typeName(type: string): string {
-  return type === 'zset' ? 'sorted set' : type === REJSON_TYPE ? 'JSON document' : type;
+  switch (type) {
+    case 'string':
+      return vscode.l10n.t('string');
+    case 'hash':
+      return vscode.l10n.t('hash');
+    case 'list':
+      return vscode.l10n.t('list');
+    case 'set':
+      return vscode.l10n.t('set');
+    case 'zset':
+      return vscode.l10n.t('sorted set');
+    case 'stream':
+      return vscode.l10n.t('stream');
+    case REJSON_TYPE:
+      return vscode.l10n.t('JSON document');
+    default:
+      return type;
+  }
 }
 
 /** Items in a collection (0 for a RedisJSON key). */
@@ -39,7 +58,13 @@ export async function itemCount(session: RedisSession, key: Buffer, type: string
 
 /** The sentence for a collection too large to edit as a document. */
 export function tooLargeSentence(key: Buffer, type: string, length: number, max: number): string {
-  return `The ${typeName(type)} "${displayBytes(key, 80)}" holds ${length.toLocaleString('en-US')} items, more than brokerExplorer.redis.maxEditableItems (${max.toLocaleString('en-US')}), so it does not open as a JSON document: use "Open in Value Editor", or raise the setting.`;
+  return vscode.l10n.t(
+    'The {0} "{1}" holds {2} items, more than brokerExplorer.redis.maxEditableItems ({3}), so it does not open as a JSON document: use "Open in Value Editor", or raise the setting.',
+    typeName(type),
+    displayBytes(key, 80),
+    formatCount(length),
+    formatCount(max),
+  );
 }
 
 /** The document text of a key and the base a save compares with. */
@@ -113,7 +138,56 @@ export async function saveJsonDocument(
       outcome: 'conflict',
       server: r.current
         ? renderCollection(r.current)
-        : `(the ${typeName(base.value.type)} now holds more than ${options.maxItems.toLocaleString('en-US')} items)`,
+        : vscode.l10n.t('(the {0} now holds more than {1} items)', typeName(base.value.type), formatCount(options.maxItems)),
     };
   return r;
+}
+
+/** Why a compare-and-set wrote nothing (a string or a JSON document), in a sentence naming the value (`what`); `opened`: the document was read from the key. */
+export function notSavedSentence(
+  what: string,
+  saved: { outcome: 'gone' } | { outcome: 'wrongType'; type: string } | { outcome: 'conflict' },
+  opened: boolean,
+): string {
+  if (saved.outcome === 'gone')
+    return vscode.l10n.t(
+      '{0} was deleted on the server since it was opened: it was not overwritten. Reload it, compare, or save again choosing Overwrite.',
+      what,
+    );
+  if (saved.outcome === 'wrongType')
+    return vscode.l10n.t(
+      '{0} now holds a {1} on the server since it was opened: it was not overwritten. Reload it, compare, or save again choosing Overwrite.',
+      what,
+      saved.type,
+    );
+  return opened
+    ? vscode.l10n.t(
+        '{0} changed on the server since it was opened: it was not overwritten. Reload it, compare, or save again choosing Overwrite.',
+        what,
+      )
+    : vscode.l10n.t(
+        '{0} exists on the server and was not opened here since it was opened: it was not overwritten. Reload it, compare, or save again choosing Overwrite.',
+        what,
+      );
+}
+
+/** What a conflict shows as the server's side when the key is gone. */
+export const keyGoneNote = (): string => vscode.l10n.t('(the key no longer exists)');
+
+/** The question before a save that changes a list's length. */
+export function lengthChangeQuestion(key: Buffer, from: number, to: number): string {
+  const list = displayBytes(key, 80);
+  return to < from
+    ? vscode.l10n.t(
+        'Saving changes the length of the list "{0}" from {1} to {2}: changed elements are set by index, then the list is trimmed.',
+        list,
+        formatCount(from),
+        formatCount(to),
+      )
+    : vscode.l10n.t(
+        'Saving changes the length of the list "{0}" from {1} to {2}: changed elements are set by index, then the list is extended at its end.',
+        list,
+        formatCount(from),
+        formatCount(to),
+      );
 }

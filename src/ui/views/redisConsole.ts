@@ -25,7 +25,7 @@ import type { Redirect } from '../../core/redis/slotMap';
 import type { RedisSession } from '../../core/redis/session';
 import { ShardSubscription } from '../../core/redis/shardSubscription';
 import { splitArgs } from '../../core/redis/tokenizer';
-import { completions, helpText, LineEditor, tokenizeInput } from './consoleLine';
+import { bannerText, completions, helpText, LineEditor, readingText, tokenizeInput } from './consoleLine';
 
 const DIM = '\x1b[2m';
 const RED = '\x1b[31m';
@@ -79,9 +79,7 @@ export class RedisConsole implements vscode.Pseudoterminal, vscode.Disposable {
   open(): void {
     this.opened = true;
     const p = this.options.session.profile;
-    this.write(
-      `${DIM}Redis console on "${p.name}" (${endpoint(p)})${p.readOnly ? ', read-only' : ''}. HELP <command> explains a command; Tab completes; Ctrl+C interrupts; QUIT closes.${RESET}\r\n`,
-    );
+    this.write(`${DIM}${bannerText(p.name, endpoint(p), p.readOnly)}${RESET}\r\n`);
     for (const text of this.pending.splice(0)) this.writeEmitter.fire(text);
     this.mode = 'busy';
     this.ensureClient().then(
@@ -165,7 +163,7 @@ export class RedisConsole implements vscode.Pseudoterminal, vscode.Disposable {
     try {
       argv = splitArgs(text);
     } catch {
-      this.write('Invalid argument(s)\r\n');
+      this.write(`${vscode.l10n.t('Invalid argument(s)')}\r\n`);
       return this.ready();
     }
     if (argv.length === 0) return this.ready();
@@ -198,13 +196,17 @@ export class RedisConsole implements vscode.Pseudoterminal, vscode.Disposable {
   private async ensureClient(): Promise<CommandChannel> {
     if (this.client?.connected) return this.client;
     if (this.client && this.db !== this.options.session.db)
-      this.write(`${DIM}(the connection was lost; the new one is on database ${this.options.session.db})${RESET}\r\n`);
+      this.write(
+        `${DIM}${vscode.l10n.t('(the connection was lost; the new one is on database {0})', this.options.session.db)}${RESET}\r\n`,
+      );
     this.client = undefined;
     this.db = this.options.session.db;
-    const client = await this.options.commands((r) => this.write(`-> Redirected to slot [${r.slot}] located at ${r.address}\r\n`));
+    const client = await this.options.commands((r) =>
+      this.write(`${vscode.l10n.t('-> Redirected to slot [{0}] located at {1}', r.slot, r.address)}\r\n`),
+    );
     if (this.mode === 'closed') {
       client.close();
-      throw new Error('the console was closed');
+      throw new Error(vscode.l10n.t('the console was closed'));
     }
     this.client = client;
     this.watch(client);
@@ -218,12 +220,17 @@ export class RedisConsole implements vscode.Pseudoterminal, vscode.Disposable {
       if (this.client !== client || this.mode === 'closed') return;
       this.client = undefined;
       this.db = this.options.session.db;
-      this.write(`\r\x1b[2K${DIM}-- the connection to ${client.address} was lost (${errorMessage(reason)}); reconnecting --${RESET}\r\n`);
+      const lost = vscode.l10n.t('-- the connection to {0} was lost ({1}); reconnecting --', client.address, errorMessage(reason));
+      this.write(`\r\x1b[2K${DIM}${lost}${RESET}\r\n`);
       if (this.mode !== 'idle') return;
       this.mode = 'busy';
       this.ensureClient().then(
         (next) => {
-          this.write(`${DIM}-- connected to ${next instanceof ClusterRouter ? 'the cluster' : next.address} --${RESET}\r\n`);
+          const connected =
+            next instanceof ClusterRouter
+              ? vscode.l10n.t('-- connected to the cluster --')
+              : vscode.l10n.t('-- connected to {0} --', next.address);
+          this.write(`${DIM}${connected}${RESET}\r\n`);
           this.ready();
         },
         (err: unknown) => {
@@ -288,7 +295,7 @@ export class RedisConsole implements vscode.Pseudoterminal, vscode.Disposable {
     });
     if (!(await this.startSubscription(sub))) return;
     this.mode = 'subscribed';
-    let out = 'Reading messages... (press Ctrl+C to quit)\r\n';
+    let out = `${readingText()}\r\n`;
     names.forEach((n, i) => {
       out += `${formatReply(array([bulk(kind), bulk(n), integer(i + 1)])).replace(/\n/g, '\r\n')}\r\n`;
     });
@@ -305,7 +312,7 @@ export class RedisConsole implements vscode.Pseudoterminal, vscode.Disposable {
       onPush: (reply) => this.printReply(reply),
     });
     this.mode = 'subscribed';
-    this.write('Reading messages... (press Ctrl+C to quit)\r\n');
+    this.write(`${readingText()}\r\n`);
     await this.startSubscription(sub);
   }
 
@@ -315,7 +322,7 @@ export class RedisConsole implements vscode.Pseudoterminal, vscode.Disposable {
    */
   private async startSubscription(sub: Subscription | ShardSubscription): Promise<boolean> {
     sub.on('lost', (reason) => this.write(`${DIM}-- ${reason} --${RESET}\r\n`));
-    sub.on('resubscribed', () => this.write(`${DIM}-- reconnected and subscribed again --${RESET}\r\n`));
+    sub.on('resubscribed', () => this.write(`${DIM}${vscode.l10n.t('-- reconnected and subscribed again --')}${RESET}\r\n`));
     this.subscription = sub;
     try {
       await sub.start();
@@ -345,9 +352,11 @@ export class RedisConsole implements vscode.Pseudoterminal, vscode.Disposable {
     }
     if (this.mode === 'busy') {
       // A blocking command (BLPOP 0, …): drop the connection; the next command opens a new one on the same db.
-      this.write(
-        `^C\r\n${DIM}(interrupted: the connection was closed; the next command opens a new one on database ${this.options.session.db})${RESET}\r\n`,
+      const interrupted = vscode.l10n.t(
+        '(interrupted: the connection was closed; the next command opens a new one on database {0})',
+        this.options.session.db,
       );
+      this.write(`^C\r\n${DIM}${interrupted}${RESET}\r\n`);
       this.generation++;
       this.client?.close();
       this.client = undefined;

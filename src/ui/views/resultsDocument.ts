@@ -5,6 +5,7 @@
  * update every 200 ms). Only the last few documents are kept.
  */
 import * as vscode from 'vscode';
+import { formatCount } from '../../core/units';
 
 export const RESULTS_SCHEME = 'broker-redis-results';
 const MAX_DOCUMENTS = 20;
@@ -37,7 +38,7 @@ export class ResultsDocuments implements vscode.TextDocumentContentProvider, vsc
 
   /** A new results document (not shown yet); `name` becomes its tab label. */
   create(name: string, options: { maxLines?: number; language?: string } = {}): ResultsHandle {
-    const label = name.replace(/[/\\]/g, '∕').slice(0, 80) || 'results';
+    const label = name.replace(/[/\\]/g, '∕').slice(0, 80) || vscode.l10n.t('results');
     const ext = options.language === 'json' ? '.json' : options.language === 'jsonl' ? '.jsonl' : '';
     const uri = vscode.Uri.from({ scheme: RESULTS_SCHEME, path: `/${++this.seq}/${label}${ext}` });
     const key = uri.toString();
@@ -93,7 +94,7 @@ export class ResultsDocuments implements vscode.TextDocumentContentProvider, vsc
 
   provideTextDocumentContent(uri: vscode.Uri): string {
     const entry = this.entries.get(uri.toString());
-    return entry ? render(entry) : '# These results are no longer kept: run the command again.\n';
+    return entry ? render(entry) : `${vscode.l10n.t('# These results are no longer kept: run the command again.')}\n`;
   }
 
   dispose(): void {
@@ -104,7 +105,7 @@ export class ResultsDocuments implements vscode.TextDocumentContentProvider, vsc
 }
 
 function render(entry: Entry): string {
-  const omitted = entry.omitted > 0 ? [`… ${entry.omitted.toLocaleString('en-US')} more lines not shown here.`] : [];
+  const omitted = entry.omitted > 0 ? [vscode.l10n.t('… {0} more lines not shown here.', formatCount(entry.omitted))] : [];
   const header = entry.header.length > 0 ? [...entry.header, ''] : [];
   return `${[...header, ...entry.lines, ...omitted].join('\n')}\n`;
 }

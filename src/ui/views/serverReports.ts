@@ -3,6 +3,7 @@
  * analysis (types, top keys, namespaces as an indented tree, TTLs), the
  * latency / memory report, configuration and clients.
  */
+import * as vscode from 'vscode';
 import type { BytesLike } from '../../core/bytes';
 import type { ClientInfo } from '../../core/redis/clientList';
 import { clientSummary } from '../../core/redis/clientList';
@@ -10,20 +11,20 @@ import type { KeyspaceAnalysis } from '../../core/redis/keyspaceAnalysis';
 import type { PrefixStats } from '../../core/redis/keyspaceTally';
 import type { LatencyEvent } from '../../core/redis/serverHealth';
 import { humanValue } from '../../core/redis/serverInfo';
-import { formatBytes, formatDuration } from '../../core/units';
+import { formatBytes, formatCount as n, formatDuration } from '../../core/units';
 
-const n = (v: number): string => v.toLocaleString('en-US');
 const label = (b: BytesLike): string => (typeof b === 'string' ? b : `{hex ${b.hex}}`);
+const keyCount = (count: string): string => vscode.l10n.t('{0} keys', count);
 const share = (part: number, whole: number): string => (whole > 0 ? `${((100 * part) / whole).toFixed(1)}%` : '-');
 
 function prefixLines(stats: readonly PrefixStats[], total: number, depth: number, out: string[]): void {
   for (const s of stats) {
     const name = s.other
-      ? `${label(s.prefix)} (other namespaces past the limit)`
+      ? vscode.l10n.t('{0} (other namespaces past the limit)', label(s.prefix))
       : s.prefix === ''
-        ? '(keys without a prefix)'
+        ? vscode.l10n.t('(keys without a prefix)')
         : label(s.prefix);
-    out.push(`${'  '.repeat(depth)}${name}  ${n(s.keys)} keys  ${formatBytes(s.bytes)}  ${share(s.bytes, total)}`);
+    out.push(`${'  '.repeat(depth)}${name}  ${keyCount(n(s.keys))}  ${formatBytes(s.bytes)}  ${share(s.bytes, total)}`);
     if (s.children) prefixLines(s.children, total, depth + 1, out);
   }
 }
@@ -32,29 +33,36 @@ function prefixLines(stats: readonly PrefixStats[], total: number, depth: number
 export function analysisLines(a: KeyspaceAnalysis, title: string): string[] {
   const total = Object.values(a.byType).reduce((s, t) => s + t.bytes, 0);
   const out = [
-    `# Keyspace analysis: ${title}`,
-    `# ${n(a.scanned)} keys analysed, ${formatBytes(total)} by MEMORY USAGE${a.complete ? '' : ' (cancelled: partial figures)'}`,
+    vscode.l10n.t('# Keyspace analysis: {0}', title),
+    a.complete
+      ? vscode.l10n.t('# {0} keys analysed, {1} by MEMORY USAGE', n(a.scanned), formatBytes(total))
+      : vscode.l10n.t('# {0} keys analysed, {1} by MEMORY USAGE (cancelled: partial figures)', n(a.scanned), formatBytes(total)),
     '',
   ];
-  out.push('## By type');
+  out.push(vscode.l10n.t('## By type'));
   for (const [type, t] of Object.entries(a.byType).sort((x, y) => y[1].bytes - x[1].bytes)) {
-    out.push(`${type.padEnd(10)}  ${n(t.keys).padStart(12)} keys  ${formatBytes(t.bytes).padStart(12)}  ${share(t.bytes, total)}`);
+    out.push(`${type.padEnd(10)}  ${keyCount(n(t.keys).padStart(12))}  ${formatBytes(t.bytes).padStart(12)}  ${share(t.bytes, total)}`);
   }
-  out.push('', '## Biggest keys by memory');
+  out.push('', vscode.l10n.t('## Biggest keys by memory'));
   for (const k of a.topKeys)
-    out.push(`${formatBytes(k.bytes).padStart(12)}  ${k.type.padEnd(7)} length ${n(k.length).padEnd(10)} ${label(k.key)}`);
-  out.push('', '## Longest keys per type (STRLEN, HLEN, LLEN, SCARD, ZCARD, XLEN)');
+    out.push(
+      `${formatBytes(k.bytes).padStart(12)}  ${k.type.padEnd(7)} ${vscode.l10n.t('length {0}', n(k.length).padEnd(10))} ${label(k.key)}`,
+    );
+  out.push('', vscode.l10n.t('## Longest keys per type (STRLEN, HLEN, LLEN, SCARD, ZCARD, XLEN)'));
   for (const [type, keys] of Object.entries(a.topByLength)) {
     out.push(`### ${type}`);
     for (const k of keys) out.push(`${n(k.length).padStart(12)}  ${formatBytes(k.bytes).padStart(12)}  ${label(k.key)}`);
   }
-  out.push('', '## Memory by namespace');
+  out.push('', vscode.l10n.t('## Memory by namespace'));
   prefixLines(a.byPrefix, total, 0, out);
-  out.push('', '## Time to live', `no TTL  ${n(a.ttl.none)} keys`);
+  out.push('', vscode.l10n.t('## Time to live'), vscode.l10n.t('no TTL  {0} keys', n(a.ttl.none)));
   let from = 0;
   for (const b of a.ttl.buckets) {
-    const range = b.upToSeconds === null ? `over ${formatDuration(from)}` : `${formatDuration(from)} – ${formatDuration(b.upToSeconds)}`;
-    out.push(`${range.padEnd(16)}  ${n(b.keys)} keys`);
+    const range =
+      b.upToSeconds === null
+        ? vscode.l10n.t('over {0}', formatDuration(from))
+        : `${formatDuration(from)} – ${formatDuration(b.upToSeconds)}`;
+    out.push(`${range.padEnd(16)}  ${keyCount(n(b.keys))}`);
     from = b.upToSeconds ?? from;
   }
   return out;
@@ -62,9 +70,11 @@ export function analysisLines(a: KeyspaceAnalysis, title: string): string[] {
 
 export function latencyMemoryLines(latency: readonly LatencyEvent[], stats: Record<string, string>, doctor: string): string[] {
   const out = ['# LATENCY LATEST'];
-  if (latency.length === 0) out.push('(no spikes recorded: latency-monitor-threshold may be 0, which turns the monitor off)');
+  if (latency.length === 0)
+    out.push(vscode.l10n.t('(no spikes recorded: latency-monitor-threshold may be 0, which turns the monitor off)'));
   for (const e of latency) {
-    out.push(`${e.event.padEnd(24)}  latest ${e.latestMs} ms at ${new Date(e.time * 1000).toISOString()}  max ${e.maxMs} ms`);
+    const when = new Date(e.time * 1000).toISOString();
+    out.push(`${e.event.padEnd(24)}  ${vscode.l10n.t('latest {0} ms at {1}  max {2} ms', e.latestMs, when, e.maxMs)}`);
   }
   out.push('', '# MEMORY STATS');
   const width = Math.min(48, Math.max(0, ...Object.keys(stats).map((k) => k.length)));
@@ -81,7 +91,7 @@ export function latencyMemoryLines(latency: readonly LatencyEvent[], stats: Reco
 }
 
 export function clientLines(clients: readonly ClientInfo[], sortedBy: string): string[] {
-  return [`# ${n(clients.length)} clients, sorted by ${sortedBy}`, ...clients.map(clientSummary)];
+  return [vscode.l10n.t('# {0} clients, sorted by {1}', n(clients.length), sortedBy), ...clients.map(clientSummary)];
 }
 
 export function configLine(name: string, value: string): string {

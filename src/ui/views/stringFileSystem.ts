@@ -25,7 +25,9 @@ import type { ResolvedRedisProfile } from '../../core/profiles';
 import type { RedisPool } from '../../core/redis/pool';
 import { saveStringCas, type SaveOutcome } from '../../core/redis/stringOps';
 import { readOnlyError } from '../../core/readOnly';
+import { REJSON_TYPE } from '../../core/redis/redisJsonDoc';
 import { readString } from '../../core/redis/values';
+import { formatCount } from '../../core/units';
 import type { Prompts } from '../prompts';
 import { UserCancelled } from '../prompts';
 import type { Settings } from '../settings';
@@ -34,6 +36,9 @@ import {
   checkJsonDocument,
   isJsonDocumentType,
   itemCount,
+  keyGoneNote,
+  lengthChangeQuestion,
+  notSavedSentence,
   readJsonDocument,
   saveJsonDocument,
   tooLargeSentence,
@@ -53,7 +58,7 @@ export interface StringRef {
 
 /** The document of a key: its exact bytes for a string; with `json`, the JSON document of a collection or RedisJSON key. */
 export function stringUri(ref: StringRef, json = false): vscode.Uri {
-  const label = (displayBytes(ref.key, 60).replace(/\//g, '∕') || '(empty key)') + (json ? '.json' : '');
+  const label = (displayBytes(ref.key, 60).replace(/\//g, '∕') || vscode.l10n.t('(empty key)')) + (json ? '.json' : '');
   return vscode.Uri.from({
     scheme: STRING_SCHEME,
     path: `/p${toBase64Url(Buffer.from(ref.profile, 'utf8'))}/${ref.db}/k${toBase64Url(ref.key)}/${label}`,
@@ -88,16 +93,6 @@ function saveFailure(err: unknown): vscode.FileSystemError {
   if (err instanceof vscode.FileSystemError) return err;
   if (err instanceof ReadOnlyError) return vscode.FileSystemError.NoPermissions(err.message);
   return vscode.FileSystemError.Unavailable(errorMessage(err));
-}
-
-/** Why a compare-and-set wrote nothing, as the end of a sentence naming the value; `opened`: the document was read from the key. */
-function whyNotSaved(
-  saved: { outcome: 'gone' } | { outcome: 'wrongType'; type: string } | { outcome: 'conflict' },
-  opened: boolean,
-): string {
-  if (saved.outcome === 'gone') return 'was deleted on the server';
-  if (saved.outcome === 'wrongType') return `now holds a ${saved.type} on the server`;
-  return opened ? 'changed on the server' : 'exists on the server and was not opened here';
 }
 
 export class StringFileSystem implements vscode.FileSystemProvider, vscode.Disposable {
@@ -136,9 +131,9 @@ export class StringFileSystem implements vscode.FileSystemProvider, vscode.Dispo
     const name = displayBytes(ref.key, 80);
     if (type === 'none')
       throw vscode.FileSystemError.FileNotFound(
-        `The key "${name}" does not exist in db${ref.db} of "${ref.profile}" (it may have expired or been deleted).`,
+        vscode.l10n.t('The key "{0}" does not exist in db{1} of "{2}" (it may have expired or been deleted).', name, ref.db, ref.profile),
       );
-    const guard = this.profile(ref).readOnly ? readOnlyError(this.profile(ref), 'saving this value').message : undefined;
+    const guard = this.profile(ref).readOnly ? readOnlyError(this.profile(ref), vscode.l10n.t('saving this value')).message : undefined;
     if (isJsonDocumentType(type)) {
       const length = await itemCount(await this.pool.session(ref.profile, ref.db), ref.key, type);
       const max = this.settings().maxEditableItems;
@@ -147,14 +142,18 @@ export class StringFileSystem implements vscode.FileSystemProvider, vscode.Dispo
     }
     if (type !== 'string')
       throw vscode.FileSystemError.FileIsADirectory(
-        `The key "${name}" holds a ${type}, which does not open as a document: open it from the tree instead.`,
+        vscode.l10n.t('The key "{0}" holds a {1}, which does not open as a document: open it from the tree instead.', name, type),
       );
     const length = lengthReply && !lengthReply[0] ? Number(lengthReply[1]) : 0;
     const max = this.settings().maxValueBytes;
     const readOnly =
       guard ??
       (length > max
-        ? `The value is ${length.toLocaleString('en-US')} bytes, more than brokerExplorer.redis.maxValueBytes (${max.toLocaleString('en-US')}): it opened truncated and read-only.`
+        ? vscode.l10n.t(
+            'The value is {0} bytes, more than brokerExplorer.redis.maxValueBytes ({1}): it opened truncated and read-only.',
+            formatCount(length),
+            formatCount(max),
+          )
         : undefined);
     return { type, length, readOnly };
   }
@@ -205,14 +204,14 @@ export class StringFileSystem implements vscode.FileSystemProvider, vscode.Dispo
     const ref = parseStringUri(uri);
     const key = uri.toString();
     const state = this.states.get(key);
-    const name = displayBytes(ref.key, 80);
+    const what = vscode.l10n.t('The value of "{0}"', displayBytes(ref.key, 80));
     if (state?.readOnly) throw vscode.FileSystemError.NoPermissions(state.readOnly);
     if (state?.json) return this.writeJson(uri, ref, state, state.json, Buffer.from(content).toString('utf8'));
     let bytes: Buffer;
     try {
       bytes = state?.mode === 'hex' ? fromHexText(Buffer.from(content).toString('utf8')) : Buffer.from(content);
     } catch (err) {
-      throw vscode.FileSystemError.Unavailable(`The value of "${name}" was not saved: ${errorMessage(err)}`);
+      throw vscode.FileSystemError.Unavailable(vscode.l10n.t('{0} was not saved: {1}', what, errorMessage(err)));
     }
     const forced = this.force.delete(key);
     const session = await this.pool.session(ref.profile, ref.db);
@@ -223,16 +222,11 @@ export class StringFileSystem implements vscode.FileSystemProvider, vscode.Dispo
       throw saveFailure(err);
     }
     if (saved.outcome !== 'saved') {
-      const why = whyNotSaved(saved, state?.base !== undefined);
       const server = saved.outcome === 'conflict' ? saved.current : null;
       throw this.conflict(
         uri,
-        `The value of "${name}" ${why} since it was opened: it was not overwritten. Reload it, compare, or save again choosing Overwrite.`,
-        server === null
-          ? '(the key no longer exists)'
-          : state?.mode === 'hex' || !editableAsText(server)
-            ? toHexText(server)
-            : server.toString('utf8'),
+        notSavedSentence(what, saved, state?.base !== undefined),
+        server === null ? keyGoneNote() : state?.mode === 'hex' || !editableAsText(server) ? toHexText(server) : server.toString('utf8'),
       );
     }
     const mode = state?.mode ?? (editableAsText(bytes) ? 'text' : 'hex');
@@ -272,12 +266,14 @@ export class StringFileSystem implements vscode.FileSystemProvider, vscode.Dispo
 
   /** Saves a JSON document: checked first (a problem is shown at its place, nothing sent), then the minimal change with a compare-and-set. */
   private async writeJson(uri: vscode.Uri, ref: StringRef, state: State, base: JsonDocumentBase, text: string): Promise<void> {
-    const type = base.kind === 'collection' ? base.value.type : 'JSON document';
-    const what = `The ${typeName(type)} "${displayBytes(ref.key, 80)}"`;
+    const type = base.kind === 'collection' ? base.value.type : REJSON_TYPE;
+    const what = vscode.l10n.t('The {0} "{1}"', typeName(type), displayBytes(ref.key, 80));
     const problem = checkJsonDocument(base, text);
     if (problem) {
       this.diagnostics.show(uri, text, problem);
-      throw vscode.FileSystemError.Unavailable(`${what} was not saved (${placeOf(text, problem)}): ${problem.message}`);
+      throw vscode.FileSystemError.Unavailable(
+        vscode.l10n.t('{0} was not saved ({1}): {2}', what, placeOf(text, problem), problem.message),
+      );
     }
     this.diagnostics.clear(uri);
     const key = uri.toString();
@@ -289,33 +285,33 @@ export class StringFileSystem implements vscode.FileSystemProvider, vscode.Dispo
       if (saved.outcome === 'lengthChange') {
         const { from, to } = saved;
         try {
-          await (this.prompts?.confirm(
-            `Saving changes the length of the list "${displayBytes(ref.key, 80)}" from ${from.toLocaleString('en-US')} to ${to.toLocaleString('en-US')}: changed elements are set by index, then the list is ${to < from ? 'trimmed' : 'extended at its end'}.`,
-            'Save',
-          ) ?? Promise.reject(new UserCancelled()));
+          const question = lengthChangeQuestion(ref.key, from, to);
+          await (this.prompts?.confirm(question, vscode.l10n.t('Save')) ?? Promise.reject(new UserCancelled()));
         } catch (err) {
           if (err instanceof UserCancelled)
-            throw vscode.FileSystemError.Unavailable(`${what} was not saved: changing its length from ${from} to ${to} was not confirmed.`);
+            throw vscode.FileSystemError.Unavailable(
+              vscode.l10n.t('{0} was not saved: changing its length from {1} to {2} was not confirmed.', what, from, to),
+            );
           throw err;
         }
         saved = await saveJsonDocument(session, ref.key, base, text, { ...options, allowLengthChange: true });
       }
     } catch (err) {
-      if (err instanceof JsonSourceError) throw vscode.FileSystemError.Unavailable(`${what} was not saved: ${err.message}`);
+      if (err instanceof JsonSourceError)
+        throw vscode.FileSystemError.Unavailable(vscode.l10n.t('{0} was not saved: {1}', what, err.message));
       throw saveFailure(err);
     }
     if (saved.outcome === 'lengthChange')
-      throw vscode.FileSystemError.Unavailable(`${what} was not saved: its length changed again meanwhile.`);
+      throw vscode.FileSystemError.Unavailable(vscode.l10n.t('{0} was not saved: its length changed again meanwhile.', what));
     if (saved.outcome !== 'saved') {
-      const why = whyNotSaved(saved, true);
       throw this.conflict(
         uri,
-        `${what} ${why} since it was opened: it was not overwritten. Reload it, compare, or save again choosing Overwrite.`,
+        notSavedSentence(what, saved, true),
         saved.outcome === 'conflict'
           ? saved.server
           : saved.outcome === 'gone'
-            ? '(the key no longer exists)'
-            : `(the key now holds a ${saved.type})`,
+            ? keyGoneNote()
+            : vscode.l10n.t('(the key now holds a {0})', saved.type),
       );
     }
     this.states.set(key, {
@@ -336,22 +332,24 @@ export class StringFileSystem implements vscode.FileSystemProvider, vscode.Dispo
   }
 
   private async offer(doc: vscode.TextDocument, message: string, server: string): Promise<void> {
-    const choice = await vscode.window.showWarningMessage(message, 'Overwrite', 'Reload', 'Compare');
-    if (choice === 'Overwrite') {
+    const [overwrite, reload, compare] = [vscode.l10n.t('Overwrite'), vscode.l10n.t('Reload'), vscode.l10n.t('Compare')];
+    const choice = await vscode.window.showWarningMessage(message, overwrite, reload, compare);
+    if (choice === overwrite) {
       this.force.add(doc.uri.toString());
       await doc.save();
-    } else if (choice === 'Reload') {
+    } else if (choice === reload) {
       await vscode.window.showTextDocument(doc);
       await vscode.commands.executeCommand('workbench.action.files.revert');
-    } else if (choice === 'Compare') {
-      const handle = this.results.create(`server value of ${doc.uri.path.split('/').pop() ?? 'key'}`, { maxLines: 1_000_000 });
+    } else if (choice === compare) {
+      const name = vscode.l10n.t('server value of {0}', doc.uri.path.split('/').pop() ?? vscode.l10n.t('key'));
+      const handle = this.results.create(name, { maxLines: 1_000_000 });
       handle.append(...server.split('\n'));
       handle.flush();
       await vscode.commands.executeCommand(
         'vscode.diff',
         handle.uri,
         doc.uri,
-        'Server ↔ Yours (save again and choose Overwrite to keep yours)',
+        vscode.l10n.t('Server ↔ Yours (save again and choose Overwrite to keep yours)'),
       );
     }
   }
@@ -363,11 +361,13 @@ export class StringFileSystem implements vscode.FileSystemProvider, vscode.Dispo
     throw vscode.FileSystemError.NoPermissions(uri);
   }
   delete(uri: vscode.Uri): void {
-    throw vscode.FileSystemError.NoPermissions(`Delete keys from the Redis view: ${uri.path.split('/').pop() ?? ''} was not deleted.`);
+    throw vscode.FileSystemError.NoPermissions(
+      vscode.l10n.t('Delete keys from the Redis view: {0} was not deleted.', uri.path.split('/').pop() ?? ''),
+    );
   }
   rename(uri: vscode.Uri): void {
     throw vscode.FileSystemError.NoPermissions(
-      `Rename keys with "Rename…" in the Redis view: ${uri.path.split('/').pop() ?? ''} was not renamed.`,
+      vscode.l10n.t('Rename keys with "Rename…" in the Redis view: {0} was not renamed.', uri.path.split('/').pop() ?? ''),
     );
   }
 

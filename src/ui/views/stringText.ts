@@ -2,6 +2,7 @@
  * A string value's bytes as document text: plain text when it round-trips
  * through an editor byte for byte, otherwise a hex listing.
  */
+import * as vscode from 'vscode';
 import { isUtf8 } from '../../core/bytes';
 
 /** Text round-trips through an editor byte for byte: valid UTF-8, no NUL or BOM, one kind of line ending. */
@@ -29,6 +30,6 @@ export function toHexText(buf: Buffer): string {
 export function fromHexText(text: string): Buffer {
   const hex = text.replace(/\s+/g, '');
   if (hex.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(hex))
-    throw new Error('The document is not valid hex: use pairs of 0-9 / a-f digits (spaces and line breaks are ignored).');
+    throw new Error(vscode.l10n.t('The document is not valid hex: use pairs of 0-9 / a-f digits (spaces and line breaks are ignored).'));
   return Buffer.from(hex, 'hex');
 }

@@ -24,8 +24,10 @@ const CLEAR_LINE = '\r\x1b[2K';
 const ESCAPE_SEQUENCE = /\x1b(?:\[[0-9;?]*[ -/]*[@-~]|O.|.)?/g;
 
 function describeEnding(ending: LineEnding): string {
-  return ending === '\r\n' ? '\\r\\n' : ending === '\n' ? '\\n' : 'none';
+  return ending === '\r\n' ? '\\r\\n' : ending === '\n' ? '\\n' : vscode.l10n.t('none');
 }
+
+const pressAnyKey = (): string => vscode.l10n.t('Press any key to close this terminal.');
 
 /** Terminal text: `\n` becomes `\r\n`. */
 function crlf(text: string): string {
@@ -63,13 +65,14 @@ export class TcpTerminal implements vscode.Pseudoterminal, vscode.Disposable {
 
   open(): void {
     this.opened = true;
-    this.writeEmitter.fire(
-      crlf(
-        `${DIM}TCP session to ${this.session.endpoint}. Enter sends the line + ${describeEnding(this.lineEnding)}; Backspace edits; Ctrl+C closes.${RESET}\n`,
-      ),
+    const banner = vscode.l10n.t(
+      'TCP session to {0}. Enter sends the line + {1}; Backspace edits; Ctrl+C closes.',
+      this.session.endpoint,
+      describeEnding(this.lineEnding),
     );
+    this.writeEmitter.fire(crlf(`${DIM}${banner}${RESET}\n`));
     if (this.session.state === 'new' || this.session.state === 'connecting') {
-      this.writeEmitter.fire(crlf(`${DIM}Connecting to ${this.session.endpoint}…${RESET}\n`));
+      this.writeEmitter.fire(crlf(`${DIM}${vscode.l10n.t('Connecting to {0}…', this.session.endpoint)}${RESET}\n`));
     }
     const pending = this.pending.splice(0);
     for (const text of pending) this.writeEmitter.fire(text);
@@ -115,7 +118,7 @@ export class TcpTerminal implements vscode.Pseudoterminal, vscode.Disposable {
           break;
         }
         case '\x03':
-          this.write(`^C\r\n${DIM}Closing…${RESET}\r\n`);
+          this.write(`^C\r\n${DIM}${vscode.l10n.t('Closing…')}${RESET}\r\n`);
           this.line = '';
           void this.session.close();
           return;
@@ -143,12 +146,12 @@ export class TcpTerminal implements vscode.Pseudoterminal, vscode.Disposable {
     this.line = '';
     this.write('\r\n');
     if (this.session.state !== 'open') {
-      this.print(`${RED}Not sent: the session is ${this.session.state}.${RESET}`);
+      this.print(`${RED}${vscode.l10n.t('Not sent: the session is {0}.', this.session.state)}${RESET}`);
       return;
     }
     this.session.write(text).then(
       (n) => {
-        if (n === 0) this.print(`${DIM}(nothing to send)${RESET}`);
+        if (n === 0) this.print(`${DIM}${vscode.l10n.t('(nothing to send)')}${RESET}`);
       },
       (err: unknown) => this.print(`${RED}${errorMessage(err)}${RESET}`),
     );
@@ -168,11 +171,11 @@ export class TcpTerminal implements vscode.Pseudoterminal, vscode.Disposable {
       }
       case 'connectionLost':
         this.ended = true;
-        this.print(`${event.reason === undefined ? YELLOW : RED}■ ${line}${RESET}\r\n${DIM}Press any key to close this terminal.${RESET}`);
+        this.print(`${event.reason === undefined ? YELLOW : RED}■ ${line}${RESET}\r\n${DIM}${pressAnyKey()}${RESET}`);
         break;
       case 'connectionFailed':
         this.ended = true;
-        this.print(`${RED}✖ ${line}${RESET}\r\n${DIM}Press any key to close this terminal.${RESET}`);
+        this.print(`${RED}✖ ${line}${RESET}\r\n${DIM}${pressAnyKey()}${RESET}`);
         break;
     }
   }

@@ -8,6 +8,7 @@ import { displayBytes, fromBase64Url, hexDump, isHexBytes, toBase64Url, toBuffer
 import { errorMessage } from '../../core/errors';
 import type { RedisPool } from '../../core/redis/pool';
 import { readValue, type ValueRead } from '../../core/redis/values';
+import { formatCount } from '../../core/units';
 import type { Settings } from '../settings';
 
 export const VALUE_SCHEME = 'broker-redis-value';
@@ -22,7 +23,7 @@ export interface ValueRef {
 }
 
 export function valueUri(ref: ValueRef): vscode.Uri {
-  const label = displayBytes(ref.key, 60).replace(/[/\\]/g, '∕') || '(empty key)';
+  const label = displayBytes(ref.key, 60).replace(/[/\\]/g, '∕') || vscode.l10n.t('(empty key)');
   const query = new URLSearchParams({
     p: toBase64Url(Buffer.from(ref.profile, 'utf8')),
     db: String(ref.db),
@@ -103,11 +104,12 @@ function bytesText(value: BytesLike): string {
 
 function renderJson(read: ValueRead): string {
   if (read.type !== 'string' || isHexBytes(read.value) || typeof read.value !== 'string')
-    return '// Only a string holding JSON has a JSON view.\n';
+    return `${vscode.l10n.t('// Only a string holding JSON has a JSON view.')}\n`;
   try {
     return `${JSON.stringify(JSON.parse(read.value), null, 2)}\n`;
   } catch (err) {
-    return `// The value is not valid JSON${read.truncated ? ' (it was truncated)' : ''}: ${errorMessage(err)}\n`;
+    const why = errorMessage(err);
+    return `${read.truncated ? vscode.l10n.t('// The value is not valid JSON (it was truncated): {0}', why) : vscode.l10n.t('// The value is not valid JSON: {0}', why)}\n`;
   }
 }
 
@@ -116,18 +118,24 @@ function pad(text: string, width: number): string {
 }
 
 export function renderValue(ref: ValueRef, read: ValueRead): string {
+  const length = formatCount(read.length);
+  const size = read.type === 'string' ? vscode.l10n.t('{0} bytes', length) : vscode.l10n.t('{0} items', length);
+  const ttl = read.ttl < 0 ? vscode.l10n.t('TTL none') : vscode.l10n.t('TTL {0} s', read.ttl);
   const header = [
-    `# key   ${displayBytes(ref.key, 400)}`,
-    `# type  ${read.type} · ${read.length.toLocaleString('en-US')} ${read.type === 'string' ? 'bytes' : 'items'} · TTL ${read.ttl < 0 ? 'none' : `${read.ttl} s`} · db ${ref.db} of "${ref.profile}"`,
+    vscode.l10n.t('# key   {0}', displayBytes(ref.key, 400)),
+    [vscode.l10n.t('# type  {0}', read.type), size, ttl, vscode.l10n.t('db {0} of "{1}"', ref.db, ref.profile)].join(' · '),
   ];
   if (read.type === 'string') {
     const value = read.value as BytesLike;
     if (read.truncated)
       header.push(
-        `# Showing the first ${(isHexBytes(value) ? value.hex.length / 2 : Buffer.byteLength(value)).toLocaleString('en-US')} bytes only: the value is too large to load whole (brokerExplorer.redis.maxValueBytes).`,
+        vscode.l10n.t(
+          '# Showing the first {0} bytes only: the value is too large to load whole (brokerExplorer.redis.maxValueBytes).',
+          formatCount(isHexBytes(value) ? value.hex.length / 2 : Buffer.byteLength(value)),
+        ),
       );
     if (isHexBytes(value)) {
-      header.push('# Not UTF-8: shown as a hex dump.');
+      header.push(vscode.l10n.t('# Not UTF-8: shown as a hex dump.'));
       return `${header.join('\n')}\n\n${hexDump(toBuffer(value))}\n`;
     }
     return `${header.join('\n')}\n\n${value}\n`;
@@ -135,29 +143,29 @@ export function renderValue(ref: ValueRef, read: ValueRead): string {
   const items = read.value as unknown[];
   header.push(
     read.truncated
-      ? `# Showing the first ${items.length.toLocaleString('en-US')} of ${read.length.toLocaleString('en-US')}: use "Load More" in the editor title for more.`
-      : `# Showing all ${items.length.toLocaleString('en-US')}.`,
+      ? vscode.l10n.t('# Showing the first {0} of {1}: use "Load More" in the editor title for more.', formatCount(items.length), length)
+      : vscode.l10n.t('# Showing all {0}.', formatCount(items.length)),
   );
   const rows: [string, string][] = [];
-  let columns: [string, string] = ['#', 'value'];
+  let columns: [string, string] = ['#', vscode.l10n.t('value')];
   items.forEach((item, i) => {
     if (read.type === 'hash') {
       const h = item as { field: BytesLike; value: BytesLike };
-      columns = ['field', 'value'];
+      columns = [vscode.l10n.t('field'), vscode.l10n.t('value')];
       rows.push([bytesText(h.field), bytesText(h.value)]);
     } else if (read.type === 'zset') {
       const z = item as { member: BytesLike; score: number | string };
-      columns = ['score', 'member'];
+      columns = [vscode.l10n.t('score'), vscode.l10n.t('member')];
       rows.push([String(z.score), bytesText(z.member)]);
     } else if (read.type === 'stream') {
       const e = item as { id: string; fields: { field: BytesLike; value: BytesLike }[] | Record<string, BytesLike> };
-      columns = ['id', 'fields'];
+      columns = ['id', vscode.l10n.t('fields')];
       const fields = Array.isArray(e.fields)
         ? e.fields.map((f) => `${bytesText(f.field)}=${bytesText(f.value)}`)
         : Object.entries(e.fields).map(([k, v]) => `${k}=${bytesText(v)}`);
       rows.push([e.id, fields.join(' ')]);
     } else {
-      columns = [read.type === 'list' ? 'index' : '#', read.type === 'list' ? 'element' : 'member'];
+      columns = read.type === 'list' ? [vscode.l10n.t('index'), vscode.l10n.t('element')] : ['#', vscode.l10n.t('member')];
       rows.push([String(i), bytesText(item as BytesLike)]);
     }
   });

@@ -164,7 +164,7 @@ export class WebviewHost<P extends PanelProtocol> implements vscode.Disposable {
     const handlers = this.spec.handlers as Record<string, ((params: unknown) => unknown) | undefined>;
     const handler = Object.prototype.hasOwnProperty.call(handlers, request.method) ? handlers[request.method] : undefined;
     try {
-      if (!handler) throw new Error(`The ${this.spec.title} panel has no request "${request.method}".`);
+      if (!handler) throw new Error(vscode.l10n.t('The {0} panel has no request "{1}".', this.spec.title, request.method));
       response = { kind: 'response', id: request.id, ok: true, result: await handler(request.params) };
     } catch (err) {
       const error = this.spec.log.redact(errorMessage(err));

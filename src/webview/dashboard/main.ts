@@ -8,6 +8,8 @@
 import '../pageData';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
+import * as l10n from '@vscode/l10n';
+import { formatCount, formatTime } from '../../core/units';
 import { createRpcClient, HostError } from '../rpc';
 import { LiveChart } from './liveChart';
 import type { DashboardInfo, DashboardProtocol, DashboardSample, DashboardState } from './protocol';
@@ -50,7 +52,7 @@ async function start(): Promise<void> {
   error.setAttribute('role', 'alert');
   const layout = el('div', 'dash-layout');
   const latest = el('section', 'dash-latest-box');
-  latest.setAttribute('aria-label', 'Newest sample');
+  latest.setAttribute('aria-label', l10n.t('Newest sample'));
   const charts = el('section', 'dash-charts');
   layout.append(latest, charts);
   app.append(title, status, error, layout);
@@ -72,10 +74,16 @@ async function start(): Promise<void> {
   const render = (): void => {
     const last = samples[samples.length - 1];
     if (!last) {
-      status.textContent = `Waiting for the first sample of ${info.where}…`;
+      status.textContent = l10n.t('Waiting for the first sample of {0}…', info.where);
       return;
     }
-    status.textContent = `${info.where} · every ${info.intervalMs / 1000} s · last sample ${new Date(last.t).toLocaleTimeString()} · ${samples.length} kept (10 minutes)`;
+    status.textContent = l10n.t(
+      '{0} · every {1} s · last sample {2} · {3} kept (10 minutes)',
+      info.where,
+      info.intervalMs / 1000,
+      formatTime(last.t),
+      formatCount(samples.length),
+    );
     latest.replaceChildren(readoutTable(spec.readouts(last), last));
     for (const c of live) c.update(samples);
   };
@@ -101,31 +109,34 @@ async function start(): Promise<void> {
 function analysisSection(rpc: ReturnType<typeof createRpcClient<DashboardProtocol, DashboardState>>, defaultDb: number): HTMLElement {
   const state = rpc.getState() ?? {};
   const section = el('section', 'dash-analysis');
-  section.setAttribute('aria-label', 'Keyspace analysis');
-  const heading = el('h3', '', 'Keyspace analysis');
+  const name = l10n.t('Keyspace analysis');
+  section.setAttribute('aria-label', name);
+  const heading = el('h3', '', name);
   const form = el('div', 'dash-form');
   const db = document.createElement('vscode-textfield');
-  db.setAttribute('aria-label', 'Database');
+  db.setAttribute('aria-label', l10n.t('Database'));
   db.className = 'dash-db';
   db.value = String(state.analysisDb ?? defaultDb);
   const match = document.createElement('vscode-textfield');
-  match.setAttribute('aria-label', 'MATCH pattern');
+  match.setAttribute('aria-label', l10n.t('MATCH pattern'));
   match.className = 'dash-match';
-  match.placeholder = 'MATCH pattern (every key when empty)';
+  match.placeholder = l10n.t('MATCH pattern (every key when empty)');
   match.value = state.analysisMatch ?? '';
   const run = document.createElement('vscode-button');
   run.className = 'dash-analyze';
-  run.textContent = 'Analyze';
+  run.textContent = l10n.t('Analyze');
   const note = el('span', 'be-muted dash-note');
-  form.append(el('label', '', 'db'), db, match, run, note);
+  form.append(el('label', '', l10n.t('db')), db, match, run, note);
   const map = el('div', 'dash-treemap');
   map.setAttribute('role', 'img');
-  map.setAttribute('aria-label', 'Memory by namespace');
+  map.setAttribute('aria-label', l10n.t('Memory by namespace'));
   const keys = el('div', 'dash-topkeys-box');
   section.append(heading, form, map, keys);
 
   const show = (dbNumber: number, a: NonNullable<DashboardState['analysis']>): void => {
-    note.textContent = `${a.scanned.toLocaleString('en-US')} keys analysed${a.complete ? '' : ' (partial)'} · memory by namespace, and the biggest keys (click one to open it)`;
+    note.textContent = a.complete
+      ? l10n.t('{0} keys analysed · memory by namespace, and the biggest keys (click one to open it)', formatCount(a.scanned))
+      : l10n.t('{0} keys analysed (partial) · memory by namespace, and the biggest keys (click one to open it)', formatCount(a.scanned));
     section.dataset.scanned = String(a.scanned);
     requestAnimationFrame(() => drawTreemap(map, a, Math.max(300, map.clientWidth), 280));
     keys.replaceChildren(
@@ -137,11 +148,11 @@ function analysisSection(rpc: ReturnType<typeof createRpcClient<DashboardProtoco
   run.addEventListener('click', () => {
     const n = Number(db.value);
     if (!/^\d+$/.test(db.value.trim()) || n > 15_000) {
-      note.textContent = 'Give the database as a whole number.';
+      note.textContent = l10n.t('Give the database as a whole number.');
       return;
     }
     const pattern = match.value.trim();
-    note.textContent = 'Analyzing…';
+    note.textContent = l10n.t('Analyzing…');
     note.classList.remove('dash-failed');
     run.disabled = true;
     rpc

@@ -3,6 +3,7 @@
  * newest sample (Readout: one row per figure, the raw number in
  * `data-value`, so a test can compare it with INFO or the management API).
  */
+import * as l10n from '@vscode/l10n';
 import type { NodeGauge, QueueSample, RabbitSample } from '../../core/amqp/overviewSeries';
 import type { RedisSample } from '../../core/redis/infoSeries';
 import { formatBytes } from '../../core/units';
@@ -25,127 +26,170 @@ const bytesPerSec = (v: number): string => `${formatBytes(Math.round(v))}/s`;
 const percent = (v: number): string => `${(v * 100).toFixed(1)}%`;
 const opt = (v: number | null, f: (n: number) => string): string => (v === null ? '–' : f(v));
 
-const redisCharts: ChartSpec<RedisSample>[] = [
-  { id: 'ops', title: 'Commands per second', format: perSec, series: (s) => [{ label: 'ops/s', value: s.opsPerSec }] },
+/** The charts' titles and series names are built when a page asks for them, in its language. */
+const redisCharts = (): ChartSpec<RedisSample>[] => [
+  { id: 'ops', title: l10n.t('Commands per second'), format: perSec, series: (s) => [{ label: l10n.t('ops/s'), value: s.opsPerSec }] },
   {
     id: 'memory',
-    title: 'Memory',
+    title: l10n.t('Memory'),
     format: bytes,
     series: (s) => [
-      { label: 'used', value: s.usedMemory },
+      { label: l10n.t('used'), value: s.usedMemory },
       ...(s.maxMemory > 0 ? [{ label: 'maxmemory', value: s.maxMemory, dash: true }] : []),
     ],
   },
   {
     id: 'clients',
-    title: 'Clients',
+    title: l10n.t('Clients'),
     format: count,
     series: (s) => [
-      { label: 'connected', value: s.connectedClients },
-      { label: 'blocked', value: s.blockedClients },
+      { label: l10n.t('connected'), value: s.connectedClients },
+      { label: l10n.t('blocked'), value: s.blockedClients },
     ],
   },
-  { id: 'hits', title: 'Keyspace hit ratio', format: percent, max: 1, series: (s) => [{ label: 'hits', value: s.hitRatio }] },
+  {
+    id: 'hits',
+    title: l10n.t('Keyspace hit ratio'),
+    format: percent,
+    max: 1,
+    series: (s) => [{ label: l10n.t('hits'), value: s.hitRatio }],
+  },
   {
     id: 'network',
-    title: 'Network',
+    title: l10n.t('Network'),
     format: bytesPerSec,
     series: (s) => [
-      { label: 'in', value: s.netInPerSec },
-      { label: 'out', value: s.netOutPerSec },
+      { label: l10n.t('in'), value: s.netInPerSec },
+      { label: l10n.t('out'), value: s.netOutPerSec },
     ],
   },
   {
     id: 'keys',
-    title: 'Keys per database',
+    title: l10n.t('Keys per database'),
     format: count,
     series: (s) => Object.entries(s.keysPerDb).map(([db, n]): SeriesValue => ({ label: db, value: n })),
   },
   {
     id: 'evictions',
-    title: 'Evicted and expired keys per second',
+    title: l10n.t('Evicted and expired keys per second'),
     format: perSec,
     series: (s) => [
-      { label: 'evicted', value: s.evictedPerSec },
-      { label: 'expired', value: s.expiredPerSec },
+      { label: l10n.t('evicted'), value: s.evictedPerSec },
+      { label: l10n.t('expired'), value: s.expiredPerSec },
     ],
   },
 ];
 
 function redisReadouts(s: RedisSample): Readout[] {
   return [
-    { field: 'opsPerSec', label: 'Commands per second', value: s.opsPerSec, text: opt(s.opsPerSec, perSec) },
-    { field: 'usedMemory', label: 'Used memory', value: s.usedMemory, text: bytes(s.usedMemory) },
-    { field: 'maxMemory', label: 'maxmemory', value: s.maxMemory, text: s.maxMemory > 0 ? bytes(s.maxMemory) : 'no limit' },
-    { field: 'connectedClients', label: 'Connected clients', value: s.connectedClients, text: String(s.connectedClients) },
-    { field: 'blockedClients', label: 'Blocked clients', value: s.blockedClients, text: String(s.blockedClients) },
-    { field: 'hitRatio', label: 'Hit ratio (last interval)', value: s.hitRatio, text: opt(s.hitRatio, percent) },
-    { field: 'hitRatioTotal', label: 'Hit ratio (since start)', value: s.hitRatioTotal, text: opt(s.hitRatioTotal, percent) },
-    { field: 'netInPerSec', label: 'Network in', value: s.netInPerSec, text: opt(s.netInPerSec, bytesPerSec) },
-    { field: 'netOutPerSec', label: 'Network out', value: s.netOutPerSec, text: opt(s.netOutPerSec, bytesPerSec) },
-    { field: 'evictedPerSec', label: 'Evicted keys per second', value: s.evictedPerSec, text: opt(s.evictedPerSec, perSec) },
-    { field: 'expiredPerSec', label: 'Expired keys per second', value: s.expiredPerSec, text: opt(s.expiredPerSec, perSec) },
-    { field: 'totalCommands', label: 'Commands processed', value: s.counters.totalCommands, text: String(s.counters.totalCommands) },
-    ...Object.entries(s.keysPerDb).map(([db, n]) => ({ field: `keys.${db}`, label: `Keys in ${db}`, value: n, text: String(n) })),
+    { field: 'opsPerSec', label: l10n.t('Commands per second'), value: s.opsPerSec, text: opt(s.opsPerSec, perSec) },
+    { field: 'usedMemory', label: l10n.t('Used memory'), value: s.usedMemory, text: bytes(s.usedMemory) },
+    { field: 'maxMemory', label: 'maxmemory', value: s.maxMemory, text: s.maxMemory > 0 ? bytes(s.maxMemory) : l10n.t('no limit') },
+    {
+      field: 'connectedClients',
+      label: l10n.t('Connected clients'),
+      value: s.connectedClients,
+      text: String(s.connectedClients),
+    },
+    { field: 'blockedClients', label: l10n.t('Blocked clients'), value: s.blockedClients, text: String(s.blockedClients) },
+    { field: 'hitRatio', label: l10n.t('Hit ratio (last interval)'), value: s.hitRatio, text: opt(s.hitRatio, percent) },
+    {
+      field: 'hitRatioTotal',
+      label: l10n.t('Hit ratio (since start)'),
+      value: s.hitRatioTotal,
+      text: opt(s.hitRatioTotal, percent),
+    },
+    { field: 'netInPerSec', label: l10n.t('Network in'), value: s.netInPerSec, text: opt(s.netInPerSec, bytesPerSec) },
+    { field: 'netOutPerSec', label: l10n.t('Network out'), value: s.netOutPerSec, text: opt(s.netOutPerSec, bytesPerSec) },
+    {
+      field: 'evictedPerSec',
+      label: l10n.t('Evicted keys per second'),
+      value: s.evictedPerSec,
+      text: opt(s.evictedPerSec, perSec),
+    },
+    {
+      field: 'expiredPerSec',
+      label: l10n.t('Expired keys per second'),
+      value: s.expiredPerSec,
+      text: opt(s.expiredPerSec, perSec),
+    },
+    {
+      field: 'totalCommands',
+      label: l10n.t('Commands processed'),
+      value: s.counters.totalCommands,
+      text: String(s.counters.totalCommands),
+    },
+    ...Object.entries(s.keysPerDb).map(([db, n]) => ({ field: `keys.${db}`, label: l10n.t('Keys in {0}', db), value: n, text: String(n) })),
   ];
 }
 
 const rateSeries = (r: RabbitSample['rates']): SeriesValue[] => [
-  { label: 'publish', value: r.publish },
-  { label: 'deliver', value: r.deliver },
-  { label: 'ack', value: r.ack },
-  { label: 'redeliver', value: r.redeliver },
+  { label: l10n.t('publish'), value: r.publish },
+  { label: l10n.t('deliver'), value: r.deliver },
+  { label: l10n.t('ack'), value: r.ack },
+  { label: l10n.t('redeliver'), value: r.redeliver },
 ];
 
-const rabbitCharts: ChartSpec<RabbitSample>[] = [
-  { id: 'rates', title: 'Message rates', format: perSec, series: (s) => rateSeries(s.rates) },
+const rabbitCharts = (): ChartSpec<RabbitSample>[] => [
+  { id: 'rates', title: l10n.t('Message rates'), format: perSec, series: (s) => rateSeries(s.rates) },
   {
     id: 'queued',
-    title: 'Queued messages',
+    title: l10n.t('Queued messages'),
     format: count,
     series: (s) => [
-      { label: 'ready', value: s.ready },
-      { label: 'unacked', value: s.unacked },
+      { label: l10n.t('ready'), value: s.ready },
+      { label: l10n.t('unacked'), value: s.unacked },
     ],
   },
   {
     id: 'objects',
-    title: 'Connections, channels and consumers',
+    title: l10n.t('Connections, channels and consumers'),
     format: count,
     series: (s) => [
-      { label: 'connections', value: s.connections },
-      { label: 'channels', value: s.channels },
-      { label: 'consumers', value: s.consumers },
+      { label: l10n.t('connections'), value: s.connections },
+      { label: l10n.t('channels'), value: s.channels },
+      { label: l10n.t('consumers'), value: s.consumers },
     ],
   },
   {
     id: 'nodeMemory',
-    title: 'Node memory against the high watermark',
+    title: l10n.t('Node memory against the high watermark'),
     format: bytes,
-    series: (s) => s.nodes.flatMap((n) => gauge(n, n.memoryUsed, n.memoryLimit, 'memory')),
+    series: (s) => s.nodes.flatMap((n) => gauge(n, n.memoryUsed, n.memoryLimit, l10n.t('{0} memory', n.name))),
   },
   {
     id: 'nodeDisk',
-    title: 'Free disk against its limit',
+    title: l10n.t('Free disk against its limit'),
     format: bytes,
-    series: (s) => s.nodes.flatMap((n) => gauge(n, n.diskFree, n.diskFreeLimit, 'free disk')),
+    series: (s) => s.nodes.flatMap((n) => gauge(n, n.diskFree, n.diskFreeLimit, l10n.t('{0} free disk', n.name))),
   },
 ];
 
-function gauge(n: NodeGauge, value: number, limit: number, what: string): SeriesValue[] {
+/** A node's figure (`label` names it) and its limit, dashed. */
+function gauge(n: NodeGauge, value: number, limit: number, label: string): SeriesValue[] {
   return [
-    { label: `${n.name} ${what}`, value: n.running ? value : null },
-    { label: `${n.name} limit`, value: limit, dash: true },
+    { label, value: n.running ? value : null },
+    { label: l10n.t('{0} limit', n.name), value: limit, dash: true },
   ];
 }
 
+const RATES = ['publish', 'deliver', 'ack', 'redeliver'] as const;
+
+function rateLabel(k: (typeof RATES)[number]): string {
+  switch (k) {
+    case 'publish':
+      return l10n.t('publish rate');
+    case 'deliver':
+      return l10n.t('deliver rate');
+    case 'ack':
+      return l10n.t('ack rate');
+    case 'redeliver':
+      return l10n.t('redeliver rate');
+  }
+}
+
 function rateReadouts(r: RabbitSample['rates']): Readout[] {
-  return (['publish', 'deliver', 'ack', 'redeliver'] as const).map((k) => ({
-    field: `rates.${k}`,
-    label: `${k} rate`,
-    value: r[k],
-    text: perSec(r[k]),
-  }));
+  return RATES.map((k) => ({ field: `rates.${k}`, label: rateLabel(k), value: r[k], text: perSec(r[k]) }));
 }
 
 function rabbitReadouts(s: RabbitSample): Readout[] {
@@ -157,50 +201,59 @@ function rabbitReadouts(s: RabbitSample): Readout[] {
   });
   return [
     ...rateReadouts(s.rates),
-    plain('ready', 'Ready messages', s.ready),
-    plain('unacked', 'Unacknowledged messages', s.unacked),
-    plain('connections', 'Connections', s.connections),
-    plain('channels', 'Channels', s.channels),
-    plain('consumers', 'Consumers', s.consumers),
-    plain('queues', 'Queues', s.queues),
+    plain('ready', l10n.t('Ready messages'), s.ready),
+    plain('unacked', l10n.t('Unacknowledged messages'), s.unacked),
+    plain('connections', l10n.t('Connections'), s.connections),
+    plain('channels', l10n.t('Channels'), s.channels),
+    plain('consumers', l10n.t('Consumers'), s.consumers),
+    plain('queues', l10n.t('Queues'), s.queues),
     ...s.nodes.flatMap((n): Readout[] => [
       {
         field: `node.${n.name}.memoryUsed`,
-        label: `${n.name}: memory`,
+        label: l10n.t('{0}: memory', n.name),
         value: n.memoryUsed,
-        text: `${bytes(n.memoryUsed)} of ${bytes(n.memoryLimit)}${n.memoryAlarm ? ' — ALARM: publishers blocked' : ''}`,
+        text: n.memoryAlarm
+          ? l10n.t('{0} of {1} — ALARM: publishers blocked', bytes(n.memoryUsed), bytes(n.memoryLimit))
+          : l10n.t('{0} of {1}', bytes(n.memoryUsed), bytes(n.memoryLimit)),
       },
       {
         field: `node.${n.name}.diskFree`,
-        label: `${n.name}: free disk`,
+        label: l10n.t('{0}: free disk', n.name),
         value: n.diskFree,
-        text: `${bytes(n.diskFree)} (limit ${bytes(n.diskFreeLimit)})${n.diskAlarm ? ' — ALARM: publishers blocked' : ''}`,
+        text: n.diskAlarm
+          ? l10n.t('{0} (limit {1}) — ALARM: publishers blocked', bytes(n.diskFree), bytes(n.diskFreeLimit))
+          : l10n.t('{0} (limit {1})', bytes(n.diskFree), bytes(n.diskFreeLimit)),
       },
     ]),
   ];
 }
 
-const queueCharts: ChartSpec<QueueSample>[] = [
+const queueCharts = (): ChartSpec<QueueSample>[] => [
   {
     id: 'depth',
-    title: 'Depth',
+    title: l10n.t('Depth'),
     format: count,
     series: (s) => [
-      { label: 'messages', value: s.messages },
-      { label: 'ready', value: s.ready },
-      { label: 'unacked', value: s.unacked },
+      { label: l10n.t('messages'), value: s.messages },
+      { label: l10n.t('ready'), value: s.ready },
+      { label: l10n.t('unacked'), value: s.unacked },
     ],
   },
-  { id: 'rates', title: 'Message rates', format: perSec, series: (s) => rateSeries(s.rates) },
-  { id: 'consumers', title: 'Consumers', format: count, series: (s) => [{ label: 'consumers', value: s.consumers }] },
+  { id: 'rates', title: l10n.t('Message rates'), format: perSec, series: (s) => rateSeries(s.rates) },
+  {
+    id: 'consumers',
+    title: l10n.t('Consumers'),
+    format: count,
+    series: (s) => [{ label: l10n.t('consumers'), value: s.consumers }],
+  },
 ];
 
 function queueReadouts(s: QueueSample): Readout[] {
   return [
-    { field: 'messages', label: 'Messages', value: s.messages, text: String(s.messages) },
-    { field: 'ready', label: 'Ready', value: s.ready, text: String(s.ready) },
-    { field: 'unacked', label: 'Unacknowledged', value: s.unacked, text: String(s.unacked) },
-    { field: 'consumers', label: 'Consumers', value: s.consumers, text: String(s.consumers) },
+    { field: 'messages', label: l10n.t('Messages'), value: s.messages, text: String(s.messages) },
+    { field: 'ready', label: l10n.t('Ready'), value: s.ready, text: String(s.ready) },
+    { field: 'unacked', label: l10n.t('Unacknowledged'), value: s.unacked, text: String(s.unacked) },
+    { field: 'consumers', label: l10n.t('Consumers'), value: s.consumers, text: String(s.consumers) },
     ...rateReadouts(s.rates),
   ];
 }
@@ -214,10 +267,10 @@ export interface DashboardSpec {
 export function dashboardSpec(kind: DashboardKind): DashboardSpec {
   switch (kind) {
     case 'redis':
-      return { charts: redisCharts, readouts: (s) => redisReadouts(s as RedisSample) };
+      return { charts: redisCharts(), readouts: (s) => redisReadouts(s as RedisSample) };
     case 'rabbitmq':
-      return { charts: rabbitCharts, readouts: (s) => rabbitReadouts(s as RabbitSample) };
+      return { charts: rabbitCharts(), readouts: (s) => rabbitReadouts(s as RabbitSample) };
     case 'queue':
-      return { charts: queueCharts, readouts: (s) => queueReadouts(s as QueueSample) };
+      return { charts: queueCharts(), readouts: (s) => queueReadouts(s as QueueSample) };
   }
 }

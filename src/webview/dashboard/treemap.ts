@@ -7,7 +7,8 @@ import { hierarchy, treemap, type HierarchyRectangularNode } from 'd3-hierarchy'
 import type { BytesLike } from '../../core/bytes';
 import type { KeyspaceAnalysis } from '../../core/redis/keyspaceAnalysis';
 import type { PrefixStats } from '../../core/redis/keyspaceTally';
-import { formatBytes } from '../../core/units';
+import * as l10n from '@vscode/l10n';
+import { formatBytes, formatCount } from '../../core/units';
 import { seriesColor } from './liveChart';
 
 interface Box {
@@ -24,7 +25,7 @@ export const bytesLabel = (b: BytesLike): string => (typeof b === 'string' ? b :
 function box(s: PrefixStats): Box {
   const children = (s.children ?? []).map(box);
   const inChildren = children.reduce((sum, c) => sum + c.bytes, 0);
-  const name = s.other ? `${bytesLabel(s.prefix)} (other)` : s.prefix === '' ? '(no prefix)' : bytesLabel(s.prefix);
+  const name = s.other ? l10n.t('{0} (other)', bytesLabel(s.prefix)) : s.prefix === '' ? l10n.t('(no prefix)') : bytesLabel(s.prefix);
   return { name, keys: s.keys, bytes: s.bytes, own: Math.max(0, s.bytes - inChildren), ...(children.length > 0 ? { children } : {}) };
 }
 
@@ -34,7 +35,7 @@ export function drawTreemap(target: HTMLElement, analysis: KeyspaceAnalysis, wid
   const top = analysis.byPrefix.map(box);
   const total = top.reduce((sum, b) => sum + b.bytes, 0);
   if (total === 0) {
-    target.textContent = 'No keys.';
+    target.textContent = l10n.t('No keys.');
     return;
   }
   const root = hierarchy<Box>({ name: '', keys: 0, own: 0, bytes: total, children: top }, (b) => b.children).sum((b) => b.own);
@@ -61,12 +62,13 @@ export function drawTreemap(target: HTMLElement, analysis: KeyspaceAnalysis, wid
     cell.style.height = `${h}px`;
     cell.style.borderColor = seriesColor(laid.children?.indexOf(branch) ?? 0);
     const share = ((100 * n.data.bytes) / total).toFixed(1);
-    cell.title = `${n
+    const path = n
       .ancestors()
       .reverse()
       .slice(1)
       .map((a) => a.data.name)
-      .join(' › ')}\n${n.data.keys.toLocaleString('en-US')} keys · ${formatBytes(n.data.bytes)} · ${share}%`;
+      .join(' › ');
+    cell.title = `${path}\n${l10n.t('{0} keys · {1} · {2}%', formatCount(n.data.keys), formatBytes(n.data.bytes), share)}`;
     if (w > 40 && h > 14) cell.textContent = `${n.data.name} ${formatBytes(n.data.bytes)}`;
     target.append(cell);
   }
@@ -77,7 +79,7 @@ export function topKeysTable(analysis: KeyspaceAnalysis, open: (key: BytesLike) 
   const table = document.createElement('table');
   table.className = 'dash-table dash-topkeys';
   const head = table.createTHead().insertRow();
-  for (const title of ['Key', 'Type', 'Memory', 'Length']) {
+  for (const title of [l10n.t('Key'), l10n.t('Type'), l10n.t('Memory'), l10n.t('Length')]) {
     const th = document.createElement('th');
     th.textContent = title;
     head.append(th);
@@ -88,9 +90,8 @@ export function topKeysTable(analysis: KeyspaceAnalysis, open: (key: BytesLike) 
     row.tabIndex = 0;
     row.className = 'dash-link';
     row.dataset.key = bytesLabel(k.key);
-    row.title = 'Open the key';
-    for (const text of [bytesLabel(k.key), k.type, formatBytes(k.bytes), k.length.toLocaleString('en-US')])
-      row.insertCell().textContent = text;
+    row.title = l10n.t('Open the key');
+    for (const text of [bytesLabel(k.key), k.type, formatBytes(k.bytes), formatCount(k.length)]) row.insertCell().textContent = text;
     row.addEventListener('click', () => open(k.key));
     row.addEventListener('keydown', (e) => {
       if (e.key === 'Enter') open(k.key);
