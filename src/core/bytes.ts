@@ -2,6 +2,7 @@
  * Bytes at the command API boundary: a string when it is valid UTF-8,
  * otherwise `{ hex }`. Everything inside the core is a Buffer.
  */
+import * as l10n from '@vscode/l10n';
 import { isUtf8 as validUtf8 } from 'node:buffer';
 import { InputError } from './errors';
 
@@ -21,11 +22,11 @@ export function toBuffer(value: BytesLike | Buffer, what = 'value'): Buffer {
   if (isHexBytes(value)) {
     const hex = value.hex.replace(/\s+/g, '');
     if (hex.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(hex)) {
-      throw new InputError(`The ${what} { hex: "${value.hex.slice(0, 40)}" } is not valid hex: use an even number of 0-9 / a-f digits.`);
+      throw new InputError(l10n.t('The {0} { hex: "{1}" } is not valid hex: use an even number of 0-9 / a-f digits.', what, value.hex.slice(0, 40)));
     }
     return Buffer.from(hex, 'hex');
   }
-  throw new InputError(`The ${what} must be a string or { hex: "…" }.`);
+  throw new InputError(l10n.t('The {0} must be a string or { hex: "…" }.', what));
 }
 
 /** True when the bytes are valid UTF-8. */
