@@ -40,14 +40,17 @@ export function checkDb(db: unknown): string | undefined {
 export function checkTimeout(ms: unknown): string | undefined {
   if (ms === undefined) return undefined;
   if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 100 || ms > 600_000) {
-    return l10n.t('The connect timeout {0} ms is not valid: give a number of milliseconds from 100 to 600000.', JSON.stringify(ms) ?? 'undefined');
+    return l10n.t(
+      'The connect timeout {0} ms is not valid: give a number of milliseconds from 100 to 600000.',
+      JSON.stringify(ms) ?? 'undefined',
+    );
   }
   return undefined;
 }
 
 /** Throws an InputError naming the profile. */
 export function failProfile(profileName: string, reason: string): never {
-  throw new InputError(`Profile "${profileName}": ${reason}`);
+  throw new InputError(l10n.t('Profile "{0}": {1}', profileName, reason));
 }
 
 /** The value as a plain object, or an InputError naming `what`. */
@@ -79,7 +82,11 @@ export function parseEndpointList(
   if (!Array.isArray(value) || value.length === 0)
     failProfile(
       profileName,
-      l10n.t('"{0}" must be a list of at least one { "host", "port" } (for example [{ "host": "10.0.0.1", "port": {1} }]).', field, defaultPort),
+      l10n.t(
+        '"{0}" must be a list of at least one { "host", "port" } (for example {1}).',
+        field,
+        `[{ "host": "10.0.0.1", "port": ${defaultPort} }]`,
+      ),
     );
   return value.map((entry: unknown, i) => {
     let host: unknown;

@@ -16,12 +16,17 @@ function checkFields(o: Record<string, unknown>, profileName: string, where: str
   if (unknown.length > 0)
     failProfile(
       profileName,
-      l10n.t('"{0}" has no field {1}: the fields are {2}.', where, unknown.map((k) => `"${k}"`).join(', '), allowed.map((k) => `"${k}"`).join(', ')),
+      l10n.t(
+        '"{0}" has no field {1}: the fields are {2}.',
+        where,
+        unknown.map((k) => `"${k}"`).join(', '),
+        allowed.map((k) => `"${k}"`).join(', '),
+      ),
     );
 }
 
 function parseHop(value: unknown, profileName: string, where: string, allowed: readonly string[] = HOP_FIELDS): SshHop {
-  const o = asObject(value, `Profile "${profileName}": "${where}"`);
+  const o = asObject(value, l10n.t('Profile "{0}": "{1}"', profileName, where));
   checkFields(o, profileName, where, allowed);
   const hostProblem = checkHost(o.host);
   if (hostProblem) failProfile(profileName, `"${where}.host": ${hostProblem}`);
@@ -40,7 +45,10 @@ function parseHop(value: unknown, profileName: string, where: string, allowed: r
   const hostKey = optString(o, 'hostKey', profileName);
   if (hostKey !== undefined) {
     if (!FINGERPRINT.test(hostKey))
-      failProfile(profileName, l10n.t('"{0}.hostKey" must be a SHA256 fingerprint as OpenSSH prints it (SHA256: and 43 base64 characters).', where));
+      failProfile(
+        profileName,
+        l10n.t('"{0}.hostKey" must be a SHA256 fingerprint as OpenSSH prints it (SHA256: and 43 base64 characters).', where),
+      );
     hop.hostKey = hostKey;
   }
   return hop;

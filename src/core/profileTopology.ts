@@ -42,7 +42,10 @@ export function redisTopology(
     if (resolved.db !== 0)
       failProfile(
         name,
-        l10n.t('a Redis Cluster has only database 0, not {0}: remove "db" (keys are spread over the nodes by hash slot instead).', resolved.db),
+        l10n.t(
+          'a Redis Cluster has only database 0, not {0}: remove "db" (keys are spread over the nodes by hash slot instead).',
+          resolved.db,
+        ),
       );
     const nodes = o.nodes === undefined ? [{ host: resolved.host, port: resolved.port }] : parseEndpointList(o.nodes, 'nodes', name, 6379);
     out.nodes = nodes;
@@ -109,7 +112,8 @@ export function managementUrlList(o: Record<string, unknown>, name: string, node
     } catch {
       failProfile(name, l10n.t('"managementUrl" {0} is not a URL: write it as http://host:15672.', redactUrl(managementUrl)));
     }
-    if (mu.protocol !== 'http:' && mu.protocol !== 'https:') failProfile(name, l10n.t('"managementUrl" must start with http:// or https://.'));
+    if (mu.protocol !== 'http:' && mu.protocol !== 'https:')
+      failProfile(name, l10n.t('"managementUrl" must start with http:// or https://.'));
     if (mu.password || mu.username)
       failProfile(name, l10n.t('"managementUrl" must not hold credentials: the AMQP user and the stored password are used.'));
   }

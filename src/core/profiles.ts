@@ -156,7 +156,7 @@ export const LOCAL_RABBIT_PASSWORD = 'guest';
 
 function parseTls(value: unknown, profileName: string): TlsOptions | undefined {
   if (value === undefined || value === null) return undefined;
-  const o = asObject(value, `Profile "${profileName}": "tls"`);
+  const o = asObject(value, l10n.t('Profile "{0}": "{1}"', profileName, 'tls'));
   const tls: TlsOptions = {};
   for (const key of ['ca', 'cert', 'key', 'servername'] as const) {
     const s = optString(o, key, profileName);
@@ -180,7 +180,10 @@ export function resolveRedisProfile(raw: unknown, scope: ProfileScope = 'global'
   if (nameProblem) throw new InputError(nameProblem);
   const name = o.name as string;
   if ('password' in o)
-    failProfile(name, l10n.t('passwords are not kept in settings: remove "password" and use "Set Password" (it goes to the secret storage).'));
+    failProfile(
+      name,
+      l10n.t('passwords are not kept in settings: remove "password" and use "Set Password" (it goes to the secret storage).'),
+    );
   let host = '127.0.0.1';
   let port = 6379;
   let db = 0;
@@ -252,7 +255,10 @@ export function resolveRabbitProfile(raw: unknown, scope: ProfileScope = 'global
   if (nameProblem) throw new InputError(nameProblem);
   const name = o.name as string;
   if ('password' in o)
-    failProfile(name, l10n.t('passwords are not kept in settings: remove "password" and use "Set Password" (it goes to the secret storage).'));
+    failProfile(
+      name,
+      l10n.t('passwords are not kept in settings: remove "password" and use "Set Password" (it goes to the secret storage).'),
+    );
   const urls = amqpUrls(o, name);
   const parsed = urls.map((u) => parseProfileAmqpUrl(u, name));
   const first = parsed[0];
@@ -260,7 +266,10 @@ export function resolveRabbitProfile(raw: unknown, scope: ProfileScope = 'global
     if (p.username !== first.username || p.vhost !== first.vhost || p.amqps !== first.amqps)
       failProfile(
         name,
-        l10n.t('"urls[{0}]" has another user, vhost or scheme than the first URL: every node of one profile is reached with the same user and vhost.', i),
+        l10n.t(
+          '"urls[{0}]" has another user, vhost or scheme than the first URL: every node of one profile is reached with the same user and vhost.',
+          i,
+        ),
       );
   }
   const managementUrls = managementUrlList(o, name, parsed);

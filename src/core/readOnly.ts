@@ -14,7 +14,11 @@ export interface GuardedProfile {
 /** The one refusal: `action` names what was refused (`SET`, `purging queue "q"`, `"Create key"`). */
 export function readOnlyError(profile: GuardedProfile, action: string): ReadOnlyError {
   return new ReadOnlyError(
-    l10n.t('Profile "{0}" is read-only, so {1} was refused before anything was sent; turn off "readOnly" in the profile to allow it.', profile.name, action),
+    l10n.t(
+      'Profile "{0}" is read-only, so {1} was refused before anything was sent; turn off "readOnly" in the profile to allow it.',
+      profile.name,
+      action,
+    ),
   );
 }
 

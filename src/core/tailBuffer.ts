@@ -167,7 +167,8 @@ export class TailBuffer<T> implements AsyncIterable<T> {
    * every new one, ahead of the ring. Claims are served in the order made.
    */
   claim(take: number): TailClaim<T> {
-    if (!Number.isInteger(take) || take < 1) throw new InputError(l10n.t('Cannot take {0} messages: give a whole number of at least 1.', take));
+    if (!Number.isInteger(take) || take < 1)
+      throw new InputError(l10n.t('Cannot take {0} messages: give a whole number of at least 1.', take));
     const claim = new TailClaim<T>(take, (c) => {
       const at = this.claims.indexOf(c);
       if (at >= 0) this.claims.splice(at, 1);

@@ -71,7 +71,13 @@ export async function connectAmqp(profile: ResolvedRabbitProfile, options: AmqpC
       timeoutError: () =>
         socketError(
           { code: 'timeout', detail: l10n.t('no AMQP open-ok within {0} ms', profile.connectTimeoutMs) },
-          l10n.t('Connecting to profile "{0}" ({1}, vhost "{2}") did not complete within {3} ms; check the host, port, TLS setting and firewall.', profile.name, endpoint(profile), vhost, profile.connectTimeoutMs),
+          l10n.t(
+            'Connecting to profile "{0}" ({1}, vhost "{2}") did not complete within {3} ms; check the host, port, TLS setting and firewall.',
+            profile.name,
+            endpoint(profile),
+            vhost,
+            profile.connectTimeoutMs,
+          ),
         ),
       cancelledError: () => cancelledError(ctx),
       // A connection that opens after the timeout or the cancel is closed at once.

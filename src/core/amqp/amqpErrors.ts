@@ -67,15 +67,22 @@ export function describeAmqpError(ctx: AmqpErrorContext, err: unknown): BrokerEr
       return new NotFoundError(l10n.t('{0} failed: {1}; check the name and the vhost.', where, reason));
     case 406:
       if (/inequivalent arg/.test(reason)) {
-        return new PreconditionError(l10n.t('{0} failed: {1}; declare it with the settings it already has, or delete it first.', where, reason));
+        return new PreconditionError(
+          l10n.t('{0} failed: {1}; declare it with the settings it already has, or delete it first.', where, reason),
+        );
       }
-      return new PreconditionError(`${where} failed: ${reason}.`);
+      return new PreconditionError(l10n.t('{0} failed: {1}.', where, reason));
     case 405:
       return new PreconditionError(l10n.t('{0} failed: {1}; it is exclusive to another connection.', where, reason));
     case 403:
       if (/Login was refused|ACCESS_REFUSED - Login/i.test(raw)) {
         return new AuthError(
-          l10n.t('{0} failed: the broker at {1} refused the login of user "{2}"; set the right password with "Set Password".', where, host, ctx.profile.username),
+          l10n.t(
+            '{0} failed: the broker at {1} refused the login of user "{2}"; set the right password with "Set Password".',
+            where,
+            host,
+            ctx.profile.username,
+          ),
         );
       }
       return new PermissionError(
@@ -89,7 +96,11 @@ export function describeAmqpError(ctx: AmqpErrorContext, err: unknown): BrokerEr
       return new ConnectionError(l10n.t('{0} failed: the broker closed the connection ({1}); try again.', where, reason));
     case 503:
       return new InputError(
-        l10n.t('{0} failed: the broker refused the command ({1}) and closed the connection; fix the input, the next command reconnects.', where, reason),
+        l10n.t(
+          '{0} failed: the broker refused the command ({1}) and closed the connection; fix the input, the next command reconnects.',
+          where,
+          reason,
+        ),
       );
     case 540:
       return new PreconditionError(l10n.t('{0} failed: the broker does not support this here ({1}).', where, reason));
@@ -98,12 +109,23 @@ export function describeAmqpError(ctx: AmqpErrorContext, err: unknown): BrokerEr
   }
   if (/Expected ConnectionOpenOk/.test(raw)) {
     return new NotFoundError(
-      l10n.t('{0} failed: vhost "{1}" does not exist at {2}, or user "{3}" has no permission on it; check the vhost name and the user\'s permissions.', where, ctx.vhost, host, ctx.profile.username),
+      l10n.t(
+        '{0} failed: vhost "{1}" does not exist at {2}, or user "{3}" has no permission on it; check the vhost name and the user\'s permissions.',
+        where,
+        ctx.vhost,
+        host,
+        ctx.profile.username,
+      ),
     );
   }
   if (/Handshake terminated by server: 403|ACCESS_REFUSED/i.test(raw)) {
     return new AuthError(
-      l10n.t('{0} failed: the broker at {1} refused the login of user "{2}"; set the right password with "Set Password".', where, host, ctx.profile.username),
+      l10n.t(
+        '{0} failed: the broker at {1} refused the login of user "{2}"; set the right password with "Set Password".',
+        where,
+        host,
+        ctx.profile.username,
+      ),
     );
   }
   if (/Channel closed|Channel ended/i.test(raw)) {
@@ -112,12 +134,14 @@ export function describeAmqpError(ctx: AmqpErrorContext, err: unknown): BrokerEr
   const failure = classifySocketError(err);
   if (failure.code !== 'other') return amqpSocketError(ctx, failure, raw);
   if (err instanceof RangeError && /exceeds/.test(raw)) {
-    return new InputError(l10n.t('{0} failed: the headers or arguments are too large ({1}); make them smaller.', where, raw.replace(/\.$/, '')));
+    return new InputError(
+      l10n.t('{0} failed: the headers or arguments are too large ({1}); make them smaller.', where, raw.replace(/\.$/, '')),
+    );
   }
   if (err instanceof RangeError || err instanceof TypeError) {
-    return new InputError(`${where} failed: ${raw}.`);
+    return new InputError(l10n.t('{0} failed: {1}.', where, raw));
   }
-  return new BrokerError(`${where} failed: ${raw}.`);
+  return new BrokerError(l10n.t('{0} failed: {1}.', where, raw));
 }
 
 /** The sentence for a socket failure (classified by the one classifier) of an AMQP connection. */
@@ -137,12 +161,22 @@ function amqpSocketError(ctx: AmqpErrorContext, failure: SocketFailure, raw: str
     case 'tls':
       return socketError(
         failure,
-        l10n.t('{0} failed: TLS with {1} failed ({2}); check the CA file, or allow self-signed certificates in the profile.', where, host, raw),
+        l10n.t(
+          '{0} failed: TLS with {1} failed ({2}); check the CA file, or allow self-signed certificates in the profile.',
+          where,
+          host,
+          raw,
+        ),
       );
     case 'timeout':
       return socketError(
         failure,
-        l10n.t('{0} failed: {1} did not answer within {2} ms; check the host, port and firewall.', where, host, ctx.profile.connectTimeoutMs),
+        l10n.t(
+          '{0} failed: {1} did not answer within {2} ms; check the host, port and firewall.',
+          where,
+          host,
+          ctx.profile.connectTimeoutMs,
+        ),
       );
     case 'reset':
     case 'closed':
@@ -150,7 +184,7 @@ function amqpSocketError(ctx: AmqpErrorContext, failure: SocketFailure, raw: str
     case 'cancelled':
       return socketError(failure, l10n.t('{0} was cancelled.', amqpWhere(ctx)));
     case 'other':
-      return new BrokerError(`${where} failed: ${raw}.`);
+      return new BrokerError(l10n.t('{0} failed: {1}.', where, raw));
   }
 }
 

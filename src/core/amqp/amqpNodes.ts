@@ -99,13 +99,21 @@ export async function connectAnyNode(profile: ResolvedRabbitProfile, options: Co
       if (nodes.length === 1 || sameOnEveryNode(err) || !(err instanceof BrokerError)) throw err;
       last = err;
       failures.push(nodeFailure(node, err));
-      options.logger?.debug(l10n.t('AMQP "{0}": node {1} did not answer ({2}); trying the next node', profile.name, node.address, errorMessage(err)));
+      options.logger?.debug(
+        l10n.t('AMQP "{0}": node {1} did not answer ({2}); trying the next node', profile.name, node.address, errorMessage(err)),
+      );
     }
   }
   const vhost = options.vhost ?? profile.vhost;
   const cause: SocketFailure = socketFailureOf(last) ?? { code: 'other', detail: errorMessage(last) };
   throw socketError(
     cause,
-    l10n.t('Connecting to profile "{0}" (vhost "{1}") failed on every node of its {2} URLs: {3}; check that at least one node of the cluster runs and that "urls" is right.', profile.name, vhost, nodes.length, failures.join('; ')),
+    l10n.t(
+      'Connecting to profile "{0}" (vhost "{1}") failed on every node of its {2} URLs: {3}; check that at least one node of the cluster runs and that "urls" is right.',
+      profile.name,
+      vhost,
+      nodes.length,
+      failures.join('; '),
+    ),
   );
 }

@@ -44,9 +44,13 @@ export function checkShortString(value: unknown, what: string, options: { allowE
 
 /** A name the user may declare: not empty, not the reserved `amq.` prefix. */
 export function checkDeclarableName(value: unknown, what: 'exchange' | 'queue', allowEmpty = false): string {
-  const name = checkShortString(value, `${what} name`, { allowEmpty });
+  const name = checkShortString(value, what === 'exchange' ? l10n.t('exchange name') : l10n.t('queue name'), { allowEmpty });
   if (name.startsWith('amq.'))
-    throw new InputError(l10n.t('The {0} name "{1}" starts with "amq.", which the broker reserves: choose another name.', what, name));
+    throw new InputError(
+      what === 'exchange'
+        ? l10n.t('The exchange name "{0}" starts with "amq.", which the broker reserves: choose another name.', name)
+        : l10n.t('The queue name "{0}" starts with "amq.", which the broker reserves: choose another name.', name),
+    );
   return name;
 }
 
@@ -74,7 +78,8 @@ function convertValue(value: unknown, path: string): unknown {
       }
       const v = o.value;
       if (type === 'decimal') {
-        if (typeof v !== 'object' || v === null) throw new InputError(l10n.t('The value of {0} must be { places, digits } for a decimal.', path));
+        if (typeof v !== 'object' || v === null)
+          throw new InputError(l10n.t('The value of {0} must be { places, digits } for a decimal.', path));
         return { '!': type, value: v };
       }
       if (
@@ -105,7 +110,8 @@ export function toAmqpTable(value: unknown, what: string): Record<string, unknow
   }
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-    if (Buffer.byteLength(k, 'utf8') > 255) throw new InputError(l10n.t('The key "{0}…" in the {1} is longer than 255 bytes.', k.slice(0, 40), what));
+    if (Buffer.byteLength(k, 'utf8') > 255)
+      throw new InputError(l10n.t('The key "{0}…" in the {1} is longer than 255 bytes.', k.slice(0, 40), what));
     if (v === undefined) continue;
     out[k] = convertValue(v, l10n.t('"{0}" in the {1}', k, what));
   }
@@ -134,7 +140,9 @@ function wholeNumber(min: number, max = Number.MAX_SAFE_INTEGER): ArgCheck {
     const n = typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : value;
     if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
       throw new InputError(
-        l10n.t('The queue argument "{0}" must be a whole number from {1}{2}, not {3}.', key, min, max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : '', JSON.stringify(value)),
+        max < Number.MAX_SAFE_INTEGER
+          ? l10n.t('The queue argument "{0}" must be a whole number from {1} to {2}, not {3}.', key, min, max, JSON.stringify(value))
+          : l10n.t('The queue argument "{0}" must be a whole number from {1}, not {2}.', key, min, JSON.stringify(value)),
       );
     }
     return n;
@@ -151,13 +159,15 @@ function oneOf(values: readonly string[]): ArgCheck {
 }
 
 const text: ArgCheck = (value, key) => {
-  if (typeof value !== 'string') throw new InputError(l10n.t('The queue argument "{0}" must be text, not {1}.', key, JSON.stringify(value)));
+  if (typeof value !== 'string')
+    throw new InputError(l10n.t('The queue argument "{0}" must be text, not {1}.', key, JSON.stringify(value)));
   return value;
 };
 
 const flag: ArgCheck = (value, key) => {
   if (value === 'true' || value === 'false') return value === 'true';
-  if (typeof value !== 'boolean') throw new InputError(l10n.t('The queue argument "{0}" must be true or false, not {1}.', key, JSON.stringify(value)));
+  if (typeof value !== 'boolean')
+    throw new InputError(l10n.t('The queue argument "{0}" must be true or false, not {1}.', key, JSON.stringify(value)));
   return value;
 };
 

@@ -341,7 +341,11 @@ export async function startConsumer(session: AmqpSession, args: ConsumeArgs, opt
     throw new InputError(l10n.t('The ack mode "{0}" is not known: use ack, requeue or reject.', String(ack)));
   }
   if (ack !== 'requeue')
-    session.assertWritable(l10n.t('consuming queue "{0}" with {1}', queue, ack === 'ack' ? 'acknowledgement (it removes the messages)' : 'reject'));
+    session.assertWritable(
+      ack === 'ack'
+        ? l10n.t('consuming queue "{0}" with acknowledgement (it removes the messages)', queue)
+        : l10n.t('consuming queue "{0}" with reject', queue),
+    );
   const consumer = new QueueConsumer(
     session,
     queue,

@@ -39,7 +39,8 @@ export function deadLetterRoute(headers: unknown): MoveRoute | { missing: string
   const queue = text(h['x-first-death-queue']);
   const reason = text(h['x-first-death-reason']);
   if (exchange === undefined) return { missing: l10n.t('it has no "x-first-death-exchange" header (it was not dead-lettered)') };
-  if (queue === undefined || reason === undefined) return { missing: l10n.t('it has no "x-first-death-queue" or "x-first-death-reason" header') };
+  if (queue === undefined || reason === undefined)
+    return { missing: l10n.t('it has no "x-first-death-queue" or "x-first-death-reason" header') };
   const deaths = Array.isArray(h['x-death']) ? (h['x-death'] as unknown[]) : [];
   const first = deaths.find((d) => isRecord(d) && text(d.queue) === queue && text(d.reason) === reason);
   if (!isRecord(first)) return { missing: l10n.t('its "x-death" header has no entry for queue "{0}" and reason "{1}"', queue, reason) };

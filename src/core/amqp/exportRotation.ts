@@ -87,7 +87,8 @@ export async function rotateExport(
       if (tag !== undefined) void ch.cancel(tag).catch(() => undefined);
       finish();
     };
-    const onAbort = (): void => end(l10n.t('Cancelled after {0} message(s); the queue keeps every message, turned by {1}', exported, seen - unacked));
+    const onAbort = (): void =>
+      end(l10n.t('Cancelled after {0} message(s); the queue keeps every message, turned by {1}', exported, seen - unacked));
     const rearm = (): void => {
       if (idle) clearTimeout(idle);
       idle = setTimeout(() => end(), 2_000);

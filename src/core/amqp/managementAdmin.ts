@@ -39,7 +39,13 @@ async function adminCall(m: ManagementClient, call: HttpCall): Promise<unknown> 
     // A refused login or a missing tag: either way this profile's user cannot administer.
     if (err instanceof AuthError) {
       throw new PermissionError(
-        l10n.t('{0}{1} on profile "{2}" needs a user with the "administrator" tag, and user "{3}" does not have it (or its password is wrong); use an administrator\'s profile.', call.what.charAt(0).toUpperCase(), call.what.slice(1), m.profile.name, m.profile.username),
+        l10n.t(
+          '{0}{1} on profile "{2}" needs a user with the "administrator" tag, and user "{3}" does not have it (or its password is wrong); use an administrator\'s profile.',
+          call.what.charAt(0).toUpperCase(),
+          call.what.slice(1),
+          m.profile.name,
+          m.profile.username,
+        ),
       );
     }
     throw err;
@@ -56,13 +62,13 @@ export async function listPolicies(m: ManagementClient, vhost: string, options: 
     m.request({
       path: `/api/policies/${v}`,
       what: l10n.t('listing the policies of vhost "{0}"', vhost),
-      notFound: `vhost "${vhost}"`,
+      notFound: l10n.t('vhost "{0}"', vhost),
       ...sig(options),
     }),
     m.request({
       path: `/api/operator-policies/${v}`,
       what: l10n.t('listing the operator policies of vhost "{0}"', vhost),
-      notFound: `vhost "${vhost}"`,
+      notFound: l10n.t('vhost "{0}"', vhost),
       ...sig(options),
     }),
   ]);
@@ -97,19 +103,22 @@ export async function setPolicy(m: ManagementClient, args: SetPolicyArgs, option
   const name = checkName(args.name, l10n.t('policy name'));
   const pattern = checkRegex(args.pattern, l10n.t('policy pattern'));
   const applyTo = args.applyTo ?? 'all';
-  if (!APPLY_TO.includes(applyTo)) throw new InputError(l10n.t('"applyTo" must be one of {0}, not {1}.', APPLY_TO.join(', '), JSON.stringify(applyTo)));
+  if (!APPLY_TO.includes(applyTo))
+    throw new InputError(l10n.t('"applyTo" must be one of {0}, not {1}.', APPLY_TO.join(', '), JSON.stringify(applyTo)));
   const priority = args.priority ?? 0;
   if (!Number.isInteger(priority) || priority < 0)
     throw new InputError(l10n.t('The priority must be a whole number from 0, not {0}.', JSON.stringify(priority)));
   const definition = checkPolicyDefinition(args.definition, args.operator === true);
-  const kind = args.operator ? l10n.t('operator policy') : 'policy';
-  assertWritable(m.profile, `setting ${kind} "${name}"`);
+  const op = args.operator === true;
+  assertWritable(m.profile, op ? l10n.t('setting operator policy "{0}"', name) : l10n.t('setting policy "{0}"', name));
   await m.request(
     {
       method: 'PUT',
       path: policyPath(args.vhost, name, args.operator),
       body: { pattern, definition, priority, 'apply-to': applyTo },
-      what: l10n.t('setting {0} "{1}" in vhost "{2}"', kind, name, args.vhost),
+      what: op
+        ? l10n.t('setting operator policy "{0}" in vhost "{1}"', name, args.vhost)
+        : l10n.t('setting policy "{0}" in vhost "{1}"', name, args.vhost),
       notFound: l10n.t('vhost "{0}"', args.vhost),
       ...sig(options),
     },
@@ -123,14 +132,18 @@ export async function deletePolicy(
   options: RequestOptions = {},
 ): Promise<void> {
   const name = checkName(args.name, l10n.t('policy name'));
-  const kind = args.operator ? l10n.t('operator policy') : 'policy';
-  assertWritable(m.profile, `deleting ${kind} "${name}"`);
+  const op = args.operator === true;
+  assertWritable(m.profile, op ? l10n.t('deleting operator policy "{0}"', name) : l10n.t('deleting policy "{0}"', name));
   await m.request(
     {
       method: 'DELETE',
       path: policyPath(args.vhost, name, args.operator),
-      what: l10n.t('deleting {0} "{1}" in vhost "{2}"', kind, name, args.vhost),
-      notFound: l10n.t('{0} "{1}" in vhost "{2}"', kind, name, args.vhost),
+      what: op
+        ? l10n.t('deleting operator policy "{0}" in vhost "{1}"', name, args.vhost)
+        : l10n.t('deleting policy "{0}" in vhost "{1}"', name, args.vhost),
+      notFound: op
+        ? l10n.t('operator policy "{0}" in vhost "{1}"', name, args.vhost)
+        : l10n.t('policy "{0}" in vhost "{1}"', name, args.vhost),
       ...sig(options),
     },
     { vhost: args.vhost },
@@ -221,7 +234,8 @@ export async function deleteUser(m: ManagementClient, name: string, options: Req
     { method: 'DELETE', path: `/api/users/${encodeName(name)}`, what: l10n.t('deleting user "{0}"', name), ...sig(options) },
     { accept: [404] },
   );
-  if (reply.status === 404) throw new InputError(l10n.t('User "{0}" does not exist on profile "{1}": check the name.', name, m.profile.name));
+  if (reply.status === 404)
+    throw new InputError(l10n.t('User "{0}" does not exist on profile "{1}": check the name.', name, m.profile.name));
 }
 
 export interface SetPermissionsArgs {
@@ -261,13 +275,13 @@ export async function listUserAccess(
     adminCall(m, {
       path: `/api/users/${u}/permissions`,
       what: l10n.t('listing the permissions of user "{0}"', user),
-      notFound: `user "${user}"`,
+      notFound: l10n.t('user "{0}"', user),
       ...sig(options),
     }),
     adminCall(m, {
       path: `/api/users/${u}/topic-permissions`,
       what: l10n.t('listing the topic permissions of user "{0}"', user),
-      notFound: `user "${user}"`,
+      notFound: l10n.t('user "{0}"', user),
       ...sig(options),
     }),
   ]);

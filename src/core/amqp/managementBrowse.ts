@@ -32,7 +32,7 @@ export async function listChannels(m: ManagementClient, options: ScopeOptions = 
   const reply = await m.request({
     path: `/api/vhosts/${encodeName(vhost)}/channels`,
     what: l10n.t('listing the channels of vhost "{0}"', vhost),
-    notFound: `vhost "${vhost}"`,
+    notFound: l10n.t('vhost "{0}"', vhost),
     ...sig(options),
   });
   const all = replyItems(reply.body).map(parseChannel);
@@ -49,7 +49,7 @@ export async function listConsumers(m: ManagementClient, options: ScopeOptions =
       : {
           path: `/api/consumers/${encodeName(vhost)}`,
           what: l10n.t('listing the consumers of vhost "{0}"', vhost),
-          notFound: `vhost "${vhost}"`,
+          notFound: l10n.t('vhost "{0}"', vhost),
           ...sig(options),
         },
   );

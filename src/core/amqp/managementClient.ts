@@ -108,7 +108,9 @@ export class ManagementClient {
       case 'nodes':
         return this.listNodes(args);
       default:
-        throw new InputError(l10n.t('The list kind "{0}" is not known: use vhosts, exchanges, queues, bindings or nodes.', String(args.kind)));
+        throw new InputError(
+          l10n.t('The list kind "{0}" is not known: use vhosts, exchanges, queues, bindings or nodes.', String(args.kind)),
+        );
     }
   }
 
@@ -123,7 +125,7 @@ export class ManagementClient {
       parseExchange,
       options,
       l10n.t('listing exchanges of vhost "{0}"', vhost),
-      `vhost "${vhost}"`,
+      l10n.t('vhost "{0}"', vhost),
     );
   }
 
@@ -134,7 +136,7 @@ export class ManagementClient {
       parseQueue,
       options,
       l10n.t('listing queues of vhost "{0}"', vhost),
-      `vhost "${vhost}"`,
+      l10n.t('vhost "{0}"', vhost),
     );
   }
 
@@ -186,7 +188,10 @@ export class ManagementClient {
       const direction = selector.direction ?? 'source';
       call = {
         path: `/api/exchanges/${v}/${exchangePathName(selector.exchange)}/bindings/${direction}`,
-        what: l10n.t('listing the bindings {0} exchange "{1}" in vhost "{2}"', direction === 'source' ? 'from' : 'to', selector.exchange, vhost),
+        what:
+          direction === 'source'
+            ? l10n.t('listing the bindings from exchange "{0}" in vhost "{1}"', selector.exchange, vhost)
+            : l10n.t('listing the bindings to exchange "{0}" in vhost "{1}"', selector.exchange, vhost),
         notFound: l10n.t('exchange "{0}" in vhost "{1}"', selector.exchange, vhost),
       };
     } else {
@@ -209,8 +214,14 @@ export class ManagementClient {
     const body = await this.send(
       {
         path: `/api/bindings/${encodeName(vhost)}/e/${exchangePathName(source)}/${d}/${encodeName(destination)}`,
-        what: l10n.t('listing the bindings from exchange "{0}" to {1} "{2}" in vhost "{3}"', source, destinationType, destination, vhost),
-        notFound: l10n.t('exchange "{0}" or {1} "{2}" in vhost "{3}"', source, destinationType, destination, vhost),
+        what:
+          destinationType === 'queue'
+            ? l10n.t('listing the bindings from exchange "{0}" to queue "{1}" in vhost "{2}"', source, destination, vhost)
+            : l10n.t('listing the bindings from exchange "{0}" to exchange "{1}" in vhost "{2}"', source, destination, vhost),
+        notFound:
+          destinationType === 'queue'
+            ? l10n.t('exchange "{0}" or queue "{1}" in vhost "{2}"', source, destination, vhost)
+            : l10n.t('exchange "{0}" or exchange "{1}" in vhost "{2}"', source, destination, vhost),
         ...sig(options),
       },
       vhost,
@@ -222,7 +233,7 @@ export class ManagementClient {
     const body = await this.send({
       path: `/api/vhosts/${encodeName(name)}`,
       what: l10n.t('reading vhost "{0}"', name),
-      notFound: `vhost "${name}"`,
+      notFound: l10n.t('vhost "{0}"', name),
       ...sig(options),
     });
     return parseVhost(asObject(body));
@@ -266,14 +277,21 @@ export class ManagementClient {
       const body = await this.send({
         path: `/api/vhosts/${encodeName(vhost)}/connections`,
         what: l10n.t('listing the connections of vhost "{0}"', vhost),
-        notFound: `vhost "${vhost}"`,
+        notFound: l10n.t('vhost "{0}"', vhost),
         ...sig(options),
       });
       const all = replyItems(body).map(parseConnection);
       all.sort((a, b) => cmp(a.name, b.name));
       return pageLocally(all, options, (c) => [c.name, c.clientName ?? '', c.user]);
     }
-    return this.paged('/api/connections', CONNECTION_COLUMNS, parseConnection, options, l10n.t('listing connections'), l10n.t('the connection list'));
+    return this.paged(
+      '/api/connections',
+      CONNECTION_COLUMNS,
+      parseConnection,
+      options,
+      l10n.t('listing connections'),
+      l10n.t('the connection list'),
+    );
   }
 
   /** Closes a client connection on the broker (refused on a read-only profile). */
@@ -284,7 +302,7 @@ export class ManagementClient {
       path: `/api/connections/${encodeName(name)}`,
       headers: { 'x-reason': options.reason ?? 'closed from Broker Explorer' },
       what: l10n.t('closing connection "{0}"', name),
-      notFound: `connection "${name}"`,
+      notFound: l10n.t('connection "{0}"', name),
       ...sig(options),
     });
   }
@@ -295,7 +313,10 @@ export class ManagementClient {
    */
   async shovelPluginEnabled(options: RequestOptions = {}): Promise<boolean> {
     // Without the plugin the broker answers 404, or 406 when the path falls through to the web UI.
-    const reply = await this.http.send({ path: '/api/shovels', what: l10n.t('checking for the shovel plugin'), ...sig(options) }, [404, 406]);
+    const reply = await this.http.send(
+      { path: '/api/shovels', what: l10n.t('checking for the shovel plugin'), ...sig(options) },
+      [404, 406],
+    );
     return reply.status === 200;
   }
 
@@ -326,7 +347,7 @@ export class ManagementClient {
     await this.http.send({
       path: `/api/vhosts/${encodeName(vhost)}`,
       what: call.what,
-      notFound: `vhost "${vhost}"`,
+      notFound: l10n.t('vhost "{0}"', vhost),
       ...(call.signal ? { signal: call.signal } : {}),
     });
     throw this.http.statusError(call, reply);
@@ -361,7 +382,9 @@ export class ManagementClient {
         return { items: [], total: counts.total, page, pageCount: counts.pageCount, pageSize, unfilteredTotal: counts.unfilteredTotal };
       }
       if (filter !== '' && options.regex) {
-        throw new InputError(l10n.t('The filter "{0}" is not a regular expression the broker accepts: fix it, or filter by plain text.', filter));
+        throw new InputError(
+          l10n.t('The filter "{0}" is not a regular expression the broker accepts: fix it, or filter by plain text.', filter),
+        );
       }
       throw this.http.statusError(call, reply);
     }

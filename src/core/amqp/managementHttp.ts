@@ -104,14 +104,23 @@ export class ManagementHttp {
     switch (reply.status) {
       case 401:
         return new AuthError(
-          l10n.t('{0} failed: the login of user "{1}" was refused; set the right password with "Set Password" (the user also needs the "management" tag).', where, this.profile.username),
+          l10n.t(
+            '{0} failed: the login of user "{1}" was refused; set the right password with "Set Password" (the user also needs the "management" tag).',
+            where,
+            this.profile.username,
+          ),
         );
       case 403:
         return new PermissionError(
-          l10n.t('{0} failed: user "{1}" is not allowed to do this ({2}); give it the needed tag or vhost permission.', where, this.profile.username, reason),
+          l10n.t(
+            '{0} failed: user "{1}" is not allowed to do this ({2}); give it the needed tag or vhost permission.',
+            where,
+            this.profile.username,
+            reason,
+          ),
         );
       case 404:
-        return new NotFoundError(l10n.t('{0} failed: {1} was not found; check the name.', where, call.notFound ?? 'the object'));
+        return new NotFoundError(l10n.t('{0} failed: {1} was not found; check the name.', where, call.notFound ?? l10n.t('the object')));
       case 400:
         return new InputError(l10n.t('{0} failed: the broker refused the request ({1}).', where, reason));
       default:
@@ -142,7 +151,7 @@ export class ManagementHttp {
         if (n === 1 || !(err instanceof BrokerError) || !failure || !FAILOVER_CODES.has(failure.code)) throw err;
         last = err;
         failures.push(
-          l10n.t('{0} ({1})', target.url, failure.code === 'timeout' ? `no answer within ${this.profile.connectTimeoutMs} ms` : failure.detail.replace(/[.\s]+$/, '')),
+          `${target.url} (${failure.code === 'timeout' ? l10n.t('no answer within {0} ms', this.profile.connectTimeoutMs) : failure.detail.replace(/[.\s]+$/, '')})`,
         );
         this.logger.debug(`management API of "${this.profile.name}": ${target.url} did not answer (${failure.code}); trying the next URL`);
       }
@@ -150,7 +159,12 @@ export class ManagementHttp {
     const cause = socketFailureOf(last) ?? { code: 'other' as const, detail: l10n.t('no URL answered') };
     throw socketError(
       cause,
-      l10n.t('{0} through the management API of profile "{1}" failed on every management URL: {2}; check that at least one node runs with the management plugin and that "managementUrls" is right.', capitalized(call.what), this.profile.name, failures.join(', ')),
+      l10n.t(
+        '{0} through the management API of profile "{1}" failed on every management URL: {2}; check that at least one node runs with the management plugin and that "managementUrls" is right.',
+        capitalized(call.what),
+        this.profile.name,
+        failures.join(', '),
+      ),
     );
   }
 
@@ -223,26 +237,40 @@ export class ManagementHttp {
           l10n.t('{0} failed: the connection was refused; check the management URL and that the management plugin is enabled.', where),
         );
       case 'notFound':
-        return socketError(failure, l10n.t('{0} failed: the host name "{1}" was not found; check the management URL.', where, target.base.hostname));
+        return socketError(
+          failure,
+          l10n.t('{0} failed: the host name "{1}" was not found; check the management URL.', where, target.base.hostname),
+        );
       case 'unreachable':
         return socketError(failure, l10n.t('{0} failed: the host is unreachable; check the network and the management URL.', where));
       case 'tls':
         return socketError(
           failure,
-          l10n.t('{0} failed: the TLS handshake failed ({1}); check the CA file, or allow self-signed certificates in the profile.', where, detail),
+          l10n.t(
+            '{0} failed: the TLS handshake failed ({1}); check the CA file, or allow self-signed certificates in the profile.',
+            where,
+            detail,
+          ),
         );
       case 'timeout':
         return socketError(
           failure,
-          l10n.t('{0} got no answer within {1} ms; check the management URL and that the management plugin is enabled.', where, this.profile.connectTimeoutMs),
+          l10n.t(
+            '{0} got no answer within {1} ms; check the management URL and that the management plugin is enabled.',
+            where,
+            this.profile.connectTimeoutMs,
+          ),
         );
       case 'reset':
       case 'closed':
-        return socketError(failure, l10n.t('{0} failed: the connection was lost ({1}); check the management URL, then try again.', where, detail));
+        return socketError(
+          failure,
+          l10n.t('{0} failed: the connection was lost ({1}); check the management URL, then try again.', where, detail),
+        );
       case 'cancelled':
         return socketError(failure, l10n.t('{0} was cancelled.', where));
       case 'other':
-        return new ConnectionError(`${where} failed: ${detail}.`);
+        return new ConnectionError(l10n.t('{0} failed: {1}.', where, detail));
     }
   }
 

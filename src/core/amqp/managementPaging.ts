@@ -25,7 +25,8 @@ export interface ListOptions {
 export function checkPaging(options: ListOptions): { page: number; pageSize: number } {
   const page = options.page ?? 1;
   const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
-  if (!Number.isInteger(page) || page < 1) throw new InputError(l10n.t('The page {0} is not valid: give a whole number from 1.', String(page)));
+  if (!Number.isInteger(page) || page < 1)
+    throw new InputError(l10n.t('The page {0} is not valid: give a whole number from 1.', String(page)));
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
     throw new InputError(l10n.t('The page size {0} is not valid: give a whole number from 1 to {1}.', String(pageSize), MAX_PAGE_SIZE));
   }

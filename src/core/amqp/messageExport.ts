@@ -93,13 +93,19 @@ export async function exportMessages(session: AmqpSession, args: ExportArgs, opt
       .management()
       .getQueue(session.vhost, queue)
       .catch(() => undefined);
-    if (info?.type === 'stream') throw new PreconditionError(l10n.t('Queue "{0}" is a stream: export reads queues; browse a stream instead.', queue));
+    if (info?.type === 'stream')
+      throw new PreconditionError(l10n.t('Queue "{0}" is a stream: export reads queues; browse a stream instead.', queue));
     const total = count ?? depth;
     const window = Math.max(1, Math.min(options.maxUnacked ?? DEFAULT_PEEK_WINDOW, 65_535));
     const rotate = args.mode === 'peek' && Math.min(total, depth) > window;
     if (rotate)
       session.assertWritable(
-        l10n.t('a peek at the {0} messages of queue "{1}" (more than {2} unacked at once, so each would be republished behind the rest; a count of at most {2} reads without writing)', Math.min(total, depth), queue, window),
+        l10n.t(
+          'a peek at the {0} messages of queue "{1}" (more than {2} unacked at once, so each would be republished behind the rest; a count of at most {2} reads without writing)',
+          Math.min(total, depth),
+          queue,
+          window,
+        ),
       );
     file = await open(args.path, 'w');
     const typedHeaders = (): boolean => tap?.working ?? false;

@@ -69,7 +69,14 @@ export async function moveMessages(session: AmqpSession, args: MoveArgs, options
   const result: MoveResult = { route: 'client', moved: counts.moved, kept, moveId: plan.moveId, copiesMarked: true };
   if (counts.possibleDuplicates > 0) result.possibleDuplicates = counts.possibleDuplicates;
   if (counts.stoppedBecause !== undefined)
-    result.stoppedBecause = l10n.t('{0}. Moved {1} from queue "{2}" on profile "{3}"; {4} remain there.', counts.stoppedBecause, counts.moved, queue, session.profile.name, kept);
+    result.stoppedBecause = l10n.t(
+      '{0}. Moved {1} from queue "{2}" on profile "{3}"; {4} remain there.',
+      counts.stoppedBecause,
+      counts.moved,
+      queue,
+      session.profile.name,
+      kept,
+    );
   return result;
 }
 
@@ -112,7 +119,10 @@ async function runPasses(
       return;
     }
     if (attempt >= maxReconnects) {
-      counts.stoppedBecause = l10n.t('The connection to the broker was lost {0} times during the move; the messages not moved stay in the source', attempt + 1);
+      counts.stoppedBecause = l10n.t(
+        'The connection to the broker was lost {0} times during the move; the messages not moved stay in the source',
+        attempt + 1,
+      );
       return;
     }
     session.logger.info(`Moving from queue "${plan.queue}": the connection was lost after ${counts.moved} message(s); reconnecting.`);

@@ -66,7 +66,8 @@ const KNOWN = new Set<string>([
 
 function shortString(value: unknown, name: string): string {
   if (typeof value !== 'string') throw new InputError(l10n.t('The property "{0}" must be text, not {1}.', name, JSON.stringify(value)));
-  if (Buffer.byteLength(value, 'utf8') > 255) throw new InputError(l10n.t('The property "{0}" is longer than 255 bytes: shorten it.', name));
+  if (Buffer.byteLength(value, 'utf8') > 255)
+    throw new InputError(l10n.t('The property "{0}" is longer than 255 bytes: shorten it.', name));
   return value;
 }
 
@@ -103,7 +104,9 @@ export function publishOptions(properties: unknown): Options.Publish {
   }
   if (p.deliveryMode !== undefined) {
     if (p.deliveryMode !== 1 && p.deliveryMode !== 2)
-      throw new InputError(l10n.t('The property "deliveryMode" must be 1 (transient) or 2 (persistent), not {0}.', JSON.stringify(p.deliveryMode)));
+      throw new InputError(
+        l10n.t('The property "deliveryMode" must be 1 (transient) or 2 (persistent), not {0}.', JSON.stringify(p.deliveryMode)),
+      );
     if (p.persistent !== undefined && p.persistent !== (p.deliveryMode === 2)) {
       throw new InputError(l10n.t('The properties "persistent" and "deliveryMode" disagree: give only one of them.'));
     }
@@ -120,7 +123,10 @@ export function publishOptions(properties: unknown): Options.Publish {
     const ok = (typeof e === 'string' && /^\d+$/.test(e)) || (typeof e === 'number' && Number.isInteger(e) && e >= 0);
     if (!ok)
       throw new InputError(
-        l10n.t('The property "expiration" must be a non-negative whole number of milliseconds written as text, such as "60000", not {0}.', JSON.stringify(e)),
+        l10n.t(
+          'The property "expiration" must be a non-negative whole number of milliseconds written as text, such as "60000", not {0}.',
+          JSON.stringify(e),
+        ),
       );
     if (String(e).length > 10 || Number(e) > 2 ** 32 - 1)
       throw new InputError(l10n.t('The property "expiration" is too large: give at most {0} milliseconds.', 2 ** 32 - 1));

@@ -114,7 +114,9 @@ export class MovePass {
     const route = this.plan.route(msg);
     if ('missing' in route) {
       this.putBack(msg);
-      this.stop(l10n.t('A message of queue "{0}" could not be replayed because {1}; it stays in the queue', this.plan.queue, route.missing));
+      this.stop(
+        l10n.t('A message of queue "{0}" could not be replayed because {1}; it stays in the queue', this.plan.queue, route.missing),
+      );
       return;
     }
     const entry: InFlight = { msg, route, returned: false };
@@ -154,11 +156,17 @@ export class MovePass {
     }
     if (err !== null && err !== undefined) {
       this.putBack(entry.msg);
-      this.stop(l10n.t('The broker refused (nacked) the copy sent to {0}; the message stays in the source', this.plan.describe(entry.route)));
+      this.stop(
+        l10n.t('The broker refused (nacked) the copy sent to {0}; the message stays in the source', this.plan.describe(entry.route)),
+      );
     } else if (entry.returned) {
       this.putBack(entry.msg);
       this.stop(
-        l10n.t('A message could not be routed to {0} (nothing is bound for it), so it stays in queue "{1}"; bind a queue or choose another target', this.plan.describe(entry.route), this.plan.queue),
+        l10n.t(
+          'A message could not be routed to {0} (nothing is bound for it), so it stays in queue "{1}"; bind a queue or choose another target',
+          this.plan.describe(entry.route),
+          this.plan.queue,
+        ),
       );
     } else {
       try {
@@ -224,7 +232,10 @@ export class MovePass {
     this.markLost();
     const code = amqpReplyCode(channel.serverError);
     if (code === 404 && channel === this.target) {
-      this.counts.stoppedBecause ??= l10n.t('The target exchange was deleted during the move ({0}); the rest stay in the source', errorMessage(channel.serverError));
+      this.counts.stoppedBecause ??= l10n.t(
+        'The target exchange was deleted during the move ({0}); the rest stay in the source',
+        errorMessage(channel.serverError),
+      );
       this.settle('done');
     }
   }

@@ -61,7 +61,9 @@ export interface Target {
 }
 
 export function describeRoute(route: MoveRoute): string {
-  return route.exchange === '' ? l10n.t('queue "{0}"', route.routingKey) : l10n.t('exchange "{0}" with routing key "{1}"', route.exchange, route.routingKey);
+  return route.exchange === ''
+    ? l10n.t('queue "{0}"', route.routingKey)
+    : l10n.t('exchange "{0}" with routing key "{1}"', route.exchange, route.routingKey);
 }
 
 export function checkTarget(args: MoveArgs): Target {
@@ -77,9 +79,11 @@ export function checkTarget(args: MoveArgs): Target {
   }
   if (args.toQueue !== undefined) {
     const toQueue = checkShortString(args.toQueue, l10n.t('target queue name'));
-    if (toQueue === args.queue) throw new InputError(l10n.t('Queue "{0}" is both the source and the target: choose another target.', toQueue));
-    if (args.routingKey !== undefined) throw new InputError(l10n.t('Moving to a queue takes no "routingKey": the queue name is the routing key.'));
-    return { fixed: { exchange: '', routingKey: toQueue }, label: `queue "${toQueue}"` };
+    if (toQueue === args.queue)
+      throw new InputError(l10n.t('Queue "{0}" is both the source and the target: choose another target.', toQueue));
+    if (args.routingKey !== undefined)
+      throw new InputError(l10n.t('Moving to a queue takes no "routingKey": the queue name is the routing key.'));
+    return { fixed: { exchange: '', routingKey: toQueue }, label: l10n.t('queue "{0}"', toQueue) };
   }
   const exchange = checkShortString(args.toExchange, l10n.t('target exchange name'), { allowEmpty: true });
   const routingKey = checkShortString(args.routingKey ?? '', l10n.t('routing key'), { allowEmpty: true });
@@ -101,7 +105,10 @@ export function checkRouteKind(route: unknown): MoveRouteKind {
   if (route === undefined || route === 'client') return 'client';
   if (route === 'shovel') return 'shovel';
   throw new InputError(
-    l10n.t('The route {0} is not known: use "client" (Broker Explorer moves them) or "shovel" (the broker\'s dynamic shovel).', JSON.stringify(route)),
+    l10n.t(
+      'The route {0} is not known: use "client" (Broker Explorer moves them) or "shovel" (the broker\'s dynamic shovel).',
+      JSON.stringify(route),
+    ),
   );
 }
 

@@ -81,15 +81,24 @@ async function getAndRequeue(ch: Channel, queue: string, count: number): Promise
 }
 
 function getNote(got: number, asked: number, type: string): string {
-  let note =
+  const notes = [
     got === 0
       ? l10n.t('The queue has no ready messages.')
-      : l10n.t('Fetched {0} message{1} and put {2} back: the queue keeps every message, and the broker now flags {3} as redelivered.', got, got === 1 ? '' : 's', got === 1 ? 'it' : 'them all', got === 1 ? 'it' : 'them');
-  if (got > 0 && got < asked) note += l10n.t(' The queue had only {0} ready.', got);
+      : got === 1
+        ? l10n.t('Fetched {0} message and put it back: the queue keeps every message, and the broker now flags it as redelivered.', got)
+        : l10n.t(
+            'Fetched {0} messages and put them all back: the queue keeps every message, and the broker now flags them as redelivered.',
+            got,
+          ),
+  ];
+  if (got > 0 && got < asked) notes.push(l10n.t('The queue had only {0} ready.', got));
   if (type === 'quorum' && got > 0)
-    note +=
-      l10n.t(' On a quorum queue each peek counts toward the delivery limit (x-delivery-limit): a message peeked too often is dropped or dead-lettered.');
-  return note;
+    notes.push(
+      l10n.t(
+        'On a quorum queue each peek counts toward the delivery limit (x-delivery-limit): a message peeked too often is dropped or dead-lettered.',
+      ),
+    );
+  return notes.join(' ');
 }
 
 async function peekStream(session: AmqpSession, queue: string, count: number, options: PeekOptions): Promise<PeekResult> {
@@ -100,8 +109,14 @@ async function peekStream(session: AmqpSession, queue: string, count: number, op
     options.signal ? { signal: options.signal } : {},
   );
   const n = messages.length;
-  let note = l10n.t('Read {0} message{1} from the start of the stream with a consumer (x-stream-offset "first"); a stream keeps every message.', n, n === 1 ? '' : 's');
-  if (n < count) note += l10n.t(' The stream had only {0}.', n);
+  const read =
+    n === 1
+      ? l10n.t('Read {0} message from the start of the stream with a consumer (x-stream-offset "first"); a stream keeps every message.', n)
+      : l10n.t(
+          'Read {0} messages from the start of the stream with a consumer (x-stream-offset "first"); a stream keeps every message.',
+          n,
+        );
+  const note = n < count ? `${read} ${l10n.t('The stream had only {0}.', n)}` : read;
   return { messages, queueType: 'stream', note };
 }
 

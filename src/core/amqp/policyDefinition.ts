@@ -34,7 +34,8 @@ const text: Check = (value, key) => {
 };
 
 const flag: Check = (value, key) => {
-  if (typeof value !== 'boolean') throw new InputError(l10n.t('The policy key "{0}" must be true or false, not {1}.', key, JSON.stringify(value)));
+  if (typeof value !== 'boolean')
+    throw new InputError(l10n.t('The policy key "{0}" must be true or false, not {1}.', key, JSON.stringify(value)));
   return value;
 };
 
@@ -43,7 +44,9 @@ const haParams: Check = (value, key) => {
     (typeof value === 'number' && Number.isInteger(value) && value > 0) ||
     (Array.isArray(value) && value.every((v) => typeof v === 'string'));
   if (!ok)
-    throw new InputError(l10n.t('The policy key "{0}" must be a number of replicas or a list of node names, not {1}.', key, JSON.stringify(value)));
+    throw new InputError(
+      l10n.t('The policy key "{0}" must be a number of replicas or a list of node names, not {1}.', key, JSON.stringify(value)),
+    );
   return value;
 };
 
@@ -108,7 +111,8 @@ export function checkPolicyDefinition(definition: unknown, operator: boolean): R
   const out: Record<string, unknown> = {};
   for (const [key, v] of entries) {
     const check = POLICY_KEYS[key];
-    if (!check) throw new InputError(l10n.t('The policy key "{0}" is not one RabbitMQ knows: use {1}.', key, Object.keys(POLICY_KEYS).join(', ')));
+    if (!check)
+      throw new InputError(l10n.t('The policy key "{0}" is not one RabbitMQ knows: use {1}.', key, Object.keys(POLICY_KEYS).join(', ')));
     if (operator && !OPERATOR_KEYS.includes(key))
       throw new InputError(l10n.t('The key "{0}" cannot be set by an operator policy: use {1}.', key, OPERATOR_KEYS.join(', ')));
     out[key] = check(v, key);

@@ -46,7 +46,7 @@ export async function publish(session: AmqpSession, args: PublishArgs, options: 
   const body = toBuffer(args.body, l10n.t('message body'));
   const props = publishOptions(args.properties);
   const mandatory = args.mandatory ?? true;
-  const target = exchange === '' ? l10n.t('the default exchange (queue "{0}")', routingKey) : `exchange "${exchange}"`;
+  const target = exchange === '' ? l10n.t('the default exchange (queue "{0}")', routingKey) : l10n.t('exchange "{0}"', exchange);
   session.assertWritable(l10n.t('publishing to {0}', target));
   const timeoutMs = options.timeoutMs ?? DEFAULT_CONFIRM_TIMEOUT_MS;
   return session.withChannel(
@@ -60,7 +60,13 @@ export async function publish(session: AmqpSession, args: PublishArgs, options: 
         const timer = setTimeout(() => {
           reject(
             new TimeoutError(
-              l10n.t('Publishing to {0} on profile "{1}" (vhost "{2}") got no confirm within {3} ms; the broker may be blocking publishers (memory or disk alarm).', target, session.profile.name, session.vhost, timeoutMs),
+              l10n.t(
+                'Publishing to {0} on profile "{1}" (vhost "{2}") got no confirm within {3} ms; the broker may be blocking publishers (memory or disk alarm).',
+                target,
+                session.profile.name,
+                session.vhost,
+                timeoutMs,
+              ),
             ),
           );
         }, timeoutMs);

@@ -53,13 +53,16 @@ export async function rpcCall(session: AmqpSession, args: RpcArgs, options: { si
   const props = publishOptions(args.properties);
   const timeoutMs = args.timeoutMs ?? DEFAULT_RPC_TIMEOUT_MS;
   if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > 600_000) {
-    throw new InputError(l10n.t('The timeout {0} ms is not valid: give a whole number of milliseconds from 1 to 600000.', String(timeoutMs)));
+    throw new InputError(
+      l10n.t('The timeout {0} ms is not valid: give a whole number of milliseconds from 1 to 600000.', String(timeoutMs)),
+    );
   }
   const mode = args.replyMode ?? 'direct';
   if (mode !== 'direct' && mode !== 'callbackQueue')
     throw new InputError(l10n.t('The reply mode "{0}" is not known: use "direct" or "callbackQueue".', String(mode)));
-  const target = exchange === '' ? `queue "${routingKey}"` : l10n.t('exchange "{0}" with routing key "{1}"', exchange, routingKey);
-  const what = `calling ${target} (RPC)`;
+  const target =
+    exchange === '' ? l10n.t('queue "{0}"', routingKey) : l10n.t('exchange "{0}" with routing key "{1}"', exchange, routingKey);
+  const what = l10n.t('calling {0} (RPC)', target);
   session.assertWritable(what);
   const call: CallSpec = { what, target, exchange, routingKey, body, props, timeoutMs };
   if (mode === 'direct') return directReplies(session).call(call, options.signal);
@@ -84,7 +87,12 @@ function whereOf(session: AmqpSession): string {
 function noReplyError(session: AmqpSession, spec: CallSpec): TimeoutError {
   const { target } = spec;
   return new TimeoutError(
-    l10n.t('The RPC call to {0} {1} got no reply within {2} ms; check that a server consumes {0} and replies to the replyTo queue with the same correlationId.', target, whereOf(session), spec.timeoutMs),
+    l10n.t(
+      'The RPC call to {0} {1} got no reply within {2} ms; check that a server consumes {0} and replies to the replyTo queue with the same correlationId.',
+      target,
+      whereOf(session),
+      spec.timeoutMs,
+    ),
   );
 }
 
@@ -92,8 +100,17 @@ function returnedError(session: AmqpSession, spec: CallSpec): NotFoundError {
   const { target } = spec;
   return new NotFoundError(
     spec.exchange === ''
-      ? l10n.t('The RPC call to {0} {1} was not delivered: there is no queue named "{2}"; check the name and that the server is running.', target, whereOf(session), spec.routingKey)
-      : l10n.t('The RPC call to {0} {1} was not delivered: no queue is bound for that routing key; check the routing key and that the server is running.', target, whereOf(session)),
+      ? l10n.t(
+          'The RPC call to {0} {1} was not delivered: there is no queue named "{2}"; check the name and that the server is running.',
+          target,
+          whereOf(session),
+          spec.routingKey,
+        )
+      : l10n.t(
+          'The RPC call to {0} {1} was not delivered: no queue is bound for that routing key; check the routing key and that the server is running.',
+          target,
+          whereOf(session),
+        ),
   );
 }
 

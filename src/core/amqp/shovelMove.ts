@@ -20,7 +20,7 @@
  */
 import * as l10n from '@vscode/l10n';
 import { randomUUID } from 'node:crypto';
-import { InputError, NotFoundError, PreconditionError, errorMessage } from '../errors';
+import { InputError, NotFoundError, PreconditionError, errorMessage, sentence } from '../errors';
 import type { AmqpSession } from './amqpSession';
 import type { ManagementClient } from './managementClient';
 import { encodeName } from './managementHttp';
@@ -75,10 +75,17 @@ async function unroutableBecause(
   const opts = signal ? { signal } : {};
   const exchange = await m.getExchange(vhost, route.exchange, opts);
   if (exchange.type === 'headers')
-    return l10n.t('Exchange "{0}" routes by headers, so whether each copy reaches a queue cannot be checked before a shovel sends it, and a shovel drops what does not route; nothing was moved: use route "client", which keeps unroutable messages in the source', route.exchange);
+    return l10n.t(
+      'Exchange "{0}" routes by headers, so whether each copy reaches a queue cannot be checked before a shovel sends it, and a shovel drops what does not route; nothing was moved: use route "client", which keeps unroutable messages in the source',
+      route.exchange,
+    );
   const reached = await testRoute(m, vhost, { exchange: route.exchange, routingKey: route.routingKey }, opts);
   if (reached.queues.length === 0)
-    return l10n.t('Exchange "{0}" routes the routing key "{1}" to no queue, and a shovel drops what does not route, so nothing was moved: bind a queue, or use route "client"', route.exchange, route.routingKey);
+    return l10n.t(
+      'Exchange "{0}" routes the routing key "{1}" to no queue, and a shovel drops what does not route, so nothing was moved: bind a queue, or use route "client"',
+      route.exchange,
+      route.routingKey,
+    );
   return undefined;
 }
 
@@ -175,7 +182,9 @@ export async function shovelMove(
   const route = target.fixed;
   if (!route)
     throw new InputError(
-      l10n.t('Replaying dead letters cannot run as a shovel: each message goes back to its own exchange and routing key, and a shovel sends all of them to one; use route "client".'),
+      l10n.t(
+        'Replaying dead letters cannot run as a shovel: each message goes back to its own exchange and routing key, and a shovel sends all of them to one; use route "client".',
+      ),
     );
   session.assertWritable(l10n.t('moving messages from queue "{0}" to {1} with a shovel', queue, target.label));
   const signal = options.signal;
@@ -183,7 +192,10 @@ export async function shovelMove(
   const m = session.management();
   if (!(await m.shovelPluginEnabled(opts)))
     throw new PreconditionError(
-      l10n.t('Moving with a shovel needs the dynamic shovel plugin (rabbitmq_shovel and rabbitmq_shovel_management), which is not enabled on profile "{0}": enable it on the broker, or use route "client".', session.profile.name),
+      l10n.t(
+        'Moving with a shovel needs the dynamic shovel plugin (rabbitmq_shovel and rabbitmq_shovel_management), which is not enabled on profile "{0}": enable it on the broker, or use route "client".',
+        session.profile.name,
+      ),
     );
   const depth = (await checkQueue(session, queue, opts)).messageCount;
   await checkTargetExists(session, target, signal);
@@ -191,7 +203,7 @@ export async function shovelMove(
   const name = `be-move-${moveId}`;
   const base: MoveResult = { route: 'shovel', moved: 0, kept: depth, moveId, copiesMarked: false, shovel: name };
   const refused = await unroutableBecause(m, session.vhost, target, signal);
-  if (refused !== undefined) return { ...base, stoppedBecause: `${refused}.` };
+  if (refused !== undefined) return { ...base, stoppedBecause: sentence(refused) };
   const total = count ?? depth;
   if (total === 0) return base;
   const targetDepth = (): Promise<number | undefined> =>
@@ -225,7 +237,14 @@ export async function shovelMove(
   if (arrivedBefore !== undefined && arrivedAfter !== undefined && arrivedAfter - arrivedBefore > moved)
     result.possibleDuplicates = arrivedAfter - arrivedBefore - moved;
   if (stoppedBecause !== undefined)
-    result.stoppedBecause = l10n.t('{0}. Moved {1} from queue "{2}" on profile "{3}"; {4} remain there.', stoppedBecause, moved, queue, session.profile.name, kept);
+    result.stoppedBecause = l10n.t(
+      '{0}. Moved {1} from queue "{2}" on profile "{3}"; {4} remain there.',
+      stoppedBecause,
+      moved,
+      queue,
+      session.profile.name,
+      kept,
+    );
   return result;
 }
 
@@ -248,7 +267,9 @@ async function watch(
     if (!(await parameterExists(m, shovel, session.vhost))) return undefined; // done: src-delete-after removed it
     const status = await shovelStatus(m, shovel, session.vhost);
     if (status?.state === 'terminated')
-      return l10n.t('The shovel stopped{0}; the rest stay in the source', status.reason !== undefined ? ` (${status.reason})` : '');
+      return status.reason !== undefined
+        ? l10n.t('The shovel stopped ({0}); the rest stay in the source', status.reason)
+        : l10n.t('The shovel stopped; the rest stay in the source');
     let now: number;
     try {
       now = (await checkQueue(session, run.queue)).messageCount;

@@ -45,7 +45,10 @@ export function streamOffsetArgument(offset: unknown): unknown {
     return { '!': 'timestamp', value: Math.floor(ms / 1000) };
   }
   throw new InputError(
-    l10n.t('The stream offset {0} is not valid: use "first", "last", "next", an offset number, or { "timestamp": "2024-01-01T00:00:00Z" }.', JSON.stringify(offset)),
+    l10n.t(
+      'The stream offset {0} is not valid: use "first", "last", "next", an offset number, or { "timestamp": "2024-01-01T00:00:00Z" }.',
+      JSON.stringify(offset),
+    ),
   );
 }
 

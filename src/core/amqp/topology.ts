@@ -87,7 +87,7 @@ export async function declareExchange(
     arguments: toAmqpTable(args.arguments, l10n.t('exchange arguments')),
   };
   session.assertWritable(l10n.t('declaring exchange "{0}"', name));
-  await session.withChannel(`declaring ${type} exchange "${name}"`, (ch) => ch.assertExchange(name, type, opts), options);
+  await session.withChannel(l10n.t('declaring {0} exchange "{1}"', type, name), (ch) => ch.assertExchange(name, type, opts), options);
   return {};
 }
 
@@ -122,7 +122,10 @@ function checkBind(args: BindArgs): { source: string; destination: string; routi
   const source = checkShortString(args.source, l10n.t('source exchange'), { allowEmpty: true });
   if (source === '')
     throw new InputError(l10n.t('The default exchange ("") cannot be bound: it routes to the queue named by the routing key by itself.'));
-  const destination = checkShortString(args.destination, l10n.t('destination {0}', args.destinationType ?? 'queue'));
+  const destination = checkShortString(
+    args.destination,
+    args.destinationType === 'exchange' ? l10n.t('destination exchange') : l10n.t('destination queue'),
+  );
   if (args.destinationType !== 'queue' && args.destinationType !== 'exchange') {
     throw new InputError(l10n.t('"destinationType" must be "queue" or "exchange", not {0}.', JSON.stringify(args.destinationType)));
   }
@@ -131,7 +134,14 @@ function checkBind(args: BindArgs): { source: string; destination: string; routi
 }
 
 function describeBinding(args: BindArgs, routingKey: string, preposition: 'to' | 'from' = 'to'): string {
-  return l10n.t('{0} "{1}" {2} exchange "{3}" with routing key "{4}"', args.destinationType, args.destination, preposition, args.source, routingKey);
+  const { destination, source } = args;
+  if (args.destinationType === 'exchange')
+    return preposition === 'to'
+      ? l10n.t('exchange "{0}" to exchange "{1}" with routing key "{2}"', destination, source, routingKey)
+      : l10n.t('exchange "{0}" from exchange "{1}" with routing key "{2}"', destination, source, routingKey);
+  return preposition === 'to'
+    ? l10n.t('queue "{0}" to exchange "{1}" with routing key "{2}"', destination, source, routingKey)
+    : l10n.t('queue "{0}" from exchange "{1}" with routing key "{2}"', destination, source, routingKey);
 }
 
 /** `brokerExplorer.rabbitmq.bind`: queue → exchange or exchange → exchange. */
@@ -165,8 +175,21 @@ export async function unbind(session: AmqpSession, args: BindArgs, options: Oper
     options,
   );
   if (!(await bindingExists(session, source, destination, args.destinationType, routingKey, table, options))) {
+    const capitalized = what.charAt(0).toUpperCase() + what.slice(1);
     throw new NotFoundError(
-      l10n.t('{0}{1} on profile "{2}" (vhost "{3}") failed: there is no such binding{4}; check the routing key and the arguments.', what.charAt(0).toUpperCase(), what.slice(1), session.profile.name, session.vhost, Object.keys(table).length ? ' with these arguments' : ''),
+      Object.keys(table).length
+        ? l10n.t(
+            '{0} on profile "{1}" (vhost "{2}") failed: there is no such binding with these arguments; check the routing key and the arguments.',
+            capitalized,
+            session.profile.name,
+            session.vhost,
+          )
+        : l10n.t(
+            '{0} on profile "{1}" (vhost "{2}") failed: there is no such binding; check the routing key and the arguments.',
+            capitalized,
+            session.profile.name,
+            session.vhost,
+          ),
     );
   }
   await session.withChannel(

@@ -68,9 +68,13 @@ function reasonFor(code: SocketErrorCode, phase: DialPhase, host: string, ep: st
     case 'timeout':
       return l10n.t('timed out connecting to {0} ({1})', ep, errno ?? raw);
     case 'reset':
-      return phase === 'tls' ? l10n.t('{0} reset the connection during the TLS handshake (is it a TLS port?)', ep) : l10n.t('connection reset by {0}', ep);
+      return phase === 'tls'
+        ? l10n.t('{0} reset the connection during the TLS handshake (is it a TLS port?)', ep)
+        : l10n.t('connection reset by {0}', ep);
     case 'closed':
-      return phase === 'tls' ? l10n.t('{0} closed the connection during the TLS handshake (is it a TLS port?)', ep) : l10n.t('connection closed by {0}', ep);
+      return phase === 'tls'
+        ? l10n.t('{0} closed the connection during the TLS handshake (is it a TLS port?)', ep)
+        : l10n.t('connection closed by {0}', ep);
     case 'tls': {
       const hint = /wrong version number|packet length too long|unknown protocol/i.test(raw) ? l10n.t(' (is it a TLS port?)') : '';
       return l10n.t('TLS handshake with {0} failed: {1}{2}', ep, raw, hint);
@@ -118,7 +122,8 @@ export async function resolveHost(
   if (family !== 0) return { ok: true, value: { address: host, family, lookedUp: false }, ms: roundMs(now() - started) };
   try {
     const outcome = await settleWithin(lookup(host), { timeoutMs, signal });
-    if (outcome.kind === 'timeout') return timedOut('dns', l10n.t('DNS lookup of "{0}" timed out after {1} ms', host, Math.round(timeoutMs)));
+    if (outcome.kind === 'timeout')
+      return timedOut('dns', l10n.t('DNS lookup of "{0}" timed out after {1} ms', host, Math.round(timeoutMs)));
     if (outcome.kind === 'cancelled') return cancelled('dns');
     return {
       ok: true,
@@ -197,7 +202,11 @@ export function connectTcp(
       timeoutMs,
       signal,
       phase: 'tcp',
-      timeoutReason: l10n.t('timed out after {0} ms waiting for {1} to accept the connection', Math.round(budgetMs ?? timeoutMs), hostPort(host, port)),
+      timeoutReason: l10n.t(
+        'timed out after {0} ms waiting for {1} to accept the connection',
+        Math.round(budgetMs ?? timeoutMs),
+        hostPort(host, port),
+      ),
     },
     (err) => describeSocketError(err, 'tcp', host, port),
   );
@@ -226,7 +235,12 @@ export function upgradeTls(
     connectionOptions = { ...(tlsOptions({ ...options, enabled: true }, host) ?? {}) };
   } catch (err) {
     socket.destroy();
-    return Promise.resolve({ ok: false, phase: 'tls', kind: 'tls', reason: l10n.t('cannot read a TLS file of the profile: {0}', errorMessage(err)) });
+    return Promise.resolve({
+      ok: false,
+      phase: 'tls',
+      kind: 'tls',
+      reason: l10n.t('cannot read a TLS file of the profile: {0}', errorMessage(err)),
+    });
   }
   const ep = hostPort(host, port);
   const secure = tls.connect({ ...connectionOptions, host, socket });
@@ -261,7 +275,11 @@ export function upgradeTls(
 export function describeTls(info: TlsInfo): string {
   return info.authorized
     ? l10n.t('{0}, certificate verified', info.protocol)
-    : l10n.t('{0}, certificate NOT verified: {1} (allowed by allowSelfSigned)', info.protocol, info.authorizationError ?? 'unknown reason');
+    : l10n.t(
+        '{0}, certificate NOT verified: {1} (allowed by allowSelfSigned)',
+        info.protocol,
+        info.authorizationError ?? l10n.t('unknown reason'),
+      );
 }
 
 /**

@@ -10,15 +10,23 @@ export function describeSshError(err: unknown, where: string, timeoutMs: number)
   const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
   if (/passphrase|Encrypted private/i.test(raw)) {
     return new SshAuthError(
-      l10n.t('The SSH key for {0} could not be decrypted: the passphrase is missing or wrong. Set it with "Set Password" (SSH key passphrase).', where),
+      l10n.t(
+        'The SSH key for {0} could not be decrypted: the passphrase is missing or wrong. Set it with "Set Password" (SSH key passphrase).',
+        where,
+      ),
     );
   }
   if (/Cannot parse privateKey|Unsupported key format/i.test(raw)) {
-    return new InputError(l10n.t('The SSH key for {0} is not a private key ssh2 can read ({1}); use an OpenSSH or PEM private key.', where, raw));
+    return new InputError(
+      l10n.t('The SSH key for {0} is not a private key ssh2 can read ({1}); use an OpenSSH or PEM private key.', where, raw),
+    );
   }
   if (level === 'client-authentication') {
     return new SshAuthError(
-      l10n.t('The SSH server {0} refused the login (all authentication methods failed): check the user name, the key or the SSH password.', where),
+      l10n.t(
+        'The SSH server {0} refused the login (all authentication methods failed): check the user name, the key or the SSH password.',
+        where,
+      ),
     );
   }
   if (level === 'client-timeout' || /Timed out while waiting for handshake/i.test(raw)) {

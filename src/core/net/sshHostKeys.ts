@@ -108,18 +108,32 @@ export async function verifyHostKey(check: HostKeyCheck): Promise<BrokerError | 
   if (pinned) {
     if (sameFingerprint(pinned, fingerprint)) return undefined;
     return new ConnectionError(
-      l10n.t('The host key of {0} has changed: it is {1}, but the profile pins {2}. Nothing was sent; if the server\'s key really changed, update "hostKey" in the profile.', where, fingerprint, pinned),
+      l10n.t(
+        'The host key of {0} has changed: it is {1}, but the profile pins {2}. Nothing was sent; if the server\'s key really changed, update "hostKey" in the profile.',
+        where,
+        fingerprint,
+        pinned,
+      ),
     );
   }
   const verdict = await checkKnownHostsFile(knownHostsPath, check.host, check.port, check.key);
   if (verdict === 'match') return undefined;
   if (verdict === 'mismatch') {
     return new ConnectionError(
-      l10n.t('The host key of {0} ({1}) does not match {2}. Nothing was sent; check the server, then fix known_hosts or pin the key in the profile.', where, fingerprint, knownHostsPath),
+      l10n.t(
+        'The host key of {0} ({1}) does not match {2}. Nothing was sent; check the server, then fix known_hosts or pin the key in the profile.',
+        where,
+        fingerprint,
+        knownHostsPath,
+      ),
     );
   }
   if (check.ask && (await check.ask(fingerprint))) return undefined;
   return new ConnectionError(
-    l10n.t('The host key of {0} is not known: its fingerprint is {1}. Check it with the server\'s administrator, then pin it as "hostKey" in the profile\'s ssh settings.', where, fingerprint),
+    l10n.t(
+      'The host key of {0} is not known: its fingerprint is {1}. Check it with the server\'s administrator, then pin it as "hostKey" in the profile\'s ssh settings.',
+      where,
+      fingerprint,
+    ),
   );
 }

@@ -210,7 +210,8 @@ export class SshTunnel {
         return client;
       },
       (err: unknown) => {
-        const failure = err instanceof BrokerError ? err : new ConnectionError(l10n.t('SSH tunnel {0} failed: {1}.', this.label, errorMessage(err)));
+        const failure =
+          err instanceof BrokerError ? err : new ConnectionError(l10n.t('SSH tunnel {0} failed: {1}.', this.label, errorMessage(err)));
         this.backoffMs = Math.min(this.backoffMs === 0 ? 200 : this.backoffMs * 2, MAX_BACKOFF_MS);
         this.nextAttemptAt = Date.now() + this.backoffMs;
         this.lastError = failure;
@@ -267,7 +268,12 @@ export class SshTunnel {
         config.privateKey = await readFile(hop.privateKeyPath);
       } catch (err) {
         throw new InputError(
-          l10n.t('The SSH key "{0}" for {1} cannot be read ({2}); check the profile\'s privateKeyPath.', hop.privateKeyPath, where, errorMessage(err)),
+          l10n.t(
+            'The SSH key "{0}" for {1} cannot be read ({2}); check the profile\'s privateKeyPath.',
+            hop.privateKeyPath,
+            where,
+            errorMessage(err),
+          ),
         );
       }
     }
@@ -287,7 +293,7 @@ export class SshTunnel {
       this.verifyHostKey(hop, key).then(
         (problem) => {
           refusal = problem;
-          if (!problem) observe('hostKey', `${hostKeyFingerprint(key)} trusted`);
+          if (!problem) observe('hostKey', l10n.t('{0} trusted', hostKeyFingerprint(key)));
           verify(problem === undefined);
         },
         (err: unknown) => {
@@ -302,7 +308,9 @@ export class SshTunnel {
         client.end();
         reject(refusal ?? describeSshError(err, where, this.options.timeoutMs));
       };
-      client.once('connect', () => observe('connected', sock ? l10n.t('reached {0} through the previous hop', where) : l10n.t('connected to {0}', where)));
+      client.once('connect', () =>
+        observe('connected', sock ? l10n.t('reached {0} through the previous hop', where) : l10n.t('connected to {0}', where)),
+      );
       client.once('ready', () => {
         observe('authenticated', l10n.t('logged in as {0}', hop.username));
         client.removeListener('error', fail);
@@ -359,7 +367,13 @@ function forwardOut(client: Client, host: string, port: number, via: string): Pr
       if (err)
         reject(
           new ConnectionError(
-            l10n.t('The SSH server {0} could not open a connection to {1}:{2}: {3}. Check that it can reach that address and allows TCP forwarding.', via, host, port, errorMessage(err)),
+            l10n.t(
+              'The SSH server {0} could not open a connection to {1}:{2}: {3}. Check that it can reach that address and allows TCP forwarding.',
+              via,
+              host,
+              port,
+              errorMessage(err),
+            ),
           ),
         );
       else resolve(stream);

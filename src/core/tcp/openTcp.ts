@@ -86,7 +86,8 @@ export function parseTcpOpenArgs(raw: unknown): TcpOpenArgs {
     args.tls = o.tls;
   }
   if (o.send !== undefined) {
-    if (typeof o.send !== 'string' && !isHexBytes(o.send)) throw new InputError(l10n.t('TCP session: "send" must be text or { hex: "…" }.'));
+    if (typeof o.send !== 'string' && !isHexBytes(o.send))
+      throw new InputError(l10n.t('TCP session: "send" must be text or { hex: "…" }.'));
     toBuffer(o.send, l10n.t('data to send'));
     args.send = o.send;
   }
@@ -132,7 +133,8 @@ export async function openTcp(args: TcpOpenArgs, options: OpenTcpOptions = {}): 
   if (args.tls !== undefined) sessionOptions.tls = args.tls;
   if (options.maxReceivedBytes !== undefined) sessionOptions.maxReceivedBytes = options.maxReceivedBytes;
   const { reached } = options;
-  if (reached?.tunnelled) sessionOptions.via = { host: reached.host, port: reached.port, label: options.viaLabel ?? l10n.t('an SSH tunnel') };
+  if (reached?.tunnelled)
+    sessionOptions.via = { host: reached.host, port: reached.port, label: options.viaLabel ?? l10n.t('an SSH tunnel') };
   const session = new TcpSession(sessionOptions, options.protocol);
   if (reached) void session.whenClosed().then(() => reached.release());
   const onAbort = (): void => void session.close();

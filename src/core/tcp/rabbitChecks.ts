@@ -38,22 +38,36 @@ export function describeAmqpLoginError(profile: ResolvedRabbitProfile, err: unkn
   if (/ACCESS[-_]REFUSED|403/.test(raw)) {
     const why = password === undefined ? l10n.t('no password is stored for it') : l10n.t('wrong user name or password');
     return new AuthError(
-      l10n.t('{0} refused the login of user "{1}": {2} (ACCESS_REFUSED). Set the right password with "Set Password".', where(profile), profile.username, why),
+      l10n.t(
+        '{0} refused the login of user "{1}": {2} (ACCESS_REFUSED). Set the right password with "Set Password".',
+        where(profile),
+        profile.username,
+        why,
+      ),
     );
   }
   // amqplib drops the close reason when the broker refuses connection.open: that is the vhost.
   if (/NOT[-_]ALLOWED|vhost .* not found|530|Expected ConnectionOpenOk; got <ConnectionClose/.test(raw)) {
     return new NotFoundError(
-      l10n.t('{0} refused the virtual host "{1}": it does not exist or user "{2}" has no access to it. Check the vhost in the profile\'s URL and the user\'s permissions.', where(profile), profile.vhost, profile.username),
+      l10n.t(
+        '{0} refused the virtual host "{1}": it does not exist or user "{2}" has no access to it. Check the vhost in the profile\'s URL and the user\'s permissions.',
+        where(profile),
+        profile.vhost,
+        profile.username,
+      ),
     );
   }
   if (typeof code === 'string' || /ECONN|ETIMEDOUT|ENOTFOUND/.test(raw)) {
     return new ConnectionError(
-      l10n.t('{0}: the AMQP connection failed: {1}. Check the host and port.', where(profile), describeSocketError(err, 'tcp', profile.host, profile.port).reason),
+      l10n.t(
+        '{0}: the AMQP connection failed: {1}. Check the host and port.',
+        where(profile),
+        describeSocketError(err, 'tcp', profile.host, profile.port).reason,
+      ),
     );
   }
   return new ConnectionError(
-    l10n.t('{0}: the AMQP login failed: {1}. Check the profile\'s URL, user and password.', where(profile), raw.replace(/[.\s]+$/, '')),
+    l10n.t("{0}: the AMQP login failed: {1}. Check the profile's URL, user and password.", where(profile), raw.replace(/[.\s]+$/, '')),
   );
 }
 
@@ -90,7 +104,11 @@ export async function amqpLogin(
       signal,
       timeoutError: () =>
         new TimeoutError(
-          l10n.t('{0} did not complete the AMQP login within {1} ms. Check the host, port, TLS setting and firewall.', where(profile), Math.round(timeoutMs)),
+          l10n.t(
+            '{0} did not complete the AMQP login within {1} ms. Check the host, port, TLS setting and firewall.',
+            where(profile),
+            Math.round(timeoutMs),
+          ),
         ),
       cancelledError: () => new CancelledError(),
       // A connection that opens after we gave up is closed at once.
@@ -110,7 +128,9 @@ export async function amqpLogin(
     // Closing a connection that the broker already closed is not a failure of the login.
   }
   const product =
-    typeof props.product === 'string' ? `${props.product} ${typeof props.version === 'string' ? props.version : ''}`.trim() : l10n.t('the broker');
+    typeof props.product === 'string'
+      ? `${props.product} ${typeof props.version === 'string' ? props.version : ''}`.trim()
+      : l10n.t('the broker');
   return l10n.t('logged in as "{0}" to vhost "{1}" of {2}, then closed', profile.username, profile.vhost, product);
 }
 
@@ -185,7 +205,11 @@ export async function managementOverview(
     }
   }
   throw new (last instanceof TimeoutError ? TimeoutError : ConnectionError)(
-    l10n.t('No management API of RabbitMQ profile "{0}" could be reached: {1}. Check "managementUrls" and that at least one node runs with the rabbitmq_management plugin enabled.', profile.name, failures.join('; ')),
+    l10n.t(
+      'No management API of RabbitMQ profile "{0}" could be reached: {1}. Check "managementUrls" and that at least one node runs with the rabbitmq_management plugin enabled.',
+      profile.name,
+      failures.join('; '),
+    ),
   );
 }
 
@@ -210,7 +234,12 @@ async function overviewAt(
     if (signal?.aborted) throw new CancelledError();
     if (timeout.aborted)
       throw new TimeoutError(
-        l10n.t('The management API of RabbitMQ profile "{0}" at {1} did not answer within {2} ms. Check "managementUrl" and that the rabbitmq_management plugin is enabled.', profile.name, base, Math.round(timeoutMs)),
+        l10n.t(
+          'The management API of RabbitMQ profile "{0}" at {1} did not answer within {2} ms. Check "managementUrl" and that the rabbitmq_management plugin is enabled.',
+          profile.name,
+          base,
+          Math.round(timeoutMs),
+        ),
       );
     const cause = causeOf(err);
     const u = new URL(base);
@@ -222,22 +251,42 @@ async function overviewAt(
       port,
     ).reason;
     throw new ConnectionError(
-      l10n.t('The management API of RabbitMQ profile "{0}" at {1} cannot be reached: {2}. Check "managementUrl" and that the rabbitmq_management plugin is enabled.', profile.name, base, redactText(reason, password ? [password] : [])),
+      l10n.t(
+        'The management API of RabbitMQ profile "{0}" at {1} cannot be reached: {2}. Check "managementUrl" and that the rabbitmq_management plugin is enabled.',
+        profile.name,
+        base,
+        redactText(reason, password ? [password] : []),
+      ),
     );
   }
   if (answer.status === 401) {
     throw new AuthError(
-      l10n.t('The management API of RabbitMQ profile "{0}" at {1} refused the login of user "{2}" (HTTP 401): {3}. Set the right password with "Set Password" or give the user the "management" tag.', profile.name, base, profile.username, password === undefined ? 'no password is stored for it' : 'wrong password, or the user has no management tag'),
+      l10n.t(
+        'The management API of RabbitMQ profile "{0}" at {1} refused the login of user "{2}" (HTTP 401): {3}. Set the right password with "Set Password" or give the user the "management" tag.',
+        profile.name,
+        base,
+        profile.username,
+        password === undefined ? l10n.t('no password is stored for it') : l10n.t('wrong password, or the user has no management tag'),
+      ),
     );
   }
   if (answer.status === 404) {
     throw new NotFoundError(
-      l10n.t('The management API of RabbitMQ profile "{0}" was not found at {1} (HTTP 404 for /api/overview). Check "managementUrl".', profile.name, base),
+      l10n.t(
+        'The management API of RabbitMQ profile "{0}" was not found at {1} (HTTP 404 for /api/overview). Check "managementUrl".',
+        profile.name,
+        base,
+      ),
     );
   }
   if (answer.status < 200 || answer.status >= 300) {
     throw new UnreadableAnswer(
-      l10n.t('The management API of RabbitMQ profile "{0}" at {1} answered HTTP {2} for /api/overview. Check "managementUrl" and the broker\'s log.', profile.name, base, answer.status),
+      l10n.t(
+        'The management API of RabbitMQ profile "{0}" at {1} answered HTTP {2} for /api/overview. Check "managementUrl" and the broker\'s log.',
+        profile.name,
+        base,
+        answer.status,
+      ),
     );
   }
   let body: unknown;
@@ -245,7 +294,11 @@ async function overviewAt(
     body = JSON.parse(answer.body);
   } catch {
     throw new UnreadableAnswer(
-      l10n.t('The management API of RabbitMQ profile "{0}" at {1} did not answer JSON for /api/overview: is it a RabbitMQ management endpoint? Check "managementUrl".', profile.name, base),
+      l10n.t(
+        'The management API of RabbitMQ profile "{0}" at {1} did not answer JSON for /api/overview: is it a RabbitMQ management endpoint? Check "managementUrl".',
+        profile.name,
+        base,
+      ),
     );
   }
   const o = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};

@@ -236,7 +236,11 @@ export class TcpSession {
     if (this.currentState !== 'open' || !socket) {
       return Promise.reject(
         new ConnectionError(
-          l10n.t('Cannot write to the TCP session with {0}: it is {1}. Open a new session.', this.endpoint, this.currentState === 'new' ? 'not connected yet' : this.currentState),
+          l10n.t(
+            'Cannot write to the TCP session with {0}: it is {1}. Open a new session.',
+            this.endpoint,
+            this.currentState === 'new' ? l10n.t('not connected yet') : this.currentState,
+          ),
         ),
       );
     }
@@ -245,7 +249,11 @@ export class TcpSession {
         if (err)
           reject(
             new ConnectionError(
-              l10n.t('Writing to the TCP session with {0} failed: {1}. Open a new session.', this.endpoint, describeSocketError(err, 'tcp', this.host, this.port).reason),
+              l10n.t(
+                'Writing to the TCP session with {0} failed: {1}. Open a new session.',
+                this.endpoint,
+                describeSocketError(err, 'tcp', this.host, this.port).reason,
+              ),
             ),
           );
         else resolve(data.length);

@@ -135,13 +135,19 @@ export async function sshSteps<P extends ResolvedRedisProfile | ResolvedRabbitPr
     const reached: P = { ...profile };
     reached.via = await rec.run('forward', async () => {
       const local = await tunnel.forward(profile.host, profile.port);
-      return { value: local, detail: l10n.t('{0} -> {1} through {2}', hostPort(local.host, local.port), endpoint(profile), hopLabel(bastion)) };
+      return {
+        value: local,
+        detail: l10n.t('{0} -> {1} through {2}', hostPort(local.host, local.port), endpoint(profile), hopLabel(bastion)),
+      };
     });
     if (reached.kind === 'rabbitmq') {
       const target = managementEndpoint(reached.managementUrl);
       reached.managementVia = await rec.run('forward', async () => {
         const local = await tunnel.forward(target.host, target.port);
-        return { value: local, detail: l10n.t('{0} -> {1} (management API)', hostPort(local.host, local.port), hostPort(target.host, target.port)) };
+        return {
+          value: local,
+          detail: l10n.t('{0} -> {1} (management API)', hostPort(local.host, local.port), hostPort(target.host, target.port)),
+        };
       });
     }
     return { profile: reached, tunnel };
