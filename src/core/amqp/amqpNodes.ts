@@ -71,7 +71,7 @@ function nodeFailure(node: AmqpNode, err: unknown): string {
     case 'closed':
       return l10n.t('{0} closed the connection', node.address);
     default:
-      return l10n.t('{0}: {1}', node.address, errorMessage(err).replace(/[.\s]+$/, ''));
+      return `${node.address}: ${errorMessage(err).replace(/[.\s]+$/, '')}`;
   }
 }
 
@@ -99,9 +99,7 @@ export async function connectAnyNode(profile: ResolvedRabbitProfile, options: Co
       if (nodes.length === 1 || sameOnEveryNode(err) || !(err instanceof BrokerError)) throw err;
       last = err;
       failures.push(nodeFailure(node, err));
-      options.logger?.debug(
-        l10n.t('AMQP "{0}": node {1} did not answer ({2}); trying the next node', profile.name, node.address, errorMessage(err)),
-      );
+      options.logger?.debug(`AMQP "${profile.name}": node ${node.address} did not answer (${errorMessage(err)}); trying the next node`);
     }
   }
   const vhost = options.vhost ?? profile.vhost;

@@ -40,9 +40,8 @@ async function adminCall(m: ManagementClient, call: HttpCall): Promise<unknown> 
     if (err instanceof AuthError) {
       throw new PermissionError(
         l10n.t(
-          '{0}{1} on profile "{2}" needs a user with the "administrator" tag, and user "{3}" does not have it (or its password is wrong); use an administrator\'s profile.',
-          call.what.charAt(0).toUpperCase(),
-          call.what.slice(1),
+          '{0} on profile "{1}" needs a user with the "administrator" tag, and user "{2}" does not have it (or its password is wrong); use an administrator\'s profile.',
+          call.what.charAt(0).toUpperCase() + call.what.slice(1),
           m.profile.name,
           m.profile.username,
         ),
@@ -166,21 +165,20 @@ export async function listAccess(
   options: RequestOptions = {},
 ): Promise<{ permissions: PermissionInfo[]; topicPermissions: TopicPermissionInfo[]; limits: VhostLimitInfo[] }> {
   const ev = vhost === undefined ? '' : encodeName(vhost);
-  const scope = vhost === undefined ? '' : l10n.t(' of vhost "{0}"', vhost);
   const [perms, topics, limits] = await Promise.all([
     adminCall(m, {
       path: vhost === undefined ? '/api/permissions' : `/api/vhosts/${ev}/permissions`,
-      what: l10n.t('listing permissions{0}', scope),
+      what: vhost === undefined ? l10n.t('listing permissions') : l10n.t('listing permissions of vhost "{0}"', vhost),
       ...sig(options),
     }),
     adminCall(m, {
       path: vhost === undefined ? '/api/topic-permissions' : `/api/vhosts/${ev}/topic-permissions`,
-      what: l10n.t('listing topic permissions{0}', scope),
+      what: vhost === undefined ? l10n.t('listing topic permissions') : l10n.t('listing topic permissions of vhost "{0}"', vhost),
       ...sig(options),
     }),
     adminCall(m, {
       path: vhost === undefined ? '/api/vhost-limits' : `/api/vhost-limits/${ev}`,
-      what: l10n.t('listing vhost limits{0}', scope),
+      what: vhost === undefined ? l10n.t('listing vhost limits') : l10n.t('listing vhost limits of vhost "{0}"', vhost),
       ...sig(options),
     }),
   ]);

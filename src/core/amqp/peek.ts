@@ -182,7 +182,7 @@ async function peekUnknownType(session: AmqpSession, queue: string, count: numbe
     const open = await session.openChannel(what, { model, ...(options.signal ? { signal: options.signal } : {}) });
     try {
       const messages = await getAndRequeue(open.channel, queue, count);
-      return { messages, queueType: l10n.t('classic or quorum'), note: getNote(messages.length, count, 'classic') };
+      return { messages, queueType: 'classic or quorum', note: getNote(messages.length, count, 'classic') };
     } catch (err) {
       const cause = connectionError ?? open.serverError ?? err;
       if (amqpReplyCode(cause) !== 540) throw session.describe(what, cause);

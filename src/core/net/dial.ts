@@ -76,8 +76,9 @@ function reasonFor(code: SocketErrorCode, phase: DialPhase, host: string, ep: st
         ? l10n.t('{0} closed the connection during the TLS handshake (is it a TLS port?)', ep)
         : l10n.t('connection closed by {0}', ep);
     case 'tls': {
-      const hint = /wrong version number|packet length too long|unknown protocol/i.test(raw) ? l10n.t(' (is it a TLS port?)') : '';
-      return l10n.t('TLS handshake with {0} failed: {1}{2}', ep, raw, hint);
+      return /wrong version number|packet length too long|unknown protocol/i.test(raw)
+        ? l10n.t('TLS handshake with {0} failed: {1} (is it a TLS port?)', ep, raw)
+        : l10n.t('TLS handshake with {0} failed: {1}', ep, raw);
     }
     case 'cancelled':
       return 'cancelled';
