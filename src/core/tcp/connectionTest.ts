@@ -55,7 +55,7 @@ export function connectionTestLines(profile: ResolvedRedisProfile | ResolvedRabb
 }
 function dialError(where: string, failure: DialFailure): BrokerError {
   if (failure.kind === 'cancelled') return new CancelledError();
-  const message = l10n.t('{0}: {1}. {2}', where, failure.reason, adviceFor(failure.kind));
+  const message = `${where}: ${failure.reason}. ${adviceFor(failure.kind)}`;
   return failure.kind === 'timeout' ? new TimeoutError(message) : new ConnectionError(message);
 }
 /** The dns, tcp and tls steps; resolves with the connected (and secured) socket. */
@@ -149,9 +149,15 @@ async function call(wire: RedisWire, rec: StepRecorder, where: string, argv: str
           displayBytes(bad.received, 80),
         ),
       );
-    const why = wire.socketError ? l10n.t(': {0}', errorMessage(wire.socketError).replace(/[.\s]+$/, '')) : '';
     throw new ConnectionError(
-      l10n.t('{0} ended the connection after {1}{2}. Check that the port is a Redis server and the TLS setting.', where, argv[0], why),
+      wire.socketError
+        ? l10n.t(
+            '{0} ended the connection after {1}: {2}. Check that the port is a Redis server and the TLS setting.',
+            where,
+            argv[0],
+            errorMessage(wire.socketError).replace(/[.\s]+$/, ''),
+          )
+        : l10n.t('{0} ended the connection after {1}. Check that the port is a Redis server and the TLS setting.', where, argv[0]),
     );
   } finally {
     if (timer) clearTimeout(timer);
