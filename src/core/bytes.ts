@@ -2,8 +2,10 @@
  * Bytes at the command API boundary: a string when it is valid UTF-8,
  * otherwise `{ hex }`. Everything inside the core is a Buffer.
  */
+import * as l10n from '@vscode/l10n';
 import { isUtf8 as validUtf8 } from 'node:buffer';
 import { InputError } from './errors';
+import { formatCount } from './units';
 
 export interface HexBytes {
   hex: string;
@@ -21,11 +23,13 @@ export function toBuffer(value: BytesLike | Buffer, what = 'value'): Buffer {
   if (isHexBytes(value)) {
     const hex = value.hex.replace(/\s+/g, '');
     if (hex.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(hex)) {
-      throw new InputError(`The ${what} { hex: "${value.hex.slice(0, 40)}" } is not valid hex: use an even number of 0-9 / a-f digits.`);
+      throw new InputError(
+        l10n.t('The {0} {1} is not valid hex: use an even number of 0-9 / a-f digits.', what, `{ hex: "${value.hex.slice(0, 40)}" }`),
+      );
     }
     return Buffer.from(hex, 'hex');
   }
-  throw new InputError(`The ${what} must be a string or { hex: "…" }.`);
+  throw new InputError(l10n.t('The {0} must be a string or { hex: "…" }.', what));
 }
 
 /** True when the bytes are valid UTF-8. */
@@ -197,7 +201,7 @@ export function hexDump(buf: Buffer, options: HexDumpOptions = {}): string {
     const ascii = buf.toString('latin1', off, end).replace(/[^\x20-\x7e]/g, '.');
     lines.push(`${indent}${off.toString(16).padStart(8, '0')}  ${hex.padEnd(47)}  ${ascii}`);
   }
-  if (buf.length > shown) lines.push(`${indent}… ${buf.length.toLocaleString('en-US')} bytes in all`);
+  if (buf.length > shown) lines.push(`${indent}… ${l10n.t('{0} bytes in all', formatCount(buf.length))}`);
   return lines.join('\n');
 }
 
@@ -235,7 +239,7 @@ export function formatPayload(payload: Buffer | string, format: PayloadFormat = 
   const escaped = text !== undefined ? escapeText(text, true) : escapeBytes(toBuffer(payload), true);
   if (escaped.unprintable / payload.length > BINARY_RATIO) return hexDump(toBuffer(payload), { maxBytes: format.maxHexBytes });
   const shown = escaped.text;
-  return shown.length > max ? `${shown.slice(0, max)}… (${shown.length.toLocaleString('en-US')} characters in all)` : shown;
+  return shown.length > max ? `${shown.slice(0, max)}… (${l10n.t('{0} characters in all', formatCount(shown.length))})` : shown;
 }
 
 /** base64url of bytes, for URI path segments. */

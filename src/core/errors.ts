@@ -3,6 +3,8 @@
  * sentence for the user (what failed, where, why, what to do) and never a
  * secret; the ui shows `message` as it is.
  */
+import * as l10n from '@vscode/l10n';
+
 export class BrokerError extends Error {
   constructor(message: string) {
     super(message);
@@ -30,7 +32,7 @@ export class ReadOnlyError extends BrokerError {}
 export class InputError extends BrokerError {}
 /** The work was cancelled by the user. */
 export class CancelledError extends BrokerError {
-  constructor(message = 'cancelled') {
+  constructor(message = l10n.t('cancelled')) {
     super(message);
   }
 }
@@ -52,8 +54,9 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new CancelledError();
 }
 
-/** Wraps `message` as a sentence: first letter as is, ends with a period. */
+/** Wraps `message` as a sentence: first letter as is, ends with a period (a full-width one after CJK text). */
 export function sentence(message: string): string {
   const trimmed = message.trim();
-  return /[.!?]$/.test(trimmed) ? trimmed : `${trimmed}.`;
+  if (/[.!?。！？]$/.test(trimmed)) return trimmed;
+  return /[\u3000-\u9fff\uff00-\uffef]$/.test(trimmed) ? `${trimmed}。` : `${trimmed}.`;
 }

@@ -3,6 +3,7 @@
  * Cluster's seeds, a Sentinel set, a RabbitMQ cluster's node and management
  * URL lists. No I/O here.
  */
+import * as l10n from '@vscode/l10n';
 import { failProfile, optString, parseEndpointList } from './profileFields';
 import { parseAmqpUrl, redactUrl, type ParsedAmqpUrl } from './profileUrls';
 
@@ -33,7 +34,7 @@ export function redisTopology(
   const out: RedisTopologyFields = { host: resolved.host, port: resolved.port };
   const misplaced = (field: string, mode: RedisMode): void => {
     if (o[field] !== undefined && resolved.mode !== mode)
-      failProfile(name, `"${field}" belongs to mode "${mode}": set "mode": "${mode}" or remove "${field}".`);
+      failProfile(name, l10n.t('"{0}" belongs to mode "{1}": set "mode": "{1}" or remove "{0}".', field, mode));
   };
   misplaced('nodes', 'cluster');
   for (const field of ['sentinels', 'sentinelName', 'sentinelUsername']) misplaced(field, 'sentinel');
@@ -41,7 +42,10 @@ export function redisTopology(
     if (resolved.db !== 0)
       failProfile(
         name,
-        `a Redis Cluster has only database 0, not ${resolved.db}: remove "db" (keys are spread over the nodes by hash slot instead).`,
+        l10n.t(
+          'a Redis Cluster has only database 0, not {0}: remove "db" (keys are spread over the nodes by hash slot instead).',
+          resolved.db,
+        ),
       );
     const nodes = o.nodes === undefined ? [{ host: resolved.host, port: resolved.port }] : parseEndpointList(o.nodes, 'nodes', name, 6379);
     out.nodes = nodes;
@@ -51,7 +55,7 @@ export function redisTopology(
     const sentinels = parseEndpointList(o.sentinels, 'sentinels', name, 26379);
     const sentinelName = optString(o, 'sentinelName', name);
     if (sentinelName === undefined)
-      failProfile(name, '"sentinelName" is missing: give the name the sentinels know the primary by (sentinel monitor <name> …).');
+      failProfile(name, l10n.t('"sentinelName" is missing: give the name the sentinels know the primary by (sentinel monitor <name> …).'));
     out.sentinels = sentinels;
     out.sentinelName = sentinelName;
     const sentinelUsername = optString(o, 'sentinelUsername', name);
@@ -66,9 +70,9 @@ export function redisTopology(
 export function amqpUrls(o: Record<string, unknown>, name: string): string[] {
   const url = optString(o, 'url', name);
   if (o.urls === undefined) return [url ?? 'amqp://guest@127.0.0.1:5672/'];
-  if (url !== undefined) failProfile(name, 'give either "url" or "urls", not both.');
+  if (url !== undefined) failProfile(name, l10n.t('give either "url" or "urls", not both.'));
   if (!Array.isArray(o.urls) || o.urls.length === 0 || o.urls.some((u) => typeof u !== 'string' || u === ''))
-    failProfile(name, '"urls" must be a list of at least one amqp:// URL, one per cluster node.');
+    failProfile(name, l10n.t('"urls" must be a list of at least one amqp:// URL, one per cluster node.'));
   return o.urls as string[];
 }
 
@@ -79,7 +83,7 @@ export function parseProfileAmqpUrl(url: string, name: string): ParsedAmqpUrl {
   } catch (err) {
     failProfile(name, err instanceof Error ? err.message : String(err));
   }
-  if (parsed.password) failProfile(name, 'the URL holds a password: remove it from the URL and use "Set Password".');
+  if (parsed.password) failProfile(name, l10n.t('the URL holds a password: remove it from the URL and use "Set Password".'));
   return parsed;
 }
 
@@ -88,13 +92,13 @@ export function managementUrlList(o: Record<string, unknown>, name: string, node
   const single = optString(o, 'managementUrl', name);
   let list: string[];
   if (o.managementUrls !== undefined) {
-    if (single !== undefined) failProfile(name, 'give either "managementUrl" or "managementUrls", not both.');
+    if (single !== undefined) failProfile(name, l10n.t('give either "managementUrl" or "managementUrls", not both.'));
     if (
       !Array.isArray(o.managementUrls) ||
       o.managementUrls.length === 0 ||
       o.managementUrls.some((u) => typeof u !== 'string' || u === '')
     )
-      failProfile(name, '"managementUrls" must be a list of at least one http:// URL.');
+      failProfile(name, l10n.t('"managementUrls" must be a list of at least one http:// URL.'));
     list = o.managementUrls as string[];
   } else if (single !== undefined) {
     list = [single];
@@ -106,11 +110,12 @@ export function managementUrlList(o: Record<string, unknown>, name: string, node
     try {
       mu = new URL(managementUrl);
     } catch {
-      failProfile(name, `"managementUrl" ${redactUrl(managementUrl)} is not a URL: write it as http://host:15672.`);
+      failProfile(name, l10n.t('"managementUrl" {0} is not a URL: write it as http://host:15672.', redactUrl(managementUrl)));
     }
-    if (mu.protocol !== 'http:' && mu.protocol !== 'https:') failProfile(name, '"managementUrl" must start with http:// or https://.');
+    if (mu.protocol !== 'http:' && mu.protocol !== 'https:')
+      failProfile(name, l10n.t('"managementUrl" must start with http:// or https://.'));
     if (mu.password || mu.username)
-      failProfile(name, '"managementUrl" must not hold credentials: the AMQP user and the stored password are used.');
+      failProfile(name, l10n.t('"managementUrl" must not hold credentials: the AMQP user and the stored password are used.'));
   }
   return [...new Set(list.map((u) => u.replace(/\/+$/, '')))];
 }

@@ -2,6 +2,7 @@
  * Connection URLs: parsing redis://, amqp:// and ssh:// URLs, and keeping
  * passwords out of saved URLs, messages and logs. No I/O here.
  */
+import * as l10n from '@vscode/l10n';
 import { InputError } from './errors';
 import type { SshHop } from './net/sshTunnel';
 import { checkDb, checkHost } from './profileFields';
@@ -12,13 +13,13 @@ export function parseSshUrl(url: string): { hop: SshHop; password?: string } {
   try {
     u = new URL(url);
   } catch {
-    throw new InputError(`"${redactUrl(url)}" is not an SSH URL: write it as ssh://user@host:22.`);
+    throw new InputError(l10n.t('"{0}" is not an SSH URL: write it as ssh://user@host:22.', redactUrl(url)));
   }
-  if (u.protocol !== 'ssh:') throw new InputError(`"${redactUrl(url)}" is not an SSH URL: it must start with ssh://.`);
+  if (u.protocol !== 'ssh:') throw new InputError(l10n.t('"{0}" is not an SSH URL: it must start with ssh://.', redactUrl(url)));
   const host = u.hostname.replace(/^\[|\]$/g, '');
   const hostProblem = checkHost(host);
   if (hostProblem) throw new InputError(hostProblem);
-  if (!u.username) throw new InputError(`The SSH URL "${redactUrl(url)}" names no user: write it as ssh://user@host:22.`);
+  if (!u.username) throw new InputError(l10n.t('The SSH URL "{0}" names no user: write it as ssh://user@host:22.', redactUrl(url)));
   const hop: SshHop = { host, username: decodeURIComponent(u.username) };
   if (u.port) hop.port = Number(u.port);
   return u.password ? { hop, password: decodeURIComponent(u.password) } : { hop };
@@ -39,10 +40,10 @@ export function parseRedisUrl(url: string): ParsedRedisUrl {
   try {
     u = new URL(url);
   } catch {
-    throw new InputError(`"${redactUrl(url)}" is not a URL: write it as redis://host:port/db or rediss://host:port/db.`);
+    throw new InputError(l10n.t('"{0}" is not a URL: write it as redis://host:port/db or rediss://host:port/db.', redactUrl(url)));
   }
   if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') {
-    throw new InputError(`"${redactUrl(url)}" is not a Redis URL: it must start with redis:// or rediss://.`);
+    throw new InputError(l10n.t('"{0}" is not a Redis URL: it must start with redis:// or rediss://.', redactUrl(url)));
   }
   const host = u.hostname.replace(/^\[|\]$/g, '');
   const hostProblem = checkHost(host);
@@ -77,10 +78,10 @@ export function parseAmqpUrl(url: string): ParsedAmqpUrl {
   try {
     u = new URL(url);
   } catch {
-    throw new InputError(`"${redactUrl(url)}" is not a URL: write it as amqp://user@host:5672/vhost.`);
+    throw new InputError(l10n.t('"{0}" is not a URL: write it as amqp://user@host:5672/vhost.', redactUrl(url)));
   }
   if (u.protocol !== 'amqp:' && u.protocol !== 'amqps:') {
-    throw new InputError(`"${redactUrl(url)}" is not an AMQP URL: it must start with amqp:// or amqps://.`);
+    throw new InputError(l10n.t('"{0}" is not an AMQP URL: it must start with amqp:// or amqps://.', redactUrl(url)));
   }
   const host = u.hostname.replace(/^\[|\]$/g, '');
   const hostProblem = checkHost(host);

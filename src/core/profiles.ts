@@ -4,6 +4,7 @@
  * Field checks live in profileFields.ts, URLs and redaction in profileUrls.ts,
  * the "ssh" field in profileSsh.ts. No I/O here.
  */
+import * as l10n from '@vscode/l10n';
 import { InputError } from './errors';
 import type { SshConfig } from './net/sshTunnel';
 import { asObject, checkDb, checkHost, checkName, checkPort, checkTimeout, failProfile, optString } from './profileFields';
@@ -155,7 +156,7 @@ export const LOCAL_RABBIT_PASSWORD = 'guest';
 
 function parseTls(value: unknown, profileName: string): TlsOptions | undefined {
   if (value === undefined || value === null) return undefined;
-  const o = asObject(value, `Profile "${profileName}": "tls"`);
+  const o = asObject(value, l10n.t('Profile "{0}": "{1}"', profileName, 'tls'));
   const tls: TlsOptions = {};
   for (const key of ['ca', 'cert', 'key', 'servername'] as const) {
     const s = optString(o, key, profileName);
@@ -163,7 +164,7 @@ function parseTls(value: unknown, profileName: string): TlsOptions | undefined {
   }
   for (const key of ['enabled', 'allowSelfSigned'] as const) {
     const v = o[key];
-    if (v !== undefined && typeof v !== 'boolean') failProfile(profileName, `"tls.${key}" must be true or false.`);
+    if (v !== undefined && typeof v !== 'boolean') failProfile(profileName, l10n.t('"tls.{0}" must be true or false.', key));
     if (typeof v === 'boolean') tls[key] = v;
   }
   return tls;
@@ -174,12 +175,15 @@ function parseTls(value: unknown, profileName: string): TlsOptions | undefined {
  * Throws an InputError naming the profile and the field.
  */
 export function resolveRedisProfile(raw: unknown, scope: ProfileScope = 'global'): ResolvedRedisProfile {
-  const o = asObject(raw, 'A Redis profile');
+  const o = asObject(raw, l10n.t('A Redis profile'));
   const nameProblem = checkName(o.name);
   if (nameProblem) throw new InputError(nameProblem);
   const name = o.name as string;
   if ('password' in o)
-    failProfile(name, 'passwords are not kept in settings: remove "password" and use "Set Password" (it goes to the secret storage).');
+    failProfile(
+      name,
+      l10n.t('passwords are not kept in settings: remove "password" and use "Set Password" (it goes to the secret storage).'),
+    );
   let host = '127.0.0.1';
   let port = 6379;
   let db = 0;
@@ -193,7 +197,7 @@ export function resolveRedisProfile(raw: unknown, scope: ProfileScope = 'global'
     } catch (err) {
       failProfile(name, err instanceof Error ? err.message : String(err));
     }
-    if (parsed.password) failProfile(name, 'the URL holds a password: remove it from the URL and use "Set Password".');
+    if (parsed.password) failProfile(name, l10n.t('the URL holds a password: remove it from the URL and use "Set Password".'));
     host = parsed.host;
     port = parsed.port;
     if (parsed.db !== undefined) db = parsed.db;
@@ -219,11 +223,11 @@ export function resolveRedisProfile(raw: unknown, scope: ProfileScope = 'global'
   if (user !== undefined) username = user;
   const timeoutProblem = checkTimeout(o.connectTimeoutMs);
   if (timeoutProblem) failProfile(name, timeoutProblem);
-  if (o.readOnly !== undefined && typeof o.readOnly !== 'boolean') failProfile(name, '"readOnly" must be true or false.');
+  if (o.readOnly !== undefined && typeof o.readOnly !== 'boolean') failProfile(name, l10n.t('"readOnly" must be true or false.'));
   const delimiter = optString(o, 'delimiter', name) ?? DEFAULT_DELIMITER;
   const mode = o.mode ?? 'standalone';
   if (mode !== 'standalone' && mode !== 'cluster' && mode !== 'sentinel') {
-    failProfile(name, `"mode" ${JSON.stringify(mode)} is not a mode: give "standalone", "cluster" or "sentinel".`);
+    failProfile(name, l10n.t('"mode" {0} is not a mode: give "standalone", "cluster" or "sentinel".', JSON.stringify(mode)));
   }
   const resolved: ResolvedRedisProfile = {
     kind: 'redis',
@@ -246,12 +250,15 @@ export function resolveRedisProfile(raw: unknown, scope: ProfileScope = 'global'
 }
 
 export function resolveRabbitProfile(raw: unknown, scope: ProfileScope = 'global'): ResolvedRabbitProfile {
-  const o = asObject(raw, 'A RabbitMQ profile');
+  const o = asObject(raw, l10n.t('A RabbitMQ profile'));
   const nameProblem = checkName(o.name);
   if (nameProblem) throw new InputError(nameProblem);
   const name = o.name as string;
   if ('password' in o)
-    failProfile(name, 'passwords are not kept in settings: remove "password" and use "Set Password" (it goes to the secret storage).');
+    failProfile(
+      name,
+      l10n.t('passwords are not kept in settings: remove "password" and use "Set Password" (it goes to the secret storage).'),
+    );
   const urls = amqpUrls(o, name);
   const parsed = urls.map((u) => parseProfileAmqpUrl(u, name));
   const first = parsed[0];
@@ -259,13 +266,16 @@ export function resolveRabbitProfile(raw: unknown, scope: ProfileScope = 'global
     if (p.username !== first.username || p.vhost !== first.vhost || p.amqps !== first.amqps)
       failProfile(
         name,
-        `"urls[${i}]" has another user, vhost or scheme than the first URL: every node of one profile is reached with the same user and vhost.`,
+        l10n.t(
+          '"urls[{0}]" has another user, vhost or scheme than the first URL: every node of one profile is reached with the same user and vhost.',
+          i,
+        ),
       );
   }
   const managementUrls = managementUrlList(o, name, parsed);
   const timeoutProblem = checkTimeout(o.connectTimeoutMs);
   if (timeoutProblem) failProfile(name, timeoutProblem);
-  if (o.readOnly !== undefined && typeof o.readOnly !== 'boolean') failProfile(name, '"readOnly" must be true or false.');
+  if (o.readOnly !== undefined && typeof o.readOnly !== 'boolean') failProfile(name, l10n.t('"readOnly" must be true or false.'));
   const tls = parseTls(o.tls, name);
   const resolved: ResolvedRabbitProfile = {
     kind: 'rabbitmq',

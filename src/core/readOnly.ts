@@ -2,6 +2,7 @@
  * The read-only guard, one place and one sentence for both brokers: every
  * write path of a session calls `assertWritable` before anything is sent.
  */
+import * as l10n from '@vscode/l10n';
 import { ReadOnlyError } from './errors';
 
 /** What the guard needs to know about a profile. */
@@ -13,7 +14,11 @@ export interface GuardedProfile {
 /** The one refusal: `action` names what was refused (`SET`, `purging queue "q"`, `"Create key"`). */
 export function readOnlyError(profile: GuardedProfile, action: string): ReadOnlyError {
   return new ReadOnlyError(
-    `Profile "${profile.name}" is read-only, so ${action} was refused before anything was sent; turn off "readOnly" in the profile to allow it.`,
+    l10n.t(
+      'Profile "{0}" is read-only, so {1} was refused before anything was sent; turn off "readOnly" in the profile to allow it.',
+      profile.name,
+      action,
+    ),
   );
 }
 

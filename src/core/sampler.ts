@@ -6,6 +6,7 @@
  * and polling goes on, so the dashboard recovers with the server. `stop()`
  * aborts a read in flight; `start()` again resumes.
  */
+import * as l10n from '@vscode/l10n';
 import { InputError, errorMessage } from './errors';
 import type { Logger } from './logger';
 import { silentLogger } from './logger';
@@ -41,7 +42,7 @@ export class Sampler<S> {
 
   constructor(options: SamplerOptions<S>) {
     if (!Number.isFinite(options.intervalMs) || options.intervalMs < 250)
-      throw new InputError(`The polling interval ${options.intervalMs} ms is too short: give at least 250 ms.`);
+      throw new InputError(l10n.t('The polling interval {0} ms is too short: give at least 250 ms.', options.intervalMs));
     this.intervalMs = options.intervalMs;
     const windowMs = options.windowMs ?? DEFAULT_WINDOW_MS;
     this.ring = new TailBuffer<S>(Math.max(2, Math.ceil(windowMs / options.intervalMs) + 1));

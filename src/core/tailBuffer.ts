@@ -12,6 +12,7 @@
  *   `n` (or its wait ends). A claim never drops: the first `n` are kept
  *   whatever `n` and the capacity are.
  */
+import * as l10n from '@vscode/l10n';
 import { InputError } from './errors';
 
 export const DEFAULT_TAIL_BUFFER_SIZE = 10_000;
@@ -112,7 +113,7 @@ export class TailBuffer<T> implements AsyncIterable<T> {
     private readonly onFirstDrop?: (capacity: number) => void,
   ) {
     if (!Number.isInteger(capacity) || capacity < 1)
-      throw new InputError(`The buffer size ${capacity} is not valid: give a whole number of at least 1.`);
+      throw new InputError(l10n.t('The buffer size {0} is not valid: give a whole number of at least 1.', capacity));
   }
 
   /** Messages in the ring. */
@@ -166,7 +167,8 @@ export class TailBuffer<T> implements AsyncIterable<T> {
    * every new one, ahead of the ring. Claims are served in the order made.
    */
   claim(take: number): TailClaim<T> {
-    if (!Number.isInteger(take) || take < 1) throw new InputError(`Cannot take ${take} messages: give a whole number of at least 1.`);
+    if (!Number.isInteger(take) || take < 1)
+      throw new InputError(l10n.t('Cannot take {0} messages: give a whole number of at least 1.', take));
     const claim = new TailClaim<T>(take, (c) => {
       const at = this.claims.indexOf(c);
       if (at >= 0) this.claims.splice(at, 1);

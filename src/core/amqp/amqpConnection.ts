@@ -4,6 +4,7 @@
  * AMQP start / tune / open) bounded by the profile's connectTimeoutMs, and
  * `error` / `close` listeners attached before it is handed out.
  */
+import * as l10n from '@vscode/l10n';
 import type { ConnectionOptions } from 'node:tls';
 import { connect, type ChannelModel, type Options, type SocketOptions } from 'amqplib';
 import { errorMessage } from '../errors';
@@ -37,7 +38,7 @@ export async function connectAmqp(profile: ResolvedRabbitProfile, options: AmqpC
   const logger = options.logger ?? silentLogger;
   const vhost = options.vhost ?? profile.vhost;
   const secrets = options.password ? [options.password] : [];
-  const ctx = { profile, vhost, what: `connecting to ${endpoint(profile)}`, secrets };
+  const ctx = { profile, vhost, what: l10n.t('connecting to {0}', endpoint(profile)), secrets };
   if (options.signal?.aborted) throw cancelledError(ctx);
 
   const url: Options.Connect = {
@@ -53,7 +54,7 @@ export async function connectAmqp(profile: ResolvedRabbitProfile, options: AmqpC
   try {
     tls = (profile.amqps ? tlsOptions(profile.tls ?? { enabled: true }, profile.host) : undefined) ?? {};
   } catch (err) {
-    throw describeAmqpError({ ...ctx, what: 'reading the TLS files' }, err);
+    throw describeAmqpError({ ...ctx, what: l10n.t('reading the TLS files') }, err);
   }
   const socket: SocketOptions = {
     ...tls,
@@ -69,8 +70,14 @@ export async function connectAmqp(profile: ResolvedRabbitProfile, options: AmqpC
       signal: options.signal,
       timeoutError: () =>
         socketError(
-          { code: 'timeout', detail: `no AMQP open-ok within ${profile.connectTimeoutMs} ms` },
-          `Connecting to profile "${profile.name}" (${endpoint(profile)}, vhost "${vhost}") did not complete within ${profile.connectTimeoutMs} ms; check the host, port, TLS setting and firewall.`,
+          { code: 'timeout', detail: l10n.t('no AMQP open-ok within {0} ms', profile.connectTimeoutMs) },
+          l10n.t(
+            'Connecting to profile "{0}" ({1}, vhost "{2}") did not complete within {3} ms; check the host, port, TLS setting and firewall.',
+            profile.name,
+            endpoint(profile),
+            vhost,
+            profile.connectTimeoutMs,
+          ),
         ),
       cancelledError: () => cancelledError(ctx),
       // A connection that opens after the timeout or the cancel is closed at once.

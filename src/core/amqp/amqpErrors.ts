@@ -2,6 +2,7 @@
  * Turning amqplib and socket errors into one-sentence typed errors that name
  * the operation, the profile and the vhost, and never contain a password.
  */
+import * as l10n from '@vscode/l10n';
 import {
   AuthError,
   BrokerError,
@@ -47,7 +48,7 @@ function capitalize(text: string): string {
 
 /** `Declaring queue "a" on profile "local" (vhost "/")` */
 export function amqpWhere(ctx: AmqpErrorContext): string {
-  return `${capitalize(ctx.what)} on profile "${ctx.profile.name}" (vhost "${ctx.vhost}")`;
+  return l10n.t('{0} on profile "{1}" (vhost "{2}")', capitalize(ctx.what), ctx.profile.name, ctx.vhost);
 }
 
 /** Maps any error thrown by amqplib (or the socket under it) to a typed, redacted sentence. */
@@ -63,60 +64,84 @@ export function describeAmqpError(ctx: AmqpErrorContext, err: unknown): BrokerEr
 
   switch (code) {
     case 404:
-      return new NotFoundError(`${where} failed: ${reason}; check the name and the vhost.`);
+      return new NotFoundError(l10n.t('{0} failed: {1}; check the name and the vhost.', where, reason));
     case 406:
       if (/inequivalent arg/.test(reason)) {
-        return new PreconditionError(`${where} failed: ${reason}; declare it with the settings it already has, or delete it first.`);
+        return new PreconditionError(
+          l10n.t('{0} failed: {1}; declare it with the settings it already has, or delete it first.', where, reason),
+        );
       }
-      return new PreconditionError(`${where} failed: ${reason}.`);
+      return new PreconditionError(l10n.t('{0} failed: {1}.', where, reason));
     case 405:
-      return new PreconditionError(`${where} failed: ${reason}; it is exclusive to another connection.`);
+      return new PreconditionError(l10n.t('{0} failed: {1}; it is exclusive to another connection.', where, reason));
     case 403:
       if (/Login was refused|ACCESS_REFUSED - Login/i.test(raw)) {
         return new AuthError(
-          `${where} failed: the broker at ${host} refused the login of user "${ctx.profile.username}"; set the right password with "Set Password".`,
+          l10n.t(
+            '{0} failed: the broker at {1} refused the login of user "{2}"; set the right password with "Set Password".',
+            where,
+            host,
+            ctx.profile.username,
+          ),
         );
       }
       return new PermissionError(
-        `${where} failed: access refused (${reason}); ask for configure, write or read permission on vhost "${ctx.vhost}".`,
+        l10n.t('{0} failed: access refused ({1}); ask for configure, write or read permission on vhost "{2}".', where, reason, ctx.vhost),
       );
     case 530:
       return new AuthError(
-        `${where} failed: ${reason}; check that vhost "${ctx.vhost}" exists and user "${ctx.profile.username}" may use it.`,
+        l10n.t('{0} failed: {1}; check that vhost "{2}" exists and user "{3}" may use it.', where, reason, ctx.vhost, ctx.profile.username),
       );
     case 320:
-      return new ConnectionError(`${where} failed: the broker closed the connection (${reason}); try again.`);
+      return new ConnectionError(l10n.t('{0} failed: the broker closed the connection ({1}); try again.', where, reason));
     case 503:
       return new InputError(
-        `${where} failed: the broker refused the command (${reason}) and closed the connection; fix the input, the next command reconnects.`,
+        l10n.t(
+          '{0} failed: the broker refused the command ({1}) and closed the connection; fix the input, the next command reconnects.',
+          where,
+          reason,
+        ),
       );
     case 540:
-      return new PreconditionError(`${where} failed: the broker does not support this here (${reason}).`);
+      return new PreconditionError(l10n.t('{0} failed: the broker does not support this here ({1}).', where, reason));
     default:
       break;
   }
   if (/Expected ConnectionOpenOk/.test(raw)) {
     return new NotFoundError(
-      `${where} failed: vhost "${ctx.vhost}" does not exist at ${host}, or user "${ctx.profile.username}" has no permission on it; check the vhost name and the user's permissions.`,
+      l10n.t(
+        '{0} failed: vhost "{1}" does not exist at {2}, or user "{3}" has no permission on it; check the vhost name and the user\'s permissions.',
+        where,
+        ctx.vhost,
+        host,
+        ctx.profile.username,
+      ),
     );
   }
   if (/Handshake terminated by server: 403|ACCESS_REFUSED/i.test(raw)) {
     return new AuthError(
-      `${where} failed: the broker at ${host} refused the login of user "${ctx.profile.username}"; set the right password with "Set Password".`,
+      l10n.t(
+        '{0} failed: the broker at {1} refused the login of user "{2}"; set the right password with "Set Password".',
+        where,
+        host,
+        ctx.profile.username,
+      ),
     );
   }
   if (/Channel closed|Channel ended/i.test(raw)) {
-    return new ConnectionError(`${where} failed: the connection to ${host} was lost (${raw}); try again.`);
+    return new ConnectionError(l10n.t('{0} failed: the connection to {1} was lost ({2}); try again.', where, host, raw));
   }
   const failure = classifySocketError(err);
   if (failure.code !== 'other') return amqpSocketError(ctx, failure, raw);
   if (err instanceof RangeError && /exceeds/.test(raw)) {
-    return new InputError(`${where} failed: the headers or arguments are too large (${raw.replace(/\.$/, '')}); make them smaller.`);
+    return new InputError(
+      l10n.t('{0} failed: the headers or arguments are too large ({1}); make them smaller.', where, raw.replace(/\.$/, '')),
+    );
   }
   if (err instanceof RangeError || err instanceof TypeError) {
-    return new InputError(`${where} failed: ${raw}.`);
+    return new InputError(l10n.t('{0} failed: {1}.', where, raw));
   }
-  return new BrokerError(`${where} failed: ${raw}.`);
+  return new BrokerError(l10n.t('{0} failed: {1}.', where, raw));
 }
 
 /** The sentence for a socket failure (classified by the one classifier) of an AMQP connection. */
@@ -127,33 +152,43 @@ function amqpSocketError(ctx: AmqpErrorContext, failure: SocketFailure, raw: str
     case 'refused':
       return socketError(
         failure,
-        `${where} failed: the connection to ${host} was refused; check that RabbitMQ runs and the host and port are right.`,
+        l10n.t('{0} failed: the connection to {1} was refused; check that RabbitMQ runs and the host and port are right.', where, host),
       );
     case 'notFound':
-      return socketError(failure, `${where} failed: the host name "${ctx.profile.host}" was not found; check the host.`);
+      return socketError(failure, l10n.t('{0} failed: the host name "{1}" was not found; check the host.', where, ctx.profile.host));
     case 'unreachable':
-      return socketError(failure, `${where} failed: ${host} is unreachable; check the network and the host.`);
+      return socketError(failure, l10n.t('{0} failed: {1} is unreachable; check the network and the host.', where, host));
     case 'tls':
       return socketError(
         failure,
-        `${where} failed: TLS with ${host} failed (${raw}); check the CA file, or allow self-signed certificates in the profile.`,
+        l10n.t(
+          '{0} failed: TLS with {1} failed ({2}); check the CA file, or allow self-signed certificates in the profile.',
+          where,
+          host,
+          raw,
+        ),
       );
     case 'timeout':
       return socketError(
         failure,
-        `${where} failed: ${host} did not answer within ${ctx.profile.connectTimeoutMs} ms; check the host, port and firewall.`,
+        l10n.t(
+          '{0} failed: {1} did not answer within {2} ms; check the host, port and firewall.',
+          where,
+          host,
+          ctx.profile.connectTimeoutMs,
+        ),
       );
     case 'reset':
     case 'closed':
-      return socketError(failure, `${where} failed: the connection to ${host} was lost (${raw}); try again.`);
+      return socketError(failure, l10n.t('{0} failed: the connection to {1} was lost ({2}); try again.', where, host, raw));
     case 'cancelled':
-      return socketError(failure, `${amqpWhere(ctx)} was cancelled.`);
+      return socketError(failure, l10n.t('{0} was cancelled.', amqpWhere(ctx)));
     case 'other':
-      return new BrokerError(`${where} failed: ${raw}.`);
+      return new BrokerError(l10n.t('{0} failed: {1}.', where, raw));
   }
 }
 
 /** A CancelledError naming what was cancelled. */
 export function cancelledError(ctx: AmqpErrorContext): CancelledError {
-  return new CancelledError(`${amqpWhere(ctx)} was cancelled.`);
+  return new CancelledError(l10n.t('{0} was cancelled.', amqpWhere(ctx)));
 }

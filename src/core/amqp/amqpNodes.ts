@@ -5,6 +5,7 @@
  * change (login, vhost, TLS files, cancel) at once, and one sentence naming
  * every node tried when none answers.
  */
+import * as l10n from '@vscode/l10n';
 import type { ChannelModel } from 'amqplib';
 import { AuthError, BrokerError, CancelledError, InputError, NotFoundError, PreconditionError, errorMessage } from '../errors';
 import { socketError, socketFailureOf, type SocketFailure } from '../net/socketErrors';
@@ -59,16 +60,16 @@ function nodeFailure(node: AmqpNode, err: unknown): string {
   const failure = socketFailureOf(err);
   switch (failure?.code) {
     case 'refused':
-      return `${node.address} refused the connection`;
+      return l10n.t('{0} refused the connection', node.address);
     case 'timeout':
-      return `${node.address} did not answer within ${node.profile.connectTimeoutMs} ms`;
+      return l10n.t('{0} did not answer within {1} ms', node.address, node.profile.connectTimeoutMs);
     case 'notFound':
-      return `${node.address}: host name not found`;
+      return l10n.t('{0}: host name not found', node.address);
     case 'unreachable':
-      return `${node.address} is unreachable`;
+      return l10n.t('{0} is unreachable', node.address);
     case 'reset':
     case 'closed':
-      return `${node.address} closed the connection`;
+      return l10n.t('{0} closed the connection', node.address);
     default:
       return `${node.address}: ${errorMessage(err).replace(/[.\s]+$/, '')}`;
   }
@@ -105,6 +106,12 @@ export async function connectAnyNode(profile: ResolvedRabbitProfile, options: Co
   const cause: SocketFailure = socketFailureOf(last) ?? { code: 'other', detail: errorMessage(last) };
   throw socketError(
     cause,
-    `Connecting to profile "${profile.name}" (vhost "${vhost}") failed on every node of its ${nodes.length} URLs: ${failures.join('; ')}; check that at least one node of the cluster runs and that "urls" is right.`,
+    l10n.t(
+      'Connecting to profile "{0}" (vhost "{1}") failed on every node of its {2} URLs: {3}; check that at least one node of the cluster runs and that "urls" is right.',
+      profile.name,
+      vhost,
+      nodes.length,
+      failures.join('; '),
+    ),
   );
 }

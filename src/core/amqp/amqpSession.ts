@@ -4,6 +4,7 @@
  * process on an `error` nobody listens to), typed errors with sentences, and
  * dedicated connections for tails and consumers.
  */
+import * as l10n from '@vscode/l10n';
 import type { Channel, ChannelModel, ConfirmChannel } from 'amqplib';
 import { BrokerError, errorMessage } from '../errors';
 import type { Logger } from '../logger';
@@ -132,7 +133,7 @@ export class AmqpSession {
 
   /** The shared connection, opened on first use and reopened after it was lost. */
   async connection(signal?: AbortSignal): Promise<ChannelModel> {
-    if (this.closedForGood) throw this.describe('using the connection', new Error('Connection closed: the session was closed'));
+    if (this.closedForGood) throw this.describe(l10n.t('using the connection'), new Error('Connection closed: the session was closed'));
     if (!this.shared) {
       const opening = this.open('broker-explorer', { signal, startAt: this.nextStart });
       const shared = opening.then(({ model }) => model);

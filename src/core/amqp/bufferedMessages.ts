@@ -2,6 +2,7 @@
  * What a queue consumer and an exchange tail share: the ring of handled
  * messages, the first `take` held apart from it, and the ways to read them.
  */
+import * as l10n from '@vscode/l10n';
 import { InputError } from '../errors';
 import type { Logger } from '../logger';
 import { TailBuffer, type TailBatch, type TailClaim, type TailReadOptions } from '../tailBuffer';
@@ -46,7 +47,7 @@ export class BufferedMessages<E extends BufferedEvents> extends TypedEmitter<E> 
 
   /** The first `take` messages (the start option), held apart from the ring: waits until they came, the timeout or the end. */
   takeFirst(options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<AmqpMessage[]> {
-    if (!this.first) return Promise.reject(new InputError('This was started without "take".'));
+    if (!this.first) return Promise.reject(new InputError(l10n.t('This was started without "take".')));
     return this.first.wait(this.running ? options.timeoutMs : 0, options.signal);
   }
 

@@ -6,6 +6,7 @@
  * cancels the consumer and closes the channel: every unacknowledged message
  * goes back to the queue. A lost connection is recovered like a tail's.
  */
+import * as l10n from '@vscode/l10n';
 import { randomUUID } from 'node:crypto';
 import type { Channel, ConsumeMessage } from 'amqplib';
 import { type BrokerError, InputError, errorMessage } from '../errors';
@@ -130,7 +131,7 @@ export class QueueConsumer extends BufferedMessages<ConsumerEvents> {
     this.recovering = new RecoveringChannel(
       this.session,
       `consume ${this.queue} ${this.id.slice(0, 8)}`,
-      `consuming queue "${this.queue}"`,
+      l10n.t('consuming queue "{0}"', this.queue),
       {
         setup: async (ch, _model, generation, node) => {
           ch.once('close', () => this.closedChannels.add(ch));
@@ -172,7 +173,7 @@ export class QueueConsumer extends BufferedMessages<ConsumerEvents> {
 
   private onMessage(ch: Channel, msg: ConsumeMessage | null, generation: number): void {
     if (msg === null) {
-      this.recovering?.lose(`queue "${this.queue}" was deleted`, generation);
+      this.recovering?.lose(l10n.t('queue "{0}" was deleted', this.queue), generation);
       return;
     }
     this.stats.received++;
@@ -303,7 +304,7 @@ export class QueueConsumer extends BufferedMessages<ConsumerEvents> {
     // What was written out before it still gets its ack; this message and the later ones go back to the queue.
     this.sendAck(lane);
     this.dropLane(lane);
-    const error = this.session.describe(`writing out a message of queue "${this.queue}"`, new Error(errorMessage(err)));
+    const error = this.session.describe(l10n.t('writing out a message of queue "{0}"', this.queue), new Error(errorMessage(err)));
     this.session.logger.error(error.message);
     // Not within this turn: a message can arrive while the consumer is still being registered.
     setImmediate(
@@ -330,23 +331,27 @@ export class QueueConsumer extends BufferedMessages<ConsumerEvents> {
 
 /** `brokerExplorer.rabbitmq.consume`: resolves once the consumer is registered. */
 export async function startConsumer(session: AmqpSession, args: ConsumeArgs, options: ConsumerOptions = {}): Promise<QueueConsumer> {
-  const queue = checkShortString(args.queue, 'queue name');
+  const queue = checkShortString(args.queue, l10n.t('queue name'));
   const prefetch = args.prefetch ?? DEFAULT_PREFETCH;
   if (!Number.isInteger(prefetch) || prefetch < 1 || prefetch > 65_535) {
-    throw new InputError(`The prefetch ${String(prefetch)} is not valid: give a whole number from 1 to 65535.`);
+    throw new InputError(l10n.t('The prefetch {0} is not valid: give a whole number from 1 to 65535.', String(prefetch)));
   }
   const ack = args.ack ?? 'ack';
   if (ack !== 'ack' && ack !== 'requeue' && ack !== 'reject') {
-    throw new InputError(`The ack mode "${String(ack)}" is not known: use ack, requeue or reject.`);
+    throw new InputError(l10n.t('The ack mode "{0}" is not known: use ack, requeue or reject.', String(ack)));
   }
   if (ack !== 'requeue')
-    session.assertWritable(`consuming queue "${queue}" with ${ack === 'ack' ? 'acknowledgement (it removes the messages)' : 'reject'}`);
+    session.assertWritable(
+      ack === 'ack'
+        ? l10n.t('consuming queue "{0}" with acknowledgement (it removes the messages)', queue)
+        : l10n.t('consuming queue "{0}" with reject', queue),
+    );
   const consumer = new QueueConsumer(
     session,
     queue,
     prefetch,
     ack,
-    toAmqpTable(args.arguments, 'consumer arguments'),
+    toAmqpTable(args.arguments, l10n.t('consumer arguments')),
     options.sink,
     options.bufferSize,
     options.overlap ?? false,

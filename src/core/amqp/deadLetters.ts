@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 /**
  * Where a dead-lettered message was first published, read from the headers
  * the broker added when it dead-lettered it, and the headers a moved copy
@@ -37,14 +38,15 @@ export function deadLetterRoute(headers: unknown): MoveRoute | { missing: string
   const exchange = text(h['x-first-death-exchange']);
   const queue = text(h['x-first-death-queue']);
   const reason = text(h['x-first-death-reason']);
-  if (exchange === undefined) return { missing: 'it has no "x-first-death-exchange" header (it was not dead-lettered)' };
-  if (queue === undefined || reason === undefined) return { missing: 'it has no "x-first-death-queue" or "x-first-death-reason" header' };
+  if (exchange === undefined) return { missing: l10n.t('it has no "x-first-death-exchange" header (it was not dead-lettered)') };
+  if (queue === undefined || reason === undefined)
+    return { missing: l10n.t('it has no "x-first-death-queue" or "x-first-death-reason" header') };
   const deaths = Array.isArray(h['x-death']) ? (h['x-death'] as unknown[]) : [];
   const first = deaths.find((d) => isRecord(d) && text(d.queue) === queue && text(d.reason) === reason);
-  if (!isRecord(first)) return { missing: `its "x-death" header has no entry for queue "${queue}" and reason "${reason}"` };
+  if (!isRecord(first)) return { missing: l10n.t('its "x-death" header has no entry for queue "{0}" and reason "{1}"', queue, reason) };
   const keys = Array.isArray(first['routing-keys']) ? first['routing-keys'] : [];
   const routingKey = text(keys[0]);
-  if (routingKey === undefined) return { missing: `its "x-death" entry for queue "${queue}" has no routing key` };
+  if (routingKey === undefined) return { missing: l10n.t('its "x-death" entry for queue "{0}" has no routing key', queue) };
   return { exchange, routingKey };
 }
 

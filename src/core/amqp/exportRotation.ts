@@ -14,6 +14,7 @@
  * again, its redelivered flag is cleared, and a cancelled turn leaves the
  * queue complete but rotated.
  */
+import * as l10n from '@vscode/l10n';
 import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
 import type { FileHandle } from 'node:fs/promises';
 import { asError, errorMessage } from '../errors';
@@ -86,7 +87,8 @@ export async function rotateExport(
       if (tag !== undefined) void ch.cancel(tag).catch(() => undefined);
       finish();
     };
-    const onAbort = (): void => end(`Cancelled after ${exported} message(s); the queue keeps every message, turned by ${seen - unacked}`);
+    const onAbort = (): void =>
+      end(l10n.t('Cancelled after {0} message(s); the queue keeps every message, turned by {1}', exported, seen - unacked));
     const rearm = (): void => {
       if (idle) clearTimeout(idle);
       idle = setTimeout(() => end(), 2_000);
@@ -95,7 +97,7 @@ export async function rotateExport(
     void source.whenClosed.then(() => !ending && reject(asError(source.serverError ?? new Error('Channel closed'))));
     void target.whenClosed.then(() => !ending && reject(asError(target.serverError ?? new Error('Channel closed'))));
     const onMessage = (msg: ConsumeMessage | null): void => {
-      if (msg === null) return end(`Queue "${plan.queue}" was deleted during the export`);
+      if (msg === null) return end(l10n.t('Queue "{0}" was deleted during the export', plan.queue));
       const typed = tap?.working ? tap.next(channelNo) : undefined;
       if (ending || seen >= plan.depth) {
         ch.nack(msg, false, true);
@@ -125,10 +127,10 @@ export async function rotateExport(
         unacked--;
         if (err !== null && err !== undefined) {
           ch.nack(msg, false, true);
-          end(`The broker refused the copy of a message (${errorMessage(err)}); it stays in the queue`);
+          end(l10n.t('The broker refused the copy of a message ({0}); it stays in the queue', errorMessage(err)));
         } else if (returned) {
           ch.nack(msg, false, true);
-          end(`Queue "${plan.queue}" no longer routes its own name; the message stays`);
+          end(l10n.t('Queue "{0}" no longer routes its own name; the message stays', plan.queue));
         } else ch.ack(msg);
         finish();
       });

@@ -6,6 +6,7 @@
  * (never logged, never returned); a user without the administrator tag gets
  * one sentence saying so.
  */
+import * as l10n from '@vscode/l10n';
 import { AuthError, InputError, PermissionError } from '../errors';
 import { assertWritable } from '../readOnly';
 import type { ManagementClient, RequestOptions } from './managementClient';
@@ -38,7 +39,12 @@ async function adminCall(m: ManagementClient, call: HttpCall): Promise<unknown> 
     // A refused login or a missing tag: either way this profile's user cannot administer.
     if (err instanceof AuthError) {
       throw new PermissionError(
-        `${call.what.charAt(0).toUpperCase()}${call.what.slice(1)} on profile "${m.profile.name}" needs a user with the "administrator" tag, and user "${m.profile.username}" does not have it (or its password is wrong); use an administrator's profile.`,
+        l10n.t(
+          '{0} on profile "{1}" needs a user with the "administrator" tag, and user "{2}" does not have it (or its password is wrong); use an administrator\'s profile.',
+          call.what.charAt(0).toUpperCase() + call.what.slice(1),
+          m.profile.name,
+          m.profile.username,
+        ),
       );
     }
     throw err;
@@ -54,14 +60,14 @@ export async function listPolicies(m: ManagementClient, vhost: string, options: 
   const [user, operator] = await Promise.all([
     m.request({
       path: `/api/policies/${v}`,
-      what: `listing the policies of vhost "${vhost}"`,
-      notFound: `vhost "${vhost}"`,
+      what: l10n.t('listing the policies of vhost "{0}"', vhost),
+      notFound: l10n.t('vhost "{0}"', vhost),
       ...sig(options),
     }),
     m.request({
       path: `/api/operator-policies/${v}`,
-      what: `listing the operator policies of vhost "${vhost}"`,
-      notFound: `vhost "${vhost}"`,
+      what: l10n.t('listing the operator policies of vhost "{0}"', vhost),
+      notFound: l10n.t('vhost "{0}"', vhost),
       ...sig(options),
     }),
   ]);
@@ -87,29 +93,32 @@ function policyPath(vhost: string, name: string, operator: boolean | undefined):
 }
 
 function checkName(value: unknown, what: string): string {
-  if (typeof value !== 'string' || value.trim() === '') throw new InputError(`The ${what} is empty: give a name.`);
+  if (typeof value !== 'string' || value.trim() === '') throw new InputError(l10n.t('The {0} is empty: give a name.', what));
   return value;
 }
 
 /** Creates or replaces a policy; the definition is checked before anything is sent. */
 export async function setPolicy(m: ManagementClient, args: SetPolicyArgs, options: RequestOptions = {}): Promise<void> {
-  const name = checkName(args.name, 'policy name');
-  const pattern = checkRegex(args.pattern, 'policy pattern');
+  const name = checkName(args.name, l10n.t('policy name'));
+  const pattern = checkRegex(args.pattern, l10n.t('policy pattern'));
   const applyTo = args.applyTo ?? 'all';
-  if (!APPLY_TO.includes(applyTo)) throw new InputError(`"applyTo" must be one of ${APPLY_TO.join(', ')}, not ${JSON.stringify(applyTo)}.`);
+  if (!APPLY_TO.includes(applyTo))
+    throw new InputError(l10n.t('"applyTo" must be one of {0}, not {1}.', APPLY_TO.join(', '), JSON.stringify(applyTo)));
   const priority = args.priority ?? 0;
   if (!Number.isInteger(priority) || priority < 0)
-    throw new InputError(`The priority must be a whole number from 0, not ${JSON.stringify(priority)}.`);
+    throw new InputError(l10n.t('The priority must be a whole number from 0, not {0}.', JSON.stringify(priority)));
   const definition = checkPolicyDefinition(args.definition, args.operator === true);
-  const kind = args.operator ? 'operator policy' : 'policy';
-  assertWritable(m.profile, `setting ${kind} "${name}"`);
+  const op = args.operator === true;
+  assertWritable(m.profile, op ? l10n.t('setting operator policy "{0}"', name) : l10n.t('setting policy "{0}"', name));
   await m.request(
     {
       method: 'PUT',
       path: policyPath(args.vhost, name, args.operator),
       body: { pattern, definition, priority, 'apply-to': applyTo },
-      what: `setting ${kind} "${name}" in vhost "${args.vhost}"`,
-      notFound: `vhost "${args.vhost}"`,
+      what: op
+        ? l10n.t('setting operator policy "{0}" in vhost "{1}"', name, args.vhost)
+        : l10n.t('setting policy "{0}" in vhost "{1}"', name, args.vhost),
+      notFound: l10n.t('vhost "{0}"', args.vhost),
       ...sig(options),
     },
     { vhost: args.vhost },
@@ -121,15 +130,19 @@ export async function deletePolicy(
   args: { vhost: string; name: string; operator?: boolean },
   options: RequestOptions = {},
 ): Promise<void> {
-  const name = checkName(args.name, 'policy name');
-  const kind = args.operator ? 'operator policy' : 'policy';
-  assertWritable(m.profile, `deleting ${kind} "${name}"`);
+  const name = checkName(args.name, l10n.t('policy name'));
+  const op = args.operator === true;
+  assertWritable(m.profile, op ? l10n.t('deleting operator policy "{0}"', name) : l10n.t('deleting policy "{0}"', name));
   await m.request(
     {
       method: 'DELETE',
       path: policyPath(args.vhost, name, args.operator),
-      what: `deleting ${kind} "${name}" in vhost "${args.vhost}"`,
-      notFound: `${kind} "${name}" in vhost "${args.vhost}"`,
+      what: op
+        ? l10n.t('deleting operator policy "{0}" in vhost "{1}"', name, args.vhost)
+        : l10n.t('deleting policy "{0}" in vhost "{1}"', name, args.vhost),
+      notFound: op
+        ? l10n.t('operator policy "{0}" in vhost "{1}"', name, args.vhost)
+        : l10n.t('policy "{0}" in vhost "{1}"', name, args.vhost),
       ...sig(options),
     },
     { vhost: args.vhost },
@@ -140,7 +153,7 @@ export async function deletePolicy(
 
 export async function listUsers(m: ManagementClient, options: ListOptions = {}): Promise<Page<UserInfo>> {
   checkPaging(options);
-  const all = replyItems(await adminCall(m, { path: '/api/users', what: 'listing users', ...sig(options) })).map(parseUser);
+  const all = replyItems(await adminCall(m, { path: '/api/users', what: l10n.t('listing users'), ...sig(options) })).map(parseUser);
   all.sort((a, b) => cmp(a.name, b.name));
   return pageLocally(all, options, (u) => [u.name, u.tags.join(',')]);
 }
@@ -152,21 +165,20 @@ export async function listAccess(
   options: RequestOptions = {},
 ): Promise<{ permissions: PermissionInfo[]; topicPermissions: TopicPermissionInfo[]; limits: VhostLimitInfo[] }> {
   const ev = vhost === undefined ? '' : encodeName(vhost);
-  const scope = vhost === undefined ? '' : ` of vhost "${vhost}"`;
   const [perms, topics, limits] = await Promise.all([
     adminCall(m, {
       path: vhost === undefined ? '/api/permissions' : `/api/vhosts/${ev}/permissions`,
-      what: `listing permissions${scope}`,
+      what: vhost === undefined ? l10n.t('listing permissions') : l10n.t('listing permissions of vhost "{0}"', vhost),
       ...sig(options),
     }),
     adminCall(m, {
       path: vhost === undefined ? '/api/topic-permissions' : `/api/vhosts/${ev}/topic-permissions`,
-      what: `listing topic permissions${scope}`,
+      what: vhost === undefined ? l10n.t('listing topic permissions') : l10n.t('listing topic permissions of vhost "{0}"', vhost),
       ...sig(options),
     }),
     adminCall(m, {
       path: vhost === undefined ? '/api/vhost-limits' : `/api/vhost-limits/${ev}`,
-      what: `listing vhost limits${scope}`,
+      what: vhost === undefined ? l10n.t('listing vhost limits') : l10n.t('listing vhost limits of vhost "{0}"', vhost),
       ...sig(options),
     }),
   ]);
@@ -190,37 +202,38 @@ const KNOWN_TAGS = ['administrator', 'monitoring', 'policymaker', 'management', 
 
 /** Creates a user or changes its tags / password. */
 export async function setUser(m: ManagementClient, args: SetUserArgs, options: RequestOptions = {}): Promise<void> {
-  const name = checkName(args.name, 'user name');
+  const name = checkName(args.name, l10n.t('user name'));
   const given: readonly unknown[] = Array.isArray(args.tags) ? args.tags : args.tags === undefined ? [] : [args.tags];
   const tags = given.filter((t): t is string => typeof t === 'string' && /^[\w-]+$/.test(t));
   if (tags.length !== given.length)
-    throw new InputError(`"tags" must be a list of tag names such as ["management"] (known: ${KNOWN_TAGS.join(', ')}).`);
+    throw new InputError(l10n.t('"tags" must be a list of tag names such as ["management"] (known: {0}).', KNOWN_TAGS.join(', ')));
   if (args.password !== undefined && (typeof args.password !== 'string' || args.password === ''))
-    throw new InputError('The password is empty: give one, or leave it out to keep the current one.');
-  assertWritable(m.profile, `setting user "${name}"`);
+    throw new InputError(l10n.t('The password is empty: give one, or leave it out to keep the current one.'));
+  assertWritable(m.profile, l10n.t('setting user "{0}"', name));
   const path = `/api/users/${encodeName(name)}`;
   const body: Record<string, unknown> = { tags: tags.join(',') };
   if (args.password !== undefined) body.password = args.password;
   else {
-    const existing = await m.request({ path, what: `reading user "${name}"`, ...sig(options) }, { accept: [404] });
+    const existing = await m.request({ path, what: l10n.t('reading user "{0}"', name), ...sig(options) }, { accept: [404] });
     if (existing.status === 404 || !isObject(existing.body))
-      throw new InputError(`User "${name}" does not exist yet: give a password to create it.`);
+      throw new InputError(l10n.t('User "{0}" does not exist yet: give a password to create it.', name));
     body.password_hash = existing.body.password_hash;
     body.hashing_algorithm = existing.body.hashing_algorithm;
   }
-  await adminCall(m, { method: 'PUT', path, body, what: `setting user "${name}"`, ...sig(options) });
+  await adminCall(m, { method: 'PUT', path, body, what: l10n.t('setting user "{0}"', name), ...sig(options) });
 }
 
 export async function deleteUser(m: ManagementClient, name: string, options: RequestOptions = {}): Promise<void> {
-  checkName(name, 'user name');
+  checkName(name, l10n.t('user name'));
   if (name === m.profile.username)
-    throw new InputError(`User "${name}" is the one this profile logs in with: delete it from another profile.`);
-  assertWritable(m.profile, `deleting user "${name}"`);
+    throw new InputError(l10n.t('User "{0}" is the one this profile logs in with: delete it from another profile.', name));
+  assertWritable(m.profile, l10n.t('deleting user "{0}"', name));
   const reply = await m.request(
-    { method: 'DELETE', path: `/api/users/${encodeName(name)}`, what: `deleting user "${name}"`, ...sig(options) },
+    { method: 'DELETE', path: `/api/users/${encodeName(name)}`, what: l10n.t('deleting user "{0}"', name), ...sig(options) },
     { accept: [404] },
   );
-  if (reply.status === 404) throw new InputError(`User "${name}" does not exist on profile "${m.profile.name}": check the name.`);
+  if (reply.status === 404)
+    throw new InputError(l10n.t('User "{0}" does not exist on profile "{1}": check the name.', name, m.profile.name));
 }
 
 export interface SetPermissionsArgs {
@@ -232,19 +245,19 @@ export interface SetPermissionsArgs {
 }
 
 export async function setPermissions(m: ManagementClient, args: SetPermissionsArgs, options: RequestOptions = {}): Promise<void> {
-  const user = checkName(args.user, 'user name');
+  const user = checkName(args.user, l10n.t('user name'));
   const body = {
-    configure: checkRegex(args.configure, 'configure permission'),
-    write: checkRegex(args.write, 'write permission'),
-    read: checkRegex(args.read, 'read permission'),
+    configure: checkRegex(args.configure, l10n.t('configure permission')),
+    write: checkRegex(args.write, l10n.t('write permission')),
+    read: checkRegex(args.read, l10n.t('read permission')),
   };
-  assertWritable(m.profile, `setting the permissions of user "${user}" on vhost "${args.vhost}"`);
+  assertWritable(m.profile, l10n.t('setting the permissions of user "{0}" on vhost "{1}"', user, args.vhost));
   await adminCall(m, {
     method: 'PUT',
     path: `/api/permissions/${encodeName(args.vhost)}/${encodeName(user)}`,
     body,
-    what: `setting the permissions of user "${user}" on vhost "${args.vhost}"`,
-    notFound: `vhost "${args.vhost}" or user "${user}"`,
+    what: l10n.t('setting the permissions of user "{0}" on vhost "{1}"', user, args.vhost),
+    notFound: l10n.t('vhost "{0}" or user "{1}"', args.vhost, user),
     ...sig(options),
   });
 }
@@ -255,18 +268,18 @@ export async function listUserAccess(
   user: string,
   options: RequestOptions = {},
 ): Promise<{ permissions: PermissionInfo[]; topicPermissions: TopicPermissionInfo[] }> {
-  const u = encodeName(checkName(user, 'user name'));
+  const u = encodeName(checkName(user, l10n.t('user name')));
   const [perms, topics] = await Promise.all([
     adminCall(m, {
       path: `/api/users/${u}/permissions`,
-      what: `listing the permissions of user "${user}"`,
-      notFound: `user "${user}"`,
+      what: l10n.t('listing the permissions of user "{0}"', user),
+      notFound: l10n.t('user "{0}"', user),
       ...sig(options),
     }),
     adminCall(m, {
       path: `/api/users/${u}/topic-permissions`,
-      what: `listing the topic permissions of user "${user}"`,
-      notFound: `user "${user}"`,
+      what: l10n.t('listing the topic permissions of user "{0}"', user),
+      notFound: l10n.t('user "{0}"', user),
       ...sig(options),
     }),
   ]);
@@ -279,7 +292,7 @@ export async function listUserAccess(
 
 /** The limits of every vhost that has some (max-connections, max-queues), by vhost name. */
 export async function listVhostLimits(m: ManagementClient, options: RequestOptions = {}): Promise<Map<string, Record<string, number>>> {
-  const body = await adminCall(m, { path: '/api/vhost-limits', what: 'listing vhost limits', ...sig(options) });
+  const body = await adminCall(m, { path: '/api/vhost-limits', what: l10n.t('listing vhost limits'), ...sig(options) });
   return new Map(
     replyItems(body)
       .map(parseVhostLimit)

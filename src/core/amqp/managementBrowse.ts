@@ -4,6 +4,7 @@
  * every consumer list come unpaged and are paged here), and the overview
  * with listeners and alarms.
  */
+import * as l10n from '@vscode/l10n';
 import type { ManagementClient, RequestOptions } from './managementClient';
 import { encodeName } from './managementHttp';
 import { checkPaging, cmp, pageLocally, type ListOptions } from './managementPaging';
@@ -24,14 +25,14 @@ function sig(options: RequestOptions): { signal?: AbortSignal } {
 
 export async function listChannels(m: ManagementClient, options: ScopeOptions = {}): Promise<Page<ChannelInfo>> {
   if (options.vhost === undefined) {
-    return m.paged('/api/channels', CHANNEL_COLUMNS, parseChannel, options, 'listing channels', 'the channel list');
+    return m.paged('/api/channels', CHANNEL_COLUMNS, parseChannel, options, l10n.t('listing channels'), l10n.t('the channel list'));
   }
   checkPaging(options);
   const vhost = options.vhost;
   const reply = await m.request({
     path: `/api/vhosts/${encodeName(vhost)}/channels`,
-    what: `listing the channels of vhost "${vhost}"`,
-    notFound: `vhost "${vhost}"`,
+    what: l10n.t('listing the channels of vhost "{0}"', vhost),
+    notFound: l10n.t('vhost "{0}"', vhost),
     ...sig(options),
   });
   const all = replyItems(reply.body).map(parseChannel);
@@ -44,11 +45,11 @@ export async function listConsumers(m: ManagementClient, options: ScopeOptions =
   const vhost = options.vhost;
   const reply = await m.request(
     vhost === undefined
-      ? { path: '/api/consumers', what: 'listing consumers', ...sig(options) }
+      ? { path: '/api/consumers', what: l10n.t('listing consumers'), ...sig(options) }
       : {
           path: `/api/consumers/${encodeName(vhost)}`,
-          what: `listing the consumers of vhost "${vhost}"`,
-          notFound: `vhost "${vhost}"`,
+          what: l10n.t('listing the consumers of vhost "{0}"', vhost),
+          notFound: l10n.t('vhost "{0}"', vhost),
           ...sig(options),
         },
   );
@@ -80,18 +81,18 @@ export interface BrokerOverview {
 function nodeAlarms(o: JsonObject): string[] {
   const name = str(o, 'name');
   const alarms: string[] = [];
-  if (o.mem_alarm === true) alarms.push(`memory alarm on ${name}: publishers are blocked`);
-  if (o.disk_free_alarm === true) alarms.push(`disk alarm on ${name}: publishers are blocked`);
-  if (o.running === false) alarms.push(`node ${name} is not running`);
+  if (o.mem_alarm === true) alarms.push(l10n.t('memory alarm on {0}: publishers are blocked', name));
+  if (o.disk_free_alarm === true) alarms.push(l10n.t('disk alarm on {0}: publishers are blocked', name));
+  if (o.running === false) alarms.push(l10n.t('node {0} is not running', name));
   return alarms;
 }
 
 /** `rabbitmq.overview`: versions, cluster name, totals, listeners and the alarms of every node. */
 export async function brokerOverview(m: ManagementClient, options: RequestOptions = {}): Promise<BrokerOverview> {
   const [overview, nodes, cluster] = await Promise.all([
-    m.request({ path: '/api/overview', what: 'reading the overview', ...sig(options) }),
-    m.request({ path: '/api/nodes', what: 'reading the nodes', ...sig(options) }),
-    m.request({ path: '/api/cluster-name', what: 'reading the cluster name', ...sig(options) }),
+    m.request({ path: '/api/overview', what: l10n.t('reading the overview'), ...sig(options) }),
+    m.request({ path: '/api/nodes', what: l10n.t('reading the nodes'), ...sig(options) }),
+    m.request({ path: '/api/cluster-name', what: l10n.t('reading the cluster name'), ...sig(options) }),
   ]);
   const o = isObject(overview.body) ? overview.body : {};
   const numbers = (v: unknown): Record<string, number> =>

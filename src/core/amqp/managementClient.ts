@@ -7,6 +7,7 @@
  * bench: ~1 s instead of ~0.2 s for a page of 10,000 queues) — trimmed
  * with `columns=`, and every name is percent-encoded.
  */
+import * as l10n from '@vscode/l10n';
 import { InputError } from '../errors';
 import type { Logger } from '../logger';
 import { silentLogger } from '../logger';
@@ -101,18 +102,20 @@ export class ManagementClient {
         return this.listQueues(vhost, args);
       case 'bindings':
         if (!args.source || (args.source.exchange === undefined && args.source.queue === undefined)) {
-          throw new InputError('Listing bindings needs a source: { exchange: "…" } or { queue: "…" }.');
+          throw new InputError(l10n.t('Listing bindings needs a source: { exchange: "…" } or { queue: "…" }.'));
         }
         return this.listBindings(vhost, args.source, args);
       case 'nodes':
         return this.listNodes(args);
       default:
-        throw new InputError(`The list kind "${String(args.kind)}" is not known: use vhosts, exchanges, queues, bindings or nodes.`);
+        throw new InputError(
+          l10n.t('The list kind "{0}" is not known: use vhosts, exchanges, queues, bindings or nodes.', String(args.kind)),
+        );
     }
   }
 
   listVhosts(options: ListOptions = {}): Promise<Page<VhostInfo>> {
-    return this.paged('/api/vhosts', VHOST_COLUMNS, parseVhost, options, 'listing vhosts', 'the vhost list');
+    return this.paged('/api/vhosts', VHOST_COLUMNS, parseVhost, options, l10n.t('listing vhosts'), l10n.t('the vhost list'));
   }
 
   listExchanges(vhost: string, options: ListOptions = {}): Promise<Page<ExchangeInfo>> {
@@ -121,8 +124,8 @@ export class ManagementClient {
       EXCHANGE_COLUMNS,
       parseExchange,
       options,
-      `listing exchanges of vhost "${vhost}"`,
-      `vhost "${vhost}"`,
+      l10n.t('listing exchanges of vhost "{0}"', vhost),
+      l10n.t('vhost "{0}"', vhost),
     );
   }
 
@@ -132,8 +135,8 @@ export class ManagementClient {
       QUEUE_COLUMNS,
       parseQueue,
       options,
-      `listing queues of vhost "${vhost}"`,
-      `vhost "${vhost}"`,
+      l10n.t('listing queues of vhost "{0}"', vhost),
+      l10n.t('vhost "{0}"', vhost),
     );
   }
 
@@ -144,7 +147,7 @@ export class ManagementClient {
    */
   async listNodes(options: ListOptions = {}): Promise<Page<NodeInfo>> {
     checkPaging(options);
-    const body = await this.send({ path: '/api/nodes', what: 'listing the nodes of the cluster', ...sig(options) });
+    const body = await this.send({ path: '/api/nodes', what: l10n.t('listing the nodes of the cluster'), ...sig(options) });
     const all = replyItems(body).map(parseNode);
     all.sort((a, b) => cmp(a.name, b.name));
     return pageLocally(all, options, (n) => [n.name]);
@@ -178,18 +181,21 @@ export class ManagementClient {
       await this.getQueue(vhost, selector.queue, options);
       call = {
         path: `/api/queues/${v}/${encodeName(selector.queue)}/bindings`,
-        what: `listing the bindings of queue "${selector.queue}" in vhost "${vhost}"`,
-        notFound: `queue "${selector.queue}" in vhost "${vhost}"`,
+        what: l10n.t('listing the bindings of queue "{0}" in vhost "{1}"', selector.queue, vhost),
+        notFound: l10n.t('queue "{0}" in vhost "{1}"', selector.queue, vhost),
       };
     } else if (selector.exchange !== undefined) {
       const direction = selector.direction ?? 'source';
       call = {
         path: `/api/exchanges/${v}/${exchangePathName(selector.exchange)}/bindings/${direction}`,
-        what: `listing the bindings ${direction === 'source' ? 'from' : 'to'} exchange "${selector.exchange}" in vhost "${vhost}"`,
-        notFound: `exchange "${selector.exchange}" in vhost "${vhost}"`,
+        what:
+          direction === 'source'
+            ? l10n.t('listing the bindings from exchange "{0}" in vhost "{1}"', selector.exchange, vhost)
+            : l10n.t('listing the bindings to exchange "{0}" in vhost "{1}"', selector.exchange, vhost),
+        notFound: l10n.t('exchange "{0}" in vhost "{1}"', selector.exchange, vhost),
       };
     } else {
-      throw new InputError('Listing bindings needs an exchange or a queue.');
+      throw new InputError(l10n.t('Listing bindings needs an exchange or a queue.'));
     }
     if (options.signal) call.signal = options.signal;
     const reply = await this.send(call, vhost);
@@ -208,8 +214,14 @@ export class ManagementClient {
     const body = await this.send(
       {
         path: `/api/bindings/${encodeName(vhost)}/e/${exchangePathName(source)}/${d}/${encodeName(destination)}`,
-        what: `listing the bindings from exchange "${source}" to ${destinationType} "${destination}" in vhost "${vhost}"`,
-        notFound: `exchange "${source}" or ${destinationType} "${destination}" in vhost "${vhost}"`,
+        what:
+          destinationType === 'queue'
+            ? l10n.t('listing the bindings from exchange "{0}" to queue "{1}" in vhost "{2}"', source, destination, vhost)
+            : l10n.t('listing the bindings from exchange "{0}" to exchange "{1}" in vhost "{2}"', source, destination, vhost),
+        notFound:
+          destinationType === 'queue'
+            ? l10n.t('exchange "{0}" or queue "{1}" in vhost "{2}"', source, destination, vhost)
+            : l10n.t('exchange "{0}" or exchange "{1}" in vhost "{2}"', source, destination, vhost),
         ...sig(options),
       },
       vhost,
@@ -220,8 +232,8 @@ export class ManagementClient {
   async getVhost(name: string, options: RequestOptions = {}): Promise<VhostInfo> {
     const body = await this.send({
       path: `/api/vhosts/${encodeName(name)}`,
-      what: `reading vhost "${name}"`,
-      notFound: `vhost "${name}"`,
+      what: l10n.t('reading vhost "{0}"', name),
+      notFound: l10n.t('vhost "{0}"', name),
       ...sig(options),
     });
     return parseVhost(asObject(body));
@@ -231,8 +243,8 @@ export class ManagementClient {
     const body = await this.send(
       {
         path: `/api/exchanges/${encodeName(vhost)}/${exchangePathName(name)}`,
-        what: `reading exchange "${name}" of vhost "${vhost}"`,
-        notFound: `exchange "${name}" in vhost "${vhost}"`,
+        what: l10n.t('reading exchange "{0}" of vhost "{1}"', name, vhost),
+        notFound: l10n.t('exchange "{0}" in vhost "{1}"', name, vhost),
         ...sig(options),
       },
       vhost,
@@ -244,8 +256,8 @@ export class ManagementClient {
     const body = await this.send(
       {
         path: `/api/queues/${encodeName(vhost)}/${encodeName(name)}`,
-        what: `reading queue "${name}" of vhost "${vhost}"`,
-        notFound: `queue "${name}" in vhost "${vhost}"`,
+        what: l10n.t('reading queue "{0}" of vhost "{1}"', name, vhost),
+        notFound: l10n.t('queue "{0}" in vhost "{1}"', name, vhost),
         ...sig(options),
       },
       vhost,
@@ -254,7 +266,7 @@ export class ManagementClient {
   }
 
   async overview(options: RequestOptions = {}): Promise<Overview> {
-    const body = await this.send({ path: '/api/overview', what: 'reading the overview', ...sig(options) });
+    const body = await this.send({ path: '/api/overview', what: l10n.t('reading the overview'), ...sig(options) });
     return parseOverview(asObject(body));
   }
 
@@ -264,26 +276,33 @@ export class ManagementClient {
       const vhost = options.vhost;
       const body = await this.send({
         path: `/api/vhosts/${encodeName(vhost)}/connections`,
-        what: `listing the connections of vhost "${vhost}"`,
-        notFound: `vhost "${vhost}"`,
+        what: l10n.t('listing the connections of vhost "{0}"', vhost),
+        notFound: l10n.t('vhost "{0}"', vhost),
         ...sig(options),
       });
       const all = replyItems(body).map(parseConnection);
       all.sort((a, b) => cmp(a.name, b.name));
       return pageLocally(all, options, (c) => [c.name, c.clientName ?? '', c.user]);
     }
-    return this.paged('/api/connections', CONNECTION_COLUMNS, parseConnection, options, 'listing connections', 'the connection list');
+    return this.paged(
+      '/api/connections',
+      CONNECTION_COLUMNS,
+      parseConnection,
+      options,
+      l10n.t('listing connections'),
+      l10n.t('the connection list'),
+    );
   }
 
   /** Closes a client connection on the broker (refused on a read-only profile). */
   async closeConnection(name: string, options: RequestOptions & { reason?: string } = {}): Promise<void> {
-    assertWritable(this.profile, `closing connection "${name}"`);
+    assertWritable(this.profile, l10n.t('closing connection "{0}"', name));
     await this.send({
       method: 'DELETE',
       path: `/api/connections/${encodeName(name)}`,
       headers: { 'x-reason': options.reason ?? 'closed from Broker Explorer' },
-      what: `closing connection "${name}"`,
-      notFound: `connection "${name}"`,
+      what: l10n.t('closing connection "{0}"', name),
+      notFound: l10n.t('connection "{0}"', name),
       ...sig(options),
     });
   }
@@ -294,7 +313,10 @@ export class ManagementClient {
    */
   async shovelPluginEnabled(options: RequestOptions = {}): Promise<boolean> {
     // Without the plugin the broker answers 404, or 406 when the path falls through to the web UI.
-    const reply = await this.http.send({ path: '/api/shovels', what: 'checking for the shovel plugin', ...sig(options) }, [404, 406]);
+    const reply = await this.http.send(
+      { path: '/api/shovels', what: l10n.t('checking for the shovel plugin'), ...sig(options) },
+      [404, 406],
+    );
     return reply.status === 200;
   }
 
@@ -325,7 +347,7 @@ export class ManagementClient {
     await this.http.send({
       path: `/api/vhosts/${encodeName(vhost)}`,
       what: call.what,
-      notFound: `vhost "${vhost}"`,
+      notFound: l10n.t('vhost "{0}"', vhost),
       ...(call.signal ? { signal: call.signal } : {}),
     });
     throw this.http.statusError(call, reply);
@@ -360,7 +382,9 @@ export class ManagementClient {
         return { items: [], total: counts.total, page, pageCount: counts.pageCount, pageSize, unfilteredTotal: counts.unfilteredTotal };
       }
       if (filter !== '' && options.regex) {
-        throw new InputError(`The filter "${filter}" is not a regular expression the broker accepts: fix it, or filter by plain text.`);
+        throw new InputError(
+          l10n.t('The filter "{0}" is not a regular expression the broker accepts: fix it, or filter by plain text.', filter),
+        );
       }
       throw this.http.statusError(call, reply);
     }

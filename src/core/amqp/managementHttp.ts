@@ -4,6 +4,7 @@
  * cannot take them), basic auth, keep-alive, every request bounded by the
  * profile's connectTimeoutMs, and failures as typed one-sentence errors.
  */
+import * as l10n from '@vscode/l10n';
 import { request as httpRequest, Agent as HttpAgent, type IncomingMessage } from 'node:http';
 import { request as httpsRequest, Agent as HttpsAgent } from 'node:https';
 import { AuthError, BrokerError, CancelledError, ConnectionError, InputError, NotFoundError, PermissionError } from '../errors';
@@ -87,7 +88,7 @@ export class ManagementHttp {
   }
 
   private where(call: HttpCall, target: Target = this.targets[this.current]): string {
-    return `${capitalized(call.what)} through the management API of profile "${this.profile.name}" (${target.url})`;
+    return l10n.t('{0} through the management API of profile "{1}" ({2})', capitalized(call.what), this.profile.name, target.url);
   }
 
   /** Sends a call; any status ≥ 400 other than the ones the caller accepts becomes a typed error. */
@@ -103,18 +104,27 @@ export class ManagementHttp {
     switch (reply.status) {
       case 401:
         return new AuthError(
-          `${where} failed: the login of user "${this.profile.username}" was refused; set the right password with "Set Password" (the user also needs the "management" tag).`,
+          l10n.t(
+            '{0} failed: the login of user "{1}" was refused; set the right password with "Set Password" (the user also needs the "management" tag).',
+            where,
+            this.profile.username,
+          ),
         );
       case 403:
         return new PermissionError(
-          `${where} failed: user "${this.profile.username}" is not allowed to do this (${reason}); give it the needed tag or vhost permission.`,
+          l10n.t(
+            '{0} failed: user "{1}" is not allowed to do this ({2}); give it the needed tag or vhost permission.',
+            where,
+            this.profile.username,
+            reason,
+          ),
         );
       case 404:
-        return new NotFoundError(`${where} failed: ${call.notFound ?? 'the object'} was not found; check the name.`);
+        return new NotFoundError(l10n.t('{0} failed: {1} was not found; check the name.', where, call.notFound ?? l10n.t('the object')));
       case 400:
-        return new InputError(`${where} failed: the broker refused the request (${reason}).`);
+        return new InputError(l10n.t('{0} failed: the broker refused the request ({1}).', where, reason));
       default:
-        return new BrokerError(`${where} failed: HTTP ${reply.status} (${reason}).`);
+        return new BrokerError(l10n.t('{0} failed: HTTP {1} ({2}).', where, reply.status, reason));
     }
   }
 
@@ -141,22 +151,27 @@ export class ManagementHttp {
         if (n === 1 || !(err instanceof BrokerError) || !failure || !FAILOVER_CODES.has(failure.code)) throw err;
         last = err;
         failures.push(
-          `${target.url} (${failure.code === 'timeout' ? `no answer within ${this.profile.connectTimeoutMs} ms` : failure.detail.replace(/[.\s]+$/, '')})`,
+          `${target.url} (${failure.code === 'timeout' ? l10n.t('no answer within {0} ms', this.profile.connectTimeoutMs) : failure.detail.replace(/[.\s]+$/, '')})`,
         );
         this.logger.debug(`management API of "${this.profile.name}": ${target.url} did not answer (${failure.code}); trying the next URL`);
       }
     }
-    const cause = socketFailureOf(last) ?? { code: 'other' as const, detail: 'no URL answered' };
+    const cause = socketFailureOf(last) ?? { code: 'other' as const, detail: l10n.t('no URL answered') };
     throw socketError(
       cause,
-      `${capitalized(call.what)} through the management API of profile "${this.profile.name}" failed on every management URL: ${failures.join(', ')}; check that at least one node runs with the management plugin and that "managementUrls" is right.`,
+      l10n.t(
+        '{0} through the management API of profile "{1}" failed on every management URL: {2}; check that at least one node runs with the management plugin and that "managementUrls" is right.',
+        capitalized(call.what),
+        this.profile.name,
+        failures.join(', '),
+      ),
     );
   }
 
   /** One call to one management URL (through its SSH forward, when it has one). */
   private async rawOn(target: Target, call: HttpCall): Promise<HttpReply> {
     const where = this.where(call, target);
-    if (call.signal?.aborted) throw new CancelledError(`${where} was cancelled.`);
+    if (call.signal?.aborted) throw new CancelledError(l10n.t('{0} was cancelled.', where));
     const url = new URL(managementRequestUrl({ managementUrl: target.url, managementVia: target.via }, call.path));
     for (const [k, v] of Object.entries(call.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
     const timeout = AbortSignal.timeout(this.profile.connectTimeoutMs);
@@ -177,7 +192,7 @@ export class ManagementHttp {
           res.on('data', (chunk: Buffer) => {
             size += chunk.length;
             if (size > MAX_REPLY_BYTES) {
-              req.destroy(new Error(`the reply is larger than ${MAX_REPLY_BYTES} bytes`));
+              req.destroy(new Error(l10n.t('the reply is larger than {0} bytes', MAX_REPLY_BYTES)));
               return;
             }
             chunks.push(chunk);
@@ -204,7 +219,7 @@ export class ManagementHttp {
     } catch (err) {
       if (call.signal?.aborted) throw this.failure(call, { code: 'cancelled', detail: 'cancelled' }, target);
       if (timeout.aborted)
-        throw this.failure(call, { code: 'timeout', detail: `no answer within ${this.profile.connectTimeoutMs} ms` }, target);
+        throw this.failure(call, { code: 'timeout', detail: l10n.t('no answer within {0} ms', this.profile.connectTimeoutMs) }, target);
       throw this.failure(call, err, target);
     }
   }
@@ -219,29 +234,43 @@ export class ManagementHttp {
       case 'refused':
         return socketError(
           failure,
-          `${where} failed: the connection was refused; check the management URL and that the management plugin is enabled.`,
+          l10n.t('{0} failed: the connection was refused; check the management URL and that the management plugin is enabled.', where),
         );
       case 'notFound':
-        return socketError(failure, `${where} failed: the host name "${target.base.hostname}" was not found; check the management URL.`);
+        return socketError(
+          failure,
+          l10n.t('{0} failed: the host name "{1}" was not found; check the management URL.', where, target.base.hostname),
+        );
       case 'unreachable':
-        return socketError(failure, `${where} failed: the host is unreachable; check the network and the management URL.`);
+        return socketError(failure, l10n.t('{0} failed: the host is unreachable; check the network and the management URL.', where));
       case 'tls':
         return socketError(
           failure,
-          `${where} failed: the TLS handshake failed (${detail}); check the CA file, or allow self-signed certificates in the profile.`,
+          l10n.t(
+            '{0} failed: the TLS handshake failed ({1}); check the CA file, or allow self-signed certificates in the profile.',
+            where,
+            detail,
+          ),
         );
       case 'timeout':
         return socketError(
           failure,
-          `${where} got no answer within ${this.profile.connectTimeoutMs} ms; check the management URL and that the management plugin is enabled.`,
+          l10n.t(
+            '{0} got no answer within {1} ms; check the management URL and that the management plugin is enabled.',
+            where,
+            this.profile.connectTimeoutMs,
+          ),
         );
       case 'reset':
       case 'closed':
-        return socketError(failure, `${where} failed: the connection was lost (${detail}); check the management URL, then try again.`);
+        return socketError(
+          failure,
+          l10n.t('{0} failed: the connection was lost ({1}); check the management URL, then try again.', where, detail),
+        );
       case 'cancelled':
-        return socketError(failure, `${where} was cancelled.`);
+        return socketError(failure, l10n.t('{0} was cancelled.', where));
       case 'other':
-        return new ConnectionError(`${where} failed: ${detail}.`);
+        return new ConnectionError(l10n.t('{0} failed: {1}.', where, detail));
     }
   }
 
@@ -266,7 +295,7 @@ export function replyReason(body: unknown): string {
     if (typeof o.reason === 'string') return o.reason;
     if (typeof o.error === 'string') return o.error;
   }
-  return typeof body === 'string' ? body.slice(0, 200) : 'no reason given';
+  return typeof body === 'string' ? body.slice(0, 200) : l10n.t('no reason given');
 }
 
 /** True for the 400 the broker gives for a page past the end. */

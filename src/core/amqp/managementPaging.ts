@@ -3,6 +3,7 @@
  * checked before anything is sent, and lists the broker returns unpaged
  * (bindings, a vhost's connections, nodes) paged here with the same filter.
  */
+import * as l10n from '@vscode/l10n';
 import { InputError } from '../errors';
 import type { Page } from './managementTypes';
 
@@ -24,9 +25,10 @@ export interface ListOptions {
 export function checkPaging(options: ListOptions): { page: number; pageSize: number } {
   const page = options.page ?? 1;
   const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
-  if (!Number.isInteger(page) || page < 1) throw new InputError(`The page ${String(page)} is not valid: give a whole number from 1.`);
+  if (!Number.isInteger(page) || page < 1)
+    throw new InputError(l10n.t('The page {0} is not valid: give a whole number from 1.', String(page)));
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
-    throw new InputError(`The page size ${String(pageSize)} is not valid: give a whole number from 1 to ${MAX_PAGE_SIZE}.`);
+    throw new InputError(l10n.t('The page size {0} is not valid: give a whole number from 1 to {1}.', String(pageSize), MAX_PAGE_SIZE));
   }
   return { page, pageSize };
 }
@@ -43,7 +45,7 @@ export function pageLocally<T>(all: readonly T[], options: ListOptions, texts: (
       try {
         re = new RegExp(filter);
       } catch {
-        throw new InputError(`The filter "${filter}" is not a valid regular expression: fix it, or filter by plain text.`);
+        throw new InputError(l10n.t('The filter "{0}" is not a valid regular expression: fix it, or filter by plain text.', filter));
       }
       test = (s) => re.test(s);
     } else {

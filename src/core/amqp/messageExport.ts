@@ -10,6 +10,7 @@
  * never keeps more than `maxUnacked` (default 5,000) unacked: a deeper one
  * turns the queue once instead (exportRotation.ts).
  */
+import * as l10n from '@vscode/l10n';
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Channel, ConsumeMessage } from 'amqplib';
 import { InputError, PreconditionError } from '../errors';
@@ -57,16 +58,16 @@ export const DEFAULT_PEEK_WINDOW = 5_000;
 export const MAX_EXPORT_COUNT = 100_000_000;
 
 function checkExportArgs(args: ExportArgs): { queue: string; count: number | undefined } {
-  const queue = checkShortString(args.queue, 'queue name');
+  const queue = checkShortString(args.queue, l10n.t('queue name'));
   if (args.mode !== 'peek' && args.mode !== 'drain')
     throw new InputError(
-      `The export mode ${JSON.stringify(args.mode)} is not known: use "peek" (the queue keeps every message) or "drain".`,
+      l10n.t('The export mode {0} is not known: use "peek" (the queue keeps every message) or "drain".', JSON.stringify(args.mode)),
     );
-  if (typeof args.path !== 'string' || args.path.trim() === '') throw new InputError('The export needs a file path.');
+  if (typeof args.path !== 'string' || args.path.trim() === '') throw new InputError(l10n.t('The export needs a file path.'));
   const count = args.count;
   if (count !== undefined && (!Number.isInteger(count) || count < 1 || count > MAX_EXPORT_COUNT))
     throw new InputError(
-      `The count ${JSON.stringify(count)} is not valid: give a whole number from 1 to ${MAX_EXPORT_COUNT}, or none for all.`,
+      l10n.t('The count {0} is not valid: give a whole number from 1 to {1}, or none for all.', JSON.stringify(count), MAX_EXPORT_COUNT),
     );
   return { queue, count };
 }
@@ -74,8 +75,8 @@ function checkExportArgs(args: ExportArgs): { queue: string; count: number | und
 /** Exports; drain mode is refused on read-only profiles before anything is sent. */
 export async function exportMessages(session: AmqpSession, args: ExportArgs, options: ExportOptions = {}): Promise<ExportResult> {
   const { queue, count } = checkExportArgs(args);
-  if (args.mode === 'drain') session.assertWritable(`draining queue "${queue}" into a file`);
-  const what = `exporting queue "${queue}"`;
+  if (args.mode === 'drain') session.assertWritable(l10n.t('draining queue "{0}" into a file', queue));
+  const what = l10n.t('exporting queue "{0}"', queue);
   const model = await session.openConnection(`export ${queue}`, options.signal);
   const tap = HeaderTap.install(model);
   let file: FileHandle | undefined;
@@ -86,19 +87,25 @@ export async function exportMessages(session: AmqpSession, args: ExportArgs, opt
     try {
       depth = (await ch.checkQueue(queue)).messageCount;
     } catch (err) {
-      throw session.describe(`checking queue "${queue}"`, open1.serverError ?? err);
+      throw session.describe(l10n.t('checking queue "{0}"', queue), open1.serverError ?? err);
     }
     const info = await session
       .management()
       .getQueue(session.vhost, queue)
       .catch(() => undefined);
-    if (info?.type === 'stream') throw new PreconditionError(`Queue "${queue}" is a stream: export reads queues; browse a stream instead.`);
+    if (info?.type === 'stream')
+      throw new PreconditionError(l10n.t('Queue "{0}" is a stream: export reads queues; browse a stream instead.', queue));
     const total = count ?? depth;
     const window = Math.max(1, Math.min(options.maxUnacked ?? DEFAULT_PEEK_WINDOW, 65_535));
     const rotate = args.mode === 'peek' && Math.min(total, depth) > window;
     if (rotate)
       session.assertWritable(
-        `a peek at the ${Math.min(total, depth)} messages of queue "${queue}" (more than ${window} unacked at once, so each would be republished behind the rest; a count of at most ${window} reads without writing)`,
+        l10n.t(
+          'a peek at the {0} messages of queue "{1}" (more than {2} unacked at once, so each would be republished behind the rest; a count of at most {2} reads without writing)',
+          Math.min(total, depth),
+          queue,
+          window,
+        ),
       );
     file = await open(args.path, 'w');
     const typedHeaders = (): boolean => tap?.working ?? false;

@@ -7,6 +7,7 @@
  * sent: a bad line stops the import with its number, after the lines before
  * it were published.
  */
+import * as l10n from '@vscode/l10n';
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { ConfirmChannel, Options } from 'amqplib';
@@ -48,32 +49,32 @@ export function parseLine(text: string, lineNo: number, args: ImportArgs): Line 
   try {
     value = JSON.parse(text);
   } catch {
-    throw new InputError(`Line ${lineNo} of the file is not valid JSON.`);
+    throw new InputError(l10n.t('Line {0} of the file is not valid JSON.', lineNo));
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value))
-    throw new InputError(`Line ${lineNo} of the file is not a message object such as { "routingKey": "q", "body": "…" }.`);
+    throw new InputError(l10n.t('Line {0} of the file is not a message object such as { "routingKey": "q", "body": "…" }.', lineNo));
   const o = value as Record<string, unknown>;
   try {
-    const exchange = checkShortString(args.exchange ?? o.exchange ?? '', 'exchange name', { allowEmpty: true });
-    const routingKey = checkShortString(args.routingKey ?? o.routingKey ?? '', 'routing key', { allowEmpty: true });
-    if (o.body === undefined) throw new InputError('it has no "body"');
-    const body = toBuffer(o.body as BytesLike, 'message body');
+    const exchange = checkShortString(args.exchange ?? o.exchange ?? '', l10n.t('exchange name'), { allowEmpty: true });
+    const routingKey = checkShortString(args.routingKey ?? o.routingKey ?? '', l10n.t('routing key'), { allowEmpty: true });
+    if (o.body === undefined) throw new InputError(l10n.t('it has no "body"'));
+    const body = toBuffer(o.body as BytesLike, l10n.t('message body'));
     const props =
       typeof o.properties === 'object' && o.properties !== null ? { ...(o.properties as Record<string, unknown>) } : o.properties;
     if (typeof props === 'object' && props !== null) delete (props as Record<string, unknown>).clusterId;
     return { exchange, routingKey, body, options: { ...publishOptions(props), mandatory: true } };
   } catch (err) {
-    throw new InputError(`Line ${lineNo} of the file cannot be published: ${errorMessage(err).replace(/\.$/, '')}.`);
+    throw new InputError(l10n.t('Line {0} of the file cannot be published: {1}.', lineNo, errorMessage(err).replace(/\.$/, '')));
   }
 }
 
 /** Imports; refused on read-only profiles before the file is read. */
 export async function importMessages(session: AmqpSession, args: ImportArgs, options: ImportOptions = {}): Promise<ImportResult> {
-  if (typeof args.path !== 'string' || args.path.trim() === '') throw new InputError('The import needs a file path.');
-  session.assertWritable(`importing messages from a file`);
+  if (typeof args.path !== 'string' || args.path.trim() === '') throw new InputError(l10n.t('The import needs a file path.'));
+  session.assertWritable(l10n.t('importing messages from a file'));
   const window = Math.max(1, options.window ?? 500);
   return session.withChannel(
-    `importing messages from "${args.path}"`,
+    l10n.t('importing messages from "{0}"', args.path),
     async (ch) => {
       let returned = 0;
       ch.on('return', () => returned++);

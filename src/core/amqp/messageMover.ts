@@ -6,6 +6,7 @@
  * file checks the input, runs passes on a connection of its own (reconnecting
  * after a loss, to any node of the profile) and counts.
  */
+import * as l10n from '@vscode/l10n';
 import { randomUUID } from 'node:crypto';
 import type { Message } from 'amqplib';
 import { BrokerError, NotFoundError, errorMessage } from '../errors';
@@ -44,11 +45,11 @@ export const DEFAULT_MOVE_PREFETCH = 500;
 
 /** Moves messages; never loses one (see the file comment). Refused on read-only profiles before anything is sent. */
 export async function moveMessages(session: AmqpSession, args: MoveArgs, options: MoveOptions = {}): Promise<MoveResult> {
-  const queue = checkShortString(args.queue, 'source queue name');
+  const queue = checkShortString(args.queue, l10n.t('source queue name'));
   const target = checkTarget(args);
   const count = checkCount(args.count);
   if (checkRouteKind(args.route) === 'shovel') return shovelMove(session, { ...args, queue }, target, count, options);
-  session.assertWritable(`moving messages from queue "${queue}" to ${target.label}`);
+  session.assertWritable(l10n.t('moving messages from queue "{0}" to {1}', queue, target.label));
   const signal = options.signal;
   const opts = signal ? { signal } : {};
   const depth = (await checkQueue(session, queue, opts)).messageCount;
@@ -68,7 +69,14 @@ export async function moveMessages(session: AmqpSession, args: MoveArgs, options
   const result: MoveResult = { route: 'client', moved: counts.moved, kept, moveId: plan.moveId, copiesMarked: true };
   if (counts.possibleDuplicates > 0) result.possibleDuplicates = counts.possibleDuplicates;
   if (counts.stoppedBecause !== undefined)
-    result.stoppedBecause = `${counts.stoppedBecause}. Moved ${counts.moved} from queue "${queue}" on profile "${session.profile.name}"; ${kept} remain there.`;
+    result.stoppedBecause = l10n.t(
+      '{0}. Moved {1} from queue "{2}" on profile "{3}"; {4} remain there.',
+      counts.stoppedBecause,
+      counts.moved,
+      queue,
+      session.profile.name,
+      kept,
+    );
   return result;
 }
 
@@ -107,11 +115,14 @@ async function runPasses(
     }
     if (outcome === 'done' || counts.stoppedBecause !== undefined || counts.moved >= plan.total + counts.uncertain) return;
     if (options.signal?.aborted) {
-      counts.stoppedBecause = `Cancelled after ${counts.moved} message(s)`;
+      counts.stoppedBecause = l10n.t('Cancelled after {0} message(s)', counts.moved);
       return;
     }
     if (attempt >= maxReconnects) {
-      counts.stoppedBecause = `The connection to the broker was lost ${attempt + 1} times during the move; the messages not moved stay in the source`;
+      counts.stoppedBecause = l10n.t(
+        'The connection to the broker was lost {0} times during the move; the messages not moved stay in the source',
+        attempt + 1,
+      );
       return;
     }
     session.logger.info(`Moving from queue "${plan.queue}": the connection was lost after ${counts.moved} message(s); reconnecting.`);
@@ -126,7 +137,7 @@ async function onePass(
   onMoved: () => void,
   signal: AbortSignal | undefined,
 ): Promise<'done' | 'lost'> {
-  const what = `moving messages from queue "${plan.queue}"`;
+  const what = l10n.t('moving messages from queue "{0}"', plan.queue);
   let model;
   try {
     model = (await session.openNodeConnection(`move ${plan.queue}`, signal ? { signal } : {})).model;

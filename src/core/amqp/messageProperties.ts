@@ -3,6 +3,7 @@
  * InputError sentence per problem), and messages turned into the plain
  * `{ exchange, routingKey, redelivered, body, properties }` shape.
  */
+import * as l10n from '@vscode/l10n';
 import type { Message, Options } from 'amqplib';
 import { fromBuffer, type BytesLike } from '../bytes';
 import { InputError } from '../errors';
@@ -64,15 +65,16 @@ const KNOWN = new Set<string>([
 ]);
 
 function shortString(value: unknown, name: string): string {
-  if (typeof value !== 'string') throw new InputError(`The property "${name}" must be text, not ${JSON.stringify(value)}.`);
-  if (Buffer.byteLength(value, 'utf8') > 255) throw new InputError(`The property "${name}" is longer than 255 bytes: shorten it.`);
+  if (typeof value !== 'string') throw new InputError(l10n.t('The property "{0}" must be text, not {1}.', name, JSON.stringify(value)));
+  if (Buffer.byteLength(value, 'utf8') > 255)
+    throw new InputError(l10n.t('The property "{0}" is longer than 255 bytes: shorten it.', name));
   return value;
 }
 
 function routingList(value: unknown, name: string): string[] {
   const list = typeof value === 'string' ? [value] : value;
   if (!Array.isArray(list) || !list.every((v): v is string => typeof v === 'string')) {
-    throw new InputError(`The property "${name}" must be a routing key or a list of routing keys.`);
+    throw new InputError(l10n.t('The property "{0}" must be a routing key or a list of routing keys.', name));
   }
   return list;
 }
@@ -84,12 +86,12 @@ function routingList(value: unknown, name: string): string[] {
 export function publishOptions(properties: unknown): Options.Publish {
   if (properties === undefined || properties === null) return {};
   if (typeof properties !== 'object' || Array.isArray(properties)) {
-    throw new InputError('The message properties must be an object such as { "contentType": "application/json" }.');
+    throw new InputError(l10n.t('The message properties must be an object such as { "contentType": "application/json" }.'));
   }
   const p = properties as Record<string, unknown>;
   const unknown = Object.keys(p).filter((k) => !KNOWN.has(k) && p[k] !== undefined);
   if (unknown.length > 0) {
-    throw new InputError(`The property "${unknown[0]}" is not an AMQP message property: use ${[...KNOWN].join(', ')}.`);
+    throw new InputError(l10n.t('The property "{0}" is not an AMQP message property: use {1}.', unknown[0], [...KNOWN].join(', ')));
   }
   const out: Options.Publish = {};
   for (const name of STRING_PROPERTIES) {
@@ -97,20 +99,22 @@ export function publishOptions(properties: unknown): Options.Publish {
   }
   if (p.headers !== undefined) out.headers = toAmqpTable(p.headers, 'headers');
   if (p.persistent !== undefined) {
-    if (typeof p.persistent !== 'boolean') throw new InputError('The property "persistent" must be true or false.');
+    if (typeof p.persistent !== 'boolean') throw new InputError(l10n.t('The property "persistent" must be true or false.'));
     out.persistent = p.persistent;
   }
   if (p.deliveryMode !== undefined) {
     if (p.deliveryMode !== 1 && p.deliveryMode !== 2)
-      throw new InputError(`The property "deliveryMode" must be 1 (transient) or 2 (persistent), not ${JSON.stringify(p.deliveryMode)}.`);
+      throw new InputError(
+        l10n.t('The property "deliveryMode" must be 1 (transient) or 2 (persistent), not {0}.', JSON.stringify(p.deliveryMode)),
+      );
     if (p.persistent !== undefined && p.persistent !== (p.deliveryMode === 2)) {
-      throw new InputError('The properties "persistent" and "deliveryMode" disagree: give only one of them.');
+      throw new InputError(l10n.t('The properties "persistent" and "deliveryMode" disagree: give only one of them.'));
     }
     out.deliveryMode = p.deliveryMode;
   }
   if (p.priority !== undefined) {
     if (typeof p.priority !== 'number' || !Number.isInteger(p.priority) || p.priority < 0 || p.priority > 255) {
-      throw new InputError(`The property "priority" must be a whole number from 0 to 255, not ${JSON.stringify(p.priority)}.`);
+      throw new InputError(l10n.t('The property "priority" must be a whole number from 0 to 255, not {0}.', JSON.stringify(p.priority)));
     }
     out.priority = p.priority;
   }
@@ -119,10 +123,13 @@ export function publishOptions(properties: unknown): Options.Publish {
     const ok = (typeof e === 'string' && /^\d+$/.test(e)) || (typeof e === 'number' && Number.isInteger(e) && e >= 0);
     if (!ok)
       throw new InputError(
-        `The property "expiration" must be a non-negative whole number of milliseconds written as text, such as "60000", not ${JSON.stringify(e)}.`,
+        l10n.t(
+          'The property "expiration" must be a non-negative whole number of milliseconds written as text, such as "60000", not {0}.',
+          JSON.stringify(e),
+        ),
       );
     if (String(e).length > 10 || Number(e) > 2 ** 32 - 1)
-      throw new InputError(`The property "expiration" is too large: give at most ${2 ** 32 - 1} milliseconds.`);
+      throw new InputError(l10n.t('The property "expiration" is too large: give at most {0} milliseconds.', 2 ** 32 - 1));
     out.expiration = String(e);
   }
   if (p.timestamp !== undefined) {
@@ -130,9 +137,9 @@ export function publishOptions(properties: unknown): Options.Publish {
     let seconds: number;
     if (typeof t === 'number') seconds = t;
     else if (typeof t === 'string' && !Number.isNaN(Date.parse(t))) seconds = Math.floor(Date.parse(t) / 1000);
-    else throw new InputError(`The property "timestamp" must be seconds since 1970 or an ISO date, not ${JSON.stringify(t)}.`);
+    else throw new InputError(l10n.t('The property "timestamp" must be seconds since 1970 or an ISO date, not {0}.', JSON.stringify(t)));
     if (!Number.isInteger(seconds) || seconds < 0)
-      throw new InputError(`The property "timestamp" must be a whole, non-negative number of seconds, not ${JSON.stringify(t)}.`);
+      throw new InputError(l10n.t('The property "timestamp" must be a whole, non-negative number of seconds, not {0}.', JSON.stringify(t)));
     out.timestamp = seconds;
   }
   if (p.CC !== undefined) out.CC = routingList(p.CC, 'CC');

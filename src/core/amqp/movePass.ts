@@ -9,6 +9,7 @@
  * the ack was lost) in both, and the redelivery is counted as a possible
  * duplicate.
  */
+import * as l10n from '@vscode/l10n';
 import type { ConfirmChannel, ConsumeMessage, Message } from 'amqplib';
 import { errorMessage } from '../errors';
 import type { OpenChannel } from './amqpSession';
@@ -74,7 +75,7 @@ export class MovePass {
     target.on('return', (returned: Message) => this.onReturn(returned));
     void this.source.whenClosed.then(() => this.onChannelClosed(this.source));
     void this.target.whenClosed.then(() => this.onChannelClosed(this.target));
-    const onAbort = (): void => this.stop(`Cancelled after ${this.counts.moved} message(s)`);
+    const onAbort = (): void => this.stop(l10n.t('Cancelled after {0} message(s)', this.counts.moved));
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
       await this.source.channel.prefetch(this.plan.prefetch);
@@ -96,7 +97,7 @@ export class MovePass {
   private onDelivery(msg: ConsumeMessage | null): void {
     if (msg === null) {
       // The broker cancelled the consumer: the queue was deleted.
-      this.stop(`Queue "${this.plan.queue}" was deleted while its messages were moved`);
+      this.stop(l10n.t('Queue "{0}" was deleted while its messages were moved', this.plan.queue));
       return;
     }
     this.armIdle();
@@ -107,13 +108,15 @@ export class MovePass {
     }
     if ((msg.properties.headers ?? {})[MOVE_ID_HEADER] === this.plan.moveId) {
       this.putBack(msg);
-      this.stop(`The target routes the copies back to queue "${this.plan.queue}", so the move would never end`);
+      this.stop(l10n.t('The target routes the copies back to queue "{0}", so the move would never end', this.plan.queue));
       return;
     }
     const route = this.plan.route(msg);
     if ('missing' in route) {
       this.putBack(msg);
-      this.stop(`A message of queue "${this.plan.queue}" could not be replayed because ${route.missing}; it stays in the queue`);
+      this.stop(
+        l10n.t('A message of queue "{0}" could not be replayed because {1}; it stays in the queue', this.plan.queue, route.missing),
+      );
       return;
     }
     const entry: InFlight = { msg, route, returned: false };
@@ -153,11 +156,17 @@ export class MovePass {
     }
     if (err !== null && err !== undefined) {
       this.putBack(entry.msg);
-      this.stop(`The broker refused (nacked) the copy sent to ${this.plan.describe(entry.route)}; the message stays in the source`);
+      this.stop(
+        l10n.t('The broker refused (nacked) the copy sent to {0}; the message stays in the source', this.plan.describe(entry.route)),
+      );
     } else if (entry.returned) {
       this.putBack(entry.msg);
       this.stop(
-        `A message could not be routed to ${this.plan.describe(entry.route)} (nothing is bound for it), so it stays in queue "${this.plan.queue}"; bind a queue or choose another target`,
+        l10n.t(
+          'A message could not be routed to {0} (nothing is bound for it), so it stays in queue "{1}"; bind a queue or choose another target',
+          this.plan.describe(entry.route),
+          this.plan.queue,
+        ),
       );
     } else {
       try {
@@ -223,7 +232,10 @@ export class MovePass {
     this.markLost();
     const code = amqpReplyCode(channel.serverError);
     if (code === 404 && channel === this.target) {
-      this.counts.stoppedBecause ??= `The target exchange was deleted during the move (${errorMessage(channel.serverError)}); the rest stay in the source`;
+      this.counts.stoppedBecause ??= l10n.t(
+        'The target exchange was deleted during the move ({0}); the rest stay in the source',
+        errorMessage(channel.serverError),
+      );
       this.settle('done');
     }
   }

@@ -4,6 +4,7 @@
  * result, the checks of the target and the count, and the source's depth
  * once the broker has requeued what was given back.
  */
+import * as l10n from '@vscode/l10n';
 import { InputError } from '../errors';
 import type { AmqpSession } from './amqpSession';
 import { checkShortString } from './amqpTable';
@@ -60,30 +61,34 @@ export interface Target {
 }
 
 export function describeRoute(route: MoveRoute): string {
-  return route.exchange === '' ? `queue "${route.routingKey}"` : `exchange "${route.exchange}" with routing key "${route.routingKey}"`;
+  return route.exchange === ''
+    ? l10n.t('queue "{0}"', route.routingKey)
+    : l10n.t('exchange "{0}" with routing key "{1}"', route.exchange, route.routingKey);
 }
 
 export function checkTarget(args: MoveArgs): Target {
   const given = [args.toExchange !== undefined, args.toQueue !== undefined, args.replayDeadLetters === true].filter(Boolean).length;
   if (given !== 1)
     throw new InputError(
-      'Moving messages needs exactly one target: "toExchange" (with "routingKey"), "toQueue", or "replayDeadLetters": true.',
+      l10n.t('Moving messages needs exactly one target: "toExchange" (with "routingKey"), "toQueue", or "replayDeadLetters": true.'),
     );
   if (args.replayDeadLetters === true) {
     if (args.routingKey !== undefined)
-      throw new InputError('Replaying dead letters takes no "routingKey": each message goes back to its own.');
-    return { label: 'where they were first published' };
+      throw new InputError(l10n.t('Replaying dead letters takes no "routingKey": each message goes back to its own.'));
+    return { label: l10n.t('where they were first published') };
   }
   if (args.toQueue !== undefined) {
-    const toQueue = checkShortString(args.toQueue, 'target queue name');
-    if (toQueue === args.queue) throw new InputError(`Queue "${toQueue}" is both the source and the target: choose another target.`);
-    if (args.routingKey !== undefined) throw new InputError('Moving to a queue takes no "routingKey": the queue name is the routing key.');
-    return { fixed: { exchange: '', routingKey: toQueue }, label: `queue "${toQueue}"` };
+    const toQueue = checkShortString(args.toQueue, l10n.t('target queue name'));
+    if (toQueue === args.queue)
+      throw new InputError(l10n.t('Queue "{0}" is both the source and the target: choose another target.', toQueue));
+    if (args.routingKey !== undefined)
+      throw new InputError(l10n.t('Moving to a queue takes no "routingKey": the queue name is the routing key.'));
+    return { fixed: { exchange: '', routingKey: toQueue }, label: l10n.t('queue "{0}"', toQueue) };
   }
-  const exchange = checkShortString(args.toExchange, 'target exchange name', { allowEmpty: true });
-  const routingKey = checkShortString(args.routingKey ?? '', 'routing key', { allowEmpty: true });
+  const exchange = checkShortString(args.toExchange, l10n.t('target exchange name'), { allowEmpty: true });
+  const routingKey = checkShortString(args.routingKey ?? '', l10n.t('routing key'), { allowEmpty: true });
   if (exchange === '' && routingKey === args.queue)
-    throw new InputError(`Queue "${routingKey}" is both the source and the target: choose another target.`);
+    throw new InputError(l10n.t('Queue "{0}" is both the source and the target: choose another target.', routingKey));
   return { fixed: { exchange, routingKey }, label: describeRoute({ exchange, routingKey }) };
 }
 
@@ -91,7 +96,7 @@ export function checkCount(count: unknown): number | undefined {
   if (count === undefined) return undefined;
   if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > MAX_MOVE_COUNT)
     throw new InputError(
-      `The count ${JSON.stringify(count)} is not valid: give a whole number from 1 to ${MAX_MOVE_COUNT}, or none for all.`,
+      l10n.t('The count {0} is not valid: give a whole number from 1 to {1}, or none for all.', JSON.stringify(count), MAX_MOVE_COUNT),
     );
   return count;
 }
@@ -100,7 +105,10 @@ export function checkRouteKind(route: unknown): MoveRouteKind {
   if (route === undefined || route === 'client') return 'client';
   if (route === 'shovel') return 'shovel';
   throw new InputError(
-    `The route ${JSON.stringify(route)} is not known: use "client" (Broker Explorer moves them) or "shovel" (the broker's dynamic shovel).`,
+    l10n.t(
+      'The route {0} is not known: use "client" (Broker Explorer moves them) or "shovel" (the broker\'s dynamic shovel).',
+      JSON.stringify(route),
+    ),
   );
 }
 

@@ -6,6 +6,7 @@
  * Every read is trimmed with `columns=`, so a sample stays small whatever
  * the broker holds.
  */
+import * as l10n from '@vscode/l10n';
 import { encodeName } from './managementHttp';
 import type { ManagementClient, RequestOptions } from './managementClient';
 import { isObject, replyItems, str, type JsonObject } from './managementTypes';
@@ -103,8 +104,8 @@ export function rabbitSample(overview: unknown, nodes: unknown, t: number): Rabb
 export async function readRabbitSample(m: ManagementClient, options: RequestOptions = {}): Promise<RabbitSample> {
   const signal = options.signal ? { signal: options.signal } : {};
   const [overview, nodes] = await Promise.all([
-    m.request({ path: '/api/overview', query: { columns: OVERVIEW_COLUMNS }, what: 'reading the overview', ...signal }),
-    m.request({ path: '/api/nodes', query: { columns: NODE_COLUMNS }, what: 'reading the nodes', ...signal }),
+    m.request({ path: '/api/overview', query: { columns: OVERVIEW_COLUMNS }, what: l10n.t('reading the overview'), ...signal }),
+    m.request({ path: '/api/nodes', query: { columns: NODE_COLUMNS }, what: l10n.t('reading the nodes'), ...signal }),
   ]);
   return rabbitSample(overview.body, nodes.body, Date.now());
 }
@@ -133,8 +134,8 @@ export async function readQueueSample(
     {
       path: `/api/queues/${encodeName(vhost)}/${encodeName(queue)}`,
       query: { columns: QUEUE_COLUMNS },
-      what: `reading queue "${queue}" of vhost "${vhost}"`,
-      notFound: `queue "${queue}" in vhost "${vhost}"`,
+      what: l10n.t('reading queue "{0}" of vhost "{1}"', queue, vhost),
+      notFound: l10n.t('queue "{0}" in vhost "{1}"', queue, vhost),
       ...(options.signal ? { signal: options.signal } : {}),
     },
     { vhost },

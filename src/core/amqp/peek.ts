@@ -6,6 +6,7 @@
  * broker closes the whole connection for it), so a stream is read with a
  * consumer from offset "first" and a prefetch, cancelled after N.
  */
+import * as l10n from '@vscode/l10n';
 import type { Channel, ConsumeMessage, GetMessage } from 'amqplib';
 import { CancelledError, InputError, NotFoundError } from '../errors';
 import { closeQuietly } from './amqpConnection';
@@ -39,10 +40,10 @@ export const DEFAULT_STREAM_IDLE_MS = 1_000;
 
 /** `brokerExplorer.rabbitmq.peek`: the queue keeps every message. */
 export async function peekMessages(session: AmqpSession, args: PeekArgs, options: PeekOptions = {}): Promise<PeekResult> {
-  const queue = checkShortString(args.queue, 'queue name');
+  const queue = checkShortString(args.queue, l10n.t('queue name'));
   const count = args.count;
   if (!Number.isInteger(count) || count < 1 || count > MAX_PEEK) {
-    throw new InputError(`The peek count ${String(count)} is not valid: give a whole number from 1 to ${MAX_PEEK}.`);
+    throw new InputError(l10n.t('The peek count {0} is not valid: give a whole number from 1 to {1}.', String(count), MAX_PEEK));
   }
   let type = args.queueType;
   if (type === undefined) {
@@ -56,7 +57,7 @@ export async function peekMessages(session: AmqpSession, args: PeekArgs, options
   if (type === 'stream') return peekStream(session, queue, count, options);
   if (type !== undefined) {
     const messages = await session.withChannel(
-      `peeking at queue "${queue}"`,
+      l10n.t('peeking at queue "{0}"', queue),
       (ch) => getAndRequeue(ch, queue, count),
       options.signal ? { signal: options.signal } : {},
     );
@@ -80,27 +81,42 @@ async function getAndRequeue(ch: Channel, queue: string, count: number): Promise
 }
 
 function getNote(got: number, asked: number, type: string): string {
-  let note =
+  const notes = [
     got === 0
-      ? 'The queue has no ready messages.'
-      : `Fetched ${got} message${got === 1 ? '' : 's'} and put ${got === 1 ? 'it' : 'them all'} back: the queue keeps every message, and the broker now flags ${got === 1 ? 'it' : 'them'} as redelivered.`;
-  if (got > 0 && got < asked) note += ` The queue had only ${got} ready.`;
+      ? l10n.t('The queue has no ready messages.')
+      : got === 1
+        ? l10n.t('Fetched {0} message and put it back: the queue keeps every message, and the broker now flags it as redelivered.', got)
+        : l10n.t(
+            'Fetched {0} messages and put them all back: the queue keeps every message, and the broker now flags them as redelivered.',
+            got,
+          ),
+  ];
+  if (got > 0 && got < asked) notes.push(l10n.t('The queue had only {0} ready.', got));
   if (type === 'quorum' && got > 0)
-    note +=
-      ' On a quorum queue each peek counts toward the delivery limit (x-delivery-limit): a message peeked too often is dropped or dead-lettered.';
-  return note;
+    notes.push(
+      l10n.t(
+        'On a quorum queue each peek counts toward the delivery limit (x-delivery-limit): a message peeked too often is dropped or dead-lettered.',
+      ),
+    );
+  return notes.join(' ');
 }
 
 async function peekStream(session: AmqpSession, queue: string, count: number, options: PeekOptions): Promise<PeekResult> {
   const idleMs = options.idleMs ?? DEFAULT_STREAM_IDLE_MS;
   const messages = await session.withChannel(
-    `peeking at stream "${queue}"`,
+    l10n.t('peeking at stream "{0}"', queue),
     async (ch) => (await consumeStream(ch, queue, count, 'first', idleMs)).map(toAmqpMessage),
     options.signal ? { signal: options.signal } : {},
   );
   const n = messages.length;
-  let note = `Read ${n} message${n === 1 ? '' : 's'} from the start of the stream with a consumer (x-stream-offset "first"); a stream keeps every message.`;
-  if (n < count) note += ` The stream had only ${n}.`;
+  const read =
+    n === 1
+      ? l10n.t('Read {0} message from the start of the stream with a consumer (x-stream-offset "first"); a stream keeps every message.', n)
+      : l10n.t(
+          'Read {0} messages from the start of the stream with a consumer (x-stream-offset "first"); a stream keeps every message.',
+          n,
+        );
+  const note = n < count ? `${read} ${l10n.t('The stream had only {0}.', n)}` : read;
   return { messages, queueType: 'stream', note };
 }
 
@@ -156,7 +172,7 @@ export async function consumeStream(ch: Channel, queue: string, count: number, o
  * which then harms nothing else) and fall back to reading it as a stream.
  */
 async function peekUnknownType(session: AmqpSession, queue: string, count: number, options: PeekOptions): Promise<PeekResult> {
-  const what = `peeking at queue "${queue}"`;
+  const what = l10n.t('peeking at queue "{0}"', queue);
   const model = await session.openConnection(`peek ${queue}`, options.signal);
   let connectionError: unknown;
   model.on('error', (err: unknown) => {

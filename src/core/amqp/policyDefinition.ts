@@ -6,6 +6,7 @@
  * type the broker expects. Operator policies accept only the caps the broker
  * allows there. Patterns and permissions are regular expressions.
  */
+import * as l10n from '@vscode/l10n';
 import { InputError } from '../errors';
 
 type Check = (value: unknown, key: string) => unknown;
@@ -13,7 +14,7 @@ type Check = (value: unknown, key: string) => unknown;
 function whole(min: number): Check {
   return (value, key) => {
     if (typeof value !== 'number' || !Number.isInteger(value) || value < min)
-      throw new InputError(`The policy key "${key}" must be a whole number from ${min}, not ${JSON.stringify(value)}.`);
+      throw new InputError(l10n.t('The policy key "{0}" must be a whole number from {1}, not {2}.', key, min, JSON.stringify(value)));
     return value;
   };
 }
@@ -21,19 +22,20 @@ function whole(min: number): Check {
 function oneOf(...values: string[]): Check {
   return (value, key) => {
     if (typeof value !== 'string' || !values.includes(value))
-      throw new InputError(`The policy key "${key}" must be one of ${values.join(', ')}, not ${JSON.stringify(value)}.`);
+      throw new InputError(l10n.t('The policy key "{0}" must be one of {1}, not {2}.', key, values.join(', '), JSON.stringify(value)));
     return value;
   };
 }
 
 const text: Check = (value, key) => {
   if (typeof value !== 'string' || value === '')
-    throw new InputError(`The policy key "${key}" must be a non-empty text, not ${JSON.stringify(value)}.`);
+    throw new InputError(l10n.t('The policy key "{0}" must be a non-empty text, not {1}.', key, JSON.stringify(value)));
   return value;
 };
 
 const flag: Check = (value, key) => {
-  if (typeof value !== 'boolean') throw new InputError(`The policy key "${key}" must be true or false, not ${JSON.stringify(value)}.`);
+  if (typeof value !== 'boolean')
+    throw new InputError(l10n.t('The policy key "{0}" must be true or false, not {1}.', key, JSON.stringify(value)));
   return value;
 };
 
@@ -42,7 +44,9 @@ const haParams: Check = (value, key) => {
     (typeof value === 'number' && Number.isInteger(value) && value > 0) ||
     (Array.isArray(value) && value.every((v) => typeof v === 'string'));
   if (!ok)
-    throw new InputError(`The policy key "${key}" must be a number of replicas or a list of node names, not ${JSON.stringify(value)}.`);
+    throw new InputError(
+      l10n.t('The policy key "{0}" must be a number of replicas or a list of node names, not {1}.', key, JSON.stringify(value)),
+    );
   return value;
 };
 
@@ -97,33 +101,34 @@ export function checkPolicyDefinition(definition: unknown, operator: boolean): R
     try {
       value = JSON.parse(value);
     } catch {
-      throw new InputError('The policy definition is not valid JSON: write an object such as { "max-length": 1000 }.');
+      throw new InputError(l10n.t('The policy definition is not valid JSON: write an object such as { "max-length": 1000 }.'));
     }
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value))
-    throw new InputError('The policy definition must be a JSON object such as { "max-length": 1000 }.');
+    throw new InputError(l10n.t('The policy definition must be a JSON object such as { "max-length": 1000 }.'));
   const entries = Object.entries(value as Record<string, unknown>);
-  if (entries.length === 0) throw new InputError('The policy definition is empty: give at least one key, such as "max-length".');
+  if (entries.length === 0) throw new InputError(l10n.t('The policy definition is empty: give at least one key, such as "max-length".'));
   const out: Record<string, unknown> = {};
   for (const [key, v] of entries) {
     const check = POLICY_KEYS[key];
-    if (!check) throw new InputError(`The policy key "${key}" is not one RabbitMQ knows: use ${Object.keys(POLICY_KEYS).join(', ')}.`);
+    if (!check)
+      throw new InputError(l10n.t('The policy key "{0}" is not one RabbitMQ knows: use {1}.', key, Object.keys(POLICY_KEYS).join(', ')));
     if (operator && !OPERATOR_KEYS.includes(key))
-      throw new InputError(`The key "${key}" cannot be set by an operator policy: use ${OPERATOR_KEYS.join(', ')}.`);
+      throw new InputError(l10n.t('The key "{0}" cannot be set by an operator policy: use {1}.', key, OPERATOR_KEYS.join(', ')));
     out[key] = check(v, key);
   }
   if (out['ha-mode'] !== undefined && out['ha-mode'] !== 'all' && out['ha-params'] === undefined)
-    throw new InputError(`"ha-mode": ${JSON.stringify(out['ha-mode'])} needs "ha-params" too.`);
+    throw new InputError(l10n.t('"ha-mode": {0} needs "ha-params" too.', JSON.stringify(out['ha-mode'])));
   return out;
 }
 
 /** A regular expression as text (policy pattern, permission), checked to compile. */
 export function checkRegex(value: unknown, what: string): string {
-  if (typeof value !== 'string') throw new InputError(`The ${what} must be a regular expression as text, such as "^orders\\.".`);
+  if (typeof value !== 'string') throw new InputError(l10n.t('The {0} must be a regular expression as text, such as "^orders\\.".', what));
   try {
     new RegExp(value);
   } catch {
-    throw new InputError(`The ${what} "${value}" is not a valid regular expression.`);
+    throw new InputError(l10n.t('The {0} "{1}" is not a valid regular expression.', what, value));
   }
   return value;
 }

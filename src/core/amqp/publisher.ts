@@ -3,6 +3,7 @@
  * `mandatory`, so an unroutable message is reported (routed: false) rather
  * than dropped in silence.
  */
+import * as l10n from '@vscode/l10n';
 import { toBuffer, type BytesLike } from '../bytes';
 import { TimeoutError, asError, errorMessage } from '../errors';
 import { checkShortString } from './amqpTable';
@@ -40,16 +41,16 @@ export const DEFAULT_CONFIRM_TIMEOUT_MS = 30_000;
 
 /** `brokerExplorer.rabbitmq.publish`. */
 export async function publish(session: AmqpSession, args: PublishArgs, options: PublishOptions = {}): Promise<PublishResult> {
-  const exchange = checkShortString(args.exchange ?? '', 'exchange name', { allowEmpty: true });
-  const routingKey = checkShortString(args.routingKey ?? '', 'routing key', { allowEmpty: true });
-  const body = toBuffer(args.body, 'message body');
+  const exchange = checkShortString(args.exchange ?? '', l10n.t('exchange name'), { allowEmpty: true });
+  const routingKey = checkShortString(args.routingKey ?? '', l10n.t('routing key'), { allowEmpty: true });
+  const body = toBuffer(args.body, l10n.t('message body'));
   const props = publishOptions(args.properties);
   const mandatory = args.mandatory ?? true;
-  const target = exchange === '' ? `the default exchange (queue "${routingKey}")` : `exchange "${exchange}"`;
-  session.assertWritable(`publishing to ${target}`);
+  const target = exchange === '' ? l10n.t('the default exchange (queue "{0}")', routingKey) : l10n.t('exchange "{0}"', exchange);
+  session.assertWritable(l10n.t('publishing to {0}', target));
   const timeoutMs = options.timeoutMs ?? DEFAULT_CONFIRM_TIMEOUT_MS;
   return session.withChannel(
-    `publishing to ${target}`,
+    l10n.t('publishing to {0}', target),
     async (ch) => {
       let returned = false;
       ch.on('return', () => {
@@ -59,7 +60,13 @@ export async function publish(session: AmqpSession, args: PublishArgs, options: 
         const timer = setTimeout(() => {
           reject(
             new TimeoutError(
-              `Publishing to ${target} on profile "${session.profile.name}" (vhost "${session.vhost}") got no confirm within ${timeoutMs} ms; the broker may be blocking publishers (memory or disk alarm).`,
+              l10n.t(
+                'Publishing to {0} on profile "{1}" (vhost "{2}") got no confirm within {3} ms; the broker may be blocking publishers (memory or disk alarm).',
+                target,
+                session.profile.name,
+                session.vhost,
+                timeoutMs,
+              ),
             ),
           );
         }, timeoutMs);

@@ -9,6 +9,7 @@
  * must re-declare a new server-named queue, re-bind it and say when it
  * dropped and resumed; the loop is short and its behaviour is ours to test.
  */
+import * as l10n from '@vscode/l10n';
 import type { Channel, ChannelModel } from 'amqplib';
 import { AuthError, BrokerError, InputError, NotFoundError, PreconditionError, errorMessage } from '../errors';
 import { closeQuietly } from './amqpConnection';
@@ -151,7 +152,7 @@ export class RecoveringChannel {
       model.on('close', (err?: unknown) => this.lose(describeLoss(err ?? connectionError ?? thisOpen.serverError), generation));
       // A channel closes before its connection does: give the connection's reason a chance to arrive first.
       open.channel.on('close', () =>
-        setImmediate(() => this.lose(describeLoss(connectionError ?? thisOpen.serverError, 'the channel was closed'), generation)),
+        setImmediate(() => this.lose(describeLoss(connectionError ?? thisOpen.serverError, l10n.t('the channel was closed')), generation)),
       );
       await this.hooks.setup(open.channel, model, generation, node.address);
       if (this.stopped) throw new Error('Channel closed: stopped');
@@ -197,7 +198,7 @@ export class RecoveringChannel {
   }
 }
 
-function describeLoss(source: unknown, fallback = 'the connection was closed'): string {
+function describeLoss(source: unknown, fallback = l10n.t('the connection was closed')): string {
   if (source === undefined || source === null) return fallback;
   return amqpReplyText(source) ?? errorMessage(source);
 }

@@ -3,6 +3,7 @@
  * would reach, computed from the bindings the management API reports.
  * Nothing is published.
  */
+import * as l10n from '@vscode/l10n';
 import { NotFoundError } from '../errors';
 import { checkShortString, toAmqpTable } from './amqpTable';
 import type { ManagementClient } from './managementClient';
@@ -65,8 +66,8 @@ export async function testRoute(
   args: TestRouteArgs,
   options: { signal?: AbortSignal } = {},
 ): Promise<RouteResult> {
-  const exchange = checkShortString(args.exchange, 'exchange name', { allowEmpty: true });
-  const routingKey = checkShortString(args.routingKey ?? '', 'routing key', { allowEmpty: true });
+  const exchange = checkShortString(args.exchange, l10n.t('exchange name'), { allowEmpty: true });
+  const routingKey = checkShortString(args.routingKey ?? '', l10n.t('routing key'), { allowEmpty: true });
   const headers = toAmqpTable(args.headers, 'headers');
   // The first exchange must exist: say so rather than answer "no queues".
   if (exchange !== '') await management.getExchange(vhost, exchange, options.signal ? { signal: options.signal } : {});

@@ -9,6 +9,7 @@
  * `replyMode: "callbackQueue"` uses an exclusive server-named queue on a
  * channel of its own per call instead, as the classic tutorial.
  */
+import * as l10n from '@vscode/l10n';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { ConsumeMessage, Message } from 'amqplib';
@@ -46,19 +47,22 @@ export const DEFAULT_RPC_TIMEOUT_MS = 10_000;
 
 /** `brokerExplorer.rabbitmq.rpcCall`. */
 export async function rpcCall(session: AmqpSession, args: RpcArgs, options: { signal?: AbortSignal } = {}): Promise<RpcResult> {
-  const exchange = checkShortString(args.exchange ?? '', 'exchange name', { allowEmpty: true });
-  const routingKey = checkShortString(args.routingKey, 'routing key', { allowEmpty: exchange !== '' });
-  const body = toBuffer(args.body, 'request body');
+  const exchange = checkShortString(args.exchange ?? '', l10n.t('exchange name'), { allowEmpty: true });
+  const routingKey = checkShortString(args.routingKey, l10n.t('routing key'), { allowEmpty: exchange !== '' });
+  const body = toBuffer(args.body, l10n.t('request body'));
   const props = publishOptions(args.properties);
   const timeoutMs = args.timeoutMs ?? DEFAULT_RPC_TIMEOUT_MS;
   if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > 600_000) {
-    throw new InputError(`The timeout ${String(timeoutMs)} ms is not valid: give a whole number of milliseconds from 1 to 600000.`);
+    throw new InputError(
+      l10n.t('The timeout {0} ms is not valid: give a whole number of milliseconds from 1 to 600000.', String(timeoutMs)),
+    );
   }
   const mode = args.replyMode ?? 'direct';
   if (mode !== 'direct' && mode !== 'callbackQueue')
-    throw new InputError(`The reply mode "${String(mode)}" is not known: use "direct" or "callbackQueue".`);
-  const target = exchange === '' ? `queue "${routingKey}"` : `exchange "${exchange}" with routing key "${routingKey}"`;
-  const what = `calling ${target} (RPC)`;
+    throw new InputError(l10n.t('The reply mode "{0}" is not known: use "direct" or "callbackQueue".', String(mode)));
+  const target =
+    exchange === '' ? l10n.t('queue "{0}"', routingKey) : l10n.t('exchange "{0}" with routing key "{1}"', exchange, routingKey);
+  const what = l10n.t('calling {0} (RPC)', target);
   session.assertWritable(what);
   const call: CallSpec = { what, target, exchange, routingKey, body, props, timeoutMs };
   if (mode === 'direct') return directReplies(session).call(call, options.signal);
@@ -77,13 +81,18 @@ interface CallSpec {
 }
 
 function whereOf(session: AmqpSession): string {
-  return `on profile "${session.profile.name}" (vhost "${session.vhost}")`;
+  return l10n.t('on profile "{0}" (vhost "{1}")', session.profile.name, session.vhost);
 }
 
 function noReplyError(session: AmqpSession, spec: CallSpec): TimeoutError {
   const { target } = spec;
   return new TimeoutError(
-    `The RPC call to ${target} ${whereOf(session)} got no reply within ${spec.timeoutMs} ms; check that a server consumes ${target} and replies to the replyTo queue with the same correlationId.`,
+    l10n.t(
+      'The RPC call to {0} {1} got no reply within {2} ms; check that a server consumes {0} and replies to the replyTo queue with the same correlationId.',
+      target,
+      whereOf(session),
+      spec.timeoutMs,
+    ),
   );
 }
 
@@ -91,8 +100,17 @@ function returnedError(session: AmqpSession, spec: CallSpec): NotFoundError {
   const { target } = spec;
   return new NotFoundError(
     spec.exchange === ''
-      ? `The RPC call to ${target} ${whereOf(session)} was not delivered: there is no queue named "${spec.routingKey}"; check the name and that the server is running.`
-      : `The RPC call to ${target} ${whereOf(session)} was not delivered: no queue is bound for that routing key; check the routing key and that the server is running.`,
+      ? l10n.t(
+          'The RPC call to {0} {1} was not delivered: there is no queue named "{2}"; check the name and that the server is running.',
+          target,
+          whereOf(session),
+          spec.routingKey,
+        )
+      : l10n.t(
+          'The RPC call to {0} {1} was not delivered: no queue is bound for that routing key; check the routing key and that the server is running.',
+          target,
+          whereOf(session),
+        ),
   );
 }
 

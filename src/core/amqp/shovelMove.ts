@@ -18,8 +18,9 @@
  * `mandatory`), so a target exchange whose binding routes the key nowhere,
  * or a headers exchange, is refused before anything moves.
  */
+import * as l10n from '@vscode/l10n';
 import { randomUUID } from 'node:crypto';
-import { InputError, NotFoundError, PreconditionError, errorMessage } from '../errors';
+import { InputError, NotFoundError, PreconditionError, errorMessage, sentence } from '../errors';
 import type { AmqpSession } from './amqpSession';
 import type { ManagementClient } from './managementClient';
 import { encodeName } from './managementHttp';
@@ -74,10 +75,17 @@ async function unroutableBecause(
   const opts = signal ? { signal } : {};
   const exchange = await m.getExchange(vhost, route.exchange, opts);
   if (exchange.type === 'headers')
-    return `Exchange "${route.exchange}" routes by headers, so whether each copy reaches a queue cannot be checked before a shovel sends it, and a shovel drops what does not route; nothing was moved: use route "client", which keeps unroutable messages in the source`;
+    return l10n.t(
+      'Exchange "{0}" routes by headers, so whether each copy reaches a queue cannot be checked before a shovel sends it, and a shovel drops what does not route; nothing was moved: use route "client", which keeps unroutable messages in the source',
+      route.exchange,
+    );
   const reached = await testRoute(m, vhost, { exchange: route.exchange, routingKey: route.routingKey }, opts);
   if (reached.queues.length === 0)
-    return `Exchange "${route.exchange}" routes the routing key "${route.routingKey}" to no queue, and a shovel drops what does not route, so nothing was moved: bind a queue, or use route "client"`;
+    return l10n.t(
+      'Exchange "{0}" routes the routing key "{1}" to no queue, and a shovel drops what does not route, so nothing was moved: bind a queue, or use route "client"',
+      route.exchange,
+      route.routingKey,
+    );
   return undefined;
 }
 
@@ -113,7 +121,7 @@ async function shovelStatus(
   vhost: string,
 ): Promise<{ state: string; reason?: string } | undefined> {
   const reply = await m.request(
-    { path: shovel.statusPath, what: `reading the state of shovel "${shovel.name}" in vhost "${vhost}"` },
+    { path: shovel.statusPath, what: l10n.t('reading the state of shovel "{0}" in vhost "{1}"', shovel.name, vhost) },
     { accept: [404] },
   );
   const mine = replyItems(reply.body).find((s) => s.name === shovel.name);
@@ -125,7 +133,7 @@ async function shovelStatus(
 
 async function parameterExists(m: ManagementClient, shovel: RunShovel, vhost: string): Promise<boolean> {
   const reply = await m.request(
-    { path: shovel.parameterPath, what: `reading shovel "${shovel.name}" in vhost "${vhost}"` },
+    { path: shovel.parameterPath, what: l10n.t('reading shovel "{0}" in vhost "{1}"', shovel.name, vhost) },
     { accept: [404] },
   );
   return reply.status !== 404;
@@ -134,7 +142,7 @@ async function parameterExists(m: ManagementClient, shovel: RunShovel, vhost: st
 /** Deletes the run's shovel (gone already is fine) and waits until the broker no longer runs it. */
 async function removeShovel(m: ManagementClient, shovel: RunShovel, vhost: string): Promise<void> {
   await m.request(
-    { method: 'DELETE', path: shovel.parameterPath, what: `deleting shovel "${shovel.name}" in vhost "${vhost}"` },
+    { method: 'DELETE', path: shovel.parameterPath, what: l10n.t('deleting shovel "{0}" in vhost "{1}"', shovel.name, vhost) },
     { accept: [404] },
   );
   for (let waited = 0; waited < 5_000; waited += 100) {
@@ -174,15 +182,20 @@ export async function shovelMove(
   const route = target.fixed;
   if (!route)
     throw new InputError(
-      'Replaying dead letters cannot run as a shovel: each message goes back to its own exchange and routing key, and a shovel sends all of them to one; use route "client".',
+      l10n.t(
+        'Replaying dead letters cannot run as a shovel: each message goes back to its own exchange and routing key, and a shovel sends all of them to one; use route "client".',
+      ),
     );
-  session.assertWritable(`moving messages from queue "${queue}" to ${target.label} with a shovel`);
+  session.assertWritable(l10n.t('moving messages from queue "{0}" to {1} with a shovel', queue, target.label));
   const signal = options.signal;
   const opts = signal ? { signal } : {};
   const m = session.management();
   if (!(await m.shovelPluginEnabled(opts)))
     throw new PreconditionError(
-      `Moving with a shovel needs the dynamic shovel plugin (rabbitmq_shovel and rabbitmq_shovel_management), which is not enabled on profile "${session.profile.name}": enable it on the broker, or use route "client".`,
+      l10n.t(
+        'Moving with a shovel needs the dynamic shovel plugin (rabbitmq_shovel and rabbitmq_shovel_management), which is not enabled on profile "{0}": enable it on the broker, or use route "client".',
+        session.profile.name,
+      ),
     );
   const depth = (await checkQueue(session, queue, opts)).messageCount;
   await checkTargetExists(session, target, signal);
@@ -190,7 +203,7 @@ export async function shovelMove(
   const name = `be-move-${moveId}`;
   const base: MoveResult = { route: 'shovel', moved: 0, kept: depth, moveId, copiesMarked: false, shovel: name };
   const refused = await unroutableBecause(m, session.vhost, target, signal);
-  if (refused !== undefined) return { ...base, stoppedBecause: `${refused}.` };
+  if (refused !== undefined) return { ...base, stoppedBecause: sentence(refused) };
   const total = count ?? depth;
   if (total === 0) return base;
   const targetDepth = (): Promise<number | undefined> =>
@@ -203,8 +216,8 @@ export async function shovelMove(
       method: 'PUT',
       path: shovel.parameterPath,
       body: { value: shovelValue(session, queue, route, count) },
-      what: `creating shovel "${name}" from queue "${queue}" to ${describeRoute(route)} in vhost "${session.vhost}"`,
-      notFound: `vhost "${session.vhost}"`,
+      what: l10n.t('creating shovel "{0}" from queue "{1}" to {2} in vhost "{3}"', name, queue, describeRoute(route), session.vhost),
+      notFound: l10n.t('vhost "{0}"', session.vhost),
     },
     { vhost: session.vhost },
   );
@@ -224,7 +237,14 @@ export async function shovelMove(
   if (arrivedBefore !== undefined && arrivedAfter !== undefined && arrivedAfter - arrivedBefore > moved)
     result.possibleDuplicates = arrivedAfter - arrivedBefore - moved;
   if (stoppedBecause !== undefined)
-    result.stoppedBecause = `${stoppedBecause}. Moved ${moved} from queue "${queue}" on profile "${session.profile.name}"; ${kept} remain there.`;
+    result.stoppedBecause = l10n.t(
+      '{0}. Moved {1} from queue "{2}" on profile "{3}"; {4} remain there.',
+      stoppedBecause,
+      moved,
+      queue,
+      session.profile.name,
+      kept,
+    );
   return result;
 }
 
@@ -243,16 +263,18 @@ async function watch(
   let changedAt = Date.now();
   for (;;) {
     await sleep(pollMs, options.signal);
-    if (options.signal?.aborted) return `Cancelled; the shovel was deleted`;
+    if (options.signal?.aborted) return l10n.t('Cancelled; the shovel was deleted');
     if (!(await parameterExists(m, shovel, session.vhost))) return undefined; // done: src-delete-after removed it
     const status = await shovelStatus(m, shovel, session.vhost);
     if (status?.state === 'terminated')
-      return `The shovel stopped${status.reason !== undefined ? ` (${status.reason})` : ''}; the rest stay in the source`;
+      return status.reason !== undefined
+        ? l10n.t('The shovel stopped ({0}); the rest stay in the source', status.reason)
+        : l10n.t('The shovel stopped; the rest stay in the source');
     let now: number;
     try {
       now = (await checkQueue(session, run.queue)).messageCount;
     } catch (err) {
-      if (err instanceof NotFoundError) return `Queue "${run.queue}" was deleted while its messages were moved`;
+      if (err instanceof NotFoundError) return l10n.t('Queue "{0}" was deleted while its messages were moved', run.queue);
       throw err;
     }
     options.onProgress?.({ moved: Math.max(0, Math.min(run.total, run.depth - now)), total: run.total });
@@ -262,6 +284,6 @@ async function watch(
     } else if (now === 0 && Date.now() - changedAt >= idleMs)
       return undefined; // the source ran dry before the count
     else if (Date.now() - changedAt >= stallMs)
-      return `The shovel moved nothing for ${Math.round(stallMs / 1000)} s (state ${status?.state ?? 'unknown'})`;
+      return l10n.t('The shovel moved nothing for {0} s (state {1})', Math.round(stallMs / 1000), status?.state ?? 'unknown');
   }
 }

@@ -6,6 +6,7 @@
  * Pass the last offset + 1 back as `offset` for the next page. Reading a
  * stream never removes anything.
  */
+import * as l10n from '@vscode/l10n';
 import { InputError } from '../errors';
 import type { AmqpSession } from './amqpSession';
 import { checkShortString } from './amqpTable';
@@ -33,18 +34,21 @@ export function streamOffsetArgument(offset: unknown): unknown {
   if (offset === 'first' || offset === 'last' || offset === 'next') return offset;
   if (typeof offset === 'number') {
     if (!Number.isSafeInteger(offset) || offset < 0)
-      throw new InputError(`The stream offset ${offset} is not valid: give a whole number from 0.`);
+      throw new InputError(l10n.t('The stream offset {0} is not valid: give a whole number from 0.', offset));
     return offset;
   }
   if (typeof offset === 'object' && offset !== null && 'timestamp' in offset) {
     const t = offset.timestamp;
     const ms = typeof t === 'number' ? t * 1000 : typeof t === 'string' ? Date.parse(t) : NaN;
     if (!Number.isFinite(ms) || ms < 0)
-      throw new InputError(`The stream timestamp ${JSON.stringify(t)} is not valid: give seconds since 1970 or an ISO date.`);
+      throw new InputError(l10n.t('The stream timestamp {0} is not valid: give seconds since 1970 or an ISO date.', JSON.stringify(t)));
     return { '!': 'timestamp', value: Math.floor(ms / 1000) };
   }
   throw new InputError(
-    `The stream offset ${JSON.stringify(offset)} is not valid: use "first", "last", "next", an offset number, or { "timestamp": "2024-01-01T00:00:00Z" }.`,
+    l10n.t(
+      'The stream offset {0} is not valid: use "first", "last", "next", an offset number, or { "timestamp": "2024-01-01T00:00:00Z" }.',
+      JSON.stringify(offset),
+    ),
   );
 }
 
@@ -53,12 +57,12 @@ export async function browseStream(
   args: BrowseStreamArgs,
   options: { signal?: AbortSignal; idleMs?: number } = {},
 ): Promise<{ messages: StreamMessage[] }> {
-  const queue = checkShortString(args.queue, 'stream name');
+  const queue = checkShortString(args.queue, l10n.t('stream name'));
   const offset = streamOffsetArgument(args.offset);
   if (!Number.isInteger(args.count) || args.count < 1 || args.count > MAX_BROWSE)
-    throw new InputError(`The count ${JSON.stringify(args.count)} is not valid: give a whole number from 1 to ${MAX_BROWSE}.`);
+    throw new InputError(l10n.t('The count {0} is not valid: give a whole number from 1 to {1}.', JSON.stringify(args.count), MAX_BROWSE));
   const got = await session.withChannel(
-    `browsing stream "${queue}"`,
+    l10n.t('browsing stream "{0}"', queue),
     (ch) => consumeStream(ch, queue, args.count, offset, options.idleMs ?? DEFAULT_STREAM_IDLE_MS),
     options.signal ? { signal: options.signal } : {},
   );

@@ -6,6 +6,7 @@
  * connection is lost it reconnects, declares a new queue and binds it again,
  * reporting `lost` and `resumed`.
  */
+import * as l10n from '@vscode/l10n';
 import { randomUUID } from 'node:crypto';
 import type { ConsumeMessage } from 'amqplib';
 import { type BrokerError, CancelledError, InputError, NotFoundError } from '../errors';
@@ -52,7 +53,7 @@ export function tailBindingKeys(exchange: string, keys: readonly string[], type:
   if (keys.length > 0) return [...new Set(keys)];
   if (type === 'direct') {
     throw new InputError(
-      `Exchange "${exchange}" is a direct exchange: give the routing keys to tail (a direct binding matches one key exactly).`,
+      l10n.t('Exchange "{0}" is a direct exchange: give the routing keys to tail (a direct binding matches one key exactly).', exchange),
     );
   }
   return [type === 'fanout' || type === 'headers' ? '' : '#'];
@@ -91,7 +92,7 @@ export class ExchangeTail extends BufferedMessages<TailEvents> {
   /** Starts and resolves once the queue is bound and consumed. */
   async start(options: TailOptions = {}): Promise<{ queue: string }> {
     this.claimFirst(options.take);
-    const what = `tailing exchange "${this.exchange}"`;
+    const what = l10n.t('tailing exchange "{0}"', this.exchange);
     this.recovering = new RecoveringChannel(
       this.session,
       `tail ${this.exchange} ${this.id.slice(0, 8)}`,
@@ -133,7 +134,7 @@ export class ExchangeTail extends BufferedMessages<TailEvents> {
   private onMessage(msg: ConsumeMessage | null, generation: number): void {
     if (msg === null) {
       // The broker cancelled the consumer: the queue was deleted under us.
-      this.recovering?.lose('the tail queue was deleted', generation);
+      this.recovering?.lose(l10n.t('the tail queue was deleted'), generation);
       return;
     }
     this.receivedCount++;
@@ -155,13 +156,13 @@ export class ExchangeTail extends BufferedMessages<TailEvents> {
  * bound. Aborting the signal later stops it.
  */
 export async function startTail(session: AmqpSession, args: TailArgs, options: TailOptions = {}): Promise<ExchangeTail> {
-  const exchange = checkShortString(args.exchange, 'exchange name', { allowEmpty: true });
+  const exchange = checkShortString(args.exchange, l10n.t('exchange name'), { allowEmpty: true });
   if (exchange === '')
     throw new InputError(
-      'The default exchange ("") cannot be tailed: it cannot be bound; tail the exchange the messages are published to.',
+      l10n.t('The default exchange ("") cannot be tailed: it cannot be bound; tail the exchange the messages are published to.'),
     );
-  const keys = (args.bindingKeys ?? []).map((k) => checkShortString(k, 'binding key', { allowEmpty: true }));
-  const table = toAmqpTable(args.bindingArguments, 'binding arguments');
+  const keys = (args.bindingKeys ?? []).map((k) => checkShortString(k, l10n.t('binding key'), { allowEmpty: true }));
+  const table = toAmqpTable(args.bindingArguments, l10n.t('binding arguments'));
   let type = args.exchangeType;
   if (type === undefined && keys.length === 0) {
     try {

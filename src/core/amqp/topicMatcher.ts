@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 /**
  * AMQP routing as RabbitMQ does it, computed from bindings: exact topic
  * semantics (words split on ".", `*` exactly one word, `#` zero or more,
@@ -176,14 +177,14 @@ export async function computeRoute(
     }
     const info = await source.exchange(name);
     if (!info) {
-      notes.push(`exchange "${name}" does not exist`);
+      notes.push(l10n.t('exchange "{0}" does not exist', name));
       continue;
     }
     let matchedAny = false;
     for (const binding of await source.bindings(name)) {
       const m = bindingMatches(info.type, binding, routingKey, headers);
       if (m === undefined) {
-        notes.push(`exchange "${name}" has type "${info.type}", whose routing is not computed here`);
+        notes.push(l10n.t('exchange "{0}" has type "{1}", whose routing is not computed here', name, info.type));
         break;
       }
       if (!m) continue;

@@ -5,6 +5,7 @@
  * removes a missing binding, without complaint: each is checked first so a
  * typo is an error, not silence.
  */
+import * as l10n from '@vscode/l10n';
 import { InputError, NotFoundError } from '../errors';
 import { toAmqpTable, checkDeclarableName, checkShortString, queueArguments } from './amqpTable';
 import type { AmqpSession } from './amqpSession';
@@ -67,7 +68,7 @@ export interface DeleteExchangeArgs {
 
 function bool(value: unknown, what: string, fallback: boolean): boolean {
   if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') throw new InputError(`"${what}" must be true or false.`);
+  if (typeof value !== 'boolean') throw new InputError(l10n.t('"{0}" must be true or false.', what));
   return value;
 }
 
@@ -78,15 +79,15 @@ export async function declareExchange(
   options: OperationOptions = {},
 ): Promise<Record<string, never>> {
   const name = checkDeclarableName(args.name, 'exchange');
-  const type = checkShortString(args.type, 'exchange type');
+  const type = checkShortString(args.type, l10n.t('exchange type'));
   const opts = {
     durable: bool(args.durable, 'durable', true),
     autoDelete: bool(args.autoDelete, 'autoDelete', false),
     internal: bool(args.internal, 'internal', false),
-    arguments: toAmqpTable(args.arguments, 'exchange arguments'),
+    arguments: toAmqpTable(args.arguments, l10n.t('exchange arguments')),
   };
-  session.assertWritable(`declaring exchange "${name}"`);
-  await session.withChannel(`declaring ${type} exchange "${name}"`, (ch) => ch.assertExchange(name, type, opts), options);
+  session.assertWritable(l10n.t('declaring exchange "{0}"', name));
+  await session.withChannel(l10n.t('declaring {0} exchange "{1}"', type, name), (ch) => ch.assertExchange(name, type, opts), options);
   return {};
 }
 
@@ -99,46 +100,56 @@ export async function declareQueue(session: AmqpSession, args: DeclareQueueArgs,
     autoDelete: bool(args.autoDelete, 'autoDelete', false),
     arguments: queueArguments(args.arguments),
   };
-  session.assertWritable(`declaring queue "${name}"`);
-  const ok = await session.withChannel(`declaring queue "${name}"`, (ch) => ch.assertQueue(name, opts), options);
+  session.assertWritable(l10n.t('declaring queue "{0}"', name));
+  const ok = await session.withChannel(l10n.t('declaring queue "{0}"', name), (ch) => ch.assertQueue(name, opts), options);
   return { queue: ok.queue, messageCount: ok.messageCount, consumerCount: ok.consumerCount };
 }
 
 /** A passive declare: the queue's counts, or a NotFoundError. Allowed on read-only profiles. */
 export async function checkQueue(session: AmqpSession, name: string, options: OperationOptions = {}): Promise<QueueCounts> {
-  checkShortString(name, 'queue name');
-  const ok = await session.withChannel(`checking queue "${name}"`, (ch) => ch.checkQueue(name), options);
+  checkShortString(name, l10n.t('queue name'));
+  const ok = await session.withChannel(l10n.t('checking queue "{0}"', name), (ch) => ch.checkQueue(name), options);
   return { queue: ok.queue, messageCount: ok.messageCount, consumerCount: ok.consumerCount };
 }
 
 /** A passive exchange declare: resolves when it exists, NotFoundError otherwise. */
 export async function checkExchange(session: AmqpSession, name: string, options: OperationOptions = {}): Promise<void> {
-  checkShortString(name, 'exchange name', { allowEmpty: true });
-  await session.withChannel(`checking exchange "${name}"`, async (ch) => void (await ch.checkExchange(name)), options);
+  checkShortString(name, l10n.t('exchange name'), { allowEmpty: true });
+  await session.withChannel(l10n.t('checking exchange "{0}"', name), async (ch) => void (await ch.checkExchange(name)), options);
 }
 
 function checkBind(args: BindArgs): { source: string; destination: string; routingKey: string; table: Record<string, unknown> } {
-  const source = checkShortString(args.source, 'source exchange', { allowEmpty: true });
+  const source = checkShortString(args.source, l10n.t('source exchange'), { allowEmpty: true });
   if (source === '')
-    throw new InputError('The default exchange ("") cannot be bound: it routes to the queue named by the routing key by itself.');
-  const destination = checkShortString(args.destination, `destination ${args.destinationType ?? 'queue'}`);
+    throw new InputError(l10n.t('The default exchange ("") cannot be bound: it routes to the queue named by the routing key by itself.'));
+  const destination = checkShortString(
+    args.destination,
+    args.destinationType === 'exchange' ? l10n.t('destination exchange') : l10n.t('destination queue'),
+  );
   if (args.destinationType !== 'queue' && args.destinationType !== 'exchange') {
-    throw new InputError(`"destinationType" must be "queue" or "exchange", not ${JSON.stringify(args.destinationType)}.`);
+    throw new InputError(l10n.t('"destinationType" must be "queue" or "exchange", not {0}.', JSON.stringify(args.destinationType)));
   }
-  const routingKey = checkShortString(args.routingKey ?? '', 'routing key', { allowEmpty: true });
-  return { source, destination, routingKey, table: toAmqpTable(args.arguments, 'binding arguments') };
+  const routingKey = checkShortString(args.routingKey ?? '', l10n.t('routing key'), { allowEmpty: true });
+  return { source, destination, routingKey, table: toAmqpTable(args.arguments, l10n.t('binding arguments')) };
 }
 
 function describeBinding(args: BindArgs, routingKey: string, preposition: 'to' | 'from' = 'to'): string {
-  return `${args.destinationType} "${args.destination}" ${preposition} exchange "${args.source}" with routing key "${routingKey}"`;
+  const { destination, source } = args;
+  if (args.destinationType === 'exchange')
+    return preposition === 'to'
+      ? l10n.t('exchange "{0}" to exchange "{1}" with routing key "{2}"', destination, source, routingKey)
+      : l10n.t('exchange "{0}" from exchange "{1}" with routing key "{2}"', destination, source, routingKey);
+  return preposition === 'to'
+    ? l10n.t('queue "{0}" to exchange "{1}" with routing key "{2}"', destination, source, routingKey)
+    : l10n.t('queue "{0}" from exchange "{1}" with routing key "{2}"', destination, source, routingKey);
 }
 
 /** `brokerExplorer.rabbitmq.bind`: queue → exchange or exchange → exchange. */
 export async function bind(session: AmqpSession, args: BindArgs, options: OperationOptions = {}): Promise<Record<string, never>> {
   const { source, destination, routingKey, table } = checkBind(args);
-  session.assertWritable(`binding ${describeBinding(args, routingKey)}`);
+  session.assertWritable(l10n.t('binding {0}', describeBinding(args, routingKey)));
   await session.withChannel(
-    `binding ${describeBinding(args, routingKey)}`,
+    l10n.t('binding {0}', describeBinding(args, routingKey)),
     async (ch) => {
       if (args.destinationType === 'queue') await ch.bindQueue(destination, source, routingKey, table);
       else await ch.bindExchange(destination, source, routingKey, table);
@@ -151,7 +162,7 @@ export async function bind(session: AmqpSession, args: BindArgs, options: Operat
 /** `brokerExplorer.rabbitmq.unbind`; a binding that does not exist is a NotFoundError. */
 export async function unbind(session: AmqpSession, args: BindArgs, options: OperationOptions = {}): Promise<Record<string, never>> {
   const { source, destination, routingKey, table } = checkBind(args);
-  const what = `unbinding ${describeBinding(args, routingKey, 'from')}`;
+  const what = l10n.t('unbinding {0}', describeBinding(args, routingKey, 'from'));
   session.assertWritable(what);
   // Both ends must exist (404 otherwise), and so must the binding: the broker is silent about a missing one.
   await session.withChannel(
@@ -164,8 +175,21 @@ export async function unbind(session: AmqpSession, args: BindArgs, options: Oper
     options,
   );
   if (!(await bindingExists(session, source, destination, args.destinationType, routingKey, table, options))) {
+    const capitalized = what.charAt(0).toUpperCase() + what.slice(1);
     throw new NotFoundError(
-      `${what.charAt(0).toUpperCase()}${what.slice(1)} on profile "${session.profile.name}" (vhost "${session.vhost}") failed: there is no such binding${Object.keys(table).length ? ' with these arguments' : ''}; check the routing key and the arguments.`,
+      Object.keys(table).length
+        ? l10n.t(
+            '{0} on profile "{1}" (vhost "{2}") failed: there is no such binding with these arguments; check the routing key and the arguments.',
+            capitalized,
+            session.profile.name,
+            session.vhost,
+          )
+        : l10n.t(
+            '{0} on profile "{1}" (vhost "{2}") failed: there is no such binding; check the routing key and the arguments.',
+            capitalized,
+            session.profile.name,
+            session.vhost,
+          ),
     );
   }
   await session.withChannel(
@@ -213,11 +237,11 @@ export async function deleteQueue(
   args: DeleteQueueArgs,
   options: OperationOptions = {},
 ): Promise<{ messageCount: number }> {
-  const name = checkShortString(args.name, 'queue name');
+  const name = checkShortString(args.name, l10n.t('queue name'));
   const opts = { ifUnused: bool(args.ifUnused, 'ifUnused', false), ifEmpty: bool(args.ifEmpty, 'ifEmpty', false) };
-  session.assertWritable(`deleting queue "${name}"`);
+  session.assertWritable(l10n.t('deleting queue "{0}"', name));
   return session.withChannel(
-    `deleting queue "${name}"`,
+    l10n.t('deleting queue "{0}"', name),
     async (ch) => {
       await ch.checkQueue(name);
       const ok = await ch.deleteQueue(name, opts);
@@ -233,13 +257,13 @@ export async function deleteExchange(
   args: DeleteExchangeArgs,
   options: OperationOptions = {},
 ): Promise<Record<string, never>> {
-  const name = checkShortString(args.name, 'exchange name', { allowEmpty: true });
+  const name = checkShortString(args.name, l10n.t('exchange name'), { allowEmpty: true });
   if (name === '' || name.startsWith('amq.'))
-    throw new InputError(`The exchange "${name}" is built into the broker and cannot be deleted.`);
+    throw new InputError(l10n.t('The exchange "{0}" is built into the broker and cannot be deleted.', name));
   const opts = { ifUnused: bool(args.ifUnused, 'ifUnused', false) };
-  session.assertWritable(`deleting exchange "${name}"`);
+  session.assertWritable(l10n.t('deleting exchange "{0}"', name));
   await session.withChannel(
-    `deleting exchange "${name}"`,
+    l10n.t('deleting exchange "{0}"', name),
     async (ch) => {
       await ch.checkExchange(name);
       await ch.deleteExchange(name, opts);
@@ -255,8 +279,8 @@ export async function purgeQueue(
   args: { name: string },
   options: OperationOptions = {},
 ): Promise<{ messageCount: number }> {
-  const name = checkShortString(args.name, 'queue name');
-  session.assertWritable(`purging queue "${name}"`);
-  const ok = await session.withChannel(`purging queue "${name}"`, (ch) => ch.purgeQueue(name), options);
+  const name = checkShortString(args.name, l10n.t('queue name'));
+  session.assertWritable(l10n.t('purging queue "{0}"', name));
+  const ok = await session.withChannel(l10n.t('purging queue "{0}"', name), (ch) => ch.purgeQueue(name), options);
   return { messageCount: ok.messageCount };
 }

@@ -8,6 +8,7 @@
  * not the one amqplib would guess is written `{ "!": type, value }`, which
  * amqplib's encoder (and toAmqpTable) accept as is.
  */
+import * as l10n from '@vscode/l10n';
 import type { ChannelModel } from 'amqplib';
 
 const FRAME_HEADER = 2;
@@ -101,7 +102,7 @@ class TableReader {
       case 'V':
         return null;
       default:
-        throw new Error(`unknown AMQP field type "${tag}"`);
+        throw new Error(l10n.t('unknown AMQP field type "{0}"', tag));
     }
   }
 }
@@ -176,7 +177,7 @@ export class HeaderTap {
       while (buf.length >= 8) {
         const size = buf.readUInt32BE(3);
         if (buf.length < size + 8) break;
-        if (buf.readUInt8(size + 7) !== FRAME_END) throw new Error('frame end missing');
+        if (buf.readUInt8(size + 7) !== FRAME_END) throw new Error(l10n.t('frame end missing'));
         if (buf.readUInt8(0) === FRAME_HEADER) {
           const channel = buf.readUInt16BE(1);
           const list = this.queues.get(channel) ?? [];

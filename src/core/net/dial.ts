@@ -4,6 +4,7 @@
  * each ending in a short reason phrase ("connection refused by 127.0.0.1:1")
  * built from the one socket-error classifier, rather than a thrown stack.
  */
+import * as l10n from '@vscode/l10n';
 import { lookup } from 'node:dns/promises';
 import * as net from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -59,20 +60,25 @@ export function hostPort(host: string, port: number): string {
 function reasonFor(code: SocketErrorCode, phase: DialPhase, host: string, ep: string, raw: string, errno: string | undefined): string {
   switch (code) {
     case 'refused':
-      return `connection refused by ${ep}`;
+      return l10n.t('connection refused by {0}', ep);
     case 'notFound':
-      return `host name "${host}" not found (DNS ${errno ?? raw})`;
+      return l10n.t('host name "{0}" not found (DNS {1})', host, errno ?? raw);
     case 'unreachable':
-      return `${ep} is unreachable (${errno ?? raw})`;
+      return l10n.t('{0} is unreachable ({1})', ep, errno ?? raw);
     case 'timeout':
-      return `timed out connecting to ${ep} (${errno ?? raw})`;
+      return l10n.t('timed out connecting to {0} ({1})', ep, errno ?? raw);
     case 'reset':
-      return phase === 'tls' ? `${ep} reset the connection during the TLS handshake (is it a TLS port?)` : `connection reset by ${ep}`;
+      return phase === 'tls'
+        ? l10n.t('{0} reset the connection during the TLS handshake (is it a TLS port?)', ep)
+        : l10n.t('connection reset by {0}', ep);
     case 'closed':
-      return phase === 'tls' ? `${ep} closed the connection during the TLS handshake (is it a TLS port?)` : `connection closed by ${ep}`;
+      return phase === 'tls'
+        ? l10n.t('{0} closed the connection during the TLS handshake (is it a TLS port?)', ep)
+        : l10n.t('connection closed by {0}', ep);
     case 'tls': {
-      const hint = /wrong version number|packet length too long|unknown protocol/i.test(raw) ? ' (is it a TLS port?)' : '';
-      return `TLS handshake with ${ep} failed: ${raw}${hint}`;
+      return /wrong version number|packet length too long|unknown protocol/i.test(raw)
+        ? l10n.t('TLS handshake with {0} failed: {1} (is it a TLS port?)', ep, raw)
+        : l10n.t('TLS handshake with {0} failed: {1}', ep, raw);
     }
     case 'cancelled':
       return 'cancelled';
@@ -117,7 +123,8 @@ export async function resolveHost(
   if (family !== 0) return { ok: true, value: { address: host, family, lookedUp: false }, ms: roundMs(now() - started) };
   try {
     const outcome = await settleWithin(lookup(host), { timeoutMs, signal });
-    if (outcome.kind === 'timeout') return timedOut('dns', `DNS lookup of "${host}" timed out after ${Math.round(timeoutMs)} ms`);
+    if (outcome.kind === 'timeout')
+      return timedOut('dns', l10n.t('DNS lookup of "{0}" timed out after {1} ms', host, Math.round(timeoutMs)));
     if (outcome.kind === 'cancelled') return cancelled('dns');
     return {
       ok: true,
@@ -196,7 +203,11 @@ export function connectTcp(
       timeoutMs,
       signal,
       phase: 'tcp',
-      timeoutReason: `timed out after ${Math.round(budgetMs ?? timeoutMs)} ms waiting for ${hostPort(host, port)} to accept the connection`,
+      timeoutReason: l10n.t(
+        'timed out after {0} ms waiting for {1} to accept the connection',
+        Math.round(budgetMs ?? timeoutMs),
+        hostPort(host, port),
+      ),
     },
     (err) => describeSocketError(err, 'tcp', host, port),
   );
@@ -225,7 +236,12 @@ export function upgradeTls(
     connectionOptions = { ...(tlsOptions({ ...options, enabled: true }, host) ?? {}) };
   } catch (err) {
     socket.destroy();
-    return Promise.resolve({ ok: false, phase: 'tls', kind: 'tls', reason: `cannot read a TLS file of the profile: ${errorMessage(err)}` });
+    return Promise.resolve({
+      ok: false,
+      phase: 'tls',
+      kind: 'tls',
+      reason: l10n.t('cannot read a TLS file of the profile: {0}', errorMessage(err)),
+    });
   }
   const ep = hostPort(host, port);
   const secure = tls.connect({ ...connectionOptions, host, socket });
@@ -241,7 +257,7 @@ export function upgradeTls(
       timeoutMs,
       signal,
       phase: 'tls',
-      timeoutReason: `timed out after ${Math.round(budgetMs ?? timeoutMs)} ms in the TLS handshake with ${ep}`,
+      timeoutReason: l10n.t('timed out after {0} ms in the TLS handshake with {1}', Math.round(budgetMs ?? timeoutMs), ep),
     },
     (err) => describeSocketError(err, 'tls', host, port),
     {
@@ -250,7 +266,7 @@ export function upgradeTls(
         ok: false,
         phase: 'tls',
         kind: 'closed',
-        reason: `${ep} closed the connection during the TLS handshake (is it a TLS port?)`,
+        reason: l10n.t('{0} closed the connection during the TLS handshake (is it a TLS port?)', ep),
       }),
     },
   );
@@ -259,8 +275,12 @@ export function upgradeTls(
 /** One phrase for how a TLS session was verified. */
 export function describeTls(info: TlsInfo): string {
   return info.authorized
-    ? `${info.protocol}, certificate verified`
-    : `${info.protocol}, certificate NOT verified: ${info.authorizationError ?? 'unknown reason'} (allowed by allowSelfSigned)`;
+    ? l10n.t('{0}, certificate verified', info.protocol)
+    : l10n.t(
+        '{0}, certificate NOT verified: {1} (allowed by allowSelfSigned)',
+        info.protocol,
+        info.authorizationError ?? l10n.t('unknown reason'),
+      );
 }
 
 /**
@@ -282,7 +302,7 @@ export class SocketReader {
       this.wake?.();
     });
     socket.on('close', () => {
-      this.ended ??= 'the server closed the connection';
+      this.ended ??= l10n.t('the server closed the connection');
       this.wake?.();
     });
   }
@@ -312,7 +332,7 @@ export class SocketReader {
       if (signal?.aborted) return { ok: false, reason: 'cancelled', timedOut: false };
       if (this.ended !== undefined) return { ok: false, reason: this.ended, timedOut: false };
       const left = deadline - now();
-      if (left <= 0) return { ok: false, reason: `no answer within ${timeoutMs} ms`, timedOut: true };
+      if (left <= 0) return { ok: false, reason: l10n.t('no answer within {0} ms', timeoutMs), timedOut: true };
       await new Promise<void>((resolve) => {
         const timer = setTimeout(done, left);
         function done(): void {

@@ -4,6 +4,7 @@
  * the same code, then build their own sentence from it. The code travels on
  * the typed error as its `cause`, so the ui and the tests can read it.
  */
+import * as l10n from '@vscode/l10n';
 import { CancelledError, ConnectionError, TimeoutError, errorMessage, type BrokerError } from '../errors';
 
 export type SocketErrorCode = 'refused' | 'notFound' | 'unreachable' | 'timeout' | 'tls' | 'reset' | 'closed' | 'cancelled' | 'other';
@@ -79,22 +80,22 @@ export function classifySocketError(err: unknown): SocketFailure {
 export function adviceFor(code: SocketErrorCode): string {
   switch (code) {
     case 'refused':
-      return 'Check that a server listens there and that the host and port are right.';
+      return l10n.t('Check that a server listens there and that the host and port are right.');
     case 'notFound':
-      return 'Check the host name.';
+      return l10n.t('Check the host name.');
     case 'timeout':
-      return 'Check the host, the port and any firewall.';
+      return l10n.t('Check the host, the port and any firewall.');
     case 'unreachable':
-      return 'Check the network and the host.';
+      return l10n.t('Check the network and the host.');
     case 'reset':
     case 'closed':
-      return 'Check that the port speaks the expected protocol (TLS or plain).';
+      return l10n.t('Check that the port speaks the expected protocol (TLS or plain).');
     case 'tls':
-      return 'Check the CA file and the server name, or allow self-signed certificates in the profile.';
+      return l10n.t('Check the CA file and the server name, or allow self-signed certificates in the profile.');
     case 'cancelled':
-      return 'It was cancelled.';
+      return l10n.t('It was cancelled.');
     case 'other':
-      return 'Check the host and port.';
+      return l10n.t('Check the host and port.');
   }
 }
 

@@ -4,6 +4,7 @@
  * `|1|salt|hmac` entries, simple `*` / `?` patterns and `!` negation;
  * `@revoked` counts as a mismatch, `@cert-authority` lines are skipped).
  */
+import * as l10n from '@vscode/l10n';
 import { createHash, createHmac } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { ConnectionError, type BrokerError } from '../errors';
@@ -107,18 +108,32 @@ export async function verifyHostKey(check: HostKeyCheck): Promise<BrokerError | 
   if (pinned) {
     if (sameFingerprint(pinned, fingerprint)) return undefined;
     return new ConnectionError(
-      `The host key of ${where} has changed: it is ${fingerprint}, but the profile pins ${pinned}. Nothing was sent; if the server's key really changed, update "hostKey" in the profile.`,
+      l10n.t(
+        'The host key of {0} has changed: it is {1}, but the profile pins {2}. Nothing was sent; if the server\'s key really changed, update "hostKey" in the profile.',
+        where,
+        fingerprint,
+        pinned,
+      ),
     );
   }
   const verdict = await checkKnownHostsFile(knownHostsPath, check.host, check.port, check.key);
   if (verdict === 'match') return undefined;
   if (verdict === 'mismatch') {
     return new ConnectionError(
-      `The host key of ${where} (${fingerprint}) does not match ${knownHostsPath}. Nothing was sent; check the server, then fix known_hosts or pin the key in the profile.`,
+      l10n.t(
+        'The host key of {0} ({1}) does not match {2}. Nothing was sent; check the server, then fix known_hosts or pin the key in the profile.',
+        where,
+        fingerprint,
+        knownHostsPath,
+      ),
     );
   }
   if (check.ask && (await check.ask(fingerprint))) return undefined;
   return new ConnectionError(
-    `The host key of ${where} is not known: its fingerprint is ${fingerprint}. Check it with the server's administrator, then pin it as "hostKey" in the profile's ssh settings.`,
+    l10n.t(
+      'The host key of {0} is not known: its fingerprint is {1}. Check it with the server\'s administrator, then pin it as "hostKey" in the profile\'s ssh settings.',
+      where,
+      fingerprint,
+    ),
   );
 }

@@ -14,6 +14,7 @@
  * last user let go (a subscription outlives the pool session that dialled
  * it when settings change); the tunnel closes when that connection does.
  */
+import * as l10n from '@vscode/l10n';
 import { readFile } from 'node:fs/promises';
 import * as net from 'node:net';
 import { homedir } from 'node:os';
@@ -197,7 +198,7 @@ export class SshTunnel {
 
   /** The last hop's client: the live one, the one connecting, or a new attempt (rate-limited after a failure). */
   private client(): Promise<Client> {
-    if (this.closed) return Promise.reject(new ConnectionError(`The SSH tunnel ${this.label} is closed.`));
+    if (this.closed) return Promise.reject(new ConnectionError(l10n.t('The SSH tunnel {0} is closed.', this.label)));
     const live = this.clients.at(-1);
     if (live && this.clients.length === sshChain(this.config).length) return Promise.resolve(live);
     if (this.connecting) return this.connecting;
@@ -209,7 +210,8 @@ export class SshTunnel {
         return client;
       },
       (err: unknown) => {
-        const failure = err instanceof BrokerError ? err : new ConnectionError(`SSH tunnel ${this.label} failed: ${errorMessage(err)}.`);
+        const failure =
+          err instanceof BrokerError ? err : new ConnectionError(l10n.t('SSH tunnel {0} failed: {1}.', this.label, errorMessage(err)));
         this.backoffMs = Math.min(this.backoffMs === 0 ? 200 : this.backoffMs * 2, MAX_BACKOFF_MS);
         this.nextAttemptAt = Date.now() + this.backoffMs;
         this.lastError = failure;
@@ -266,7 +268,12 @@ export class SshTunnel {
         config.privateKey = await readFile(hop.privateKeyPath);
       } catch (err) {
         throw new InputError(
-          `The SSH key "${hop.privateKeyPath}" for ${where} cannot be read (${errorMessage(err)}); check the profile's privateKeyPath.`,
+          l10n.t(
+            'The SSH key "{0}" for {1} cannot be read ({2}); check the profile\'s privateKeyPath.',
+            hop.privateKeyPath,
+            where,
+            errorMessage(err),
+          ),
         );
       }
     }
@@ -276,7 +283,7 @@ export class SshTunnel {
       const agentSocket = process.env.SSH_AUTH_SOCK;
       if (!agentSocket)
         throw new InputError(
-          `${where} is set to use the SSH agent, but SSH_AUTH_SOCK is not set: start an agent (ssh-agent) or use a key file.`,
+          l10n.t('{0} is set to use the SSH agent, but SSH_AUTH_SOCK is not set: start an agent (ssh-agent) or use a key file.', where),
         );
       config.agent = agentSocket;
     }
@@ -286,11 +293,11 @@ export class SshTunnel {
       this.verifyHostKey(hop, key).then(
         (problem) => {
           refusal = problem;
-          if (!problem) observe('hostKey', `${hostKeyFingerprint(key)} trusted`);
+          if (!problem) observe('hostKey', l10n.t('{0} trusted', hostKeyFingerprint(key)));
           verify(problem === undefined);
         },
         (err: unknown) => {
-          refusal = new ConnectionError(`Checking the host key of ${where} failed: ${errorMessage(err)}.`);
+          refusal = new ConnectionError(l10n.t('Checking the host key of {0} failed: {1}.', where, errorMessage(err)));
           verify(false);
         },
       );
@@ -301,9 +308,11 @@ export class SshTunnel {
         client.end();
         reject(refusal ?? describeSshError(err, where, this.options.timeoutMs));
       };
-      client.once('connect', () => observe('connected', sock ? `reached ${where} through the previous hop` : `connected to ${where}`));
+      client.once('connect', () =>
+        observe('connected', sock ? l10n.t('reached {0} through the previous hop', where) : l10n.t('connected to {0}', where)),
+      );
       client.once('ready', () => {
-        observe('authenticated', `logged in as ${hop.username}`);
+        observe('authenticated', l10n.t('logged in as {0}', hop.username));
         client.removeListener('error', fail);
         client.on('error', (err: unknown) => this.logger.warn(`SSH ${where}: ${errorMessage(err)}`));
         resolve(client);
@@ -358,7 +367,13 @@ function forwardOut(client: Client, host: string, port: number, via: string): Pr
       if (err)
         reject(
           new ConnectionError(
-            `The SSH server ${via} could not open a connection to ${host}:${port}: ${errorMessage(err)}. Check that it can reach that address and allows TCP forwarding.`,
+            l10n.t(
+              'The SSH server {0} could not open a connection to {1}:{2}: {3}. Check that it can reach that address and allows TCP forwarding.',
+              via,
+              host,
+              port,
+              errorMessage(err),
+            ),
           ),
         );
       else resolve(stream);

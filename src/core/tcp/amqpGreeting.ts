@@ -5,6 +5,7 @@
  * and version (or, if it speaks another version, with its own header).
  * Pure parsing, no I/O.
  */
+import * as l10n from '@vscode/l10n';
 import { displayBytes } from '../bytes';
 
 /** "AMQP" 0 0 9 1. */
@@ -36,7 +37,7 @@ class Reader {
   constructor(private readonly buf: Buffer) {}
 
   private need(n: number): void {
-    if (this.offset + n > this.buf.length) throw new RangeError('truncated field table');
+    if (this.offset + n > this.buf.length) throw new RangeError(l10n.t('truncated field table'));
   }
   u8(): number {
     this.need(1);
@@ -113,14 +114,14 @@ class Reader {
       const name = this.shortStr();
       out[name] = this.value();
     }
-    if (this.offset !== end) throw new RangeError('field table overruns its length');
+    if (this.offset !== end) throw new RangeError(l10n.t('field table overruns its length'));
     return out;
   }
   array(): unknown[] {
     const end = this.u32() + this.offset;
     const out: unknown[] = [];
     while (this.offset < end) out.push(this.value());
-    if (this.offset !== end) throw new RangeError('field array overruns its length');
+    if (this.offset !== end) throw new RangeError(l10n.t('field array overruns its length'));
     return out;
   }
   value(): unknown {
@@ -165,7 +166,7 @@ class Reader {
       case 'V':
         return null;
       default:
-        throw new RangeError(`unknown field type "${type}"`);
+        throw new RangeError(l10n.t('unknown field type "{0}"', type));
     }
   }
 }

@@ -8,6 +8,7 @@
  * with one sentence, and later steps are not run. No password ever appears
  * in a result.
  */
+import * as l10n from '@vscode/l10n';
 import type * as net from 'node:net';
 import {
   AuthError,
@@ -41,14 +42,16 @@ export type { ConnectionTestOptions, ConnectionTestResult, TestStep, TestStepNam
 export function connectionTestLines(profile: ResolvedRedisProfile | ResolvedRabbitProfile, result: ConnectionTestResult): string[] {
   const kind = profile.kind === 'redis' ? 'Redis' : 'RabbitMQ';
   const outcome = result.ok
-    ? `It works${result.serverVersion ? `: server version ${result.serverVersion}` : ''}.`
-    : `It failed: ${result.error ?? 'a step failed'}`;
+    ? result.serverVersion
+      ? l10n.t('It works: server version {0}.', result.serverVersion)
+      : l10n.t('It works.')
+    : l10n.t('It failed: {0}', result.error ?? l10n.t('a step failed'));
   const width = Math.max(0, ...result.steps.map((s) => s.step.length));
   const steps = result.steps.map((s) => {
     const said = s.ok ? (s.detail ?? '') : (s.error ?? '');
     return `${s.ok ? '✓' : '✗'} ${s.step.padEnd(width)} ${s.ms.toFixed(1).padStart(8)} ms  ${said}`.trimEnd();
   });
-  return [`Test Connection: ${kind} profile "${profile.name}" (${endpoint(profile)})`, outcome, '', ...steps];
+  return [l10n.t('Test Connection: {0} profile "{1}" ({2})', kind, profile.name, endpoint(profile)), outcome, '', ...steps];
 }
 function dialError(where: string, failure: DialFailure): BrokerError {
   if (failure.kind === 'cancelled') return new CancelledError();
@@ -68,7 +71,9 @@ async function openSteps(
   const address = await rec.run('dns', async () => {
     const r = await resolveHost(host, rec.remaining(), signal);
     if (!r.ok) throw dialError(where, r);
-    const detail = r.value.lookedUp ? `${host} resolved to ${r.value.address}` : `${host} is an IP address: no lookup needed`;
+    const detail = r.value.lookedUp
+      ? l10n.t('{0} resolved to {1}', host, r.value.address)
+      : l10n.t('{0} is an IP address: no lookup needed', host);
     return { value: r.value.address, detail };
   });
   const raw = await rec.run('tcp', async () => {
@@ -77,7 +82,11 @@ async function openSteps(
     const s = r.value;
     return {
       value: s,
-      detail: `connected ${hostPort(s.localAddress ?? '?', s.localPort ?? 0)} -> ${hostPort(s.remoteAddress ?? address, s.remotePort ?? port)}`,
+      detail: l10n.t(
+        'connected {0} -> {1}',
+        hostPort(s.localAddress ?? '?', s.localPort ?? 0),
+        hostPort(s.remoteAddress ?? address, s.remotePort ?? port),
+      ),
     };
   });
   raw.setNoDelay(true);
@@ -121,7 +130,11 @@ async function call(wire: RedisWire, rec: StepRecorder, where: string, argv: str
     if (outcome === 'cancelled') throw new CancelledError();
     if (outcome === 'timeout')
       throw new TimeoutError(
-        `${where} did not answer ${argv[0]} before the connect timeout ran out. Check that the port is a Redis server and the TLS setting.`,
+        l10n.t(
+          '{0} did not answer {1} before the connect timeout ran out. Check that the port is a Redis server and the TLS setting.',
+          where,
+          argv[0],
+        ),
       );
     return outcome;
   } catch (err) {
@@ -129,11 +142,22 @@ async function call(wire: RedisWire, rec: StepRecorder, where: string, argv: str
     const bad = wire.client.protocolError;
     if (bad)
       throw new ConnectionError(
-        `${where} did not answer ${argv[0]} like a Redis server: it sent "${displayBytes(bad.received, 80)}". Check the port and the TLS setting.`,
+        l10n.t(
+          '{0} did not answer {1} like a Redis server: it sent "{2}". Check the port and the TLS setting.',
+          where,
+          argv[0],
+          displayBytes(bad.received, 80),
+        ),
       );
-    const why = wire.socketError ? `: ${errorMessage(wire.socketError).replace(/[.\s]+$/, '')}` : '';
     throw new ConnectionError(
-      `${where} ended the connection after ${argv[0]}${why}. Check that the port is a Redis server and the TLS setting.`,
+      wire.socketError
+        ? l10n.t(
+            '{0} ended the connection after {1}: {2}. Check that the port is a Redis server and the TLS setting.',
+            where,
+            argv[0],
+            errorMessage(wire.socketError).replace(/[.\s]+$/, ''),
+          )
+        : l10n.t('{0} ended the connection after {1}. Check that the port is a Redis server and the TLS setting.', where, argv[0]),
     );
   } finally {
     if (timer) clearTimeout(timer);
@@ -194,7 +218,7 @@ export async function testRedisProfile(
   options: ConnectionTestOptions = {},
 ): Promise<ConnectionTestResult> {
   const { signal } = options;
-  const where = `Redis profile "${profile.name}" (${endpoint(profile)})`;
+  const where = l10n.t('Redis profile "{0}" ({1})', profile.name, endpoint(profile));
   const tls = profile.tls && profile.tls.enabled !== false ? profile.tls : undefined;
   return probeProfile(where, profile, tls, password, options, async (probe) => {
     const { rec, socket: s } = probe;
@@ -205,16 +229,25 @@ export async function testRedisProfile(
         const argv = profile.username ? ['AUTH', profile.username, password] : ['AUTH', password];
         const reply = await call(wire, rec, where, argv, signal);
         if (reply.type === 'status')
-          return { value: undefined, detail: `AUTH accepted${profile.username ? ` for user "${profile.username}"` : ''}` };
+          return {
+            value: undefined,
+            detail: profile.username ? l10n.t('AUTH accepted for user "{0}"', profile.username) : l10n.t('AUTH accepted'),
+          };
         const text = shown(reply);
         if (reply.type === 'error' && /without any password configured/i.test(text))
-          return { value: undefined, detail: 'the server needs no password: the one given is not used' };
+          return { value: undefined, detail: l10n.t('the server needs no password: the one given is not used') };
         if (reply.type === 'error' && /WRONGPASS|invalid (username-)?password/i.test(text)) {
           throw new AuthError(
-            `${where} refused the login${profile.username ? ` of user "${profile.username}"` : ''}: wrong user name or password. Set the right password with "Set Password".`,
+            profile.username
+              ? l10n.t(
+                  '{0} refused the login of user "{1}": wrong user name or password. Set the right password with "Set Password".',
+                  where,
+                  profile.username,
+                )
+              : l10n.t('{0} refused the login: wrong user name or password. Set the right password with "Set Password".', where),
           );
         }
-        throw new AuthError(`${where} refused AUTH: ${text}. Check the user name and password.`);
+        throw new AuthError(l10n.t('{0} refused AUTH: {1}. Check the user name and password.', where, text));
       });
     }
     probe.serverVersion = await rec.run('greeting', async () => {
@@ -223,25 +256,34 @@ export async function testRedisProfile(
       const pingMs = roundMs(now() - started);
       if (pong.type === 'error' && /NOAUTH/i.test(pong.message)) {
         throw new AuthError(
-          `${where} requires a password (NOAUTH): set it with "Set Password"${profile.username ? '' : ', and the user name if it uses ACL users'}.`,
+          profile.username
+            ? l10n.t('{0} requires a password (NOAUTH): set it with "Set Password".', where)
+            : l10n.t('{0} requires a password (NOAUTH): set it with "Set Password", and the user name if it uses ACL users.', where),
         );
       }
       if (pong.type !== 'status' || pong.value !== 'PONG')
-        throw new ConnectionError(`${where} answered PING with "${shown(pong)}" instead of PONG. Check that the port is a Redis server.`);
+        throw new ConnectionError(
+          l10n.t('{0} answered PING with "{1}" instead of PONG. Check that the port is a Redis server.', where, shown(pong)),
+        );
       if (profile.db !== 0) {
         const selected = await call(wire, rec, where, ['SELECT', String(profile.db)], signal);
         if (selected.type === 'error')
-          throw new NotFoundError(`${where} refused database ${profile.db}: ${selected.message}. Pick a database the server has.`);
+          throw new NotFoundError(
+            l10n.t('{0} refused database {1}: {2}. Pick a database the server has.', where, profile.db, selected.message),
+          );
       }
       const info = await call(wire, rec, where, ['INFO', 'server'], signal);
       const text = info.type === 'bulk' ? info.value.toString('utf8') : '';
       const field = (name: string): string | undefined => new RegExp(`^${name}:(.*)$`, 'm').exec(text)?.[1]?.trim();
       const version = field('redis_version');
       const mode = field('redis_mode');
-      const parts = [`PONG in ${pingMs} ms`];
+      const parts = [l10n.t('PONG in {0} ms', pingMs)];
       if (version) parts.push(`Redis ${version}${mode ? ` (${mode})` : ''}`);
-      else parts.push(`INFO server gave no version${info.type === 'error' ? ` (${info.message})` : ''}`);
-      if (profile.db !== 0) parts.push(`database ${profile.db} selected`);
+      else
+        parts.push(
+          info.type === 'error' ? l10n.t('INFO server gave no version ({0})', info.message) : l10n.t('INFO server gave no version'),
+        );
+      if (profile.db !== 0) parts.push(l10n.t('database {0} selected', profile.db));
       return { value: version, detail: parts.join('; ') };
     });
   });
@@ -256,7 +298,7 @@ export async function testRabbitProfile(
   options: ConnectionTestOptions = {},
 ): Promise<ConnectionTestResult> {
   const { signal } = options;
-  const where = `RabbitMQ profile "${profile.name}" (${endpoint(profile)})`;
+  const where = l10n.t('RabbitMQ profile "{0}" ({1})', profile.name, endpoint(profile));
   const tls = rabbitUsesTls(profile) ? { ...profile.tls } : undefined;
   return probeProfile(where, profile, tls, password, options, async (probe) => {
     const { rec, socket: s, dialled } = probe;
@@ -268,23 +310,47 @@ export async function testRabbitProfile(
         if (r.reason === 'cancelled') throw new CancelledError();
         if (r.timedOut)
           throw new TimeoutError(
-            `${where} did not answer the AMQP protocol header within the connect timeout (${profile.connectTimeoutMs} ms). Check that the port is an AMQP port and the TLS setting (amqp:// or amqps://).`,
+            l10n.t(
+              '{0} did not answer the AMQP protocol header within the connect timeout ({1} ms). Check that the port is an AMQP port and the TLS setting (amqp:// or amqps://).',
+              where,
+              profile.connectTimeoutMs,
+            ),
           );
         throw new ConnectionError(
-          `${where} ended the connection after the AMQP protocol header: ${r.reason}. Check that the port is an AMQP 0-9-1 port and the TLS setting.`,
+          l10n.t(
+            '{0} ended the connection after the AMQP protocol header: {1}. Check that the port is an AMQP 0-9-1 port and the TLS setting.',
+            where,
+            r.reason,
+          ),
         );
       }
       const g = r.value;
       if (g.kind === 'protocolHeader')
         throw new ConnectionError(
-          `${where} speaks AMQP ${g.version}, not 0-9-1. Point the profile at an AMQP 0-9-1 listener (RabbitMQ's default is 5672).`,
+          l10n.t(
+            "{0} speaks AMQP {1}, not 0-9-1. Point the profile at an AMQP 0-9-1 listener (RabbitMQ's default is 5672).",
+            where,
+            g.version,
+          ),
         );
       if (g.kind === 'unexpected')
         throw new ConnectionError(
-          `${where} did not answer like an AMQP broker: it sent "${g.preview}". Check the port and the TLS setting.`,
+          l10n.t('{0} did not answer like an AMQP broker: it sent "{1}". Check the port and the TLS setting.', where, g.preview),
         );
       const broker = describeBroker(g.start.serverProperties);
-      const detail = `connection.start from ${broker.product ?? 'an unnamed broker'}${broker.version ? ` ${broker.version}` : ''}${broker.platform ? ` on ${broker.platform}` : ''} (AMQP ${g.start.versionMajor}-${g.start.versionMinor}, mechanisms ${g.start.mechanisms.join(' ')})`;
+      const name = `${broker.product ?? l10n.t('an unnamed broker')}${broker.version ? ` ${broker.version}` : ''}`;
+      const { versionMajor, versionMinor } = g.start;
+      const mechanisms = g.start.mechanisms.join(' ');
+      const detail = broker.platform
+        ? l10n.t(
+            'connection.start from {0} on {1} (AMQP {2}-{3}, mechanisms {4})',
+            name,
+            broker.platform,
+            versionMajor,
+            versionMinor,
+            mechanisms,
+          )
+        : l10n.t('connection.start from {0} (AMQP {1}-{2}, mechanisms {3})', name, versionMajor, versionMinor, mechanisms);
       s.end();
       return { value: broker.version, detail };
     });
@@ -296,8 +362,8 @@ export async function testRabbitProfile(
       const parts: string[] = [];
       if (o.managementVersion) parts.push(`management_version ${o.managementVersion}`);
       if (o.rabbitmqVersion) parts.push(`rabbitmq_version ${o.rabbitmqVersion}`);
-      if (o.clusterName) parts.push(`cluster ${o.clusterName}`);
-      return { value: undefined, detail: parts.length > 0 ? parts.join(', ') : 'GET /api/overview answered' };
+      if (o.clusterName) parts.push(l10n.t('cluster {0}', o.clusterName));
+      return { value: undefined, detail: parts.length > 0 ? parts.join(', ') : l10n.t('GET /api/overview answered') };
     });
   });
 }

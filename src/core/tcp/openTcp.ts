@@ -4,6 +4,7 @@
  * close unless `keep`. A connection that cannot be made is a result with a
  * `connectionFailed` event, not a thrown error.
  */
+import * as l10n from '@vscode/l10n';
 import { fromBuffer, isHexBytes, toBuffer, type BytesLike } from '../bytes';
 import { CancelledError, InputError, errorMessage } from '../errors';
 import { checkHost, checkPort, checkTimeout, type TlsOptions } from '../profiles';
@@ -68,31 +69,32 @@ function isTlsOptions(value: unknown): value is TlsOptions {
 /** Checks a plain-object argument of `tcp.open`; throws an InputError sentence. */
 export function parseTcpOpenArgs(raw: unknown): TcpOpenArgs {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw new InputError('Opening a TCP session needs an argument like { host: "127.0.0.1", port: 6379 }.');
+    throw new InputError(l10n.t('Opening a TCP session needs an argument like { host: "127.0.0.1", port: 6379 }.'));
   }
   const o = raw as Record<string, unknown>;
   const hostProblem = checkHost(o.host);
-  if (hostProblem) throw new InputError(`TCP session: ${hostProblem}`);
+  if (hostProblem) throw new InputError(l10n.t('TCP session: {0}', hostProblem));
   const portProblem = checkPort(o.port);
-  if (portProblem) throw new InputError(`TCP session: ${portProblem}`);
+  if (portProblem) throw new InputError(l10n.t('TCP session: {0}', portProblem));
   const args: TcpOpenArgs = { host: o.host as string, port: Number(o.port) };
   if (o.tls !== undefined) {
     if (typeof o.tls !== 'boolean' && !isTlsOptions(o.tls)) {
       throw new InputError(
-        'TCP session: "tls" must be true, false or { ca?, cert?, key?, servername?, allowSelfSigned? } with file paths as text.',
+        l10n.t('TCP session: "tls" must be true, false or { ca?, cert?, key?, servername?, allowSelfSigned? } with file paths as text.'),
       );
     }
     args.tls = o.tls;
   }
   if (o.send !== undefined) {
-    if (typeof o.send !== 'string' && !isHexBytes(o.send)) throw new InputError('TCP session: "send" must be text or { hex: "…" }.');
-    toBuffer(o.send, 'data to send');
+    if (typeof o.send !== 'string' && !isHexBytes(o.send))
+      throw new InputError(l10n.t('TCP session: "send" must be text or { hex: "…" }.'));
+    toBuffer(o.send, l10n.t('data to send'));
     args.send = o.send;
   }
   if (o.take !== undefined) {
     if (typeof o.take !== 'number' || !Number.isInteger(o.take) || o.take < 0) {
       throw new InputError(
-        `TCP session: "take" ${JSON.stringify(o.take) ?? typeof o.take} is not valid: give a whole number of bytes, 0 or more.`,
+        l10n.t('TCP session: "take" {0} is not valid: give a whole number of bytes, 0 or more.', JSON.stringify(o.take) ?? typeof o.take),
       );
     }
     args.take = o.take;
@@ -100,20 +102,20 @@ export function parseTcpOpenArgs(raw: unknown): TcpOpenArgs {
   for (const key of ['timeoutMs', 'connectTimeoutMs'] as const) {
     if (o[key] === undefined) continue;
     const problem = checkTimeout(o[key]);
-    if (problem) throw new InputError(`TCP session: "${key}": ${problem}`);
+    if (problem) throw new InputError(l10n.t('TCP session: "{0}": {1}', key, problem));
     args[key] = o[key] as number;
   }
   if (o.keep !== undefined) {
-    if (typeof o.keep !== 'boolean') throw new InputError('TCP session: "keep" must be true or false.');
+    if (typeof o.keep !== 'boolean') throw new InputError(l10n.t('TCP session: "keep" must be true or false.'));
     args.keep = o.keep;
   }
   if (o.profile !== undefined) {
     if (typeof o.profile !== 'string' || o.profile.trim() === '')
-      throw new InputError('TCP session: "profile" must be the name of a profile whose SSH tunnel to go through.');
+      throw new InputError(l10n.t('TCP session: "profile" must be the name of a profile whose SSH tunnel to go through.'));
     args.profile = o.profile;
   }
   if (o.kind !== undefined) {
-    if (o.kind !== 'redis' && o.kind !== 'rabbitmq') throw new InputError('TCP session: "kind" must be "redis" or "rabbitmq".');
+    if (o.kind !== 'redis' && o.kind !== 'rabbitmq') throw new InputError(l10n.t('TCP session: "kind" must be "redis" or "rabbitmq".'));
     args.kind = o.kind;
   }
   return args;
@@ -131,7 +133,8 @@ export async function openTcp(args: TcpOpenArgs, options: OpenTcpOptions = {}): 
   if (args.tls !== undefined) sessionOptions.tls = args.tls;
   if (options.maxReceivedBytes !== undefined) sessionOptions.maxReceivedBytes = options.maxReceivedBytes;
   const { reached } = options;
-  if (reached?.tunnelled) sessionOptions.via = { host: reached.host, port: reached.port, label: options.viaLabel ?? 'an SSH tunnel' };
+  if (reached?.tunnelled)
+    sessionOptions.via = { host: reached.host, port: reached.port, label: options.viaLabel ?? l10n.t('an SSH tunnel') };
   const session = new TcpSession(sessionOptions, options.protocol);
   if (reached) void session.whenClosed().then(() => reached.release());
   const onAbort = (): void => void session.close();

@@ -4,6 +4,7 @@
  * the management API's /api/overview with basic auth. Each resolves with a
  * detail phrase or throws one sentence; the password never appears in either.
  */
+import * as l10n from '@vscode/l10n';
 import * as https from 'node:https';
 import { connect as amqpConnect, type ChannelModel, type Options, type SocketOptions } from 'amqplib';
 import { AuthError, BrokerError, CancelledError, ConnectionError, NotFoundError, TimeoutError, errorMessage } from '../errors';
@@ -26,7 +27,7 @@ export function rabbitUsesTls(profile: ResolvedRabbitProfile): boolean {
 }
 
 function where(profile: ResolvedRabbitProfile): string {
-  return `RabbitMQ profile "${profile.name}" (${endpoint(profile)})`;
+  return l10n.t('RabbitMQ profile "{0}" ({1})', profile.name, endpoint(profile));
 }
 
 /** Turns an amqplib connect error into one sentence. */
@@ -35,24 +36,38 @@ export function describeAmqpLoginError(profile: ResolvedRabbitProfile, err: unkn
   const raw = redactText(errorMessage(err), password ? [password] : []);
   const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
   if (/ACCESS[-_]REFUSED|403/.test(raw)) {
-    const why = password === undefined ? 'no password is stored for it' : 'wrong user name or password';
+    const why = password === undefined ? l10n.t('no password is stored for it') : l10n.t('wrong user name or password');
     return new AuthError(
-      `${where(profile)} refused the login of user "${profile.username}": ${why} (ACCESS_REFUSED). Set the right password with "Set Password".`,
+      l10n.t(
+        '{0} refused the login of user "{1}": {2} (ACCESS_REFUSED). Set the right password with "Set Password".',
+        where(profile),
+        profile.username,
+        why,
+      ),
     );
   }
   // amqplib drops the close reason when the broker refuses connection.open: that is the vhost.
   if (/NOT[-_]ALLOWED|vhost .* not found|530|Expected ConnectionOpenOk; got <ConnectionClose/.test(raw)) {
     return new NotFoundError(
-      `${where(profile)} refused the virtual host "${profile.vhost}": it does not exist or user "${profile.username}" has no access to it. Check the vhost in the profile's URL and the user's permissions.`,
+      l10n.t(
+        '{0} refused the virtual host "{1}": it does not exist or user "{2}" has no access to it. Check the vhost in the profile\'s URL and the user\'s permissions.',
+        where(profile),
+        profile.vhost,
+        profile.username,
+      ),
     );
   }
   if (typeof code === 'string' || /ECONN|ETIMEDOUT|ENOTFOUND/.test(raw)) {
     return new ConnectionError(
-      `${where(profile)}: the AMQP connection failed: ${describeSocketError(err, 'tcp', profile.host, profile.port).reason}. Check the host and port.`,
+      l10n.t(
+        '{0}: the AMQP connection failed: {1}. Check the host and port.',
+        where(profile),
+        describeSocketError(err, 'tcp', profile.host, profile.port).reason,
+      ),
     );
   }
   return new ConnectionError(
-    `${where(profile)}: the AMQP login failed: ${raw.replace(/[.\s]+$/, '')}. Check the profile's URL, user and password.`,
+    l10n.t("{0}: the AMQP login failed: {1}. Check the profile's URL, user and password.", where(profile), raw.replace(/[.\s]+$/, '')),
   );
 }
 
@@ -89,7 +104,11 @@ export async function amqpLogin(
       signal,
       timeoutError: () =>
         new TimeoutError(
-          `${where(profile)} did not complete the AMQP login within ${Math.round(timeoutMs)} ms. Check the host, port, TLS setting and firewall.`,
+          l10n.t(
+            '{0} did not complete the AMQP login within {1} ms. Check the host, port, TLS setting and firewall.',
+            where(profile),
+            Math.round(timeoutMs),
+          ),
         ),
       cancelledError: () => new CancelledError(),
       // A connection that opens after we gave up is closed at once.
@@ -109,8 +128,10 @@ export async function amqpLogin(
     // Closing a connection that the broker already closed is not a failure of the login.
   }
   const product =
-    typeof props.product === 'string' ? `${props.product} ${typeof props.version === 'string' ? props.version : ''}`.trim() : 'the broker';
-  return `logged in as "${profile.username}" to vhost "${profile.vhost}" of ${product}, then closed`;
+    typeof props.product === 'string'
+      ? `${props.product} ${typeof props.version === 'string' ? props.version : ''}`.trim()
+      : l10n.t('the broker');
+  return l10n.t('logged in as "{0}" to vhost "{1}" of {2}, then closed', profile.username, profile.vhost, product);
 }
 
 export interface ManagementOverview {
@@ -184,7 +205,11 @@ export async function managementOverview(
     }
   }
   throw new (last instanceof TimeoutError ? TimeoutError : ConnectionError)(
-    `No management API of RabbitMQ profile "${profile.name}" could be reached: ${failures.join('; ')}. Check "managementUrls" and that at least one node runs with the rabbitmq_management plugin enabled.`,
+    l10n.t(
+      'No management API of RabbitMQ profile "{0}" could be reached: {1}. Check "managementUrls" and that at least one node runs with the rabbitmq_management plugin enabled.',
+      profile.name,
+      failures.join('; '),
+    ),
   );
 }
 
@@ -209,7 +234,12 @@ async function overviewAt(
     if (signal?.aborted) throw new CancelledError();
     if (timeout.aborted)
       throw new TimeoutError(
-        `The management API of RabbitMQ profile "${profile.name}" at ${base} did not answer within ${Math.round(timeoutMs)} ms. Check "managementUrl" and that the rabbitmq_management plugin is enabled.`,
+        l10n.t(
+          'The management API of RabbitMQ profile "{0}" at {1} did not answer within {2} ms. Check "managementUrl" and that the rabbitmq_management plugin is enabled.',
+          profile.name,
+          base,
+          Math.round(timeoutMs),
+        ),
       );
     const cause = causeOf(err);
     const u = new URL(base);
@@ -221,22 +251,42 @@ async function overviewAt(
       port,
     ).reason;
     throw new ConnectionError(
-      `The management API of RabbitMQ profile "${profile.name}" at ${base} cannot be reached: ${redactText(reason, password ? [password] : [])}. Check "managementUrl" and that the rabbitmq_management plugin is enabled.`,
+      l10n.t(
+        'The management API of RabbitMQ profile "{0}" at {1} cannot be reached: {2}. Check "managementUrl" and that the rabbitmq_management plugin is enabled.',
+        profile.name,
+        base,
+        redactText(reason, password ? [password] : []),
+      ),
     );
   }
   if (answer.status === 401) {
     throw new AuthError(
-      `The management API of RabbitMQ profile "${profile.name}" at ${base} refused the login of user "${profile.username}" (HTTP 401): ${password === undefined ? 'no password is stored for it' : 'wrong password, or the user has no management tag'}. Set the right password with "Set Password" or give the user the "management" tag.`,
+      l10n.t(
+        'The management API of RabbitMQ profile "{0}" at {1} refused the login of user "{2}" (HTTP 401): {3}. Set the right password with "Set Password" or give the user the "management" tag.',
+        profile.name,
+        base,
+        profile.username,
+        password === undefined ? l10n.t('no password is stored for it') : l10n.t('wrong password, or the user has no management tag'),
+      ),
     );
   }
   if (answer.status === 404) {
     throw new NotFoundError(
-      `The management API of RabbitMQ profile "${profile.name}" was not found at ${base} (HTTP 404 for /api/overview). Check "managementUrl".`,
+      l10n.t(
+        'The management API of RabbitMQ profile "{0}" was not found at {1} (HTTP 404 for /api/overview). Check "managementUrl".',
+        profile.name,
+        base,
+      ),
     );
   }
   if (answer.status < 200 || answer.status >= 300) {
     throw new UnreadableAnswer(
-      `The management API of RabbitMQ profile "${profile.name}" at ${base} answered HTTP ${answer.status} for /api/overview. Check "managementUrl" and the broker's log.`,
+      l10n.t(
+        'The management API of RabbitMQ profile "{0}" at {1} answered HTTP {2} for /api/overview. Check "managementUrl" and the broker\'s log.',
+        profile.name,
+        base,
+        answer.status,
+      ),
     );
   }
   let body: unknown;
@@ -244,7 +294,11 @@ async function overviewAt(
     body = JSON.parse(answer.body);
   } catch {
     throw new UnreadableAnswer(
-      `The management API of RabbitMQ profile "${profile.name}" at ${base} did not answer JSON for /api/overview: is it a RabbitMQ management endpoint? Check "managementUrl".`,
+      l10n.t(
+        'The management API of RabbitMQ profile "{0}" at {1} did not answer JSON for /api/overview: is it a RabbitMQ management endpoint? Check "managementUrl".',
+        profile.name,
+        base,
+      ),
     );
   }
   const o = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};

@@ -6,6 +6,7 @@
  * connectionFailed. Every event is also kept as a line in a bounded log, and
  * received bytes in a bounded buffer, so a command can return them.
  */
+import * as l10n from '@vscode/l10n';
 import type * as net from 'node:net';
 import { toBuffer, type BytesLike } from '../bytes';
 import { ConnectionError, type BrokerError } from '../errors';
@@ -170,7 +171,7 @@ export class TcpSession {
 
   private async doConnect(): Promise<void> {
     if (this.currentState !== 'new')
-      throw new ConnectionError(`The TCP session with ${this.endpoint} was already closed: open a new session.`);
+      throw new ConnectionError(l10n.t('The TCP session with {0} was already closed: open a new session.', this.endpoint));
     this.currentState = 'connecting';
     const timeoutMs = this.options.connectTimeoutMs ?? DEFAULT_TCP_CONNECT_TIMEOUT_MS;
     const signal = this.connectAbort.signal;
@@ -219,15 +220,15 @@ export class TcpSession {
     this.emit({ type: 'connectionFailed', reason: failure.reason, kind: failure.kind });
     this.resolveClosed();
     const cause = dialFailureCause(failure);
-    if (failure.kind === 'cancelled') return socketError(cause, `Opening the TCP session to ${this.endpoint} was cancelled.`);
-    return socketError(cause, `Cannot open a TCP session to ${this.endpoint}: ${failure.reason}. ${adviceFor(failure.kind)}`);
+    if (failure.kind === 'cancelled') return socketError(cause, l10n.t('Opening the TCP session to {0} was cancelled.', this.endpoint));
+    return socketError(cause, l10n.t('Cannot open a TCP session to {0}: {1}. {2}', this.endpoint, failure.reason, adviceFor(failure.kind)));
   }
 
   /** Writes bytes (a Buffer, UTF-8 text or `{ hex }`); resolves when they are handed to the OS. */
   write(value: BytesLike | Buffer): Promise<number> {
     let data: Buffer;
     try {
-      data = toBuffer(value, 'data to send');
+      data = toBuffer(value, l10n.t('data to send'));
     } catch (err) {
       return Promise.reject(err instanceof Error ? err : new Error(String(err)));
     }
@@ -235,7 +236,11 @@ export class TcpSession {
     if (this.currentState !== 'open' || !socket) {
       return Promise.reject(
         new ConnectionError(
-          `Cannot write to the TCP session with ${this.endpoint}: it is ${this.currentState === 'new' ? 'not connected yet' : this.currentState}. Open a new session.`,
+          l10n.t(
+            'Cannot write to the TCP session with {0}: it is {1}. Open a new session.',
+            this.endpoint,
+            this.currentState === 'new' ? l10n.t('not connected yet') : this.currentState,
+          ),
         ),
       );
     }
@@ -244,7 +249,11 @@ export class TcpSession {
         if (err)
           reject(
             new ConnectionError(
-              `Writing to the TCP session with ${this.endpoint} failed: ${describeSocketError(err, 'tcp', this.host, this.port).reason}. Open a new session.`,
+              l10n.t(
+                'Writing to the TCP session with {0} failed: {1}. Open a new session.',
+                this.endpoint,
+                describeSocketError(err, 'tcp', this.host, this.port).reason,
+              ),
             ),
           );
         else resolve(data.length);

@@ -4,6 +4,7 @@
  * SSH steps of a profile behind a bastion (each hop's connect, host key and
  * login, timed from the tunnel's events, then the forwards).
  */
+import * as l10n from '@vscode/l10n';
 import { BrokerError, CancelledError, errorMessage, throwIfAborted } from '../errors';
 import { silentLogger } from '../logger';
 import { hostPort, now, roundMs } from '../net/dial';
@@ -79,7 +80,7 @@ export class StepRecorder {
       this.steps.push(record);
       return value;
     } catch (err) {
-      if (err instanceof CancelledError || this.signal?.aborted) throw new CancelledError('The connection test was cancelled.');
+      if (err instanceof CancelledError || this.signal?.aborted) throw new CancelledError(l10n.t('The connection test was cancelled.'));
       const message = redactText(errorMessage(err), this.secrets);
       this.steps.push({ step, ok: false, ms: roundMs(now() - started), error: message });
       throw new StepFailed(message);
@@ -126,7 +127,7 @@ export async function sshSteps<P extends ResolvedRedisProfile | ResolvedRabbitPr
     await tunnel.ready();
   } catch (err) {
     tunnel.close();
-    if (err instanceof CancelledError || options.signal?.aborted) throw new CancelledError('The connection test was cancelled.');
+    if (err instanceof CancelledError || options.signal?.aborted) throw new CancelledError(l10n.t('The connection test was cancelled.'));
     rec.record(pending, now() - last, { error: err });
     throw new StepFailed(redactText(errorMessage(err), []));
   }
@@ -134,13 +135,19 @@ export async function sshSteps<P extends ResolvedRedisProfile | ResolvedRabbitPr
     const reached: P = { ...profile };
     reached.via = await rec.run('forward', async () => {
       const local = await tunnel.forward(profile.host, profile.port);
-      return { value: local, detail: `${hostPort(local.host, local.port)} -> ${endpoint(profile)} through ${hopLabel(bastion)}` };
+      return {
+        value: local,
+        detail: l10n.t('{0} -> {1} through {2}', hostPort(local.host, local.port), endpoint(profile), hopLabel(bastion)),
+      };
     });
     if (reached.kind === 'rabbitmq') {
       const target = managementEndpoint(reached.managementUrl);
       reached.managementVia = await rec.run('forward', async () => {
         const local = await tunnel.forward(target.host, target.port);
-        return { value: local, detail: `${hostPort(local.host, local.port)} -> ${hostPort(target.host, target.port)} (management API)` };
+        return {
+          value: local,
+          detail: l10n.t('{0} -> {1} (management API)', hostPort(local.host, local.port), hostPort(target.host, target.port)),
+        };
       });
     }
     return { profile: reached, tunnel };
