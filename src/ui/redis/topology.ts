@@ -40,9 +40,7 @@ export function describeNode(n: TopologyNode): string {
         ? vscode.l10n.t('of {0}', n.primary)
         : '';
   const figures = n.role === 'sentinel' || n.usedMemory === undefined ? '' : `${formatBytes(n.usedMemory)} · ${keysText(n.keys)}`;
-  return [n.role, where, n.connected ? vscode.l10n.t('connected') : vscode.l10n.t('not connected'), figures]
-    .filter(Boolean)
-    .join(' · ');
+  return [n.role, where, n.connected ? vscode.l10n.t('connected') : vscode.l10n.t('not connected'), figures].filter(Boolean).join(' · ');
 }
 
 /** Keys held by the primaries (each key counted once). */

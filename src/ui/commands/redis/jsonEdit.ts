@@ -29,7 +29,8 @@ async function editJson(deps: RedisUiDeps, call: CommandCall): Promise<unknown> 
   const k = await resolveKey(deps, call, vscode.l10n.t('Edit Value as JSON'));
   const name = displayBytes(k.key, 80);
   const type = k.type ?? String(await (await k.session.client()).type(k.key));
-  if (type === 'none') throw new NotFoundError(vscode.l10n.t('The key "{0}" does not exist in db{1} of "{2}".', name, k.db, k.profile.name));
+  if (type === 'none')
+    throw new NotFoundError(vscode.l10n.t('The key "{0}" does not exist in db{1} of "{2}".', name, k.db, k.profile.name));
   if (!isJsonDocumentType(type))
     throw new InputError(
       type === 'string'

@@ -22,7 +22,8 @@ function listHint(): string {
 function validateWords(v: string, even = false, min = 1): string | undefined {
   try {
     const words = splitArgs(v);
-    if (words.length < min) return min === 1 ? vscode.l10n.t('Give at least {0} item.', min) : vscode.l10n.t('Give at least {0} items.', min);
+    if (words.length < min)
+      return min === 1 ? vscode.l10n.t('Give at least {0} item.', min) : vscode.l10n.t('Give at least {0} items.', min);
     if (even && words.length % 2 !== 0) return vscode.l10n.t('Give pairs: {0} items is an odd number.', words.length);
     return undefined;
   } catch (err) {

@@ -142,9 +142,7 @@ async function runOperationCommand(deps: RedisUiDeps, call: CommandCall, o: OpCo
     const spec = findOperation(name);
     if (!spec) throw new InputError(vscode.l10n.t('"{0}" is not a known operation: see the README for the list.', name));
     if (o.family && spec.family !== o.family)
-      throw new InputError(
-        vscode.l10n.t('"{0}" is a {1} operation, not a {2} one.', name, familyWord(spec.family), familyWord(o.family)),
-      );
+      throw new InputError(vscode.l10n.t('"{0}" is a {1} operation, not a {2} one.', name, familyWord(spec.family), familyWord(o.family)));
     return runOp(deps, t, spec, obj(call.args, 'args') ?? {});
   }
   const keyTarget = call.node instanceof KeyNode ? await resolveKey(deps, call, vscode.l10n.t('Redis operation')) : undefined;

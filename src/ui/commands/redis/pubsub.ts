@@ -96,7 +96,9 @@ async function subscribe(deps: RedisUiDeps, call: CommandCall): Promise<unknown>
     patterns = byteList(list(args, 'patterns'), 'pattern');
   } else {
     const text = await call.prompts.ask(vscode.l10n.t('Subscribe on "{0}"', t.profile.name), {
-      prompt: vscode.l10n.t('Channels and patterns, separated by spaces (redis-cli quoting). Names with * ? [ ] are patterns (PSUBSCRIBE).'),
+      prompt: vscode.l10n.t(
+        'Channels and patterns, separated by spaces (redis-cli quoting). Names with * ? [ ] are patterns (PSUBSCRIBE).',
+      ),
       placeHolder: 'orders news.*',
     });
     const names = splitArgs(text);

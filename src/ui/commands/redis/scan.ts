@@ -89,9 +89,7 @@ async function runToFile(deps: RedisUiDeps, job: StreamJob, interactive: boolean
         onProgress: (p) =>
           progress.report({
             message:
-              p.scanned !== undefined
-                ? vscode.l10n.t('{0} · {1} examined', job.rows(p.rows), formatCount(p.scanned))
-                : job.rows(p.rows),
+              p.scanned !== undefined ? vscode.l10n.t('{0} · {1} examined', job.rows(p.rows), formatCount(p.scanned)) : job.rows(p.rows),
           }),
       }),
   );
@@ -113,13 +111,13 @@ function offerFile(job: StreamJob, path: string, rows: number, complete: boolean
     ? vscode.l10n.t('{0}: {1} (complete).', job.description, job.rows(rows))
     : vscode.l10n.t('{0}: {1} (cancelled).', job.description, job.rows(rows));
   void vscode.window.showInformationMessage(message, open, saveAs).then(async (choice) => {
-      const file = vscode.Uri.file(path);
-      if (choice === open) await vscode.window.showTextDocument(file);
-      else if (choice === saveAs) {
-        const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(path.split(/[/\\]/).pop() ?? 'scan.jsonl') });
-        if (target) await vscode.workspace.fs.copy(file, target, { overwrite: true });
-      }
-    });
+    const file = vscode.Uri.file(path);
+    if (choice === open) await vscode.window.showTextDocument(file);
+    else if (choice === saveAs) {
+      const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(path.split(/[/\\]/).pop() ?? 'scan.jsonl') });
+      if (target) await vscode.workspace.fs.copy(file, target, { overwrite: true });
+    }
+  });
 }
 
 function keysJob(

@@ -32,10 +32,7 @@ async function run(
     ...(signal ? { signal } : {}),
     onProgress: (p) => {
       const percent = p.total > 0 ? Math.min(100, (100 * p.scanned) / p.total) : 0;
-      report?.(
-        vscode.l10n.t('{0} of ~{1} keys · {2}', formatCount(p.scanned), formatCount(p.total), formatBytes(p.bytes)),
-        percent - done,
-      );
+      report?.(vscode.l10n.t('{0} of ~{1} keys · {2}', formatCount(p.scanned), formatCount(p.total), formatBytes(p.bytes)), percent - done);
       done = percent;
     },
   });

@@ -78,10 +78,12 @@ export async function resolveServer(deps: RedisUiDeps, call: CommandCall, title:
     return { ...target, node, where, client: oneServer(await target.session.client()), release: () => undefined };
   }
   if (profile.mode !== 'cluster')
-    throw new InputError(vscode.l10n.t('Redis profile "{0}" is not a cluster, so it has no node {1}: leave "node" out.', profile.name, node));
+    throw new InputError(
+      vscode.l10n.t('Redis profile "{0}" is not a cluster, so it has no node {1}: leave "node" out.', profile.name, node),
+    );
   if (profile.via)
     throw new InputError(
-      vscode.l10n.t("{0} cannot be reached on its own through the profile's SSH tunnel yet: open the insight without \"node\".", where),
+      vscode.l10n.t('{0} cannot be reached on its own through the profile\'s SSH tunnel yet: open the insight without "node".', where),
     );
   const password = await deps.profiles.password(profile);
   const client = await connectRedis(

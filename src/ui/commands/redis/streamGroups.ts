@@ -177,8 +177,7 @@ async function claim(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
   if (call.args) {
     const consumer = str(call.args, 'consumer', true);
     const minIdleMs = num(call.args, 'minIdleMs', { min: 0 });
-    if (minIdleMs === undefined)
-      throw new InputError(vscode.l10n.t('Give "minIdleMs": only entries idle at least that long are claimed.'));
+    if (minIdleMs === undefined) throw new InputError(vscode.l10n.t('Give "minIdleMs": only entries idle at least that long are claimed.'));
     const count = num(call.args, 'count', { min: 1, max: 100_000 });
     const given = ids(call.args);
     return claimEntries(t.session, t.key, group, consumer, minIdleMs, {
@@ -203,9 +202,7 @@ async function ack(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
   const group = await groupOf(t, call, 'XACK');
   const given = call.args
     ? (ids(call.args) ?? [])
-    : (
-        await call.prompts.ask(vscode.l10n.t('XACK in "{0}": entry IDs', group), { prompt: vscode.l10n.t('Separate with spaces.') })
-      )
+    : (await call.prompts.ask(vscode.l10n.t('XACK in "{0}": entry IDs', group), { prompt: vscode.l10n.t('Separate with spaces.') }))
         .split(/\s+/)
         .filter(Boolean);
   const acked = await ackEntries(t.session, t.key, group, given);

@@ -132,7 +132,9 @@ async function remove(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
   let ids: string[];
   if (call.args) ids = idList(call.args);
   else {
-    ids = (await call.prompts.ask(vscode.l10n.t('XDEL from {0}: entry IDs', keyPlace(t)), { prompt: vscode.l10n.t('Separate with spaces.') }))
+    ids = (
+      await call.prompts.ask(vscode.l10n.t('XDEL from {0}: entry IDs', keyPlace(t)), { prompt: vscode.l10n.t('Separate with spaces.') })
+    )
       .split(/\s+/)
       .filter(Boolean);
     await call.prompts.confirm(
