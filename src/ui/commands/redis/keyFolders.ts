@@ -72,7 +72,7 @@ async function deleteFolder(deps: RedisUiDeps, call: CommandCall): Promise<unkno
       refreshDatabases(deps.tree, t.profile.name, [t.db]);
     }
   }
-  t.session.assertWritable('deleting the keys of a folder');
+  t.session.assertWritable(vscode.l10n.t('deleting the keys of a folder'));
   return deletePattern(call.prompts, deps, t, scope);
 }
 

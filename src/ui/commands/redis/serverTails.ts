@@ -120,7 +120,7 @@ class NotificationConsents {
 async function askToEnable(call: CommandCall, t: ServerTarget): Promise<void> {
   const setting = await readNotificationSetting(t.client);
   if (setting.on) return;
-  t.session.assertWritable('turning on keyspace notifications (CONFIG SET notify-keyspace-events)');
+  t.session.assertWritable(vscode.l10n.t('turning on keyspace notifications (CONFIG SET notify-keyspace-events)'));
   if (call.args && bool(call.args, 'enable') !== true)
     throw new InputError(
       vscode.l10n.t(
