@@ -3,6 +3,7 @@
  * with redirects noted in the extension's log, and on a cluster the
  * palette's question "which node?" for a command without a key.
  */
+import * as vscode from 'vscode';
 import { ClusterRouter } from '../../core/redis/clusterRouter';
 import { openCommandChannel } from '../../core/redis/commandChannel';
 import type { CommandChannel } from '../../core/redis/scriptSink';
@@ -27,15 +28,22 @@ export async function askNodeIfKeyless(channel: CommandChannel, argv: readonly B
   const ranges = new Map<string, string>();
   for (const r of map.ranges) ranges.set(r.primary, [ranges.get(r.primary), `${r.from}-${r.to}`].filter(Boolean).join(', '));
   const items = [
-    { label: 'All primaries', description: `${map.primaries().length} nodes, one reply each`, node: 'all' },
-    ...map.primaries().map((a) => ({ label: a, description: `primary · slots ${ranges.get(a) ?? '–'}`, node: a })),
+    {
+      label: vscode.l10n.t('All primaries'),
+      description: vscode.l10n.t('{0} nodes, one reply each', map.primaries().length),
+      node: 'all',
+    },
+    ...map.primaries().map((a) => ({ label: a, description: vscode.l10n.t('primary · slots {0}', ranges.get(a) ?? '–'), node: a })),
     ...map.replicas().map((a) => ({
       label: a,
-      description: `replica of ${map.ranges.find((r) => r.replicas.includes(a))?.primary ?? '?'}`,
+      description: vscode.l10n.t('replica of {0}', map.ranges.find((r) => r.replicas.includes(a))?.primary ?? '?'),
       node: a,
     })),
   ];
   const name = argv[0]?.toString('utf8').toUpperCase() ?? '';
-  const picked = await prompts.pick(items, { title: `${name} has no key: which node of the cluster?`, matchOnDescription: true });
+  const picked = await prompts.pick(items, {
+    title: vscode.l10n.t('{0} has no key: which node of the cluster?', name),
+    matchOnDescription: true,
+  });
   return picked.node;
 }

@@ -20,7 +20,7 @@ export class RedisFileTargets implements vscode.Disposable {
 
   constructor() {
     this.item = vscode.window.createStatusBarItem('brokerExplorer.redis.fileTarget', vscode.StatusBarAlignment.Left, 50);
-    this.item.name = 'Redis file target';
+    this.item.name = vscode.l10n.t('Redis file target');
     this.item.command = 'brokerExplorer.redis.chooseFileTarget';
     this.disposables.push(
       this.item,
@@ -58,10 +58,10 @@ export class RedisFileTargets implements vscode.Disposable {
       return;
     }
     const t = this.get(doc);
-    this.item.text = t ? `$(database) ${t.profile.name} · db${t.db}` : '$(database) Redis: no target';
+    this.item.text = t ? `$(database) ${t.profile.name} · db${t.db}` : vscode.l10n.t('$(database) Redis: no target');
     this.item.tooltip = t
-      ? `This file runs against db ${t.db} of "${t.profile.name}". Click to choose another profile or database.`
-      : 'This file has no Redis target yet: the first run asks. Click to choose one now.';
+      ? vscode.l10n.t('This file runs against db {0} of "{1}". Click to choose another profile or database.', t.db, t.profile.name)
+      : vscode.l10n.t('This file has no Redis target yet: the first run asks. Click to choose one now.');
     this.item.show();
   }
 

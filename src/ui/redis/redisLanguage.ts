@@ -58,8 +58,11 @@ export const runLenses: vscode.CodeLensProvider = {
     return commandBlocks(doc.getText()).map(
       (b) =>
         new vscode.CodeLens(new vscode.Range(b.start, 0, b.start, 0), {
-          title: 'Run ▶',
-          tooltip: b.end > b.start ? `Run lines ${b.start + 1}–${b.end + 1} as a pipeline` : `Run line ${b.start + 1}`,
+          title: vscode.l10n.t('Run ▶'),
+          tooltip:
+            b.end > b.start
+              ? vscode.l10n.t('Run lines {0}–{1} as a pipeline', b.start + 1, b.end + 1)
+              : vscode.l10n.t('Run line {0}', b.start + 1),
           command: 'brokerExplorer.redis.runLines',
           arguments: [new vscode.Range(b.start, 0, b.end, doc.lineAt(b.end).text.length)],
         }),
@@ -92,7 +95,7 @@ export function registerRedisLanguage(deps: RedisLanguageDeps): vscode.Disposabl
           item.detail = d.syntax ? `${d.name} ${d.syntax}` : d.name;
           if (d.summary)
             item.documentation = new vscode.MarkdownString(
-              `${d.summary}${d.group ? `\n\n*group* ${d.group}${d.since ? ` · *since* ${d.since}` : ''}` : ''}`,
+              `${d.summary}${d.group ? `\n\n${vscode.l10n.t('*group* {0}', d.group)}${d.since ? ` · ${vscode.l10n.t('*since* {0}', d.since)}` : ''}` : ''}`,
             );
           items.push(item);
         }

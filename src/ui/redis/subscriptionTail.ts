@@ -7,10 +7,12 @@
  * drops and when it is back. Once stopped it is kept by the registry's
  * retention rule.
  */
+import * as vscode from 'vscode';
 import type { RedisClient } from '../../core/redis/redisClient';
 import { displayBytes, formatPayload } from '../../core/bytes';
 import { errorMessage } from '../../core/errors';
 import type { ResolvedRedisProfile } from '../../core/profiles';
+import { formatCount } from '../../core/units';
 import { messageToJson, Subscription, type PubSubMessage } from '../../core/redis/pubsub';
 import type { Settings } from '../settings';
 import { droppingLine, TailOutput, timestamp } from '../tails/tailOutput';
@@ -18,7 +20,7 @@ import type { Tail, TailRegistry } from '../tails/tailRegistry';
 
 /** One message as output lines. */
 export function formatMessage(m: PubSubMessage): string {
-  const where = m.pattern ? `${displayBytes(m.channel)} (pattern ${displayBytes(m.pattern)})` : displayBytes(m.channel);
+  const where = m.pattern ? vscode.l10n.t('{0} (pattern {1})', displayBytes(m.channel), displayBytes(m.pattern)) : displayBytes(m.channel);
   return `${timestamp(m.time)}  ${where}  ${formatPayload(m.message, { json: true })}`;
 }
 
@@ -54,11 +56,13 @@ export async function startSubscriptionTail(registry: TailRegistry, o: Subscript
     sink: (batch) => output.appendAllLazy(batch, formatMessage),
   });
   subscription.on('lost', (reason) =>
-    output.append(`${timestamp()}  ── lost connection: ${reason}; messages published meanwhile are not received ──`),
+    output.append(`${timestamp()}  ── ${vscode.l10n.t('lost connection: {0}; messages published meanwhile are not received', reason)} ──`),
   );
   subscription.on('dropping', (capacity) => output.append(droppingLine(capacity)));
   subscription.on('resubscribed', (server) =>
-    output.append(`${timestamp()}  ── reconnected${server ? ` to ${server}` : ''} and resubscribed to ${label} ──`),
+    output.append(
+      `${timestamp()}  ── ${server ? vscode.l10n.t('reconnected to {0} and resubscribed to {1}', server, label) : vscode.l10n.t('reconnected and resubscribed to {0}', label)} ──`,
+    ),
   );
   try {
     await subscription.start();
@@ -66,7 +70,7 @@ export async function startSubscriptionTail(registry: TailRegistry, o: Subscript
     output.dispose();
     throw err;
   }
-  output.append(`${timestamp()}  ── subscribed to ${label} on ${o.profile.name} ──`);
+  output.append(`${timestamp()}  ── ${vscode.l10n.t('subscribed to {0} on {1}', label, o.profile.name)} ──`);
   let stopped = false;
   const tail = registry.add({
     kind: 'redis',
@@ -83,15 +87,15 @@ export async function startSubscriptionTail(registry: TailRegistry, o: Subscript
       if (stopped) return;
       stopped = true;
       await subscription.stop();
-      output.append(`${timestamp()}  ── stopped after ${subscription.received.toLocaleString('en-US')} messages ──`);
+      output.append(`${timestamp()}  ── ${vscode.l10n.t('stopped after {0} messages', formatCount(subscription.received))} ──`);
       output.flush();
     },
     show: () => output.show(),
     dispose: () => output.dispose(),
   });
   subscription.on('ended', (reason) => {
-    output.append(`${timestamp()}  ── ended: ${reason} ──`);
-    registry.stop(tail.id).catch((err: unknown) => output.append(`stopping failed: ${errorMessage(err)}`));
+    output.append(`${timestamp()}  ── ${vscode.l10n.t('ended: {0}', reason)} ──`);
+    registry.stop(tail.id).catch((err: unknown) => output.append(vscode.l10n.t('stopping failed: {0}', errorMessage(err))));
   });
   return { tail, subscription, output };
 }

@@ -3,11 +3,12 @@
  * profile's session (connections closed after), and their text (role,
  * slot ranges, state, memory, keys) for the tree and the nodes command.
  */
+import * as vscode from 'vscode';
 import type { RedisPool } from '../../core/redis/pool';
 import { slotMapFromReply } from '../../core/redis/slotMap';
 import { keySlot } from '../../core/redis/hashSlot';
 import { listNodes, type Topology, type TopologyNode } from '../../core/redis/topologyNodes';
-import { formatBytes as bytesText } from '../../core/units';
+import { formatBytes as bytesText, formatCount } from '../../core/units';
 
 /** The profile's nodes, read now. */
 export async function loadTopology(pool: RedisPool, profileName: string): Promise<Topology> {
@@ -32,9 +33,14 @@ export function formatBytes(n: number | undefined): string {
 
 /** One node as text: role, slots or primary, link state and figures. */
 export function describeNode(n: TopologyNode): string {
-  const where = n.role === 'primary' && n.slots ? `slots ${slotRanges(n.slots) || 'none'}` : n.primary ? `of ${n.primary}` : '';
+  const where =
+    n.role === 'primary' && n.slots
+      ? vscode.l10n.t('slots {0}', slotRanges(n.slots) || vscode.l10n.t('none'))
+      : n.primary
+        ? vscode.l10n.t('of {0}', n.primary)
+        : '';
   const figures = n.role === 'sentinel' || n.usedMemory === undefined ? '' : `${formatBytes(n.usedMemory)} · ${keysText(n.keys)}`;
-  return [n.role, where, n.connected ? 'connected' : 'not connected', figures].filter(Boolean).join(' · ');
+  return [n.role, where, n.connected ? vscode.l10n.t('connected') : vscode.l10n.t('not connected'), figures].filter(Boolean).join(' · ');
 }
 
 /** Keys held by the primaries (each key counted once). */
@@ -43,7 +49,8 @@ export function primaryKeys(topology: Topology): number {
 }
 
 export function keysText(n: number | undefined): string {
-  return n === undefined ? '? keys' : `${n.toLocaleString('en-US')} ${n === 1 ? 'key' : 'keys'}`;
+  if (n === undefined) return vscode.l10n.t('? keys');
+  return n === 1 ? vscode.l10n.t('{0} key', formatCount(n)) : vscode.l10n.t('{0} keys', formatCount(n));
 }
 
 /** A key's hash slot and the primary serving it now (CLUSTER SLOTS asked on a connection of its own, closed after). */

@@ -6,10 +6,12 @@
  * automatic ack — each entry acknowledged only once its line is in the
  * channel. Once stopped it is kept by the registry's retention rule.
  */
+import * as vscode from 'vscode';
 import { displayBytes, formatPayload } from '../../core/bytes';
 import { errorMessage } from '../../core/errors';
 import type { ResolvedRedisProfile } from '../../core/profiles';
 import type { RedisSession } from '../../core/redis/session';
+import { formatCount } from '../../core/units';
 import { StreamReader, streamMessageToJson, type StreamMessage, type StreamReaderOptions } from '../../core/redis/streamReader';
 import type { Settings } from '../settings';
 import { droppingLine, TailOutput, timestamp } from './tailOutput';
@@ -39,8 +41,8 @@ export interface StartedStreamTail {
 }
 
 function describe(o: StreamTailOptions['reader'], key: string): string {
-  if (o.group === undefined) return `stream ${key}`;
-  return `stream ${key} as ${o.consumer ?? ''} of ${o.group}`;
+  if (o.group === undefined) return vscode.l10n.t('stream {0}', key);
+  return vscode.l10n.t('stream {0} as {1} of {2}', key, o.consumer ?? '', o.group);
 }
 
 /** Starts reading; resolves once the stream (and group) were checked and reading is on, registered as a tail. */
@@ -60,9 +62,9 @@ export async function startStreamTail(registry: TailRegistry, o: StreamTailOptio
     },
   });
   reader.on('lost', ({ reason }) =>
-    output.append(`${timestamp()}  ── lost connection: ${reason}; reading resumes from the last ID seen ──`),
+    output.append(`${timestamp()}  ── ${vscode.l10n.t('lost connection: {0}; reading resumes from the last ID seen', reason)} ──`),
   );
-  reader.on('resumed', ({ from }) => output.append(`${timestamp()}  ── reconnected; reading on after ${from} ──`));
+  reader.on('resumed', ({ from }) => output.append(`${timestamp()}  ── ${vscode.l10n.t('reconnected; reading on after {0}', from)} ──`));
   reader.on('dropping', ({ capacity }) => output.append(droppingLine(capacity)));
   try {
     await reader.start();
@@ -72,9 +74,11 @@ export async function startStreamTail(registry: TailRegistry, o: StreamTailOptio
   }
   const how =
     o.reader.group === undefined
-      ? `after ${reader.lastId}`
-      : `from ${reader.lastId}${acking ? ', acknowledging each entry once shown' : ''}`;
-  output.append(`${timestamp()}  ── reading ${label} on ${o.profile.name} (db${o.session.db}) ${how} ──`);
+      ? vscode.l10n.t('after {0}', reader.lastId)
+      : acking
+        ? vscode.l10n.t('from {0}, acknowledging each entry once shown', reader.lastId)
+        : vscode.l10n.t('from {0}', reader.lastId);
+  output.append(`${timestamp()}  ── ${vscode.l10n.t('reading {0} on {1} (db{2}) {3}', label, o.profile.name, o.session.db, how)} ──`);
   let stopped = false;
   const tail = registry.add({
     kind: 'redis',
@@ -91,8 +95,10 @@ export async function startStreamTail(registry: TailRegistry, o: StreamTailOptio
       if (stopped) return Promise.resolve();
       stopped = true;
       reader.stop();
-      const acked = acking ? `, ${reader.acked.toLocaleString('en-US')} acknowledged` : '';
-      output.append(`${timestamp()}  ── stopped after ${reader.received.toLocaleString('en-US')} entries${acked} ──`);
+      const stoppedLine = acking
+        ? vscode.l10n.t('stopped after {0} entries, {1} acknowledged', formatCount(reader.received), formatCount(reader.acked))
+        : vscode.l10n.t('stopped after {0} entries', formatCount(reader.received));
+      output.append(`${timestamp()}  ── ${stoppedLine} ──`);
       output.flush();
       return Promise.resolve();
     },
@@ -100,8 +106,8 @@ export async function startStreamTail(registry: TailRegistry, o: StreamTailOptio
     dispose: () => output.dispose(),
   });
   reader.on('ended', ({ reason }) => {
-    output.append(`${timestamp()}  ── ended: ${reason} ──`);
-    registry.stop(tail.id).catch((err: unknown) => output.append(`stopping failed: ${errorMessage(err)}`));
+    output.append(`${timestamp()}  ── ${vscode.l10n.t('ended: {0}', reason)} ──`);
+    registry.stop(tail.id).catch((err: unknown) => output.append(vscode.l10n.t('stopping failed: {0}', errorMessage(err))));
   });
   return { tail, reader, output };
 }

@@ -11,6 +11,7 @@
  * at most `maxLines` messages, however fast they arrive.
  */
 import * as vscode from 'vscode';
+import { formatCount } from '../../core/units';
 
 /** Formats one queued item as one line, or as several. */
 export type LineFormatter<T> = (item: T) => string | readonly string[];
@@ -163,7 +164,7 @@ export class TailOutput implements vscode.Disposable {
       try {
         formatted = format(item);
       } catch (err) {
-        formatted = `(could not format: ${err instanceof Error ? err.message : String(err)})`;
+        formatted = vscode.l10n.t('(could not format: {0})', err instanceof Error ? err.message : String(err));
       }
       if (typeof formatted === 'string') batch.push(this.redact(formatted));
       else for (const line of formatted) batch.push(this.redact(line));
@@ -178,7 +179,7 @@ export class TailOutput implements vscode.Disposable {
     if (this.lines > this.maxLines) {
       const trimmed = this.lines - this.recent.length;
       this.channel.replace(
-        `… ${trimmed.toLocaleString('en-US')} older lines trimmed (brokerExplorer.tailMaxLines) …\n${this.recent.join('\n')}\n`,
+        `${vscode.l10n.t('… {0} older lines trimmed (brokerExplorer.tailMaxLines) …', formatCount(trimmed))}\n${this.recent.join('\n')}\n`,
       );
       this.lines = this.recent.length;
     } else {
@@ -189,7 +190,11 @@ export class TailOutput implements vscode.Disposable {
 
 /** The line a tail writes once, when its ring buffer starts dropping. */
 export function droppingLine(capacity: number): string {
-  return `${timestamp()}  ── the tails.read buffer is full (${capacity.toLocaleString('en-US')} messages, brokerExplorer.tailBufferSize): its oldest messages are dropped from now on; this channel still shows every message, and tails.read reports how many were dropped ──`;
+  const sentence = vscode.l10n.t(
+    'the tails.read buffer is full ({0} messages, brokerExplorer.tailBufferSize): its oldest messages are dropped from now on; this channel still shows every message, and tails.read reports how many were dropped',
+    formatCount(capacity),
+  );
+  return `${timestamp()}  ── ${sentence} ──`;
 }
 
 let lastStampMs = Number.NaN;

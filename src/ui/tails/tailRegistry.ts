@@ -77,9 +77,10 @@ export class TailRegistry implements vscode.Disposable {
   }
 
   get(id: unknown): Tail {
-    if (typeof id !== 'string' || id === '') throw new InputError('Name a tail by its "id" (the one its start call returned).');
+    if (typeof id !== 'string' || id === '')
+      throw new InputError(vscode.l10n.t('Name a tail by its "id" (the one its start call returned).'));
     const tail = this.tails.get(id);
-    if (!tail) throw new InputError(`There is no running tail "${id}": it may have been stopped already.`);
+    if (!tail) throw new InputError(vscode.l10n.t('There is no running tail "{0}": it may have been stopped already.', id));
     return tail;
   }
 

@@ -15,7 +15,7 @@ export class TailStatus implements vscode.Disposable {
 
   constructor(private readonly registry: TailRegistry) {
     this.item = vscode.window.createStatusBarItem('brokerExplorer.tails', vscode.StatusBarAlignment.Left, 49);
-    this.item.name = 'Broker Explorer tails';
+    this.item.name = vscode.l10n.t('Broker Explorer tails');
     this.item.command = RUNNING_TAILS_COMMAND;
     this.subscription = registry.onDidChange((structural) => {
       if (structural) this.update();
@@ -34,8 +34,11 @@ export class TailStatus implements vscode.Disposable {
       this.item.hide();
       return;
     }
-    this.item.text = `$(broadcast) ${running.length} ${running.length === 1 ? 'tail' : 'tails'}`;
-    this.tooltip = `Running: ${running.map((t) => t.label).join(', ')}. Click to show or stop one.`;
+    this.item.text =
+      running.length === 1
+        ? vscode.l10n.t('$(broadcast) {0} tail', running.length)
+        : vscode.l10n.t('$(broadcast) {0} tails', running.length);
+    this.tooltip = vscode.l10n.t('Running: {0}. Click to show or stop one.', running.map((t) => t.label).join(', '));
     this.item.tooltip = this.tooltip;
     this.item.show();
   }

@@ -63,7 +63,7 @@ export function redisConsoleCommands(deps: RedisUiDeps, consoles: RedisConsoles)
     {
       id: 'brokerExplorer.redis.openConsole',
       run: async (call) => {
-        const t = await resolveTarget(deps, call, 'Open Redis Console');
+        const t = await resolveTarget(deps, call, vscode.l10n.t('Open Redis Console'));
         return { id: openConsoleFor(consoles, t).id };
       },
     },

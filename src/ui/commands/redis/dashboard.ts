@@ -17,7 +17,7 @@ import { resolveServer } from './serverTarget';
 export const REDIS_DASHBOARD_INTERVAL_MS = 1000;
 
 async function openDashboard(deps: RedisUiDeps, panels: DashboardPanels, call: CommandCall): Promise<{ opened: true }> {
-  const t = await resolveServer(deps, call, 'Open Dashboard');
+  const t = await resolveServer(deps, call, vscode.l10n.t('Open Dashboard'));
   const { profile, node } = t;
   const id = `redis/${profile.name}/${node ?? ''}`;
   // The panel owns the target's connection once it opened; otherwise (already open, or failed) it is let go here.

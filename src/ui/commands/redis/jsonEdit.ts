@@ -26,22 +26,27 @@ export function openInValueEditor(k: Pick<KeyTarget, 'profile' | 'db' | 'key'>):
 }
 
 async function editJson(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
-  const k = await resolveKey(deps, call, 'Edit Value as JSON');
+  const k = await resolveKey(deps, call, vscode.l10n.t('Edit Value as JSON'));
   const name = displayBytes(k.key, 80);
   const type = k.type ?? String(await (await k.session.client()).type(k.key));
-  if (type === 'none') throw new NotFoundError(`The key "${name}" does not exist in db${k.db} of "${k.profile.name}".`);
+  if (type === 'none')
+    throw new NotFoundError(vscode.l10n.t('The key "{0}" does not exist in db{1} of "{2}".', name, k.db, k.profile.name));
   if (!isJsonDocumentType(type))
     throw new InputError(
       type === 'string'
-        ? `The key "${name}" holds a string: use "Edit String Value…", which saves its exact bytes.`
-        : `The key "${name}" holds a ${type}, which does not open as an editable JSON document: open it from the tree to read it.`,
+        ? vscode.l10n.t('The key "{0}" holds a string: use "Edit String Value…", which saves its exact bytes.', name)
+        : vscode.l10n.t(
+            'The key "{0}" holds a {1}, which does not open as an editable JSON document: open it from the tree to read it.',
+            name,
+            type,
+          ),
     );
   const length = await itemCount(k.session, k.key, type);
   const max = deps.settings().maxEditableItems;
   if (length > max) {
     const sentence = tooLargeSentence(k.key, type, length, max);
     if (call.interactive && (await hasValueEditor())) {
-      await call.prompts.choose(sentence, ['Open in Value Editor']);
+      await call.prompts.choose(sentence, [vscode.l10n.t('Open in Value Editor')]);
       return openInValueEditor(k);
     }
     throw new PreconditionError(sentence);

@@ -7,6 +7,7 @@ import type { Prompts } from '../../prompts';
 import * as vscode from 'vscode';
 import { displayBytes, fromBuffer, toBuffer, type BytesLike } from '../../../core/bytes';
 import { InputError, NotFoundError } from '../../../core/errors';
+import { formatCount } from '../../../core/units';
 import {
   countKeys,
   createKey,
@@ -35,34 +36,35 @@ async function newKey(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
   let items: Buffer[] = [];
   let value: Buffer | undefined;
   if (call.args) {
-    t = await resolveTarget(deps, call, 'New Key');
+    t = await resolveTarget(deps, call, vscode.l10n.t('New Key'));
     const typeArg = str(call.args, 'type', true);
-    if (!(NEW_KEY_TYPES as readonly string[]).includes(typeArg)) throw new InputError(`"type" must be one of ${NEW_KEY_TYPES.join(', ')}.`);
+    if (!(NEW_KEY_TYPES as readonly string[]).includes(typeArg))
+      throw new InputError(vscode.l10n.t('"type" must be one of {0}.', NEW_KEY_TYPES.join(', ')));
     type = typeArg as NewKeyType;
     key = toBuffer(bytes(call.args, 'key', true), 'key');
     const v = bytes(call.args, 'value');
     if (v !== undefined) value = toBuffer(v, 'value');
     items = words(list(call.args, 'items'), 'item');
   } else {
-    t = await resolveTarget(deps, call, 'New Key');
-    type = await call.prompts.pick<NewKeyType>([...NEW_KEY_TYPES], { title: 'New key: type' });
-    key = Buffer.from(await call.prompts.ask(`New ${type} key in db${t.db} of "${t.profile.name}": name`), 'utf8');
+    t = await resolveTarget(deps, call, vscode.l10n.t('New Key'));
+    type = await call.prompts.pick<NewKeyType>([...NEW_KEY_TYPES], { title: vscode.l10n.t('New key: type') });
+    key = Buffer.from(await call.prompts.ask(vscode.l10n.t('New {0} key in db{1} of "{2}": name', type, t.db, t.profile.name)), 'utf8');
     const hint: Record<NewKeyType, string> = {
-      string: 'The value (UTF-8 text).',
-      hash: 'field value field value …',
-      list: 'Elements, head first.',
-      set: 'Members.',
-      zset: 'score member score member …',
-      stream: 'field value … of the first entry.',
+      string: vscode.l10n.t('The value (UTF-8 text).'),
+      hash: vscode.l10n.t('field value field value …'),
+      list: vscode.l10n.t('Elements, head first.'),
+      set: vscode.l10n.t('Members.'),
+      zset: vscode.l10n.t('score member score member …'),
+      stream: vscode.l10n.t('field value … of the first entry.'),
     };
-    const text = await call.prompts.ask(`New ${type} "${displayBytes(key, 60)}": content`, {
-      prompt: `${hint[type]}${type === 'string' ? '' : ' Separate with spaces; quote like redis-cli.'}`,
+    const text = await call.prompts.ask(vscode.l10n.t('New {0} "{1}": content', type, displayBytes(key, 60)), {
+      prompt: type === 'string' ? hint[type] : `${hint[type]} ${vscode.l10n.t('Separate with spaces; quote like redis-cli.')}`,
     });
     if (type === 'string') value = Buffer.from(text, 'utf8');
     else items = splitArgs(text);
   }
   if (!(await createKey(t.session, type, key, items, value)))
-    throw new InputError(`The key "${displayBytes(key, 80)}" exists already in db${t.db}: pick another name.`);
+    throw new InputError(vscode.l10n.t('The key "{0}" exists already in db{1}: pick another name.', displayBytes(key, 80), t.db));
   refreshDatabases(deps.tree, t.profile.name, [t.db]);
   if (!call.args) {
     await vscode.commands.executeCommand('brokerExplorer.redis.openKey', { profile: t.profile.name, db: t.db, key: fromBuffer(key) });
@@ -73,11 +75,11 @@ async function newKey(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
 
 async function deleteKeys(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
   if (call.args) {
-    const t = await resolveTarget(deps, call, 'Delete Keys');
+    const t = await resolveTarget(deps, call, vscode.l10n.t('Delete Keys'));
     const keys = list(call.args, 'keys');
     const match = bytes(call.args, 'match');
     if ((keys === undefined) === (match === undefined))
-      throw new InputError('Give either "keys" (a list) or "match" (a pattern) to delete.');
+      throw new InputError(vscode.l10n.t('Give either "keys" (a list) or "match" (a pattern) to delete.'));
     const result = keys ? await coreDeleteKeys(t.session, words(keys, 'key')) : await deleteByPattern(t.session, match as BytesLike);
     refreshDatabases(deps.tree, t.profile.name, [t.db]);
     return { deleted: result.deleted };
@@ -85,36 +87,44 @@ async function deleteKeys(deps: RedisUiDeps, call: CommandCall): Promise<unknown
   const selected = (call.nodes ?? []).filter((n): n is KeyNode => n instanceof KeyNode);
   if (selected.length > 1) return deleteSelected(call.prompts, deps, call, selected);
   if (call.node instanceof KeyNode) {
-    const keyTarget = await resolveKey(deps, call, 'Delete Keys');
+    const keyTarget = await resolveKey(deps, call, vscode.l10n.t('Delete Keys'));
     return deleteNamed(call.prompts, deps, keyTarget, [keyTarget.key]);
   }
-  const t = await resolveTarget(deps, call, 'Delete Keys');
+  const t = await resolveTarget(deps, call, vscode.l10n.t('Delete Keys'));
   const how = await call.prompts.pick(
     [
-      { label: 'Keys matching a pattern', description: 'SCAN + UNLINK, counted first', pattern: true },
-      { label: 'Keys by name', description: 'UNLINK', pattern: false },
+      { label: vscode.l10n.t('Keys matching a pattern'), description: vscode.l10n.t('SCAN + UNLINK, counted first'), pattern: true },
+      { label: vscode.l10n.t('Keys by name'), description: 'UNLINK', pattern: false },
     ],
-    { title: `Delete keys in db${t.db} of "${t.profile.name}"` },
+    { title: vscode.l10n.t('Delete keys in db{0} of "{1}"', t.db, t.profile.name) },
   );
   if (!how.pattern) {
-    const text = await call.prompts.ask('Delete keys: names', { prompt: 'Separate with spaces; quote like redis-cli.' });
+    const text = await call.prompts.ask(vscode.l10n.t('Delete keys: names'), {
+      prompt: vscode.l10n.t('Separate with spaces; quote like redis-cli.'),
+    });
     return deleteNamed(call.prompts, deps, t, splitArgs(text));
   }
-  const pattern = await call.prompts.ask('Delete keys matching', {
-    prompt: 'A MATCH pattern: * any characters, ? one, [abc] a set.',
-    validate: (v) => (v === '' ? 'Give a pattern.' : undefined),
+  const pattern = await call.prompts.ask(vscode.l10n.t('Delete keys matching'), {
+    prompt: vscode.l10n.t('A MATCH pattern: * any characters, ? one, [abc] a set.'),
+    validate: (v) => (v === '' ? vscode.l10n.t('Give a pattern.') : undefined),
   });
   return deletePattern(call.prompts, deps, t, pattern);
 }
 
 async function deleteNamed(prompts: Prompts, deps: RedisUiDeps, t: RedisTarget, keys: Buffer[]): Promise<unknown> {
-  if (keys.length === 0) throw new InputError('No keys were given to delete.');
-  const what = keys.length === 1 ? `the key "${displayBytes(keys[0], 80)}"` : `${keys.length} keys`;
-  await prompts.confirm(`Delete ${what} from db${t.db} of "${t.profile.name}"?`, 'Delete');
+  if (keys.length === 0) throw new InputError(vscode.l10n.t('No keys were given to delete.'));
+  await prompts.confirm(deleteQuestion(keys, t.db, t.profile.name), vscode.l10n.t('Delete'));
   const result = await coreDeleteKeys(t.session, keys);
   refreshDatabases(deps.tree, t.profile.name, [t.db]);
-  vscode.window.setStatusBarMessage(`Redis: deleted ${result.deleted} of ${keys.length} keys`, 5000);
+  vscode.window.setStatusBarMessage(vscode.l10n.t('Redis: deleted {0} of {1} keys', result.deleted, keys.length), 5000);
   return undefined;
+}
+
+/** "Delete the key "a" from db0 of "local"?", or with the count of several keys. */
+export function deleteQuestion(keys: readonly Buffer[], db: number, profile: string): string {
+  return keys.length === 1
+    ? vscode.l10n.t('Delete the key "{0}" from db{1} of "{2}"?', displayBytes(keys[0], 80), db, profile)
+    : vscode.l10n.t('Delete {0} keys from db{1} of "{2}"?', keys.length, db, profile);
 }
 
 /**
@@ -132,18 +142,21 @@ async function deleteSelected(prompts: Prompts, deps: RedisUiDeps, call: Command
   const groups = [...byDb.values()];
   const count = groups.reduce((n, g) => n + g.keys.length, 0);
   const first = groups[0].node.dbNode;
-  const where = groups.length === 1 ? `db${first.db} of "${first.profile.name}"` : `${groups.length} databases`;
-  await prompts.confirm(`Delete ${count} keys from ${where}?`, 'Delete', 'UNLINK: this cannot be undone.');
+  const question =
+    groups.length === 1
+      ? vscode.l10n.t('Delete {0} keys from db{1} of "{2}"?', count, first.db, first.profile.name)
+      : vscode.l10n.t('Delete {0} keys from {1} databases?', count, groups.length);
+  await prompts.confirm(question, vscode.l10n.t('Delete'), vscode.l10n.t('UNLINK: this cannot be undone.'));
   let deleted = 0;
   for (const g of groups) {
-    const t = await resolveTarget(deps, { ...call, node: g.node, nodes: [g.node] }, 'Delete Keys');
+    const t = await resolveTarget(deps, { ...call, node: g.node, nodes: [g.node] }, vscode.l10n.t('Delete Keys'));
     try {
       deleted += (await coreDeleteKeys(t.session, g.keys)).deleted;
     } finally {
       refreshDatabases(deps.tree, t.profile.name, [t.db]);
     }
   }
-  vscode.window.setStatusBarMessage(`Redis: deleted ${deleted} of ${count} keys`, 5000);
+  vscode.window.setStatusBarMessage(vscode.l10n.t('Redis: deleted {0} of {1} keys', deleted, count), 5000);
   return { deleted };
 }
 
@@ -159,36 +172,36 @@ export interface PatternScope {
 export async function deletePattern(prompts: Prompts, deps: RedisUiDeps, t: RedisTarget, scope: PatternScope | string): Promise<unknown> {
   const s: PatternScope = typeof scope === 'string' ? { pattern: Buffer.from(scope, 'utf8') } : scope;
   const match = { hex: s.pattern.toString('hex') };
-  const pattern = s.label ?? `matching ${displayBytes(s.pattern, 80)}`;
+  const pattern = s.label ?? vscode.l10n.t('matching {0}', displayBytes(s.pattern, 80));
   const options = s.type !== undefined ? { type: s.type } : {};
   const counted = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Counting keys ${pattern}`, cancellable: true },
+    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Counting keys {0}', pattern), cancellable: true },
     (progress, token) =>
       countKeys(t.session, match, {
         ...options,
         signal: abortOn(token),
         onProgress: (p) =>
-          progress.report({ message: `${p.matched.toLocaleString('en-US')} found, ${p.scanned.toLocaleString('en-US')} examined` }),
+          progress.report({ message: vscode.l10n.t('{0} found, {1} examined', formatCount(p.matched), formatCount(p.scanned)) }),
       }),
   );
   if (counted.count === 0) {
-    prompts.info(`No keys ${pattern} in db${t.db} of "${t.profile.name}".`);
+    prompts.info(vscode.l10n.t('No keys {0} in db{1} of "{2}".', pattern, t.db, t.profile.name));
     return { deleted: 0 };
   }
   await prompts.confirm(
-    `Delete ${counted.count.toLocaleString('en-US')} keys ${pattern} from db${t.db} of "${t.profile.name}"?`,
-    'Delete',
-    'Keys created meanwhile that match are deleted too.',
+    vscode.l10n.t('Delete {0} keys {1} from db{2} of "{3}"?', formatCount(counted.count), pattern, t.db, t.profile.name),
+    vscode.l10n.t('Delete'),
+    vscode.l10n.t('Keys created meanwhile that match are deleted too.'),
   );
   const result = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Deleting keys ${pattern}`, cancellable: true },
+    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Deleting keys {0}', pattern), cancellable: true },
     (progress, token) =>
       deleteByPattern(t.session, match, {
         ...options,
         signal: abortOn(token),
         onProgress: (p) =>
           progress.report({
-            message: `${(p.deleted ?? 0).toLocaleString('en-US')} deleted of ~${counted.count.toLocaleString('en-US')}`,
+            message: vscode.l10n.t('{0} deleted of ~{1}', formatCount(p.deleted ?? 0), formatCount(counted.count)),
             increment: 0,
           }),
       }).catch((err: unknown) => {
@@ -197,16 +210,19 @@ export async function deletePattern(prompts: Prompts, deps: RedisUiDeps, t: Redi
       }),
   );
   refreshDatabases(deps.tree, t.profile.name, [t.db]);
-  vscode.window.setStatusBarMessage(`Redis: deleted ${result.deleted.toLocaleString('en-US')} keys ${pattern}`, 5000);
+  vscode.window.setStatusBarMessage(vscode.l10n.t('Redis: deleted {0} keys {1}', formatCount(result.deleted), pattern), 5000);
   return { deleted: result.deleted, counted: counted.count };
 }
 
 /** FLUSHDB on a cluster: every primary, after the user types the profile's name. */
 async function flushCluster(deps: RedisUiDeps, call: CommandCall, t: RedisTarget): Promise<unknown> {
   if (!call.args) {
-    await call.prompts.ask(`FLUSHDB on every primary of the cluster "${t.profile.name}"`, {
-      prompt: `This deletes every key of the cluster and cannot be undone. Type the profile name (${t.profile.name}) to confirm.`,
-      validate: (v) => (v.trim() === t.profile.name ? undefined : `Type ${t.profile.name} to confirm.`),
+    await call.prompts.ask(vscode.l10n.t('FLUSHDB on every primary of the cluster "{0}"', t.profile.name), {
+      prompt: vscode.l10n.t(
+        'This deletes every key of the cluster and cannot be undone. Type the profile name ({0}) to confirm.',
+        t.profile.name,
+      ),
+      validate: (v) => (v.trim() === t.profile.name ? undefined : vscode.l10n.t('Type {0} to confirm.', t.profile.name)),
     });
   }
   const result = await flushEveryPrimary(t.session);
@@ -215,14 +231,14 @@ async function flushCluster(deps: RedisUiDeps, call: CommandCall, t: RedisTarget
 }
 
 async function flushDb(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
-  const t = await resolveTarget(deps, call, 'Flush Database');
+  const t = await resolveTarget(deps, call, vscode.l10n.t('Flush Database'));
   if (t.profile.mode === 'cluster') return flushCluster(deps, call, t);
   if (call.args && call.args.db === undefined)
-    throw new InputError('FLUSHDB needs the database number ("db") spelled out, so the wrong one is never emptied.');
+    throw new InputError(vscode.l10n.t('FLUSHDB needs the database number ("db") spelled out, so the wrong one is never emptied.'));
   if (!call.args) {
-    await call.prompts.ask(`FLUSHDB: delete every key of db${t.db} on "${t.profile.name}"`, {
-      prompt: `This cannot be undone. Type the database number (${t.db}) to confirm.`,
-      validate: (v) => (v.trim() === String(t.db) ? undefined : `Type ${t.db} to confirm.`),
+    await call.prompts.ask(vscode.l10n.t('FLUSHDB: delete every key of db{0} on "{1}"', t.db, t.profile.name), {
+      prompt: vscode.l10n.t('This cannot be undone. Type the database number ({0}) to confirm.', t.db),
+      validate: (v) => (v.trim() === String(t.db) ? undefined : vscode.l10n.t('Type {0} to confirm.', t.db)),
     });
   }
   await coreFlushDb(t.session, t.db);
@@ -243,24 +259,27 @@ async function copyKeyName(deps: RedisUiDeps, call: CommandCall): Promise<unknow
     await vscode.env.clipboard.writeText(text);
     return { text };
   }
-  const k = await resolveKey(deps, call, 'Copy Key Name');
+  const k = await resolveKey(deps, call, vscode.l10n.t('Copy Key Name'));
   const text = nameText(k.key);
   await vscode.env.clipboard.writeText(text);
   return { text };
 }
 
 async function copyValue(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
-  const k = await resolveKey(deps, call, 'Copy Value');
+  const k = await resolveKey(deps, call, vscode.l10n.t('Copy Value'));
   const client = await k.session.client();
   const type = String(await client.type(k.key));
-  if (type === 'none') throw new NotFoundError(`The key "${displayBytes(k.key, 80)}" does not exist.`);
+  if (type === 'none') throw new NotFoundError(vscode.l10n.t('The key "{0}" does not exist.', displayBytes(k.key, 80)));
   let text: string;
   if (type === 'string') {
     const max = deps.settings().maxValueBytes;
     const read = await readString(client, k.key, Number(await client.strlen(k.key)), max);
     if (read.truncated)
       throw new InputError(
-        `The value is larger than ${max.toLocaleString('en-US')} bytes (brokerExplorer.redis.maxValueBytes): export it with "Scan Value" or open it instead.`,
+        vscode.l10n.t(
+          'The value is larger than {0} bytes (brokerExplorer.redis.maxValueBytes): export it with "Scan Value" or open it instead.',
+          formatCount(max),
+        ),
       );
     const b = fromBuffer(read.bytes);
     text = typeof b === 'string' ? b : b.hex;
@@ -271,7 +290,9 @@ async function copyValue(deps: RedisUiDeps, call: CommandCall): Promise<unknown>
       key: fromBuffer(k.key),
     });
     if (value.truncated)
-      throw new InputError(`The ${type} has more items than fit (brokerExplorer.redis.valueItems): export it with "Scan Value" instead.`);
+      throw new InputError(
+        vscode.l10n.t('The {0} has more items than fit (brokerExplorer.redis.valueItems): export it with "Scan Value" instead.', type),
+      );
     text = JSON.stringify(value.value, null, 2);
   }
   await vscode.env.clipboard.writeText(text);

@@ -32,21 +32,21 @@ export interface RedisKeyDeps {
 async function databaseNode(deps: RedisKeyDeps, profile: string, db: number): Promise<DatabaseNode> {
   await deps.tree.children(undefined);
   const profileNode = deps.tree.profileNode(profile);
-  if (!profileNode) throw new InputError(`The Redis profile "${profile}" is not in the tree.`);
+  if (!profileNode) throw new InputError(vscode.l10n.t('The Redis profile "{0}" is not in the tree.', profile));
   return profileNode.database(db);
 }
 
 async function pickDatabaseNode(deps: RedisKeyDeps, call: CommandCall): Promise<DatabaseNode> {
   const fromNode = dbNodeOf(call.node);
   if (fromNode) return fromNode;
-  const t = await resolveTarget(deps, call, 'Go to Key');
+  const t = await resolveTarget(deps, call, vscode.l10n.t('Go to Key'));
   return databaseNode(deps, t.profile.name, t.db);
 }
 
 async function scanKeys(deps: RedisKeyDeps, call: CommandCall): Promise<unknown> {
   if (!call.args && deps.scanKeysInteractive) return deps.scanKeysInteractive(call);
   const args = call.args ?? {};
-  const t = await resolveTarget(deps, { args, interactive: false, prompts: call.prompts }, 'Scan Keys');
+  const t = await resolveTarget(deps, { args, interactive: false, prompts: call.prompts }, vscode.l10n.t('Scan Keys'));
   const type = str(args, 'type');
   checkKeyType(type);
   const match = bytes(args, 'match');
@@ -72,7 +72,7 @@ async function scanKeys(deps: RedisKeyDeps, call: CommandCall): Promise<unknown>
 
 async function getValue(deps: RedisKeyDeps, call: CommandCall): Promise<unknown> {
   const args = call.args ?? {};
-  const t = await resolveTarget(deps, { args, interactive: false, prompts: call.prompts }, 'Get Value');
+  const t = await resolveTarget(deps, { args, interactive: false, prompts: call.prompts }, vscode.l10n.t('Get Value'));
   const key = toBuffer(bytes(args, 'key', true), 'key');
   const client = await t.session.client();
   const s = readSettings();
@@ -87,9 +87,9 @@ async function openKey(deps: RedisKeyDeps, call: CommandCall, view: 'table' | 'j
   let ref: { profile: string; db: number; key: Buffer };
   if (call.node instanceof KeyNode) ref = { profile: call.node.dbNode.profile.name, db: call.node.dbNode.db, key: call.node.key };
   else if (call.args) {
-    const t = await resolveTarget(deps, { args: call.args, interactive: false, prompts: call.prompts }, 'Open Key');
+    const t = await resolveTarget(deps, { args: call.args, interactive: false, prompts: call.prompts }, vscode.l10n.t('Open Key'));
     ref = { profile: t.profile.name, db: t.db, key: toBuffer(bytes(call.args, 'key', true), 'key') };
-  } else throw new InputError('Pick a key in the Redis view, or use "Go to Key…".');
+  } else throw new InputError(vscode.l10n.t('Pick a key in the Redis view, or use "Go to Key…".'));
   let notice: string | undefined;
   // `view: "table"` asks for the read-only table whatever the type.
   if (view === 'table' && call.args?.view !== 'table') {
@@ -103,7 +103,7 @@ async function openKey(deps: RedisKeyDeps, call: CommandCall, view: 'table' | 'j
       const length = await itemCount(session, ref.key, type);
       const max = readSettings().maxEditableItems;
       if (length <= max) return vscode.commands.executeCommand('brokerExplorer.redis.editJson', plain);
-      notice = `${tooLargeSentence(ref.key, type, length, max)} It opened read-only.`;
+      notice = `${tooLargeSentence(ref.key, type, length, max)} ${vscode.l10n.t('It opened read-only.')}`;
       if (call.interactive) void offerValueEditor(notice, { profile: session.profile, db: ref.db, key: ref.key });
     }
   }
@@ -116,15 +116,15 @@ async function openKey(deps: RedisKeyDeps, call: CommandCall, view: 'table' | 'j
 
 /** A notice naming why a collection opened read-only, with "Open in Value Editor" when that editor exists. */
 async function offerValueEditor(notice: string, k: Parameters<typeof openInValueEditor>[0]): Promise<void> {
-  const buttons = (await hasValueEditor()) ? ['Open in Value Editor'] : [];
+  const buttons = (await hasValueEditor()) ? [vscode.l10n.t('Open in Value Editor')] : [];
   if ((await vscode.window.showInformationMessage(notice, ...buttons)) !== undefined) await openInValueEditor(k);
 }
 
 async function goToKey(deps: RedisKeyDeps, call: CommandCall): Promise<unknown> {
   if (call.args) return openKey(deps, call, 'table');
   const dbNode = await pickDatabaseNode(deps, call);
-  const name = await call.prompts.ask(`Go to key in db${dbNode.db} of ${dbNode.profile.name}`, {
-    prompt: 'The exact key name (no pattern): it is opened without scanning.',
+  const name = await call.prompts.ask(vscode.l10n.t('Go to key in db{0} of {1}', dbNode.db, dbNode.profile.name), {
+    prompt: vscode.l10n.t('The exact key name (no pattern): it is opened without scanning.'),
   });
   return openKey(
     deps,
@@ -137,15 +137,15 @@ async function setFilter(deps: RedisKeyDeps, call: CommandCall, clear: boolean):
   let dbNode: DatabaseNode;
   let pattern: string | undefined;
   if (call.args) {
-    const t = await resolveTarget(deps, { args: call.args, interactive: false, prompts: call.prompts }, 'Filter Keys');
+    const t = await resolveTarget(deps, { args: call.args, interactive: false, prompts: call.prompts }, vscode.l10n.t('Filter Keys'));
     dbNode = await databaseNode(deps, t.profile.name, t.db);
     pattern = clear ? undefined : str(call.args, 'match');
   } else {
     dbNode = await pickDatabaseNode(deps, call);
     pattern = clear
       ? undefined
-      : await call.prompts.ask(`Filter keys of db${dbNode.db}`, {
-          prompt: 'A Redis MATCH pattern: * any characters, ? one, [abc] a set, \\ escapes. Empty clears the filter.',
+      : await call.prompts.ask(vscode.l10n.t('Filter keys of db{0}', dbNode.db), {
+          prompt: vscode.l10n.t('A Redis MATCH pattern: * any characters, ? one, [abc] a set, \\ escapes. Empty clears the filter.'),
           value: dbNode.filter ?? '',
         });
   }
@@ -161,7 +161,7 @@ async function toggleGrouping(deps: RedisKeyDeps, call: CommandCall): Promise<un
   const current = readSettings().redisGrouping;
   const requested = call.args ? str(call.args, 'grouping') : undefined;
   if (requested !== undefined && requested !== 'type' && requested !== 'namespace')
-    throw new InputError('"grouping" must be "type" or "namespace".');
+    throw new InputError(vscode.l10n.t('"grouping" must be "type" or "namespace".'));
   const next = requested ?? (current === 'type' ? 'namespace' : 'type');
   await config.update('redis.grouping', next, vscode.ConfigurationTarget.Global);
   deps.tree.refresh();
@@ -199,7 +199,7 @@ export function redisKeyCommands(deps: RedisKeyDeps): CommandSpec[] {
         const uri = vscode.window.activeTextEditor?.document.uri;
         if (!uri || uri.scheme !== VALUE_SCHEME)
           return Promise.reject(
-            new InputError('Open a Redis value first: "Load More" reads further items of the value in the active editor.'),
+            new InputError(vscode.l10n.t('Open a Redis value first: "Load More" reads further items of the value in the active editor.')),
           );
         deps.values.loadMore(uri);
         return Promise.resolve({});
@@ -210,7 +210,9 @@ export function redisKeyCommands(deps: RedisKeyDeps): CommandSpec[] {
       run: () => {
         const uri = vscode.window.activeTextEditor?.document.uri;
         if (!uri || uri.scheme !== VALUE_SCHEME)
-          throw new InputError('Open a Redis value first: "Refresh" reads the value in the active editor again from the server.');
+          throw new InputError(
+            vscode.l10n.t('Open a Redis value first: "Refresh" reads the value in the active editor again from the server.'),
+          );
         deps.values.reload(uri);
         return Promise.resolve({});
       },

@@ -3,17 +3,18 @@
  * primaries and replicas with their slots, a Sentinel set's primary,
  * replicas and sentinels, or the one server), with used memory and keys.
  */
+import * as vscode from 'vscode';
 import { describeNode, keysText, loadTopology, primaryKeys } from '../../redis/topology';
 import type { CommandCall, CommandSpec } from '../registry';
 import { resolveTarget, type RedisUiDeps } from './redisTarget';
 
 async function nodes(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
-  const t = await resolveTarget(deps, call, 'Redis Nodes', false);
+  const t = await resolveTarget(deps, call, vscode.l10n.t('Redis Nodes'), false);
   const topology = await loadTopology(deps.pool, t.profile.name);
   if (call.args) return topology;
   const lines = topology.nodes.map((n) => `${n.address.padEnd(22)} ${describeNode(n)}${n.error ? ` (${n.error})` : ''}`);
-  const head = `# ${t.profile.name} (${topology.mode}): ${keysText(primaryKeys(topology))} on the primaries`;
-  await deps.results.show(`Redis nodes of ${t.profile.name}`, [head, ...lines].join('\n'));
+  const head = `# ${vscode.l10n.t('{0} ({1}): {2} on the primaries', t.profile.name, topology.mode, keysText(primaryKeys(topology)))}`;
+  await deps.results.show(vscode.l10n.t('Redis nodes of {0}', t.profile.name), [head, ...lines].join('\n'));
   return undefined;
 }
 

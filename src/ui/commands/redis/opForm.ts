@@ -4,6 +4,7 @@
  * redis-cli quoting, enums as pick lists. Produces the plain argument
  * object the core validates (so bad input is refused before sending).
  */
+import * as vscode from 'vscode';
 import type { Prompts } from '../../prompts';
 import { InputError, errorMessage } from '../../../core/errors';
 import type { ArgSpec, OperationSpec } from '../../../core/redis/opsSpec';
@@ -14,17 +15,28 @@ export interface FormPrefill {
   key?: Buffer;
 }
 
-const LIST_HINT = 'Separate items with spaces; quote like redis-cli ("a b", \\xHH for a byte).';
+function listHint(): string {
+  return vscode.l10n.t('Separate items with spaces; quote like redis-cli ("a b", \\xHH for a byte).');
+}
 
 function validateWords(v: string, even = false, min = 1): string | undefined {
   try {
     const words = splitArgs(v);
-    if (words.length < min) return `Give at least ${min} item${min === 1 ? '' : 's'}.`;
-    if (even && words.length % 2 !== 0) return `Give pairs: ${words.length} items is an odd number.`;
+    if (words.length < min)
+      return min === 1 ? vscode.l10n.t('Give at least {0} item.', min) : vscode.l10n.t('Give at least {0} items.', min);
+    if (even && words.length % 2 !== 0) return vscode.l10n.t('Give pairs: {0} items is an odd number.', words.length);
     return undefined;
   } catch (err) {
     return errorMessage(err);
   }
+}
+
+/** "A whole number ≥ 0 ≤ 10." with the bounds the spec has. */
+function wholeNumber(min: number | undefined, max: number | undefined): string {
+  if (min !== undefined && max !== undefined) return vscode.l10n.t('A whole number ≥ {0} ≤ {1}.', min, max);
+  if (min !== undefined) return vscode.l10n.t('A whole number ≥ {0}.', min);
+  if (max !== undefined) return vscode.l10n.t('A whole number ≤ {0}.', max);
+  return vscode.l10n.t('A whole number.');
 }
 
 function promptFor(arg: ArgSpec): { prompt: string; placeHolder?: string; validate?: (v: string) => string | undefined } {
@@ -32,34 +44,37 @@ function promptFor(arg: ArgSpec): { prompt: string; placeHolder?: string; valida
   switch (arg.kind) {
     case 'key':
     case 'bytes':
-      return { prompt: `Text, sent as UTF-8 bytes exactly as typed.${help}` };
+      return { prompt: `${vscode.l10n.t('Text, sent as UTF-8 bytes exactly as typed.')}${help}` };
     case 'keys':
     case 'bytesList':
     case 'floats':
-      return { prompt: `${LIST_HINT}${help}`, validate: (v) => validateWords(v) };
+      return { prompt: `${listHint()}${help}`, validate: (v) => validateWords(v) };
     case 'pairs': {
+      // Field names only (the spec's data words) and symbols: nothing here to translate but the hint.
       const [a, b] = arg.pairNames ?? ['field', 'value'];
-      return { prompt: `${a} ${b} ${a} ${b} … — ${LIST_HINT}${help}`, validate: (v) => validateWords(v, true, 2) };
+      return { prompt: `${a} ${b} ${a} ${b} … — ${listHint()}${help}`, validate: (v) => validateWords(v, true, 2) };
     }
     case 'scoreMembers':
       return {
-        prompt: `score member score member … (scores: numbers, inf, -inf) — ${LIST_HINT}${help}`,
+        prompt: `${vscode.l10n.t('score member score member … (scores: numbers, inf, -inf) — {0}', listHint())}${help}`,
         placeHolder: '1 one 2.5 two',
         validate: (v) => validateWords(v, true, 2),
       };
     case 'integer':
       return {
-        prompt: `A whole number${arg.min !== undefined ? ` ≥ ${arg.min}` : ''}${arg.max !== undefined ? ` ≤ ${arg.max}` : ''}.${help}`,
-        validate: (v) => (/^\s*-?\d+\s*$/.test(v) ? undefined : 'Give a whole number.'),
+        prompt: `${wholeNumber(arg.min, arg.max)}${help}`,
+        validate: (v) => (/^\s*-?\d+\s*$/.test(v) ? undefined : vscode.l10n.t('Give a whole number.')),
       };
     case 'float':
-      return { prompt: `A number${arg.allowInf ? ' (or inf / -inf)' : ''}.${help}` };
+      return { prompt: `${arg.allowInf ? vscode.l10n.t('A number (or inf / -inf).') : vscode.l10n.t('A number.')}${help}` };
     case 'scoreBound':
-      return { prompt: `A score bound: 1.5 (inclusive), (1.5 (exclusive), -inf or +inf.${help}` };
+      return { prompt: `${vscode.l10n.t('A score bound: 1.5 (inclusive), (1.5 (exclusive), -inf or +inf.')}${help}` };
     case 'lexBound':
-      return { prompt: `A lex bound: [a (inclusive), (a (exclusive), - (lowest) or + (highest).${help}` };
+      return { prompt: `${vscode.l10n.t('A lex bound: [a (inclusive), (a (exclusive), - (lowest) or + (highest).')}${help}` };
     case 'bound':
-      return { prompt: `Rank (0, -1…), score (1, (1, -inf, +inf) or lex ([a, (a, -, +) — as the range kind says.${help}` };
+      return {
+        prompt: `${vscode.l10n.t('Rank (0, -1…), score (1, (1, -inf, +inf) or lex ([a, (a, -, +) — as the range kind says.')}${help}`,
+      };
     default:
       return { prompt: help.trim() };
   }
@@ -127,11 +142,11 @@ export async function askArgs(prompts: Prompts, spec: OperationSpec, prefill: Fo
   }
   if (optional.length > 0) {
     const picks = await prompts.pickMany(
-      optional.map((a) => ({ label: a.label, description: a.kind === 'flag' ? 'flag' : '', detail: a.help ?? '', arg: a })),
-      { title: `${spec.command} — optional arguments (pick none, one or several)` },
+      optional.map((a) => ({ label: a.label, description: a.kind === 'flag' ? vscode.l10n.t('flag') : '', detail: a.help ?? '', arg: a })),
+      { title: vscode.l10n.t('{0} — optional arguments (pick none, one or several)', spec.command) },
     );
     for (const p of picks) out[p.arg.name] = await askOne(prompts, spec, p.arg, prefill);
   }
-  if (Object.keys(out).length === 0 && spec.args.length > 0) throw new InputError(`${spec.command} needs arguments.`);
+  if (Object.keys(out).length === 0 && spec.args.length > 0) throw new InputError(vscode.l10n.t('{0} needs arguments.', spec.command));
   return out;
 }

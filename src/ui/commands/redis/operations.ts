@@ -18,17 +18,46 @@ import { obj, str } from '../args';
 import type { CommandCall, CommandSpec } from '../registry';
 import { askArgs } from './opForm';
 import { KeyNode } from '../../tree/redisNodes';
+import { deleteQuestion } from './keyAdmin';
 import { abortOn, refreshDatabases, resolveKey, resolveTarget, type RedisTarget, type RedisUiDeps } from './redisTarget';
 
-export const FAMILY_LABELS: Record<OpFamily, string> = {
-  string: 'String',
-  hash: 'Hash',
-  list: 'List',
-  set: 'Set',
-  zset: 'Sorted Set',
-  key: 'Key',
-};
-const FAMILIES = Object.keys(FAMILY_LABELS) as OpFamily[];
+const FAMILIES: readonly OpFamily[] = ['string', 'hash', 'list', 'set', 'zset', 'key'];
+
+/** A family's operations, named for the quick picks: "Hash operations". */
+function familyOperations(family: OpFamily): string {
+  switch (family) {
+    case 'string':
+      return vscode.l10n.t('String operations');
+    case 'hash':
+      return vscode.l10n.t('Hash operations');
+    case 'list':
+      return vscode.l10n.t('List operations');
+    case 'set':
+      return vscode.l10n.t('Set operations');
+    case 'zset':
+      return vscode.l10n.t('Sorted Set operations');
+    case 'key':
+      return vscode.l10n.t('Key operations');
+  }
+}
+
+/** A family as a word inside a sentence: "hash", "sorted set". */
+function familyWord(family: OpFamily): string {
+  switch (family) {
+    case 'string':
+      return vscode.l10n.t('string');
+    case 'hash':
+      return vscode.l10n.t('hash');
+    case 'list':
+      return vscode.l10n.t('list');
+    case 'set':
+      return vscode.l10n.t('set');
+    case 'zset':
+      return vscode.l10n.t('sorted set');
+    case 'key':
+      return vscode.l10n.t('key');
+  }
+}
 
 function opsOf(family: OpFamily): OperationSpec[] {
   return (OPERATIONS as readonly OperationSpec[]).filter((op) => op.family === family);
@@ -65,11 +94,11 @@ async function confirmDestructive(
   const label = (k: Buffer): string => displayBytes(k, 80);
   const message =
     check.effect === 'delete'
-      ? `Delete ${check.keys.length === 1 ? `the key "${label(check.keys[0])}"` : `${check.keys.length} keys`} from db${check.db} of "${t.profile.name}"?`
+      ? deleteQuestion(check.keys, check.db, t.profile.name)
       : check.keys.length === 1
-        ? `"${label(check.keys[0])}" exists: ${check.verb} replaces it. Continue?`
-        : `${check.existing} of the ${check.keys.length} keys exist: ${check.verb} overwrites them. Continue?`;
-  await prompts.confirm(message, check.effect === 'delete' ? 'Delete' : 'Overwrite');
+        ? vscode.l10n.t('"{0}" exists: {1} replaces it. Continue?', label(check.keys[0]), check.verb)
+        : vscode.l10n.t('{0} of the {1} keys exist: {2} overwrites them. Continue?', check.existing, check.keys.length, check.verb);
+  await prompts.confirm(message, check.effect === 'delete' ? vscode.l10n.t('Delete') : vscode.l10n.t('Overwrite'));
 }
 
 interface OpCommandOptions {
@@ -86,8 +115,8 @@ async function pickOperation(prompts: Prompts, family: OpFamily | undefined, key
         : FAMILIES;
     fam = (
       await prompts.pick(
-        order.map((f) => ({ label: `${FAMILY_LABELS[f]} operations`, family: f })),
-        { title: 'Redis operation: family' },
+        order.map((f) => ({ label: familyOperations(f), family: f })),
+        { title: vscode.l10n.t('Redis operation: family') },
       )
     ).family;
   }
@@ -97,37 +126,35 @@ async function pickOperation(prompts: Prompts, family: OpFamily | undefined, key
         op.command === 'OBJECT' || op.command === 'MEMORY' || op.command === 'HSCAN' || op.command === 'SSCAN'
           ? `${op.name.toUpperCase()} (${op.command})`
           : op.command,
-      description: op.write ? 'writes' : '',
+      description: op.write ? vscode.l10n.t('writes') : '',
       detail: op.summary,
       op,
     })),
-    { title: `${FAMILY_LABELS[fam]} operations`, matchOnDetail: true },
+    { title: familyOperations(fam), matchOnDetail: true },
   );
   return pick.op;
 }
 
 async function runOperationCommand(deps: RedisUiDeps, call: CommandCall, o: OpCommandOptions): Promise<unknown> {
   if (call.args) {
-    const t = await resolveTarget(deps, call, 'Redis operation');
+    const t = await resolveTarget(deps, call, vscode.l10n.t('Redis operation'));
     const name = o.operation ?? str(call.args, 'operation', true);
     const spec = findOperation(name);
-    if (!spec) throw new InputError(`"${name}" is not a known operation: see the README for the list.`);
+    if (!spec) throw new InputError(vscode.l10n.t('"{0}" is not a known operation: see the README for the list.', name));
     if (o.family && spec.family !== o.family)
-      throw new InputError(
-        `"${name}" is a ${FAMILY_LABELS[spec.family].toLowerCase()} operation, not a ${FAMILY_LABELS[o.family].toLowerCase()} one.`,
-      );
+      throw new InputError(vscode.l10n.t('"{0}" is a {1} operation, not a {2} one.', name, familyWord(spec.family), familyWord(o.family)));
     return runOp(deps, t, spec, obj(call.args, 'args') ?? {});
   }
-  const keyTarget = call.node instanceof KeyNode ? await resolveKey(deps, call, 'Redis operation') : undefined;
-  const t = keyTarget ?? (await resolveTarget(deps, call, 'Redis operation'));
+  const keyTarget = call.node instanceof KeyNode ? await resolveKey(deps, call, vscode.l10n.t('Redis operation')) : undefined;
+  const t = keyTarget ?? (await resolveTarget(deps, call, vscode.l10n.t('Redis operation')));
   const spec = o.operation ? findOperation(o.operation) : await pickOperation(call.prompts, o.family, keyTarget?.type);
-  if (!spec) throw new InputError(`"${o.operation ?? ''}" is not a known operation.`);
+  if (!spec) throw new InputError(vscode.l10n.t('"{0}" is not a known operation.', o.operation ?? ''));
   const args = await askArgs(call.prompts, spec, keyTarget ? { key: keyTarget.key } : {});
   await confirmDestructive(call.prompts, deps, t, spec, args);
   const title = `${spec.command}${spec.command !== spec.name.toUpperCase() ? ` (${spec.name})` : ''}`;
   const result = spec.blocking
     ? await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `Waiting for ${spec.command}…`, cancellable: true },
+        { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Waiting for {0}…', spec.command), cancellable: true },
         (_p, token) => runOp(deps, t, spec, args, abortOn(token)),
       )
     : await runOp(deps, t, spec, args);
@@ -182,7 +209,7 @@ async function runBlockingPick(deps: RedisUiDeps, call: CommandCall): Promise<un
   const blocking = opsOf('list').filter((op) => op.blocking);
   const pick = await call.prompts.pick(
     blocking.map((op) => ({ label: op.command, detail: op.summary, op })),
-    { title: 'Blocking pop (on a dedicated connection)' },
+    { title: vscode.l10n.t('Blocking pop (on a dedicated connection)') },
   );
   return runOperationCommand(deps, call, { operation: pick.op.name });
 }

@@ -4,7 +4,7 @@
  * prompts), dedicated connections, confirmations and refreshing the tree
  * after a change.
  */
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
 import { fromBuffer, toBuffer } from '../../../core/bytes';
 import { InputError } from '../../../core/errors';
 import { checkDb, type ResolvedRedisProfile } from '../../../core/profiles';
@@ -73,14 +73,23 @@ function redisKind(deps: Pick<RedisUiDeps, 'pool'>): TargetKind<ResolvedRedisPro
     askPart: async (profile, title, prompts) =>
       profile.mode === 'cluster'
         ? 0
-        : Number(await prompts.ask(`${title}: database of "${profile.name}"`, { value: String(profile.db), validate: (v) => checkDb(v) })),
+        : Number(
+            await prompts.ask(vscode.l10n.t('{0}: database of "{1}"', title, profile.name), {
+              value: String(profile.db),
+              validate: (v) => checkDb(v),
+            }),
+          ),
     session: (profile, db) => deps.pool.session(profile.name, db),
   };
 }
 
 /** The sentence for a database other than 0 asked of a cluster. */
 export function clusterDbOnly(profile: ResolvedRedisProfile, db: number): string {
-  return `Redis Cluster: database 0 only — "${profile.name}" has no database ${db} (keys are spread over the nodes by hash slot instead).`;
+  return vscode.l10n.t(
+    'Redis Cluster: database 0 only — "{0}" has no database {1} (keys are spread over the nodes by hash slot instead).',
+    profile.name,
+    db,
+  );
 }
 
 /** The target of a call: arguments, then a tree node, then prompts (the database only when `askDb`). */
@@ -102,7 +111,9 @@ export async function resolveKey(deps: Pick<RedisUiDeps, 'profiles' | 'pool'>, c
     return { ...(await resolveTarget(deps, call, title)), key: node.key, type: node.info.type };
   }
   const t = await resolveTarget(deps, call, title);
-  const name = await call.prompts.ask(`${title}: key in db${t.db} of "${t.profile.name}"`, { prompt: 'The exact key name.' });
+  const name = await call.prompts.ask(vscode.l10n.t('{0}: key in db{1} of "{2}"', title, t.db, t.profile.name), {
+    prompt: vscode.l10n.t('The exact key name.'),
+  });
   return { ...t, key: Buffer.from(name, 'utf8') };
 }
 

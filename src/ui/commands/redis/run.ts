@@ -10,6 +10,7 @@ import { createReadStream } from 'node:fs';
 import * as vscode from 'vscode';
 import { isHexBytes, toBuffer } from '../../../core/bytes';
 import { InputError, errorMessage } from '../../../core/errors';
+import { formatCount } from '../../../core/units';
 import {
   runCommand as coreRunCommand,
   runCommandOnAll,
@@ -30,9 +31,11 @@ import { abortOn, refreshDatabases, resolveTarget, type RedisTarget, type RedisU
 
 function argvFrom(value: unknown, what: string): Buffer[] {
   if (typeof value === 'string') return splitArgs(value);
-  if (!Array.isArray(value)) throw new InputError(`The ${what} must be a list of arguments (text or { "hex": "…" }) or a command line.`);
+  if (!Array.isArray(value))
+    throw new InputError(vscode.l10n.t('The {0} must be a list of arguments (text or { "hex": "…" }) or a command line.', what));
   return value.map((a: unknown, i) => {
-    if (typeof a !== 'string' && !isHexBytes(a)) throw new InputError(`Argument ${i + 1} of the ${what} must be text or { "hex": "…" }.`);
+    if (typeof a !== 'string' && !isHexBytes(a))
+      throw new InputError(vscode.l10n.t('Argument {0} of the {1} must be text or { "hex": "…" }.', i + 1, what));
     return toBuffer(a, `argument ${i + 1}`);
   });
 }
@@ -43,11 +46,11 @@ async function commandArgv(call: CommandCall, t: RedisTarget): Promise<Buffer[]>
     const line = str(call.args, 'line');
     return line !== undefined ? splitArgs(line) : argvFrom(call.args.argv, 'argv');
   }
-  const line = await call.prompts.ask(`Run a command on db${t.db} of "${t.profile.name}"`, {
-    prompt: 'One command, quoted like redis-cli ("a b", \\xHH escapes).',
+  const line = await call.prompts.ask(vscode.l10n.t('Run a command on db{0} of "{1}"', t.db, t.profile.name), {
+    prompt: vscode.l10n.t('One command, quoted like redis-cli ("a b", \\xHH escapes).'),
     validate: (v) => {
       try {
-        return splitArgs(v).length === 0 ? 'Type a command.' : undefined;
+        return splitArgs(v).length === 0 ? vscode.l10n.t('Type a command.') : undefined;
       } catch (err) {
         return errorMessage(err);
       }
@@ -57,9 +60,9 @@ async function commandArgv(call: CommandCall, t: RedisTarget): Promise<Buffer[]>
 }
 
 async function runCommand(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
-  const t = await resolveTarget(deps, call, 'Run Command');
+  const t = await resolveTarget(deps, call, vscode.l10n.t('Run Command'));
   const argv = await commandArgv(call, t);
-  if (argv.length === 0) throw new InputError('The command is empty: give "argv" or "line".');
+  if (argv.length === 0) throw new InputError(vscode.l10n.t('The command is empty: give "argv" or "line".'));
   const name = argv[0].toString('utf8');
   const client = await openLoggedChannel(t.session, 'command', deps.log);
   try {
@@ -72,7 +75,7 @@ async function runCommand(deps: RedisUiDeps, call: CommandCall): Promise<unknown
     if (!call.args) {
       const text = reply instanceof Map ? [...reply].map(([n, r]) => `${n}\n${formatReply(r)}`).join('\n\n') : formatReply(reply);
       if (!text.includes('\n') && text.length <= 200) void vscode.window.showInformationMessage(`${name.toUpperCase()}: ${text}`);
-      else await deps.results.show(`${name.toUpperCase()} result`, text);
+      else await deps.results.show(vscode.l10n.t('{0} result', name.toUpperCase()), text);
       return undefined;
     }
     if (reply instanceof Map) return Object.fromEntries([...reply].map(([n, r]) => [n, replyToResult(r, name, t.profile.name)]));
@@ -84,9 +87,9 @@ async function runCommand(deps: RedisUiDeps, call: CommandCall): Promise<unknown
 
 async function runPipeline(deps: RedisUiDeps, files: RedisFileTargets, call: CommandCall): Promise<unknown> {
   if (!call.args) return runEditor(deps, files, call, false);
-  const t = await resolveTarget(deps, call, 'Run Pipeline');
-  const commands = (list(call.args, 'commands') ?? []).map((c, i) => argvFrom(c, `command ${i + 1}`));
-  if (commands.length === 0) throw new InputError('The pipeline is empty: give "commands", a list of argument lists.');
+  const t = await resolveTarget(deps, call, vscode.l10n.t('Run Pipeline'));
+  const commands = (list(call.args, 'commands') ?? []).map((c, i) => argvFrom(c, vscode.l10n.t('command {0}', i + 1)));
+  if (commands.length === 0) throw new InputError(vscode.l10n.t('The pipeline is empty: give "commands", a list of argument lists.'));
   const transaction = bool(call.args, 'transaction') ?? false;
   const node = str(call.args, 'node');
   const client = await openLoggedChannel(t.session, 'pipeline', deps.log);
@@ -106,7 +109,7 @@ async function runPipeline(deps: RedisUiDeps, files: RedisFileTargets, call: Com
 /** A line's result as text: `12  SET → OK`, nested replies indented under it. */
 export function describeLine(r: LineResult): string {
   const text = formatReply(r.reply);
-  const head = `${String(r.line).padStart(6)}  ${r.command || '(none)'} → `;
+  const head = `${String(r.line).padStart(6)}  ${r.command || vscode.l10n.t('(none)')} → `;
   return head + text.split('\n').join(`\n${' '.repeat(head.length)}`);
 }
 
@@ -116,6 +119,38 @@ const MAX_RETURNED = 10_000;
 /** The lines a pipeline or transaction runs: parsed already, or a file streamed as it runs. */
 type ScriptSource = { entries: ReturnType<typeof parseRedisText> } | { path: string };
 
+/** A pipeline's or a transaction's words, for titles and the results document. */
+interface ScriptKind {
+  /** The prompts' title: "Run as Pipeline". */
+  runAs: string;
+  /** `{0}` the profile, `{1}` the db, `{2}` the file: "Pipeline on local[0] · a.redis". */
+  title(profile: string, db: number, label: string): string;
+  /** The results document's name. */
+  results(label: string): string;
+  /** The progress notification's title. */
+  progress: string;
+  /** The connection's purpose (log and client name): not shown as a sentence. */
+  purpose: string;
+}
+
+function scriptKind(transaction: boolean): ScriptKind {
+  return transaction
+    ? {
+        runAs: vscode.l10n.t('Run as Transaction'),
+        title: (p, db, label) => vscode.l10n.t('Transaction on {0}[{1}] · {2}', p, db, label),
+        results: (label) => vscode.l10n.t('Transaction results {0}', label),
+        progress: vscode.l10n.t('Redis Transaction'),
+        purpose: 'transaction',
+      }
+    : {
+        runAs: vscode.l10n.t('Run as Pipeline'),
+        title: (p, db, label) => vscode.l10n.t('Pipeline on {0}[{1}] · {2}', p, db, label),
+        results: (label) => vscode.l10n.t('Pipeline results {0}', label),
+        progress: vscode.l10n.t('Redis Pipeline'),
+        purpose: 'pipeline',
+      };
+}
+
 /** What runEditor runs, where, and the name its results document carries. */
 interface ScriptRun {
   t: RedisTarget;
@@ -124,11 +159,12 @@ interface ScriptRun {
 }
 
 /** The script an API caller gives: "text" (lines of commands) or "path" (a .redis file). */
-async function scriptFromArgs(deps: RedisUiDeps, call: CommandCall, args: Record<string, unknown>, kind: string): Promise<ScriptRun> {
-  const t = await resolveTarget(deps, call, `Run as ${kind}`);
+async function scriptFromArgs(deps: RedisUiDeps, call: CommandCall, args: Record<string, unknown>, kind: ScriptKind): Promise<ScriptRun> {
+  const t = await resolveTarget(deps, call, kind.runAs);
   const text = str(args, 'text');
   const path = str(args, 'path');
-  if (text === undefined && path === undefined) throw new InputError('Give "text" (lines of commands) or "path" (a .redis file).');
+  if (text === undefined && path === undefined)
+    throw new InputError(vscode.l10n.t('Give "text" (lines of commands) or "path" (a .redis file).'));
   const source = text !== undefined ? { entries: parseRedisText(text) } : { path: path as string };
   return { t, source, label: path ?? 'text' };
 }
@@ -142,17 +178,17 @@ async function scriptFromActiveEditor(
   deps: RedisUiDeps,
   files: RedisFileTargets,
   call: CommandCall,
-  kind: string,
+  kind: ScriptKind,
   only?: 'lines',
 ): Promise<ScriptRun> {
   const editor = vscode.window.activeTextEditor;
-  if (!editor) throw new InputError('Open a .redis file first: each line is one command.');
+  if (!editor) throw new InputError(vscode.l10n.t('Open a .redis file first: each line is one command.'));
   const doc = editor.document;
   const known = files.get(doc);
   // The remembered session may have been closed since (settings changed): ask the pool again.
   const t = known
     ? { ...known, session: await deps.pool.session(known.profile.name, known.db) }
-    : await resolveTarget(deps, call, `Run as ${kind}`);
+    : await resolveTarget(deps, call, kind.runAs);
   files.set(doc, t);
   const sel =
     call.range ?? (only === 'lines' && editor.selection.isEmpty ? doc.lineAt(editor.selection.active.line).range : editor.selection);
@@ -180,20 +216,20 @@ async function runEditor(
   transaction: boolean,
   only?: 'lines',
 ): Promise<unknown> {
-  const kind = transaction ? 'Transaction' : 'Pipeline';
+  const kind = scriptKind(transaction);
   const { t, source, label } = call.args
     ? await scriptFromArgs(deps, call, call.args, kind)
     : await scriptFromActiveEditor(deps, files, call, kind, only);
-  const title = `${kind} on ${t.profile.name}[${t.db}] · ${label}`;
-  const out = deps.results.create(`${kind} results ${label}`);
-  out.setHeader(`# ${title}`, '# running…');
+  const title = kind.title(t.profile.name, t.db, label);
+  const out = deps.results.create(kind.results(label));
+  out.setHeader(`# ${title}`, `# ${vscode.l10n.t('running…')}`);
   if (!call.args) await deps.results.open(out.uri);
-  const client = await openLoggedChannel(t.session, kind.toLowerCase(), deps.log);
+  const client = await openLoggedChannel(t.session, kind.purpose, deps.log);
   const collected: LineResult[] = [];
   let result: ScriptResult;
   try {
     result = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Redis ${kind}`, cancellable: true },
+      { location: vscode.ProgressLocation.Notification, title: kind.progress, cancellable: true },
       async (progress, token) => {
         const input = 'entries' in source ? source.entries : parseRedisStream(createReadStream(source.path));
         const node = call.args ? str(call.args, 'node') : undefined;
@@ -207,7 +243,7 @@ async function runEditor(
             if (call.args) for (const r of batch) if (collected.length < MAX_RETURNED) collected.push(r);
           },
           onProgress: (p) =>
-            progress.report({ message: `${p.lines.toLocaleString('en-US')} lines · ${p.errors.toLocaleString('en-US')} errors` }),
+            progress.report({ message: vscode.l10n.t('{0} lines · {1} errors', formatCount(p.lines), formatCount(p.errors)) }),
         });
       },
     );
@@ -218,8 +254,16 @@ async function runEditor(
   } finally {
     client.close();
   }
-  const status = result.aborted ? `# ${result.aborted}` : result.complete ? '# done' : '# cancelled: the lines below ran, the rest did not';
-  out.setHeader(`# ${title}`, `# ${result.lines.toLocaleString('en-US')} lines, ${result.errors.toLocaleString('en-US')} errors`, status);
+  const status = result.aborted
+    ? result.aborted
+    : result.complete
+      ? vscode.l10n.t('done')
+      : vscode.l10n.t('cancelled: the lines below ran, the rest did not');
+  out.setHeader(
+    `# ${title}`,
+    `# ${vscode.l10n.t('{0} lines, {1} errors', formatCount(result.lines), formatCount(result.errors))}`,
+    `# ${status}`,
+  );
   out.flush();
   refreshDatabases(deps.tree, t.profile.name, [t.db]);
   if (!call.args) {
@@ -240,8 +284,8 @@ async function runEditor(
 /** Lets the user pick another profile for the active .redis document next time. */
 async function chooseTarget(deps: RedisUiDeps, files: RedisFileTargets, call: CommandCall): Promise<unknown> {
   const doc = vscode.window.activeTextEditor?.document;
-  if (!doc) throw new InputError('Open a .redis file first.');
-  const t = await resolveTarget(deps, call, 'Run .redis file');
+  if (!doc) throw new InputError(vscode.l10n.t('Open a .redis file first.'));
+  const t = await resolveTarget(deps, call, vscode.l10n.t('Run .redis file'));
   files.set(doc, t);
   return { profile: t.profile.name, db: t.db };
 }

@@ -6,7 +6,7 @@
  */
 import * as vscode from 'vscode';
 import { analyzeKeyspace, DEFAULT_ANALYSIS_TOP, MAX_ANALYSIS_TOP, type KeyspaceAnalysis } from '../../../core/redis/keyspaceAnalysis';
-import { formatBytes } from '../../../core/units';
+import { formatBytes, formatCount } from '../../../core/units';
 import type { RespClient } from '../../../core/redis/respClient';
 import { analysisLines } from '../../views/serverReports';
 import { num, str } from '../args';
@@ -32,10 +32,7 @@ async function run(
     ...(signal ? { signal } : {}),
     onProgress: (p) => {
       const percent = p.total > 0 ? Math.min(100, (100 * p.scanned) / p.total) : 0;
-      report?.(
-        `${p.scanned.toLocaleString('en-US')} of ~${p.total.toLocaleString('en-US')} keys · ${formatBytes(p.bytes)}`,
-        percent - done,
-      );
+      report?.(vscode.l10n.t('{0} of ~{1} keys · {2}', formatCount(p.scanned), formatCount(p.total), formatBytes(p.bytes)), percent - done);
       done = percent;
     },
   });
@@ -58,7 +55,7 @@ async function analyze(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
   return withServer(
     deps,
     call,
-    'Analyze Keyspace',
+    vscode.l10n.t('Analyze Keyspace'),
     async (t) => {
       if (!call.interactive) {
         const args = call.args ?? {};
@@ -66,13 +63,14 @@ async function analyze(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
         const match = str(args, 'match');
         return withWalker(t, (walker) => run(deps, t, walker, match, top));
       }
-      const match = await call.prompts.ask(`Analyze keys of db${t.db} of ${t.where}: MATCH pattern`, {
+      const match = await call.prompts.ask(vscode.l10n.t('Analyze keys of db{0} of {1}: MATCH pattern', t.db, t.where), {
         value: '*',
-        prompt: 'A SCAN MATCH pattern; * for every key.',
+        prompt: vscode.l10n.t('A SCAN MATCH pattern; * for every key.'),
       });
-      const title = `db${t.db} of ${t.where}${match !== '*' ? `, MATCH ${match}` : ''}`;
+      const title =
+        match !== '*' ? vscode.l10n.t('db{0} of {1}, MATCH {2}', t.db, t.where, match) : vscode.l10n.t('db{0} of {1}', t.db, t.where);
       const result = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `Analyzing ${title}`, cancellable: true },
+        { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Analyzing {0}', title), cancellable: true },
         (progress, token) => {
           const signal = abortOn(token);
           return withWalker(
@@ -83,7 +81,7 @@ async function analyze(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
           );
         },
       );
-      await deps.results.show(`Keyspace ${t.profile.name} db${t.db}`, analysisLines(result, title).join('\n'));
+      await deps.results.show(vscode.l10n.t('Keyspace {0} db{1}', t.profile.name, t.db), analysisLines(result, title).join('\n'));
       return undefined;
     },
     true,

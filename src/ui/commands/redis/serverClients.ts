@@ -3,6 +3,7 @@
  * refused on read-only profiles) and SLOWLOG (GET shown like the console's
  * command lines; RESET after a confirmation).
  */
+import * as vscode from 'vscode';
 import { CLIENT_SORTS, clientSummary, killClient, listClients, sortClients } from '../../../core/redis/clientList';
 import { readSlowlog, resetSlowlog, slowlogCommand, slowlogLine } from '../../../core/redis/slowlog';
 import { clientLines } from '../../views/serverReports';
@@ -12,24 +13,31 @@ import type { RedisUiDeps } from './redisTarget';
 import { withServer } from './serverTarget';
 
 async function clientList(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
-  return withServer(deps, call, 'Clients', async (t) => {
+  return withServer(deps, call, vscode.l10n.t('Clients'), async (t) => {
     const sortBy = call.args
       ? (str(call.args, 'sort') ?? 'id')
-      : await call.prompts.pick(CLIENT_SORTS, { title: `Clients of ${t.where}: sort by` });
+      : await call.prompts.pick(CLIENT_SORTS, { title: vscode.l10n.t('Clients of {0}: sort by', t.where) });
     const clients = sortClients(await listClients(t.client), sortBy);
     if (!call.interactive) return { clients };
-    const doc = deps.results.create(`Clients ${t.node ?? t.profile.name}`);
+    const doc = deps.results.create(vscode.l10n.t('Clients {0}', t.node ?? t.profile.name));
     doc.append(...clientLines(clients, sortBy));
     doc.flush();
     await deps.results.open(doc.uri);
     const picked = await call.prompts.pick(
       clients.map((c) => ({ label: `${c.addr ?? '?'}${c.name ? `  "${c.name}"` : ''}`, description: clientSummary(c), id: c.id ?? '' })),
-      { title: `${clients.length} clients of ${t.where} by ${sortBy}: pick one to kill it (Escape to keep all)`, matchOnDescription: true },
+      {
+        title: vscode.l10n.t('{0} clients of {1} by {2}: pick one to kill it (Escape to keep all)', clients.length, t.where, sortBy),
+        matchOnDescription: true,
+      },
     );
     t.session.assertWritable(`CLIENT KILL ID ${picked.id}`);
-    await call.prompts.confirm(`Kill client ${picked.label} (id ${picked.id}) on ${t.where}?`, 'Kill', 'Its connection is closed at once.');
+    await call.prompts.confirm(
+      vscode.l10n.t('Kill client {0} (id {1}) on {2}?', picked.label, picked.id, t.where),
+      vscode.l10n.t('Kill'),
+      vscode.l10n.t('Its connection is closed at once.'),
+    );
     await killClient(t.session, t.client, picked.id, t.where);
-    call.prompts.info(`Client ${picked.id} on ${t.where} was killed.`);
+    call.prompts.info(vscode.l10n.t('Client {0} on {1} was killed.', picked.id, t.where));
     return undefined;
   });
 }
@@ -46,7 +54,7 @@ async function clientKill(deps: RedisUiDeps, call: CommandCall): Promise<unknown
 
 async function slowlog(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
   const count = call.args ? (num(call.args, 'count', { min: 1, max: 10_000 }) ?? 128) : 128;
-  return withServer(deps, call, 'Slow Log', async (t) => {
+  return withServer(deps, call, vscode.l10n.t('Slow Log'), async (t) => {
     const entries = await readSlowlog(t.client, count);
     if (!call.interactive) {
       return {
@@ -60,8 +68,8 @@ async function slowlog(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
         })),
       };
     }
-    const header = `# SLOWLOG GET ${count} of ${t.where}: ${entries.length} entries, newest first`;
-    await deps.results.show(`Slow log ${t.node ?? t.profile.name}`, [header, '', ...entries.map(slowlogLine)].join('\n'));
+    const header = `# ${vscode.l10n.t('SLOWLOG GET {0} of {1}: {2} entries, newest first', count, t.where, entries.length)}`;
+    await deps.results.show(vscode.l10n.t('Slow log {0}', t.node ?? t.profile.name), [header, '', ...entries.map(slowlogLine)].join('\n'));
     return undefined;
   });
 }
@@ -70,7 +78,11 @@ async function slowlogReset(deps: RedisUiDeps, call: CommandCall): Promise<unkno
   return withServer(deps, call, 'SLOWLOG RESET', async (t) => {
     if (call.interactive) {
       t.session.assertWritable('SLOWLOG RESET');
-      await call.prompts.confirm(`Empty the slow log of ${t.where}?`, 'Reset', 'SLOWLOG RESET drops every entry.');
+      await call.prompts.confirm(
+        vscode.l10n.t('Empty the slow log of {0}?', t.where),
+        vscode.l10n.t('Reset'),
+        vscode.l10n.t('SLOWLOG RESET drops every entry.'),
+      );
     }
     await resetSlowlog(t.session, t.client);
     return {};

@@ -4,6 +4,7 @@
  * profiles) and the latency / memory report, from the palette, the "Server"
  * node or the command API.
  */
+import * as vscode from 'vscode';
 import { readConfig, writeConfig } from '../../../core/redis/serverConfig';
 import { latencyLatest, memoryDoctor, memoryStats } from '../../../core/redis/serverHealth';
 import { readInfo, renderInfo } from '../../../core/redis/serverInfo';
@@ -15,10 +16,13 @@ import { withServer, type ServerTarget } from './serverTarget';
 
 async function serverInfo(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
   const section = call.args ? str(call.args, 'section') : undefined;
-  return withServer(deps, call, 'Server Info', async (t) => {
+  return withServer(deps, call, vscode.l10n.t('Server Info'), async (t) => {
     const sections = await readInfo(t.client, section);
     if (!call.interactive) return { sections };
-    await deps.results.show(`INFO ${t.node ?? t.profile.name}`, [`# INFO of ${t.where}`, '', ...renderInfo(sections)].join('\n'));
+    await deps.results.show(
+      `INFO ${t.node ?? t.profile.name}`,
+      [`# ${vscode.l10n.t('INFO of {0}', t.where)}`, '', ...renderInfo(sections)].join('\n'),
+    );
     return undefined;
   });
 }
@@ -27,9 +31,9 @@ async function setSetting(deps: RedisUiDeps, call: CommandCall, t: ServerTarget,
   if (call.interactive) {
     t.session.assertWritable(`CONFIG SET ${name}`);
     await call.prompts.confirm(
-      `Set "${name}" to "${value}" on ${t.where}?`,
-      'Set',
-      'CONFIG SET changes the running server at once (not its config file).',
+      vscode.l10n.t('Set "{0}" to "{1}" on {2}?', name, value, t.where),
+      vscode.l10n.t('Set'),
+      vscode.l10n.t('CONFIG SET changes the running server at once (not its config file).'),
     );
   }
   const now = await writeConfig(t.session, t.client, name, value, t.where);
@@ -39,20 +43,22 @@ async function setSetting(deps: RedisUiDeps, call: CommandCall, t: ServerTarget,
 
 async function serverConfig(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
   const pattern = call.args ? (str(call.args, 'pattern') ?? '*') : '*';
-  return withServer(deps, call, 'Server Configuration', async (t) => {
+  return withServer(deps, call, vscode.l10n.t('Server Configuration'), async (t) => {
     const settings = await readConfig(t.client, pattern);
     if (!call.interactive) return { settings };
     const picked = await call.prompts.pick(
       settings.map((s) => ({ label: s.name, description: configLine(s.name, s.value), setting: s })),
       {
-        title: `Configuration of ${t.where} (${settings.length} settings): type to search, pick one to change it`,
+        title: vscode.l10n.t('Configuration of {0} ({1} settings): type to search, pick one to change it', t.where, settings.length),
         matchOnDescription: true,
       },
     );
     t.session.assertWritable(`CONFIG SET ${picked.setting.name}`);
-    const value = await call.prompts.ask(`New value of "${picked.setting.name}" on ${t.where}`, { value: picked.setting.value });
+    const value = await call.prompts.ask(vscode.l10n.t('New value of "{0}" on {1}', picked.setting.name, t.where), {
+      value: picked.setting.value,
+    });
     const now = await setSetting(deps, call, t, picked.setting.name, value);
-    call.prompts.info(`"${picked.setting.name}" is now "${now}" on ${t.where}.`);
+    call.prompts.info(vscode.l10n.t('"{0}" is now "{1}" on {2}.', picked.setting.name, now, t.where));
     return undefined;
   });
 }
@@ -68,11 +74,11 @@ async function configSet(deps: RedisUiDeps, call: CommandCall): Promise<unknown>
 }
 
 async function serverMemory(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
-  return withServer(deps, call, 'Latency & Memory', async (t) => {
+  return withServer(deps, call, vscode.l10n.t('Latency & Memory'), async (t) => {
     const [latency, stats, doctor] = await Promise.all([latencyLatest(t.client), memoryStats(t.client), memoryDoctor(t.client)]);
     if (!call.interactive) return { latency, memoryStats: stats, doctor };
     await deps.results.show(
-      `Memory ${t.node ?? t.profile.name}`,
+      vscode.l10n.t('Memory {0}', t.node ?? t.profile.name),
       [`# ${t.where}`, '', ...latencyMemoryLines(latency, stats, doctor)].join('\n'),
     );
     return undefined;

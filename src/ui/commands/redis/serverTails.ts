@@ -6,7 +6,9 @@
  * the user's consent (`enable: true` through the API), and the old value is
  * put back when the last notification tail of that profile stops.
  */
+import * as vscode from 'vscode';
 import { InputError, errorMessage } from '../../../core/errors';
+import { formatCount } from '../../../core/units';
 import {
   enableKeyspaceEvents,
   keyspacePattern,
@@ -23,8 +25,12 @@ import type { CommandCall, CommandSpec } from '../registry';
 import type { RedisUiDeps } from './redisTarget';
 import { parseNode, withServer, type ServerTarget } from './serverTarget';
 
-export const MONITOR_WARNING =
-  "MONITOR streams every command the server runs to this window. It can cut a busy server's throughput by half or more: use it briefly, and not on a loaded production server.";
+/** What MONITOR costs, said before it starts. */
+export function monitorWarning(): string {
+  return vscode.l10n.t(
+    "MONITOR streams every command the server runs to this window. It can cut a busy server's throughput by half or more: use it briefly, and not on a loaded production server.",
+  );
+}
 
 const monitorLine = (l: MonitorLine): string => `${timestamp(l.time)}  db${l.db}  ${l.source}  ${l.command}`;
 
@@ -45,7 +51,8 @@ async function openMonitor(deps: RedisUiDeps, t: ServerTarget): Promise<MonitorT
 
 async function monitor(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
   return withServer(deps, call, 'MONITOR', async (t) => {
-    if (call.interactive) await call.prompts.confirm(`Start MONITOR on ${t.where}?`, 'Start MONITOR', MONITOR_WARNING);
+    if (call.interactive)
+      await call.prompts.confirm(vscode.l10n.t('Start MONITOR on {0}?', t.where), vscode.l10n.t('Start MONITOR'), monitorWarning());
     const name = t.node ?? t.profile.name;
     const output = new TailOutput(`Redis ⟫ ${name} ⟫ MONITOR`, deps.settings().tailMaxLines, (text) => deps.log.redact(text));
     let tail: MonitorTail;
@@ -57,7 +64,7 @@ async function monitor(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
     }
     tail.on('lines', (lines) => output.appendAllLazy(lines, monitorLine));
     tail.on('dropping', (capacity) => output.append(droppingLine(capacity)));
-    output.append(`${timestamp()}  ── MONITOR on ${t.where} ──`);
+    output.append(`${timestamp()}  ── ${vscode.l10n.t('MONITOR on {0}', t.where)} ──`);
     const registered = deps.tails.add({
       kind: 'redis',
       profile: t.profile.name,
@@ -71,7 +78,7 @@ async function monitor(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
       },
       stop: () => {
         tail.stop();
-        output.append(`${timestamp()}  ── stopped after ${tail.received.toLocaleString('en-US')} commands ──`);
+        output.append(`${timestamp()}  ── ${vscode.l10n.t('stopped after {0} commands', formatCount(tail.received))} ──`);
         output.flush();
         return Promise.resolve();
       },
@@ -79,7 +86,7 @@ async function monitor(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
       dispose: () => output.dispose(),
     });
     tail.on('ended', (reason) => {
-      output.append(`${timestamp()}  ── ended: ${reason} ──`);
+      output.append(`${timestamp()}  ── ${vscode.l10n.t('ended: {0}', reason)} ──`);
       deps.tails.stop(registered.id).catch(() => undefined);
     });
     if (call.interactive) output.show();
@@ -113,15 +120,27 @@ class NotificationConsents {
 async function askToEnable(call: CommandCall, t: ServerTarget): Promise<void> {
   const setting = await readNotificationSetting(t.client);
   if (setting.on) return;
-  t.session.assertWritable('turning on keyspace notifications (CONFIG SET notify-keyspace-events)');
-  const what = `notify-keyspace-events is "${setting.value}" on ${t.where}, so no keyspace events are published`;
+  t.session.assertWritable(vscode.l10n.t('turning on keyspace notifications (CONFIG SET notify-keyspace-events)'));
   if (call.args && bool(call.args, 'enable') !== true)
-    throw new InputError(`${what}: pass "enable": true to turn them on for the tail (the old value is restored when it stops).`);
+    throw new InputError(
+      vscode.l10n.t(
+        'notify-keyspace-events is "{0}" on {1}, so no keyspace events are published: pass "enable": true to turn them on for the tail (the old value is restored when it stops).',
+        setting.value,
+        t.where,
+      ),
+    );
   if (!call.args)
     await call.prompts.confirm(
-      `${what}. Turn them on while the tail runs?`,
-      'Turn On',
-      `The server then publishes an event for every key change (a small cost on busy servers). "${setting.value}" is restored when the tail stops.`,
+      vscode.l10n.t(
+        'notify-keyspace-events is "{0}" on {1}, so no keyspace events are published. Turn them on while the tail runs?',
+        setting.value,
+        t.where,
+      ),
+      vscode.l10n.t('Turn On'),
+      vscode.l10n.t(
+        'The server then publishes an event for every key change (a small cost on busy servers). "{0}" is restored when the tail stops.',
+        setting.value,
+      ),
     );
 }
 
@@ -129,13 +148,15 @@ async function keyspaceEvents(deps: RedisUiDeps, call: CommandCall, consents: No
   return withServer(
     deps,
     call,
-    'Keyspace Notifications',
+    vscode.l10n.t('Keyspace Notifications'),
     async (t) => {
       if (t.node !== undefined)
-        throw new InputError(`Keyspace notifications of one cluster node are not offered yet: use a standalone or sentinel profile.`);
+        throw new InputError(
+          vscode.l10n.t('Keyspace notifications of one cluster node are not offered yet: use a standalone or sentinel profile.'),
+        );
       const match = call.args
         ? (str(call.args, 'match') ?? '*')
-        : await call.prompts.ask(`Keyspace notifications of db${t.db} of ${t.where}: keys matching`, { value: '*' });
+        : await call.prompts.ask(vscode.l10n.t('Keyspace notifications of db{0} of {1}: keys matching', t.db, t.where), { value: '*' });
       await askToEnable(call, t);
       const enabled = await enableKeyspaceEvents(t.session, t.client);
       const session = t.session;
@@ -157,7 +178,12 @@ async function keyspaceEvents(deps: RedisUiDeps, call: CommandCall, consents: No
         } catch (err) {
           deps.log.error(`Restoring notify-keyspace-events "${previous}" on ${t.where} failed: ${errorMessage(err)}`);
           throw new InputError(
-            `Restoring notify-keyspace-events to "${previous}" on ${t.where} failed (${errorMessage(err)}); set it back with CONFIG SET.`,
+            vscode.l10n.t(
+              'Restoring notify-keyspace-events to "{0}" on {1} failed ({2}); set it back with CONFIG SET.',
+              previous ?? '',
+              t.where,
+              errorMessage(err),
+            ),
           );
         } finally {
           restorer?.disconnect();
@@ -181,7 +207,7 @@ async function keyspaceEvents(deps: RedisUiDeps, call: CommandCall, consents: No
       const { tail, output } = started;
       if (enabled.changed)
         output.append(
-          `${timestamp()}  ── notify-keyspace-events turned on ("${enabled.current}"); "${enabled.previous}" comes back when this tail stops ──`,
+          `${timestamp()}  ── ${vscode.l10n.t('notify-keyspace-events turned on ("{0}"); "{1}" comes back when this tail stops', enabled.current, enabled.previous)} ──`,
         );
       const stop = tail.stop.bind(tail);
       tail.stop = async (): Promise<void> => {

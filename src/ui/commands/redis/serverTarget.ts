@@ -5,6 +5,7 @@
  * releases when done.
  */
 import type { Redis } from 'ioredis';
+import * as vscode from 'vscode';
 import { InputError } from '../../../core/errors';
 import { checkDb, endpoint } from '../../../core/profiles';
 import { connectRedis } from '../../../core/redis/connection';
@@ -29,7 +30,9 @@ export interface ServerTarget extends RedisTarget {
 export function parseNode(text: string): { host: string; port: number } {
   const m = /^\[?([^\]]+?)\]?:(\d{1,5})$/.exec(text.trim());
   if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535)
-    throw new InputError(`The node "${text}" is not an address: give it as host:port, as brokerExplorer.redis.nodes lists it.`);
+    throw new InputError(
+      vscode.l10n.t('The node "{0}" is not an address: give it as host:port, as brokerExplorer.redis.nodes lists it.', text),
+    );
   return { host: m[1], port: Number(m[2]) };
 }
 
@@ -39,7 +42,10 @@ async function scopeTarget(deps: RedisUiDeps, call: CommandCall, scope: ServerSc
   const db =
     askDb && profile.mode !== 'cluster'
       ? Number(
-          await call.prompts.ask(`${title}: database of "${profile.name}"`, { value: String(profile.db), validate: (v) => checkDb(v) }),
+          await call.prompts.ask(vscode.l10n.t('{0}: database of "{1}"', title, profile.name), {
+            value: String(profile.db),
+            validate: (v) => checkDb(v),
+          }),
         )
       : profile.db;
   return { profile, db, session: await deps.pool.session(profile.name, db) };
@@ -53,25 +59,32 @@ export async function resolveServer(deps: RedisUiDeps, call: CommandCall, title:
   let node = call.args ? str(call.args, 'node') : scope?.address;
   if (node === undefined && profile.mode === 'cluster' && !call.args) {
     const seeds = (profile.nodes ?? [profile]).map((n) => endpoint(n));
-    node = await call.prompts.pick(seeds, { title: `${title}: node of "${profile.name}"` });
+    node = await call.prompts.pick(seeds, { title: vscode.l10n.t('{0}: node of "{1}"', title, profile.name) });
   }
   if (node === undefined) {
     if (profile.mode === 'cluster')
       throw new InputError(
-        `Redis profile "${profile.name}" is a cluster: name the node with "node": "host:port" (brokerExplorer.redis.nodes lists them).`,
+        vscode.l10n.t(
+          'Redis profile "{0}" is a cluster: name the node with "node": "host:port" (brokerExplorer.redis.nodes lists them).',
+          profile.name,
+        ),
       );
     const client = oneServer(await target.session.client());
-    return { ...target, node, where: `Redis profile "${profile.name}"`, client, release: () => undefined };
+    return { ...target, node, where: vscode.l10n.t('Redis profile "{0}"', profile.name), client, release: () => undefined };
   }
   const address = parseNode(node);
-  const where = `node ${node} of Redis profile "${profile.name}"`;
+  const where = vscode.l10n.t('node {0} of Redis profile "{1}"', node, profile.name);
   if (profile.mode !== 'cluster' && endpoint(address) === endpoint(profile)) {
     return { ...target, node, where, client: oneServer(await target.session.client()), release: () => undefined };
   }
   if (profile.mode !== 'cluster')
-    throw new InputError(`Redis profile "${profile.name}" is not a cluster, so it has no node ${node}: leave "node" out.`);
+    throw new InputError(
+      vscode.l10n.t('Redis profile "{0}" is not a cluster, so it has no node {1}: leave "node" out.', profile.name, node),
+    );
   if (profile.via)
-    throw new InputError(`${where} cannot be reached on its own through the profile's SSH tunnel yet: open the insight without "node".`);
+    throw new InputError(
+      vscode.l10n.t('{0} cannot be reached on its own through the profile\'s SSH tunnel yet: open the insight without "node".', where),
+    );
   const password = await deps.profiles.password(profile);
   const client = await connectRedis(
     { ...profile, mode: 'standalone', host: address.host, port: address.port, db: 0 },

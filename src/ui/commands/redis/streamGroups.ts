@@ -4,6 +4,7 @@
  * list (claim or acknowledge entries picked from it), claim (XCLAIM by IDs,
  * or XAUTOCLAIM over the whole list) and XACK.
  */
+import * as vscode from 'vscode';
 import { InputError } from '../../../core/errors';
 import {
   ackEntries,
@@ -23,48 +24,50 @@ import { refreshDatabases, resolveKey, type KeyTarget, type RedisUiDeps } from '
 import { keyPlace } from './streams';
 
 const validateId = (v: string): string | undefined =>
-  /^(\$|\d+(-\d+)?)$/.test(v.trim()) ? undefined : 'Give $ (the last entry), 0 (the start) or an ID such as 1700000000000-0.';
+  /^(\$|\d+(-\d+)?)$/.test(v.trim())
+    ? undefined
+    : vscode.l10n.t('Give $ (the last entry), 0 (the start) or an ID such as 1700000000000-0.');
 
 /** The group of a call: the `group` argument, or picked from the stream's groups. */
 export async function groupOf(t: KeyTarget, call: CommandCall, title: string): Promise<string> {
   if (call.args) return str(call.args, 'group', true);
   const groups = await listGroups(t.session, t.key);
-  if (groups.length === 0) throw new InputError(`The stream ${keyPlace(t)} has no consumer groups: create one first.`);
+  if (groups.length === 0) throw new InputError(vscode.l10n.t('The stream {0} has no consumer groups: create one first.', keyPlace(t)));
   const picked = await call.prompts.pick(
     groups.map((g) => ({
       label: g.name,
-      description: `${g.consumers} consumers · ${g.pending} pending · last delivered ${g.lastDeliveredId}`,
+      description: vscode.l10n.t('{0} consumers · {1} pending · last delivered {2}', g.consumers, g.pending, g.lastDeliveredId),
       name: g.name,
     })),
-    { title: `${title}: group of ${keyPlace(t)}` },
+    { title: vscode.l10n.t('{0}: group of {1}', title, keyPlace(t)) },
   );
   return picked.name;
 }
 
 function ids(args: Record<string, unknown>): string[] | undefined {
   return list(args, 'ids')?.map((id, i) => {
-    if (typeof id !== 'string') throw new InputError(`The ID #${i + 1} must be text such as "1700000000000-0".`);
+    if (typeof id !== 'string') throw new InputError(vscode.l10n.t('The ID #{0} must be text such as "1700000000000-0".', i + 1));
     return id;
   });
 }
 
 async function groups(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
-  const t = await resolveKey(deps, call, 'Consumer Groups');
+  const t = await resolveKey(deps, call, vscode.l10n.t('Consumer Groups'));
   const result = { groups: await listGroups(t.session, t.key) };
   if (!call.args) await showJsonResult(deps.results, `XINFO GROUPS ${keyPlace(t)}`, result);
   return result;
 }
 
 async function consumers(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
-  const t = await resolveKey(deps, call, 'Group Consumers');
-  const group = await groupOf(t, call, 'Consumers');
+  const t = await resolveKey(deps, call, vscode.l10n.t('Group Consumers'));
+  const group = await groupOf(t, call, vscode.l10n.t('Consumers'));
   const result = { consumers: await listConsumers(t.session, t.key, group) };
   if (!call.args) await showJsonResult(deps.results, `XINFO CONSUMERS ${keyPlace(t)} ${group}`, result);
   return result;
 }
 
 async function create(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
-  const t = await resolveKey(deps, call, 'Create Consumer Group');
+  const t = await resolveKey(deps, call, vscode.l10n.t('Create Consumer Group'));
   let group: string;
   let from: string | undefined;
   let mkStream: boolean | undefined;
@@ -73,12 +76,14 @@ async function create(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
     from = str(call.args, 'from');
     mkStream = bool(call.args, 'mkStream');
   } else {
-    group = await call.prompts.ask(`XGROUP CREATE on ${keyPlace(t)}: group name`, {
-      validate: (v) => (v === '' ? 'Name the group.' : undefined),
+    group = await call.prompts.ask(vscode.l10n.t('XGROUP CREATE on {0}: group name', keyPlace(t)), {
+      validate: (v) => (v === '' ? vscode.l10n.t('Name the group.') : undefined),
     });
-    from = await call.prompts.ask(`Group "${group}": deliver entries after`, {
+    from = await call.prompts.ask(vscode.l10n.t('Group "{0}": deliver entries after', group), {
       value: '$',
-      prompt: '$: only entries added from now on; 0: the whole stream; or an ID. The stream is created when missing (MKSTREAM).',
+      prompt: vscode.l10n.t(
+        '$: only entries added from now on; 0: the whole stream; or an ID. The stream is created when missing (MKSTREAM).',
+      ),
       validate: validateId,
     });
     mkStream = true;
@@ -89,26 +94,26 @@ async function create(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
 }
 
 async function destroy(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
-  const t = await resolveKey(deps, call, 'Destroy Consumer Group');
-  const group = await groupOf(t, call, 'Destroy');
+  const t = await resolveKey(deps, call, vscode.l10n.t('Destroy Consumer Group'));
+  const group = await groupOf(t, call, vscode.l10n.t('Destroy'));
   if (!call.args)
     await call.prompts.confirm(
-      `Destroy the consumer group "${group}" of ${keyPlace(t)}?`,
-      'Destroy',
-      'Its consumers and its pending-entries list go with it; the entries stay in the stream.',
+      vscode.l10n.t('Destroy the consumer group "{0}" of {1}?', group, keyPlace(t)),
+      vscode.l10n.t('Destroy'),
+      vscode.l10n.t('Its consumers and its pending-entries list go with it; the entries stay in the stream.'),
     );
   await destroyGroup(t.session, t.key, group);
   return {};
 }
 
 async function setId(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
-  const t = await resolveKey(deps, call, 'Set Group ID');
-  const group = await groupOf(t, call, 'Set ID');
+  const t = await resolveKey(deps, call, vscode.l10n.t('Set Group ID'));
+  const group = await groupOf(t, call, vscode.l10n.t('Set ID'));
   const id = call.args
     ? str(call.args, 'id', true)
-    : await call.prompts.ask(`XGROUP SETID "${group}" of ${keyPlace(t)}`, {
+    : await call.prompts.ask(vscode.l10n.t('XGROUP SETID "{0}" of {1}', group, keyPlace(t)), {
         value: '$',
-        prompt: 'The group’s last delivered ID: $ skips to the end, 0 delivers everything again.',
+        prompt: vscode.l10n.t('The group’s last delivered ID: $ skips to the end, 0 delivers everything again.'),
         validate: validateId,
       });
   await setGroupId(t.session, t.key, group, id);
@@ -116,14 +121,15 @@ async function setId(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
 }
 
 function pendingLabel(e: PendingEntry): { label: string; description: string; entry: PendingEntry } {
-  const idle = e.idleMs < 120_000 ? `${Math.round(e.idleMs / 1000)} s` : `${Math.round(e.idleMs / 60_000)} min`;
-  return { label: e.id, description: `${e.consumer} · idle ${idle} · ${e.deliveries} deliveries`, entry: e };
+  const idle =
+    e.idleMs < 120_000 ? vscode.l10n.t('{0} s', Math.round(e.idleMs / 1000)) : vscode.l10n.t('{0} min', Math.round(e.idleMs / 60_000));
+  return { label: e.id, description: vscode.l10n.t('{0} · idle {1} · {2} deliveries', e.consumer, idle, e.deliveries), entry: e };
 }
 
 /** The pending list: returned (API), or picked from and then acknowledged, claimed or shown (palette). */
 async function pending(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
-  const t = await resolveKey(deps, call, 'Pending Entries');
-  const group = await groupOf(t, call, 'Pending');
+  const t = await resolveKey(deps, call, vscode.l10n.t('Pending Entries'));
+  const group = await groupOf(t, call, vscode.l10n.t('Pending'));
   const a = call.args ?? {};
   const consumer = str(a, 'consumer');
   const minIdleMs = num(a, 'minIdleMs', { min: 0 });
@@ -137,39 +143,41 @@ async function pending(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
   });
   if (call.args) return { entries };
   if (entries.length === 0) {
-    call.prompts.info(`Nothing is pending in group "${group}" of ${keyPlace(t)}.`);
+    call.prompts.info(vscode.l10n.t('Nothing is pending in group "{0}" of {1}.', group, keyPlace(t)));
     return undefined;
   }
   const picked = await call.prompts.pickMany(entries.map(pendingLabel), {
-    title: `Pending in "${group}" (${entries.length} oldest): pick entries`,
+    title: vscode.l10n.t('Pending in "{0}" ({1} oldest): pick entries', group, entries.length),
   });
   if (picked.length === 0) return undefined;
   const chosen = picked.map((p) => p.entry.id);
-  const action = await call.prompts.choose(`${chosen.length} pending entries of group "${group}"`, [
-    'Acknowledge',
-    'Claim…',
-    'Show',
-  ] as const);
-  if (action === 'Acknowledge') {
+  const acknowledge = vscode.l10n.t('Acknowledge');
+  const claimTo = vscode.l10n.t('Claim…');
+  const action = await call.prompts.choose(vscode.l10n.t('{0} pending entries of group "{1}"', chosen.length, group), [
+    acknowledge,
+    claimTo,
+    vscode.l10n.t('Show'),
+  ]);
+  if (action === acknowledge) {
     const acked = await ackEntries(t.session, t.key, group, chosen);
-    call.prompts.info(`Acknowledged ${acked} of ${chosen.length} entries in group "${group}".`);
-  } else if (action === 'Claim…') {
-    const to = await call.prompts.ask(`XCLAIM for which consumer of "${group}"?`, {
-      validate: (v) => (v === '' ? 'Name the consumer.' : undefined),
+    call.prompts.info(acknowledgedSentence(acked, chosen.length, group));
+  } else if (action === claimTo) {
+    const to = await call.prompts.ask(vscode.l10n.t('XCLAIM for which consumer of "{0}"?', group), {
+      validate: (v) => (v === '' ? vscode.l10n.t('Name the consumer.') : undefined),
     });
     const result = await claimEntries(t.session, t.key, group, to, 0, { ids: chosen });
-    await showJsonResult(deps.results, `Claimed for ${to}`, result);
+    await showJsonResult(deps.results, vscode.l10n.t('Claimed for {0}', to), result);
   } else await showJsonResult(deps.results, `XPENDING ${group}`, { entries: picked.map((p) => p.entry) });
   return undefined;
 }
 
 async function claim(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
-  const t = await resolveKey(deps, call, 'Claim Pending Entries');
-  const group = await groupOf(t, call, 'Claim');
+  const t = await resolveKey(deps, call, vscode.l10n.t('Claim Pending Entries'));
+  const group = await groupOf(t, call, vscode.l10n.t('Claim'));
   if (call.args) {
     const consumer = str(call.args, 'consumer', true);
     const minIdleMs = num(call.args, 'minIdleMs', { min: 0 });
-    if (minIdleMs === undefined) throw new InputError('Give "minIdleMs": only entries idle at least that long are claimed.');
+    if (minIdleMs === undefined) throw new InputError(vscode.l10n.t('Give "minIdleMs": only entries idle at least that long are claimed.'));
     const count = num(call.args, 'count', { min: 1, max: 100_000 });
     const given = ids(call.args);
     return claimEntries(t.session, t.key, group, consumer, minIdleMs, {
@@ -177,27 +185,33 @@ async function claim(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
       ...(count !== undefined ? { count } : {}),
     });
   }
-  const consumer = await call.prompts.ask(`Claim pending entries of "${group}" for consumer`, {
-    validate: (v) => (v === '' ? 'Name the consumer.' : undefined),
+  const consumer = await call.prompts.ask(vscode.l10n.t('Claim pending entries of "{0}" for consumer', group), {
+    validate: (v) => (v === '' ? vscode.l10n.t('Name the consumer.') : undefined),
   });
-  const idle = await call.prompts.ask('Claim entries idle at least (milliseconds)', {
+  const idle = await call.prompts.ask(vscode.l10n.t('Claim entries idle at least (milliseconds)'), {
     value: '60000',
-    validate: (v) => (/^\d+$/.test(v.trim()) ? undefined : 'Give a whole number of milliseconds.'),
+    validate: (v) => (/^\d+$/.test(v.trim()) ? undefined : vscode.l10n.t('Give a whole number of milliseconds.')),
   });
   const result = await claimEntries(t.session, t.key, group, consumer, Number(idle), {});
-  await showJsonResult(deps.results, `XAUTOCLAIM for ${consumer}`, result);
+  await showJsonResult(deps.results, vscode.l10n.t('XAUTOCLAIM for {0}', consumer), result);
   return undefined;
 }
 
 async function ack(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
-  const t = await resolveKey(deps, call, 'Acknowledge Entries');
+  const t = await resolveKey(deps, call, vscode.l10n.t('Acknowledge Entries'));
   const group = await groupOf(t, call, 'XACK');
   const given = call.args
     ? (ids(call.args) ?? [])
-    : (await call.prompts.ask(`XACK in "${group}": entry IDs`, { prompt: 'Separate with spaces.' })).split(/\s+/).filter(Boolean);
+    : (await call.prompts.ask(vscode.l10n.t('XACK in "{0}": entry IDs', group), { prompt: vscode.l10n.t('Separate with spaces.') }))
+        .split(/\s+/)
+        .filter(Boolean);
   const acked = await ackEntries(t.session, t.key, group, given);
-  if (!call.args) call.prompts.info(`Acknowledged ${acked} of ${given.length} entries in group "${group}".`);
+  if (!call.args) call.prompts.info(acknowledgedSentence(acked, given.length, group));
   return { acked };
+}
+
+function acknowledgedSentence(acked: number, of: number, group: string): string {
+  return vscode.l10n.t('Acknowledged {0} of {1} entries in group "{2}".', acked, of, group);
 }
 
 export function redisStreamGroupCommands(deps: RedisUiDeps): CommandSpec[] {

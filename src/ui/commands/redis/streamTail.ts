@@ -4,6 +4,7 @@
  * ID, or as a named consumer of a group (XREADGROUP) with automatic or
  * explicit XACK.
  */
+import * as vscode from 'vscode';
 import { listGroups } from '../../../core/redis/streamGroups';
 import { streamMessageToJson } from '../../../core/redis/streamReader';
 import { startStreamTail, type StreamTailOptions } from '../../tails/streamTail';
@@ -22,35 +23,41 @@ async function askReader(t: KeyTarget, call: CommandCall): Promise<ReaderChoice>
   const groups = await listGroups(t.session, t.key).catch(() => []);
   const how = await call.prompts.pick(
     [
-      { label: 'New entries', description: 'XREAD from $', mode: 'new' as const },
-      { label: 'The whole stream, then new entries', description: 'XREAD from 0', mode: 'all' as const },
-      ...(groups.length > 0 ? [{ label: 'As a consumer of a group…', description: 'XREADGROUP', mode: 'group' as const }] : []),
+      { label: vscode.l10n.t('New entries'), description: vscode.l10n.t('XREAD from $'), mode: 'new' as const },
+      { label: vscode.l10n.t('The whole stream, then new entries'), description: vscode.l10n.t('XREAD from 0'), mode: 'all' as const },
+      ...(groups.length > 0
+        ? [{ label: vscode.l10n.t('As a consumer of a group…'), description: 'XREADGROUP', mode: 'group' as const }]
+        : []),
     ],
-    { title: `Tail ${keyPlace(t)}` },
+    { title: vscode.l10n.t('Tail {0}', keyPlace(t)) },
   );
   if (how.mode !== 'group') return { from: how.mode === 'new' ? '$' : '0' };
   const group = (
     await call.prompts.pick(
-      groups.map((g) => ({ label: g.name, description: `${g.pending} pending · last delivered ${g.lastDeliveredId}`, name: g.name })),
-      { title: `Tail ${keyPlace(t)}: group` },
+      groups.map((g) => ({
+        label: g.name,
+        description: vscode.l10n.t('{0} pending · last delivered {1}', g.pending, g.lastDeliveredId),
+        name: g.name,
+      })),
+      { title: vscode.l10n.t('Tail {0}: group', keyPlace(t)) },
     )
   ).name;
-  const consumer = await call.prompts.ask(`Read as which consumer of "${group}"?`, {
+  const consumer = await call.prompts.ask(vscode.l10n.t('Read as which consumer of "{0}"?', group), {
     value: 'broker-explorer',
-    validate: (v) => (v === '' ? 'Name the consumer.' : undefined),
+    validate: (v) => (v === '' ? vscode.l10n.t('Name the consumer.') : undefined),
   });
   const mode = await call.prompts.pick(
     [
-      { label: 'New entries, acknowledged once shown', from: '>', ack: true },
+      { label: vscode.l10n.t('New entries, acknowledged once shown'), from: '>', ack: true },
       {
-        label: 'New entries, not acknowledged',
-        detail: 'they stay pending: acknowledge them from "Pending Entries"',
+        label: vscode.l10n.t('New entries, not acknowledged'),
+        detail: vscode.l10n.t('they stay pending: acknowledge them from "Pending Entries"'),
         from: '>',
         ack: false,
       },
-      { label: `${consumer}'s pending entries first, acknowledged once shown`, from: '0', ack: true },
+      { label: vscode.l10n.t("{0}'s pending entries first, acknowledged once shown", consumer), from: '0', ack: true },
     ],
-    { title: `Tail as "${consumer}" of "${group}"` },
+    { title: vscode.l10n.t('Tail as "{0}" of "{1}"', consumer, group) },
   );
   return { group, consumer, from: mode.from, ack: mode.ack };
 }
@@ -71,7 +78,7 @@ function readerFromArgs(args: Record<string, unknown>): ReaderChoice {
 }
 
 async function streamTail(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
-  const t = await resolveKey(deps, call, 'Tail Stream');
+  const t = await resolveKey(deps, call, vscode.l10n.t('Tail Stream'));
   const args = call.args ?? {};
   const reader = call.args ? readerFromArgs(args) : await askReader(t, call);
   // With take, the first `take` entries are held apart from the ring buffer from the start: none is dropped.

@@ -7,6 +7,7 @@
 import * as vscode from 'vscode';
 import { displayBytes } from '../../../core/bytes';
 import { InputError } from '../../../core/errors';
+import { formatCount } from '../../../core/units';
 import { splitArgs } from '../../../core/redis/tokenizer';
 import { listGroups } from '../../../core/redis/streamGroups';
 import {
@@ -26,7 +27,7 @@ import { refreshDatabases, resolveKey, type KeyTarget, type RedisUiDeps } from '
 
 /** Where a key is, for prompts and messages: `"orders" in db0 of "local"`. */
 export function keyPlace(t: KeyTarget): string {
-  return `"${displayBytes(t.key, 60)}" in db${t.db} of "${t.profile.name}"`;
+  return vscode.l10n.t('"{0}" in db{1} of "{2}"', displayBytes(t.key, 60), t.db, t.profile.name);
 }
 
 /** A trim typed as redis-cli would take it: `MAXLEN ~ 1000`, `MINID 1700000000000`; empty for none. */
@@ -36,14 +37,17 @@ export function parseTrim(text: string): StreamTrim {
   const [kind, ...rest] = words;
   const approximate = rest[0] === '~';
   const value = approximate || rest[0] === '=' ? rest[1] : rest[0];
-  if (value === undefined || rest.length > (approximate || rest[0] === '=' ? 2 : 1))
-    throw new InputError(`The trim "${text.trim()}" is not valid: write MAXLEN [~] <count> or MINID [~] <id>.`);
+  if (value === undefined || rest.length > (approximate || rest[0] === '=' ? 2 : 1)) throw badTrim(text);
   if (/^maxlen$/i.test(kind)) {
-    if (!/^\d+$/.test(value)) throw new InputError(`MAXLEN must be a whole number of at least 0, not "${value}".`);
+    if (!/^\d+$/.test(value)) throw new InputError(vscode.l10n.t('MAXLEN must be a whole number of at least 0, not "{0}".', value));
     return { maxLen: Number(value), approximate };
   }
   if (/^minid$/i.test(kind)) return { minId: value, approximate };
-  throw new InputError(`The trim "${text.trim()}" is not valid: write MAXLEN [~] <count> or MINID [~] <id>.`);
+  throw badTrim(text);
+}
+
+function badTrim(text: string): InputError {
+  return new InputError(vscode.l10n.t('The trim "{0}" is not valid: write MAXLEN [~] <count> or MINID [~] <id>.', text.trim()));
 }
 
 /** The trim of an API call: `maxLen` / `minId` / `approximate`. */
@@ -51,7 +55,8 @@ function trimOf(args: Record<string, unknown>): StreamTrim {
   const trim: StreamTrim = {};
   const maxLen = args.maxLen;
   if (maxLen !== undefined && maxLen !== null) {
-    if (typeof maxLen !== 'number') throw new InputError(`MAXLEN must be a whole number of at least 0, not ${JSON.stringify(maxLen)}.`);
+    if (typeof maxLen !== 'number')
+      throw new InputError(vscode.l10n.t('MAXLEN must be a whole number of at least 0, not {0}.', JSON.stringify(maxLen)));
     trim.maxLen = maxLen;
   }
   const minId = str(args, 'minId');
@@ -72,13 +77,13 @@ const validateTrim = (v: string): string | undefined => {
 
 function idList(args: Record<string, unknown>): string[] {
   return (list(args, 'ids') ?? []).map((id, i) => {
-    if (typeof id !== 'string') throw new InputError(`The ID #${i + 1} must be text such as "1700000000000-0".`);
+    if (typeof id !== 'string') throw new InputError(vscode.l10n.t('The ID #{0} must be text such as "1700000000000-0".', i + 1));
     return id;
   });
 }
 
 async function add(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
-  const t = await resolveKey(deps, call, 'Add Stream Entry');
+  const t = await resolveKey(deps, call, vscode.l10n.t('Add Stream Entry'));
   let fields: Buffer[];
   let id: string | undefined;
   let trim: StreamTrim;
@@ -89,18 +94,19 @@ async function add(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
     trim = trimOf(call.args);
     noMkStream = bool(call.args, 'noMkStream');
   } else {
-    const text = await call.prompts.ask(`XADD to ${keyPlace(t)}: fields`, {
-      prompt: 'field value field value … (quote like redis-cli)',
-      validate: (v) => (splitArgs(v).length === 0 || splitArgs(v).length % 2 !== 0 ? 'Give field and value pairs.' : undefined),
+    const text = await call.prompts.ask(vscode.l10n.t('XADD to {0}: fields', keyPlace(t)), {
+      prompt: vscode.l10n.t('field value field value … (quote like redis-cli)'),
+      validate: (v) =>
+        splitArgs(v).length === 0 || splitArgs(v).length % 2 !== 0 ? vscode.l10n.t('Give field and value pairs.') : undefined,
     });
     fields = splitArgs(text);
-    id = await call.prompts.ask(`XADD to ${keyPlace(t)}: entry ID`, {
+    id = await call.prompts.ask(vscode.l10n.t('XADD to {0}: entry ID', keyPlace(t)), {
       value: '*',
-      prompt: '* lets the server pick; or <ms>-<seq>, <ms>-*',
+      prompt: vscode.l10n.t('* lets the server pick; or <ms>-<seq>, <ms>-*'),
     });
     trim = parseTrim(
-      await call.prompts.ask(`XADD to ${keyPlace(t)}: trim (optional)`, {
-        prompt: 'Empty for none; MAXLEN [~] <count> or MINID [~] <id>.',
+      await call.prompts.ask(vscode.l10n.t('XADD to {0}: trim (optional)', keyPlace(t)), {
+        prompt: vscode.l10n.t('Empty for none; MAXLEN [~] <count> or MINID [~] <id>.'),
         validate: validateTrim,
       }),
     );
@@ -111,49 +117,67 @@ async function add(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
     ...(noMkStream ? { noMkStream } : {}),
   });
   refreshDatabases(deps.tree, t.profile.name, [t.db]);
-  if (!call.args) vscode.window.setStatusBarMessage(`Redis: added entry ${added ?? '(none: the stream does not exist)'}`, 5000);
+  if (!call.args)
+    vscode.window.setStatusBarMessage(
+      added !== null
+        ? vscode.l10n.t('Redis: added entry {0}', added)
+        : vscode.l10n.t('Redis: added entry (none: the stream does not exist)'),
+      5000,
+    );
   return { id: added };
 }
 
 async function remove(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
-  const t = await resolveKey(deps, call, 'Delete Stream Entries');
+  const t = await resolveKey(deps, call, vscode.l10n.t('Delete Stream Entries'));
   let ids: string[];
   if (call.args) ids = idList(call.args);
   else {
-    ids = (await call.prompts.ask(`XDEL from ${keyPlace(t)}: entry IDs`, { prompt: 'Separate with spaces.' })).split(/\s+/).filter(Boolean);
-    await call.prompts.confirm(`Delete ${ids.length} ${ids.length === 1 ? 'entry' : 'entries'} from ${keyPlace(t)}?`, 'Delete');
+    ids = (
+      await call.prompts.ask(vscode.l10n.t('XDEL from {0}: entry IDs', keyPlace(t)), { prompt: vscode.l10n.t('Separate with spaces.') })
+    )
+      .split(/\s+/)
+      .filter(Boolean);
+    await call.prompts.confirm(
+      ids.length === 1
+        ? vscode.l10n.t('Delete {0} entry from {1}?', ids.length, keyPlace(t))
+        : vscode.l10n.t('Delete {0} entries from {1}?', ids.length, keyPlace(t)),
+      vscode.l10n.t('Delete'),
+    );
   }
   return { deleted: await coreDelete(t.session, t.key, ids) };
 }
 
 async function trim(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
-  const t = await resolveKey(deps, call, 'Trim Stream');
+  const t = await resolveKey(deps, call, vscode.l10n.t('Trim Stream'));
   let how: StreamTrim;
   if (call.args) how = trimOf(call.args);
   else {
     const text = await call.prompts.ask(`XTRIM ${keyPlace(t)}`, {
-      prompt: 'MAXLEN [~] <count> or MINID [~] <id>.',
+      prompt: vscode.l10n.t('MAXLEN [~] <count> or MINID [~] <id>.'),
       validate: validateTrim,
     });
     how = parseTrim(text);
-    await call.prompts.confirm(`Trim ${keyPlace(t)} to ${text.trim()}? The older entries are deleted.`, 'Trim');
+    await call.prompts.confirm(
+      vscode.l10n.t('Trim {0} to {1}? The older entries are deleted.', keyPlace(t), text.trim()),
+      vscode.l10n.t('Trim'),
+    );
   }
   const deleted = await coreTrim(t.session, t.key, how);
-  if (!call.args) vscode.window.setStatusBarMessage(`Redis: trimmed ${deleted.toLocaleString('en-US')} entries`, 5000);
+  if (!call.args) vscode.window.setStatusBarMessage(vscode.l10n.t('Redis: trimmed {0} entries', formatCount(deleted)), 5000);
   return { deleted };
 }
 
 async function range(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
-  const t = await resolveKey(deps, call, 'Read Stream');
+  const t = await resolveKey(deps, call, vscode.l10n.t('Read Stream'));
   const a = call.args ?? {};
   let reverse = bool(a, 'reverse');
   if (!call.args) {
     const pick = await call.prompts.pick(
       [
-        { label: 'Oldest first', description: 'XRANGE', reverse: false },
-        { label: 'Newest first', description: 'XREVRANGE', reverse: true },
+        { label: vscode.l10n.t('Oldest first'), description: 'XRANGE', reverse: false },
+        { label: vscode.l10n.t('Newest first'), description: 'XREVRANGE', reverse: true },
       ],
-      { title: `Read ${keyPlace(t)}` },
+      { title: vscode.l10n.t('Read {0}', keyPlace(t)) },
     );
     reverse = pick.reverse;
   }
@@ -166,12 +190,12 @@ async function range(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
     ...(from !== undefined ? { from } : {}),
     ...(cursor !== undefined ? { cursor } : {}),
   });
-  if (!call.args) await deps.results.show(`${displayBytes(t.key, 40)} entries`, JSON.stringify(page, null, 2), 'json');
+  if (!call.args) await deps.results.show(vscode.l10n.t('{0} entries', displayBytes(t.key, 40)), JSON.stringify(page, null, 2), 'json');
   return page;
 }
 
 async function info(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
-  const t = await resolveKey(deps, call, 'Stream Info');
+  const t = await resolveKey(deps, call, vscode.l10n.t('Stream Info'));
   const result = await coreInfo(t.session, t.key);
   if (!call.args) {
     const groups = await listGroups(t.session, t.key);
@@ -181,9 +205,14 @@ async function info(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
 }
 
 async function length(deps: RedisUiDeps, call: CommandCall): Promise<unknown> {
-  const t = await resolveKey(deps, call, 'Stream Length');
+  const t = await resolveKey(deps, call, vscode.l10n.t('Stream Length'));
   const n = await coreLength(t.session, t.key);
-  if (!call.args) call.prompts.info(`The stream ${keyPlace(t)} has ${n.toLocaleString('en-US')} ${n === 1 ? 'entry' : 'entries'}.`);
+  if (!call.args)
+    call.prompts.info(
+      n === 1
+        ? vscode.l10n.t('The stream {0} has {1} entry.', keyPlace(t), formatCount(n))
+        : vscode.l10n.t('The stream {0} has {1} entries.', keyPlace(t), formatCount(n)),
+    );
   return { length: n };
 }
 

@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import { displayBytes } from '../../../core/bytes';
 import { InputError, NotFoundError } from '../../../core/errors';
+import { formatCount } from '../../../core/units';
 import type { CommandSpec } from '../registry';
 import { stringUri } from '../../views/stringFileSystem';
 import { resolveKey, type RedisUiDeps } from './redisTarget';
@@ -14,14 +15,20 @@ export function redisStringCommands(deps: RedisUiDeps): CommandSpec[] {
     {
       id: 'brokerExplorer.redis.editString',
       run: async (call) => {
-        const k = await resolveKey(deps, call, 'Edit String');
+        const k = await resolveKey(deps, call, vscode.l10n.t('Edit String'));
         const client = await k.session.client();
         const type = String(await client.type(k.key));
         if (type === 'none')
-          throw new NotFoundError(`The key "${displayBytes(k.key, 80)}" does not exist in db${k.db} of "${k.profile.name}".`);
+          throw new NotFoundError(
+            vscode.l10n.t('The key "{0}" does not exist in db{1} of "{2}".', displayBytes(k.key, 80), k.db, k.profile.name),
+          );
         if (type !== 'string')
           throw new InputError(
-            `The key "${displayBytes(k.key, 80)}" holds a ${type}, not a string: open it from the tree to see its items.`,
+            vscode.l10n.t(
+              'The key "{0}" holds a {1}, not a string: open it from the tree to see its items.',
+              displayBytes(k.key, 80),
+              type,
+            ),
           );
         const uri = stringUri({ profile: k.profile.name, db: k.db, key: k.key });
         const doc = await vscode.workspace.openTextDocument(uri);
@@ -30,7 +37,12 @@ export function redisStringCommands(deps: RedisUiDeps): CommandSpec[] {
         const max = deps.settings().maxValueBytes;
         if (length > max) {
           // Say why the editor is read-only and short, instead of leaving the user to guess.
-          const notice = `The value of "${displayBytes(k.key, 80)}" is ${length.toLocaleString('en-US')} bytes, more than brokerExplorer.redis.maxValueBytes (${max.toLocaleString('en-US')}): it opened truncated to its first ${max.toLocaleString('en-US')} bytes, read-only.`;
+          const notice = vscode.l10n.t(
+            'The value of "{0}" is {1} bytes, more than brokerExplorer.redis.maxValueBytes ({2}): it opened truncated to its first {2} bytes, read-only.',
+            displayBytes(k.key, 80),
+            formatCount(length),
+            formatCount(max),
+          );
           void vscode.window.showWarningMessage(notice);
           return { uri: uri.toString(), truncated: true, notice };
         }
