@@ -35,10 +35,10 @@ async function pickTarget(prompts: Prompts): Promise<ProfileTarget> {
   if (!vscode.workspace.workspaceFolders?.length) return 'global';
   const pick = await prompts.pick(
     [
-      { label: 'User settings', description: 'available in every workspace', target: 'global' as const },
-      { label: 'Workspace settings', description: 'only in this workspace', target: 'workspace' as const },
+      { label: vscode.l10n.t('User settings'), description: vscode.l10n.t('available in every workspace'), target: 'global' as const },
+      { label: vscode.l10n.t('Workspace settings'), description: vscode.l10n.t('only in this workspace'), target: 'workspace' as const },
     ],
-    { title: 'Save the profile in' },
+    { title: vscode.l10n.t('Save the profile in') },
   );
   return pick.target;
 }
@@ -66,14 +66,24 @@ async function saveNew(
   }
   if ('password' in cleaned) {
     throw new InputError(
-      'Pass the password as "password" beside "profile", not inside it: it goes to the secret storage, never to settings.',
+      vscode.l10n.t('Pass the password as "password" beside "profile", not inside it: it goes to the secret storage, never to settings.'),
     );
   }
   const resolved = resolveRaw(kind, cleaned);
   const list = deps.profiles.stored(kind, target);
   if (list.some((p) => p.name === resolved.name)) {
     throw new InputError(
-      `A ${label(kind)} profile named "${resolved.name}" already exists in ${target === 'global' ? 'user' : 'workspace'} settings: edit it, or pick another name.`,
+      target === 'global'
+        ? vscode.l10n.t(
+            'A {0} profile named "{1}" already exists in user settings: edit it, or pick another name.',
+            label(kind),
+            resolved.name,
+          )
+        : vscode.l10n.t(
+            'A {0} profile named "{1}" already exists in workspace settings: edit it, or pick another name.',
+            label(kind),
+            resolved.name,
+          ),
     );
   }
   await deps.profiles.write(kind, target, [...list, cleaned]);
@@ -101,9 +111,9 @@ async function add(
   if (call.args) {
     const kind = kindArg(call.args);
     const profile = obj(call.args, 'profile');
-    if (!profile) throw new InputError('The argument "profile" is missing: give the profile\'s fields as an object.');
+    if (!profile) throw new InputError(vscode.l10n.t('The argument "profile" is missing: give the profile\'s fields as an object.'));
     const target = (str(call.args, 'target') ?? 'global') as ProfileTarget;
-    if (target !== 'global' && target !== 'workspace') throw new InputError('"target" must be "global" or "workspace".');
+    if (target !== 'global' && target !== 'workspace') throw new InputError(vscode.l10n.t('"target" must be "global" or "workspace".'));
     return saveNew(deps, kind, profile, str(call.args, 'password'), target);
   }
   const made = await runProfileWizard(wizardDeps(deps, call), presetKind);
@@ -154,9 +164,9 @@ async function addFromUrl(deps: ProfileCommandDeps, call: CommandCall): Promise<
     return saveNew(deps, kind, raw, undefined, 'global', bastion?.password !== undefined ? { password: bastion.password } : {});
   }
   const kind = await pickKind(call.prompts);
-  const url = await call.prompts.ask(`${label(kind)} URL`, {
+  const url = await call.prompts.ask(vscode.l10n.t('{0} URL', label(kind)), {
     placeHolder: kind === 'redis' ? 'redis://user:password@host:6379/0' : 'amqp://user:password@host:5672/vhost',
-    prompt: 'A password in the URL is moved to the secret storage and removed from the saved URL.',
+    prompt: vscode.l10n.t('A password in the URL is moved to the secret storage and removed from the saved URL.'),
     validate: (v) => {
       try {
         if (kind === 'redis') parseRedisUrl(v);
@@ -167,7 +177,7 @@ async function addFromUrl(deps: ProfileCommandDeps, call: CommandCall): Promise<
       }
     },
   });
-  const name = await call.prompts.ask('Name', { validate: checkName });
+  const name = await call.prompts.ask(vscode.l10n.t('Name'), { validate: checkName });
   const bastion = (await wantsSsh(call.prompts)) ? await askSsh(call.prompts) : undefined;
   const raw = { name, url, ...(bastion ? { ssh: bastion.ssh } : {}) };
   return saveNew(deps, kind, raw, undefined, await pickTarget(call.prompts), bastion?.secrets);
@@ -268,7 +278,10 @@ async function remove(deps: ProfileCommandDeps, call: CommandCall): Promise<{ re
     throw err;
   }
   if (call.interactive) {
-    await call.prompts.confirm(`Remove the ${label(profile.kind)} profile "${profile.name}" and its stored password?`, 'Remove');
+    await call.prompts.confirm(
+      vscode.l10n.t('Remove the {0} profile "{1}" and its stored password?', label(profile.kind), profile.name),
+      vscode.l10n.t('Remove'),
+    );
   }
   const target = deps.profiles.targetOf(profile.kind, profile.name);
   if (!target) return { removed: false };
