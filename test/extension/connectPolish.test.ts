@@ -159,10 +159,11 @@ export function registerConnectPolishTests(): void {
         s.restore();
       }
       assert.equal(s.asked[0], 'pick: Publish Message', s.asked.join('\n'));
-      assert.ok(result?.path?.endsWith('.publish.json'), JSON.stringify(result));
-      const draft = JSON.parse(await readFile(result.path, 'utf8')) as { target: unknown };
+      const path = result?.path ?? '';
+      assert.ok(path.endsWith('.publish.json'), JSON.stringify(result));
+      const draft = JSON.parse(await readFile(path, 'utf8')) as { target: unknown };
       assert.deepEqual(draft.target, { profile, vhost: '/', exchange: 'amq.fanout' });
-      assert.equal(vscode.window.activeTextEditor?.document.fileName, result.path, 'the draft is open');
+      assert.equal(vscode.window.activeTextEditor?.document.fileName, path, 'the draft is open');
     });
 
     it('"Quick (one line)" goes on with the one-line publish, and an argument call asks nothing', async () => {
