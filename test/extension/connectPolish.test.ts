@@ -55,13 +55,13 @@ export function registerConnectPolishTests(): void {
         'Continue',
         'Test, then Save',
       ]);
-      assert.equal(asked[2], 'pick: Edit connection: kind [1/8]', asked.join('\n'));
-      assert.equal(asked[3], `input: Edit Redis connection: name [2/8] = ${name}`, 'the name step shows the saved name');
-      assert.equal(asked[5], `input: ${name}: database [4/8] = 14`, 'the database step shows the saved database');
-      assert.equal(asked.at(-2), `pick: ${name}: save [8/8]`, 'no "save in" step: the profile stays where it is');
+      assert.equal(asked[2], 'pick: Edit connection: kind [1/9]', asked.join('\n'));
+      assert.equal(asked[3], `input: Edit Redis connection: name [2/9] = ${name}`, 'the name step shows the saved name');
+      assert.equal(asked[5], `input: ${name}: database [4/9] = 14`, 'the database step shows the saved database');
+      assert.equal(asked.at(-2), `pick: ${name}: save [9/9]`, 'no "save in" step: the profile stays where it is');
       assert.match(asked.at(-1) ?? '', /^info: Connected to ".*" and saved it \(server \d+\.\d+/);
-      // The new port, the answers kept, and a field the flow does not ask for left as it was.
-      assert.deepEqual(stored('redis', name), {
+      // The new port and the answers kept; "No TLS" drops the disabled TLS block.
+      assert.deepEqual(stored('redis', name), { name, host: '127.0.0.1', port: 6379, db: 14, delimiter: '/' });
         name,
         host: '127.0.0.1',
         port: 6379,
@@ -95,7 +95,7 @@ export function registerConnectPolishTests(): void {
         'Save anyway',
       ]);
       assert.ok(
-        asked.includes(`input: ${renamed}: password (kept in the secret storage; empty for none) [6/8] = ••••••`),
+        asked.includes(`input: ${renamed}: password (kept in the secret storage; empty for none) [6/9] = ••••••`),
         asked.join('\n'),
       );
       assert.equal(stored('redis', name), undefined, 'the old name is gone');
@@ -116,7 +116,7 @@ export function registerConnectPolishTests(): void {
         'Continue',
         'Save anyway',
       ]);
-      assert.ok(again.includes(`input: ${renamed}: password (kept in the secret storage; empty for none) [6/8] = `), again.join('\n'));
+      assert.ok(again.includes(`input: ${renamed}: password (kept in the secret storage; empty for none) [6/9] = `), again.join('\n'));
       assert.equal(stored('redis', renamed)?.port, other);
       assert.equal(await password(renamed), undefined, 'no password is carried to another server without being typed');
     });
