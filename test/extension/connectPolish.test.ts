@@ -62,13 +62,6 @@ export function registerConnectPolishTests(): void {
       assert.match(asked.at(-1) ?? '', /^info: Connected to ".*" and saved it \(server \d+\.\d+/);
       // The new port and the answers kept; "No TLS" drops the disabled TLS block.
       assert.deepEqual(stored('redis', name), { name, host: '127.0.0.1', port: 6379, db: 14, delimiter: '/' });
-        name,
-        host: '127.0.0.1',
-        port: 6379,
-        db: 14,
-        delimiter: '/',
-        tls: { enabled: false, servername: 'kept.example' },
-      });
       assert.equal(await exec('brokerExplorer.redis.runCommand', { profile: name, line: 'PING' }), 'PONG');
     });
 
