@@ -11,6 +11,7 @@ import { registerConnectComposerTests } from './connectComposer.test';
 import { registerConnectEditorTests } from './connectEditors.test';
 import { registerConnectErrorTests } from './connectErrors.test';
 import { registerConnectWizardTests } from './connectWizard.test';
+import { registerConnectPolishTests } from './connectPolish.test';
 import { registerFaultTests } from './faults.test';
 import { registerProfileTests } from './profiles.test';
 import { registerRabbitmqClusterTests } from './rabbitmqCluster.test';
@@ -59,6 +60,7 @@ export function run(): Promise<void> {
   registerActivationTests();
   registerProfileTests();
   registerConnectWizardTests();
+  registerConnectPolishTests();
   registerConnectErrorTests();
   registerConnectEditorTests();
   registerConnectComposerTests();

@@ -144,6 +144,7 @@ export function registerRabbitmqInteractiveTests(): void {
       await fx.run('declareQueue', { name: 'inbox', durable: false });
       const node = await queueNode('inbox');
       const s = await script([
+        'Quick (one line)',
         'Type it',
         '{"hello":"world"}',
         ['Persistent', 'Mandatory'],

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { OwnSshd, makeKeyPair, sshdAvailable, type KeyPair } from '../topology/sshTopology';
-import { api, assertOneSentence, exec, outputChannelText, rejects, runScripted, uniqueName } from './util';
+import { api, assertOneSentence, exec, KEEP_ANSWER, outputChannelText, rejects, runScripted, uniqueName } from './util';
 
 const DB = 7;
 
@@ -27,6 +27,19 @@ function settingsText(): string {
 }
 
 const scripted = runScripted;
+
+/** Edit Connection (the guided flow) on a standalone Redis profile, every answer kept, up to its advanced settings. */
+const editUpToAdvanced = (name: string): string[] => [
+  'Redis',
+  name,
+  'Redis',
+  KEEP_ANSWER,
+  KEEP_ANSWER,
+  KEEP_ANSWER,
+  KEEP_ANSWER,
+  KEEP_ANSWER,
+  'No TLS',
+];
 
 export function registerSshProfileFlowTests(): void {
   describe('SSH in the profile flows, secrets and bad input (an sshd of its own, db 7)', function () {
@@ -94,14 +107,15 @@ export function registerSshProfileFlowTests(): void {
       assert.equal(await ping(name), 'PONG', 'the encrypted key opens with the stored passphrase');
 
       const changed = await scripted('brokerExplorer.profiles.edit', [
-        'Redis',
-        name,
-        'ssh',
+        ...editUpToAdvanced(name),
+        'SSH bastion',
         'Change the SSH bastion',
         '127.0.0.1',
         String(sshd.port),
         sshd.keyUser,
         'SSH agent',
+        'Continue',
+        'Save anyway',
       ]);
       assert.ok(changed.includes(`pick: SSH login of ${sshd.keyUser}@127.0.0.1`), changed.join('\n'));
       assert.deepEqual(storedRedis(name)?.ssh, {
@@ -122,14 +136,15 @@ export function registerSshProfileFlowTests(): void {
       const name = fresh('ssh-flow-edit');
       await exec('brokerExplorer.profiles.add', { kind: 'redis', profile: { name, host: '127.0.0.1', port: 6379, db: DB } });
       await scripted('brokerExplorer.profiles.edit', [
-        'Redis',
-        name,
-        'ssh',
+        ...editUpToAdvanced(name),
+        'SSH bastion',
         '127.0.0.1',
         String(sshd.port),
         user.username,
         'Password',
         user.password,
+        'Continue',
+        'Save anyway',
       ]);
       assert.deepEqual(storedRedis(name)?.ssh, { host: '127.0.0.1', port: sshd.port, username: user.username });
       const a = await api();
@@ -142,7 +157,13 @@ export function registerSshProfileFlowTests(): void {
       assert.ok(sshd.sessionPids().length > before, 'the password login opened an SSH session');
 
       const withBastion = a.profiles.redis(name);
-      await scripted('brokerExplorer.profiles.edit', ['Redis', name, 'ssh', 'Remove the SSH bastion']);
+      await scripted('brokerExplorer.profiles.edit', [
+        ...editUpToAdvanced(name),
+        'SSH bastion',
+        'Remove the SSH bastion',
+        'Continue',
+        'Save anyway',
+      ]);
       assert.equal(storedRedis(name)?.ssh, undefined);
       assert.equal(await a.profiles.secret(withBastion, 'ssh'), undefined, 'removing the bastion removes its password');
       assert.equal(await ping(name), 'PONG', 'straight to Redis again');

@@ -136,6 +136,8 @@ export type Answer = string | string[] | undefined;
 
 /** The answer that presses Back on a step of a guided flow (the prompt must offer Back). */
 export const BACK_ANSWER = '⟵ Back';
+/** The answer that accepts an input box's prefilled value as it is (Enter), recorded as ` = <value>` after the title. */
+export const KEEP_ANSWER = '⏎ keep';
 // The extension's own Back answer: a registered symbol, so the test bundle's copy is the same value.
 const BACK: typeof PROMPTS_BACK = Symbol.for('brokerExplorer.prompts.back') as typeof PROMPTS_BACK;
 
@@ -177,6 +179,10 @@ export async function scriptPrompts(answers: Answer[]): Promise<ScriptedPrompts>
       const a = next(`input: ${stepped(title, options)}`);
       const pressed = back(a, title, options);
       if (pressed) return Promise.resolve<typeof PROMPTS_BACK>(pressed);
+      if (a === KEEP_ANSWER) {
+        asked[asked.length - 1] += ` = ${options.password ? '•'.repeat((options.value ?? '').length) : (options.value ?? '')}`;
+        return Promise.resolve(options.value ?? '');
+      }
       if (typeof a !== 'string') return Promise.resolve(undefined);
       const problem = options.validate?.(a);
       if (problem) throw new Error(`the input box "${title}" refused ${JSON.stringify(a)}: ${problem}`);

@@ -2,6 +2,7 @@
  * The profile a profile command works on: from the tree node, the
  * arguments, or a quick pick; and what every profile command depends on.
  */
+import * as vscode from 'vscode';
 import { InputError, NotFoundError } from '../../core/errors';
 import type { ProfileKind, ResolvedProfile, ResolvedRabbitProfile, ResolvedRedisProfile } from '../../core/profiles';
 import { label, type ProfileStore } from '../profileStore';
@@ -28,7 +29,8 @@ function isProfileNode(node: TreeNode | undefined): node is ProfileBearingNode {
 /** The "kind" argument of a call, checked. */
 export function kindArg(args: Args): ProfileKind {
   const kind = args.kind;
-  if (kind !== 'redis' && kind !== 'rabbitmq') throw new InputError(`"kind" must be "redis" or "rabbitmq", not ${JSON.stringify(kind)}.`);
+  if (kind !== 'redis' && kind !== 'rabbitmq')
+    throw new InputError(vscode.l10n.t('"kind" must be "redis" or "rabbitmq", not {0}.', JSON.stringify(kind) ?? 'undefined'));
   return kind;
 }
 
@@ -39,7 +41,7 @@ export async function pickKind(prompts: Prompts): Promise<ProfileKind> {
       { label: 'Redis', value: 'redis' as const },
       { label: 'RabbitMQ', value: 'rabbitmq' as const },
     ],
-    { title: 'Connection kind' },
+    { title: vscode.l10n.t('Connection kind') },
   );
   return pick.value;
 }
@@ -85,11 +87,11 @@ export async function pickProfile(
   }
   const k = kind ?? (await pickKind(call.prompts));
   const list = deps.profiles.list(k);
-  if (list.length === 0) throw new NotFoundError(`There are no ${label(k)} profiles yet: add one with "Add Connection".`);
+  if (list.length === 0) throw new NotFoundError(vscode.l10n.t('There are no {0} profiles yet: add one with "Add Connection".', label(k)));
   if (list.length === 1 && options.skipSingle) return list[0];
   const pick = await call.prompts.pick(
     list.map((p) => ({ label: p.name, description: p.kind === 'redis' ? `${p.host}:${p.port}` : p.url, profile: p })),
-    { title: options.title ?? `${label(k)} profile` },
+    { title: options.title ?? vscode.l10n.t('{0} profile', label(k)) },
   );
   return pick.profile;
 }

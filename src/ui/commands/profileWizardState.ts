@@ -4,6 +4,7 @@
  * redis:// URL, a seed list, sentinels or AMQP URLs, checked with the same
  * parsers the profiles use, so the flow refuses what saving would refuse.
  */
+import * as vscode from 'vscode';
 import type { SshConfig, SshSecrets } from '../../core/net/sshTunnel';
 import { errorMessage } from '../../core/errors';
 import { parseEndpointList } from '../../core/profileFields';
@@ -12,6 +13,7 @@ import {
   DEFAULT_DELIMITER,
   parseAmqpUrl,
   parseRedisUrl,
+  secretKey,
   resolveRabbitProfile,
   resolveRedisProfile,
   type ProfileKind,
@@ -44,6 +46,8 @@ export interface WizardState {
   ssh: SshConfig | undefined;
   sshSecrets: SshSecrets;
   target: ProfileTarget;
+  /** Edit Connection: the endpoint the prefilled secrets belong to; another endpoint asks them again. */
+  secretsOf?: string;
 }
 
 export function initialState(kind: ProfileKind): WizardState {
@@ -78,22 +82,23 @@ export const splitList = (s: string): string[] =>
 
 /** The address as profile fields; throws the sentence saying what is wrong. */
 export function addressFields(s: WizardState): Record<string, unknown> {
-  const name = s.name || 'new';
+  const name = s.name || vscode.l10n.t('new');
   if (s.kind === 'rabbitmq') {
     const urls = splitList(s.address);
-    if (urls.length === 0) throw new Error('Give the AMQP URL of the node (several, comma-separated, for a cluster).');
+    if (urls.length === 0) throw new Error(vscode.l10n.t('Give the AMQP URL of the node (several, comma-separated, for a cluster).'));
     for (const u of urls)
-      if (parseAmqpUrl(u).password !== undefined) throw new Error('Leave the password out of the URL: it is asked next.');
+      if (parseAmqpUrl(u).password !== undefined) throw new Error(vscode.l10n.t('Leave the password out of the URL: it is asked next.'));
     return urls.length === 1 ? { url: urls[0] } : { urls };
   }
   if (s.mode === 'cluster') return { mode: 'cluster', nodes: parseEndpointList(splitList(s.address), 'seed nodes', name, 6379) };
   if (s.mode === 'sentinel') return { mode: 'sentinel', sentinels: parseEndpointList(splitList(s.address), 'sentinels', name, 26379) };
   if (isRedisUrl(s.address)) {
-    if (parseRedisUrl(s.address.trim()).password !== undefined) throw new Error('Leave the password out of the URL: it is asked next.');
+    if (parseRedisUrl(s.address.trim()).password !== undefined)
+      throw new Error(vscode.l10n.t('Leave the password out of the URL: it is asked next.'));
     return { url: s.address.trim() };
   }
   const [node] = parseEndpointList([s.address.trim()], 'address', name, 6379);
-  if (node === undefined) throw new Error('Give host:port, or a redis:// URL.');
+  if (node === undefined) throw new Error(vscode.l10n.t('Give host:port, or a redis:// URL.'));
   return { host: node.host, port: node.port };
 }
 
@@ -141,4 +146,93 @@ export function urlUser(s: WizardState): string | undefined {
 export function resolved(s: WizardState): ResolvedProfile {
   const raw = wizardProfile(s);
   return s.kind === 'redis' ? resolveRedisProfile(raw) : resolveRabbitProfile(raw);
+}
+
+/** Fields the flow asks for; any other field of an edited profile is kept as it is. */
+const ASKED_FIELDS = [
+  'name',
+  'host',
+  'port',
+  'url',
+  'urls',
+  'mode',
+  'nodes',
+  'sentinels',
+  'sentinelName',
+  'db',
+  'username',
+  'delimiter',
+  'managementUrl',
+  'tls',
+  'connectTimeoutMs',
+  'readOnly',
+  'ssh',
+];
+
+const endpoints = (list: readonly { host: string; port: number }[] | undefined): string =>
+  (list ?? []).map((e) => `${e.host.includes(':') ? `[${e.host}]` : e.host}:${e.port}`).join(', ');
+
+/** The answers an existing profile gives (Edit Connection starts from them); secrets are the stored ones. */
+export function stateFromProfile(
+  profile: ResolvedProfile,
+  raw: Record<string, unknown>,
+  secrets: { password?: string; sentinelPassword?: string },
+  target: ProfileTarget,
+): WizardState {
+  const s = initialState(profile.kind);
+  const text = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
+  s.name = profile.name;
+  s.target = target;
+  s.readOnly = profile.readOnly;
+  s.connectTimeoutMs = profile.connectTimeoutMs;
+  s.ssh = profile.ssh;
+  s.password = secrets.password ?? '';
+  s.sentinelPassword = secrets.sentinelPassword ?? '';
+  s.secretsOf = endpointOf(profile);
+  const tls = profile.tls;
+  s.tls = !tls?.enabled ? 'none' : tls.ca ? 'ca' : tls.allowSelfSigned ? 'selfSigned' : 'system';
+  s.caPath = tls?.ca ?? '';
+  if (profile.kind === 'redis') {
+    s.mode = profile.mode;
+    s.db = String(profile.db);
+    s.username = text(raw.username);
+    s.delimiter = profile.delimiter;
+    s.sentinelName = profile.sentinelName ?? s.sentinelName;
+    if (profile.mode === 'cluster') s.address = endpoints(profile.nodes);
+    else if (profile.mode === 'sentinel') s.address = endpoints(profile.sentinels);
+    else s.address = typeof raw.url === 'string' ? raw.url : `${profile.host}:${profile.port}`;
+  } else {
+    s.address = Array.isArray(raw.urls) ? raw.urls.map(text).join(', ') : text(raw.url);
+    s.managementUrl = text(raw.managementUrl);
+  }
+  return s;
+}
+
+/** An edited profile: the answers over the fields the flow does not ask for (TLS client certificates, management URLs, …). */
+export function editedProfile(current: Record<string, unknown>, s: WizardState): Record<string, unknown> {
+  const kept = Object.fromEntries(Object.entries(current).filter(([k]) => !ASKED_FIELDS.includes(k)));
+  const made = wizardProfile(s);
+  const oldTls = current.tls;
+  if (made.tls && typeof oldTls === 'object' && oldTls !== null) {
+    const { cert, key, servername } = oldTls as TlsOptions;
+    made.tls = { ...(made.tls as TlsOptions), ...(cert ? { cert } : {}), ...(key ? { key } : {}), ...(servername ? { servername } : {}) };
+  }
+  return { ...kept, ...made };
+}
+
+/** What a stored password is bound to, the name and the SSH bastion aside (secretKey's identity). */
+const endpointOf = (profile: ResolvedProfile): string => secretKey({ ...profile, name: '', ssh: undefined });
+
+/**
+ * Before the password step of an edit: secrets prefilled from the stored
+ * ones stay only while the address and user are the ones they were stored
+ * for; a password is never carried to another server without being typed.
+ */
+export function forgetMovedSecrets(s: WizardState): void {
+  if (s.secretsOf === undefined) return;
+  const now = problemOf(() => resolved(s)) === undefined ? endpointOf(resolved(s)) : undefined;
+  if (now === s.secretsOf) return;
+  s.password = '';
+  s.sentinelPassword = '';
+  s.secretsOf = undefined;
 }

@@ -27,17 +27,18 @@ import { kindArg, pickKind, pickProfile, type ProfileCommandDeps } from './profi
 import { SECRET_NAMES, setPassword } from './profileSecrets';
 import type { CommandCall, CommandSpec } from './registry';
 import { askSsh, wantsSsh } from './sshPrompts';
-import { runProfileWizard } from './profileWizard';
+import { runProfileWizard, type WizardDeps } from './profileWizard';
+import { editedProfile, stateFromProfile } from './profileWizardState';
 import { logResult, testConnection, timedTest, type TestConnectionDeps } from './testConnection';
 
 async function pickTarget(prompts: Prompts): Promise<ProfileTarget> {
   if (!vscode.workspace.workspaceFolders?.length) return 'global';
   const pick = await prompts.pick(
     [
-      { label: 'User settings', description: 'available in every workspace', target: 'global' as const },
-      { label: 'Workspace settings', description: 'only in this workspace', target: 'workspace' as const },
+      { label: vscode.l10n.t('User settings'), description: vscode.l10n.t('available in every workspace'), target: 'global' as const },
+      { label: vscode.l10n.t('Workspace settings'), description: vscode.l10n.t('only in this workspace'), target: 'workspace' as const },
     ],
-    { title: 'Save the profile in' },
+    { title: vscode.l10n.t('Save the profile in') },
   );
   return pick.target;
 }
@@ -65,14 +66,24 @@ async function saveNew(
   }
   if ('password' in cleaned) {
     throw new InputError(
-      'Pass the password as "password" beside "profile", not inside it: it goes to the secret storage, never to settings.',
+      vscode.l10n.t('Pass the password as "password" beside "profile", not inside it: it goes to the secret storage, never to settings.'),
     );
   }
   const resolved = resolveRaw(kind, cleaned);
   const list = deps.profiles.stored(kind, target);
   if (list.some((p) => p.name === resolved.name)) {
     throw new InputError(
-      `A ${label(kind)} profile named "${resolved.name}" already exists in ${target === 'global' ? 'user' : 'workspace'} settings: edit it, or pick another name.`,
+      target === 'global'
+        ? vscode.l10n.t(
+            'A {0} profile named "{1}" already exists in user settings: edit it, or pick another name.',
+            label(kind),
+            resolved.name,
+          )
+        : vscode.l10n.t(
+            'A {0} profile named "{1}" already exists in workspace settings: edit it, or pick another name.',
+            label(kind),
+            resolved.name,
+          ),
     );
   }
   await deps.profiles.write(kind, target, [...list, cleaned]);
@@ -100,32 +111,47 @@ async function add(
   if (call.args) {
     const kind = kindArg(call.args);
     const profile = obj(call.args, 'profile');
-    if (!profile) throw new InputError('The argument "profile" is missing: give the profile\'s fields as an object.');
+    if (!profile) throw new InputError(vscode.l10n.t('The argument "profile" is missing: give the profile\'s fields as an object.'));
     const target = (str(call.args, 'target') ?? 'global') as ProfileTarget;
-    if (target !== 'global' && target !== 'workspace') throw new InputError('"target" must be "global" or "workspace".');
+    if (target !== 'global' && target !== 'workspace') throw new InputError(vscode.l10n.t('"target" must be "global" or "workspace".'));
     return saveNew(deps, kind, profile, str(call.args, 'password'), target);
   }
-  const made = await runProfileWizard(
-    {
-      prompts: call.prompts,
-      taken: (kind) => new Set(deps.profiles.list(kind).map((p) => p.name)),
-      hasWorkspace: (vscode.workspace.workspaceFolders?.length ?? 0) > 0,
-      test: async (profile, password, options) => {
-        const result = await timedTest(profile, password, options, true);
-        logResult(deps.log, profile, result);
-        return result;
-      },
-    },
-    presetKind,
-  );
+  const made = await runProfileWizard(wizardDeps(deps, call), presetKind);
   const saved = await saveNew(deps, made.kind, made.raw, made.password, made.target, made.sshSecrets);
   if (made.sentinelPassword !== undefined)
     await deps.profiles.setPassword(deps.profiles.redis(saved.name), made.sentinelPassword, 'sentinel');
-  if (made.tested)
-    call.prompts.info(
-      `Connected to "${saved.name}" and saved it${made.tested.serverVersion ? ` (server ${made.tested.serverVersion})` : ''}.`,
-    );
+  if (made.tested) call.prompts.info(connectedSentence(saved.name, made.tested.serverVersion));
   return saved;
+}
+
+function connectedSentence(name: string, serverVersion: string | undefined): string {
+  return serverVersion
+    ? vscode.l10n.t('Connected to "{0}" and saved it (server {1}).', name, serverVersion)
+    : vscode.l10n.t('Connected to "{0}" and saved it.', name);
+}
+
+/** What the guided flow needs; `editing`: the name of the profile being edited (its own name is not taken). */
+function wizardDeps(deps: ProfileCommandDeps & TestConnectionDeps, call: CommandCall, editing?: string): WizardDeps {
+  return {
+    prompts: call.prompts,
+    taken: (kind) =>
+      new Set(
+        deps.profiles
+          .list(kind)
+          .map((p) => p.name)
+          .filter((n) => n !== editing),
+      ),
+    hasWorkspace: (vscode.workspace.workspaceFolders?.length ?? 0) > 0,
+    test: async (profile, password, options) => {
+      const result = await timedTest(profile, password, options, true);
+      logResult(deps.log, profile, result);
+      return result;
+    },
+  };
+}
+
+function stored(deps: ProfileCommandDeps, kind: ProfileKind, name: string): ResolvedProfile {
+  return kind === 'redis' ? deps.profiles.redis(name) : deps.profiles.rabbit(name);
 }
 
 async function addFromUrl(deps: ProfileCommandDeps, call: CommandCall): Promise<{ name: string }> {
@@ -138,9 +164,9 @@ async function addFromUrl(deps: ProfileCommandDeps, call: CommandCall): Promise<
     return saveNew(deps, kind, raw, undefined, 'global', bastion?.password !== undefined ? { password: bastion.password } : {});
   }
   const kind = await pickKind(call.prompts);
-  const url = await call.prompts.ask(`${label(kind)} URL`, {
+  const url = await call.prompts.ask(vscode.l10n.t('{0} URL', label(kind)), {
     placeHolder: kind === 'redis' ? 'redis://user:password@host:6379/0' : 'amqp://user:password@host:5672/vhost',
-    prompt: 'A password in the URL is moved to the secret storage and removed from the saved URL.',
+    prompt: vscode.l10n.t('A password in the URL is moved to the secret storage and removed from the saved URL.'),
     validate: (v) => {
       try {
         if (kind === 'redis') parseRedisUrl(v);
@@ -151,85 +177,92 @@ async function addFromUrl(deps: ProfileCommandDeps, call: CommandCall): Promise<
       }
     },
   });
-  const name = await call.prompts.ask('Name', { validate: checkName });
+  const name = await call.prompts.ask(vscode.l10n.t('Name'), { validate: checkName });
   const bastion = (await wantsSsh(call.prompts)) ? await askSsh(call.prompts) : undefined;
   const raw = { name, url, ...(bastion ? { ssh: bastion.ssh } : {}) };
   return saveNew(deps, kind, raw, undefined, await pickTarget(call.prompts), bastion?.secrets);
 }
 
-async function edit(deps: ProfileCommandDeps, call: CommandCall): Promise<{ name: string }> {
+async function edit(deps: ProfileCommandDeps & TestConnectionDeps, call: CommandCall): Promise<{ name: string }> {
   const profile = await pickProfile(deps, call);
   const kind = profile.kind;
   const target = deps.profiles.targetOf(kind, profile.name);
-  if (!target) throw new NotFoundError(`The ${label(kind)} profile "${profile.name}" is not in settings.`);
+  if (!target) throw new NotFoundError(vscode.l10n.t('The {0} profile "{1}" is not in settings.', label(kind), profile.name));
   const list = deps.profiles.stored(kind, target);
   const index = list.findIndex((p) => p.name === profile.name);
   const current = list[index];
-  let changes: Record<string, unknown>;
-  let sshSecrets: SshSecrets = {};
-  if (call.args) {
-    changes = obj(call.args, 'changes') ?? {};
-  } else {
-    const asked = await askChange(call.prompts, kind, profile, current);
-    changes = asked.changes;
-    sshSecrets = asked.sshSecrets;
-  }
-  if ('password' in changes) throw new InputError('Passwords are not profile fields: use "Set Password".');
+  if (!call.args) return editInWizard(deps, call, profile, target);
+  const changes = obj(call.args, 'changes') ?? {};
+  if ('password' in changes) throw new InputError(vscode.l10n.t('Passwords are not profile fields: use "Set Password".'));
   const updated: Record<string, unknown> = { ...current, ...changes };
   for (const [k, v] of Object.entries(updated)) if (v === undefined || v === null) delete updated[k];
   const before = resolveRaw(kind, current);
   const after = resolveRaw(kind, updated);
   if (after.name !== before.name && list.some((p, i) => i !== index && p.name === after.name)) {
-    throw new InputError(`A ${label(kind)} profile named "${after.name}" already exists.`);
+    throw new InputError(vscode.l10n.t('A {0} profile named "{1}" already exists.', label(kind), after.name));
   }
   const next = [...list];
   next[index] = updated;
   // Keep the password when only non-identity fields change; the identity binding drops it otherwise.
   const password = await deps.profiles.password(before);
   await deps.profiles.write(kind, target, next);
-  const reResolved = kind === 'redis' ? deps.profiles.redis(after.name) : deps.profiles.rabbit(after.name);
+  const reResolved = stored(deps, kind, after.name);
   if (password !== undefined && (await deps.profiles.password(reResolved)) === undefined && sameEndpoint(before, reResolved)) {
     await deps.profiles.setPassword(reResolved, password);
   }
-  await storeSshSecrets(deps, kind, after.name, sshSecrets);
   if (before.ssh && !after.ssh)
     for (const secret of ['ssh', 'sshPassphrase'] as const) await deps.profiles.setPassword(before, undefined, secret);
   deps.invalidate(kind, profile.name);
   return { name: after.name };
 }
 
-/** The palette's edit: one field, or the SSH bastion (add, change or remove it). */
-async function askChange(
-  prompts: Prompts,
-  kind: ProfileKind,
+/**
+ * Edit Connection from the palette or the tree: the guided flow, started
+ * from the profile's answers, saved over it (in the same settings). A
+ * rename moves the secrets; a new address or user asks the password again
+ * (the flow empties it); the bastion's secrets stay with an unchanged bastion.
+ */
+async function editInWizard(
+  deps: ProfileCommandDeps & TestConnectionDeps,
+  call: CommandCall,
   profile: ResolvedProfile,
-  current: Record<string, unknown>,
-): Promise<{ changes: Record<string, unknown>; sshSecrets: SshSecrets }> {
-  const fields =
-    kind === 'redis'
-      ? ['host', 'port', 'db', 'username', 'delimiter', 'connectTimeoutMs', 'readOnly', 'ssh']
-      : ['url', 'managementUrl', 'connectTimeoutMs', 'readOnly', 'ssh'];
-  const field = await prompts.pick(fields, { title: `Edit ${profile.name}: field` });
-  if (field === 'ssh') {
-    if (profile.ssh) {
-      const what = await prompts.pick(['Change the SSH bastion', 'Remove the SSH bastion'], { title: `Edit ${profile.name}: SSH` });
-      if (what === 'Remove the SSH bastion') return { changes: { ssh: undefined }, sshSecrets: {} };
-    }
-    const asked = await askSsh(prompts, profile.ssh);
-    return { changes: { ssh: asked.ssh }, sshSecrets: asked.secrets };
-  }
-  const currentValue = current[field];
-  const value = await prompts.ask(field, {
-    value:
-      typeof currentValue === 'string' || typeof currentValue === 'number' || typeof currentValue === 'boolean' ? String(currentValue) : '',
-  });
-  const numeric = ['port', 'db', 'connectTimeoutMs'].includes(field);
-  return {
-    changes: {
-      [field]: field === 'readOnly' ? value === 'true' : numeric && value !== '' ? Number(value) : value === '' ? undefined : value,
-    },
-    sshSecrets: {},
+  target: ProfileTarget,
+): Promise<{ name: string }> {
+  const kind = profile.kind;
+  const sentinel = profile.kind === 'redis' && profile.mode === 'sentinel';
+  const old = {
+    password: await deps.profiles.password(profile),
+    sentinelPassword: sentinel ? await deps.profiles.secret(profile, 'sentinel') : undefined,
+    ssh: await deps.profiles.secret(profile, 'ssh'),
+    sshPassphrase: await deps.profiles.secret(profile, 'sshPassphrase'),
   };
+  const original = deps.profiles.stored(kind, target).find((p) => p.name === profile.name) ?? {};
+  const start = stateFromProfile(profile, original, old, target);
+  const made = await runProfileWizard(wizardDeps(deps, call, profile.name), kind, start);
+  // Read the list again: settings may have changed while the flow was open.
+  const list = deps.profiles.stored(kind, target);
+  const index = list.findIndex((p) => p.name === profile.name);
+  if (index < 0) throw new NotFoundError(vscode.l10n.t('The {0} profile "{1}" is not in settings.', label(kind), profile.name));
+  const updated = editedProfile(list[index], made.state);
+  resolveRaw(kind, updated);
+  const next = [...list];
+  next[index] = updated;
+  for (const secret of SECRET_NAMES) await deps.profiles.setPassword(profile, undefined, secret);
+  await deps.profiles.write(kind, target, next);
+  const name = made.state.name;
+  const saved = stored(deps, kind, name);
+  await deps.profiles.setPassword(saved, made.password);
+  if (saved.kind === 'redis' && saved.mode === 'sentinel') await deps.profiles.setPassword(saved, made.sentinelPassword, 'sentinel');
+  const sshChanged = Object.keys(made.sshSecrets).length > 0;
+  if (sshChanged) await storeSshSecrets(deps, kind, name, made.sshSecrets);
+  else if (saved.ssh) {
+    await deps.profiles.setPassword(saved, old.ssh, 'ssh');
+    await deps.profiles.setPassword(saved, old.sshPassphrase, 'sshPassphrase');
+  }
+  deps.invalidate(kind, profile.name);
+  if (name !== profile.name) deps.invalidate(kind, name);
+  if (made.tested) call.prompts.info(connectedSentence(name, made.tested.serverVersion));
+  return { name };
 }
 
 function sameEndpoint(a: ResolvedProfile, b: ResolvedProfile): boolean {
@@ -245,7 +278,10 @@ async function remove(deps: ProfileCommandDeps, call: CommandCall): Promise<{ re
     throw err;
   }
   if (call.interactive) {
-    await call.prompts.confirm(`Remove the ${label(profile.kind)} profile "${profile.name}" and its stored password?`, 'Remove');
+    await call.prompts.confirm(
+      vscode.l10n.t('Remove the {0} profile "{1}" and its stored password?', label(profile.kind), profile.name),
+      vscode.l10n.t('Remove'),
+    );
   }
   const target = deps.profiles.targetOf(profile.kind, profile.name);
   if (!target) return { removed: false };

@@ -42,7 +42,7 @@ export async function timedTest(
   return vscode.window.withProgress(
     {
       location: vscode.ProgressLocation.Notification,
-      title: `Testing ${label(profile.kind)} profile "${profile.name}"…`,
+      title: vscode.l10n.t('Testing {0} profile "{1}"…', label(profile.kind), profile.name),
       cancellable: true,
     },
     (_progress, token) => {
@@ -74,8 +74,9 @@ export async function testConnection(deps: ProfileCommandDeps & TestConnectionDe
   // (a non-modal notification's `detail` is never shown).
   logResult(deps.log, profile, result);
   if (!call.interactive) return result;
-  await deps.results.show(`Test Connection ${profile.name}`, connectionTestLines(profile, result).join('\n'));
-  if (!result.ok) void vscode.window.showErrorMessage(result.error ?? `Test Connection failed for "${profile.name}": see the document.`);
+  await deps.results.show(vscode.l10n.t('Test Connection {0}', profile.name), connectionTestLines(profile, result).join('\n'));
+  if (!result.ok)
+    void vscode.window.showErrorMessage(result.error ?? vscode.l10n.t('Test Connection failed for "{0}": see the document.', profile.name));
   return result;
 }
 

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { publish, type PublishArgs, type PublishResult } from '../../../core/amqp/publisher';
 import { errorMessage, InputError } from '../../../core/errors';
-import { ExchangeNode } from '../../tree/rabbitItems';
+import type { Prompts } from '../../prompts';
+import { ExchangeNode, QueueNode } from '../../tree/rabbitItems';
 import { str } from '../args';
 import type { CommandCall, CommandSpec } from '../registry';
 import { exchangeArg, target, where, type RabbitDeps } from './common';
@@ -28,31 +29,58 @@ interface Draft {
   mandatory: boolean;
 }
 
-function draftPath(deps: Pick<RabbitDeps, 'storageDir'>, profile: string, vhost: string, exchange: string): string {
+/** One draft per exchange; through the default exchange, one per queue (its routing key). */
+function draftPath(deps: Pick<RabbitDeps, 'storageDir'>, profile: string, vhost: string, exchange: string, queue?: string): string {
   const id = createHash('sha256')
-    .update(JSON.stringify([profile, vhost, exchange]))
+    .update(JSON.stringify(queue === undefined ? [profile, vhost, exchange] : [profile, vhost, exchange, queue]))
     .digest('hex')
     .slice(0, 16);
-  const readable = `${profile}-${exchange || 'default'}`.replace(/[^\w.-]+/g, '_').slice(0, 60);
+  const readable = `${profile}-${exchange || (queue === undefined ? 'default' : `queue-${queue}`)}`.replace(/[^\w.-]+/g, '_').slice(0, 60);
   return join(deps.storageDir(), 'drafts', `${readable}-${id}${DRAFT_SUFFIX}`);
 }
 
-/** Opens (creating it the first time) the draft of an exchange; returns its path. */
-async function compose(deps: RabbitDeps, call: CommandCall): Promise<{ path: string }> {
+/**
+ * Publish Message from the palette or a tree node asks first: a quick
+ * one-line message, or the composer. True for the composer.
+ */
+export async function wantsComposer(prompts: Prompts): Promise<boolean> {
+  const pick = await prompts.pick(
+    [
+      { label: vscode.l10n.t('Quick (one line)'), description: vscode.l10n.t('a body, then its options'), composer: false },
+      {
+        label: vscode.l10n.t('Open Composer (body, properties, headers)'),
+        description: vscode.l10n.t('a JSON draft kept per exchange, sent with Ctrl/Cmd+Enter'),
+        composer: true,
+      },
+    ],
+    { title: vscode.l10n.t('Publish Message') },
+  );
+  return pick.composer;
+}
+
+/**
+ * Opens (creating it the first time) the draft of an exchange; returns its
+ * path. From a queue node: the draft of that queue through the default
+ * exchange (routing key: the queue's name).
+ */
+export async function compose(deps: RabbitDeps, call: CommandCall): Promise<{ path: string }> {
   const t = await target(deps, call);
+  const queue = call.node instanceof QueueNode ? call.node.info.name : undefined;
   const exchange =
-    call.node instanceof ExchangeNode
-      ? call.node.info.name
-      : call.args
-        ? (str(call.args, 'exchange') ?? '')
-        : (
-            await exchangeArg(t, call, 'exchange', {
-              title: `Compose a message to which exchange of ${where(t)}?`,
-              allowDefault: true,
-              allowTyped: true,
-            })
-          ).name;
-  const path = draftPath(deps, t.profile.name, t.vhost, exchange);
+    queue !== undefined
+      ? ''
+      : call.node instanceof ExchangeNode
+        ? call.node.info.name
+        : call.args
+          ? (str(call.args, 'exchange') ?? '')
+          : (
+              await exchangeArg(t, call, 'exchange', {
+                title: vscode.l10n.t('Compose a message to which exchange of {0}?', where(t)),
+                allowDefault: true,
+                allowTyped: true,
+              })
+            ).name;
+  const path = draftPath(deps, t.profile.name, t.vhost, exchange, queue);
   const exists = await stat(path).then(
     () => true,
     () => false,
@@ -60,7 +88,7 @@ async function compose(deps: RabbitDeps, call: CommandCall): Promise<{ path: str
   if (!exists) {
     const draft: Draft = {
       target: { profile: t.profile.name, vhost: t.vhost, exchange },
-      routingKey: '',
+      routingKey: queue ?? '',
       body: { hello: 'world' },
       properties: { contentType: 'application/json', persistent: true },
       headers: {},
@@ -78,18 +106,20 @@ function parseDraft(text: string): Draft {
   try {
     raw = JSON.parse(text);
   } catch (err) {
-    throw new InputError(`The draft is not valid JSON (${errorMessage(err)}): fix it, then send again.`);
+    throw new InputError(vscode.l10n.t('The draft is not valid JSON ({0}): fix it, then send again.', errorMessage(err)));
   }
   const o = (typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? raw : {}) as Record<string, unknown>;
   const t = (typeof o.target === 'object' && o.target !== null ? o.target : {}) as Record<string, unknown>;
   if (typeof t.profile !== 'string' || typeof t.exchange !== 'string')
-    throw new InputError('The draft has no "target" with "profile" and "exchange": open it again with "Compose Message…".');
+    throw new InputError(vscode.l10n.t('The draft has no "target" with "profile" and "exchange": open it again with "Compose Message…".'));
   const record = (v: unknown, what: string): Record<string, unknown> => {
     if (v === undefined) return {};
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new InputError(`"${what}" in the draft must be an object.`);
+    if (typeof v !== 'object' || v === null || Array.isArray(v))
+      throw new InputError(vscode.l10n.t('"{0}" in the draft must be an object.', what));
     return v as Record<string, unknown>;
   };
-  if (o.routingKey !== undefined && typeof o.routingKey !== 'string') throw new InputError('"routingKey" in the draft must be text.');
+  if (o.routingKey !== undefined && typeof o.routingKey !== 'string')
+    throw new InputError(vscode.l10n.t('"routingKey" in the draft must be text.'));
   return {
     target: { profile: t.profile, vhost: typeof t.vhost === 'string' ? t.vhost : '/', exchange: t.exchange },
     routingKey: o.routingKey ?? '',
@@ -106,12 +136,12 @@ async function sendDraft(deps: RabbitDeps, call: CommandCall): Promise<PublishRe
   const path = call.args ? str(call.args, 'path', true) : undefined;
   if (path !== undefined) {
     if ((await stat(path)).size > MAX_DRAFT_BYTES)
-      throw new InputError(`The draft ${path} is over 16 MB: publish a file with "Publish Message…" instead.`);
+      throw new InputError(vscode.l10n.t('The draft {0} is over 16 MB: publish a file with "Publish Message…" instead.', path));
     text = await readFile(path, 'utf8');
   } else {
     const doc = vscode.window.activeTextEditor?.document;
     if (!doc || !doc.fileName.endsWith(DRAFT_SUFFIX))
-      throw new InputError('Open a message draft first ("Compose Message…" on an exchange).');
+      throw new InputError(vscode.l10n.t('Open a message draft first ("Compose Message…" on an exchange).'));
     text = doc.getText();
   }
   const draft = parseDraft(text);
@@ -128,9 +158,21 @@ async function sendDraft(deps: RabbitDeps, call: CommandCall): Promise<PublishRe
   };
   const result = await publish(t.session, args);
   if (call.interactive) {
-    const to = `exchange "${args.exchange || '(default)'}" with routing key "${args.routingKey}" in ${where(t)}`;
-    if (!result.routed) void vscode.window.showWarningMessage(`The message to ${to} was returned unroutable: no queue took it.`);
-    else vscode.window.setStatusBarMessage(`$(check) Sent to ${to}`, 5000);
+    const exchange = args.exchange || vscode.l10n.t('(default)');
+    if (!result.routed)
+      void vscode.window.showWarningMessage(
+        vscode.l10n.t(
+          'The message to exchange "{0}" with routing key "{1}" in {2} was returned unroutable: no queue took it.',
+          exchange,
+          args.routingKey,
+          where(t),
+        ),
+      );
+    else
+      vscode.window.setStatusBarMessage(
+        `$(check) ${vscode.l10n.t('Sent to exchange "{0}" with routing key "{1}" in {2}', exchange, args.routingKey, where(t))}`,
+        5000,
+      );
   }
   return result;
 }

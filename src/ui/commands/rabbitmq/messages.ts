@@ -26,6 +26,7 @@ import {
   type RabbitDeps,
   type Target,
 } from './common';
+import { compose, wantsComposer } from './composer';
 import { bodyLines, messageLines, propertiesText } from './format';
 
 /** The body of a message, picked by the user: typed, the editor's selection (or whole document), or a file. */
@@ -82,7 +83,9 @@ async function askProperties(prompts: Prompts, looksJson: boolean): Promise<{ pr
   return { properties, mandatory: picked.has('mandatory') };
 }
 
-async function doPublish(deps: RabbitDeps, call: CommandCall): Promise<PublishResult & { note?: string }> {
+async function doPublish(deps: RabbitDeps, call: CommandCall): Promise<(PublishResult & { note?: string }) | { path: string }> {
+  // From the palette or a tree node: a quick one-line message, or the composer (arguments publish straight away).
+  if (!call.args && (await wantsComposer(call.prompts))) return compose(deps, call);
   const t = await target(deps, call);
   let args: PublishArgs;
   if (call.args) {
