@@ -36,7 +36,7 @@ export async function advanced(prompts: Prompts, s: WizardState, step: StepPosit
     if (s.kind === 'redis' && s.mode === 'sentinel')
       items.push({
         label: vscode.l10n.t('Sentinel password'),
-        description: s.sentinelPassword ? vscode.l10n.t('set') : vscode.l10n.t('none'),
+        description: s.sentinelPassword ? vscode.l10n.t({ message: 'set', comment: ['a password is stored'] }) : vscode.l10n.t('none'),
         value: 'sentinelPassword',
       });
     if (s.kind === 'rabbitmq')
