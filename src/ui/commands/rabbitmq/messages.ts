@@ -11,6 +11,7 @@ import { publish, type PublishArgs, type PublishResult } from '../../../core/amq
 import { rpcCall, type RpcArgs, type RpcResult } from '../../../core/amqp/rpcClient';
 import type { AmqpMessage } from '../../../core/amqp/messageProperties';
 import { InputError } from '../../../core/errors';
+import { formatCount } from '../../../core/units';
 import { QueueNode } from '../../tree/rabbitItems';
 import { bool, bytes, num, obj, str } from '../args';
 import { answered, type CommandCall, type CommandSpec } from '../registry';
@@ -140,36 +141,45 @@ async function doPublish(deps: RabbitDeps, call: CommandCall): Promise<PublishRe
 function messagesDocument(title: string, note: string, messages: readonly AmqpMessage[]): string {
   const lines = [title, note, ''];
   messages.forEach((m, i) => {
-    lines.push(`── ${i + 1} of ${messages.length} ──`, ...messageLines(m), '');
+    lines.push(`── ${vscode.l10n.t('{0} of {1}', formatCount(i + 1), formatCount(messages.length))} ──`, ...messageLines(m), '');
   });
   return `${lines.join('\n')}\n`;
 }
 
 async function doPeek(deps: RabbitDeps, call: CommandCall): Promise<{ messages: AmqpMessage[] }> {
   const t = await target(deps, call);
-  const q = await queueArg(t, call, 'queue', { title: `Peek at which queue of ${where(t)}?` });
+  const q = await queueArg(t, call, 'queue', { title: vscode.l10n.t('Peek at which queue of {0}?', where(t)) });
   let count: number;
   if (call.args) count = num(call.args, 'count', { min: 1, max: 10_000 }) ?? 10;
   else {
     if (q.info?.type === 'quorum') {
       await call.prompts.confirm(
-        `Queue "${q.name}" is a quorum queue: each peek counts toward its delivery limit.`,
-        'Peek Anyway',
-        'A message peeked too often (x-delivery-limit) is dropped or dead-lettered.',
+        vscode.l10n.t('Queue "{0}" is a quorum queue: each peek counts toward its delivery limit.', q.name),
+        vscode.l10n.t('Peek Anyway'),
+        vscode.l10n.t('A message peeked too often (x-delivery-limit) is dropped or dead-lettered.'),
       );
     }
     count = Number(
-      await call.prompts.ask(`Peek at how many messages of queue "${q.name}"?`, { value: '10', validate: validateWholeNumber(1, 10_000) }),
+      await call.prompts.ask(vscode.l10n.t('Peek at how many messages of queue "{0}"?', q.name), {
+        value: '10',
+        validate: validateWholeNumber(1, 10_000),
+      }),
     );
   }
-  const result = await withCancel(call, `Peeking at queue "${q.name}"…`, (signal) =>
+  const result = await withCancel(call, vscode.l10n.t('Peeking at queue "{0}"…', q.name), (signal) =>
     peekMessages(t.session, { queue: q.name, count, ...(q.info?.type ? { queueType: q.info.type } : {}) }, signal ? { signal } : {}),
   );
   if (call.interactive) {
     await deps.documents.show(
       `peek ${q.name}.log`,
       messagesDocument(
-        `Peeked at ${result.messages.length} message(s) of ${result.queueType} queue "${q.name}" in ${where(t)}.`,
+        vscode.l10n.t(
+          'Peeked at {0} message(s) of {1} queue "{2}" in {3}.',
+          formatCount(result.messages.length),
+          result.queueType,
+          q.name,
+          where(t),
+        ),
         result.note,
         result.messages,
       ),
@@ -193,32 +203,36 @@ async function doRpc(deps: RabbitDeps, call: CommandCall): Promise<RpcResult> {
     if (timeoutMs !== undefined) args.timeoutMs = timeoutMs;
     if (replyMode !== undefined) {
       if (replyMode !== 'direct' && replyMode !== 'callbackQueue')
-        throw new InputError(`The reply mode "${replyMode}" is not known: use "direct" or "callbackQueue".`);
+        throw new InputError(vscode.l10n.t('The reply mode "{0}" is not known: use "direct" or "callbackQueue".', replyMode));
       args.replyMode = replyMode;
     }
   } else {
     const routingKey =
       call.node instanceof QueueNode
         ? call.node.info.name
-        : await call.prompts.ask(`RPC call in ${where(t)}: the server's queue`, {
+        : await call.prompts.ask(vscode.l10n.t("RPC call in {0}: the server's queue", where(t)), {
             value: 'rpc_queue',
-            prompt: 'Sent through the default exchange to this queue, with replyTo and a new correlationId.',
+            prompt: vscode.l10n.t('Sent through the default exchange to this queue, with replyTo and a new correlationId.'),
           });
-    const { body } = await askBody(call.prompts, `Request body for "${routingKey}"`);
-    const timeout = await call.prompts.ask('Timeout (ms)', { value: '10000', validate: validateWholeNumber(1, 600_000) });
+    const { body } = await askBody(call.prompts, vscode.l10n.t('Request body for "{0}"', routingKey));
+    const timeout = await call.prompts.ask(vscode.l10n.t('Timeout (ms)'), { value: '10000', validate: validateWholeNumber(1, 600_000) });
     args = { routingKey, body, timeoutMs: Number(timeout) };
   }
-  const target2 = args.exchange ? `exchange "${args.exchange}" (${args.routingKey})` : `queue "${args.routingKey}"`;
-  const result = await withCancel(call, `Calling ${target2}…`, (signal) => rpcCall(t.session, args, signal ? { signal } : {}));
+  const target2 = args.exchange
+    ? vscode.l10n.t('exchange "{0}" ({1})', args.exchange, args.routingKey)
+    : vscode.l10n.t('queue "{0}"', args.routingKey);
+  const result = await withCancel(call, vscode.l10n.t('Calling {0}…', target2), (signal) =>
+    rpcCall(t.session, args, signal ? { signal } : {}),
+  );
   if (call.interactive) {
     const props = propertiesText(result.properties);
     const text = [
-      `RPC reply from ${target2} in ${where(t)} after ${result.elapsedMs} ms`,
+      vscode.l10n.t('RPC reply from {0} in {1} after {2} ms', target2, where(t), formatCount(result.elapsedMs)),
       '',
-      'properties',
-      `  ${props || '(none)'}`,
+      vscode.l10n.t('properties'),
+      `  ${props || vscode.l10n.t('(none)')}`,
       '',
-      'body',
+      vscode.l10n.t('body'),
       ...bodyLines(result.body),
       '',
     ].join('\n');
