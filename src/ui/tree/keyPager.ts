@@ -78,7 +78,8 @@ export class KeyPager {
     const scanned = formatCount(total !== undefined ? Math.min(this.scanned, total) : this.scanned);
     const found = formatCount(this.keys.length);
     const one = this.keys.length === 1;
-    if (total === undefined) return one ? l10n.t('scanned {0} keys, {1} match', scanned, found) : l10n.t('scanned {0} keys, {1} matches', scanned, found);
+    if (total === undefined)
+      return one ? l10n.t('scanned {0} keys, {1} match', scanned, found) : l10n.t('scanned {0} keys, {1} matches', scanned, found);
     const all = formatCount(total);
     return one
       ? l10n.t('scanned {0} of {1} keys, {2} match', scanned, all, found)

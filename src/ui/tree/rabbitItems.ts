@@ -142,7 +142,12 @@ export class QueueNode extends BindingsOwnerNode {
       [vscode.l10n.t('out'), q.deliverRate],
       [vscode.l10n.t('ack'), q.ackRate],
     ]);
-    const counts = vscode.l10n.t('{0} ready · {1} unacked · {2} consumers', n(q.messagesReady), n(q.messagesUnacknowledged), n(q.consumers));
+    const counts = vscode.l10n.t(
+      '{0} ready · {1} unacked · {2} consumers',
+      n(q.messagesReady),
+      n(q.messagesUnacknowledged),
+      n(q.consumers),
+    );
     const policies = [q.policy, q.operatorPolicy].filter(Boolean).join(' + ');
     item.description = `${q.type} · ${counts}${rates.short ? ` · ${rates.short}` : ''}${leader}${policies ? ` · ${vscode.l10n.t('policy {0}', policies)}` : ''}`;
     const flagWords = [

@@ -148,7 +148,9 @@ export class VhostNode extends BaseNode implements Invalidatable {
     if (this.vhost === this.profile.vhost) parts.push(vscode.l10n.t('default'));
     const messages = this.info?.messages;
     if (messages !== undefined)
-      parts.push(messages === 1 ? vscode.l10n.t('{0} message', formatCount(messages)) : vscode.l10n.t('{0} messages', formatCount(messages)));
+      parts.push(
+        messages === 1 ? vscode.l10n.t('{0} message', formatCount(messages)) : vscode.l10n.t('{0} messages', formatCount(messages)),
+      );
     const limits = Object.entries(this.limits ?? {}).map(([k, v]) => `${k} ${formatCount(v)}`);
     const limitsText = vscode.l10n.t('limits: {0}', limits.join(', '));
     if (limits.length > 0) parts.push(limitsText);

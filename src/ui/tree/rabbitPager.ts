@@ -121,7 +121,8 @@ export interface PagedOwnerContext {
 export const seg = (s: string): string => encodeURIComponent(s);
 
 /** What a paged list holds. */
-export type PagedNoun = 'vhosts' | 'exchanges' | 'queues' | 'bindings' | 'users' | 'nodes' | 'connections' | 'channels' | 'consumers' | 'policies';
+export type PagedNoun =
+  'vhosts' | 'exchanges' | 'queues' | 'bindings' | 'users' | 'nodes' | 'connections' | 'channels' | 'consumers' | 'policies';
 
 /** The noun in the display language. */
 function nounText(noun: PagedNoun): string {
@@ -163,7 +164,12 @@ export function pagedChildren<T>(
   if (pager.capped) {
     const max = formatCount(ctx.settings().maxItemsPerNode);
     out.push(
-      new MessageNode(`${owner.id}/cap`, owner, vscode.l10n.t('Showing the first {0} {1}: set a filter to narrow the list.', max, what), 'filter'),
+      new MessageNode(
+        `${owner.id}/cap`,
+        owner,
+        vscode.l10n.t('Showing the first {0} {1}: set a filter to narrow the list.', max, what),
+        'filter',
+      ),
     );
   } else if (!pager.complete) {
     out.push(

@@ -50,7 +50,10 @@ export function formatTtl(ttl: number): string {
   return `TTL ${Math.round(ttl / 86_400)}d`;
 }
 
-const MODE_LABELS = { standalone: '', cluster: 'Redis Cluster', sentinel: 'Sentinel' } as const;
+/** The mode shown before the endpoint: none for a single server; "Redis Cluster" is a product name. */
+function modeLabel(mode: ResolvedRedisProfile['mode']): string {
+  return mode === 'cluster' ? 'Redis Cluster' : mode === 'sentinel' ? vscode.l10n.t('Sentinel') : '';
+}
 
 /** `1,234 keys` (`1 key`); `+` after the count when more may follow. */
 function keysCount(n: number, more = false): string {
@@ -80,7 +83,7 @@ export class RedisProfileNode extends BaseNode {
     const p = this.profile;
     const item = new vscode.TreeItem(p.name, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = this.id;
-    const mode = MODE_LABELS[p.mode];
+    const mode = modeLabel(p.mode);
     const known = this.nodesFolder?.last;
     const keys = p.mode === 'cluster' && known ? ` · ${keysText(primaryKeys(known))}` : '';
     item.description = `${mode ? `${mode} · ` : ''}${endpoint(p)}${keys}${p.readOnly ? ` · ${vscode.l10n.t('read-only')}` : ''}${p.scope === 'workspace' ? ` · ${vscode.l10n.t('workspace')}` : ''}`;

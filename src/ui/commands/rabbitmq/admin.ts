@@ -157,9 +157,12 @@ async function doSetUser(deps: RabbitDeps, call: CommandCall): Promise<Record<st
   t.session.assertWritable(vscode.l10n.t('setting a user'));
   const node = call.node instanceof UserNode ? call.node.user : undefined;
   const name = node?.name ?? (await call.prompts.ask(vscode.l10n.t('User name'), { validate: requireName }));
-  const password = await call.prompts.ask(vscode.l10n.t('Password for "{0}" (sent to the broker only; empty keeps the current one)', name), {
-    password: true,
-  });
+  const password = await call.prompts.ask(
+    vscode.l10n.t('Password for "{0}" (sent to the broker only; empty keeps the current one)', name),
+    {
+      password: true,
+    },
+  );
   const tags = await call.prompts.pickMany(
     ['management', 'policymaker', 'monitoring', 'administrator'].map((label) => ({
       label,

@@ -96,7 +96,9 @@ async function filterTarget(
   const t = await target(deps, call);
   const kind = call.args
     ? kindArg(call.args.kind)
-    : ((await call.prompts.pick(['exchanges', 'queues', 'vhosts'], { title: vscode.l10n.t('Filter which list of {0}?', where(t)) })) as ListKind);
+    : ((await call.prompts.pick(['exchanges', 'queues', 'vhosts'], {
+        title: vscode.l10n.t('Filter which list of {0}?', where(t)),
+      })) as ListKind);
   if (isOperationKind(kind)) throw new InputError(vscode.l10n.t('The {0} have no tree filter: list them with a filter instead.', kind));
   if (kind === 'bindings')
     throw new InputError(vscode.l10n.t('Bindings have no tree filter: they are listed under each exchange and queue.'));

@@ -187,7 +187,8 @@ export async function pickEntity(prompts: Prompts, t: Target, kind: 'exchange' |
         ? vscode.l10n.t('There are no exchanges to choose from in {0}.', where(t))
         : vscode.l10n.t('There are no queues to choose from in {0}.', where(t)),
     );
-  const placeHolder = first.total > first.items.length ? manyPlaceholder(kind, first.total) : choosePlaceholder(kind, options.allowTyped === true);
+  const placeHolder =
+    first.total > first.items.length ? manyPlaceholder(kind, first.total) : choosePlaceholder(kind, options.allowTyped === true);
   const typed = (value: string, listed: readonly EntityItem[]): EntityItem[] =>
     options.allowTyped && value !== '' && !listed.some((i) => i.entity.name === value)
       ? [{ label: value, description: vscode.l10n.t('use this name'), alwaysShow: true, entity: { kind, name: value } }]

@@ -314,7 +314,10 @@ async function askBindingToAdd(call: CommandCall, t: Target): Promise<BindArgs> 
   const table =
     type === 'headers'
       ? jsonObject(
-          await call.prompts.ask(vscode.l10n.t('Binding arguments (JSON)'), { value: '{ "x-match": "all" }', validate: validateJsonObject }),
+          await call.prompts.ask(vscode.l10n.t('Binding arguments (JSON)'), {
+            value: '{ "x-match": "all" }',
+            validate: validateJsonObject,
+          }),
           vscode.l10n.t('binding arguments'),
         )
       : undefined;

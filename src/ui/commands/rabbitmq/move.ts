@@ -60,7 +60,9 @@ async function askArgs(t: Target, call: CommandCall, queue: string, depth: numbe
   }
   const args: MoveArgs = { queue };
   if (destination === 'queue') {
-    args.toQueue = (await queueArg(t, withoutNode(call), 'toQueue', { title: vscode.l10n.t('Move to which queue?'), allowTyped: true })).name;
+    args.toQueue = (
+      await queueArg(t, withoutNode(call), 'toQueue', { title: vscode.l10n.t('Move to which queue?'), allowTyped: true })
+    ).name;
   } else if (destination === 'exchange') {
     args.toExchange = (
       await exchangeArg(t, withoutNode(call), 'toExchange', { title: vscode.l10n.t('Move to which exchange?'), allowTyped: true })

@@ -51,7 +51,8 @@ async function doOverview(deps: RabbitDeps, call: CommandCall): Promise<BrokerOv
   const o = await brokerOverview(t.session.management());
   if (call.interactive) {
     await deps.documents.show(`${t.profile.name} overview.txt`, overviewText(t, o));
-    if (o.alarms.length > 0) void vscode.window.showWarningMessage(vscode.l10n.t('RabbitMQ "{0}": {1}.', t.profile.name, o.alarms.join('; ')));
+    if (o.alarms.length > 0)
+      void vscode.window.showWarningMessage(vscode.l10n.t('RabbitMQ "{0}": {1}.', t.profile.name, o.alarms.join('; ')));
   }
   return o;
 }

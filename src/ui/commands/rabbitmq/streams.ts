@@ -379,7 +379,12 @@ async function doConsume(deps: RabbitDeps, outputs: StreamOutputs, call: Command
     markEnded();
     const s = consumer.stats;
     const stopped = error ? vscode.l10n.t('stopped: {0}', error.message) : vscode.l10n.t('stopped');
-    const counts = vscode.l10n.t('({0} acked, {1} requeued, {2} rejected).', formatCount(s.acked), formatCount(s.requeued), formatCount(s.rejected));
+    const counts = vscode.l10n.t(
+      '({0} acked, {1} requeued, {2} rejected).',
+      formatCount(s.acked),
+      formatCount(s.requeued),
+      formatCount(s.rejected),
+    );
     output.append(`${timestamp()}  ${stopped} ${counts}`);
     outputs.retire(output);
     void deps.tails.stop(registered.id);

@@ -169,7 +169,12 @@ async function doImport(deps: RabbitDeps, call: CommandCall): Promise<ImportResu
             formatCount(result.routed),
             formatCount(unrouted),
           )
-        : vscode.l10n.t('Imported {0} message(s) into {1}: {2} routed.', formatCount(result.published), where(t), formatCount(result.routed));
+        : vscode.l10n.t(
+            'Imported {0} message(s) into {1}: {2} routed.',
+            formatCount(result.published),
+            where(t),
+            formatCount(result.routed),
+          );
     if (unrouted > 0) void vscode.window.showWarningMessage(text);
     else void vscode.window.showInformationMessage(text);
     deps.tree.refreshFolder(t.profile.name, t.vhost, 'queues');
