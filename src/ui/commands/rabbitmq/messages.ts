@@ -33,23 +33,23 @@ import { bodyLines, messageLines, propertiesText } from './format';
 async function askBody(prompts: Prompts, title: string): Promise<{ body: BytesLike | Buffer; looksJson: boolean }> {
   const editor = vscode.window.activeTextEditor;
   const choices: { label: string; detail: string; value: 'type' | 'editor' | 'file' }[] = [
-    { label: 'Type it', detail: 'a line of text or JSON', value: 'type' },
+    { label: vscode.l10n.t('Type it'), detail: vscode.l10n.t('a line of text or JSON'), value: 'type' },
   ];
   if (editor) {
     choices.push({
-      label: editor.selection.isEmpty ? 'The active editor' : 'The selection',
+      label: editor.selection.isEmpty ? vscode.l10n.t('The active editor') : vscode.l10n.t('The selection'),
       detail: vscode.workspace.asRelativePath(editor.document.uri),
       value: 'editor',
     });
   }
-  choices.push({ label: 'A file…', detail: 'its exact bytes', value: 'file' });
+  choices.push({ label: vscode.l10n.t('A file…'), detail: vscode.l10n.t('its exact bytes'), value: 'file' });
   const source = choices.length === 1 ? 'type' : (await prompts.pick(choices, { title })).value;
   let body: BytesLike | Buffer;
   if (source === 'type') body = await prompts.ask(title, { value: '' });
   else if (source === 'editor' && editor) body = editor.document.getText(editor.selection.isEmpty ? undefined : editor.selection);
   else {
-    const [uri] = answered(await vscode.window.showOpenDialog({ title, canSelectMany: false, openLabel: 'Use as Body' }));
-    if (!uri) throw new InputError('No file was chosen.');
+    const [uri] = answered(await vscode.window.showOpenDialog({ title, canSelectMany: false, openLabel: vscode.l10n.t('Use as Body') }));
+    if (!uri) throw new InputError(vscode.l10n.t('No file was chosen.'));
     body = Buffer.from(await vscode.workspace.fs.readFile(uri));
   }
   const text = Buffer.isBuffer(body) ? body.toString('utf8', 0, 64) : typeof body === 'string' ? body : '';
@@ -59,21 +59,33 @@ async function askBody(prompts: Prompts, title: string): Promise<{ body: BytesLi
 async function askProperties(prompts: Prompts, looksJson: boolean): Promise<{ properties: Record<string, unknown>; mandatory: boolean }> {
   const flags = await prompts.pickMany(
     [
-      { label: 'Persistent', detail: 'delivery mode 2: written to disk by durable queues', key: 'persistent', picked: true },
-      { label: 'Mandatory', detail: 'the broker returns it when no queue takes it, and you are warned', key: 'mandatory', picked: true },
+      {
+        label: vscode.l10n.t('Persistent'),
+        detail: vscode.l10n.t('delivery mode 2: written to disk by durable queues'),
+        key: 'persistent',
+        picked: true,
+      },
+      {
+        label: vscode.l10n.t('Mandatory'),
+        detail: vscode.l10n.t('the broker returns it when no queue takes it, and you are warned'),
+        key: 'mandatory',
+        picked: true,
+      },
     ],
-    { title: 'Publish options' },
+    { title: vscode.l10n.t('Publish options') },
   );
   const picked = new Set(flags.map((f) => f.key));
-  const contentType = await prompts.ask('Content type (empty for none)', { value: looksJson ? 'application/json' : 'text/plain' });
+  const contentType = await prompts.ask(vscode.l10n.t('Content type (empty for none)'), {
+    value: looksJson ? 'application/json' : 'text/plain',
+  });
   const more = jsonObject(
-    await prompts.ask('More properties (JSON, optional)', {
+    await prompts.ask(vscode.l10n.t('More properties (JSON, optional)'), {
       value: '',
       placeHolder:
         '{ "headers": { "x-retry": 1 }, "correlationId": "…", "replyTo": "…", "messageId": "…", "expiration": "60000", "priority": 5, "type": "…", "appId": "…", "timestamp": 1700000000 }',
       validate: validateJsonObject,
     }),
-    'message properties',
+    vscode.l10n.t('message properties'),
   );
   const properties: Record<string, unknown> = {
     ...(picked.has('persistent') ? { persistent: true } : {}),
@@ -98,16 +110,24 @@ async function doPublish(deps: RabbitDeps, call: CommandCall): Promise<PublishRe
     if (call.node instanceof QueueNode) routingKey = call.node.info.name;
     else {
       exchange = (
-        await exchangeArg(t, call, 'exchange', { title: `Publish to which exchange of ${where(t)}?`, allowDefault: true, allowTyped: true })
+        await exchangeArg(t, call, 'exchange', {
+          title: vscode.l10n.t('Publish to which exchange of {0}?', where(t)),
+          allowDefault: true,
+          allowTyped: true,
+        })
       ).name;
       routingKey = await call.prompts.ask(
-        `Routing key${exchange === '' ? ' (the default exchange routes to the queue of this name)' : ` for exchange "${exchange}"`}`,
+        exchange === ''
+          ? vscode.l10n.t('Routing key (the default exchange routes to the queue of this name)')
+          : vscode.l10n.t('Routing key for exchange "{0}"', exchange),
         { value: '' },
       );
     }
     const { body, looksJson } = await askBody(
       call.prompts,
-      `Body of the message to ${exchange === '' ? `queue "${routingKey}"` : `exchange "${exchange}"`}`,
+      exchange === ''
+        ? vscode.l10n.t('Body of the message to queue "{0}"', routingKey)
+        : vscode.l10n.t('Body of the message to exchange "{0}"', exchange),
     );
     const { properties, mandatory } = await askProperties(call.prompts, looksJson);
     args = { exchange, routingKey, body, properties, mandatory };
@@ -119,21 +139,30 @@ async function doPublish(deps: RabbitDeps, call: CommandCall): Promise<PublishRe
       .getExchange(t.vhost, args.exchange)
       .then((e) => e.type)
       .catch(() => undefined);
-    if (type === 'topic') result.note = `The routing key is empty: on topic exchange "${args.exchange}" only bindings with "#" match it.`;
+    if (type === 'topic')
+      result.note = vscode.l10n.t('The routing key is empty: on topic exchange "{0}" only bindings with "#" match it.', args.exchange);
   }
   if (result.note && call.interactive) void vscode.window.showInformationMessage(result.note);
   const to =
     args.exchange === ''
-      ? `queue "${args.routingKey}" (default exchange)`
-      : `exchange "${args.exchange}" with routing key "${args.routingKey}"`;
+      ? vscode.l10n.t('queue "{0}" (default exchange)', args.routingKey)
+      : vscode.l10n.t('exchange "{0}" with routing key "{1}"', args.exchange, args.routingKey);
   if (!result.routed) {
     void vscode.window.showWarningMessage(
-      `The message to ${to} in ${where(t)} was returned unroutable: ${args.exchange === '' ? 'there is no such queue' : 'no queue or exchange is bound for that routing key'}, so nobody received it.`,
+      args.exchange === ''
+        ? vscode.l10n.t('The message to {0} in {1} was returned unroutable: there is no such queue, so nobody received it.', to, where(t))
+        : vscode.l10n.t(
+            'The message to {0} in {1} was returned unroutable: no queue or exchange is bound for that routing key, so nobody received it.',
+            to,
+            where(t),
+          ),
     );
   } else if (!result.confirmed) {
-    void vscode.window.showWarningMessage(`The broker refused (nacked) the message to ${to} in ${where(t)}: it was not stored; try again.`);
+    void vscode.window.showWarningMessage(
+      vscode.l10n.t('The broker refused (nacked) the message to {0} in {1}: it was not stored; try again.', to, where(t)),
+    );
   } else if (call.interactive) {
-    vscode.window.setStatusBarMessage(`$(check) Published to ${to} · confirmed`, 4000);
+    vscode.window.setStatusBarMessage(`$(check) ${vscode.l10n.t('Published to {0} · confirmed', to)}`, 4000);
   }
   return result;
 }
