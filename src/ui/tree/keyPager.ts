@@ -4,7 +4,9 @@
  * SCAN cannot stop inside a batch, so keys found beyond a page are held
  * back (at most one batch) and shown first by the next "Load more".
  */
+import * as l10n from '@vscode/l10n';
 import type { RedisClient } from '../../core/redis/redisClient';
+import { formatCount } from '../../core/units';
 import { globMatch } from '../../core/redis/globMatch';
 import { keyInfos, scanKeysPage, type KeyInfo } from '../../core/redis/keyScanner';
 import type { Settings } from '../settings';
@@ -71,10 +73,16 @@ export class KeyPager {
     if (this.keys.length >= s.maxItemsPerNode && !this.complete) this.capped = true;
   }
 
-  /** "scanned 40,000 of 1,000,000 keys, 3 matches" */
+  /** "scanned 40,000 of 1,000,000 keys, 3 matches" (@vscode/l10n: this file also runs outside VS Code, in the benchmarks). */
   progress(total: number | undefined): string {
-    const scanned = total !== undefined ? Math.min(this.scanned, total) : this.scanned;
-    const of = total !== undefined ? ` of ${total.toLocaleString('en-US')}` : '';
-    return `scanned ${scanned.toLocaleString('en-US')}${of} keys, ${this.keys.length.toLocaleString('en-US')} ${this.keys.length === 1 ? 'match' : 'matches'}`;
+    const scanned = formatCount(total !== undefined ? Math.min(this.scanned, total) : this.scanned);
+    const found = formatCount(this.keys.length);
+    const one = this.keys.length === 1;
+    if (total === undefined)
+      return one ? l10n.t('scanned {0} keys, {1} match', scanned, found) : l10n.t('scanned {0} keys, {1} matches', scanned, found);
+    const all = formatCount(total);
+    return one
+      ? l10n.t('scanned {0} of {1} keys, {2} match', scanned, all, found)
+      : l10n.t('scanned {0} of {1} keys, {2} matches', scanned, all, found);
   }
 }

@@ -11,6 +11,7 @@ import { listOperation, type ActivityInfo, type ActivityKind } from '../../core/
 import type { Page, ConnectionInfo } from '../../core/amqp/managementTypes';
 import type { ChannelInfo, ConsumerInfo, PolicyInfo } from '../../core/amqp/operationsTypes';
 import type { ResolvedRabbitProfile } from '../../core/profiles';
+import { formatCount } from '../../core/units';
 import { contextValue, type ContextKind } from './contextValue';
 import type { Invalidatable, RabbitTreeContext } from './rabbitContext';
 import { ListPager, loadOrError, pagedChildren, seg } from './rabbitPager';
@@ -30,17 +31,22 @@ interface Shown {
 const rate = (r: number | undefined): string => (r === undefined ? '' : ` · ${r.toFixed(1)}/s`);
 
 function show(kind: ActivityKind, x: ActivityInfo, wide: boolean): Shown {
-  const where = wide && 'vhost' in x ? ` · vhost ${x.vhost}` : '';
+  const where = wide && 'vhost' in x ? ` · ${vscode.l10n.t('vhost {0}', x.vhost)}` : '';
   switch (kind) {
     case 'connections': {
       const c = x as ConnectionInfo;
       const client = [c.product, c.version, c.platform].filter(Boolean).join(' ');
+      const channels = vscode.l10n.t('{0} channel(s)', c.channels === undefined ? '?' : formatCount(c.channels));
+      const io =
+        c.recvRate !== undefined
+          ? `\n${vscode.l10n.t('in {0} B/s, out {1} B/s', c.recvRate.toFixed(0), (c.sendRate ?? 0).toFixed(0))}`
+          : '';
       return {
         key: c.name,
         name: c.name,
         label: c.clientName ?? c.name,
-        description: `${c.user}${where} · ${c.channels ?? '?'} channel(s)${c.state && c.state !== 'running' ? ` · ${c.state}` : ''}`,
-        tooltip: `connection ${c.name}\nuser ${c.user}, vhost ${c.vhost}${client ? `\nclient ${client}` : ''}${c.recvRate !== undefined ? `\nin ${c.recvRate.toFixed(0)} B/s, out ${(c.sendRate ?? 0).toFixed(0)} B/s` : ''}`,
+        description: `${c.user}${where} · ${channels}${c.state && c.state !== 'running' ? ` · ${c.state}` : ''}`,
+        tooltip: `${vscode.l10n.t('connection {0}', c.name)}\n${vscode.l10n.t('user {0}, vhost {1}', c.user, c.vhost)}${client ? `\n${vscode.l10n.t('client {0}', client)}` : ''}${io}`,
         icon: 'plug',
         context: 'rabbitmq:connection',
       };
@@ -51,8 +57,13 @@ function show(kind: ActivityKind, x: ActivityInfo, wide: boolean): Shown {
         key: ch.name,
         name: ch.name,
         label: ch.name,
-        description: `prefetch ${ch.prefetch} · ${ch.unacked} unacked${ch.confirm ? ` · confirm, ${ch.unconfirmed} unconfirmed` : ''} · ${ch.consumers} consumer(s)${rate(ch.publishRate)}${where}`,
-        tooltip: `channel ${ch.number} of ${ch.connectionName}\nuser ${ch.user}, vhost ${ch.vhost}\npublish${rate(ch.publishRate) || ' –'}, deliver${rate(ch.deliverRate) || ' –'}, ack${rate(ch.ackRate) || ' –'}`,
+        description: `${vscode.l10n.t('prefetch {0} · {1} unacked', ch.prefetch, formatCount(ch.unacked))}${ch.confirm ? ` · ${vscode.l10n.t('confirm, {0} unconfirmed', formatCount(ch.unconfirmed))}` : ''} · ${vscode.l10n.t('{0} consumer(s)', formatCount(ch.consumers))}${rate(ch.publishRate)}${where}`,
+        tooltip: `${vscode.l10n.t('channel {0} of {1}', ch.number, ch.connectionName)}\n${vscode.l10n.t('user {0}, vhost {1}', ch.user, ch.vhost)}\n${vscode.l10n.t(
+          'publish{0}, deliver{1}, ack{2}',
+          rate(ch.publishRate) || ' –',
+          rate(ch.deliverRate) || ' –',
+          rate(ch.ackRate) || ' –',
+        )}`,
         icon: 'git-merge',
         context: 'rabbitmq:channel',
       };
@@ -63,8 +74,8 @@ function show(kind: ActivityKind, x: ActivityInfo, wide: boolean): Shown {
         key: `${c.channelName}/${c.consumerTag}`,
         name: c.consumerTag,
         label: c.consumerTag,
-        description: `queue ${c.queue} · prefetch ${c.prefetch}${c.ackRequired ? '' : ' · no ack'}${c.active === false ? ' · waiting (single active consumer)' : ''}${where}`,
-        tooltip: `consumer ${c.consumerTag} on queue "${c.queue}" (vhost ${c.vhost})\nchannel ${c.channelName}`,
+        description: `${vscode.l10n.t('queue {0} · prefetch {1}', c.queue, c.prefetch)}${c.ackRequired ? '' : ` · ${vscode.l10n.t('no ack')}`}${c.active === false ? ` · ${vscode.l10n.t('waiting (single active consumer)')}` : ''}${where}`,
+        tooltip: `${vscode.l10n.t('consumer {0} on queue "{1}" (vhost {2})', c.consumerTag, c.queue, c.vhost)}\n${vscode.l10n.t('channel {0}', c.channelName)}`,
         icon: 'eye',
         context: 'rabbitmq:consumer',
       };
@@ -75,8 +86,8 @@ function show(kind: ActivityKind, x: ActivityInfo, wide: boolean): Shown {
         key: `${p.operator ? 'op' : 'p'}/${p.name}`,
         name: p.name,
         label: p.name,
-        description: `${p.operator ? 'operator · ' : ''}${p.pattern} → ${p.applyTo} · priority ${p.priority}`,
-        tooltip: `${p.operator ? 'operator policy' : 'policy'} "${p.name}"\n${JSON.stringify(p.definition, null, 2)}`,
+        description: `${p.operator ? `${vscode.l10n.t('operator')} · ` : ''}${p.pattern} → ${p.applyTo} · ${vscode.l10n.t('priority {0}', p.priority)}`,
+        tooltip: `${p.operator ? vscode.l10n.t('operator policy "{0}"', p.name) : vscode.l10n.t('policy "{0}"', p.name)}\n${JSON.stringify(p.definition, null, 2)}`,
         icon: 'law',
         context: 'rabbitmq:policy',
       };
@@ -84,12 +95,19 @@ function show(kind: ActivityKind, x: ActivityInfo, wide: boolean): Shown {
   }
 }
 
-const TITLES: Record<ActivityKind, string> = {
-  connections: 'Connections',
-  channels: 'Channels',
-  consumers: 'Consumers',
-  policies: 'Policies',
-};
+/** A list's title in the display language. */
+function title(kind: ActivityKind): string {
+  switch (kind) {
+    case 'connections':
+      return vscode.l10n.t('Connections');
+    case 'channels':
+      return vscode.l10n.t('Channels');
+    case 'consumers':
+      return vscode.l10n.t('Consumers');
+    case 'policies':
+      return vscode.l10n.t('Policies');
+  }
+}
 const ICONS: Record<ActivityKind, string> = { connections: 'plug', channels: 'git-merge', consumers: 'eye', policies: 'law' };
 
 /** One paged list: a vhost's (or, with `vhost` undefined, the broker's) connections, channels, consumers or policies. */
@@ -119,9 +137,9 @@ export class ActivityList extends BaseNode implements Invalidatable {
   }
 
   getTreeItem(): vscode.TreeItem {
-    const item = new vscode.TreeItem(TITLES[this.kind], vscode.TreeItemCollapsibleState.Collapsed);
+    const item = new vscode.TreeItem(title(this.kind), vscode.TreeItemCollapsibleState.Collapsed);
     item.id = this.id;
-    if (this.pager.started) item.description = this.pager.total.toLocaleString('en-US');
+    if (this.pager.started) item.description = formatCount(this.pager.total);
     item.iconPath = new vscode.ThemeIcon(ICONS[this.kind]);
     item.contextValue = contextValue(`rabbitmq:${this.kind}`, { readonly: this.profile.readOnly });
     return item;
@@ -188,12 +206,15 @@ export class ActivityFolder extends BaseNode implements Invalidatable {
   }
 
   getTreeItem(): vscode.TreeItem {
-    const item = new vscode.TreeItem(this.vhost === undefined ? 'Whole Broker' : 'Activity', vscode.TreeItemCollapsibleState.Collapsed);
+    const item = new vscode.TreeItem(
+      this.vhost === undefined ? vscode.l10n.t('Whole Broker') : vscode.l10n.t('Activity'),
+      vscode.TreeItemCollapsibleState.Collapsed,
+    );
     item.id = this.id;
     item.tooltip =
       this.vhost === undefined
-        ? 'Connections, channels and consumers of every vhost'
-        : `Connections, channels, consumers and policies of vhost "${this.vhost}"`;
+        ? vscode.l10n.t('Connections, channels and consumers of every vhost')
+        : vscode.l10n.t('Connections, channels, consumers and policies of vhost "{0}"', this.vhost);
     item.iconPath = new vscode.ThemeIcon(this.vhost === undefined ? 'globe' : 'pulse');
     item.contextValue = contextValue('rabbitmq:activity', { readonly: this.profile.readOnly });
     return item;

@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import type { NodeInfo } from '../../core/amqp/managementTypes';
 import { formatByteSize } from '../../core/bytes';
 import type { ResolvedRabbitProfile } from '../../core/profiles';
+import { formatCount } from '../../core/units';
 import { contextValue } from './contextValue';
 import type { Invalidatable, RabbitTreeContext } from './rabbitContext';
 import { ListPager, loadOrError, pagedChildren, seg } from './rabbitPager';
@@ -19,19 +20,19 @@ export function formatUptime(ms: number): string {
   const d = Math.floor(s / 86_400);
   const h = Math.floor((s % 86_400) / 3600);
   const m = Math.floor((s % 3600) / 60);
-  if (d > 0) return `${d} d ${h} h`;
-  if (h > 0) return `${h} h ${m} min`;
-  if (m > 0) return `${m} min`;
-  return `${s} s`;
+  if (d > 0) return vscode.l10n.t('{0} d {1} h', d, h);
+  if (h > 0) return vscode.l10n.t('{0} h {1} min', h, m);
+  if (m > 0) return vscode.l10n.t('{0} min', m);
+  return vscode.l10n.t('{0} s', s);
 }
 
 /** What is wrong with a node, worst first; empty when it is healthy. */
 export function nodeProblems(n: NodeInfo): string[] {
   const out: string[] = [];
-  if (!n.running) out.push('not running');
-  if (n.memoryAlarm) out.push('memory alarm');
-  if (n.diskFreeAlarm) out.push('disk alarm');
-  if (n.partitions.length > 0) out.push(`partitioned from ${n.partitions.join(', ')}`);
+  if (!n.running) out.push(vscode.l10n.t('not running'));
+  if (n.memoryAlarm) out.push(vscode.l10n.t('memory alarm'));
+  if (n.diskFreeAlarm) out.push(vscode.l10n.t('disk alarm'));
+  if (n.partitions.length > 0) out.push(vscode.l10n.t('partitioned from {0}', n.partitions.join(', ')));
   return out;
 }
 
@@ -53,13 +54,13 @@ export class ClusterNodesFolder extends BaseNode implements Invalidatable {
   }
 
   getTreeItem(): vscode.TreeItem {
-    const item = new vscode.TreeItem('Nodes', vscode.TreeItemCollapsibleState.Collapsed);
+    const item = new vscode.TreeItem(vscode.l10n.t('Nodes'), vscode.TreeItemCollapsibleState.Collapsed);
     item.id = this.id;
     if (this.pager.started) {
       const down = this.pager.items.filter((n) => nodeProblems(n).length > 0).length;
-      item.description = `${this.pager.total}${down > 0 ? ` · ${down} with problems` : ''}`;
+      item.description = `${formatCount(this.pager.total)}${down > 0 ? ` · ${vscode.l10n.t('{0} with problems', formatCount(down))}` : ''}`;
     }
-    item.tooltip = `The nodes of the cluster behind profile "${this.profile.name}" (GET /api/nodes)`;
+    item.tooltip = vscode.l10n.t('The nodes of the cluster behind profile "{0}" ({1})', this.profile.name, 'GET /api/nodes');
     item.iconPath = new vscode.ThemeIcon('server-process');
     item.contextValue = contextValue('rabbitmq:nodes', { readonly: this.profile.readOnly });
     return item;
@@ -97,15 +98,19 @@ export class ClusterNodeItem extends BaseNode {
     const item = new vscode.TreeItem(n.name, vscode.TreeItemCollapsibleState.None);
     item.id = this.id;
     const problems = nodeProblems(n);
-    const parts = problems.length > 0 ? [...problems] : ['running'];
-    if (n.running && n.uptimeMs !== undefined) parts.push(`up ${formatUptime(n.uptimeMs)}`);
+    const parts = problems.length > 0 ? [...problems] : [vscode.l10n.t('running')];
+    if (n.running && n.uptimeMs !== undefined) parts.push(vscode.l10n.t('up {0}', formatUptime(n.uptimeMs)));
     item.description = parts.join(' · ');
-    const lines = [`RabbitMQ node ${n.name}${n.type ? ` (${n.type})` : ''}: ${parts.join(', ')}`];
+    const lines = [
+      n.type
+        ? vscode.l10n.t('RabbitMQ node {0} ({1}): {2}', n.name, n.type, parts.join(', '))
+        : vscode.l10n.t('RabbitMQ node {0}: {1}', n.name, parts.join(', ')),
+    ];
     if (n.memoryUsed !== undefined && n.memoryLimit !== undefined)
-      lines.push(`memory ${formatByteSize(n.memoryUsed)} of ${formatByteSize(n.memoryLimit)} (high watermark)`);
+      lines.push(vscode.l10n.t('memory {0} of {1} (high watermark)', formatByteSize(n.memoryUsed), formatByteSize(n.memoryLimit)));
     if (n.diskFree !== undefined && n.diskFreeLimit !== undefined)
-      lines.push(`disk free ${formatByteSize(n.diskFree)} (limit ${formatByteSize(n.diskFreeLimit)})`);
-    if (n.memoryAlarm || n.diskFreeAlarm) lines.push('An alarm blocks every publisher of the cluster until it clears.');
+      lines.push(vscode.l10n.t('disk free {0} (limit {1})', formatByteSize(n.diskFree), formatByteSize(n.diskFreeLimit)));
+    if (n.memoryAlarm || n.diskFreeAlarm) lines.push(vscode.l10n.t('An alarm blocks every publisher of the cluster until it clears.'));
     item.tooltip = lines.join('\n');
     item.iconPath = new vscode.ThemeIcon(
       !n.running ? 'error' : problems.length > 0 ? 'warning' : 'pass',

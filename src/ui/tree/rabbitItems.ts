@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import type { BindingInfo, ExchangeInfo, QueueInfo } from '../../core/amqp/managementTypes';
 import type { ResolvedRabbitProfile } from '../../core/profiles';
+import { formatCount } from '../../core/units';
 import type { Invalidatable, ItemFolder } from './rabbitContext';
 import { ListPager, loadOrError, pagedChildren, seg } from './rabbitPager';
 import { BaseNode, type TreeNode } from './treeNode';
@@ -57,28 +58,28 @@ function flagText(info: { durable: boolean; autoDelete: boolean }, internal?: bo
 
 function argumentsText(args: Record<string, unknown>): string {
   const entries = Object.entries(args);
-  return entries.length === 0 ? '' : `\narguments ${entries.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ')}`;
+  return entries.length === 0 ? '' : `\n${vscode.l10n.t('arguments {0}', entries.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', '))}`;
 }
 
 /** A replicated queue's leader and members (with the ones not online), or a classic queue's node. */
 export function replicaText(q: QueueInfo): string {
   if (q.members && q.members.length > 0) {
     const offline = q.online ? q.members.filter((m) => !q.online?.includes(m)) : [];
-    return `\nleader ${q.leader ?? '?'}\nmembers ${q.members.join(', ')}${offline.length > 0 ? `\nnot online: ${offline.join(', ')}` : ''}`;
+    return `\n${vscode.l10n.t('leader {0}', q.leader ?? '?')}\n${vscode.l10n.t('members {0}', q.members.join(', '))}${offline.length > 0 ? `\n${vscode.l10n.t('not online: {0}', offline.join(', '))}` : ''}`;
   }
-  return q.node ? `\nnode ${q.node}` : '';
+  return q.node ? `\n${vscode.l10n.t('node {0}', q.node)}` : '';
 }
 
-/** Message rates for a description (non-zero ones) and a tooltip (every one the broker gave). */
+/** Message rates for a description (non-zero ones) and a tooltip (every one the broker gave); the names (`in`, `out`, `ack`) come localized. */
 export function ratesText(rates: readonly [string, number | undefined][]): { short: string; long: string } {
   const given = rates.filter((r): r is [string, number] => r[1] !== undefined);
-  const fmt = (v: number): string => `${v < 10 ? v.toFixed(1) : Math.round(v).toLocaleString('en-US')}/s`;
+  const fmt = (v: number): string => `${v < 10 ? v.toFixed(1) : formatCount(Math.round(v))}/s`;
   return {
     short: given
       .filter(([, v]) => v > 0)
       .map(([what, v]) => `${what} ${fmt(v)}`)
       .join(' · '),
-    long: given.length === 0 ? '' : `\nrates: ${given.map(([what, v]) => `${what} ${fmt(v)}`).join(', ')}`,
+    long: given.length === 0 ? '' : `\n${vscode.l10n.t('rates: {0}', given.map(([what, v]) => `${what} ${fmt(v)}`).join(', '))}`,
   };
 }
 
@@ -96,18 +97,22 @@ export class ExchangeNode extends BindingsOwnerNode {
 
   getTreeItem(): vscode.TreeItem {
     const x = this.info;
-    const item = new vscode.TreeItem(x.name === '' ? '(AMQP default)' : x.name, vscode.TreeItemCollapsibleState.Collapsed);
+    const item = new vscode.TreeItem(x.name === '' ? vscode.l10n.t('(AMQP default)') : x.name, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = this.id;
     const flags = flagText(x, x.internal);
     const rates = ratesText([
-      ['in', x.publishInRate],
-      ['out', x.publishOutRate],
+      [vscode.l10n.t('in'), x.publishInRate],
+      [vscode.l10n.t('out'), x.publishOutRate],
     ]);
-    item.description = [x.type, flags, x.builtIn ? 'built-in' : '', rates.short].filter(Boolean).join(' · ');
-    const flagWords = [x.durable ? 'durable' : 'transient', x.autoDelete ? 'auto-delete' : '', x.internal ? 'internal' : '']
+    item.description = [x.type, flags, x.builtIn ? vscode.l10n.t('built-in') : '', rates.short].filter(Boolean).join(' · ');
+    const flagWords = [
+      x.durable ? vscode.l10n.t('durable') : vscode.l10n.t('transient'),
+      x.autoDelete ? vscode.l10n.t('auto-delete') : '',
+      x.internal ? vscode.l10n.t('internal') : '',
+    ]
       .filter(Boolean)
       .join(', ');
-    item.tooltip = `${x.type} exchange "${x.name}" (${flagWords})${x.builtIn ? '\nbuilt into the broker' : ''}${argumentsText(x.arguments)}${rates.long}`;
+    item.tooltip = `${vscode.l10n.t('{0} exchange "{1}" ({2})', x.type, x.name, flagWords)}${x.builtIn ? `\n${vscode.l10n.t('built into the broker')}` : ''}${argumentsText(x.arguments)}${rates.long}`;
     item.iconPath = new vscode.ThemeIcon(x.builtIn ? 'symbol-constant' : 'arrow-swap');
     item.contextValue = contextValue('rabbitmq:exchange', { builtin: x.builtIn, readonly: this.profile.readOnly });
     return item;
@@ -130,18 +135,32 @@ export class QueueNode extends BindingsOwnerNode {
     const q = this.info;
     const item = new vscode.TreeItem(q.name, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = this.id;
-    const n = (v: number | undefined): string => (v === undefined ? '?' : v.toLocaleString('en-US'));
-    const leader = q.leader !== undefined && q.type !== 'classic' ? ` · leader ${q.leader}` : '';
+    const n = (v: number | undefined): string => (v === undefined ? '?' : formatCount(v));
+    const leader = q.leader !== undefined && q.type !== 'classic' ? ` · ${vscode.l10n.t('leader {0}', q.leader)}` : '';
     const rates = ratesText([
-      ['in', q.publishRate],
-      ['out', q.deliverRate],
-      ['ack', q.ackRate],
+      [vscode.l10n.t('in'), q.publishRate],
+      [vscode.l10n.t('out'), q.deliverRate],
+      [vscode.l10n.t('ack'), q.ackRate],
     ]);
-    item.description = `${q.type} · ${n(q.messagesReady)} ready · ${n(q.messagesUnacknowledged)} unacked · ${n(q.consumers)} consumers${rates.short ? ` · ${rates.short}` : ''}${leader}${q.policy || q.operatorPolicy ? ` · policy ${[q.policy, q.operatorPolicy].filter(Boolean).join(' + ')}` : ''}`;
-    const flagWords = [q.durable ? 'durable' : 'transient', q.autoDelete ? 'auto-delete' : '', q.exclusive ? 'exclusive' : '']
+    const counts = vscode.l10n.t(
+      '{0} ready · {1} unacked · {2} consumers',
+      n(q.messagesReady),
+      n(q.messagesUnacknowledged),
+      n(q.consumers),
+    );
+    const policies = [q.policy, q.operatorPolicy].filter(Boolean).join(' + ');
+    item.description = `${q.type} · ${counts}${rates.short ? ` · ${rates.short}` : ''}${leader}${policies ? ` · ${vscode.l10n.t('policy {0}', policies)}` : ''}`;
+    const flagWords = [
+      q.durable ? vscode.l10n.t('durable') : vscode.l10n.t('transient'),
+      q.autoDelete ? vscode.l10n.t('auto-delete') : '',
+      q.exclusive ? vscode.l10n.t('exclusive') : '',
+    ]
       .filter(Boolean)
       .join(', ');
-    item.tooltip = `${q.type} queue "${q.name}" (${flagWords})${q.state ? `\nstate ${q.state}` : ''}${replicaText(q)}${argumentsText(q.arguments)}${policyText(q)}${rates.long}${q.messages === undefined ? '\nstatistics: not sampled yet (the broker updates them about every 5 s)' : ''}`;
+    const state = q.state ? `\n${vscode.l10n.t('state {0}', q.state)}` : '';
+    const unsampled =
+      q.messages === undefined ? `\n${vscode.l10n.t('statistics: not sampled yet (the broker updates them about every 5 s)')}` : '';
+    item.tooltip = `${vscode.l10n.t('{0} queue "{1}" ({2})', q.type, q.name, flagWords)}${state}${replicaText(q)}${argumentsText(q.arguments)}${policyText(q)}${rates.long}${unsampled}`;
     item.iconPath = new vscode.ThemeIcon(q.type === 'stream' ? 'pulse' : q.type === 'quorum' ? 'database' : 'inbox');
     item.contextValue = contextValue('rabbitmq:queue', {
       ...queueTypeFlags(q.type),
@@ -175,13 +194,20 @@ export class BindingNode extends BaseNode {
 
   getTreeItem(): vscode.TreeItem {
     const b = this.binding;
-    const source = b.source === '' ? '(AMQP default)' : b.source;
-    const label = this.side === 'exchange' ? `→ ${b.destinationType === 'exchange' ? 'exchange ' : ''}${b.destination}` : `← ${source}`;
+    const source = b.source === '' ? vscode.l10n.t('(AMQP default)') : b.source;
+    const label =
+      this.side === 'exchange'
+        ? `→ ${b.destinationType === 'exchange' ? vscode.l10n.t('exchange {0}', b.destination) : b.destination}`
+        : `← ${source}`;
     const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
     item.id = this.id;
     const args = Object.keys(b.arguments).length > 0 ? ` · ${JSON.stringify(b.arguments)}` : '';
-    item.description = `${b.routingKey === '' ? '(no key)' : b.routingKey}${args}`;
-    item.tooltip = `exchange "${b.source}" → ${b.destinationType} "${b.destination}"\nrouting key "${b.routingKey}"${argumentsText(b.arguments)}`;
+    item.description = `${b.routingKey === '' ? vscode.l10n.t('(no key)') : b.routingKey}${args}`;
+    const to =
+      b.destinationType === 'exchange'
+        ? vscode.l10n.t('exchange "{0}" → exchange "{1}"', b.source, b.destination)
+        : vscode.l10n.t('exchange "{0}" → queue "{1}"', b.source, b.destination);
+    item.tooltip = `${to}\n${vscode.l10n.t('routing key "{0}"', b.routingKey)}${argumentsText(b.arguments)}`;
     item.iconPath = new vscode.ThemeIcon('link');
     item.contextValue = contextValue('rabbitmq:binding', { builtin: b.source === '', readonly: this.profile.readOnly });
     return item;
@@ -191,7 +217,10 @@ export class BindingNode extends BaseNode {
 /** The queue's policy, operator policy and what they set, for its tooltip. */
 function policyText(q: QueueInfo): string {
   if (!q.policy && !q.operatorPolicy) return '';
-  const names = [q.policy ? `policy "${q.policy}"` : '', q.operatorPolicy ? `operator policy "${q.operatorPolicy}"` : '']
+  const names = [
+    q.policy ? vscode.l10n.t('policy "{0}"', q.policy) : '',
+    q.operatorPolicy ? vscode.l10n.t('operator policy "{0}"', q.operatorPolicy) : '',
+  ]
     .filter(Boolean)
     .join(', ');
   return `\n${names}${q.effectivePolicy ? `: ${JSON.stringify(q.effectivePolicy)}` : ''}`;

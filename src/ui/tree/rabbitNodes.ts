@@ -9,6 +9,7 @@ import { ActivityFolder, ActivityItem, ActivityList } from './rabbitActivityNode
 import * as vscode from 'vscode';
 import type { ExchangeInfo, QueueInfo, VhostInfo } from '../../core/amqp/managementTypes';
 import type { ResolvedRabbitProfile } from '../../core/profiles';
+import { formatCount } from '../../core/units';
 import { BindingNode, ExchangeNode, QueueNode } from './rabbitItems';
 import { describeFilter, filterKey, type Invalidatable, type ItemFolder, type RabbitFilter, type RabbitTreeContext } from './rabbitContext';
 import { ListPager, loadOrError, pagedChildren, seg } from './rabbitPager';
@@ -60,9 +61,10 @@ export class RabbitProfileNode extends BaseNode implements Invalidatable {
     const p = this.profile;
     const item = new vscode.TreeItem(p.name, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = this.id;
-    const filter = this.filter ? ` · filter: ${describeFilter(this.filter)}` : '';
-    item.description = `${p.host}:${p.port}${p.readOnly ? ' · read-only' : ''}${p.scope === 'workspace' ? ' · workspace' : ''}${filter}`;
-    item.tooltip = `RabbitMQ ${p.url}\nManagement API ${p.managementUrl}${p.tls?.allowSelfSigned ? '\n\n⚠ TLS accepts self-signed certificates (no verification).' : ''}`;
+    const filter = this.filter ? ` · ${vscode.l10n.t('filter: {0}', describeFilter(this.filter))}` : '';
+    item.description = `${p.host}:${p.port}${p.readOnly ? ` · ${vscode.l10n.t('read-only')}` : ''}${p.scope === 'workspace' ? ` · ${vscode.l10n.t('workspace')}` : ''}${filter}`;
+    const insecure = p.tls?.allowSelfSigned ? `\n\n⚠ ${vscode.l10n.t('TLS accepts self-signed certificates (no verification).')}` : '';
+    item.tooltip = `RabbitMQ ${p.url}\n${vscode.l10n.t('Management API {0}', p.managementUrl)}${insecure}`;
     item.iconPath = new vscode.ThemeIcon(p.tls?.allowSelfSigned ? 'warning' : 'server-environment');
     item.contextValue = contextValue('rabbitmq:profile', { filtered: this.filter !== undefined, readonly: p.readOnly });
     return item;
@@ -143,12 +145,17 @@ export class VhostNode extends BaseNode implements Invalidatable {
     const item = new vscode.TreeItem(this.vhost, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = this.id;
     const parts: string[] = [];
-    if (this.vhost === this.profile.vhost) parts.push('default');
-    if (this.info?.messages !== undefined) parts.push(`${this.info.messages.toLocaleString('en-US')} messages`);
-    const limits = Object.entries(this.limits ?? {}).map(([k, v]) => `${k} ${v.toLocaleString('en-US')}`);
-    if (limits.length > 0) parts.push(`limits: ${limits.join(', ')}`);
+    if (this.vhost === this.profile.vhost) parts.push(vscode.l10n.t('default'));
+    const messages = this.info?.messages;
+    if (messages !== undefined)
+      parts.push(
+        messages === 1 ? vscode.l10n.t('{0} message', formatCount(messages)) : vscode.l10n.t('{0} messages', formatCount(messages)),
+      );
+    const limits = Object.entries(this.limits ?? {}).map(([k, v]) => `${k} ${formatCount(v)}`);
+    const limitsText = vscode.l10n.t('limits: {0}', limits.join(', '));
+    if (limits.length > 0) parts.push(limitsText);
     item.description = parts.join(' · ');
-    item.tooltip = `vhost ${this.vhost}${this.info?.description ? `\n${this.info.description}` : ''}${limits.length > 0 ? `\nlimits: ${limits.join(', ')}` : ''}`;
+    item.tooltip = `${vscode.l10n.t('vhost {0}', this.vhost)}${this.info?.description ? `\n${this.info.description}` : ''}${limits.length > 0 ? `\n${limitsText}` : ''}`;
     item.iconPath = new vscode.ThemeIcon('server');
     item.contextValue = contextValue('rabbitmq:vhost', { readonly: this.profile.readOnly });
     return item;
@@ -211,11 +218,14 @@ export class FolderNode extends BaseNode implements Invalidatable, ItemFolder {
   }
 
   getTreeItem(): vscode.TreeItem {
-    const item = new vscode.TreeItem(this.kind === 'exchanges' ? 'Exchanges' : 'Queues', vscode.TreeItemCollapsibleState.Collapsed);
+    const item = new vscode.TreeItem(
+      this.kind === 'exchanges' ? vscode.l10n.t('Exchanges') : vscode.l10n.t('Queues'),
+      vscode.TreeItemCollapsibleState.Collapsed,
+    );
     item.id = this.id;
     const parts: string[] = [];
-    if (this.pager.started) parts.push(this.pager.total.toLocaleString('en-US'));
-    if (this.filter) parts.push(`filter: ${describeFilter(this.filter)}`);
+    if (this.pager.started) parts.push(formatCount(this.pager.total));
+    if (this.filter) parts.push(vscode.l10n.t('filter: {0}', describeFilter(this.filter)));
     item.description = parts.join(' · ');
     item.iconPath = new vscode.ThemeIcon(this.kind === 'exchanges' ? 'arrow-swap' : 'inbox');
     item.contextValue = contextValue(`rabbitmq:${this.kind}`, { filtered: this.filter !== undefined, readonly: this.profile.readOnly });

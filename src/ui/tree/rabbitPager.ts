@@ -4,7 +4,9 @@
  * demand, at most `maxItemsPerNode` items, and reloaded — as many pages as
  * were shown — once the node was marked stale by a refresh.
  */
+import * as vscode from 'vscode';
 import type { Page } from '../../core/amqp/managementTypes';
+import { formatCount } from '../../core/units';
 import type { Settings } from '../settings';
 import { ErrorNode, LoadMoreNode, MessageNode, type TreeNode } from './treeNode';
 
@@ -85,7 +87,7 @@ export class ListPager<T> {
 
   /** "100 of 2,345" */
   progress(): string {
-    return `${this.items.length.toLocaleString('en-US')} of ${this.total.toLocaleString('en-US')}`;
+    return vscode.l10n.t('{0} of {1}', formatCount(this.items.length), formatCount(this.total));
   }
 
   private counts(page: Page<T> | undefined): void {
@@ -118,19 +120,57 @@ export interface PagedOwnerContext {
 /** A name as one segment of a tree item id. */
 export const seg = (s: string): string => encodeURIComponent(s);
 
+/** What a paged list holds. */
+export type PagedNoun =
+  'vhosts' | 'exchanges' | 'queues' | 'bindings' | 'users' | 'nodes' | 'connections' | 'channels' | 'consumers' | 'policies';
+
+/** The noun in the display language. */
+function nounText(noun: PagedNoun): string {
+  switch (noun) {
+    case 'vhosts':
+      return vscode.l10n.t('vhosts');
+    case 'exchanges':
+      return vscode.l10n.t('exchanges');
+    case 'queues':
+      return vscode.l10n.t('queues');
+    case 'bindings':
+      return vscode.l10n.t('bindings');
+    case 'users':
+      return vscode.l10n.t('users');
+    case 'nodes':
+      return vscode.l10n.t('nodes');
+    case 'connections':
+      return vscode.l10n.t('connections');
+    case 'channels':
+      return vscode.l10n.t('channels');
+    case 'consumers':
+      return vscode.l10n.t('consumers');
+    case 'policies':
+      return vscode.l10n.t('policies');
+  }
+}
+
 /** Children of a paged list: the items, then "Load more…", a cap notice or an empty-state line. */
 export function pagedChildren<T>(
   owner: TreeNode,
   ctx: PagedOwnerContext,
   pager: ListPager<T>,
   nodes: TreeNode[],
-  noun: string,
+  noun: PagedNoun,
   filtered: boolean,
 ): TreeNode[] {
   const out = [...nodes];
+  const what = nounText(noun);
   if (pager.capped) {
-    const max = ctx.settings().maxItemsPerNode.toLocaleString('en-US');
-    out.push(new MessageNode(`${owner.id}/cap`, owner, `Showing the first ${max} ${noun}: set a filter to narrow the list.`, 'filter'));
+    const max = formatCount(ctx.settings().maxItemsPerNode);
+    out.push(
+      new MessageNode(
+        `${owner.id}/cap`,
+        owner,
+        vscode.l10n.t('Showing the first {0} {1}: set a filter to narrow the list.', max, what),
+        'filter',
+      ),
+    );
   } else if (!pager.complete) {
     out.push(
       new LoadMoreNode(`${owner.id}/more`, owner, pager.progress(), async () => {
@@ -140,7 +180,13 @@ export function pagedChildren<T>(
     );
   }
   if (nodes.length === 0 && pager.complete) {
-    out.push(new MessageNode(`${owner.id}/empty`, owner, filtered ? `No ${noun} match the filter.` : `No ${noun}.`));
+    out.push(
+      new MessageNode(
+        `${owner.id}/empty`,
+        owner,
+        filtered ? vscode.l10n.t('No {0} match the filter.', what) : vscode.l10n.t('No {0}.', what),
+      ),
+    );
   }
   return out;
 }

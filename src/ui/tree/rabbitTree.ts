@@ -112,7 +112,7 @@ export class RabbitTree extends NodeTreeProvider {
         new ErrorNode(
           `rabbitmq/problem/${i}`,
           undefined,
-          `${p.message} (${p.scope === 'global' ? 'user' : 'workspace'} settings)`,
+          p.scope === 'global' ? vscode.l10n.t('{0} (user settings)', p.message) : vscode.l10n.t('{0} (workspace settings)', p.message),
           settingsRemedy('brokerExplorer.rabbitmq.profiles'),
         ),
     );

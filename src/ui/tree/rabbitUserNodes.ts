@@ -12,6 +12,7 @@ import type { Page } from '../../core/amqp/managementTypes';
 import type { UserInfo } from '../../core/amqp/operationsTypes';
 import { errorMessage } from '../../core/errors';
 import type { ResolvedRabbitProfile } from '../../core/profiles';
+import { formatCount } from '../../core/units';
 import { contextValue } from './contextValue';
 import type { Invalidatable, RabbitTreeContext } from './rabbitContext';
 import { ListPager, loadOrError, pagedChildren, seg } from './rabbitPager';
@@ -39,10 +40,10 @@ export class UsersFolder extends BaseNode implements Invalidatable {
   }
 
   getTreeItem(): vscode.TreeItem {
-    const item = new vscode.TreeItem('Users', vscode.TreeItemCollapsibleState.Collapsed);
+    const item = new vscode.TreeItem(vscode.l10n.t('Users'), vscode.TreeItemCollapsibleState.Collapsed);
     item.id = this.id;
-    if (this.pager.started) item.description = this.pager.total.toLocaleString('en-US');
-    item.tooltip = 'Users, their tags, permissions and topic permissions (needs the administrator tag)';
+    if (this.pager.started) item.description = formatCount(this.pager.total);
+    item.tooltip = vscode.l10n.t('Users, their tags, permissions and topic permissions (needs the administrator tag)');
     item.iconPath = new vscode.ThemeIcon('organization');
     item.contextValue = contextValue('rabbitmq:users', { readonly: this.profile.readOnly });
     return item;
@@ -76,8 +77,12 @@ export class UserNode extends BaseNode {
   getTreeItem(): vscode.TreeItem {
     const item = new vscode.TreeItem(this.user.name, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = this.id;
-    item.description = this.user.tags.length > 0 ? this.user.tags.join(', ') : 'no tags';
-    item.tooltip = `user ${this.user.name}${this.user.name === this.profile.username ? ' (this profile logs in as it)' : ''}\ntags: ${this.user.tags.join(', ') || 'none'}`;
+    item.description = this.user.tags.length > 0 ? this.user.tags.join(', ') : vscode.l10n.t('no tags');
+    const who =
+      this.user.name === this.profile.username
+        ? vscode.l10n.t('user {0} (this profile logs in as it)', this.user.name)
+        : vscode.l10n.t('user {0}', this.user.name);
+    item.tooltip = `${who}\n${vscode.l10n.t('tags: {0}', this.user.tags.join(', ') || vscode.l10n.t('none'))}`;
     item.iconPath = new vscode.ThemeIcon(this.user.tags.includes('administrator') ? 'shield' : 'person');
     item.contextValue = contextValue('rabbitmq:user', { readonly: this.profile.readOnly });
     return item;
@@ -96,9 +101,9 @@ export class UserNode extends BaseNode {
         new MessageNode(
           `${this.id}/p/${seg(p.vhost)}`,
           this,
-          `vhost ${p.vhost}: configure ${show(p.configure)} · write ${show(p.write)} · read ${show(p.read)}`,
+          vscode.l10n.t('vhost {0}: configure {1} · write {2} · read {3}', p.vhost, show(p.configure), show(p.write), show(p.read)),
           'key',
-          `Permissions of "${this.user.name}" on vhost "${p.vhost}" (regular expressions on resource names)`,
+          vscode.l10n.t('Permissions of "{0}" on vhost "{1}" (regular expressions on resource names)', this.user.name, p.vhost),
         ),
     );
     for (const t of access.topicPermissions)
@@ -106,17 +111,22 @@ export class UserNode extends BaseNode {
         new MessageNode(
           `${this.id}/t/${seg(t.vhost)}/${seg(t.exchange)}`,
           this,
-          `topic · vhost ${t.vhost} · exchange ${t.exchange}: write ${show(t.write)} · read ${show(t.read)}`,
+          vscode.l10n.t('topic · vhost {0} · exchange {1}: write {2} · read {3}', t.vhost, t.exchange, show(t.write), show(t.read)),
           'symbol-namespace',
-          `Topic permissions of "${this.user.name}" on exchange "${t.exchange}" of vhost "${t.vhost}" (regular expressions on routing keys)`,
+          vscode.l10n.t(
+            'Topic permissions of "{0}" on exchange "{1}" of vhost "{2}" (regular expressions on routing keys)',
+            this.user.name,
+            t.exchange,
+            t.vhost,
+          ),
         ),
       );
-    if (out.length === 0) out.push(new MessageNode(`${this.id}/none`, this, 'No permissions on any vhost.'));
+    if (out.length === 0) out.push(new MessageNode(`${this.id}/none`, this, vscode.l10n.t('No permissions on any vhost.')));
     return out;
   }
 }
 
 /** An empty permission is "none", not a blank. */
 function show(regex: string): string {
-  return regex === '' ? '(none)' : regex;
+  return regex === '' ? vscode.l10n.t('(none)') : regex;
 }

@@ -10,6 +10,7 @@ import * as vscode from 'vscode';
 import type { RedisClient } from '../../core/redis/redisClient';
 import { displayBytes } from '../../core/bytes';
 import { endpoint, type ResolvedRedisProfile } from '../../core/profiles';
+import { formatCount } from '../../core/units';
 import { escapeGlob, groupByNamespace, KEY_TYPES, keyspaceCounts, type KeyInfo } from '../../core/redis/keyScanner';
 import { describeKey } from '../../core/redis/describeKey';
 import { keySlot } from '../../core/redis/hashSlot';
@@ -49,7 +50,16 @@ export function formatTtl(ttl: number): string {
   return `TTL ${Math.round(ttl / 86_400)}d`;
 }
 
-const MODE_LABELS = { standalone: '', cluster: 'Redis Cluster', sentinel: 'Sentinel' } as const;
+/** The mode shown before the endpoint: none for a single server; "Redis Cluster" is a product name. */
+function modeLabel(mode: ResolvedRedisProfile['mode']): string {
+  return mode === 'cluster' ? 'Redis Cluster' : mode === 'sentinel' ? vscode.l10n.t('Sentinel') : '';
+}
+
+/** `1,234 keys` (`1 key`); `+` after the count when more may follow. */
+function keysCount(n: number, more = false): string {
+  const count = `${formatCount(n)}${more ? '+' : ''}`;
+  return n === 1 && !more ? vscode.l10n.t('{0} key', count) : vscode.l10n.t('{0} keys', count);
+}
 
 export class RedisProfileNode extends BaseNode {
   private dbNodes: DatabaseNode[] | undefined;
@@ -73,13 +83,14 @@ export class RedisProfileNode extends BaseNode {
     const p = this.profile;
     const item = new vscode.TreeItem(p.name, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = this.id;
-    const mode = MODE_LABELS[p.mode];
+    const mode = modeLabel(p.mode);
     const known = this.nodesFolder?.last;
     const keys = p.mode === 'cluster' && known ? ` · ${keysText(primaryKeys(known))}` : '';
-    item.description = `${mode ? `${mode} · ` : ''}${endpoint(p)}${keys}${p.readOnly ? ' · read-only' : ''}${p.scope === 'workspace' ? ' · workspace' : ''}`;
-    const insecure = p.tls?.allowSelfSigned ? '\n\n⚠ TLS accepts self-signed certificates (no verification).' : '';
-    const where = p.mode === 'cluster' ? 'Redis Cluster: database 0 only' : `db ${p.db}`;
-    item.tooltip = `Redis ${mode ? `${mode} ` : ''}${endpoint(p)}, ${where}${p.username ? `, user ${p.username}` : ''}${p.tls ? ', TLS' : ''}${insecure}`;
+    item.description = `${mode ? `${mode} · ` : ''}${endpoint(p)}${keys}${p.readOnly ? ` · ${vscode.l10n.t('read-only')}` : ''}${p.scope === 'workspace' ? ` · ${vscode.l10n.t('workspace')}` : ''}`;
+    const insecure = p.tls?.allowSelfSigned ? `\n\n⚠ ${vscode.l10n.t('TLS accepts self-signed certificates (no verification).')}` : '';
+    const where = p.mode === 'cluster' ? vscode.l10n.t('Redis Cluster: database 0 only') : `db ${p.db}`;
+    const user = p.username ? `, ${vscode.l10n.t('user {0}', p.username)}` : '';
+    item.tooltip = `Redis ${mode ? `${mode} ` : ''}${endpoint(p)}, ${where}${user}${p.tls ? ', TLS' : ''}${insecure}`;
     item.iconPath = new vscode.ThemeIcon(p.tls?.allowSelfSigned ? 'warning' : 'database');
     item.contextValue = contextValue('redis:profile', { cluster: p.mode === 'cluster', readonly: p.readOnly });
     return item;
@@ -160,8 +171,8 @@ export class DatabaseNode extends BaseNode {
   getTreeItem(): vscode.TreeItem {
     const item = new vscode.TreeItem(`db${this.db}`, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = this.id;
-    const count = this.keyCount !== undefined ? `${this.keyCount.toLocaleString('en-US')} keys` : '';
-    item.description = [count, this.filter ? `filter: ${this.filter}` : ''].filter(Boolean).join(' · ');
+    const count = this.keyCount !== undefined ? keysCount(this.keyCount) : '';
+    item.description = [count, this.filter ? vscode.l10n.t('filter: {0}', this.filter) : ''].filter(Boolean).join(' · ');
     item.iconPath = new vscode.ThemeIcon('layers');
     item.contextValue = contextValue('redis:db', { filtered: this.filter !== undefined, readonly: this.profile.readOnly });
     return item;
@@ -238,7 +249,7 @@ abstract class PagedKeysNode extends BaseNode {
         new MessageNode(
           `${this.id}/cap`,
           this.shownAs,
-          `Showing the first ${max.toLocaleString('en-US')} keys: set a filter on the database to narrow the list.`,
+          vscode.l10n.t('Showing the first {0} keys: set a filter on the database to narrow the list.', formatCount(max)),
           'filter',
         ),
       );
@@ -279,7 +290,7 @@ export class TypeGroupNode extends PagedKeysNode {
     const item = new vscode.TreeItem(this.type, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = this.id;
     item.iconPath = new vscode.ThemeIcon(TYPE_ICONS[this.type] ?? 'key');
-    if (this.pager.started) item.description = `${this.pager.keys.length.toLocaleString('en-US')}${this.pager.complete ? '' : '+'} keys`;
+    if (this.pager.started) item.description = keysCount(this.pager.keys.length, !this.pager.complete);
     item.contextValue = contextValue('redis:typeGroup', { readonly: this.dbNode.profile.readOnly });
     return item;
   }
@@ -289,7 +300,13 @@ export class TypeGroupNode extends PagedKeysNode {
     if (error) return [error];
     const keys = this.pager.keys.map((k) => this.keyNode(k));
     if (keys.length === 0 && this.pager.complete)
-      return [new MessageNode(`${this.id}/empty`, this, `No ${this.type} keys${this.dbNode.filter ? ' match the filter' : ''}.`)];
+      return [
+        new MessageNode(
+          `${this.id}/empty`,
+          this,
+          this.dbNode.filter ? vscode.l10n.t('No {0} keys match the filter.', this.type) : vscode.l10n.t('No {0} keys.', this.type),
+        ),
+      ];
     return [...keys, ...this.tail()];
   }
 }
@@ -322,8 +339,8 @@ export class NamespaceNode extends PagedKeysNode {
     const item = new vscode.TreeItem(displayBytes(this.segment), vscode.TreeItemCollapsibleState.Collapsed);
     item.id = this.id;
     item.iconPath = new vscode.ThemeIcon('folder');
-    item.description = this.pager.started ? `${this.pager.keys.length}${this.pager.complete ? '' : '+'} keys` : `${this.seen}+ keys`;
-    item.tooltip = `Keys starting with ${displayBytes(this.prefix)}`;
+    item.description = this.pager.started ? keysCount(this.pager.keys.length, !this.pager.complete) : keysCount(this.seen, true);
+    item.tooltip = vscode.l10n.t('Keys starting with {0}', displayBytes(this.prefix));
     item.contextValue = contextValue('redis:namespace', { readonly: this.dbNode.profile.readOnly });
     return item;
   }
@@ -352,7 +369,13 @@ export class NamespaceNode extends PagedKeysNode {
       });
     const leaves = group.leaves.map((k) => this.keyNode(k));
     if (folders.length === 0 && leaves.length === 0 && this.pager.complete) {
-      return [new MessageNode(`${this.id}/empty`, this.shownAs, this.dbNode.filter ? 'No keys match the filter.' : 'No keys.')];
+      return [
+        new MessageNode(
+          `${this.id}/empty`,
+          this.shownAs,
+          this.dbNode.filter ? vscode.l10n.t('No keys match the filter.') : vscode.l10n.t('No keys.'),
+        ),
+      ];
     }
     return [...folders, ...leaves, ...this.tail()];
   }
@@ -377,7 +400,7 @@ export class KeyNode extends BaseNode {
     item.iconPath = new vscode.ThemeIcon(TYPE_ICONS[this.info.type] ?? 'key');
     item.description = formatTtl(this.info.ttl);
     item.contextValue = contextValue(`redis:key:${keyTypeTag(this.info.type)}`, { readonly: this.dbNode.profile.readOnly });
-    item.command = { command: 'brokerExplorer.redis.openKey', title: 'Open Value', arguments: [this] };
+    item.command = { command: 'brokerExplorer.redis.openKey', title: vscode.l10n.t('Open Value'), arguments: [this] };
     return item;
   }
 
@@ -386,17 +409,17 @@ export class KeyNode extends BaseNode {
     const d = await describeKey(client, this.info.key);
     const md = new vscode.MarkdownString();
     md.appendText(`${displayBytes(this.info.key, 400)}\n`);
-    md.appendMarkdown(
-      `\n**type** ${d.type} · **encoding** ${d.encoding ?? '?'} · **memory** ${d.memoryBytes !== undefined ? `${d.memoryBytes} bytes` : '?'}`,
-    );
-    md.appendMarkdown(`\n\n**TTL** ${d.ttl < 0 ? 'none' : `${d.ttl} s`} · db ${this.dbNode.db} of ${this.dbNode.profile.name}`);
+    const memory = d.memoryBytes !== undefined ? vscode.l10n.t('{0} bytes', formatCount(d.memoryBytes)) : '?';
+    md.appendMarkdown(`\n${vscode.l10n.t('**type** {0} · **encoding** {1} · **memory** {2}', d.type, d.encoding ?? '?', memory)}`);
+    const ttl = d.ttl < 0 ? vscode.l10n.t('none') : vscode.l10n.t('{0} s', d.ttl);
+    md.appendMarkdown(`\n\n${vscode.l10n.t('**TTL** {0} · db {1} of {2}', ttl, this.dbNode.db, this.dbNode.profile.name)}`);
     if (this.dbNode.profile.mode === 'cluster') {
       const at = await keyLocation(this.dbNode.ctx.pool, this.dbNode.profile.name, this.info.key).catch(() => undefined);
-      md.appendMarkdown(`\n\n**hash slot** ${at?.slot ?? keySlot(this.info.key)} · **node** ${at?.node ?? '?'}`);
+      md.appendMarkdown(`\n\n${vscode.l10n.t('**hash slot** {0} · **node** {1}', at?.slot ?? keySlot(this.info.key), at?.node ?? '?')}`);
     }
     if (d.type === 'stream') {
       const summary = await streamSummary(client, this.info.key).catch(() => undefined);
-      if (summary) md.appendMarkdown(`\n\n**stream** ${describeStream(summary)}`);
+      if (summary) md.appendMarkdown(`\n\n${vscode.l10n.t('**stream** {0}', describeStream(summary))}`);
     }
     return md;
   }

@@ -24,13 +24,13 @@ export class NodesFolderNode extends BaseNode {
   }
 
   getTreeItem(): vscode.TreeItem {
-    const item = new vscode.TreeItem('Nodes', vscode.TreeItemCollapsibleState.Collapsed);
+    const item = new vscode.TreeItem(vscode.l10n.t('Nodes'), vscode.TreeItemCollapsibleState.Collapsed);
     item.id = this.id;
     item.iconPath = new vscode.ThemeIcon('server-environment');
     const t = this.last;
     if (t) {
       const count = (role: TopologyNode['role']): number => t.nodes.filter((n) => n.role === role).length;
-      item.description = `${count('primary')} primary · ${count('replica')} replica · ${keysText(primaryKeys(t))}`;
+      item.description = vscode.l10n.t('{0} primary · {1} replica · {2}', count('primary'), count('replica'), keysText(primaryKeys(t)));
     }
     item.contextValue = contextValue('redis:nodes');
     return item;
@@ -62,10 +62,10 @@ export class ServerNode extends BaseNode {
     item.iconPath = new vscode.ThemeIcon(ROLE_ICONS[n.role], n.connected ? undefined : new vscode.ThemeColor('errorForeground'));
     const lines = [
       `${n.address} — ${n.role}${n.id ? ` (${n.id.slice(0, 12)})` : ''}`,
-      n.slots ? `slots: ${slotRanges(n.slots) || 'none'}` : '',
-      n.primary ? `primary: ${n.primary}` : '',
-      `link: ${n.connected ? 'connected' : 'not connected'}${n.error ? ` — ${n.error}` : ''}`,
-      n.usedMemory !== undefined ? `used memory: ${formatBytes(n.usedMemory)} · ${keysText(n.keys)}` : '',
+      n.slots ? vscode.l10n.t('slots: {0}', slotRanges(n.slots) || vscode.l10n.t('none')) : '',
+      n.primary ? vscode.l10n.t('primary: {0}', n.primary) : '',
+      `${n.connected ? vscode.l10n.t('link: connected') : vscode.l10n.t('link: not connected')}${n.error ? ` — ${n.error}` : ''}`,
+      n.usedMemory !== undefined ? vscode.l10n.t('used memory: {0} · {1}', formatBytes(n.usedMemory), keysText(n.keys)) : '',
     ];
     item.tooltip = lines.filter(Boolean).join('\n');
     item.contextValue = contextValue('redis:node');

@@ -64,7 +64,7 @@ export class RedisTree extends NodeTreeProvider {
         new ErrorNode(
           `redis/problem/${i}`,
           undefined,
-          `${p.message} (${p.scope === 'global' ? 'user' : 'workspace'} settings)`,
+          p.scope === 'global' ? vscode.l10n.t('{0} (user settings)', p.message) : vscode.l10n.t('{0} (workspace settings)', p.message),
           settingsRemedy('brokerExplorer.redis.profiles'),
         ),
     );

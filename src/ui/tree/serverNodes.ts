@@ -9,17 +9,17 @@ import * as vscode from 'vscode';
 import { endpoint, type ResolvedRedisProfile } from '../../core/profiles';
 import { BaseNode, type TreeNode } from './treeNode';
 
-/** The insights, in the order shown: label, codicon, command. */
+/** The insights, in the order shown: label (localized when shown), codicon, command. */
 export const SERVER_ACTIONS = [
-  { label: 'Info', icon: 'info', command: 'brokerExplorer.redis.serverInfo' },
-  { label: 'Configuration', icon: 'settings-gear', command: 'brokerExplorer.redis.serverConfig' },
-  { label: 'Slow Log', icon: 'watch', command: 'brokerExplorer.redis.slowlog' },
-  { label: 'Clients', icon: 'person', command: 'brokerExplorer.redis.clientList' },
-  { label: 'Latency & Memory', icon: 'pulse', command: 'brokerExplorer.redis.serverMemory' },
-  { label: 'Analyze Keyspace', icon: 'graph', command: 'brokerExplorer.redis.analyzeKeyspace' },
-  { label: 'Dashboard', icon: 'dashboard', command: 'brokerExplorer.redis.openDashboard' },
-  { label: 'Monitor', icon: 'eye', command: 'brokerExplorer.redis.monitor' },
-  { label: 'Keyspace Notifications', icon: 'bell', command: 'brokerExplorer.redis.keyspaceEvents' },
+  { label: () => vscode.l10n.t('Info'), icon: 'info', command: 'brokerExplorer.redis.serverInfo' },
+  { label: () => vscode.l10n.t('Configuration'), icon: 'settings-gear', command: 'brokerExplorer.redis.serverConfig' },
+  { label: () => vscode.l10n.t('Slow Log'), icon: 'watch', command: 'brokerExplorer.redis.slowlog' },
+  { label: () => vscode.l10n.t('Clients'), icon: 'person', command: 'brokerExplorer.redis.clientList' },
+  { label: () => vscode.l10n.t('Latency & Memory'), icon: 'pulse', command: 'brokerExplorer.redis.serverMemory' },
+  { label: () => vscode.l10n.t('Analyze Keyspace'), icon: 'graph', command: 'brokerExplorer.redis.analyzeKeyspace' },
+  { label: () => vscode.l10n.t('Dashboard'), icon: 'dashboard', command: 'brokerExplorer.redis.openDashboard' },
+  { label: () => vscode.l10n.t('Monitor'), icon: 'eye', command: 'brokerExplorer.redis.monitor' },
+  { label: () => vscode.l10n.t('Keyspace Notifications'), icon: 'bell', command: 'brokerExplorer.redis.keyspaceEvents' },
 ] as const;
 
 // contextValue written here (not through contextValue.ts, which belongs to the tree's owner): `be:redis:server[+readonly]`.
@@ -43,10 +43,10 @@ export class ServerNode extends BaseNode implements ServerScope {
   }
 
   getTreeItem(): vscode.TreeItem {
-    const item = new vscode.TreeItem('Server', vscode.TreeItemCollapsibleState.Collapsed);
+    const item = new vscode.TreeItem(vscode.l10n.t('Server'), vscode.TreeItemCollapsibleState.Collapsed);
     item.id = this.id;
     item.iconPath = new vscode.ThemeIcon('server');
-    item.tooltip = 'INFO, configuration, slow log, clients, memory, keyspace analysis, MONITOR and keyspace notifications';
+    item.tooltip = vscode.l10n.t('INFO, configuration, slow log, clients, memory, keyspace analysis, MONITOR and keyspace notifications');
     item.contextValue = serverContext(this.profile);
     return item;
   }
@@ -99,11 +99,12 @@ export class ServerActionNode extends BaseNode implements ServerScope {
   }
 
   getTreeItem(): vscode.TreeItem {
-    const item = new vscode.TreeItem(this.action.label, vscode.TreeItemCollapsibleState.None);
+    const label = this.action.label();
+    const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
     item.id = this.id;
     item.iconPath = new vscode.ThemeIcon(this.action.icon);
     item.contextValue = `${serverContext(this.profile)}Action`.replace(/(\+readonly)Action$/, 'Action$1');
-    item.command = { command: this.action.command, title: this.action.label, arguments: [this] };
+    item.command = { command: this.action.command, title: label, arguments: [this] };
     return item;
   }
 }

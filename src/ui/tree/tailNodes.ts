@@ -1,5 +1,6 @@
 /** Running tails under their profile: a live count and a Stop action. */
 import * as vscode from 'vscode';
+import { formatCount, formatTime } from '../../core/units';
 import type { Tail, TailRegistry } from '../tails/tailRegistry';
 import { BaseNode, type TreeNode } from './treeNode';
 import { contextValue } from './contextValue';
@@ -17,14 +18,17 @@ export class TailNode extends BaseNode {
     item.id = this.id;
     const count = this.tail.count();
     const dropped = this.tail.dropped();
-    const droppedText = dropped > 0 ? ` · ${dropped.toLocaleString('en-US')} dropped` : '';
-    item.description = `${count.toLocaleString('en-US')} ${count === 1 ? 'message' : 'messages'}${droppedText}${this.tail.running() ? '' : ' · stopped'}`;
+    const droppedText = dropped > 0 ? ` · ${vscode.l10n.t('{0} dropped', formatCount(dropped))}` : '';
+    const messages = count === 1 ? vscode.l10n.t('{0} message', formatCount(count)) : vscode.l10n.t('{0} messages', formatCount(count));
+    item.description = `${messages}${droppedText}${this.tail.running() ? '' : ` · ${vscode.l10n.t('stopped')}`}`;
     item.iconPath = new vscode.ThemeIcon(this.tail.running() ? 'pulse' : 'debug-pause');
     const droppedTip =
-      dropped > 0 ? `\n${dropped.toLocaleString('en-US')} dropped from the tails.read buffer (brokerExplorer.tailBufferSize)` : '';
-    item.tooltip = `${this.tail.label}\nstarted ${new Date(this.tail.startedAt).toLocaleTimeString()}\nid ${this.tail.id}${droppedTip}`;
+      dropped > 0
+        ? `\n${vscode.l10n.t('{0} dropped from the tails.read buffer ({1})', formatCount(dropped), 'brokerExplorer.tailBufferSize')}`
+        : '';
+    item.tooltip = `${this.tail.label}\n${vscode.l10n.t('started {0}', formatTime(this.tail.startedAt))}\n${vscode.l10n.t('id {0}', this.tail.id)}${droppedTip}`;
     item.contextValue = contextValue(`tail:${this.tail.kind}`);
-    item.command = { command: 'brokerExplorer.tails.show', title: 'Show Output', arguments: [this] };
+    item.command = { command: 'brokerExplorer.tails.show', title: vscode.l10n.t('Show Output'), arguments: [this] };
     return item;
   }
 }
@@ -45,7 +49,7 @@ export class TailsFolderNode extends BaseNode {
   }
 
   getTreeItem(): vscode.TreeItem {
-    const item = new vscode.TreeItem('Running', vscode.TreeItemCollapsibleState.Expanded);
+    const item = new vscode.TreeItem(vscode.l10n.t('Running'), vscode.TreeItemCollapsibleState.Expanded);
     item.id = this.id;
     item.description = `${this.count}`;
     item.iconPath = new vscode.ThemeIcon('broadcast');

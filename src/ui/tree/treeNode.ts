@@ -76,7 +76,7 @@ export class ErrorNode extends BaseNode {
     item.id = this.id;
     if (flag || args) item.description = this.message;
     item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'));
-    item.tooltip = `${this.message}\n\nClick: ${action.replace(/…$/, '')}.`;
+    item.tooltip = `${this.message}\n\n${vscode.l10n.t('Click: {0}.', action.replace(/…$/, ''))}`;
     item.contextValue = contextValue('error', flag ? { [flag]: true } : {});
     item.command = { command, title: action, arguments: args ?? [this] };
     return item;
@@ -105,12 +105,12 @@ export class LoadMoreNode extends BaseNode {
     return this.loadMore();
   }
   getTreeItem(): vscode.TreeItem {
-    const item = new vscode.TreeItem('Load more…', vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(vscode.l10n.t('Load more…'), vscode.TreeItemCollapsibleState.None);
     item.id = this.id;
     item.description = this.description;
     item.iconPath = new vscode.ThemeIcon('more');
     item.contextValue = contextValue('loadMore');
-    item.command = { command: 'brokerExplorer.loadMore', title: 'Load More', arguments: [this] };
+    item.command = { command: 'brokerExplorer.loadMore', title: vscode.l10n.t('Load More'), arguments: [this] };
     return item;
   }
 }

@@ -5,6 +5,7 @@
  * User…" (asks first), "Set Permissions…" and the access listing
  * (permissions, topic permissions, vhost limits).
  */
+import * as vscode from 'vscode';
 import {
   deletePolicy,
   deleteUser,
@@ -40,17 +41,18 @@ async function askPolicy(t: Target, call: CommandCall): Promise<SetPolicyArgs> {
   const existing = (await listPolicies(t.session.management(), t.vhost, { pageSize: 500 })).items;
   const picked = await call.prompts.pick(
     [
-      { label: '$(add) New policy…', policy: undefined },
-      ...existing.map((p) => ({ label: p.name, description: `${p.operator ? 'operator · ' : ''}${p.pattern} → ${p.applyTo}`, policy: p })),
+      { label: `$(add) ${vscode.l10n.t('New policy…')}`, policy: undefined },
+      ...existing.map((p) => ({ label: p.name, description: policyDescription(p, `${p.pattern} → ${p.applyTo}`), policy: p })),
     ],
-    { title: `Set a policy in ${where(t)}` },
+    { title: vscode.l10n.t('Set a policy in {0}', where(t)) },
   );
   const p = picked.policy;
+  const operatorPolicy = vscode.l10n.t('Operator Policy');
   const operator = p
     ? p.operator
-    : (await call.prompts.choose('Which kind of policy?', ['Policy', 'Operator Policy'])) === 'Operator Policy';
-  const name = p?.name ?? (await call.prompts.ask('Policy name', { validate: (v) => (v.trim() === '' ? 'Give a name.' : undefined) }));
-  const pattern = await call.prompts.ask('Pattern (a regular expression on queue / exchange names)', {
+    : (await call.prompts.choose(vscode.l10n.t('Which kind of policy?'), [vscode.l10n.t('Policy'), operatorPolicy])) === operatorPolicy;
+  const name = p?.name ?? (await call.prompts.ask(vscode.l10n.t('Policy name'), { validate: requireName }));
+  const pattern = await call.prompts.ask(vscode.l10n.t('Pattern (a regular expression on queue / exchange names)'), {
     value: p?.pattern ?? '^',
     validate: validator((v) => checkRegex(v, 'pattern')),
   });
@@ -60,17 +62,36 @@ async function askPolicy(t: Target, call: CommandCall): Promise<SetPolicyArgs> {
         label,
         picked: label === p?.applyTo,
       })),
-      { title: 'Apply to' },
+      { title: vscode.l10n.t('Apply to') },
     )
   ).label;
-  const definition = await call.prompts.ask('Definition (JSON)', {
+  const definition = await call.prompts.ask(vscode.l10n.t('Definition (JSON)'), {
     value: JSON.stringify(p?.definition ?? { 'max-length': 10000 }),
-    prompt:
-      'Keys such as dead-letter-exchange, message-ttl, max-length, overflow, queue-mode, delivery-limit, ha-mode, federation-upstream',
+    prompt: vscode.l10n.t(
+      'Keys such as {0}',
+      'dead-letter-exchange, message-ttl, max-length, overflow, queue-mode, delivery-limit, ha-mode, federation-upstream',
+    ),
     validate: validator((v) => checkPolicyDefinition(v, operator)),
   });
-  const priority = Number(await call.prompts.ask('Priority (higher wins)', { value: String(p?.priority ?? 0) }));
+  const priority = Number(await call.prompts.ask(vscode.l10n.t('Priority (higher wins)'), { value: String(p?.priority ?? 0) }));
   return { vhost: t.vhost, name, pattern, applyTo, definition, priority, operator };
+}
+
+/** A policy's quick pick description: `operator · ^orders → queues`. */
+function policyDescription(p: PolicyInfo, rest: string): string {
+  return p.operator ? vscode.l10n.t('operator · {0}', rest) : rest;
+}
+
+/** A name prompt's check: something must be typed. */
+function requireName(v: string): string | undefined {
+  return v.trim() === '' ? vscode.l10n.t('Give a name.') : undefined;
+}
+
+/** `Delete policy "p" of vhost "/" of "local"?` */
+function deletePolicyQuestion(operator: boolean | undefined, name: string, t: Target): string {
+  return operator
+    ? vscode.l10n.t('Delete operator policy "{0}" of {1}?', name, where(t))
+    : vscode.l10n.t('Delete policy "{0}" of {1}?', name, where(t));
 }
 
 async function doSetPolicy(deps: RabbitDeps, call: CommandCall): Promise<Record<string, never>> {
@@ -86,7 +107,7 @@ async function doSetPolicy(deps: RabbitDeps, call: CommandCall): Promise<Record<
     if (priority !== undefined) args.priority = priority;
     if (operator !== undefined) args.operator = operator;
   } else {
-    t.session.assertWritable('setting a policy');
+    t.session.assertWritable(vscode.l10n.t('setting a policy'));
     args = await askPolicy(t, call);
   }
   await setPolicy(t.session.management(), args);
@@ -103,21 +124,21 @@ async function doDeletePolicy(deps: RabbitDeps, call: CommandCall): Promise<Reco
     name = str(call.args, 'name', true);
     operator = bool(call.args, 'operator');
   } else if (call.node instanceof ActivityItem && call.node.list.kind === 'policies') {
-    t.session.assertWritable('deleting a policy');
+    t.session.assertWritable(vscode.l10n.t('deleting a policy'));
     const policy = call.node.info as PolicyInfo;
     name = policy.name;
     operator = policy.operator;
-    await call.prompts.confirm(`Delete ${operator ? 'operator policy' : 'policy'} "${name}" of ${where(t)}?`, 'Delete');
+    await call.prompts.confirm(deletePolicyQuestion(operator, name, t), vscode.l10n.t('Delete'));
   } else {
-    t.session.assertWritable('deleting a policy');
+    t.session.assertWritable(vscode.l10n.t('deleting a policy'));
     const policies = (await listPolicies(m, t.vhost, { pageSize: 500 })).items;
     const picked = await call.prompts.pick(
-      policies.map((p) => ({ label: p.name, description: `${p.operator ? 'operator · ' : ''}${p.pattern}`, policy: p })),
-      { title: `Delete which policy of ${where(t)}?` },
+      policies.map((p) => ({ label: p.name, description: policyDescription(p, p.pattern), policy: p })),
+      { title: vscode.l10n.t('Delete which policy of {0}?', where(t)) },
     );
     name = picked.policy.name;
     operator = picked.policy.operator;
-    await call.prompts.confirm(`Delete ${operator ? 'operator policy' : 'policy'} "${name}" of ${where(t)}?`, 'Delete');
+    await call.prompts.confirm(deletePolicyQuestion(operator, name, t), vscode.l10n.t('Delete'));
   }
   await deletePolicy(m, { vhost: t.vhost, name, ...(operator !== undefined ? { operator } : {}) });
   deps.tree.refreshFolder(t.profile.name, t.vhost, 'queues', 'exchanges');
@@ -133,18 +154,21 @@ async function doSetUser(deps: RabbitDeps, call: CommandCall): Promise<Record<st
     await setUser(m, { name: str(call.args, 'name', true), ...(password !== undefined ? { password } : {}), ...(tags ? { tags } : {}) });
     return {};
   }
-  t.session.assertWritable('setting a user');
+  t.session.assertWritable(vscode.l10n.t('setting a user'));
   const node = call.node instanceof UserNode ? call.node.user : undefined;
-  const name = node?.name ?? (await call.prompts.ask('User name', { validate: (v) => (v.trim() === '' ? 'Give a name.' : undefined) }));
-  const password = await call.prompts.ask(`Password for "${name}" (sent to the broker only; empty keeps the current one)`, {
-    password: true,
-  });
+  const name = node?.name ?? (await call.prompts.ask(vscode.l10n.t('User name'), { validate: requireName }));
+  const password = await call.prompts.ask(
+    vscode.l10n.t('Password for "{0}" (sent to the broker only; empty keeps the current one)', name),
+    {
+      password: true,
+    },
+  );
   const tags = await call.prompts.pickMany(
     ['management', 'policymaker', 'monitoring', 'administrator'].map((label) => ({
       label,
       picked: node ? node.tags.includes(label) : label === 'management',
     })),
-    { title: `Tags of "${name}"` },
+    { title: vscode.l10n.t('Tags of "{0}"', name) },
   );
   await setUser(m, { name, ...(password !== '' ? { password } : {}), tags: tags.map((x) => x.label) });
   deps.tree.refreshUsers(t.profile.name);
@@ -157,21 +181,21 @@ async function doDeleteUser(deps: RabbitDeps, call: CommandCall): Promise<Record
   let name: string;
   if (call.args) name = str(call.args, 'name', true);
   else {
-    t.session.assertWritable('deleting a user');
+    t.session.assertWritable(vscode.l10n.t('deleting a user'));
     if (call.node instanceof UserNode) name = call.node.user.name;
     else {
       const users = (await listUsers(m, { pageSize: 500 })).items;
       name = (
         await call.prompts.pick(
           users.map((u) => ({ label: u.name, description: u.tags.join(', ') })),
-          { title: 'Delete which user?' },
+          { title: vscode.l10n.t('Delete which user?') },
         )
       ).label;
     }
     await call.prompts.confirm(
-      `Delete user "${name}" on "${t.profile.name}"?`,
-      'Delete User',
-      'Its connections are closed and its permissions removed.',
+      vscode.l10n.t('Delete user "{0}" on "{1}"?', name, t.profile.name),
+      vscode.l10n.t('Delete User'),
+      vscode.l10n.t('Its connections are closed and its permissions removed.'),
     );
   }
   await deleteUser(m, name);
@@ -195,20 +219,20 @@ async function doSetPermissions(deps: RabbitDeps, call: CommandCall): Promise<Re
     });
     return {};
   }
-  t.session.assertWritable('setting permissions');
+  t.session.assertWritable(vscode.l10n.t('setting permissions'));
   const user =
     call.node instanceof UserNode
       ? call.node.user.name
       : (
           await call.prompts.pick(
             (await listUsers(m, { pageSize: 500 })).items.map((u) => ({ label: u.name })),
-            { title: `Permissions on ${where(t)} for which user?` },
+            { title: vscode.l10n.t('Permissions on {0} for which user?', where(t)) },
           )
         ).label;
   const regex = validator((v) => checkRegex(v, 'permission'));
-  const configure = await call.prompts.ask('Configure (regex; empty for none)', { value: '.*', validate: regex });
-  const write = await call.prompts.ask('Write (regex; empty for none)', { value: '.*', validate: regex });
-  const read = await call.prompts.ask('Read (regex; empty for none)', { value: '.*', validate: regex });
+  const configure = await call.prompts.ask(vscode.l10n.t('Configure (regex; empty for none)'), { value: '.*', validate: regex });
+  const write = await call.prompts.ask(vscode.l10n.t('Write (regex; empty for none)'), { value: '.*', validate: regex });
+  const read = await call.prompts.ask(vscode.l10n.t('Read (regex; empty for none)'), { value: '.*', validate: regex });
   await setPermissions(m, { vhost: t.vhost, user, configure, write, read });
   deps.tree.refreshUsers(t.profile.name);
   return {};

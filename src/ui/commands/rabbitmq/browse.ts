@@ -18,7 +18,7 @@ const KINDS: readonly (ListKind | OperationKind)[] = ['vhosts', 'exchanges', 'qu
 
 function kindArg(value: unknown): ListKind | OperationKind {
   if (typeof value !== 'string' || !(KINDS as readonly string[]).includes(value)) {
-    throw new InputError(`"kind" must be one of ${KINDS.join(', ')}, not ${JSON.stringify(value)}.`);
+    throw new InputError(vscode.l10n.t('"kind" must be one of {0}, not {1}.', KINDS.join(', '), JSON.stringify(value)));
   }
   return value as ListKind | OperationKind;
 }
@@ -33,7 +33,7 @@ function sourceArg(value: Record<string, unknown> | undefined): BindingSelector 
   if (queue !== undefined) out.queue = queue;
   if (direction !== undefined) {
     if (direction !== 'source' && direction !== 'destination')
-      throw new InputError('"source.direction" must be "source" or "destination".');
+      throw new InputError(vscode.l10n.t('"source.direction" must be "source" or "destination".'));
     out.direction = direction;
   }
   return out;
@@ -59,9 +59,9 @@ async function list(deps: RabbitDeps, call: CommandCall): Promise<unknown> {
     if (source !== undefined) listArgs.source = source;
   } else {
     const kind = (await call.prompts.pick(['vhosts', 'exchanges', 'queues', 'nodes', ...OPERATION_KINDS], {
-      title: `List in ${where(t)}`,
+      title: vscode.l10n.t('List in {0}', where(t)),
     })) as ListKind | OperationKind;
-    const filter = await call.prompts.ask(`List ${kind}: name filter (empty for all)`, { value: '' });
+    const filter = await call.prompts.ask(vscode.l10n.t('List {0}: name filter (empty for all)', kind), { value: '' });
     listArgs = { kind, vhost: t.vhost, pageSize: deps.settings().rabbitPageSize, ...(filter ? { filter } : {}) };
   }
   const kind = listArgs.kind;
@@ -85,25 +85,38 @@ async function filterTarget(
 ): Promise<{ key: string; node: FolderNode | RabbitProfileNode | undefined; label: string }> {
   if (call.node instanceof FolderNode) {
     const n = call.node;
-    return { key: filterKey(n.profile.name, n.vhost, n.kind), node: n, label: `${n.kind} of vhost "${n.vhost}"` };
+    return { key: filterKey(n.profile.name, n.vhost, n.kind), node: n, label: folderLabel(n.kind, n.vhost) };
   }
   if (call.node instanceof RabbitProfileNode)
-    return { key: filterKey(call.node.profile.name, undefined, 'vhosts'), node: call.node, label: `vhosts of "${call.node.profile.name}"` };
+    return {
+      key: filterKey(call.node.profile.name, undefined, 'vhosts'),
+      node: call.node,
+      label: vscode.l10n.t('vhosts of "{0}"', call.node.profile.name),
+    };
   const t = await target(deps, call);
   const kind = call.args
     ? kindArg(call.args.kind)
-    : ((await call.prompts.pick(['exchanges', 'queues', 'vhosts'], { title: `Filter which list of ${where(t)}?` })) as ListKind);
-  if (isOperationKind(kind)) throw new InputError(`The ${kind} have no tree filter: list them with a filter instead.`);
-  if (kind === 'bindings') throw new InputError('Bindings have no tree filter: they are listed under each exchange and queue.');
-  if (kind === 'nodes') throw new InputError('Nodes have no tree filter: a cluster has a handful, all listed in the "Nodes" folder.');
+    : ((await call.prompts.pick(['exchanges', 'queues', 'vhosts'], {
+        title: vscode.l10n.t('Filter which list of {0}?', where(t)),
+      })) as ListKind);
+  if (isOperationKind(kind)) throw new InputError(vscode.l10n.t('The {0} have no tree filter: list them with a filter instead.', kind));
+  if (kind === 'bindings')
+    throw new InputError(vscode.l10n.t('Bindings have no tree filter: they are listed under each exchange and queue.'));
+  if (kind === 'nodes')
+    throw new InputError(vscode.l10n.t('Nodes have no tree filter: a cluster has a handful, all listed in the "Nodes" folder.'));
   await deps.tree.children(undefined);
   const profileNode = deps.tree.profileNode(t.profile.name);
   const node = kind === 'vhosts' ? profileNode : deps.tree.vhostNode(t.profile.name, t.vhost)?.folder(kind);
   return {
     key: filterKey(t.profile.name, t.vhost, kind),
     node,
-    label: kind === 'vhosts' ? `vhosts of "${t.profile.name}"` : `${kind} of vhost "${t.vhost}"`,
+    label: kind === 'vhosts' ? vscode.l10n.t('vhosts of "{0}"', t.profile.name) : folderLabel(kind, t.vhost),
   };
+}
+
+/** `queues of vhost "/"`: what a folder filter applies to. */
+function folderLabel(kind: 'exchanges' | 'queues', vhost: string): string {
+  return kind === 'exchanges' ? vscode.l10n.t('exchanges of vhost "{0}"', vhost) : vscode.l10n.t('queues of vhost "{0}"', vhost);
 }
 
 function applyFilter(deps: RabbitDeps, node: FolderNode | RabbitProfileNode | undefined): void {
@@ -121,23 +134,23 @@ async function setFilter(deps: RabbitDeps, call: CommandCall): Promise<{ filter:
     filter = text === '' ? undefined : { text, regex };
   } else {
     const current = deps.tree.ctx.filters.get(key);
-    const text = await call.prompts.ask(`Filter the ${label}`, {
+    const text = await call.prompts.ask(vscode.l10n.t('Filter the {0}', label), {
       value: current?.text ?? '',
-      prompt: 'Part of the name, or a regular expression (next step). Empty clears the filter.',
+      prompt: vscode.l10n.t('Part of the name, or a regular expression (next step). Empty clears the filter.'),
     });
     if (text !== '') {
       const mode = await call.prompts.pick(
         [
-          { label: 'Contains', description: `names containing "${text}" (any case)`, regex: false },
-          { label: 'Regular expression', description: `names matching /${text}/`, regex: true },
+          { label: vscode.l10n.t('Contains'), description: vscode.l10n.t('names containing "{0}" (any case)', text), regex: false },
+          { label: vscode.l10n.t('Regular expression'), description: vscode.l10n.t('names matching /{0}/', text), regex: true },
         ],
-        { title: 'Filter by' },
+        { title: vscode.l10n.t('Filter by') },
       );
       if (mode.regex) {
         try {
           new RegExp(text);
         } catch {
-          throw new InputError(`The filter "${text}" is not a valid regular expression: fix it, or filter by plain text.`);
+          throw new InputError(vscode.l10n.t('The filter "{0}" is not a valid regular expression: fix it, or filter by plain text.', text));
         }
       }
       filter = { text, regex: mode.regex };
@@ -161,7 +174,7 @@ async function route(deps: RabbitDeps, call: CommandCall): Promise<{ queues: str
   const t = await target(deps, call);
   const a = argsOf(call);
   const exchange = await exchangeArg(t, call, 'exchange', {
-    title: `Test a route from which exchange of ${where(t)}?`,
+    title: vscode.l10n.t('Test a route from which exchange of {0}?', where(t)),
     allowDefault: true,
   });
   let routingKey: string;
@@ -170,25 +183,26 @@ async function route(deps: RabbitDeps, call: CommandCall): Promise<{ queues: str
     routingKey = str(a, 'routingKey') ?? '';
     headers = obj(a, 'headers');
   } else {
-    routingKey = await call.prompts.ask(`Routing key of a message sent to ${exchangeLabel(exchange.name)}`, {
-      prompt: 'Topic exchanges match it against * (one word) and # (zero or more words).',
+    routingKey = await call.prompts.ask(vscode.l10n.t('Routing key of a message sent to {0}', exchangeLabel(exchange.name)), {
+      prompt: vscode.l10n.t('Topic exchanges match it against * (one word) and # (zero or more words).'),
     });
     if (exchange.info?.type === 'headers')
       headers = jsonObject(
-        await call.prompts.ask('Message headers (JSON)', { value: '{}', validate: validateJsonObject }),
-        'message headers',
+        await call.prompts.ask(vscode.l10n.t('Message headers (JSON)'), { value: '{}', validate: validateJsonObject }),
+        vscode.l10n.t('message headers'),
       );
   }
   const result = await testRoute(t.session.management(), t.vhost, { exchange: exchange.name, routingKey, ...(headers ? { headers } : {}) });
   if (call.interactive) {
-    const queues = result.queues.length > 0 ? `queues ${result.queues.map((q) => `"${q}"`).join(', ')}` : 'no queue';
-    const via = result.exchanges.length > 0 ? ` (through exchanges ${result.exchanges.map((x) => `"${x}"`).join(', ')})` : '';
+    const quoted = (names: readonly string[]): string => names.map((n) => `"${n}"`).join(', ');
+    const queues = result.queues.length > 0 ? vscode.l10n.t('queues {0}', quoted(result.queues)) : vscode.l10n.t('no queue');
+    const via = result.exchanges.length > 0 ? ` ${vscode.l10n.t('(through exchanges {0})', quoted(result.exchanges))}` : '';
     const detail =
       result.notes.length > 0
-        ? `Not computed: ${result.notes.join('; ')}.`
-        : 'Computed from the bindings the management API reports; nothing was published.';
+        ? vscode.l10n.t('Not computed: {0}.', result.notes.join('; '))
+        : vscode.l10n.t('Computed from the bindings the management API reports; nothing was published.');
     void vscode.window.showInformationMessage(
-      `A message to ${exchangeLabel(exchange.name)} with routing key "${routingKey}" reaches ${queues}${via}.`,
+      vscode.l10n.t('A message to {0} with routing key "{1}" reaches {2}{3}.', exchangeLabel(exchange.name), routingKey, queues, via),
       { detail },
     );
   }

@@ -9,6 +9,7 @@ import type { AmqpPool, AmqpSession } from '../../../core/amqp/amqpSession';
 import type { ExchangeInfo, QueueInfo } from '../../../core/amqp/managementTypes';
 import { InputError, NotFoundError } from '../../../core/errors';
 import type { ResolvedRabbitProfile } from '../../../core/profiles';
+import { formatCount } from '../../../core/units';
 import type { ExtensionLog } from '../../log';
 import type { ProfileStore } from '../../profileStore';
 import type { Settings } from '../../settings';
@@ -75,33 +76,33 @@ export async function pickVhost(deps: RabbitDeps, prompts: Prompts, profile: Res
   if (names.length <= 1) return names[0] ?? profile.vhost;
   const items = [profile.vhost, ...names.filter((n) => n !== profile.vhost)].map((n) => ({
     label: n,
-    description: n === profile.vhost ? "the profile's vhost" : '',
+    description: n === profile.vhost ? vscode.l10n.t("the profile's vhost") : '',
   }));
-  return (await prompts.pick(items, { title: `Vhost on ${profile.name}` })).label;
+  return (await prompts.pick(items, { title: vscode.l10n.t('Vhost on {0}', profile.name) })).label;
 }
 
 /** `Target` as text for prompts: `vhost "/" of "local"`. */
 export function where(t: { profile: ResolvedRabbitProfile; vhost: string }): string {
-  return `vhost "${t.vhost}" of "${t.profile.name}"`;
+  return vscode.l10n.t('vhost "{0}" of "{1}"', t.vhost, t.profile.name);
 }
 
-/** Parses an optional JSON object typed by the user ("" → undefined). */
+/** Parses an optional JSON object typed by the user ("" → undefined); `what` is a localized plural noun ("queue arguments"). */
 export function jsonObject(text: string, what: string): Record<string, unknown> | undefined {
   if (text.trim() === '') return undefined;
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
-    throw new InputError(`The ${what} are not valid JSON: write an object such as { "key": "value" }.`);
+    throw new InputError(vscode.l10n.t('The {0} are not valid JSON: write an object such as {1}.', what, '{ "key": "value" }'));
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value))
-    throw new InputError(`The ${what} must be a JSON object such as { "key": "value" }.`);
+    throw new InputError(vscode.l10n.t('The {0} must be a JSON object such as {1}.', what, '{ "key": "value" }'));
   return value as Record<string, unknown>;
 }
 
 export function validateJsonObject(text: string): string | undefined {
   try {
-    jsonObject(text, 'value');
+    jsonObject(text, vscode.l10n.t('value'));
     return undefined;
   } catch (err) {
     return err instanceof Error ? err.message : String(err);
@@ -112,9 +113,15 @@ export function validateWholeNumber(min: number, max = Number.MAX_SAFE_INTEGER, 
   return (v) => {
     if (optional && v.trim() === '') return undefined;
     const n = Number(v);
-    return /^\s*\d+\s*$/.test(v) && n >= min && n <= max
-      ? undefined
-      : `Give a whole number from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ''}${optional ? ', or leave it empty' : ''}.`;
+    if (/^\s*\d+\s*$/.test(v) && n >= min && n <= max) return undefined;
+    const bounded = max < Number.MAX_SAFE_INTEGER;
+    if (bounded)
+      return optional
+        ? vscode.l10n.t('Give a whole number from {0} to {1}, or leave it empty.', min, max)
+        : vscode.l10n.t('Give a whole number from {0} to {1}.', min, max);
+    return optional
+      ? vscode.l10n.t('Give a whole number from {0}, or leave it empty.', min)
+      : vscode.l10n.t('Give a whole number from {0}.', min);
   };
 }
 
@@ -159,8 +166,8 @@ export async function pickEntity(prompts: Prompts, t: Target, kind: 'exchange' |
       const items = page.items
         .filter((x) => (x.name === '' ? options.allowDefault === true : !(options.hideBuiltIn && x.builtIn)))
         .map((x): EntityItem => ({
-          label: x.name === '' ? '(AMQP default)' : x.name,
-          description: `${x.type}${x.builtIn ? ' · built-in' : ''}`,
+          label: x.name === '' ? vscode.l10n.t('(AMQP default)') : x.name,
+          description: x.builtIn ? vscode.l10n.t('{0} · built-in', x.type) : x.type,
           entity: { kind, name: x.name, info: x },
         }));
       return { items, total: page.total };
@@ -168,21 +175,23 @@ export async function pickEntity(prompts: Prompts, t: Target, kind: 'exchange' |
     const page = await m.listQueues(t.vhost, opts);
     const items = page.items.map((q): EntityItem => ({
       label: q.name,
-      description: `${q.type} · ${q.messagesReady ?? '?'} ready`,
+      description: vscode.l10n.t('{0} · {1} ready', q.type, q.messagesReady === undefined ? '?' : formatCount(q.messagesReady)),
       entity: { kind, name: q.name, info: q },
     }));
     return { items, total: page.total };
   };
   const first = await load('');
   if (first.items.length === 0 && !options.allowTyped)
-    throw new NotFoundError(`There are no ${kind === 'exchange' ? 'exchanges' : 'queues'} to choose from in ${where(t)}.`);
+    throw new NotFoundError(
+      kind === 'exchange'
+        ? vscode.l10n.t('There are no exchanges to choose from in {0}.', where(t))
+        : vscode.l10n.t('There are no queues to choose from in {0}.', where(t)),
+    );
   const placeHolder =
-    first.total > first.items.length
-      ? `${first.total.toLocaleString('en-US')} ${kind}s: type to filter`
-      : `Choose a ${kind}${options.allowTyped ? ', or type a name' : ''}`;
+    first.total > first.items.length ? manyPlaceholder(kind, first.total) : choosePlaceholder(kind, options.allowTyped === true);
   const typed = (value: string, listed: readonly EntityItem[]): EntityItem[] =>
     options.allowTyped && value !== '' && !listed.some((i) => i.entity.name === value)
-      ? [{ label: value, description: 'use this name', alwaysShow: true, entity: { kind, name: value } }]
+      ? [{ label: value, description: vscode.l10n.t('use this name'), alwaysShow: true, entity: { kind, name: value } }]
       : [];
   const picked = await prompts.pickLive(first.items, {
     title: options.title,
@@ -191,6 +200,19 @@ export async function pickEntity(prompts: Prompts, t: Target, kind: 'exchange' |
     ...(first.total > first.items.length ? { reload: async (value: string) => (await load(value)).items } : {}),
   });
   return picked.entity;
+}
+
+/** The placeholder of a long entity pick: `1,234 queues: type to filter`. */
+function manyPlaceholder(kind: 'exchange' | 'queue', total: number): string {
+  return kind === 'exchange'
+    ? vscode.l10n.t('{0} exchanges: type to filter', formatCount(total))
+    : vscode.l10n.t('{0} queues: type to filter', formatCount(total));
+}
+
+/** The placeholder of a short entity pick: `Choose a queue, or type a name`. */
+function choosePlaceholder(kind: 'exchange' | 'queue', allowTyped: boolean): string {
+  if (kind === 'exchange') return allowTyped ? vscode.l10n.t('Choose an exchange, or type a name') : vscode.l10n.t('Choose an exchange');
+  return allowTyped ? vscode.l10n.t('Choose a queue, or type a name') : vscode.l10n.t('Choose a queue');
 }
 
 /** The exchange a command works on: from args, the node, or a pick. */

@@ -15,7 +15,7 @@ export class RabbitDocuments implements vscode.TextDocumentContentProvider, vsco
   private seq = 0;
 
   provideTextDocumentContent(uri: vscode.Uri): string {
-    return this.contents.get(uri.toString()) ?? 'This result is no longer kept: run the command again.';
+    return this.contents.get(uri.toString()) ?? vscode.l10n.t('This result is no longer kept: run the command again.');
   }
 
   /** Opens `content` in a read-only editor titled `name` (its extension picks the language). */

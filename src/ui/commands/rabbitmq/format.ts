@@ -3,8 +3,10 @@
  * a header line (time, exchange, routing key), the properties, and the
  * body as pretty JSON, text, or a hex dump.
  */
+import * as vscode from 'vscode';
 import { formatPayload, toBuffer, type BytesLike } from '../../../core/bytes';
 import type { AmqpMessage, AmqpProperties } from '../../../core/amqp/messageProperties';
+import { formatCount } from '../../../core/units';
 import { timestamp, type TailOutput } from '../../tails/tailOutput';
 
 /** Bodies longer than this are cut in the display (the buffer keeps them whole). */
@@ -12,7 +14,7 @@ export const MAX_BODY_CHARS = 16_384;
 const MAX_HEX_BYTES = 1_024;
 
 export function exchangeLabel(name: string): string {
-  return name === '' ? '(AMQP default)' : name;
+  return name === '' ? vscode.l10n.t('(AMQP default)') : name;
 }
 
 export function propertiesText(p: AmqpProperties): string {
@@ -27,7 +29,7 @@ export function propertiesText(p: AmqpProperties): string {
 /** The body as display lines (the one payload formatter): pretty JSON when it parses, text, or a hex dump. */
 export function bodyLines(body: BytesLike, indent = '  '): string[] {
   const payload = typeof body === 'string' ? body : toBuffer(body);
-  if (payload.length === 0) return [`${indent}(empty body)`];
+  if (payload.length === 0) return [`${indent}${vscode.l10n.t('(empty body)')}`];
   return formatPayload(payload, { json: true, maxChars: MAX_BODY_CHARS, maxHexBytes: MAX_HEX_BYTES })
     .split('\n')
     .map((l) => indent + l);
@@ -36,7 +38,10 @@ export function bodyLines(body: BytesLike, indent = '  '): string[] {
 /** One message: `12:00:00.123  logs ⟫ info  12 bytes  redelivered` (no time when none is given), properties, body. */
 export function messageLines(m: AmqpMessage, time?: number): string[] {
   const size = typeof m.body === 'string' ? Buffer.byteLength(m.body, 'utf8') : m.body.hex.length / 2;
-  const head = `${time === undefined ? '' : `${timestamp(time)}  `}${exchangeLabel(m.exchange)} ⟫ ${m.routingKey === '' ? '(no routing key)' : m.routingKey}  ${size.toLocaleString('en-US')} bytes${typeof m.body === 'string' ? '' : ' (binary)'}${m.redelivered ? '  redelivered' : ''}`;
+  const key = m.routingKey === '' ? vscode.l10n.t('(no routing key)') : m.routingKey;
+  const binary = typeof m.body === 'string' ? '' : ` ${vscode.l10n.t('(binary)')}`;
+  const redelivered = m.redelivered ? `  ${vscode.l10n.t('redelivered')}` : '';
+  const head = `${time === undefined ? '' : `${timestamp(time)}  `}${exchangeLabel(m.exchange)} ⟫ ${key}  ${vscode.l10n.t('{0} bytes', formatCount(size))}${binary}${redelivered}`;
   const props = propertiesText(m.properties);
   return [head, ...(props ? [`  ${props}`] : []), ...bodyLines(m.body)];
 }

@@ -11,6 +11,7 @@ import { publish, type PublishArgs, type PublishResult } from '../../../core/amq
 import { rpcCall, type RpcArgs, type RpcResult } from '../../../core/amqp/rpcClient';
 import type { AmqpMessage } from '../../../core/amqp/messageProperties';
 import { InputError } from '../../../core/errors';
+import { formatCount } from '../../../core/units';
 import { QueueNode } from '../../tree/rabbitItems';
 import { bool, bytes, num, obj, str } from '../args';
 import { answered, type CommandCall, type CommandSpec } from '../registry';
@@ -33,23 +34,23 @@ import { bodyLines, messageLines, propertiesText } from './format';
 async function askBody(prompts: Prompts, title: string): Promise<{ body: BytesLike | Buffer; looksJson: boolean }> {
   const editor = vscode.window.activeTextEditor;
   const choices: { label: string; detail: string; value: 'type' | 'editor' | 'file' }[] = [
-    { label: 'Type it', detail: 'a line of text or JSON', value: 'type' },
+    { label: vscode.l10n.t('Type it'), detail: vscode.l10n.t('a line of text or JSON'), value: 'type' },
   ];
   if (editor) {
     choices.push({
-      label: editor.selection.isEmpty ? 'The active editor' : 'The selection',
+      label: editor.selection.isEmpty ? vscode.l10n.t('The active editor') : vscode.l10n.t('The selection'),
       detail: vscode.workspace.asRelativePath(editor.document.uri),
       value: 'editor',
     });
   }
-  choices.push({ label: 'A file…', detail: 'its exact bytes', value: 'file' });
+  choices.push({ label: vscode.l10n.t('A file…'), detail: vscode.l10n.t('its exact bytes'), value: 'file' });
   const source = choices.length === 1 ? 'type' : (await prompts.pick(choices, { title })).value;
   let body: BytesLike | Buffer;
   if (source === 'type') body = await prompts.ask(title, { value: '' });
   else if (source === 'editor' && editor) body = editor.document.getText(editor.selection.isEmpty ? undefined : editor.selection);
   else {
-    const [uri] = answered(await vscode.window.showOpenDialog({ title, canSelectMany: false, openLabel: 'Use as Body' }));
-    if (!uri) throw new InputError('No file was chosen.');
+    const [uri] = answered(await vscode.window.showOpenDialog({ title, canSelectMany: false, openLabel: vscode.l10n.t('Use as Body') }));
+    if (!uri) throw new InputError(vscode.l10n.t('No file was chosen.'));
     body = Buffer.from(await vscode.workspace.fs.readFile(uri));
   }
   const text = Buffer.isBuffer(body) ? body.toString('utf8', 0, 64) : typeof body === 'string' ? body : '';
@@ -59,21 +60,33 @@ async function askBody(prompts: Prompts, title: string): Promise<{ body: BytesLi
 async function askProperties(prompts: Prompts, looksJson: boolean): Promise<{ properties: Record<string, unknown>; mandatory: boolean }> {
   const flags = await prompts.pickMany(
     [
-      { label: 'Persistent', detail: 'delivery mode 2: written to disk by durable queues', key: 'persistent', picked: true },
-      { label: 'Mandatory', detail: 'the broker returns it when no queue takes it, and you are warned', key: 'mandatory', picked: true },
+      {
+        label: vscode.l10n.t('Persistent'),
+        detail: vscode.l10n.t('delivery mode 2: written to disk by durable queues'),
+        key: 'persistent',
+        picked: true,
+      },
+      {
+        label: vscode.l10n.t('Mandatory'),
+        detail: vscode.l10n.t('the broker returns it when no queue takes it, and you are warned'),
+        key: 'mandatory',
+        picked: true,
+      },
     ],
-    { title: 'Publish options' },
+    { title: vscode.l10n.t('Publish options') },
   );
   const picked = new Set(flags.map((f) => f.key));
-  const contentType = await prompts.ask('Content type (empty for none)', { value: looksJson ? 'application/json' : 'text/plain' });
+  const contentType = await prompts.ask(vscode.l10n.t('Content type (empty for none)'), {
+    value: looksJson ? 'application/json' : 'text/plain',
+  });
   const more = jsonObject(
-    await prompts.ask('More properties (JSON, optional)', {
+    await prompts.ask(vscode.l10n.t('More properties (JSON, optional)'), {
       value: '',
       placeHolder:
         '{ "headers": { "x-retry": 1 }, "correlationId": "…", "replyTo": "…", "messageId": "…", "expiration": "60000", "priority": 5, "type": "…", "appId": "…", "timestamp": 1700000000 }',
       validate: validateJsonObject,
     }),
-    'message properties',
+    vscode.l10n.t('message properties'),
   );
   const properties: Record<string, unknown> = {
     ...(picked.has('persistent') ? { persistent: true } : {}),
@@ -100,16 +113,24 @@ async function doPublish(deps: RabbitDeps, call: CommandCall): Promise<(PublishR
     if (call.node instanceof QueueNode) routingKey = call.node.info.name;
     else {
       exchange = (
-        await exchangeArg(t, call, 'exchange', { title: `Publish to which exchange of ${where(t)}?`, allowDefault: true, allowTyped: true })
+        await exchangeArg(t, call, 'exchange', {
+          title: vscode.l10n.t('Publish to which exchange of {0}?', where(t)),
+          allowDefault: true,
+          allowTyped: true,
+        })
       ).name;
       routingKey = await call.prompts.ask(
-        `Routing key${exchange === '' ? ' (the default exchange routes to the queue of this name)' : ` for exchange "${exchange}"`}`,
+        exchange === ''
+          ? vscode.l10n.t('Routing key (the default exchange routes to the queue of this name)')
+          : vscode.l10n.t('Routing key for exchange "{0}"', exchange),
         { value: '' },
       );
     }
     const { body, looksJson } = await askBody(
       call.prompts,
-      `Body of the message to ${exchange === '' ? `queue "${routingKey}"` : `exchange "${exchange}"`}`,
+      exchange === ''
+        ? vscode.l10n.t('Body of the message to queue "{0}"', routingKey)
+        : vscode.l10n.t('Body of the message to exchange "{0}"', exchange),
     );
     const { properties, mandatory } = await askProperties(call.prompts, looksJson);
     args = { exchange, routingKey, body, properties, mandatory };
@@ -121,21 +142,30 @@ async function doPublish(deps: RabbitDeps, call: CommandCall): Promise<(PublishR
       .getExchange(t.vhost, args.exchange)
       .then((e) => e.type)
       .catch(() => undefined);
-    if (type === 'topic') result.note = `The routing key is empty: on topic exchange "${args.exchange}" only bindings with "#" match it.`;
+    if (type === 'topic')
+      result.note = vscode.l10n.t('The routing key is empty: on topic exchange "{0}" only bindings with "#" match it.', args.exchange);
   }
   if (result.note && call.interactive) void vscode.window.showInformationMessage(result.note);
   const to =
     args.exchange === ''
-      ? `queue "${args.routingKey}" (default exchange)`
-      : `exchange "${args.exchange}" with routing key "${args.routingKey}"`;
+      ? vscode.l10n.t('queue "{0}" (default exchange)', args.routingKey)
+      : vscode.l10n.t('exchange "{0}" with routing key "{1}"', args.exchange, args.routingKey);
   if (!result.routed) {
     void vscode.window.showWarningMessage(
-      `The message to ${to} in ${where(t)} was returned unroutable: ${args.exchange === '' ? 'there is no such queue' : 'no queue or exchange is bound for that routing key'}, so nobody received it.`,
+      args.exchange === ''
+        ? vscode.l10n.t('The message to {0} in {1} was returned unroutable: there is no such queue, so nobody received it.', to, where(t))
+        : vscode.l10n.t(
+            'The message to {0} in {1} was returned unroutable: no queue or exchange is bound for that routing key, so nobody received it.',
+            to,
+            where(t),
+          ),
     );
   } else if (!result.confirmed) {
-    void vscode.window.showWarningMessage(`The broker refused (nacked) the message to ${to} in ${where(t)}: it was not stored; try again.`);
+    void vscode.window.showWarningMessage(
+      vscode.l10n.t('The broker refused (nacked) the message to {0} in {1}: it was not stored; try again.', to, where(t)),
+    );
   } else if (call.interactive) {
-    vscode.window.setStatusBarMessage(`$(check) Published to ${to} · confirmed`, 4000);
+    vscode.window.setStatusBarMessage(`$(check) ${vscode.l10n.t('Published to {0} · confirmed', to)}`, 4000);
   }
   return result;
 }
@@ -143,36 +173,45 @@ async function doPublish(deps: RabbitDeps, call: CommandCall): Promise<(PublishR
 function messagesDocument(title: string, note: string, messages: readonly AmqpMessage[]): string {
   const lines = [title, note, ''];
   messages.forEach((m, i) => {
-    lines.push(`── ${i + 1} of ${messages.length} ──`, ...messageLines(m), '');
+    lines.push(`── ${vscode.l10n.t('{0} of {1}', formatCount(i + 1), formatCount(messages.length))} ──`, ...messageLines(m), '');
   });
   return `${lines.join('\n')}\n`;
 }
 
 async function doPeek(deps: RabbitDeps, call: CommandCall): Promise<{ messages: AmqpMessage[] }> {
   const t = await target(deps, call);
-  const q = await queueArg(t, call, 'queue', { title: `Peek at which queue of ${where(t)}?` });
+  const q = await queueArg(t, call, 'queue', { title: vscode.l10n.t('Peek at which queue of {0}?', where(t)) });
   let count: number;
   if (call.args) count = num(call.args, 'count', { min: 1, max: 10_000 }) ?? 10;
   else {
     if (q.info?.type === 'quorum') {
       await call.prompts.confirm(
-        `Queue "${q.name}" is a quorum queue: each peek counts toward its delivery limit.`,
-        'Peek Anyway',
-        'A message peeked too often (x-delivery-limit) is dropped or dead-lettered.',
+        vscode.l10n.t('Queue "{0}" is a quorum queue: each peek counts toward its delivery limit.', q.name),
+        vscode.l10n.t('Peek Anyway'),
+        vscode.l10n.t('A message peeked too often (x-delivery-limit) is dropped or dead-lettered.'),
       );
     }
     count = Number(
-      await call.prompts.ask(`Peek at how many messages of queue "${q.name}"?`, { value: '10', validate: validateWholeNumber(1, 10_000) }),
+      await call.prompts.ask(vscode.l10n.t('Peek at how many messages of queue "{0}"?', q.name), {
+        value: '10',
+        validate: validateWholeNumber(1, 10_000),
+      }),
     );
   }
-  const result = await withCancel(call, `Peeking at queue "${q.name}"…`, (signal) =>
+  const result = await withCancel(call, vscode.l10n.t('Peeking at queue "{0}"…', q.name), (signal) =>
     peekMessages(t.session, { queue: q.name, count, ...(q.info?.type ? { queueType: q.info.type } : {}) }, signal ? { signal } : {}),
   );
   if (call.interactive) {
     await deps.documents.show(
       `peek ${q.name}.log`,
       messagesDocument(
-        `Peeked at ${result.messages.length} message(s) of ${result.queueType} queue "${q.name}" in ${where(t)}.`,
+        vscode.l10n.t(
+          'Peeked at {0} message(s) of {1} queue "{2}" in {3}.',
+          formatCount(result.messages.length),
+          result.queueType,
+          q.name,
+          where(t),
+        ),
         result.note,
         result.messages,
       ),
@@ -196,32 +235,36 @@ async function doRpc(deps: RabbitDeps, call: CommandCall): Promise<RpcResult> {
     if (timeoutMs !== undefined) args.timeoutMs = timeoutMs;
     if (replyMode !== undefined) {
       if (replyMode !== 'direct' && replyMode !== 'callbackQueue')
-        throw new InputError(`The reply mode "${replyMode}" is not known: use "direct" or "callbackQueue".`);
+        throw new InputError(vscode.l10n.t('The reply mode "{0}" is not known: use "direct" or "callbackQueue".', replyMode));
       args.replyMode = replyMode;
     }
   } else {
     const routingKey =
       call.node instanceof QueueNode
         ? call.node.info.name
-        : await call.prompts.ask(`RPC call in ${where(t)}: the server's queue`, {
+        : await call.prompts.ask(vscode.l10n.t("RPC call in {0}: the server's queue", where(t)), {
             value: 'rpc_queue',
-            prompt: 'Sent through the default exchange to this queue, with replyTo and a new correlationId.',
+            prompt: vscode.l10n.t('Sent through the default exchange to this queue, with replyTo and a new correlationId.'),
           });
-    const { body } = await askBody(call.prompts, `Request body for "${routingKey}"`);
-    const timeout = await call.prompts.ask('Timeout (ms)', { value: '10000', validate: validateWholeNumber(1, 600_000) });
+    const { body } = await askBody(call.prompts, vscode.l10n.t('Request body for "{0}"', routingKey));
+    const timeout = await call.prompts.ask(vscode.l10n.t('Timeout (ms)'), { value: '10000', validate: validateWholeNumber(1, 600_000) });
     args = { routingKey, body, timeoutMs: Number(timeout) };
   }
-  const target2 = args.exchange ? `exchange "${args.exchange}" (${args.routingKey})` : `queue "${args.routingKey}"`;
-  const result = await withCancel(call, `Calling ${target2}…`, (signal) => rpcCall(t.session, args, signal ? { signal } : {}));
+  const target2 = args.exchange
+    ? vscode.l10n.t('exchange "{0}" ({1})', args.exchange, args.routingKey)
+    : vscode.l10n.t('queue "{0}"', args.routingKey);
+  const result = await withCancel(call, vscode.l10n.t('Calling {0}…', target2), (signal) =>
+    rpcCall(t.session, args, signal ? { signal } : {}),
+  );
   if (call.interactive) {
     const props = propertiesText(result.properties);
     const text = [
-      `RPC reply from ${target2} in ${where(t)} after ${result.elapsedMs} ms`,
+      vscode.l10n.t('RPC reply from {0} in {1} after {2} ms', target2, where(t), formatCount(result.elapsedMs)),
       '',
-      'properties',
-      `  ${props || '(none)'}`,
+      vscode.l10n.t('properties'),
+      `  ${props || vscode.l10n.t('(none)')}`,
       '',
-      'body',
+      vscode.l10n.t('body'),
       ...bodyLines(result.body),
       '',
     ].join('\n');

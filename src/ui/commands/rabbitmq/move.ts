@@ -9,6 +9,7 @@
 import * as vscode from 'vscode';
 import { moveMessages } from '../../../core/amqp/messageMover';
 import { MAX_MOVE_COUNT, type MoveArgs, type MoveResult } from '../../../core/amqp/moveTarget';
+import { formatCount } from '../../../core/units';
 import { bool, num, str } from '../args';
 import type { CommandCall, CommandSpec } from '../registry';
 import { exchangeArg, queueArg, target, validateWholeNumber, where, type RabbitDeps, type Target } from './common';
@@ -45,23 +46,34 @@ async function askArgs(t: Target, call: CommandCall, queue: string, depth: numbe
     destination = (
       await call.prompts.pick(
         [
-          { label: 'To another queue', detail: 'through the default exchange', value: 'queue' as const },
-          { label: 'To an exchange…', detail: 'with a routing key', value: 'exchange' as const },
-          { label: 'Back where they were first published', detail: 'replay dead letters (x-death)', value: 'replay' as const },
+          { label: vscode.l10n.t('To another queue'), detail: vscode.l10n.t('through the default exchange'), value: 'queue' as const },
+          { label: vscode.l10n.t('To an exchange…'), detail: vscode.l10n.t('with a routing key'), value: 'exchange' as const },
+          {
+            label: vscode.l10n.t('Back where they were first published'),
+            detail: vscode.l10n.t('replay dead letters (x-death)'),
+            value: 'replay' as const,
+          },
         ],
-        { title: `Move messages of queue "${queue}" in ${where(t)}` },
+        { title: vscode.l10n.t('Move messages of queue "{0}" in {1}', queue, where(t)) },
       )
     ).value;
   }
   const args: MoveArgs = { queue };
   if (destination === 'queue') {
-    args.toQueue = (await queueArg(t, withoutNode(call), 'toQueue', { title: `Move to which queue?`, allowTyped: true })).name;
+    args.toQueue = (
+      await queueArg(t, withoutNode(call), 'toQueue', { title: vscode.l10n.t('Move to which queue?'), allowTyped: true })
+    ).name;
   } else if (destination === 'exchange') {
-    args.toExchange = (await exchangeArg(t, withoutNode(call), 'toExchange', { title: 'Move to which exchange?', allowTyped: true })).name;
-    args.routingKey = await call.prompts.ask(`Routing key for exchange "${args.toExchange}"`, { value: '' });
+    args.toExchange = (
+      await exchangeArg(t, withoutNode(call), 'toExchange', { title: vscode.l10n.t('Move to which exchange?'), allowTyped: true })
+    ).name;
+    args.routingKey = await call.prompts.ask(vscode.l10n.t('Routing key for exchange "{0}"', args.toExchange), { value: '' });
   } else args.replayDeadLetters = true;
-  const all = depth === undefined ? 'all' : `all ${depth.toLocaleString('en-US')}`;
-  const count = await call.prompts.ask(`How many messages? Leave empty for ${all}.`, {
+  const howMany =
+    depth === undefined
+      ? vscode.l10n.t('How many messages? Leave empty for all.')
+      : vscode.l10n.t('How many messages? Leave empty for all {0}.', formatCount(depth));
+  const count = await call.prompts.ask(howMany, {
     value: '',
     validate: validateWholeNumber(1, MAX_MOVE_COUNT, true),
   });
@@ -71,17 +83,17 @@ async function askArgs(t: Target, call: CommandCall, queue: string, depth: numbe
       await call.prompts.pick(
         [
           {
-            label: 'In Broker Explorer',
-            detail: 'confirms, ack after confirm; unroutable messages stay; copies carry x-be-move-id',
+            label: vscode.l10n.t('In Broker Explorer'),
+            detail: vscode.l10n.t('confirms, ack after confirm; unroutable messages stay; copies carry x-be-move-id'),
             value: 'client' as const,
           },
           {
-            label: 'Server-side shovel',
-            detail: 'the broker moves them (dynamic shovel plugin); copies are not marked',
+            label: vscode.l10n.t('Server-side shovel'),
+            detail: vscode.l10n.t('the broker moves them (dynamic shovel plugin); copies are not marked'),
             value: 'shovel' as const,
           },
         ],
-        { title: `Which route moves the messages of queue "${queue}"?` },
+        { title: vscode.l10n.t('Which route moves the messages of queue "{0}"?', queue) },
       )
     ).value;
   }
@@ -97,19 +109,19 @@ function shovelAvailable(t: Target): Promise<boolean> {
 }
 
 function describeMove(args: MoveArgs): string {
-  if (args.route === 'shovel') return `${describeTarget(args)} with a server-side shovel`;
+  if (args.route === 'shovel') return vscode.l10n.t('{0} with a server-side shovel', describeTarget(args));
   return describeTarget(args);
 }
 
 function describeTarget(args: MoveArgs): string {
-  if (args.replayDeadLetters) return `back where they were first published`;
-  if (args.toQueue !== undefined) return `to queue "${args.toQueue}"`;
-  return `to exchange "${args.toExchange ?? ''}" with routing key "${args.routingKey ?? ''}"`;
+  if (args.replayDeadLetters) return vscode.l10n.t('back where they were first published');
+  if (args.toQueue !== undefined) return vscode.l10n.t('to queue "{0}"', args.toQueue);
+  return vscode.l10n.t('to exchange "{0}" with routing key "{1}"', args.toExchange ?? '', args.routingKey ?? '');
 }
 
 async function run(t: Target, call: CommandCall, args: MoveArgs): Promise<MoveResult> {
   if (!call.interactive) return moveMessages(t.session, args);
-  const title = `Moving messages of queue "${args.queue}" ${describeMove(args)}`;
+  const title = vscode.l10n.t('Moving messages of queue "{0}" {1}', args.queue, describeMove(args));
   return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) => {
     const controller = new AbortController();
     token.onCancellationRequested(() => controller.abort());
@@ -120,7 +132,7 @@ async function run(t: Target, call: CommandCall, args: MoveArgs): Promise<MoveRe
         const step = Math.max(1, Math.floor(total / 100));
         if (moved - shown < step && moved < total) return;
         progress.report({
-          message: `${moved.toLocaleString('en-US')} of ${total.toLocaleString('en-US')}`,
+          message: vscode.l10n.t('{0} of {1}', formatCount(moved), formatCount(total)),
           increment: ((moved - shown) * 100) / total,
         });
         shown = moved;
@@ -131,24 +143,31 @@ async function run(t: Target, call: CommandCall, args: MoveArgs): Promise<MoveRe
 
 async function doMove(deps: RabbitDeps, call: CommandCall, replay: boolean): Promise<MoveResult> {
   const t = await target(deps, call);
-  const q = await queueArg(t, call, 'queue', { title: `Move messages from which queue of ${where(t)}?` });
+  const q = await queueArg(t, call, 'queue', { title: vscode.l10n.t('Move messages from which queue of {0}?', where(t)) });
   const args = call.args
     ? argsFromCall({ ...call, args: call.args }, q.name, replay)
     : await askArgs(t, call, q.name, q.info?.messagesReady, replay);
   // Refused on a read-only profile before anything is asked or sent.
-  t.session.assertWritable(`moving messages from queue "${q.name}"`);
+  t.session.assertWritable(vscode.l10n.t('moving messages from queue "{0}"', q.name));
   const result = await run(t, call, args);
   if (call.interactive) {
     const route =
       result.route === 'shovel'
-        ? ` It ran as the server-side shovel "${result.shovel ?? ''}" (deleted again); the copies carry no x-be-move-id.`
+        ? ` ${vscode.l10n.t('It ran as the server-side shovel "{0}" (deleted again); the copies carry no x-be-move-id.', result.shovel ?? '')}`
         : (await shovelAvailable(t))
-          ? ' It ran in Broker Explorer over AMQP (confirms, ack after confirm), not as a shovel.'
+          ? ` ${vscode.l10n.t('It ran in Broker Explorer over AMQP (confirms, ack after confirm), not as a shovel.')}`
           : '';
     const dupes = result.possibleDuplicates
-      ? ` ${result.possibleDuplicates} may be duplicates (redelivered by the source after a lost ack).`
+      ? ` ${vscode.l10n.t('{0} may be duplicates (redelivered by the source after a lost ack).', formatCount(result.possibleDuplicates))}`
       : '';
-    const done = `Moved ${result.moved.toLocaleString('en-US')} message(s) of queue "${q.name}" ${describeMove(args)}; ${result.kept.toLocaleString('en-US')} remain in the queue.${dupes}${result.copiesMarked ? ` Each copy carries x-be-move-id ${result.moveId}.` : ''}${route}`;
+    const marked = result.copiesMarked ? ` ${vscode.l10n.t('Each copy carries x-be-move-id {0}.', result.moveId)}` : '';
+    const done = `${vscode.l10n.t(
+      'Moved {0} message(s) of queue "{1}" {2}; {3} remain in the queue.',
+      formatCount(result.moved),
+      q.name,
+      describeMove(args),
+      formatCount(result.kept),
+    )}${dupes}${marked}${route}`;
     if (result.stoppedBecause) void vscode.window.showWarningMessage(`${result.stoppedBecause}${dupes}${route}`);
     else void vscode.window.showInformationMessage(done);
     deps.tree.refreshFolder(t.profile.name, t.vhost, 'queues');

@@ -6,13 +6,14 @@
  * tails.read / tails.stop / tails.show and the tree's "Running" folder
  * reach it.
  */
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
 import { startConsumer, type AckMode, type QueueConsumer } from '../../../core/amqp/consumer';
 import type { AmqpMessage } from '../../../core/amqp/messageProperties';
 import { ExchangeTail, tailBindingKeys } from '../../../core/amqp/tail';
 import { checkShortString, toAmqpTable } from '../../../core/amqp/amqpTable';
 import { CancelledError, InputError, NotFoundError } from '../../../core/errors';
 import type { TailBatch, TailReadOptions } from '../../../core/tailBuffer';
+import { formatCount } from '../../../core/units';
 import { droppingLine, TailOutput, timestamp } from '../../tails/tailOutput';
 import type { Tail } from '../../tails/tailRegistry';
 import { bool, list, num, obj, str } from '../args';
@@ -121,7 +122,7 @@ function channelName(t: Target, what: string): string {
 
 function stringList(value: unknown[] | undefined, key: string): string[] {
   return (value ?? []).map((v) => {
-    if (typeof v !== 'string') throw new InputError(`Every entry of "${key}" must be text, not ${JSON.stringify(v)}.`);
+    if (typeof v !== 'string') throw new InputError(vscode.l10n.t('Every entry of "{0}" must be text, not {1}.', key, JSON.stringify(v)));
     return v;
   });
 }
@@ -142,9 +143,10 @@ function bindsWithText(
   bindingKeys: readonly string[],
   headerArguments: Record<string, unknown> | undefined,
 ): string {
-  if (keys.length > 0) return `binding key${keys.length === 1 ? '' : 's'} ${keys.map((k) => `"${k}"`).join(', ')}`;
-  if (headerArguments) return `arguments ${JSON.stringify(headerArguments)}`;
-  return `"${bindingKeys[0] ?? ''}" (everything)`;
+  const quoted = keys.map((k) => `"${k}"`).join(', ');
+  if (keys.length > 0) return keys.length === 1 ? vscode.l10n.t('binding key {0}', quoted) : vscode.l10n.t('binding keys {0}', quoted);
+  if (headerArguments) return vscode.l10n.t('arguments {0}', JSON.stringify(headerArguments));
+  return vscode.l10n.t('"{0}" (everything)', bindingKeys[0] ?? '');
 }
 
 async function doTail(
@@ -154,11 +156,11 @@ async function doTail(
 ): Promise<{ id: string; queue: string; messages?: AmqpMessage[] }> {
   const t = await target(deps, call);
   const a = argsOf(call);
-  const x = await exchangeArg(t, call, 'exchange', { title: `Tail which exchange of ${where(t)}?`, allowTyped: true });
+  const x = await exchangeArg(t, call, 'exchange', { title: vscode.l10n.t('Tail which exchange of {0}?', where(t)), allowTyped: true });
   const exchange = checkShortString(x.name, 'exchange name', { allowEmpty: true });
   if (exchange === '')
     throw new InputError(
-      'The default exchange ("") cannot be tailed: it cannot be bound; tail the exchange the messages are published to.',
+      vscode.l10n.t('The default exchange ("") cannot be tailed: it cannot be bound; tail the exchange the messages are published to.'),
     );
   let keys: string[];
   let bindingArguments: Record<string, unknown> | undefined;
@@ -171,18 +173,22 @@ async function doTail(
   } else if (type === 'headers') {
     keys = [];
     bindingArguments = jsonObject(
-      await call.prompts.ask('Binding arguments (JSON)', { value: '{ "x-match": "any" }', validate: validateJsonObject }),
-      'binding arguments',
+      await call.prompts.ask(vscode.l10n.t('Binding arguments (JSON)'), { value: '{ "x-match": "any" }', validate: validateJsonObject }),
+      vscode.l10n.t('binding arguments'),
     );
   } else {
-    const text = await call.prompts.ask(`Tail exchange "${exchange}" (${type ?? 'unknown type'}): binding keys`, {
-      value: type === 'topic' ? '#' : '',
-      prompt:
-        type === 'topic'
-          ? 'Patterns separated by spaces or commas: * matches one word, # zero or more.'
-          : 'Routing keys separated by spaces or commas.',
-      validate: (v) => (type === 'direct' && v.trim() === '' ? 'A direct exchange routes by exact key: give at least one.' : undefined),
-    });
+    const text = await call.prompts.ask(
+      vscode.l10n.t('Tail exchange "{0}" ({1}): binding keys', exchange, type ?? vscode.l10n.t('unknown type')),
+      {
+        value: type === 'topic' ? '#' : '',
+        prompt:
+          type === 'topic'
+            ? vscode.l10n.t('Patterns separated by spaces or commas: * matches one word, # zero or more.')
+            : vscode.l10n.t('Routing keys separated by spaces or commas.'),
+        validate: (v) =>
+          type === 'direct' && v.trim() === '' ? vscode.l10n.t('A direct exchange routes by exact key: give at least one.') : undefined,
+      },
+    );
     keys = text.split(/[\s,]+/).filter((k) => k !== '');
   }
   keys = keys.map((k) => checkShortString(k, 'binding key', { allowEmpty: true }));
@@ -194,15 +200,41 @@ async function doTail(
   const keyText = keys.length > 0 ? ` ${keys.join(' ')}` : '';
   const output = outputs.open(channelName(t, `${exchange}${keyText} (${type ?? 'exchange'})`));
   const bindsWith = bindsWithText(keys, bindingKeys, Object.keys(table).length > 0 ? bindingArguments : undefined);
-  output.append(`Tail of exchange "${exchange}" (${type ?? 'type unknown'}) in ${where(t)}, bound with ${bindsWith}.`);
-  output.append('It sees only the messages published after its queue was bound; earlier ones are not shown.');
+  output.append(
+    vscode.l10n.t(
+      'Tail of exchange "{0}" ({1}) in {2}, bound with {3}.',
+      exchange,
+      type ?? vscode.l10n.t('type unknown'),
+      where(t),
+      bindsWith,
+    ),
+  );
+  output.append(vscode.l10n.t('It sees only the messages published after its queue was bound; earlier ones are not shown.'));
   tail.on('message', (m) => appendMessage(output, m));
   tail.on('lost', ({ reason }) =>
-    output.append(`${timestamp()}  ✗ connection lost (${reason}); reconnecting — messages published meanwhile are not seen.`),
+    output.append(
+      `${timestamp()}  ✗ ${vscode.l10n.t('connection lost ({0}); reconnecting — messages published meanwhile are not seen.', reason)}`,
+    ),
   );
   tail.on('resumed', ({ queue, downtimeMs, attempts, node }) =>
     output.append(
-      `${timestamp()}  ✓ resumed on node ${node} after ${downtimeMs.toLocaleString('en-US')} ms (${attempts} attempt${attempts === 1 ? '' : 's'}), bound again with queue ${queue}.`,
+      `${timestamp()}  ✓ ${
+        attempts === 1
+          ? vscode.l10n.t(
+              'resumed on node {0} after {1} ms ({2} attempt), bound again with queue {3}.',
+              node,
+              formatCount(downtimeMs),
+              formatCount(attempts),
+              queue,
+            )
+          : vscode.l10n.t(
+              'resumed on node {0} after {1} ms ({2} attempts), bound again with queue {3}.',
+              node,
+              formatCount(downtimeMs),
+              formatCount(attempts),
+              queue,
+            )
+      }`,
     ),
   );
   try {
@@ -211,12 +243,15 @@ async function doTail(
     outputs.discard(output);
     throw err;
   }
-  output.append(`${timestamp()}  bound queue ${tail.queue} on node ${tail.node ?? '?'}; waiting for messages.`);
+  output.append(`${timestamp()}  ${vscode.l10n.t('bound queue {0} on node {1}; waiting for messages.', tail.queue, tail.node ?? '?')}`);
   const registered = registerStream(deps, t, output, `${exchange}${keyText}`, tail, () => tail.received);
   tail.on('ended', ({ error }) => {
-    output.append(
-      `${timestamp()}  ${error ? `stopped: ${error.message}` : 'stopped'} (${tail.received.toLocaleString('en-US')} message${tail.received === 1 ? '' : 's'} seen).`,
-    );
+    const stopped = error ? vscode.l10n.t('stopped: {0}', error.message) : vscode.l10n.t('stopped');
+    const seen =
+      tail.received === 1
+        ? vscode.l10n.t('({0} message seen).', formatCount(tail.received))
+        : vscode.l10n.t('({0} messages seen).', formatCount(tail.received));
+    output.append(`${timestamp()}  ${stopped} ${seen}`);
     outputs.retire(output);
     void deps.tails.stop(registered.id);
   });
@@ -244,12 +279,12 @@ async function consumeSettings(call: CommandCall, q: Entity & { kind: 'queue' })
     prefetch = num(a, 'prefetch', { min: 1, max: 65_535 });
     const mode = str(a, 'ack');
     if (mode !== undefined && !(ACK_MODES as readonly string[]).includes(mode))
-      throw new InputError(`The ack mode "${mode}" is not known: use ack, requeue or reject.`);
+      throw new InputError(vscode.l10n.t('The ack mode "{0}" is not known: use ack, requeue or reject.', mode));
     ack = mode as AckMode | undefined;
     consumeArguments = obj(a, 'arguments');
   } else {
     prefetch = Number(
-      await call.prompts.ask(`Consume queue "${q.name}": prefetch (unacknowledged messages at once)`, {
+      await call.prompts.ask(vscode.l10n.t('Consume queue "{0}": prefetch (unacknowledged messages at once)', q.name), {
         value: '10',
         validate: validateWholeNumber(1, 65_535),
       }),
@@ -257,16 +292,20 @@ async function consumeSettings(call: CommandCall, q: Entity & { kind: 'queue' })
     ack = (
       await call.prompts.pick(
         [
-          { label: 'ack', detail: 'remove each message once it is written out', mode: 'ack' as const },
-          { label: 'requeue', detail: 'put each message back (nack with requeue): the queue keeps it', mode: 'requeue' as const },
-          { label: 'reject', detail: 'reject without requeue: dead-lettered, or dropped', mode: 'reject' as const },
+          { label: 'ack', detail: vscode.l10n.t('remove each message once it is written out'), mode: 'ack' as const },
+          {
+            label: 'requeue',
+            detail: vscode.l10n.t('put each message back (nack with requeue): the queue keeps it'),
+            mode: 'requeue' as const,
+          },
+          { label: 'reject', detail: vscode.l10n.t('reject without requeue: dead-lettered, or dropped'), mode: 'reject' as const },
         ],
-        { title: `Consume queue "${q.name}": after writing a message out` },
+        { title: vscode.l10n.t('Consume queue "{0}": after writing a message out', q.name) },
       )
     ).mode;
     if (q.info?.type === 'stream') {
       const offset = await call.prompts.pick(['next', 'first', 'last'], {
-        title: `Stream "${q.name}": start reading from (x-stream-offset)`,
+        title: vscode.l10n.t('Stream "{0}": start reading from (x-stream-offset)', q.name),
       });
       consumeArguments = { 'x-stream-offset': offset };
     }
@@ -276,14 +315,20 @@ async function consumeSettings(call: CommandCall, q: Entity & { kind: 'queue' })
 
 async function doConsume(deps: RabbitDeps, outputs: StreamOutputs, call: CommandCall): Promise<{ id: string; messages?: AmqpMessage[] }> {
   const t = await target(deps, call);
-  const q = await queueArg(t, call, 'queue', { title: `Consume which queue of ${where(t)}?`, allowTyped: true });
+  const q = await queueArg(t, call, 'queue', { title: vscode.l10n.t('Consume which queue of {0}?', where(t)), allowTyped: true });
   const { prefetch, ack, consumeArguments } = await consumeSettings(call, q);
   const takes = takeArgs(call);
   const mode = ack ?? 'ack';
   const output = outputs.open(channelName(t, `queue ${q.name}`));
+  const after =
+    mode === 'ack'
+      ? vscode.l10n.t('each message is acknowledged (removed) after it is written here')
+      : mode === 'requeue'
+        ? vscode.l10n.t('each message is put back (requeued) after it is written here')
+        : vscode.l10n.t('each message is rejected without requeue after it is written here');
   output.append(
-    `Consumer of queue "${q.name}" in ${where(t)}: prefetch ${prefetch ?? 10}, ${mode === 'ack' ? 'each message is acknowledged (removed) after it is written here' : mode === 'requeue' ? 'each message is put back (requeued) after it is written here' : 'each message is rejected without requeue after it is written here'}.`,
-    'Stop cancels the consumer: every unacknowledged message goes back to the queue.',
+    vscode.l10n.t('Consumer of queue "{0}" in {1}: prefetch {2}, {3}.', q.name, where(t), prefetch ?? 10, after),
+    vscode.l10n.t('Stop cancels the consumer: every unacknowledged message goes back to the queue.'),
   );
   // With take and without keep, the messages past `take` are neither written nor acknowledged: they wait
   // for the stop, which puts them back in the queue.
@@ -320,20 +365,27 @@ async function doConsume(deps: RabbitDeps, outputs: StreamOutputs, call: Command
     outputs.discard(output);
     throw err;
   }
-  output.append(`${timestamp()}  consumer registered on node ${consumer.node ?? '?'}; waiting for messages.`);
+  output.append(`${timestamp()}  ${vscode.l10n.t('consumer registered on node {0}; waiting for messages.', consumer.node ?? '?')}`);
   consumer.on('lost', ({ reason }) =>
-    output.append(`${timestamp()}  ✗ connection lost (${reason}); unacknowledged messages went back to the queue; reconnecting.`),
+    output.append(
+      `${timestamp()}  ✗ ${vscode.l10n.t('connection lost ({0}); unacknowledged messages went back to the queue; reconnecting.', reason)}`,
+    ),
   );
   consumer.on('resumed', ({ downtimeMs, node }) =>
-    output.append(`${timestamp()}  ✓ resumed on node ${node} after ${downtimeMs.toLocaleString('en-US')} ms.`),
+    output.append(`${timestamp()}  ✓ ${vscode.l10n.t('resumed on node {0} after {1} ms.', node, formatCount(downtimeMs))}`),
   );
   const registered = registerStream(deps, t, output, `queue ${q.name} (${mode})`, consumer, () => consumer.stats.received);
   consumer.on('ended', ({ error }) => {
     markEnded();
     const s = consumer.stats;
-    output.append(
-      `${timestamp()}  ${error ? `stopped: ${error.message}` : 'stopped'} (${s.acked} acked, ${s.requeued} requeued, ${s.rejected} rejected).`,
+    const stopped = error ? vscode.l10n.t('stopped: {0}', error.message) : vscode.l10n.t('stopped');
+    const counts = vscode.l10n.t(
+      '({0} acked, {1} requeued, {2} rejected).',
+      formatCount(s.acked),
+      formatCount(s.requeued),
+      formatCount(s.rejected),
     );
+    output.append(`${timestamp()}  ${stopped} ${counts}`);
     outputs.retire(output);
     void deps.tails.stop(registered.id);
   });
