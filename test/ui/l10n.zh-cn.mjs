@@ -52,13 +52,29 @@ describe('简体中文 (local language pack)', function () {
     await p.keyboard.press('Escape');
   });
 
-  it('the Redis tree and a confirmation speak zh-cn (tree descriptions, core sentences), and a screenshot is saved', async function () {
+  it('the Redis tree, a confirmation and its buttons speak zh-cn, and deleting through them works', async function () {
     const dbRow = await treePath('Redis', ['local', `db${DB}`]);
     const pane = viewPane(page(), 'Redis');
+    // a ui sentence with a count in the display language's digits
     const expected = t('{0} keys', (await redis.dbsize()).toLocaleString('zh-CN'));
     await waitUntil(`db${DB}'s description "${expected}"`, async () => (await dbRow.innerText()).includes(expected));
-    await dbRow.click();
+    const first = await treePath('Redis', ['local', `db${DB}`, 'string', KEYS[0]]);
+    await first.click();
+    for (const key of KEYS.slice(1))
+      await rows(pane, key)
+        .first()
+        .click({ modifiers: ['ControlOrMeta'] });
+    await page().waitForTimeout(1000);
+    await pane.locator('.monaco-list').first().focus();
+    await page().keyboard.press('Delete');
+    const dialog = page().locator('.monaco-dialog-box');
+    await dialog.waitFor({ state: 'visible' });
+    const text = await dialog.innerText();
+    assert.ok(text.includes(t('Delete {0} keys from db{1} of "{2}"?', 3, DB, 'local')), text);
+    assert.ok(text.includes(t('UNLINK: this cannot be undone.')), text);
     await saveScreenshot('screenshot-zh-cn');
-    assert.ok((await rows(pane, `db${DB}`).count()) > 0);
+    await dialog.getByRole('button', { name: t('Delete'), exact: true }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await waitUntil('the three keys deleted', async () => (await redis.exists(...KEYS)) === 0);
   });
 });
