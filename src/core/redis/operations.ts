@@ -6,6 +6,7 @@
  * reads "The key "k" holds a list, not a hash.".
  */
 import * as l10n from '@vscode/l10n';
+import { typeName } from './typeWords';
 import type { RedisClient } from './redisClient';
 import { displayBytes } from '../bytes';
 import { BrokerError, CancelledError, InputError, PreconditionError, errorMessage, throwIfAborted } from '../errors';
@@ -46,26 +47,6 @@ export function runOperation<N extends OperationName>(
   options: RunOptions = {},
 ): Promise<JsonValue> {
   return runOperationUnchecked(session, name, args, options);
-}
-
-/** `a hash`, `a sorted set`…: a key type as sentences name it. */
-function typeName(t: string): string {
-  switch (t) {
-    case 'string':
-      return l10n.t('a string');
-    case 'hash':
-      return l10n.t('a hash');
-    case 'list':
-      return l10n.t('a list');
-    case 'set':
-      return l10n.t('a set');
-    case 'zset':
-      return l10n.t('a sorted set');
-    case 'stream':
-      return l10n.t('a stream');
-    default:
-      return l10n.t('a {0}', t);
-  }
 }
 
 function isReplyError(err: unknown): err is Error {
