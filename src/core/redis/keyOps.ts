@@ -3,6 +3,8 @@
  * ENCODING, MEMORY USAGE, …), deleting many keys or every key matching a
  * pattern (SCAN + UNLINK in batches, counted first), and FLUSHDB.
  */
+import * as l10n from '@vscode/l10n';
+import { typeWord } from './typeWords';
 import { displayBytes, toBuffer, type BytesLike } from '../bytes';
 import { InputError, throwIfAborted } from '../errors';
 import { arg, defineOps, opt } from './opsSpec';
@@ -245,8 +247,9 @@ export async function deleteByPattern(
   options: PatternOptions = {},
 ): Promise<{ deleted: number; scanned: number }> {
   const pattern = toBuffer(match, 'pattern');
-  if (pattern.length === 0) throw new InputError('The pattern is empty: give a pattern such as user:* (use FLUSHDB to empty a database).');
-  session.assertWritable('deleting by pattern');
+  if (pattern.length === 0)
+    throw new InputError(l10n.t('The pattern is empty: give a pattern such as user:* (use FLUSHDB to empty a database).'));
+  session.assertWritable(l10n.t('deleting by pattern'));
   const client = await session.client();
   let deleted = 0;
   let matched = 0;
@@ -271,7 +274,7 @@ export async function deleteKeys(
   options: { signal?: AbortSignal } = {},
 ): Promise<{ deleted: number }> {
   const buffers = keyList.map((k, i) => toBuffer(k, `key #${i + 1}`));
-  if (buffers.length === 0) throw new InputError('No keys were given to delete.');
+  if (buffers.length === 0) throw new InputError(l10n.t('No keys were given to delete.'));
   session.assertWritable('UNLINK');
   const client = await session.client();
   let deleted = 0;
@@ -295,7 +298,7 @@ async function unlinkAll(client: RedisClient, keyList: Buffer[]): Promise<number
  */
 export async function flushDb(session: RedisSession, db: number, options: { async?: boolean } = {}): Promise<Record<string, never>> {
   if (!Number.isInteger(db) || db !== session.db)
-    throw new InputError(`This connection is on database ${session.db}, not ${String(db)}: nothing was flushed.`);
+    throw new InputError(l10n.t('This connection is on database {0}, not {1}: nothing was flushed.', session.db, String(db)));
   session.assertWritable('FLUSHDB');
   // On a cluster, every primary (each holds its own slots' keys).
   const nodes = primariesOf(await session.client());
@@ -309,25 +312,26 @@ export type NewKeyType = (typeof NEW_KEY_TYPES)[number];
 /** The command that creates a key of a type from its initial items. */
 function creation(type: NewKeyType, key: Buffer, items: readonly Buffer[], value: Buffer | undefined): [string, ...(string | Buffer)[]] {
   const even = (what: string): void => {
-    if (items.length === 0 || items.length % 2 !== 0) throw new InputError(`A new ${type} needs ${what} in pairs (at least one).`);
+    if (items.length === 0 || items.length % 2 !== 0)
+      throw new InputError(l10n.t('A new {0} needs {1} in pairs (at least one).', typeWord(type), what));
   };
   switch (type) {
     case 'string':
       return ['SET', key, value ?? Buffer.alloc(0), 'NX'];
     case 'hash':
-      even('fields and values');
+      even(l10n.t('fields and values'));
       return ['HSET', key, ...items];
     case 'list':
-      if (items.length === 0) throw new InputError('A new list needs at least one element.');
+      if (items.length === 0) throw new InputError(l10n.t('A new list needs at least one element.'));
       return ['RPUSH', key, ...items];
     case 'set':
-      if (items.length === 0) throw new InputError('A new set needs at least one member.');
+      if (items.length === 0) throw new InputError(l10n.t('A new set needs at least one member.'));
       return ['SADD', key, ...items];
     case 'zset':
-      even('scores and members');
+      even(l10n.t('scores and members'));
       return ['ZADD', key, ...items];
     case 'stream':
-      even('fields and values');
+      even(l10n.t('fields and values'));
       return ['XADD', key, '*', ...items];
   }
 }
@@ -346,7 +350,7 @@ export async function createKey(
   value?: Buffer,
 ): Promise<boolean> {
   const [command, ...argv] = creation(type, key, items, value);
-  session.assertWritable(`creating the key "${displayBytes(key, 80)}"`);
+  session.assertWritable(l10n.t('creating the key "{0}"', displayBytes(key, 80)));
   if (type === 'string') return (await (await session.client()).callBuffer(command, ...argv)) !== null;
   const conn = await session.dedicated('create');
   try {

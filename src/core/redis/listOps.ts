@@ -3,6 +3,7 @@
  * head, -n from the tail) and the blocking pops, which run on a dedicated
  * connection so nothing else waits behind them.
  */
+import * as l10n from '@vscode/l10n';
 import type { RedisClient } from './redisClient';
 import { InputError } from '../errors';
 import type { Args } from './opsSpec';
@@ -29,7 +30,9 @@ async function boundedRange(client: RedisClient, a: Args): Promise<JsonValue> {
   const stop = Math.min(norm(a.num('stop')), length - 1);
   const n = stop >= start ? stop - start + 1 : 0;
   if (n > MAX_RESULT_ITEMS)
-    throw new InputError(`LRANGE would return ${n} elements: ask for at most ${MAX_RESULT_ITEMS}, or scan the list page by page.`);
+    throw new InputError(
+      l10n.t('LRANGE would return {0} elements: ask for at most {1}, or scan the list page by page.', n, MAX_RESULT_ITEMS),
+    );
   const raw = await client.lrangeBuffer(k, a.str('start'), a.str('stop'));
   return raw.map(bytesResult);
 }

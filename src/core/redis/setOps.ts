@@ -2,6 +2,7 @@
  * Set operations. SINTER / SUNION / SDIFF check the sizes first (SCARD) and
  * ask for the *STORE form when the result could be too large to return.
  */
+import * as l10n from '@vscode/l10n';
 import type { RedisClient } from './redisClient';
 import { InputError } from '../errors';
 import type { Args } from './opsSpec';
@@ -31,7 +32,9 @@ function combine(command: 'SINTER' | 'SUNION' | 'SDIFF') {
     });
     const bound = command === 'SUNION' ? cards.reduce((s, n) => s + n, 0) : command === 'SINTER' ? Math.min(...cards) : cards[0];
     if (bound > MAX_RESULT_ITEMS) {
-      throw new InputError(`${command} could return up to ${bound} members: use ${command}STORE into a key and scan it instead.`);
+      throw new InputError(
+        l10n.t('{0} could return up to {1} members: use {2} into a key and scan it instead.', command, bound, `${command}STORE`),
+      );
     }
     const raw = (await client.callBuffer(command, ...ks)) as Buffer[];
     return raw.map(bytesResult);

@@ -2,6 +2,7 @@
  * String operations: SET and its variants, MSET / MGET, ranges by byte
  * offset, bits, counters (exact past 2^53) and APPEND.
  */
+import * as l10n from '@vscode/l10n';
 import { displayBytes } from '../bytes';
 import { BrokerError, errorMessage } from '../errors';
 import type { Args } from './opsSpec';
@@ -94,8 +95,9 @@ export const STRING_OPS = defineOps([
       opt('get', 'flag', 'Return the previous value'),
     ],
     check: (a) => {
-      if (a.has('expiry') !== a.has('ttl')) return 'SET needs both an expiry unit (EX / PX / EXAT / PXAT) and an expiry, or neither.';
-      if (a.has('expiry') && a.flag('keepTtl')) return 'SET cannot both set an expiry and keep the TTL: choose one.';
+      if (a.has('expiry') !== a.has('ttl'))
+        return l10n.t('SET needs both an expiry unit (EX / PX / EXAT / PXAT) and an expiry, or neither.');
+      if (a.has('expiry') && a.flag('keepTtl')) return l10n.t('SET cannot both set an expiry and keep the TTL: choose one.');
       return undefined;
     },
     argv: (a) => [
@@ -264,9 +266,9 @@ export const STRING_OPS = defineOps([
     ],
     check: (a) =>
       a.has('start') !== a.has('end')
-        ? 'BITCOUNT needs both a start and an end, or neither.'
+        ? l10n.t('BITCOUNT needs both a start and an end, or neither.')
         : a.has('unit') && !a.has('start')
-          ? 'BITCOUNT takes a range unit only with a start and an end.'
+          ? l10n.t('BITCOUNT takes a range unit only with a start and an end.')
           : undefined,
     argv: (a) => [a.buf('key'), ...(a.has('start') ? [a.str('start'), a.str('end')] : []), ...(a.has('unit') ? [a.str('unit')] : [])],
     result: 'integer',
@@ -283,7 +285,8 @@ export const STRING_OPS = defineOps([
       arg('destination', 'key', 'Destination key'),
       arg('keys', 'keys', 'Source keys'),
     ],
-    check: (a) => (a.str('operation') === 'NOT' && a.bufs('keys').length !== 1 ? 'BITOP NOT takes exactly one source key.' : undefined),
+    check: (a) =>
+      a.str('operation') === 'NOT' && a.bufs('keys').length !== 1 ? l10n.t('BITOP NOT takes exactly one source key.') : undefined,
     argv: (a) => [a.str('operation'), a.buf('destination'), ...a.bufs('keys')],
     result: 'integer',
   },
@@ -343,7 +346,7 @@ export async function saveStringCas(
   next: Buffer,
   options: SaveOptions = {},
 ): Promise<SaveOutcome> {
-  session.assertWritable(`saving the value of "${displayBytes(key, 80)}"`);
+  session.assertWritable(l10n.t('saving the value of "{0}"', displayBytes(key, 80)));
   const conn = await session.dedicated('save');
   try {
     await conn.watch(key);
@@ -367,7 +370,9 @@ export async function saveStringCas(
     }
     const failed = exec.find(([err]) => err);
     if (failed?.[0])
-      throw new BrokerError(`Saving "${displayBytes(key, 80)}" on profile "${session.profile.name}" failed: ${errorMessage(failed[0])}.`);
+      throw new BrokerError(
+        l10n.t('Saving "{0}" on profile "{1}" failed: {2}.', displayBytes(key, 80), session.profile.name, errorMessage(failed[0])),
+      );
     return { outcome: 'saved' };
   } finally {
     conn.disconnect();

@@ -4,6 +4,7 @@
  * ZINTERSTORE / ZUNIONSTORE with WEIGHTS and AGGREGATE. Scores come back as
  * numbers, or "inf" / "-inf".
  */
+import * as l10n from '@vscode/l10n';
 import type { RedisClient } from './redisClient';
 import { InputError } from '../errors';
 import type { ArgSpec, Args } from './opsSpec';
@@ -32,15 +33,19 @@ function checkRange(a: Args): string | undefined {
   const by = a.text('by') ?? 'RANK';
   for (const name of ['start', 'stop']) {
     const text = boundText(a, name);
-    if (by === 'RANK' && !INTEGER.test(text)) return `ZRANGE by rank needs whole numbers: the ${name} "${text}" is not one.`;
+    if (by === 'RANK' && !INTEGER.test(text)) return l10n.t('ZRANGE by rank needs whole numbers: the {0} "{1}" is not one.', name, text);
     if (by === 'SCORE' && !SCORE_BOUND.test(text))
-      return `ZRANGE by score needs score bounds (a number, (number for exclusive, -inf or +inf): the ${name} "${text}" is not one.`;
+      return l10n.t(
+        'ZRANGE by score needs score bounds (a number, (number for exclusive, -inf or +inf): the {0} "{1}" is not one.',
+        name,
+        text,
+      );
     if (by === 'LEX' && !isLexBound(a.raw(name)))
-      return `ZRANGE by lex needs bounds that start with [ or (, or are - or +: the ${name} "${text}" is not one.`;
+      return l10n.t('ZRANGE by lex needs bounds that start with [ or (, or are - or +: the {0} "{1}" is not one.', name, text);
   }
-  if (a.has('offset') !== a.has('count')) return 'ZRANGE needs both an offset and a count for LIMIT, or neither.';
-  if (a.has('offset') && by === 'RANK') return 'ZRANGE takes LIMIT only by score or by lex.';
-  if (a.flag('withScores') && by === 'LEX') return 'ZRANGE by lex cannot return scores: turn WITHSCORES off.';
+  if (a.has('offset') !== a.has('count')) return l10n.t('ZRANGE needs both an offset and a count for LIMIT, or neither.');
+  if (a.has('offset') && by === 'RANK') return l10n.t('ZRANGE takes LIMIT only by score or by lex.');
+  if (a.flag('withScores') && by === 'LEX') return l10n.t('ZRANGE by lex cannot return scores: turn WITHSCORES off.');
   return undefined;
 }
 
@@ -57,7 +62,7 @@ async function zrange(client: RedisClient, a: Args): Promise<JsonValue> {
   let implicitLimit = false;
   if (a.has('offset')) {
     if (a.num('count') > MAX_RESULT_ITEMS || a.num('count') < 0)
-      throw new InputError(`ZRANGE returns at most ${MAX_RESULT_ITEMS} members at a time: lower the count.`);
+      throw new InputError(l10n.t('ZRANGE returns at most {0} members at a time: lower the count.', MAX_RESULT_ITEMS));
     argv.push('LIMIT', a.str('offset'), a.str('count'));
   } else if (by !== 'RANK') {
     argv.push('LIMIT', '0', String(MAX_RESULT_ITEMS + 1));
@@ -67,13 +72,17 @@ async function zrange(client: RedisClient, a: Args): Promise<JsonValue> {
     const norm = (i: number): number => (i < 0 ? Math.max(card + i, 0) : i);
     const n = Math.min(norm(a.num('stop')), card - 1) - norm(a.num('start')) + 1;
     if (n > MAX_RESULT_ITEMS)
-      throw new InputError(`ZRANGE would return ${n} members: ask for at most ${MAX_RESULT_ITEMS}, or scan the sorted set page by page.`);
+      throw new InputError(
+        l10n.t('ZRANGE would return {0} members: ask for at most {1}, or scan the sorted set page by page.', n, MAX_RESULT_ITEMS),
+      );
   }
   if (a.flag('withScores')) argv.push('WITHSCORES');
   const raw = (await client.callBuffer('ZRANGE', ...argv)) as Buffer[];
   const members = a.flag('withScores') ? raw.length / 2 : raw.length;
   if (implicitLimit && members > MAX_RESULT_ITEMS)
-    throw new InputError(`More than ${MAX_RESULT_ITEMS} members are in that range: give a LIMIT (offset and count) or narrow the range.`);
+    throw new InputError(
+      l10n.t('More than {0} members are in that range: give a LIMIT (offset and count) or narrow the range.', MAX_RESULT_ITEMS),
+    );
   return convertResult(a.flag('withScores') ? 'scored' : 'bytesList', raw);
 }
 
@@ -90,7 +99,7 @@ function storeArgs(a: Args): (string | Buffer)[] {
 
 function checkStore(a: Args): string | undefined {
   if (a.has('weights') && a.texts('weights').length !== a.bufs('keys').length) {
-    return `WEIGHTS needs one weight per source key: ${a.bufs('keys').length} keys, ${a.texts('weights').length} weights.`;
+    return l10n.t('WEIGHTS needs one weight per source key: {0} keys, {1} weights.', a.bufs('keys').length, a.texts('weights').length);
   }
   return undefined;
 }
@@ -172,8 +181,8 @@ export const ZSET_OPS = defineOps([
     ],
     check: (a) => {
       if (a.text('condition') === 'NX' && a.has('comparison'))
-        return 'ZADD cannot combine NX with GT or LT: NX only adds, GT / LT only update.';
-      if (a.flag('incr') && a.scored('members').length !== 1) return 'ZADD with INCR takes exactly one member.';
+        return l10n.t('ZADD cannot combine NX with GT or LT: NX only adds, GT / LT only update.');
+      if (a.flag('incr') && a.scored('members').length !== 1) return l10n.t('ZADD with INCR takes exactly one member.');
       return undefined;
     },
     argv: (a) => [
