@@ -390,24 +390,34 @@ export const MAX_RESULT_ITEMS = 10_000;
 
 // ---------------------------------------------------------------- spec helpers
 
-type ArgExtra = Omit<ArgSpec, 'name' | 'kind' | 'label' | 'optional'>;
+/** Label and help are functions: spec tables are built when modules load, before the display language is set. */
+type ArgExtra = Omit<ArgSpec, 'name' | 'kind' | 'label' | 'optional' | 'help'> & { readonly help?: () => string };
+
+/** `label` and `help` as getters, so each read is in the display language of that moment. */
+function withText<T extends object>(spec: T, label: () => string, help: (() => string) | undefined): T & { label: string; help?: string } {
+  Object.defineProperty(spec, 'label', { get: label, enumerable: true });
+  if (help) Object.defineProperty(spec, 'help', { get: help, enumerable: true });
+  return spec as T & { label: string; help?: string };
+}
 
 /** A required argument (literal name and kind kept for typing). */
 export function arg<const N extends string, const K extends ArgKind, const E extends ArgExtra = Record<never, never>>(
   name: N,
   kind: K,
-  label: string,
+  label: () => string,
   extra?: E,
-): { name: N; kind: K; label: string } & E {
-  return { name, kind, label, ...(extra as E) };
+): { name: N; kind: K; label: string; help?: string } & Omit<E, 'help'> {
+  const { help, ...rest } = extra ?? ({} as E);
+  return withText({ name, kind, ...(rest) }, label, help);
 }
 
 /** An optional argument. */
 export function opt<const N extends string, const K extends ArgKind, const E extends ArgExtra = Record<never, never>>(
   name: N,
   kind: K,
-  label: string,
+  label: () => string,
   extra?: E,
-): { name: N; kind: K; label: string; optional: true } & E {
-  return { name, kind, label, optional: true, ...(extra as E) };
+): { name: N; kind: K; label: string; help?: string; optional: true } & Omit<E, 'help'> {
+  const { help, ...rest } = extra ?? ({} as E);
+  return withText({ name, kind, optional: true as const, ...(rest) }, label, help);
 }
