@@ -408,7 +408,7 @@ export function arg<const N extends string, const K extends ArgKind, const E ext
   extra?: E,
 ): { name: N; kind: K; label: string; help?: string } & Omit<E, 'help'> {
   const { help, ...rest } = extra ?? ({} as E);
-  return withText({ name, kind, ...(rest) }, label, help);
+  return withText({ name, kind, ...rest }, label, help);
 }
 
 /** An optional argument. */
@@ -419,5 +419,5 @@ export function opt<const N extends string, const K extends ArgKind, const E ext
   extra?: E,
 ): { name: N; kind: K; label: string; help?: string; optional: true } & Omit<E, 'help'> {
   const { help, ...rest } = extra ?? ({} as E);
-  return withText({ name, kind, optional: true as const, ...(rest) }, label, help);
+  return withText({ name, kind, optional: true as const, ...rest }, label, help);
 }
