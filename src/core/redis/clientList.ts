@@ -3,6 +3,7 @@
  * and CLIENT KILL by id, refused on read-only profiles before anything is
  * sent.
  */
+import * as l10n from '@vscode/l10n';
 import type { Redis } from 'ioredis';
 import { InputError, NotFoundError } from '../errors';
 
@@ -54,7 +55,7 @@ export async function listClients(client: Redis): Promise<ClientInfo[]> {
 
 /** One line per client, for a document or a QuickPick: `id 7  127.0.0.1:50712  name  db0  age 1m  idle 3s  cmd get  tot-mem 20 KiB`. */
 export function clientSummary(c: ClientInfo): string {
-  const parts = [`id ${c.id ?? '?'}`, c.addr ?? '', c.name ? `"${c.name}"` : '(no name)', `db${c.db ?? '?'}`];
+  const parts = [`id ${c.id ?? '?'}`, c.addr ?? '', c.name ? `"${c.name}"` : l10n.t('(no name)'), `db${c.db ?? '?'}`];
   parts.push(`age ${c.age ?? '?'}s`, `idle ${c.idle ?? '?'}s`, `cmd ${c.cmd ?? '?'}`);
   if (c['tot-mem'] !== undefined) parts.push(`tot-mem ${c['tot-mem']}`);
   return parts.join('  ');
@@ -62,8 +63,8 @@ export function clientSummary(c: ClientInfo): string {
 
 /** CLIENT KILL ID `id` (after the read-only guard); a client already gone is a NotFoundError. */
 export async function killClient(guard: WriteGuard, client: Redis, id: string, where: string): Promise<void> {
-  if (!/^\d+$/.test(id)) throw new InputError(`The client id "${id}" is not valid: give the number CLIENT LIST shows as id.`);
+  if (!/^\d+$/.test(id)) throw new InputError(l10n.t('The client id "{0}" is not valid: give the number CLIENT LIST shows as id.', id));
   guard.assertWritable(`CLIENT KILL ID ${id}`);
   const killed = Number(await client.call('CLIENT', 'KILL', 'ID', id));
-  if (killed === 0) throw new NotFoundError(`There is no client with id ${id} on ${where} any more: list the clients again.`);
+  if (killed === 0) throw new NotFoundError(l10n.t('There is no client with id {0} on {1} any more: list the clients again.', id, where));
 }

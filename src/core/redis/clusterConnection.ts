@@ -6,6 +6,7 @@
  * profile's words). ioredis routes every keyed command by slot and follows
  * MOVED / ASK itself. `connectProfile` opens whichever the profile's mode asks.
  */
+import * as l10n from '@vscode/l10n';
 import { Cluster, type ClusterOptions, type Command } from 'ioredis';
 import { BrokerError, ConnectionError, errorMessage } from '../errors';
 import { silentLogger } from '../logger';
@@ -19,7 +20,7 @@ import type { RedisClient } from './redisClient';
 /** `Redis Cluster profile "x" (seeds a:1, b:2)`: how sentences name a cluster. */
 export function clusterWhere(profile: ResolvedRedisProfile): string {
   const seeds = (profile.nodes ?? [{ host: profile.host, port: profile.port }]).map((n) => endpoint(n)).join(', ');
-  return `Redis Cluster profile "${profile.name}" (seeds ${seeds})`;
+  return l10n.t('Redis Cluster profile "{0}" (seeds {1})', profile.name, seeds);
 }
 
 /** The sentence for a cluster failure: cluster-wide ones in the cluster's words, a node's as for a standalone server. */
@@ -29,19 +30,27 @@ export function describeClusterError(profile: ResolvedRedisProfile, err: unknown
   if (/None of startup nodes is available|Failed to refresh slots cache/i.test(raw)) {
     const why = cause !== undefined && cause !== err ? ` (${redactText(errorMessage(cause)).replace(/[.\s]+$/, '')})` : '';
     return new ConnectionError(
-      `Cannot connect to ${clusterWhere(profile)}: no seed node answered with the cluster's slot map${why}. Check that the nodes run, the addresses, and that the profile's mode should be "cluster".`,
+      l10n.t(
+        'Cannot connect to {0}: no seed node answered with the cluster\'s slot map{1}. Check that the nodes run, the addresses, and that the profile\'s mode should be "cluster".',
+        clusterWhere(profile),
+        why,
+      ),
     );
   }
   if (/CLUSTERDOWN/i.test(raw))
-    return new ConnectionError(`${clusterWhere(profile)} is down (${raw}): some slots have no live primary. Try again once it recovered.`);
+    return new ConnectionError(
+      l10n.t('{0} is down ({1}): some slots have no live primary. Try again once it recovered.', clusterWhere(profile), raw),
+    );
   if (/Cluster isn't ready|Cluster is disconnected|enableOfflineQueue/i.test(raw))
     return new ConnectionError(
-      `The connection to ${clusterWhere(profile)} was lost and is not back yet; check that the nodes run, then try again.`,
+      l10n.t('The connection to {0} was lost and is not back yet; check that the nodes run, then try again.', clusterWhere(profile)),
     );
   if (/Too many Cluster redirections/i.test(raw))
-    return new ConnectionError(`${clusterWhere(profile)} kept redirecting the command (slots moving?): try again in a moment.`);
+    return new ConnectionError(l10n.t('{0} kept redirecting the command (slots moving?): try again in a moment.', clusterWhere(profile)));
   if (/cluster support disabled|This instance has cluster support disabled/i.test(raw))
-    return new ConnectionError(`${clusterWhere(profile)}: the server is not a Redis Cluster node. Set the profile's mode to "standalone".`);
+    return new ConnectionError(
+      l10n.t('{0}: the server is not a Redis Cluster node. Set the profile\'s mode to "standalone".', clusterWhere(profile)),
+    );
   return describeRedisError(profile, err);
 }
 
@@ -124,9 +133,13 @@ export async function connectCluster(profile: ResolvedRedisProfile, options: Red
       timeoutError: () =>
         socketError(
           { code: 'timeout', detail: `no ready cluster within ${profile.connectTimeoutMs} ms` },
-          `${where} did not complete the connection within ${profile.connectTimeoutMs} ms. Check the seed addresses, TLS setting and firewall.`,
+          l10n.t(
+            '{0} did not complete the connection within {1} ms. Check the seed addresses, TLS setting and firewall.',
+            where,
+            profile.connectTimeoutMs,
+          ),
         ),
-      cancelledError: () => socketError({ code: 'cancelled', detail: 'cancelled' }, `Connecting to ${where} was cancelled.`),
+      cancelledError: () => socketError({ code: 'cancelled', detail: 'cancelled' }, l10n.t('Connecting to {0} was cancelled.', where)),
     });
     established = true;
     return cluster;

@@ -8,6 +8,7 @@
  * "all" for every primary); without one they are refused. A multi-key
  * command across slots is refused before anything is sent.
  */
+import * as l10n from '@vscode/l10n';
 import { ConnectionError, InputError } from '../errors';
 import type { CommandCatalog } from './commandInfo';
 import { commandKeys } from './commandKeys';
@@ -50,13 +51,20 @@ function commandName(argv: readonly Buffer[]): string {
 export function crossSlotSentence(what: string, keys: readonly { key: Buffer; slot: number }[], scope: 'command' | 'transaction'): string {
   const shown = keys
     .slice(0, 3)
-    .map((k) => `${displayBytes(k.key, 40)} → slot ${k.slot}`)
+    .map((k) => l10n.t('{0} → slot {1}', displayBytes(k.key, 40), k.slot))
     .join(', ');
-  const rule = scope === 'command' ? 'a multi-key command' : 'a transaction (MULTI … EXEC)';
-  return (
-    `CROSSSLOT: ${what} uses keys in different hash slots (${shown}${keys.length > 3 ? ', …' : ''}); on a Redis Cluster ${rule} must keep ` +
-    'all its keys in one slot: give them the same hash tag, e.g. {user:1}:cart and {user:1}:orders (only the part in braces is hashed). Nothing was run.'
-  );
+  const list = `${shown}${keys.length > 3 ? ', …' : ''}`;
+  return scope === 'command'
+    ? l10n.t(
+        'CROSSSLOT: {0} uses keys in different hash slots ({1}); on a Redis Cluster a multi-key command must keep all its keys in one slot: give them the same hash tag, e.g. {user:1}:cart and {user:1}:orders (only the part in braces is hashed). Nothing was run.',
+        what,
+        list,
+      )
+    : l10n.t(
+        'CROSSSLOT: {0} uses keys in different hash slots ({1}); on a Redis Cluster a transaction (MULTI … EXEC) must keep all its keys in one slot: give them the same hash tag, e.g. {user:1}:cart and {user:1}:orders (only the part in braces is hashed). Nothing was run.',
+        what,
+        list,
+      );
 }
 
 export class ClusterRouter {
@@ -105,7 +113,7 @@ export class ClusterRouter {
 
   /** The connection to one node, opened on first use and again after it was lost. */
   async link(address: string): Promise<RespClient> {
-    if (this.closed) throw new ConnectionError(`The command connections of Redis profile "${this.profileName}" were closed.`);
+    if (this.closed) throw new ConnectionError(l10n.t('The command connections of Redis profile "{0}" were closed.', this.profileName));
     const existing = this.links.get(address);
     if (existing) {
       const client = await existing.catch(() => undefined);
@@ -114,7 +122,7 @@ export class ClusterRouter {
       this.stale = true;
     }
     const ep = parseAddress(address);
-    if (!ep) throw new InputError(`"${address}" is not a node address: write it as host:port.`);
+    if (!ep) throw new InputError(l10n.t('"{0}" is not a node address: write it as host:port.', address));
     const opening = this.seed.dialNode(ep);
     this.links.set(address, opening);
     opening.catch(() => {
@@ -133,7 +141,8 @@ export class ClusterRouter {
     await this.refreshIfStale();
     const address = this.map.nodeOf(keySlot(key));
     const ep = address ? parseAddress(address) : undefined;
-    if (!ep) throw new ConnectionError(`No node of Redis Cluster profile "${this.profileName}" serves hash slot ${keySlot(key)}.`);
+    if (!ep)
+      throw new ConnectionError(l10n.t('No node of Redis Cluster profile "{0}" serves hash slot {1}.', this.profileName, keySlot(key)));
     return this.seed.dialNode(ep);
   }
 
@@ -144,7 +153,12 @@ export class ClusterRouter {
     const known = this.map.all();
     if (known.includes(address)) return address;
     throw new InputError(
-      `"node" ${node} is not a node of Redis Cluster profile "${this.profileName}": give one of ${known.join(', ')}, or "all".`,
+      l10n.t(
+        '"node" {0} is not a node of Redis Cluster profile "{1}": give one of {2}, or "all".',
+        node,
+        this.profileName,
+        known.join(', '),
+      ),
     );
   }
 
@@ -163,7 +177,11 @@ export class ClusterRouter {
     const address = this.map.nodeOf(slot);
     if (!address)
       throw new ConnectionError(
-        `No node of Redis Cluster profile "${this.profileName}" serves hash slot ${slot} (the cluster is not complete): check CLUSTER INFO.`,
+        l10n.t(
+          'No node of Redis Cluster profile "{0}" serves hash slot {1} (the cluster is not complete): check CLUSTER INFO.',
+          this.profileName,
+          slot,
+        ),
       );
     return { address, slot, keys };
   }
@@ -274,7 +292,12 @@ export class ClusterRouter {
     if (this.current !== undefined) return this.current;
     const name = commandName(argv);
     throw new InputError(
-      `${name} has no key to route by on Redis Cluster profile "${this.profileName}": give "node" as one node's "host:port" (${this.map.primaries().join(', ')}) or "all" for every primary.`,
+      l10n.t(
+        '{0} has no key to route by on Redis Cluster profile "{1}": give "node" as one node\'s "host:port" ({2}) or "all" for every primary.',
+        name,
+        this.profileName,
+        this.map.primaries().join(', '),
+      ),
     );
   }
 
@@ -303,7 +326,12 @@ async function readSlotMap(client: RespClient): Promise<SlotMap> {
   const reply = await client.send([b('CLUSTER'), b('SLOTS')]);
   if (reply.type === 'error')
     throw new InputError(
-      `Redis profile "${client.profile.name}" is set to mode "cluster", but ${client.address} is not a cluster node (${reply.message}): set "mode" to "standalone" or give the cluster's nodes.`,
+      l10n.t(
+        'Redis profile "{0}" is set to mode "cluster", but {1} is not a cluster node ({2}): set "mode" to "standalone" or give the cluster\'s nodes.',
+        client.profile.name,
+        client.address,
+        reply.message,
+      ),
     );
   return slotMapFromReply(reply, { host: client.profile.host, port: client.profile.port });
 }

@@ -7,6 +7,7 @@
  * node that owns its slots now: every key that existed throughout is seen
  * at least once, keys of that shard possibly twice.
  */
+import * as l10n from '@vscode/l10n';
 import type { Cluster, Redis } from 'ioredis';
 import { ConnectionError, InputError, errorMessage, throwIfAborted } from '../errors';
 import { parseScanReply, primaryKeyInfos, quiet, scanArguments, type KeyBatch, type KeyInfo, type WalkOptions } from './keyBatch';
@@ -51,7 +52,10 @@ export function encodeClusterCursor(shards: readonly Shard[]): string {
 export function decodeClusterCursor(cursor: string): Shard[] {
   const bad = (): never => {
     throw new InputError(
-      `The cursor "${cursor.length > 40 ? `${cursor.slice(0, 40)}…` : cursor}" is not a cluster cursor: pass back the cursor a previous scan of this profile returned, or "0" to start.`,
+      l10n.t(
+        'The cursor "{0}" is not a cluster cursor: pass back the cursor a previous scan of this profile returned, or "0" to start.',
+        cursor.length > 40 ? `${cursor.slice(0, 40)}…` : cursor,
+      ),
     );
   };
   if (!cursor.startsWith(CURSOR_PREFIX)) return bad();
@@ -113,7 +117,7 @@ export function isFailoverReply(message: string): boolean {
 
 /** The sentence part for a node that failed: `host:port failed (reason)`. */
 export function nodeFailed(node: string, err: unknown): string {
-  return `${node} failed (${errorMessage(err).replace(/[.\s]+$/, '')})`;
+  return l10n.t('{0} failed ({1})', node, errorMessage(err).replace(/[.\s]+$/, ''));
 }
 
 /** The walk over ioredis' Cluster: its slot table and its connection per primary. */
@@ -129,11 +133,11 @@ export function ioredisWalkSource(cluster: Cluster): ClusterWalkSource {
     },
     step: async (step) => {
       const node = primary(step.node);
-      if (!node) return { ok: false, reason: `${step.node} is no longer a primary` };
+      if (!node) return { ok: false, reason: l10n.t('{0} is no longer a primary', step.node) };
       try {
         const role = step.checkRole ? quiet(node.call('ROLE') as Promise<unknown[]>) : undefined;
         const scanReply = await quiet(node.callBuffer('SCAN', step.cursor, 'COUNT', step.count, ...step.extra));
-        if (role && String((await role)[0]) !== 'master') return { ok: false, reason: `${step.node} became a replica` };
+        if (role && String((await role)[0]) !== 'master') return { ok: false, reason: l10n.t('{0} became a replica', step.node) };
         const [next, batch] = parseScanReply(scanReply);
         const keys = step.withInfo
           ? await primaryKeyInfos(cluster, node, step.node, batch, step.type)
@@ -154,7 +158,8 @@ function freshShards(source: ClusterWalkSource): Shard[] {
     const node = source.ownerOf(slot);
     if (node && !seen.has(node)) seen.set(node, { slot, node, cursor: '0', done: false });
   }
-  if (seen.size === 0) throw new ConnectionError('The cluster has no slot map yet (no primary serves any slot): try again in a moment.');
+  if (seen.size === 0)
+    throw new ConnectionError(l10n.t('The cluster has no slot map yet (no primary serves any slot): try again in a moment.'));
   return [...seen.values()];
 }
 
@@ -209,7 +214,11 @@ async function moveShard(source: ClusterWalkSource, shard: Shard, reason: string
     if (again) return;
     if (Date.now() > deadline)
       throw new ConnectionError(
-        `The cluster walk cannot go on: ${reason}, and no other primary took over its slots within ${FAILOVER_WAIT_MS / 1000} s. Try again once the cluster recovered.`,
+        l10n.t(
+          'The cluster walk cannot go on: {0}, and no other primary took over its slots within {1} s. Try again once the cluster recovered.',
+          reason,
+          FAILOVER_WAIT_MS / 1000,
+        ),
       );
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
@@ -231,7 +240,7 @@ export async function* walkClusterKeys(source: ClusterWalkSource, options: WalkO
   const inFlight = new Map<Shard, Promise<{ shard: Shard; result: StepResult }>>();
   const launch = (shard: Shard): void => {
     throwIfAborted(options.signal);
-    const timedOut: StepResult = { ok: false, reason: `${shard.node} did not answer SCAN within ${STEP_TIMEOUT_MS / 1000} s` };
+    const timedOut: StepResult = { ok: false, reason: l10n.t('{0} did not answer SCAN within {1} s', shard.node, STEP_TIMEOUT_MS / 1000) };
     const checkRole = Date.now() - (shard.checkedAt ?? 0) > ROLE_CHECK_MS;
     const work = source
       .step({

@@ -7,6 +7,9 @@
  * connection of its own. A collection changed meanwhile is never overwritten
  * silently; the TTL is kept (nothing deletes and re-creates the key).
  */
+import * as l10n from '@vscode/l10n';
+import { formatCount } from '../units';
+import { typeWord } from './typeWords';
 import { displayBytes, toBuffer } from '../bytes';
 import { BrokerError, errorMessage, PreconditionError } from '../errors';
 import type { RedisClient } from './redisClient';
@@ -50,7 +53,12 @@ export async function readCollection(client: RedisClient, key: Buffer, type: Edi
   const list: Buffer[] = [];
   const tooLarge = (): TooLargeError =>
     new TooLargeError(
-      `The ${type} "${displayBytes(key, 80)}" holds more than ${maxItems.toLocaleString('en-US')} items, too many to edit as one document (brokerExplorer.redis.maxEditableItems).`,
+      l10n.t(
+        'The {0} "{1}" holds more than {2} items, too many to edit as one document (brokerExplorer.redis.maxEditableItems).',
+        typeWord(type),
+        displayBytes(key, 80),
+        formatCount(maxItems),
+      ),
       maxItems + 1,
     );
   for await (const page of iterateValue(client, key, { type, pageSize: Math.min(CHUNK, maxItems + 1) })) {
@@ -112,7 +120,7 @@ function chunked(command: string, key: Buffer, args: RedisArg[], perItem: number
 
 /** The fewest writes that turn `from` into `to` (both of one type). */
 export function planEdit(key: Buffer, from: CollectionValue, to: CollectionValue): EditPlan {
-  if (from.type !== to.type) throw new BrokerError(`A ${from.type} cannot be edited into a ${to.type}.`);
+  if (from.type !== to.type) throw new BrokerError(l10n.t('A {0} cannot be edited into a {1}.', typeWord(from.type), typeWord(to.type)));
   if (from.type === 'list' && to.type === 'list') {
     const commands: RedisArg[][] = [];
     let changes = 0;
@@ -180,7 +188,7 @@ export function planEdit(key: Buffer, from: CollectionValue, to: CollectionValue
       changes: set.length + remove.length,
     };
   }
-  throw new BrokerError(`A ${from.type} cannot be edited as a document.`);
+  throw new BrokerError(l10n.t('A {0} cannot be edited as a document.', typeWord(from.type)));
 }
 
 /** How a compare-and-set save of a collection ended. */
@@ -218,7 +226,7 @@ export async function saveCollectionCas(
   options: CollectionSaveOptions,
 ): Promise<CollectionSaveOutcome> {
   const name = displayBytes(key, 80);
-  session.assertWritable(`saving the ${next.type} "${name}"`);
+  session.assertWritable(l10n.t('saving the {0} "{1}"', typeWord(next.type), name));
   const conn = await session.dedicated('save');
   try {
     await conn.watch(key);
@@ -261,7 +269,15 @@ export async function saveCollectionCas(
     }
     const failed = exec.find(([err]) => err);
     if (failed?.[0])
-      throw new BrokerError(`Saving the ${next.type} "${name}" on profile "${session.profile.name}" failed: ${errorMessage(failed[0])}.`);
+      throw new BrokerError(
+        l10n.t(
+          'Saving the {0} "{1}" on profile "{2}" failed: {3}.',
+          typeWord(next.type),
+          name,
+          session.profile.name,
+          errorMessage(failed[0]),
+        ),
+      );
     return { outcome: 'saved', commands: plan.commands.length, changes: plan.changes };
   } finally {
     conn.disconnect();

@@ -6,6 +6,8 @@
  * change shows as a one-line diff. Parsing refuses the wrong shape with the
  * place of the problem, so the editor can point at it.
  */
+import * as l10n from '@vscode/l10n';
+import { typeWord } from './typeWords';
 import { isUtf8 } from '../bytes';
 import { JsonSourceError, parseJsonSource, type JsonNode, type JsonSpan } from './jsonSource';
 
@@ -91,7 +93,7 @@ function at(span: JsonSpan, message: string): JsonSourceError {
 function nodeBytes(node: JsonNode, what: string): Buffer {
   if (node.kind === 'string') {
     if (LONE_SURROGATE.test(node.value))
-      throw at(node, `This ${what} is not valid UTF-8 text (a lone surrogate): write it as { "hex": "…" }.`);
+      throw at(node, l10n.t('This {0} is not valid UTF-8 text (a lone surrogate): write it as { "hex": "…" }.', what));
     return Buffer.from(node.value, 'utf8');
   }
   // A number is taken as typed ("1.50" stays "1.50"), since Redis stores text.
@@ -99,10 +101,10 @@ function nodeBytes(node: JsonNode, what: string): Buffer {
   if (node.kind === 'object' && node.properties.length === 1 && node.properties[0]?.key.value === 'hex') {
     const hex = node.properties[0].value;
     if (hex.kind !== 'string' || hex.value.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(hex.value))
-      throw at(hex, 'A "hex" value must be a string of an even number of 0-9 / a-f digits.');
+      throw at(hex, l10n.t('A "hex" value must be a string of an even number of 0-9 / a-f digits.'));
     return Buffer.from(hex.value, 'hex');
   }
-  throw at(node, `A ${what} must be a string or { "hex": "…" }.`);
+  throw at(node, l10n.t('A {0} must be a string or { "hex": "…" }.', what));
 }
 
 function nodeScore(node: JsonNode): number {
@@ -112,24 +114,24 @@ function nodeScore(node: JsonNode): number {
     if (t === 'inf' || t === '+inf') return Infinity;
     if (t === '-inf') return -Infinity;
   }
-  throw at(node, 'A score must be a number, "inf" or "-inf".');
+  throw at(node, l10n.t('A score must be a number, "inf" or "-inf".'));
 }
 
 function asArray(root: JsonNode, shape: string): JsonNode[] {
-  if (root.kind !== 'array') throw at(root, `This document must be ${shape}.`);
+  if (root.kind !== 'array') throw at(root, l10n.t('This document must be {0}.', shape));
   return root.items;
 }
 
 /** Named properties of an object node; anything else is an error at its place. */
 function record(node: JsonNode, names: readonly string[], shape: string): Map<string, JsonNode> {
-  if (node.kind !== 'object') throw at(node, `Each item must be ${shape}.`);
+  if (node.kind !== 'object') throw at(node, l10n.t('Each item must be {0}.', shape));
   const found = new Map<string, JsonNode>();
   for (const p of node.properties) {
-    if (!names.includes(p.key.value)) throw at(p.key, `Unknown property "${p.key.value}": an item is ${shape}.`);
-    if (found.has(p.key.value)) throw at(p.key, `The property "${p.key.value}" appears twice in this item.`);
+    if (!names.includes(p.key.value)) throw at(p.key, l10n.t('Unknown property "{0}": an item is {1}.', p.key.value, shape));
+    if (found.has(p.key.value)) throw at(p.key, l10n.t('The property "{0}" appears twice in this item.', p.key.value));
     found.set(p.key.value, p.value);
   }
-  for (const name of names) if (!found.has(name)) throw at(node, `This item has no "${name}": an item is ${shape}.`);
+  for (const name of names) if (!found.has(name)) throw at(node, l10n.t('This item has no "{0}": an item is {1}.', name, shape));
   return found;
 }
 
@@ -145,20 +147,20 @@ function parseHash(root: JsonNode): CollectionValue {
   const entries: HashEntry[] = [];
   if (root.kind === 'object') {
     for (const p of root.properties) {
-      const field = nodeBytes({ kind: 'string', value: p.key.value, offset: p.key.offset, length: p.key.length }, 'field');
-      unique(seen, field, p.key, `The field ${JSON.stringify(p.key.value)} appears twice: a hash holds each field once.`);
-      entries.push({ field, value: nodeBytes(p.value, 'hash value') });
+      const field = nodeBytes({ kind: 'string', value: p.key.value, offset: p.key.offset, length: p.key.length }, l10n.t('field'));
+      unique(seen, field, p.key, l10n.t('The field {0} appears twice: a hash holds each field once.', JSON.stringify(p.key.value)));
+      entries.push({ field, value: nodeBytes(p.value, l10n.t('hash value')) });
     }
     return { type: 'hash', entries };
   }
   const shape = '{ "field": …, "value": … }';
-  if (root.kind !== 'array') throw at(root, `This document must be an object of fields, or an array of ${shape}.`);
+  if (root.kind !== 'array') throw at(root, l10n.t('This document must be an object of fields, or an array of {0}.', shape));
   for (const item of root.items) {
     const r = record(item, ['field', 'value'], shape);
     const fieldNode = r.get('field') as JsonNode;
-    const field = nodeBytes(fieldNode, 'field');
-    unique(seen, field, fieldNode, 'This field appears twice: a hash holds each field once.');
-    entries.push({ field, value: nodeBytes(r.get('value') as JsonNode, 'hash value') });
+    const field = nodeBytes(fieldNode, l10n.t('field'));
+    unique(seen, field, fieldNode, l10n.t('This field appears twice: a hash holds each field once.'));
+    entries.push({ field, value: nodeBytes(r.get('value') as JsonNode, l10n.t('hash value')) });
   }
   return { type: 'hash', entries };
 }
@@ -170,13 +172,15 @@ function parseByType(type: EditableType, root: JsonNode): CollectionValue {
     case 'list':
       return {
         type,
-        items: asArray(root, 'an array of the list\'s elements (strings or { "hex": "…" })').map((n) => nodeBytes(n, 'list element')),
+        items: asArray(root, l10n.t('an array of the list\'s elements (strings or { "hex": "…" })')).map((n) =>
+          nodeBytes(n, l10n.t('list element')),
+        ),
       };
     case 'set': {
       const seen = new Set<string>();
-      const members = asArray(root, 'an array of the set\'s members (strings or { "hex": "…" })').map((n) => {
-        const member = nodeBytes(n, 'member');
-        unique(seen, member, n, 'This member appears twice: a set holds each member once.');
+      const members = asArray(root, l10n.t('an array of the set\'s members (strings or { "hex": "…" })')).map((n) => {
+        const member = nodeBytes(n, l10n.t('member'));
+        unique(seen, member, n, l10n.t('This member appears twice: a set holds each member once.'));
         return member;
       });
       return { type, members };
@@ -184,11 +188,11 @@ function parseByType(type: EditableType, root: JsonNode): CollectionValue {
     case 'zset': {
       const shape = '{ "member": …, "score": … }';
       const seen = new Set<string>();
-      const entries = asArray(root, `an array of ${shape}`).map((item) => {
+      const entries = asArray(root, l10n.t('an array of {0}', shape)).map((item) => {
         const r = record(item, ['member', 'score'], shape);
         const memberNode = r.get('member') as JsonNode;
-        const member = nodeBytes(memberNode, 'member');
-        unique(seen, member, memberNode, 'This member appears twice: a sorted set holds each member once.');
+        const member = nodeBytes(memberNode, l10n.t('member'));
+        unique(seen, member, memberNode, l10n.t('This member appears twice: a sorted set holds each member once.'));
         return { member, score: nodeScore(r.get('score') as JsonNode) };
       });
       return { type, entries };
@@ -207,7 +211,10 @@ export function parseCollectionText(type: EditableType, text: string): Collectio
   if (collectionSize(value) === 0)
     throw at(
       root,
-      `An empty ${type === 'zset' ? 'sorted set' : type} cannot exist in Redis: add an item, or delete the key from the Redis view.`,
+      l10n.t(
+        'An empty {0} cannot exist in Redis: add an item, or delete the key from the Redis view.',
+        type === 'zset' ? l10n.t('sorted set') : typeWord(type),
+      ),
     );
   return value;
 }

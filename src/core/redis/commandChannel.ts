@@ -3,6 +3,7 @@
  * client (standalone; Sentinel's current primary), or on a Redis Cluster a
  * router over one RESP client per node.
  */
+import * as l10n from '@vscode/l10n';
 import { InputError } from '../errors';
 import { ClusterRouter, type ClusterRouterOptions } from './clusterRouter';
 import { CommandError } from './reply';
@@ -37,15 +38,21 @@ export async function openCommandChannel(
 export async function flushEveryPrimary(session: RedisSession): Promise<{ flushed: string[] }> {
   session.assertWritable('FLUSHDB');
   if (session.profile.mode !== 'cluster')
-    throw new InputError(`Redis profile "${session.profile.name}" is not a Redis Cluster: flush its database by number instead.`);
+    throw new InputError(l10n.t('Redis profile "{0}" is not a Redis Cluster: flush its database by number instead.', session.profile.name));
   const router = await openCommandChannel(session, 'flush');
   try {
-    if (!(router instanceof ClusterRouter)) throw new InputError(`Redis profile "${session.profile.name}" is not a Redis Cluster.`);
+    if (!(router instanceof ClusterRouter))
+      throw new InputError(l10n.t('Redis profile "{0}" is not a Redis Cluster.', session.profile.name));
     const replies = await router.sendAll([Buffer.from('FLUSHDB'), Buffer.from('ASYNC')]);
     for (const [node, reply] of replies) {
       if (reply.type === 'error')
         throw new CommandError(
-          `FLUSHDB on ${node} of Redis Cluster profile "${session.profile.name}" was refused: ${reply.message}. The other primaries were flushed.`,
+          l10n.t(
+            'FLUSHDB on {0} of Redis Cluster profile "{1}" was refused: {2}. The other primaries were flushed.',
+            node,
+            session.profile.name,
+            reply.message,
+          ),
           reply,
         );
     }

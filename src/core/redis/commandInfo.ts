@@ -6,6 +6,7 @@
  * classification falls back to `@ioredis/commands` and treats unknown
  * commands as writes.
  */
+import * as l10n from '@vscode/l10n';
 import * as ioredisCommands from '@ioredis/commands';
 import type { ReadOnlyError } from '../errors';
 import { readOnlyError, type GuardedProfile } from '../readOnly';
@@ -34,20 +35,20 @@ export interface Classification {
 }
 
 /** Commands the flags do not mark `write` but that change data or the server. */
-const EXTRA_WRITES: ReadonlyMap<string, string> = new Map([
-  ['eval', 'runs a script that may write, unlike EVAL_RO'],
-  ['evalsha', 'runs a script that may write, unlike EVALSHA_RO'],
-  ['fcall', 'calls a function that may write, unlike FCALL_RO'],
-  ['publish', 'publishes a message'],
-  ['spublish', 'publishes a message'],
-  ['script|load', 'loads a script into the server'],
-  ['script|flush', 'removes the server’s scripts'],
-  ['script|kill', 'stops a running script'],
-  ['function|kill', 'stops a running function'],
-  ['client|kill', 'disconnects other clients'],
-  ['client|unblock', 'interrupts another client'],
-  ['shutdown', 'stops the server'],
-  ['memory|purge', 'changes the server’s memory'],
+const EXTRA_WRITES: ReadonlyMap<string, () => string> = new Map([
+  ['eval', (): string => l10n.t('runs a script that may write, unlike EVAL_RO')],
+  ['evalsha', (): string => l10n.t('runs a script that may write, unlike EVALSHA_RO')],
+  ['fcall', (): string => l10n.t('calls a function that may write, unlike FCALL_RO')],
+  ['publish', (): string => l10n.t('publishes a message')],
+  ['spublish', (): string => l10n.t('publishes a message')],
+  ['script|load', (): string => l10n.t('loads a script into the server')],
+  ['script|flush', (): string => l10n.t('removes the server’s scripts')],
+  ['script|kill', (): string => l10n.t('stops a running script')],
+  ['function|kill', (): string => l10n.t('stops a running function')],
+  ['client|kill', (): string => l10n.t('disconnects other clients')],
+  ['client|unblock', (): string => l10n.t('interrupts another client')],
+  ['shutdown', (): string => l10n.t('stops the server')],
+  ['memory|purge', (): string => l10n.t('changes the server’s memory')],
 ]);
 
 /** Admin commands that only read. */
@@ -179,17 +180,17 @@ export class CommandCatalog {
     const result = (write: boolean, reason?: string): Classification =>
       reason === undefined ? { display, name, known, write } : { display, name, known, write, reason };
     const extra = EXTRA_WRITES.get(name);
-    if (extra) return result(true, extra);
-    if (!this.live && FALLBACK_SUB_WRITES.has(name)) return result(true, 'changes the server');
+    if (extra) return result(true, extra());
+    if (!this.live && FALLBACK_SUB_WRITES.has(name)) return result(true, l10n.t('changes the server'));
     const args = argv.slice(1).map((a) => a.toString('latin1').toUpperCase());
     if (name === 'sort' || name === 'georadius' || name === 'georadiusbymember') {
-      return args.includes('STORE') || args.includes('STOREDIST') ? result(true, 'stores its result') : result(false);
+      return args.includes('STORE') || args.includes('STOREDIST') ? result(true, l10n.t('stores its result')) : result(false);
     }
-    if (name === 'acl|log') return args.includes('RESET') ? result(true, 'resets the ACL log') : result(false);
+    if (name === 'acl|log') return args.includes('RESET') ? result(true, l10n.t('resets the ACL log')) : result(false);
     // Unknown to the live server: it will refuse it. Unknown to the fallback list: be careful.
-    if (!desc) return this.live ? result(false) : result(true, 'is not a known read-only command');
-    if (desc.flags.includes('write')) return result(true, 'writes data');
-    if (desc.flags.includes('admin') && !ADMIN_READS.has(name)) return result(true, 'is an admin command');
+    if (!desc) return this.live ? result(false) : result(true, l10n.t('is not a known read-only command'));
+    if (desc.flags.includes('write')) return result(true, l10n.t('writes data'));
+    if (desc.flags.includes('admin') && !ADMIN_READS.has(name)) return result(true, l10n.t('is an admin command'));
     return result(false);
   }
 }
@@ -243,8 +244,11 @@ export function commandRefusal(
   if (!profile.readOnly) return undefined;
   const c = catalog.classify(argv);
   if (!c.write) return undefined;
-  const where = line === undefined ? '' : ` on line ${line}`;
-  return readOnlyError(profile, `${c.display}${where} (it ${c.reason ?? 'writes'})`);
+  const reason = c.reason ?? l10n.t('writes');
+  return readOnlyError(
+    profile,
+    line === undefined ? l10n.t('{0} (it {1})', c.display, reason) : l10n.t('{0} on line {1} (it {2})', c.display, line, reason),
+  );
 }
 
 // ---------------------------------------------------------------- docs, for completion and HELP

@@ -6,6 +6,7 @@
  * keeps each line's own error; a read-only profile refuses writes before
  * anything is sent (classified with the server's live COMMAND table).
  */
+import * as l10n from '@vscode/l10n';
 import { toBuffer, type BytesLike } from '../bytes';
 import { CancelledError, InputError, errorMessage, throwIfAborted, type ReadOnlyError } from '../errors';
 import { commandRefusal, type CommandCatalog } from './commandInfo';
@@ -46,15 +47,15 @@ export function streamingMode(argv: readonly Buffer[]): string | undefined {
 
 /** Why a command cannot run through request/reply (undefined when it can). */
 export function refusal(argv: readonly Buffer[]): string | undefined {
-  if (argv.length === 0) return 'The command is empty: type a command name first.';
+  if (argv.length === 0) return l10n.t('The command is empty: type a command name first.');
   const name = argv[0].toString('latin1').toUpperCase();
   const mode = streamingMode(argv);
-  if (mode === 'subscribe') return `${name} streams messages: use Subscribe (or the console's subscribe mode) instead.`;
-  if (mode) return `${name} streams from the server and cannot run here.`;
+  if (mode === 'subscribe') return l10n.t("{0} streams messages: use Subscribe (or the console's subscribe mode) instead.", name);
+  if (mode) return l10n.t('{0} streams from the server and cannot run here.', name);
   const sub = argv[1]?.toString('latin1').toUpperCase();
   if (name === 'HELLO' && sub !== undefined && sub !== '2')
-    return 'Only RESP2 is supported here: run HELLO without a protocol version, or with 2.';
-  if (name === 'CLIENT' && sub === 'REPLY') return 'CLIENT REPLY would make replies go missing: it cannot run here.';
+    return l10n.t('Only RESP2 is supported here: run HELLO without a protocol version, or with 2.');
+  if (name === 'CLIENT' && sub === 'REPLY') return l10n.t('CLIENT REPLY would make replies go missing: it cannot run here.');
   return undefined;
 }
 
@@ -122,7 +123,12 @@ export async function runCommandOnAll(
 
 function notThisNode(target: RespTarget, node: string): InputError {
   return new InputError(
-    `"node" ${node} is not the server of Redis profile "${target.session.profile.name}" (${target.client instanceof ClusterRouter ? '' : target.client.address}): leave "node" out, or give "all".`,
+    l10n.t(
+      '"node" {0} is not the server of Redis profile "{1}" ({2}): leave "node" out, or give "all".',
+      node,
+      target.session.profile.name,
+      target.client instanceof ClusterRouter ? '' : target.client.address,
+    ),
   );
 }
 
@@ -183,10 +189,10 @@ const TX_CONTROL = new Set(['MULTI', 'EXEC', 'DISCARD', 'WATCH', 'UNWATCH']);
 
 function describeLines(bad: readonly LineResult[]): string {
   const first = bad[0];
-  const text = first.reply.type === 'error' ? first.reply.message.replace(/[.\s]+$/, '') : 'refused';
+  const text = first.reply.type === 'error' ? first.reply.message.replace(/[.\s]+$/, '') : l10n.t('refused');
   return bad.length === 1
-    ? `line ${first.line} (${first.command}) was refused: ${text}`
-    : `${bad.length} lines were refused, the first is line ${first.line} (${first.command}): ${text}`;
+    ? l10n.t('line {0} ({1}) was refused: {2}', first.line, first.command, text)
+    : l10n.t('{0} lines were refused, the first is line {1} ({2}): {3}', bad.length, first.line, first.command, text);
 }
 
 interface PreparedBatch {
@@ -209,7 +215,7 @@ function prepareBatch(
     const name = commandName(argv);
     let problem = entry.error ?? refusal(argv);
     if (!problem && tx && TX_CONTROL.has(name))
-      problem = `${name} cannot be used inside a transaction that runs as a whole: remove it, or run as a pipeline.`;
+      problem = l10n.t('{0} cannot be used inside a transaction that runs as a whole: remove it, or run as a pipeline.', name);
     const refusedWrite = !problem && catalog ? commandRefusal(session.profile, catalog, argv, entry.line) : undefined;
     if (refusedWrite) return refusedWrite;
     if (problem) {
@@ -233,20 +239,20 @@ function applyExec(exec: RedisReply, queued: LineResult[], bad: readonly LineRes
   }
   if (exec.type === 'nil') {
     for (const q of queued) q.reply = NIL;
-    return 'The transaction was not run because a watched key changed (WATCH): nothing was changed.';
+    return l10n.t('The transaction was not run because a watched key changed (WATCH): nothing was changed.');
   }
   if (exec.type !== 'error') return undefined;
   for (const q of queued) if (q.reply.type !== 'error') q.reply = exec;
   return bad.length > 0
-    ? `The transaction was not run (EXECABORT) because ${describeLines(bad)}; nothing was changed.`
-    : `The transaction was not run: ${exec.message}.`;
+    ? l10n.t('The transaction was not run (EXECABORT) because {0}; nothing was changed.', describeLines(bad))
+    : l10n.t('The transaction was not run: {0}.', exec.message);
 }
 
 /** The batch size asked for (1000 by default); InputError when it is not a whole number of at least 1. */
 function batchSizeOf(options: ScriptOptions): number {
   const batchSize = options.batchSize ?? 1000;
   if (!Number.isInteger(batchSize) || batchSize < 1)
-    throw new InputError(`The batch size ${batchSize} is not valid: give a whole number of at least 1.`);
+    throw new InputError(l10n.t('The batch size {0} is not valid: give a whole number of at least 1.', batchSize));
   return batchSize;
 }
 
@@ -344,7 +350,7 @@ export async function runScript(
     if (err instanceof CancelledError) {
       if (tx) {
         await sink.discard();
-        result.aborted = 'The transaction was cancelled and discarded: nothing was changed.';
+        result.aborted = l10n.t('The transaction was cancelled and discarded: nothing was changed.');
         markCancelled(queued);
         deliver(queued);
       }

@@ -4,6 +4,7 @@
  * fails fast with one sentence (no offline queue, no retries); an
  * established connection reconnects with capped backoff.
  */
+import * as l10n from '@vscode/l10n';
 import { Redis, type Command, type RedisOptions } from 'ioredis';
 import { AuthError, BrokerError, ConnectionError, NotFoundError, PermissionError, errorMessage } from '../errors';
 import type { Logger } from '../logger';
@@ -69,30 +70,36 @@ class ProfileRedis extends Redis {
 
 /** The sentence for a socket failure (classified by the one classifier) of a Redis profile. */
 function redisSocketError(profile: ResolvedRedisProfile, failure: SocketFailure): BrokerError {
-  const where = `Redis profile "${profile.name}" (${endpoint(profile)})`;
+  const where = l10n.t('Redis profile "{0}" ({1})', profile.name, endpoint(profile));
   const detail = redactText(failure.detail).replace(/[.\s]+$/, '');
   switch (failure.code) {
     case 'refused':
       return socketError(
         failure,
-        `Cannot connect to ${where}: the connection was refused. Check that the server runs and the host and port are right.`,
+        l10n.t('Cannot connect to {0}: the connection was refused. Check that the server runs and the host and port are right.', where),
       );
     case 'notFound':
-      return socketError(failure, `Cannot connect to ${where}: the host name "${profile.host}" was not found. Check the host.`);
+      return socketError(failure, l10n.t('Cannot connect to {0}: the host name "{1}" was not found. Check the host.', where, profile.host));
     case 'unreachable':
-      return socketError(failure, `Cannot connect to ${where}: the host is unreachable. Check the network and the host.`);
+      return socketError(failure, l10n.t('Cannot connect to {0}: the host is unreachable. Check the network and the host.', where));
     case 'tls':
       return socketError(
         failure,
-        `TLS with ${where} failed: ${detail}. Check the CA file, or allow self-signed certificates in the profile.`,
+        l10n.t('TLS with {0} failed: {1}. Check the CA file, or allow self-signed certificates in the profile.', where, detail),
       );
     case 'timeout':
-      return socketError(failure, `${where} did not answer within ${profile.connectTimeoutMs} ms. Check the host, port and firewall.`);
+      return socketError(
+        failure,
+        l10n.t('{0} did not answer within {1} ms. Check the host, port and firewall.', where, profile.connectTimeoutMs),
+      );
     case 'reset':
     case 'closed':
-      return socketError(failure, `The connection to ${where} was lost (${detail}); check that the server runs, then try again.`);
+      return socketError(
+        failure,
+        l10n.t('The connection to {0} was lost ({1}); check that the server runs, then try again.', where, detail),
+      );
     case 'cancelled':
-      return socketError(failure, `Connecting to ${where} was cancelled.`);
+      return socketError(failure, l10n.t('Connecting to {0} was cancelled.', where));
     case 'other':
       return new BrokerError(`${where}: ${redactText(failure.detail)}`);
   }
@@ -106,20 +113,32 @@ export function describeRedisError(profile: ResolvedRedisProfile, err: unknown, 
   if (sentinel) return sentinel;
   if (/WRONGPASS|invalid username-password|NOAUTH|invalid password/i.test(raw)) {
     return new AuthError(
-      `Redis profile "${profile.name}" (${endpoint(profile)}) refused the login: wrong user name or password. Set the right password with "Set Password".`,
+      l10n.t(
+        'Redis profile "{0}" ({1}) refused the login: wrong user name or password. Set the right password with "Set Password".',
+        profile.name,
+        endpoint(profile),
+      ),
     );
   }
   if (/NOPERM/i.test(raw)) {
-    return new PermissionError(`Redis profile "${profile.name}": the user has no permission for this: ${redactText(raw)}.`);
+    return new PermissionError(l10n.t('Redis profile "{0}": the user has no permission for this: {1}.', profile.name, redactText(raw)));
   }
   if (/DB index is out of range|invalid DB index/i.test(raw)) {
     return new NotFoundError(
-      `Redis profile "${profile.name}" has no database ${db ?? profile.db}: the server's "databases" setting is lower. Pick a smaller database number.`,
+      l10n.t(
+        'Redis profile "{0}" has no database {1}: the server\'s "databases" setting is lower. Pick a smaller database number.',
+        profile.name,
+        db ?? profile.db,
+      ),
     );
   }
   if ((err instanceof Error && err.name === 'MaxRetriesPerRequestError') || /max retries per request/i.test(raw)) {
     return new ConnectionError(
-      `The connection to Redis profile "${profile.name}" (${endpoint(profile)}) was lost and is not back yet; check that the server runs, then try again.`,
+      l10n.t(
+        'The connection to Redis profile "{0}" ({1}) was lost and is not back yet; check that the server runs, then try again.',
+        profile.name,
+        endpoint(profile),
+      ),
     );
   }
   return redisSocketError(profile, classifySocketError(err));
@@ -171,7 +190,7 @@ export async function connectRedis(profile: ResolvedRedisProfile, options: Redis
         `Redis "${profile.name}" (${endpoint(profile)}): ${redactText(errorMessage(err), [options.password ?? '', options.sentinelPassword ?? ''].filter(Boolean))}`,
       );
   });
-  const where = `Redis profile "${profile.name}" (${endpoint(profile)})`;
+  const where = l10n.t('Redis profile "{0}" ({1})', profile.name, endpoint(profile));
   const handshake = async (): Promise<void> => {
     await client.connect();
     // ioredis only emits a failed SELECT of the handshake; ask again so a bad db rejects.
@@ -184,9 +203,13 @@ export async function connectRedis(profile: ResolvedRedisProfile, options: Redis
       timeoutError: () =>
         socketError(
           { code: 'timeout', detail: `no ready connection within ${profile.connectTimeoutMs} ms` },
-          `${where} did not complete the connection within ${profile.connectTimeoutMs} ms. Check the host, port, TLS setting and firewall.`,
+          l10n.t(
+            '{0} did not complete the connection within {1} ms. Check the host, port, TLS setting and firewall.',
+            where,
+            profile.connectTimeoutMs,
+          ),
         ),
-      cancelledError: () => socketError({ code: 'cancelled', detail: 'cancelled' }, `Connecting to ${where} was cancelled.`),
+      cancelledError: () => socketError({ code: 'cancelled', detail: 'cancelled' }, l10n.t('Connecting to {0} was cancelled.', where)),
     });
     established = true;
     if (profile.mode === 'sentinel') logPrimaryChanges(client, profile, logger);
@@ -202,7 +225,10 @@ export async function connectRedis(profile: ResolvedRedisProfile, options: Redis
       // Closed during the handshake, typically plain TCP to a TLS port.
       throw socketError(
         failure,
-        `Cannot connect to ${where}: the server closed the connection during the handshake; check the port and whether the server expects TLS (rediss://) or plain TCP.`,
+        l10n.t(
+          'Cannot connect to {0}: the server closed the connection during the handshake; check the port and whether the server expects TLS (rediss://) or plain TCP.',
+          where,
+        ),
       );
     }
     throw describeRedisError(profile, cause, db);

@@ -7,6 +7,7 @@
  * nothing is written and the current value comes back so the user can choose.
  * Every write is refused first on a read-only profile (the session guard).
  */
+import * as l10n from '@vscode/l10n';
 import { displayBytes } from '../bytes';
 import { BrokerError, InputError, errorMessage } from '../errors';
 import type { RedisClient } from './redisClient';
@@ -45,7 +46,7 @@ const SCORE = /^[+-]?(inf|(\d+\.?\d*|\.\d+)(e[+-]?\d+)?)$/i;
 /** A score as Redis takes it, or an InputError before anything is sent. */
 export function checkScore(score: string): string {
   const s = score.trim();
-  if (!SCORE.test(s)) throw new InputError(`The score "${score}" is not a number: give a number such as 1.5, -3 or inf.`);
+  if (!SCORE.test(s)) throw new InputError(l10n.t('The score "{0}" is not a number: give a number such as 1.5, -3 or inf.', score));
   return s;
 }
 
@@ -132,7 +133,9 @@ async function watched(
       }
       const failed = result.find(([err]) => err);
       if (failed?.[0])
-        throw new BrokerError(`Writing ${label(key)} on profile "${session.profile.name}" failed: ${errorMessage(failed[0])}.`);
+        throw new BrokerError(
+          l10n.t('Writing {0} on profile "{1}" failed: {2}.', label(key), session.profile.name, errorMessage(failed[0])),
+        );
       return { outcome: 'saved' };
     }
     return { outcome: 'busy' };
@@ -147,10 +150,10 @@ async function typeIs(conn: RedisClient, key: Buffer, type: CollectionType): Pro
 
 /** Edits one cell with a compare-and-set on that element. */
 export async function setCellCas(session: RedisSession, key: Buffer, edit: CellEdit, options: CasOptions = {}): Promise<CasOutcome> {
-  session.assertWritable(`editing ${label(key)}`);
+  session.assertWritable(l10n.t('editing {0}', label(key)));
   if (edit.type === 'zset-score') checkScore(edit.score);
   if (edit.type === 'list' && (!Number.isSafeInteger(edit.index) || edit.index < 0))
-    throw new InputError(`The list index ${edit.index} is not valid: give a whole number of at least 0.`);
+    throw new InputError(l10n.t('The list index {0} is not valid: give a whole number of at least 0.', edit.index));
   return watched(session, key, options.retries ?? DEFAULT_RETRIES, async (conn, attempt) => {
     if (!(await typeIs(conn, key, editType(edit)))) return { outcome: 'gone' };
     const current = await readElement(conn, key, edit);
@@ -174,12 +177,12 @@ export type AddOutcome = { outcome: 'added'; id?: string } | { outcome: 'exists'
 
 /** Adds a row; refuses (writes nothing) when the field / member exists already, or when the key is gone. */
 export async function addRow(session: RedisSession, key: Buffer, row: NewRow): Promise<AddOutcome> {
-  session.assertWritable(`adding a row to ${label(key)}`);
+  session.assertWritable(l10n.t('adding a row to {0}', label(key)));
   if (row.type === 'zset') checkScore(row.score);
   if (row.type === 'stream') {
-    if (row.fields.length === 0) throw new InputError('A stream entry needs at least one field: give field and value pairs.');
+    if (row.fields.length === 0) throw new InputError(l10n.t('A stream entry needs at least one field: give field and value pairs.'));
     if (row.id !== undefined && row.id !== '*' && !/^\d+(-(\d+|\*))?$/.test(row.id))
-      throw new InputError(`The entry id "${row.id}" is not valid: give * (or nothing) for a new id, or <ms>-<seq>.`);
+      throw new InputError(l10n.t('The entry id "{0}" is not valid: give * (or nothing) for a new id, or <ms>-<seq>.', row.id));
   }
   const client = await session.client();
   if (String(await client.type(key)) !== row.type) return { outcome: 'gone' };
@@ -210,7 +213,7 @@ export type DeleteOutcome = { outcome: 'deleted'; count: number } | { outcome: '
 
 /** Deletes rows. List elements are deleted by index under a compare-and-set (each must still hold the value shown). */
 export async function deleteRows(session: RedisSession, key: Buffer, rows: DeleteRows, options: CasOptions = {}): Promise<DeleteOutcome> {
-  session.assertWritable(`deleting rows of ${label(key)}`);
+  session.assertWritable(l10n.t('deleting rows of {0}', label(key)));
   const client = await session.client();
   switch (rows.type) {
     case 'hash':
@@ -220,7 +223,8 @@ export async function deleteRows(session: RedisSession, key: Buffer, rows: Delet
     case 'zset':
       return { outcome: 'deleted', count: rows.ids.length ? Number(await client.zrem(key, ...rows.ids)) : 0 };
     case 'stream':
-      for (const id of rows.ids) if (!/^\d+-\d+$/.test(id)) throw new InputError(`The entry id "${id}" is not valid: give <ms>-<seq>.`);
+      for (const id of rows.ids)
+        if (!/^\d+-\d+$/.test(id)) throw new InputError(l10n.t('The entry id "{0}" is not valid: give <ms>-<seq>.', id));
       return { outcome: 'deleted', count: rows.ids.length ? Number(await client.xdel(key, ...rows.ids)) : 0 };
     case 'list':
       return deleteListItems(session, key, rows.items, options);
@@ -256,9 +260,11 @@ async function deleteListItems(
 
 /** Sets (seconds > 0) or removes (-1) a key's TTL. */
 export async function setTtl(session: RedisSession, key: Buffer, seconds: number): Promise<boolean> {
-  session.assertWritable(`changing the TTL of ${label(key)}`);
+  session.assertWritable(l10n.t('changing the TTL of {0}', label(key)));
   if (seconds !== -1 && (!Number.isSafeInteger(seconds) || seconds < 1))
-    throw new InputError(`The TTL ${seconds} is not valid: give a whole number of seconds of at least 1, or none to keep the key.`);
+    throw new InputError(
+      l10n.t('The TTL {0} is not valid: give a whole number of seconds of at least 1, or none to keep the key.', seconds),
+    );
   const client = await session.client();
   const done = seconds === -1 ? await client.persist(key) : await client.expire(key, seconds);
   return Number(done) === 1 || seconds === -1;

@@ -2,20 +2,21 @@
  * Hash operations. HKEYS / HVALS / HGETALL are paged through HSCAN, never
  * read whole.
  */
+import * as l10n from '@vscode/l10n';
 import type { RedisClient } from './redisClient';
 import type { Args } from './opsSpec';
 import { arg, defineOps, opt } from './opsSpec';
 import type { JsonValue } from './replyJson';
 import { scanValue, type HashItem } from './valueScanner';
 
-const key = arg('key', 'key', 'Key');
-const field = arg('field', 'bytes', 'Field');
-const fields = arg('fields', 'bytesList', 'Fields');
+const key = arg('key', 'key', () => l10n.t('Key'));
+const field = arg('field', 'bytes', () => l10n.t('Field'));
+const fields = arg('fields', 'bytesList', () => l10n.t('Fields'));
 const paging = [
-  opt('cursor', 'integer', 'Cursor', { min: 0, help: 'pass back the cursor of the previous page; 0 starts' }),
-  opt('count', 'integer', 'COUNT hint', { min: 1 }),
-  opt('limit', 'integer', 'Page size', { min: 1, max: 10_000 }),
-  opt('match', 'bytes', 'MATCH pattern'),
+  opt('cursor', 'integer', () => l10n.t('Cursor'), { min: 0, help: () => l10n.t('pass back the cursor of the previous page; 0 starts') }),
+  opt('count', 'integer', () => l10n.t('COUNT hint'), { min: 1 }),
+  opt('limit', 'integer', () => l10n.t('Page size'), { min: 1, max: 10_000 }),
+  opt('match', 'bytes', () => l10n.t('MATCH pattern')),
 ] as const;
 
 async function hashPage(client: RedisClient, a: Args, pick: (item: HashItem) => JsonValue): Promise<JsonValue> {
@@ -34,10 +35,12 @@ export const HASH_OPS = defineOps([
     name: 'hset',
     family: 'hash',
     command: 'HSET',
-    summary: 'Set fields; returns how many were added',
+    get summary(): string {
+      return l10n.t('Set fields; returns how many were added');
+    },
     write: true,
     keyTypes: ['hash'],
-    args: [key, arg('fields', 'pairs', 'Fields and values', { pairNames: ['field', 'value'] })],
+    args: [key, arg('fields', 'pairs', () => l10n.t('Fields and values'), { pairNames: ['field', 'value'] })],
     argv: (a) => [a.buf('key'), ...a.pairs('fields').flat()],
     result: 'integer',
   },
@@ -45,10 +48,12 @@ export const HASH_OPS = defineOps([
     name: 'hsetnx',
     family: 'hash',
     command: 'HSETNX',
-    summary: 'Add a field only if it is absent',
+    get summary(): string {
+      return l10n.t('Add a field only if it is absent');
+    },
     write: true,
     keyTypes: ['hash'],
-    args: [key, field, arg('value', 'bytes', 'Value')],
+    args: [key, field, arg('value', 'bytes', () => l10n.t('Value'))],
     argv: (a) => [a.buf('key'), a.buf('field'), a.buf('value')],
     result: 'boolean',
   },
@@ -56,7 +61,9 @@ export const HASH_OPS = defineOps([
     name: 'hget',
     family: 'hash',
     command: 'HGET',
-    summary: 'Get a field',
+    get summary(): string {
+      return l10n.t('Get a field');
+    },
     write: false,
     keyTypes: ['hash'],
     args: [key, field],
@@ -67,7 +74,9 @@ export const HASH_OPS = defineOps([
     name: 'hmget',
     family: 'hash',
     command: 'HMGET',
-    summary: 'Get several fields (null for missing ones)',
+    get summary(): string {
+      return l10n.t('Get several fields (null for missing ones)');
+    },
     write: false,
     keyTypes: ['hash'],
     args: [key, fields],
@@ -78,7 +87,9 @@ export const HASH_OPS = defineOps([
     name: 'hdel',
     family: 'hash',
     command: 'HDEL',
-    summary: 'Delete fields; returns how many existed',
+    get summary(): string {
+      return l10n.t('Delete fields; returns how many existed');
+    },
     write: true,
     keyTypes: ['hash'],
     args: [key, fields],
@@ -89,10 +100,12 @@ export const HASH_OPS = defineOps([
     name: 'hincrby',
     family: 'hash',
     command: 'HINCRBY',
-    summary: 'Add an integer to a field (exact past 2^53)',
+    get summary(): string {
+      return l10n.t('Add an integer to a field (exact past 2^53)');
+    },
     write: true,
     keyTypes: ['hash'],
-    args: [key, field, arg('increment', 'integer', 'Increment')],
+    args: [key, field, arg('increment', 'integer', () => l10n.t('Increment'))],
     exact: true,
     argv: (a) => [a.buf('key'), a.buf('field'), a.str('increment')],
     result: 'integer',
@@ -101,10 +114,12 @@ export const HASH_OPS = defineOps([
     name: 'hincrbyfloat',
     family: 'hash',
     command: 'HINCRBYFLOAT',
-    summary: 'Add a decimal number to a field',
+    get summary(): string {
+      return l10n.t('Add a decimal number to a field');
+    },
     write: true,
     keyTypes: ['hash'],
-    args: [key, field, arg('increment', 'float', 'Increment')],
+    args: [key, field, arg('increment', 'float', () => l10n.t('Increment'))],
     argv: (a) => [a.buf('key'), a.buf('field'), a.str('increment')],
     result: 'float',
   },
@@ -112,7 +127,9 @@ export const HASH_OPS = defineOps([
     name: 'hexists',
     family: 'hash',
     command: 'HEXISTS',
-    summary: 'Whether a field exists',
+    get summary(): string {
+      return l10n.t('Whether a field exists');
+    },
     write: false,
     keyTypes: ['hash'],
     args: [key, field],
@@ -123,7 +140,9 @@ export const HASH_OPS = defineOps([
     name: 'hlen',
     family: 'hash',
     command: 'HLEN',
-    summary: 'Number of fields',
+    get summary(): string {
+      return l10n.t('Number of fields');
+    },
     write: false,
     keyTypes: ['hash'],
     args: [key],
@@ -134,7 +153,9 @@ export const HASH_OPS = defineOps([
     name: 'hstrlen',
     family: 'hash',
     command: 'HSTRLEN',
-    summary: 'Length of a field’s value in bytes',
+    get summary(): string {
+      return l10n.t('Length of a field’s value in bytes');
+    },
     write: false,
     keyTypes: ['hash'],
     args: [key, field],
@@ -145,7 +166,9 @@ export const HASH_OPS = defineOps([
     name: 'hkeys',
     family: 'hash',
     command: 'HSCAN',
-    summary: 'Field names, one page at a time',
+    get summary(): string {
+      return l10n.t('Field names, one page at a time');
+    },
     write: false,
     keyTypes: ['hash'],
     args: [key, ...paging],
@@ -155,7 +178,9 @@ export const HASH_OPS = defineOps([
     name: 'hvals',
     family: 'hash',
     command: 'HSCAN',
-    summary: 'Values, one page at a time',
+    get summary(): string {
+      return l10n.t('Values, one page at a time');
+    },
     write: false,
     keyTypes: ['hash'],
     args: [key, ...paging],
@@ -165,7 +190,9 @@ export const HASH_OPS = defineOps([
     name: 'hgetall',
     family: 'hash',
     command: 'HSCAN',
-    summary: 'Fields and values, one page at a time',
+    get summary(): string {
+      return l10n.t('Fields and values, one page at a time');
+    },
     write: false,
     keyTypes: ['hash'],
     args: [key, ...paging],

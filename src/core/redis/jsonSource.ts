@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 /**
  * A strict JSON parser that remembers where each value sits in the text
  * (offset and length, in UTF-16 code units like an editor's), so a syntax
@@ -45,10 +46,11 @@ class Parser {
 
   parseDocument(): JsonNode {
     this.skip();
-    if (this.pos >= this.text.length) throw this.fail('The document is empty: write a JSON value.', 0);
+    if (this.pos >= this.text.length) throw this.fail(l10n.t('The document is empty: write a JSON value.'), 0);
     const node = this.value();
     this.skip();
-    if (this.pos < this.text.length) throw this.fail('Unexpected text after the end of the JSON value.', this.text.length - this.pos);
+    if (this.pos < this.text.length)
+      throw this.fail(l10n.t('Unexpected text after the end of the JSON value.'), this.text.length - this.pos);
     return node;
   }
 
@@ -89,9 +91,9 @@ class Parser {
       this.pos += m[0].length;
       return { kind: 'number', value: Number(m[0]), text: m[0], offset: start, length: m[0].length };
     }
-    if (c === undefined) throw this.fail('The JSON ends too early: a value is missing.', 0);
+    if (c === undefined) throw this.fail(l10n.t('The JSON ends too early: a value is missing.'), 0);
     throw this.fail(
-      `Unexpected character ${JSON.stringify(c)}: expected a value (a string in double quotes, a number, an object or an array).`,
+      l10n.t('Unexpected character {0}: expected a value (a string in double quotes, a number, an object or an array).', JSON.stringify(c)),
     );
   }
 
@@ -103,7 +105,7 @@ class Parser {
       const c = this.text[this.pos];
       if (c === undefined) {
         this.pos = start;
-        throw this.fail('This string is not closed: add the closing double quote.', this.text.length - start);
+        throw this.fail(l10n.t('This string is not closed: add the closing double quote.'), this.text.length - start);
       }
       if (c === '"') {
         this.pos++;
@@ -113,17 +115,17 @@ class Parser {
         const e = this.text[this.pos + 1] ?? '';
         if (e === 'u') {
           const hex = this.text.slice(this.pos + 2, this.pos + 6);
-          if (!/^[0-9a-fA-F]{4}$/.test(hex)) throw this.fail('A \\u escape needs four hex digits.', 2);
+          if (!/^[0-9a-fA-F]{4}$/.test(hex)) throw this.fail(l10n.t('A \\u escape needs four hex digits.'), 2);
           out += String.fromCharCode(parseInt(hex, 16));
           this.pos += 6;
         } else if (ESCAPES[e] !== undefined) {
           out += ESCAPES[e];
           this.pos += 2;
-        } else throw this.fail(`"\\${e}" is not a JSON escape: use \\" \\\\ \\/ \\b \\f \\n \\r \\t or \\uXXXX.`, 2);
+        } else throw this.fail(l10n.t('"\\{0}" is not a JSON escape: use \\" \\\\ \\/ \\b \\f \\n \\r \\t or \\uXXXX.', e), 2);
         continue;
       }
       if (c.charCodeAt(0) < 0x20)
-        throw this.fail('A control character (such as a line break) inside a string must be escaped (\\n, \\t, …).');
+        throw this.fail(l10n.t('A control character (such as a line break) inside a string must be escaped (\\n, \\t, …).'));
       out += c;
       this.pos++;
     }
@@ -142,13 +144,15 @@ class Parser {
       this.skip();
       if (this.text[this.pos] !== '"')
         throw this.fail(
-          this.text[this.pos] === '}' ? 'A trailing comma is not allowed in JSON.' : 'Expected a property name in double quotes.',
+          this.text[this.pos] === '}'
+            ? l10n.t('A trailing comma is not allowed in JSON.')
+            : l10n.t('Expected a property name in double quotes.'),
         );
       const keyStart = this.pos;
       const key = this.string();
       const keyLength = this.pos - keyStart;
       this.skip();
-      if (this.text[this.pos] !== ':') throw this.fail('Expected ":" after the property name.');
+      if (this.text[this.pos] !== ':') throw this.fail(l10n.t('Expected ":" after the property name.'));
       this.pos++;
       this.skip();
       const value = this.value();
@@ -162,7 +166,7 @@ class Parser {
         this.pos++;
         return { kind: 'object', properties, offset: start, length: this.pos - start };
       }
-      throw this.fail('Expected "," or "}" after a property value.');
+      throw this.fail(l10n.t('Expected "," or "}" after a property value.'));
     }
   }
 
@@ -177,7 +181,7 @@ class Parser {
     }
     for (;;) {
       this.skip();
-      if (this.text[this.pos] === ']') throw this.fail('A trailing comma is not allowed in JSON.');
+      if (this.text[this.pos] === ']') throw this.fail(l10n.t('A trailing comma is not allowed in JSON.'));
       items.push(this.value());
       this.skip();
       if (this.text[this.pos] === ',') {
@@ -188,7 +192,7 @@ class Parser {
         this.pos++;
         return { kind: 'array', items, offset: start, length: this.pos - start };
       }
-      throw this.fail('Expected "," or "]" after an array item.');
+      throw this.fail(l10n.t('Expected "," or "]" after an array item.'));
     }
   }
 }

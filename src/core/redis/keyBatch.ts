@@ -4,6 +4,7 @@
  * found, pipelined on the connection that holds them (per primary on a
  * cluster, so no pipeline ever spans slots of two nodes).
  */
+import * as l10n from '@vscode/l10n';
 import type { Cluster, Redis } from 'ioredis';
 import { InputError } from '../errors';
 import { isCluster, nodeAddress, type RedisClient } from './redisClient';
@@ -53,7 +54,7 @@ export const DEFAULT_SCAN_COUNT = 1000;
 
 export function checkKeyType(type: string | undefined): void {
   if (type !== undefined && !(KEY_TYPES as readonly string[]).includes(type)) {
-    throw new InputError(`"${type}" is not a Redis key type: use one of ${KEY_TYPES.join(', ')}.`);
+    throw new InputError(l10n.t('"{0}" is not a Redis key type: use one of {1}.', type, KEY_TYPES.join(', ')));
   }
 }
 
@@ -61,7 +62,8 @@ export function checkKeyType(type: string | undefined): void {
 export function scanArguments(options: IterateKeysOptions): { count: number; extra: (string | Buffer)[] } {
   checkKeyType(options.type);
   const count = options.count ?? DEFAULT_SCAN_COUNT;
-  if (!Number.isInteger(count) || count < 1) throw new InputError(`COUNT ${count} is not valid: give a whole number of at least 1.`);
+  if (!Number.isInteger(count) || count < 1)
+    throw new InputError(l10n.t('COUNT {0} is not valid: give a whole number of at least 1.', count));
   const extra: (string | Buffer)[] = [];
   if (options.match !== undefined && options.match !== '*') extra.push('MATCH', options.match);
   if (options.type !== undefined) extra.push('TYPE', options.type);
@@ -102,7 +104,8 @@ export async function keyInfos(client: RedisClient, keys: readonly Buffer[], kno
   await Promise.all(
     [...byNode].map(async ([owner, list]) => {
       const node = primaries.get(owner);
-      if (!node) throw new InputError(`No primary of the cluster serves the slot of "${list[0].toString()}" right now: try again.`);
+      if (!node)
+        throw new InputError(l10n.t('No primary of the cluster serves the slot of "{0}" right now: try again.', list[0].toString()));
       for (const info of await primaryKeyInfos(client, node, owner, list, knownType)) infos.set(info.key, info);
     }),
   );

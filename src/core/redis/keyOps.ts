@@ -3,6 +3,8 @@
  * ENCODING, MEMORY USAGE, …), deleting many keys or every key matching a
  * pattern (SCAN + UNLINK in batches, counted first), and FLUSHDB.
  */
+import * as l10n from '@vscode/l10n';
+import { typeWord } from './typeWords';
 import { displayBytes, toBuffer, type BytesLike } from '../bytes';
 import { InputError, throwIfAborted } from '../errors';
 import { arg, defineOps, opt } from './opsSpec';
@@ -12,11 +14,11 @@ import { commandError } from './replyJson';
 import { iterateKeys } from './scanExport';
 import type { RedisSession } from './session';
 
-const key = arg('key', 'key', 'Key');
-const keys = arg('keys', 'keys', 'Keys');
-const expiryCondition = opt('condition', 'enum', 'Condition', {
+const key = arg('key', 'key', () => l10n.t('Key'));
+const keys = arg('keys', 'keys', () => l10n.t('Keys'));
+const expiryCondition = opt('condition', 'enum', () => l10n.t('Condition'), {
   values: ['NX', 'XX', 'GT', 'LT'],
-  help: 'NX only without a TTL, XX only with one, GT / LT only if longer / shorter',
+  help: () => l10n.t('NX only without a TTL, XX only with one, GT / LT only if longer / shorter'),
 });
 
 export const KEY_OPS = defineOps([
@@ -24,7 +26,9 @@ export const KEY_OPS = defineOps([
     name: 'exists',
     family: 'key',
     command: 'EXISTS',
-    summary: 'How many of the keys exist (a key given twice counts twice)',
+    get summary(): string {
+      return l10n.t('How many of the keys exist (a key given twice counts twice)');
+    },
     write: false,
     args: [keys],
     argv: (a) => a.bufs('keys'),
@@ -34,9 +38,17 @@ export const KEY_OPS = defineOps([
     name: 'unlink',
     family: 'key',
     command: 'UNLINK',
-    summary: 'Delete keys (memory freed in the background); returns how many existed',
+    get summary(): string {
+      return l10n.t('Delete keys (memory freed in the background); returns how many existed');
+    },
     write: true,
-    destructive: { effect: 'delete', verb: 'deleting', keys: (a) => a.bufs('keys') },
+    destructive: {
+      effect: 'delete',
+      get verb(): string {
+        return l10n.t('deleting');
+      },
+      keys: (a) => a.bufs('keys'),
+    },
     args: [keys],
     argv: (a) => a.bufs('keys'),
     result: 'integer',
@@ -45,9 +57,11 @@ export const KEY_OPS = defineOps([
     name: 'expire',
     family: 'key',
     command: 'EXPIRE',
-    summary: 'Set a time to live in seconds',
+    get summary(): string {
+      return l10n.t('Set a time to live in seconds');
+    },
     write: true,
-    args: [key, arg('seconds', 'integer', 'Seconds'), expiryCondition],
+    args: [key, arg('seconds', 'integer', () => l10n.t('Seconds')), expiryCondition],
     argv: (a) => [a.buf('key'), a.str('seconds'), ...(a.has('condition') ? [a.str('condition')] : [])],
     result: 'boolean',
   },
@@ -55,9 +69,11 @@ export const KEY_OPS = defineOps([
     name: 'pexpire',
     family: 'key',
     command: 'PEXPIRE',
-    summary: 'Set a time to live in milliseconds',
+    get summary(): string {
+      return l10n.t('Set a time to live in milliseconds');
+    },
     write: true,
-    args: [key, arg('milliseconds', 'integer', 'Milliseconds'), expiryCondition],
+    args: [key, arg('milliseconds', 'integer', () => l10n.t('Milliseconds')), expiryCondition],
     argv: (a) => [a.buf('key'), a.str('milliseconds'), ...(a.has('condition') ? [a.str('condition')] : [])],
     result: 'boolean',
   },
@@ -65,7 +81,9 @@ export const KEY_OPS = defineOps([
     name: 'persist',
     family: 'key',
     command: 'PERSIST',
-    summary: 'Remove the time to live',
+    get summary(): string {
+      return l10n.t('Remove the time to live');
+    },
     write: true,
     args: [key],
     argv: (a) => [a.buf('key')],
@@ -75,7 +93,9 @@ export const KEY_OPS = defineOps([
     name: 'ttl',
     family: 'key',
     command: 'TTL',
-    summary: 'Seconds to live: -1 none, -2 no such key',
+    get summary(): string {
+      return l10n.t('Seconds to live: -1 none, -2 no such key');
+    },
     write: false,
     args: [key],
     argv: (a) => [a.buf('key')],
@@ -85,7 +105,9 @@ export const KEY_OPS = defineOps([
     name: 'pttl',
     family: 'key',
     command: 'PTTL',
-    summary: 'Milliseconds to live: -1 none, -2 no such key',
+    get summary(): string {
+      return l10n.t('Milliseconds to live: -1 none, -2 no such key');
+    },
     write: false,
     args: [key],
     argv: (a) => [a.buf('key')],
@@ -95,10 +117,18 @@ export const KEY_OPS = defineOps([
     name: 'rename',
     family: 'key',
     command: 'RENAME',
-    summary: 'Rename a key, replacing any key of the new name',
+    get summary(): string {
+      return l10n.t('Rename a key, replacing any key of the new name');
+    },
     write: true,
-    destructive: { effect: 'overwrite', verb: 'renaming', keys: (a) => [a.buf('newKey')] },
-    args: [key, arg('newKey', 'key', 'New name')],
+    destructive: {
+      effect: 'overwrite',
+      get verb(): string {
+        return l10n.t('renaming');
+      },
+      keys: (a) => [a.buf('newKey')],
+    },
+    args: [key, arg('newKey', 'key', () => l10n.t('New name'))],
     argv: (a) => [a.buf('key'), a.buf('newKey')],
     result: 'ok',
   },
@@ -106,9 +136,11 @@ export const KEY_OPS = defineOps([
     name: 'renamenx',
     family: 'key',
     command: 'RENAMENX',
-    summary: 'Rename a key only if the new name is free',
+    get summary(): string {
+      return l10n.t('Rename a key only if the new name is free');
+    },
     write: true,
-    args: [key, arg('newKey', 'key', 'New name')],
+    args: [key, arg('newKey', 'key', () => l10n.t('New name'))],
     argv: (a) => [a.buf('key'), a.buf('newKey')],
     result: 'boolean',
   },
@@ -116,9 +148,11 @@ export const KEY_OPS = defineOps([
     name: 'move',
     family: 'key',
     command: 'MOVE',
-    summary: 'Move a key to another database (false when it exists there)',
+    get summary(): string {
+      return l10n.t('Move a key to another database (false when it exists there)');
+    },
     write: true,
-    args: [key, arg('db', 'integer', 'Database', { min: 0 })],
+    args: [key, arg('db', 'integer', () => l10n.t('Database'), { min: 0 })],
     argv: (a) => [a.buf('key'), a.str('db')],
     result: 'boolean',
   },
@@ -126,20 +160,24 @@ export const KEY_OPS = defineOps([
     name: 'copy',
     family: 'key',
     command: 'COPY',
-    summary: 'Copy a key, optionally to another database or replacing the destination',
+    get summary(): string {
+      return l10n.t('Copy a key, optionally to another database or replacing the destination');
+    },
     write: true,
     destructive: {
       effect: 'overwrite',
-      verb: 'copying',
+      get verb(): string {
+        return l10n.t('copying');
+      },
       keys: (a) => [a.buf('destination')],
       when: (a) => a.flag('replace'),
       db: (a) => (a.has('db') ? a.num('db') : undefined),
     },
     args: [
-      arg('source', 'key', 'Source key'),
-      arg('destination', 'key', 'Destination key'),
-      opt('db', 'integer', 'Destination database', { min: 0 }),
-      opt('replace', 'flag', 'Replace'),
+      arg('source', 'key', () => l10n.t('Source key')),
+      arg('destination', 'key', () => l10n.t('Destination key')),
+      opt('db', 'integer', () => l10n.t('Destination database'), { min: 0 }),
+      opt('replace', 'flag', () => l10n.t('Replace')),
     ],
     argv: (a) => [
       a.buf('source'),
@@ -153,7 +191,9 @@ export const KEY_OPS = defineOps([
     name: 'randomkey',
     family: 'key',
     command: 'RANDOMKEY',
-    summary: 'A random key (null when the database is empty)',
+    get summary(): string {
+      return l10n.t('A random key (null when the database is empty)');
+    },
     write: false,
     args: [],
     argv: () => [],
@@ -163,7 +203,9 @@ export const KEY_OPS = defineOps([
     name: 'type',
     family: 'key',
     command: 'TYPE',
-    summary: 'The type of a key ("none" when absent)',
+    get summary(): string {
+      return l10n.t('The type of a key ("none" when absent)');
+    },
     write: false,
     args: [key],
     argv: (a) => [a.buf('key')],
@@ -173,7 +215,9 @@ export const KEY_OPS = defineOps([
     name: 'objectEncoding',
     family: 'key',
     command: 'OBJECT',
-    summary: 'The internal encoding (listpack, hashtable, int, …)',
+    get summary(): string {
+      return l10n.t('The internal encoding (listpack, hashtable, int, …)');
+    },
     write: false,
     args: [key],
     argv: (a) => ['ENCODING', a.buf('key')],
@@ -183,9 +227,11 @@ export const KEY_OPS = defineOps([
     name: 'memoryUsage',
     family: 'key',
     command: 'MEMORY',
-    summary: 'Bytes a key takes in memory (null when absent)',
+    get summary(): string {
+      return l10n.t('Bytes a key takes in memory (null when absent)');
+    },
     write: false,
-    args: [key, opt('samples', 'integer', 'Samples', { min: 0 })],
+    args: [key, opt('samples', 'integer', () => l10n.t('Samples'), { min: 0 })],
     argv: (a) => ['USAGE', a.buf('key'), ...(a.has('samples') ? ['SAMPLES', a.str('samples')] : [])],
     result: 'integer',
   },
@@ -193,7 +239,9 @@ export const KEY_OPS = defineOps([
     name: 'dbsize',
     family: 'key',
     command: 'DBSIZE',
-    summary: 'Number of keys in the database',
+    get summary(): string {
+      return l10n.t('Number of keys in the database');
+    },
     write: false,
     args: [],
     argv: () => [],
@@ -245,8 +293,9 @@ export async function deleteByPattern(
   options: PatternOptions = {},
 ): Promise<{ deleted: number; scanned: number }> {
   const pattern = toBuffer(match, 'pattern');
-  if (pattern.length === 0) throw new InputError('The pattern is empty: give a pattern such as user:* (use FLUSHDB to empty a database).');
-  session.assertWritable('deleting by pattern');
+  if (pattern.length === 0)
+    throw new InputError(l10n.t('The pattern is empty: give a pattern such as user:* (use FLUSHDB to empty a database).'));
+  session.assertWritable(l10n.t('deleting by pattern'));
   const client = await session.client();
   let deleted = 0;
   let matched = 0;
@@ -271,7 +320,7 @@ export async function deleteKeys(
   options: { signal?: AbortSignal } = {},
 ): Promise<{ deleted: number }> {
   const buffers = keyList.map((k, i) => toBuffer(k, `key #${i + 1}`));
-  if (buffers.length === 0) throw new InputError('No keys were given to delete.');
+  if (buffers.length === 0) throw new InputError(l10n.t('No keys were given to delete.'));
   session.assertWritable('UNLINK');
   const client = await session.client();
   let deleted = 0;
@@ -295,7 +344,7 @@ async function unlinkAll(client: RedisClient, keyList: Buffer[]): Promise<number
  */
 export async function flushDb(session: RedisSession, db: number, options: { async?: boolean } = {}): Promise<Record<string, never>> {
   if (!Number.isInteger(db) || db !== session.db)
-    throw new InputError(`This connection is on database ${session.db}, not ${String(db)}: nothing was flushed.`);
+    throw new InputError(l10n.t('This connection is on database {0}, not {1}: nothing was flushed.', session.db, String(db)));
   session.assertWritable('FLUSHDB');
   // On a cluster, every primary (each holds its own slots' keys).
   const nodes = primariesOf(await session.client());
@@ -309,25 +358,26 @@ export type NewKeyType = (typeof NEW_KEY_TYPES)[number];
 /** The command that creates a key of a type from its initial items. */
 function creation(type: NewKeyType, key: Buffer, items: readonly Buffer[], value: Buffer | undefined): [string, ...(string | Buffer)[]] {
   const even = (what: string): void => {
-    if (items.length === 0 || items.length % 2 !== 0) throw new InputError(`A new ${type} needs ${what} in pairs (at least one).`);
+    if (items.length === 0 || items.length % 2 !== 0)
+      throw new InputError(l10n.t('A new {0} needs {1} in pairs (at least one).', typeWord(type), what));
   };
   switch (type) {
     case 'string':
       return ['SET', key, value ?? Buffer.alloc(0), 'NX'];
     case 'hash':
-      even('fields and values');
+      even(l10n.t('fields and values'));
       return ['HSET', key, ...items];
     case 'list':
-      if (items.length === 0) throw new InputError('A new list needs at least one element.');
+      if (items.length === 0) throw new InputError(l10n.t('A new list needs at least one element.'));
       return ['RPUSH', key, ...items];
     case 'set':
-      if (items.length === 0) throw new InputError('A new set needs at least one member.');
+      if (items.length === 0) throw new InputError(l10n.t('A new set needs at least one member.'));
       return ['SADD', key, ...items];
     case 'zset':
-      even('scores and members');
+      even(l10n.t('scores and members'));
       return ['ZADD', key, ...items];
     case 'stream':
-      even('fields and values');
+      even(l10n.t('fields and values'));
       return ['XADD', key, '*', ...items];
   }
 }
@@ -346,7 +396,7 @@ export async function createKey(
   value?: Buffer,
 ): Promise<boolean> {
   const [command, ...argv] = creation(type, key, items, value);
-  session.assertWritable(`creating the key "${displayBytes(key, 80)}"`);
+  session.assertWritable(l10n.t('creating the key "{0}"', displayBytes(key, 80)));
   if (type === 'string') return (await (await session.client()).callBuffer(command, ...argv)) !== null;
   const conn = await session.dedicated('create');
   try {

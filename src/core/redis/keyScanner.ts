@@ -3,6 +3,7 @@
  * number of keys, so a rare MATCH pattern never hangs a caller: it returns
  * what it found with the cursor to continue and how far it got.
  */
+import * as l10n from '@vscode/l10n';
 import type { Redis } from 'ioredis';
 import { InputError, throwIfAborted } from '../errors';
 import { ClusterRouter } from './clusterRouter';
@@ -101,7 +102,7 @@ async function* walkServerKeys(client: Redis | RespClient, options: WalkOptions)
   const { count, extra } = scanArguments(options);
   let cursor = options.cursor ?? '0';
   if (!/^\d+$/.test(cursor))
-    throw new InputError(`The cursor "${cursor}" is not valid: pass back the cursor a previous scan returned, or "0" to start.`);
+    throw new InputError(l10n.t('The cursor "{0}" is not valid: pass back the cursor a previous scan returned, or "0" to start.', cursor));
   const scanArgs = (from: string): (string | number | Buffer)[] => [from, 'COUNT', count, ...extra];
   const resp = client instanceof RespClient ? client : undefined;
   const scan = async (from: string): Promise<[string, Buffer[]]> =>
@@ -145,7 +146,8 @@ async function* walkServerKeys(client: Redis | RespClient, options: WalkOptions)
 export async function scanKeysPage(client: WalkClient, options: KeyPageOptions = {}): Promise<KeyPage> {
   const limit = options.limit ?? DEFAULT_PAGE_LIMIT;
   const maxExamine = options.maxExamine ?? DEFAULT_MAX_EXAMINE;
-  if (!Number.isInteger(limit) || limit < 1) throw new InputError(`The limit ${limit} is not valid: give a whole number of at least 1.`);
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new InputError(l10n.t('The limit {0} is not valid: give a whole number of at least 1.', limit));
   const keys: KeyInfo[] = [];
   let cursor = options.cursor ?? '0';
   let scanned = 0;

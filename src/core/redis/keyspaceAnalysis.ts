@@ -8,6 +8,7 @@
  * blocked for longer. Memory stays bounded: top-N heaps, a prefix tree
  * bounded in depth and nodes (keyspaceTally.ts), a fixed TTL histogram.
  */
+import * as l10n from '@vscode/l10n';
 import { fromBuffer, type BytesLike } from '../bytes';
 import { CancelledError, InputError, throwIfAborted } from '../errors';
 import { scanArguments } from './keyBatch';
@@ -162,7 +163,7 @@ class Tally {
 
 function checkTop(top: number): void {
   if (!Number.isInteger(top) || top < 1 || top > MAX_ANALYSIS_TOP)
-    throw new InputError(`"top" is ${top}: give a whole number from 1 to ${MAX_ANALYSIS_TOP}.`);
+    throw new InputError(l10n.t('"top" is {0}: give a whole number from 1 to {1}.', top, MAX_ANALYSIS_TOP));
 }
 
 /**

@@ -4,6 +4,7 @@
  * read-only guard, and gives back the old value so the tail can restore it
  * when it stops.
  */
+import * as l10n from '@vscode/l10n';
 import type { Redis } from 'ioredis';
 import type { WriteGuard } from './clientList';
 import { readConfigValue } from './serverConfig';
@@ -41,7 +42,7 @@ export async function readNotificationSetting(client: Redis): Promise<{ value: s
 export async function enableKeyspaceEvents(guard: WriteGuard, client: Redis): Promise<NotificationSetting> {
   const { value, on } = await readNotificationSetting(client);
   if (on) return { previous: value, current: value, changed: false };
-  guard.assertWritable(`turning on keyspace notifications (CONFIG SET ${SETTING})`);
+  guard.assertWritable(l10n.t('turning on keyspace notifications (CONFIG SET {0})', SETTING));
   const next = withKeyspaceEvents(value);
   await client.config('SET', SETTING, next);
   return { previous: value, current: next, changed: true };

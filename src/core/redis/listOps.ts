@@ -3,18 +3,19 @@
  * head, -n from the tail) and the blocking pops, which run on a dedicated
  * connection so nothing else waits behind them.
  */
+import * as l10n from '@vscode/l10n';
 import type { RedisClient } from './redisClient';
 import { InputError } from '../errors';
 import type { Args } from './opsSpec';
 import { arg, bytesResult, defineOps, MAX_RESULT_ITEMS, opt } from './opsSpec';
 import type { JsonValue } from './replyJson';
 
-const key = arg('key', 'key', 'Key');
-const values = arg('values', 'bytesList', 'Values');
-const source = arg('source', 'key', 'Source list');
-const destination = arg('destination', 'key', 'Destination list');
-const timeout = arg('timeout', 'float', 'Timeout (seconds, 0 waits forever)', { min: 0 });
-const side = (name: 'from' | 'to', label: string) => arg(name, 'enum', label, { values: ['LEFT', 'RIGHT'] });
+const key = arg('key', 'key', () => l10n.t('Key'));
+const values = arg('values', 'bytesList', () => l10n.t('Values'));
+const source = arg('source', 'key', () => l10n.t('Source list'));
+const destination = arg('destination', 'key', () => l10n.t('Destination list'));
+const timeout = arg('timeout', 'float', () => l10n.t('Timeout (seconds, 0 waits forever)'), { min: 0 });
+const side = (name: 'from' | 'to', label: () => string) => arg(name, 'enum', label, { values: ['LEFT', 'RIGHT'] });
 
 function popResult(raw: unknown): JsonValue {
   return Array.isArray(raw) ? raw.map(bytesResult) : bytesResult(raw);
@@ -29,7 +30,9 @@ async function boundedRange(client: RedisClient, a: Args): Promise<JsonValue> {
   const stop = Math.min(norm(a.num('stop')), length - 1);
   const n = stop >= start ? stop - start + 1 : 0;
   if (n > MAX_RESULT_ITEMS)
-    throw new InputError(`LRANGE would return ${n} elements: ask for at most ${MAX_RESULT_ITEMS}, or scan the list page by page.`);
+    throw new InputError(
+      l10n.t('LRANGE would return {0} elements: ask for at most {1}, or scan the list page by page.', n, MAX_RESULT_ITEMS),
+    );
   const raw = await client.lrangeBuffer(k, a.str('start'), a.str('stop'));
   return raw.map(bytesResult);
 }
@@ -40,10 +43,14 @@ function popOp<const N extends string, const C extends string>(name: N, command:
     name,
     family: 'list',
     command,
-    summary: `Remove and return the ${end} element (or the ${end} count)`,
+    get summary(): string {
+      return end === 'first'
+        ? l10n.t('Remove and return the first element (or the first count)')
+        : l10n.t('Remove and return the last element (or the last count)');
+    },
     write: true,
     keyTypes: ['list'],
-    args: [key, opt('count', 'integer', 'Count', { min: 1, max: MAX_RESULT_ITEMS })],
+    args: [key, opt('count', 'integer', () => l10n.t('Count'), { min: 1, max: MAX_RESULT_ITEMS })],
     argv: (a: Args) => [a.buf('key'), ...(a.has('count') ? [a.str('count')] : [])],
     result: popResult,
   } as const;
@@ -55,11 +62,15 @@ function blockingPopOp<const N extends string, const C extends string>(name: N, 
     name,
     family: 'list',
     command,
-    summary: `Wait for the ${end} element of the first non-empty list; null on timeout`,
+    get summary(): string {
+      return end === 'first'
+        ? l10n.t('Wait for the first element of the first non-empty list; null on timeout')
+        : l10n.t('Wait for the last element of the first non-empty list; null on timeout');
+    },
     write: true,
     blocking: true,
     keyTypes: ['list'],
-    args: [arg('keys', 'keys', 'Lists'), timeout],
+    args: [arg('keys', 'keys', () => l10n.t('Lists')), timeout],
     argv: (a: Args) => [...a.bufs('keys'), a.str('timeout')],
     result: (raw: unknown): JsonValue => (Array.isArray(raw) ? { key: bytesResult(raw[0]), value: bytesResult(raw[1]) } : null),
   } as const;
@@ -70,7 +81,9 @@ export const LIST_OPS = defineOps([
     name: 'lpush',
     family: 'list',
     command: 'LPUSH',
-    summary: 'Insert values at the head; returns the new length',
+    get summary(): string {
+      return l10n.t('Insert values at the head; returns the new length');
+    },
     write: true,
     keyTypes: ['list'],
     args: [key, values],
@@ -81,7 +94,9 @@ export const LIST_OPS = defineOps([
     name: 'rpush',
     family: 'list',
     command: 'RPUSH',
-    summary: 'Append values at the tail; returns the new length',
+    get summary(): string {
+      return l10n.t('Append values at the tail; returns the new length');
+    },
     write: true,
     keyTypes: ['list'],
     args: [key, values],
@@ -92,7 +107,9 @@ export const LIST_OPS = defineOps([
     name: 'lpushx',
     family: 'list',
     command: 'LPUSHX',
-    summary: 'Insert at the head only if the list exists',
+    get summary(): string {
+      return l10n.t('Insert at the head only if the list exists');
+    },
     write: true,
     keyTypes: ['list'],
     args: [key, values],
@@ -103,7 +120,9 @@ export const LIST_OPS = defineOps([
     name: 'rpushx',
     family: 'list',
     command: 'RPUSHX',
-    summary: 'Append at the tail only if the list exists',
+    get summary(): string {
+      return l10n.t('Append at the tail only if the list exists');
+    },
     write: true,
     keyTypes: ['list'],
     args: [key, values],
@@ -114,14 +133,16 @@ export const LIST_OPS = defineOps([
     name: 'linsert',
     family: 'list',
     command: 'LINSERT',
-    summary: 'Insert before or after the first element equal to a pivot; -1 when the pivot is absent',
+    get summary(): string {
+      return l10n.t('Insert before or after the first element equal to a pivot; -1 when the pivot is absent');
+    },
     write: true,
     keyTypes: ['list'],
     args: [
       key,
-      arg('where', 'enum', 'Where', { values: ['BEFORE', 'AFTER'] }),
-      arg('pivot', 'bytes', 'Pivot'),
-      arg('value', 'bytes', 'Value'),
+      arg('where', 'enum', () => l10n.t('Where'), { values: ['BEFORE', 'AFTER'] }),
+      arg('pivot', 'bytes', () => l10n.t('Pivot')),
+      arg('value', 'bytes', () => l10n.t('Value')),
     ],
     argv: (a) => [a.buf('key'), a.str('where'), a.buf('pivot'), a.buf('value')],
     result: 'integer',
@@ -130,10 +151,12 @@ export const LIST_OPS = defineOps([
     name: 'lset',
     family: 'list',
     command: 'LSET',
-    summary: 'Replace the element at an index',
+    get summary(): string {
+      return l10n.t('Replace the element at an index');
+    },
     write: true,
     keyTypes: ['list'],
-    args: [key, arg('index', 'integer', 'Index'), arg('value', 'bytes', 'Value')],
+    args: [key, arg('index', 'integer', () => l10n.t('Index')), arg('value', 'bytes', () => l10n.t('Value'))],
     argv: (a) => [a.buf('key'), a.str('index'), a.buf('value')],
     result: 'ok',
   },
@@ -141,10 +164,12 @@ export const LIST_OPS = defineOps([
     name: 'lrem',
     family: 'list',
     command: 'LREM',
-    summary: 'Remove elements equal to a value: count 0 all, n the first n from the head, -n the first n from the tail',
+    get summary(): string {
+      return l10n.t('Remove elements equal to a value: count 0 all, n the first n from the head, -n the first n from the tail');
+    },
     write: true,
     keyTypes: ['list'],
-    args: [key, arg('count', 'integer', 'Count'), arg('value', 'bytes', 'Value')],
+    args: [key, arg('count', 'integer', () => l10n.t('Count')), arg('value', 'bytes', () => l10n.t('Value'))],
     argv: (a) => [a.buf('key'), a.str('count'), a.buf('value')],
     result: 'integer',
   },
@@ -154,10 +179,12 @@ export const LIST_OPS = defineOps([
     name: 'lindex',
     family: 'list',
     command: 'LINDEX',
-    summary: 'The element at an index (negative from the tail)',
+    get summary(): string {
+      return l10n.t('The element at an index (negative from the tail)');
+    },
     write: false,
     keyTypes: ['list'],
-    args: [key, arg('index', 'integer', 'Index')],
+    args: [key, arg('index', 'integer', () => l10n.t('Index'))],
     argv: (a) => [a.buf('key'), a.str('index')],
     result: 'bytes',
   },
@@ -165,20 +192,24 @@ export const LIST_OPS = defineOps([
     name: 'lrange',
     family: 'list',
     command: 'LRANGE',
-    summary: `Elements from start to stop (inclusive; negative from the tail), at most ${MAX_RESULT_ITEMS}`,
+    get summary(): string {
+      return l10n.t('Elements from start to stop (inclusive; negative from the tail), at most {0}', MAX_RESULT_ITEMS);
+    },
     write: false,
     keyTypes: ['list'],
-    args: [key, arg('start', 'integer', 'Start'), arg('stop', 'integer', 'Stop')],
+    args: [key, arg('start', 'integer', () => l10n.t('Start')), arg('stop', 'integer', () => l10n.t('Stop'))],
     run: boundedRange,
   },
   {
     name: 'ltrim',
     family: 'list',
     command: 'LTRIM',
-    summary: 'Keep only the elements from start to stop',
+    get summary(): string {
+      return l10n.t('Keep only the elements from start to stop');
+    },
     write: true,
     keyTypes: ['list'],
-    args: [key, arg('start', 'integer', 'Start'), arg('stop', 'integer', 'Stop')],
+    args: [key, arg('start', 'integer', () => l10n.t('Start')), arg('stop', 'integer', () => l10n.t('Stop'))],
     argv: (a) => [a.buf('key'), a.str('start'), a.str('stop')],
     result: 'ok',
   },
@@ -186,7 +217,9 @@ export const LIST_OPS = defineOps([
     name: 'llen',
     family: 'list',
     command: 'LLEN',
-    summary: 'Length of a list',
+    get summary(): string {
+      return l10n.t('Length of a list');
+    },
     write: false,
     keyTypes: ['list'],
     args: [key],
@@ -197,7 +230,9 @@ export const LIST_OPS = defineOps([
     name: 'rpoplpush',
     family: 'list',
     command: 'RPOPLPUSH',
-    summary: 'Move the last element of one list to the head of another',
+    get summary(): string {
+      return l10n.t('Move the last element of one list to the head of another');
+    },
     write: true,
     keyTypes: ['list'],
     args: [source, destination],
@@ -208,10 +243,12 @@ export const LIST_OPS = defineOps([
     name: 'lmove',
     family: 'list',
     command: 'LMOVE',
-    summary: 'Move an element from one end of a list to one end of another',
+    get summary(): string {
+      return l10n.t('Move an element from one end of a list to one end of another');
+    },
     write: true,
     keyTypes: ['list'],
-    args: [source, destination, side('from', 'From'), side('to', 'To')],
+    args: [source, destination, side('from', () => l10n.t('From')), side('to', () => l10n.t('To'))],
     argv: (a) => [a.buf('source'), a.buf('destination'), a.str('from'), a.str('to')],
     result: 'bytes',
   },
@@ -221,7 +258,9 @@ export const LIST_OPS = defineOps([
     name: 'brpoplpush',
     family: 'list',
     command: 'BRPOPLPUSH',
-    summary: 'Wait, then move the last element of one list to the head of another; null on timeout',
+    get summary(): string {
+      return l10n.t('Wait, then move the last element of one list to the head of another; null on timeout');
+    },
     write: true,
     blocking: true,
     keyTypes: ['list'],
@@ -233,11 +272,13 @@ export const LIST_OPS = defineOps([
     name: 'blmove',
     family: 'list',
     command: 'BLMOVE',
-    summary: 'Wait, then move an element between lists; null on timeout',
+    get summary(): string {
+      return l10n.t('Wait, then move an element between lists; null on timeout');
+    },
     write: true,
     blocking: true,
     keyTypes: ['list'],
-    args: [source, destination, side('from', 'From'), side('to', 'To'), timeout],
+    args: [source, destination, side('from', () => l10n.t('From')), side('to', () => l10n.t('To')), timeout],
     argv: (a) => [a.buf('source'), a.buf('destination'), a.str('from'), a.str('to'), a.str('timeout')],
     result: 'bytes',
   },

@@ -6,6 +6,7 @@
  * runs, which the ui says before starting. A lost connection ends the tail
  * (no reconnect: commands run meanwhile could not be shown anyway).
  */
+import * as l10n from '@vscode/l10n';
 import { EventEmitter } from 'node:events';
 import { BrokerError } from '../errors';
 import { DEFAULT_TAIL_BUFFER_SIZE, TailBuffer, type TailBatch } from '../tailBuffer';
@@ -88,7 +89,7 @@ export class MonitorTail extends EventEmitter<MonitorEvents> {
     const reply = await client.send([Buffer.from('MONITOR')]);
     if (reply.type === 'error') {
       client.close();
-      throw new BrokerError(`The server refused MONITOR: ${reply.message}.`);
+      throw new BrokerError(l10n.t('The server refused MONITOR: {0}.', reply.message));
     }
     this.active = true;
   }

@@ -5,6 +5,8 @@
  * reply to JSON, and turn server errors into one sentence — a wrong type
  * reads "The key "k" holds a list, not a hash.".
  */
+import * as l10n from '@vscode/l10n';
+import { typeName } from './typeWords';
 import type { RedisClient } from './redisClient';
 import { displayBytes } from '../bytes';
 import { BrokerError, CancelledError, InputError, PreconditionError, errorMessage, throwIfAborted } from '../errors';
@@ -47,16 +49,6 @@ export function runOperation<N extends OperationName>(
   return runOperationUnchecked(session, name, args, options);
 }
 
-const TYPE_NAMES: Record<string, string> = {
-  string: 'a string',
-  hash: 'a hash',
-  list: 'a list',
-  set: 'a set',
-  zset: 'a sorted set',
-  stream: 'a stream',
-};
-const typeName = (t: string): string => TYPE_NAMES[t] ?? `a ${t}`;
-
 function isReplyError(err: unknown): err is Error {
   return err instanceof Error && err.name === 'ReplyError';
 }
@@ -81,8 +73,8 @@ async function wrongTypeError(client: RedisClient, spec: OperationSpec, args: Ar
   const types = ((await pipeline.exec()) ?? []).map(([, t]) => String(t));
   const i = types.findIndex((t) => t !== 'none' && !expected.includes(t));
   if (i < 0) return undefined;
-  const wanted = expected.map(typeName).join(' or ');
-  return new PreconditionError(`The key "${displayBytes(keys[i], 80)}" holds ${typeName(types[i])}, not ${wanted}.`);
+  const wanted = expected.map(typeName).reduce((a, b) => l10n.t('{0} or {1}', a, b));
+  return new PreconditionError(l10n.t('The key "{0}" holds {1}, not {2}.', displayBytes(keys[i], 80), typeName(types[i]), wanted));
 }
 
 /** Runs a command on a dedicated connection, closing it afterwards; abort closes it at once. */
@@ -114,7 +106,7 @@ export async function runOperationUnchecked(
   options: RunOptions = {},
 ): Promise<JsonValue> {
   const spec = byName.get(name);
-  if (!spec) throw new InputError(`"${name}" is not a known operation.`);
+  if (!spec) throw new InputError(l10n.t('"{0}" is not a known operation.', name));
   const args = parseArgs(spec, input);
   if (spec.write) session.assertWritable(spec.command);
   throwIfAborted(options.signal);
@@ -128,7 +120,6 @@ export async function runOperationUnchecked(
     return typeof result === 'function' ? result(raw, args) : convertResult(result, raw);
   } catch (err) {
     if (err instanceof BrokerError) throw err;
-    const where = `profile "${session.profile.name}"`;
     if (isReplyError(err)) {
       if (/^WRONGTYPE/.test(err.message)) {
         const wrong = await wrongTypeError(client, spec, args).catch(() => undefined);
@@ -136,7 +127,9 @@ export async function runOperationUnchecked(
       }
       throw commandError(errorReply(err.message), spec.command, session.profile.name);
     }
-    throw new BrokerError(`${spec.command} failed on ${where}: ${errorMessage(err).replace(/[.\s]+$/, '')}.`);
+    throw new BrokerError(
+      l10n.t('{0} failed on profile "{1}": {2}.', spec.command, session.profile.name, errorMessage(err).replace(/[.\s]+$/, '')),
+    );
   }
 }
 

@@ -3,6 +3,7 @@
  * (which also drives the ui forms), the argv it sends and how its reply
  * becomes JSON. Arguments are validated here, before anything is sent.
  */
+import * as l10n from '@vscode/l10n';
 import type { RedisClient } from './redisClient';
 import { displayBytes, isHexBytes, toBuffer, type BytesLike } from '../bytes';
 import { BrokerError, InputError } from '../errors';
@@ -129,12 +130,16 @@ function parseFloatText(value: unknown, label: string, allowInf: boolean): strin
     if (allowInf && (lower === 'inf' || lower === '+inf' || lower === '-inf')) return lower === 'inf' ? '+inf' : lower;
     if (text !== '' && Number.isFinite(Number(text))) return typeof value === 'number' ? String(value) : text;
   }
-  throw new InputError(`The ${label} ${describe(value)} is not a number${allowInf ? ' (or inf / -inf)' : ''}.`);
+  throw new InputError(
+    allowInf
+      ? l10n.t('The {0} {1} is not a number (or inf / -inf).', label, describe(value))
+      : l10n.t('The {0} {1} is not a number.', label, describe(value)),
+  );
 }
 
 function parseBytesList(value: unknown, label: string): Buffer[] {
-  if (!Array.isArray(value) || value.length === 0) throw new InputError(`The ${label} must be a list of at least one item.`);
-  return value.map((v, i) => toBuffer(v as BytesLike, `${label} #${i + 1}`));
+  if (!Array.isArray(value) || value.length === 0) throw new InputError(l10n.t('The {0} must be a list of at least one item.', label));
+  return value.map((v, i) => toBuffer(v as BytesLike, l10n.t('{0} #{1}', label, i + 1)));
 }
 
 /** A whole number within 64 bits and the spec's min / max, as a decimal string. */
@@ -147,11 +152,11 @@ function parseInteger(spec: ArgSpec, value: unknown, label: string): string {
         : undefined;
   const n = text === undefined ? undefined : BigInt(text);
   if (n === undefined || n < INT64_MIN || n > INT64_MAX)
-    throw new InputError(`The ${label} ${describe(value)} is not a whole number (64-bit).`);
+    throw new InputError(l10n.t('The {0} {1} is not a whole number (64-bit).', label, describe(value)));
   if (spec.min !== undefined && n < BigInt(spec.min))
-    throw new InputError(`The ${label} ${n} is too small: it must be at least ${spec.min}.`);
+    throw new InputError(l10n.t('The {0} {1} is too small: it must be at least {2}.', label, n.toString(), spec.min));
   if (spec.max !== undefined && n > BigInt(spec.max))
-    throw new InputError(`The ${label} ${n} is too large: it must be at most ${spec.max}.`);
+    throw new InputError(l10n.t('The {0} {1} is too large: it must be at most {2}.', label, n.toString(), spec.max));
   return n.toString();
 }
 
@@ -167,19 +172,20 @@ function parsePairs(spec: ArgSpec, value: unknown, label: string): [Buffer, Buff
     : typeof value === 'object' && value !== null && !isHexBytes(value)
       ? Object.entries(value as Record<string, unknown>)
       : [];
-  if (entries.length === 0) throw new InputError(`The ${label} must hold at least one ${a} and ${b}.`);
+  if (entries.length === 0) throw new InputError(l10n.t('The {0} must hold at least one {1} and {2}.', label, a, b));
   return entries.map(([x, y], i) => {
-    if (x === undefined || y === undefined) throw new InputError(`Item ${i + 1} of the ${label} needs a ${a} and a ${b}.`);
+    if (x === undefined || y === undefined) throw new InputError(l10n.t('Item {0} of the {1} needs a {2} and a {3}.', i + 1, label, a, b));
     return [toBuffer(x as BytesLike, a), toBuffer(y as BytesLike, b)] as [Buffer, Buffer];
   });
 }
 
 /** `[{ member, score }]` as (score text, member) pairs, in ZADD's order. */
 function parseScoreMembers(value: unknown, label: string): [string, Buffer][] {
-  if (!Array.isArray(value) || value.length === 0) throw new InputError(`The ${label} must hold at least one { member, score }.`);
+  if (!Array.isArray(value) || value.length === 0) throw new InputError(l10n.t('The {0} must hold at least one { member, score }.', label));
   return value.map((p: unknown, i) => {
     const o = typeof p === 'object' && p !== null ? (p as Record<string, unknown>) : {};
-    if (o.member === undefined || o.score === undefined) throw new InputError(`Item ${i + 1} of the ${label} needs a member and a score.`);
+    if (o.member === undefined || o.score === undefined)
+      throw new InputError(l10n.t('Item {0} of the {1} needs a member and a score.', i + 1, label));
     return [parseFloatText(o.score, 'score', true), toBuffer(o.member as BytesLike, 'member')] as [string, Buffer];
   });
 }
@@ -190,7 +196,7 @@ function parseArg(spec: ArgSpec, value: unknown): Parsed {
     case 'key':
     case 'bytes':
       if (typeof value !== 'string' && !isHexBytes(value) && !Buffer.isBuffer(value))
-        throw new InputError(`The ${label} must be text or { hex: "…" }.`);
+        throw new InputError(l10n.t('The {0} must be text or { hex: "…" }.', label));
       return toBuffer(value, label);
     case 'keys':
     case 'bytesList':
@@ -200,20 +206,21 @@ function parseArg(spec: ArgSpec, value: unknown): Parsed {
     case 'float': {
       const text = parseFloatText(value, label, spec.allowInf === true);
       if (spec.min !== undefined && Number(text) < spec.min)
-        throw new InputError(`The ${label} ${text} is too small: it must be at least ${spec.min}.`);
+        throw new InputError(l10n.t('The {0} {1} is too small: it must be at least {2}.', label, text, spec.min));
       return text;
     }
     case 'floats':
-      if (!Array.isArray(value) || value.length === 0) throw new InputError(`The ${label} must be a list of at least one number.`);
+      if (!Array.isArray(value) || value.length === 0)
+        throw new InputError(l10n.t('The {0} must be a list of at least one number.', label));
       return value.map((v) => parseFloatText(v, label, spec.allowInf === true));
     case 'enum': {
       const text = typeof value === 'string' ? value.toUpperCase() : '';
       if (!(spec.values ?? []).includes(text))
-        throw new InputError(`The ${label} ${describe(value)} is not one of ${(spec.values ?? []).join(', ')}.`);
+        throw new InputError(l10n.t('The {0} {1} is not one of {2}.', label, describe(value), (spec.values ?? []).join(', ')));
       return text;
     }
     case 'flag':
-      if (typeof value !== 'boolean') throw new InputError(`The ${label} must be true or false.`);
+      if (typeof value !== 'boolean') throw new InputError(l10n.t('The {0} must be true or false.', label));
       return value;
     case 'pairs':
       return parsePairs(spec, value, label);
@@ -224,14 +231,20 @@ function parseArg(spec: ArgSpec, value: unknown): Parsed {
       const inner = text.startsWith('(') ? text.slice(1) : text;
       const lower = inner.toLowerCase();
       if (lower === 'inf' || lower === '+inf' || lower === '-inf' || (inner !== '' && Number.isFinite(Number(inner)))) return text;
-      throw new InputError(`The ${label} ${describe(value)} is not a score bound: give a number, (number for exclusive, -inf or +inf.`);
+      throw new InputError(
+        l10n.t('The {0} {1} is not a score bound: give a number, (number for exclusive, -inf or +inf.', label, describe(value)),
+      );
     }
     case 'lexBound': {
       const buf = toBuffer(value as BytesLike, label);
       const first = buf[0];
       if ((buf.length === 1 && (first === 0x2d || first === 0x2b)) || first === 0x5b || first === 0x28) return buf;
       throw new InputError(
-        `The ${label} "${displayBytes(buf, 40)}" is not a lex bound: start it with [ (inclusive) or ( (exclusive), or use - or +.`,
+        l10n.t(
+          'The {0} "{1}" is not a lex bound: start it with [ (inclusive) or ( (exclusive), or use - or +.',
+          label,
+          displayBytes(buf, 40),
+        ),
       );
     }
     case 'bound':
@@ -285,20 +298,22 @@ export class Args {
 /** Validates a plain argument object against a spec; InputError on the first problem. */
 export function parseArgs(spec: OperationSpec, input: unknown): Args {
   if (input !== undefined && (typeof input !== 'object' || input === null || Array.isArray(input))) {
-    throw new InputError(`The arguments of ${spec.name} must be an object.`);
+    throw new InputError(l10n.t('The arguments of {0} must be an object.', spec.name));
   }
   const given = (input ?? {}) as Record<string, unknown>;
   const known = new Set(spec.args.map((a) => a.name));
   for (const name of Object.keys(given)) {
     if (!known.has(name) && given[name] !== undefined) {
-      throw new InputError(`${spec.name} has no argument "${name}": it takes ${spec.args.map((a) => a.name).join(', ') || 'none'}.`);
+      throw new InputError(
+        l10n.t('{0} has no argument "{1}": it takes {2}.', spec.name, name, spec.args.map((a) => a.name).join(', ') || l10n.t('none')),
+      );
     }
   }
   const values = new Map<string, Parsed>();
   for (const arg of spec.args) {
     const value = given[arg.name];
     if (value === undefined || value === null) {
-      if (!arg.optional) throw new InputError(`${spec.name} needs the ${arg.label.toLowerCase()} ("${arg.name}").`);
+      if (!arg.optional) throw new InputError(l10n.t('{0} needs the {1} ("{2}").', spec.name, arg.label.toLowerCase(), arg.name));
       continue;
     }
     values.set(arg.name, parseArg(arg, value));
@@ -315,7 +330,7 @@ export function parseArgs(spec: OperationSpec, input: unknown): Args {
 export function intResult(raw: unknown): number | string {
   if (typeof raw === 'number') return raw;
   if (typeof raw === 'string' || Buffer.isBuffer(raw)) return integerToJson(BigInt(raw.toString()));
-  throw new BrokerError(`Redis sent ${describe(raw)} where a whole number was expected.`);
+  throw new BrokerError(l10n.t('Redis sent {0} where a whole number was expected.', describe(raw)));
 }
 
 /** A reply scalar (status, integer, bulk) as text. */
@@ -375,24 +390,34 @@ export const MAX_RESULT_ITEMS = 10_000;
 
 // ---------------------------------------------------------------- spec helpers
 
-type ArgExtra = Omit<ArgSpec, 'name' | 'kind' | 'label' | 'optional'>;
+/** Label and help are functions: spec tables are built when modules load, before the display language is set. */
+type ArgExtra = Omit<ArgSpec, 'name' | 'kind' | 'label' | 'optional' | 'help'> & { readonly help?: () => string };
+
+/** `label` and `help` as getters, so each read is in the display language of that moment. */
+function withText<T extends object>(spec: T, label: () => string, help: (() => string) | undefined): T & { label: string; help?: string } {
+  Object.defineProperty(spec, 'label', { get: label, enumerable: true });
+  if (help) Object.defineProperty(spec, 'help', { get: help, enumerable: true });
+  return spec as T & { label: string; help?: string };
+}
 
 /** A required argument (literal name and kind kept for typing). */
 export function arg<const N extends string, const K extends ArgKind, const E extends ArgExtra = Record<never, never>>(
   name: N,
   kind: K,
-  label: string,
+  label: () => string,
   extra?: E,
-): { name: N; kind: K; label: string } & E {
-  return { name, kind, label, ...(extra as E) };
+): { name: N; kind: K; label: string; help?: string } & Omit<E, 'help'> {
+  const { help, ...rest } = extra ?? ({} as E);
+  return withText({ name, kind, ...rest }, label, help);
 }
 
 /** An optional argument. */
 export function opt<const N extends string, const K extends ArgKind, const E extends ArgExtra = Record<never, never>>(
   name: N,
   kind: K,
-  label: string,
+  label: () => string,
   extra?: E,
-): { name: N; kind: K; label: string; optional: true } & E {
-  return { name, kind, label, optional: true, ...(extra as E) };
+): { name: N; kind: K; label: string; help?: string; optional: true } & Omit<E, 'help'> {
+  const { help, ...rest } = extra ?? ({} as E);
+  return withText({ name, kind, optional: true as const, ...rest }, label, help);
 }

@@ -8,6 +8,7 @@
  * connection drops it emits `lost`; once reconnected it subscribes again
  * (with the exact channel bytes) and emits `resubscribed`.
  */
+import * as l10n from '@vscode/l10n';
 import { EventEmitter } from 'node:events';
 import { connectedAddress, isCluster, type RedisClient } from './redisClient';
 import { toBuffer, type BytesLike } from '../bytes';
@@ -74,7 +75,8 @@ export class Subscription extends EventEmitter<SubscriptionEvents> {
     super();
     this.channels = (options.channels ?? []).map((c) => toBuffer(c, 'channel'));
     this.patterns = (options.patterns ?? []).map((p) => toBuffer(p, 'pattern'));
-    if (this.channels.length + this.patterns.length === 0) throw new InputError('A subscription needs at least one channel or pattern.');
+    if (this.channels.length + this.patterns.length === 0)
+      throw new InputError(l10n.t('A subscription needs at least one channel or pattern.'));
     this.buffer = new TailBuffer<PubSubMessage>(options.bufferSize ?? DEFAULT_TAIL_BUFFER, (capacity) => this.emit('dropping', capacity));
     this.first = options.take === undefined ? undefined : this.buffer.claim(options.take);
     this.maxBatch = options.maxBatch ?? 1000;
@@ -96,7 +98,7 @@ export class Subscription extends EventEmitter<SubscriptionEvents> {
 
   /** Opens the connection and resolves once the server confirmed every subscription; abort cancels the start. */
   async start(signal?: AbortSignal): Promise<void> {
-    if (this.client) throw new InputError('This subscription was already started.');
+    if (this.client) throw new InputError(l10n.t('This subscription was already started.'));
     throwIfAborted(signal);
     const client = await this.open();
     if (signal?.aborted) {
@@ -116,7 +118,7 @@ export class Subscription extends EventEmitter<SubscriptionEvents> {
       if (!this.active || this.lostConnection) return;
       this.lostConnection = true;
       this.flush();
-      this.emit('lost', 'the connection to the server was lost');
+      this.emit('lost', l10n.t('the connection to the server was lost'));
     });
     client.on('ready', () => {
       if (!this.active || !this.lostConnection) return;
@@ -125,7 +127,7 @@ export class Subscription extends EventEmitter<SubscriptionEvents> {
           this.lostConnection = false;
           this.emit('resubscribed', isCluster(client) ? undefined : connectedAddress(client));
         },
-        (err: unknown) => this.emit('lost', `subscribing again failed: ${errorMessage(err)}`),
+        (err: unknown) => this.emit('lost', l10n.t('subscribing again failed: {0}', errorMessage(err))),
       );
     });
     client.on('end', () => {
@@ -133,7 +135,7 @@ export class Subscription extends EventEmitter<SubscriptionEvents> {
       this.active = false;
       this.flush();
       this.buffer.close();
-      this.emit('ended', 'the connection closed and will not reconnect');
+      this.emit('ended', l10n.t('the connection closed and will not reconnect'));
     });
     try {
       await this.subscribeAll(client);
@@ -143,7 +145,7 @@ export class Subscription extends EventEmitter<SubscriptionEvents> {
       client.disconnect();
       this.client = undefined;
       if (signal?.aborted) throw new CancelledError();
-      throw new BrokerError(`Subscribing failed: ${errorMessage(err).replace(/[.\s]+$/, '')}.`);
+      throw new BrokerError(l10n.t('Subscribing failed: {0}.', errorMessage(err).replace(/[.\s]+$/, '')));
     } finally {
       signal?.removeEventListener('abort', onAbort);
     }
@@ -161,14 +163,14 @@ export class Subscription extends EventEmitter<SubscriptionEvents> {
   /** Like `read`, with how many messages the ring dropped since the read before. */
   readBatch(take: number = this.buffer.capacity, timeoutMs = 0): Promise<TailBatch<PubSubMessage>> {
     if (!Number.isInteger(take) || take < 1)
-      return Promise.reject(new InputError(`Cannot read ${take} messages: give a whole number of at least 1.`));
+      return Promise.reject(new InputError(l10n.t('Cannot read {0} messages: give a whole number of at least 1.', take)));
     this.flush();
     return this.buffer.readBatch({ take, timeoutMs: this.active ? timeoutMs : 0 });
   }
 
   /** The first `take` messages (the option): waits until they came, the timeout passed or the subscription stopped. */
   takeFirst(options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<PubSubMessage[]> {
-    if (!this.first) return Promise.reject(new InputError('This subscription was started without "take".'));
+    if (!this.first) return Promise.reject(new InputError(l10n.t('This subscription was started without "take".')));
     this.flush();
     return this.first.wait(this.active ? options.timeoutMs : 0, options.signal);
   }

@@ -4,6 +4,7 @@
  * Both route commands by themselves; what differs (every primary, a key's
  * slot and owner) is answered here.
  */
+import * as l10n from '@vscode/l10n';
 import { Cluster, type Redis } from 'ioredis';
 import { InputError } from '../errors';
 import { endpoint } from '../profiles';
@@ -56,6 +57,6 @@ export function refreshSlots(cluster: Cluster): Promise<void> {
 /** The client as one server's connection; a Cluster is refused (a caller that reaches here on a cluster named no node). */
 export function oneServer(client: RedisClient): Redis {
   if (isCluster(client))
-    throw new InputError('This works on one server at a time: on a Redis Cluster profile, name the node ("node": "host:port").');
+    throw new InputError(l10n.t('This works on one server at a time: on a Redis Cluster profile, name the node ("node": "host:port").'));
   return client;
 }

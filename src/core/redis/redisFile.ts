@@ -4,6 +4,7 @@
  * ignored. Read line by line from a stream, so a 100,000-line file runs in
  * batches with progress and cancel and is never held whole.
  */
+import * as l10n from '@vscode/l10n';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { errorMessage } from '../errors';
@@ -18,7 +19,7 @@ export function parseLine(text: string, line: number): ScriptEntry | undefined {
     const argv = splitArgs(text);
     return argv.length === 0 ? undefined : { line, argv };
   } catch (err) {
-    return { line, error: `Line ${line}: ${errorMessage(err)}` };
+    return { line, error: l10n.t('Line {0}: {1}', line, errorMessage(err)) };
   }
 }
 

@@ -5,6 +5,7 @@
  * comparing with the text the document was opened from. Where the module
  * is not loaded, one sentence says so.
  */
+import * as l10n from '@vscode/l10n';
 import { displayBytes } from '../bytes';
 import { BrokerError, errorMessage, PreconditionError } from '../errors';
 import type { RedisClient } from './redisClient';
@@ -20,7 +21,11 @@ function moduleMissing(err: unknown, key: Buffer, profile: string): Error {
   const message = errorMessage(err);
   if (/unknown command/i.test(message))
     return new PreconditionError(
-      `The RedisJSON module is not loaded on Redis profile "${profile}", so "${displayBytes(key, 80)}" cannot be read or saved as a JSON document: load RedisJSON (part of Redis Stack) on that server, or open the key as a value.`,
+      l10n.t(
+        'The RedisJSON module is not loaded on Redis profile "{0}", so "{1}" cannot be read or saved as a JSON document: load RedisJSON (part of Redis Stack) on that server, or open the key as a value.',
+        profile,
+        displayBytes(key, 80),
+      ),
     );
   return err instanceof Error ? err : new BrokerError(message);
 }
@@ -35,7 +40,7 @@ export async function readJsonKey(client: RedisClient, key: Buffer, profile: str
   }
   if (!Buffer.isBuffer(reply))
     throw new BrokerError(
-      `The key "${displayBytes(key, 80)}" does not exist on profile "${profile}" (it may have expired or been deleted).`,
+      l10n.t('The key "{0}" does not exist on profile "{1}" (it may have expired or been deleted).', displayBytes(key, 80), profile),
     );
   return `${reply.toString('utf8')}\n`;
 }
@@ -57,7 +62,7 @@ export async function saveJsonKey(
 ): Promise<JsonSaveOutcome> {
   parseJsonSource(text);
   const name = displayBytes(key, 80);
-  session.assertWritable(`saving the JSON document "${name}"`);
+  session.assertWritable(l10n.t('saving the JSON document "{0}"', name));
   const conn = await session.dedicated('save');
   try {
     await conn.watch(key);
@@ -84,7 +89,9 @@ export async function saveJsonKey(
     if (failed?.[0]) {
       const err = moduleMissing(failed[0], key, session.profile.name);
       if (err instanceof PreconditionError) throw err;
-      throw new BrokerError(`Saving the JSON document "${name}" on profile "${session.profile.name}" failed: ${errorMessage(failed[0])}.`);
+      throw new BrokerError(
+        l10n.t('Saving the JSON document "{0}" on profile "{1}" failed: {2}.', name, session.profile.name, errorMessage(failed[0])),
+      );
     }
     return { outcome: 'saved' };
   } finally {

@@ -4,6 +4,7 @@
  * UTF-8, otherwise `{ hex }`; nil as null; arrays as arrays; an error reply
  * inside a pipeline or a transaction as `{ error }`.
  */
+import * as l10n from '@vscode/l10n';
 import { fromBuffer, type BytesLike } from '../bytes';
 import type { ErrorReply, RedisReply } from './reply';
 import { CommandError } from './reply';
@@ -47,9 +48,13 @@ export function replyToJson(reply: RedisReply): JsonValue {
 
 /** The error a top-level error reply stands for: one sentence naming the command. */
 export function commandError(reply: ErrorReply, commandName: string, profileName?: string): CommandError {
-  const where = profileName ? ` on profile "${profileName}"` : '';
   const text = reply.message.replace(/[.\s]+$/, '');
-  return new CommandError(`Redis refused ${commandName.toUpperCase()}${where}: ${text}.`, reply);
+  return new CommandError(
+    profileName
+      ? l10n.t('Redis refused {0} on profile "{1}": {2}.', commandName.toUpperCase(), profileName, text)
+      : l10n.t('Redis refused {0}: {1}.', commandName.toUpperCase(), text),
+    reply,
+  );
 }
 
 /**

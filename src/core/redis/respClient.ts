@@ -8,6 +8,7 @@
  * ClusterRouter then opens the other nodes through `dialNode`); on a
  * Sentinel profile to the primary the sentinels name now.
  */
+import * as l10n from '@vscode/l10n';
 import { EventEmitter } from 'node:events';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
@@ -138,10 +139,20 @@ export class RespClient extends EventEmitter<RespClientEvents> implements ReplyS
         reader.feed(chunk);
       } catch (err) {
         if (err instanceof ProtocolError) this.protocolFailure = err;
-        const sent = err instanceof ProtocolError ? `: it sent "${displayBytes(err.received, 80)}"` : '';
         this.fail(
           new ConnectionError(
-            `Redis profile "${profile.name}" (${endpoint(profile)}) did not answer like a Redis server${sent}; the connection was closed. Check the port and the TLS setting.`,
+            err instanceof ProtocolError
+              ? l10n.t(
+                  'Redis profile "{0}" ({1}) did not answer like a Redis server: it sent "{2}"; the connection was closed. Check the port and the TLS setting.',
+                  profile.name,
+                  endpoint(profile),
+                  displayBytes(err.received, 80),
+                )
+              : l10n.t(
+                  'Redis profile "{0}" ({1}) did not answer like a Redis server; the connection was closed. Check the port and the TLS setting.',
+                  profile.name,
+                  endpoint(profile),
+                ),
           ),
         );
         socket.destroy();
@@ -149,7 +160,7 @@ export class RespClient extends EventEmitter<RespClientEvents> implements ReplyS
     });
     socket.on('error', (err) => this.fail(describeRedisError(profile, err)));
     socket.on('close', () =>
-      this.fail(new ConnectionError(`The connection to Redis profile "${profile.name}" (${endpoint(profile)}) was closed.`)),
+      this.fail(new ConnectionError(l10n.t('The connection to Redis profile "{0}" ({1}) was closed.', profile.name, endpoint(profile)))),
     );
   }
 
@@ -333,7 +344,11 @@ export async function openRespClient(profile: ResolvedRedisProfile, options: Res
     // A failover in progress: the sentinels still name the old primary for a moment.
     if (Date.now() - started > profile.connectTimeoutMs)
       throw new ConnectionError(
-        `The sentinels of Redis profile "${profile.name}" name ${endpoint(primary)} as the primary, but it answers as a replica: a failover is under way. Try again in a few seconds.`,
+        l10n.t(
+          'The sentinels of Redis profile "{0}" name {1} as the primary, but it answers as a replica: a failover is under way. Try again in a few seconds.',
+          profile.name,
+          endpoint(primary),
+        ),
       );
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
@@ -376,7 +391,12 @@ async function dialResp(
       signal: options.signal,
       timeoutError: () =>
         new TimeoutError(
-          `Redis profile "${profile.name}" (${endpoint(profile)}) did not complete the connection within ${profile.connectTimeoutMs} ms. Check the host, port, TLS setting and firewall.`,
+          l10n.t(
+            'Redis profile "{0}" ({1}) did not complete the connection within {2} ms. Check the host, port, TLS setting and firewall.',
+            profile.name,
+            endpoint(profile),
+            profile.connectTimeoutMs,
+          ),
         ),
       cancelledError: () => new CancelledError(),
     });

@@ -4,6 +4,7 @@
  * ROLE beside it now and then), one for TYPE/TTL of its keys, and no ioredis
  * command object per key. What `scanKeys` walks on (RedisSession.walker).
  */
+import * as l10n from '@vscode/l10n';
 import type { ClusterRouter } from './clusterRouter';
 import { isFailoverReply, nodeFailed, type ClusterWalkSource, type ShardStep, type StepResult } from './clusterScan';
 import { keySlot } from './hashSlot';
@@ -47,11 +48,11 @@ async function step(router: ClusterRouter, s: ShardStep): Promise<StepResult> {
   } catch (err) {
     return { ok: false, reason: nodeFailed(s.node, err) };
   }
-  if (s.checkRole && roleOf(replies[0]) !== 'master') return { ok: false, reason: `${s.node} became a replica` };
+  if (s.checkRole && roleOf(replies[0]) !== 'master') return { ok: false, reason: l10n.t('{0} became a replica', s.node) };
   const scanReply = replies[replies.length - 1];
   if (scanReply.type === 'error') {
     if (isFailoverReply(scanReply.message)) return { ok: false, reason: nodeFailed(s.node, scanReply.message) };
-    throw new CommandError(`SCAN on ${s.node} failed: ${scanReply.message}`, scanReply);
+    throw new CommandError(l10n.t('SCAN on {0} failed: {1}', s.node, scanReply.message), scanReply);
   }
   const [cursor, batch] = readScan(scanReply);
   if (!s.withInfo)

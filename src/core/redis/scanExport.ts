@@ -3,6 +3,7 @@
  * or CSV) with progress and cancel, so memory stays flat however large the
  * data. Cancel stops the walk before the next SCAN is sent.
  */
+import * as l10n from '@vscode/l10n';
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import type { RedisClient } from './redisClient';
@@ -68,7 +69,8 @@ async function writeRows(
   options: ExportOptions = {},
 ): Promise<ExportResult> {
   const format = options.format ?? 'jsonl';
-  if (format !== 'jsonl' && format !== 'csv') throw new InputError(`The export format "${String(format)}" is not known: use jsonl or csv.`);
+  if (format !== 'jsonl' && format !== 'csv')
+    throw new InputError(l10n.t('The export format "{0}" is not known: use jsonl or csv.', String(format)));
   const out = createWriteStream(path, { encoding: 'utf8' });
   const failed = new Promise<never>((_, reject) => out.once('error', reject));
   failed.catch(() => undefined);
@@ -140,7 +142,7 @@ export async function exportValue(
 ): Promise<ExportResult> {
   const k = toBuffer(key, 'key');
   const type = options.type ?? (await collectionType(client, k));
-  const match = options.match === undefined ? undefined : toBuffer(options.match, 'MATCH pattern');
+  const match = options.match === undefined ? undefined : toBuffer(options.match, l10n.t('MATCH pattern'));
   // A list is read by index without a MATCH ("*" is none): then each row carries its index.
   const indexed = type === 'list' && (match === undefined || (match.length === 1 && match[0] === 0x2a));
   let index = indexed ? Number(options.cursor ?? '0') : 0;

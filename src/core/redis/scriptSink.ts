@@ -6,6 +6,7 @@
  * and a line in another slot refuses the whole transaction (CROSSSLOT)
  * before EXEC, so nothing runs.
  */
+import * as l10n from '@vscode/l10n';
 import { InputError, errorMessage } from '../errors';
 import { ClusterRouter, crossSlotSentence, type Route } from './clusterRouter';
 import type { RedisReply } from './reply';
@@ -19,7 +20,7 @@ export type CommandChannel = RespClient | ClusterRouter;
 /** What the router refused, named by its line. */
 export function lineRefusal(err: unknown, line: number | undefined): Error {
   if (!(err instanceof InputError) || line === undefined) return err instanceof Error ? err : new Error(errorMessage(err));
-  return new InputError(`Line ${line}: ${err.message}`);
+  return new InputError(l10n.t('Line {0}: {1}', line, err.message));
 }
 
 export class ScriptSink {
@@ -83,7 +84,7 @@ export class ScriptSink {
 
   private async multi(link: RespClient): Promise<void> {
     const reply = await link.send(cmd('MULTI'));
-    if (reply.type === 'error') throw new InputError(`The transaction could not start: ${reply.message}.`);
+    if (reply.type === 'error') throw new InputError(l10n.t('The transaction could not start: {0}.', reply.message));
     this.open = true;
   }
 
@@ -111,8 +112,8 @@ export class ScriptSink {
       }
       const first = this.pinnedKey;
       if (first && first.slot === r.slot) return;
-      const what = first ? 'this transaction' : `the transaction on ${String(this.pinnedAddress)}`;
-      throw new InputError(`Line ${lines[i]}: ${crossSlotSentence(what, first ? [first, key] : [key], 'transaction')}`);
+      const what = first ? l10n.t('this transaction') : l10n.t('the transaction on {0}', String(this.pinnedAddress));
+      throw new InputError(l10n.t('Line {0}: {1}', lines[i], crossSlotSentence(what, first ? [first, key] : [key], 'transaction')));
     });
     if (this.pinnedAddress === undefined) {
       // No key at all in the first batch: the transaction goes to `node`, or is refused with the sentence naming it.

@@ -5,6 +5,7 @@
  * Sentinels are tried in the profile's order; the first that answers wins.
  * The dial is passed in, so this file opens no socket of its own.
  */
+import * as l10n from '@vscode/l10n';
 import { AuthError, ConnectionError, NotFoundError, errorMessage } from '../errors';
 import { endpoint, type Endpoint, type ResolvedRedisProfile } from '../profiles';
 import { replyText, type RedisReply, type ReplySource } from './reply';
@@ -93,7 +94,11 @@ async function firstSentinel<T>(
   }
   if (auth) throw auth;
   throw new ConnectionError(
-    `No sentinel of Redis profile "${profile.name}" answered (${reasons.join('; ')}). Check "sentinels", the sentinel password and that they run.`,
+    l10n.t(
+      'No sentinel of Redis profile "{0}" answered ({1}). Check "sentinels", the sentinel password and that they run.',
+      profile.name,
+      reasons.join('; '),
+    ),
   );
 }
 
@@ -105,11 +110,15 @@ async function askPrimary(profile: ResolvedRedisProfile, link: SentinelLink): Pr
   if (failed) throw new ConnectionError(failed);
   if (reply.type !== 'array' || reply.items.length < 2) {
     throw new NotFoundError(
-      `The sentinels of Redis profile "${profile.name}" watch no primary named "${name}": check "sentinelName" (the name in "sentinel monitor <name> …").`,
+      l10n.t(
+        'The sentinels of Redis profile "{0}" watch no primary named "{1}": check "sentinelName" (the name in "sentinel monitor <name> …").',
+        profile.name,
+        name,
+      ),
     );
   }
   const ep = parseAddress(`${replyText(reply.items[0]) ?? ''}:${replyText(reply.items[1]) ?? ''}`);
-  if (!ep) throw new ConnectionError(`a sentinel gave an address that is not host:port`);
+  if (!ep) throw new ConnectionError(l10n.t('a sentinel gave an address that is not host:port'));
   return ep;
 }
 

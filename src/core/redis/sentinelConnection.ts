@@ -4,6 +4,7 @@
  * password), the failover detector that reconnects on "+switch-master",
  * and a log line whenever the connection lands on another primary.
  */
+import * as l10n from '@vscode/l10n';
 import type { Redis, RedisOptions } from 'ioredis';
 import { AuthError, ConnectionError, type BrokerError } from '../errors';
 import type { Logger } from '../logger';
@@ -14,7 +15,7 @@ import { connectedAddress } from './redisClient';
 /** How a profile's sentinel set is named in sentences: `primary "mymaster" via sentinels 10.0.0.1:26379, 10.0.0.2:26379`. */
 export function sentinelWhere(profile: ResolvedRedisProfile): string {
   const list = (profile.sentinels ?? [{ host: profile.host, port: profile.port }]).map((s) => endpoint(s)).join(', ');
-  return `primary "${profile.sentinelName ?? ''}" via sentinels ${list}`;
+  return l10n.t('primary "{0}" via sentinels {1}', profile.sentinelName ?? '', list);
 }
 
 /**
@@ -61,15 +62,21 @@ export function sentinelOptions(
 /** The sentence for a failure only a sentinel profile has, or undefined when the error is an ordinary one. */
 export function sentinelFailure(profile: ResolvedRedisProfile, raw: string): BrokerError | undefined {
   if (profile.mode !== 'sentinel') return undefined;
-  const where = `Redis profile "${profile.name}" (${sentinelWhere(profile)})`;
+  const where = l10n.t('Redis profile "{0}" ({1})', profile.name, sentinelWhere(profile));
   const fromSentinels = /All sentinels are unreachable/i.test(raw);
   if (fromSentinels && /NOAUTH|WRONGPASS|invalid username-password|invalid password/i.test(raw))
     return new AuthError(
-      `${where}: the sentinels refused the login (wrong or missing sentinel password or user). Set their password with "Set Password" (secret "sentinel"); it is separate from the data password.`,
+      l10n.t(
+        '{0}: the sentinels refused the login (wrong or missing sentinel password or user). Set their password with "Set Password" (secret "sentinel"); it is separate from the data password.',
+        where,
+      ),
     );
   if (fromSentinels)
     return new ConnectionError(
-      `Cannot connect to ${where}: no sentinel answered, or none knows the primary. Check the sentinel addresses, "sentinelName" and the sentinel password ("Set Password" with secret "sentinel").`,
+      l10n.t(
+        'Cannot connect to {0}: no sentinel answered, or none knows the primary. Check the sentinel addresses, "sentinelName" and the sentinel password ("Set Password" with secret "sentinel").',
+        where,
+      ),
     );
   return undefined;
 }

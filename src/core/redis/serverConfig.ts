@@ -3,6 +3,7 @@
  * behind the read-only guard, read back so the caller sees what the server
  * took.
  */
+import * as l10n from '@vscode/l10n';
 import type { Redis } from 'ioredis';
 import { InputError } from '../errors';
 import type { WriteGuard } from './clientList';
@@ -32,15 +33,15 @@ export async function readConfigValue(client: Redis, name: string): Promise<stri
  * "Unknown option". Returns the value read back.
  */
 export async function writeConfig(guard: WriteGuard, client: Redis, name: string, value: string, where: string): Promise<string> {
-  if (!/^[a-z0-9-]+$/i.test(name)) throw new InputError(`"${name}" is not a setting name: names are letters, digits and dashes.`);
+  if (!/^[a-z0-9-]+$/i.test(name)) throw new InputError(l10n.t('"{0}" is not a setting name: names are letters, digits and dashes.', name));
   guard.assertWritable(`CONFIG SET ${name}`);
   if ((await readConfigValue(client, name)) === undefined)
-    throw new InputError(`${where} has no setting "${name}": pick one that CONFIG GET lists.`);
+    throw new InputError(l10n.t('{0} has no setting "{1}": pick one that CONFIG GET lists.', where, name));
   try {
     await client.config('SET', name, value);
   } catch (err) {
     const reason = err instanceof Error ? err.message.replace(/^ERR\s*/, '') : String(err);
-    throw new InputError(`${where} refused CONFIG SET ${name} "${value}": ${reason}. Nothing was changed.`);
+    throw new InputError(l10n.t('{0} refused CONFIG SET {1} "{2}": {3}. Nothing was changed.', where, name, value, reason));
   }
   return (await readConfigValue(client, name)) ?? value;
 }

@@ -5,6 +5,7 @@
  * commands, subscriptions and the console, and caches the server's command
  * catalog and docs until the connection is replaced or reconnects.
  */
+import * as l10n from '@vscode/l10n';
 import type { Redis } from 'ioredis';
 import { displayBytes } from '../bytes';
 import { ConnectionError, InputError, errorMessage } from '../errors';
@@ -54,7 +55,11 @@ export class RedisSession {
     this.db = options.db ?? profile.db;
     if (profile.mode === 'cluster' && this.db !== 0)
       throw new InputError(
-        `Redis profile "${profile.name}" is a Redis Cluster, which has only database 0, not ${this.db}: leave the database out (or use 0).`,
+        l10n.t(
+          'Redis profile "{0}" is a Redis Cluster, which has only database 0, not {1}: leave the database out (or use 0).',
+          profile.name,
+          this.db,
+        ),
       );
     this.password = options.password;
     this.sentinelPassword = options.sentinelPassword;
@@ -174,7 +179,11 @@ export class RedisSession {
     const owner = parseAddress(cluster.slots[keySlot(key)]?.[0] ?? '');
     if (!owner)
       throw new ConnectionError(
-        `No primary of Redis Cluster profile "${this.profile.name}" serves the slot of "${displayBytes(key, 80)}" now: try again in a moment.`,
+        l10n.t(
+          'No primary of Redis Cluster profile "{0}" serves the slot of "{1}" now: try again in a moment.',
+          this.profile.name,
+          displayBytes(key, 80),
+        ),
       );
     return this.respAt(owner, purpose, signal);
   }
@@ -239,7 +248,7 @@ export class RedisSession {
   }
 
   private connect(extra: Pick<RedisConnectOptions, 'connectionName' | 'db' | 'stringNumbers'>): Promise<RedisClient> {
-    if (this.closed) return Promise.reject(new Error(`The session of Redis profile "${this.profile.name}" was closed.`));
+    if (this.closed) return Promise.reject(new Error(l10n.t('The session of Redis profile "{0}" was closed.', this.profile.name)));
     const opts: RedisConnectOptions = { db: this.db, logger: this.logger, ...extra };
     if (this.password !== undefined) opts.password = this.password;
     if (this.sentinelPassword !== undefined) opts.sentinelPassword = this.sentinelPassword;

@@ -2,6 +2,7 @@
  * Set operations. SINTER / SUNION / SDIFF check the sizes first (SCARD) and
  * ask for the *STORE form when the result could be too large to return.
  */
+import * as l10n from '@vscode/l10n';
 import type { RedisClient } from './redisClient';
 import { InputError } from '../errors';
 import type { Args } from './opsSpec';
@@ -9,11 +10,11 @@ import { arg, bytesResult, defineOps, MAX_RESULT_ITEMS, opt } from './opsSpec';
 import type { JsonValue } from './replyJson';
 import { scanValue } from './valueScanner';
 
-const key = arg('key', 'key', 'Key');
-const member = arg('member', 'bytes', 'Member');
-const members = arg('members', 'bytesList', 'Members');
-const keys = arg('keys', 'keys', 'Sets');
-const destination = arg('destination', 'key', 'Destination key');
+const key = arg('key', 'key', () => l10n.t('Key'));
+const member = arg('member', 'bytes', () => l10n.t('Member'));
+const members = arg('members', 'bytesList', () => l10n.t('Members'));
+const keys = arg('keys', 'keys', () => l10n.t('Sets'));
+const destination = arg('destination', 'key', () => l10n.t('Destination key'));
 
 function manyOrOne(raw: unknown): JsonValue {
   return Array.isArray(raw) ? raw.map(bytesResult) : bytesResult(raw);
@@ -31,7 +32,9 @@ function combine(command: 'SINTER' | 'SUNION' | 'SDIFF') {
     });
     const bound = command === 'SUNION' ? cards.reduce((s, n) => s + n, 0) : command === 'SINTER' ? Math.min(...cards) : cards[0];
     if (bound > MAX_RESULT_ITEMS) {
-      throw new InputError(`${command} could return up to ${bound} members: use ${command}STORE into a key and scan it instead.`);
+      throw new InputError(
+        l10n.t('{0} could return up to {1} members: use {2} into a key and scan it instead.', command, bound, `${command}STORE`),
+      );
     }
     const raw = (await client.callBuffer(command, ...ks)) as Buffer[];
     return raw.map(bytesResult);
@@ -43,7 +46,9 @@ export const SET_OPS = defineOps([
     name: 'sadd',
     family: 'set',
     command: 'SADD',
-    summary: 'Add members; returns how many were new',
+    get summary(): string {
+      return l10n.t('Add members; returns how many were new');
+    },
     write: true,
     keyTypes: ['set'],
     args: [key, members],
@@ -54,7 +59,9 @@ export const SET_OPS = defineOps([
     name: 'srem',
     family: 'set',
     command: 'SREM',
-    summary: 'Remove members; returns how many existed',
+    get summary(): string {
+      return l10n.t('Remove members; returns how many existed');
+    },
     write: true,
     keyTypes: ['set'],
     args: [key, members],
@@ -65,10 +72,12 @@ export const SET_OPS = defineOps([
     name: 'smove',
     family: 'set',
     command: 'SMOVE',
-    summary: 'Move a member from one set to another',
+    get summary(): string {
+      return l10n.t('Move a member from one set to another');
+    },
     write: true,
     keyTypes: ['set'],
-    args: [arg('source', 'key', 'Source set'), destination, member],
+    args: [arg('source', 'key', () => l10n.t('Source set')), destination, member],
     argv: (a) => [a.buf('source'), a.buf('destination'), a.buf('member')],
     result: 'boolean',
   },
@@ -76,10 +85,12 @@ export const SET_OPS = defineOps([
     name: 'spop',
     family: 'set',
     command: 'SPOP',
-    summary: 'Remove and return random members',
+    get summary(): string {
+      return l10n.t('Remove and return random members');
+    },
     write: true,
     keyTypes: ['set'],
-    args: [key, opt('count', 'integer', 'Count', { min: 1, max: MAX_RESULT_ITEMS })],
+    args: [key, opt('count', 'integer', () => l10n.t('Count'), { min: 1, max: MAX_RESULT_ITEMS })],
     argv: (a) => [a.buf('key'), ...(a.has('count') ? [a.str('count')] : [])],
     result: manyOrOne,
   },
@@ -87,10 +98,12 @@ export const SET_OPS = defineOps([
     name: 'srandmember',
     family: 'set',
     command: 'SRANDMEMBER',
-    summary: 'Random members without removing them (a negative count may repeat members)',
+    get summary(): string {
+      return l10n.t('Random members without removing them (a negative count may repeat members)');
+    },
     write: false,
     keyTypes: ['set'],
-    args: [key, opt('count', 'integer', 'Count', { min: -MAX_RESULT_ITEMS, max: MAX_RESULT_ITEMS })],
+    args: [key, opt('count', 'integer', () => l10n.t('Count'), { min: -MAX_RESULT_ITEMS, max: MAX_RESULT_ITEMS })],
     argv: (a) => [a.buf('key'), ...(a.has('count') ? [a.str('count')] : [])],
     result: manyOrOne,
   },
@@ -98,7 +111,9 @@ export const SET_OPS = defineOps([
     name: 'sismember',
     family: 'set',
     command: 'SISMEMBER',
-    summary: 'Whether a member is in the set',
+    get summary(): string {
+      return l10n.t('Whether a member is in the set');
+    },
     write: false,
     keyTypes: ['set'],
     args: [key, member],
@@ -109,7 +124,9 @@ export const SET_OPS = defineOps([
     name: 'smismember',
     family: 'set',
     command: 'SMISMEMBER',
-    summary: 'Whether each member is in the set',
+    get summary(): string {
+      return l10n.t('Whether each member is in the set');
+    },
     write: false,
     keyTypes: ['set'],
     args: [key, members],
@@ -120,7 +137,9 @@ export const SET_OPS = defineOps([
     name: 'scard',
     family: 'set',
     command: 'SCARD',
-    summary: 'Number of members',
+    get summary(): string {
+      return l10n.t('Number of members');
+    },
     write: false,
     keyTypes: ['set'],
     args: [key],
@@ -131,15 +150,17 @@ export const SET_OPS = defineOps([
     name: 'smembers',
     family: 'set',
     command: 'SSCAN',
-    summary: 'Members, one page at a time',
+    get summary(): string {
+      return l10n.t('Members, one page at a time');
+    },
     write: false,
     keyTypes: ['set'],
     args: [
       key,
-      opt('cursor', 'integer', 'Cursor', { min: 0 }),
-      opt('count', 'integer', 'COUNT hint', { min: 1 }),
-      opt('limit', 'integer', 'Page size', { min: 1, max: MAX_RESULT_ITEMS }),
-      opt('match', 'bytes', 'MATCH pattern'),
+      opt('cursor', 'integer', () => l10n.t('Cursor'), { min: 0 }),
+      opt('count', 'integer', () => l10n.t('COUNT hint'), { min: 1 }),
+      opt('limit', 'integer', () => l10n.t('Page size'), { min: 1, max: MAX_RESULT_ITEMS }),
+      opt('match', 'bytes', () => l10n.t('MATCH pattern')),
     ],
     run: async (client, a) => {
       const page = await scanValue(client, a.buf('key'), {
@@ -156,7 +177,9 @@ export const SET_OPS = defineOps([
     name: 'sinter',
     family: 'set',
     command: 'SINTER',
-    summary: 'Members in every set',
+    get summary(): string {
+      return l10n.t('Members in every set');
+    },
     write: false,
     keyTypes: ['set'],
     args: [keys],
@@ -166,7 +189,9 @@ export const SET_OPS = defineOps([
     name: 'sunion',
     family: 'set',
     command: 'SUNION',
-    summary: 'Members in any set',
+    get summary(): string {
+      return l10n.t('Members in any set');
+    },
     write: false,
     keyTypes: ['set'],
     args: [keys],
@@ -176,7 +201,9 @@ export const SET_OPS = defineOps([
     name: 'sdiff',
     family: 'set',
     command: 'SDIFF',
-    summary: 'Members of the first set not in the others',
+    get summary(): string {
+      return l10n.t('Members of the first set not in the others');
+    },
     write: false,
     keyTypes: ['set'],
     args: [keys],
@@ -186,7 +213,9 @@ export const SET_OPS = defineOps([
     name: 'sinterstore',
     family: 'set',
     command: 'SINTERSTORE',
-    summary: 'Store the intersection; returns its size',
+    get summary(): string {
+      return l10n.t('Store the intersection; returns its size');
+    },
     write: true,
     keyTypes: ['set'],
     args: [destination, keys],
@@ -197,7 +226,9 @@ export const SET_OPS = defineOps([
     name: 'sunionstore',
     family: 'set',
     command: 'SUNIONSTORE',
-    summary: 'Store the union; returns its size',
+    get summary(): string {
+      return l10n.t('Store the union; returns its size');
+    },
     write: true,
     keyTypes: ['set'],
     args: [destination, keys],
@@ -208,7 +239,9 @@ export const SET_OPS = defineOps([
     name: 'sdiffstore',
     family: 'set',
     command: 'SDIFFSTORE',
-    summary: 'Store the difference; returns its size',
+    get summary(): string {
+      return l10n.t('Store the difference; returns its size');
+    },
     write: true,
     keyTypes: ['set'],
     args: [destination, keys],

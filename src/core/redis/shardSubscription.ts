@@ -8,6 +8,7 @@
  * on a cluster, `connect` opens at the slot's owner, and a `sunsubscribe`
  * the server pushes (the slot moved: failover) counts as a loss too.
  */
+import * as l10n from '@vscode/l10n';
 import { EventEmitter } from 'node:events';
 import { InputError, errorMessage } from '../errors';
 import type { RedisReply } from './reply';
@@ -45,7 +46,7 @@ export class ShardSubscription extends EventEmitter<ShardSubscriptionEvents> {
 
   constructor(private readonly options: ShardSubscriptionOptions) {
     super();
-    if (options.channels.length === 0) throw new InputError('SSUBSCRIBE needs at least one shard channel.');
+    if (options.channels.length === 0) throw new InputError(l10n.t('SSUBSCRIBE needs at least one shard channel.'));
   }
 
   /**
@@ -54,7 +55,7 @@ export class ShardSubscription extends EventEmitter<ShardSubscriptionEvents> {
    * 7.0, which does not know SSUBSCRIBE) or the connection's.
    */
   async start(): Promise<void> {
-    if (this.started) throw new InputError('This shard subscription was already started.');
+    if (this.started) throw new InputError(l10n.t('This shard subscription was already started.'));
     this.started = true;
     try {
       await this.subscribe();
@@ -85,8 +86,14 @@ export class ShardSubscription extends EventEmitter<ShardSubscriptionEvents> {
       client.on('push', (reply) => {
         if (!answered && reply.type === 'error') {
           answered = true;
-          const hint = /unknown command/i.test(reply.message) ? ' SSUBSCRIBE needs Redis 7.0 or later: use SUBSCRIBE there.' : '';
-          reject(new InputError(`The server refused SSUBSCRIBE: ${reply.message.replace(/[.\s]+$/, '')}.${hint}`));
+          const reason = reply.message.replace(/[.\s]+$/, '');
+          reject(
+            new InputError(
+              /unknown command/i.test(reply.message)
+                ? l10n.t('The server refused SSUBSCRIBE: {0}. SSUBSCRIBE needs Redis 7.0 or later: use SUBSCRIBE there.', reason)
+                : l10n.t('The server refused SSUBSCRIBE: {0}.', reason),
+            ),
+          );
           return;
         }
         answered = true;
@@ -112,7 +119,7 @@ export class ShardSubscription extends EventEmitter<ShardSubscriptionEvents> {
 
   private onLost(reason: Error): void {
     this.client = undefined;
-    this.emit('lost', `the connection was lost (${errorMessage(reason).replace(/[.\s]+$/, '')}); reconnecting`);
+    this.emit('lost', l10n.t('the connection was lost ({0}); reconnecting', errorMessage(reason).replace(/[.\s]+$/, '')));
     void this.reconnect(this.options.retryMs ?? 500);
   }
 

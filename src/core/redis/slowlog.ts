@@ -2,6 +2,7 @@
  * SLOWLOG GET parsed (arguments kept as bytes and shown quoted the way the
  * console quotes them), and SLOWLOG RESET behind the read-only guard.
  */
+import * as l10n from '@vscode/l10n';
 import type { Redis } from 'ioredis';
 import { InputError } from '../errors';
 import type { WriteGuard } from './clientList';
@@ -43,7 +44,8 @@ export function parseSlowlog(reply: unknown): SlowlogEntry[] {
 
 /** The latest `count` entries (default 128), newest first. */
 export async function readSlowlog(client: Redis, count = 128): Promise<SlowlogEntry[]> {
-  if (!Number.isInteger(count) || count < 1) throw new InputError(`The count ${count} is not valid: give a whole number of at least 1.`);
+  if (!Number.isInteger(count) || count < 1)
+    throw new InputError(l10n.t('The count {0} is not valid: give a whole number of at least 1.', count));
   return parseSlowlog(await client.callBuffer('SLOWLOG', 'GET', String(count)));
 }
 

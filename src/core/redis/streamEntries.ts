@@ -5,6 +5,7 @@
  * returns), XINFO's flat name/value replies as objects, and server
  * refusals as one sentence.
  */
+import * as l10n from '@vscode/l10n';
 import type { RedisClient } from './redisClient';
 import { displayBytes } from '../bytes';
 import { BrokerError, InputError, NotFoundError, PreconditionError, errorMessage } from '../errors';
@@ -43,8 +44,8 @@ export function checkStreamId(value: string, what: string, rules: IdRules = {}):
   const fits = m !== null && BigInt(m[1]) <= MAX_U64 && (m[2] === undefined || BigInt(m[2]) <= MAX_U64);
   if (fits) return text;
   const allowed = [
-    '"<milliseconds>-<sequence>" such as "1700000000000-0"',
-    'or just the milliseconds',
+    l10n.t('"<milliseconds>-<sequence>" such as "1700000000000-0"'),
+    l10n.t('or just the milliseconds'),
     ...(rules.auto ? ['"*"', '"<milliseconds>-*"'] : []),
     ...(rules.special ?? []).map((s) => `"${s}"`),
   ];
@@ -52,7 +53,7 @@ export function checkStreamId(value: string, what: string, rules: IdRules = {}):
 }
 
 function failId(value: string, what: string, allowed: string): never {
-  throw new InputError(`The ${what} "${value.slice(0, 60)}" is not a stream entry ID: use ${allowed}.`);
+  throw new InputError(l10n.t('The {0} "{1}" is not a stream entry ID: use {2}.', what, value.slice(0, 60), allowed));
 }
 
 /** The ID just before `id` (for an inclusive start given as an exclusive cursor); "0" for the first possible ID. */
@@ -141,7 +142,11 @@ export async function streamCall(
 /** The sentence for a consumer group that is not there. */
 export function noGroupError(key: Buffer, group: string): NotFoundError {
   return new NotFoundError(
-    `The stream "${displayBytes(key, 80)}" has no consumer group "${group}" (or the key does not exist): create the group first.`,
+    l10n.t(
+      'The stream "{0}" has no consumer group "{1}" (or the key does not exist): create the group first.',
+      displayBytes(key, 80),
+      group,
+    ),
   );
 }
 
@@ -149,19 +154,23 @@ export function noGroupError(key: Buffer, group: string): NotFoundError {
 export function streamError(session: RedisSession, err: unknown, command: string, about: { key: Buffer; group?: string }): Error {
   if (err instanceof BrokerError || !(err instanceof Error) || err.name !== 'ReplyError') {
     if (err instanceof BrokerError) return err;
-    return new BrokerError(`${command} failed on profile "${session.profile.name}": ${errorMessage(err).replace(/[.\s]+$/, '')}.`);
+    return new BrokerError(
+      l10n.t('{0} failed on profile "{1}": {2}.', command, session.profile.name, errorMessage(err).replace(/[.\s]+$/, '')),
+    );
   }
   const key = `"${displayBytes(about.key, 80)}"`;
   const group = about.group === undefined ? '' : `"${about.group}"`;
   const text = err.message;
-  if (/^WRONGTYPE/.test(text)) return new PreconditionError(`The key ${key} is not a stream: ${command} works on streams only.`);
+  if (/^WRONGTYPE/.test(text))
+    return new PreconditionError(l10n.t('The key {0} is not a stream: {1} works on streams only.', key, command));
   if (/^NOGROUP/.test(text)) return noGroupError(about.key, about.group ?? '');
-  if (/^BUSYGROUP/.test(text)) return new PreconditionError(`The stream ${key} already has a consumer group ${group}: pick another name.`);
+  if (/^BUSYGROUP/.test(text))
+    return new PreconditionError(l10n.t('The stream {0} already has a consumer group {1}: pick another name.', key, group));
   if (/requires the key to exist|^ERR no such key/i.test(text))
-    return new NotFoundError(`The stream ${key} does not exist: add an entry first, or create the group with "mkStream".`);
+    return new NotFoundError(l10n.t('The stream {0} does not exist: add an entry first, or create the group with "mkStream".', key));
   if (/equal or smaller than the target stream top item/i.test(text))
     return new PreconditionError(
-      `The ID is not greater than the last ID of stream ${key}: entry IDs only grow, so give a greater one or "*".`,
+      l10n.t('The ID is not greater than the last ID of stream {0}: entry IDs only grow, so give a greater one or "*".', key),
     );
   return commandError(errorReply(text), command, session.profile.name);
 }

@@ -6,6 +6,8 @@
  * is reached) and XACK. Input is checked before anything is sent; writes
  * (XGROUP, XCLAIM, XAUTOCLAIM, XACK) go through the session's read-only guard.
  */
+import * as l10n from '@vscode/l10n';
+import { formatCount } from '../units';
 import { displayBytes, toBuffer, type BytesLike } from '../bytes';
 import { InputError, NotFoundError, throwIfAborted } from '../errors';
 import type { RedisSession } from './session';
@@ -68,25 +70,32 @@ const MAX_COUNT = 100_000;
 
 /** A group or consumer name: non-empty text. */
 export function checkName(value: unknown, what: 'group' | 'consumer'): string {
-  if (typeof value !== 'string' || value === '') throw new InputError(`Name the ${what} ("${what}"): it must be non-empty text.`);
+  if (typeof value !== 'string' || value === '')
+    throw new InputError(
+      what === 'group'
+        ? l10n.t('Name the group ("group"): it must be non-empty text.')
+        : l10n.t('Name the consumer ("consumer"): it must be non-empty text.'),
+    );
   return value;
 }
 
 function checkCount(value: number | undefined, fallback: number, what: string): number {
   const n = value ?? fallback;
   if (!Number.isInteger(n) || n < 1 || n > MAX_COUNT)
-    throw new InputError(`The ${what} ${String(value)} is not valid: give a whole number from 1 to ${MAX_COUNT.toLocaleString('en-US')}.`);
+    throw new InputError(
+      l10n.t('The {0} {1} is not valid: give a whole number from 1 to {2}.', what, String(value), formatCount(MAX_COUNT)),
+    );
   return n;
 }
 
 function checkIdle(value: number, what: string): number {
   if (!Number.isSafeInteger(value) || value < 0)
-    throw new InputError(`The ${what} must be a whole number of milliseconds, at least 0, not ${JSON.stringify(value)}.`);
+    throw new InputError(l10n.t('The {0} must be a whole number of milliseconds, at least 0, not {1}.', what, JSON.stringify(value)));
   return value;
 }
 
 function checkIds(ids: readonly string[] | undefined): string[] {
-  if (!ids || ids.length === 0) throw new InputError('Name at least one entry ID ("ids").');
+  if (!ids || ids.length === 0) throw new InputError(l10n.t('Name at least one entry ID ("ids").'));
   return ids.map((id, i) => checkStreamId(String(id), `ID #${i + 1}`));
 }
 
@@ -99,7 +108,7 @@ export async function createGroup(
 ): Promise<void> {
   const k = toBuffer(key, 'key');
   const g = checkName(group, 'group');
-  const from = checkStreamId(options.from ?? '$', 'start ID', { special: ['$'] });
+  const from = checkStreamId(options.from ?? '$', l10n.t('start ID'), { special: ['$'] });
   session.assertWritable('XGROUP CREATE');
   const argv: [string, ...(string | Buffer)[]] = ['XGROUP', 'CREATE', k, g, from, ...(options.mkStream ? ['MKSTREAM'] : [])];
   await streamCall(session, await session.client(), argv, { key: k, group: g });
@@ -111,7 +120,8 @@ export async function destroyGroup(session: RedisSession, key: BytesLike | Buffe
   const g = checkName(group, 'group');
   session.assertWritable('XGROUP DESTROY');
   const destroyed = Number(await streamCall(session, await session.client(), ['XGROUP', 'DESTROY', k, g], { key: k, group: g }));
-  if (destroyed === 0) throw new NotFoundError(`The stream "${displayBytes(k, 80)}" has no consumer group "${g}": nothing was destroyed.`);
+  if (destroyed === 0)
+    throw new NotFoundError(l10n.t('The stream "{0}" has no consumer group "{1}": nothing was destroyed.', displayBytes(k, 80), g));
 }
 
 /** XGROUP SETID: the group's last delivered ID becomes `id` (`$` for the stream's last, `0` to replay everything). */
@@ -165,7 +175,7 @@ export async function pendingEntries(
   const g = checkName(group, 'group');
   const count = checkCount(options.count, 100, 'count');
   const start = options.after === undefined ? '-' : `(${checkStreamId(options.after, 'cursor')}`;
-  const idle = options.minIdleMs === undefined ? [] : ['IDLE', String(checkIdle(options.minIdleMs, 'minimum idle time'))];
+  const idle = options.minIdleMs === undefined ? [] : ['IDLE', String(checkIdle(options.minIdleMs, l10n.t('minimum idle time')))];
   const consumer = options.consumer === undefined ? [] : [checkName(options.consumer, 'consumer')];
   const argv: [string, ...(string | Buffer | number)[]] = ['XPENDING', k, g, ...idle, start, '+', count, ...consumer];
   const reply = await streamCall(session, await session.client(), argv, { key: k, group: g });
@@ -202,7 +212,7 @@ export async function claimEntries(
   const k = toBuffer(key, 'key');
   const g = checkName(group, 'group');
   const c = checkName(consumer, 'consumer');
-  const idle = checkIdle(minIdleMs, 'minimum idle time ("minIdleMs")');
+  const idle = checkIdle(minIdleMs, l10n.t('minimum idle time ("minIdleMs")'));
   const about = { key: k, group: g };
   if (options.ids !== undefined) {
     const ids = checkIds(options.ids);

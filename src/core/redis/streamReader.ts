@@ -13,6 +13,8 @@
  * once back, reading goes on from the last ID seen (a group reads its own
  * pending history from the last acknowledged ID first), so nothing is missed.
  */
+import * as l10n from '@vscode/l10n';
+import { formatCount } from '../units';
 import type { RedisClient } from './redisClient';
 import { toBuffer, type BytesLike } from '../bytes';
 import { CancelledError, InputError, errorMessage, throwIfAborted } from '../errors';
@@ -104,13 +106,13 @@ export class StreamReader extends TypedEmitter<StreamReaderEvents> {
       this.consumer = checkName(options.consumer, 'consumer');
       this.position = checkStreamId(options.from ?? '>', '"from" ID', { special: ['>'] });
     } else {
-      if (options.ack !== undefined) throw new InputError('"ack" applies to a consumer group: give "group" and "consumer" too.');
+      if (options.ack !== undefined) throw new InputError(l10n.t('"ack" applies to a consumer group: give "group" and "consumer" too.'));
       this.position = checkStreamId(options.from ?? '$', '"from" ID', { special: ['$'] });
     }
     this.autoAck = this.group !== undefined && (options.ack ?? true);
     this.count = whole(options.count ?? 100, 1, 100_000, 'count');
     if (options.limit !== undefined) whole(options.limit, 1, Number.MAX_SAFE_INTEGER, 'limit');
-    this.blockMs = whole(options.blockMs ?? 5000, 1, 3_600_000, 'block time');
+    this.blockMs = whole(options.blockMs ?? 5000, 1, 3_600_000, l10n.t('block time'));
     this.buffer = new TailBuffer<StreamMessage>(options.bufferSize ?? DEFAULT_TAIL_BUFFER_SIZE, (capacity) =>
       this.emit('dropping', { capacity }),
     );
@@ -132,7 +134,7 @@ export class StreamReader extends TypedEmitter<StreamReaderEvents> {
 
   /** Opens the connection, checks the stream (and group), fixes where reading starts; resolves once reading is on. */
   async start(signal?: AbortSignal): Promise<void> {
-    if (this.client) throw new InputError('This stream reader was already started.');
+    if (this.client) throw new InputError(l10n.t('This stream reader was already started.'));
     if (this.group !== undefined) this.session.assertWritable('XREADGROUP');
     throwIfAborted(signal);
     const client = await this.session.dedicated(this.options.purpose ?? 'stream-tail');
@@ -154,7 +156,7 @@ export class StreamReader extends TypedEmitter<StreamReaderEvents> {
     this.client = client;
     this.active = true;
     client.on('end', () => {
-      if (this.active) this.finish('the connection closed and will not reconnect');
+      if (this.active) this.finish(l10n.t('the connection closed and will not reconnect'));
     });
     void this.loop(client);
   }
@@ -162,13 +164,13 @@ export class StreamReader extends TypedEmitter<StreamReaderEvents> {
   /** Waits until `take` entries came (or the timeout, or the stop), then removes and returns them. */
   readBatch(take: number = this.buffer.capacity, timeoutMs = 0): Promise<TailBatch<StreamMessage>> {
     if (!Number.isInteger(take) || take < 1)
-      return Promise.reject(new InputError(`Cannot read ${take} entries: give a whole number of at least 1.`));
+      return Promise.reject(new InputError(l10n.t('Cannot read {0} entries: give a whole number of at least 1.', take)));
     return this.buffer.readBatch({ take, timeoutMs: this.active ? timeoutMs : 0 });
   }
 
   /** The first `take` entries (the option): waits until they came, the timeout passed or the reader stopped. */
   takeFirst(options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<StreamMessage[]> {
-    if (!this.first) return Promise.reject(new InputError('This stream reader was started without "take".'));
+    if (!this.first) return Promise.reject(new InputError(l10n.t('This stream reader was started without "take".')));
     return this.first.wait(this.active ? options.timeoutMs : 0, options.signal);
   }
 
@@ -225,7 +227,9 @@ export class StreamReader extends TypedEmitter<StreamReaderEvents> {
         if (!this.active) return;
         if (err instanceof Error && err.name === 'ReplyError') {
           const command = this.group === undefined ? 'XREAD' : 'XREADGROUP';
-          this.finish(`Redis refused the read: ${streamError(this.session, err, command, { key: this.key, group: this.group }).message}`);
+          this.finish(
+            l10n.t('Redis refused the read: {0}', streamError(this.session, err, command, { key: this.key, group: this.group }).message),
+          );
           return;
         }
         await this.recover(client, err);
@@ -243,7 +247,7 @@ export class StreamReader extends TypedEmitter<StreamReaderEvents> {
       try {
         await this.deliver(client, messages);
       } catch (err) {
-        this.finish(`writing the entries out failed: ${errorMessage(err)}`);
+        this.finish(l10n.t('writing the entries out failed: {0}', errorMessage(err)));
         return;
       }
       if (this.group === undefined || this.position !== '>') this.position = lastRaw;
@@ -302,6 +306,6 @@ export class StreamReader extends TypedEmitter<StreamReaderEvents> {
 
 function whole(n: number, min: number, max: number, what: string): number {
   if (!Number.isInteger(n) || n < min || n > max)
-    throw new InputError(`The ${what} ${String(n)} is not valid: give a whole number from ${min} to ${max.toLocaleString('en-US')}.`);
+    throw new InputError(l10n.t('The {0} {1} is not valid: give a whole number from {2} to {3}.', what, String(n), min, formatCount(max)));
   return n;
 }

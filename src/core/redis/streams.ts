@@ -5,6 +5,9 @@
  * XREVRANGE), length (XLEN) and XINFO STREAM. Input is checked before
  * anything is sent; writes go through the session's read-only guard.
  */
+import * as l10n from '@vscode/l10n';
+import { typeWord } from './typeWords';
+import { formatCount } from '../units';
 import type { RedisClient } from './redisClient';
 import { displayBytes, isHexBytes, toBuffer, type BytesLike } from '../bytes';
 import { InputError, PreconditionError, throwIfAborted } from '../errors';
@@ -57,41 +60,41 @@ export function streamFields(input: unknown): Buffer[] {
   if (Array.isArray(input)) {
     (input as unknown[]).forEach((item, i) => {
       if (typeof item !== 'object' || item === null || !('field' in item) || !('value' in item))
-        throw new InputError(`Field #${i + 1} must be { "field": …, "value": … }.`);
+        throw new InputError(l10n.t('Field #{0} must be { "field": …, "value": … }.', i + 1));
       const pair = item as { field: BytesLike; value: BytesLike };
-      out.push(toBuffer(pair.field, `field #${i + 1}`), toBuffer(pair.value, `value of field #${i + 1}`));
+      out.push(toBuffer(pair.field, l10n.t('field #{0}', i + 1)), toBuffer(pair.value, l10n.t('value of field #{0}', i + 1)));
     });
   } else if (typeof input === 'object' && input !== null && !isHexBytes(input)) {
     for (const [name, value] of Object.entries(input as Record<string, unknown>)) {
       if (typeof value !== 'string' && !isHexBytes(value))
-        throw new InputError(`The value of field "${name}" must be text or { "hex": "…" }.`);
-      out.push(Buffer.from(name, 'utf8'), toBuffer(value, `value of field "${name}"`));
+        throw new InputError(l10n.t('The value of field "{0}" must be text or { "hex": "…" }.', name));
+      out.push(Buffer.from(name, 'utf8'), toBuffer(value, l10n.t('value of field "{0}"', name)));
     }
-  } else throw new InputError('The fields must be an object { "name": "value" } or a list [{ "field", "value" }].');
-  if (out.length === 0) throw new InputError('A stream entry needs at least one field and value: give "fields".');
+  } else throw new InputError(l10n.t('The fields must be an object { "name": "value" } or a list [{ "field", "value" }].'));
+  if (out.length === 0) throw new InputError(l10n.t('A stream entry needs at least one field and value: give "fields".'));
   return out;
 }
 
 /** MAXLEN / MINID arguments, checked; empty when neither is given. */
 export function trimArgs(trim: StreamTrim, required: boolean): string[] {
   const { maxLen, minId, approximate } = trim;
-  if (maxLen !== undefined && minId !== undefined) throw new InputError('Give either "maxLen" or "minId" to trim by, not both.');
+  if (maxLen !== undefined && minId !== undefined) throw new InputError(l10n.t('Give either "maxLen" or "minId" to trim by, not both.'));
   const how = approximate ? ['~'] : [];
   if (maxLen !== undefined) {
     if (!Number.isSafeInteger(maxLen) || maxLen < 0)
-      throw new InputError(`MAXLEN must be a whole number of at least 0, not ${JSON.stringify(maxLen)}.`);
+      throw new InputError(l10n.t('MAXLEN must be a whole number of at least 0, not {0}.', JSON.stringify(maxLen)));
     return ['MAXLEN', ...how, String(maxLen)];
   }
   if (minId !== undefined) return ['MINID', ...how, checkStreamId(minId, 'MINID')];
-  if (required) throw new InputError('Trimming needs "maxLen" (entries to keep) or "minId" (the oldest ID to keep).');
-  if (approximate) throw new InputError('"approximate" applies to "maxLen" or "minId": give one of them.');
+  if (required) throw new InputError(l10n.t('Trimming needs "maxLen" (entries to keep) or "minId" (the oldest ID to keep).'));
+  if (approximate) throw new InputError(l10n.t('"approximate" applies to "maxLen" or "minId": give one of them.'));
   return [];
 }
 
 function page(limit: number | undefined): number {
   const n = limit ?? DEFAULT_VALUE_LIMIT;
   if (!Number.isInteger(n) || n < 1 || n > MAX_PAGE)
-    throw new InputError(`The limit ${String(limit)} is not valid: give a whole number from 1 to ${MAX_PAGE.toLocaleString('en-US')}.`);
+    throw new InputError(l10n.t('The limit {0} is not valid: give a whole number from 1 to {1}.', String(limit), formatCount(MAX_PAGE)));
   return n;
 }
 
@@ -103,8 +106,9 @@ export async function streamAdd(
   options: StreamAddOptions = {},
 ): Promise<string | null> {
   const k = toBuffer(key, 'key');
-  if (fields.length === 0 || fields.length % 2 !== 0) throw new InputError('A stream entry needs field and value pairs: give "fields".');
-  const id = checkStreamId(options.id ?? '*', 'entry ID', { auto: true });
+  if (fields.length === 0 || fields.length % 2 !== 0)
+    throw new InputError(l10n.t('A stream entry needs field and value pairs: give "fields".'));
+  const id = checkStreamId(options.id ?? '*', l10n.t('entry ID'), { auto: true });
   const argv = [...(options.noMkStream ? ['NOMKSTREAM'] : []), ...trimArgs(options, false), id];
   session.assertWritable('XADD');
   const reply = await streamCall(session, await session.client(), ['XADD', k, ...argv, ...fields], { key: k });
@@ -114,7 +118,7 @@ export async function streamAdd(
 /** XDEL: resolves with how many of the IDs existed and were deleted. */
 export async function streamDelete(session: RedisSession, key: BytesLike | Buffer, ids: readonly string[]): Promise<number> {
   const k = toBuffer(key, 'key');
-  if (ids.length === 0) throw new InputError('Name at least one entry ID to delete ("ids").');
+  if (ids.length === 0) throw new InputError(l10n.t('Name at least one entry ID to delete ("ids").'));
   const checked = ids.map((id, i) => checkStreamId(String(id), `ID #${i + 1}`));
   session.assertWritable('XDEL');
   return Number(await streamCall(session, await session.client(), ['XDEL', k, ...checked], { key: k }));
@@ -142,13 +146,14 @@ export async function streamRange(session: RedisSession, key: BytesLike | Buffer
   const k = toBuffer(key, 'key');
   const limit = page(options.limit);
   const cursor = options.cursor === undefined || options.cursor === '0' ? undefined : checkStreamId(options.cursor, 'cursor');
-  const from = options.from === undefined ? undefined : checkStreamId(options.from, 'start ID', { special: ['-', '+'] });
+  const from = options.from === undefined ? undefined : checkStreamId(options.from, l10n.t('start ID'), { special: ['-', '+'] });
   throwIfAborted(options.signal);
   const client = await session.client();
   const type = String(await client.type(k));
   // A missing key: the one "does not exist" sentence of collectionType.
   if (type === 'none') await collectionType(client, k);
-  if (type !== 'stream') throw new PreconditionError(`The key "${displayBytes(k, 80)}" holds a ${type}, not a stream.`);
+  if (type !== 'stream')
+    throw new PreconditionError(l10n.t('The key "{0}" holds a {1}, not a stream.', displayBytes(k, 80), typeWord(type)));
   if (!options.reverse) {
     const after = cursor ?? (from === undefined || from === '-' ? undefined : from === '+' ? '+' : previousId(from));
     if (after === '+') return { entries: [], cursor: '0', complete: true };
@@ -194,6 +199,7 @@ export async function streamSummary(client: RedisClient, key: Buffer): Promise<S
 
 /** A one-line description of a summary: "12 entries · 2 groups · last 1700000000000-3". */
 export function describeStream(s: StreamSummary): string {
-  const count = (n: number, one: string, many: string): string => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
-  return `${count(s.length, 'entry', 'entries')} · ${count(s.groups, 'group', 'groups')} · last ${s.lastId}`;
+  const entries = s.length === 1 ? l10n.t('{0} entry', formatCount(s.length)) : l10n.t('{0} entries', formatCount(s.length));
+  const groups = s.groups === 1 ? l10n.t('{0} group', formatCount(s.groups)) : l10n.t('{0} groups', formatCount(s.groups));
+  return l10n.t('{0} · {1} · last {2}', entries, groups, s.lastId);
 }

@@ -2,6 +2,7 @@
  * String operations: SET and its variants, MSET / MGET, ranges by byte
  * offset, bits, counters (exact past 2^53) and APPEND.
  */
+import * as l10n from '@vscode/l10n';
 import { displayBytes } from '../bytes';
 import { BrokerError, errorMessage } from '../errors';
 import type { Args } from './opsSpec';
@@ -9,8 +10,8 @@ import type { JsonValue } from './replyJson';
 import { bytesResult, defineOps, arg, opt, intResult } from './opsSpec';
 import type { RedisSession } from './session';
 
-const key = arg('key', 'key', 'Key');
-const value = arg('value', 'bytes', 'Value');
+const key = arg('key', 'key', () => l10n.t('Key'));
+const value = arg('value', 'bytes', () => l10n.t('Value'));
 
 /** Bytes a text takes in UTF-8 (a CJK character is 3, an emoji 4): GETRANGE / SETRANGE offsets count these. */
 export function utf8Length(text: string): number {
@@ -22,13 +23,15 @@ function expiringSetOp<const N extends string, const C extends string, const U e
   name: N,
   command: C,
   unit: U,
-  label: Capitalize<U>,
+  label: () => string,
 ) {
   return {
     name,
     family: 'string',
     command,
-    summary: `Set a value with an expiry in ${unit}`,
+    get summary(): string {
+      return unit === 'seconds' ? l10n.t('Set a value with an expiry in seconds') : l10n.t('Set a value with an expiry in milliseconds');
+    },
     write: true,
     destructive: { effect: 'overwrite', verb: command, keys: (a: Args) => [a.buf('key')] },
     args: [key, arg(unit, 'integer', label, { min: 1 }), value],
@@ -37,17 +40,31 @@ function expiringSetOp<const N extends string, const C extends string, const U e
   } as const;
 }
 
+type Step = 'Add 1 to' | 'Add' | 'Subtract 1 from' | 'Subtract';
+
+/** What INCR / DECR / INCRBY / DECRBY do, in the display language. */
+function stepSummary(step: Step): string {
+  switch (step) {
+    case 'Add 1 to':
+      return l10n.t('Add 1 to an integer (exact past 2^53)');
+    case 'Add':
+      return l10n.t('Add an integer (exact past 2^53)');
+    case 'Subtract 1 from':
+      return l10n.t('Subtract 1 from an integer (exact past 2^53)');
+    case 'Subtract':
+      return l10n.t('Subtract an integer (exact past 2^53)');
+  }
+}
+
 /** INCR / DECR: one spec, the direction named. */
-function counterOp<const N extends string, const C extends string>(
-  name: N,
-  command: C,
-  step: 'Add 1 to' | 'Add' | 'Subtract 1 from' | 'Subtract',
-) {
+function counterOp<const N extends string, const C extends string>(name: N, command: C, step: Step) {
   return {
     name,
     family: 'string',
     command,
-    summary: `${step} an integer (exact past 2^53)`,
+    get summary(): string {
+      return stepSummary(step);
+    },
     write: true,
     keyTypes: ['string'],
     args: [key],
@@ -63,10 +80,20 @@ function counterByOp<const N extends string, const C extends string, const A ext
   command: C,
   step: 'Add' | 'Subtract',
   amount: A,
-  label: Capitalize<A>,
+  label: () => string,
 ) {
+  // Not a spread of counterOp: a spread would read its summary once, in English, when the module loads.
   return {
-    ...counterOp(name, command, step),
+    name,
+    family: 'string',
+    command,
+    get summary(): string {
+      return stepSummary(step);
+    },
+    write: true,
+    keyTypes: ['string'],
+    exact: true,
+    result: 'integer',
     args: [key, arg(amount, 'integer', label)],
     argv: (a: Args) => [a.buf('key'), a.str(amount)],
   } as const;
@@ -77,25 +104,31 @@ export const STRING_OPS = defineOps([
     name: 'set',
     family: 'string',
     command: 'SET',
-    summary: 'Set a string value, with an optional expiry and NX / XX condition',
+    get summary(): string {
+      return l10n.t('Set a string value, with an optional expiry and NX / XX condition');
+    },
     write: true,
     destructive: { effect: 'overwrite', verb: 'SET', keys: (a) => [a.buf('key')], when: (a) => !a.has('condition') },
     keyTypes: ['string'],
     args: [
       key,
       value,
-      opt('expiry', 'enum', 'Expiry unit', {
+      opt('expiry', 'enum', () => l10n.t('Expiry unit'), {
         values: ['EX', 'PX', 'EXAT', 'PXAT'],
-        help: 'EX seconds, PX milliseconds, EXAT / PXAT a Unix time',
+        help: () => l10n.t('EX seconds, PX milliseconds, EXAT / PXAT a Unix time'),
       }),
-      opt('ttl', 'integer', 'Expiry', { min: 1 }),
-      opt('condition', 'enum', 'Condition', { values: ['NX', 'XX'], help: 'NX only if absent, XX only if present' }),
-      opt('keepTtl', 'flag', 'Keep the TTL'),
-      opt('get', 'flag', 'Return the previous value'),
+      opt('ttl', 'integer', () => l10n.t('Expiry'), { min: 1 }),
+      opt('condition', 'enum', () => l10n.t('Condition'), {
+        values: ['NX', 'XX'],
+        help: () => l10n.t('NX only if absent, XX only if present'),
+      }),
+      opt('keepTtl', 'flag', () => l10n.t('Keep the TTL')),
+      opt('get', 'flag', () => l10n.t('Return the previous value')),
     ],
     check: (a) => {
-      if (a.has('expiry') !== a.has('ttl')) return 'SET needs both an expiry unit (EX / PX / EXAT / PXAT) and an expiry, or neither.';
-      if (a.has('expiry') && a.flag('keepTtl')) return 'SET cannot both set an expiry and keep the TTL: choose one.';
+      if (a.has('expiry') !== a.has('ttl'))
+        return l10n.t('SET needs both an expiry unit (EX / PX / EXAT / PXAT) and an expiry, or neither.');
+      if (a.has('expiry') && a.flag('keepTtl')) return l10n.t('SET cannot both set an expiry and keep the TTL: choose one.');
       return undefined;
     },
     argv: (a) => [
@@ -118,22 +151,26 @@ export const STRING_OPS = defineOps([
     name: 'setnx',
     family: 'string',
     command: 'SETNX',
-    summary: 'Set a value only if the key does not exist',
+    get summary(): string {
+      return l10n.t('Set a value only if the key does not exist');
+    },
     write: true,
     args: [key, value],
     argv: (a) => [a.buf('key'), a.buf('value')],
     result: 'boolean',
   },
-  expiringSetOp('setex', 'SETEX', 'seconds', 'Seconds'),
-  expiringSetOp('psetex', 'PSETEX', 'milliseconds', 'Milliseconds'),
+  expiringSetOp('setex', 'SETEX', 'seconds', () => l10n.t('Seconds')),
+  expiringSetOp('psetex', 'PSETEX', 'milliseconds', () => l10n.t('Milliseconds')),
   {
     name: 'mset',
     family: 'string',
     command: 'MSET',
-    summary: 'Set several keys at once',
+    get summary(): string {
+      return l10n.t('Set several keys at once');
+    },
     write: true,
     destructive: { effect: 'overwrite', verb: 'MSET', keys: (a) => a.pairs('pairs').map(([k]) => k) },
-    args: [arg('pairs', 'pairs', 'Keys and values', { pairNames: ['key', 'value'] })],
+    args: [arg('pairs', 'pairs', () => l10n.t('Keys and values'), { pairNames: ['key', 'value'] })],
     argv: (a) => a.pairs('pairs').flat(),
     result: 'ok',
   },
@@ -141,9 +178,11 @@ export const STRING_OPS = defineOps([
     name: 'msetnx',
     family: 'string',
     command: 'MSETNX',
-    summary: 'Set several keys only if none of them exists',
+    get summary(): string {
+      return l10n.t('Set several keys only if none of them exists');
+    },
     write: true,
-    args: [arg('pairs', 'pairs', 'Keys and values', { pairNames: ['key', 'value'] })],
+    args: [arg('pairs', 'pairs', () => l10n.t('Keys and values'), { pairNames: ['key', 'value'] })],
     argv: (a) => a.pairs('pairs').flat(),
     result: 'boolean',
   },
@@ -151,7 +190,9 @@ export const STRING_OPS = defineOps([
     name: 'get',
     family: 'string',
     command: 'GET',
-    summary: 'Get a string value',
+    get summary(): string {
+      return l10n.t('Get a string value');
+    },
     write: false,
     keyTypes: ['string'],
     args: [key],
@@ -162,9 +203,11 @@ export const STRING_OPS = defineOps([
     name: 'mget',
     family: 'string',
     command: 'MGET',
-    summary: 'Get several string values (null for missing keys)',
+    get summary(): string {
+      return l10n.t('Get several string values (null for missing keys)');
+    },
     write: false,
-    args: [arg('keys', 'keys', 'Keys')],
+    args: [arg('keys', 'keys', () => l10n.t('Keys'))],
     argv: (a) => a.bufs('keys'),
     result: 'bytesList',
   },
@@ -172,7 +215,9 @@ export const STRING_OPS = defineOps([
     name: 'getset',
     family: 'string',
     command: 'GETSET',
-    summary: 'Set a value and return the previous one',
+    get summary(): string {
+      return l10n.t('Set a value and return the previous one');
+    },
     write: true,
     destructive: { effect: 'overwrite', verb: 'GETSET', keys: (a) => [a.buf('key')] },
     keyTypes: ['string'],
@@ -184,7 +229,9 @@ export const STRING_OPS = defineOps([
     name: 'getdel',
     family: 'string',
     command: 'GETDEL',
-    summary: 'Get a value and delete the key',
+    get summary(): string {
+      return l10n.t('Get a value and delete the key');
+    },
     write: true,
     keyTypes: ['string'],
     args: [key],
@@ -195,10 +242,12 @@ export const STRING_OPS = defineOps([
     name: 'getrange',
     family: 'string',
     command: 'GETRANGE',
-    summary: 'Get a byte range of a string (offsets count UTF-8 bytes: a CJK character is 3)',
+    get summary(): string {
+      return l10n.t('Get a byte range of a string (offsets count UTF-8 bytes: a CJK character is 3)');
+    },
     write: false,
     keyTypes: ['string'],
-    args: [key, arg('start', 'integer', 'Start byte'), arg('end', 'integer', 'End byte (inclusive)')],
+    args: [key, arg('start', 'integer', () => l10n.t('Start byte')), arg('end', 'integer', () => l10n.t('End byte (inclusive)'))],
     argv: (a) => [a.buf('key'), a.str('start'), a.str('end')],
     result: (raw) => {
       const buf = Buffer.isBuffer(raw) ? raw : Buffer.alloc(0);
@@ -209,10 +258,12 @@ export const STRING_OPS = defineOps([
     name: 'setrange',
     family: 'string',
     command: 'SETRANGE',
-    summary: 'Overwrite part of a string from a byte offset',
+    get summary(): string {
+      return l10n.t('Overwrite part of a string from a byte offset');
+    },
     write: true,
     keyTypes: ['string'],
-    args: [key, arg('offset', 'integer', 'Byte offset', { min: 0, max: 536870911 }), value],
+    args: [key, arg('offset', 'integer', () => l10n.t('Byte offset'), { min: 0, max: 536870911 }), value],
     argv: (a) => [a.buf('key'), a.str('offset'), a.buf('value')],
     result: (raw, a) => ({ length: intResult(raw), valueBytes: a.buf('value').length }),
   },
@@ -220,7 +271,9 @@ export const STRING_OPS = defineOps([
     name: 'strlen',
     family: 'string',
     command: 'STRLEN',
-    summary: 'Length of a string in bytes',
+    get summary(): string {
+      return l10n.t('Length of a string in bytes');
+    },
     write: false,
     keyTypes: ['string'],
     args: [key],
@@ -231,10 +284,16 @@ export const STRING_OPS = defineOps([
     name: 'setbit',
     family: 'string',
     command: 'SETBIT',
-    summary: 'Set one bit; returns the previous bit',
+    get summary(): string {
+      return l10n.t('Set one bit; returns the previous bit');
+    },
     write: true,
     keyTypes: ['string'],
-    args: [key, arg('offset', 'integer', 'Bit offset', { min: 0, max: 4294967295 }), arg('bit', 'integer', 'Bit', { min: 0, max: 1 })],
+    args: [
+      key,
+      arg('offset', 'integer', () => l10n.t('Bit offset'), { min: 0, max: 4294967295 }),
+      arg('bit', 'integer', () => l10n.t('Bit'), { min: 0, max: 1 }),
+    ],
     argv: (a) => [a.buf('key'), a.str('offset'), a.str('bit')],
     result: 'integer',
   },
@@ -242,10 +301,12 @@ export const STRING_OPS = defineOps([
     name: 'getbit',
     family: 'string',
     command: 'GETBIT',
-    summary: 'Get one bit',
+    get summary(): string {
+      return l10n.t('Get one bit');
+    },
     write: false,
     keyTypes: ['string'],
-    args: [key, arg('offset', 'integer', 'Bit offset', { min: 0, max: 4294967295 })],
+    args: [key, arg('offset', 'integer', () => l10n.t('Bit offset'), { min: 0, max: 4294967295 })],
     argv: (a) => [a.buf('key'), a.str('offset')],
     result: 'integer',
   },
@@ -253,20 +314,22 @@ export const STRING_OPS = defineOps([
     name: 'bitcount',
     family: 'string',
     command: 'BITCOUNT',
-    summary: 'Count the set bits, optionally in a range of bytes or bits',
+    get summary(): string {
+      return l10n.t('Count the set bits, optionally in a range of bytes or bits');
+    },
     write: false,
     keyTypes: ['string'],
     args: [
       key,
-      opt('start', 'integer', 'Start'),
-      opt('end', 'integer', 'End'),
-      opt('unit', 'enum', 'Range unit', { values: ['BYTE', 'BIT'] }),
+      opt('start', 'integer', () => l10n.t('Start')),
+      opt('end', 'integer', () => l10n.t('End')),
+      opt('unit', 'enum', () => l10n.t('Range unit'), { values: ['BYTE', 'BIT'] }),
     ],
     check: (a) =>
       a.has('start') !== a.has('end')
-        ? 'BITCOUNT needs both a start and an end, or neither.'
+        ? l10n.t('BITCOUNT needs both a start and an end, or neither.')
         : a.has('unit') && !a.has('start')
-          ? 'BITCOUNT takes a range unit only with a start and an end.'
+          ? l10n.t('BITCOUNT takes a range unit only with a start and an end.')
           : undefined,
     argv: (a) => [a.buf('key'), ...(a.has('start') ? [a.str('start'), a.str('end')] : []), ...(a.has('unit') ? [a.str('unit')] : [])],
     result: 'integer',
@@ -275,30 +338,35 @@ export const STRING_OPS = defineOps([
     name: 'bitop',
     family: 'string',
     command: 'BITOP',
-    summary: 'Combine strings bit by bit (AND, OR, XOR, NOT) into a destination key',
+    get summary(): string {
+      return l10n.t('Combine strings bit by bit (AND, OR, XOR, NOT) into a destination key');
+    },
     write: true,
     keyTypes: ['string'],
     args: [
-      arg('operation', 'enum', 'Operation', { values: ['AND', 'OR', 'XOR', 'NOT'] }),
-      arg('destination', 'key', 'Destination key'),
-      arg('keys', 'keys', 'Source keys'),
+      arg('operation', 'enum', () => l10n.t('Operation'), { values: ['AND', 'OR', 'XOR', 'NOT'] }),
+      arg('destination', 'key', () => l10n.t('Destination key')),
+      arg('keys', 'keys', () => l10n.t('Source keys')),
     ],
-    check: (a) => (a.str('operation') === 'NOT' && a.bufs('keys').length !== 1 ? 'BITOP NOT takes exactly one source key.' : undefined),
+    check: (a) =>
+      a.str('operation') === 'NOT' && a.bufs('keys').length !== 1 ? l10n.t('BITOP NOT takes exactly one source key.') : undefined,
     argv: (a) => [a.str('operation'), a.buf('destination'), ...a.bufs('keys')],
     result: 'integer',
   },
   counterOp('incr', 'INCR', 'Add 1 to'),
-  counterByOp('incrby', 'INCRBY', 'Add', 'increment', 'Increment'),
+  counterByOp('incrby', 'INCRBY', 'Add', 'increment', () => l10n.t('Increment')),
   counterOp('decr', 'DECR', 'Subtract 1 from'),
-  counterByOp('decrby', 'DECRBY', 'Subtract', 'decrement', 'Decrement'),
+  counterByOp('decrby', 'DECRBY', 'Subtract', 'decrement', () => l10n.t('Decrement')),
   {
     name: 'incrbyfloat',
     family: 'string',
     command: 'INCRBYFLOAT',
-    summary: 'Add a decimal number',
+    get summary(): string {
+      return l10n.t('Add a decimal number');
+    },
     write: true,
     keyTypes: ['string'],
-    args: [key, arg('increment', 'float', 'Increment')],
+    args: [key, arg('increment', 'float', () => l10n.t('Increment'))],
     argv: (a) => [a.buf('key'), a.str('increment')],
     result: 'float',
   },
@@ -306,7 +374,9 @@ export const STRING_OPS = defineOps([
     name: 'append',
     family: 'string',
     command: 'APPEND',
-    summary: 'Append to a string; returns the new length in bytes',
+    get summary(): string {
+      return l10n.t('Append to a string; returns the new length in bytes');
+    },
     write: true,
     keyTypes: ['string'],
     args: [key, value],
@@ -343,7 +413,7 @@ export async function saveStringCas(
   next: Buffer,
   options: SaveOptions = {},
 ): Promise<SaveOutcome> {
-  session.assertWritable(`saving the value of "${displayBytes(key, 80)}"`);
+  session.assertWritable(l10n.t('saving the value of "{0}"', displayBytes(key, 80)));
   const conn = await session.dedicated('save');
   try {
     await conn.watch(key);
@@ -367,7 +437,9 @@ export async function saveStringCas(
     }
     const failed = exec.find(([err]) => err);
     if (failed?.[0])
-      throw new BrokerError(`Saving "${displayBytes(key, 80)}" on profile "${session.profile.name}" failed: ${errorMessage(failed[0])}.`);
+      throw new BrokerError(
+        l10n.t('Saving "{0}" on profile "{1}" failed: {2}.', displayBytes(key, 80), session.profile.name, errorMessage(failed[0])),
+      );
     return { outcome: 'saved' };
   } finally {
     conn.disconnect();

@@ -9,6 +9,7 @@
  *   (`a"b c"` is one argument `ab c`).
  * Text is encoded as UTF-8; `\xHH` gives the raw byte.
  */
+import * as l10n from '@vscode/l10n';
 import { InputError } from '../errors';
 
 const BLANKS = new Set([' ', '\t', '\n', '\r', '\v', '\f']);
@@ -105,11 +106,11 @@ function pushUtf8(bytes: number[], c: string): void {
 }
 
 function unterminated(column: number): InputError {
-  return new InputError(`Unterminated quote at column ${column}: close it or escape it.`);
+  return new InputError(l10n.t('Unterminated quote at column {0}: close it or escape it.', column));
 }
 
 function closingQuote(column: number): InputError {
-  return new InputError(`The closing quote at column ${column} must be followed by a space or the end of the line.`);
+  return new InputError(l10n.t('The closing quote at column {0} must be followed by a space or the end of the line.', column));
 }
 
 /**

@@ -6,6 +6,7 @@
  * a standalone server and what INFO replication says about it. Each data
  * node also gets its used memory and key count (INFO memory / keyspace).
  */
+import * as l10n from '@vscode/l10n';
 import { errorMessage } from '../errors';
 import { endpoint, type RedisMode } from '../profiles';
 import { replyText, type RedisReply } from './reply';
@@ -155,7 +156,7 @@ export async function listNodes(client: RespClient): Promise<Topology> {
   let nodes: TopologyNode[];
   if (mode === 'cluster') {
     const reply = await client.send([b('CLUSTER'), b('NODES')]);
-    if (reply.type === 'error') throw new Error(`${client.address} is not a cluster node: ${reply.message}`);
+    if (reply.type === 'error') throw new Error(l10n.t('{0} is not a cluster node: {1}', client.address, reply.message));
     nodes = parseClusterNodes(text(reply), client.profile.host);
   } else if (mode === 'sentinel') {
     nodes = await sentinelNodes(client);
@@ -166,7 +167,7 @@ export async function listNodes(client: RespClient): Promise<Topology> {
   const link = (address: string): Promise<RespClient> => {
     if (address === client.address) return Promise.resolve(client);
     const ep = parseAddress(address);
-    if (!ep) return Promise.reject(new Error(`"${address}" is not host:port`));
+    if (!ep) return Promise.reject(new Error(l10n.t('"{0}" is not host:port', address)));
     const p = client.dialNode(ep);
     opened.push(p);
     return p;

@@ -17,6 +17,8 @@
  * silently empty page. Like LRANGE, rank paging can skip or repeat members
  * when the set changes between pages; ZSCAN's guarantees apply with MATCH.
  */
+import * as l10n from '@vscode/l10n';
+import { typeWord } from './typeWords';
 import type { RedisClient } from './redisClient';
 import { toBuffer, displayBytes, type BytesLike } from '../bytes';
 import { InputError, NotFoundError, throwIfAborted } from '../errors';
@@ -82,24 +84,28 @@ export function scoreToJson(text: string): number | string {
 
 function positiveInt(value: number | undefined, fallback: number, what: string): number {
   const n = value ?? fallback;
-  if (!Number.isInteger(n) || n < 1) throw new InputError(`The ${what} ${String(value)} is not valid: give a whole number of at least 1.`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new InputError(l10n.t('The {0} {1} is not valid: give a whole number of at least 1.', what, String(value)));
   return n;
 }
 
 /** The collection type of a key, or a one-sentence error for a missing key or a string. */
 export async function collectionType(client: RedisClient, key: Buffer): Promise<CollectionType> {
   const type = String(await client.type(key));
-  if (type === 'none') throw new NotFoundError(`The key "${displayBytes(key, 80)}" does not exist (it may have expired or been deleted).`);
+  if (type === 'none')
+    throw new NotFoundError(l10n.t('The key "{0}" does not exist (it may have expired or been deleted).', displayBytes(key, 80)));
   if (type === 'hash' || type === 'set' || type === 'zset' || type === 'list' || type === 'stream') return type;
-  throw new InputError(`The key "${displayBytes(key, 80)}" holds a ${type}, not a collection: read it as a whole value instead.`);
+  throw new InputError(
+    l10n.t('The key "{0}" holds a {1}, not a collection: read it as a whole value instead.', displayBytes(key, 80), typeWord(type)),
+  );
 }
 
 /** One page of a collection's items. */
 export async function scanValue(client: RedisClient, key: BytesLike | Buffer, options: ScanValueOptions = {}): Promise<ValuePage> {
   const k = toBuffer(key, 'key');
   const limit = positiveInt(options.limit, DEFAULT_VALUE_LIMIT, 'limit');
-  const maxExamine = positiveInt(options.maxExamine, DEFAULT_VALUE_MAX_EXAMINE, 'examine limit');
-  const rawMatch = options.match === undefined ? undefined : toBuffer(options.match, 'MATCH pattern');
+  const maxExamine = positiveInt(options.maxExamine, DEFAULT_VALUE_MAX_EXAMINE, l10n.t('examine limit'));
+  const rawMatch = options.match === undefined ? undefined : toBuffer(options.match, l10n.t('MATCH pattern'));
   // "*" matches everything: the same as no MATCH (streams still refuse any MATCH).
   const match = rawMatch !== undefined && rawMatch.length === 1 && rawMatch[0] === 0x2a ? undefined : rawMatch;
   const count = positiveInt(options.count, match === undefined ? Math.min(limit, MAX_DEFAULT_VALUE_COUNT) : DEFAULT_VALUE_COUNT, 'COUNT');
@@ -110,7 +116,7 @@ export async function scanValue(client: RedisClient, key: BytesLike | Buffer, op
   if (type === 'zset' && match === undefined) return scanZsetByRank(client, k, count, limit, options);
   let cursor = options.cursor ?? '0';
   if (!/^\d+$/.test(cursor))
-    throw new InputError(`The cursor "${cursor}" is not valid: pass back the cursor a previous scan returned, or "0" to start.`);
+    throw new InputError(l10n.t('The cursor "{0}" is not valid: pass back the cursor a previous scan returned, or "0" to start.', cursor));
   const items: (HashItem | JsonBytes | ZsetItem)[] = [];
   let examined = 0;
   const extra: (string | Buffer | number)[] = ['COUNT', count];
@@ -141,12 +147,15 @@ async function scanZsetByRank(
   const startText = options.cursor ?? '0';
   if (!/^\d+$/.test(startText))
     throw new InputError(
-      `The sorted set cursor "${startText}" is not valid: pass back the rank a previous scan returned, or "0" to start.`,
+      l10n.t('The sorted set cursor "{0}" is not valid: pass back the rank a previous scan returned, or "0" to start.', startText),
     );
   const start = Number(startText);
   if (!Number.isSafeInteger(start))
     throw new InputError(
-      `The sorted set cursor "${startText}" is past the end of the set: pass back the rank a previous scan without MATCH returned, or "0" to start.`,
+      l10n.t(
+        'The sorted set cursor "{0}" is past the end of the set: pass back the rank a previous scan without MATCH returned, or "0" to start.',
+        startText,
+      ),
     );
   let rank = start;
   const items: ZsetItem[] = [];
@@ -167,7 +176,11 @@ async function scanZsetByRank(
     const card = Number(await client.zcard(key));
     if (start > card)
       throw new InputError(
-        `The sorted set cursor "${startText}" is past the end of the set (${card} members): without MATCH the cursor is a rank — pass back the cursor a previous scan without MATCH returned, or "0" to start.`,
+        l10n.t(
+          'The sorted set cursor "{0}" is past the end of the set ({1} members): without MATCH the cursor is a rank — pass back the cursor a previous scan without MATCH returned, or "0" to start.',
+          startText,
+          card,
+        ),
       );
   }
   return { type: 'zset', items, cursor: String(rank), complete };
@@ -184,7 +197,9 @@ async function scanList(
 ): Promise<ValuePage> {
   const startText = options.cursor ?? '0';
   if (!/^\d+$/.test(startText))
-    throw new InputError(`The list cursor "${startText}" is not valid: pass back the index a previous scan returned, or "0" to start.`);
+    throw new InputError(
+      l10n.t('The list cursor "{0}" is not valid: pass back the index a previous scan returned, or "0" to start.', startText),
+    );
   let index = Number(startText);
   const items: JsonBytes[] = [];
   let examined = 0;
@@ -209,10 +224,10 @@ async function scanStream(
   match: Buffer | undefined,
   options: ScanValueOptions,
 ): Promise<ValuePage> {
-  if (match !== undefined) throw new InputError('MATCH does not apply to streams: read the entries without a pattern.');
+  if (match !== undefined) throw new InputError(l10n.t('MATCH does not apply to streams: read the entries without a pattern.'));
   const after = options.cursor && options.cursor !== '0' ? options.cursor : undefined;
   if (after !== undefined && !/^\d+-\d+$/.test(after))
-    throw new InputError(`The stream cursor "${after}" is not an entry id: pass back the id a previous read returned.`);
+    throw new InputError(l10n.t('The stream cursor "{0}" is not an entry id: pass back the id a previous read returned.', after));
   let start = after === undefined ? '-' : `(${after}`;
   let last = after ?? '0';
   const items: StreamItem[] = [];

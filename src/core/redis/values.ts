@@ -3,6 +3,7 @@
  * then a bounded read — a string in a byte range, a collection's first
  * items through its scan iterator. Never a whole large value.
  */
+import * as l10n from '@vscode/l10n';
 import type { RedisClient } from './redisClient';
 import { fromBuffer, type BytesLike } from '../bytes';
 import { NotFoundError } from '../errors';
@@ -39,7 +40,8 @@ export const LENGTH_COMMAND: Record<string, string> = {
 export async function keyMeta(client: RedisClient, key: Buffer): Promise<{ type: string; ttl: number; length: number }> {
   const [typeReply, ttlReply] = (await client.pipeline().type(key).ttl(key).exec()) ?? [];
   const type = typeReply && !typeReply[0] ? String(typeReply[1]) : 'none';
-  if (type === 'none') throw new NotFoundError(`The key "${displayKey(key)}" does not exist (it may have expired or been deleted).`);
+  if (type === 'none')
+    throw new NotFoundError(l10n.t('The key "{0}" does not exist (it may have expired or been deleted).', displayKey(key)));
   const ttl = ttlReply && !ttlReply[0] ? Number(ttlReply[1]) : -1;
   const lengthCommand = LENGTH_COMMAND[type];
   const length = lengthCommand ? Number(await client.call(lengthCommand, key)) : 0;
