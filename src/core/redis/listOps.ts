@@ -197,7 +197,11 @@ export const LIST_OPS = defineOps([
     },
     write: false,
     keyTypes: ['list'],
-    args: [key, arg('start', 'integer', () => l10n.t('Start')), arg('stop', 'integer', () => l10n.t('Stop'))],
+    args: [
+      key,
+      arg('start', 'integer', () => l10n.t('Start')),
+      arg('stop', 'integer', () => l10n.t({ message: 'Stop', comment: ['the end of a range'] })),
+    ],
     run: boundedRange,
   },
   {
@@ -209,7 +213,11 @@ export const LIST_OPS = defineOps([
     },
     write: true,
     keyTypes: ['list'],
-    args: [key, arg('start', 'integer', () => l10n.t('Start')), arg('stop', 'integer', () => l10n.t('Stop'))],
+    args: [
+      key,
+      arg('start', 'integer', () => l10n.t('Start')),
+      arg('stop', 'integer', () => l10n.t({ message: 'Stop', comment: ['the end of a range'] })),
+    ],
     argv: (a) => [a.buf('key'), a.str('start'), a.str('stop')],
     result: 'ok',
   },

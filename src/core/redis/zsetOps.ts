@@ -277,7 +277,9 @@ export const ZSET_OPS = defineOps([
     args: [
       key,
       arg('start', 'bound', () => l10n.t('Start'), { help: () => l10n.t('rank: 0, -1…; score: 1, (1, -inf; lex: [a, (a, -') }),
-      arg('stop', 'bound', () => l10n.t('Stop'), { help: () => l10n.t('with REV by score or lex, the higher bound comes first') }),
+      arg('stop', 'bound', () => l10n.t({ message: 'Stop', comment: ['the end of a range'] }), {
+        help: () => l10n.t('with REV by score or lex, the higher bound comes first'),
+      }),
       opt('by', 'enum', () => l10n.t('By'), { values: ['RANK', 'SCORE', 'LEX'] }),
       opt('rev', 'flag', () => l10n.t('Reverse')),
       opt('offset', 'integer', () => l10n.t('LIMIT offset'), { min: 0 }),
