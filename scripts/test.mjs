@@ -67,9 +67,14 @@ if (only !== 'core') {
     );
     // BE_TEST_GREP narrows the UI tests too (BE_UI_GREP, when set, wins).
     const uiGrep = process.env.BE_UI_GREP ?? process.env.BE_TEST_GREP;
-    await run('UI tests (Playwright)', 'node', ['scripts/host/ui.mjs'], { count: true, env: uiGrep ? { BE_UI_GREP: uiGrep } : {} });
+    // BE_UI_SCREENSHOTS=media refreshes the README's pictures from this run.
+    const shots = process.env.BE_UI_SCREENSHOTS ? ['--screenshots', process.env.BE_UI_SCREENSHOTS] : [];
+    await run('UI tests (Playwright)', 'node', ['scripts/host/ui.mjs', ...shots], {
+      count: true,
+      env: uiGrep ? { BE_UI_GREP: uiGrep } : {},
+    });
     // The same workbench in 简体中文, through a minimal local language pack (none can be downloaded here).
-    await run('UI tests in zh-cn', 'node', ['scripts/host/ui.mjs', '--locale', 'zh-cn'], { count: true });
+    await run('UI tests in zh-cn', 'node', ['scripts/host/ui.mjs', '--locale', 'zh-cn', ...shots], { count: true });
     await run('UI screenshot test', 'node', ['scripts/host/screenshot.mjs', '--out', join(folder, 'screenshot.png')], { count: true });
     // The packaged artifact: npm run package, installed into a fresh code-server, activated, one command run.
     await run('VSIX test', 'node', ['scripts/host/vsix.mjs'], { count: true });
