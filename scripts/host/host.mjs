@@ -190,7 +190,12 @@ function installLocalExtensions(folders, dirs) {
     const target = path.join(dirs.extensions, `${id}-${manifest.version}`);
     fs.cpSync(ext, target, { recursive: true });
     for (const loc of manifest.contributes?.localizations ?? []) {
-      const pack = (packs[loc.languageId] ??= { hash: '', extensions: [], translations: {}, label: loc.localizedLanguageName ?? loc.languageName });
+      const pack = (packs[loc.languageId] ??= {
+        hash: '',
+        extensions: [],
+        translations: {},
+        label: loc.localizedLanguageName ?? loc.languageName,
+      });
       pack.extensions.push({ extensionIdentifier: { id }, version: manifest.version });
       for (const t of loc.translations) pack.translations[t.id] = path.join(target, t.path);
     }
