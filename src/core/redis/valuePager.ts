@@ -15,6 +15,7 @@ import { describeKey } from './describeKey';
 import { parseScanReply } from './keyScanner';
 import type { RedisClient } from './redisClient';
 import { bytesToJson } from './replyJson';
+import { buffersToJson } from './bulkText';
 import type { CollectionType, JsonBytes } from './valueScanner';
 
 export interface ValueHeaderRead {
@@ -132,17 +133,16 @@ export async function readValuePage(client: RedisClient, key: Buffer, type: Coll
 
 async function listPage(client: RedisClient, key: Buffer, start: number, limit: number): Promise<PagerPage> {
   const elements = await client.lrangeBuffer(key, start, start + limit - 1);
-  const rows = elements.map((e, i) => ({ id: String(start + i), cells: [String(start + i), bytesToJson(e)] }));
+  const values = buffersToJson(elements);
+  const rows = values.map((e, i) => ({ id: String(start + i), cells: [String(start + i), e] }));
   return { rows, cursor: String(start + elements.length), complete: elements.length < limit, examined: elements.length };
 }
 
 async function zsetRankPage(client: RedisClient, key: Buffer, start: number, limit: number): Promise<PagerPage> {
-  const reply = (await client.callBuffer('ZRANGE', key, start, start + limit - 1, 'WITHSCORES')) as Buffer[];
+  const reply = buffersToJson((await client.callBuffer('ZRANGE', key, start, start + limit - 1, 'WITHSCORES')) as Buffer[]);
   const rows: PagerRow[] = [];
-  for (let i = 0; i + 1 < reply.length; i += 2) {
-    const member = bytesToJson(reply[i]);
-    rows.push({ id: member, cells: [member, reply[i + 1].toString('latin1')] });
-  }
+  // A score is always ASCII (a decimal, inf or -inf), so always a string here.
+  for (let i = 0; i + 1 < reply.length; i += 2) rows.push({ id: reply[i], cells: [reply[i], reply[i + 1]] });
   return { rows, cursor: String(start + rows.length), complete: rows.length < limit, examined: rows.length };
 }
 
@@ -183,15 +183,14 @@ async function scanPage(
   let cursor = req.cursor;
   let examined = 0;
   do {
-    const [next, elements] = parseScanReply(await client.callBuffer(SCAN_COMMAND[type], key, cursor, ...extra));
+    const [next, raw] = parseScanReply(await client.callBuffer(SCAN_COMMAND[type], key, cursor, ...extra));
     cursor = next;
     const step = type === 'set' ? 1 : 2;
-    examined += Math.max(count, elements.length / step);
+    examined += Math.max(count, raw.length / step);
+    const elements = buffersToJson(raw);
     for (let i = 0; i + step - 1 < elements.length; i += step) {
-      const first = bytesToJson(elements[i]);
-      if (type === 'set') rows.push({ id: first, cells: [first] });
-      else if (type === 'hash') rows.push({ id: first, cells: [first, bytesToJson(elements[i + 1])] });
-      else rows.push({ id: first, cells: [first, elements[i + 1].toString('latin1')] });
+      const first = elements[i];
+      rows.push(type === 'set' ? { id: first, cells: [first] } : { id: first, cells: [first, elements[i + 1]] });
     }
   } while (cursor !== '0' && rows.length < req.limit && examined < maxExamine);
   return { rows, cursor, complete: cursor === '0', examined };
