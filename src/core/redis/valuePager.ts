@@ -9,6 +9,7 @@
  *
  * A page with a MATCH examines a bounded number of elements and says how many.
  */
+import * as l10n from '@vscode/l10n';
 import { displayBytes } from '../bytes';
 import { InputError, NotFoundError } from '../errors';
 import { describeKey } from './describeKey';
@@ -53,7 +54,7 @@ export interface PageRequest {
   maxExamine?: number;
 }
 
-/** The column titles of each type, in the order of a row's cells. */
+/** The columns of each type, in the order of a row's cells: ids the page lays out by (titles: columnTitle). */
 export const VALUE_COLUMNS: Readonly<Record<CollectionType, readonly string[]>> = {
   hash: ['field', 'value'],
   set: ['member'],
@@ -61,6 +62,34 @@ export const VALUE_COLUMNS: Readonly<Record<CollectionType, readonly string[]>> 
   list: ['index', 'element'],
   stream: ['id', 'fields'],
 };
+
+/** A column's title as shown (VALUE_COLUMNS holds the ids); also the word for what an input is ("entry id", "row"). */
+export function columnTitle(column: string): string {
+  switch (column) {
+    case 'field':
+      return l10n.t('field');
+    case 'value':
+      return l10n.t('value');
+    case 'member':
+      return l10n.t('member');
+    case 'score':
+      return l10n.t('score');
+    case 'index':
+      return l10n.t('index');
+    case 'element':
+      return l10n.t('element');
+    case 'id':
+      return l10n.t('id');
+    case 'fields':
+      return l10n.t('fields');
+    case 'entry id':
+      return l10n.t('entry id');
+    case 'row':
+      return l10n.t('row');
+    default:
+      return column;
+  }
+}
 
 /** The types whose rows can be reached by index / rank (scroll or jump anywhere). */
 export function isIndexed(type: CollectionType, match: Buffer | undefined): boolean {
@@ -90,10 +119,14 @@ function isCollection(type: string): type is CollectionType {
 export async function readValueHeader(client: RedisClient, key: Buffer): Promise<ValueHeaderRead> {
   const d = await describeKey(client, key);
   if (d.type === 'none')
-    throw new NotFoundError(`The key "${displayBytes(key, 80)}" does not exist (it may have expired or been deleted).`);
+    throw new NotFoundError(l10n.t('The key "{0}" does not exist (it may have expired or been deleted).', displayBytes(key, 80)));
   if (!isCollection(d.type))
     throw new InputError(
-      `The key "${displayBytes(key, 80)}" holds a ${d.type}: the value editor opens hashes, lists, sets, sorted sets and streams.`,
+      l10n.t(
+        'The key "{0}" holds a {1}: the value editor opens hashes, lists, sets, sorted sets and streams.',
+        displayBytes(key, 80),
+        d.type,
+      ),
     );
   const length = Number(await client.call(LENGTH_COMMAND[d.type], key));
   return {
@@ -107,18 +140,22 @@ export async function readValueHeader(client: RedisClient, key: Buffer): Promise
 
 function checkRequest(type: CollectionType, req: PageRequest): void {
   if (!Number.isInteger(req.limit) || req.limit < 1 || req.limit > MAX_PAGE_ROWS)
-    throw new InputError(`A page of ${req.limit} rows is not valid: ask for 1 to ${MAX_PAGE_ROWS}.`);
+    throw new InputError(l10n.t('A page of {0} rows is not valid: ask for 1 to {1}.', String(req.limit), String(MAX_PAGE_ROWS)));
   if (req.match !== undefined && !hasMatch(type))
     throw new InputError(
-      `A ${type} has no server-side MATCH: filter ${type === 'list' ? 'lists' : 'streams'} by jumping to an index or id instead.`,
+      type === 'list'
+        ? l10n.t('A list has no server-side MATCH: filter lists by jumping to an index or id instead.')
+        : l10n.t('A stream has no server-side MATCH: filter streams by jumping to an index or id instead.'),
     );
   if (type === 'stream') {
     if (req.cursor !== '0' && !/^\d+-\d+$/.test(req.cursor))
       throw new InputError(
-        `The stream cursor "${req.cursor}" is not an entry id: pass back the id a previous page returned, or "0" for the newest.`,
+        l10n.t('The stream cursor "{0}" is not an entry id: pass back the id a previous page returned, or "0" for the newest.', req.cursor),
       );
   } else if (!/^\d+$/.test(req.cursor) || !Number.isSafeInteger(Number(req.cursor)))
-    throw new InputError(`The cursor "${req.cursor}" is not valid: pass back the cursor a previous page returned, or "0" to start.`);
+    throw new InputError(
+      l10n.t('The cursor "{0}" is not valid: pass back the cursor a previous page returned, or "0" to start.', req.cursor),
+    );
 }
 
 /** One page of rows of a collection whose type is known (from readValueHeader). */
