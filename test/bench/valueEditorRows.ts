@@ -50,7 +50,7 @@ interface HostFigures {
   phases: Record<string, number>[];
 }
 
-const STEPS = ['header', 'panel', 'data', 'html', 'frame', 'doc', 'script', 'build', 'rows'];
+const STEPS = ['header', 'panel', 'data', 'html', 'frame', 'fetched', 'doc', 'script', 'build', 'rows'];
 
 /** The median ms since the command of each step, in order: "header +2, panel +3, …". */
 function phaseText(phases: Record<string, number>[]): string {

@@ -5,7 +5,7 @@
  * rank (jump anywhere); hashes, sets and filtered values load in cursor order.
  */
 // First: when the page began (bench row 20), then the page's language, before any module builds a sentence.
-import { docStartedAt, frameStartedAt, scriptStartedAt } from './marks';
+import { docStartedAt, frameFetchedAt, frameStartedAt, scriptStartedAt } from './marks';
 import { pageData } from '../pageData';
 import * as l10n from '@vscode/l10n';
 import { formatCount } from '../../core/units';
@@ -231,7 +231,14 @@ function start(): void {
   function reportFirstRows(): void {
     if (firstRowsReported) return;
     firstRowsReported = true;
-    const marks = { frame: frameStartedAt, doc: docStartedAt, script: scriptStartedAt, build: buildAt, rows: Date.now() };
+    const marks = {
+      frame: frameStartedAt,
+      fetched: frameFetchedAt,
+      doc: docStartedAt,
+      script: scriptStartedAt,
+      build: buildAt,
+      rows: Date.now(),
+    };
     void rpc.request('rendered', { rows: rows.size, marks }).then((r) => {
       if (r.phases !== undefined) app.dataset.phases = JSON.stringify(r.phases);
       if (r.firstRowsMs !== undefined) app.dataset.firstRowsMs = String(r.firstRowsMs);

@@ -119,6 +119,8 @@ export interface ValueEditorInitial {
 export interface PageMarks {
   /** The page's document began loading (performance.timeOrigin). */
   frame: number;
+  /** The frame's placeholder document had arrived (its response end). */
+  fetched: number;
   /** The page's HTML began to be parsed. */
   doc: number;
   /** The bundle began to run. */
