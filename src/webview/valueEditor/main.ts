@@ -8,7 +8,6 @@
 import { docStartedAt, frameFetchedAt, frameStartedAt, scriptStartedAt } from './marks';
 import { pageData } from '../pageData';
 import * as l10n from '@vscode/l10n';
-import { formatCount } from '../../core/units';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import '@vscode-elements/elements/dist/vscode-icon/index.js';
@@ -30,6 +29,7 @@ import {
   type ValueRow,
 } from './protocol';
 import { el, button, textfield } from './dom';
+import { factsText, statusText } from './texts';
 import './valueEditor.css';
 
 const PAGE = PAGE_ROWS;
@@ -38,32 +38,6 @@ function isInitial(value: unknown): value is ValueEditorInitial {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as Partial<ValueEditorInitial>;
   return typeof v.header === 'object' && v.header !== null && typeof v.page === 'object' && v.page !== null && Array.isArray(v.page.rows);
-}
-
-/** The header's facts: "zset · 1,000 items · TTL none · encoding skiplist · memory 123 bytes". */
-function factsText(h: ValueHeader): string {
-  const n = formatCount(h.length);
-  const count =
-    h.type === 'hash'
-      ? h.length === 1
-        ? l10n.t('{0} field', n)
-        : l10n.t('{0} fields', n)
-      : h.type === 'stream'
-        ? h.length === 1
-          ? l10n.t('{0} entry', n)
-          : l10n.t('{0} entries', n)
-        : h.length === 1
-          ? l10n.t('{0} item', n)
-          : l10n.t('{0} items', n);
-  const facts = [
-    h.type,
-    count,
-    l10n.t('TTL {0}', h.ttl < 0 ? l10n.t('none') : l10n.t('{0} s', formatCount(h.ttl))),
-    l10n.t('encoding {0}', h.encoding ?? '?'),
-    l10n.t('memory {0} bytes', h.memoryBytes === undefined ? '?' : formatCount(h.memoryBytes)),
-  ];
-  if (h.readOnly) facts.push(l10n.t('read-only profile'));
-  return facts.join(' · ');
 }
 
 function start(): void {
@@ -125,15 +99,7 @@ function start(): void {
 
   const showStatus = (): void => {
     if (!info) return;
-    const length = formatCount(info.length);
-    const loaded = indexed
-      ? info.length === 1
-        ? l10n.t('{0} row', length)
-        : l10n.t('{0} rows', length)
-      : match
-        ? l10n.t('loaded {0} of {1} examined of {2}', formatCount(loadedCount), formatCount(examined), length)
-        : l10n.t('loaded {0} of {1}', formatCount(loadedCount), length);
-    status.textContent = match ? l10n.t('{0} · {1} matching', loaded, formatCount(loadedCount)) : loaded;
+    status.textContent = statusText({ length: info.length, indexed, loaded: loadedCount, examined, filtered: match !== '' });
     app.dataset.fetches = String(fetches);
     app.dataset.loaded = String(loadedCount);
     app.dataset.complete = String(complete);
