@@ -227,6 +227,13 @@ export async function reloadWindow() {
   await reloaded;
   await p.waitForLoadState('domcontentloaded', { timeout: 60_000 });
   await p.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  // The side bar comes back as it was (Broker Explorer open) a moment after the workbench: clicking its icon before then
+  // would close it again.
+  await p
+    .locator('.sidebar .pane-header[aria-label^="Redis"]')
+    .first()
+    .waitFor({ timeout: 20_000 })
+    .catch(() => {});
   await openBrokerExplorer(p);
   await dismissNotifications(p);
 }
