@@ -68,6 +68,9 @@ export function isHostToPage(value: unknown): value is HostToPage {
 /** The element of the page's HTML that carries its PageData (a `<script type="application/json">`). */
 export const PAGE_DATA_ID = 'be-page-data';
 
+/** The id of the page's codicon stylesheet link (the id @vscode-elements' vscode-icon looks for). */
+export const CODICON_STYLESHEET_ID = 'vscode-codicon-stylesheet';
+
 /**
  * What every page reads before it starts (src/webview/pageData.ts), put in its HTML by the host:
  * VS Code's display language and the loaded l10n bundle (undefined in English), and the panel's

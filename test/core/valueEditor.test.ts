@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Redis } from 'ioredis';
+import { fromBuffer } from '../../src/core/bytes';
 import { InputError, NotFoundError, ReadOnlyError } from '../../src/core/errors';
 import { addRow, deleteRows, setCellCas, setTtl } from '../../src/core/redis/fieldCas';
 import { readValueHeader, readValuePage, type PagerRow } from '../../src/core/redis/valuePager';
@@ -140,6 +141,33 @@ describe('value editor core: paging (db 12)', function () {
     await seed.sadd('bin', Buffer.from([0xff, 0x00, 0x01]));
     const page = await readValuePage(await session.client(), b('bin'), 'set', { cursor: '0', limit: 10 });
     assert.deepEqual<PagerRow[]>(page.rows, [{ id: { hex: 'ff0001' }, cells: [{ hex: 'ff0001' }] }]);
+  });
+
+  it('converts a page element by element as fromBuffer does, whether all ASCII, UTF-8 text or binary', async () => {
+    const ascii = Array.from({ length: 300 }, (_, i): [string, string] => [`f${i}`, `value ${i}`]);
+    await seed.hset('ascii', Object.fromEntries(ascii));
+    await seed.hset('mixed', 'plain', 'x', 'café', '咖啡', Buffer.from([0xc3]), Buffer.from([0xff, 0x00]), '', 'empty');
+    await seed.zadd('zmixed', 1, 'a', 2.5, 'é', 3, Buffer.from([0xfe]));
+    for (const [key, type] of [
+      ['ascii', 'hash'],
+      ['mixed', 'hash'],
+      ['zmixed', 'zset'],
+    ] as const) {
+      const client = await session.client();
+      const page = await readValuePage(client, b(key), type, { cursor: '0', limit: 1000 });
+      const raw = (
+        type === 'hash'
+          ? ((await client.callBuffer('HGETALL', key)) as Buffer[])
+          : ((await client.callBuffer('ZRANGE', key, 0, -1, 'WITHSCORES')) as Buffer[])
+      ).map((x) => {
+        const v = fromBuffer(x);
+        return typeof v === 'string' ? v : { hex: v.hex };
+      });
+      const expected = new Map<string, unknown>();
+      for (let i = 0; i < raw.length; i += 2) expected.set(JSON.stringify(raw[i]), raw[i + 1]);
+      assert.equal(page.rows.length, expected.size, key);
+      for (const r of page.rows) assert.deepEqual(r.cells[1], expected.get(JSON.stringify(r.id)), `${key} ${JSON.stringify(r.id)}`);
+    }
   });
 });
 

@@ -208,3 +208,32 @@ export async function freshRedisTree() {
   await pane.locator('.pane-header .codicon-collapse-all').first().click();
   await page().waitForTimeout(300);
 }
+
+/** The text on the system clipboard (what vscode.env.clipboard wrote), read in the workbench page; grants the permission first. */
+export async function clipboardText() {
+  const { context, cs } = uiSession();
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: cs.origin });
+  return page().evaluate(() => navigator.clipboard.readText());
+}
+
+/**
+ * Reloads the window with "Developer: Reload Window" (the workbench saves its editors and their webview state first, which a
+ * bare page reload does not wait for) and waits for the workbench and the extension again.
+ */
+export async function reloadWindow() {
+  const p = page();
+  const reloaded = p.waitForEvent('framenavigated', { predicate: (f) => f === p.mainFrame(), timeout: 60_000 });
+  await runCommand('Developer: Reload Window');
+  await reloaded;
+  await p.waitForLoadState('domcontentloaded', { timeout: 60_000 });
+  await p.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  // The side bar comes back as it was (Broker Explorer open) a moment after the workbench: clicking its icon before then
+  // would close it again.
+  await p
+    .locator('.sidebar .pane-header[aria-label^="Redis"]')
+    .first()
+    .waitFor({ timeout: 20_000 })
+    .catch(() => {});
+  await openBrokerExplorer(p);
+  await dismissNotifications(p);
+}

@@ -5,11 +5,13 @@ import assert from 'node:assert/strict';
 import {
   answerDialog,
   answerInput,
+  clipboardText,
   closeAllEditors,
   commandCalls,
   contextMenu,
   page,
   redisClient,
+  reloadWindow,
   runCommand,
   saveScreenshot,
   treePath,
@@ -83,7 +85,7 @@ describe('value editor', function () {
     const frame = await openEditor(k('small'));
     const title = await frame.locator('.ve-title').innerText();
     assert.match(title, /be-ui-grid:small/);
-    assert.match(await frame.locator('.ve-facts').innerText(), /^hash · 3 fields · TTL none · encoding listpack · memory \d+ bytes/);
+    assert.match(await frame.locator('.ve-facts').innerText(), /^hash · 3 fields · TTL none · encoding listpack · memory [\d,]+ bytes/);
     const cells = await frame.locator('.ve-spacer .ve-cell').allInnerTexts();
     assert.deepEqual(new Set(cells), new Set(['alpha', '1', 'beta', 'two', 'gamma', '{"x":3}']));
     assert.match(await frame.locator('.ve-status').innerText(), /loaded 3 of 3/);
@@ -124,7 +126,7 @@ describe('value editor', function () {
     // No whole read: 100,000 fields arrived in bounded pages, each one HSCAN. commandstats counts the whole
     // (shared) server, so other clients' HSCANs may add a few (and their HGETALLs make it useless for HGETALL).
     assert.ok(scans >= fetches && scans <= fetches + 20, `${scans} HSCAN calls for ${fetches} pages`);
-    assert.match(await frame.locator('.ve-status').innerText(), /loaded 100000 of 100000/);
+    assert.match(await frame.locator('.ve-status').innerText(), /loaded 100,000 of 100,000/);
 
     // edit a field shown at the end
     const last = frame.locator('.ve-spacer .ve-row').last();
@@ -246,6 +248,41 @@ describe('value editor', function () {
       .waitFor();
     assert.equal(await again.locator('vscode-textfield[name="filter"] input').inputValue(), 'b*');
     assert.deepEqual(await again.locator('.ve-spacer .ve-cell[data-col="0"]').allInnerTexts(), ['beta']);
+  });
+
+  it('copies a cell with Ctrl+C and a row with Ctrl+Shift+C', async function () {
+    const frame = await openEditor(k('small'));
+    const cell = rowWith(frame, 'beta').locator('.ve-cell[data-col="1"]');
+    await cell.click();
+    await cell.press('Control+c');
+    await waitUntil('the cell on the clipboard', async () => (await clipboardText()) === 'two');
+    await rowWith(frame, 'gamma').locator('.ve-cell[data-col="0"]').click();
+    await frame.locator('.ve-cell[data-col="0"]', { hasText: /^gamma$/ }).press('Control+Shift+C');
+    await waitUntil('the row on the clipboard', async () => (await clipboardText()) === 'gamma\t{"x":3}');
+  });
+
+  it('comes back after a window reload with its key, filter and rows, and still saves', async function () {
+    this.timeout(240_000);
+    const frame = await openEditor(k('small'));
+    await frame.locator('vscode-textfield[name="filter"] input').fill('g*');
+    await frame.locator('vscode-textfield[name="filter"] input').press('Enter');
+    await frame
+      .locator('.ve-status')
+      .getByText(/1 matching/)
+      .waitFor();
+    await reloadWindow();
+    const again = webviewFrame();
+    await again
+      .locator('.ve-status')
+      .getByText(/1 matching/)
+      .waitFor({ timeout: 60_000 });
+    assert.match(await again.locator('.ve-title').innerText(), /be-ui-grid:small/);
+    assert.equal(await again.locator('vscode-textfield[name="filter"] input').inputValue(), 'g*');
+    assert.deepEqual(await again.locator('.ve-spacer .ve-cell').allInnerTexts(), ['gamma', '{"x":3}']);
+    await editCell(again, 'gamma', 1, '{"x":4}');
+    await waitUntil('the edit in Redis', async () => (await redis.hget(k('small'), 'gamma')) === '{"x":4}');
+    await editCell(again, 'gamma', 1, '{"x":3}');
+    await waitUntil('the value put back', async () => (await redis.hget(k('small'), 'gamma')) === '{"x":3}');
   });
 
   it('saves a screenshot of the editor', async function () {

@@ -9,12 +9,14 @@
  *
  * A page with a MATCH examines a bounded number of elements and says how many.
  */
+import * as l10n from '@vscode/l10n';
 import { displayBytes } from '../bytes';
 import { InputError, NotFoundError } from '../errors';
 import { describeKey } from './describeKey';
 import { parseScanReply } from './keyScanner';
 import type { RedisClient } from './redisClient';
 import { bytesToJson } from './replyJson';
+import { buffersToJson } from './bulkText';
 import type { CollectionType, JsonBytes } from './valueScanner';
 
 export interface ValueHeaderRead {
@@ -52,7 +54,7 @@ export interface PageRequest {
   maxExamine?: number;
 }
 
-/** The column titles of each type, in the order of a row's cells. */
+/** The columns of each type, in the order of a row's cells: ids the page lays out by (titles: columnTitle). */
 export const VALUE_COLUMNS: Readonly<Record<CollectionType, readonly string[]>> = {
   hash: ['field', 'value'],
   set: ['member'],
@@ -60,6 +62,34 @@ export const VALUE_COLUMNS: Readonly<Record<CollectionType, readonly string[]>> 
   list: ['index', 'element'],
   stream: ['id', 'fields'],
 };
+
+/** A column's title as shown (VALUE_COLUMNS holds the ids); also the word for what an input is ("entry id", "row"). */
+export function columnTitle(column: string): string {
+  switch (column) {
+    case 'field':
+      return l10n.t('field');
+    case 'value':
+      return l10n.t('value');
+    case 'member':
+      return l10n.t('member');
+    case 'score':
+      return l10n.t('score');
+    case 'index':
+      return l10n.t('index');
+    case 'element':
+      return l10n.t('element');
+    case 'id':
+      return l10n.t('id');
+    case 'fields':
+      return l10n.t('fields');
+    case 'entry id':
+      return l10n.t('entry id');
+    case 'row':
+      return l10n.t('row');
+    default:
+      return column;
+  }
+}
 
 /** The types whose rows can be reached by index / rank (scroll or jump anywhere). */
 export function isIndexed(type: CollectionType, match: Buffer | undefined): boolean {
@@ -89,10 +119,14 @@ function isCollection(type: string): type is CollectionType {
 export async function readValueHeader(client: RedisClient, key: Buffer): Promise<ValueHeaderRead> {
   const d = await describeKey(client, key);
   if (d.type === 'none')
-    throw new NotFoundError(`The key "${displayBytes(key, 80)}" does not exist (it may have expired or been deleted).`);
+    throw new NotFoundError(l10n.t('The key "{0}" does not exist (it may have expired or been deleted).', displayBytes(key, 80)));
   if (!isCollection(d.type))
     throw new InputError(
-      `The key "${displayBytes(key, 80)}" holds a ${d.type}: the value editor opens hashes, lists, sets, sorted sets and streams.`,
+      l10n.t(
+        'The key "{0}" holds a {1}: the value editor opens hashes, lists, sets, sorted sets and streams.',
+        displayBytes(key, 80),
+        d.type,
+      ),
     );
   const length = Number(await client.call(LENGTH_COMMAND[d.type], key));
   return {
@@ -106,18 +140,22 @@ export async function readValueHeader(client: RedisClient, key: Buffer): Promise
 
 function checkRequest(type: CollectionType, req: PageRequest): void {
   if (!Number.isInteger(req.limit) || req.limit < 1 || req.limit > MAX_PAGE_ROWS)
-    throw new InputError(`A page of ${req.limit} rows is not valid: ask for 1 to ${MAX_PAGE_ROWS}.`);
+    throw new InputError(l10n.t('A page of {0} rows is not valid: ask for 1 to {1}.', String(req.limit), String(MAX_PAGE_ROWS)));
   if (req.match !== undefined && !hasMatch(type))
     throw new InputError(
-      `A ${type} has no server-side MATCH: filter ${type === 'list' ? 'lists' : 'streams'} by jumping to an index or id instead.`,
+      type === 'list'
+        ? l10n.t('A list has no server-side MATCH: filter lists by jumping to an index or id instead.')
+        : l10n.t('A stream has no server-side MATCH: filter streams by jumping to an index or id instead.'),
     );
   if (type === 'stream') {
     if (req.cursor !== '0' && !/^\d+-\d+$/.test(req.cursor))
       throw new InputError(
-        `The stream cursor "${req.cursor}" is not an entry id: pass back the id a previous page returned, or "0" for the newest.`,
+        l10n.t('The stream cursor "{0}" is not an entry id: pass back the id a previous page returned, or "0" for the newest.', req.cursor),
       );
   } else if (!/^\d+$/.test(req.cursor) || !Number.isSafeInteger(Number(req.cursor)))
-    throw new InputError(`The cursor "${req.cursor}" is not valid: pass back the cursor a previous page returned, or "0" to start.`);
+    throw new InputError(
+      l10n.t('The cursor "{0}" is not valid: pass back the cursor a previous page returned, or "0" to start.', req.cursor),
+    );
 }
 
 /** One page of rows of a collection whose type is known (from readValueHeader). */
@@ -132,17 +170,16 @@ export async function readValuePage(client: RedisClient, key: Buffer, type: Coll
 
 async function listPage(client: RedisClient, key: Buffer, start: number, limit: number): Promise<PagerPage> {
   const elements = await client.lrangeBuffer(key, start, start + limit - 1);
-  const rows = elements.map((e, i) => ({ id: String(start + i), cells: [String(start + i), bytesToJson(e)] }));
+  const values = buffersToJson(elements);
+  const rows = values.map((e, i) => ({ id: String(start + i), cells: [String(start + i), e] }));
   return { rows, cursor: String(start + elements.length), complete: elements.length < limit, examined: elements.length };
 }
 
 async function zsetRankPage(client: RedisClient, key: Buffer, start: number, limit: number): Promise<PagerPage> {
-  const reply = (await client.callBuffer('ZRANGE', key, start, start + limit - 1, 'WITHSCORES')) as Buffer[];
+  const reply = buffersToJson((await client.callBuffer('ZRANGE', key, start, start + limit - 1, 'WITHSCORES')) as Buffer[]);
   const rows: PagerRow[] = [];
-  for (let i = 0; i + 1 < reply.length; i += 2) {
-    const member = bytesToJson(reply[i]);
-    rows.push({ id: member, cells: [member, reply[i + 1].toString('latin1')] });
-  }
+  // A score is always ASCII (a decimal, inf or -inf), so always a string here.
+  for (let i = 0; i + 1 < reply.length; i += 2) rows.push({ id: reply[i], cells: [reply[i], reply[i + 1]] });
   return { rows, cursor: String(start + rows.length), complete: rows.length < limit, examined: rows.length };
 }
 
@@ -183,15 +220,14 @@ async function scanPage(
   let cursor = req.cursor;
   let examined = 0;
   do {
-    const [next, elements] = parseScanReply(await client.callBuffer(SCAN_COMMAND[type], key, cursor, ...extra));
+    const [next, raw] = parseScanReply(await client.callBuffer(SCAN_COMMAND[type], key, cursor, ...extra));
     cursor = next;
     const step = type === 'set' ? 1 : 2;
-    examined += Math.max(count, elements.length / step);
+    examined += Math.max(count, raw.length / step);
+    const elements = buffersToJson(raw);
     for (let i = 0; i + step - 1 < elements.length; i += step) {
-      const first = bytesToJson(elements[i]);
-      if (type === 'set') rows.push({ id: first, cells: [first] });
-      else if (type === 'hash') rows.push({ id: first, cells: [first, bytesToJson(elements[i + 1])] });
-      else rows.push({ id: first, cells: [first, elements[i + 1].toString('latin1')] });
+      const first = elements[i];
+      rows.push(type === 'set' ? { id: first, cells: [first] } : { id: first, cells: [first, elements[i + 1]] });
     }
   } while (cursor !== '0' && rows.length < req.limit && examined < maxExamine);
   return { rows, cursor, complete: cursor === '0', examined };

@@ -14,6 +14,7 @@ import {
   PAGE_ROWS,
   type CellFormat,
   type ValueEditorProtocol,
+  type ValueEditorInitial,
   type ValueEditorRef,
 } from '../../webview/valueEditor/protocol';
 import type { ExtensionLog } from '../log';
@@ -53,8 +54,8 @@ function isFormat(value: unknown): value is CellFormat {
 
 export class ValueEditors implements vscode.Disposable {
   private readonly open = new Map<string, WebviewHost<ValueEditorProtocol>>();
-  /** When each editor was asked for (performance.now()), until its first rows are on screen. */
-  private readonly asked = new Map<string, number>();
+  /** When each editor was asked for (performance.now()) and reached each host step (Date.now()), until its first rows are on screen. */
+  private readonly asked = new Map<string, { started: number; marks: Record<string, number> }>();
 
   constructor(private readonly deps: ValueEditorDeps) {}
 
@@ -71,27 +72,40 @@ export class ValueEditors implements vscode.Disposable {
     });
   }
 
-  /** Opens (or reveals) the editor of a key; reads its header first so a missing key or a string fails before a panel opens. */
+  /**
+   * Opens (or reveals) the editor of a key; reads its header first so a missing key or a string fails
+   * before a panel opens. The panel is created at once; its first page is read meanwhile and written
+   * into the page's HTML, so the rows show without a request.
+   */
   async openEditor(profile: string, db: number, key: Buffer): Promise<OpenedValueEditor> {
     const started = performance.now();
+    const marks: Record<string, number> = { command: Date.now() };
     const session = await this.deps.pool.session(profile, db);
     const client = await session.client();
     const header = await readValueHeader(client, key);
+    marks.header = Date.now();
     const ref: ValueEditorRef = { profile, db, keyHex: key.toString('hex') };
     const existing = this.open.get(refId(ref));
     if (existing) {
       existing.panel.reveal();
       existing.push('changed', {});
     } else {
-      this.asked.set(refId(ref), started);
-      // The first page is read while the webview loads; the page's first request takes it.
+      this.asked.set(refId(ref), { started, marks });
       const first = readValuePage(client, key, header.type, { cursor: '0', limit: PAGE_ROWS });
       first.catch(() => undefined);
+      const spec = this.pageSpec(ref, { header, first });
+      const initial = Promise.all([spec.handlers.header({}), spec.handlers.page({ cursor: '0', limit: PAGE_ROWS })]).then(
+        ([h, page]): ValueEditorInitial => {
+          marks.data = Date.now();
+          return { header: h, page };
+        },
+      );
       const host = openPanel(
         this.deps.extensionUri,
         { viewType: VALUE_EDITOR_VIEW_TYPE, title: `${displayBytes(key, 40)} (${profile} db${db})` },
-        this.pageSpec(ref, { header, first }),
+        { ...spec, initial },
       );
+      marks.panel = Date.now();
       this.attach(host, ref);
     }
     return { opened: true, type: header.type, length: header.length };
@@ -133,13 +147,23 @@ export class ValueEditors implements vscode.Disposable {
         },
       },
       confirm: async (message, action) => (await vscode.window.showWarningMessage(message, { modal: true }, action)) === action,
-      firstRowsMs: () => {
+      firstRows: (page) => {
         const t = this.asked.get(id);
         this.asked.delete(id);
-        return t === undefined ? undefined : Math.round(performance.now() - t);
+        if (t === undefined) return undefined;
+        const firstRowsMs = Math.round(performance.now() - t.started);
+        const html = this.open.get(id)?.htmlSetAt;
+        const at: Record<string, number> = { ...t.marks, ...(html !== undefined ? { html } : {}), ...page };
+        const phases = Object.fromEntries(Object.entries(at).map(([step, when]) => [step, when - t.marks.command]));
+        this.deps.log.info(
+          `Value editor: first rows in ${firstRowsMs} ms (${Object.entries(phases)
+            .map(([step, ms]) => `${step} +${ms}`)
+            .join(', ')})`,
+        );
+        return { firstRowsMs, phases };
       },
     });
-    return { bundle: 'valueEditor', title: 'Value Editor', handlers, log: this.deps.log };
+    return { bundle: 'valueEditor', title: vscode.l10n.t('Value Editor'), handlers, log: this.deps.log, inline: true };
   }
 
   dispose(): void {

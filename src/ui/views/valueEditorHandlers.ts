@@ -6,9 +6,11 @@
 import * as vscode from 'vscode';
 import { displayBytes, fromBuffer, toBuffer } from '../../core/bytes';
 import { InputError } from '../../core/errors';
+import { formatCount } from '../../core/units';
 import { addRow, deleteRows, setCellCas, setTtl, type CasOutcome, type CellEdit, type NewRow } from '../../core/redis/fieldCas';
 import type { RedisSession } from '../../core/redis/session';
 import {
+  columnTitle,
   hasMatch,
   readValueHeader,
   readValuePage,
@@ -23,6 +25,7 @@ import {
   type AddRowParams,
   type Cell,
   type CellFormat,
+  type PageMarks,
   type SetCellResult,
   type ValueEditorProtocol,
   type ValueEditorRef,
@@ -45,8 +48,8 @@ export interface HandlerContext {
   formats: { get(pattern: string, columns: number): CellFormat[]; set(pattern: string, formats: CellFormat[]): Promise<void> };
   /** Asks the user; resolves true when confirmed. */
   confirm(message: string, action: string): Promise<boolean>;
-  /** Milliseconds since the editor was asked for, the first time only. */
-  firstRowsMs(): number | undefined;
+  /** Milliseconds since the editor was asked for, and when each step happened, the first time only. */
+  firstRows(page: PageMarks): { firstRowsMs: number; phases: Record<string, number> } | undefined;
   /** What the command read while the panel was loading: the header, and the first page (no MATCH), used once each. */
   prefetched?: { header: ValueHeaderRead; first: Promise<PagerPage> };
 }
@@ -58,7 +61,7 @@ export function keyPattern(key: Buffer): string {
   return i < 0 ? text : `${text.slice(0, i + 1)}*`;
 }
 
-const buf = (cell: Cell, what: string): Buffer => toBuffer(cell, what);
+const buf = (cell: Cell, what: string): Buffer => toBuffer(cell, columnTitle(what));
 const cell = (b: Buffer): Cell => {
   const v = fromBuffer(b);
   return typeof v === 'string' ? v : { hex: v.hex };
@@ -67,7 +70,9 @@ const text = (c: Cell): string => (typeof c === 'string' ? c : Buffer.from(c.hex
 
 function cellEdit(type: CollectionType, row: ValueRow, column: number, value: Cell): CellEdit {
   if (!EDITABLE[type][column])
-    throw new InputError(`The ${VALUE_COLUMNS[type][column] ?? 'column'} of a ${type} cannot be edited in place.`);
+    throw new InputError(
+      vscode.l10n.t('The {0} of a {1} cannot be edited in place.', columnTitle(VALUE_COLUMNS[type][column] ?? 'column'), type),
+    );
   switch (type) {
     case 'hash':
       return { type, field: buf(row.id, 'field'), expected: buf(row.cells[1], 'value'), value: buf(value, 'value') };
@@ -80,7 +85,7 @@ function cellEdit(type: CollectionType, row: ValueRow, column: number, value: Ce
         ? { type, member: buf(row.id, 'member'), value: buf(value, 'member') }
         : { type: 'zset-score', member: buf(row.id, 'member'), expected: text(row.cells[1]), score: text(value) };
     case 'stream':
-      throw new InputError('Stream entries cannot be changed: add a new entry and delete the old one instead.');
+      throw new InputError(vscode.l10n.t('Stream entries cannot be changed: add a new entry and delete the old one instead.'));
   }
 }
 
@@ -92,17 +97,22 @@ function casResult(outcome: CasOutcome, key: Buffer): SetCellResult {
       return { outcome: 'conflict', current: outcome.current === null ? null : cell(outcome.current) };
     case 'gone':
       throw new InputError(
-        `The key "${displayBytes(key, 80)}" was deleted or changed type since it was shown: nothing was written; refresh the editor.`,
+        vscode.l10n.t(
+          'The key "{0}" was deleted or changed type since it was shown: nothing was written; refresh the editor.',
+          displayBytes(key, 80),
+        ),
       );
     case 'busy':
-      throw new InputError(`The key "${displayBytes(key, 80)}" kept changing while saving: nothing was written; try again.`);
+      throw new InputError(
+        vscode.l10n.t('The key "{0}" kept changing while saving: nothing was written; try again.', displayBytes(key, 80)),
+      );
   }
 }
 
 function newRow(type: CollectionType, p: AddRowParams): NewRow {
   const c = (i: number, what: string): Buffer => {
     const v = p.cells[i];
-    if (v === undefined) throw new InputError(`The new row needs a ${what}.`);
+    if (v === undefined) throw new InputError(vscode.l10n.t('The new row needs a {0}.', columnTitle(what)));
     return buf(v, what);
   };
   switch (type) {
@@ -120,10 +130,10 @@ function newRow(type: CollectionType, p: AddRowParams): NewRow {
       try {
         fields = JSON.parse(c(1, 'fields').toString('utf8'));
       } catch {
-        throw new InputError('The fields of a stream entry are not valid JSON: give an object such as {"name": "value"}.');
+        throw new InputError(vscode.l10n.t('The fields of a stream entry are not valid JSON: give an object such as {"name": "value"}.'));
       }
       if (typeof fields !== 'object' || fields === null || Array.isArray(fields))
-        throw new InputError('The fields of a stream entry must be a JSON object such as {"name": "value"}.');
+        throw new InputError(vscode.l10n.t('The fields of a stream entry must be a JSON object such as {"name": "value"}.'));
       const pairs = Object.entries(fields).map(([f, v]): [Buffer, Buffer] => [
         Buffer.from(f),
         Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)),
@@ -140,7 +150,7 @@ export function valueEditorHandlers(ctx: HandlerContext): RequestHandlers<ValueE
   let headerAhead = ctx.prefetched?.header;
   let firstAhead = ctx.prefetched?.first;
   const known = (): CollectionType => {
-    if (!type) throw new InputError('The value editor asked for rows before reading the key: refresh the editor.');
+    if (!type) throw new InputError(vscode.l10n.t('The value editor asked for rows before reading the key: refresh the editor.'));
     return type;
   };
   return {
@@ -156,6 +166,7 @@ export function valueEditorHandlers(ctx: HandlerContext): RequestHandlers<ValueE
         ...h,
         readOnly: session.profile.readOnly,
         columns,
+        titles: columns.map(columnTitle),
         editable: session.profile.readOnly ? columns.map(() => false) : [...EDITABLE[h.type]],
         formats: ctx.formats.get(pattern, columns.length),
         pattern,
@@ -179,25 +190,37 @@ export function valueEditorHandlers(ctx: HandlerContext): RequestHandlers<ValueE
       const out = await addRow(await ctx.session(), key, newRow(known(), p));
       if (out.outcome === 'exists')
         throw new InputError(
-          `That ${known() === 'hash' ? 'field' : 'member'} is already in "${displayBytes(key, 80)}": edit its row instead.`,
+          known() === 'hash'
+            ? vscode.l10n.t('That field is already in "{0}": edit its row instead.', displayBytes(key, 80))
+            : vscode.l10n.t('That member is already in "{0}": edit its row instead.', displayBytes(key, 80)),
         );
       if (out.outcome === 'gone')
-        throw new InputError(`The key "${displayBytes(key, 80)}" was deleted or changed type: nothing was added.`);
+        throw new InputError(vscode.l10n.t('The key "{0}" was deleted or changed type: nothing was added.', displayBytes(key, 80)));
       return { added: true, ...(out.id !== undefined ? { id: out.id } : {}) };
     },
     deleteRows: async (p) => {
       const t = known();
       if (p.rows.length === 0) return { deleted: 0 };
       const session = await ctx.session();
-      session.assertWritable(`deleting rows of "${displayBytes(key, 80)}"`);
-      const what = `${p.rows.length} ${p.rows.length === 1 ? 'row' : 'rows'}`;
-      if (
-        !(await ctx.confirm(
-          `Delete ${what} of "${displayBytes(key, 80)}" (db${ctx.ref.db} of "${ctx.ref.profile}")? This cannot be undone.`,
-          'Delete',
-        ))
-      )
-        return { deleted: 0, cancelled: true };
+      const shown = displayBytes(key, 80);
+      session.assertWritable(vscode.l10n.t('deleting rows of "{0}"', shown));
+      const question =
+        p.rows.length === 1
+          ? vscode.l10n.t(
+              'Delete {0} row of "{1}" (db{2} of "{3}")? This cannot be undone.',
+              formatCount(1),
+              shown,
+              ctx.ref.db,
+              ctx.ref.profile,
+            )
+          : vscode.l10n.t(
+              'Delete {0} rows of "{1}" (db{2} of "{3}")? This cannot be undone.',
+              formatCount(p.rows.length),
+              shown,
+              ctx.ref.db,
+              ctx.ref.profile,
+            );
+      if (!(await ctx.confirm(question, vscode.l10n.t('Delete')))) return { deleted: 0, cancelled: true };
       const out =
         t === 'list'
           ? await deleteRows(session, key, {
@@ -210,8 +233,10 @@ export function valueEditorHandlers(ctx: HandlerContext): RequestHandlers<ValueE
       if (out.outcome === 'deleted') return { deleted: out.count };
       throw new InputError(
         out.outcome === 'conflict'
-          ? `The list "${displayBytes(key, 80)}" changed since it was shown: nothing was deleted; refresh and try again.`
-          : `The key "${displayBytes(key, 80)}" ${out.outcome === 'gone' ? 'is gone' : 'kept changing'}: nothing was deleted.`,
+          ? vscode.l10n.t('The list "{0}" changed since it was shown: nothing was deleted; refresh and try again.', shown)
+          : out.outcome === 'gone'
+            ? vscode.l10n.t('The key "{0}" is gone: nothing was deleted.', shown)
+            : vscode.l10n.t('The key "{0}" kept changing: nothing was deleted.', shown),
       );
     },
     setTtl: async (p) => {
@@ -227,9 +252,6 @@ export function valueEditorHandlers(ctx: HandlerContext): RequestHandlers<ValueE
       await vscode.env.clipboard.writeText(String(p.text));
       return {};
     },
-    rendered: () => {
-      const ms = ctx.firstRowsMs();
-      return ms === undefined ? {} : { firstRowsMs: ms };
-    },
+    rendered: (p) => ctx.firstRows(p.marks) ?? {},
   };
 }

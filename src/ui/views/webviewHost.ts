@@ -9,10 +9,11 @@
  * State lives in the page (getState/setState); `retainContextWhenHidden` is off.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { errorMessage } from '../../core/errors';
 import {
+  CODICON_STYLESHEET_ID,
   isPageToHost,
   PAGE_DATA_ID,
   type PageData,
@@ -39,6 +40,13 @@ export interface WebviewPageSpec<P extends PanelProtocol> {
   title: string;
   handlers: RequestHandlers<P>;
   log: ExtensionLog;
+  /**
+   * The page's first data, written into its HTML (pageData.initial) so it shows without a request:
+   * the panel is created at once and its HTML set when this resolves (without the data if it fails).
+   */
+  initial?: Promise<unknown>;
+  /** Write the page's CSS and bundle into its HTML instead of linking them (see pageHtml). */
+  inline?: boolean;
 }
 
 export interface OpenPanelOptions {
@@ -69,37 +77,68 @@ function scriptJson(value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c');
 }
 
-/** The page: strict CSP (nothing but our files and one nonce-carrying script), codicons, the shared base CSS, the panel's bundle. */
-export function pageHtml(webview: vscode.Webview, extensionUri: vscode.Uri, bundle: string, title: string, initial?: unknown): string {
+/**
+ * The page: strict CSP (nothing but our files and one nonce-carrying script), codicons, the shared base CSS, the panel's bundle.
+ * `inline` writes the base CSS, the panel's CSS and its bundle into the HTML (under the same nonce) instead of linking them: in
+ * code-server each linked file is fetched through the webview's service worker and the remote connection, which delays the
+ * page's first paint by far more than the bytes cost. The codicon stylesheet stays linked (its font is relative to it) but does
+ * not hold the script back: it loads as `media="not all"` and the page sets `media="all"` once its first rows are shown.
+ * A one-line script first in <head> stamps when the HTML began to be parsed (`data-be-doc` on <html>, Date.now()): what an
+ * empty page would cost, next to which a page can time its own start.
+ */
+export function pageHtml(
+  webview: vscode.Webview,
+  extensionUri: vscode.Uri,
+  bundle: string,
+  title: string,
+  initial?: unknown,
+  inline = false,
+): string {
   const nonce = randomBytes(18).toString('base64');
   const data: PageData = { language: vscode.env.language, l10n: vscode.l10n.bundle, initial };
   const root = webviewRoot(extensionUri);
   const src = (file: string): string => webview.asWebviewUri(vscode.Uri.joinPath(root, file)).toString();
-  const panelCss = existsSync(vscode.Uri.joinPath(root, `${bundle}.css`).fsPath)
-    ? `<link rel="stylesheet" href="${src(`${bundle}.css`)}">`
-    : '';
+  const file = (name: string): string | undefined => {
+    const path = vscode.Uri.joinPath(root, name).fsPath;
+    return existsSync(path) ? readFileSync(path, 'utf8') : undefined;
+  };
+  const panelCssFile = `${bundle}.css`;
+  const hasPanelCss = existsSync(vscode.Uri.joinPath(root, panelCssFile).fsPath);
+  const bundleJs = inline ? file(`${bundle}.js`) : undefined;
+  const styles =
+    inline && bundleJs !== undefined
+      ? `<style nonce="${nonce}">${[file('webview.css'), hasPanelCss ? file(panelCssFile) : undefined]
+          .filter((css): css is string => css !== undefined)
+          .join('\n')
+          .replace(/<\/style/gi, '<\\/style')}</style>`
+      : `<link rel="stylesheet" href="${src('webview.css')}">${hasPanelCss ? `\n<link rel="stylesheet" href="${src(panelCssFile)}">` : ''}`;
+  const script =
+    bundleJs !== undefined
+      ? `<script nonce="${nonce}">${bundleJs.replace(/\/\/# sourceMappingURL=\S+\s*$/, '').replace(/<\/script/gi, '<\\/script')}</script>`
+      : `<script nonce="${nonce}" src="${src(`${bundle}.js`)}"></script>`;
   const csp = [
     "default-src 'none'",
     `img-src ${webview.cspSource} data:`,
     `font-src ${webview.cspSource}`,
-    `style-src ${webview.cspSource}`,
+    `style-src ${webview.cspSource}${bundleJs !== undefined ? ` 'nonce-${nonce}'` : ''}`,
     `script-src 'nonce-${nonce}'`,
   ].join('; ');
+  const codicons = `<link rel="stylesheet" id="${CODICON_STYLESHEET_ID}" href="${src('codicon.css')}"${bundleJs !== undefined ? ' media="not all"' : ''}>`;
   return `<!DOCTYPE html>
 <html lang="${escapeHtml(vscode.env.language)}">
 <head>
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="stylesheet" id="vscode-codicon-stylesheet" href="${src('codicon.css')}">
-<link rel="stylesheet" href="${src('webview.css')}">
-${panelCss}
+<script nonce="${nonce}">document.documentElement.dataset.beDoc = String(Date.now());</script>
+${codicons}
+${styles}
 <title>${escapeHtml(title)}</title>
 </head>
 <body>
 <div id="app"></div>
 <script type="application/json" id="${PAGE_DATA_ID}">${scriptJson(data)}</script>
-<script nonce="${nonce}" src="${src(`${bundle}.js`)}"></script>
+${script}
 </body>
 </html>`;
 }
@@ -112,6 +151,8 @@ export class WebviewHost<P extends PanelProtocol> implements vscode.Disposable {
   private disposed = false;
   /** Pushes sent before the page listens: delivered on its `ready`. */
   private queued: { event: string; data: unknown }[] = [];
+  /** When the page's HTML was set (Date.now()), for the panels that time their first paint. */
+  htmlSetAt: number | undefined;
 
   /** Fires each time the page (re)starts and listens: after creation, after being shown again, after a reload. */
   readonly onDidBecomeReady = this.readyEmitter.event;
@@ -123,7 +164,13 @@ export class WebviewHost<P extends PanelProtocol> implements vscode.Disposable {
     private readonly spec: WebviewPageSpec<P>,
   ) {
     panel.webview.options = webviewOptions(extensionUri);
-    panel.webview.html = pageHtml(panel.webview, extensionUri, spec.bundle, spec.title);
+    const setHtml = (initial?: unknown): void => {
+      if (this.disposed) return;
+      panel.webview.html = pageHtml(panel.webview, extensionUri, spec.bundle, spec.title, initial, spec.inline === true);
+      this.htmlSetAt = Date.now();
+    };
+    if (spec.initial) spec.initial.then(setHtml, () => setHtml());
+    else setHtml();
     this.disposables.push(
       panel.webview.onDidReceiveMessage((message: unknown) => this.receive(message)),
       panel.onDidChangeViewState(() => {

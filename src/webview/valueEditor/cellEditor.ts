@@ -4,6 +4,7 @@
  * Ctrl+Enter saves always, Escape cancels. What does not parse in the format
  * is refused here, before anything is sent.
  */
+import * as l10n from '@vscode/l10n';
 import { effectiveFormat, FormatError, parseCell, showCell } from './cellFormat';
 import { button, el } from './dom';
 import type { Cell, CellFormat } from './protocol';
@@ -49,14 +50,17 @@ export class CellEditor {
         }
       });
       this.box.replaceChildren(
-        el('div', { className: 've-editlabel be-muted', textContent: `${label} · ${f}${f !== format ? ` (binary: edited as ${f})` : ''}` }),
+        el('div', {
+          className: 've-editlabel be-muted',
+          textContent: f !== format ? l10n.t('{0} · {1} (binary: edited as {1})', label, f) : `${label} · ${f}`,
+        }),
         area,
         problem,
         el(
           'div',
           { className: 've-choices' },
-          button('Save', 'check', save),
-          button('Cancel', 'close', () => done(undefined)),
+          button(l10n.t('Save'), 'check', save),
+          button(l10n.t('Cancel'), 'close', () => done(undefined)),
         ),
       );
       const parentBox = this.parent.getBoundingClientRect();

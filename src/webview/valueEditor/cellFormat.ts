@@ -4,6 +4,7 @@
  * base64 and MessagePack (shown as JSON). Browser code: no Buffer.
  */
 import { decode, encode } from '@msgpack/msgpack';
+import * as l10n from '@vscode/l10n';
 import type { Cell, CellFormat } from './protocol';
 
 /** A value the user typed that the format refuses: the message is the sentence to show. */
@@ -15,7 +16,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 export function hexToBytes(hex: string): Uint8Array {
   const clean = hex.replace(/^0x/i, '').replace(/\s+/g, '');
-  if (!/^([0-9a-fA-F]{2})*$/.test(clean)) throw new FormatError('That is not hex: give pairs of hex digits such as 0a ff 10.');
+  if (!/^([0-9a-fA-F]{2})*$/.test(clean)) throw new FormatError(l10n.t('That is not hex: give pairs of hex digits such as 0a ff 10.'));
   const out = new Uint8Array(clean.length / 2);
   for (let i = 0; i < out.length; i++) out[i] = parseInt(clean.slice(i * 2, i * 2 + 2), 16);
   return out;
@@ -47,7 +48,7 @@ function toBase64(bytes: Uint8Array): string {
 function fromBase64(text: string): Uint8Array {
   const clean = text.replace(/\s+/g, '');
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(clean) || clean.length % 4 === 1)
-    throw new FormatError('That is not base64: check for stray characters.');
+    throw new FormatError(l10n.t('That is not base64: check for stray characters.'));
   const s = atob(clean);
   return Uint8Array.from(s, (c) => c.charCodeAt(0));
 }
@@ -106,7 +107,7 @@ export function parseCell(text: string, format: CellFormat): Cell {
       try {
         JSON.parse(text);
       } catch (err) {
-        throw new FormatError(`That is not valid JSON (${err instanceof Error ? err.message : String(err)}): nothing was saved.`);
+        throw new FormatError(l10n.t('That is not valid JSON ({0}): nothing was saved.', err instanceof Error ? err.message : String(err)));
       }
       return text;
     case 'msgpack': {
@@ -115,7 +116,10 @@ export function parseCell(text: string, format: CellFormat): Cell {
         value = JSON.parse(text);
       } catch (err) {
         throw new FormatError(
-          `MessagePack cells are edited as JSON, and that is not valid JSON (${err instanceof Error ? err.message : String(err)}).`,
+          l10n.t(
+            'MessagePack cells are edited as JSON, and that is not valid JSON ({0}).',
+            err instanceof Error ? err.message : String(err),
+          ),
         );
       }
       return bytesCell(encode(value));

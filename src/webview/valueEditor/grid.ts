@@ -5,12 +5,16 @@
  * focused cell; Enter or F2 edits it; Space selects the row; Delete deletes
  * the selection; Ctrl+C copies the cell, Ctrl+Shift+C the row.
  */
+import * as l10n from '@vscode/l10n';
 import type { ValueRow } from './protocol';
 
 export const ROW_HEIGHT = 24;
 
 export interface GridModel {
+  /** Column ids (the layout follows them: index / id first, score second). */
   columns: readonly string[];
+  /** Column titles as shown. */
+  titles: readonly string[];
   /** Rows to lay out (loaded or not). */
   rowCount(): number;
   /** The row at `index`, or undefined while it loads. */
@@ -130,7 +134,7 @@ export class Grid {
     const template = this.template();
     this.head.style.gridTemplateColumns = template;
     this.head.replaceChildren(
-      ...this.model.columns.map((title, c) => {
+      ...this.model.titles.map((title, c) => {
         const h = document.createElement('div');
         h.className = 've-colhead';
         h.setAttribute('role', 'columnheader');
@@ -178,7 +182,7 @@ export class Grid {
         const c = document.createElement('div');
         c.className = 've-cell be-muted';
         c.setAttribute('role', 'gridcell');
-        c.textContent = 'Loading…';
+        c.textContent = l10n.t('Loading…');
         r.append(c);
       } else {
         for (let col = 0; col < this.model.columns.length; col++) {

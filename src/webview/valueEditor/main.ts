@@ -4,11 +4,14 @@
  * from the host as it scrolls. Lists and sorted sets are addressed by index /
  * rank (jump anywhere); hashes, sets and filtered values load in cursor order.
  */
-// First: the page's language, before any module builds a sentence.
-import '../pageData';
+// First: when the page began (bench row 20), then the page's language, before any module builds a sentence.
+import { docStartedAt, frameFetchedAt, frameStartedAt, scriptStartedAt } from './marks';
+import { pageData } from '../pageData';
+import * as l10n from '@vscode/l10n';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import '@vscode-elements/elements/dist/vscode-icon/index.js';
+import { CODICON_STYLESHEET_ID } from '../protocol';
 import { createRpcClient, HostError } from '../rpc';
 import { FormatError, showCell } from './cellFormat';
 import { CellEditor } from './cellEditor';
@@ -18,32 +21,45 @@ import {
   CELL_FORMATS,
   PAGE_ROWS,
   type CellFormat,
+  type ValuePageResult,
+  type ValueEditorInitial,
   type ValueEditorProtocol,
   type ValueEditorState,
   type ValueHeader,
   type ValueRow,
 } from './protocol';
 import { el, button, textfield } from './dom';
+import { factsText, statusText } from './texts';
 import './valueEditor.css';
 
 const PAGE = PAGE_ROWS;
 
+function isInitial(value: unknown): value is ValueEditorInitial {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Partial<ValueEditorInitial>;
+  return typeof v.header === 'object' && v.header !== null && typeof v.page === 'object' && v.page !== null && Array.isArray(v.page.rows);
+}
+
 function start(): void {
+  const buildAt = Date.now();
   const rpc = createRpcClient<ValueEditorProtocol, ValueEditorState>();
   const app = document.getElementById('app') ?? document.body;
   const saved = rpc.getState();
   let state: ValueEditorState | undefined = saved;
+  // The first data the host wrote into the HTML, used by the page's first run only: when shown again
+  // (the same HTML) or restored, the page has saved state and asks for fresh rows.
+  const initial = saved === undefined && isInitial(pageData.initial) ? pageData.initial : undefined;
 
   const error = el('div', { className: 'be-error', role: 'alert' });
   const title = el('div', { className: 've-title' });
   const facts = el('div', { className: 've-facts' });
-  const ttlField = textfield('ttl', 'TTL in seconds (empty: none)', 've-ttl');
-  const ttlSet = button('Set TTL', 'clock');
-  const filter = textfield('filter', 'Filter (MATCH pattern, e.g. user:*)', 've-filter');
-  const jump = textfield('jump', 'Go to index', 've-jump');
-  const add = button('Add Row', 'add');
-  const del = button('Delete Selected', 'trash');
-  const refresh = button('Refresh', 'refresh');
+  const ttlField = textfield('ttl', l10n.t('TTL in seconds (empty: none)'), 've-ttl');
+  const ttlSet = button(l10n.t('Set TTL'), 'clock');
+  const filter = textfield('filter', l10n.t('Filter (MATCH pattern, e.g. user:*)'), 've-filter');
+  const jump = textfield('jump', l10n.t('Go to index'), 've-jump');
+  const add = button(l10n.t('Add Row'), 'add');
+  const del = button(l10n.t('Delete Selected'), 'trash');
+  const refresh = button(l10n.t('Refresh'), 'refresh');
   const status = el('span', { className: 've-status be-muted', role: 'status' });
   const toolbar = el('div', { className: 've-toolbar' }, filter, jump, add, del, refresh, status);
   const addForm = el('div', { className: 've-add', hidden: true });
@@ -83,8 +99,7 @@ function start(): void {
 
   const showStatus = (): void => {
     if (!info) return;
-    const loaded = indexed ? `${info.length} rows` : `loaded ${loadedCount} of ${match ? `${examined} examined of ` : ''}${info.length}`;
-    status.textContent = `${loaded}${match ? ` · ${loadedCount} matching` : ''}`;
+    status.textContent = statusText({ length: info.length, indexed, loaded: loadedCount, examined, filtered: match !== '' });
     app.dataset.fetches = String(fetches);
     app.dataset.loaded = String(loadedCount);
     app.dataset.complete = String(complete);
@@ -98,7 +113,7 @@ function start(): void {
       copy: (text) => void rpc.request('copy', { text }).catch(fail),
       scrolled: (top) => persist({ scrollTop: top }),
     },
-    'Value',
+    l10n.t('Value'),
   );
   gridHolder.append(grid.element);
   const editor = new CellEditor(app);
@@ -106,6 +121,7 @@ function start(): void {
   function emptyModel(): GridModel {
     return {
       columns: [],
+      titles: [],
       rowCount: () => 0,
       row: () => undefined,
       ensure: () => undefined,
@@ -115,8 +131,11 @@ function start(): void {
   }
 
   function formatSelect(column: number): HTMLElement {
-    const select = el('select', { className: 've-format', title: 'Cell format of this column (remembered for keys like this one)' });
-    select.setAttribute('aria-label', `Format of the ${info?.columns[column] ?? ''} column`);
+    const select = el('select', {
+      className: 've-format',
+      title: l10n.t('Cell format of this column (remembered for keys like this one)'),
+    });
+    select.setAttribute('aria-label', l10n.t('Format of the {0} column', info?.titles[column] ?? ''));
     for (const f of CELL_FORMATS) select.append(el('option', { value: f, textContent: f }));
     select.value = formats[column] ?? 'text';
     select.addEventListener('change', () => {
@@ -136,14 +155,25 @@ function start(): void {
       app.dataset.lastPageMs = (performance.now() - t).toFixed(1);
       fetches++;
       if (gen !== generation) return;
-      page.rows.forEach((r, i) => rows.set(block * PAGE + i, r));
-      loadedCount = rows.size;
+      takeBlock(block, page);
       grid.render();
       showStatus();
       reportFirstRows();
     } finally {
       inFlight.delete(block);
     }
+  }
+
+  function takeBlock(block: number, page: ValuePageResult): void {
+    page.rows.forEach((r, i) => rows.set(block * PAGE + i, r));
+    loadedCount = rows.size;
+  }
+
+  function takeNext(page: ValuePageResult): void {
+    for (const r of page.rows) rows.set(loadedCount++, r);
+    cursor = page.cursor;
+    complete = page.complete;
+    examined += page.examined;
   }
 
   async function loadNext(gen: number): Promise<void> {
@@ -155,10 +185,7 @@ function start(): void {
       app.dataset.lastPageMs = (performance.now() - t).toFixed(1);
       fetches++;
       if (gen !== generation) return;
-      for (const r of page.rows) rows.set(loadedCount++, r);
-      cursor = page.cursor;
-      complete = page.complete;
-      examined += page.examined;
+      takeNext(page);
       grid.render();
       showStatus();
       reportFirstRows();
@@ -170,7 +197,16 @@ function start(): void {
   function reportFirstRows(): void {
     if (firstRowsReported) return;
     firstRowsReported = true;
-    void rpc.request('rendered', { rows: rows.size }).then((r) => {
+    const marks = {
+      frame: frameStartedAt,
+      fetched: frameFetchedAt,
+      doc: docStartedAt,
+      script: scriptStartedAt,
+      build: buildAt,
+      rows: Date.now(),
+    };
+    void rpc.request('rendered', { rows: rows.size, marks }).then((r) => {
+      if (r.phases !== undefined) app.dataset.phases = JSON.stringify(r.phases);
       if (r.firstRowsMs !== undefined) app.dataset.firstRowsMs = String(r.firstRowsMs);
     }, fail);
   }
@@ -178,6 +214,7 @@ function start(): void {
   function model(h: ValueHeader): GridModel {
     return {
       columns: h.columns,
+      titles: h.titles,
       rowCount: () => (indexed ? h.length : loadedCount + (complete ? 0 : 1)),
       row: (i) => rows.get(i),
       ensure: (first, last) => {
@@ -195,17 +232,18 @@ function start(): void {
         return {
           text: shown.text,
           className: `${shown.shownAs !== 'text' ? 'be-mono' : ''}${shown.ok ? '' : ' ve-bad'}`,
-          title: shown.ok ? (binary ? 'binary: shown as hex' : '') : `not ${formats[c]}: shown as hex`,
+          title: shown.ok ? (binary ? l10n.t('binary: shown as hex') : '') : l10n.t('not {0}: shown as hex', formats[c] ?? 'text'),
         };
       },
       headerControl: (c) => formatSelect(c),
     };
   }
 
-  async function load(keepScroll: boolean): Promise<void> {
+  /** Reads the header and the rows again; `first` (the HTML's data) instead of asking, on the first run. */
+  async function load(keepScroll: boolean, first?: ValueEditorInitial): Promise<void> {
     error.textContent = '';
     const top = keepScroll ? grid.scrollTop : (state?.scrollTop ?? 0);
-    const h = await rpc.request('header', {});
+    const h = first?.header ?? (await rpc.request('header', {}));
     info = h;
     generation++;
     formats = [...h.formats];
@@ -217,17 +255,22 @@ function start(): void {
     examined = 0;
     persist({});
     title.replaceChildren(el('vscode-icon', { name: 'symbol-key' }), el('strong', { textContent: h.keyLabel }));
-    const ttl = h.ttl < 0 ? 'none' : `${h.ttl} s`;
-    facts.textContent = `${h.type} · ${h.length} ${h.type === 'hash' ? 'fields' : h.type === 'stream' ? 'entries' : 'items'} · TTL ${ttl} · encoding ${h.encoding ?? '?'} · memory ${h.memoryBytes ?? '?'} bytes${h.readOnly ? ' · read-only profile' : ''}`;
+    facts.textContent = factsText(h);
     ttlField.value = h.ttl < 0 ? '' : String(h.ttl);
     filter.hidden = !h.hasMatch;
     filter.value = match;
     jump.hidden = !indexed;
-    jump.placeholder = h.type === 'zset' ? 'Go to rank' : 'Go to index';
+    jump.placeholder = h.type === 'zset' ? l10n.t('Go to rank') : l10n.t('Go to index');
     for (const b of [add, del, ttlSet]) b.disabled = h.readOnly;
     ttlField.disabled = h.readOnly;
+    if (first) fetches++;
+    if (first && indexed) takeBlock(0, first.page);
+    else if (first) takeNext(first.page);
     grid.setModel(model(h));
-    if (!indexed) await loadNext(generation);
+    if (first) {
+      showStatus();
+      reportFirstRows();
+    } else if (!indexed) await loadNext(generation);
     if (top > 0) grid.scrollTop = top;
     showStatus();
   }
@@ -241,7 +284,7 @@ function start(): void {
       anchor,
       row.cells[column] ?? '',
       formats[column] ?? 'text',
-      `${info.columns[column]} of ${showCell(row.id, 'text').text}`,
+      l10n.t('{0} of {1}', info.titles[column] ?? '', showCell(row.id, 'text').text),
     );
     if (value === undefined) return grid.focusCell();
     await save(index, column, row, value, false);
@@ -263,16 +306,24 @@ function start(): void {
     const current = result.current;
     const f = formats[column] ?? 'text';
     const shownMine = showCell(value, f).text;
-    const shownTheirs = current === null ? '(deleted)' : showCell(current, f).text;
+    const shownTheirs = current === null ? l10n.t('(deleted)') : showCell(current, f).text;
     conflict.replaceChildren(
       el('div', {
-        textContent: `"${showCell(row.id, 'text').text}" changed on the server since it was shown; nothing was written. Choose which value to keep.`,
+        textContent: l10n.t(
+          '"{0}" changed on the server since it was shown; nothing was written. Choose which value to keep.',
+          showCell(row.id, 'text').text,
+        ),
       }),
       el(
         'div',
         { className: 've-both' },
-        el('div', {}, el('strong', { textContent: 'Server now: ' }), el('code', { className: 've-theirs', textContent: shownTheirs })),
-        el('div', {}, el('strong', { textContent: 'Yours: ' }), el('code', { className: 've-mine', textContent: shownMine })),
+        el(
+          'div',
+          {},
+          el('strong', { textContent: l10n.t('Server now: ') }),
+          el('code', { className: 've-theirs', textContent: shownTheirs }),
+        ),
+        el('div', {}, el('strong', { textContent: l10n.t('Yours: ') }), el('code', { className: 've-mine', textContent: shownMine })),
       ),
       el(
         'div',
@@ -280,11 +331,11 @@ function start(): void {
         current === null
           ? el('span')
           : button(
-              'Overwrite with Mine',
+              l10n.t('Overwrite with Mine'),
               'check',
               () => void save(index, column, { ...row, cells: withCell(row, column, current) }, value, true).catch(fail),
             ),
-        button('Keep Server Value', 'discard', () => {
+        button(l10n.t('Keep Server Value'), 'discard', () => {
           conflict.hidden = true;
           void load(true).catch(fail);
         }),
@@ -310,15 +361,15 @@ function start(): void {
   function openAddForm(): void {
     if (!info) return;
     const form = ROW_FORMS[info.type];
-    const fields = form.fields.map((f) => textfield(f.name, f.placeholder, 've-addfield'));
+    const fields = form.fields.map((f) => textfield(f.name, f.placeholder(), 've-addfield'));
     const end = el(
       'select',
       { className: 've-format', hidden: info.type !== 'list' },
-      el('option', { value: 'tail', textContent: 'at the tail' }),
-      el('option', { value: 'head', textContent: 'at the head' }),
+      el('option', { value: 'tail', textContent: l10n.t('at the tail') }),
+      el('option', { value: 'head', textContent: l10n.t('at the head') }),
     );
-    end.setAttribute('aria-label', 'Where the element goes');
-    const submit = button('Add', 'check', () => {
+    end.setAttribute('aria-label', l10n.t('Where the element goes'));
+    const submit = button(l10n.t('Add'), 'check', () => {
       error.textContent = '';
       void (async () => {
         const cells = form.cells(
@@ -330,7 +381,7 @@ function start(): void {
         await load(false);
       })().catch(fail);
     });
-    const cancel = button('Cancel', 'close', () => (addForm.hidden = true));
+    const cancel = button(l10n.t('Cancel'), 'close', () => (addForm.hidden = true));
     addForm.replaceChildren(...fields, end, submit, cancel);
     addForm.hidden = false;
     fields[0]?.focus();
@@ -357,7 +408,7 @@ function start(): void {
     if (e.key !== 'Enter') return;
     const n = Number(jump.value.trim());
     if (!Number.isInteger(n) || n < 0 || !info || n >= info.length) {
-      error.textContent = `Give an index from 0 to ${Math.max(0, (info?.length ?? 1) - 1)}.`;
+      error.textContent = l10n.t('Give an index from 0 to {0}.', String(Math.max(0, (info?.length ?? 1) - 1)));
       return;
     }
     error.textContent = '';
@@ -365,7 +416,9 @@ function start(): void {
   });
   rpc.onPush('changed', () => void load(true).catch(fail));
   rpc.ready();
-  void load(false).catch(fail);
+  void load(false, initial).catch(fail);
+  // The host inlines this page and links the codicons as `media="not all"` so they do not hold the first rows back.
+  document.getElementById(CODICON_STYLESHEET_ID)?.setAttribute('media', 'all');
 }
 
 start();

@@ -32,8 +32,10 @@ export interface ValueHeader {
   encoding?: string;
   memoryBytes?: number;
   readOnly: boolean;
-  /** Column titles, in the order of each row's cells. */
+  /** Column ids (field, value, member, score, index, element, id, fields), in the order of each row's cells. */
   columns: string[];
+  /** Their titles as shown (in the display language). */
+  titles: string[];
   /** Which columns can be edited in place. */
   editable: boolean[];
   /** The remembered format of each column (for the key's pattern, e.g. "user:*"). */
@@ -95,13 +97,38 @@ export interface ValueEditorProtocol {
     setTtl: { params: { seconds: number }; result: { ttl: number } };
     setFormats: { params: { formats: CellFormat[] }; result: Record<string, never> };
     copy: { params: { text: string }; result: Record<string, never> };
-    /** The first rows are on screen: the host answers how long since the editor was asked for (ms), once. */
-    rendered: { params: { rows: number }; result: { firstRowsMs?: number } };
+    /**
+     * The first rows are on screen: the host answers how long since the editor was asked for (ms), and
+     * when each step happened (ms since then: the host's own steps and the page's `marks`), once.
+     */
+    rendered: { params: { rows: number; marks: PageMarks }; result: { firstRowsMs?: number; phases?: Record<string, number> } };
   };
   pushes: {
     /** The key was written elsewhere by us (or a refresh was asked): reload the header and the rows. */
     changed: Record<string, never>;
   };
+}
+
+/** The page's first data, in its HTML (PageData.initial) when the command opened it: shown without a request. */
+export interface ValueEditorInitial {
+  header: ValueHeader;
+  page: ValuePageResult;
+}
+
+/** When the page reached each step of its start (Date.now() clock, shared with the host on one machine). */
+export interface PageMarks {
+  /** The page's document began loading (performance.timeOrigin). */
+  frame: number;
+  /** The frame's placeholder document had arrived (its response end). */
+  fetched: number;
+  /** The page's HTML began to be parsed. */
+  doc: number;
+  /** The bundle began to run. */
+  script: number;
+  /** The web components were defined and the page began to build. */
+  build: number;
+  /** The first rows were in the DOM. */
+  rows: number;
 }
 
 /** What the page keeps with setState (survives hiding the tab and reloading the window). */

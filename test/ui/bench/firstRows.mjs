@@ -1,6 +1,7 @@
 // Bench rows 20–21 in the real workbench (run by test/bench/valueEditorRows.ts through scripts/host/ui.mjs):
 // opens the value editor of BE_BENCH_KEY (db BE_BENCH_DB) BE_BENCH_REPS times and reads what the page
-// recorded: ms from the command to the first rows on screen (data-first-rows-ms), and the round trip
+// recorded: ms from the command to the first rows on screen (data-first-rows-ms), when each step of
+// the way happened (data-phases: ms since the command, host and page steps), and the round trip
 // of page fetches at far ranks (data-last-page-ms: page → host → Redis → page). Writes JSON to BE_BENCH_OUT.
 import fs from 'node:fs';
 import { answerInput, closeAllEditors, page, runCommand, webviewFrame } from '../helpers.mjs';
@@ -14,6 +15,7 @@ describe('bench: value editor in the real host', function () {
     this.timeout(600_000);
     const firstRows = [];
     const pages = [];
+    const phases = [];
     for (let i = 0; i < reps; i++) {
       await runCommand('Redis: Open in Value Editor');
       await answerInput(db, 'database of "local"');
@@ -22,6 +24,7 @@ describe('bench: value editor in the real host', function () {
       const app = frame.locator('#app[data-first-rows-ms]');
       await app.waitFor({ state: 'attached' });
       firstRows.push(Number(await app.getAttribute('data-first-rows-ms')));
+      phases.push(JSON.parse((await app.getAttribute('data-phases')) ?? '{}'));
       // jump to far ranks: each is one page fetch of 500 rows
       for (const rank of [250_000, 500_000, 750_000, 999_000]) {
         const before = await app.getAttribute('data-fetches');
@@ -32,6 +35,6 @@ describe('bench: value editor in the real host', function () {
       }
       await closeAllEditors();
     }
-    fs.writeFileSync(process.env.BE_BENCH_OUT ?? '/dev/stdout', JSON.stringify({ firstRows, pages }));
+    fs.writeFileSync(process.env.BE_BENCH_OUT ?? '/dev/stdout', JSON.stringify({ firstRows, pages, phases }));
   });
 });

@@ -3,6 +3,7 @@
  * set or stream, from a key node, the palette (profile, database, key asked)
  * or the API ({ profile, db?, key } → { opened, type, length }).
  */
+import * as vscode from 'vscode';
 import type { ValueEditors } from '../../views/valueEditor';
 import type { CommandSpec } from '../registry';
 import { resolveKey, type RedisUiDeps } from './redisTarget';
@@ -12,7 +13,7 @@ export function redisValueEditorCommands(deps: Pick<RedisUiDeps, 'profiles' | 'p
     {
       id: 'brokerExplorer.redis.openValueEditor',
       run: async (call) => {
-        const t = await resolveKey(deps, call, 'Open in Value Editor');
+        const t = await resolveKey(deps, call, vscode.l10n.t('Open in Value Editor'));
         return editors.openEditor(t.profile.name, t.db, t.key);
       },
     },
