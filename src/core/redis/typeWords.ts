@@ -1,6 +1,6 @@
 /**
  * Redis key types as sentences name them, in the display language: `typeWord('zset')` is "zset" in
- * English (as the server says it) and 有序集合 in 简体中文; `typeName('zset')` is "a sorted set".
+ * English (as the server says it) and 有序集合 in 简体中文; `typeNoun('zset')` is "sorted set", `typeName('zset')` "a sorted set".
  */
 import * as l10n from '@vscode/l10n';
 
@@ -19,6 +19,28 @@ export function typeWord(type: string): string {
       return l10n.t({ message: 'zset', comment: ['a Redis key type'] });
     case 'stream':
       return l10n.t({ message: 'stream', comment: ['a Redis key type'] });
+    default:
+      return type;
+  }
+}
+
+/** A key type as a noun in a sentence: "sorted set", "JSON document" (RedisJSON); an unknown type as the server names it. */
+export function typeNoun(type: string): string {
+  switch (type) {
+    case 'string':
+      return l10n.t('string');
+    case 'hash':
+      return l10n.t('hash');
+    case 'list':
+      return l10n.t('list');
+    case 'set':
+      return l10n.t('set');
+    case 'zset':
+      return l10n.t('sorted set');
+    case 'stream':
+      return l10n.t('stream');
+    case 'ReJSON-RL':
+      return l10n.t('JSON document');
     default:
       return type;
   }

@@ -21,33 +21,12 @@ import { readJsonKey, REJSON_TYPE, saveJsonKey, type JsonSaveOutcome } from '../
 import type { RedisSession } from '../../core/redis/session';
 import { formatCount } from '../../core/units';
 import { LENGTH_COMMAND } from '../../core/redis/values';
+import { typeNoun } from '../../core/redis/typeWords';
 
 export type JsonDocumentBase = { kind: 'collection'; value: CollectionValue } | { kind: 'rejson'; text: string };
 
 export function isJsonDocumentType(type: string): type is EditableType | typeof REJSON_TYPE {
   return isEditableType(type) || type === REJSON_TYPE;
-}
-
-/** A type's name in a sentence. */
-export function typeName(type: string): string {
-  switch (type) {
-    case 'string':
-      return vscode.l10n.t('string');
-    case 'hash':
-      return vscode.l10n.t('hash');
-    case 'list':
-      return vscode.l10n.t('list');
-    case 'set':
-      return vscode.l10n.t('set');
-    case 'zset':
-      return vscode.l10n.t('sorted set');
-    case 'stream':
-      return vscode.l10n.t('stream');
-    case REJSON_TYPE:
-      return vscode.l10n.t('JSON document');
-    default:
-      return type;
-  }
 }
 
 /** Items in a collection (0 for a RedisJSON key). */
@@ -60,7 +39,7 @@ export async function itemCount(session: RedisSession, key: Buffer, type: string
 export function tooLargeSentence(key: Buffer, type: string, length: number, max: number): string {
   return vscode.l10n.t(
     'The {0} "{1}" holds {2} items, more than brokerExplorer.redis.maxEditableItems ({3}), so it does not open as a JSON document: use "Open in Value Editor", or raise the setting.',
-    typeName(type),
+    typeNoun(type),
     displayBytes(key, 80),
     formatCount(length),
     formatCount(max),
@@ -138,7 +117,7 @@ export async function saveJsonDocument(
       outcome: 'conflict',
       server: r.current
         ? renderCollection(r.current)
-        : vscode.l10n.t('(the {0} now holds more than {1} items)', typeName(base.value.type), formatCount(options.maxItems)),
+        : vscode.l10n.t('(the {0} now holds more than {1} items)', typeNoun(base.value.type), formatCount(options.maxItems)),
     };
   return r;
 }

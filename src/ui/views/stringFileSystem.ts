@@ -42,11 +42,11 @@ import {
   readJsonDocument,
   saveJsonDocument,
   tooLargeSentence,
-  typeName,
   type JsonDocumentBase,
   type JsonDocumentOutcome,
 } from './jsonDocuments';
 import type { ResultsDocuments } from './resultsDocument';
+import { typeNoun } from '../../core/redis/typeWords';
 
 export const STRING_SCHEME = 'broker-redis-string';
 
@@ -267,7 +267,7 @@ export class StringFileSystem implements vscode.FileSystemProvider, vscode.Dispo
   /** Saves a JSON document: checked first (a problem is shown at its place, nothing sent), then the minimal change with a compare-and-set. */
   private async writeJson(uri: vscode.Uri, ref: StringRef, state: State, base: JsonDocumentBase, text: string): Promise<void> {
     const type = base.kind === 'collection' ? base.value.type : REJSON_TYPE;
-    const what = vscode.l10n.t('The {0} "{1}"', typeName(type), displayBytes(ref.key, 80));
+    const what = vscode.l10n.t('The {0} "{1}"', typeNoun(type), displayBytes(ref.key, 80));
     const problem = checkJsonDocument(base, text);
     if (problem) {
       this.diagnostics.show(uri, text, problem);

@@ -27,7 +27,17 @@ function sourceFiles(dir: string): string[] {
 }
 
 /** The English messages of `l10n.t` calls (vscode.l10n.t and @vscode/l10n's) in the given source folders or files. */
-export async function sourceMessages(paths: string[] = ['src']): Promise<Map<string, string>> {
+export function sourceMessages(paths: string[] = ['src']): Promise<Map<string, string>> {
+  // Extraction parses every file (tree-sitter): once per set of paths and process.
+  const key = paths.join('\0');
+  let messages = extracted.get(key);
+  if (!messages) extracted.set(key, (messages = extract(paths)));
+  return messages;
+}
+
+const extracted = new Map<string, Promise<Map<string, string>>>();
+
+async function extract(paths: string[]): Promise<Map<string, string>> {
   const files = paths.flatMap(sourceFiles);
   const json = await getL10nJson(files.map((f) => ({ extension: '.ts', contents: readFileSync(f, 'utf8') })));
   const out = new Map<string, string>();

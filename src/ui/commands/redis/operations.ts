@@ -12,6 +12,7 @@ import { displayBytes } from '../../../core/bytes';
 import { InputError } from '../../../core/errors';
 import { destructiveCheck, findOperation, OPERATIONS, runOperationUnchecked } from '../../../core/redis/operations';
 import type { OperationSpec, OpFamily } from '../../../core/redis/opsSpec';
+import { typeNoun } from '../../../core/redis/typeWords';
 import type { JsonValue } from '../../../core/redis/replyJson';
 import { showJsonResult } from '../../views/resultsDocument';
 import { obj, str } from '../args';
@@ -43,20 +44,7 @@ function familyOperations(family: OpFamily): string {
 
 /** A family as a word inside a sentence: "hash", "sorted set". */
 function familyWord(family: OpFamily): string {
-  switch (family) {
-    case 'string':
-      return vscode.l10n.t('string');
-    case 'hash':
-      return vscode.l10n.t('hash');
-    case 'list':
-      return vscode.l10n.t('list');
-    case 'set':
-      return vscode.l10n.t('set');
-    case 'zset':
-      return vscode.l10n.t('sorted set');
-    case 'key':
-      return vscode.l10n.t('key');
-  }
+  return family === 'key' ? vscode.l10n.t('key') : typeNoun(family);
 }
 
 function opsOf(family: OpFamily): OperationSpec[] {
