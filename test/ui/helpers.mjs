@@ -109,6 +109,18 @@ export async function contextMenu(row, entry) {
   const item = page().locator('.monaco-menu .action-item:not(.disabled) .action-label', { hasText: entry }).first();
   await item.waitFor({ state: 'visible' });
   await item.click();
+  // Under load the menu sometimes keeps a click that lands while it is still laying out (the entry is
+  // highlighted, the menu stays open): the entry has the focus then, and Enter runs it.
+  const menu = page().locator('.context-view .monaco-menu').first();
+  const closed = await menu.waitFor({ state: 'hidden', timeout: 2_000 }).then(
+    () => true,
+    () => false,
+  );
+  if (!closed) {
+    await item.hover();
+    await page().keyboard.press('Enter');
+    await menu.waitFor({ state: 'hidden', timeout: 5_000 });
+  }
 }
 
 /**
