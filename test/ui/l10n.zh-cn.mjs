@@ -7,7 +7,19 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from '../../scripts/host/host.mjs';
-import { page, redisClient, rows, saveScreenshot, treePath, viewPane, waitUntil } from './helpers.mjs';
+import {
+  answerInput,
+  closeAllEditors,
+  page,
+  redisClient,
+  rows,
+  runCommand,
+  saveScreenshot,
+  treePath,
+  viewPane,
+  waitUntil,
+  webviewFrame,
+} from './helpers.mjs';
 
 const read = (file) => JSON.parse(fs.readFileSync(path.join(REPO_ROOT, file), 'utf8'));
 const nls = read('package.nls.zh-cn.json');
@@ -24,16 +36,19 @@ function t(message, ...args) {
 const DB = 9;
 const PREFIX = 'be-ui-zh:';
 const KEYS = ['a', 'b', 'c'].map((k) => `${PREFIX}${k}`);
+const HASH = `${PREFIX}hash`;
 
 describe('简体中文 (local language pack)', function () {
   let redis;
   before(async function () {
     redis = redisClient(DB);
-    await redis.del(...KEYS);
+    await redis.del(...KEYS, HASH);
     await redis.mset(...KEYS.flatMap((k) => [k, 'v']));
+    await redis.hset(HASH, { a: '1', b: '2', c: '3' });
   });
   after(async function () {
-    await redis.del(...KEYS);
+    await closeAllEditors().catch(() => {});
+    await redis.del(...KEYS, HASH);
     redis.disconnect();
   });
 
@@ -76,5 +91,21 @@ describe('简体中文 (local language pack)', function () {
     await dialog.getByRole('button', { name: t('Delete'), exact: true }).click();
     await dialog.waitFor({ state: 'hidden' });
     await waitUntil('the three keys deleted', async () => (await redis.exists(...KEYS)) === 0);
+  });
+
+  it('the value editor page speaks zh-cn too (its bundle from the page data, counts in the display language)', async function () {
+    await runCommand(`${nls['category.redis']}: ${nls['command.redis.openValueEditor.title']}`);
+    await answerInput(String(DB));
+    await answerInput(HASH);
+    const frame = webviewFrame();
+    const facts = frame.locator('.ve-facts');
+    await facts.waitFor();
+    const text = await facts.innerText();
+    assert.ok(text.includes(t('{0} fields', 3)), text);
+    assert.ok(text.includes(t('TTL {0}', t('none'))), text);
+    await frame
+      .locator('.ve-status')
+      .getByText(t('loaded {0} of {1}', 3, 3))
+      .waitFor();
   });
 });
