@@ -3,7 +3,8 @@
 // Every webview panel src/webview/<panel>/main.ts becomes dist/webview/<panel>.js (+ <panel>.css when it
 // imports CSS) for the browser; a new panel needs only its folder (listed in WEBVIEW_PANELS below).
 import { build } from 'esbuild';
-import { copyFileSync, mkdirSync, statSync } from 'node:fs';
+import l10nDev from '@vscode/l10n-dev';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -53,6 +54,13 @@ await build({
 const codicons = join(root, 'node_modules', '@vscode', 'codicons', 'dist');
 for (const file of ['codicon.css', 'codicon.ttf']) copyFileSync(join(codicons, file), join(webviewOut, file));
 copyFileSync(join(root, 'src', 'webview', 'webview.css'), join(webviewOut, 'webview.css'));
+// The messages the pages localize (their l10n.t calls): the host hands a page only these from the loaded
+// bundle, not every message of the extension (the zh-cn bundle is over 200 KiB).
+const pageSources = readdirSync(join(root, 'src', 'webview'), { recursive: true })
+  .filter((f) => f.endsWith('.ts'))
+  .map((f) => ({ extension: '.ts', contents: readFileSync(join(root, 'src', 'webview', f), 'utf8') }));
+const pageMessages = Object.keys(await l10nDev.getL10nJson(pageSources));
+writeFileSync(join(webviewOut, 'l10n-messages.json'), JSON.stringify(pageMessages));
 for (const panel of WEBVIEW_PANELS) {
   const kib = (file) => `${(statSync(join(webviewOut, file)).size / 1024).toFixed(1)} KiB`;
   console.log(`webview ${panel}: ${panel}.js ${kib(`${panel}.js`)}`);

@@ -72,6 +72,19 @@ function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+/**
+ * What a page needs of the loaded l10n bundle (undefined in English): only the messages the pages use, listed
+ * by the build in dist/webview/l10n-messages.json (the whole bundle when that list is missing).
+ */
+function pageBundle(extensionUri: vscode.Uri): Record<string, string> | undefined {
+  const bundle = vscode.l10n.bundle;
+  if (!bundle) return undefined;
+  const list = vscode.Uri.joinPath(webviewRoot(extensionUri), 'l10n-messages.json').fsPath;
+  if (!existsSync(list)) return bundle;
+  const keys = JSON.parse(readFileSync(list, 'utf8')) as string[];
+  return Object.fromEntries(keys.filter((k) => bundle[k] !== undefined).map((k) => [k, bundle[k]]));
+}
+
 /** JSON inside a <script type="application/json">: `<` escaped so no `</script>` can end it early. */
 function scriptJson(value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c');
@@ -95,7 +108,7 @@ export function pageHtml(
   inline = false,
 ): string {
   const nonce = randomBytes(18).toString('base64');
-  const data: PageData = { language: vscode.env.language, l10n: vscode.l10n.bundle, initial };
+  const data: PageData = { language: vscode.env.language, l10n: pageBundle(extensionUri), initial };
   const root = webviewRoot(extensionUri);
   const src = (file: string): string => webview.asWebviewUri(vscode.Uri.joinPath(root, file)).toString();
   const file = (name: string): string | undefined => {
