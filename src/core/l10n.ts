@@ -8,11 +8,8 @@
 import * as l10n from '@vscode/l10n';
 import { setDisplayLocale } from './units';
 
-/** A loaded bundle: message (or `message/comment` key) → translation. */
-export type L10nBundle = Record<string, string | { message: string; comment: string[] }>;
-
 /** Sets core's language: `language` for numbers and times, `bundle` (undefined in English) for sentences. */
-export function configureLanguage(language: string, bundle: L10nBundle | undefined): void {
+export function configureLanguage(language: string, bundle: Record<string, string> | undefined): void {
   setDisplayLocale(language);
   if (bundle) l10n.config({ contents: bundle });
 }

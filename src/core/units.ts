@@ -34,11 +34,6 @@ export function formatTime(epochMs: number): string {
   return new Date(epochMs).toLocaleTimeString(displayLocale);
 }
 
-/** A date and time (epoch ms) in the display language. */
-export function formatDateTime(epochMs: number): string {
-  return new Date(epochMs).toLocaleString(displayLocale);
-}
-
 const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
 
 /** `1536` → `1.50 KiB`; below 1 KiB the plain count with `B`. */

@@ -48,16 +48,9 @@ export function remedyOf(err: unknown): Remedy {
       flag: 'login',
     };
   }
-  if (err instanceof ConnectionError)
+  if (err instanceof ConnectionError || err instanceof TimeoutError)
     return {
-      problem: vscode.l10n.t('Unreachable'),
-      action: vscode.l10n.t('Test Connection…'),
-      command: TEST_CONNECTION,
-      flag: 'unreachable',
-    };
-  if (err instanceof TimeoutError)
-    return {
-      problem: vscode.l10n.t('No answer in time'),
+      problem: err instanceof TimeoutError ? vscode.l10n.t('No answer in time') : vscode.l10n.t('Unreachable'),
       action: vscode.l10n.t('Test Connection…'),
       command: TEST_CONNECTION,
       flag: 'unreachable',

@@ -17,7 +17,8 @@ export function page() {
   return uiSession().page;
 }
 
-const quickInput = () => page().locator('.quick-input-widget');
+/** The QuickPick / InputBox widget. */
+export const quickInput = () => page().locator('.quick-input-widget');
 
 /** Waits for the QuickPick / InputBox, and for its title to contain `title` when given. */
 async function quickInputOpen(title) {
@@ -248,4 +249,9 @@ export async function reloadWindow() {
     .catch(() => {});
   await openBrokerExplorer(p);
   await dismissNotifications(p);
+}
+
+/** Waits until an editor shows `text` (Monaco renders spaces as non-breaking ones: give a regex with . for them). */
+export async function seen(text, timeout = 30_000) {
+  await page().locator('.view-lines', { hasText: text }).first().waitFor({ state: 'visible', timeout });
 }

@@ -13,11 +13,13 @@ import {
   freshRedisTree,
   page,
   pickQuickPick,
+  quickInput,
   quickInputText,
   redisClient,
   rows,
   runCommand,
   saveScreenshot,
+  seen,
   uiSession,
   viewPane,
   waitUntil,
@@ -26,7 +28,6 @@ import {
 const DB = 14;
 const OTHER_DB = 15;
 const PREFIX = 'be-ui-polish:';
-const quickInput = () => page().locator('.quick-input-widget');
 const statusItem = (text) => page().locator('.statusbar-item', { hasText: text }).first();
 
 /** Opens a file of the workspace folder through Quick Open (Ctrl/Cmd+P). */
@@ -39,11 +40,6 @@ async function openWorkspaceFile(name) {
   await row.waitFor({ state: 'visible' });
   await row.click();
   await page().locator('.tab.active', { hasText: name }).waitFor({ state: 'visible' });
-}
-
-/** Waits for an editor line matching `text` (Monaco renders spaces as non-breaking ones: use . for them). */
-async function seen(text, timeout = 30_000) {
-  await page().locator('.view-lines', { hasText: text }).first().waitFor({ state: 'visible', timeout });
 }
 
 describe('daily-use polish', function () {

@@ -17,6 +17,7 @@ import {
   redisClient,
   runCommand,
   saveScreenshot,
+  seen,
   treePath,
   freshRedisTree,
   uiSession,
@@ -32,11 +33,6 @@ const RPC_QUEUE = 'be-walk-rpc';
 function shot(name) {
   fs.mkdirSync(path.join(uiSession().screenshotDir, 'walkthrough'), { recursive: true });
   return saveScreenshot(`walkthrough/${name}`);
-}
-
-/** Waits until an editor shows `text` (Monaco renders spaces as non-breaking ones: give a regex with . for them). */
-async function seen(text, timeout = 30_000) {
-  await page().locator('.view-lines', { hasText: text }).first().waitFor({ state: 'visible', timeout });
 }
 
 /** The vhost step, asked when the profile's URL names none. */

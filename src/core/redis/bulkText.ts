@@ -7,12 +7,9 @@
  * and each element is a substring (~0.14 ms). A page with any non-ASCII byte
  * goes through fromBuffer one by one.
  */
-import * as nodeBuffer from 'node:buffer';
+import { isAscii } from 'node:buffer';
 import { fromBuffer } from '../bytes';
 import type { JsonBytes } from './valueScanner';
-
-/** node:buffer's isAscii (Node ≥ 18.15); on an older runtime every element takes fromBuffer. */
-const isAscii = (nodeBuffer as { isAscii?: (input: Uint8Array) => boolean }).isAscii;
 
 function one(buf: Buffer): JsonBytes {
   const b = fromBuffer(buf);
@@ -21,7 +18,7 @@ function one(buf: Buffer): JsonBytes {
 
 /** Each buffer as a string when valid UTF-8, else `{ hex }`: the same result as fromBuffer on each. */
 export function buffersToJson(list: readonly Buffer[]): JsonBytes[] {
-  if (isAscii && list.length > 1) {
+  if (list.length > 1) {
     const all = Buffer.concat(list);
     if (isAscii(all)) {
       const text = all.toString('latin1');

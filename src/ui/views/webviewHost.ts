@@ -72,16 +72,22 @@ function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+/** A file of dist/webview as text; undefined when the build wrote none (a panel without CSS). */
+function rootFile(root: vscode.Uri, name: string): string | undefined {
+  const path = vscode.Uri.joinPath(root, name).fsPath;
+  return existsSync(path) ? readFileSync(path, 'utf8') : undefined;
+}
+
 /**
  * What a page needs of the loaded l10n bundle (undefined in English): only the messages the pages use, listed
  * by the build in dist/webview/l10n-messages.json (the whole bundle when that list is missing).
  */
-function pageBundle(extensionUri: vscode.Uri): Record<string, string> | undefined {
+function pageBundle(root: vscode.Uri): Record<string, string> | undefined {
   const bundle = vscode.l10n.bundle;
   if (!bundle) return undefined;
-  const list = vscode.Uri.joinPath(webviewRoot(extensionUri), 'l10n-messages.json').fsPath;
-  if (!existsSync(list)) return bundle;
-  const keys = JSON.parse(readFileSync(list, 'utf8')) as string[];
+  const list = rootFile(root, 'l10n-messages.json');
+  if (list === undefined) return bundle;
+  const keys = JSON.parse(list) as string[];
   return Object.fromEntries(keys.filter((k) => bundle[k] !== undefined).map((k) => [k, bundle[k]]));
 }
 
@@ -108,19 +114,15 @@ export function pageHtml(
   inline = false,
 ): string {
   const nonce = randomBytes(18).toString('base64');
-  const data: PageData = { language: vscode.env.language, l10n: pageBundle(extensionUri), initial };
   const root = webviewRoot(extensionUri);
+  const data: PageData = { language: vscode.env.language, l10n: pageBundle(root), initial };
   const src = (file: string): string => webview.asWebviewUri(vscode.Uri.joinPath(root, file)).toString();
-  const file = (name: string): string | undefined => {
-    const path = vscode.Uri.joinPath(root, name).fsPath;
-    return existsSync(path) ? readFileSync(path, 'utf8') : undefined;
-  };
   const panelCssFile = `${bundle}.css`;
   const hasPanelCss = existsSync(vscode.Uri.joinPath(root, panelCssFile).fsPath);
-  const bundleJs = inline ? file(`${bundle}.js`) : undefined;
+  const bundleJs = inline ? rootFile(root, `${bundle}.js`) : undefined;
   const styles =
-    inline && bundleJs !== undefined
-      ? `<style nonce="${nonce}">${[file('webview.css'), hasPanelCss ? file(panelCssFile) : undefined]
+    bundleJs !== undefined
+      ? `<style nonce="${nonce}">${[rootFile(root, 'webview.css'), hasPanelCss ? rootFile(root, panelCssFile) : undefined]
           .filter((css): css is string => css !== undefined)
           .join('\n')
           .replace(/<\/style/gi, '<\\/style')}</style>`
